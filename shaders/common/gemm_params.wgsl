@@ -1,0 +1,66 @@
+// Parameters of one (batched) GEMM: C = alpha * op(A) * op(B) + beta * C, row-major.
+// Leading dimensions and batch strides are in elements; a batch stride of 0 broadcasts.
+struct GemmParams {
+    m: u32,
+    n: u32,
+    k: u32,
+    batch: u32,
+    lda: u32,
+    ldb: u32,
+    ldc: u32,
+    tiles_m: u32,
+    tiles_n: u32,
+    stride_a: u32,
+    stride_b: u32,
+    stride_c: u32,
+    alpha: f32,
+    beta: f32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+
+// Element (row, col) of op(A) for batch offset `base`, 0 outside the matrix (tails).
+fn gemm_a(a_base: u32, row: u32, col: u32, p: GemmParams) -> f32 {
+    if row >= p.m || col >= p.k {
+        return 0.0;
+    }
+    if TRANS_A {
+        return f32(gemm_a_at(a_base + col * p.lda + row));
+    }
+    return f32(gemm_a_at(a_base + row * p.lda + col));
+}
+
+// Element (row, col) of op(B), 0 outside the matrix.
+fn gemm_b(b_base: u32, row: u32, col: u32, p: GemmParams) -> f32 {
+    if row >= p.k || col >= p.n {
+        return 0.0;
+    }
+    if TRANS_B {
+        return f32(gemm_b_at(b_base + col * p.ldb + row));
+    }
+    return f32(gemm_b_at(b_base + row * p.ldb + col));
+}
+
+// Writes alpha * acc + beta * C at (row, col) of batch offset c_base, if inside C.
+fn gemm_store(c_base: u32, row: u32, col: u32, acc: f32, p: GemmParams) {
+    if row >= p.m || col >= p.n {
+        return;
+    }
+    let idx = c_base + row * p.ldc + col;
+    var v = p.alpha * acc;
+    if p.beta != 0.0 {
+        v += p.beta * f32(gemm_c_at(idx));
+    }
+    gemm_c_put(idx, v);
+}
+
+// Which (batch, tile_m, tile_n) a linear workgroup index addresses; batch == p.batch past the end.
+fn gemm_tile_of(lin: u32, p: GemmParams) -> vec3<u32> {
+    let per_batch = p.tiles_m * p.tiles_n;
+    let batch = lin / per_batch;
+    let rem = lin % per_batch;
+    return vec3<u32>(batch, rem / p.tiles_n, rem % p.tiles_n);
+}

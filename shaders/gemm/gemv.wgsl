@@ -1,0 +1,99 @@
+// Matrix x vector: the GEMM path for one output column (the host maps a one-row GEMM here too,
+// by transposing the problem). Memory-bound: the matrix is read exactly once, coalesced.
+// Not transposed: a workgroup of GV_WG invocations owns GV_ROWS rows and strides along them.
+// Transposed (A stored k x m): invocation x owns one output row, GV_KS slices split k.
+// Includes: grid, gemm_params.
+
+override GV_WG: u32 = 128u;   // invocations per workgroup
+override GV_ROWS: u32 = 4u;   // rows per workgroup (not transposed), at most MAX_ROWS
+override GV_KS: u32 = 4u;     // k slices (transposed); GV_WG / GV_KS output rows per workgroup
+const MAX_ROWS: u32 = 8u;
+
+@group(0) @binding(0) var<uniform> p: GemmParams;
+@group(0) @binding(1) var<storage, read> a: array<Elem>;
+@group(0) @binding(2) var<storage, read> b: array<Elem>;
+@group(0) @binding(3) var<storage, read_write> c: array<Elem>;
+
+fn gemm_a_at(i: u32) -> Elem { return a[i]; }
+fn gemm_b_at(i: u32) -> Elem { return b[i]; }
+fn gemm_c_at(i: u32) -> Elem { return c[i]; }
+fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
+
+var<workgroup> partial: array<f32, GV_WG * MAX_ROWS>;
+
+fn x_at(b_base: u32, kk: u32) -> f32 {
+    if TRANS_B {
+        return f32(b[b_base + kk]);
+    }
+    return f32(b[b_base + kk * p.ldb]);
+}
+
+// Tree reduction of partial[slot * GV_WG + 0 .. GV_WG) over `lanes` contiguous entries.
+fn reduce_partials(li: u32, rows: u32) {
+    for (var s = GV_WG / 2u; s > 0u; s >>= 1u) {
+        workgroupBarrier();
+        if li < s {
+            for (var r = 0u; r < rows; r++) {
+                partial[r * GV_WG + li] += partial[r * GV_WG + li + s];
+            }
+        }
+    }
+    workgroupBarrier();
+}
+
+@compute @workgroup_size(GV_WG, 1, 1)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let lin = linear_workgroup(wid, nwg);
+    let per_batch = p.tiles_m;
+    let batch = lin / per_batch;
+    if batch >= p.batch {
+        return;
+    }
+    let tile = lin % per_batch;
+    let a_base = batch * p.stride_a;
+    let b_base = batch * p.stride_b;
+    let c_base = batch * p.stride_c;
+    if TRANS_A {
+        let rows_per_wg = GV_WG / GV_KS;
+        let row = tile * rows_per_wg + li % rows_per_wg;
+        let slice = li / rows_per_wg;
+        let chunk = (p.k + GV_KS - 1u) / GV_KS;
+        let k_end = min(p.k, (slice + 1u) * chunk);
+        var s = 0.0;
+        if row < p.m {
+            for (var kk = slice * chunk; kk < k_end; kk++) {
+                s = fma(f32(a[a_base + kk * p.lda + row]), x_at(b_base, kk), s);
+            }
+        }
+        partial[slice * rows_per_wg + li % rows_per_wg] = s;
+        workgroupBarrier();
+        if slice == 0u {
+            var total = 0.0;
+            for (var q = 0u; q < GV_KS; q++) {
+                total += partial[q * rows_per_wg + li];
+            }
+            gemm_store(c_base, row, 0u, total, p);
+        }
+        return;
+    }
+    let row0 = tile * GV_ROWS;
+    var acc: array<f32, MAX_ROWS>;
+    for (var kk = li; kk < p.k; kk += GV_WG) {
+        let x = x_at(b_base, kk);
+        for (var r = 0u; r < GV_ROWS; r++) {
+            let row = min(row0 + r, p.m - 1u);
+            acc[r] = fma(f32(a[a_base + row * p.lda + kk]), x, acc[r]);
+        }
+    }
+    for (var r = 0u; r < GV_ROWS; r++) {
+        partial[r * GV_WG + li] = acc[r];
+    }
+    reduce_partials(li, GV_ROWS);
+    if li < GV_ROWS {
+        gemm_store(c_base, row0 + li, 0u, partial[li * GV_WG], p);
+    }
+}

@@ -1,0 +1,7 @@
+//! CPU references (f64 accumulation) and the crate's one tolerance rule.
+
+mod gemm;
+mod tolerance;
+
+pub use gemm::gemm_ref;
+pub use tolerance::{compare, Comparison, Tolerance};

@@ -1,0 +1,212 @@
+//! The shader registry: every WGSL file under `shaders/` embedded at build time, the one
+//! specialisation step, and the pipeline cache.
+//!
+//! Tile sizes and flags are WGSL `override` constants set through
+//! `PipelineCompilationOptions::constants`. Two choices cannot be overrides in WGSL — the storage
+//! element type of a binding and the cooperative-matrix tile type — so [`source`] prepends a
+//! small generated prelude (`alias Elem = f16;`, `alias CoopA = coop_mat8x8<f16, A>;`, ...)
+//! to the shared helpers and the kernel body. That prelude is the only place WGSL text is
+//! generated; kernels never edit each other's text.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::gpu::Context;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Shared helpers under `shaders/common/`, by name.
+const COMMON: &[(&str, &str)] = &[
+    ("grid", include_str!("../shaders/common/grid.wgsl")),
+    ("gemm_params", include_str!("../shaders/common/gemm_params.wgsl")),
+    ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
+    ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
+];
+
+/// A WGSL program of the suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Shader {
+    /// Workgroup-tiled, register-blocked GEMM.
+    GemmTiled,
+    /// GEMM sharing A through subgroup shuffles instead of workgroup memory.
+    GemmSubgroup,
+    /// GEMM on cooperative matrices (f16 inputs, f32 accumulation).
+    GemmCoop,
+    /// Matrix × vector (GEMM with one output column).
+    Gemv,
+    /// FMA-throughput probe.
+    PeakFma,
+    /// Copy-bandwidth probe.
+    PeakCopy,
+}
+
+impl Shader {
+    /// Every shader, for validation tests.
+    pub const ALL: &'static [Shader] = &[
+        Shader::GemmTiled,
+        Shader::GemmSubgroup,
+        Shader::GemmCoop,
+        Shader::Gemv,
+        Shader::PeakFma,
+        Shader::PeakCopy,
+    ];
+
+    /// The kernel body.
+    pub fn body(self) -> &'static str {
+        match self {
+            Shader::GemmTiled => include_str!("../shaders/gemm/tiled.wgsl"),
+            Shader::GemmSubgroup => include_str!("../shaders/gemm/subgroup.wgsl"),
+            Shader::GemmCoop => include_str!("../shaders/gemm/coop.wgsl"),
+            Shader::Gemv => include_str!("../shaders/gemm/gemv.wgsl"),
+            Shader::PeakFma => include_str!("../shaders/peak/fma.wgsl"),
+            Shader::PeakCopy => include_str!("../shaders/peak/copy.wgsl"),
+        }
+    }
+
+    /// The shared helpers the body needs, in order.
+    pub fn includes(self) -> &'static [&'static str] {
+        match self {
+            Shader::GemmTiled | Shader::GemmSubgroup => &["grid", "gemm_params", "gemm_tile"],
+            Shader::GemmCoop => &["grid", "gemm_params", "coop_tile"],
+            Shader::Gemv => &["grid", "gemm_params"],
+            Shader::PeakFma | Shader::PeakCopy => &[],
+        }
+    }
+
+    /// Whether the shader uses cooperative matrices (needs [`Spec::coop`]).
+    pub fn uses_coop(self) -> bool {
+        matches!(self, Shader::GemmCoop)
+    }
+
+    /// Whether the shader uses subgroup operations.
+    pub fn uses_subgroups(self) -> bool {
+        matches!(self, Shader::GemmSubgroup)
+    }
+}
+
+/// The part of a variant that overrides cannot express.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Spec {
+    /// Storage type of the operands (`Elem` in WGSL).
+    pub dtype: DType,
+    /// Cooperative-matrix tile size (8 or 16), for coop shaders.
+    pub coop: Option<u32>,
+}
+
+impl Spec {
+    /// A spec for plain storage of `dtype`.
+    pub fn new(dtype: DType) -> Self {
+        Self { dtype, coop: None }
+    }
+}
+
+/// The full WGSL text of `shader` under `spec`: prelude, shared helpers, body.
+pub fn source(shader: Shader, spec: Spec) -> String {
+    let mut s = String::new();
+    if spec.dtype == DType::F16 || spec.coop.is_some() {
+        s.push_str("enable f16;\n");
+    }
+    if let Some(t) = spec.coop {
+        s.push_str("enable wgpu_cooperative_matrix;\n");
+        s.push_str(&format!(
+            "const COOP: u32 = {t}u;\nalias CoopA = coop_mat{t}x{t}<f16, A>;\n\
+             alias CoopB = coop_mat{t}x{t}<f16, B>;\nalias CoopC = coop_mat{t}x{t}<f32, C>;\n"
+        ));
+    }
+    s.push_str(&format!("alias Elem = {};\n", spec.dtype.name()));
+    for name in shader.includes() {
+        let text = COMMON.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap_or_default();
+        s.push_str(&format!("// ---- common/{name}.wgsl\n{text}\n"));
+    }
+    s.push_str(shader.body());
+    s
+}
+
+/// Override constants of one pipeline, by name.
+pub type Constants = Vec<(&'static str, f64)>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct PipelineKey {
+    shader: Shader,
+    spec: Spec,
+    entry: &'static str,
+    constants: Vec<(&'static str, u64)>,
+}
+
+/// Built pipelines keyed by (shader, spec, entry point, override constants), and their modules.
+#[derive(Default)]
+pub struct PipelineCache {
+    pipelines: Mutex<HashMap<PipelineKey, Arc<wgpu::ComputePipeline>>>,
+    modules: Mutex<HashMap<(Shader, Spec), wgpu::ShaderModule>>,
+}
+
+impl Context {
+    /// Returns the cached pipeline for this key, building it on first use. Build errors
+    /// (validation, a feature the device lacks) come back as [`Error::Gpu`].
+    pub fn pipeline(
+        &self,
+        shader: Shader,
+        spec: Spec,
+        entry: &'static str,
+        constants: &[(&'static str, f64)],
+    ) -> Result<Arc<wgpu::ComputePipeline>> {
+        if spec.dtype == DType::F16 || spec.coop.is_some() {
+            self.require_f16()?;
+        }
+        if shader.uses_coop() && spec.coop.is_none() {
+            return Err(Error::Unsupported(format!("{shader:?} needs a cooperative-matrix spec")));
+        }
+        if let Some(t) = spec.coop {
+            let listed = self.caps().coop.iter().any(|c| {
+                c.m == t && c.n == t && c.k == t && c.ab == "f16" && c.c == "f32"
+            });
+            if !listed {
+                return Err(Error::Unsupported(format!(
+                    "the adapter lists no {t}x{t}x{t} f16->f32 cooperative-matrix configuration"
+                )));
+            }
+        }
+        if shader.uses_subgroups() && !self.caps().subgroups {
+            return Err(Error::MissingFeature("SUBGROUP"));
+        }
+        let mut sorted: Vec<(&'static str, u64)> =
+            constants.iter().map(|&(k, v)| (k, v.to_bits())).collect();
+        sorted.sort();
+        let key = PipelineKey { shader, spec, entry, constants: sorted };
+        if let Some(p) = self.pipelines.pipelines.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(p.clone());
+        }
+        let module = {
+            let mut modules = self.pipelines.modules.lock().unwrap_or_else(|e| e.into_inner());
+            match modules.get(&(shader, spec)) {
+                Some(m) => m.clone(),
+                None => {
+                    let text = source(shader, spec);
+                    let m = self.scoped(|| {
+                        self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                            label: Some(&format!("{shader:?}")),
+                            source: wgpu::ShaderSource::Wgsl(text.into()),
+                        })
+                    })?;
+                    modules.insert((shader, spec), m.clone());
+                    m
+                }
+            }
+        };
+        let pipeline = self.scoped(|| {
+            self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(&format!("{shader:?}/{entry}")),
+                layout: None,
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants,
+                    zero_initialize_workgroup_memory: false,
+                },
+                cache: None,
+            })
+        })?;
+        let pipeline = Arc::new(pipeline);
+        self.pipelines.pipelines.lock().unwrap_or_else(|e| e.into_inner()).insert(key, pipeline.clone());
+        Ok(pipeline)
+    }
+}

@@ -1,0 +1,275 @@
+//! GEMM configurations: variant and tile sizes, their override constants, the candidates
+//! valid on an adapter, and the untuned default.
+
+use super::fits_limits;
+use crate::gpu::Capabilities;
+use crate::ops::gemm::GemmDesc;
+use crate::shaders::Shader;
+use serde::{Deserialize, Serialize};
+
+/// Algorithm variant of the dense GEMM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GemmVariant {
+    /// Workgroup-memory tiles, register blocking: runs everywhere.
+    Tiled,
+    /// A shared through subgroup shuffles (needs a fixed subgroup size).
+    Subgroup,
+    /// Cooperative matrices (f16 in, f32 accumulate).
+    Coop,
+    /// Matrix × vector, for one output row or column.
+    Gemv,
+}
+
+impl GemmVariant {
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            GemmVariant::Tiled => "tiled",
+            GemmVariant::Subgroup => "subgroup",
+            GemmVariant::Coop => "coop",
+            GemmVariant::Gemv => "gemv",
+        }
+    }
+}
+
+/// One GEMM configuration. Fields a variant does not use are zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GemmConfig {
+    /// The variant.
+    pub variant: GemmVariant,
+    /// Block rows (tiled/subgroup) — for coop, subgroups along M.
+    pub bm: u32,
+    /// Block columns (tiled/subgroup) — for coop, subgroups along N.
+    pub bn: u32,
+    /// K step (tiled), subgroup size (subgroup, coop: the K step is a multiple of the tile).
+    pub bk: u32,
+    /// Rows per invocation (tiled/subgroup); coop tile size (coop); rows per workgroup (gemv).
+    pub tm: u32,
+    /// Columns per invocation (tiled/subgroup); subgroup size (coop); invocations (gemv).
+    pub tn: u32,
+}
+
+impl GemmConfig {
+    /// A tiled configuration.
+    pub const fn tiled(bm: u32, bn: u32, bk: u32, tm: u32, tn: u32) -> Self {
+        Self { variant: GemmVariant::Tiled, bm, bn, bk, tm, tn }
+    }
+    /// A subgroup configuration with K step = subgroup size `sg`.
+    pub const fn subgroup(bm: u32, bn: u32, sg: u32, tm: u32, tn: u32) -> Self {
+        Self { variant: GemmVariant::Subgroup, bm, bn, bk: sg, tm, tn }
+    }
+    /// A coop configuration: `sgm × sgn` subgroups of size `sg`, tile `tile`, K step `cbk`.
+    pub const fn coop(tile: u32, sg: u32, sgm: u32, sgn: u32, cbk: u32) -> Self {
+        Self { variant: GemmVariant::Coop, bm: sgm, bn: sgn, bk: cbk, tm: tile, tn: sg }
+    }
+    /// A GEMV configuration: `wg` invocations, `rows` rows per workgroup.
+    pub const fn gemv(wg: u32, rows: u32) -> Self {
+        Self { variant: GemmVariant::Gemv, bm: rows, bn: 1, bk: 4, tm: rows, tn: wg }
+    }
+
+    /// The shader this configuration runs.
+    pub fn shader(&self) -> Shader {
+        match self.variant {
+            GemmVariant::Tiled => Shader::GemmTiled,
+            GemmVariant::Subgroup => Shader::GemmSubgroup,
+            GemmVariant::Coop => Shader::GemmCoop,
+            GemmVariant::Gemv => Shader::Gemv,
+        }
+    }
+
+    /// Output rows × columns covered by one workgroup.
+    pub fn block(&self) -> (u32, u32) {
+        match self.variant {
+            GemmVariant::Tiled | GemmVariant::Subgroup => (self.bm, self.bn),
+            GemmVariant::Coop => (2 * self.bm * self.tm, 2 * self.bn * self.tm),
+            GemmVariant::Gemv => (self.tm, 1),
+        }
+    }
+
+    /// Invocations per workgroup.
+    pub fn invocations(&self) -> u32 {
+        match self.variant {
+            GemmVariant::Tiled | GemmVariant::Subgroup => (self.bm / self.tm) * (self.bn / self.tn),
+            GemmVariant::Coop => self.tn * self.bm * self.bn,
+            GemmVariant::Gemv => self.tn,
+        }
+    }
+
+    /// Workgroup storage in bytes.
+    pub fn workgroup_bytes(&self) -> u64 {
+        let (bm, bn, bk) = (self.bm as u64, self.bn as u64, self.bk as u64);
+        match self.variant {
+            GemmVariant::Tiled => 4 * (bm * bk + bk * bn),
+            GemmVariant::Subgroup => 4 * (bm * bk + bk * bn), // tile_a is declared but unused
+            GemmVariant::Coop => {
+                let (cbm, cbn) = self.block();
+                let (cbm, cbn) = (cbm as u64, cbn as u64);
+                2 * (cbm * bk + bk * cbn) + 4 * cbm * cbn
+            }
+            GemmVariant::Gemv => 4 * self.tn as u64 * 8,
+        }
+    }
+
+    /// Override constants, named as in the WGSL.
+    pub fn constants(&self, desc: &GemmDesc) -> Vec<(&'static str, f64)> {
+        let mut c = vec![("TRANS_A", desc.trans_a as u8 as f64), ("TRANS_B", desc.trans_b as u8 as f64)];
+        let f = |x: u32| x as f64;
+        match self.variant {
+            GemmVariant::Tiled | GemmVariant::Subgroup => {
+                c.extend([
+                    ("BM", f(self.bm)),
+                    ("BN", f(self.bn)),
+                    ("BK", f(self.bk)),
+                    ("TM", f(self.tm)),
+                    ("TN", f(self.tn)),
+                    ("WG_X", f(self.bn / self.tn)),
+                    ("WG_Y", f(self.bm / self.tm)),
+                ]);
+            }
+            GemmVariant::Coop => {
+                c.extend([("SG", f(self.tn)), ("SGM", f(self.bm)), ("SGN", f(self.bn)), ("CBK", f(self.bk))]);
+            }
+            GemmVariant::Gemv => {
+                c.extend([("GV_WG", f(self.tn)), ("GV_ROWS", f(self.tm)), ("GV_KS", f(self.bk))]);
+            }
+        }
+        c
+    }
+
+    /// Short label for reports, e.g. `tiled 64x64x16 t4x4`.
+    pub fn label(&self) -> String {
+        match self.variant {
+            GemmVariant::Tiled | GemmVariant::Subgroup => format!(
+                "{} {}x{}x{} t{}x{}",
+                self.variant.name(),
+                self.bm,
+                self.bn,
+                self.bk,
+                self.tm,
+                self.tn
+            ),
+            GemmVariant::Coop => {
+                let (m, n) = self.block();
+                format!("coop {t}x{t} sg{} {m}x{n}x{}", self.tn, self.bk, t = self.tm)
+            }
+            GemmVariant::Gemv => format!("gemv wg{} rows{}", self.tn, self.tm),
+        }
+    }
+
+    /// Whether this configuration can run `desc` on `ctx` (features, limits, shape).
+    pub fn valid_for(&self, caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> bool {
+        let (wg_x, wg_y) = match self.variant {
+            GemmVariant::Tiled => (self.bn / self.tn, self.bm / self.tm),
+            _ => (self.invocations(), 1),
+        };
+        if !fits_limits(limits, self.invocations(), self.workgroup_bytes(), wg_x, wg_y) {
+            return false;
+        }
+        if desc.dtype == crate::DType::F16 && !caps.f16 {
+            return false;
+        }
+        match self.variant {
+            GemmVariant::Tiled => {
+                self.tm * self.tn <= 64 && self.tm <= 8 && self.tn <= 8 && self.bm % self.tm == 0 && self.bn % self.tn == 0
+            }
+            GemmVariant::Subgroup => {
+                let sg = self.bk;
+                caps.subgroups
+                    && caps.subgroup_min == sg
+                    && caps.subgroup_max == sg
+                    && self.tm * self.tn <= 64
+                    && self.tm <= 8
+                    && self.tn <= 8
+                    && self.bm % self.tm == 0
+                    && self.bn % self.tn == 0
+                    && (self.bn / self.tn) % sg == 0
+            }
+            GemmVariant::Coop => {
+                // Only a configuration the adapter lists (anything else is undefined behaviour),
+                // and subgroups of one fixed size, since the shader derives subgroup ids from it.
+                let listed = caps.coop.iter().any(|c| {
+                    c.m == self.tm && c.n == self.tm && c.k == self.tm && c.ab == "f16" && c.c == "f32"
+                });
+                listed
+                    && caps.f16
+                    && caps.subgroup_min == self.tn
+                    && caps.subgroup_max == self.tn
+                    && self.bk % self.tm == 0
+            }
+            GemmVariant::Gemv => {
+                desc.gemv_shape() && self.tn.is_power_of_two() && self.tm <= 8 && self.tn % self.bk == 0
+            }
+        }
+    }
+}
+
+/// Every configuration worth trying for `desc` on an adapter with `caps` and `limits`, the
+/// default first. A pure function of its inputs, so tests can list what the dispatcher would
+/// pick on adapters this machine does not have.
+pub fn gemm_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> Vec<GemmConfig> {
+    let mut all = vec![gemm_default(caps, limits, desc)];
+    if desc.gemv_shape() {
+        for wg in [64, 128, 256] {
+            for rows in [1, 2, 4, 8] {
+                all.push(GemmConfig::gemv(wg, rows));
+            }
+        }
+    }
+    for (bm, bn, bk, tm, tn) in [
+        (64, 64, 16, 4, 4),
+        (64, 64, 8, 4, 4),
+        (32, 64, 16, 4, 4),
+        (64, 64, 16, 8, 4),
+        (128, 64, 8, 8, 4),
+        (64, 128, 8, 4, 8),
+        (128, 128, 8, 8, 8),
+        (32, 32, 16, 2, 2),
+        (64, 32, 16, 4, 2),
+        (32, 64, 32, 2, 4),
+    ] {
+        all.push(GemmConfig::tiled(bm, bn, bk, tm, tn));
+        if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
+            all.push(GemmConfig::subgroup(bm, bn, caps.subgroup_min, tm, tn));
+        }
+    }
+    if let Some(t) = caps.coop_f16_f32_tile() {
+        let sg = caps.subgroup_min;
+        for (sgm, sgn, kmul) in [(2, 2, 2), (2, 2, 4), (1, 1, 4), (2, 1, 2), (4, 2, 2)] {
+            all.push(GemmConfig::coop(t, sg, sgm, sgn, t * kmul));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter().filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c)).collect()
+}
+
+/// The untuned pick: GEMV for one-column shapes, else the tiled kernel with tile sizes chosen
+/// by device type (CPU rasterisers like lavapipe favour few accumulators that stay in SIMD
+/// registers; GPUs favour 4x4 blocking in 256 invocations). Cooperative matrices are never
+/// the silent default for f32 storage (they round inputs to f16); for f16 storage they are.
+pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> GemmConfig {
+    if desc.gemv_shape() {
+        let g = GemmConfig::gemv(128, 4);
+        if g.valid_for(caps, limits, desc) {
+            return g;
+        }
+    }
+    if desc.dtype == crate::DType::F16 {
+        if let Some(t) = caps.coop_f16_f32_tile() {
+            let c = GemmConfig::coop(t, caps.subgroup_min, 2, 2, 2 * t);
+            if c.valid_for(caps, limits, desc) {
+                return c;
+            }
+        }
+    }
+    let preferred = if caps.device_type == wgpu::DeviceType::Cpu {
+        GemmConfig::tiled(64, 64, 16, 4, 4)
+    } else {
+        GemmConfig::tiled(64, 64, 16, 4, 4)
+    };
+    if preferred.valid_for(caps, limits, desc) {
+        return preferred;
+    }
+    // Smallest safe tile for tight limits.
+    GemmConfig::tiled(32, 32, 16, 2, 2)
+}
