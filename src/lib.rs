@@ -43,13 +43,20 @@
 //! # }
 //! ```
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
 pub mod dtype;
 pub mod error;
 pub mod gpu;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod npy;
 pub mod ops;
 pub mod reference;
+pub mod report;
 pub mod shaders;
 pub mod tune;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod verify;
 
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};

@@ -4,12 +4,18 @@ use crate::ops::gemm::GemmDesc;
 
 /// `C = alpha·op(A)·op(B) + beta·C` in f64 (C optional when beta = 0), same layout as the GPU op.
 pub fn gemm_ref(d: &GemmDesc, a: &[f64], b: &[f64], c: Option<&[f64]>) -> Vec<f64> {
+    gemm_ref_rows(d, a, b, c, d.m as usize)
+}
+
+/// [`gemm_ref`] restricted to the first `rows` rows of every batch (the rest stay 0): a cheap
+/// spot check of large products.
+pub fn gemm_ref_rows(d: &GemmDesc, a: &[f64], b: &[f64], c: Option<&[f64]>, rows: usize) -> Vec<f64> {
     let (m, n, k) = (d.m as usize, d.n as usize, d.k as usize);
     let mut out = vec![0.0; m * n * d.batch as usize];
     for bi in 0..d.batch as usize {
         let ab = if d.broadcast_a { 0 } else { bi * m * k };
         let bb = if d.broadcast_b { 0 } else { bi * k * n };
-        for i in 0..m {
+        for i in 0..m.min(rows) {
             for j in 0..n {
                 let mut s = 0.0;
                 for l in 0..k {

@@ -3,5 +3,5 @@
 mod gemm;
 mod tolerance;
 
-pub use gemm::gemm_ref;
+pub use gemm::{gemm_ref, gemm_ref_rows};
 pub use tolerance::{compare, Comparison, Tolerance};

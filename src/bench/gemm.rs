@@ -1,0 +1,108 @@
+//! GEMM cases of the vendor report.
+
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::gpu::{time_gpu, Context};
+use crate::ops::gemm::{GemmDesc, GemmPlan};
+use crate::ops::peaks::Peaks;
+use crate::reference::{compare, gemm_ref_rows, Tolerance};
+use crate::report::BenchResult;
+use crate::tune::{GemmConfig, GemmVariant};
+use super::iters;
+use crate::verify::{gemm_shape_json, gemm_variants_to_check, random_data};
+
+/// Rows of each product checked against the reference during a bench (a spot check).
+const CHECK_ROWS: usize = 16;
+
+/// The GEMM cases of the report: the 1024³ f32 product and the 4096² GEMV that the foundation
+/// targets are in both modes, each variant the adapter has at 1024³, and more shapes in full mode.
+pub fn gemm_cases(ctx: &Context, quick: bool) -> Vec<(GemmDesc, Option<GemmConfig>)> {
+    let mut v: Vec<(GemmDesc, Option<GemmConfig>)> = Vec::new();
+    let square = GemmDesc::new(1024, 1024, 1024);
+    v.push((square, None));
+    for c in gemm_variants_to_check(ctx, &square).into_iter().skip(1) {
+        v.push((square, Some(c)));
+    }
+    v.push((GemmDesc::new(4096, 1, 4096), None));
+    if ctx.caps().f16 {
+        let h = square.dtype(DType::F16);
+        v.push((h, None));
+        for c in gemm_variants_to_check(ctx, &h).into_iter().skip(1) {
+            v.push((h, Some(c)));
+        }
+    }
+    if !quick {
+        v.push((GemmDesc::new(2048, 2048, 2048), None));
+        v.push((GemmDesc::new(256, 256, 256).batch(32), None));
+        v.push((GemmDesc::new(1024, 1024, 1024).trans(true, true), None));
+        v.push((GemmDesc::new(1, 4096, 4096), None));
+        v.push((GemmDesc::new(4096, 1, 4096).trans(true, false), None));
+    }
+    v
+}
+
+/// Benchmarks one GEMM case.
+pub fn bench_gemm_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: GemmDesc,
+    config: Option<GemmConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
+    match desc.dtype {
+        DType::F32 => bench_gemm_typed::<f32>(ctx, peaks, desc, config, quick),
+        DType::F16 => bench_gemm_typed::<half::f16>(ctx, peaks, desc, config, quick),
+    }
+}
+
+fn bench_gemm_typed<T: Element>(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: GemmDesc,
+    config: Option<GemmConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
+    let plan = GemmPlan::new(ctx, desc, config)?;
+    let (a, af) = random_data::<T>(desc.a_len() as usize, 7);
+    let (b, bf) = random_data::<T>(desc.b_len() as usize, 8);
+    let ab = ctx.upload("A", &a)?;
+    let bb = ctx.upload("B", &b)?;
+    let cb = ctx.storage("C", desc.c_len() * desc.dtype.size())?;
+    let bound = plan.bind(&ab, &bb, &cb)?;
+    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    // Spot-check the first rows of the last run's output.
+    let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(ctx, &cb, desc.c_len() as usize))?;
+    let want = gemm_ref_rows(&desc, &af, &bf, None, CHECK_ROWS);
+    let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
+    let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
+    let cfg = *plan.config();
+    let compute = if cfg.variant == GemmVariant::Coop { DType::F16 } else { desc.dtype };
+    let err = compare(&got, &want[..rows], Tolerance::gemm(compute, desc.k));
+    let secs = t.median_ms * 1e-3;
+    let (gflops, gbps, pct) = if desc.gemv_shape() {
+        let bytes = (desc.a_len() + desc.b_len() + desc.c_len()) as f64 * desc.dtype.size() as f64;
+        let gbps = bytes / secs / 1e9;
+        (Some(desc.flops() / secs / 1e9), Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
+    } else {
+        let g = desc.flops() / secs / 1e9;
+        let peak = match (compute, peaks.fma_f16_gflops) {
+            (DType::F16, Some(h)) if cfg.variant == GemmVariant::Coop => h,
+            _ => peaks.fma_f32_gflops,
+        };
+        (Some(g), None, Some(100.0 * g / peak))
+    };
+    Ok(BenchResult {
+        op: "gemm".into(),
+        variant: cfg.variant.name().into(),
+        dtype: desc.dtype,
+        shape: gemm_shape_json(&desc),
+        median_ms: t.median_ms,
+        gflops,
+        gbps,
+        pct_of_peak: pct,
+        config: cfg.label(),
+        rel_l2_err: err.rel_l2_err,
+        timing: format!("{:?}", t.source).to_lowercase(),
+        note: if err.pass { String::new() } else { "FAILED reference spot check".into() },
+    })
+}

@@ -1,0 +1,110 @@
+//! The vendor report: measured peaks, then each op × shape with its time, throughput, share of
+//! the measured peak, chosen configuration and error against the CPU reference. JSON for tools
+//! (the `bench --json` contract of DESIGN.md), Markdown for people.
+
+use crate::dtype::DType;
+use crate::gpu::AdapterId;
+use crate::ops::peaks::Peaks;
+use serde::{Deserialize, Serialize};
+
+/// One measured op × shape (`results[]` of `bench --json`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchResult {
+    /// Op name.
+    pub op: String,
+    /// Variant that ran.
+    pub variant: String,
+    /// Storage type.
+    pub dtype: DType,
+    /// The op's own dimensions.
+    pub shape: serde_json::Value,
+    /// Median time, ms.
+    pub median_ms: f64,
+    /// Compute throughput, where the op is compute-bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gflops: Option<f64>,
+    /// Memory throughput, where the op is memory-bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gbps: Option<f64>,
+    /// Share of the relevant measured peak (FMA for gflops, copy kernel for gbps), percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pct_of_peak: Option<f64>,
+    /// Configuration label.
+    pub config: String,
+    /// Relative L2 error against the CPU reference.
+    pub rel_l2_err: f64,
+    /// `gpu` (timestamps) or `wall`.
+    pub timing: String,
+    /// Free-form note (e.g. what a ratio is against).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// A whole report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// Adapter and driver.
+    pub adapter: AdapterId,
+    /// Measured peaks.
+    pub peaks: Peaks,
+    /// Every measured op × shape.
+    pub results: Vec<BenchResult>,
+    /// wgkernels version that wrote it.
+    pub version: String,
+}
+
+impl BenchReport {
+    /// Markdown for people: adapter, peaks, one table row per result.
+    pub fn to_markdown(&self) -> String {
+        let a = &self.adapter;
+        let p = &self.peaks;
+        let mut s = format!(
+            "# wgkernels report — {} ({}, {})\n\nDriver: {} {} · wgkernels {}\n\n## Measured peaks\n\n\
+             | peak | value |\n|---|---|\n| FMA f32 | {:.1} GFLOP/s |\n",
+            a.name, a.backend, a.device_type, a.driver, a.driver_info, self.version, p.fma_f32_gflops
+        );
+        if let Some(h) = p.fma_f16_gflops {
+            s += &format!("| FMA f16 | {h:.1} GFLOP/s |\n");
+        }
+        s += &format!(
+            "| copy kernel (read+write) | {:.2} GB/s |\n| copy_buffer_to_buffer | {:.2} GB/s |\n\n",
+            p.copy_gbps, p.copy_buffer_gbps
+        );
+        s += "## Results\n\n| op | variant | dtype | shape | median ms | GFLOP/s | GB/s | % of peak | config | rel L2 err |\n";
+        s += "|---|---|---|---|---:|---:|---:|---:|---|---:|\n";
+        for r in &self.results {
+            let opt = |x: Option<f64>, d: usize| x.map_or("".into(), |v| format!("{v:.d$}"));
+            s += &format!(
+                "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {:.1e} |\n",
+                r.op,
+                r.variant,
+                r.dtype,
+                shape_text(&r.shape),
+                r.median_ms,
+                opt(r.gflops, 1),
+                opt(r.gbps, 2),
+                opt(r.pct_of_peak, 1),
+                r.config,
+                r.rel_l2_err
+            );
+        }
+        s
+    }
+}
+
+/// `m=1024 n=1024 k=1024` from a shape object (booleans shown only when true).
+pub fn shape_text(shape: &serde_json::Value) -> String {
+    match shape.as_object() {
+        Some(o) => o
+            .iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::Bool(true) => Some(k.clone()),
+                serde_json::Value::Bool(false) => None,
+                serde_json::Value::Number(n) if (k == "alpha" && n.as_f64() == Some(1.0)) || (k == "beta" && n.as_f64() == Some(0.0)) || (k == "batch" && n.as_u64() == Some(1)) => None,
+                v => Some(format!("{k}={v}")),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => shape.to_string(),
+    }
+}

@@ -1,0 +1,59 @@
+//! `verify`: every op and variant the adapter supports against its CPU reference, over awkward
+//! shapes. Shared by the CLI, the tests and the web demo so they check the same things.
+//! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
+
+mod gemm;
+
+pub use gemm::{check_gemm, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm};
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::gpu::Context;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+
+/// Every op name the CLI knows, in report order.
+pub const OPS: &[&str] = &["gemm"];
+
+/// Runs every check of `op` on this adapter; `progress` is called after each check.
+pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
+    match op {
+        "gemm" => Ok(verify_gemm(ctx, progress)),
+        _ => Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", ")))),
+    }
+}
+
+/// One comparison of a kernel with its reference (the `checks[]` rows of `verify --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    /// Op name (`gemm`, ...).
+    pub op: String,
+    /// Variant name (`tiled`, `subgroup`, `coop`, `gemv`, ...).
+    pub variant: String,
+    /// Storage type.
+    pub dtype: DType,
+    /// The op's own dimensions.
+    pub shape: serde_json::Value,
+    /// Largest absolute error.
+    pub max_abs_err: f64,
+    /// Relative L2 error.
+    pub rel_l2_err: f64,
+    /// The bound applied to `rel_l2_err`.
+    pub tolerance: f64,
+    /// Whether it passed.
+    pub pass: bool,
+    /// The configuration that ran.
+    pub config: String,
+    /// Error text when the kernel failed to run at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Deterministic uniform data in [-1, 1), rounded to `T`, and its f64 values.
+pub fn random_data<T: Element>(len: usize, seed: u64) -> (Vec<T>, Vec<f64>) {
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let v: Vec<T> = (0..len).map(|_| T::from_f64(rng.random_range(-1.0..1.0))).collect();
+    let f = v.iter().map(|x| x.to_f64()).collect();
+    (v, f)
+}
+

@@ -1,0 +1,45 @@
+//! Shared test setup: one GPU context per test binary, and feature gates that say why a test is
+//! skipped. No adapter at all is a failure, never a silent pass.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+use wgkernels::Context;
+
+/// The context every test in this binary shares (created once; panics loudly without an adapter).
+pub fn ctx() -> &'static Context {
+    static CTX: OnceLock<Context> = OnceLock::new();
+    CTX.get_or_init(|| match Context::new_blocking() {
+        Ok(c) => {
+            let a = c.adapter_id();
+            eprintln!("test adapter: {} ({}, {} {})", a.name, a.backend, a.driver, a.driver_info);
+            if std::env::var("WGK_EXPECT_COOP").is_ok_and(|v| v == "1") {
+                assert!(
+                    c.caps().coop_f16_f32_tile().is_some(),
+                    "WGK_EXPECT_COOP=1 but the adapter lists no f16->f32 cooperative-matrix configuration"
+                );
+            }
+            c
+        }
+        Err(e) => panic!(
+            "no GPU adapter: {e}. These tests need one (Mesa's lavapipe works: apt-get install mesa-vulkan-drivers)"
+        ),
+    })
+}
+
+/// True if the adapter has cooperative matrices usable by the kernels; prints why not otherwise.
+pub fn has_coop(test: &str) -> bool {
+    let ok = ctx().caps().coop_f16_f32_tile().is_some();
+    if !ok {
+        eprintln!("{test}: skipped — the adapter lists no f16->f32 cooperative-matrix configuration");
+    }
+    ok
+}
+
+/// True if the adapter has f16; prints why not otherwise.
+pub fn has_f16(test: &str) -> bool {
+    let ok = ctx().caps().f16;
+    if !ok {
+        eprintln!("{test}: skipped — the adapter has no SHADER_F16");
+    }
+    ok
+}

@@ -1,0 +1,152 @@
+//! Dense GEMM against the f64 CPU reference: the verify shape list on every variant, every
+//! candidate configuration on awkward shapes, random shapes (proptest), caller-owned buffers,
+//! and typed errors for bad input.
+
+mod common;
+
+use common::{ctx, has_coop, has_f16};
+use proptest::prelude::*;
+use wgkernels::tune::gemm_candidates;
+use wgkernels::verify::{check_gemm, gemm_shapes, verify_gemm};
+use wgkernels::{DType, Error, GemmConfig, GemmDesc, GemmPlan, GemmVariant};
+
+fn assert_passes(desc: &GemmDesc, cfg: GemmConfig, seed: u64) {
+    let c = check_gemm(ctx(), desc, cfg, seed);
+    assert!(c.pass, "{} on {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})", c.config, desc, c.rel_l2_err, c.tolerance, c.error);
+}
+
+#[test]
+fn verify_list_passes_on_every_variant() {
+    let checks = verify_gemm(ctx(), &mut |_| {});
+    assert!(checks.len() >= 30, "only {} checks", checks.len());
+    let failed: Vec<_> = checks.iter().filter(|c| !c.pass).collect();
+    assert!(failed.is_empty(), "failed: {failed:#?}");
+    let shapes = gemm_shapes().len();
+    assert!(shapes >= 30, "verify covers only {shapes} shapes");
+    for v in ["tiled", "gemv"] {
+        assert!(checks.iter().any(|c| c.variant == v), "variant {v} never ran");
+    }
+    if ctx().caps().subgroups && ctx().caps().subgroup_min == ctx().caps().subgroup_max {
+        assert!(checks.iter().any(|c| c.variant == "subgroup"), "subgroup variant never ran");
+    }
+    if has_coop("verify_list coop part") {
+        assert!(checks.iter().any(|c| c.variant == "coop"), "coop variant never ran");
+    }
+}
+
+#[test]
+fn every_candidate_config_on_awkward_shapes() {
+    let shapes = [
+        GemmDesc::new(67, 45, 29).trans(false, true),
+        GemmDesc::new(130, 66, 17).trans(true, false).batch(2),
+        GemmDesc::new(1, 33, 70),
+        GemmDesc::new(45, 1, 101).trans(true, false),
+    ];
+    let mut ran = 0;
+    for (i, d) in shapes.iter().enumerate() {
+        for cfg in gemm_candidates(ctx().caps(), &ctx().limits(), d) {
+            assert_passes(d, cfg, 50 + i as u64);
+            ran += 1;
+        }
+    }
+    assert!(ran > 20, "only {ran} configurations ran");
+}
+
+#[test]
+fn coop_gemm_runs_and_matches_reference() {
+    if !has_coop("coop_gemm_runs_and_matches_reference") {
+        return;
+    }
+    for dtype in [DType::F32, DType::F16] {
+        for d in [GemmDesc::new(40, 24, 72), GemmDesc::new(33, 65, 17).trans(true, true).batch(3), GemmDesc::new(128, 128, 128)] {
+            let d = d.dtype(dtype);
+            let cfgs: Vec<_> = gemm_candidates(ctx().caps(), &ctx().limits(), &d)
+                .into_iter()
+                .filter(|c| c.variant == GemmVariant::Coop)
+                .collect();
+            assert!(!cfgs.is_empty(), "no coop candidate for {d:?}");
+            for c in cfgs {
+                assert_passes(&d, c, 9);
+            }
+        }
+    }
+}
+
+#[test]
+fn caller_owned_buffers_and_beta() {
+    // The app's own buffers on the app's own device, C accumulated in place twice.
+    let ctx = ctx();
+    let d = GemmDesc::new(3, 2, 2).scale(1.0, 1.0);
+    let a = ctx.upload("a", &[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+    let b = ctx.upload("b", &[1.0f32, 0.0, 0.0, 1.0]).unwrap();
+    let c = ctx.upload("c", &[10.0f32; 6]).unwrap();
+    let plan = GemmPlan::new(ctx, d, None).unwrap();
+    let bound = plan.bind(&a, &b, &c).unwrap();
+    ctx.submit(|p| {
+        bound.record(p);
+        bound.record(p);
+    })
+    .unwrap();
+    let out: Vec<f32> = pollster::block_on(wgkernels::read_buffer(ctx, &c, 6)).unwrap();
+    assert_eq!(out, vec![12.0, 14.0, 16.0, 18.0, 20.0, 22.0]);
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let ctx = ctx();
+    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(0, 3, 3), None), Err(Error::ZeroSized(_))));
+    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(3, 3, 3).batch(0), None), Err(Error::ZeroSized(_))));
+    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(3, 3, 3).scale(f32::NAN, 0.0), None), Err(Error::Shape(_))));
+    // Over the binding limit: reported with the limit's name, before anything is dispatched.
+    let huge = GemmDesc::new(60000, 60000, 16);
+    match GemmPlan::new(ctx, huge, None) {
+        Err(Error::OverLimit { limit, .. }) => assert_eq!(limit, "max_storage_buffer_binding_size"),
+        other => panic!("expected OverLimit, got {other:?}"),
+    }
+    let plan = GemmPlan::new(ctx, GemmDesc::new(4, 4, 4), None).unwrap();
+    let small = ctx.storage("small", 8).unwrap();
+    let ok = ctx.storage("ok", 64).unwrap();
+    assert!(matches!(plan.bind(&small, &ok, &ok), Err(Error::BufferTooSmall { name: "A", .. })));
+    let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: None,
+        size: 64,
+        usage: wgpu::BufferUsages::UNIFORM,
+        mapped_at_creation: false,
+    });
+    assert!(matches!(plan.bind(&ok, &uniform, &ok), Err(Error::BufferUsage { name: "B", .. })));
+    // Host slices of the wrong length.
+    let r = pollster::block_on(plan.run_host(&[1.0f32; 15], &[1.0f32; 16], None));
+    assert!(matches!(r, Err(Error::Length { name: "A", have: 15, need: 16 })));
+    // beta != 0 without C.
+    let p2 = GemmPlan::new(ctx, GemmDesc::new(2, 2, 2).scale(1.0, 1.0), None).unwrap();
+    assert!(matches!(pollster::block_on(p2.run_host(&[1.0f32; 4], &[1.0f32; 4], None)), Err(Error::Shape(_))));
+    // A config that cannot run this shape.
+    let gemv = GemmConfig::gemv(128, 4);
+    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(8, 8, 8), Some(gemv)), Err(Error::Unsupported(_))));
+}
+
+#[test]
+fn f16_without_feature_or_with_it() {
+    let d = GemmDesc::new(5, 6, 7).dtype(DType::F16);
+    if ctx().caps().f16 {
+        assert!(GemmPlan::new(ctx(), d, None).is_ok());
+    } else {
+        assert!(matches!(GemmPlan::new(ctx(), d, None), Err(Error::MissingFeature(_))));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #[test]
+    fn random_shapes_match_reference(
+        m in 1u32..90, n in 1u32..90, k in 1u32..120, batch in 1u32..4,
+        ta: bool, tb: bool, half: bool, pick in 0usize..64, seed in 0u64..1000,
+    ) {
+        let dtype = if half && has_f16("proptest f16 case") { DType::F16 } else { DType::F32 };
+        let d = GemmDesc::new(m, n, k).batch(batch).trans(ta, tb).dtype(dtype);
+        let cands = gemm_candidates(ctx().caps(), &ctx().limits(), &d);
+        let cfg = cands[pick % cands.len()];
+        let c = check_gemm(ctx(), &d, cfg, seed);
+        prop_assert!(c.pass, "{} on {:?}: rel {:.3e} tol {:.3e} {:?}", c.config, d, c.rel_l2_err, c.tolerance, c.error);
+    }
+}
