@@ -6,8 +6,8 @@ use crate::gpu::{time_gpu, Context};
 use crate::ops::gemm::{GemmDesc, GemmPlan};
 use crate::ops::peaks::Peaks;
 use crate::reference::{compare, gemm_ref_rows, Tolerance};
-use crate::report::BenchResult;
-use crate::tune::{GemmConfig, GemmVariant};
+use crate::report::{BenchResult, UNTUNED_DEFAULT_NOTE};
+use crate::tune::{ConfigSource, GemmConfig, GemmVariant, Picked};
 use super::iters;
 use crate::verify::{gemm_shape_json, gemm_variants_to_check, random_data};
 
@@ -19,9 +19,19 @@ const CHECK_ROWS: usize = 16;
 pub fn gemm_cases(ctx: &Context, quick: bool) -> Vec<(GemmDesc, Option<GemmConfig>)> {
     let mut v: Vec<(GemmDesc, Option<GemmConfig>)> = Vec::new();
     let square = GemmDesc::new(1024, 1024, 1024);
+    // A size sweep of the dispatcher's pick (the time-vs-size curve of the report).
+    for s in [256, 512] {
+        v.push((GemmDesc::new(s, s, s), None));
+    }
     v.push((square, None));
     for c in gemm_variants_to_check(ctx, &square).into_iter().skip(1) {
         v.push((square, Some(c)));
+    }
+    // Where the tuning cache picks something else, the untuned default runs beside it.
+    let default = crate::tune::gemm_default(ctx.caps(), &ctx.limits(), &square);
+    let cached = crate::tune::lookup::<crate::tune::GemmTune>(ctx, &square);
+    if cached.is_some_and(|c| c != default) && !v.contains(&(square, Some(default))) {
+        v.push((square, Some(default)));
     }
     v.push((GemmDesc::new(4096, 1, 4096), None));
     if ctx.caps().f16 {
@@ -62,7 +72,11 @@ fn bench_gemm_typed<T: Element>(
     config: Option<GemmConfig>,
     quick: bool,
 ) -> Result<BenchResult> {
-    let plan = GemmPlan::new(ctx, desc, config)?;
+    let picked = match config {
+        Some(c) => Picked { config: c, source: ConfigSource::Explicit },
+        None => crate::tune::gemm_pick_with_source(ctx, &desc),
+    };
+    let plan = GemmPlan::new(ctx, desc, Some(picked.config))?;
     let (a, af) = random_data::<T>(desc.a_len() as usize, 7);
     let (b, bf) = random_data::<T>(desc.b_len() as usize, 8);
     let ab = ctx.upload("A", &a)?;
@@ -101,8 +115,15 @@ fn bench_gemm_typed<T: Element>(
         gbps,
         pct_of_peak: pct,
         config: cfg.label(),
+        config_source: picked.source.name().into(),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        note: if err.pass { String::new() } else { "FAILED reference spot check".into() },
+        note: if !err.pass {
+            "FAILED reference spot check".into()
+        } else if picked.source == ConfigSource::Explicit && cfg == crate::tune::gemm_default(ctx.caps(), &ctx.limits(), &desc) {
+            UNTUNED_DEFAULT_NOTE.into()
+        } else {
+            String::new()
+        },
     })
 }

@@ -2,13 +2,16 @@
 //! report, and running ops on `.npy` files. With no arguments: info, verify, quick bench, report.
 //!
 //! Exit codes: 0 success; 1 a verification failed; 2 bad usage or input (unknown op, unreadable
-//! file, shape mismatch); 3 no usable GPU adapter or a GPU error.
+//! file, shape mismatch, a `compare` input that is not a readable bench report); 3 no usable GPU
+//! adapter or a GPU error. A tuning cache that cannot be written is not an error: `tune` then
+//! keeps its results in memory, says so on stderr and exits 0.
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wgkernels::report::{shape_text, BenchReport};
+use wgkernels::tune::{CandidateStatus, TuneOptions};
 use wgkernels::verify::Check;
 use wgkernels::{Context, Error, GemmDesc, GemmPlan};
 
@@ -17,6 +20,11 @@ use wgkernels::{Context, Error, GemmDesc, GemmPlan};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Directory of the tuning cache (default: $WGKERNELS_CACHE_DIR, else the user cache
+    /// directory + /wgkernels). The tuning mode of library calls is $WGKERNELS_TUNE
+    /// (off | cached | auto; default cached).
+    #[arg(long, global = true)]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -35,8 +43,33 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
-    /// The vendor report: measured peaks, then each op × shape.
+    /// The vendor report: measured peaks, then each op × shape (JSON, Markdown, SVG charts).
     Bench(BenchArgs),
+    /// Measure every candidate configuration of each op's bench shapes on this adapter and store
+    /// the winners (and every candidate's time) in the tuning cache.
+    Tune {
+        /// Ops to tune (default: all). Known: gemm.
+        ops: Vec<String>,
+        /// Only the shapes of `bench --quick`, fewer timed runs.
+        #[arg(long)]
+        quick: bool,
+        /// Re-measure buckets that are already cached.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Several bench reports (--json files) side by side, with speed ratios against the first.
+    /// Exit 2 if a file is unreadable or not a bench report.
+    Compare {
+        /// Report files written by `wgkernels bench --json` (at least two).
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        /// Also write the table as Markdown (and the chart next to it, unless --svg is given).
+        #[arg(long)]
+        md: Option<PathBuf>,
+        /// Write the relative-speed chart (SVG) here.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+    },
     /// Run one op on .npy files (f32 or f16, C order).
     Run {
         #[command(subcommand)]
@@ -102,10 +135,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The context, with the tuning cache moved to `--cache-dir` when given.
+fn context(cache_dir: &Option<PathBuf>) -> Result<Context, Error> {
+    let ctx = Context::new_blocking()?;
+    if let Some(d) = cache_dir {
+        ctx.tuner().set_cache_dir(Some(d.clone()));
+    }
+    Ok(ctx)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let cd = &cli.cache_dir;
     match cli.command {
         None => {
-            let ctx = Context::new_blocking()?;
+            let ctx = context(cd)?;
             print_info(&ctx, None)?;
             let ok = verify(&ctx, &[], None)?;
             std::fs::create_dir_all("report").map_err(|source| Error::Io { path: "report".into(), source })?;
@@ -119,24 +162,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Info { json }) => {
-            let ctx = Context::new_blocking()?;
+            let ctx = context(cd)?;
             print_info(&ctx, json.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verify { ops, json }) => {
             check_ops(&ops)?;
-            let ctx = Context::new_blocking()?;
+            let ctx = context(cd)?;
             let ok = verify(&ctx, &ops, json.as_deref())?;
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench(args)) => {
             check_ops(&args.ops)?;
-            let ctx = Context::new_blocking()?;
+            let ctx = context(cd)?;
             bench(&ctx, &args)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Tune { ops, quick, force }) => {
+            check_ops(&ops)?;
+            let ctx = context(cd)?;
+            tune(&ctx, &ops, quick, force)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Compare { files, md, svg }) => {
+            compare(&files, md.as_deref(), svg.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run { op }) => {
-            let ctx = Context::new_blocking()?;
+            let ctx = context(cd)?;
             match op {
                 RunOp::Gemm { inputs, out, trans_a, trans_b, alpha, beta } => {
                     run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?
@@ -202,10 +255,44 @@ fn print_info(ctx: &Context, json: Option<&Path>) -> Result<(), Error> {
     println!("coop      {}", if coop.is_empty() { "none".to_string() } else { coop.join(", ") });
     println!("timestamps {}", c.timestamps);
     println!("limits    {}", v["limits"]);
+    let st = ctx.tuner().status(ctx);
+    print_cache_status(&st);
     if let Some(p) = json {
+        let mut v = v;
+        v["tuning"] = serde_json::to_value(&st).expect("cache status serialises");
         write_json(p, &v)?;
     }
     Ok(())
+}
+
+/// The tuning cache as `info` shows it: file, state, one line per tuned bucket.
+fn print_cache_status(st: &wgkernels::tune::CacheStatus) {
+    let path = st.path.as_ref().map_or("none (in memory only)".to_string(), |p| p.display().to_string());
+    println!("tuning    mode {}; cache {} ({}): {}", st.mode, path, st.dir_origin, st.state);
+    if st.path.is_some() && !st.persistent {
+        println!("          not writable: tuning results stay in memory for this process");
+    }
+    for e in &st.entries {
+        let count = |s: CandidateStatus| e.candidates.iter().filter(|c| c.status == s).count();
+        let speedup = match (e.winner_ms, e.default_ms) {
+            (Some(w), Some(d)) if w > 0.0 => format!(", {:.2}x the default", d / w),
+            _ => String::new(),
+        };
+        println!(
+            "  {:<6} {:<34} winner {:<26} {:>9} (default {} {}{speedup}); {} candidates: {} ok, {} pruned, {} dropped; timing {}",
+            e.op,
+            e.bucket,
+            e.winner_label.as_deref().unwrap_or("none (all failed)"),
+            e.winner_ms.map_or("-".into(), |m| format!("{m:.3} ms")),
+            e.default_label,
+            e.default_ms.map_or("-".into(), |m| format!("{m:.3} ms")),
+            e.candidates.len(),
+            count(CandidateStatus::Ok),
+            count(CandidateStatus::Pruned),
+            count(CandidateStatus::Dropped),
+            e.timing
+        );
+    }
 }
 
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
@@ -254,6 +341,7 @@ fn verify(ctx: &Context, ops: &[String], json: Option<&Path>) -> Result<bool, Er
 
 fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
     let spinner = progress_bar(1, "peaks");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
     let peaks = wgkernels::ops::peaks::measure_peaks(ctx, args.quick)?;
     spinner.finish_and_clear();
     println!(
@@ -286,12 +374,150 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
         results,
         version: env!("CARGO_PKG_VERSION").into(),
     };
-    println!("{}", report.to_markdown());
+    let st = ctx.tuner().status(ctx);
+    let stats = ctx.tuner().stats();
+    let tuning = format!(
+        "mode {}, cache {} ({}); this run: {} picks from the cache, {} vendor defaults, {} tuning runs",
+        st.mode,
+        st.path.as_ref().map_or("none".to_string(), |p| p.display().to_string()),
+        st.state,
+        stats.cache_hits,
+        stats.defaults,
+        stats.tuning_runs
+    );
+    // Charts go next to the Markdown (or the JSON when there is no Markdown).
+    let mut charts = Vec::new();
+    if let Some(anchor) = args.md.as_ref().or(args.json.as_ref()) {
+        let dir = anchor.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = anchor.file_stem().and_then(|s| s.to_str()).unwrap_or("report");
+        for c in wgkernels::report::charts::write_report_charts(&report, &dir, stem)? {
+            let name = c.path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            charts.push((name, c.title, c.path));
+        }
+    }
+    let links: Vec<(String, String)> = charts.iter().map(|(n, t, _)| (n.clone(), t.clone())).collect();
+    let md = report.to_markdown_with(&links, Some(&tuning));
+    println!("{}", report.to_markdown_with(&[], Some(&tuning)));
     if let Some(p) = &args.json {
         write_json(p, &serde_json::to_value(&report).expect("report serialises"))?;
+        println!("wrote {}", p.display());
     }
     if let Some(p) = &args.md {
-        std::fs::write(p, report.to_markdown()).map_err(|source| Error::Io { path: p.display().to_string(), source })?;
+        std::fs::write(p, md).map_err(|source| Error::Io { path: p.display().to_string(), source })?;
+        println!("wrote {}", p.display());
+    }
+    for (_, _, p) in &charts {
+        println!("wrote {}", p.display());
+    }
+    Ok(())
+}
+
+fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), Error> {
+    let st = ctx.tuner().status(ctx);
+    print_cache_status(&st);
+    if st.path.is_none() {
+        eprintln!("warning: no cache directory: tuning results are kept in memory only and lost at exit");
+    }
+    let opts = TuneOptions { force, ..if quick { TuneOptions::quick() } else { TuneOptions::default() } };
+    let mut tuned = 0;
+    for op in OPS.iter().filter(|op| wants(ops, op)) {
+        let jobs = match wgkernels::tune::tune_jobs(ctx, op, quick) {
+            Ok(j) => j,
+            Err(_) => {
+                println!("{op}: no tuning for this op yet");
+                continue;
+            }
+        };
+        let todo: usize = jobs.iter().filter(|j| force || !j.cached).map(|j| j.candidates).sum();
+        let pb = progress_bar(todo as u64, &format!("tune {op}"));
+        pb.enable_steady_tick(std::time::Duration::from_millis(500));
+        let mut base = 0u64;
+        for job in &jobs {
+            if job.cached && !force {
+                pb.println(format!("{op} {}: already cached (--force re-measures)", job.bucket));
+                continue;
+            }
+            let bucket = job.bucket.clone();
+            let entry = job.run(ctx, &opts, &mut |i, _n, label| {
+                pb.set_position(base + i as u64);
+                pb.set_message(format!("{bucket}: {label}"));
+            })?;
+            base += job.candidates as u64;
+            pb.set_position(base);
+            tuned += 1;
+            pb.suspend(|| print_entry(&entry));
+        }
+        pb.finish_and_clear();
+    }
+    let st = ctx.tuner().status(ctx);
+    match (&st.path, st.persistent) {
+        (Some(p), true) => println!("tuned {tuned} buckets; cache {} now holds {} entries", p.display(), st.entries.len()),
+        (Some(p), false) => {
+            eprintln!("warning: {} is not writable: {tuned} buckets tuned in memory only (lost at exit)", p.display())
+        }
+        (None, _) => eprintln!("warning: {tuned} buckets tuned in memory only (no cache directory)"),
+    }
+    Ok(())
+}
+
+/// Every candidate of one tuned bucket, fastest first, the winner marked.
+fn print_entry(e: &wgkernels::tune::TuneEntry) {
+    println!(
+        "\n{} {} (timed on {}, timing {}): winner {}",
+        e.op,
+        e.bucket,
+        shape_text(&e.shape),
+        e.timing,
+        e.winner_label.as_deref().unwrap_or("none: every candidate failed")
+    );
+    let mut c: Vec<_> = e.candidates.iter().collect();
+    c.sort_by(|a, b| a.median_ms.unwrap_or(f64::MAX).total_cmp(&b.median_ms.unwrap_or(f64::MAX)));
+    for r in c {
+        let mark = if Some(&r.label) == e.winner_label.as_ref() { "*" } else { " " };
+        let vs = match (r.median_ms, e.default_ms) {
+            (Some(m), Some(d)) if m > 0.0 => format!("{:.2}x", d / m),
+            _ => "-".into(),
+        };
+        println!(
+            " {mark} {:<28} {:>8} {:>11} {:>6} vs default{}",
+            r.label,
+            format!("{:?}", r.status).to_lowercase(),
+            r.median_ms.map_or("-".into(), |m| format!("{m:.3} ms")),
+            vs,
+            r.reason.as_ref().map(|x| format!("  ({x})")).unwrap_or_default()
+        );
+    }
+}
+
+fn compare(files: &[PathBuf], md: Option<&Path>, svg: Option<&Path>) -> Result<(), Error> {
+    use wgkernels::report::compare::{compare_reports, load_report};
+    if files.len() < 2 {
+        return Err(Error::Shape(format!("compare needs at least two report files; got {}", files.len())));
+    }
+    let reports = files.iter().map(|f| load_report(f)).collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let cmp = compare_reports(&reports, &names);
+    if reports.iter().any(|r| r.version != reports[0].version) {
+        eprintln!("warning: the reports come from different wgkernels versions: shapes and configs may not line up");
+    }
+    print!("{}", cmp.to_text());
+    if cmp.shared_rows() == 0 {
+        eprintln!("warning: no result appears in more than one report: nothing to take ratios of");
+    }
+    let svg_path = svg.map(Path::to_path_buf).or_else(|| md.map(|m| m.with_extension("svg")));
+    if let Some(p) = &svg_path {
+        wgkernels::report::charts::compare_chart(&cmp, p)?;
+        println!("wrote {}", p.display());
+    }
+    if let Some(m) = md {
+        let link = svg_path.as_ref().map(|p| {
+            match (p.parent(), m.parent()) {
+                (Some(a), Some(b)) if a == b => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                _ => p.display().to_string(),
+            }
+        });
+        std::fs::write(m, cmp.to_markdown(link.as_deref())).map_err(|source| Error::Io { path: m.display().to_string(), source })?;
+        println!("wrote {}", m.display());
     }
     Ok(())
 }

@@ -99,6 +99,8 @@ pub struct Context {
     caps: Arc<Capabilities>,
     lost: Arc<Mutex<Option<String>>>,
     pub(crate) pipelines: Arc<PipelineCache>,
+    /// Tuning mode, cache and counters (see [`crate::tune::Tuner`]).
+    pub(crate) tuner: Arc<crate::tune::Tuner>,
 }
 
 impl std::fmt::Debug for Context {
@@ -237,6 +239,7 @@ impl Context {
             caps: Arc::new(caps),
             lost,
             pipelines: Arc::new(PipelineCache::default()),
+            tuner: Arc::new(crate::tune::Tuner::from_env()),
         }
     }
 

@@ -2,6 +2,10 @@
 //! the measured peak, chosen configuration and error against the CPU reference. JSON for tools
 //! (the `bench --json` contract of DESIGN.md), Markdown for people.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod charts;
+pub mod compare;
+
 use crate::dtype::DType;
 use crate::gpu::AdapterId;
 use crate::ops::peaks::Peaks;
@@ -31,6 +35,10 @@ pub struct BenchResult {
     pub pct_of_peak: Option<f64>,
     /// Configuration label.
     pub config: String,
+    /// Where the configuration came from: `cache` (tuned winner), `tuned` (tuned during this
+    /// run), `default` (the untuned vendor default) or `explicit` (named by the bench case).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub config_source: String,
     /// Relative L2 error against the CPU reference.
     pub rel_l2_err: f64,
     /// `gpu` (timestamps) or `wall`.
@@ -53,9 +61,28 @@ pub struct BenchReport {
     pub version: String,
 }
 
+/// The note of a bench row that runs the untuned default beside a tuned pick.
+pub const UNTUNED_DEFAULT_NOTE: &str = "untuned default";
+
+/// How a row is matched across shapes and reports: `pick` for the dispatcher's choice
+/// (`config_source` cache, tuned or default), else the variant the row forced.
+pub fn row_role(r: &BenchResult) -> String {
+    match r.config_source.as_str() {
+        "explicit" if r.note == UNTUNED_DEFAULT_NOTE => format!("{} (untuned default)", r.variant),
+        "explicit" | "" => r.variant.clone(),
+        _ => "pick".into(),
+    }
+}
+
 impl BenchReport {
     /// Markdown for people: adapter, peaks, one table row per result.
     pub fn to_markdown(&self) -> String {
+        self.to_markdown_with(&[], None)
+    }
+
+    /// [`BenchReport::to_markdown`] with the charts (relative paths, title) linked at the end and
+    /// a line on the tuning cache.
+    pub fn to_markdown_with(&self, charts: &[(String, String)], tuning: Option<&str>) -> String {
         let a = &self.adapter;
         let p = &self.peaks;
         let mut s = format!(
@@ -70,12 +97,15 @@ impl BenchReport {
             "| copy kernel (read+write) | {:.2} GB/s |\n| copy_buffer_to_buffer | {:.2} GB/s |\n\n",
             p.copy_gbps, p.copy_buffer_gbps
         );
-        s += "## Results\n\n| op | variant | dtype | shape | median ms | GFLOP/s | GB/s | % of peak | config | rel L2 err |\n";
-        s += "|---|---|---|---|---:|---:|---:|---:|---|---:|\n";
+        if let Some(t) = tuning {
+            s += &format!("Tuning: {t}\n\n");
+        }
+        s += "## Results\n\n| op | variant | dtype | shape | median ms | GFLOP/s | GB/s | % of peak | config | source | rel L2 err |\n";
+        s += "|---|---|---|---|---:|---:|---:|---:|---|---|---:|\n";
         for r in &self.results {
             let opt = |x: Option<f64>, d: usize| x.map_or("".into(), |v| format!("{v:.d$}"));
             s += &format!(
-                "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {:.1e} |\n",
+                "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {} | {:.1e} |\n",
                 r.op,
                 r.variant,
                 r.dtype,
@@ -85,8 +115,15 @@ impl BenchReport {
                 opt(r.gbps, 2),
                 opt(r.pct_of_peak, 1),
                 r.config,
+                if r.note.is_empty() { r.config_source.clone() } else { format!("{} ({})", r.config_source, r.note) },
                 r.rel_l2_err
             );
+        }
+        if !charts.is_empty() {
+            s += "\n## Charts\n\n";
+            for (file, title) in charts {
+                s += &format!("![{title}]({file})\n\n");
+            }
         }
         s
     }

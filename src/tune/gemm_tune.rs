@@ -1,0 +1,196 @@
+//! GEMM plugged into the tuner: shape buckets, the small correctness check, the timed plan,
+//! and the shapes `wgkernels tune gemm` measures.
+
+use super::engine::TuneOp;
+use super::{gemm_candidates, gemm_default, GemmConfig};
+use crate::gpu::{Capabilities, Context};
+use crate::ops::gemm::GemmDesc;
+
+/// The GEMM as a [`TuneOp`].
+#[derive(Clone, Copy, Debug)]
+pub struct GemmTune;
+
+fn pow2(x: u32) -> u32 {
+    x.checked_next_power_of_two().unwrap_or(x)
+}
+
+impl TuneOp for GemmTune {
+    const NAME: &'static str = "gemm";
+    type Desc = GemmDesc;
+    type Config = GemmConfig;
+
+    /// M, N, K and the batch rounded up to powers of two (1 stays 1, so GEMV shapes keep their
+    /// own buckets), the dtype, both transposes, broadcasts and whether C is read (beta ≠ 0).
+    /// The representative problem has those rounded sizes (the call's own sizes if the rounded
+    /// ones are over the index range).
+    fn bucket(d: &GemmDesc) -> (String, GemmDesc) {
+        let mut rep = GemmDesc {
+            m: pow2(d.m),
+            n: pow2(d.n),
+            k: pow2(d.k),
+            batch: pow2(d.batch),
+            alpha: 1.0,
+            beta: if d.beta != 0.0 { 1.0 } else { 0.0 },
+            ..*d
+        };
+        if rep.validate().is_err() {
+            rep = GemmDesc { alpha: 1.0, beta: rep.beta, ..*d };
+        }
+        let t = |b: bool| if b { 't' } else { 'n' };
+        let mut key = format!(
+            "{} m{} n{} k{} b{} {}{}",
+            d.dtype,
+            rep.m,
+            rep.n,
+            rep.k,
+            rep.batch,
+            t(d.trans_a),
+            t(d.trans_b)
+        );
+        for (on, tag) in [(d.broadcast_a, " bcast_a"), (d.broadcast_b, " bcast_b"), (d.beta != 0.0, " beta")] {
+            if on {
+                key.push_str(tag);
+            }
+        }
+        (key, rep)
+    }
+
+    fn shape_json(d: &GemmDesc) -> serde_json::Value {
+        serde_json::json!({
+            "m": d.m, "n": d.n, "k": d.k, "batch": d.batch,
+            "trans_a": d.trans_a, "trans_b": d.trans_b,
+            "broadcast_a": d.broadcast_a, "broadcast_b": d.broadcast_b, "beta": d.beta,
+        })
+    }
+
+    fn default_config(caps: &Capabilities, limits: &wgpu::Limits, d: &GemmDesc) -> GemmConfig {
+        gemm_default(caps, limits, d)
+    }
+
+    fn candidates(caps: &Capabilities, limits: &wgpu::Limits, d: &GemmDesc) -> Vec<GemmConfig> {
+        gemm_candidates(caps, limits, d)
+    }
+
+    fn label(c: &GemmConfig) -> String {
+        c.label()
+    }
+
+    /// Runs the configuration on a small problem with the same dtype, transposes, broadcasts and
+    /// GEMV-ness and sizes that are not multiples of any tile (67 × 45 × 61, batch ≤ 2), against
+    /// the f64 reference under the crate's tolerance rule.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn check(ctx: &Context, d: &GemmDesc, config: GemmConfig) -> Result<(), String> {
+        let small = GemmDesc {
+            m: if d.m == 1 { 1 } else { d.m.min(67) },
+            n: if d.n == 1 { 1 } else { d.n.min(45) },
+            k: d.k.min(61),
+            batch: d.batch.min(2),
+            ..*d
+        };
+        let c = crate::verify::check_gemm(ctx, &small, config, 4242);
+        match (c.pass, c.error) {
+            (true, _) => Ok(()),
+            (false, Some(e)) => Err(e),
+            (false, None) => Err(format!("rel L2 error {:.2e} over the tolerance {:.2e}", c.rel_l2_err, c.tolerance)),
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn prepare(ctx: &Context, d: &GemmDesc, config: GemmConfig) -> crate::Result<Box<dyn super::engine::Prepared>> {
+        match d.dtype {
+            crate::DType::F32 => native::prepare::<f32>(ctx, d, config),
+            crate::DType::F16 => native::prepare::<half::f16>(ctx, d, config),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use super::super::engine::Prepared;
+    use crate::dtype::{DType, Element};
+    use crate::gpu::{read_buffer, Context};
+    use crate::ops::gemm::{GemmBound, GemmDesc, GemmPlan};
+    use crate::reference::{compare, gemm_ref_rows, Tolerance};
+    use crate::tune::{GemmConfig, GemmVariant};
+    use crate::verify::random_data;
+
+    /// Rows of every batch compared with the reference after timing.
+    const CHECK_ROWS: usize = 8;
+
+    struct GemmPrepared<T: Element> {
+        desc: GemmDesc,
+        config: GemmConfig,
+        bound: GemmBound,
+        c: wgpu::Buffer,
+        af: Vec<f64>,
+        bf: Vec<f64>,
+        cf: Vec<f64>,
+        _t: std::marker::PhantomData<T>,
+    }
+
+    pub(super) fn prepare<T: Element>(
+        ctx: &Context,
+        d: &GemmDesc,
+        config: GemmConfig,
+    ) -> crate::Result<Box<dyn Prepared>> {
+        let plan = GemmPlan::new(ctx, *d, Some(config))?;
+        let (a, af) = random_data::<T>(d.a_len() as usize, 11);
+        let (b, bf) = random_data::<T>(d.b_len() as usize, 12);
+        // C starts as data (not zeros) so that a kernel that skips a tile shows up, and so that
+        // beta ≠ 0 reads something; the reference uses the same values. Repeated runs with
+        // beta ≠ 0 accumulate, so only beta = 0 problems are spot-checked after timing.
+        let (c, cf) = random_data::<T>(d.c_len() as usize, 13);
+        let ab = ctx.upload("tune A", &a)?;
+        let bb = ctx.upload("tune B", &b)?;
+        let cb = ctx.upload("tune C", &c)?;
+        let bound = plan.bind(&ab, &bb, &cb)?;
+        Ok(Box::new(GemmPrepared::<T> {
+            desc: *d,
+            config,
+            bound,
+            c: cb,
+            af,
+            bf,
+            cf,
+            _t: std::marker::PhantomData,
+        }))
+    }
+
+    impl<T: Element> Prepared for GemmPrepared<T> {
+        fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+            self.bound.record(pass);
+        }
+
+        fn check_output(&self, ctx: &Context) -> Result<(), String> {
+            let d = &self.desc;
+            if d.beta != 0.0 {
+                return Ok(());
+            }
+            let got: Vec<T> =
+                pollster::block_on(read_buffer(ctx, &self.c, d.c_len() as usize)).map_err(|e| e.to_string())?;
+            let want = gemm_ref_rows(d, &self.af, &self.bf, Some(&self.cf), CHECK_ROWS);
+            let (m, n) = (d.m as usize, d.n as usize);
+            let rows = m.min(CHECK_ROWS);
+            let (mut g, mut w) = (Vec::new(), Vec::new());
+            for bi in 0..d.batch as usize {
+                let lo = bi * m * n;
+                g.extend(got[lo..lo + rows * n].iter().map(|x| x.to_f64()));
+                w.extend_from_slice(&want[lo..lo + rows * n]);
+            }
+            let compute = if self.config.variant == GemmVariant::Coop { DType::F16 } else { d.dtype };
+            let c = compare(&g, &w, Tolerance::gemm(compute, d.k));
+            if c.pass {
+                Ok(())
+            } else {
+                Err(format!("rel L2 error {:.2e} over the tolerance {:.2e}", c.rel_l2_err, c.tolerance))
+            }
+        }
+    }
+}
+
+/// The GEMM buckets `wgkernels tune gemm` measures: every shape the bench runs with the
+/// dispatcher's choice (so a later `bench` is served from the cache).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn gemm_tune_shapes(ctx: &Context, quick: bool) -> Vec<GemmDesc> {
+    crate::bench::gemm_cases(ctx, quick).into_iter().filter(|(_, c)| c.is_none()).map(|(d, _)| d).collect()
+}

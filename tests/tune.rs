@@ -1,0 +1,378 @@
+//! Measured tuning and its persistent cache: a tuned bucket is served from the cache with no
+//! tuning runs; corrupt, stale and foreign files are ignored with a warning and rewritten; a
+//! cached winner that does not apply is never picked; candidates that fail are never chosen;
+//! a directory that cannot be written keeps tuning in memory; concurrent writers lose nothing.
+
+mod common;
+
+use common::ctx;
+use std::path::{Path, PathBuf};
+use wgkernels::gpu::Context;
+use wgkernels::shaders::{Shader, Spec};
+use wgkernels::tune::{
+    cache, gemm_candidates, gemm_default, gemm_pick_with_source, pick, tune, CandidateStatus, ConfigSource, GemmTune,
+    Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
+};
+use wgkernels::{DType, GemmConfig, GemmDesc};
+
+/// A fresh, empty directory under the system temp dir, unique to this test.
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("wgk-tune-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn tuner_ctx(mode: TuneMode, dir: &Path) -> Context {
+    ctx().with_tuner(Tuner::new(mode, Some(dir.to_path_buf())))
+}
+
+/// A small GEMM whose bucket (128 × 128 × 64) tunes in seconds on lavapipe.
+fn small() -> GemmDesc {
+    GemmDesc::new(100, 120, 60)
+}
+
+fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+#[test]
+fn tuned_bucket_is_served_from_the_cache_without_tuning() {
+    let dir = temp_dir("hit");
+    let a = tuner_ctx(TuneMode::Auto, &dir);
+    let first = gemm_pick_with_source(&a, &small());
+    assert_eq!(first.source, ConfigSource::Tuned);
+    let st = a.tuner().stats();
+    assert!(st.tuning_runs > 0, "Auto mode on an empty cache must tune: {st:?}");
+    assert_eq!(st.buckets_tuned, 1);
+
+    // The file: one per adapter, keyed, every candidate's time stored.
+    let path = a.tuner().cache_path(&a).expect("a cache path");
+    assert!(path.starts_with(&dir), "{path:?} not in {dir:?}");
+    let v = read_json(&path);
+    assert_eq!(v["key"]["adapter"]["name"], a.adapter_id().name);
+    assert_eq!(v["key"]["crate_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["key"]["shader_hash"], format!("{:016x}", cache::shader_sources_hash()));
+    let (bucket, rep) = GemmTune::bucket(&small());
+    assert_eq!(bucket, "f32 m128 n128 k64 b1 nn");
+    let entry = a.tuner().entry(&a, "gemm", &bucket).expect("entry stored");
+    let cands = gemm_candidates(a.caps(), &a.limits(), &rep);
+    assert_eq!(entry.candidates.len(), cands.len(), "every candidate is recorded");
+    assert_eq!(entry.default_label, gemm_default(a.caps(), &a.limits(), &rep).label());
+    let ok: Vec<_> = entry.candidates.iter().filter(|c| c.status == CandidateStatus::Ok).collect();
+    assert!(ok.len() >= 2, "at least two candidates measured: {entry:#?}");
+    assert!(ok.iter().all(|c| c.median_ms.is_some_and(|m| m > 0.0) && !c.samples_ms.is_empty()));
+    let winner: GemmConfig = serde_json::from_value(entry.winner.clone().unwrap()).unwrap();
+    assert_eq!(winner, first.config);
+    // The winner is no slower than the default by the margin rule.
+    assert!(entry.winner_ms.unwrap() <= entry.default_ms.unwrap() * 1.0001);
+
+    // A second "process" (a fresh tuner, same directory) hits the cache for any shape of the
+    // bucket and runs no tuning at all, in Cached and in Auto mode.
+    for mode in [TuneMode::Cached, TuneMode::Auto] {
+        let b = tuner_ctx(mode, &dir);
+        for d in [small(), GemmDesc::new(127, 97, 33), GemmDesc::new(65, 128, 64)] {
+            let p = gemm_pick_with_source(&b, &d);
+            assert_eq!(p.source, ConfigSource::Cache, "{d:?} in {mode:?}");
+            assert_eq!(p.config, first.config);
+        }
+        let st = b.tuner().stats();
+        assert_eq!(st.tuning_runs, 0, "{mode:?}: {st:?}");
+        assert_eq!(st.cache_hits, 3);
+        assert!(b.tuner().notices().is_empty(), "{:?}", b.tuner().notices());
+    }
+
+    // The plan a library call builds uses the cached winner, and it is correct.
+    let b = tuner_ctx(TuneMode::Cached, &dir);
+    let plan = wgkernels::GemmPlan::new(&b, GemmDesc::new(127, 97, 33), None).unwrap();
+    assert_eq!(*plan.config(), first.config);
+    let c = wgkernels::verify::check_gemm(&b, &GemmDesc::new(127, 97, 33), *plan.config(), 9);
+    assert!(c.pass, "{c:?}");
+
+    // Off ignores the cache.
+    let off = tuner_ctx(TuneMode::Off, &dir);
+    assert_eq!(gemm_pick_with_source(&off, &small()).source, ConfigSource::Default);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cached_mode_never_tunes_and_never_writes() {
+    let dir = temp_dir("cached");
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let p = gemm_pick_with_source(&c, &small());
+    assert_eq!(p.source, ConfigSource::Default);
+    assert_eq!(p.config, gemm_default(c.caps(), &c.limits(), &small()));
+    assert_eq!(c.tuner().stats().tuning_runs, 0);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "a Cached pick wrote into the cache dir");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Tunes `small()` quickly into `dir` and returns the cache file path.
+fn tuned_file(dir: &Path) -> PathBuf {
+    let c = tuner_ctx(TuneMode::Cached, dir);
+    tune::<GemmTune>(&c, &small(), &TuneOptions::quick(), &mut |_, _, _| {}).unwrap();
+    c.tuner().cache_path(&c).unwrap()
+}
+
+#[test]
+fn corrupt_cache_is_ignored_with_a_warning_and_rewritten() {
+    let dir = temp_dir("corrupt");
+    let path = tuned_file(&dir);
+    let valid = std::fs::read(&path).unwrap();
+    for garbage in [&b"{ this is not json"[..], &valid[..valid.len() / 2], b"", b"[1, 2, 3]"] {
+        std::fs::write(&path, garbage).unwrap();
+        let c = tuner_ctx(TuneMode::Cached, &dir);
+        let p = gemm_pick_with_source(&c, &small());
+        assert_eq!(p.source, ConfigSource::Default, "a corrupt cache must not be used");
+        let notices = c.tuner().notices();
+        assert!(
+            notices.iter().any(|n| n.contains("corrupt") || n.contains("stale")),
+            "no warning for {:?}: {notices:?}",
+            String::from_utf8_lossy(garbage)
+        );
+        // Rewritten at once: a valid (empty) cache for this adapter.
+        let v = read_json(&path);
+        assert_eq!(v["format"], cache::FORMAT);
+        assert_eq!(v["entries"].as_array().unwrap().len(), 0);
+        assert!(c.tuner().status(&c).state.contains("ignored"));
+    }
+    // The next tuning run recovers fully and a fresh process hits the cache again.
+    let c = tuner_ctx(TuneMode::Auto, &dir);
+    assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Tuned);
+    let d = tuner_ctx(TuneMode::Cached, &dir);
+    assert_eq!(gemm_pick_with_source(&d, &small()).source, ConfigSource::Cache);
+    assert!(d.tuner().notices().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn stale_and_foreign_caches_are_ignored() {
+    let dir = temp_dir("stale");
+    let path = tuned_file(&dir);
+    let valid = read_json(&path);
+    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 5] = [
+        ("stale", &|v| v["key"]["crate_version"] = "0.0.0-old".into()),
+        ("stale", &|v| v["key"]["shader_hash"] = "0000000000000000".into()),
+        ("stale", &|v| v["key"]["adapter"]["driver_info"] = "some other driver".into()),
+        ("stale", &|v| v["format"] = 999.into()),
+        ("foreign", &|v| v["key"]["adapter"]["name"] = "NVIDIA GeForce RTX 4090".into()),
+    ];
+    for (what, edit) in edits {
+        let mut v = valid.clone();
+        edit(&mut v);
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let c = tuner_ctx(TuneMode::Cached, &dir);
+        assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Default, "{what}");
+        let notices = c.tuner().notices();
+        assert!(notices.iter().any(|n| n.contains(what)), "expected a `{what}` warning: {notices:?}");
+        let now = read_json(&path);
+        assert_eq!(now["key"], valid["key"], "rewritten with this adapter's key");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_cached_winner_that_does_not_apply_is_never_picked() {
+    let dir = temp_dir("wrong");
+    let path = tuned_file(&dir);
+    let valid = read_json(&path);
+    let bogus_tile = serde_json::to_value(GemmConfig::tiled(3, 5, 7, 3, 5)).unwrap();
+    let coop = serde_json::to_value(GemmConfig::coop(16, 32, 2, 2, 32)).unwrap();
+    for (i, winner) in [bogus_tile, coop, serde_json::json!({"variant": "warp-drive"})].into_iter().enumerate() {
+        let mut v = valid.clone();
+        let e = &mut v["entries"][0];
+        e["winner"] = winner.clone();
+        // Even marked as measured correct, a config outside the candidate list is refused.
+        e["candidates"][0]["config"] = winner;
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let c = tuner_ctx(TuneMode::Cached, &dir);
+        let p = gemm_pick_with_source(&c, &small());
+        assert_eq!(p.source, ConfigSource::Default, "case {i}");
+        assert_eq!(p.config, gemm_default(c.caps(), &c.limits(), &small()));
+        assert!(!c.tuner().notices().is_empty(), "case {i}: no warning");
+    }
+    // A winner recorded as dropped (wrong answer) is refused too.
+    let mut v = valid.clone();
+    let e = &mut v["entries"][0];
+    let w = e["winner"].clone();
+    for cand in e["candidates"].as_array_mut().unwrap() {
+        if cand["config"] == w {
+            cand["status"] = "dropped".into();
+        }
+    }
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Default);
+    assert!(c.tuner().notices().iter().any(|n| n.contains("not recorded as measured correct")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unwritable_cache_dir_tunes_in_memory_and_says_so() {
+    let dir = temp_dir("unwritable");
+    // A directory below a regular file can never be created (even by root).
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let c = tuner_ctx(TuneMode::Auto, &file.join("cache"));
+    let p = gemm_pick_with_source(&c, &small());
+    assert_eq!(p.source, ConfigSource::Tuned);
+    let notices = c.tuner().notices();
+    assert!(notices.iter().any(|n| n.contains("not writable") && n.contains("in memory")), "{notices:?}");
+    assert!(!c.tuner().status(&c).persistent);
+    // Served from memory afterwards, without tuning again.
+    let runs = c.tuner().stats().tuning_runs;
+    assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Cache);
+    assert_eq!(c.tuner().stats().tuning_runs, runs);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fake op whose candidates do a known amount of FMA work: the fastest ones fail to build or
+/// give wrong answers, so the tuner must drop them and pick the fastest correct one.
+struct Fake;
+
+struct FakePrepared {
+    pipeline: std::sync::Arc<wgpu::ComputePipeline>,
+    bind: wgpu::BindGroup,
+    wrong_at_full_size: bool,
+}
+
+impl Prepared for FakePrepared {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind, &[]);
+        pass.dispatch_workgroups(16, 1, 1);
+    }
+    fn check_output(&self, _ctx: &Context) -> Result<(), String> {
+        if self.wrong_at_full_size {
+            Err("planted wrong answer".into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Configs: FMA steps. 4096 default (slow, correct); 256 correct (the expected winner);
+/// 64 wrong at full size; 32 wrong on the small check; 16 fails to build.
+const FAKE: [u32; 5] = [4096, 256, 64, 32, 16];
+
+impl TuneOp for Fake {
+    const NAME: &'static str = "fake";
+    type Desc = u32;
+    type Config = u32;
+    fn bucket(d: &u32) -> (String, u32) {
+        (format!("fake {d}"), *d)
+    }
+    fn shape_json(d: &u32) -> serde_json::Value {
+        serde_json::json!({ "n": d })
+    }
+    fn default_config(_: &wgkernels::Capabilities, _: &wgpu::Limits, _: &u32) -> u32 {
+        FAKE[0]
+    }
+    fn candidates(_: &wgkernels::Capabilities, _: &wgpu::Limits, _: &u32) -> Vec<u32> {
+        FAKE.to_vec()
+    }
+    fn label(c: &u32) -> String {
+        format!("fma x{c}")
+    }
+    fn check(_: &Context, _: &u32, c: u32) -> Result<(), String> {
+        if c == 32 {
+            Err("planted small-check failure".into())
+        } else {
+            Ok(())
+        }
+    }
+    fn prepare(ctx: &Context, _: &u32, c: u32) -> wgkernels::Result<Box<dyn Prepared>> {
+        if c == 16 {
+            return Err(wgkernels::Error::Unsupported("planted build failure".into()));
+        }
+        let pipeline = ctx.pipeline(Shader::PeakFma, Spec::new(DType::F32), "main", &[("ITERS", c as f64)])?;
+        let out = ctx.storage("fake out", 16 * 256 * 16)?;
+        let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[wgpu::BindGroupEntry { binding: 0, resource: out.as_entire_binding() }],
+        });
+        Ok(Box::new(FakePrepared { pipeline, bind, wrong_at_full_size: c == 64 }))
+    }
+}
+
+#[test]
+fn failing_candidates_are_dropped_never_chosen() {
+    let dir = temp_dir("fake");
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let opts = TuneOptions { margin: 0.0, ..TuneOptions::quick() };
+    let e = tune::<Fake>(&c, &7, &opts, &mut |_, _, _| {}).unwrap();
+    let status = |cfg: u32| {
+        e.candidates.iter().find(|r| r.config == serde_json::json!(cfg)).map(|r| (r.status, r.reason.clone())).unwrap()
+    };
+    assert_eq!(status(16).0, CandidateStatus::Dropped);
+    assert!(status(16).1.unwrap().contains("failed to build"));
+    assert_eq!(status(32).0, CandidateStatus::Dropped);
+    assert!(status(32).1.unwrap().contains("small check"));
+    assert_eq!(status(64).0, CandidateStatus::Dropped);
+    assert!(status(64).1.unwrap().contains("wrong answer at full size"));
+    assert_eq!(status(256).0, CandidateStatus::Ok);
+    assert_eq!(e.winner, Some(serde_json::json!(256)), "{e:#?}");
+    // And the pick follows the stored winner.
+    let p = pick::<Fake>(&tuner_ctx(TuneMode::Cached, &dir), &7);
+    assert_eq!((p.config, p.source), (256, ConfigSource::Cache));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn concurrent_writers_keep_every_entry_and_a_valid_file() {
+    let dir = temp_dir("concurrent");
+    let opts = TuneOptions { iters: 1, final_rounds: 0, ..TuneOptions::quick() };
+    std::thread::scope(|s| {
+        for t in 0..3u32 {
+            let dir = dir.clone();
+            let opts = opts.clone();
+            s.spawn(move || {
+                // Each thread is its own "process": its own tuner on the same directory.
+                let c = tuner_ctx(TuneMode::Cached, &dir);
+                for i in 0..4u32 {
+                    tune::<Fake>(&c, &(100 * t + i), &opts, &mut |_, _, _| {}).unwrap();
+                }
+            });
+        }
+    });
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let st = c.tuner().status(&c);
+    assert!(st.state.starts_with("loaded"), "{}", st.state);
+    assert_eq!(st.entries.iter().filter(|e| e.op == "fake").count(), 12, "entries lost");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") || n.ends_with(".lock"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn buckets_round_sizes_to_powers_of_two_and_keep_layout() {
+    let b = |d: GemmDesc| GemmTune::bucket(&d).0;
+    assert_eq!(b(GemmDesc::new(1000, 1000, 1000)), "f32 m1024 n1024 k1024 b1 nn");
+    assert_eq!(b(GemmDesc::new(1024, 1024, 1024)), b(GemmDesc::new(513, 600, 1000)));
+    assert_ne!(b(GemmDesc::new(1024, 1024, 1024)), b(GemmDesc::new(1024, 1024, 1024).trans(true, false)));
+    assert_ne!(b(GemmDesc::new(64, 64, 64)), b(GemmDesc::new(64, 64, 64).dtype(DType::F16)));
+    assert_eq!(b(GemmDesc::new(4000, 1, 4000)), "f32 m4096 n1 k4096 b1 nn");
+    assert_eq!(b(GemmDesc::new(30, 30, 30).batch(3).scale(1.0, 0.5)), "f32 m32 n32 k32 b4 nn beta");
+    // The representative problem is a valid problem even where rounding would overflow.
+    let (_, rep) = GemmTune::bucket(&GemmDesc::new(50000, 50000, 1));
+    assert!(GemmDesc::new(50000, 50000, 1).validate().is_ok());
+    assert!(rep.validate().is_ok());
+}
+
+#[test]
+fn tune_mode_parses_and_env_names_are_documented() {
+    assert_eq!("auto".parse::<TuneMode>().unwrap(), TuneMode::Auto);
+    assert_eq!("Off".parse::<TuneMode>().unwrap(), TuneMode::Off);
+    assert!("sometimes".parse::<TuneMode>().is_err());
+    assert_eq!(TuneMode::default(), TuneMode::Cached);
+    assert_eq!(wgkernels::tune::CACHE_DIR_ENV, "WGKERNELS_CACHE_DIR");
+    let a = ctx().adapter_id();
+    let p = cache::file_path(Path::new("/x"), &a);
+    assert!(p.to_string_lossy().ends_with(".json"));
+    assert_eq!(p, cache::file_path(Path::new("/x"), &a), "file name is stable");
+}
