@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use wgkernels::gpu::Context;
 use wgkernels::shaders::{Shader, Spec};
 use wgkernels::tune::{
-    cache, gemm_candidates, gemm_default, gemm_pick_with_source, pick, tune, CandidateStatus, ConfigSource, GemmTune,
-    Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
+    cache, gemm_candidates, gemm_default, gemm_pick_with_source, pick, tune, CandidateStatus,
+    ConfigSource, GemmTune, Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
 };
 use wgkernels::{DType, GemmConfig, GemmDesc};
 
@@ -43,7 +43,10 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
     let first = gemm_pick_with_source(&a, &small());
     assert_eq!(first.source, ConfigSource::Tuned);
     let st = a.tuner().stats();
-    assert!(st.tuning_runs > 0, "Auto mode on an empty cache must tune: {st:?}");
+    assert!(
+        st.tuning_runs > 0,
+        "Auto mode on an empty cache must tune: {st:?}"
+    );
     assert_eq!(st.buckets_tuned, 1);
 
     // The file: one per adapter, keyed, every candidate's time stored.
@@ -52,16 +55,35 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
     let v = read_json(&path);
     assert_eq!(v["key"]["adapter"]["name"], a.adapter_id().name);
     assert_eq!(v["key"]["crate_version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(v["key"]["shader_hash"], format!("{:016x}", cache::shader_sources_hash()));
+    assert_eq!(
+        v["key"]["shader_hash"],
+        format!("{:016x}", cache::shader_sources_hash())
+    );
     let (bucket, rep) = GemmTune::bucket(&small());
     assert_eq!(bucket, "f32 m128 n128 k64 b1 nn");
     let entry = a.tuner().entry(&a, "gemm", &bucket).expect("entry stored");
     let cands = gemm_candidates(a.caps(), &a.limits(), &rep);
-    assert_eq!(entry.candidates.len(), cands.len(), "every candidate is recorded");
-    assert_eq!(entry.default_label, gemm_default(a.caps(), &a.limits(), &rep).label());
-    let ok: Vec<_> = entry.candidates.iter().filter(|c| c.status == CandidateStatus::Ok).collect();
-    assert!(ok.len() >= 2, "at least two candidates measured: {entry:#?}");
-    assert!(ok.iter().all(|c| c.median_ms.is_some_and(|m| m > 0.0) && !c.samples_ms.is_empty()));
+    assert_eq!(
+        entry.candidates.len(),
+        cands.len(),
+        "every candidate is recorded"
+    );
+    assert_eq!(
+        entry.default_label,
+        gemm_default(a.caps(), &a.limits(), &rep).label()
+    );
+    let ok: Vec<_> = entry
+        .candidates
+        .iter()
+        .filter(|c| c.status == CandidateStatus::Ok)
+        .collect();
+    assert!(
+        ok.len() >= 2,
+        "at least two candidates measured: {entry:#?}"
+    );
+    assert!(ok
+        .iter()
+        .all(|c| c.median_ms.is_some_and(|m| m > 0.0) && !c.samples_ms.is_empty()));
     let winner: GemmConfig = serde_json::from_value(entry.winner.clone().unwrap()).unwrap();
     assert_eq!(winner, first.config);
     // The winner is no slower than the default by the margin rule.
@@ -71,7 +93,11 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
     // bucket and runs no tuning at all, in Cached and in Auto mode.
     for mode in [TuneMode::Cached, TuneMode::Auto] {
         let b = tuner_ctx(mode, &dir);
-        for d in [small(), GemmDesc::new(127, 97, 33), GemmDesc::new(65, 128, 64)] {
+        for d in [
+            small(),
+            GemmDesc::new(127, 97, 33),
+            GemmDesc::new(65, 128, 64),
+        ] {
             let p = gemm_pick_with_source(&b, &d);
             assert_eq!(p.source, ConfigSource::Cache, "{d:?} in {mode:?}");
             assert_eq!(p.config, first.config);
@@ -91,7 +117,10 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
 
     // Off ignores the cache.
     let off = tuner_ctx(TuneMode::Off, &dir);
-    assert_eq!(gemm_pick_with_source(&off, &small()).source, ConfigSource::Default);
+    assert_eq!(
+        gemm_pick_with_source(&off, &small()).source,
+        ConfigSource::Default
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -103,7 +132,11 @@ fn cached_mode_never_tunes_and_never_writes() {
     assert_eq!(p.source, ConfigSource::Default);
     assert_eq!(p.config, gemm_default(c.caps(), &c.limits(), &small()));
     assert_eq!(c.tuner().stats().tuning_runs, 0);
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "a Cached pick wrote into the cache dir");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "a Cached pick wrote into the cache dir"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -119,14 +152,25 @@ fn corrupt_cache_is_ignored_with_a_warning_and_rewritten() {
     let dir = temp_dir("corrupt");
     let path = tuned_file(&dir);
     let valid = std::fs::read(&path).unwrap();
-    for garbage in [&b"{ this is not json"[..], &valid[..valid.len() / 2], b"", b"[1, 2, 3]"] {
+    for garbage in [
+        &b"{ this is not json"[..],
+        &valid[..valid.len() / 2],
+        b"",
+        b"[1, 2, 3]",
+    ] {
         std::fs::write(&path, garbage).unwrap();
         let c = tuner_ctx(TuneMode::Cached, &dir);
         let p = gemm_pick_with_source(&c, &small());
-        assert_eq!(p.source, ConfigSource::Default, "a corrupt cache must not be used");
+        assert_eq!(
+            p.source,
+            ConfigSource::Default,
+            "a corrupt cache must not be used"
+        );
         let notices = c.tuner().notices();
         assert!(
-            notices.iter().any(|n| n.contains("corrupt") || n.contains("stale")),
+            notices
+                .iter()
+                .any(|n| n.contains("corrupt") || n.contains("stale")),
             "no warning for {:?}: {notices:?}",
             String::from_utf8_lossy(garbage)
         );
@@ -138,9 +182,15 @@ fn corrupt_cache_is_ignored_with_a_warning_and_rewritten() {
     }
     // The next tuning run recovers fully and a fresh process hits the cache again.
     let c = tuner_ctx(TuneMode::Auto, &dir);
-    assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Tuned);
+    assert_eq!(
+        gemm_pick_with_source(&c, &small()).source,
+        ConfigSource::Tuned
+    );
     let d = tuner_ctx(TuneMode::Cached, &dir);
-    assert_eq!(gemm_pick_with_source(&d, &small()).source, ConfigSource::Cache);
+    assert_eq!(
+        gemm_pick_with_source(&d, &small()).source,
+        ConfigSource::Cache
+    );
     assert!(d.tuner().notices().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -150,23 +200,40 @@ fn stale_and_foreign_caches_are_ignored() {
     let dir = temp_dir("stale");
     let path = tuned_file(&dir);
     let valid = read_json(&path);
-    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 5] = [
+    type Edit<'a> = (&'a str, &'a dyn Fn(&mut serde_json::Value));
+    let edits: [Edit; 5] = [
         ("stale", &|v| v["key"]["crate_version"] = "0.0.0-old".into()),
-        ("stale", &|v| v["key"]["shader_hash"] = "0000000000000000".into()),
-        ("stale", &|v| v["key"]["adapter"]["driver_info"] = "some other driver".into()),
+        ("stale", &|v| {
+            v["key"]["shader_hash"] = "0000000000000000".into()
+        }),
+        ("stale", &|v| {
+            v["key"]["adapter"]["driver_info"] = "some other driver".into()
+        }),
         ("stale", &|v| v["format"] = 999.into()),
-        ("foreign", &|v| v["key"]["adapter"]["name"] = "NVIDIA GeForce RTX 4090".into()),
+        ("foreign", &|v| {
+            v["key"]["adapter"]["name"] = "NVIDIA GeForce RTX 4090".into()
+        }),
     ];
     for (what, edit) in edits {
         let mut v = valid.clone();
         edit(&mut v);
         std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
         let c = tuner_ctx(TuneMode::Cached, &dir);
-        assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Default, "{what}");
+        assert_eq!(
+            gemm_pick_with_source(&c, &small()).source,
+            ConfigSource::Default,
+            "{what}"
+        );
         let notices = c.tuner().notices();
-        assert!(notices.iter().any(|n| n.contains(what)), "expected a `{what}` warning: {notices:?}");
+        assert!(
+            notices.iter().any(|n| n.contains(what)),
+            "expected a `{what}` warning: {notices:?}"
+        );
         let now = read_json(&path);
-        assert_eq!(now["key"], valid["key"], "rewritten with this adapter's key");
+        assert_eq!(
+            now["key"], valid["key"],
+            "rewritten with this adapter's key"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -178,7 +245,14 @@ fn a_cached_winner_that_does_not_apply_is_never_picked() {
     let valid = read_json(&path);
     let bogus_tile = serde_json::to_value(GemmConfig::tiled(3, 5, 7, 3, 5)).unwrap();
     let coop = serde_json::to_value(GemmConfig::coop(16, 32, 2, 2, 32)).unwrap();
-    for (i, winner) in [bogus_tile, coop, serde_json::json!({"variant": "warp-drive"})].into_iter().enumerate() {
+    for (i, winner) in [
+        bogus_tile,
+        coop,
+        serde_json::json!({"variant": "warp-drive"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let mut v = valid.clone();
         let e = &mut v["entries"][0];
         e["winner"] = winner.clone();
@@ -202,8 +276,15 @@ fn a_cached_winner_that_does_not_apply_is_never_picked() {
     }
     std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
     let c = tuner_ctx(TuneMode::Cached, &dir);
-    assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Default);
-    assert!(c.tuner().notices().iter().any(|n| n.contains("not recorded as measured correct")));
+    assert_eq!(
+        gemm_pick_with_source(&c, &small()).source,
+        ConfigSource::Default
+    );
+    assert!(c
+        .tuner()
+        .notices()
+        .iter()
+        .any(|n| n.contains("not recorded as measured correct")));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -217,11 +298,19 @@ fn unwritable_cache_dir_tunes_in_memory_and_says_so() {
     let p = gemm_pick_with_source(&c, &small());
     assert_eq!(p.source, ConfigSource::Tuned);
     let notices = c.tuner().notices();
-    assert!(notices.iter().any(|n| n.contains("not writable") && n.contains("in memory")), "{notices:?}");
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("not writable") && n.contains("in memory")),
+        "{notices:?}"
+    );
     assert!(!c.tuner().status(&c).persistent);
     // Served from memory afterwards, without tuning again.
     let runs = c.tuner().stats().tuning_runs;
-    assert_eq!(gemm_pick_with_source(&c, &small()).source, ConfigSource::Cache);
+    assert_eq!(
+        gemm_pick_with_source(&c, &small()).source,
+        ConfigSource::Cache
+    );
     assert_eq!(c.tuner().stats().tuning_runs, runs);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -283,16 +372,30 @@ impl TuneOp for Fake {
     }
     fn prepare(ctx: &Context, _: &u32, c: u32) -> wgkernels::Result<Box<dyn Prepared>> {
         if c == 16 {
-            return Err(wgkernels::Error::Unsupported("planted build failure".into()));
+            return Err(wgkernels::Error::Unsupported(
+                "planted build failure".into(),
+            ));
         }
-        let pipeline = ctx.pipeline(Shader::PeakFma, Spec::new(DType::F32), "main", &[("ITERS", c as f64)])?;
+        let pipeline = ctx.pipeline(
+            Shader::PeakFma,
+            Spec::new(DType::F32),
+            "main",
+            &[("ITERS", c as f64)],
+        )?;
         let out = ctx.storage("fake out", 16 * 256 * 16)?;
         let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: None,
             layout: &pipeline.get_bind_group_layout(0),
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: out.as_entire_binding() }],
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: out.as_entire_binding(),
+            }],
         });
-        Ok(Box::new(FakePrepared { pipeline, bind, wrong_at_full_size: c == 64 }))
+        Ok(Box::new(FakePrepared {
+            pipeline,
+            bind,
+            wrong_at_full_size: c == 64,
+        }))
     }
 }
 
@@ -300,10 +403,17 @@ impl TuneOp for Fake {
 fn failing_candidates_are_dropped_never_chosen() {
     let dir = temp_dir("fake");
     let c = tuner_ctx(TuneMode::Cached, &dir);
-    let opts = TuneOptions { margin: 0.0, ..TuneOptions::quick() };
+    let opts = TuneOptions {
+        margin: 0.0,
+        ..TuneOptions::quick()
+    };
     let e = tune::<Fake>(&c, &7, &opts, &mut |_, _, _| {}).unwrap();
     let status = |cfg: u32| {
-        e.candidates.iter().find(|r| r.config == serde_json::json!(cfg)).map(|r| (r.status, r.reason.clone())).unwrap()
+        e.candidates
+            .iter()
+            .find(|r| r.config == serde_json::json!(cfg))
+            .map(|r| (r.status, r.reason.clone()))
+            .unwrap()
     };
     assert_eq!(status(16).0, CandidateStatus::Dropped);
     assert!(status(16).1.unwrap().contains("failed to build"));
@@ -322,7 +432,11 @@ fn failing_candidates_are_dropped_never_chosen() {
 #[test]
 fn concurrent_writers_keep_every_entry_and_a_valid_file() {
     let dir = temp_dir("concurrent");
-    let opts = TuneOptions { iters: 1, final_rounds: 0, ..TuneOptions::quick() };
+    let opts = TuneOptions {
+        iters: 1,
+        final_rounds: 0,
+        ..TuneOptions::quick()
+    };
     std::thread::scope(|s| {
         for t in 0..3u32 {
             let dir = dir.clone();
@@ -339,7 +453,11 @@ fn concurrent_writers_keep_every_entry_and_a_valid_file() {
     let c = tuner_ctx(TuneMode::Cached, &dir);
     let st = c.tuner().status(&c);
     assert!(st.state.starts_with("loaded"), "{}", st.state);
-    assert_eq!(st.entries.iter().filter(|e| e.op == "fake").count(), 12, "entries lost");
+    assert_eq!(
+        st.entries.iter().filter(|e| e.op == "fake").count(),
+        12,
+        "entries lost"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -352,12 +470,27 @@ fn concurrent_writers_keep_every_entry_and_a_valid_file() {
 #[test]
 fn buckets_round_sizes_to_powers_of_two_and_keep_layout() {
     let b = |d: GemmDesc| GemmTune::bucket(&d).0;
-    assert_eq!(b(GemmDesc::new(1000, 1000, 1000)), "f32 m1024 n1024 k1024 b1 nn");
-    assert_eq!(b(GemmDesc::new(1024, 1024, 1024)), b(GemmDesc::new(513, 600, 1000)));
-    assert_ne!(b(GemmDesc::new(1024, 1024, 1024)), b(GemmDesc::new(1024, 1024, 1024).trans(true, false)));
-    assert_ne!(b(GemmDesc::new(64, 64, 64)), b(GemmDesc::new(64, 64, 64).dtype(DType::F16)));
+    assert_eq!(
+        b(GemmDesc::new(1000, 1000, 1000)),
+        "f32 m1024 n1024 k1024 b1 nn"
+    );
+    assert_eq!(
+        b(GemmDesc::new(1024, 1024, 1024)),
+        b(GemmDesc::new(513, 600, 1000))
+    );
+    assert_ne!(
+        b(GemmDesc::new(1024, 1024, 1024)),
+        b(GemmDesc::new(1024, 1024, 1024).trans(true, false))
+    );
+    assert_ne!(
+        b(GemmDesc::new(64, 64, 64)),
+        b(GemmDesc::new(64, 64, 64).dtype(DType::F16))
+    );
     assert_eq!(b(GemmDesc::new(4000, 1, 4000)), "f32 m4096 n1 k4096 b1 nn");
-    assert_eq!(b(GemmDesc::new(30, 30, 30).batch(3).scale(1.0, 0.5)), "f32 m32 n32 k32 b4 nn beta");
+    assert_eq!(
+        b(GemmDesc::new(30, 30, 30).batch(3).scale(1.0, 0.5)),
+        "f32 m32 n32 k32 b4 nn beta"
+    );
     // The representative problem is a valid problem even where rounding would overflow.
     let (_, rep) = GemmTune::bucket(&GemmDesc::new(50000, 50000, 1));
     assert!(GemmDesc::new(50000, 50000, 1).validate().is_ok());
@@ -374,5 +507,9 @@ fn tune_mode_parses_and_env_names_are_documented() {
     let a = ctx().adapter_id();
     let p = cache::file_path(Path::new("/x"), &a);
     assert!(p.to_string_lossy().ends_with(".json"));
-    assert_eq!(p, cache::file_path(Path::new("/x"), &a), "file name is stable");
+    assert_eq!(
+        p,
+        cache::file_path(Path::new("/x"), &a),
+        "file name is stable"
+    );
 }

@@ -2,13 +2,13 @@
 
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::gpu::{time_gpu, Context};
+use crate::gpu::Context;
 use crate::ops::gemm::{GemmDesc, GemmPlan};
 use crate::ops::peaks::Peaks;
 use crate::reference::{compare, gemm_ref_rows, Tolerance};
 use crate::report::{BenchResult, UNTUNED_DEFAULT_NOTE};
 use crate::tune::{ConfigSource, GemmConfig, GemmVariant, Picked};
-use super::iters;
+use super::time_case;
 use crate::verify::{gemm_shape_json, gemm_variants_to_check, random_data};
 
 /// Rows of each product checked against the reference during a bench (a spot check).
@@ -83,7 +83,7 @@ fn bench_gemm_typed<T: Element>(
     let bb = ctx.upload("B", &b)?;
     let cb = ctx.storage("C", desc.c_len() * desc.dtype.size())?;
     let bound = plan.bind(&ab, &bb, &cb)?;
-    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    let t = time_case(ctx, quick, &|pass| bound.record(pass))?;
     // Spot-check the first rows of the last run's output.
     let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(ctx, &cb, desc.c_len() as usize))?;
     let want = gemm_ref_rows(&desc, &af, &bf, None, CHECK_ROWS);

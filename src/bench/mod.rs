@@ -6,7 +6,7 @@ mod gemm;
 pub use gemm::{bench_gemm_case, gemm_cases};
 
 use crate::error::{Error, Result};
-use crate::gpu::Context;
+use crate::gpu::{time_gpu, Context};
 use crate::ops::peaks::Peaks;
 use crate::report::BenchResult;
 
@@ -17,6 +17,24 @@ pub fn iters(quick: bool) -> usize {
     } else {
         15
     }
+}
+
+/// Times one bench case: one untimed run (compiles, warms caches, and sizes the rest), then
+/// [`iters`] timed runs — fewer for long kernels, so a case costs about 1.5 s in quick mode and
+/// 6 s otherwise, but never fewer than 3 (the median needs them). GPU timestamps where the
+/// adapter has them, else wall clock ([`time_gpu`]).
+pub fn time_case(
+    ctx: &Context,
+    quick: bool,
+    record: &dyn Fn(&mut wgpu::ComputePass<'_>),
+) -> Result<crate::gpu::Timing> {
+    let t0 = std::time::Instant::now();
+    ctx.submit(|pass| record(pass))?;
+    ctx.wait()?;
+    let probe_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let budget_ms = if quick { 1500.0 } else { 6000.0 };
+    let n = ((budget_ms / probe_ms.max(1e-3)) as usize).clamp(3, iters(quick));
+    time_gpu(ctx, usize::from(probe_ms < 50.0), n, record)
 }
 
 /// Benchmarks every case of `op`. `progress(done, total, label)` is called before each case;

@@ -49,7 +49,9 @@ fn role(r: &BenchResult) -> String {
 }
 
 fn key_order(k: &str) -> (usize, String) {
-    let pos = ["b", "h", "l", "m", "n", "k", "d", "batch", "density"].iter().position(|p| *p == k);
+    let pos = ["b", "h", "l", "m", "n", "k", "d", "batch", "density"]
+        .iter()
+        .position(|p| *p == k);
     (pos.unwrap_or(usize::MAX), k.to_string())
 }
 
@@ -80,10 +82,16 @@ pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
     let mut axes: Vec<Vec<String>> = Vec::new();
     for (i, (a, da, oa)) in parsed.iter().enumerate() {
         for (b, db, ob) in &parsed[i + 1..] {
-            if (&a.op, a.dtype, role(a), oa) != (&b.op, b.dtype, role(b), ob) || da.keys().ne(db.keys()) {
+            if (&a.op, a.dtype, role(a), oa) != (&b.op, b.dtype, role(b), ob)
+                || da.keys().ne(db.keys())
+            {
                 continue;
             }
-            let mut diff: Vec<String> = da.iter().filter(|(k, v)| db[*k] != **v).map(|(k, _)| k.clone()).collect();
+            let mut diff: Vec<String> = da
+                .iter()
+                .filter(|(k, v)| db[*k] != **v)
+                .map(|(k, _)| k.clone())
+                .collect();
             diff.sort_by_key(|k| key_order(k));
             if !diff.is_empty() && !axes.contains(&diff) {
                 axes.push(diff);
@@ -105,7 +113,9 @@ pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
                 .map(|(k, v)| format!("{k}={v}"))
                 .chain((!other.is_empty()).then(|| other.clone()))
                 .collect();
-            let label = format!("{} {} {}", role(r), r.dtype, fixed.join(" ")).trim().to_string();
+            let label = format!("{} {} {}", role(r), r.dtype, fixed.join(" "))
+                .trim()
+                .to_string();
             let pts = groups.entry((r.op.clone(), label)).or_default();
             let x = d[&axis[0]];
             if !pts.iter().any(|p| p.0 == x) {
@@ -118,14 +128,21 @@ pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
             }
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             let x_name = axis.join("=");
-            let series = Series { label: shorten_label(&label), points };
+            let series = Series {
+                label: shorten_label(&label),
+                points,
+            };
             match out.iter_mut().find(|c| c.op == op && c.x_name == x_name) {
                 Some(c) => {
                     if !c.series.contains(&series) {
                         c.series.push(series)
                     }
                 }
-                None => out.push(Curve { op, x_name, series: vec![series] }),
+                None => out.push(Curve {
+                    op,
+                    x_name,
+                    series: vec![series],
+                }),
             }
         }
     }
@@ -136,34 +153,64 @@ pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
 fn shorten_label(label: &str) -> String {
     label
         .split(' ')
-        .filter(|t| !matches!(*t, "trans_a=false" | "trans_b=false" | "broadcast_a=false" | "broadcast_b=false" | "alpha=1" | "beta=0" | "batch=1"))
+        .filter(|t| {
+            !matches!(
+                *t,
+                "trans_a=false"
+                    | "trans_b=false"
+                    | "broadcast_a=false"
+                    | "broadcast_b=false"
+                    | "alpha=1"
+                    | "beta=0"
+                    | "batch=1"
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 fn draw_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Format { path: path.display().to_string(), msg: format!("drawing the chart failed: {e}") }
+    Error::Format {
+        path: path.display().to_string(),
+        msg: format!("drawing the chart failed: {e}"),
+    }
 }
 
 const FONT: &str = "sans-serif";
 
-/// Horizontal bars: one labelled row per value, `values[i]` a list of (value, colour) bars
-/// stacked within row `i` (several for a grouped chart). Labels are drawn left of the plot.
-fn hbar_chart(
-    path: &Path,
-    title: &str,
-    x_desc: &str,
-    labels: &[String],
-    values: &[Vec<(f64, RGBColor)>],
-    value_fmt: &dyn Fn(f64) -> String,
+/// A horizontal bar chart: one labelled row per entry of `labels`, `values[i]` a list of
+/// (value, colour) bars within row `i` (several for a grouped chart).
+struct HBars<'a> {
+    title: &'a str,
+    x_desc: &'a str,
+    labels: &'a [String],
+    values: &'a [Vec<(f64, RGBColor)>],
+    value_fmt: &'a dyn Fn(f64) -> String,
     reference_line: Option<f64>,
-    legend: &[(String, RGBColor)],
-) -> Result<()> {
+    legend: &'a [(String, RGBColor)],
+}
+
+/// Draws [`HBars`]; the row labels go left of the plot.
+fn hbar_chart(path: &Path, c: HBars<'_>) -> Result<()> {
+    let HBars {
+        title,
+        x_desc,
+        labels,
+        values,
+        value_fmt,
+        reference_line,
+        legend,
+    } = c;
     let n = labels.len().max(1);
     let per_row = values.iter().map(|v| v.len()).max().unwrap_or(1).max(1);
     let row_h = 8 + 14 * per_row as u32;
-    let label_w = (labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32 * 7 + 20).min(640);
-    let legend_h = if legend.is_empty() { 0 } else { 20 * legend.len() as u32 + 10 };
+    let label_w =
+        (labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32 * 7 + 20).min(640);
+    let legend_h = if legend.is_empty() {
+        0
+    } else {
+        20 * legend.len() as u32 + 10
+    };
     let (w, h) = (label_w + 620, 90 + legend_h + row_h * n as u32);
     let xmax = values
         .iter()
@@ -193,13 +240,16 @@ fn hbar_chart(
         .label_style((FONT, 12))
         .draw()
         .map_err(|e| draw_err(path, e))?;
-    let label_style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
-    let value_style = TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let label_style =
+        TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    let value_style =
+        TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     for (i, (label, bars)) in labels.iter().zip(values).enumerate() {
         // Row 0 at the top.
         let y0 = (n - 1 - i) as f64;
         let (px, py) = chart.backend_coord(&(0.0, y0 + 0.5));
-        root.draw(&Text::new(label.clone(), (px - 6, py), label_style.clone())).map_err(|e| draw_err(path, e))?;
+        root.draw(&Text::new(label.clone(), (px - 6, py), label_style.clone()))
+            .map_err(|e| draw_err(path, e))?;
         let bh = 0.8 / bars.len().max(1) as f64;
         for (j, &(v, color)) in bars.iter().enumerate() {
             let (lo, hi) = (y0 + 0.9 - (j + 1) as f64 * bh, y0 + 0.9 - j as f64 * bh);
@@ -207,24 +257,38 @@ fn hbar_chart(
                 continue;
             }
             chart
-                .draw_series(std::iter::once(Rectangle::new([(0.0, lo), (v, hi)], color.filled())))
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, lo), (v, hi)],
+                    color.filled(),
+                )))
                 .map_err(|e| draw_err(path, e))?;
             let (vx, vy) = chart.backend_coord(&(v, (lo + hi) / 2.0));
-            root.draw(&Text::new(value_fmt(v), (vx + 4, vy), value_style.clone())).map_err(|e| draw_err(path, e))?;
+            root.draw(&Text::new(value_fmt(v), (vx + 4, vy), value_style.clone()))
+                .map_err(|e| draw_err(path, e))?;
         }
     }
     if let Some(x) = reference_line {
         chart
-            .draw_series(LineSeries::new([(x, 0.0), (x, n as f64)], BLACK.stroke_width(1)))
+            .draw_series(LineSeries::new(
+                [(x, 0.0), (x, n as f64)],
+                BLACK.stroke_width(1),
+            ))
             .map_err(|e| draw_err(path, e))?;
     }
     for (i, (name, color)) in legend.iter().enumerate() {
         let y = 5 + 20 * i as i32;
         bottom
-            .draw(&Rectangle::new([(label_w as i32, y), (label_w as i32 + 14, y + 14)], color.filled()))
+            .draw(&Rectangle::new(
+                [(label_w as i32, y), (label_w as i32 + 14, y + 14)],
+                color.filled(),
+            ))
             .map_err(|e| draw_err(path, e))?;
         bottom
-            .draw(&Text::new(name.clone(), (label_w as i32 + 20, y + 7), value_style.clone()))
+            .draw(&Text::new(
+                name.clone(),
+                (label_w as i32 + 20, y + 7),
+                value_style.clone(),
+            ))
             .map_err(|e| draw_err(path, e))?;
     }
     root.present().map_err(|e| draw_err(path, e))?;
@@ -247,7 +311,11 @@ fn palette(i: usize) -> RGBColor {
 
 /// Bar chart of each result's share of the measured peak, coloured by op.
 pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
-    let rows: Vec<&BenchResult> = report.results.iter().filter(|r| r.pct_of_peak.is_some()).collect();
+    let rows: Vec<&BenchResult> = report
+        .results
+        .iter()
+        .filter(|r| r.pct_of_peak.is_some())
+        .collect();
     let mut ops: Vec<&str> = Vec::new();
     for r in &rows {
         if !ops.contains(&r.op.as_str()) {
@@ -256,7 +324,16 @@ pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
     }
     let labels: Vec<String> = rows
         .iter()
-        .map(|r| format!("{} {} {} {} [{}]", r.op, role(r), r.dtype, shape_text(&r.shape), r.config))
+        .map(|r| {
+            format!(
+                "{} {} {} {} [{}]",
+                r.op,
+                role(r),
+                r.dtype,
+                shape_text(&r.shape),
+                r.config
+            )
+        })
         .collect();
     let values: Vec<Vec<(f64, RGBColor)>> = rows
         .iter()
@@ -265,41 +342,87 @@ pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
             vec![(r.pct_of_peak.unwrap_or(0.0), c)]
         })
         .collect();
-    let legend: Vec<(String, RGBColor)> = ops.iter().enumerate().map(|(i, o)| (o.to_string(), palette(i))).collect();
+    let legend: Vec<(String, RGBColor)> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.to_string(), palette(i)))
+        .collect();
     hbar_chart(
         path,
-        &format!("Efficiency on {} ({}): % of the measured peak", report.adapter.name, report.adapter.backend),
-        "% of peak (FMA f32/f16 for GFLOP/s rows, copy kernel for GB/s rows)",
-        &labels,
-        &values,
-        &|v| format!("{v:.1}%"),
-        None,
-        &legend,
+        HBars {
+            title: &format!(
+                "Efficiency on {} ({}): % of the measured peak",
+                report.adapter.name, report.adapter.backend
+            ),
+            x_desc: "% of peak (FMA f32/f16 for GFLOP/s rows, copy kernel for GB/s rows)",
+            labels: &labels,
+            values: &values,
+            value_fmt: &|v| format!("{v:.1}%"),
+            reference_line: None,
+            legend: &legend,
+        },
     )
 }
 
 /// Line chart of one [`Curve`]: median time against the varying dimension, log axes where the
 /// values span a wide range.
 pub fn curve_chart(curve: &Curve, adapter: &str, path: &Path) -> Result<()> {
-    let xs = curve.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let ys = curve.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let xs = curve
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0));
+    let ys = curve
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1));
     let (xmin, xmax) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
     let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
     let root = SVGBackend::new(path, (860, 520)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
     let title = format!("{}: time vs {} on {adapter}", curve.op, curve.x_name);
     let mut builder = ChartBuilder::on(&root);
-    builder.caption(title, (FONT, 18)).margin(15).x_label_area_size(45).y_label_area_size(70);
+    builder
+        .caption(title, (FONT, 18))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70);
+    // A wide x range is drawn on a log2 axis: x is plotted as log2(x), labelled with the
+    // powers of two themselves (sizes are usually powers of two; plotters' log axis labels
+    // only powers of ten).
     let log_x = xmin > 0.0 && xmax / xmin >= 4.0;
     let log_y = ymin > 0.0 && ymax / ymin >= 10.0;
-    let (x0, x1) = if log_x { (xmin / 1.2, xmax * 1.2) } else { pad(xmin, xmax) };
-    let (y0, y1) = if log_y { (ymin / 1.5, ymax * 1.5) } else { (0.0, pad(ymin, ymax).1) };
+    let fx = |x: f64| if log_x { x.log2() } else { x };
+    let (x0, x1) = if log_x {
+        (xmin.log2() - 0.25, xmax.log2() + 0.25)
+    } else {
+        pad(xmin, xmax)
+    };
+    let x_label = move |v: &f64| -> String {
+        if !log_x {
+            return format!("{v}");
+        }
+        if (v - v.round()).abs() < 1e-6 {
+            format!("{}", 2f64.powf(v.round()))
+        } else {
+            String::new()
+        }
+    };
+    let (y0, y1) = if log_y {
+        (ymin / 1.5, ymax * 1.5)
+    } else {
+        (0.0, pad(ymin, ymax).1)
+    };
     macro_rules! draw {
         ($chart:expr) => {{
             let mut chart = $chart.map_err(|e| draw_err(path, e))?;
             chart
                 .configure_mesh()
-                .x_desc(curve.x_name.clone())
+                .x_desc(if log_x {
+                    format!("{} (log scale)", curve.x_name)
+                } else {
+                    curve.x_name.clone()
+                })
+                .x_label_formatter(&x_label)
                 .y_desc("median time, ms")
                 .label_style((FONT, 12))
                 .draw()
@@ -307,12 +430,21 @@ pub fn curve_chart(curve: &Curve, adapter: &str, path: &Path) -> Result<()> {
             for (i, s) in curve.series.iter().enumerate() {
                 let color = palette(i);
                 chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
+                    .draw_series(LineSeries::new(
+                        s.points.iter().map(|&(x, y)| (fx(x), y)),
+                        color.stroke_width(2),
+                    ))
                     .map_err(|e| draw_err(path, e))?
                     .label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                    });
                 chart
-                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .draw_series(
+                        s.points
+                            .iter()
+                            .map(|&(x, y)| Circle::new((fx(x), y), 4, color.filled())),
+                    )
                     .map_err(|e| draw_err(path, e))?;
             }
             chart
@@ -325,11 +457,10 @@ pub fn curve_chart(curve: &Curve, adapter: &str, path: &Path) -> Result<()> {
                 .map_err(|e| draw_err(path, e))?;
         }};
     }
-    match (log_x, log_y) {
-        (true, true) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())),
-        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)),
-        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())),
-        (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)),
+    if log_y {
+        draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()))
+    } else {
+        draw!(builder.build_cartesian_2d(x0..x1, y0..y1))
     }
     root.present().map_err(|e| draw_err(path, e))?;
     Ok(())
@@ -341,7 +472,15 @@ fn pad(lo: f64, hi: f64) -> (f64, f64) {
 }
 
 fn file_stem_safe(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '=' || c == '-' { c } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '=' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Writes every chart of `report` into `dir` as `<stem>-efficiency.svg` and
@@ -351,12 +490,22 @@ pub fn write_report_charts(report: &BenchReport, dir: &Path, stem: &str) -> Resu
     if report.results.iter().any(|r| r.pct_of_peak.is_some()) {
         let path = dir.join(format!("{stem}-efficiency.svg"));
         efficiency_chart(report, &path)?;
-        out.push(ChartFile { path, title: "Efficiency: % of the measured peak".into() });
+        out.push(ChartFile {
+            path,
+            title: "Efficiency: % of the measured peak".into(),
+        });
     }
     for c in curves(&report.results) {
-        let path = dir.join(format!("{stem}-{}-time-vs-{}.svg", file_stem_safe(&c.op), file_stem_safe(&c.x_name)));
+        let path = dir.join(format!(
+            "{stem}-{}-time-vs-{}.svg",
+            file_stem_safe(&c.op),
+            file_stem_safe(&c.x_name)
+        ));
         curve_chart(&c, &report.adapter.name, &path)?;
-        out.push(ChartFile { path, title: format!("{}: time vs {}", c.op, c.x_name) });
+        out.push(ChartFile {
+            path,
+            title: format!("{}: time vs {}", c.op, c.x_name),
+        });
     }
     Ok(out)
 }
@@ -364,22 +513,36 @@ pub fn write_report_charts(report: &BenchReport, dir: &Path, stem: &str) -> Resu
 /// The `compare` chart: per row, every adapter's speed relative to the first report
 /// (time of the first ÷ time of this one; > 1 is faster), a line at 1.
 pub fn compare_chart(cmp: &Comparison, path: &Path) -> Result<()> {
-    let rows: Vec<_> = cmp.rows.iter().filter(|r| r.cells.iter().filter(|c| c.is_some()).count() >= 2).collect();
+    let rows: Vec<_> = cmp
+        .rows
+        .iter()
+        .filter(|r| r.cells.iter().filter(|c| c.is_some()).count() >= 2)
+        .collect();
     let labels: Vec<String> = rows.iter().map(|r| r.label()).collect();
     let values: Vec<Vec<(f64, RGBColor)>> = rows
         .iter()
-        .map(|r| (0..cmp.adapters.len()).map(|j| (r.speed_vs_first(j).unwrap_or(f64::NAN), palette(j))).collect())
+        .map(|r| {
+            (0..cmp.adapters.len())
+                .map(|j| (r.speed_vs_first(j).unwrap_or(f64::NAN), palette(j)))
+                .collect()
+        })
         .collect();
-    let legend: Vec<(String, RGBColor)> =
-        cmp.adapters.iter().enumerate().map(|(j, a)| (format!("{}: {a}", super::compare::letter(j)), palette(j))).collect();
+    let legend: Vec<(String, RGBColor)> = cmp
+        .adapters
+        .iter()
+        .enumerate()
+        .map(|(j, a)| (format!("{}: {a}", super::compare::letter(j)), palette(j)))
+        .collect();
     hbar_chart(
         path,
-        "Speed relative to report A (A's time ÷ this time; > 1 is faster)",
-        "relative speed",
-        &labels,
-        &values,
-        &|v| format!("{v:.2}×"),
-        Some(1.0),
-        &legend,
+        HBars {
+            title: "Speed relative to report A (A's time ÷ this time; > 1 is faster)",
+            x_desc: "relative speed",
+            labels: &labels,
+            values: &values,
+            value_fmt: &|v| format!("{v:.2}×"),
+            reference_line: Some(1.0),
+            legend: &legend,
+        },
     )
 }

@@ -92,9 +92,14 @@ pub fn letter(j: usize) -> String {
 /// Reads a bench report, with errors that say which file and what is wrong with it.
 pub fn load_report(path: &Path) -> Result<BenchReport> {
     let p = path.display().to_string();
-    let text = std::fs::read(path).map_err(|source| Error::Io { path: p.clone(), source })?;
-    let value: serde_json::Value = serde_json::from_slice(&text)
-        .map_err(|e| Error::Format { path: p.clone(), msg: format!("not a JSON file ({e})") })?;
+    let text = std::fs::read(path).map_err(|source| Error::Io {
+        path: p.clone(),
+        source,
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| Error::Format {
+        path: p.clone(),
+        msg: format!("not a JSON file ({e})"),
+    })?;
     let looks_like = if value.get("checks").is_some() {
         " (it looks like a `verify --json` file)"
     } else if value.get("features").is_some() {
@@ -114,7 +119,13 @@ pub fn load_report(path: &Path) -> Result<BenchReport> {
 pub fn compare_reports(reports: &[BenchReport], files: &[String]) -> Comparison {
     let adapters = reports
         .iter()
-        .map(|r| format!("{} ({}, {} {})", r.adapter.name, r.adapter.backend, r.adapter.driver, r.adapter.driver_info).replace("  ", " "))
+        .map(|r| {
+            format!(
+                "{} ({}, {} {})",
+                r.adapter.name, r.adapter.backend, r.adapter.driver, r.adapter.driver_info
+            )
+            .replace("  ", " ")
+        })
         .collect();
     let n = reports.len();
     let peak = |name: &str, unit: &str, f: &dyn Fn(&BenchReport) -> Option<f64>| PeakRow {
@@ -126,14 +137,21 @@ pub fn compare_reports(reports: &[BenchReport], files: &[String]) -> Comparison 
         peak("FMA f32", "GFLOP/s", &|r| Some(r.peaks.fma_f32_gflops)),
         peak("FMA f16", "GFLOP/s", &|r| r.peaks.fma_f16_gflops),
         peak("copy kernel", "GB/s", &|r| Some(r.peaks.copy_gbps)),
-        peak("copy_buffer_to_buffer", "GB/s", &|r| Some(r.peaks.copy_buffer_gbps)),
+        peak("copy_buffer_to_buffer", "GB/s", &|r| {
+            Some(r.peaks.copy_buffer_gbps)
+        }),
     ];
     let mut rows: Vec<CompareRow> = Vec::new();
     for (j, rep) in reports.iter().enumerate() {
         // The k-th occurrence of a key within one report matches the k-th in the others.
         let mut seen: Vec<(String, String, String, String)> = Vec::new();
         for r in &rep.results {
-            let mut key = (r.op.clone(), r.dtype.to_string(), shape_text(&r.shape), row_role(r));
+            let mut key = (
+                r.op.clone(),
+                r.dtype.to_string(),
+                shape_text(&r.shape),
+                row_role(r),
+            );
             let dup = seen.iter().filter(|k| **k == key).count();
             seen.push(key.clone());
             if dup > 0 {
@@ -148,17 +166,31 @@ pub fn compare_reports(reports: &[BenchReport], files: &[String]) -> Comparison 
                 config_source: r.config_source.clone(),
             };
             let (op, dtype, shape, role) = key;
-            match rows.iter_mut().find(|x| x.op == op && x.dtype == dtype && x.shape == shape && x.role == role) {
+            match rows
+                .iter_mut()
+                .find(|x| x.op == op && x.dtype == dtype && x.shape == shape && x.role == role)
+            {
                 Some(row) => row.cells[j] = Some(cell),
                 None => {
                     let mut cells = vec![None; n];
                     cells[j] = Some(cell);
-                    rows.push(CompareRow { op, dtype, shape, role, cells });
+                    rows.push(CompareRow {
+                        op,
+                        dtype,
+                        shape,
+                        role,
+                        cells,
+                    });
                 }
             }
         }
     }
-    Comparison { adapters, files: files.to_vec(), peaks, rows }
+    Comparison {
+        adapters,
+        files: files.to_vec(),
+        peaks,
+        rows,
+    }
 }
 
 fn fmt_opt(x: Option<f64>, d: usize) -> String {
@@ -176,7 +208,10 @@ fn throughput(c: &Cell) -> String {
 impl Comparison {
     /// Rows present in at least two reports (the ones with ratios).
     pub fn shared_rows(&self) -> usize {
-        self.rows.iter().filter(|r| r.cells.iter().filter(|c| c.is_some()).count() >= 2).count()
+        self.rows
+            .iter()
+            .filter(|r| r.cells.iter().filter(|c| c.is_some()).count() >= 2)
+            .count()
     }
 
     /// The plain-text table for a terminal.
@@ -211,10 +246,21 @@ impl Comparison {
             s.push('\n');
         }
         s += "\nresults: median ms | throughput | % of that adapter's peak; ratio = speed vs A (A's time ÷ this time)\n";
-        let label_w = self.rows.iter().map(|r| r.label().chars().count()).max().unwrap_or(10).clamp(10, 70);
+        let label_w = self
+            .rows
+            .iter()
+            .map(|r| r.label().chars().count())
+            .max()
+            .unwrap_or(10)
+            .clamp(10, 70);
         let mut head = format!("{:<label_w$}", "op role dtype shape");
         for j in 0..self.adapters.len() {
-            head += &format!(" | {:>9} {:>13} {:>6}", format!("{} ms", letter(j)), "throughput", "%peak");
+            head += &format!(
+                " | {:>9} {:>13} {:>6}",
+                format!("{} ms", letter(j)),
+                "throughput",
+                "%peak"
+            );
             if j > 0 {
                 head += &format!(" {:>6}", format!("×{}/A", letter(j)));
             }
@@ -228,7 +274,12 @@ impl Comparison {
             for (j, c) in r.cells.iter().enumerate() {
                 match c {
                     Some(c) => {
-                        line += &format!(" | {:>9.3} {:>13} {:>6}", c.median_ms, throughput(c), fmt_opt(c.pct_of_peak, 1))
+                        line += &format!(
+                            " | {:>9.3} {:>13} {:>6}",
+                            c.median_ms,
+                            throughput(c),
+                            fmt_opt(c.pct_of_peak, 1)
+                        )
                     }
                     None => line += &format!(" | {:>9} {:>13} {:>6}", "-", "-", "-"),
                 }
@@ -303,7 +354,11 @@ impl Comparison {
             for (j, c) in r.cells.iter().enumerate() {
                 match c {
                     Some(c) => {
-                        let src = if c.config_source.is_empty() { String::new() } else { format!(" ({})", c.config_source) };
+                        let src = if c.config_source.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", c.config_source)
+                        };
                         s += &format!(
                             " {:.3} ms · {} · {}% · `{}`{src} |",
                             c.median_ms,

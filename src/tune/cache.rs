@@ -125,19 +125,27 @@ pub struct CacheFile {
 impl CacheFile {
     /// An empty cache for `key`.
     pub fn empty(key: CacheKey) -> Self {
-        Self { format: FORMAT, key, entries: Vec::new() }
+        Self {
+            format: FORMAT,
+            key,
+            entries: Vec::new(),
+        }
     }
 
     /// The entry of (op, bucket), if tuned.
     pub fn get(&self, op: &str, bucket: &str) -> Option<&TuneEntry> {
-        self.entries.iter().find(|e| e.op == op && e.bucket == bucket)
+        self.entries
+            .iter()
+            .find(|e| e.op == op && e.bucket == bucket)
     }
 
     /// Inserts or replaces an entry, keeping the order.
     pub fn put(&mut self, entry: TuneEntry) {
-        self.entries.retain(|e| !(e.op == entry.op && e.bucket == entry.bucket));
+        self.entries
+            .retain(|e| !(e.op == entry.op && e.bucket == entry.bucket));
         self.entries.push(entry);
-        self.entries.sort_by(|a, b| (&a.op, &a.bucket).cmp(&(&b.op, &b.bucket)));
+        self.entries
+            .sort_by(|a, b| (&a.op, &a.bucket).cmp(&(&b.op, &b.bucket)));
     }
 }
 
@@ -157,7 +165,12 @@ pub enum Loaded {
 pub fn load(path: &Path, key: &CacheKey) -> Loaded {
     let text = match std::fs::read(path) {
         Ok(t) => t,
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
             return Loaded::Missing
         }
         Err(e) => return Loaded::Invalid(format!("unreadable ({e})")),
@@ -170,7 +183,9 @@ pub fn load(path: &Path, key: &CacheKey) -> Loaded {
     };
     let format = value.get("format").and_then(|f| f.as_u64());
     if format != Some(FORMAT as u64) {
-        return Loaded::Invalid(format!("stale (file format {format:?}, this build reads {FORMAT})"));
+        return Loaded::Invalid(format!(
+            "stale (file format {format:?}, this build reads {FORMAT})"
+        ));
     }
     let file_key: CacheKey = match value.get("key").cloned().map(serde_json::from_value) {
         Some(Ok(k)) => k,
@@ -196,13 +211,22 @@ fn key_mismatch(have: &CacheKey, want: &CacheKey) -> Option<String> {
         ));
     }
     if (&h.driver, &h.driver_info, &h.device_type) != (&w.driver, &w.driver_info, &w.device_type) {
-        return Some(format!("stale (written under driver `{} {}`)", h.driver, h.driver_info));
+        return Some(format!(
+            "stale (written under driver `{} {}`)",
+            h.driver, h.driver_info
+        ));
     }
     if have.crate_version != want.crate_version {
-        return Some(format!("stale (written by wgkernels {})", have.crate_version));
+        return Some(format!(
+            "stale (written by wgkernels {})",
+            have.crate_version
+        ));
     }
     if have.shader_hash != want.shader_hash {
-        return Some(format!("stale (shader sources changed: hash {} ≠ {})", have.shader_hash, want.shader_hash));
+        return Some(format!(
+            "stale (shader sources changed: hash {} ≠ {})",
+            have.shader_hash, want.shader_hash
+        ));
     }
     None
 }
@@ -217,7 +241,10 @@ pub fn write_atomic(path: &Path, file: &CacheFile) -> std::io::Result<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("cache.json");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("cache.json");
     let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let result = (|| {
         use std::io::Write;
@@ -239,16 +266,33 @@ pub fn file_path(dir: &Path, adapter: &AdapterId) -> PathBuf {
     let mut slug: String = adapter
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     while slug.contains("--") {
         slug = slug.replace("--", "-");
     }
     let slug = slug.trim_matches('-');
-    let slug: String = if slug.is_empty() { "adapter".into() } else { slug.chars().take(40).collect() };
-    let ident = format!("{}\0{}\0{}\0{}", adapter.name, adapter.vendor, adapter.device, adapter.backend);
+    let slug: String = if slug.is_empty() {
+        "adapter".into()
+    } else {
+        slug.chars().take(40).collect()
+    };
+    let ident = format!(
+        "{}\0{}\0{}\0{}",
+        adapter.name, adapter.vendor, adapter.device, adapter.backend
+    );
     let h = fnv1a64(ident.as_bytes());
-    dir.join(format!("{slug}-{}-{:08x}.json", adapter.backend.to_lowercase(), h as u32))
+    dir.join(format!(
+        "{slug}-{}-{:08x}.json",
+        adapter.backend.to_lowercase(),
+        h as u32
+    ))
 }
 
 /// FNV-1a 64: a hash that is stable across Rust releases and platforms (std's is not).
@@ -267,7 +311,11 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 pub fn shader_sources_hash() -> u64 {
     let mut all = String::new();
     for &shader in Shader::ALL {
-        let tiles: &[Option<u32>] = if shader.uses_coop() { &[Some(8), Some(16)] } else { &[None] };
+        let tiles: &[Option<u32>] = if shader.uses_coop() {
+            &[Some(8), Some(16)]
+        } else {
+            &[None]
+        };
         for dtype in [DType::F32, DType::F16] {
             for &coop in tiles {
                 all.push_str(&format!("\u{1}{shader:?}/{dtype}/{coop:?}\u{1}"));
@@ -298,7 +346,11 @@ pub fn lock(path: &Path) -> Option<CacheLock> {
         let _ = std::fs::create_dir_all(dir);
     }
     for _ in 0..500 {
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
             Ok(_) => return Some(CacheLock(lock)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let stale = std::fs::metadata(&lock)

@@ -15,7 +15,9 @@
 //! was measured correct; anything else falls back to the default with a warning. A cache can
 //! therefore make a call slower than it could be, never wrong.
 
-use super::cache::{self, CacheFile, CacheKey, CandidateRecord, CandidateStatus, Loaded, TuneEntry};
+use super::cache::{
+    self, CacheFile, CacheKey, CandidateRecord, CandidateStatus, Loaded, TuneEntry,
+};
 use crate::gpu::{Capabilities, Context};
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::{BTreeSet, HashSet};
@@ -135,9 +137,17 @@ pub trait TuneOp {
     /// The op's shape object (as in reports).
     fn shape_json(desc: &Self::Desc) -> serde_json::Value;
     /// The untuned pick for `desc` on this adapter.
-    fn default_config(caps: &Capabilities, limits: &wgpu::Limits, desc: &Self::Desc) -> Self::Config;
+    fn default_config(
+        caps: &Capabilities,
+        limits: &wgpu::Limits,
+        desc: &Self::Desc,
+    ) -> Self::Config;
     /// Every configuration valid for `desc` on this adapter, the default first (pure).
-    fn candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &Self::Desc) -> Vec<Self::Config>;
+    fn candidates(
+        caps: &Capabilities,
+        limits: &wgpu::Limits,
+        desc: &Self::Desc,
+    ) -> Vec<Self::Config>;
     /// Short label for reports.
     fn label(config: &Self::Config) -> String;
     /// Runs `config` on a small problem shaped like `desc` (same dtype, layout, tails) and
@@ -146,13 +156,18 @@ pub trait TuneOp {
     fn check(ctx: &Context, desc: &Self::Desc, config: Self::Config) -> Result<(), String>;
     /// Builds `config` for `desc` with its own operands (random data) for timing.
     #[cfg(not(target_arch = "wasm32"))]
-    fn prepare(ctx: &Context, desc: &Self::Desc, config: Self::Config) -> crate::Result<Box<dyn Prepared>>;
+    fn prepare(
+        ctx: &Context,
+        desc: &Self::Desc,
+        config: Self::Config,
+    ) -> crate::Result<Box<dyn Prepared>>;
 }
 
 /// Knobs of one tuning run.
 #[derive(Clone, Debug)]
 pub struct TuneOptions {
-    /// Untimed runs before timing each candidate.
+    /// Untimed runs before timing each candidate (at least one; a kernel whose first run
+    /// takes 250 ms or more gets no more).
     pub warmup: usize,
     /// Timed runs per candidate (the median is used); long kernels (≥ 250 ms) get at most 3.
     pub iters: usize,
@@ -171,21 +186,33 @@ pub struct TuneOptions {
 
 impl Default for TuneOptions {
     fn default() -> Self {
-        Self { warmup: 1, iters: 5, prune_factor: 3.0, final_rounds: 2, margin: 0.03, force: false }
+        Self {
+            warmup: 1,
+            iters: 5,
+            prune_factor: 3.0,
+            final_rounds: 2,
+            margin: 0.03,
+            force: false,
+        }
     }
 }
 
 impl TuneOptions {
     /// Fewer timed runs and one final round.
     pub fn quick() -> Self {
-        Self { iters: 3, final_rounds: 1, ..Self::default() }
+        Self {
+            iters: 3,
+            final_rounds: 1,
+            ..Self::default()
+        }
     }
 }
 
 /// Counters of what a [`Tuner`] did in this process (tests and the CLI read them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TuneStats {
-    /// Timed kernel measurements made while tuning (0 means no tuning ran).
+    /// Kernel timings made while tuning: one per candidate measured and one per final-round
+    /// timing (0 means no tuning ran).
     pub tuning_runs: u64,
     /// Shape buckets measured.
     pub buckets_tuned: u64,
@@ -241,7 +268,10 @@ pub struct Tuner {
 impl std::fmt::Debug for Tuner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = self.lock();
-        f.debug_struct("Tuner").field("mode", &s.mode).field("dir", &s.dir).finish()
+        f.debug_struct("Tuner")
+            .field("mode", &s.mode)
+            .field("dir", &s.dir)
+            .finish()
     }
 }
 
@@ -324,7 +354,11 @@ impl Tuner {
     /// Moves the cache to `dir` (`None`: in memory only); the next pick reads it.
     pub fn set_cache_dir(&self, dir: Option<PathBuf>) {
         let mut s = self.lock();
-        s.dir_origin = if dir.is_some() { "api".into() } else { "none".into() };
+        s.dir_origin = if dir.is_some() {
+            "api".into()
+        } else {
+            "none".into()
+        };
         s.persistent = dir.is_some();
         s.dir = dir;
         s.file = None;
@@ -363,7 +397,11 @@ impl Tuner {
             dir_origin: s.dir_origin.clone(),
             persistent: s.persistent,
             state: s.load_state.clone(),
-            entries: s.file.as_ref().map(|f| f.entries.clone()).unwrap_or_default(),
+            entries: s
+                .file
+                .as_ref()
+                .map(|f| f.entries.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -394,7 +432,10 @@ impl Tuner {
                 }
                 Loaded::Invalid(why) => {
                     s.load_state = format!("ignored: {why}; rewritten");
-                    let msg = format!("tuning cache {} is {why}: ignored, rewriting it", path.display());
+                    let msg = format!(
+                        "tuning cache {} is {why}: ignored, rewriting it",
+                        path.display()
+                    );
                     self.warn(&mut s, msg);
                     if s.persistent {
                         if let Err(e) = cache::write_atomic(&path, &file) {
@@ -420,7 +461,10 @@ impl Tuner {
 
     /// The cached entry of (op, bucket).
     pub fn entry(&self, ctx: &Context, op: &str, bucket: &str) -> Option<TuneEntry> {
-        self.loaded(ctx).file.as_ref().and_then(|f| f.get(op, bucket).cloned())
+        self.loaded(ctx)
+            .file
+            .as_ref()
+            .and_then(|f| f.get(op, bucket).cloned())
     }
 
     /// Stores an entry in memory and, where possible, in the cache file (merged with what other
@@ -434,7 +478,8 @@ impl Tuner {
         if !s.persistent {
             return;
         }
-        let (Some(path), Some(key), Some(mine)) = (s.path.clone(), s.key.clone(), s.file.clone()) else {
+        let (Some(path), Some(key), Some(mine)) = (s.path.clone(), s.key.clone(), s.file.clone())
+        else {
             return;
         };
         let _lock = cache::lock(&path);
@@ -523,30 +568,71 @@ pub fn pick<T: TuneOp>(ctx: &Context, desc: &T::Desc) -> Picked<T::Config> {
     if mode != TuneMode::Off {
         if let Some(config) = tuner.cached::<T>(ctx, desc) {
             tuner.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Picked { config, source: ConfigSource::Cache };
+            return Picked {
+                config,
+                source: ConfigSource::Cache,
+            };
         }
+        // A pick made while this thread is tuning (an op whose kernels plan another op) never
+        // starts a nested tuning run.
         #[cfg(not(target_arch = "wasm32"))]
-        if mode == TuneMode::Auto {
+        if mode == TuneMode::Auto && !TUNING.with(|t| t.get()) {
             match tune::<T>(ctx, desc, &TuneOptions::default(), &mut |_, _, _| {}) {
                 Ok(_) => {
                     if let Some(config) = tuner.cached::<T>(ctx, desc) {
-                        return Picked { config, source: ConfigSource::Tuned };
+                        return Picked {
+                            config,
+                            source: ConfigSource::Tuned,
+                        };
                     }
                 }
                 Err(e) => {
                     let mut s = tuner.lock();
-                    tuner.warn(&mut s, format!("tuning {} failed: {e}; using the default", T::NAME));
+                    tuner.warn(
+                        &mut s,
+                        format!("tuning {} failed: {e}; using the default", T::NAME),
+                    );
                 }
             }
         }
     }
     tuner.defaults.fetch_add(1, Ordering::Relaxed);
-    Picked { config: T::default_config(ctx.caps(), &ctx.limits(), desc), source: ConfigSource::Default }
+    Picked {
+        config: T::default_config(ctx.caps(), &ctx.limits(), desc),
+        source: ConfigSource::Default,
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+thread_local! {
+    /// Set while this thread runs [`tune`].
+    static TUNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Sets [`TUNING`] for its lifetime (restoring the previous value, also on panic).
+#[cfg(not(target_arch = "wasm32"))]
+struct TuningFlag(bool);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl TuningFlag {
+    fn set() -> Self {
+        Self(TUNING.with(|t| t.replace(true)))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for TuningFlag {
+    fn drop(&mut self) {
+        TUNING.with(|t| t.set(self.0));
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Runs `f`, turning a panic (a driver or shader-compiler bug) into an error message.
@@ -566,8 +652,8 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
 /// the result (every candidate's time, the winner) in the tuner's cache.
 ///
 /// Per candidate: a small check against the CPU reference (a failure drops it), build and bind
-/// at full size (a failure drops it), warm-up, one probe run (far slower than the best so far:
-/// pruned), the timed runs (GPU timestamps where the adapter has them, else wall clock; the
+/// at full size (a failure drops it), a warm-up run, one probe run (either far slower than the
+/// best so far: pruned), the timed runs (GPU timestamps where the adapter has them, else wall clock; the
 /// median counts), then a spot check of the full-size output (a wrong answer drops it). Then
 /// interleaved final rounds between the fastest three and the default, and the winner is the
 /// fastest, unless it beats the default by less than [`TuneOptions::margin`].
@@ -583,6 +669,7 @@ pub fn tune<T: TuneOp>(
 ) -> crate::Result<TuneEntry> {
     use crate::gpu::time_gpu;
     let tuner = ctx.tuner();
+    let _flag = TuningFlag::set();
     let _serial = tuner.tuning.lock().unwrap_or_else(|e| e.into_inner());
     let (bucket, rep) = T::bucket(desc);
     if !opts.force {
@@ -614,24 +701,45 @@ pub fn tune<T: TuneOp>(
             reason: None,
         };
         let outcome = guarded(|| {
-            T::check(ctx, &rep, cfg).map_err(|e| format!("small check against the CPU reference: {e}"))?;
-            let prepared = T::prepare(ctx, &rep, cfg).map_err(|e| format!("failed to build: {e}"))?;
+            T::check(ctx, &rep, cfg)
+                .map_err(|e| format!("small check against the CPU reference: {e}"))?;
+            let prepared =
+                T::prepare(ctx, &rep, cfg).map_err(|e| format!("failed to build: {e}"))?;
             count_run();
-            let probe = time_gpu(ctx, opts.warmup, 1, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
+            // The first (warm-up) run is timed on the wall clock: a long kernel needs no more
+            // warm-up, and one far slower than the best so far is pruned right there.
+            let t0 = std::time::Instant::now();
+            ctx.submit(|p| prepared.record(p))
+                .map_err(|e| e.to_string())?;
+            ctx.wait().map_err(|e| e.to_string())?;
+            let first_ms = t0.elapsed().as_secs_f64() * 1e3;
+            let long = first_ms >= 250.0;
+            if long && best.is_some_and(|b| first_ms > opts.prune_factor * b) {
+                return Ok((CandidateStatus::Pruned, vec![first_ms]));
+            }
+            let warmup = if long {
+                0
+            } else {
+                opts.warmup.saturating_sub(1)
+            };
+            let probe =
+                time_gpu(ctx, warmup, 1, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
             if probe.source == crate::gpu::TimingSource::Gpu {
                 source = "gpu";
             }
             if best.is_some_and(|b| probe.median_ms > opts.prune_factor * b) {
                 return Ok((CandidateStatus::Pruned, probe.samples_ms));
             }
-            let iters = if probe.median_ms >= 250.0 { opts.iters.min(3) } else { opts.iters };
+            let iters = if long { opts.iters.min(3) } else { opts.iters };
             let mut samples = probe.samples_ms;
             if iters > 1 {
-                count_run();
-                let t = time_gpu(ctx, 0, iters - 1, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
+                let t = time_gpu(ctx, 0, iters - 1, &|p| prepared.record(p))
+                    .map_err(|e| e.to_string())?;
                 samples.extend(t.samples_ms);
             }
-            prepared.check_output(ctx).map_err(|e| format!("wrong answer at full size: {e}"))?;
+            prepared
+                .check_output(ctx)
+                .map_err(|e| format!("wrong answer at full size: {e}"))?;
             Ok((CandidateStatus::Ok, samples))
         });
         match outcome {
@@ -643,7 +751,10 @@ pub fn tune<T: TuneOp>(
                 if status == CandidateStatus::Ok {
                     best = Some(best.map_or(med, |b: f64| b.min(med)));
                 } else {
-                    rec.reason = Some(format!("first run over {}× the best so far", opts.prune_factor));
+                    rec.reason = Some(format!(
+                        "first run over {}× the best so far",
+                        opts.prune_factor
+                    ));
                 }
             }
             Err(reason) => rec.reason = Some(reason),
@@ -654,20 +765,32 @@ pub fn tune<T: TuneOp>(
 
     // Final rounds: the fastest three and the default, interleaved, so that load changes during
     // the sweep (other processes on a shared machine) hit them alike.
-    let mut ok: Vec<usize> = (0..n).filter(|&i| records[i].status == CandidateStatus::Ok).collect();
-    ok.sort_by(|&a, &b| records[a].median_ms.unwrap_or(f64::MAX).total_cmp(&records[b].median_ms.unwrap_or(f64::MAX)));
+    let mut ok: Vec<usize> = (0..n)
+        .filter(|&i| records[i].status == CandidateStatus::Ok)
+        .collect();
+    ok.sort_by(|&a, &b| {
+        records[a]
+            .median_ms
+            .unwrap_or(f64::MAX)
+            .total_cmp(&records[b].median_ms.unwrap_or(f64::MAX))
+    });
     let mut finalists: Vec<usize> = ok.iter().copied().take(3).collect();
     if records[0].status == CandidateStatus::Ok && !finalists.contains(&0) {
         finalists.push(0);
     }
     if finalists.len() > 1 && opts.final_rounds > 0 {
-        let prepared: Vec<Option<Box<dyn Prepared>>> =
-            finalists.iter().map(|&i| T::prepare(ctx, &rep, cands[i]).ok()).collect();
         for _ in 0..opts.final_rounds {
-            for (j, &i) in finalists.iter().enumerate() {
-                let Some(p) = &prepared[j] else { continue };
+            for &i in &finalists {
+                // Prepared one at a time (operands can be large), pipelines come from the cache.
+                let Ok(p) = T::prepare(ctx, &rep, cands[i]) else {
+                    continue;
+                };
                 count_run();
-                let iters = if records[i].median_ms.unwrap_or(0.0) >= 250.0 { 1 } else { opts.iters.max(1) };
+                let iters = if records[i].median_ms.unwrap_or(0.0) >= 250.0 {
+                    1
+                } else {
+                    opts.iters.max(1)
+                };
                 if let Ok(t) = time_gpu(ctx, 1, iters, &|pass| p.record(pass)) {
                     records[i].samples_ms.extend(t.samples_ms);
                     records[i].median_ms = Some(crate::gpu::median(&records[i].samples_ms));
@@ -678,10 +801,21 @@ pub fn tune<T: TuneOp>(
 
     let fastest = (0..n)
         .filter(|&i| records[i].status == CandidateStatus::Ok)
-        .min_by(|&a, &b| records[a].median_ms.unwrap_or(f64::MAX).total_cmp(&records[b].median_ms.unwrap_or(f64::MAX)));
-    let default_ms = (records[0].status == CandidateStatus::Ok).then(|| records[0].median_ms).flatten();
+        .min_by(|&a, &b| {
+            records[a]
+                .median_ms
+                .unwrap_or(f64::MAX)
+                .total_cmp(&records[b].median_ms.unwrap_or(f64::MAX))
+        });
+    let default_ms = (records[0].status == CandidateStatus::Ok)
+        .then(|| records[0].median_ms)
+        .flatten();
     let winner = match (fastest, default_ms) {
-        (Some(f), Some(d)) if records[f].median_ms.unwrap_or(f64::MAX) > (1.0 - opts.margin) * d => Some(0),
+        (Some(f), Some(d))
+            if records[f].median_ms.unwrap_or(f64::MAX) > (1.0 - opts.margin) * d =>
+        {
+            Some(0)
+        }
         (f, _) => f,
     };
     let entry = TuneEntry {

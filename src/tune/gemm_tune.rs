@@ -34,7 +34,11 @@ impl TuneOp for GemmTune {
             ..*d
         };
         if rep.validate().is_err() {
-            rep = GemmDesc { alpha: 1.0, beta: rep.beta, ..*d };
+            rep = GemmDesc {
+                alpha: 1.0,
+                beta: rep.beta,
+                ..*d
+            };
         }
         let t = |b: bool| if b { 't' } else { 'n' };
         let mut key = format!(
@@ -47,7 +51,11 @@ impl TuneOp for GemmTune {
             t(d.trans_a),
             t(d.trans_b)
         );
-        for (on, tag) in [(d.broadcast_a, " bcast_a"), (d.broadcast_b, " bcast_b"), (d.beta != 0.0, " beta")] {
+        for (on, tag) in [
+            (d.broadcast_a, " bcast_a"),
+            (d.broadcast_b, " bcast_b"),
+            (d.beta != 0.0, " beta"),
+        ] {
             if on {
                 key.push_str(tag);
             }
@@ -91,12 +99,19 @@ impl TuneOp for GemmTune {
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
-            (false, None) => Err(format!("rel L2 error {:.2e} over the tolerance {:.2e}", c.rel_l2_err, c.tolerance)),
+            (false, None) => Err(format!(
+                "rel L2 error {:.2e} over the tolerance {:.2e}",
+                c.rel_l2_err, c.tolerance
+            )),
         }
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn prepare(ctx: &Context, d: &GemmDesc, config: GemmConfig) -> crate::Result<Box<dyn super::engine::Prepared>> {
+    fn prepare(
+        ctx: &Context,
+        d: &GemmDesc,
+        config: GemmConfig,
+    ) -> crate::Result<Box<dyn super::engine::Prepared>> {
         match d.dtype {
             crate::DType::F32 => native::prepare::<f32>(ctx, d, config),
             crate::DType::F16 => native::prepare::<half::f16>(ctx, d, config),
@@ -166,8 +181,8 @@ mod native {
             if d.beta != 0.0 {
                 return Ok(());
             }
-            let got: Vec<T> =
-                pollster::block_on(read_buffer(ctx, &self.c, d.c_len() as usize)).map_err(|e| e.to_string())?;
+            let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.c, d.c_len() as usize))
+                .map_err(|e| e.to_string())?;
             let want = gemm_ref_rows(d, &self.af, &self.bf, Some(&self.cf), CHECK_ROWS);
             let (m, n) = (d.m as usize, d.n as usize);
             let rows = m.min(CHECK_ROWS);
@@ -177,12 +192,19 @@ mod native {
                 g.extend(got[lo..lo + rows * n].iter().map(|x| x.to_f64()));
                 w.extend_from_slice(&want[lo..lo + rows * n]);
             }
-            let compute = if self.config.variant == GemmVariant::Coop { DType::F16 } else { d.dtype };
+            let compute = if self.config.variant == GemmVariant::Coop {
+                DType::F16
+            } else {
+                d.dtype
+            };
             let c = compare(&g, &w, Tolerance::gemm(compute, d.k));
             if c.pass {
                 Ok(())
             } else {
-                Err(format!("rel L2 error {:.2e} over the tolerance {:.2e}", c.rel_l2_err, c.tolerance))
+                Err(format!(
+                    "rel L2 error {:.2e} over the tolerance {:.2e}",
+                    c.rel_l2_err, c.tolerance
+                ))
             }
         }
     }
@@ -192,5 +214,9 @@ mod native {
 /// dispatcher's choice (so a later `bench` is served from the cache).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn gemm_tune_shapes(ctx: &Context, quick: bool) -> Vec<GemmDesc> {
-    crate::bench::gemm_cases(ctx, quick).into_iter().filter(|(_, c)| c.is_none()).map(|(d, _)| d).collect()
+    crate::bench::gemm_cases(ctx, quick)
+        .into_iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(d, _)| d)
+        .collect()
 }

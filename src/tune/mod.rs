@@ -57,8 +57,12 @@ pub struct TuneJob {
     pub candidates: usize,
     /// Already in the cache (skipped unless forced).
     pub cached: bool,
-    run: Box<dyn Fn(&Context, &TuneOptions, &mut dyn FnMut(usize, usize, &str)) -> crate::Result<TuneEntry>>,
+    run: Box<TuneFn>,
 }
+
+/// What a [`TuneJob`] runs: `tune::<T>` on its problem.
+#[cfg(not(target_arch = "wasm32"))]
+type TuneFn = dyn Fn(&Context, &TuneOptions, &mut dyn FnMut(usize, usize, &str)) -> crate::Result<TuneEntry>;
 
 #[cfg(not(target_arch = "wasm32"))]
 impl TuneJob {
@@ -86,10 +90,10 @@ where
         if !seen.insert(bucket.clone()) {
             continue;
         }
-        let mut n = T::candidates(ctx.caps(), &ctx.limits(), &rep).len();
-        if !T::candidates(ctx.caps(), &ctx.limits(), &rep).contains(&T::default_config(ctx.caps(), &ctx.limits(), &rep)) {
-            n += 1;
-        }
+        let (caps, limits) = (ctx.caps(), ctx.limits());
+        let cands = T::candidates(caps, &limits, &rep);
+        // The engine always tries the default, even where the list lacks it.
+        let n = cands.len() + usize::from(!cands.contains(&T::default_config(caps, &limits, &rep)));
         out.push(TuneJob {
             op: T::NAME,
             cached: ctx.tuner().entry(ctx, T::NAME, &bucket).is_some(),
