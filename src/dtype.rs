@@ -54,7 +54,9 @@ impl std::str::FromStr for DType {
 }
 
 /// A host element type that maps to a [`DType`].
-pub trait Element: bytemuck::Pod + Copy + Default + Send + Sync + std::fmt::Debug + 'static {
+pub trait Element:
+    bytemuck::Pod + Copy + Default + Send + Sync + std::fmt::Debug + 'static
+{
     /// The matching storage type.
     const DTYPE: DType;
     /// Widens to f64 (for references and error norms).

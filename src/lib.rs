@@ -8,7 +8,7 @@
 //! Apps embed the kernels on their own device and buffers: wrap the device with
 //! [`Context::from_parts`], plan an op once, bind your buffers, record into your own pass.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use wgkernels::{Context, GemmDesc, GemmPlan};
 //! use wgpu::util::DeviceExt;

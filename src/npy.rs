@@ -35,15 +35,25 @@ impl NpyArray {
 }
 
 fn fmt_err(path: &Path, msg: impl Into<String>) -> Error {
-    Error::Format { path: path.display().to_string(), msg: msg.into() }
+    Error::Format {
+        path: path.display().to_string(),
+        msg: msg.into(),
+    }
 }
 
 /// Reads an f32 or f16 `.npy` file (C order).
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-    let file = npyz::NpyFile::new(&bytes[..]).map_err(|e| fmt_err(path, format!("not an npy file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let file = npyz::NpyFile::new(&bytes[..])
+        .map_err(|e| fmt_err(path, format!("not an npy file: {e}")))?;
     if file.order() != npyz::Order::C {
-        return Err(fmt_err(path, "Fortran-order arrays are not supported; save with np.ascontiguousarray"));
+        return Err(fmt_err(
+            path,
+            "Fortran-order arrays are not supported; save with np.ascontiguousarray",
+        ));
     }
     let shape = file.shape().to_vec();
     let descr = match file.dtype() {
@@ -51,16 +61,34 @@ pub fn read_npy(path: &Path) -> Result<NpyArray> {
         other => return Err(fmt_err(path, format!("unsupported dtype {other:?}"))),
     };
     let data = match descr.as_str() {
-        "<f4" => NpyData::F32(file.into_vec::<f32>().map_err(|e| fmt_err(path, e.to_string()))?),
-        "<f2" => NpyData::F16(file.into_vec::<half::f16>().map_err(|e| fmt_err(path, e.to_string()))?),
-        d => return Err(fmt_err(path, format!("dtype {d} is not f32 (<f4) or f16 (<f2)"))),
+        "<f4" => NpyData::F32(
+            file.into_vec::<f32>()
+                .map_err(|e| fmt_err(path, e.to_string()))?,
+        ),
+        "<f2" => NpyData::F16(
+            file.into_vec::<half::f16>()
+                .map_err(|e| fmt_err(path, e.to_string()))?,
+        ),
+        d => {
+            return Err(fmt_err(
+                path,
+                format!("dtype {d} is not f32 (<f4) or f16 (<f2)"),
+            ))
+        }
     };
     Ok(NpyArray { shape, data })
 }
 
 /// Writes `data` with `shape` as a `.npy` file of its own dtype.
-pub fn write_npy<T: npyz::AutoSerialize + Copy>(path: &Path, shape: &[u64], data: &[T]) -> Result<()> {
-    let io = |source| Error::Io { path: path.display().to_string(), source };
+pub fn write_npy<T: npyz::AutoSerialize + Copy>(
+    path: &Path,
+    shape: &[u64],
+    data: &[T],
+) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
     let file = std::fs::File::create(path).map_err(io)?;
     let mut w = npyz::WriteOptions::new()
         .default_dtype()

@@ -17,9 +17,22 @@ use std::sync::{Arc, Mutex};
 /// Shared helpers under `shaders/common/`, by name.
 const COMMON: &[(&str, &str)] = &[
     ("grid", include_str!("../shaders/common/grid.wgsl")),
-    ("gemm_params", include_str!("../shaders/common/gemm_params.wgsl")),
-    ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
-    ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
+    (
+        "gemm_params",
+        include_str!("../shaders/common/gemm_params.wgsl"),
+    ),
+    (
+        "gemm_tile",
+        include_str!("../shaders/common/gemm_tile.wgsl"),
+    ),
+    (
+        "gemm_tile_vec4",
+        include_str!("../shaders/common/gemm_tile_vec4.wgsl"),
+    ),
+    (
+        "coop_tile",
+        include_str!("../shaders/common/coop_tile.wgsl"),
+    ),
 ];
 
 /// A WGSL program of the suite.
@@ -65,7 +78,8 @@ impl Shader {
     /// The shared helpers the body needs, in order.
     pub fn includes(self) -> &'static [&'static str] {
         match self {
-            Shader::GemmTiled | Shader::GemmSubgroup => &["grid", "gemm_params", "gemm_tile"],
+            Shader::GemmTiled => &["grid", "gemm_params", "gemm_tile_vec4"],
+            Shader::GemmSubgroup => &["grid", "gemm_params"],
             Shader::GemmCoop => &["grid", "gemm_params", "coop_tile"],
             Shader::Gemv => &["grid", "gemm_params"],
             Shader::PeakFma | Shader::PeakCopy => &[],
@@ -114,7 +128,11 @@ pub fn source(shader: Shader, spec: Spec) -> String {
     }
     s.push_str(&format!("alias Elem = {};\n", spec.dtype.name()));
     for name in shader.includes() {
-        let text = COMMON.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap_or_default();
+        let text = COMMON
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| *t)
+            .unwrap_or_default();
         s.push_str(&format!("// ---- common/{name}.wgsl\n{text}\n"));
     }
     s.push_str(shader.body());
@@ -153,12 +171,16 @@ impl Context {
             self.require_f16()?;
         }
         if shader.uses_coop() && spec.coop.is_none() {
-            return Err(Error::Unsupported(format!("{shader:?} needs a cooperative-matrix spec")));
+            return Err(Error::Unsupported(format!(
+                "{shader:?} needs a cooperative-matrix spec"
+            )));
         }
         if let Some(t) = spec.coop {
-            let listed = self.caps().coop.iter().any(|c| {
-                c.m == t && c.n == t && c.k == t && c.ab == "f16" && c.c == "f32"
-            });
+            let listed = self
+                .caps()
+                .coop
+                .iter()
+                .any(|c| c.m == t && c.n == t && c.k == t && c.ab == "f16" && c.c == "f32");
             if !listed {
                 return Err(Error::Unsupported(format!(
                     "the adapter lists no {t}x{t}x{t} f16->f32 cooperative-matrix configuration"
@@ -171,21 +193,37 @@ impl Context {
         let mut sorted: Vec<(&'static str, u64)> =
             constants.iter().map(|&(k, v)| (k, v.to_bits())).collect();
         sorted.sort();
-        let key = PipelineKey { shader, spec, entry, constants: sorted };
-        if let Some(p) = self.pipelines.pipelines.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        let key = PipelineKey {
+            shader,
+            spec,
+            entry,
+            constants: sorted,
+        };
+        if let Some(p) = self
+            .pipelines
+            .pipelines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return Ok(p.clone());
         }
         let module = {
-            let mut modules = self.pipelines.modules.lock().unwrap_or_else(|e| e.into_inner());
+            let mut modules = self
+                .pipelines
+                .modules
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             match modules.get(&(shader, spec)) {
                 Some(m) => m.clone(),
                 None => {
                     let text = source(shader, spec);
                     let m = self.scoped(|| {
-                        self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                            label: Some(&format!("{shader:?}")),
-                            source: wgpu::ShaderSource::Wgsl(text.into()),
-                        })
+                        self.device
+                            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                                label: Some(&format!("{shader:?}")),
+                                source: wgpu::ShaderSource::Wgsl(text.into()),
+                            })
                     })?;
                     modules.insert((shader, spec), m.clone());
                     m
@@ -193,20 +231,25 @@ impl Context {
             }
         };
         let pipeline = self.scoped(|| {
-            self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(&format!("{shader:?}/{entry}")),
-                layout: None,
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: wgpu::PipelineCompilationOptions {
-                    constants,
-                    zero_initialize_workgroup_memory: false,
-                },
-                cache: None,
-            })
+            self.device
+                .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(&format!("{shader:?}/{entry}")),
+                    layout: None,
+                    module: &module,
+                    entry_point: Some(entry),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants,
+                        zero_initialize_workgroup_memory: false,
+                    },
+                    cache: None,
+                })
         })?;
         let pipeline = Arc::new(pipeline);
-        self.pipelines.pipelines.lock().unwrap_or_else(|e| e.into_inner()).insert(key, pipeline.clone());
+        self.pipelines
+            .pipelines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, pipeline.clone());
         Ok(pipeline)
     }
 }

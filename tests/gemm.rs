@@ -12,7 +12,11 @@ use wgkernels::{DType, Error, GemmConfig, GemmDesc, GemmPlan, GemmVariant};
 
 fn assert_passes(desc: &GemmDesc, cfg: GemmConfig, seed: u64) {
     let c = check_gemm(ctx(), desc, cfg, seed);
-    assert!(c.pass, "{} on {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})", c.config, desc, c.rel_l2_err, c.tolerance, c.error);
+    assert!(
+        c.pass,
+        "{} on {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+        c.config, desc, c.rel_l2_err, c.tolerance, c.error
+    );
 }
 
 #[test]
@@ -24,13 +28,22 @@ fn verify_list_passes_on_every_variant() {
     let shapes = gemm_shapes().len();
     assert!(shapes >= 30, "verify covers only {shapes} shapes");
     for v in ["tiled", "gemv"] {
-        assert!(checks.iter().any(|c| c.variant == v), "variant {v} never ran");
+        assert!(
+            checks.iter().any(|c| c.variant == v),
+            "variant {v} never ran"
+        );
     }
     if ctx().caps().subgroups && ctx().caps().subgroup_min == ctx().caps().subgroup_max {
-        assert!(checks.iter().any(|c| c.variant == "subgroup"), "subgroup variant never ran");
+        assert!(
+            checks.iter().any(|c| c.variant == "subgroup"),
+            "subgroup variant never ran"
+        );
     }
     if has_coop("verify_list coop part") {
-        assert!(checks.iter().any(|c| c.variant == "coop"), "coop variant never ran");
+        assert!(
+            checks.iter().any(|c| c.variant == "coop"),
+            "coop variant never ran"
+        );
     }
 }
 
@@ -58,7 +71,11 @@ fn coop_gemm_runs_and_matches_reference() {
         return;
     }
     for dtype in [DType::F32, DType::F16] {
-        for d in [GemmDesc::new(40, 24, 72), GemmDesc::new(33, 65, 17).trans(true, true).batch(3), GemmDesc::new(128, 128, 128)] {
+        for d in [
+            GemmDesc::new(40, 24, 72),
+            GemmDesc::new(33, 65, 17).trans(true, true).batch(3),
+            GemmDesc::new(128, 128, 128),
+        ] {
             let d = d.dtype(dtype);
             let cfgs: Vec<_> = gemm_candidates(ctx().caps(), &ctx().limits(), &d)
                 .into_iter()
@@ -94,9 +111,18 @@ fn caller_owned_buffers_and_beta() {
 #[test]
 fn bad_input_is_a_typed_error() {
     let ctx = ctx();
-    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(0, 3, 3), None), Err(Error::ZeroSized(_))));
-    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(3, 3, 3).batch(0), None), Err(Error::ZeroSized(_))));
-    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(3, 3, 3).scale(f32::NAN, 0.0), None), Err(Error::Shape(_))));
+    assert!(matches!(
+        GemmPlan::new(ctx, GemmDesc::new(0, 3, 3), None),
+        Err(Error::ZeroSized(_))
+    ));
+    assert!(matches!(
+        GemmPlan::new(ctx, GemmDesc::new(3, 3, 3).batch(0), None),
+        Err(Error::ZeroSized(_))
+    ));
+    assert!(matches!(
+        GemmPlan::new(ctx, GemmDesc::new(3, 3, 3).scale(f32::NAN, 0.0), None),
+        Err(Error::Shape(_))
+    ));
     // Over the binding limit: reported with the limit's name, before anything is dispatched.
     let huge = GemmDesc::new(60000, 60000, 16);
     match GemmPlan::new(ctx, huge, None) {
@@ -106,23 +132,42 @@ fn bad_input_is_a_typed_error() {
     let plan = GemmPlan::new(ctx, GemmDesc::new(4, 4, 4), None).unwrap();
     let small = ctx.storage("small", 8).unwrap();
     let ok = ctx.storage("ok", 64).unwrap();
-    assert!(matches!(plan.bind(&small, &ok, &ok), Err(Error::BufferTooSmall { name: "A", .. })));
+    assert!(matches!(
+        plan.bind(&small, &ok, &ok),
+        Err(Error::BufferTooSmall { name: "A", .. })
+    ));
     let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: None,
         size: 64,
         usage: wgpu::BufferUsages::UNIFORM,
         mapped_at_creation: false,
     });
-    assert!(matches!(plan.bind(&ok, &uniform, &ok), Err(Error::BufferUsage { name: "B", .. })));
+    assert!(matches!(
+        plan.bind(&ok, &uniform, &ok),
+        Err(Error::BufferUsage { name: "B", .. })
+    ));
     // Host slices of the wrong length.
     let r = pollster::block_on(plan.run_host(&[1.0f32; 15], &[1.0f32; 16], None));
-    assert!(matches!(r, Err(Error::Length { name: "A", have: 15, need: 16 })));
+    assert!(matches!(
+        r,
+        Err(Error::Length {
+            name: "A",
+            have: 15,
+            need: 16
+        })
+    ));
     // beta != 0 without C.
     let p2 = GemmPlan::new(ctx, GemmDesc::new(2, 2, 2).scale(1.0, 1.0), None).unwrap();
-    assert!(matches!(pollster::block_on(p2.run_host(&[1.0f32; 4], &[1.0f32; 4], None)), Err(Error::Shape(_))));
+    assert!(matches!(
+        pollster::block_on(p2.run_host(&[1.0f32; 4], &[1.0f32; 4], None)),
+        Err(Error::Shape(_))
+    ));
     // A config that cannot run this shape.
     let gemv = GemmConfig::gemv(128, 4);
-    assert!(matches!(GemmPlan::new(ctx, GemmDesc::new(8, 8, 8), Some(gemv)), Err(Error::Unsupported(_))));
+    assert!(matches!(
+        GemmPlan::new(ctx, GemmDesc::new(8, 8, 8), Some(gemv)),
+        Err(Error::Unsupported(_))
+    ));
 }
 
 #[test]
@@ -131,7 +176,10 @@ fn f16_without_feature_or_with_it() {
     if ctx().caps().f16 {
         assert!(GemmPlan::new(ctx(), d, None).is_ok());
     } else {
-        assert!(matches!(GemmPlan::new(ctx(), d, None), Err(Error::MissingFeature(_))));
+        assert!(matches!(
+            GemmPlan::new(ctx(), d, None),
+            Err(Error::MissingFeature(_))
+        ));
     }
 }
 

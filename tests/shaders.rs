@@ -12,7 +12,13 @@ use wgkernels::{DType, GemmDesc, GemmVariant};
 
 /// Adapter profiles: lavapipe, an NVIDIA/AMD-like GPU with 16×16 coop, a browser adapter.
 fn profiles() -> Vec<(&'static str, Capabilities, wgpu::Limits)> {
-    let coop = |t: u32| wgkernels::gpu::CoopConfig { m: t, n: t, k: t, ab: "f16", c: "f32" };
+    let coop = |t: u32| wgkernels::gpu::CoopConfig {
+        m: t,
+        n: t,
+        k: t,
+        ab: "f16",
+        c: "f32",
+    };
     let caps = |f16, sg: u32, coop: Vec<_>, dt| Capabilities {
         f16,
         subgroups: sg > 0,
@@ -23,12 +29,34 @@ fn profiles() -> Vec<(&'static str, Capabilities, wgpu::Limits)> {
         device_type: dt,
         vendor: 0,
     };
-    let big = wgpu::Limits { max_compute_workgroup_storage_size: 48 << 10, ..wgpu::Limits::default() };
+    let big = wgpu::Limits {
+        max_compute_workgroup_storage_size: 48 << 10,
+        ..wgpu::Limits::default()
+    };
     vec![
-        ("lavapipe", caps(true, 8, vec![coop(8)], wgpu::DeviceType::Cpu), wgpu::Limits { max_compute_workgroup_storage_size: 32 << 10, ..wgpu::Limits::default() }),
-        ("gpu-16x16", caps(true, 32, vec![coop(16)], wgpu::DeviceType::DiscreteGpu), big.clone()),
-        ("apple-8x8", caps(true, 32, vec![coop(8)], wgpu::DeviceType::IntegratedGpu), big),
-        ("browser", caps(false, 0, vec![], wgpu::DeviceType::Other), wgpu::Limits::default()),
+        (
+            "lavapipe",
+            caps(true, 8, vec![coop(8)], wgpu::DeviceType::Cpu),
+            wgpu::Limits {
+                max_compute_workgroup_storage_size: 32 << 10,
+                ..wgpu::Limits::default()
+            },
+        ),
+        (
+            "gpu-16x16",
+            caps(true, 32, vec![coop(16)], wgpu::DeviceType::DiscreteGpu),
+            big.clone(),
+        ),
+        (
+            "apple-8x8",
+            caps(true, 32, vec![coop(8)], wgpu::DeviceType::IntegratedGpu),
+            big,
+        ),
+        (
+            "browser",
+            caps(false, 0, vec![], wgpu::DeviceType::Other),
+            wgpu::Limits::default(),
+        ),
     ]
 }
 
@@ -37,7 +65,9 @@ fn shapes() -> Vec<GemmDesc> {
     for dtype in [DType::F32, DType::F16] {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             v.push(GemmDesc::new(100, 70, 33).trans(ta, tb).dtype(dtype));
+            v.push(GemmDesc::new(100, 72, 32).trans(ta, tb).dtype(dtype));
             v.push(GemmDesc::new(100, 1, 33).trans(ta, tb).dtype(dtype));
+            v.push(GemmDesc::new(100, 1, 32).trans(ta, tb).dtype(dtype));
         }
     }
     v
@@ -47,35 +77,73 @@ fn check(shader: Shader, spec: Spec, constants: &[(&'static str, f64)]) -> Resul
     let text = source(shader, spec);
     let module = naga::front::wgsl::parse_str(&text).map_err(|e| e.emit_to_string(&text))?;
     let mut validator = Validator::new(ValidationFlags::all(), NagaCaps::all());
-    let info = validator.validate(&module).map_err(|e| format!("validate: {e:?}"))?;
+    let info = validator
+        .validate(&module)
+        .map_err(|e| format!("validate: {e:?}"))?;
     let mut pc = naga::back::PipelineConstants::default();
     for &(k, v) in constants {
         pc.insert(k.to_string(), v);
     }
     let ep = (naga::ShaderStage::Compute, "main");
-    let (module, info) = naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
-        .map_err(|e| format!("overrides: {e:?}"))?;
-    let spv_opts = spv::Options { lang_version: (1, 3), ..Default::default() };
-    let spv_pipe = spv::PipelineOptions { shader_stage: naga::ShaderStage::Compute, entry_point: "main".into() };
-    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe)).map_err(|e| format!("spir-v: {e:?}"))?;
-    let msl_opts = msl::Options { lang_version: (2, 3), ..Default::default() };
-    let msl_pipe = msl::PipelineOptions { entry_point: Some((naga::ShaderStage::Compute, "main".into())), ..Default::default() };
+    let (module, info) =
+        naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
+            .map_err(|e| format!("overrides: {e:?}"))?;
+    let spv_opts = spv::Options {
+        lang_version: (1, 3),
+        ..Default::default()
+    };
+    let spv_pipe = spv::PipelineOptions {
+        shader_stage: naga::ShaderStage::Compute,
+        entry_point: "main".into(),
+    };
+    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe))
+        .map_err(|e| format!("spir-v: {e:?}"))?;
+    let msl_opts = msl::Options {
+        lang_version: (2, 3),
+        ..Default::default()
+    };
+    let msl_pipe = msl::PipelineOptions {
+        entry_point: Some((naga::ShaderStage::Compute, "main".into())),
+        ..Default::default()
+    };
     msl::write_string(&module, &info, &msl_opts, &msl_pipe).map_err(|e| format!("msl: {e:?}"))?;
     if !shader.uses_coop() {
-        let hlsl_opts = hlsl::Options { shader_model: hlsl::ShaderModel::V6_2, ..Default::default() };
-        let hlsl_pipe = hlsl::PipelineOptions { entry_point: Some((naga::ShaderStage::Compute, "main".into())) };
+        let hlsl_opts = hlsl::Options {
+            shader_model: hlsl::ShaderModel::V6_2,
+            ..Default::default()
+        };
+        let hlsl_pipe = hlsl::PipelineOptions {
+            entry_point: Some((naga::ShaderStage::Compute, "main".into())),
+        };
         let mut out = String::new();
         hlsl::Writer::new(&mut out, &hlsl_opts, &hlsl_pipe)
             .write(&module, &info, None)
             .map_err(|e| format!("hlsl: {e:?}"))?;
         if !shader.uses_subgroups() && spec.dtype == DType::F32 {
             // GLSL ES has neither subgroup shuffles in naga's writer nor f16 storage.
-            let glsl_opts = glsl::Options { version: glsl::Version::Embedded { version: 310, is_webgl: false }, ..Default::default() };
-            let glsl_pipe = glsl::PipelineOptions { shader_stage: naga::ShaderStage::Compute, entry_point: "main".into(), multiview: None };
+            let glsl_opts = glsl::Options {
+                version: glsl::Version::Embedded {
+                    version: 310,
+                    is_webgl: false,
+                },
+                ..Default::default()
+            };
+            let glsl_pipe = glsl::PipelineOptions {
+                shader_stage: naga::ShaderStage::Compute,
+                entry_point: "main".into(),
+                multiview: None,
+            };
             let mut out = String::new();
-            glsl::Writer::new(&mut out, &module, &info, &glsl_opts, &glsl_pipe, Default::default())
-                .and_then(|mut w| w.write())
-                .map_err(|e| format!("glsl: {e:?}"))?;
+            glsl::Writer::new(
+                &mut out,
+                &module,
+                &info,
+                &glsl_opts,
+                &glsl_pipe,
+                Default::default(),
+            )
+            .and_then(|mut w| w.write())
+            .map_err(|e| format!("glsl: {e:?}"))?;
         }
     }
     Ok(())
@@ -89,7 +157,10 @@ fn every_gemm_variant_translates_for_every_backend() {
     for (profile, caps, limits) in profiles() {
         for desc in shapes() {
             for cfg in gemm_candidates(&caps, &limits, &desc) {
-                let spec = Spec { dtype: desc.dtype, coop: (cfg.variant == GemmVariant::Coop).then_some(cfg.tm) };
+                let spec = Spec {
+                    dtype: desc.dtype,
+                    coop: (cfg.variant == GemmVariant::Coop).then_some(cfg.tm),
+                };
                 let mut consts = cfg.constants(&desc);
                 consts.sort_by(|a, b| a.0.cmp(b.0));
                 let key = format!("{:?} {:?} {:?}", cfg.shader(), spec, consts);
@@ -105,17 +176,37 @@ fn every_gemm_variant_translates_for_every_backend() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} variants failed:\n{}", failures.len(), failures.join("\n"));
-    for v in [GemmVariant::Tiled, GemmVariant::Subgroup, GemmVariant::Coop, GemmVariant::Gemv] {
-        assert!(variants.contains(&v), "no {v:?} variant was listed by any profile");
+    assert!(
+        failures.is_empty(),
+        "{} variants failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    for v in [
+        GemmVariant::Tiled,
+        GemmVariant::Subgroup,
+        GemmVariant::Coop,
+        GemmVariant::Gemv,
+    ] {
+        assert!(
+            variants.contains(&v),
+            "no {v:?} variant was listed by any profile"
+        );
     }
-    assert!(checked.len() > 50, "only {} variants checked", checked.len());
+    assert!(
+        checked.len() > 50,
+        "only {} variants checked",
+        checked.len()
+    );
 }
 
 #[test]
 fn coop_shaders_validate_for_both_tile_sizes() {
     for t in [8, 16] {
-        let spec = Spec { dtype: DType::F16, coop: Some(t) };
+        let spec = Spec {
+            dtype: DType::F16,
+            coop: Some(t),
+        };
         check(Shader::GemmCoop, spec, &[("SG", 32.0)]).unwrap_or_else(|e| panic!("coop {t}: {e}"));
     }
 }

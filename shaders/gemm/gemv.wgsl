@@ -7,12 +7,19 @@
 override GV_WG: u32 = 128u;   // invocations per workgroup
 override GV_ROWS: u32 = 4u;   // rows per workgroup (not transposed), at most MAX_ROWS
 override GV_KS: u32 = 4u;     // k slices (transposed); GV_WG / GV_KS output rows per workgroup
+// Read A and x as vec4 (host sets it when the quads are aligned: not transposed, K % 4 == 0).
+// One vec4 load moves 16 bytes per invocation: GPUs issue 128-bit loads, CPU rasterisers
+// (lavapipe), which load per invocation, move 4x the data per step.
+override VEC4: bool = false;
 const MAX_ROWS: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> p: GemmParams;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
+// The same buffers as `a` and `b`, viewed as quads (used when VEC4).
+@group(0) @binding(4) var<storage, read> a4: array<vec4<Elem>>;
+@group(0) @binding(5) var<storage, read> b4: array<vec4<Elem>>;
 
 fn gemm_a_at(i: u32) -> Elem { return a[i]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i]; }
@@ -82,7 +89,17 @@ fn main(
     }
     let row0 = tile * GV_ROWS;
     var acc: array<f32, MAX_ROWS>;
-    for (var kk = li; kk < p.k; kk += GV_WG) {
+    if VEC4 {
+        let k4 = p.k / 4u;
+        for (var q = li; q < k4; q += GV_WG) {
+            let x = vec4<f32>(b4[b_base / 4u + q]);
+            for (var r = 0u; r < GV_ROWS; r++) {
+                let row = min(row0 + r, p.m - 1u);
+                acc[r] += dot(vec4<f32>(a4[(a_base + row * p.lda) / 4u + q]), x);
+            }
+        }
+    }
+    for (var kk = select(li, p.k, VEC4); kk < p.k; kk += GV_WG) {
         let x = x_at(b_base, kk);
         for (var r = 0u; r < GV_ROWS; r++) {
             let row = min(row0 + r, p.m - 1u);

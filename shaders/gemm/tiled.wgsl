@@ -1,5 +1,5 @@
 // Dense GEMM, plain tiled variant: runs on every adapter (browser limits included).
-// Includes: grid, gemm_params, gemm_tile.
+// Includes: grid, gemm_params, gemm_tile_vec4.
 
 @group(0) @binding(0) var<uniform> p: GemmParams;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
@@ -27,41 +27,56 @@ fn main(
     let row0 = t.y * BM;
     let col0 = t.z * BN;
     let threads = WG_X * WG_Y;
-    var acc: array<f32, MAX_ACC>;
+    var acc: array<vec4<f32>, MAX_ACC4>;
     for (var k0 = 0u; k0 < p.k; k0 += BK) {
-        // Stage op(A)[row0.., k0..] k-major; the index order follows the memory order of A.
-        for (var idx = li; idx < BM * BK; idx += threads) {
-            var r: u32;
+        // Stage op(A)[row0.., k0..] as quads of rows; quad-major order follows A's memory order.
+        for (var idx = li; idx < BM * BK / 4u; idx += threads) {
+            var r4: u32;
             var kk: u32;
             if TRANS_A {
-                kk = idx / BM;
-                r = idx % BM;
+                kk = idx / (BM / 4u);
+                r4 = idx % (BM / 4u);
             } else {
-                r = idx / BK;
+                r4 = idx / BK;
                 kk = idx % BK;
             }
-            tile_a[kk * BM + r] = gemm_a(a_base, row0 + r, k0 + kk, p);
+            let r = row0 + 4u * r4;
+            let k = k0 + kk;
+            tile_a4[kk * (BM / 4u) + r4] = vec4<f32>(
+                gemm_a(a_base, r, k, p), gemm_a(a_base, r + 1u, k, p),
+                gemm_a(a_base, r + 2u, k, p), gemm_a(a_base, r + 3u, k, p));
         }
-        for (var idx = li; idx < BK * BN; idx += threads) {
-            var col: u32;
+        for (var idx = li; idx < BK * BN / 4u; idx += threads) {
+            var c4: u32;
             var kk: u32;
             if TRANS_B {
-                col = idx / BK;
+                c4 = idx / BK;
                 kk = idx % BK;
             } else {
-                kk = idx / BN;
-                col = idx % BN;
+                kk = idx / (BN / 4u);
+                c4 = idx % (BN / 4u);
             }
-            tile_b[kk * BN + col] = gemm_b(b_base, k0 + kk, col0 + col, p);
+            let col = col0 + 4u * c4;
+            let k = k0 + kk;
+            tile_b4[kk * (BN / 4u) + c4] = vec4<f32>(
+                gemm_b(b_base, k, col, p), gemm_b(b_base, k, col + 1u, p),
+                gemm_b(b_base, k, col + 2u, p), gemm_b(b_base, k, col + 3u, p));
         }
         workgroupBarrier();
-        tile_mma(&acc, lid.x, lid.y, BK);
+        tile_mma4(&acc, lid.x, lid.y, BK);
         workgroupBarrier();
     }
     let c_base = t.x * p.stride_c;
+    let qb = TN / 4u;
     for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) {
-            gemm_store(c_base, row0 + lid.y * TM + i, col0 + lid.x + j * WG_X, acc[i * TN + j], p);
+        let row = row0 + lid.y * TM + i;
+        for (var q = 0u; q < qb; q++) {
+            let v = acc[i * qb + q];
+            let col = col0 + 4u * (lid.x + q * WG_X);
+            gemm_store(c_base, row, col, v.x, p);
+            gemm_store(c_base, row, col + 1u, v.y, p);
+            gemm_store(c_base, row, col + 2u, v.z, p);
+            gemm_store(c_base, row, col + 3u, v.w, p);
         }
     }
 }

@@ -90,13 +90,21 @@ fn bench_gemm_typed<T: Element>(
     let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
     let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
     let cfg = *plan.config();
-    let compute = if cfg.variant == GemmVariant::Coop { DType::F16 } else { desc.dtype };
+    let compute = if cfg.variant == GemmVariant::Coop {
+        DType::F16
+    } else {
+        desc.dtype
+    };
     let err = compare(&got, &want[..rows], Tolerance::gemm(compute, desc.k));
     let secs = t.median_ms * 1e-3;
     let (gflops, gbps, pct) = if desc.gemv_shape() {
         let bytes = (desc.a_len() + desc.b_len() + desc.c_len()) as f64 * desc.dtype.size() as f64;
         let gbps = bytes / secs / 1e9;
-        (Some(desc.flops() / secs / 1e9), Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
+        (
+            Some(desc.flops() / secs / 1e9),
+            Some(gbps),
+            Some(100.0 * gbps / peaks.copy_gbps),
+        )
     } else {
         let g = desc.flops() / secs / 1e9;
         let peak = match (compute, peaks.fma_f16_gflops) {

@@ -52,7 +52,11 @@ pub fn bench_op(
         "gemm" => {
             let cases = gemm_cases(ctx, quick);
             for (i, (desc, cfg)) in cases.iter().enumerate() {
-                progress(i, cases.len(), &crate::report::shape_text(&crate::verify::gemm_shape_json(desc)));
+                progress(
+                    i,
+                    cases.len(),
+                    &crate::report::shape_text(&crate::verify::gemm_shape_json(desc)),
+                );
                 match bench_gemm_case(ctx, peaks, *desc, *cfg, quick) {
                     Ok(r) => out.push(r),
                     Err(e) => on_error(format!("gemm {desc:?}: {e}")),

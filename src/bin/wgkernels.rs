@@ -16,7 +16,11 @@ use wgkernels::verify::Check;
 use wgkernels::{Context, Error, GemmDesc, GemmPlan};
 
 #[derive(Parser)]
-#[command(name = "wgkernels", version, about = "Cross-vendor GPU kernels on wgpu: info, verify, bench, run.\n\nSelect the adapter with WGPU_BACKEND=vulkan|gl|metal|dx12 and WGPU_ADAPTER_NAME=<substring>.")]
+#[command(
+    name = "wgkernels",
+    version,
+    about = "Cross-vendor GPU kernels on wgpu: info, verify, bench, run.\n\nSelect the adapter with WGPU_BACKEND=vulkan|gl|metal|dx12 and WGPU_ADAPTER_NAME=<substring>."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -128,7 +132,10 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {
-                Error::NoAdapter(_) | Error::RequestDevice(_) | Error::Gpu(_) | Error::DeviceLost(_) => 3,
+                Error::NoAdapter(_)
+                | Error::RequestDevice(_)
+                | Error::Gpu(_)
+                | Error::DeviceLost(_) => 3,
                 _ => 2,
             })
         }
@@ -151,7 +158,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let ctx = context(cd)?;
             print_info(&ctx, None)?;
             let ok = verify(&ctx, &[], None)?;
-            std::fs::create_dir_all("report").map_err(|source| Error::Io { path: "report".into(), source })?;
+            std::fs::create_dir_all("report").map_err(|source| Error::Io {
+                path: "report".into(),
+                source,
+            })?;
             let args = BenchArgs {
                 ops: vec![],
                 quick: true,
@@ -159,7 +169,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 md: Some("report/report.md".into()),
             };
             bench(&ctx, &args)?;
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Some(Command::Info { json }) => {
             let ctx = context(cd)?;
@@ -170,7 +184,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             check_ops(&ops)?;
             let ctx = context(cd)?;
             let ok = verify(&ctx, &ops, json.as_deref())?;
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Some(Command::Bench(args)) => {
             check_ops(&args.ops)?;
@@ -191,9 +209,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Run { op }) => {
             let ctx = context(cd)?;
             match op {
-                RunOp::Gemm { inputs, out, trans_a, trans_b, alpha, beta } => {
-                    run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?
-                }
+                RunOp::Gemm {
+                    inputs,
+                    out,
+                    trans_a,
+                    trans_b,
+                    alpha,
+                    beta,
+                } => run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -203,7 +226,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 fn check_ops(ops: &[String]) -> Result<(), Error> {
     for op in ops {
         if !OPS.contains(&op.as_str()) {
-            return Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", "))));
+            return Err(Error::Unsupported(format!(
+                "unknown op `{op}` (known: {})",
+                OPS.join(", ")
+            )));
         }
     }
     Ok(())
@@ -215,7 +241,10 @@ fn wants(ops: &[String], op: &str) -> bool {
 
 fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value).expect("JSON values always serialise");
-    std::fs::write(path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn info_json(ctx: &Context) -> serde_json::Value {
@@ -247,12 +276,29 @@ fn print_info(ctx: &Context, json: Option<&Path>) -> Result<(), Error> {
     let v = info_json(ctx);
     let a = ctx.adapter_id();
     let c = ctx.caps();
-    println!("adapter   {} ({}, {}, vendor {:#06x} device {:#06x})", a.name, a.backend, a.device_type, a.vendor, a.device);
+    println!(
+        "adapter   {} ({}, {}, vendor {:#06x} device {:#06x})",
+        a.name, a.backend, a.device_type, a.vendor, a.device
+    );
     println!("driver    {} {}", a.driver, a.driver_info);
     println!("f16       {}", c.f16);
-    println!("subgroups {} (sizes {}..{})", c.subgroups, c.subgroup_min, c.subgroup_max);
-    let coop: Vec<String> = c.coop.iter().map(|k| format!("{}x{}x{} {}->{}", k.m, k.n, k.k, k.ab, k.c)).collect();
-    println!("coop      {}", if coop.is_empty() { "none".to_string() } else { coop.join(", ") });
+    println!(
+        "subgroups {} (sizes {}..{})",
+        c.subgroups, c.subgroup_min, c.subgroup_max
+    );
+    let coop: Vec<String> = c
+        .coop
+        .iter()
+        .map(|k| format!("{}x{}x{} {}->{}", k.m, k.n, k.k, k.ab, k.c))
+        .collect();
+    println!(
+        "coop      {}",
+        if coop.is_empty() {
+            "none".to_string()
+        } else {
+            coop.join(", ")
+        }
+    );
     println!("timestamps {}", c.timestamps);
     println!("limits    {}", v["limits"]);
     let st = ctx.tuner().status(ctx);
@@ -316,7 +362,10 @@ fn verify(ctx: &Context, ops: &[String], json: Option<&Path>) -> Result<bool, Er
         })?);
         pb.finish_and_clear();
     }
-    println!("\n{:<10} {:<9} {:<5} {:<44} {:>10} {:>10} {:>10}  result", "op", "variant", "dtype", "shape", "max abs", "rel L2", "tol");
+    println!(
+        "\n{:<10} {:<9} {:<5} {:<44} {:>10} {:>10} {:>10}  result",
+        "op", "variant", "dtype", "shape", "max abs", "rel L2", "tol"
+    );
     for c in &checks {
         println!(
             "{:<10} {:<9} {:<5} {:<44} {:>10.2e} {:>10.2e} {:>10.2e}  {}{}",
@@ -328,13 +377,24 @@ fn verify(ctx: &Context, ops: &[String], json: Option<&Path>) -> Result<bool, Er
             c.rel_l2_err,
             c.tolerance,
             if c.pass { "ok" } else { "FAIL" },
-            c.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+            c.error
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
         );
     }
     let failed = checks.iter().filter(|c| !c.pass).count();
-    println!("verify: {} checks, {} passed, {} failed", checks.len(), checks.len() - failed, failed);
+    println!(
+        "verify: {} checks, {} passed, {} failed",
+        checks.len(),
+        checks.len() - failed,
+        failed
+    );
     if let Some(p) = json {
-        write_json(p, &serde_json::json!({ "adapter": ctx.adapter_id(), "checks": checks }))?;
+        write_json(
+            p,
+            &serde_json::json!({ "adapter": ctx.adapter_id(), "checks": checks }),
+        )?;
     }
     Ok(failed == 0)
 }
@@ -347,7 +407,10 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
     println!(
         "peaks: FMA f32 {:.1} GFLOP/s{}, copy kernel {:.2} GB/s, copy_buffer_to_buffer {:.2} GB/s",
         peaks.fma_f32_gflops,
-        peaks.fma_f16_gflops.map(|h| format!(", FMA f16 {h:.1} GFLOP/s")).unwrap_or_default(),
+        peaks
+            .fma_f16_gflops
+            .map(|h| format!(", FMA f16 {h:.1} GFLOP/s"))
+            .unwrap_or_default(),
         peaks.copy_gbps,
         peaks.copy_buffer_gbps
     );
@@ -524,18 +587,33 @@ fn compare(files: &[PathBuf], md: Option<&Path>, svg: Option<&Path>) -> Result<(
 
 /// Splits an npy shape into (batch, rows, cols).
 fn matrix_dims(name: &str, shape: &[u64]) -> Result<(u32, u32, u32), Error> {
-    let to32 = |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("{name}: dimension {x} too large")));
+    let to32 = |x: u64| {
+        u32::try_from(x).map_err(|_| Error::Shape(format!("{name}: dimension {x} too large")))
+    };
     match *shape {
         [r, c] => Ok((1, to32(r)?, to32(c)?)),
         [b, r, c] => Ok((to32(b)?, to32(r)?, to32(c)?)),
-        _ => Err(Error::Shape(format!("{name} must be 2-D or 3-D (batch, rows, cols); got shape {shape:?}"))),
+        _ => Err(Error::Shape(format!(
+            "{name} must be 2-D or 3-D (batch, rows, cols); got shape {shape:?}"
+        ))),
     }
 }
 
-fn run_gemm(ctx: &Context, inputs: &[PathBuf], out: &Path, ta: bool, tb: bool, alpha: f32, beta: f32) -> Result<(), Error> {
+fn run_gemm(
+    ctx: &Context,
+    inputs: &[PathBuf],
+    out: &Path,
+    ta: bool,
+    tb: bool,
+    alpha: f32,
+    beta: f32,
+) -> Result<(), Error> {
     use wgkernels::npy::{read_npy, write_npy, NpyData};
     if inputs.len() < 2 || inputs.len() > 3 {
-        return Err(Error::Shape(format!("run gemm takes 2 or 3 --in files (A, B[, C]); got {}", inputs.len())));
+        return Err(Error::Shape(format!(
+            "run gemm takes 2 or 3 --in files (A, B[, C]); got {}",
+            inputs.len()
+        )));
     }
     let a = read_npy(&inputs[0])?;
     let b = read_npy(&inputs[1])?;
@@ -545,39 +623,68 @@ fn run_gemm(ctx: &Context, inputs: &[PathBuf], out: &Path, ta: bool, tb: bool, a
     let (m, ka) = if ta { (ca, ra) } else { (ra, ca) };
     let (kb, n) = if tb { (cb, rb) } else { (rb, cb) };
     if ka != kb {
-        return Err(Error::Shape(format!("inner dimensions differ: op(A) is {m}×{ka}, op(B) is {kb}×{n}")));
+        return Err(Error::Shape(format!(
+            "inner dimensions differ: op(A) is {m}×{ka}, op(B) is {kb}×{n}"
+        )));
     }
     if a.dtype() != b.dtype() || c.as_ref().is_some_and(|c| c.dtype() != a.dtype()) {
         return Err(Error::Shape("A, B (and C) must have the same dtype".into()));
     }
     let batch = ba.max(bb);
     if (ba != bb) && ba != 1 && bb != 1 {
-        return Err(Error::Shape(format!("batch sizes {ba} and {bb} differ (1 broadcasts)")));
+        return Err(Error::Shape(format!(
+            "batch sizes {ba} and {bb} differ (1 broadcasts)"
+        )));
     }
-    let mut desc = GemmDesc::new(m, n, ka).batch(batch).trans(ta, tb).scale(alpha, beta).dtype(a.dtype());
+    let mut desc = GemmDesc::new(m, n, ka)
+        .batch(batch)
+        .trans(ta, tb)
+        .scale(alpha, beta)
+        .dtype(a.dtype());
     desc.broadcast_a = ba == 1 && batch > 1;
     desc.broadcast_b = bb == 1 && batch > 1;
     if let Some(c) = &c {
         let (bc, rc, cc) = matrix_dims("C", &c.shape)?;
         if (bc, rc, cc) != (batch, m, n) {
-            return Err(Error::Shape(format!("C must be {batch}×{m}×{n}; got {:?}", c.shape)));
+            return Err(Error::Shape(format!(
+                "C must be {batch}×{m}×{n}; got {:?}",
+                c.shape
+            )));
         }
     }
     let plan = GemmPlan::new(ctx, desc, None)?;
-    let shape: Vec<u64> = if a.shape.len() == 3 || b.shape.len() == 3 { vec![batch as u64, m as u64, n as u64] } else { vec![m as u64, n as u64] };
+    let shape: Vec<u64> = if a.shape.len() == 3 || b.shape.len() == 3 {
+        vec![batch as u64, m as u64, n as u64]
+    } else {
+        vec![m as u64, n as u64]
+    };
     match (a.data, b.data, c.map(|c| c.data)) {
         (NpyData::F32(a), NpyData::F32(b), c) => {
-            let c = match c { Some(NpyData::F32(c)) => Some(c), _ => None };
+            let c = match c {
+                Some(NpyData::F32(c)) => Some(c),
+                _ => None,
+            };
             let r = pollster::block_on(plan.run_host(&a, &b, c.as_deref()))?;
             write_npy(out, &shape, &r)?;
         }
         (NpyData::F16(a), NpyData::F16(b), c) => {
-            let c = match c { Some(NpyData::F16(c)) => Some(c), _ => None };
+            let c = match c {
+                Some(NpyData::F16(c)) => Some(c),
+                _ => None,
+            };
             let r = pollster::block_on(plan.run_host(&a, &b, c.as_deref()))?;
             write_npy(out, &shape, &r)?;
         }
         _ => unreachable!("dtypes checked equal above"),
     }
-    eprintln!("gemm {}x{}x{} batch {} ({}) -> {}", m, n, ka, batch, plan.config().label(), out.display());
+    eprintln!(
+        "gemm {}x{}x{} batch {} ({}) -> {}",
+        m,
+        n,
+        ka,
+        batch,
+        plan.config().label(),
+        out.display()
+    );
     Ok(())
 }

@@ -31,10 +31,17 @@ impl<'a> Operand<'a> {
     /// adapter's binding limit.
     pub fn check(&self, ctx: &Context, bytes: u64) -> Result<()> {
         if !self.buffer.usage().contains(wgpu::BufferUsages::STORAGE) {
-            return Err(Error::BufferUsage { name: self.name, usage: "STORAGE" });
+            return Err(Error::BufferUsage {
+                name: self.name,
+                usage: "STORAGE",
+            });
         }
         if self.buffer.size() < bytes {
-            return Err(Error::BufferTooSmall { name: self.name, have: self.buffer.size(), need: bytes });
+            return Err(Error::BufferTooSmall {
+                name: self.name,
+                have: self.buffer.size(),
+                need: bytes,
+            });
         }
         ctx.check_binding_size(self.name, self.buffer.size())
     }
@@ -48,11 +55,12 @@ impl Context {
         let mut contents = bytes.to_vec();
         contents.resize(padded(bytes.len() as u64) as usize, 0);
         self.scoped(|| {
-            self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents: &contents,
-                usage: storage_usage(),
-            })
+            self.device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(label),
+                    contents: &contents,
+                    usage: storage_usage(),
+                })
         })
     }
 
@@ -71,11 +79,12 @@ impl Context {
 
     /// A small uniform buffer holding `value`.
     pub(crate) fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
-        self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(label),
-            contents: bytemuck::bytes_of(value),
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-        })
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::bytes_of(value),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            })
     }
 }
 
@@ -85,10 +94,18 @@ pub(crate) fn storage_usage() -> wgpu::BufferUsages {
 }
 
 /// Reads the first `len` elements of `buffer` (which needs `COPY_SRC`) back to the host.
-pub async fn read_buffer<T: bytemuck::Pod>(ctx: &Context, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<T>> {
+pub async fn read_buffer<T: bytemuck::Pod>(
+    ctx: &Context,
+    buffer: &wgpu::Buffer,
+    len: usize,
+) -> Result<Vec<T>> {
     let bytes = (len * std::mem::size_of::<T>()) as u64;
     if buffer.size() < bytes {
-        return Err(Error::BufferTooSmall { name: "readback source", have: buffer.size(), need: bytes });
+        return Err(Error::BufferTooSmall {
+            name: "readback source",
+            have: buffer.size(),
+            need: bytes,
+        });
     }
     let size = padded(bytes);
     let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
@@ -110,7 +127,9 @@ pub async fn read_buffer<T: bytemuck::Pod>(ctx: &Context, buffer: &wgpu::Buffer,
     rx.await
         .map_err(|_| Error::Readback("map callback dropped".into()))?
         .map_err(|e| Error::Readback(e.to_string()))?;
-    let view = staging.get_mapped_range(..).map_err(|e| Error::Readback(format!("{e:?}")))?;
+    let view = staging
+        .get_mapped_range(..)
+        .map_err(|e| Error::Readback(format!("{e:?}")))?;
     let mut out = vec![T::zeroed(); len];
     bytemuck::cast_slice_mut::<T, u8>(&mut out).copy_from_slice(&view[..bytes as usize]);
     drop(view);

@@ -137,7 +137,8 @@ impl Context {
 
     /// Picks the adapter named by the environment, else the high-performance default.
     async fn select_adapter() -> Result<wgpu::Adapter> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
         let adapters = instance.enumerate_adapters(backends).await;
         let names: Vec<String> = adapters

@@ -96,7 +96,11 @@ pub fn time_gpu(
             .collect();
         // A zero span means the device returned no usable timestamps: fall back to wall clock.
         if samples.iter().all(|&s| s > 0.0) {
-            return Ok(Timing { median_ms: median(&samples), samples_ms: samples, source: TimingSource::Gpu });
+            return Ok(Timing {
+                median_ms: median(&samples),
+                samples_ms: samples,
+                source: TimingSource::Gpu,
+            });
         }
     }
     let mut samples = Vec::with_capacity(iters);
@@ -106,7 +110,11 @@ pub fn time_gpu(
         ctx.wait()?;
         samples.push(t0.elapsed().as_secs_f64() * 1e3);
     }
-    Ok(Timing { median_ms: median(&samples), samples_ms: samples, source: TimingSource::Wall })
+    Ok(Timing {
+        median_ms: median(&samples),
+        samples_ms: samples,
+        source: TimingSource::Wall,
+    })
 }
 
 #[cfg(not(target_arch = "wasm32"))]

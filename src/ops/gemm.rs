@@ -82,11 +82,23 @@ impl GemmDesc {
     }
     /// Elements of A (all batches).
     pub fn a_len(&self) -> u64 {
-        self.m as u64 * self.k as u64 * if self.broadcast_a { 1 } else { self.batch as u64 }
+        self.m as u64
+            * self.k as u64
+            * if self.broadcast_a {
+                1
+            } else {
+                self.batch as u64
+            }
     }
     /// Elements of B (all batches).
     pub fn b_len(&self) -> u64 {
-        self.k as u64 * self.n as u64 * if self.broadcast_b { 1 } else { self.batch as u64 }
+        self.k as u64
+            * self.n as u64
+            * if self.broadcast_b {
+                1
+            } else {
+                self.batch as u64
+            }
     }
     /// Elements of C (all batches).
     pub fn c_len(&self) -> u64 {
@@ -103,7 +115,12 @@ impl GemmDesc {
 
     /// Checks dimensions and index ranges; nothing about the device.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [("m", self.m), ("n", self.n), ("k", self.k), ("batch", self.batch)] {
+        for (name, v) in [
+            ("m", self.m),
+            ("n", self.n),
+            ("k", self.k),
+            ("batch", self.batch),
+        ] {
             if v == 0 {
                 return Err(Error::ZeroSized(match name {
                     "m" => "GEMM dimension m",
@@ -113,7 +130,11 @@ impl GemmDesc {
                 }));
             }
         }
-        for (what, len) in [("A", self.a_len()), ("B", self.b_len()), ("C", self.c_len())] {
+        for (what, len) in [
+            ("A", self.a_len()),
+            ("B", self.b_len()),
+            ("C", self.c_len()),
+        ] {
             if len > u32::MAX as u64 {
                 return Err(Error::Shape(format!(
                     "{what} has {len} elements, over the 2^32 elements one binding can index"
@@ -158,6 +179,9 @@ pub struct GemmPlan {
     grid: (u32, u32),
     /// A and B exchanged (one-row GEMM run as GEMV on the transposed problem).
     swapped: bool,
+    /// GEMV without quad views binds this 16-byte stand-in there (the views' minimum binding
+    /// size could exceed a tiny operand).
+    quad_stand_in: Option<wgpu::Buffer>,
 }
 
 impl GemmPlan {
@@ -179,7 +203,11 @@ impl GemmPlan {
             )));
         }
         let es = desc.dtype.size();
-        for (what, len) in [("A", desc.a_len()), ("B", desc.b_len()), ("C", desc.c_len())] {
+        for (what, len) in [
+            ("A", desc.a_len()),
+            ("B", desc.b_len()),
+            ("C", desc.c_len()),
+        ] {
             ctx.check_binding_size(&format!("GEMM operand {what}"), len * es)?;
         }
         // A one-row product runs as GEMV on the transposed problem: C^T = op(B)^T · op(A)^T.
@@ -236,9 +264,23 @@ impl GemmPlan {
             dtype: desc.dtype,
             coop: (config.variant == GemmVariant::Coop).then_some(config.tm),
         };
-        let pipeline = ctx.pipeline(config.shader(), spec, "main", &config.constants(&eff))?;
+        let constants = config.constants(&eff);
+        let mut quad_stand_in = None;
+        if config.variant == GemmVariant::Gemv && !GemmConfig::gemv_quads(&eff) {
+            quad_stand_in = Some(ctx.storage("gemv quad stand-in", 16)?);
+        }
+        let pipeline = ctx.pipeline(config.shader(), spec, "main", &constants)?;
         let params = ctx.uniform("gemm params", &params);
-        Ok(Self { ctx: ctx.clone(), desc, config, pipeline, params, grid, swapped })
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            config,
+            pipeline,
+            params,
+            grid,
+            swapped,
+            quad_stand_in,
+        })
     }
 
     /// The problem.
@@ -259,19 +301,53 @@ impl GemmPlan {
         Operand::new("C", c).check(&self.ctx, self.desc.c_len() * es)?;
         let (a, b) = if self.swapped { (b, a) } else { (a, b) };
         let layout = self.pipeline.get_bind_group_layout(0);
+        let mut entries = vec![
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: self.params.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: a.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: b.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 3,
+                resource: c.as_entire_binding(),
+            },
+        ];
+        if self.config.variant == GemmVariant::Gemv {
+            // Quad views of A and x (read-only aliases of the same buffers).
+            let (a4, b4) = match &self.quad_stand_in {
+                Some(s) => (s, s),
+                None => (a, b),
+            };
+            entries.push(wgpu::BindGroupEntry {
+                binding: 4,
+                resource: a4.as_entire_binding(),
+            });
+            entries.push(wgpu::BindGroupEntry {
+                binding: 5,
+                resource: b4.as_entire_binding(),
+            });
+        }
         let bind_group = self.ctx.scoped(|| {
-            self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("gemm"),
-                layout: &layout,
-                entries: &[
-                    wgpu::BindGroupEntry { binding: 0, resource: self.params.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 1, resource: a.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 2, resource: b.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 3, resource: c.as_entire_binding() },
-                ],
-            })
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("gemm"),
+                    layout: &layout,
+                    entries: &entries,
+                })
         })?;
-        Ok(GemmBound { pipeline: self.pipeline.clone(), bind_group, grid: self.grid })
+        Ok(GemmBound {
+            pipeline: self.pipeline.clone(),
+            bind_group,
+            grid: self.grid,
+        })
     }
 
     /// Runs on host data: uploads A, B (and C when beta ≠ 0), dispatches, reads C back.
@@ -307,7 +383,11 @@ impl GemmPlan {
 
 fn check_len(name: &'static str, have: usize, need: u64) -> Result<()> {
     if have as u64 != need {
-        return Err(Error::Length { name, have, need: need as usize });
+        return Err(Error::Length {
+            name,
+            have,
+            need: need as usize,
+        });
     }
     Ok(())
 }
@@ -339,4 +419,3 @@ pub async fn gemm<T: Element>(
 ) -> Result<Vec<T>> {
     GemmPlan::new(ctx, desc, None)?.run_host(a, b, c).await
 }
-

@@ -26,19 +26,36 @@ pub struct Peaks {
 pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
     let iters = if quick { 3 } else { 7 };
     let fma_f32_gflops = fma(ctx, DType::F32, iters)?;
-    let fma_f16_gflops = if ctx.caps().f16 { Some(fma(ctx, DType::F16, iters)?) } else { None };
+    let fma_f16_gflops = if ctx.caps().f16 {
+        Some(fma(ctx, DType::F16, iters)?)
+    } else {
+        None
+    };
     let (copy_gbps, copy_buffer_gbps) = copy(ctx, iters)?;
-    Ok(Peaks { fma_f32_gflops, fma_f16_gflops, copy_gbps, copy_buffer_gbps })
+    Ok(Peaks {
+        fma_f32_gflops,
+        fma_f16_gflops,
+        copy_gbps,
+        copy_buffer_gbps,
+    })
 }
 
 fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
     const STEPS: u32 = 1024;
-    let pipeline = ctx.pipeline(Shader::PeakFma, Spec::new(dtype), "main", &[("ITERS", STEPS as f64)])?;
+    let pipeline = ctx.pipeline(
+        Shader::PeakFma,
+        Spec::new(dtype),
+        "main",
+        &[("ITERS", STEPS as f64)],
+    )?;
     let out = ctx.storage("fma out", 256 * 16 * 64)?;
     let bg = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some("fma"),
         layout: &pipeline.get_bind_group_layout(0),
-        entries: &[wgpu::BindGroupEntry { binding: 0, resource: out.as_entire_binding() }],
+        entries: &[wgpu::BindGroupEntry {
+            binding: 0,
+            resource: out.as_entire_binding(),
+        }],
     });
     // Grow the launch until one run takes >= 20 ms, so launch overhead does not count.
     let mut groups: u32 = 32;
@@ -67,8 +84,14 @@ fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
         label: Some("copy"),
         layout: &pipeline.get_bind_group_layout(0),
         entries: &[
-            wgpu::BindGroupEntry { binding: 0, resource: src.as_entire_binding() },
-            wgpu::BindGroupEntry { binding: 1, resource: dst.as_entire_binding() },
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: src.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: dst.as_entire_binding(),
+            },
         ],
     });
     let groups = (bytes / 16 / 256).clamp(1, 4096) as u32;

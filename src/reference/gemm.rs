@@ -9,7 +9,13 @@ pub fn gemm_ref(d: &GemmDesc, a: &[f64], b: &[f64], c: Option<&[f64]>) -> Vec<f6
 
 /// [`gemm_ref`] restricted to the first `rows` rows of every batch (the rest stay 0): a cheap
 /// spot check of large products.
-pub fn gemm_ref_rows(d: &GemmDesc, a: &[f64], b: &[f64], c: Option<&[f64]>, rows: usize) -> Vec<f64> {
+pub fn gemm_ref_rows(
+    d: &GemmDesc,
+    a: &[f64],
+    b: &[f64],
+    c: Option<&[f64]>,
+    rows: usize,
+) -> Vec<f64> {
     let (m, n, k) = (d.m as usize, d.n as usize, d.k as usize);
     let mut out = vec![0.0; m * n * d.batch as usize];
     for bi in 0..d.batch as usize {
@@ -19,8 +25,16 @@ pub fn gemm_ref_rows(d: &GemmDesc, a: &[f64], b: &[f64], c: Option<&[f64]>, rows
             for j in 0..n {
                 let mut s = 0.0;
                 for l in 0..k {
-                    let av = if d.trans_a { a[ab + l * m + i] } else { a[ab + i * k + l] };
-                    let bv = if d.trans_b { b[bb + j * k + l] } else { b[bb + l * n + j] };
+                    let av = if d.trans_a {
+                        a[ab + l * m + i]
+                    } else {
+                        a[ab + i * k + l]
+                    };
+                    let bv = if d.trans_b {
+                        b[bb + j * k + l]
+                    } else {
+                        b[bb + l * n + j]
+                    };
                     s += av * bv;
                 }
                 let idx = bi * m * n + i * n + j;

@@ -26,7 +26,9 @@ pub const SAFETY: f64 = 8.0;
 impl Tolerance {
     /// Bound for a reduction of length `n` in precision `compute`.
     pub fn reduction(compute: DType, n: u64) -> Self {
-        Self { rel_l2: SAFETY * compute.unit_roundoff() * (n.max(1) as f64).sqrt() }
+        Self {
+            rel_l2: SAFETY * compute.unit_roundoff() * (n.max(1) as f64).sqrt(),
+        }
     }
     /// Bound for a GEMM of depth `k` whose operands are rounded to `compute`.
     pub fn gemm(compute: DType, k: u32) -> Self {
@@ -66,7 +68,11 @@ pub fn compare(got: &[f64], want: &[f64], tol: Tolerance) -> Comparison {
         diff2 += d * d;
         ref2 += w * w;
     }
-    let rel = if ref2 > 0.0 { (diff2 / ref2).sqrt() } else { diff2.sqrt() };
+    let rel = if ref2 > 0.0 {
+        (diff2 / ref2).sqrt()
+    } else {
+        diff2.sqrt()
+    };
     Comparison {
         max_abs_err: max_abs,
         rel_l2_err: rel,

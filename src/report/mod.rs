@@ -137,7 +137,13 @@ pub fn shape_text(shape: &serde_json::Value) -> String {
             .filter_map(|(k, v)| match v {
                 serde_json::Value::Bool(true) => Some(k.clone()),
                 serde_json::Value::Bool(false) => None,
-                serde_json::Value::Number(n) if (k == "alpha" && n.as_f64() == Some(1.0)) || (k == "beta" && n.as_f64() == Some(0.0)) || (k == "batch" && n.as_u64() == Some(1)) => None,
+                serde_json::Value::Number(n)
+                    if (k == "alpha" && n.as_f64() == Some(1.0))
+                        || (k == "beta" && n.as_f64() == Some(0.0))
+                        || (k == "batch" && n.as_u64() == Some(1)) =>
+                {
+                    None
+                }
                 v => Some(format!("{k}={v}")),
             })
             .collect::<Vec<_>>()

@@ -53,19 +53,48 @@ pub struct GemmConfig {
 impl GemmConfig {
     /// A tiled configuration.
     pub const fn tiled(bm: u32, bn: u32, bk: u32, tm: u32, tn: u32) -> Self {
-        Self { variant: GemmVariant::Tiled, bm, bn, bk, tm, tn }
+        Self {
+            variant: GemmVariant::Tiled,
+            bm,
+            bn,
+            bk,
+            tm,
+            tn,
+        }
     }
-    /// A subgroup configuration with K step = subgroup size `sg`.
-    pub const fn subgroup(bm: u32, bn: u32, sg: u32, tm: u32, tn: u32) -> Self {
-        Self { variant: GemmVariant::Subgroup, bm, bn, bk: sg, tm, tn }
+    /// A subgroup configuration: `nsg` subgroups of size `sg` per workgroup, each owning `rm`
+    /// rows, each lane `rq` column quads.
+    pub const fn subgroup(sg: u32, nsg: u32, rm: u32, rq: u32) -> Self {
+        Self {
+            variant: GemmVariant::Subgroup,
+            bm: rm,
+            bn: rq,
+            bk: sg,
+            tm: nsg,
+            tn: 0,
+        }
     }
     /// A coop configuration: `sgm × sgn` subgroups of size `sg`, tile `tile`, K step `cbk`.
     pub const fn coop(tile: u32, sg: u32, sgm: u32, sgn: u32, cbk: u32) -> Self {
-        Self { variant: GemmVariant::Coop, bm: sgm, bn: sgn, bk: cbk, tm: tile, tn: sg }
+        Self {
+            variant: GemmVariant::Coop,
+            bm: sgm,
+            bn: sgn,
+            bk: cbk,
+            tm: tile,
+            tn: sg,
+        }
     }
     /// A GEMV configuration: `wg` invocations, `rows` rows per workgroup.
     pub const fn gemv(wg: u32, rows: u32) -> Self {
-        Self { variant: GemmVariant::Gemv, bm: rows, bn: 1, bk: 4, tm: rows, tn: wg }
+        Self {
+            variant: GemmVariant::Gemv,
+            bm: rows,
+            bn: 1,
+            bk: 4,
+            tm: rows,
+            tn: wg,
+        }
     }
 
     /// The shader this configuration runs.
@@ -81,7 +110,8 @@ impl GemmConfig {
     /// Output rows × columns covered by one workgroup.
     pub fn block(&self) -> (u32, u32) {
         match self.variant {
-            GemmVariant::Tiled | GemmVariant::Subgroup => (self.bm, self.bn),
+            GemmVariant::Tiled => (self.bm, self.bn),
+            GemmVariant::Subgroup => (self.bm * self.tm, 4 * self.bn * self.bk),
             GemmVariant::Coop => (2 * self.bm * self.tm, 2 * self.bn * self.tm),
             GemmVariant::Gemv => (self.tm, 1),
         }
@@ -90,7 +120,8 @@ impl GemmConfig {
     /// Invocations per workgroup.
     pub fn invocations(&self) -> u32 {
         match self.variant {
-            GemmVariant::Tiled | GemmVariant::Subgroup => (self.bm / self.tm) * (self.bn / self.tn),
+            GemmVariant::Tiled => (self.bm / self.tm) * (self.bn / self.tn),
+            GemmVariant::Subgroup => self.bk * self.tm,
             GemmVariant::Coop => self.tn * self.bm * self.bn,
             GemmVariant::Gemv => self.tn,
         }
@@ -101,7 +132,7 @@ impl GemmConfig {
         let (bm, bn, bk) = (self.bm as u64, self.bn as u64, self.bk as u64);
         match self.variant {
             GemmVariant::Tiled => 4 * (bm * bk + bk * bn),
-            GemmVariant::Subgroup => 4 * (bm * bk + bk * bn), // tile_a is declared but unused
+            GemmVariant::Subgroup => 0,
             GemmVariant::Coop => {
                 let (cbm, cbn) = self.block();
                 let (cbm, cbn) = (cbm as u64, cbn as u64);
@@ -113,10 +144,21 @@ impl GemmConfig {
 
     /// Override constants, named as in the WGSL.
     pub fn constants(&self, desc: &GemmDesc) -> Vec<(&'static str, f64)> {
-        let mut c = vec![("TRANS_A", desc.trans_a as u8 as f64), ("TRANS_B", desc.trans_b as u8 as f64)];
+        let mut c = vec![
+            ("TRANS_A", desc.trans_a as u8 as f64),
+            ("TRANS_B", desc.trans_b as u8 as f64),
+        ];
         let f = |x: u32| x as f64;
         match self.variant {
-            GemmVariant::Tiled | GemmVariant::Subgroup => {
+            GemmVariant::Subgroup => {
+                c.extend([
+                    ("SG", f(self.bk)),
+                    ("NSG", f(self.tm)),
+                    ("RM", f(self.bm)),
+                    ("RQ", f(self.bn)),
+                ]);
+            }
+            GemmVariant::Tiled => {
                 c.extend([
                     ("BM", f(self.bm)),
                     ("BN", f(self.bn)),
@@ -128,19 +170,40 @@ impl GemmConfig {
                 ]);
             }
             GemmVariant::Coop => {
-                c.extend([("SG", f(self.tn)), ("SGM", f(self.bm)), ("SGN", f(self.bn)), ("CBK", f(self.bk))]);
+                c.extend([
+                    ("SG", f(self.tn)),
+                    ("SGM", f(self.bm)),
+                    ("SGN", f(self.bn)),
+                    ("CBK", f(self.bk)),
+                ]);
             }
             GemmVariant::Gemv => {
-                c.extend([("GV_WG", f(self.tn)), ("GV_ROWS", f(self.tm)), ("GV_KS", f(self.bk))]);
+                c.extend([
+                    ("GV_WG", f(self.tn)),
+                    ("GV_ROWS", f(self.tm)),
+                    ("GV_KS", f(self.bk)),
+                    ("VEC4", Self::gemv_quads(desc) as u8 as f64),
+                ]);
             }
         }
         c
     }
 
+    /// Whether the GEMV kernel can read A and x as vec4 quads for this (effective, one-column)
+    /// problem: rows of A are contiguous with a multiple-of-4 length, so every row, batch and
+    /// x offset is quad-aligned (x is always contiguous for one column).
+    pub fn gemv_quads(desc: &GemmDesc) -> bool {
+        !desc.trans_a && desc.k.is_multiple_of(4)
+    }
+
     /// Short label for reports, e.g. `tiled 64x64x16 t4x4`.
     pub fn label(&self) -> String {
         match self.variant {
-            GemmVariant::Tiled | GemmVariant::Subgroup => format!(
+            GemmVariant::Subgroup => format!(
+                "subgroup sg{} x{} rows{} quads{}",
+                self.bk, self.tm, self.bm, self.bn
+            ),
+            GemmVariant::Tiled => format!(
                 "{} {}x{}x{} t{}x{}",
                 self.variant.name(),
                 self.bm,
@@ -151,7 +214,12 @@ impl GemmConfig {
             ),
             GemmVariant::Coop => {
                 let (m, n) = self.block();
-                format!("coop {t}x{t} sg{} {m}x{n}x{}", self.tn, self.bk, t = self.tm)
+                format!(
+                    "coop {t}x{t} sg{} {m}x{n}x{}",
+                    self.tn,
+                    self.bk,
+                    t = self.tm
+                )
             }
             GemmVariant::Gemv => format!("gemv wg{} rows{}", self.tn, self.tm),
         }
@@ -163,7 +231,13 @@ impl GemmConfig {
             GemmVariant::Tiled => (self.bn / self.tn, self.bm / self.tm),
             _ => (self.invocations(), 1),
         };
-        if !fits_limits(limits, self.invocations(), self.workgroup_bytes(), wg_x, wg_y) {
+        if !fits_limits(
+            limits,
+            self.invocations(),
+            self.workgroup_bytes(),
+            wg_x,
+            wg_y,
+        ) {
             return false;
         }
         if desc.dtype == crate::DType::F16 && !caps.f16 {
@@ -171,66 +245,95 @@ impl GemmConfig {
         }
         match self.variant {
             GemmVariant::Tiled => {
-                self.tm * self.tn <= 64 && self.tm <= 8 && self.tn <= 8 && self.bm % self.tm == 0 && self.bn % self.tn == 0
+                // vec4 micro-tiles: TM, TN in {4, 8}.
+                [4, 8].contains(&self.tm)
+                    && [4, 8].contains(&self.tn)
+                    && self.bm.is_multiple_of(self.tm)
+                    && self.bn.is_multiple_of(self.tn)
             }
             GemmVariant::Subgroup => {
                 let sg = self.bk;
                 caps.subgroups
                     && caps.subgroup_min == sg
                     && caps.subgroup_max == sg
-                    && self.tm * self.tn <= 64
-                    && self.tm <= 8
-                    && self.tn <= 8
-                    && self.bm % self.tm == 0
-                    && self.bn % self.tn == 0
-                    && (self.bn / self.tn) % sg == 0
+                    && (1..=8).contains(&self.bm)
+                    && (1..=2).contains(&self.bn)
+                    && self.tm >= 1
+                    && !desc.trans_b
+                    && desc.n.is_multiple_of(4)
             }
             GemmVariant::Coop => {
                 // Only a configuration the adapter lists (anything else is undefined behaviour),
                 // and subgroups of one fixed size, since the shader derives subgroup ids from it.
                 let listed = caps.coop.iter().any(|c| {
-                    c.m == self.tm && c.n == self.tm && c.k == self.tm && c.ab == "f16" && c.c == "f32"
+                    c.m == self.tm
+                        && c.n == self.tm
+                        && c.k == self.tm
+                        && c.ab == "f16"
+                        && c.c == "f32"
                 });
                 listed
                     && caps.f16
                     && caps.subgroup_min == self.tn
                     && caps.subgroup_max == self.tn
-                    && self.bk % self.tm == 0
+                    && self.bk.is_multiple_of(self.tm)
             }
             GemmVariant::Gemv => {
-                desc.gemv_shape() && self.tn.is_power_of_two() && self.tm <= 8 && self.tn % self.bk == 0
+                desc.gemv_shape()
+                    && self.tn.is_power_of_two()
+                    && self.tm <= 8
+                    && self.tn.is_multiple_of(self.bk)
             }
         }
     }
 }
 
+/// Tiled candidates (BM, BN, BK, TM, TN): vec4 micro-tiles of 4 or 8.
+const TILED_TILES: [(u32, u32, u32, u32, u32); 9] = [
+    (64, 64, 16, 4, 4),
+    (64, 64, 8, 4, 4),
+    (32, 64, 16, 4, 4),
+    (64, 64, 16, 8, 4),
+    (64, 64, 16, 4, 8),
+    (128, 64, 8, 8, 4),
+    (64, 128, 8, 4, 8),
+    (128, 128, 8, 8, 8),
+    (32, 32, 16, 4, 4),
+];
+
+/// Subgroup candidates (subgroups per workgroup, rows per subgroup, column quads per lane).
+const SUBGROUP_TILES: [(u32, u32, u32); 7] = [
+    (2, 4, 1),
+    (2, 8, 1),
+    (4, 4, 2),
+    (2, 4, 2),
+    (8, 4, 1),
+    (4, 8, 1),
+    (1, 8, 2),
+];
+
 /// Every configuration worth trying for `desc` on an adapter with `caps` and `limits`, the
 /// default first. A pure function of its inputs, so tests can list what the dispatcher would
 /// pick on adapters this machine does not have.
-pub fn gemm_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> Vec<GemmConfig> {
+pub fn gemm_candidates(
+    caps: &Capabilities,
+    limits: &wgpu::Limits,
+    desc: &GemmDesc,
+) -> Vec<GemmConfig> {
     let mut all = vec![gemm_default(caps, limits, desc)];
     if desc.gemv_shape() {
-        for wg in [64, 128, 256] {
+        for wg in [16, 32, 64, 128, 256] {
             for rows in [1, 2, 4, 8] {
                 all.push(GemmConfig::gemv(wg, rows));
             }
         }
     }
-    for (bm, bn, bk, tm, tn) in [
-        (64, 64, 16, 4, 4),
-        (64, 64, 8, 4, 4),
-        (32, 64, 16, 4, 4),
-        (64, 64, 16, 8, 4),
-        (128, 64, 8, 8, 4),
-        (64, 128, 8, 4, 8),
-        (128, 128, 8, 8, 8),
-        (32, 32, 16, 2, 2),
-        (64, 32, 16, 4, 2),
-        (32, 64, 32, 2, 4),
-    ] {
+    for (bm, bn, bk, tm, tn) in TILED_TILES {
         all.push(GemmConfig::tiled(bm, bn, bk, tm, tn));
-        if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
-            all.push(GemmConfig::subgroup(bm, bn, caps.subgroup_min, tm, tn));
+    }
+    if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
+        for (nsg, rm, rq) in SUBGROUP_TILES {
+            all.push(GemmConfig::subgroup(caps.subgroup_min, nsg, rm, rq));
         }
     }
     if let Some(t) = caps.coop_f16_f32_tile() {
@@ -240,16 +343,27 @@ pub fn gemm_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDe
         }
     }
     let mut seen = std::collections::HashSet::new();
-    all.into_iter().filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c)).collect()
+    all.into_iter()
+        .filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c))
+        .collect()
 }
 
-/// The untuned pick: GEMV for one-column shapes, else the tiled kernel with tile sizes chosen
-/// by device type (CPU rasterisers like lavapipe favour few accumulators that stay in SIMD
-/// registers; GPUs favour 4x4 blocking in 256 invocations). Cooperative matrices are never
-/// the silent default for f32 storage (they round inputs to f16); for f16 storage they are.
+/// The untuned pick: GEMV for one-column shapes, else the tiled kernel, with sizes by device
+/// type. CPU rasterisers (lavapipe, llvmpipe, SwiftShader, WARP) run each invocation as a SIMD
+/// lane, execute loads with per-invocation addresses lane by lane and turn every barrier into a
+/// coroutine switch, so they favour few, wide (vec4) loads per FMA and little synchronisation:
+/// 4×8 micro-tiles, and GEMV workgroups of 16 with 8 rows each. GPUs favour 128-invocation GEMV
+/// workgroups and the same 4×8 blocking in 128 invocations. Cooperative matrices are never the
+/// silent default for f32 storage (they round inputs to f16); for f16 storage they are.
+/// Measured choices from `wgkernels tune` replace these per adapter.
 pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> GemmConfig {
+    let cpu = caps.device_type == wgpu::DeviceType::Cpu;
     if desc.gemv_shape() {
-        let g = GemmConfig::gemv(128, 4);
+        let g = if cpu {
+            GemmConfig::gemv(16, 8)
+        } else {
+            GemmConfig::gemv(128, 4)
+        };
         if g.valid_for(caps, limits, desc) {
             return g;
         }
@@ -262,14 +376,10 @@ pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc)
             }
         }
     }
-    let preferred = if caps.device_type == wgpu::DeviceType::Cpu {
-        GemmConfig::tiled(64, 64, 16, 4, 4)
-    } else {
-        GemmConfig::tiled(64, 64, 16, 4, 4)
-    };
+    let preferred = GemmConfig::tiled(64, 64, 16, 4, 8);
     if preferred.valid_for(caps, limits, desc) {
         return preferred;
     }
     // Smallest safe tile for tight limits.
-    GemmConfig::tiled(32, 32, 16, 2, 2)
+    GemmConfig::tiled(32, 32, 16, 4, 4)
 }

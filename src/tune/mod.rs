@@ -27,7 +27,13 @@ pub use gemm_tune::gemm_tune_shapes;
 pub use gemm_tune::GemmTune;
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
-pub(crate) fn fits_limits(limits: &wgpu::Limits, invocations: u32, wg_bytes: u64, wg_x: u32, wg_y: u32) -> bool {
+pub(crate) fn fits_limits(
+    limits: &wgpu::Limits,
+    invocations: u32,
+    wg_bytes: u64,
+    wg_x: u32,
+    wg_y: u32,
+) -> bool {
     invocations <= limits.max_compute_invocations_per_workgroup
         && wg_x <= limits.max_compute_workgroup_size_x
         && wg_y <= limits.max_compute_workgroup_size_y

@@ -1,12 +1,12 @@
 //! GEMM verification: awkward shapes × every variant the dispatcher can pick here.
 
+use super::{random_data, Check};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::gpu::Context;
 use crate::ops::gemm::{GemmDesc, GemmPlan};
 use crate::reference::{compare, gemm_ref, Tolerance};
 use crate::tune::{gemm_candidates, GemmConfig, GemmVariant};
-use super::{random_data, Check};
 
 /// The GEMM shapes `verify` and the tests cover: 1×1×1, primes, tails, K = 1, one-row and
 /// one-column products, batches (also broadcast), every transpose, alpha/beta, f16.
@@ -30,14 +30,26 @@ pub fn gemm_shapes() -> Vec<GemmDesc> {
         (33, 17, 9, 3),
         (300, 200, 100, 1),
         (127, 1, 511, 2),
+        (64, 1, 256, 3),
+        (1, 64, 96, 1),
     ];
     for (i, &(m, n, k, b)) in base.iter().enumerate() {
         let t = [(false, false), (true, false), (false, true), (true, true)][i % 4];
         v.push(GemmDesc::new(m, n, k).batch(b).trans(t.0, t.1));
     }
-    for &(m, n, k, b) in &[(19, 23, 29, 2), (64, 48, 80, 1), (1, 1, 1, 1), (5, 1, 77, 1)] {
+    for &(m, n, k, b) in &[
+        (19, 23, 29, 2),
+        (64, 48, 80, 1),
+        (1, 1, 1, 1),
+        (5, 1, 77, 1),
+    ] {
         for (ta, tb) in [(false, false), (true, true)] {
-            v.push(GemmDesc::new(m, n, k).batch(b).trans(ta, tb).dtype(DType::F16));
+            v.push(
+                GemmDesc::new(m, n, k)
+                    .batch(b)
+                    .trans(ta, tb)
+                    .dtype(DType::F16),
+            );
         }
     }
     v.push(GemmDesc::new(45, 27, 18).scale(0.5, -1.5));
@@ -80,7 +92,11 @@ pub fn check_gemm(ctx: &Context, desc: &GemmDesc, config: GemmConfig, seed: u64)
         DType::F32 => check_gemm_typed::<f32>(ctx, desc, config, seed),
         DType::F16 => check_gemm_typed::<half::f16>(ctx, desc, config, seed),
     };
-    let compute = if config.variant == GemmVariant::Coop { DType::F16 } else { desc.dtype };
+    let compute = if config.variant == GemmVariant::Coop {
+        DType::F16
+    } else {
+        desc.dtype
+    };
     let tol = Tolerance::gemm(compute, desc.k);
     match r {
         Ok((got, want)) => {

@@ -19,7 +19,10 @@ pub const OPS: &[&str] = &["gemm"];
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
-        _ => Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", ")))),
+        _ => Err(Error::Unsupported(format!(
+            "unknown op `{op}` (known: {})",
+            OPS.join(", ")
+        ))),
     }
 }
 
@@ -52,8 +55,9 @@ pub struct Check {
 /// Deterministic uniform data in [-1, 1), rounded to `T`, and its f64 values.
 pub fn random_data<T: Element>(len: usize, seed: u64) -> (Vec<T>, Vec<f64>) {
     let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
-    let v: Vec<T> = (0..len).map(|_| T::from_f64(rng.random_range(-1.0..1.0))).collect();
+    let v: Vec<T> = (0..len)
+        .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+        .collect();
     let f = v.iter().map(|x| x.to_f64()).collect();
     (v, f)
 }
-

@@ -30,7 +30,9 @@ pub fn ctx() -> &'static Context {
 pub fn has_coop(test: &str) -> bool {
     let ok = ctx().caps().coop_f16_f32_tile().is_some();
     if !ok {
-        eprintln!("{test}: skipped — the adapter lists no f16->f32 cooperative-matrix configuration");
+        eprintln!(
+            "{test}: skipped — the adapter lists no f16->f32 cooperative-matrix configuration"
+        );
     }
     ok
 }

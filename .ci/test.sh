@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on three software adapters, then the browser test:
+#   (a) Vulkan lavapipe on the host, (b) GL llvmpipe on the host, (c) Vulkan lavapipe from
+#   Mesa >= 26.1 inside the trixie root, where cooperative matrices exist (WGK_EXPECT_COOP=1 makes
+#   every test binary assert that they do, so the coop variants are executed, not skipped).
+# Any failure, or no adapter at all, fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+export CARGO_TERM_COLOR=never
+step() { echo; echo "=== $* ($(date +%T))"; }
+step "build tests"
+cargo test --no-run --all-targets 2>&1 | tail -n 3
+step "(a) Vulkan lavapipe (host)"
+WGPU_BACKEND=vulkan cargo test
+step "(b) GL llvmpipe (host)"
+WGPU_BACKEND=gl cargo test --tests
+step "(c) Vulkan lavapipe, Mesa 26 with cooperative matrices (trixie root)"
+WGPU_BACKEND=vulkan WGK_EXPECT_COOP=1 \
+  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$PWD/.ci/in-root.sh" cargo test --tests
+if [ -f web-demo/ci.sh ]; then
+  step "(d) WebGPU demo in headless Chromium"
+  bash web-demo/ci.sh
+fi
+step "all adapters passed"
