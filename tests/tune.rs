@@ -100,7 +100,12 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
         ] {
             let p = gemm_pick_with_source(&b, &d);
             assert_eq!(p.source, ConfigSource::Cache, "{d:?} in {mode:?}");
-            assert_eq!(p.config, first.config);
+            if first.config.valid_for(b.caps(), &b.limits(), &d) {
+                assert_eq!(p.config, first.config);
+            } else {
+                // The winner cannot run this call (e.g. N % 4 ≠ 0): the fastest stored one that can.
+                assert!(p.config.valid_for(b.caps(), &b.limits(), &d));
+            }
         }
         let st = b.tuner().stats();
         assert_eq!(st.tuning_runs, 0, "{mode:?}: {st:?}");
@@ -110,9 +115,9 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
 
     // The plan a library call builds uses the cached winner, and it is correct.
     let b = tuner_ctx(TuneMode::Cached, &dir);
-    let plan = wgkernels::GemmPlan::new(&b, GemmDesc::new(127, 97, 33), None).unwrap();
+    let plan = wgkernels::GemmPlan::new(&b, GemmDesc::new(127, 96, 33), None).unwrap();
     assert_eq!(*plan.config(), first.config);
-    let c = wgkernels::verify::check_gemm(&b, &GemmDesc::new(127, 97, 33), *plan.config(), 9);
+    let c = wgkernels::verify::check_gemm(&b, &GemmDesc::new(127, 96, 33), *plan.config(), 9);
     assert!(c.pass, "{c:?}");
 
     // Off ignores the cache.
@@ -512,4 +517,60 @@ fn tune_mode_parses_and_env_names_are_documented() {
         cache::file_path(Path::new("/x"), &a),
         "file name is stable"
     );
+}
+
+#[test]
+fn a_winner_that_cannot_run_a_call_of_its_bucket_falls_back_to_the_fastest_that_can() {
+    let dir = temp_dir("fallback");
+    let path = tuned_file(&dir);
+    let mut v = read_json(&path);
+    // Make a candidate that needs N % 4 == 0 (the subgroup variant) the winner.
+    let c = ctx();
+    let e = &mut v["entries"][0];
+    let picky = e["candidates"].as_array().unwrap().iter().find(|r| {
+        r["status"] == "ok"
+            && serde_json::from_value::<GemmConfig>(r["config"].clone())
+                .is_ok_and(|g| !g.valid_for(c.caps(), &c.limits(), &GemmDesc::new(100, 127, 60)))
+    });
+    let Some(picky) = picky.cloned() else {
+        eprintln!("skipped: no measured candidate on this adapter has a shape constraint inside the bucket");
+        return;
+    };
+    e["winner"] = picky["config"].clone();
+    e["winner_label"] = picky["label"].clone();
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let t = tuner_ctx(TuneMode::Cached, &dir);
+    let winner: GemmConfig = serde_json::from_value(picky["config"].clone()).unwrap();
+    // A call it can run gets it.
+    let p = gemm_pick_with_source(&t, &GemmDesc::new(100, 124, 60));
+    assert_eq!((p.config, p.source), (winner, ConfigSource::Cache));
+    // A call of the same bucket it cannot run gets the fastest stored candidate that can.
+    let odd = GemmDesc::new(100, 127, 60);
+    let p = gemm_pick_with_source(&t, &odd);
+    assert_eq!(p.source, ConfigSource::Cache);
+    assert_ne!(p.config, winner);
+    assert!(p.config.valid_for(t.caps(), &t.limits(), &odd));
+    let ms = |cfg: &GemmConfig| {
+        let e = &v["entries"][0]["candidates"];
+        e.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["config"] == serde_json::to_value(cfg).unwrap())
+            .unwrap()["median_ms"]
+            .as_f64()
+            .unwrap()
+    };
+    for r in v["entries"][0]["candidates"].as_array().unwrap() {
+        if let Ok(g) = serde_json::from_value::<GemmConfig>(r["config"].clone()) {
+            if r["status"] == "ok" && g.valid_for(t.caps(), &t.limits(), &odd) {
+                assert!(
+                    ms(&p.config) <= r["median_ms"].as_f64().unwrap(),
+                    "not the fastest that can run it"
+                );
+            }
+        }
+    }
+    assert!(t.tuner().notices().is_empty(), "{:?}", t.tuner().notices());
+    assert!(wgkernels::verify::check_gemm(&t, &odd, p.config, 3).pass);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -502,26 +502,41 @@ impl Tuner {
         }
     }
 
-    /// The stored winner of `desc`'s bucket if it applies to this call.
+    /// The stored winner of `desc`'s bucket if it applies to this call. Where the winner is
+    /// sound but cannot run this particular call (a shape constraint inside the bucket, e.g. a
+    /// variant that needs N to be a multiple of 4), the fastest stored candidate that was
+    /// measured correct and can run it is used instead. A winner that is unreadable, not
+    /// recorded as correct, or not a candidate of its own bucket on this adapter means the file
+    /// is wrong: warned about once, and the default is used.
     fn cached<T: TuneOp>(&self, ctx: &Context, desc: &T::Desc) -> Option<T::Config> {
-        let (bucket, _) = T::bucket(desc);
+        let (bucket, rep) = T::bucket(desc);
+        let (caps, limits) = (ctx.caps(), ctx.limits());
         let mut s = self.loaded(ctx);
         let entry = s.file.as_ref()?.get(T::NAME, &bucket)?;
         let winner = entry.winner.clone()?;
+        let measured_ok =
+            |v: &serde_json::Value| entry.candidates.iter().any(|r| r.config == *v && r.status == CandidateStatus::Ok);
         let reason = match serde_json::from_value::<T::Config>(winner.clone()) {
             Err(e) => format!("unreadable ({e})"),
+            Ok(_) if !measured_ok(&winner) => "not recorded as measured correct".to_string(),
+            Ok(c) if !T::candidates(caps, &limits, &rep).contains(&c) => {
+                "not a candidate of its bucket on this adapter".to_string()
+            }
             Ok(c) => {
-                let measured_ok = entry
-                    .candidates
-                    .iter()
-                    .any(|r| r.config == winner && r.status == CandidateStatus::Ok);
-                if !measured_ok {
-                    "not recorded as measured correct".to_string()
-                } else if !T::candidates(ctx.caps(), &ctx.limits(), desc).contains(&c) {
-                    "not a valid candidate for this call on this adapter".to_string()
-                } else {
+                let call = T::candidates(caps, &limits, desc);
+                if call.contains(&c) {
                     return Some(c);
                 }
+                return entry
+                    .candidates
+                    .iter()
+                    .filter(|r| r.status == CandidateStatus::Ok)
+                    .filter_map(|r| {
+                        let c = serde_json::from_value::<T::Config>(r.config.clone()).ok()?;
+                        call.contains(&c).then_some((r.median_ms.unwrap_or(f64::MAX), c))
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, c)| c);
             }
         };
         let label = entry.winner_label.clone().unwrap_or_default();

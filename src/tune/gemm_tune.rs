@@ -85,23 +85,30 @@ impl TuneOp for GemmTune {
 
     /// Runs the configuration on a small problem with the same dtype, transposes, broadcasts and
     /// GEMV-ness and sizes that are not multiples of any tile (67 × 45 × 61, batch ≤ 2), against
-    /// the f64 reference under the crate's tolerance rule.
+    /// the f64 reference under the crate's tolerance rule. A configuration that cannot run that
+    /// shape (some variants need N to be a multiple of 4) is checked on the first of
+    /// 67 × 44 × 61, 67 × 48 × 61, 64 × 64 × 64 that it can run.
     #[cfg(not(target_arch = "wasm32"))]
     fn check(ctx: &Context, d: &GemmDesc, config: GemmConfig) -> Result<(), String> {
-        let small = GemmDesc {
-            m: if d.m == 1 { 1 } else { d.m.min(67) },
-            n: if d.n == 1 { 1 } else { d.n.min(45) },
-            k: d.k.min(61),
-            batch: d.batch.min(2),
-            ..*d
-        };
+        let shapes = [(67, 45, 61), (67, 44, 61), (67, 48, 61), (64, 64, 64)];
+        let small = shapes
+            .iter()
+            .map(|&(m, n, k)| GemmDesc {
+                m: if d.m == 1 { 1 } else { d.m.min(m) },
+                n: if d.n == 1 { 1 } else { d.n.min(n) },
+                k: d.k.min(k),
+                batch: d.batch.min(2),
+                ..*d
+            })
+            .find(|s| config.valid_for(ctx.caps(), &ctx.limits(), s))
+            .ok_or_else(|| format!("`{}` runs none of the small check shapes", config.label()))?;
         let c = crate::verify::check_gemm(ctx, &small, config, 4242);
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
             (false, None) => Err(format!(
-                "rel L2 error {:.2e} over the tolerance {:.2e}",
-                c.rel_l2_err, c.tolerance
+                "rel L2 error {:.2e} over the tolerance {:.2e} on {}x{}x{}",
+                c.rel_l2_err, c.tolerance, small.m, small.n, small.k
             )),
         }
     }
