@@ -62,4 +62,5 @@ pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, Capabilities, Context};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
+pub use tune::{ConfigSource, TuneMode, Tuner};
 pub use tune::{GemmConfig, GemmVariant};

@@ -1,5 +1,6 @@
 //! GEMM cases of the vendor report.
 
+use super::time_case;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::gpu::Context;
@@ -8,7 +9,6 @@ use crate::ops::peaks::Peaks;
 use crate::reference::{compare, gemm_ref_rows, Tolerance};
 use crate::report::{BenchResult, UNTUNED_DEFAULT_NOTE};
 use crate::tune::{ConfigSource, GemmConfig, GemmVariant, Picked};
-use super::time_case;
 use crate::verify::{gemm_shape_json, gemm_variants_to_check, random_data};
 
 /// Rows of each product checked against the reference during a bench (a spot check).
@@ -73,7 +73,10 @@ fn bench_gemm_typed<T: Element>(
     quick: bool,
 ) -> Result<BenchResult> {
     let picked = match config {
-        Some(c) => Picked { config: c, source: ConfigSource::Explicit },
+        Some(c) => Picked {
+            config: c,
+            source: ConfigSource::Explicit,
+        },
         None => crate::tune::gemm_pick_with_source(ctx, &desc),
     };
     let plan = GemmPlan::new(ctx, desc, Some(picked.config))?;
@@ -128,7 +131,9 @@ fn bench_gemm_typed<T: Element>(
         timing: format!("{:?}", t.source).to_lowercase(),
         note: if !err.pass {
             "FAILED reference spot check".into()
-        } else if picked.source == ConfigSource::Explicit && cfg == crate::tune::gemm_default(ctx.caps(), &ctx.limits(), &desc) {
+        } else if picked.source == ConfigSource::Explicit
+            && cfg == crate::tune::gemm_default(ctx.caps(), &ctx.limits(), &desc)
+        {
             UNTUNED_DEFAULT_NOTE.into()
         } else {
             String::new()

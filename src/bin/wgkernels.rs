@@ -313,8 +313,16 @@ fn print_info(ctx: &Context, json: Option<&Path>) -> Result<(), Error> {
 
 /// The tuning cache as `info` shows it: file, state, one line per tuned bucket.
 fn print_cache_status(st: &wgkernels::tune::CacheStatus) {
-    let path = st.path.as_ref().map_or("none (in memory only)".to_string(), |p| p.display().to_string());
-    println!("tuning    mode {}; cache {} ({}): {}", st.mode, path, st.dir_origin, st.state);
+    let path = st
+        .path
+        .as_ref()
+        .map_or("none (in memory only)".to_string(), |p| {
+            p.display().to_string()
+        });
+    println!(
+        "tuning    mode {}; cache {} ({}): {}",
+        st.mode, path, st.dir_origin, st.state
+    );
     if st.path.is_some() && !st.persistent {
         println!("          not writable: tuning results stay in memory for this process");
     }
@@ -452,21 +460,38 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
     let mut charts = Vec::new();
     if let Some(anchor) = args.md.as_ref().or(args.json.as_ref()) {
         let dir = anchor.parent().map(Path::to_path_buf).unwrap_or_default();
-        let stem = anchor.file_stem().and_then(|s| s.to_str()).unwrap_or("report");
+        let stem = anchor
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("report");
         for c in wgkernels::report::charts::write_report_charts(&report, &dir, stem)? {
-            let name = c.path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = c
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             charts.push((name, c.title, c.path));
         }
     }
-    let links: Vec<(String, String)> = charts.iter().map(|(n, t, _)| (n.clone(), t.clone())).collect();
+    let links: Vec<(String, String)> = charts
+        .iter()
+        .map(|(n, t, _)| (n.clone(), t.clone()))
+        .collect();
     let md = report.to_markdown_with(&links, Some(&tuning));
     println!("{}", report.to_markdown_with(&[], Some(&tuning)));
     if let Some(p) = &args.json {
-        write_json(p, &serde_json::to_value(&report).expect("report serialises"))?;
+        write_json(
+            p,
+            &serde_json::to_value(&report).expect("report serialises"),
+        )?;
         println!("wrote {}", p.display());
     }
     if let Some(p) = &args.md {
-        std::fs::write(p, md).map_err(|source| Error::Io { path: p.display().to_string(), source })?;
+        std::fs::write(p, md).map_err(|source| Error::Io {
+            path: p.display().to_string(),
+            source,
+        })?;
         println!("wrote {}", p.display());
     }
     for (_, _, p) in &charts {
@@ -479,9 +504,18 @@ fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), E
     let st = ctx.tuner().status(ctx);
     print_cache_status(&st);
     if st.path.is_none() {
-        eprintln!("warning: no cache directory: tuning results are kept in memory only and lost at exit");
+        eprintln!(
+            "warning: no cache directory: tuning results are kept in memory only and lost at exit"
+        );
     }
-    let opts = TuneOptions { force, ..if quick { TuneOptions::quick() } else { TuneOptions::default() } };
+    let opts = TuneOptions {
+        force,
+        ..if quick {
+            TuneOptions::quick()
+        } else {
+            TuneOptions::default()
+        }
+    };
     let mut tuned = 0;
     for op in OPS.iter().filter(|op| wants(ops, op)) {
         let jobs = match wgkernels::tune::tune_jobs(ctx, op, quick) {
@@ -491,13 +525,20 @@ fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), E
                 continue;
             }
         };
-        let todo: usize = jobs.iter().filter(|j| force || !j.cached).map(|j| j.candidates).sum();
+        let todo: usize = jobs
+            .iter()
+            .filter(|j| force || !j.cached)
+            .map(|j| j.candidates)
+            .sum();
         let pb = progress_bar(todo as u64, &format!("tune {op}"));
         pb.enable_steady_tick(std::time::Duration::from_millis(500));
         let mut base = 0u64;
         for job in &jobs {
             if job.cached && !force {
-                pb.println(format!("{op} {}: already cached (--force re-measures)", job.bucket));
+                pb.println(format!(
+                    "{op} {}: already cached (--force re-measures)",
+                    job.bucket
+                ));
                 continue;
             }
             let bucket = job.bucket.clone();
@@ -514,11 +555,20 @@ fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), E
     }
     let st = ctx.tuner().status(ctx);
     match (&st.path, st.persistent) {
-        (Some(p), true) => println!("tuned {tuned} buckets; cache {} now holds {} entries", p.display(), st.entries.len()),
+        (Some(p), true) => println!(
+            "tuned {tuned} buckets; cache {} now holds {} entries",
+            p.display(),
+            st.entries.len()
+        ),
         (Some(p), false) => {
-            eprintln!("warning: {} is not writable: {tuned} buckets tuned in memory only (lost at exit)", p.display())
+            eprintln!(
+                "warning: {} is not writable: {tuned} buckets tuned in memory only (lost at exit)",
+                p.display()
+            )
         }
-        (None, _) => eprintln!("warning: {tuned} buckets tuned in memory only (no cache directory)"),
+        (None, _) => {
+            eprintln!("warning: {tuned} buckets tuned in memory only (no cache directory)")
+        }
     }
     Ok(())
 }
@@ -531,12 +581,22 @@ fn print_entry(e: &wgkernels::tune::TuneEntry) {
         e.bucket,
         shape_text(&e.shape),
         e.timing,
-        e.winner_label.as_deref().unwrap_or("none: every candidate failed")
+        e.winner_label
+            .as_deref()
+            .unwrap_or("none: every candidate failed")
     );
     let mut c: Vec<_> = e.candidates.iter().collect();
-    c.sort_by(|a, b| a.median_ms.unwrap_or(f64::MAX).total_cmp(&b.median_ms.unwrap_or(f64::MAX)));
+    c.sort_by(|a, b| {
+        a.median_ms
+            .unwrap_or(f64::MAX)
+            .total_cmp(&b.median_ms.unwrap_or(f64::MAX))
+    });
     for r in c {
-        let mark = if Some(&r.label) == e.winner_label.as_ref() { "*" } else { " " };
+        let mark = if Some(&r.label) == e.winner_label.as_ref() {
+            "*"
+        } else {
+            " "
+        };
         let vs = match (r.median_ms, e.default_ms) {
             (Some(m), Some(d)) if m > 0.0 => format!("{:.2}x", d / m),
             _ => "-".into(),
@@ -547,7 +607,10 @@ fn print_entry(e: &wgkernels::tune::TuneEntry) {
             format!("{:?}", r.status).to_lowercase(),
             r.median_ms.map_or("-".into(), |m| format!("{m:.3} ms")),
             vs,
-            r.reason.as_ref().map(|x| format!("  ({x})")).unwrap_or_default()
+            r.reason
+                .as_ref()
+                .map(|x| format!("  ({x})"))
+                .unwrap_or_default()
         );
     }
 }
@@ -555,9 +618,15 @@ fn print_entry(e: &wgkernels::tune::TuneEntry) {
 fn compare(files: &[PathBuf], md: Option<&Path>, svg: Option<&Path>) -> Result<(), Error> {
     use wgkernels::report::compare::{compare_reports, load_report};
     if files.len() < 2 {
-        return Err(Error::Shape(format!("compare needs at least two report files; got {}", files.len())));
+        return Err(Error::Shape(format!(
+            "compare needs at least two report files; got {}",
+            files.len()
+        )));
     }
-    let reports = files.iter().map(|f| load_report(f)).collect::<Result<Vec<_>, _>>()?;
+    let reports = files
+        .iter()
+        .map(|f| load_report(f))
+        .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let cmp = compare_reports(&reports, &names);
     if reports.iter().any(|r| r.version != reports[0].version) {
@@ -567,19 +636,25 @@ fn compare(files: &[PathBuf], md: Option<&Path>, svg: Option<&Path>) -> Result<(
     if cmp.shared_rows() == 0 {
         eprintln!("warning: no result appears in more than one report: nothing to take ratios of");
     }
-    let svg_path = svg.map(Path::to_path_buf).or_else(|| md.map(|m| m.with_extension("svg")));
+    let svg_path = svg
+        .map(Path::to_path_buf)
+        .or_else(|| md.map(|m| m.with_extension("svg")));
     if let Some(p) = &svg_path {
         wgkernels::report::charts::compare_chart(&cmp, p)?;
         println!("wrote {}", p.display());
     }
     if let Some(m) = md {
-        let link = svg_path.as_ref().map(|p| {
-            match (p.parent(), m.parent()) {
-                (Some(a), Some(b)) if a == b => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                _ => p.display().to_string(),
-            }
+        let link = svg_path.as_ref().map(|p| match (p.parent(), m.parent()) {
+            (Some(a), Some(b)) if a == b => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            _ => p.display().to_string(),
         });
-        std::fs::write(m, cmp.to_markdown(link.as_deref())).map_err(|source| Error::Io { path: m.display().to_string(), source })?;
+        std::fs::write(m, cmp.to_markdown(link.as_deref())).map_err(|source| Error::Io {
+            path: m.display().to_string(),
+            source,
+        })?;
         println!("wrote {}", m.display());
     }
     Ok(())

@@ -221,7 +221,7 @@ impl Comparison {
             s += &format!("{}: {a}  [{f}]\n", letter(j));
         }
         s += "\nmeasured peaks\n";
-        let mut head = format!("{:<24}", "peak");
+        let mut head = format!("{:<30}", "peak");
         for j in 0..self.adapters.len() {
             head += &format!(" {:>12}", letter(j));
             if j > 0 {
@@ -231,7 +231,7 @@ impl Comparison {
         s += &head;
         s.push('\n');
         for p in &self.peaks {
-            let mut line = format!("{:<24}", format!("{} ({})", p.name, p.unit));
+            let mut line = format!("{:<30}", format!("{} ({})", p.name, p.unit));
             for (j, v) in p.values.iter().enumerate() {
                 line += &format!(" {:>12}", fmt_opt(*v, 2));
                 if j > 0 {

@@ -115,7 +115,11 @@ impl BenchReport {
                 opt(r.gbps, 2),
                 opt(r.pct_of_peak, 1),
                 r.config,
-                if r.note.is_empty() { r.config_source.clone() } else { format!("{} ({})", r.config_source, r.note) },
+                if r.note.is_empty() {
+                    r.config_source.clone()
+                } else {
+                    format!("{} ({})", r.config_source, r.note)
+                },
                 r.rel_l2_err
             );
         }

@@ -514,8 +514,12 @@ impl Tuner {
         let mut s = self.loaded(ctx);
         let entry = s.file.as_ref()?.get(T::NAME, &bucket)?;
         let winner = entry.winner.clone()?;
-        let measured_ok =
-            |v: &serde_json::Value| entry.candidates.iter().any(|r| r.config == *v && r.status == CandidateStatus::Ok);
+        let measured_ok = |v: &serde_json::Value| {
+            entry
+                .candidates
+                .iter()
+                .any(|r| r.config == *v && r.status == CandidateStatus::Ok)
+        };
         let reason = match serde_json::from_value::<T::Config>(winner.clone()) {
             Err(e) => format!("unreadable ({e})"),
             Ok(_) if !measured_ok(&winner) => "not recorded as measured correct".to_string(),
@@ -533,7 +537,8 @@ impl Tuner {
                     .filter(|r| r.status == CandidateStatus::Ok)
                     .filter_map(|r| {
                         let c = serde_json::from_value::<T::Config>(r.config.clone()).ok()?;
-                        call.contains(&c).then_some((r.median_ms.unwrap_or(f64::MAX), c))
+                        call.contains(&c)
+                            .then_some((r.median_ms.unwrap_or(f64::MAX), c))
                     })
                     .min_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(_, c)| c);

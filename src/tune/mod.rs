@@ -16,8 +16,8 @@ use crate::ops::gemm::GemmDesc;
 
 pub use cache::{CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry};
 pub use engine::{
-    default_cache_dir, lookup, pick, CacheStatus, ConfigSource, Picked, TuneMode, TuneOp, TuneOptions, TuneStats, Tuner,
-    CACHE_DIR_ENV, MODE_ENV,
+    default_cache_dir, lookup, pick, CacheStatus, ConfigSource, Picked, TuneMode, TuneOp,
+    TuneOptions, TuneStats, Tuner, CACHE_DIR_ENV, MODE_ENV,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::{tune, Prepared};
@@ -68,7 +68,8 @@ pub struct TuneJob {
 
 /// What a [`TuneJob`] runs: `tune::<T>` on its problem.
 #[cfg(not(target_arch = "wasm32"))]
-type TuneFn = dyn Fn(&Context, &TuneOptions, &mut dyn FnMut(usize, usize, &str)) -> crate::Result<TuneEntry>;
+type TuneFn =
+    dyn Fn(&Context, &TuneOptions, &mut dyn FnMut(usize, usize, &str)) -> crate::Result<TuneEntry>;
 
 #[cfg(not(target_arch = "wasm32"))]
 impl TuneJob {
@@ -117,6 +118,8 @@ where
 pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<TuneJob>> {
     match op {
         "gemm" => Ok(jobs_for::<GemmTune>(ctx, gemm_tune_shapes(ctx, quick))),
-        _ => Err(crate::Error::Unsupported(format!("unknown op `{op}` for tuning"))),
+        _ => Err(crate::Error::Unsupported(format!(
+            "unknown op `{op}` for tuning"
+        ))),
     }
 }
