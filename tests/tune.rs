@@ -574,3 +574,43 @@ fn a_winner_that_cannot_run_a_call_of_its_bucket_falls_back_to_the_fastest_that_
     assert!(wgkernels::verify::check_gemm(&t, &odd, p.config, 3).pass);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn f16_bucket_tunes_every_variant_and_f32_never_tunes_into_coop() {
+    if !common::has_f16("f16_bucket_tunes_every_variant") {
+        return;
+    }
+    let dir = temp_dir("f16");
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let d = GemmDesc::new(60, 64, 50).dtype(DType::F16);
+    let e = tune::<GemmTune>(&c, &d, &TuneOptions::quick(), &mut |_, _, _| {}).unwrap();
+    assert!(e.winner.is_some(), "{e:#?}");
+    let dropped: Vec<_> = e
+        .candidates
+        .iter()
+        .filter(|r| r.status == CandidateStatus::Dropped)
+        .collect();
+    assert!(dropped.is_empty(), "candidates failed: {dropped:#?}");
+    let variants = |e: &wgkernels::tune::TuneEntry| -> Vec<String> {
+        e.candidates
+            .iter()
+            .map(|r| r.config["variant"].as_str().unwrap().to_string())
+            .collect()
+    };
+    if common::has_coop("f16 coop tuning") {
+        assert!(
+            variants(&e).iter().any(|v| v == "coop"),
+            "coop never tuned for f16"
+        );
+    }
+    // f32 storage: cooperative matrices round to f16, so tuning never considers them.
+    let e32 = tune::<GemmTune>(
+        &c,
+        &GemmDesc::new(60, 64, 50),
+        &TuneOptions::quick(),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert!(variants(&e32).iter().all(|v| v != "coop"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -672,9 +672,10 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
 /// the result (every candidate's time, the winner) in the tuner's cache.
 ///
 /// Per candidate: a small check against the CPU reference (a failure drops it), build and bind
-/// at full size (a failure drops it), a warm-up run, one probe run (either far slower than the
-/// best so far: pruned), the timed runs (GPU timestamps where the adapter has them, else wall clock; the
-/// median counts), then a spot check of the full-size output (a wrong answer drops it). Then
+/// at full size (a failure drops it), a warm-up run whose output is spot-checked against the
+/// reference (a wrong answer drops it), one probe run (either run far slower than the best so
+/// far: pruned), then the timed runs (GPU timestamps where the adapter has them, else wall
+/// clock; the median counts). Then
 /// interleaved final rounds between the fastest three and the default, and the winner is the
 /// fastest, unless it beats the default by less than [`TuneOptions::margin`].
 ///
@@ -733,6 +734,10 @@ pub fn tune<T: TuneOp>(
                 .map_err(|e| e.to_string())?;
             ctx.wait().map_err(|e| e.to_string())?;
             let first_ms = t0.elapsed().as_secs_f64() * 1e3;
+            // Correctness before speed: a wrong answer is dropped, whatever its time.
+            prepared
+                .check_output(ctx)
+                .map_err(|e| format!("wrong answer at full size: {e}"))?;
             let long = first_ms >= 250.0;
             if long && best.is_some_and(|b| first_ms > opts.prune_factor * b) {
                 return Ok((CandidateStatus::Pruned, vec![first_ms]));
@@ -757,9 +762,6 @@ pub fn tune<T: TuneOp>(
                     .map_err(|e| e.to_string())?;
                 samples.extend(t.samples_ms);
             }
-            prepared
-                .check_output(ctx)
-                .map_err(|e| format!("wrong answer at full size: {e}"))?;
             Ok((CandidateStatus::Ok, samples))
         });
         match outcome {

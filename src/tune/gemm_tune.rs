@@ -75,8 +75,15 @@ impl TuneOp for GemmTune {
         gemm_default(caps, limits, d)
     }
 
+    /// [`gemm_candidates`] less the cooperative-matrix ones for f32 storage: those round the
+    /// inputs to f16, so a faster time would buy it with lost precision — tuning never trades
+    /// accuracy silently (the same rule as the default; callers can still name one explicitly).
     fn candidates(caps: &Capabilities, limits: &wgpu::Limits, d: &GemmDesc) -> Vec<GemmConfig> {
-        gemm_candidates(caps, limits, d)
+        let mut c = gemm_candidates(caps, limits, d);
+        if d.dtype == crate::DType::F32 {
+            c.retain(|c| c.variant != crate::tune::GemmVariant::Coop);
+        }
+        c
     }
 
     fn label(c: &GemmConfig) -> String {
