@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use wgkernels::gpu::Context;
 use wgkernels::shaders::{Shader, Spec};
 use wgkernels::tune::{
-    cache, gemm_candidates, gemm_default, gemm_pick_with_source, pick, tune, CandidateStatus,
-    ConfigSource, GemmTune, Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
+    cache, gemm_default, gemm_pick_with_source, pick, tune, CandidateStatus, ConfigSource,
+    GemmTune, Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
 };
 use wgkernels::{DType, GemmConfig, GemmDesc};
 
@@ -62,7 +62,7 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
     let (bucket, rep) = GemmTune::bucket(&small());
     assert_eq!(bucket, "f32 m128 n128 k64 b1 nn");
     let entry = a.tuner().entry(&a, "gemm", &bucket).expect("entry stored");
-    let cands = gemm_candidates(a.caps(), &a.limits(), &rep);
+    let cands = GemmTune::candidates(a.caps(), &a.limits(), &rep);
     assert_eq!(
         entry.candidates.len(),
         cands.len(),
