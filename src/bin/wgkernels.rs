@@ -435,7 +435,8 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
                 pb.set_position(i as u64);
                 pb.set_message(label.to_string());
             },
-            &mut |e| pb.println(e),
+            // (suspend, not println: println is a no-op when stdout is not a terminal)
+            &mut |e| pb.suspend(|| eprintln!("{e}")),
         )?);
         pb.finish_and_clear();
     }
@@ -535,10 +536,9 @@ fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), E
         let mut base = 0u64;
         for job in &jobs {
             if job.cached && !force {
-                pb.println(format!(
-                    "{op} {}: already cached (--force re-measures)",
-                    job.bucket
-                ));
+                pb.suspend(|| {
+                    println!("{op} {}: already cached (--force re-measures)", job.bucket)
+                });
                 continue;
             }
             let bucket = job.bucket.clone();
