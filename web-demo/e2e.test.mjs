@@ -99,6 +99,19 @@ test('every op verifies in headless Chromium on WebGPU; plots and timings render
     assert.match(await page.locator('#see-gemm-m-msg').innerText(), /between 1 and 512/);
     await page.locator('#see-gemm-m').fill('40');
     assert.equal(await page.locator('#see-gemm-m-msg').innerText(), '');
+
+    // A kernel error (a configuration that cannot run this shape) is shown in the page.
+    const see = page.locator('#see-ops [data-op="gemm"]');
+    await page.locator('#see-gemm-config').selectOption('gemv wg128 rows4');
+    await see.locator('button').click();
+    await see.locator('.op-error').waitFor({ timeout: 60_000 });
+    assert.match(await see.locator('.op-error').innerText(), /gemm: unsupported: GEMM config `gemv wg128 rows4` cannot run 40x64x48/);
+    assert.equal(await page.evaluate(() => window.wgk.see.gemm.ok), false);
+    // ...and the page recovers: the dispatcher's pick runs again.
+    await page.locator('#see-gemm-config').selectOption('auto');
+    await see.locator('button').click();
+    await page.waitForFunction(() => window.wgk.see.gemm.ok === true, null, { timeout: 60_000 });
+    assert.equal(await see.locator('.op-error').count(), 0);
   });
 });
 

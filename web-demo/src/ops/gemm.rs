@@ -7,10 +7,19 @@ use crate::figure::{decimate, Bar, Figure, Palette, Series};
 use futures::future::LocalBoxFuture;
 use wgkernels::reference::{compare, gemm_ref, Tolerance};
 use wgkernels::tune::{gemm_candidates, gemm_pick};
-use wgkernels::{time_gpu_async, Context, DType, GemmDesc, GemmPlan};
+use wgkernels::{time_gpu_async, Context, DType, GemmConfig, GemmDesc, GemmPlan};
 
 /// The GEMM entry of the demo registry.
 pub struct Gemm;
+
+/// The configurations the See section can force (`None` = the dispatcher's pick). Forcing one
+/// the adapter or shape cannot run shows the library's error on the page.
+const CONFIGS: &[(&str, Option<GemmConfig>)] = &[
+    ("auto", None),
+    ("tiled 64x64x16 t4x8", Some(GemmConfig::tiled(64, 64, 16, 4, 8))),
+    ("tiled 32x32x16 t4x4", Some(GemmConfig::tiled(32, 32, 16, 4, 4))),
+    ("gemv wg128 rows4", Some(GemmConfig::gemv(128, 4))),
+];
 
 /// Typical shapes whose picks the page lists.
 fn pick_cases() -> Vec<(&'static str, GemmDesc)> {
@@ -84,16 +93,24 @@ impl DemoOp for Gemm {
             Control::int("m", "M (rows)", "64", 1, 512, "rows of A and C; up to 512 so the heat map stays readable"),
             Control::int("n", "N (columns)", "64", 1, 512, "columns of B and C"),
             Control::int("k", "K (depth)", "48", 1, 4096, "columns of A, rows of B: the reduction length"),
+            Control::choice(
+                "config",
+                "configuration",
+                "auto",
+                CONFIGS.iter().map(|(name, _)| *name).collect(),
+                "auto = the dispatcher's pick; the others force one configuration (an error says why it cannot run here)",
+            ),
         ]
     }
 
     fn see<'a>(&'a self, ctx: &'a Context, p: &'a Params) -> LocalBoxFuture<'a, Result<Vec<Figure>, String>> {
         Box::pin(async move {
             let desc = GemmDesc::new(p.int("m"), p.int("n"), p.int("k"));
+            let forced = CONFIGS.iter().find(|(name, _)| *name == p.word("config")).and_then(|(_, c)| *c);
             let (a, b) = plaid_inputs(&desc);
             let (got, label) = ctx
                 .capture_errors(async {
-                    let plan = GemmPlan::new(ctx, desc, None)?;
+                    let plan = GemmPlan::new(ctx, desc, forced)?;
                     let got = plan.run_host(&a, &b, None).await?;
                     Ok((got, plan.config().label()))
                 })
@@ -119,7 +136,7 @@ impl DemoOp for Gemm {
                     Palette::Diverging,
                     "row i",
                     "column j",
-                    format!("{m}×{n}×{k}, dispatcher picked `{label}`"),
+                    format!("{m}×{n}×{k}, {} `{label}`", if forced.is_some() { "forced" } else { "dispatcher picked" }),
                 ),
                 heat(
                     "|GPU − CPU reference|",
@@ -160,7 +177,7 @@ impl DemoOp for Gemm {
             Control::int_list(
                 "sizes",
                 "square sizes",
-                "128, 256, 512",
+                "64, 128, 256",
                 (1, 1024, 6),
                 "M = N = K for each run, comma-separated; up to 1024 so a software adapter finishes in seconds",
             ),
