@@ -12,7 +12,9 @@ use common::ctx;
 use std::sync::OnceLock;
 use wgkernels::tune::{gemm_candidates, gemm_pick};
 use wgkernels::verify::{gemm_shapes, verify_op_async, OPS};
-use wgkernels::{time_gpu_async, Capabilities, Context, DType, Error, GemmDesc, GemmPlan, GemmVariant};
+use wgkernels::{
+    time_gpu_async, Capabilities, Context, DType, Error, GemmDesc, GemmPlan, GemmVariant,
+};
 
 /// A context on the test adapter restricted to WebGPU's default compute limits (or the adapter's,
 /// where lower) and no optional features.
@@ -28,8 +30,12 @@ fn browser_like() -> &'static Context {
             max_compute_invocations_per_workgroup: web
                 .max_compute_invocations_per_workgroup
                 .min(have.max_compute_invocations_per_workgroup),
-            max_compute_workgroup_size_x: web.max_compute_workgroup_size_x.min(have.max_compute_workgroup_size_x),
-            max_compute_workgroup_size_y: web.max_compute_workgroup_size_y.min(have.max_compute_workgroup_size_y),
+            max_compute_workgroup_size_x: web
+                .max_compute_workgroup_size_x
+                .min(have.max_compute_workgroup_size_x),
+            max_compute_workgroup_size_y: web
+                .max_compute_workgroup_size_y
+                .min(have.max_compute_workgroup_size_y),
             max_storage_buffer_binding_size: web
                 .max_storage_buffer_binding_size
                 .min(have.max_storage_buffer_binding_size),
@@ -42,7 +48,8 @@ fn browser_like() -> &'static Context {
             required_limits: limits,
             ..Default::default()
         };
-        let (device, queue) = pollster::block_on(adapter.request_device(&desc)).expect("device with default limits");
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&desc)).expect("device with default limits");
         Context::from_parts(adapter, device, queue)
     })
 }
@@ -66,9 +73,19 @@ fn browser_caps() -> Capabilities {
 fn the_browser_like_device_has_webgpu_defaults() {
     let c = browser_like();
     let l = c.limits();
-    assert!(l.max_compute_workgroup_storage_size <= 16384, "{}", l.max_compute_workgroup_storage_size);
-    assert!(l.max_compute_invocations_per_workgroup <= 256, "{}", l.max_compute_invocations_per_workgroup);
-    assert!(!c.caps().f16 && !c.caps().subgroups && !c.caps().timestamps && c.caps().coop.is_empty());
+    assert!(
+        l.max_compute_workgroup_storage_size <= 16384,
+        "{}",
+        l.max_compute_workgroup_storage_size
+    );
+    assert!(
+        l.max_compute_invocations_per_workgroup <= 256,
+        "{}",
+        l.max_compute_invocations_per_workgroup
+    );
+    assert!(
+        !c.caps().f16 && !c.caps().subgroups && !c.caps().timestamps && c.caps().coop.is_empty()
+    );
 }
 
 #[test]
@@ -77,14 +94,27 @@ fn no_candidate_exceeds_webgpu_default_limits() {
     for caps in [browser_caps(), browser_like().caps().clone()] {
         for desc in gemm_shapes() {
             for cfg in gemm_candidates(&caps, &limits, &desc) {
-                assert!(cfg.workgroup_bytes() <= 16384, "{} needs {} B", cfg.label(), cfg.workgroup_bytes());
-                assert!(cfg.invocations() <= 256, "{} needs {} invocations", cfg.label(), cfg.invocations());
+                assert!(
+                    cfg.workgroup_bytes() <= 16384,
+                    "{} needs {} B",
+                    cfg.label(),
+                    cfg.workgroup_bytes()
+                );
+                assert!(
+                    cfg.invocations() <= 256,
+                    "{} needs {} invocations",
+                    cfg.label(),
+                    cfg.invocations()
+                );
                 assert!(
                     matches!(cfg.variant, GemmVariant::Tiled | GemmVariant::Gemv),
                     "{} offered without subgroups/coop",
                     cfg.label()
                 );
-                assert!(desc.dtype == DType::F32, "f16 candidates offered without f16: {desc:?}");
+                assert!(
+                    desc.dtype == DType::F32,
+                    "f16 candidates offered without f16: {desc:?}"
+                );
             }
         }
     }
@@ -104,8 +134,16 @@ fn tighter_limits_than_webgpus_still_get_a_runnable_default() {
     let cfgs = gemm_candidates(&browser_caps(), &limits, &desc);
     assert!(!cfgs.is_empty());
     for c in &cfgs {
-        assert!(c.valid_for(&browser_caps(), &limits, &desc), "{}", c.label());
-        assert!(c.workgroup_bytes() <= 8192 && c.invocations() <= 128, "{}", c.label());
+        assert!(
+            c.valid_for(&browser_caps(), &limits, &desc),
+            "{}",
+            c.label()
+        );
+        assert!(
+            c.workgroup_bytes() <= 8192 && c.invocations() <= 128,
+            "{}",
+            c.label()
+        );
     }
 }
 
@@ -117,8 +155,14 @@ fn every_op_verifies_through_the_async_path_under_browser_limits() {
             .unwrap_or_else(|e| panic!("{op} has no browser verify path: {e}"));
         assert!(!checks.is_empty(), "{op}: no checks");
         let failed: Vec<_> = checks.iter().filter(|k| !k.pass).collect();
-        assert!(failed.is_empty(), "{op} under WebGPU default limits: {failed:#?}");
-        assert!(checks.iter().all(|k| k.dtype == DType::F32), "{op}: f16 checked without f16");
+        assert!(
+            failed.is_empty(),
+            "{op} under WebGPU default limits: {failed:#?}"
+        );
+        assert!(
+            checks.iter().all(|k| k.dtype == DType::F32),
+            "{op}: f16 checked without f16"
+        );
     }
 }
 
@@ -130,7 +174,8 @@ fn the_default_pick_runs_on_the_browser_like_device() {
     assert!(cfg.workgroup_bytes() <= 16384 && cfg.invocations() <= 256);
     let a = vec![1.0f32; 130 * 90];
     let b = vec![0.5f32; 90 * 70];
-    let out = pollster::block_on(GemmPlan::new(c, desc, None).unwrap().run_host(&a, &b, None)).unwrap();
+    let out =
+        pollster::block_on(GemmPlan::new(c, desc, None).unwrap().run_host(&a, &b, None)).unwrap();
     assert!(out.iter().all(|&x| x == 45.0), "{:?}", &out[..4]);
 }
 
@@ -155,7 +200,8 @@ fn capture_errors_turns_a_validation_error_into_gpu_error() {
     }));
     assert!(matches!(r, Err(Error::Gpu(_))), "{r:?}");
     // The work's own error passes through when the GPU raised none.
-    let r: Result<(), Error> = pollster::block_on(c.capture_errors(async { Err(Error::ZeroSized("x")) }));
+    let r: Result<(), Error> =
+        pollster::block_on(c.capture_errors(async { Err(Error::ZeroSized("x")) }));
     assert!(matches!(r, Err(Error::ZeroSized("x"))));
     // And the device is still usable afterwards.
     let ok = pollster::block_on(c.capture_errors(async { Ok(7) })).unwrap();

@@ -23,7 +23,8 @@ impl Context {
             self.queue.on_submitted_work_done(move || {
                 let _ = tx.send(());
             });
-            rx.await.map_err(|_| Error::Gpu("the queue dropped its work-done callback".into()))?;
+            rx.await
+                .map_err(|_| Error::Gpu("the queue dropped its work-done callback".into()))?;
             self.check_alive()
         }
         #[cfg(not(target_arch = "wasm32"))]
@@ -73,8 +74,10 @@ pub async fn time_gpu_async(
                 beginning_of_pass_write_index: Some(2 * i),
                 end_of_pass_write_index: Some(2 * i + 1),
             });
-            let mut pass =
-                enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("timed"), timestamp_writes: writes });
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("timed"),
+                timestamp_writes: writes,
+            });
             record(&mut pass);
         }
         enc
@@ -111,7 +114,11 @@ pub async fn time_gpu_async(
             })
             .collect();
         if samples.iter().all(|&s| s > 0.0) {
-            return Ok(Timing { median_ms: median(&samples), samples_ms: samples, source: TimingSource::Gpu });
+            return Ok(Timing {
+                median_ms: median(&samples),
+                samples_ms: samples,
+                source: TimingSource::Gpu,
+            });
         }
     }
     let mut samples = Vec::with_capacity(iters);
@@ -121,5 +128,9 @@ pub async fn time_gpu_async(
         ctx.wait_async().await?;
         samples.push(t0.elapsed().as_secs_f64() * 1e3);
     }
-    Ok(Timing { median_ms: median(&samples), samples_ms: samples, source: TimingSource::Wall })
+    Ok(Timing {
+        median_ms: median(&samples),
+        samples_ms: samples,
+        source: TimingSource::Wall,
+    })
 }

@@ -95,10 +95,21 @@ pub fn check_gemm(ctx: &Context, desc: &GemmDesc, config: GemmConfig, seed: u64)
 
 /// [`check_gemm`] without blocking. GPU errors raised while it runs (a shader the browser
 /// rejects, an invalid dispatch) are caught around the whole check and land in `Check::error`.
-pub async fn check_gemm_async(ctx: &Context, desc: &GemmDesc, config: GemmConfig, seed: u64) -> Check {
+pub async fn check_gemm_async(
+    ctx: &Context,
+    desc: &GemmDesc,
+    config: GemmConfig,
+    seed: u64,
+) -> Check {
     let r = match desc.dtype {
-        DType::F32 => ctx.capture_errors(check_gemm_typed::<f32>(ctx, desc, config, seed)).await,
-        DType::F16 => ctx.capture_errors(check_gemm_typed::<half::f16>(ctx, desc, config, seed)).await,
+        DType::F32 => {
+            ctx.capture_errors(check_gemm_typed::<f32>(ctx, desc, config, seed))
+                .await
+        }
+        DType::F16 => {
+            ctx.capture_errors(check_gemm_typed::<half::f16>(ctx, desc, config, seed))
+                .await
+        }
     };
     let compute = if config.variant == GemmVariant::Coop {
         DType::F16

@@ -64,7 +64,13 @@ impl Control {
         max: u64,
         help: &'static str,
     ) -> Self {
-        Self { id, label, default, help, kind: ControlKind::Int { min, max } }
+        Self {
+            id,
+            label,
+            default,
+            help,
+            kind: ControlKind::Int { min, max },
+        }
     }
 
     /// A list-of-whole-numbers control.
@@ -75,7 +81,13 @@ impl Control {
         (min, max, max_len): (u64, u64, usize),
         help: &'static str,
     ) -> Self {
-        Self { id, label, default, help, kind: ControlKind::IntList { min, max, max_len } }
+        Self {
+            id,
+            label,
+            default,
+            help,
+            kind: ControlKind::IntList { min, max, max_len },
+        }
     }
 
     /// A real-number control.
@@ -87,7 +99,13 @@ impl Control {
         max: f64,
         help: &'static str,
     ) -> Self {
-        Self { id, label, default, help, kind: ControlKind::Float { min, max } }
+        Self {
+            id,
+            label,
+            default,
+            help,
+            kind: ControlKind::Float { min, max },
+        }
     }
 
     /// A choice among words.
@@ -98,7 +116,13 @@ impl Control {
         options: Vec<&'static str>,
         help: &'static str,
     ) -> Self {
-        Self { id, label, default, help, kind: ControlKind::Choice { options } }
+        Self {
+            id,
+            label,
+            default,
+            help,
+            kind: ControlKind::Choice { options },
+        }
     }
 
     /// Checks `raw`; `Err` holds the message shown next to the control.
@@ -114,10 +138,16 @@ impl Control {
                 if parts.len() > *max_len {
                     return Err(format!("at most {max_len} values (each one is a run)"));
                 }
-                parts.iter().map(|p| parse_int(p, *min, *max)).collect::<Result<Vec<_>, _>>().map(Value::IntList)
+                parts
+                    .iter()
+                    .map(|p| parse_int(p, *min, *max))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::IntList)
             }
             ControlKind::Float { min, max } => {
-                let v: f64 = raw.parse().map_err(|_| format!("`{raw}` is not a number"))?;
+                let v: f64 = raw
+                    .parse()
+                    .map_err(|_| format!("`{raw}` is not a number"))?;
                 if !v.is_finite() || v < *min || v > *max {
                     return Err(format!("must be between {min} and {max}"));
                 }
@@ -138,9 +168,13 @@ fn parse_int(raw: &str, min: u64, max: u64) -> Result<u64, String> {
     if raw.is_empty() {
         return Err("enter a whole number".into());
     }
-    let v: u64 = raw.parse().map_err(|_| format!("`{raw}` is not a whole number"))?;
+    let v: u64 = raw
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a whole number"))?;
     if v < min || v > max {
-        return Err(format!("{v} is out of range: must be between {min} and {max}"));
+        return Err(format!(
+            "{v} is out of range: must be between {min} and {max}"
+        ));
     }
     Ok(v)
 }
@@ -167,7 +201,10 @@ pub struct Params {
 impl Params {
     /// Validates the raw strings the page sent (missing ones take the default). On failure,
     /// returns `(control id, message)` of the first bad control.
-    pub fn parse(controls: &[Control], raw: &BTreeMap<String, String>) -> Result<Self, (String, String)> {
+    pub fn parse(
+        controls: &[Control],
+        raw: &BTreeMap<String, String>,
+    ) -> Result<Self, (String, String)> {
         let mut values = BTreeMap::new();
         for c in controls {
             let text = raw.get(c.id).map(String::as_str).unwrap_or(c.default);
@@ -220,7 +257,10 @@ mod tests {
         assert_eq!(c.validate(" 7 "), Ok(Value::Int(7)));
         assert!(c.validate("0").unwrap_err().contains("between 1 and 512"));
         assert!(c.validate("513").is_err());
-        assert!(c.validate("abc").unwrap_err().contains("not a whole number"));
+        assert!(c
+            .validate("abc")
+            .unwrap_err()
+            .contains("not a whole number"));
         assert!(c.validate("-3").is_err());
         assert!(c.validate("2.5").is_err());
         assert!(c.validate("").is_err());
@@ -242,14 +282,26 @@ mod tests {
         assert_eq!(d.validate("0.25"), Ok(Value::Float(0.25)));
         assert!(d.validate("1.5").is_err());
         assert!(d.validate("NaN").is_err());
-        let p = Control::choice("pattern", "pattern", "diagonal", vec!["diagonal", "stripes"], "");
+        let p = Control::choice(
+            "pattern",
+            "pattern",
+            "diagonal",
+            vec!["diagonal", "stripes"],
+            "",
+        );
         assert!(p.validate("stripes").is_ok());
-        assert!(p.validate("zigzag").unwrap_err().contains("diagonal, stripes"));
+        assert!(p
+            .validate("zigzag")
+            .unwrap_err()
+            .contains("diagonal, stripes"));
     }
 
     #[test]
     fn params_report_the_bad_control() {
-        let cs = vec![Control::int("m", "M", "8", 1, 64, ""), Control::int("n", "N", "8", 1, 64, "")];
+        let cs = vec![
+            Control::int("m", "M", "8", 1, 64, ""),
+            Control::int("n", "N", "8", 1, 64, ""),
+        ];
         let mut raw = BTreeMap::new();
         raw.insert("n".to_string(), "99".to_string());
         let (id, msg) = Params::parse(&cs, &raw).unwrap_err();

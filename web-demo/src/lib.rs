@@ -48,7 +48,9 @@ fn report_error(msg: &str) {
 /// Installs the panic hook once, when the module loads: a panic becomes a message on the page.
 #[wasm_bindgen(start)]
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| report_error(&format!("panic in the demo: {info}"))));
+    std::panic::set_hook(Box::new(|info| {
+        report_error(&format!("panic in the demo: {info}"))
+    }));
 }
 
 /// Which page section a control belongs to.
@@ -73,7 +75,9 @@ impl Demo {
     /// receives uncaptured WebGPU errors, device loss and panics.
     pub async fn create(on_error: js_sys::Function) -> Result<Demo, JsValue> {
         ON_ERROR.with(|f| *f.borrow_mut() = Some(on_error));
-        let ctx = Context::new().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let ctx = Context::new()
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
         ctx.device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
             report_error(&format!("uncaptured WebGPU error: {e}"));
         }));
@@ -186,9 +190,11 @@ fn prepare(op: &str, section: &str, params: &str) -> Result<(Box<dyn ops::DemoOp
     let demo_op = ops::find(op).ok_or_else(
         || json!({ "ok": false, "error": format!("`{op}` has no page entry (web-demo/src/ops)"), "control": null }),
     )?;
-    let raw: BTreeMap<String, String> = serde_json::from_str(params)
-        .map_err(|e| json!({ "ok": false, "error": format!("bad parameters: {e}"), "control": null }))?;
+    let raw: BTreeMap<String, String> = serde_json::from_str(params).map_err(
+        |e| json!({ "ok": false, "error": format!("bad parameters: {e}"), "control": null }),
+    )?;
     let controls = section_controls(demo_op.as_ref(), section);
-    let p = Params::parse(&controls, &raw).map_err(|(id, msg)| json!({ "ok": false, "error": msg, "control": id }))?;
+    let p = Params::parse(&controls, &raw)
+        .map_err(|(id, msg)| json!({ "ok": false, "error": msg, "control": id }))?;
     Ok((demo_op, p))
 }

@@ -16,8 +16,14 @@ pub struct Gemm;
 /// the adapter or shape cannot run shows the library's error on the page.
 const CONFIGS: &[(&str, Option<GemmConfig>)] = &[
     ("auto", None),
-    ("tiled 64x64x16 t4x8", Some(GemmConfig::tiled(64, 64, 16, 4, 8))),
-    ("tiled 32x32x16 t4x4", Some(GemmConfig::tiled(32, 32, 16, 4, 4))),
+    (
+        "tiled 64x64x16 t4x8",
+        Some(GemmConfig::tiled(64, 64, 16, 4, 8)),
+    ),
+    (
+        "tiled 32x32x16 t4x4",
+        Some(GemmConfig::tiled(32, 32, 16, 4, 4)),
+    ),
     ("gemv wg128 rows4", Some(GemmConfig::gemv(128, 4))),
 ];
 
@@ -25,10 +31,19 @@ const CONFIGS: &[(&str, Option<GemmConfig>)] = &[
 fn pick_cases() -> Vec<(&'static str, GemmDesc)> {
     vec![
         ("f32 1024×1024×1024", GemmDesc::new(1024, 1024, 1024)),
-        ("f32 1024×1024×1024, both transposed", GemmDesc::new(1024, 1024, 1024).trans(true, true)),
-        ("f32 matrix × vector 4096×4096", GemmDesc::new(4096, 1, 4096)),
+        (
+            "f32 1024×1024×1024, both transposed",
+            GemmDesc::new(1024, 1024, 1024).trans(true, true),
+        ),
+        (
+            "f32 matrix × vector 4096×4096",
+            GemmDesc::new(4096, 1, 4096),
+        ),
         ("f32 row × matrix 4096×4096", GemmDesc::new(1, 4096, 4096)),
-        ("f16 1024×1024×1024", GemmDesc::new(1024, 1024, 1024).dtype(DType::F16)),
+        (
+            "f16 1024×1024×1024",
+            GemmDesc::new(1024, 1024, 1024).dtype(DType::F16),
+        ),
     ]
 }
 
@@ -73,18 +88,29 @@ impl DemoOp for Gemm {
             });
         }
         let sg_note = if caps.subgroups {
-            format!("available: subgroups of {}–{}", caps.subgroup_min, caps.subgroup_max)
+            format!(
+                "available: subgroups of {}–{}",
+                caps.subgroup_min, caps.subgroup_max
+            )
         } else {
             "not picked: the device has no SUBGROUP feature (wgpu's WebGPU backend does not \
              request the browser's `subgroups` yet)"
                 .into()
         };
-        out.push(Pick { case: "subgroup variant".into(), config: String::new(), note: sg_note });
+        out.push(Pick {
+            case: "subgroup variant".into(),
+            config: String::new(),
+            note: sg_note,
+        });
         let coop_note = match caps.coop_f16_f32_tile() {
             Some(t) => format!("available: {t}×{t} f16→f32"),
             None => "not picked: the adapter lists no cooperative-matrix configuration (WebGPU has none)".into(),
         };
-        out.push(Pick { case: "cooperative-matrix variant".into(), config: String::new(), note: coop_note });
+        out.push(Pick {
+            case: "cooperative-matrix variant".into(),
+            config: String::new(),
+            note: coop_note,
+        });
         out
     }
 
@@ -103,10 +129,17 @@ impl DemoOp for Gemm {
         ]
     }
 
-    fn see<'a>(&'a self, ctx: &'a Context, p: &'a Params) -> LocalBoxFuture<'a, Result<Vec<Figure>, String>> {
+    fn see<'a>(
+        &'a self,
+        ctx: &'a Context,
+        p: &'a Params,
+    ) -> LocalBoxFuture<'a, Result<Vec<Figure>, String>> {
         Box::pin(async move {
             let desc = GemmDesc::new(p.int("m"), p.int("n"), p.int("k"));
-            let forced = CONFIGS.iter().find(|(name, _)| *name == p.word("config")).and_then(|(_, c)| *c);
+            let forced = CONFIGS
+                .iter()
+                .find(|(name, _)| *name == p.word("config"))
+                .and_then(|(_, c)| *c);
             let (a, b) = plaid_inputs(&desc);
             let (got, label) = ctx
                 .capture_errors(async {
@@ -122,12 +155,34 @@ impl DemoOp for Gemm {
             let got: Vec<f64> = got.iter().map(|&x| x as f64).collect();
             let cmp = compare(&got, &want, Tolerance::gemm(DType::F32, desc.k));
             let (m, n, k) = (desc.m as usize, desc.n as usize, desc.k as usize);
-            let err: Vec<f32> = got.iter().zip(&want).map(|(g, w)| (g - w).abs() as f32).collect();
+            let err: Vec<f32> = got
+                .iter()
+                .zip(&want)
+                .map(|(g, w)| (g - w).abs() as f32)
+                .collect();
             let row = m / 2;
             let verdict = if cmp.pass { "within" } else { "OVER" };
             Ok(vec![
-                heat("A (smooth inputs)", m, k, &a, Palette::Diverging, "row i", "column l", format!("{m}×{k}")),
-                heat("B", k, n, &b, Palette::Diverging, "row l", "column j", format!("{k}×{n}")),
+                heat(
+                    "A (smooth inputs)",
+                    m,
+                    k,
+                    &a,
+                    Palette::Diverging,
+                    "row i",
+                    "column l",
+                    format!("{m}×{k}"),
+                ),
+                heat(
+                    "B",
+                    k,
+                    n,
+                    &b,
+                    Palette::Diverging,
+                    "row l",
+                    "column j",
+                    format!("{k}×{n}"),
+                ),
                 heat(
                     "C = A·B on the GPU",
                     m,
@@ -136,7 +191,14 @@ impl DemoOp for Gemm {
                     Palette::Diverging,
                     "row i",
                     "column j",
-                    format!("{m}×{n}×{k}, {} `{label}`", if forced.is_some() { "forced" } else { "dispatcher picked" }),
+                    format!(
+                        "{m}×{n}×{k}, {} `{label}`",
+                        if forced.is_some() {
+                            "forced"
+                        } else {
+                            "dispatcher picked"
+                        }
+                    ),
                 ),
                 heat(
                     "|GPU − CPU reference|",
@@ -185,7 +247,11 @@ impl DemoOp for Gemm {
         ]
     }
 
-    fn measure<'a>(&'a self, ctx: &'a Context, p: &'a Params) -> LocalBoxFuture<'a, Result<Vec<Bar>, String>> {
+    fn measure<'a>(
+        &'a self,
+        ctx: &'a Context,
+        p: &'a Params,
+    ) -> LocalBoxFuture<'a, Result<Vec<Bar>, String>> {
         Box::pin(async move {
             let iters = p.int("iters") as usize;
             let mut bars = Vec::new();

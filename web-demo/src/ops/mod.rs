@@ -36,11 +36,19 @@ pub trait DemoOp {
     /// Controls of the See section.
     fn see_controls(&self) -> Vec<Control>;
     /// Runs the op on illustrative data and returns its figures.
-    fn see<'a>(&'a self, ctx: &'a Context, params: &'a Params) -> LocalBoxFuture<'a, Result<Vec<Figure>, String>>;
+    fn see<'a>(
+        &'a self,
+        ctx: &'a Context,
+        params: &'a Params,
+    ) -> LocalBoxFuture<'a, Result<Vec<Figure>, String>>;
     /// Controls of the Measure section.
     fn measure_controls(&self) -> Vec<Control>;
     /// Times the op at each size the controls ask for (a size that fails carries its error).
-    fn measure<'a>(&'a self, ctx: &'a Context, params: &'a Params) -> LocalBoxFuture<'a, Result<Vec<Bar>, String>>;
+    fn measure<'a>(
+        &'a self,
+        ctx: &'a Context,
+        params: &'a Params,
+    ) -> LocalBoxFuture<'a, Result<Vec<Bar>, String>>;
 }
 
 /// Every op with a page presence. Add new ops here (and to `wgkernels::verify::OPS`).
