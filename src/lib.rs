@@ -55,12 +55,11 @@ pub mod reference;
 pub mod report;
 pub mod shaders;
 pub mod tune;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod verify;
 
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
-pub use gpu::{read_buffer, Capabilities, Context};
+pub use gpu::{read_buffer, time_gpu_async, Capabilities, Context};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
 pub use tune::{ConfigSource, TuneMode, Tuner};
 pub use tune::{GemmConfig, GemmVariant};

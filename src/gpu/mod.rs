@@ -1,13 +1,15 @@
 //! The GPU context: instance, adapter, device and queue, plus the capability probe that the
 //! dispatcher reads. Apps that already own a device wrap it with [`Context::from_parts`].
 
+mod asynchronous;
 mod buffers;
-#[cfg(not(target_arch = "wasm32"))]
 mod timing;
 
+pub use asynchronous::time_gpu_async;
 pub use buffers::{read_buffer, Operand};
 #[cfg(not(target_arch = "wasm32"))]
-pub use timing::{median, time_gpu, Timing, TimingSource};
+pub use timing::time_gpu;
+pub use timing::{median, Timing, TimingSource};
 
 use crate::error::{Error, Result};
 use crate::shaders::PipelineCache;

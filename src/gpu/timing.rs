@@ -1,9 +1,12 @@
 //! Kernel timing: GPU timestamp queries where the device has them (ticks × the queue's
 //! timestamp period), wall clock around a submit-and-wait otherwise.
 
+#[cfg(not(target_arch = "wasm32"))]
 use super::{read_buffer, Context};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::error::Result;
 use serde::Serialize;
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Instant;
 
 /// How a [`Timing`] was measured.
@@ -40,6 +43,8 @@ pub fn median(xs: &[f64]) -> f64 {
 
 /// Runs `record` `warmup` times untimed, then `iters` times timed, each time in its own compute
 /// pass, and returns the median. `record` must only record dispatches into the pass.
+/// (Blocking; the browser uses [`super::time_gpu_async`].)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn time_gpu(
     ctx: &Context,
     warmup: usize,

@@ -2,7 +2,6 @@
 //! parameters built once) and a bound form that records dispatches on the caller's buffers.
 
 pub mod gemm;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod peaks;
 
 /// Spreads `count` workgroups over a 2-D grid within `max_per_dim` per dimension (kernels

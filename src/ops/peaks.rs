@@ -2,11 +2,16 @@
 //! of a compute-shader copy and of `copy_buffer_to_buffer`. They are the denominators of every
 //! efficiency figure in the report, measured rather than taken from a datasheet.
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::dtype::DType;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::error::Result;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::gpu::{time_gpu, Context};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::shaders::{Shader, Spec};
 use serde::Serialize;
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Instant;
 
 /// Measured peaks.
@@ -22,7 +27,8 @@ pub struct Peaks {
     pub copy_buffer_gbps: f64,
 }
 
-/// Measures the peaks; `quick` uses fewer repetitions.
+/// Measures the peaks; `quick` uses fewer repetitions. (Native only: it blocks.)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
     let iters = if quick { 3 } else { 7 };
     let fma_f32_gflops = fma(ctx, DType::F32, iters)?;
@@ -40,6 +46,7 @@ pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
     })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
     const STEPS: u32 = 1024;
     let pipeline = ctx.pipeline(
@@ -74,6 +81,7 @@ fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
     let limit = ctx.limits().max_storage_buffer_binding_size;
     let bytes = (64u64 << 20).min(limit & !255);

@@ -87,10 +87,29 @@ pub fn gemm_variants_to_check(ctx: &Context, desc: &GemmDesc) -> Vec<GemmConfig>
 }
 
 /// Runs `desc` with `config` on random data and compares with the f64 reference.
+/// (Blocking; the browser uses [`check_gemm_async`].)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_gemm(ctx: &Context, desc: &GemmDesc, config: GemmConfig, seed: u64) -> Check {
+    pollster::block_on(check_gemm_async(ctx, desc, config, seed))
+}
+
+/// [`check_gemm`] without blocking. GPU errors raised while it runs (a shader the browser
+/// rejects, an invalid dispatch) are caught around the whole check and land in `Check::error`.
+pub async fn check_gemm_async(
+    ctx: &Context,
+    desc: &GemmDesc,
+    config: GemmConfig,
+    seed: u64,
+) -> Check {
     let r = match desc.dtype {
-        DType::F32 => check_gemm_typed::<f32>(ctx, desc, config, seed),
-        DType::F16 => check_gemm_typed::<half::f16>(ctx, desc, config, seed),
+        DType::F32 => {
+            ctx.capture_errors(check_gemm_typed::<f32>(ctx, desc, config, seed))
+                .await
+        }
+        DType::F16 => {
+            ctx.capture_errors(check_gemm_typed::<half::f16>(ctx, desc, config, seed))
+                .await
+        }
     };
     let compute = if config.variant == GemmVariant::Coop {
         DType::F16
@@ -129,7 +148,7 @@ pub fn check_gemm(ctx: &Context, desc: &GemmDesc, config: GemmConfig, seed: u64)
     }
 }
 
-fn check_gemm_typed<T: Element>(
+async fn check_gemm_typed<T: Element>(
     ctx: &Context,
     desc: &GemmDesc,
     config: GemmConfig,
@@ -140,20 +159,27 @@ fn check_gemm_typed<T: Element>(
     let (c, cf) = random_data::<T>(desc.c_len() as usize, seed + 2);
     let plan = GemmPlan::new(ctx, *desc, Some(config))?;
     let c_in = (desc.beta != 0.0).then_some(&c[..]);
-    let got = pollster::block_on(plan.run_host(&a, &b, c_in))?;
+    let got = plan.run_host(&a, &b, c_in).await?;
     let want = gemm_ref(desc, &af, &bf, Some(&cf));
     Ok((got.iter().map(|x| x.to_f64()).collect(), want))
 }
 
 /// Every GEMM check `verify gemm` runs on this adapter; `progress` is called after each.
+/// (Blocking; the browser uses [`verify_gemm_async`].)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn verify_gemm(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check> {
+    pollster::block_on(verify_gemm_async(ctx, progress))
+}
+
+/// [`verify_gemm`] without blocking: the same shapes and variants.
+pub async fn verify_gemm_async(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check> {
     let mut out = Vec::new();
     for (i, desc) in gemm_shapes().into_iter().enumerate() {
         if desc.dtype == DType::F16 && !ctx.caps().f16 {
             continue;
         }
         for config in gemm_variants_to_check(ctx, &desc) {
-            let check = check_gemm(ctx, &desc, config, 1000 + i as u64);
+            let check = check_gemm_async(ctx, &desc, config, 1000 + i as u64).await;
             progress(&check);
             out.push(check);
         }

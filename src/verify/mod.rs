@@ -4,7 +4,11 @@
 
 mod gemm;
 
-pub use gemm::{check_gemm, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm};
+#[cfg(not(target_arch = "wasm32"))]
+pub use gemm::{check_gemm, verify_gemm};
+pub use gemm::{
+    check_gemm_async, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm_async,
+};
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -16,9 +20,32 @@ use serde::Serialize;
 pub const OPS: &[&str] = &["gemm"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
+/// (Blocking; the browser uses [`verify_op_async`].)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
+        _ => Err(Error::Unsupported(format!(
+            "unknown op `{op}` (known: {})",
+            OPS.join(", ")
+        ))),
+    }
+}
+
+/// [`verify_op`] without blocking, for the browser (the web demo's Verify section runs exactly
+/// this for every name in [`OPS`]). An op is verified in the browser once its checks have an
+/// async form here: until then the demo shows it red with this function's error, so a newly
+/// registered op cannot go unverified silently.
+pub async fn verify_op_async(
+    ctx: &Context,
+    op: &str,
+    progress: &mut dyn FnMut(&Check),
+) -> Result<Vec<Check>> {
+    match op {
+        "gemm" => Ok(verify_gemm_async(ctx, progress).await),
+        _ if OPS.contains(&op) => Err(Error::Unsupported(format!(
+            "`{op}` has no async verify path yet (add its arm to verify::verify_op_async)"
+        ))),
         _ => Err(Error::Unsupported(format!(
             "unknown op `{op}` (known: {})",
             OPS.join(", ")

@@ -1,0 +1,227 @@
+//! The browser's constraints, checked natively: a device created with WebGPU's default limits
+//! (16 KiB workgroup storage, 256 invocations) and none of the optional features (no f16, no
+//! subgroups, no timestamps, no cooperative matrices) — what a browser grants a page that asks
+//! for nothing — must still verify every op through the async paths the web demo uses; the
+//! dispatcher must never offer a configuration over those limits; and the async helpers
+//! (`capture_errors`, `time_gpu_async`, `verify_op_async`) must behave as documented.
+//! The real browser run is web-demo/e2e.sh.
+
+mod common;
+
+use common::ctx;
+use std::sync::OnceLock;
+use wgkernels::tune::{gemm_candidates, gemm_pick};
+use wgkernels::verify::{gemm_shapes, verify_op_async, OPS};
+use wgkernels::{
+    time_gpu_async, Capabilities, Context, DType, Error, GemmDesc, GemmPlan, GemmVariant,
+};
+
+/// A context on the test adapter restricted to WebGPU's default compute limits (or the adapter's,
+/// where lower) and no optional features.
+fn browser_like() -> &'static Context {
+    static CTX: OnceLock<Context> = OnceLock::new();
+    CTX.get_or_init(|| {
+        let adapter = ctx().adapter.clone();
+        let (have, web) = (adapter.limits(), wgpu::Limits::default());
+        let limits = wgpu::Limits {
+            max_compute_workgroup_storage_size: web
+                .max_compute_workgroup_storage_size
+                .min(have.max_compute_workgroup_storage_size),
+            max_compute_invocations_per_workgroup: web
+                .max_compute_invocations_per_workgroup
+                .min(have.max_compute_invocations_per_workgroup),
+            max_compute_workgroup_size_x: web
+                .max_compute_workgroup_size_x
+                .min(have.max_compute_workgroup_size_x),
+            max_compute_workgroup_size_y: web
+                .max_compute_workgroup_size_y
+                .min(have.max_compute_workgroup_size_y),
+            max_storage_buffer_binding_size: web
+                .max_storage_buffer_binding_size
+                .min(have.max_storage_buffer_binding_size),
+            max_buffer_size: web.max_buffer_size.min(have.max_buffer_size),
+            ..have
+        };
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("browser-like"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits,
+            ..Default::default()
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&desc)).expect("device with default limits");
+        Context::from_parts(adapter, device, queue)
+    })
+}
+
+/// Capabilities of a browser adapter like Chromium's SwiftShader: subgroups of 4 that wgpu does
+/// not request, no f16, timestamps.
+fn browser_caps() -> Capabilities {
+    Capabilities {
+        f16: false,
+        subgroups: false,
+        subgroup_min: 4,
+        subgroup_max: 4,
+        coop: Vec::new(),
+        timestamps: true,
+        device_type: wgpu::DeviceType::Cpu,
+        vendor: 0,
+    }
+}
+
+#[test]
+fn the_browser_like_device_has_webgpu_defaults() {
+    let c = browser_like();
+    let l = c.limits();
+    assert!(
+        l.max_compute_workgroup_storage_size <= 16384,
+        "{}",
+        l.max_compute_workgroup_storage_size
+    );
+    assert!(
+        l.max_compute_invocations_per_workgroup <= 256,
+        "{}",
+        l.max_compute_invocations_per_workgroup
+    );
+    assert!(
+        !c.caps().f16 && !c.caps().subgroups && !c.caps().timestamps && c.caps().coop.is_empty()
+    );
+}
+
+#[test]
+fn no_candidate_exceeds_webgpu_default_limits() {
+    let limits = wgpu::Limits::default();
+    for caps in [browser_caps(), browser_like().caps().clone()] {
+        for desc in gemm_shapes() {
+            for cfg in gemm_candidates(&caps, &limits, &desc) {
+                assert!(
+                    cfg.workgroup_bytes() <= 16384,
+                    "{} needs {} B",
+                    cfg.label(),
+                    cfg.workgroup_bytes()
+                );
+                assert!(
+                    cfg.invocations() <= 256,
+                    "{} needs {} invocations",
+                    cfg.label(),
+                    cfg.invocations()
+                );
+                assert!(
+                    matches!(cfg.variant, GemmVariant::Tiled | GemmVariant::Gemv),
+                    "{} offered without subgroups/coop",
+                    cfg.label()
+                );
+                assert!(
+                    desc.dtype == DType::F32,
+                    "f16 candidates offered without f16: {desc:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn tighter_limits_than_webgpus_still_get_a_runnable_default() {
+    // A very small adapter (8 KiB, 128 invocations): the fallback tile must fit it.
+    let limits = wgpu::Limits {
+        max_compute_workgroup_storage_size: 8192,
+        max_compute_invocations_per_workgroup: 128,
+        max_compute_workgroup_size_x: 128,
+        max_compute_workgroup_size_y: 128,
+        ..wgpu::Limits::default()
+    };
+    let desc = GemmDesc::new(100, 100, 100);
+    let cfgs = gemm_candidates(&browser_caps(), &limits, &desc);
+    assert!(!cfgs.is_empty());
+    for c in &cfgs {
+        assert!(
+            c.valid_for(&browser_caps(), &limits, &desc),
+            "{}",
+            c.label()
+        );
+        assert!(
+            c.workgroup_bytes() <= 8192 && c.invocations() <= 128,
+            "{}",
+            c.label()
+        );
+    }
+}
+
+#[test]
+fn every_op_verifies_through_the_async_path_under_browser_limits() {
+    let c = browser_like();
+    for op in OPS {
+        let checks = pollster::block_on(verify_op_async(c, op, &mut |_| {}))
+            .unwrap_or_else(|e| panic!("{op} has no browser verify path: {e}"));
+        assert!(!checks.is_empty(), "{op}: no checks");
+        let failed: Vec<_> = checks.iter().filter(|k| !k.pass).collect();
+        assert!(
+            failed.is_empty(),
+            "{op} under WebGPU default limits: {failed:#?}"
+        );
+        assert!(
+            checks.iter().all(|k| k.dtype == DType::F32),
+            "{op}: f16 checked without f16"
+        );
+    }
+}
+
+#[test]
+fn the_default_pick_runs_on_the_browser_like_device() {
+    let c = browser_like();
+    let desc = GemmDesc::new(130, 70, 90);
+    let cfg = gemm_pick(c, &desc);
+    assert!(cfg.workgroup_bytes() <= 16384 && cfg.invocations() <= 256);
+    let a = vec![1.0f32; 130 * 90];
+    let b = vec![0.5f32; 90 * 70];
+    let out =
+        pollster::block_on(GemmPlan::new(c, desc, None).unwrap().run_host(&a, &b, None)).unwrap();
+    assert!(out.iter().all(|&x| x == 45.0), "{:?}", &out[..4]);
+}
+
+#[test]
+fn verify_op_async_names_an_unknown_op() {
+    let r = pollster::block_on(verify_op_async(ctx(), "nope", &mut |_| {}));
+    assert!(matches!(r, Err(Error::Unsupported(m)) if m.contains("unknown op `nope`")));
+}
+
+#[test]
+fn capture_errors_turns_a_validation_error_into_gpu_error() {
+    let c = browser_like();
+    let too_big = c.limits().max_buffer_size + 4;
+    let r: Result<(), Error> = pollster::block_on(c.capture_errors(async {
+        let _b = c.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("over the limit"),
+            size: too_big,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        Ok(())
+    }));
+    assert!(matches!(r, Err(Error::Gpu(_))), "{r:?}");
+    // The work's own error passes through when the GPU raised none.
+    let r: Result<(), Error> =
+        pollster::block_on(c.capture_errors(async { Err(Error::ZeroSized("x")) }));
+    assert!(matches!(r, Err(Error::ZeroSized("x"))));
+    // And the device is still usable afterwards.
+    let ok = pollster::block_on(c.capture_errors(async { Ok(7) })).unwrap();
+    assert_eq!(ok, 7);
+}
+
+#[test]
+fn time_gpu_async_measures_a_gemm() {
+    for c in [ctx(), browser_like()] {
+        let desc = GemmDesc::new(64, 64, 64);
+        let plan = GemmPlan::new(c, desc, None).unwrap();
+        let a = c.upload("A", &vec![1.0f32; 64 * 64]).unwrap();
+        let b = c.upload("B", &vec![1.0f32; 64 * 64]).unwrap();
+        let out = c.storage("C", 64 * 64 * 4).unwrap();
+        let bound = plan.bind(&a, &b, &out).unwrap();
+        let t = pollster::block_on(time_gpu_async(c, 1, 3, &|pass| bound.record(pass))).unwrap();
+        assert_eq!(t.samples_ms.len(), 3);
+        assert!(t.median_ms > 0.0 && t.median_ms.is_finite(), "{t:?}");
+        if !c.caps().timestamps {
+            assert_eq!(format!("{:?}", t.source), "Wall");
+        }
+    }
+}

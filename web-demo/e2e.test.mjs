@@ -1,0 +1,129 @@
+// End-to-end test of the web demo in a real browser: serves web-demo/pkg/ (built by build.sh)
+// on 127.0.0.1, opens it in headless Chromium with WebGPU on (SwiftShader where there is no
+// GPU), and fails unless every op the library exposes reports verified. Saves a screenshot of
+// the finished page to web-demo/screenshot.png.
+//
+//   node --test web-demo/e2e.test.mjs      (web-demo/e2e.sh builds first)
+// Env: CHROMIUM (default /usr/bin/chromium), WGK_SCREENSHOT (default web-demo/screenshot.png).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, 'pkg');
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const screenshot = process.env.WGK_SCREENSHOT || join(here, 'screenshot.png');
+
+// WebGPU in headless Chromium without a GPU (DESIGN.md): SwiftShader's Vulkan adapter.
+// The networking flags keep Chromium from dialling out on a closed network.
+const ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-gpu-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+async function withPage(fn, { initScript } = {}) {
+  const server = await serve(root, 0);
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath, headless: true, args: ARGS });
+  const logs = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    page.on('console', (m) => logs.push(`[console.${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[pageerror] ${e}`));
+    if (initScript) await page.addInitScript(initScript);
+    await page.goto(url);
+    return await fn(page);
+  } catch (e) {
+    console.log(logs.join('\n'));
+    throw e;
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 15 * 60_000 }, async () => {
+  await withPage(async (page) => {
+    const t0 = Date.now();
+    await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 12 * 60_000, polling: 500 });
+    const st = await page.evaluate(() => window.wgk);
+    console.log(`page finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`adapter: ${await page.locator('#adapter-cards').innerText().then((t) => t.replace(/\n/g, ' '))}`);
+    for (const op of st.ops || []) console.log(`verify ${op}: ${JSON.stringify(st.verify[op])}`);
+    console.log(`see: ${JSON.stringify(st.see)}\nmeasure: ${JSON.stringify(st.measure)}`);
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`screenshot: ${screenshot}`);
+
+    assert.equal(st.webgpu, true, 'the page found no WebGPU adapter');
+    assert.equal(st.fatal, undefined, `the page showed a fatal message: ${st.fatal}`);
+    assert.deepEqual(st.errors, [], 'errors were shown on the page');
+    assert.ok(st.ops.length >= 1 && st.ops.includes('gemm'), `ops listed: ${st.ops}`);
+    for (const op of st.ops) {
+      const v = st.verify[op];
+      assert.ok(v, `${op} was not verified`);
+      assert.equal(v.error, null, `${op}: ${v.error}`);
+      assert.ok(v.checks > 0, `${op} ran no checks`);
+      assert.equal(v.failed, 0, `${op}: ${v.failed} checks failed`);
+      assert.equal(v.pass, true, `${op} did not verify`);
+    }
+    // The rows a person sees agree: one green row per op, no red one.
+    assert.equal(await page.locator('#verify-table tbody tr.pass').count(), st.ops.length);
+    assert.equal(await page.locator('#verify-table tbody tr.fail').count(), 0);
+    // See and Measure ran for GEMM and drew something.
+    assert.equal(st.see.gemm?.ok, true, `gemm plots: ${JSON.stringify(st.see.gemm)}`);
+    assert.ok((await page.locator('#see-ops .figure[data-kind="heatmap"]').count()) >= 2);
+    assert.equal(st.measure.gemm?.ok, true, `gemm timings: ${JSON.stringify(st.measure.gemm)}`);
+    assert.ok((await page.locator('#measure-ops svg.bars rect').count()) >= 1);
+    assert.match(await page.locator('#status').innerText(), /verified/);
+
+    // Bad input: a message next to the control, and nothing runs.
+    const sizes = page.locator('#measure-gemm-sizes');
+    await sizes.fill('64, abc');
+    assert.match(await page.locator('#measure-gemm-sizes-msg').innerText(), /`abc` is not a whole number/);
+    assert.equal(await sizes.getAttribute('aria-invalid'), 'true');
+    const before = await page.evaluate(() => JSON.stringify(window.wgk.measure));
+    await page.locator('#measure-ops [data-op="gemm"] button').click();
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => JSON.stringify(window.wgk.measure)), before, 'a bad value still ran');
+    await page.locator('#see-gemm-m').fill('0');
+    assert.match(await page.locator('#see-gemm-m-msg').innerText(), /between 1 and 512/);
+    await page.locator('#see-gemm-m').fill('40');
+    assert.equal(await page.locator('#see-gemm-m-msg').innerText(), '');
+
+    // A kernel error (a configuration that cannot run this shape) is shown in the page.
+    const see = page.locator('#see-ops [data-op="gemm"]');
+    await page.locator('#see-gemm-config').selectOption('gemv wg128 rows4');
+    await see.locator('button').click();
+    await see.locator('.op-error').waitFor({ timeout: 60_000 });
+    assert.match(await see.locator('.op-error').innerText(), /gemm: unsupported: GEMM config `gemv wg128 rows4` cannot run 40x64x48/);
+    assert.equal(await page.evaluate(() => window.wgk.see.gemm.ok), false);
+    // ...and the page recovers: the dispatcher's pick runs again.
+    await page.locator('#see-gemm-config').selectOption('auto');
+    await see.locator('button').click();
+    await page.waitForFunction(() => window.wgk.see.gemm.ok === true, null, { timeout: 60_000 });
+    assert.equal(await see.locator('.op-error').count(), 0);
+  });
+});
+
+test('without WebGPU the page says so instead of staying blank', { timeout: 120_000 }, async () => {
+  await withPage(
+    async (page) => {
+      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 60_000 });
+      assert.equal(await page.evaluate(() => window.wgk.webgpu), false);
+      const text = await page.locator('#fatal').innerText();
+      assert.match(text, /WebGPU is not available in this browser/);
+      assert.match(text, /enable-unsafe-webgpu/);
+    },
+    { initScript: () => { delete Navigator.prototype.gpu; } },
+  );
+});

@@ -1,0 +1,200 @@
+//! # wgkernels web demo
+//!
+//! The `wgkernels` kernels in the browser: the same WGSL, the same dispatcher and the same CPU
+//! references (compiled to wasm), on the page's WebGPU adapter through wgpu's `webgpu` backend.
+//! This crate is the page's engine; the page itself (`www/`) is plain HTML + JavaScript that
+//! draws what [`Demo`] returns as JSON:
+//!
+//! - `info()`: the device's limits and capabilities as the kernels see them, and per op the
+//!   configuration the dispatcher picks for typical shapes;
+//! - `verify(op)`: `wgkernels::verify::verify_op_async`, every check of every op against its
+//!   reference;
+//! - `see(op, params)` / `measure(op, params)`: figures and timings from the op's
+//!   [`ops::DemoOp`] entry, the demo's one extension point;
+//! - `validate(...)`: the message shown next to a page control holding a bad value.
+//!
+//! GPU errors never stay in the console: errors inside an operation come back in its result
+//! (through `Context::capture_errors`), uncaptured ones and panics go to the page's error
+//! callback.
+
+pub mod controls;
+pub mod figure;
+pub mod ops;
+
+use controls::{Control, Params};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wgkernels::verify::{verify_op_async, Check, OPS};
+use wgkernels::Context;
+
+thread_local! {
+    /// The page's error callback (set by [`Demo::create`]).
+    static ON_ERROR: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Shows `msg` on the page (through its callback) and in the console.
+fn report_error(msg: &str) {
+    web_sys::console::error_1(&JsValue::from_str(msg));
+    ON_ERROR.with(|f| {
+        if let Some(f) = &*f.borrow() {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(msg));
+        }
+    });
+}
+
+/// Installs the panic hook once, when the module loads: a panic becomes a message on the page.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        report_error(&format!("panic in the demo: {info}"))
+    }));
+}
+
+/// Which page section a control belongs to.
+fn section_controls(op: &dyn ops::DemoOp, section: &str) -> Vec<Control> {
+    match section {
+        "see" => op.see_controls(),
+        "measure" => op.measure_controls(),
+        _ => Vec::new(),
+    }
+}
+
+/// The demo: a `wgkernels::Context` on the browser's adapter.
+#[wasm_bindgen]
+pub struct Demo {
+    ctx: Context,
+}
+
+#[wasm_bindgen]
+impl Demo {
+    /// Requests the adapter and a device with every feature and limit the adapter offers that
+    /// the kernels can use (exactly what `Context::new` does natively). `on_error(message)`
+    /// receives uncaptured WebGPU errors, device loss and panics.
+    pub async fn create(on_error: js_sys::Function) -> Result<Demo, JsValue> {
+        ON_ERROR.with(|f| *f.borrow_mut() = Some(on_error));
+        let ctx = Context::new()
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        ctx.device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
+            report_error(&format!("uncaptured WebGPU error: {e}"));
+        }));
+        Ok(Demo { ctx })
+    }
+
+    /// JSON: device limits and capabilities as the kernels see them, every op name that
+    /// `verify` knows, and per registered op its title, picks and controls.
+    pub fn info(&self) -> String {
+        let ctx = &self.ctx;
+        let l = ctx.limits();
+        let ops: Vec<Value> = OPS
+            .iter()
+            .map(|name| match ops::find(name) {
+                Some(op) => json!({
+                    "name": name,
+                    "title": op.title(),
+                    "registered": true,
+                    "picks": op.picks(ctx),
+                    "see_controls": op.see_controls(),
+                    "measure_controls": op.measure_controls(),
+                }),
+                None => json!({ "name": name, "title": name, "registered": false }),
+            })
+            .collect();
+        json!({
+            "adapter": ctx.adapter_id(),
+            "caps": ctx.caps(),
+            "limits": {
+                "max_compute_workgroup_storage_size": l.max_compute_workgroup_storage_size,
+                "max_compute_invocations_per_workgroup": l.max_compute_invocations_per_workgroup,
+                "max_compute_workgroup_size_x": l.max_compute_workgroup_size_x,
+                "max_compute_workgroup_size_y": l.max_compute_workgroup_size_y,
+                "max_compute_workgroups_per_dimension": l.max_compute_workgroups_per_dimension,
+                "max_storage_buffer_binding_size": l.max_storage_buffer_binding_size,
+                "max_buffer_size": l.max_buffer_size,
+                "max_storage_buffers_per_shader_stage": l.max_storage_buffers_per_shader_stage,
+            },
+            "ops": ops,
+            "version": env!("CARGO_PKG_VERSION"),
+        })
+        .to_string()
+    }
+
+    /// The message for a bad value of control `id` in `section` (`see` or `measure`) of `op`,
+    /// or `None` when the value is fine.
+    pub fn validate(&self, op: &str, section: &str, id: &str, value: &str) -> Option<String> {
+        let op = ops::find(op)?;
+        let controls = section_controls(op.as_ref(), section);
+        match controls.iter().find(|c| c.id == id) {
+            Some(c) => c.validate(value).err(),
+            None => Some(format!("unknown control `{id}`")),
+        }
+    }
+
+    /// Verifies `op` against its CPU reference (every shape and variant `wgkernels verify` runs
+    /// natively). `on_check(json)` is called after each check; the promise resolves to JSON
+    /// `{op, checks, error}`.
+    pub fn verify(&self, op: String, on_check: js_sys::Function) -> js_sys::Promise {
+        let ctx = self.ctx.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut progress = |c: &Check| {
+                let text = serde_json::to_string(c).unwrap_or_default();
+                let _ = on_check.call1(&JsValue::NULL, &JsValue::from_str(&text));
+            };
+            let r = verify_op_async(&ctx, &op, &mut progress).await;
+            let out = match r {
+                Ok(checks) => json!({ "op": op, "checks": checks, "error": null }),
+                Err(e) => json!({ "op": op, "checks": [], "error": e.to_string() }),
+            };
+            Ok(JsValue::from_str(&out.to_string()))
+        })
+    }
+
+    /// Runs the See section of `op` with the page's control values (`params`: JSON object of
+    /// strings). Resolves to JSON `{ok, figures}` or `{ok: false, error, control}`.
+    pub fn see(&self, op: String, params: String) -> js_sys::Promise {
+        let ctx = self.ctx.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let out = match prepare(&op, "see", &params) {
+                Err(e) => e,
+                Ok((demo_op, p)) => match demo_op.see(&ctx, &p).await {
+                    Ok(figures) => json!({ "ok": true, "figures": figures }),
+                    Err(e) => json!({ "ok": false, "error": e, "control": null }),
+                },
+            };
+            Ok(JsValue::from_str(&out.to_string()))
+        })
+    }
+
+    /// Runs the Measure section of `op`. Resolves to JSON `{ok, bars}` or `{ok: false, error,
+    /// control}`.
+    pub fn measure(&self, op: String, params: String) -> js_sys::Promise {
+        let ctx = self.ctx.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let out = match prepare(&op, "measure", &params) {
+                Err(e) => e,
+                Ok((demo_op, p)) => match demo_op.measure(&ctx, &p).await {
+                    Ok(bars) => json!({ "ok": true, "bars": bars }),
+                    Err(e) => json!({ "ok": false, "error": e, "control": null }),
+                },
+            };
+            Ok(JsValue::from_str(&out.to_string()))
+        })
+    }
+}
+
+/// Finds `op` and validates the section's raw control values; the error is the JSON result.
+fn prepare(op: &str, section: &str, params: &str) -> Result<(Box<dyn ops::DemoOp>, Params), Value> {
+    let demo_op = ops::find(op).ok_or_else(
+        || json!({ "ok": false, "error": format!("`{op}` has no page entry (web-demo/src/ops)"), "control": null }),
+    )?;
+    let raw: BTreeMap<String, String> = serde_json::from_str(params).map_err(
+        |e| json!({ "ok": false, "error": format!("bad parameters: {e}"), "control": null }),
+    )?;
+    let controls = section_controls(demo_op.as_ref(), section);
+    let p = Params::parse(&controls, &raw)
+        .map_err(|(id, msg)| json!({ "ok": false, "error": msg, "control": id }))?;
+    Ok((demo_op, p))
+}
