@@ -61,5 +61,6 @@ pub mod verify;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, Capabilities, Context};
+pub use ops::attention::{attention, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
-pub use tune::{GemmConfig, GemmVariant};
+pub use tune::{AttentionConfig, AttentionVariant, GemmConfig, GemmVariant};

@@ -2,8 +2,13 @@
 //! shapes. Shared by the CLI, the tests and the web demo so they check the same things.
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
+mod attention;
 mod gemm;
 
+pub use attention::{
+    attention_cases, attention_compute_dtype, attention_shape_json, attention_variants_to_check, check_attention, unit_data,
+    verify_attention, AttnCase,
+};
 pub use gemm::{check_gemm, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm};
 
 use crate::dtype::{DType, Element};
@@ -13,12 +18,13 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm"];
+pub const OPS: &[&str] = &["gemm", "attention"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
+        "attention" => Ok(verify_attention(ctx, progress)),
         _ => Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", ")))),
     }
 }
