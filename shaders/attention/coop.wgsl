@@ -44,11 +44,11 @@ fn main(
 ) {
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
-    let bh = lin / per_head;
-    if bh >= p.batch * p.hq {
-        return;
-    }
-    let rem = lin % per_head;
+    // Workgroups past the end (grid padding) redo the last head and store nothing: an early
+    // return here would put the coop operations in non-uniform control flow for naga.
+    let live = lin / per_head < p.batch * p.hq;
+    let bh = min(lin / per_head, p.batch * p.hq - 1u);
+    let rem = select(per_head - 1u, lin % per_head, live);
     let g = rem / p.splits;
     let split = rem % p.splits;
     let b = bh / p.hq;
@@ -114,9 +114,12 @@ fn main(
                 vst[4u * e + 3u] = vx.w;
             }
             workgroupBarrier();
-            // S = Q Kᵀ, one COOP x COOP tile per subgroup at a time.
+            // S = Q Kᵀ, one COOP x COOP tile per subgroup at a time (the host makes the tile
+            // count a multiple of NSGC, so every subgroup runs the same trip count: the coop
+            // operations stay in uniform control flow).
             let tcs = CK / COOP;
-            for (var tile = sg; tile < (CR / COOP) * tcs; tile += NSGC) {
+            for (var it = 0u; it < (CR / COOP) * tcs / NSGC; it++) {
+                let tile = it * NSGC + sg;
                 let tr = tile / tcs;
                 let tc = tile % tcs;
                 var acc = CoopC();
@@ -162,7 +165,8 @@ fn main(
             workgroupBarrier();
             // O += P V
             let tco = dd / COOP;
-            for (var tile = sg; tile < (CR / COOP) * tco; tile += NSGC) {
+            for (var it = 0u; it < (CR / COOP) * tco / NSGC; it++) {
+                let tile = it * NSGC + sg;
                 let tr = tile / tco;
                 let tc = tile % tco;
                 let io = tr * COOP * dd + tc * COOP;
@@ -183,7 +187,7 @@ fn main(
     let splitting = (p.flags & 2u) != 0u;
     for (var r = li; r < CR; r += threads) {
         let row = rows0 + r;
-        if row < p.nq {
+        if live && row < p.nq {
             let l = rsum[r];
             var lse2 = attn_neg_inf();
             if l > 0.0 {
@@ -199,7 +203,7 @@ fn main(
     for (var e = li; e < CR * D4; e += threads) {
         let r = e / D4;
         let row = rows0 + r;
-        if row < p.nq {
+        if live && row < p.nq {
             let l = rsum[r];
             let inv = select(0.0, 1.0 / l, l > 0.0);
             let base = r * dd + 4u * (e % D4);

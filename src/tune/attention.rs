@@ -182,8 +182,9 @@ impl AttentionConfig {
                     && self.rq % t == 0
                     && self.kt % t == 0
                     && d % t == 0
-                    // each subgroup owns whole tiles of S and of the PV product
-                    && (self.rq / t) * (self.kt / t) >= 1
+                    // the 4 subgroups share the S and PV tiles evenly (uniform trip counts)
+                    && ((self.rq / t) * (self.kt / t)) % 4 == 0
+                    && ((self.rq / t) * (d / t)) % 4 == 0
             }
         }
     }
