@@ -61,6 +61,8 @@ pub mod verify;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, Capabilities, Context};
-pub use ops::attention::{attention, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
+pub use ops::attention::{
+    attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, SearchOptions, SearchPlan,
+};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
 pub use tune::{AttentionConfig, AttentionVariant, GemmConfig, GemmVariant};

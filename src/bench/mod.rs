@@ -1,8 +1,13 @@
 //! `bench`: times each op on representative shapes and fills the vendor report. One submodule
 //! per op; [`bench_op`] is the one entry point the CLI uses.
 
+mod attention;
 mod gemm;
 
+pub use attention::{
+    annotate_ratios, attention_cases, bench_attention_case, case_mask, density_pattern, target_desc, AttnBenchCase,
+    AttnBenchKind,
+};
 pub use gemm::{bench_gemm_case, gemm_cases};
 
 use crate::error::{Error, Result};
@@ -40,6 +45,18 @@ pub fn bench_op(
                     Err(e) => on_error(format!("gemm {desc:?}: {e}")),
                 }
             }
+        }
+        "attention" => {
+            let cases = attention_cases(ctx, quick);
+            for (i, case) in cases.iter().enumerate() {
+                let label = format!("{:?} {}", case.kind, crate::report::shape_text(&crate::verify::attention_shape_json(&crate::verify::AttnCase::dense(case.desc))));
+                progress(i, cases.len(), &label);
+                match bench_attention_case(ctx, peaks, case, quick) {
+                    Ok(r) => out.push(r),
+                    Err(e) => on_error(format!("attention {label}: {e}")),
+                }
+            }
+            annotate_ratios(&mut out);
         }
         _ => return Err(Error::Unsupported(format!("unknown op `{op}`"))),
     }

@@ -17,9 +17,11 @@
 
 pub mod mask;
 pub mod pattern;
+pub mod search;
 
 pub use mask::{BlockMask, MaskRow, Stripe};
 pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
+pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions, SearchPlan};
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -368,9 +370,10 @@ impl AttentionPlan {
     }
 
     /// Replaces the mask by another of the same geometry (a cheap rebuild: one upload, no
-    /// pipeline work). The new mask is validated like the first. Bound forms stay valid when
-    /// the new mask is no larger than the old one; otherwise bind again.
-    pub fn update_mask(&mut self, mask: &BlockMask) -> Result<()> {
+    /// pipeline work). The new mask is validated like the first. Returns `true` when it was
+    /// written in place (it is no larger than the current one), so forms bound earlier stay
+    /// valid; `false` when it needed a new buffer: bind again before recording.
+    pub fn update_mask(&mut self, mask: &BlockMask) -> Result<bool> {
         if !self.masked {
             return Err(Error::Shape("this plan is dense; plan a masked one instead".into()));
         }
@@ -383,23 +386,18 @@ impl AttentionPlan {
         }
         let (words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
         self.ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
-        if 4 * words.len() as u64 <= self.mask_buf.size() {
-            // In place: bound forms stay valid.
+        let in_place = 4 * words.len() as u64 <= self.mask_buf.size();
+        if in_place {
             self.ctx.queue.write_buffer(&self.mask_buf, 0, bytemuck::cast_slice(&words));
         } else {
-            // A larger mask needs a new buffer: bind again after this call.
             self.mask_buf = upload_words(&self.ctx, &words)?;
         }
-        let mut bytes = [0u32; 20];
-        bytes[12] = mask.batch;
-        bytes[13] = mask.slots;
-        bytes[16] = rows_off;
-        bytes[17] = tiles_off;
-        // Rewrite the mask-dependent fields (the rest of the parameters is unchanged).
-        self.ctx.queue.write_buffer(&self.params, 12 * 4, bytemuck::cast_slice(&bytes[12..14]));
-        self.ctx.queue.write_buffer(&self.params, 16 * 4, bytemuck::cast_slice(&bytes[16..18]));
+        // Rewrite the mask-dependent parameters (the rest is unchanged).
+        let fields: [u32; 6] = [mask.batch, mask.slots, 0, 0, rows_off, tiles_off];
+        self.ctx.queue.write_buffer(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
+        self.ctx.queue.write_buffer(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
         self.work_density = mask.work_density();
-        Ok(())
+        Ok(in_place)
     }
 
     /// Binds the caller's buffers (checked for usage and size): Q, K, V read; O written; LSE

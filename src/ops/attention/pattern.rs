@@ -468,3 +468,87 @@ fn as_stripes(tile: &[u32], words: usize, rows: u32, cols: u32, k0: u32) -> Opti
     }
     Some(out)
 }
+
+impl Pattern {
+    /// Parses the text form used by the CLI and by search plans:
+    /// `spec := union ('&' union)*`, `union := term ('+' term)*`, terms
+    /// `full`, `skip`, `causal`, `window:W` (symmetric), `window:L:R`, `diag:OFFSET:HW`,
+    /// `frames:FRAME_LEN:K:HW`, `stripes:I,J,..`, `every:STRIDE[:OFFSET]`, `rows:I,J,..`.
+    /// Example: `window:64+every:256&causal`.
+    pub fn parse(spec: &str) -> Result<Pattern> {
+        let bad = |m: String| Error::Shape(format!("pattern `{spec}`: {m}"));
+        let num = |s: &str| s.trim().parse::<i64>().map_err(|_| bad(format!("`{s}` is not a number")));
+        let unum = |s: &str| -> Result<u32> {
+            let v = num(s)?;
+            u32::try_from(v).map_err(|_| bad(format!("`{s}` must be a non-negative 32-bit number")))
+        };
+        let list = |s: &str| -> Result<Vec<u32>> {
+            let mut v: Vec<u32> = s.split(',').filter(|x| !x.trim().is_empty()).map(unum).collect::<Result<_>>()?;
+            v.sort_unstable();
+            v.dedup();
+            Ok(v)
+        };
+        let term = |t: &str| -> Result<Pattern> {
+            let parts: Vec<&str> = t.trim().split(':').collect();
+            Ok(match parts.as_slice() {
+                ["full"] => Pattern::Full,
+                ["skip"] | ["empty"] => Pattern::Empty,
+                ["causal"] => Pattern::Causal,
+                ["window", w] => Pattern::window(unum(w)?),
+                ["window", l, r] => Pattern::Window { left: unum(l)?, right: unum(r)? },
+                ["diag", o, hw] => Pattern::MultiDiagonal(vec![Diagonal { offset: num(o)?, half_width: unum(hw)? }]),
+                ["frames", f, k, hw] => Pattern::frames(unum(f)?, unum(k)?, unum(hw)?),
+                ["stripes", l] => Pattern::Stripes(list(l)?),
+                ["every", s] => Pattern::StripesEvery { stride: unum(s)?.max(1), offset: 0 },
+                ["every", s, o] => Pattern::StripesEvery { stride: unum(s)?.max(1), offset: unum(o)? },
+                ["rows", l] => Pattern::GlobalRows(list(l)?),
+                _ => return Err(bad(format!("unknown term `{t}`"))),
+            })
+        };
+        let union = |u: &str| -> Result<Pattern> {
+            let parsed: Vec<Pattern> = u.split('+').map(term).collect::<Result<_>>()?;
+            // Consecutive diagonal terms form one multi-diagonal pattern.
+            let mut terms: Vec<Pattern> = Vec::new();
+            for t in parsed {
+                match (terms.last_mut(), t) {
+                    (Some(Pattern::MultiDiagonal(acc)), Pattern::MultiDiagonal(more)) => acc.extend(more),
+                    (_, t) => terms.push(t),
+                }
+            }
+            Ok(if terms.len() == 1 { terms.into_iter().next().unwrap_or(Pattern::Empty) } else { Pattern::Union(terms) })
+        };
+        let ands: Vec<Pattern> = spec.split('&').map(union).collect::<Result<_>>()?;
+        Ok(if ands.len() == 1 { ands.into_iter().next().unwrap_or(Pattern::Empty) } else { Pattern::Intersection(ands) })
+    }
+
+    /// The text form [`Pattern::parse`] reads back, where one exists (not for closures and
+    /// block maps, nor for intersections nested inside unions).
+    pub fn spec(&self) -> Option<String> {
+        let join = |v: &[u32]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+        Some(match self {
+            Pattern::Full => "full".into(),
+            Pattern::Empty => "skip".into(),
+            Pattern::Causal => "causal".into(),
+            Pattern::Window { left, right } => format!("window:{left}:{right}"),
+            Pattern::MultiDiagonal(ds) => {
+                ds.iter().map(|d| format!("diag:{}:{}", d.offset, d.half_width)).collect::<Vec<_>>().join("+")
+            }
+            Pattern::Stripes(c) => format!("stripes:{}", join(c)),
+            Pattern::StripesEvery { stride, offset } => format!("every:{stride}:{offset}"),
+            Pattern::GlobalRows(r) => format!("rows:{}", join(r)),
+            Pattern::BlockMap { .. } | Pattern::Closure(_) => return None,
+            Pattern::Union(ps) => {
+                if ps.iter().any(|p| matches!(p, Pattern::Intersection(_))) {
+                    return None;
+                }
+                ps.iter().map(|p| p.spec()).collect::<Option<Vec<_>>>()?.join("+")
+            }
+            Pattern::Intersection(ps) => {
+                if ps.iter().any(|p| matches!(p, Pattern::Intersection(_))) {
+                    return None;
+                }
+                ps.iter().map(|p| p.spec()).collect::<Option<Vec<_>>>()?.join("&")
+            }
+        })
+    }
+}
