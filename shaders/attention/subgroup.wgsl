@@ -291,31 +291,36 @@ fn main(
         } else {
             un = attn_dense_unit(u);
         }
+        if !MASKED || un.kind == UNIT_FULL {
+            // Full blocks: no element mask, no per-key test.
+            for (var idx = 0u; idx < un.kcount; idx++) {
+                key_step(un.kstart + idx, vec4<bool>(true));
+            }
+            continue;
+        }
         for (var idx = 0u; idx < un.kcount; idx++) {
             var c = un.kstart + idx;
-            var ok = vec4<bool>(true);
-            if MASKED {
-                if un.kind == UNIT_PARTIAL {
-                    if (idx & 31u) == 0u {
-                        let w = idx >> 5u;
-                        wv = vec4<u32>(
-                            attn_tile_word(un.aux, rib.x, w),
-                            attn_tile_word(un.aux, min(rib.y, p.block_q - 1u), w),
-                            attn_tile_word(un.aux, min(rib.z, p.block_q - 1u), w),
-                            attn_tile_word(un.aux, min(rib.w, p.block_q - 1u), w),
-                        );
-                    }
-                    ok = ((wv >> vec4<u32>(idx & 31u)) & vec4<u32>(1u)) != vec4<u32>(0u);
-                } else if un.kind == UNIT_STRIPES {
-                    c = amask[un.aux + 2u * idx];
-                    let iv = amask[un.aux + 2u * idx + 1u];
-                    ok = (rib >= vec4<u32>(iv & 0xffffu)) & (rib < vec4<u32>(iv >> 16u));
+            var ok: vec4<bool>;
+            if un.kind == UNIT_PARTIAL {
+                if (idx & 31u) == 0u {
+                    let w = idx >> 5u;
+                    wv = vec4<u32>(
+                        attn_tile_word(un.aux, rib.x, w),
+                        attn_tile_word(un.aux, min(rib.y, p.block_q - 1u), w),
+                        attn_tile_word(un.aux, min(rib.z, p.block_q - 1u), w),
+                        attn_tile_word(un.aux, min(rib.w, p.block_q - 1u), w),
+                    );
                 }
-                if !subgroupAny(any(ok & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u))) {
-                    continue;
-                }
+                ok = ((wv >> vec4<u32>(idx & 31u)) & vec4<u32>(1u)) != vec4<u32>(0u);
+            } else {
+                c = amask[un.aux + 2u * idx];
+                let iv = amask[un.aux + 2u * idx + 1u];
+                ok = (rib >= vec4<u32>(iv & 0xffffu)) & (rib < vec4<u32>(iv >> 16u));
             }
-            key_step(c, ok);
+            // Keys no row of the subgroup sees are skipped (e.g. above a causal diagonal).
+            if subgroupAny(any(ok & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u))) {
+                key_step(c, ok);
+            }
         }
     }
 

@@ -126,7 +126,19 @@ pub fn case_mask(ctx: &Context, case: &AttnBenchCase) -> Result<Option<BlockMask
     })
 }
 
-fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, quick: bool) -> Result<BenchResult> {
+/// A case ready to time: plan, buffers, bound form, and the host data for the spot check.
+struct Prepared<T: Element> {
+    case: AttnBenchCase,
+    mask: Option<BlockMask>,
+    plan: AttentionPlan,
+    ob: wgpu::Buffer,
+    bound: crate::ops::attention::AttentionBound,
+    host: [Vec<f64>; 3],
+    _bufs: [wgpu::Buffer; 3],
+    _t: std::marker::PhantomData<T>,
+}
+
+fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T>> {
     let d = case.desc;
     let mask = case_mask(ctx, case)?;
     let plan = AttentionPlan::new(ctx, d, mask.as_ref(), case.config)?;
@@ -138,11 +150,24 @@ fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, q
     let vb = ctx.upload("V", &v)?;
     let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
     let bound = plan.bind(&qb, &kb, &vb, &ob, None)?;
-    let heavy = d.dense_flops() * plan.work_density() > 5e9;
-    let t = time_gpu(ctx, if heavy { 1 } else { 2 }, iters(quick), &|pass| bound.record(pass))?;
+    Ok(Prepared {
+        case: case.clone(),
+        mask,
+        plan,
+        ob,
+        bound,
+        host: [qf, kf, vf],
+        _bufs: [qb, kb, vb],
+        _t: std::marker::PhantomData,
+    })
+}
+
+fn finish<T: Element>(ctx: &Context, peaks: &Peaks, p: &Prepared<T>, t: &crate::gpu::Timing) -> Result<BenchResult> {
+    let d = p.case.desc;
     // Spot-check the first rows of every head of the last run.
-    let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(ctx, &ob, d.q_len_elems() as usize))?;
-    let (want, _) = attention_ref(&d, mask.as_ref(), &qf, &kf, &vf, Some(CHECK_ROWS));
+    let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(ctx, &p.ob, d.q_len_elems() as usize))?;
+    let [qf, kf, vf] = &p.host;
+    let (want, _) = attention_ref(&d, p.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
     let (mut g, mut w) = (Vec::new(), Vec::new());
     let dim = d.head_dim as usize;
     for bh in 0..(d.batch * d.heads_q) as usize {
@@ -152,12 +177,12 @@ fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, q
             w.extend_from_slice(&want[at..at + dim]);
         }
     }
-    let cfg = *plan.config();
+    let cfg = *p.plan.config();
     let compute = attention_compute_dtype(&cfg);
     let err = compare(&g, &w, Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim));
     let secs = t.median_ms * 1e-3;
-    let flops = plan.flops();
-    let (gflops, gbps, pct) = match case.kind {
+    let flops = p.plan.flops();
+    let (gflops, gbps, pct) = match p.case.kind {
         AttnBenchKind::Decode => {
             let bytes = 2.0 * d.kv_len_elems() as f64 * d.dtype.size() as f64;
             let gbps = bytes / secs / 1e9;
@@ -173,8 +198,8 @@ fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, q
         }
     };
     let mut shape = crate::verify::attention_shape_json(&crate::verify::AttnCase::dense(d));
-    shape["pattern"] = serde_json::Value::String(kind_text(&case.kind));
-    shape["work_density"] = serde_json::json!((plan.work_density() * 1e4).round() / 1e4);
+    shape["pattern"] = serde_json::Value::String(kind_text(&p.case.kind));
+    shape["work_density"] = serde_json::json!((p.plan.work_density() * 1e4).round() / 1e4);
     Ok(BenchResult {
         op: "attention".into(),
         variant: cfg.variant.name().into(),
@@ -189,6 +214,39 @@ fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, q
         timing: format!("{:?}", t.source).to_lowercase(),
         note: if err.pass { String::new() } else { "FAILED reference spot check".into() },
     })
+}
+
+fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, quick: bool) -> Result<BenchResult> {
+    let p = prepare::<T>(ctx, case)?;
+    let heavy = p.plan.flops() > 5e9;
+    let t = time_gpu(ctx, if heavy { 1 } else { 2 }, iters(quick), &|pass| p.bound.record(pass))?;
+    finish(ctx, peaks, &p, &t)
+}
+
+/// Times several f32 cases interleaved (one run of each per round, `iters` rounds, after one
+/// warm-up run each), so that a change in machine load affects all of them alike: the density
+/// sweep's ratios to dense come from the same rounds.
+pub fn bench_interleaved(ctx: &Context, peaks: &Peaks, cases: &[AttnBenchCase], quick: bool) -> Result<Vec<BenchResult>> {
+    let prepared: Vec<Prepared<f32>> = cases.iter().map(|c| prepare::<f32>(ctx, c)).collect::<Result<_>>()?;
+    let mut samples = vec![Vec::new(); prepared.len()];
+    let mut source = crate::gpu::TimingSource::Gpu;
+    for round in 0..=iters(quick) {
+        for (i, p) in prepared.iter().enumerate() {
+            let t = time_gpu(ctx, 0, 1, &|pass| p.bound.record(pass))?;
+            source = t.source;
+            if round > 0 {
+                samples[i].push(t.median_ms);
+            }
+        }
+    }
+    prepared
+        .iter()
+        .zip(samples)
+        .map(|(p, s)| {
+            let t = crate::gpu::Timing { median_ms: crate::gpu::median(&s), samples_ms: s, source };
+            finish(ctx, peaks, p, &t)
+        })
+        .collect()
 }
 
 /// Fills the notes of the density rows with `time(d)/time(dense)` against the target
