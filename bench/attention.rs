@@ -8,7 +8,13 @@ use wgkernels::bench::density_pattern;
 use wgkernels::verify::unit_data;
 use wgkernels::{AttentionDesc, AttentionPlan, Context, MaskBuilder};
 
-fn run_case(c: &mut Criterion, ctx: &Context, name: &str, desc: AttentionDesc, keep_of: Option<(u32, u32)>) {
+fn run_case(
+    c: &mut Criterion,
+    ctx: &Context,
+    name: &str,
+    desc: AttentionDesc,
+    keep_of: Option<(u32, u32)>,
+) {
     let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
     let mask = keep_of.map(|(keep, of)| {
         MaskBuilder::new(desc.nq, desc.nkv, bq, bk)
@@ -47,9 +53,21 @@ fn attention(c: &mut Criterion) {
     let desc = AttentionDesc::new(1, 8, 1024, 64);
     run_case(c, &ctx, "dense n1024", desc, None);
     for of in [1, 2, 4, 8, 16] {
-        run_case(c, &ctx, &format!("sparse 1/{of} n1024"), desc, Some((1, of)));
+        run_case(
+            c,
+            &ctx,
+            &format!("sparse 1/{of} n1024"),
+            desc,
+            Some((1, of)),
+        );
     }
-    run_case(c, &ctx, "decode nkv4096", AttentionDesc::new(1, 8, 1, 64).kv_len(4096), None);
+    run_case(
+        c,
+        &ctx,
+        "decode nkv4096",
+        AttentionDesc::new(1, 8, 1, 64).kv_len(4096),
+        None,
+    );
 }
 
 criterion_group!(benches, attention);

@@ -55,30 +55,64 @@ pub fn target_desc() -> AttentionDesc {
 /// patterns, f16 and other head dims.
 pub fn attention_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
     let d = target_desc();
-    let case = |desc, kind| AttnBenchCase { desc, kind, config: None };
+    let case = |desc, kind| AttnBenchCase {
+        desc,
+        kind,
+        config: None,
+    };
     let mut v = vec![case(d, AttnBenchKind::Dense)];
     for of in [1, 2, 4, 8, 16] {
         v.push(case(d, AttnBenchKind::Density { keep: 1, of }));
     }
-    v.push(case(AttentionDesc::new(1, 8, 1, 64).kv_len(4096), AttnBenchKind::Decode));
+    v.push(case(
+        AttentionDesc::new(1, 8, 1, 64).kv_len(4096),
+        AttnBenchKind::Decode,
+    ));
     if !quick {
         v.push(case(d, AttnBenchKind::Pattern(Pattern::Causal)));
         v.push(case(d, AttnBenchKind::Pattern(Pattern::window(256))));
-        v.push(case(d, AttnBenchKind::Pattern(Pattern::frames(1024, 1, 64))));
-        v.push(case(d, AttnBenchKind::Pattern(Pattern::window(128).or(Pattern::StripesEvery { stride: 256, offset: 0 }))));
+        v.push(case(
+            d,
+            AttnBenchKind::Pattern(Pattern::frames(1024, 1, 64)),
+        ));
+        v.push(case(
+            d,
+            AttnBenchKind::Pattern(Pattern::window(128).or(Pattern::StripesEvery {
+                stride: 256,
+                offset: 0,
+            })),
+        ));
         if ctx.caps().f16 {
             v.push(case(d.dtype(DType::F16), AttnBenchKind::Dense));
-            v.push(case(AttentionDesc::new(1, 8, 1, 64).kv_len(4096).dtype(DType::F16), AttnBenchKind::Decode));
+            v.push(case(
+                AttentionDesc::new(1, 8, 1, 64)
+                    .kv_len(4096)
+                    .dtype(DType::F16),
+                AttnBenchKind::Decode,
+            ));
         }
-        v.push(case(AttentionDesc::new(1, 8, 2048, 128), AttnBenchKind::Dense));
-        v.push(case(AttentionDesc::new(1, 32, 4, 128).gqa(8).kv_len(8192), AttnBenchKind::Decode));
+        v.push(case(
+            AttentionDesc::new(1, 8, 2048, 128),
+            AttnBenchKind::Dense,
+        ));
+        v.push(case(
+            AttentionDesc::new(1, 32, 4, 128).gqa(8).kv_len(8192),
+            AttnBenchKind::Decode,
+        ));
     }
     v
 }
 
 /// A random block map keeping `keep` of every `of` blocks of each query-block row (exactly
 /// `nkb·keep/of` blocks per row, rounded up; every row keeps its diagonal block).
-pub fn density_pattern(desc: &AttentionDesc, bq: u32, bk: u32, keep: u32, of: u32, seed: u64) -> Pattern {
+pub fn density_pattern(
+    desc: &AttentionDesc,
+    bq: u32,
+    bk: u32,
+    keep: u32,
+    of: u32,
+    seed: u64,
+) -> Pattern {
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
     let (nqb, nkb) = (desc.nq.div_ceil(bq), desc.nkv.div_ceil(bk));
@@ -94,7 +128,11 @@ pub fn density_pattern(desc: &AttentionDesc, bq: u32, bk: u32, keep: u32, of: u3
             map[(qb * nkb + k) as usize] = true;
         }
     }
-    Pattern::BlockMap { block_q: bq, block_kv: bk, map }
+    Pattern::BlockMap {
+        block_q: bq,
+        block_kv: bk,
+        map,
+    }
 }
 
 /// Label of a case's kind for the shape object.
@@ -108,7 +146,12 @@ fn kind_text(k: &AttnBenchKind) -> String {
 }
 
 /// Benchmarks one case. The note of a density case is filled by [`annotate_ratios`].
-pub fn bench_attention_case(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, quick: bool) -> Result<BenchResult> {
+pub fn bench_attention_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    case: &AttnBenchCase,
+    quick: bool,
+) -> Result<BenchResult> {
     match case.desc.dtype {
         DType::F32 => bench_typed::<f32>(ctx, peaks, case, quick),
         DType::F16 => bench_typed::<half::f16>(ctx, peaks, case, quick),
@@ -121,7 +164,9 @@ pub fn case_mask(ctx: &Context, case: &AttnBenchCase) -> Result<Option<BlockMask
     let b = MaskBuilder::new(case.desc.nq, case.desc.nkv, bq, bk);
     Ok(match &case.kind {
         AttnBenchKind::Dense | AttnBenchKind::Decode => None,
-        AttnBenchKind::Density { keep, of } => Some(b.build(&density_pattern(&case.desc, bq, bk, *keep, *of, 99))?),
+        AttnBenchKind::Density { keep, of } => {
+            Some(b.build(&density_pattern(&case.desc, bq, bk, *keep, *of, 99))?)
+        }
         AttnBenchKind::Pattern(p) => Some(b.build(p)?),
     })
 }
@@ -162,10 +207,19 @@ fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T
     })
 }
 
-fn finish<T: Element>(ctx: &Context, peaks: &Peaks, p: &Prepared<T>, t: &crate::gpu::Timing) -> Result<BenchResult> {
+fn finish<T: Element>(
+    ctx: &Context,
+    peaks: &Peaks,
+    p: &Prepared<T>,
+    t: &crate::gpu::Timing,
+) -> Result<BenchResult> {
     let d = p.case.desc;
     // Spot-check the first rows of every head of the last run.
-    let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(ctx, &p.ob, d.q_len_elems() as usize))?;
+    let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(
+        ctx,
+        &p.ob,
+        d.q_len_elems() as usize,
+    ))?;
     let [qf, kf, vf] = &p.host;
     let (want, _) = attention_ref(&d, p.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
     let (mut g, mut w) = (Vec::new(), Vec::new());
@@ -179,14 +233,22 @@ fn finish<T: Element>(ctx: &Context, peaks: &Peaks, p: &Prepared<T>, t: &crate::
     }
     let cfg = *p.plan.config();
     let compute = attention_compute_dtype(&cfg);
-    let err = compare(&g, &w, Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim));
+    let err = compare(
+        &g,
+        &w,
+        Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim),
+    );
     let secs = t.median_ms * 1e-3;
     let flops = p.plan.flops();
     let (gflops, gbps, pct) = match p.case.kind {
         AttnBenchKind::Decode => {
             let bytes = 2.0 * d.kv_len_elems() as f64 * d.dtype.size() as f64;
             let gbps = bytes / secs / 1e9;
-            (Some(flops / secs / 1e9), Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
+            (
+                Some(flops / secs / 1e9),
+                Some(gbps),
+                Some(100.0 * gbps / peaks.copy_gbps),
+            )
         }
         _ => {
             let g = flops / secs / 1e9;
@@ -212,22 +274,41 @@ fn finish<T: Element>(ctx: &Context, peaks: &Peaks, p: &Prepared<T>, t: &crate::
         config: cfg.label(),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        note: if err.pass { String::new() } else { "FAILED reference spot check".into() },
+        note: if err.pass {
+            String::new()
+        } else {
+            "FAILED reference spot check".into()
+        },
     })
 }
 
-fn bench_typed<T: Element>(ctx: &Context, peaks: &Peaks, case: &AttnBenchCase, quick: bool) -> Result<BenchResult> {
+fn bench_typed<T: Element>(
+    ctx: &Context,
+    peaks: &Peaks,
+    case: &AttnBenchCase,
+    quick: bool,
+) -> Result<BenchResult> {
     let p = prepare::<T>(ctx, case)?;
     let heavy = p.plan.flops() > 5e9;
-    let t = time_gpu(ctx, if heavy { 1 } else { 2 }, iters(quick), &|pass| p.bound.record(pass))?;
+    let t = time_gpu(ctx, if heavy { 1 } else { 2 }, iters(quick), &|pass| {
+        p.bound.record(pass)
+    })?;
     finish(ctx, peaks, &p, &t)
 }
 
 /// Times several f32 cases interleaved (one run of each per round, `iters` rounds, after one
 /// warm-up run each), so that a change in machine load affects all of them alike: the density
 /// sweep's ratios to dense come from the same rounds.
-pub fn bench_interleaved(ctx: &Context, peaks: &Peaks, cases: &[AttnBenchCase], quick: bool) -> Result<Vec<BenchResult>> {
-    let prepared: Vec<Prepared<f32>> = cases.iter().map(|c| prepare::<f32>(ctx, c)).collect::<Result<_>>()?;
+pub fn bench_interleaved(
+    ctx: &Context,
+    peaks: &Peaks,
+    cases: &[AttnBenchCase],
+    quick: bool,
+) -> Result<Vec<BenchResult>> {
+    let prepared: Vec<Prepared<f32>> = cases
+        .iter()
+        .map(|c| prepare::<f32>(ctx, c))
+        .collect::<Result<_>>()?;
     let mut samples = vec![Vec::new(); prepared.len()];
     let mut source = crate::gpu::TimingSource::Gpu;
     for round in 0..=iters(quick) {
@@ -243,7 +324,11 @@ pub fn bench_interleaved(ctx: &Context, peaks: &Peaks, cases: &[AttnBenchCase], 
         .iter()
         .zip(samples)
         .map(|(p, s)| {
-            let t = crate::gpu::Timing { median_ms: crate::gpu::median(&s), samples_ms: s, source };
+            let t = crate::gpu::Timing {
+                median_ms: crate::gpu::median(&s),
+                samples_ms: s,
+                source,
+            };
             finish(ctx, peaks, p, &t)
         })
         .collect()

@@ -53,16 +53,37 @@ pub struct AttentionConfig {
 impl AttentionConfig {
     /// A subgroup configuration: `rq` rows per lane, subgroup size `sg`.
     pub const fn subgroup(rq: u32, sg: u32) -> Self {
-        Self { variant: AttentionVariant::Subgroup, rq, wg: sg, kt: 0, tile: 0, splits: 0 }
+        Self {
+            variant: AttentionVariant::Subgroup,
+            rq,
+            wg: sg,
+            kt: 0,
+            tile: 0,
+            splits: 0,
+        }
     }
     /// A tiled configuration: `wg` rows per workgroup, `kt` keys staged per step.
     pub const fn tiled(wg: u32, kt: u32) -> Self {
-        Self { variant: AttentionVariant::Tiled, rq: 0, wg, kt, tile: 0, splits: 0 }
+        Self {
+            variant: AttentionVariant::Tiled,
+            rq: 0,
+            wg,
+            kt,
+            tile: 0,
+            splits: 0,
+        }
     }
     /// A coop configuration: `rows` query rows per workgroup, `kt` keys per step, coop tile
     /// `tile`, subgroup size `sg`.
     pub const fn coop(rows: u32, kt: u32, tile: u32, sg: u32) -> Self {
-        Self { variant: AttentionVariant::Coop, rq: rows, wg: sg, kt, tile, splits: 0 }
+        Self {
+            variant: AttentionVariant::Coop,
+            rq: rows,
+            wg: sg,
+            kt,
+            tile,
+            splits: 0,
+        }
     }
     /// The same configuration with `splits` KV splits.
     pub const fn with_splits(mut self, splits: u32) -> Self {
@@ -132,31 +153,53 @@ impl AttentionConfig {
 
     /// Short label for reports, e.g. `subgroup sg8 rq4`.
     pub fn label(&self) -> String {
-        let split = if self.splits > 1 { format!(" split{}", self.splits) } else { String::new() };
+        let split = if self.splits > 1 {
+            format!(" split{}", self.splits)
+        } else {
+            String::new()
+        };
         match self.variant {
             AttentionVariant::Subgroup => format!("subgroup sg{} rq{}{split}", self.wg, self.rq),
             AttentionVariant::Tiled => format!("tiled wg{} kt{}{split}", self.wg, self.kt),
             AttentionVariant::Coop => {
-                format!("coop {t}x{t} sg{} rows{} kt{}{split}", self.wg, self.rq, self.kt, t = self.tile)
+                format!(
+                    "coop {t}x{t} sg{} rows{} kt{}{split}",
+                    self.wg,
+                    self.rq,
+                    self.kt,
+                    t = self.tile
+                )
             }
         }
     }
 
     /// Whether this configuration can run `desc` with query blocks of `block_q` rows on an
     /// adapter with `caps` and `limits`.
-    pub fn valid_for(&self, caps: &Capabilities, limits: &wgpu::Limits, desc: &AttentionDesc, block_q: u32) -> bool {
+    pub fn valid_for(
+        &self,
+        caps: &Capabilities,
+        limits: &wgpu::Limits,
+        desc: &AttentionDesc,
+        block_q: u32,
+    ) -> bool {
         let d = desc.head_dim;
-        if d % 4 != 0 || d == 0 || d > 256 {
+        if !d.is_multiple_of(4) || d == 0 || d > 256 {
             return false;
         }
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
         let rows = self.rows_per_workgroup();
-        if rows == 0 || block_q % rows != 0 || self.splits > 64 {
+        if rows == 0 || !block_q.is_multiple_of(rows) || self.splits > 64 {
             return false;
         }
-        if !fits_limits(limits, self.invocations(), self.workgroup_bytes(d), self.invocations(), 1) {
+        if !fits_limits(
+            limits,
+            self.invocations(),
+            self.workgroup_bytes(d),
+            self.invocations(),
+            1,
+        ) {
             return false;
         }
         match self.variant {
@@ -164,10 +207,12 @@ impl AttentionConfig {
                 caps.subgroups
                     && caps.subgroup_min == caps.subgroup_max
                     && caps.subgroup_min == self.wg
-                    && self.wg % 8 == 0
+                    && self.wg.is_multiple_of(8)
                     && (1..=4).contains(&self.rq)
             }
-            AttentionVariant::Tiled => self.wg.is_power_of_two() && self.kt >= 1 && self.kt <= self.wg,
+            AttentionVariant::Tiled => {
+                self.wg.is_power_of_two() && self.kt >= 1 && self.kt <= self.wg
+            }
             AttentionVariant::Coop => {
                 let t = self.tile;
                 let listed = caps
@@ -179,12 +224,12 @@ impl AttentionConfig {
                     && caps.subgroup_min == caps.subgroup_max
                     && caps.subgroup_min == self.wg
                     && t > 0
-                    && self.rq % t == 0
-                    && self.kt % t == 0
-                    && d % t == 0
+                    && self.rq.is_multiple_of(t)
+                    && self.kt.is_multiple_of(t)
+                    && d.is_multiple_of(t)
                     // the 4 subgroups share the S and PV tiles evenly (uniform trip counts)
-                    && ((self.rq / t) * (self.kt / t)) % 4 == 0
-                    && ((self.rq / t) * (d / t)) % 4 == 0
+                    && ((self.rq / t) * (self.kt / t)).is_multiple_of(4)
+                    && ((self.rq / t) * (d / t)).is_multiple_of(4)
             }
         }
     }
@@ -213,7 +258,11 @@ fn tiled_kt(d: u32, wg: u32) -> u32 {
 
 /// The block sizes (block_q, block_kv) the dispatcher proposes for masks on this adapter: 64×64
 /// (a multiple of every default workgroup's rows; fine-grained enough for diagonal bands).
-pub fn attention_blocks(caps: &Capabilities, _limits: &wgpu::Limits, desc: &AttentionDesc) -> (u32, u32) {
+pub fn attention_blocks(
+    caps: &Capabilities,
+    _limits: &wgpu::Limits,
+    desc: &AttentionDesc,
+) -> (u32, u32) {
     let _ = caps;
     let bq = if desc.nq <= 16 { 16 } else { 64 };
     (bq, 64)
@@ -221,9 +270,18 @@ pub fn attention_blocks(caps: &Capabilities, _limits: &wgpu::Limits, desc: &Atte
 
 /// KV splits for few query rows (decode): enough workgroups to fill the device, each split
 /// still covering several KV blocks.
-pub fn attention_splits(caps: &Capabilities, desc: &AttentionDesc, rows_per_wg: u32, units: u32) -> u32 {
+pub fn attention_splits(
+    caps: &Capabilities,
+    desc: &AttentionDesc,
+    rows_per_wg: u32,
+    units: u32,
+) -> u32 {
     let groups = desc.batch as u64 * desc.heads_q as u64 * desc.nq.div_ceil(rows_per_wg) as u64;
-    let target: u64 = if caps.device_type == wgpu::DeviceType::Cpu { 32 } else { 512 };
+    let target: u64 = if caps.device_type == wgpu::DeviceType::Cpu {
+        32
+    } else {
+        512
+    };
     if desc.nq > 16 || groups >= target {
         return 1;
     }
@@ -250,12 +308,19 @@ pub fn attention_candidates(
     }
     if let Some(t) = caps.coop_f16_f32_tile() {
         let sg = caps.subgroup_min;
-        for (rows, kt) in [(4 * t, 4 * t), (2 * t, 4 * t), (2 * t, 2 * t), (8 * t, 4 * t)] {
+        for (rows, kt) in [
+            (4 * t, 4 * t),
+            (2 * t, 4 * t),
+            (2 * t, 2 * t),
+            (8 * t, 4 * t),
+        ] {
             all.push(AttentionConfig::coop(rows, kt, t, sg));
         }
     }
     let mut seen = std::collections::HashSet::new();
-    all.into_iter().filter(|c| c.valid_for(caps, limits, desc, block_q) && seen.insert(*c)).collect()
+    all.into_iter()
+        .filter(|c| c.valid_for(caps, limits, desc, block_q) && seen.insert(*c))
+        .collect()
 }
 
 /// The untuned pick: the subgroup variant where the subgroup size is fixed (with rows per lane by

@@ -26,11 +26,19 @@ pub struct AttnCase {
 impl AttnCase {
     /// A dense case.
     pub fn dense(desc: AttentionDesc) -> Self {
-        Self { desc, pattern: None, blocks: None }
+        Self {
+            desc,
+            pattern: None,
+            blocks: None,
+        }
     }
     /// A masked case.
     pub fn masked(desc: AttentionDesc, pattern: Pattern) -> Self {
-        Self { desc, pattern: Some(pattern), blocks: None }
+        Self {
+            desc,
+            pattern: Some(pattern),
+            blocks: None,
+        }
     }
     /// Fixes the block sizes.
     pub fn blocks(mut self, bq: u32, bk: u32) -> Self {
@@ -42,14 +50,20 @@ impl AttnCase {
         match &self.pattern {
             None => Ok(None),
             Some(p) => {
-                let (bq, bk) = self.blocks.unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &self.desc));
-                Ok(Some(MaskBuilder::new(self.desc.nq, self.desc.nkv, bq, bk).build(p)?))
+                let (bq, bk) = self
+                    .blocks
+                    .unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &self.desc));
+                Ok(Some(
+                    MaskBuilder::new(self.desc.nq, self.desc.nkv, bq, bk).build(p)?,
+                ))
             }
         }
     }
     /// The block_q the plan will see.
     pub fn block_q(&self, ctx: &Context) -> u32 {
-        self.blocks.map(|b| b.0).unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &self.desc).0)
+        self.blocks
+            .map(|b| b.0)
+            .unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &self.desc).0)
     }
 }
 
@@ -57,7 +71,9 @@ impl AttnCase {
 pub fn unit_data<T: Element>(len: usize, seed: u64) -> (Vec<T>, Vec<f64>) {
     let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
     let a = 3f64.sqrt();
-    let v: Vec<T> = (0..len).map(|_| T::from_f64(rng.random_range(-a..a))).collect();
+    let v: Vec<T> = (0..len)
+        .map(|_| T::from_f64(rng.random_range(-a..a)))
+        .collect();
     let f = v.iter().map(|x| x.to_f64()).collect();
     (v, f)
 }
@@ -78,8 +94,12 @@ pub fn attention_cases() -> Vec<AttnCase> {
     v.push(AttnCase::dense(d(1, 2, 1, 64).kv_len(1000).with_lse()));
     v.push(AttnCase::dense(d(2, 4, 5, 128).gqa(2).kv_len(333)));
     v.push(AttnCase::dense(d(1, 2, 96, 64).dtype(DType::F16)));
-    v.push(AttnCase::dense(d(1, 2, 50, 80).dtype(DType::F16).kv_len(70).with_lse()));
-    v.push(AttnCase::dense(d(1, 2, 1, 256).dtype(DType::F16).kv_len(300)));
+    v.push(AttnCase::dense(
+        d(1, 2, 50, 80).dtype(DType::F16).kv_len(70).with_lse(),
+    ));
+    v.push(AttnCase::dense(
+        d(1, 2, 1, 256).dtype(DType::F16).kv_len(300),
+    ));
     v.push(AttnCase::dense(d(1, 1, 40, 64).scale(0.5)));
     let n = 300;
     let pats = [
@@ -88,10 +108,18 @@ pub fn attention_cases() -> Vec<AttnCase> {
         Pattern::causal_window(33),
         Pattern::frames(64, 2, 6),
         Pattern::Stripes(vec![0, 5, 70, 71, 299]),
-        Pattern::StripesEvery { stride: 37, offset: 3 },
-        Pattern::GlobalRows(vec![0, 150]).or(Pattern::Stripes(vec![0, 150])).or(Pattern::window(10)),
+        Pattern::StripesEvery {
+            stride: 37,
+            offset: 3,
+        },
+        Pattern::GlobalRows(vec![0, 150])
+            .or(Pattern::Stripes(vec![0, 150]))
+            .or(Pattern::window(10)),
         Pattern::window(50).and(Pattern::Causal),
-        Pattern::Causal.or(Pattern::StripesEvery { stride: 64, offset: 0 }),
+        Pattern::Causal.or(Pattern::StripesEvery {
+            stride: 64,
+            offset: 0,
+        }),
         Pattern::closure(|i, j| (i * 7 + j * 3) % 5 == 0 || i == j),
         Pattern::Empty,
         Pattern::Full,
@@ -100,11 +128,30 @@ pub fn attention_cases() -> Vec<AttnCase> {
         v.push(AttnCase::masked(d(1, 2, n, 64), p));
     }
     let map = (0..4 * 5).map(|x| x % 3 != 1).collect();
-    v.push(AttnCase::masked(d(1, 2, 250, 64).kv_len(310), Pattern::BlockMap { block_q: 64, block_kv: 64, map }));
-    v.push(AttnCase::masked(d(1, 2, 100, 64).kv_len(333), Pattern::Causal));
+    v.push(AttnCase::masked(
+        d(1, 2, 250, 64).kv_len(310),
+        Pattern::BlockMap {
+            block_q: 64,
+            block_kv: 64,
+            map,
+        },
+    ));
+    v.push(AttnCase::masked(
+        d(1, 2, 100, 64).kv_len(333),
+        Pattern::Causal,
+    ));
     v.push(AttnCase::masked(d(2, 4, 129, 96).gqa(2), Pattern::window(17)).blocks(32, 16));
-    v.push(AttnCase::masked(d(1, 2, 160, 64).dtype(DType::F16), Pattern::frames(40, 1, 4)).blocks(32, 32));
-    v.push(AttnCase::masked(d(1, 2, 3, 64).kv_len(700).with_lse(), Pattern::causal_window(200)));
+    v.push(
+        AttnCase::masked(
+            d(1, 2, 160, 64).dtype(DType::F16),
+            Pattern::frames(40, 1, 4),
+        )
+        .blocks(32, 32),
+    );
+    v.push(AttnCase::masked(
+        d(1, 2, 3, 64).kv_len(700).with_lse(),
+        Pattern::causal_window(200),
+    ));
     v.push(AttnCase::masked(d(1, 4, 256, 32), Pattern::Causal).blocks(128, 128));
     v
 }
@@ -143,7 +190,12 @@ pub fn attention_compute_dtype(cfg: &AttentionConfig) -> DType {
 /// Runs `case` with `config` (`None`: the dispatcher's) on unit-variance random data and
 /// compares output and LSE with the f64 reference. Passes when the relative L2 error is within
 /// [`Tolerance::attention`] and the max abs error within [`Tolerance::attention_max_abs`].
-pub fn check_attention(ctx: &Context, case: &AttnCase, config: Option<AttentionConfig>, seed: u64) -> Check {
+pub fn check_attention(
+    ctx: &Context,
+    case: &AttnCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Check {
     let r = match case.desc.dtype {
         DType::F32 => run_typed::<f32>(ctx, case, config, seed),
         DType::F16 => run_typed::<half::f16>(ctx, case, config, seed),
@@ -160,7 +212,11 @@ pub fn check_attention(ctx: &Context, case: &AttnCase, config: Option<AttentionC
             if let Some(lg) = lse_got {
                 // LSE: -inf rows must match exactly; finite ones within max_abs.
                 for (g, w) in lg.iter().zip(&lse_want) {
-                    let ok = if w.is_infinite() { *g == *w } else { (g - w).abs() <= max_abs.max(1e-3) };
+                    let ok = if w.is_infinite() {
+                        *g == *w
+                    } else {
+                        (g - w).abs() <= max_abs.max(1e-3)
+                    };
                     pass &= ok;
                 }
             }
@@ -193,9 +249,20 @@ pub fn check_attention(ctx: &Context, case: &AttnCase, config: Option<AttentionC
     }
 }
 
-type Outcome = (Vec<f64>, Vec<f64>, Option<Vec<f64>>, Vec<f64>, AttentionConfig);
+type Outcome = (
+    Vec<f64>,
+    Vec<f64>,
+    Option<Vec<f64>>,
+    Vec<f64>,
+    AttentionConfig,
+);
 
-fn run_typed<T: Element>(ctx: &Context, case: &AttnCase, config: Option<AttentionConfig>, seed: u64) -> Result<Outcome> {
+fn run_typed<T: Element>(
+    ctx: &Context,
+    case: &AttnCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Result<Outcome> {
     let d = &case.desc;
     let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, seed);
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 1);

@@ -101,36 +101,54 @@ impl BlockMask {
         let bad = |msg: String| Err(Error::Shape(format!("invalid block mask: {msg}")));
         for (name, b) in [("block_q", self.block_q), ("block_kv", self.block_kv)] {
             if !(16..=128).contains(&b) || !b.is_power_of_two() {
-                return bad(format!("{name} = {b}; block sizes are powers of two in 16..=128"));
+                return bad(format!(
+                    "{name} = {b}; block sizes are powers of two in 16..=128"
+                ));
             }
         }
         if self.nq == 0 || self.nkv == 0 {
-            return bad(format!("nq = {}, nkv = {}: both must be positive", self.nq, self.nkv));
+            return bad(format!(
+                "nq = {}, nkv = {}: both must be positive",
+                self.nq, self.nkv
+            ));
         }
         if self.batch == 0 || self.slots == 0 {
             return bad("batch and slots must be at least 1".into());
         }
         if let Some(&s) = self.head_map.iter().find(|&&s| s >= self.slots) {
-            return bad(format!("head_map names slot {s} but there are {} slots", self.slots));
+            return bad(format!(
+                "head_map names slot {s} but there are {} slots",
+                self.slots
+            ));
         }
         let (nqb, nkb) = (self.n_qblocks(), self.n_kblocks());
         let want = self.batch as u64 * self.slots as u64 * nqb as u64;
         if self.rows.len() as u64 != want {
-            return bad(format!("{} row lists, the geometry needs {want}", self.rows.len()));
+            return bad(format!(
+                "{} row lists, the geometry needs {want}",
+                self.rows.len()
+            ));
         }
         let tile_words = (self.block_q * self.words()) as usize;
-        if self.tiles.len() % tile_words != 0 {
-            return bad(format!("tile storage of {} words is not a multiple of {tile_words}", self.tiles.len()));
+        if !self.tiles.len().is_multiple_of(tile_words) {
+            return bad(format!(
+                "tile storage of {} words is not a multiple of {tile_words}",
+                self.tiles.len()
+            ));
         }
         let n_tiles = self.n_tiles();
         for (ri, row) in self.rows.iter().enumerate() {
             let at = |what: &str| format!("row list {ri}: {what}");
             for (name, list) in [("full", &row.full), ("partial", &row.partial)] {
                 if list.windows(2).any(|w| w[0] >= w[1]) {
-                    return bad(at(&format!("{name} block indices are not strictly increasing")));
+                    return bad(at(&format!(
+                        "{name} block indices are not strictly increasing"
+                    )));
                 }
                 if let Some(&kb) = list.iter().find(|&&kb| kb >= nkb) {
-                    return bad(at(&format!("{name} block {kb} is out of range (there are {nkb} KV blocks)")));
+                    return bad(at(&format!(
+                        "{name} block {kb} is out of range (there are {nkb} KV blocks)"
+                    )));
                 }
             }
             if row.tiles.len() != row.partial.len() {
@@ -139,8 +157,14 @@ impl BlockMask {
             if let Some(&t) = row.tiles.iter().find(|&&t| t >= n_tiles) {
                 return bad(at(&format!("tile {t} is out of range ({n_tiles} tiles)")));
             }
-            let listed = |kb: u32| row.full.binary_search(&kb).is_ok() || row.partial.binary_search(&kb).is_ok();
-            if let Some(&kb) = row.partial.iter().find(|&&kb| row.full.binary_search(&kb).is_ok()) {
+            let listed = |kb: u32| {
+                row.full.binary_search(&kb).is_ok() || row.partial.binary_search(&kb).is_ok()
+            };
+            if let Some(&kb) = row
+                .partial
+                .iter()
+                .find(|&&kb| row.full.binary_search(&kb).is_ok())
+            {
                 return bad(at(&format!("block {kb} is both full and partial")));
             }
             if row.stripes.windows(2).any(|w| w[0].col >= w[1].col) {
@@ -148,13 +172,22 @@ impl BlockMask {
             }
             for s in &row.stripes {
                 if s.col >= self.nkv {
-                    return bad(at(&format!("stripe column {} is out of range (nkv = {})", s.col, self.nkv)));
+                    return bad(at(&format!(
+                        "stripe column {} is out of range (nkv = {})",
+                        s.col, self.nkv
+                    )));
                 }
                 if listed(s.col / self.block_kv) {
-                    return bad(at(&format!("stripe column {} lies inside a listed block", s.col)));
+                    return bad(at(&format!(
+                        "stripe column {} lies inside a listed block",
+                        s.col
+                    )));
                 }
                 if s.lo >= s.hi || s.hi as u32 > self.block_q {
-                    return bad(at(&format!("stripe interval {}..{} is empty or beyond block_q", s.lo, s.hi)));
+                    return bad(at(&format!(
+                        "stripe interval {}..{} is empty or beyond block_q",
+                        s.lo, s.hi
+                    )));
                 }
             }
         }

@@ -133,13 +133,13 @@ impl AttentionDesc {
                 return Err(Error::ZeroSized(name));
             }
         }
-        if self.heads_q % self.heads_kv != 0 {
+        if !self.heads_q.is_multiple_of(self.heads_kv) {
             return Err(Error::Shape(format!(
                 "heads_q = {} is not a multiple of heads_kv = {} (GQA needs whole groups)",
                 self.heads_q, self.heads_kv
             )));
         }
-        if self.head_dim % 4 != 0 || self.head_dim > 256 {
+        if !self.head_dim.is_multiple_of(4) || self.head_dim > 256 {
             return Err(Error::Unsupported(format!(
                 "head dim {}: the attention kernels take multiples of 4 up to 256",
                 self.head_dim
@@ -158,7 +158,9 @@ impl AttentionDesc {
             }
         }
         if self.nq > 0xffff_ff00 || self.nkv > 0xffff_ff00 {
-            return Err(Error::Shape("sequence lengths must stay below 2^32 - 256".into()));
+            return Err(Error::Shape(
+                "sequence lengths must stay below 2^32 - 256".into(),
+            ));
         }
         Ok(())
     }
@@ -227,7 +229,12 @@ impl AttentionPlan {
 
     /// Plans `desc` over `mask` (`None`: dense), with `config` or the dispatcher's pick.
     /// Everything about the inputs is checked here, before anything is dispatched.
-    pub fn new(ctx: &Context, desc: AttentionDesc, mask: Option<&BlockMask>, config: Option<AttentionConfig>) -> Result<Self> {
+    pub fn new(
+        ctx: &Context,
+        desc: AttentionDesc,
+        mask: Option<&BlockMask>,
+        config: Option<AttentionConfig>,
+    ) -> Result<Self> {
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
@@ -235,11 +242,17 @@ impl AttentionPlan {
         let geometry = match mask {
             Some(m) => {
                 check_mask(&desc, m)?;
-                Geometry { block_q: m.block_q, block_kv: m.block_kv }
+                Geometry {
+                    block_q: m.block_q,
+                    block_kv: m.block_kv,
+                }
             }
             None => {
                 let (bq, bk) = Self::block_sizes(ctx, &desc);
-                Geometry { block_q: bq, block_kv: bk }
+                Geometry {
+                    block_q: bq,
+                    block_kv: bk,
+                }
             }
         };
         let mut config = match config {
@@ -266,7 +279,12 @@ impl AttentionPlan {
         };
         if config.splits == 0 {
             let units = match mask {
-                Some(m) => m.rows.iter().map(|r| r.full.len() + r.partial.len() + r.stripes.len().div_ceil(32)).max().unwrap_or(0) as u32,
+                Some(m) => m
+                    .rows
+                    .iter()
+                    .map(|r| r.full.len() + r.partial.len() + r.stripes.len().div_ceil(32))
+                    .max()
+                    .unwrap_or(0) as u32,
                 None => n_kblocks,
             };
             config.splits = crate::tune::attention_splits(ctx.caps(), &desc, rows_wg, units);
@@ -277,7 +295,8 @@ impl AttentionPlan {
         }
         ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
         let row_groups = desc.nq.div_ceil(rows_wg);
-        let total = desc.batch as u64 * desc.heads_q as u64 * row_groups as u64 * config.splits as u64;
+        let total =
+            desc.batch as u64 * desc.heads_q as u64 * row_groups as u64 * config.splits as u64;
         let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
         let over = |what: &str, need: u64| Error::OverLimit {
             what: what.into(),
@@ -285,22 +304,35 @@ impl AttentionPlan {
             limit: "max_compute_workgroups_per_dimension (squared)",
             max: max_dim as u64 * max_dim as u64,
         };
-        let grid = crate::ops::grid_2d(total, max_dim).ok_or_else(|| over("attention workgroup count", total))?;
+        let grid = crate::ops::grid_2d(total, max_dim)
+            .ok_or_else(|| over("attention workgroup count", total))?;
         let rows_total = desc.rows();
         let d4 = (desc.head_dim / 4) as u64;
         let merge_groups = (rows_total * d4).div_ceil(MERGE_WG as u64);
-        let merge_grid = crate::ops::grid_2d(merge_groups, max_dim).ok_or_else(|| over("attention merge workgroups", merge_groups))?;
+        let merge_grid = crate::ops::grid_2d(merge_groups, max_dim)
+            .ok_or_else(|| over("attention merge workgroups", merge_groups))?;
         let masked = mask.is_some();
         let spec = Spec {
             dtype: desc.dtype,
             coop: (config.variant == AttentionVariant::Coop).then_some(config.tile),
         };
-        let pipeline = ctx.pipeline(config.shader(), spec, "main", &config.constants(desc.head_dim, masked))?;
+        let pipeline = ctx.pipeline(
+            config.shader(),
+            spec,
+            "main",
+            &config.constants(desc.head_dim, masked),
+        )?;
         let (merge, part, pstats) = if config.splits > 1 {
             let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
             let m = ctx.pipeline(Shader::AttnMerge, Spec::new(desc.dtype), "main", &consts)?;
-            let part = ctx.storage("attention partial outputs", config.splits as u64 * rows_total * desc.head_dim as u64 * 4)?;
-            let pstats = ctx.storage("attention partial lse", (config.splits as u64 + 1) * rows_total * 4)?;
+            let part = ctx.storage(
+                "attention partial outputs",
+                config.splits as u64 * rows_total * desc.head_dim as u64 * 4,
+            )?;
+            let pstats = ctx.storage(
+                "attention partial lse",
+                (config.splits as u64 + 1) * rows_total * 4,
+            )?;
             (Some(m), Some(part), Some(pstats))
         } else {
             (None, None, None)
@@ -375,7 +407,9 @@ impl AttentionPlan {
     /// valid; `false` when it needed a new buffer: bind again before recording.
     pub fn update_mask(&mut self, mask: &BlockMask) -> Result<bool> {
         if !self.masked {
-            return Err(Error::Shape("this plan is dense; plan a masked one instead".into()));
+            return Err(Error::Shape(
+                "this plan is dense; plan a masked one instead".into(),
+            ));
         }
         check_mask(&self.desc, mask)?;
         if mask.block_q != self.geometry.block_q || mask.block_kv != self.geometry.block_kv {
@@ -385,17 +419,24 @@ impl AttentionPlan {
             )));
         }
         let (words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
-        self.ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
+        self.ctx
+            .check_binding_size("attention mask", 4 * words.len() as u64)?;
         let in_place = 4 * words.len() as u64 <= self.mask_buf.size();
         if in_place {
-            self.ctx.queue.write_buffer(&self.mask_buf, 0, bytemuck::cast_slice(&words));
+            self.ctx
+                .queue
+                .write_buffer(&self.mask_buf, 0, bytemuck::cast_slice(&words));
         } else {
             self.mask_buf = upload_words(&self.ctx, &words)?;
         }
         // Rewrite the mask-dependent parameters (the rest is unchanged).
         let fields: [u32; 6] = [mask.batch, mask.slots, 0, 0, rows_off, tiles_off];
-        self.ctx.queue.write_buffer(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
-        self.ctx.queue.write_buffer(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
+        self.ctx
+            .queue
+            .write_buffer(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
+        self.ctx
+            .queue
+            .write_buffer(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
         self.work_density = mask.work_density();
         Ok(in_place)
     }
@@ -421,60 +462,88 @@ impl AttentionPlan {
                 Operand::new("LSE", b).check(&self.ctx, d.rows() * 4)?;
                 b
             }
-            (true, None) => return Err(Error::Shape("the plan writes the LSE but no LSE buffer was bound".into())),
+            (true, None) => {
+                return Err(Error::Shape(
+                    "the plan writes the LSE but no LSE buffer was bound".into(),
+                ))
+            }
             (false, Some(_)) => {
-                return Err(Error::Shape("an LSE buffer was bound but the plan was built without `with_lse`".into()))
+                return Err(Error::Shape(
+                    "an LSE buffer was bound but the plan was built without `with_lse`".into(),
+                ))
             }
             (false, None) => &self.dummy,
         };
         let split = self.config.splits > 1;
-        let stats = if split { self.pstats.as_ref().unwrap_or(&self.dummy) } else { lse };
+        let stats = if split {
+            self.pstats.as_ref().unwrap_or(&self.dummy)
+        } else {
+            lse
+        };
         let part = self.part.as_ref().unwrap_or(&self.dummy);
         let layout = self.pipeline.get_bind_group_layout(0);
         let main = self.ctx.scoped(|| {
-            self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("attention"),
-                layout: &layout,
-                entries: &[
-                    entry(0, &self.params),
-                    entry(1, q),
-                    entry(2, k),
-                    entry(3, v),
-                    entry(4, o),
-                    entry(5, stats),
-                    entry(6, &self.mask_buf),
-                    entry(7, part),
-                ],
-            })
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("attention"),
+                    layout: &layout,
+                    entries: &[
+                        entry(0, &self.params),
+                        entry(1, q),
+                        entry(2, k),
+                        entry(3, v),
+                        entry(4, o),
+                        entry(5, stats),
+                        entry(6, &self.mask_buf),
+                        entry(7, part),
+                    ],
+                })
         })?;
         let merge = match &self.merge {
             Some(m) => {
                 let layout = m.get_bind_group_layout(0);
                 let bg = self.ctx.scoped(|| {
-                    self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                        label: Some("attention merge"),
-                        layout: &layout,
-                        entries: &[
-                            entry(0, &self.params),
-                            entry(1, o),
-                            entry(2, lse),
-                            entry(3, part),
-                            entry(4, self.pstats.as_ref().unwrap_or(&self.dummy)),
-                        ],
-                    })
+                    self.ctx
+                        .device
+                        .create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: Some("attention merge"),
+                            layout: &layout,
+                            entries: &[
+                                entry(0, &self.params),
+                                entry(1, o),
+                                entry(2, lse),
+                                entry(3, part),
+                                entry(4, self.pstats.as_ref().unwrap_or(&self.dummy)),
+                            ],
+                        })
                 })?;
                 Some((m.clone(), bg, self.merge_grid))
             }
             None => None,
         };
-        Ok(AttentionBound { pipeline: self.pipeline.clone(), bind_group: main, grid: self.grid, merge })
+        Ok(AttentionBound {
+            pipeline: self.pipeline.clone(),
+            bind_group: main,
+            grid: self.grid,
+            merge,
+        })
     }
 
     /// Runs on host data: uploads Q, K, V, dispatches, reads O (and the LSE when requested).
-    pub async fn run_host<T: Element>(&self, q: &[T], k: &[T], v: &[T]) -> Result<(Vec<T>, Option<Vec<f32>>)> {
+    pub async fn run_host<T: Element>(
+        &self,
+        q: &[T],
+        k: &[T],
+        v: &[T],
+    ) -> Result<(Vec<T>, Option<Vec<f32>>)> {
         let d = &self.desc;
         if T::DTYPE != d.dtype {
-            return Err(Error::Shape(format!("host data is {} but the plan is {}", T::DTYPE, d.dtype)));
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                d.dtype
+            )));
         }
         check_len("Q", q.len(), d.q_len_elems())?;
         check_len("K", k.len(), d.kv_len_elems())?;
@@ -484,7 +553,11 @@ impl AttentionPlan {
         let kb = ctx.upload("K", k)?;
         let vb = ctx.upload("V", v)?;
         let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
-        let lb = if d.lse { Some(ctx.storage("LSE", d.rows() * 4)?) } else { None };
+        let lb = if d.lse {
+            Some(ctx.storage("LSE", d.rows() * 4)?)
+        } else {
+            None
+        };
         let bound = self.bind(&qb, &kb, &vb, &ob, lb.as_ref())?;
         ctx.submit(|pass| bound.record(pass))?;
         let out = read_buffer(ctx, &ob, d.q_len_elems() as usize).await?;
@@ -505,7 +578,10 @@ fn check_mask(desc: &AttentionDesc, m: &BlockMask) -> Result<()> {
         )));
     }
     if m.batch != 1 && m.batch != desc.batch {
-        return Err(Error::Shape(format!("mask has {} batches; the inputs {} (1 broadcasts)", m.batch, desc.batch)));
+        return Err(Error::Shape(format!(
+            "mask has {} batches; the inputs {} (1 broadcasts)",
+            m.batch, desc.batch
+        )));
     }
     if !m.head_map.is_empty() && m.head_map.len() != desc.heads_q as usize {
         return Err(Error::Shape(format!(
@@ -518,7 +594,10 @@ fn check_mask(desc: &AttentionDesc, m: &BlockMask) -> Result<()> {
 }
 
 fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-    wgpu::BindGroupEntry { binding, resource: b.as_entire_binding() }
+    wgpu::BindGroupEntry {
+        binding,
+        resource: b.as_entire_binding(),
+    }
 }
 
 /// Uploads the mask words into a storage buffer (copy destination too, for in-place updates).
@@ -526,17 +605,24 @@ fn upload_words(ctx: &Context, words: &[u32]) -> Result<wgpu::Buffer> {
     use wgpu::util::DeviceExt;
     ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
     ctx.scoped(|| {
-        ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("attention mask"),
-            contents: bytemuck::cast_slice(words),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
-        })
+        ctx.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("attention mask"),
+                contents: bytemuck::cast_slice(words),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST
+                    | wgpu::BufferUsages::COPY_SRC,
+            })
     })
 }
 
 fn check_len(name: &'static str, have: usize, need: u64) -> Result<()> {
     if have as u64 != need {
-        return Err(Error::Length { name, have, need: need as usize });
+        return Err(Error::Length {
+            name,
+            have,
+            need: need as usize,
+        });
     }
     Ok(())
 }
@@ -573,5 +659,8 @@ pub async fn attention<T: Element>(
     k: &[T],
     v: &[T],
 ) -> Result<Vec<T>> {
-    Ok(AttentionPlan::new(ctx, desc, mask, None)?.run_host(q, k, v).await?.0)
+    Ok(AttentionPlan::new(ctx, desc, mask, None)?
+        .run_host(q, k, v)
+        .await?
+        .0)
 }

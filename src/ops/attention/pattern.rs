@@ -118,10 +118,19 @@ impl Pattern {
     /// The diagonal of `half_width` plus the same band at `±k·frame_len` for k = 1..=frames: the
     /// same spatial position in neighbouring video frames.
     pub fn frames(frame_len: u32, frames: u32, half_width: u32) -> Self {
-        let mut d = vec![Diagonal { offset: 0, half_width }];
+        let mut d = vec![Diagonal {
+            offset: 0,
+            half_width,
+        }];
         for k in 1..=frames as i64 {
-            d.push(Diagonal { offset: k * frame_len as i64, half_width });
-            d.push(Diagonal { offset: -k * frame_len as i64, half_width });
+            d.push(Diagonal {
+                offset: k * frame_len as i64,
+                half_width,
+            });
+            d.push(Diagonal {
+                offset: -k * frame_len as i64,
+                half_width,
+            });
         }
         Pattern::MultiDiagonal(d)
     }
@@ -146,18 +155,26 @@ impl Pattern {
             Pattern::Full => true,
             Pattern::Empty => false,
             Pattern::Causal => j64 <= ip,
-            Pattern::Window { left, right } => j64 >= ip - *left as i64 && j64 <= ip + *right as i64,
-            Pattern::MultiDiagonal(ds) => {
-                ds.iter().any(|d| (j64 - ip - d.offset).abs() <= d.half_width as i64)
+            Pattern::Window { left, right } => {
+                j64 >= ip - *left as i64 && j64 <= ip + *right as i64
             }
+            Pattern::MultiDiagonal(ds) => ds
+                .iter()
+                .any(|d| (j64 - ip - d.offset).abs() <= d.half_width as i64),
             Pattern::Stripes(cols) => cols.contains(&j),
             Pattern::StripesEvery { stride, offset } => {
-                *stride > 0 && j >= *offset && (j - offset) % stride == 0
+                *stride > 0 && j >= *offset && (j - offset).is_multiple_of(*stride)
             }
             Pattern::GlobalRows(rows) => rows.contains(&i),
-            Pattern::BlockMap { block_q, block_kv, map } => {
+            Pattern::BlockMap {
+                block_q,
+                block_kv,
+                map,
+            } => {
                 let nkb = nkv.div_ceil((*block_kv).max(1));
-                map.get(((i / block_q.max(&1)) * nkb + j / block_kv.max(&1)) as usize).copied().unwrap_or(false)
+                map.get(((i / block_q.max(&1)) * nkb + j / block_kv.max(&1)) as usize)
+                    .copied()
+                    .unwrap_or(false)
             }
             Pattern::Closure(f) => (f.0)(i, j),
             Pattern::Union(ps) => ps.iter().any(|p| p.contains(i, j, nq, nkv)),
@@ -190,7 +207,12 @@ impl Pattern {
             Pattern::MultiDiagonal(ds) => {
                 let classes: Vec<BlockClass> = ds
                     .iter()
-                    .map(|d| band(d.offset - d.half_width as i64, d.offset + d.half_width as i64))
+                    .map(|d| {
+                        band(
+                            d.offset - d.half_width as i64,
+                            d.offset + d.half_width as i64,
+                        )
+                    })
                     .collect();
                 union_class(&classes)
             }
@@ -208,7 +230,11 @@ impl Pattern {
                 if *stride == 1 && *offset <= k0 {
                     return Full;
                 }
-                let first = if k0 <= *offset { *offset } else { offset + (k0 - offset).div_ceil(*stride) * stride };
+                let first = if k0 <= *offset {
+                    *offset
+                } else {
+                    offset + (k0 - offset).div_ceil(*stride) * stride
+                };
                 if first < k1 {
                     Partial
                 } else {
@@ -225,7 +251,11 @@ impl Pattern {
                     Partial
                 }
             }
-            Pattern::BlockMap { block_q, block_kv, map } => {
+            Pattern::BlockMap {
+                block_q,
+                block_kv,
+                map,
+            } => {
                 let (bq, bk) = ((*block_q).max(1), (*block_kv).max(1));
                 let nkb = nkv.div_ceil(bk);
                 let (mut any, mut all) = (false, true);
@@ -246,11 +276,17 @@ impl Pattern {
             }
             Pattern::Closure(_) => Partial,
             Pattern::Union(ps) => {
-                let c: Vec<BlockClass> = ps.iter().map(|p| p.classify(q0, q1, k0, k1, nq, nkv)).collect();
+                let c: Vec<BlockClass> = ps
+                    .iter()
+                    .map(|p| p.classify(q0, q1, k0, k1, nq, nkv))
+                    .collect();
                 union_class(&c)
             }
             Pattern::Intersection(ps) => {
-                let c: Vec<BlockClass> = ps.iter().map(|p| p.classify(q0, q1, k0, k1, nq, nkv)).collect();
+                let c: Vec<BlockClass> = ps
+                    .iter()
+                    .map(|p| p.classify(q0, q1, k0, k1, nq, nkv))
+                    .collect();
                 if c.contains(&Empty) {
                     Empty
                 } else if c.iter().all(|&x| x == Full) {
@@ -274,14 +310,24 @@ impl Pattern {
                 format!("multi-diagonal x{} hw{hw}", ds.len())
             }
             Pattern::Stripes(c) => format!("stripes x{}", c.len()),
-            Pattern::StripesEvery { stride, offset } => format!("stripes every {stride} from {offset}"),
-            Pattern::GlobalRows(r) => format!("global rows x{}", r.len()),
-            Pattern::BlockMap { block_q, block_kv, .. } => format!("block map {block_q}x{block_kv}"),
-            Pattern::Closure(_) => "closure".into(),
-            Pattern::Union(ps) => ps.iter().map(|p| p.describe()).collect::<Vec<_>>().join(" | "),
-            Pattern::Intersection(ps) => {
-                ps.iter().map(|p| format!("({})", p.describe())).collect::<Vec<_>>().join(" & ")
+            Pattern::StripesEvery { stride, offset } => {
+                format!("stripes every {stride} from {offset}")
             }
+            Pattern::GlobalRows(r) => format!("global rows x{}", r.len()),
+            Pattern::BlockMap {
+                block_q, block_kv, ..
+            } => format!("block map {block_q}x{block_kv}"),
+            Pattern::Closure(_) => "closure".into(),
+            Pattern::Union(ps) => ps
+                .iter()
+                .map(|p| p.describe())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            Pattern::Intersection(ps) => ps
+                .iter()
+                .map(|p| format!("({})", p.describe()))
+                .collect::<Vec<_>>()
+                .join(" & "),
         }
     }
 }
@@ -310,7 +356,13 @@ impl MaskBuilder {
     /// A builder for this geometry (block sizes: powers of two in 16..=128, e.g. from
     /// `AttentionPlan::block_sizes`).
     pub fn new(nq: u32, nkv: u32, block_q: u32, block_kv: u32) -> Self {
-        Self { nq, nkv, block_q, block_kv, stripes: true }
+        Self {
+            nq,
+            nkv,
+            block_q,
+            block_kv,
+            stripes: true,
+        }
     }
 
     /// Whether sparse columns of partial blocks become stripe columns (default on).
@@ -338,14 +390,18 @@ impl MaskBuilder {
         }
         let heads = patterns[0].len();
         if patterns.iter().any(|p| p.len() != heads) {
-            return Err(Error::Shape("mask builder: batches list different numbers of heads".into()));
+            return Err(Error::Shape(
+                "mask builder: batches list different numbers of heads".into(),
+            ));
         }
         // Slots: distinct patterns of the first batch, by head (batches share the slot layout
         // of head h; a batch's slot s is the pattern of the first head mapped to s).
         let mut head_map = Vec::with_capacity(heads);
         let mut firsts: Vec<usize> = Vec::new();
         for h in 0..heads {
-            let same = firsts.iter().position(|&f| patterns.iter().all(|b| b[f] == b[h]));
+            let same = firsts
+                .iter()
+                .position(|&f| patterns.iter().all(|b| b[f] == b[h]));
             match same {
                 Some(s) => head_map.push(s as u32),
                 None => {
@@ -395,7 +451,13 @@ impl MaskBuilder {
         Ok(())
     }
 
-    fn build_row(&self, p: &Pattern, qb: u32, tiles: &mut Vec<u32>, ids: &mut HashMap<Vec<u32>, u32>) -> MaskRow {
+    fn build_row(
+        &self,
+        p: &Pattern,
+        qb: u32,
+        tiles: &mut Vec<u32>,
+        ids: &mut HashMap<Vec<u32>, u32>,
+    ) -> MaskRow {
         let (bq, bk, nq, nkv) = (self.block_q, self.block_kv, self.nq, self.nkv);
         let q0 = qb * bq;
         let q1 = (q0 + bq).min(nq);
@@ -461,7 +523,11 @@ fn as_stripes(tile: &[u32], words: usize, rows: u32, cols: u32, k0: u32) -> Opti
         if hi - lo != set.len() {
             return None;
         }
-        out.push(Stripe { col: k0 + c as u32, lo: lo as u16, hi: hi as u16 });
+        out.push(Stripe {
+            col: k0 + c as u32,
+            lo: lo as u16,
+            hi: hi as u16,
+        });
         if out.len() as u32 > cols / 2 {
             return None;
         }
@@ -477,13 +543,21 @@ impl Pattern {
     /// Example: `window:64+every:256&causal`.
     pub fn parse(spec: &str) -> Result<Pattern> {
         let bad = |m: String| Error::Shape(format!("pattern `{spec}`: {m}"));
-        let num = |s: &str| s.trim().parse::<i64>().map_err(|_| bad(format!("`{s}` is not a number")));
+        let num = |s: &str| {
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| bad(format!("`{s}` is not a number")))
+        };
         let unum = |s: &str| -> Result<u32> {
             let v = num(s)?;
             u32::try_from(v).map_err(|_| bad(format!("`{s}` must be a non-negative 32-bit number")))
         };
         let list = |s: &str| -> Result<Vec<u32>> {
-            let mut v: Vec<u32> = s.split(',').filter(|x| !x.trim().is_empty()).map(unum).collect::<Result<_>>()?;
+            let mut v: Vec<u32> = s
+                .split(',')
+                .filter(|x| !x.trim().is_empty())
+                .map(unum)
+                .collect::<Result<_>>()?;
             v.sort_unstable();
             v.dedup();
             Ok(v)
@@ -495,12 +569,24 @@ impl Pattern {
                 ["skip"] | ["empty"] => Pattern::Empty,
                 ["causal"] => Pattern::Causal,
                 ["window", w] => Pattern::window(unum(w)?),
-                ["window", l, r] => Pattern::Window { left: unum(l)?, right: unum(r)? },
-                ["diag", o, hw] => Pattern::MultiDiagonal(vec![Diagonal { offset: num(o)?, half_width: unum(hw)? }]),
+                ["window", l, r] => Pattern::Window {
+                    left: unum(l)?,
+                    right: unum(r)?,
+                },
+                ["diag", o, hw] => Pattern::MultiDiagonal(vec![Diagonal {
+                    offset: num(o)?,
+                    half_width: unum(hw)?,
+                }]),
                 ["frames", f, k, hw] => Pattern::frames(unum(f)?, unum(k)?, unum(hw)?),
                 ["stripes", l] => Pattern::Stripes(list(l)?),
-                ["every", s] => Pattern::StripesEvery { stride: unum(s)?.max(1), offset: 0 },
-                ["every", s, o] => Pattern::StripesEvery { stride: unum(s)?.max(1), offset: unum(o)? },
+                ["every", s] => Pattern::StripesEvery {
+                    stride: unum(s)?.max(1),
+                    offset: 0,
+                },
+                ["every", s, o] => Pattern::StripesEvery {
+                    stride: unum(s)?.max(1),
+                    offset: unum(o)?,
+                },
                 ["rows", l] => Pattern::GlobalRows(list(l)?),
                 _ => return Err(bad(format!("unknown term `{t}`"))),
             })
@@ -511,28 +597,45 @@ impl Pattern {
             let mut terms: Vec<Pattern> = Vec::new();
             for t in parsed {
                 match (terms.last_mut(), t) {
-                    (Some(Pattern::MultiDiagonal(acc)), Pattern::MultiDiagonal(more)) => acc.extend(more),
+                    (Some(Pattern::MultiDiagonal(acc)), Pattern::MultiDiagonal(more)) => {
+                        acc.extend(more)
+                    }
                     (_, t) => terms.push(t),
                 }
             }
-            Ok(if terms.len() == 1 { terms.into_iter().next().unwrap_or(Pattern::Empty) } else { Pattern::Union(terms) })
+            Ok(if terms.len() == 1 {
+                terms.into_iter().next().unwrap_or(Pattern::Empty)
+            } else {
+                Pattern::Union(terms)
+            })
         };
         let ands: Vec<Pattern> = spec.split('&').map(union).collect::<Result<_>>()?;
-        Ok(if ands.len() == 1 { ands.into_iter().next().unwrap_or(Pattern::Empty) } else { Pattern::Intersection(ands) })
+        Ok(if ands.len() == 1 {
+            ands.into_iter().next().unwrap_or(Pattern::Empty)
+        } else {
+            Pattern::Intersection(ands)
+        })
     }
 
     /// The text form [`Pattern::parse`] reads back, where one exists (not for closures and
     /// block maps, nor for intersections nested inside unions).
     pub fn spec(&self) -> Option<String> {
-        let join = |v: &[u32]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+        let join = |v: &[u32]| {
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         Some(match self {
             Pattern::Full => "full".into(),
             Pattern::Empty => "skip".into(),
             Pattern::Causal => "causal".into(),
             Pattern::Window { left, right } => format!("window:{left}:{right}"),
-            Pattern::MultiDiagonal(ds) => {
-                ds.iter().map(|d| format!("diag:{}:{}", d.offset, d.half_width)).collect::<Vec<_>>().join("+")
-            }
+            Pattern::MultiDiagonal(ds) => ds
+                .iter()
+                .map(|d| format!("diag:{}:{}", d.offset, d.half_width))
+                .collect::<Vec<_>>()
+                .join("+"),
             Pattern::Stripes(c) => format!("stripes:{}", join(c)),
             Pattern::StripesEvery { stride, offset } => format!("every:{stride}:{offset}"),
             Pattern::GlobalRows(r) => format!("rows:{}", join(r)),
@@ -541,13 +644,19 @@ impl Pattern {
                 if ps.iter().any(|p| matches!(p, Pattern::Intersection(_))) {
                     return None;
                 }
-                ps.iter().map(|p| p.spec()).collect::<Option<Vec<_>>>()?.join("+")
+                ps.iter()
+                    .map(|p| p.spec())
+                    .collect::<Option<Vec<_>>>()?
+                    .join("+")
             }
             Pattern::Intersection(ps) => {
                 if ps.iter().any(|p| matches!(p, Pattern::Intersection(_))) {
                     return None;
                 }
-                ps.iter().map(|p| p.spec()).collect::<Option<Vec<_>>>()?.join("&")
+                ps.iter()
+                    .map(|p| p.spec())
+                    .collect::<Option<Vec<_>>>()?
+                    .join("&")
             }
         })
     }

@@ -32,7 +32,13 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        Self { lambda: 0.02, epsilon: 0.05, candidates: Vec::new(), frame_len: None, blocks: None }
+        Self {
+            lambda: 0.02,
+            epsilon: 0.05,
+            candidates: Vec::new(),
+            frame_len: None,
+            blocks: None,
+        }
     }
 }
 
@@ -90,7 +96,10 @@ impl SearchPlan {
         if self.chosen.len() == self.heads.len() {
             return Ok(self.chosen.clone());
         }
-        self.heads.iter().map(|h| Pattern::parse(&h.pattern)).collect()
+        self.heads
+            .iter()
+            .map(|h| Pattern::parse(&h.pattern))
+            .collect()
     }
     /// The plan's mask for `nq × nkv` (heads sharing a pattern share a slot: one dispatch).
     pub fn mask(&self, nq: u32, nkv: u32) -> Result<BlockMask> {
@@ -119,7 +128,13 @@ pub fn default_candidates(nkv: u32, frame_len: Option<u32>) -> Vec<Pattern> {
     }
     let lead: Vec<u32> = (0..n.min(64)).collect();
     v.push(Pattern::Stripes(lead).or(Pattern::window(w(64))));
-    v.push(Pattern::StripesEvery { stride: 16, offset: 0 }.or(Pattern::window(w(64))));
+    v.push(
+        Pattern::StripesEvery {
+            stride: 16,
+            offset: 0,
+        }
+        .or(Pattern::window(w(64))),
+    );
     v
 }
 
@@ -137,11 +152,19 @@ pub fn search_patterns<T: Element>(
     opts: &SearchOptions,
 ) -> Result<SearchPlan> {
     desc.validate()?;
-    if !(opts.lambda >= 0.0 && opts.lambda.is_finite()) || !(opts.epsilon >= 0.0 && opts.epsilon.is_finite()) {
-        return Err(Error::Shape("search: lambda and epsilon must be finite and non-negative".into()));
+    let bad = |x: f64| !x.is_finite() || x < 0.0;
+    if bad(opts.lambda) || bad(opts.epsilon) {
+        return Err(Error::Shape(
+            "search: lambda and epsilon must be finite and non-negative".into(),
+        ));
     }
-    let desc = AttentionDesc { lse: false, ..*desc };
-    let (bq, bk) = opts.blocks.unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &desc));
+    let desc = AttentionDesc {
+        lse: false,
+        ..*desc
+    };
+    let (bq, bk) = opts
+        .blocks
+        .unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &desc));
     let mut cands = if opts.candidates.is_empty() {
         default_candidates(desc.nkv, opts.frame_len)
     } else {
@@ -178,9 +201,20 @@ pub fn search_patterns<T: Element>(
                     den += y * y;
                 }
             }
-            let err = if den > 0.0 { num / den } else if num > 0.0 { f64::INFINITY } else { 0.0 };
+            let err = if den > 0.0 {
+                num / den
+            } else if num > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            };
             let score = (err <= opts.epsilon).then_some(err + opts.lambda * density);
-            row.push(CandidateScore { pattern: text_of(cand), err, density, score });
+            row.push(CandidateScore {
+                pattern: text_of(cand),
+                err,
+                density,
+                score,
+            });
         }
         table.push(row);
     }
