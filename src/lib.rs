@@ -60,6 +60,9 @@ pub mod verify;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, time_gpu_async, Capabilities, Context};
+pub use ops::attention::{
+    attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, SearchOptions, SearchPlan,
+};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
+pub use tune::{AttentionConfig, AttentionVariant, GemmConfig, GemmVariant};
 pub use tune::{ConfigSource, TuneMode, Tuner};
-pub use tune::{GemmConfig, GemmVariant};

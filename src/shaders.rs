@@ -17,22 +17,11 @@ use std::sync::{Arc, Mutex};
 /// Shared helpers under `shaders/common/`, by name.
 const COMMON: &[(&str, &str)] = &[
     ("grid", include_str!("../shaders/common/grid.wgsl")),
-    (
-        "gemm_params",
-        include_str!("../shaders/common/gemm_params.wgsl"),
-    ),
-    (
-        "gemm_tile",
-        include_str!("../shaders/common/gemm_tile.wgsl"),
-    ),
-    (
-        "gemm_tile_vec4",
-        include_str!("../shaders/common/gemm_tile_vec4.wgsl"),
-    ),
-    (
-        "coop_tile",
-        include_str!("../shaders/common/coop_tile.wgsl"),
-    ),
+    ("gemm_params", include_str!("../shaders/common/gemm_params.wgsl")),
+    ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
+    ("gemm_tile_vec4", include_str!("../shaders/common/gemm_tile_vec4.wgsl")),
+    ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
+    ("attn_params", include_str!("../shaders/common/attn_params.wgsl")),
 ];
 
 /// A WGSL program of the suite.
@@ -50,6 +39,14 @@ pub enum Shader {
     PeakFma,
     /// Copy-bandwidth probe.
     PeakCopy,
+    /// Block-sparse flash attention sharing K/V through subgroup broadcasts.
+    AttnSubgroup,
+    /// Block-sparse flash attention with K/V tiles in workgroup memory (runs everywhere).
+    AttnTiled,
+    /// Block-sparse flash attention with QKᵀ and PV on cooperative matrices.
+    AttnCoop,
+    /// Merge pass of split-KV attention.
+    AttnMerge,
 }
 
 impl Shader {
@@ -61,6 +58,10 @@ impl Shader {
         Shader::Gemv,
         Shader::PeakFma,
         Shader::PeakCopy,
+        Shader::AttnSubgroup,
+        Shader::AttnTiled,
+        Shader::AttnCoop,
+        Shader::AttnMerge,
     ];
 
     /// The kernel body.
@@ -72,6 +73,10 @@ impl Shader {
             Shader::Gemv => include_str!("../shaders/gemm/gemv.wgsl"),
             Shader::PeakFma => include_str!("../shaders/peak/fma.wgsl"),
             Shader::PeakCopy => include_str!("../shaders/peak/copy.wgsl"),
+            Shader::AttnSubgroup => include_str!("../shaders/attention/subgroup.wgsl"),
+            Shader::AttnTiled => include_str!("../shaders/attention/tiled.wgsl"),
+            Shader::AttnCoop => include_str!("../shaders/attention/coop.wgsl"),
+            Shader::AttnMerge => include_str!("../shaders/attention/merge.wgsl"),
         }
     }
 
@@ -83,17 +88,20 @@ impl Shader {
             Shader::GemmCoop => &["grid", "gemm_params", "coop_tile"],
             Shader::Gemv => &["grid", "gemm_params"],
             Shader::PeakFma | Shader::PeakCopy => &[],
+            Shader::AttnSubgroup | Shader::AttnTiled | Shader::AttnCoop | Shader::AttnMerge => {
+                &["grid", "attn_params"]
+            }
         }
     }
 
     /// Whether the shader uses cooperative matrices (needs [`Spec::coop`]).
     pub fn uses_coop(self) -> bool {
-        matches!(self, Shader::GemmCoop)
+        matches!(self, Shader::GemmCoop | Shader::AttnCoop)
     }
 
     /// Whether the shader uses subgroup operations.
     pub fn uses_subgroups(self) -> bool {
-        matches!(self, Shader::GemmSubgroup)
+        matches!(self, Shader::GemmSubgroup | Shader::AttnSubgroup)
     }
 }
 

@@ -218,3 +218,58 @@ fn peak_shaders_translate() {
     }
     check(Shader::PeakCopy, Spec::new(DType::F32), &[]).unwrap();
 }
+
+#[test]
+fn every_attention_variant_translates_for_every_backend() {
+    use wgkernels::tune::attention_candidates;
+    use wgkernels::{AttentionDesc, AttentionVariant};
+    let mut failures = Vec::new();
+    let mut checked = std::collections::HashSet::new();
+    let mut variants = std::collections::HashSet::new();
+    for (profile, caps, limits) in profiles() {
+        for dtype in [DType::F32, DType::F16] {
+            for hd in [32, 64, 80, 96, 128, 256] {
+                let desc = AttentionDesc::new(1, 2, 300, hd).dtype(dtype);
+                for block_q in [16, 64, 128] {
+                    for cfg in attention_candidates(&caps, &limits, &desc, block_q) {
+                        let spec = Spec { dtype, coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile) };
+                        for masked in [true, false] {
+                            let mut consts = cfg.constants(hd, masked);
+                            consts.sort_by(|a, b| a.0.cmp(b.0));
+                            let key = format!("{:?} {:?} {:?}", cfg.shader(), spec, consts);
+                            if !checked.insert(key.clone()) {
+                                continue;
+                            }
+                            variants.insert(cfg.variant);
+                            let r = std::panic::catch_unwind(|| check(cfg.shader(), spec, &consts))
+                                .unwrap_or_else(|_| Err("naga panicked".into()));
+                            if let Err(e) = r {
+                                failures.push(format!("[{profile}] {key}: {e}"));
+                            }
+                        }
+                    }
+                }
+            }
+            let merge = [("D4", 16.0), ("MWG", 64.0)];
+            let key = format!("merge {dtype:?}");
+            if checked.insert(key.clone()) {
+                if let Err(e) = check(Shader::AttnMerge, Spec::new(dtype), &merge) {
+                    failures.push(format!("{key}: {e}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} variants failed:\n{}", failures.len(), failures.join("\n"));
+    for v in [AttentionVariant::Subgroup, AttentionVariant::Tiled, AttentionVariant::Coop] {
+        assert!(variants.contains(&v), "no {v:?} attention variant was listed by any profile");
+    }
+}
+
+#[test]
+fn attention_coop_validates_for_both_tile_sizes() {
+    for t in [8u32, 16] {
+        let spec = Spec { dtype: DType::F16, coop: Some(t) };
+        let c = [("D4", 16.0), ("MASKED", 1.0), ("SG", 32.0), ("CR", (4 * t) as f64), ("CK", (4 * t) as f64)];
+        check(Shader::AttnCoop, spec, &c).unwrap_or_else(|e| panic!("attention coop {t}: {e}"));
+    }
+}

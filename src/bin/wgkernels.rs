@@ -13,7 +13,9 @@ use std::process::ExitCode;
 use wgkernels::report::{shape_text, BenchReport};
 use wgkernels::tune::{CandidateStatus, TuneOptions};
 use wgkernels::verify::Check;
-use wgkernels::{Context, Error, GemmDesc, GemmPlan};
+use wgkernels::{
+    search_patterns, AttentionDesc, AttentionPlan, Context, Error, GemmDesc, GemmPlan, MaskBuilder, Pattern, SearchOptions,
+};
 
 #[derive(Parser)]
 #[command(
@@ -41,7 +43,7 @@ enum Command {
     },
     /// Every op and variant the adapter supports against its CPU reference (exit 1 on failure).
     Verify {
-        /// Ops to verify (default: all). Known: gemm.
+        /// Ops to verify (default: all). Known: gemm, attention.
         ops: Vec<String>,
         /// Write the checks as JSON to this file.
         #[arg(long)]
@@ -83,7 +85,7 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct BenchArgs {
-    /// Ops to bench (default: all). Known: gemm.
+    /// Ops to bench (default: all). Known: gemm, attention.
     ops: Vec<String>,
     /// Fewer shapes and repetitions (under a minute on lavapipe).
     #[arg(long)]
@@ -120,6 +122,72 @@ enum RunOp {
         #[arg(long, default_value_t = 0.0)]
         beta: f32,
     },
+    /// Block-sparse flash attention. Q: [B,] Hq×Nq×D; K, V: [B,] Hkv×Nkv×D (f32 or f16);
+    /// writes O shaped like Q.
+    Attention(AttnRunArgs),
+    /// Sparse-vDiT pattern search on sample Q, K, V of one layer: per head the cheapest pattern
+    /// within the error threshold, and the predicted speedup.
+    AttentionSearch(AttnSearchArgs),
+}
+
+#[derive(Args)]
+struct AttnRunArgs {
+    /// Input files in order: Q, K, V.
+    #[arg(long = "in", required = true, num_args = 1)]
+    inputs: Vec<PathBuf>,
+    /// Output file for O.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the per-row log-sum-exp (f32, [B,] Hq×Nq) to this file.
+    #[arg(long)]
+    lse: Option<PathBuf>,
+    /// Pattern for every head, e.g. `causal`, `window:128`, `frames:1024:2:32`,
+    /// `window:64+every:256&causal` (`+` union, `&` intersection). Default: dense.
+    #[arg(long)]
+    pattern: Option<String>,
+    /// Per-head patterns from `run attention-search --json` (overrides --pattern).
+    #[arg(long)]
+    plan: Option<PathBuf>,
+    /// Query block size of the mask (16..128, power of two); default: the dispatcher's.
+    #[arg(long)]
+    block_q: Option<u32>,
+    /// KV block size of the mask (16..128, power of two); default: the dispatcher's.
+    #[arg(long)]
+    block_kv: Option<u32>,
+    /// Softmax scale (default 1/sqrt(D)).
+    #[arg(long)]
+    scale: Option<f32>,
+}
+
+#[derive(Args)]
+struct AttnSearchArgs {
+    /// Sample inputs in order: Q, K, V.
+    #[arg(long = "in", required = true, num_args = 1)]
+    inputs: Vec<PathBuf>,
+    /// Weight of the work density in the score (lambda).
+    #[arg(long, default_value_t = 0.02)]
+    lambda: f64,
+    /// Largest relative MSE against full attention a pattern may have (epsilon).
+    #[arg(long, default_value_t = 0.05)]
+    epsilon: f64,
+    /// Frame length of a video token layout (adds multi-diagonal candidates).
+    #[arg(long)]
+    frame_len: Option<u32>,
+    /// Candidate patterns separated by `;` (default: full, skip, windows, frames, stripes).
+    #[arg(long)]
+    candidates: Option<String>,
+    /// Query block size of the masks.
+    #[arg(long)]
+    block_q: Option<u32>,
+    /// KV block size of the masks.
+    #[arg(long)]
+    block_kv: Option<u32>,
+    /// Write the plan as JSON (readable by `run attention --plan`).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Also time dense attention against the plan on the sample (measured speedup).
+    #[arg(long)]
+    measure: bool,
 }
 
 use wgkernels::verify::OPS;
@@ -209,14 +277,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Run { op }) => {
             let ctx = context(cd)?;
             match op {
-                RunOp::Gemm {
-                    inputs,
-                    out,
-                    trans_a,
-                    trans_b,
-                    alpha,
-                    beta,
-                } => run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?,
+                RunOp::Gemm { inputs, out, trans_a, trans_b, alpha, beta } => {
+                    run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?
+                }
+                RunOp::Attention(args) => run_attention(&ctx, &args)?,
+                RunOp::AttentionSearch(args) => run_attention_search(&ctx, &args)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -762,4 +827,171 @@ fn run_gemm(
         out.display()
     );
     Ok(())
+}
+
+/// Reads Q, K, V and derives the attention shape: 4-D (B, H, N, D) or 3-D (H, N, D).
+fn attention_inputs(inputs: &[PathBuf]) -> Result<(AttentionDesc, [wgkernels::npy::NpyArray; 3], bool), Error> {
+    use wgkernels::npy::read_npy;
+    if inputs.len() != 3 {
+        return Err(Error::Shape(format!("attention takes 3 --in files (Q, K, V); got {}", inputs.len())));
+    }
+    let q = read_npy(&inputs[0])?;
+    let k = read_npy(&inputs[1])?;
+    let v = read_npy(&inputs[2])?;
+    let dims = |name: &str, s: &[u64]| -> Result<[u32; 4], Error> {
+        let to32 = |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("{name}: dimension {x} too large")));
+        match *s {
+            [h, n, d] => Ok([1, to32(h)?, to32(n)?, to32(d)?]),
+            [b, h, n, d] => Ok([to32(b)?, to32(h)?, to32(n)?, to32(d)?]),
+            _ => Err(Error::Shape(format!("{name} must be 3-D (H, N, D) or 4-D (B, H, N, D); got shape {s:?}"))),
+        }
+    };
+    let (qd, kd, vd) = (dims("Q", &q.shape)?, dims("K", &k.shape)?, dims("V", &v.shape)?);
+    if kd != vd {
+        return Err(Error::Shape(format!("K and V shapes differ: {:?} vs {:?}", k.shape, v.shape)));
+    }
+    if qd[0] != kd[0] || qd[3] != kd[3] {
+        return Err(Error::Shape(format!("Q {:?} and K {:?} differ in batch or head dim", q.shape, k.shape)));
+    }
+    if q.dtype() != k.dtype() || k.dtype() != v.dtype() {
+        return Err(Error::Shape("Q, K and V must have the same dtype".into()));
+    }
+    let desc = AttentionDesc::new(qd[0], qd[1], qd[2], qd[3]).gqa(kd[1]).kv_len(kd[2]).dtype(q.dtype());
+    desc.validate()?;
+    let three_d = q.shape.len() == 3;
+    Ok((desc, [q, k, v], three_d))
+}
+
+fn attention_blocks(ctx: &Context, desc: &AttentionDesc, bq: Option<u32>, bk: Option<u32>) -> (u32, u32) {
+    let (dq, dk) = AttentionPlan::block_sizes(ctx, desc);
+    (bq.unwrap_or(dq), bk.unwrap_or(dk))
+}
+
+fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
+    use wgkernels::npy::{write_npy, NpyData};
+    let (mut desc, [q, k, v], three_d) = attention_inputs(&a.inputs)?;
+    if let Some(s) = a.scale {
+        desc = desc.scale(s);
+    }
+    if a.lse.is_some() {
+        desc = desc.with_lse();
+    }
+    let mask = if let Some(plan_path) = &a.plan {
+        let text = std::fs::read_to_string(plan_path).map_err(|source| Error::Io { path: plan_path.display().to_string(), source })?;
+        let fmt = |msg: String| Error::Format { path: plan_path.display().to_string(), msg };
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| fmt(e.to_string()))?;
+        let heads = json["heads"].as_array().ok_or_else(|| fmt("no `heads` array".into()))?;
+        let pats = heads
+            .iter()
+            .map(|h| Pattern::parse(h["pattern"].as_str().unwrap_or("")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let bq = a.block_q.or(json["block_q"].as_u64().map(|x| x as u32));
+        let bk = a.block_kv.or(json["block_kv"].as_u64().map(|x| x as u32));
+        let (bq, bk) = attention_blocks(ctx, &desc, bq, bk);
+        Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build_heads(&pats)?)
+    } else if let Some(spec) = &a.pattern {
+        let (bq, bk) = attention_blocks(ctx, &desc, a.block_q, a.block_kv);
+        Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build(&Pattern::parse(spec)?)?)
+    } else {
+        None
+    };
+    let plan = AttentionPlan::new(ctx, desc, mask.as_ref(), None)?;
+    let oshape: Vec<u64> = if three_d {
+        vec![desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
+    } else {
+        vec![desc.batch as u64, desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
+    };
+    let lse = match (q.data, k.data, v.data) {
+        (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
+            let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v))?;
+            write_npy(&a.out, &oshape, &o)?;
+            lse
+        }
+        (NpyData::F16(q), NpyData::F16(k), NpyData::F16(v)) => {
+            let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v))?;
+            write_npy(&a.out, &oshape, &o)?;
+            lse
+        }
+        _ => unreachable!("dtypes checked equal above"),
+    };
+    if let (Some(path), Some(lse)) = (&a.lse, lse) {
+        write_npy(path, &oshape[..oshape.len() - 1], &lse)?;
+    }
+    eprintln!(
+        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} {} ({}, work density {:.3}) -> {}",
+        desc.batch,
+        desc.heads_q,
+        desc.heads_kv,
+        desc.nq,
+        desc.nkv,
+        desc.head_dim,
+        desc.dtype,
+        plan.config().label(),
+        plan.work_density(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> {
+    use wgkernels::npy::NpyData;
+    let (desc, [q, k, v], _) = attention_inputs(&a.inputs)?;
+    let candidates = match &a.candidates {
+        Some(c) => c.split(';').filter(|s| !s.trim().is_empty()).map(Pattern::parse).collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let blocks = (a.block_q.is_some() || a.block_kv.is_some()).then(|| attention_blocks(ctx, &desc, a.block_q, a.block_kv));
+    let opts = SearchOptions { lambda: a.lambda, epsilon: a.epsilon, candidates, frame_len: a.frame_len, blocks };
+    let (plan, measured) = match (&q.data, &k.data, &v.data) {
+        (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
+            let plan = search_patterns(ctx, &desc, q, k, v, &opts)?;
+            let m = if a.measure { Some(measure_plan(ctx, &desc, &plan, q, k, v)?) } else { None };
+            (plan, m)
+        }
+        (NpyData::F16(q), NpyData::F16(k), NpyData::F16(v)) => {
+            let plan = search_patterns(ctx, &desc, q, k, v, &opts)?;
+            let m = if a.measure { Some(measure_plan(ctx, &desc, &plan, q, k, v)?) } else { None };
+            (plan, m)
+        }
+        _ => unreachable!("dtypes checked equal above"),
+    };
+    println!("{:<5} {:<40} {:>10} {:>8}", "head", "pattern", "rel MSE", "density");
+    for h in &plan.heads {
+        println!("{:<5} {:<40} {:>10.2e} {:>8.3}", h.head, h.pattern, h.err, h.density);
+    }
+    println!("predicted speedup over dense: {:.2}x (lambda {}, epsilon {})", plan.predicted_speedup, plan.lambda, plan.epsilon);
+    if let Some((dense_ms, plan_ms)) = measured {
+        println!("measured: dense {dense_ms:.2} ms, plan {plan_ms:.2} ms, speedup {:.2}x", dense_ms / plan_ms);
+    }
+    if let Some(p) = &a.json {
+        let mut v = serde_json::to_value(&plan).expect("plan serialises");
+        if let Some((d, s)) = measured {
+            v["measured"] = serde_json::json!({"dense_ms": d, "plan_ms": s, "speedup": d / s});
+        }
+        write_json(p, &v)?;
+    }
+    Ok(())
+}
+
+/// Times dense attention and the plan's mask on the sample (median of 3 runs each).
+fn measure_plan<T: wgkernels::Element>(
+    ctx: &Context,
+    desc: &AttentionDesc,
+    plan: &wgkernels::SearchPlan,
+    q: &[T],
+    k: &[T],
+    v: &[T],
+) -> Result<(f64, f64), Error> {
+    let mask = plan.mask(desc.nq, desc.nkv)?;
+    let qb = ctx.upload("Q", q)?;
+    let kb = ctx.upload("K", k)?;
+    let vb = ctx.upload("V", v)?;
+    let ob = ctx.storage("O", desc.q_len_elems() * desc.dtype.size())?;
+    let mut times = Vec::new();
+    for m in [None, Some(&mask)] {
+        let p = AttentionPlan::new(ctx, *desc, m, None)?;
+        let bound = p.bind(&qb, &kb, &vb, &ob, None)?;
+        times.push(wgkernels::gpu::time_gpu(ctx, 1, 3, &|pass| bound.record(pass))?.median_ms);
+    }
+    Ok((times[0], times[1]))
 }

@@ -1,6 +1,7 @@
 //! The kernels, one module per family. Each op has a typed descriptor, a plan (pipeline and
 //! parameters built once) and a bound form that records dispatches on the caller's buffers.
 
+pub mod attention;
 pub mod gemm;
 pub mod peaks;
 

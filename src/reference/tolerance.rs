@@ -34,6 +34,41 @@ impl Tolerance {
     pub fn gemm(compute: DType, k: u32) -> Self {
         Self::reduction(compute, k as u64)
     }
+
+    /// Bound for attention over `nkv` keys with head dim `d`, computed in `compute` (f32, or
+    /// f16 where a kernel rounds Q, K, P and V to f16: cooperative matrices), stored as `storage`.
+    ///
+    /// Derivation: each score is a length-`d` dot product, so its rounding error is ~`u·√d`
+    /// relative to the typical score; a score error δs changes its softmax weight by the factor
+    /// `e^δs ≈ 1 + δs`, so the output inherits it relative to its size. The output is then a
+    /// weighted sum over `nkv` keys (another reduction, ~`u·√nkv`). The two add as independent
+    /// random errors: `C·u·√(d + nkv)` with the rule's `C = 8`. f16 storage rounds the result
+    /// once more (≤ `u_f16` relative) — the inputs' rounding is not counted, because the
+    /// reference is computed from the same rounded values.
+    pub fn attention(compute: DType, storage: DType, nkv: u32, d: u32) -> Self {
+        let mut t = Self::reduction(compute, nkv as u64 + d as u64);
+        if storage == DType::F16 {
+            t.rel_l2 += DType::F16.unit_roundoff();
+        }
+        t
+    }
+
+    /// The largest absolute error accepted for attention on unit-variance inputs with up to
+    /// 4096 keys: 1e-4 when computed and stored in f32, 5e-3 when f16 is involved.
+    ///
+    /// Why: outputs are convex combinations of V rows, so |o| ≲ max|v| ≈ 1.7 (uniform with unit
+    /// variance). In f32 the relative error bound above is ≤ 8·6e-8·√(4096+256) ≈ 3.2e-5, times
+    /// |o| ≤ 1.7 gives 5.4e-5 < 1e-4. With f16 storage the final rounding alone is half an ulp,
+    /// 2^-11·|o| ≤ 8.5e-4; with f16 compute the scores (|s| ≲ 4 for unit-variance inputs at
+    /// scale 1/√d) carry ≈ 2·u_f16·|s| ≈ 4e-3 relative error into the weights, times the spread
+    /// of V around the output (≲ 1): 5e-3 covers both.
+    pub fn attention_max_abs(compute: DType, storage: DType) -> f64 {
+        if compute == DType::F32 && storage == DType::F32 {
+            1e-4
+        } else {
+            5e-3
+        }
+    }
 }
 
 /// The result of comparing GPU output with a reference.

@@ -8,10 +8,12 @@
 
 pub mod cache;
 pub mod engine;
+mod attention;
 mod gemm;
 mod gemm_tune;
 
 use crate::gpu::Context;
+use crate::ops::attention::AttentionDesc;
 use crate::ops::gemm::GemmDesc;
 
 pub use cache::{CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry};
@@ -21,6 +23,9 @@ pub use engine::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::{tune, Prepared};
+pub use attention::{
+    attention_blocks, attention_candidates, attention_default, attention_splits, AttentionConfig, AttentionVariant,
+};
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 #[cfg(not(target_arch = "wasm32"))]
 pub use gemm_tune::gemm_tune_shapes;
@@ -122,4 +127,11 @@ pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<Tune
             "unknown op `{op}` for tuning"
         ))),
     }
+}
+
+/// The configuration an attention call uses when the caller names none, for masks with query
+/// blocks of `block_q` rows: the measured winner where tuning has stored one, else
+/// [`attention_default`].
+pub fn attention_pick(ctx: &Context, desc: &AttentionDesc, block_q: u32) -> AttentionConfig {
+    attention_default(ctx.caps(), &ctx.limits(), desc, block_q)
 }

@@ -2,8 +2,15 @@
 //! shapes. Shared by the CLI, the tests and the web demo so they check the same things.
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
+mod attention;
 mod gemm;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use attention::{check_attention, verify_attention};
+pub use attention::{
+    attention_cases, attention_compute_dtype, attention_shape_json, attention_variants_to_check, check_attention_async,
+    unit_data, verify_attention_async, AttnCase,
+};
 #[cfg(not(target_arch = "wasm32"))]
 pub use gemm::{check_gemm, verify_gemm};
 pub use gemm::{
@@ -17,7 +24,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm"];
+pub const OPS: &[&str] = &["gemm", "attention"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 /// (Blocking; the browser uses [`verify_op_async`].)
@@ -25,6 +32,7 @@ pub const OPS: &[&str] = &["gemm"];
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
+        "attention" => Ok(verify_attention(ctx, progress)),
         _ => Err(Error::Unsupported(format!(
             "unknown op `{op}` (known: {})",
             OPS.join(", ")
@@ -43,6 +51,7 @@ pub async fn verify_op_async(
 ) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm_async(ctx, progress).await),
+        "attention" => Ok(verify_attention_async(ctx, progress).await),
         _ if OPS.contains(&op) => Err(Error::Unsupported(format!(
             "`{op}` has no async verify path yet (add its arm to verify::verify_op_async)"
         ))),

@@ -1,0 +1,105 @@
+// Parameters and block-mask walking shared by the attention kernels (subgroup, tiled, coop,
+// merge). The body declares `p: AttnParams` and `amask: array<u32>`.
+//
+// Mask buffer (u32 words), built on the host by `BlockMask::to_words`:
+//   [0, hq)                       head_map: head -> pattern slot (heads sharing a pattern share rows)
+//   rows_off + 4*row              row list of (batch slot, head slot, query block):
+//                                 start, n_full, n_partial, n_stripes
+//   start ..                      n_full full-block ids, n_partial partial-block ids,
+//                                 n_partial tile ids, n_stripes (column, lo | hi << 16) pairs
+//   tiles_off + tile*block_q*words  bit tiles of the partial blocks: row-major, `words` u32 per row
+// Work is split into units: one unit per listed block, one per STRIPE_CHUNK stripe columns.
+struct AttnParams {
+    batch: u32,
+    hq: u32,
+    hkv: u32,
+    nq: u32,
+    nkv: u32,
+    group: u32,       // hq / hkv
+    row_groups: u32,  // ceil(nq / rows per workgroup)
+    splits: u32,      // KV splits (1: no merge pass)
+    block_q: u32,
+    block_kv: u32,
+    n_kblocks: u32,
+    n_qblocks: u32,
+    mask_batch: u32,  // 1: one mask for every batch
+    mask_heads: u32,  // pattern slots
+    words: u32,       // u32 words per tile row
+    flags: u32,       // bit 0: write LSE, bit 1: write split partials
+    rows_off: u32,
+    tiles_off: u32,
+    rows_total: u32,  // batch * hq * nq
+    scale_log2: f32,  // softmax scale * log2(e)
+}
+
+const STRIPE_CHUNK: u32 = 32u;
+const UNIT_FULL: u32 = 0u;
+const UNIT_PARTIAL: u32 = 1u;
+const UNIT_STRIPES: u32 = 2u;
+
+// A row list: where its entries start and how many of each kind.
+struct RowList {
+    start: u32,
+    nfull: u32,
+    npart: u32,
+    nstripe: u32,
+}
+
+// One unit of work: `kcount` keys from `kstart` (blocks) or stripe entries at `aux` (stripes);
+// `aux` is the tile index for partial blocks.
+struct Unit {
+    kind: u32,
+    kstart: u32,
+    kcount: u32,
+    aux: u32,
+}
+
+fn attn_row_list(b: u32, h: u32, qb: u32) -> RowList {
+    let bs = select(0u, b, p.mask_batch > 1u);
+    let hs = amask[h];
+    let row = (bs * p.mask_heads + hs) * p.n_qblocks + qb;
+    let o = p.rows_off + 4u * row;
+    return RowList(amask[o], amask[o + 1u], amask[o + 2u], amask[o + 3u]);
+}
+
+fn attn_units(rl: RowList) -> u32 {
+    return rl.nfull + rl.npart + (rl.nstripe + STRIPE_CHUNK - 1u) / STRIPE_CHUNK;
+}
+
+// The dense list: every KV block, all full.
+fn attn_dense_unit(u: u32) -> Unit {
+    let ks = u * p.block_kv;
+    return Unit(UNIT_FULL, ks, min(p.block_kv, p.nkv - ks), 0u);
+}
+
+fn attn_unit(rl: RowList, u: u32) -> Unit {
+    if u < rl.nfull {
+        let ks = amask[rl.start + u] * p.block_kv;
+        return Unit(UNIT_FULL, ks, min(p.block_kv, p.nkv - ks), 0u);
+    }
+    let nblk = rl.nfull + rl.npart;
+    if u < nblk {
+        let j = u - rl.nfull;
+        let ks = amask[rl.start + u] * p.block_kv;
+        let tile = amask[rl.start + nblk + j];
+        return Unit(UNIT_PARTIAL, ks, min(p.block_kv, p.nkv - ks), tile);
+    }
+    let e0 = (u - nblk) * STRIPE_CHUNK;
+    let soff = rl.start + nblk + rl.npart + 2u * e0;
+    return Unit(UNIT_STRIPES, 0u, min(STRIPE_CHUNK, rl.nstripe - e0), soff);
+}
+
+// Word `w` of row `rib` (row in the query block) of tile `tile`.
+fn attn_tile_word(tile: u32, rib: u32, w: u32) -> u32 {
+    return amask[p.tiles_off + (tile * p.block_q + rib) * p.words + w];
+}
+
+// Unit range of split `s` out of `splits` over `units` units.
+fn attn_split_range(units: u32, s: u32) -> vec2<u32> {
+    return vec2<u32>((units * s) / p.splits, (units * (s + 1u)) / p.splits);
+}
+
+// -inf, produced at run time (a constant expression may not evaluate to an infinity).
+fn attn_neg_inf() -> f32 {
+    return bitcast<f32>(0xff800000u | (p.flags & 0u));
+}

@@ -1,0 +1,666 @@
+//! Block-sparse flash attention: `O = softmax(scale·Q·Kᵀ ⊙ mask)·V` without materialising the
+//! scores, over a [`BlockMask`] whose empty blocks are never loaded.
+//!
+//! ```text
+//! Q: (B, Hq, Nq, D)    K, V: (B, Hkv, Nkv, D)    O: (B, Hq, Nq, D)    LSE: (B, Hq, Nq) f32
+//! ```
+//! Row-major and contiguous; f32 or f16 storage, f32 accumulation; `Hq` a multiple of `Hkv`
+//! (GQA / MQA: query head `h` reads KV head `h / (Hq / Hkv)`); any `Nq`, `Nkv` (tails masked);
+//! head dims that are multiples of 4 up to 256 (32, 64, 80, 96, 128, 256 are tested). With
+//! `Nq ≠ Nkv`, causal and diagonal patterns are aligned to the bottom-right (see [`pattern`]).
+//! Rows that attend no key produce zeros (and LSE = −∞), never NaN; the running maximum is
+//! subtracted, so large inputs do not overflow.
+//!
+//! Few query rows (decode, `Nq ≤ 16`) run split-KV: the block list of each row is cut into
+//! ranges handled by separate workgroups, and a merge pass combines the partial results by
+//! their log-sum-exp.
+
+pub mod mask;
+pub mod pattern;
+pub mod search;
+
+pub use mask::{BlockMask, MaskRow, Stripe};
+pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
+pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions, SearchPlan};
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::gpu::{read_buffer, Context, Operand};
+use crate::shaders::{Shader, Spec};
+use crate::tune::{AttentionConfig, AttentionVariant};
+use std::sync::Arc;
+
+/// Shape and options of an attention call.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct AttentionDesc {
+    /// Batch size.
+    pub batch: u32,
+    /// Query heads.
+    pub heads_q: u32,
+    /// Key/value heads (divides `heads_q`).
+    pub heads_kv: u32,
+    /// Query length.
+    pub nq: u32,
+    /// Key/value length.
+    pub nkv: u32,
+    /// Head dimension.
+    pub head_dim: u32,
+    /// Storage type of Q, K, V and O.
+    pub dtype: DType,
+    /// Softmax scale; `None` means `1/√head_dim`.
+    pub scale: Option<f32>,
+    /// Also write the per-row log-sum-exp (natural log) of the scaled scores.
+    pub lse: bool,
+}
+
+impl AttentionDesc {
+    /// Self-attention of `batch × heads` heads of length `n`, head dim `head_dim`, f32.
+    pub fn new(batch: u32, heads: u32, n: u32, head_dim: u32) -> Self {
+        Self {
+            batch,
+            heads_q: heads,
+            heads_kv: heads,
+            nq: n,
+            nkv: n,
+            head_dim,
+            dtype: DType::F32,
+            scale: None,
+            lse: false,
+        }
+    }
+    /// Grouped-query attention: `heads_kv` KV heads.
+    pub fn gqa(mut self, heads_kv: u32) -> Self {
+        self.heads_kv = heads_kv;
+        self
+    }
+    /// Sets the key/value length (queries keep theirs).
+    pub fn kv_len(mut self, nkv: u32) -> Self {
+        self.nkv = nkv;
+        self
+    }
+    /// Sets the query length.
+    pub fn q_len(mut self, nq: u32) -> Self {
+        self.nq = nq;
+        self
+    }
+    /// Sets the storage type.
+    pub fn dtype(mut self, dtype: DType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+    /// Sets the softmax scale.
+    pub fn scale(mut self, scale: f32) -> Self {
+        self.scale = Some(scale);
+        self
+    }
+    /// Requests the per-row log-sum-exp.
+    pub fn with_lse(mut self) -> Self {
+        self.lse = true;
+        self
+    }
+    /// The softmax scale in use.
+    pub fn softmax_scale(&self) -> f32 {
+        self.scale.unwrap_or(1.0 / (self.head_dim as f32).sqrt())
+    }
+    /// Elements of Q (and of O).
+    pub fn q_len_elems(&self) -> u64 {
+        self.batch as u64 * self.heads_q as u64 * self.nq as u64 * self.head_dim as u64
+    }
+    /// Elements of K (and of V).
+    pub fn kv_len_elems(&self) -> u64 {
+        self.batch as u64 * self.heads_kv as u64 * self.nkv as u64 * self.head_dim as u64
+    }
+    /// Query rows over every batch and head (the LSE length).
+    pub fn rows(&self) -> u64 {
+        self.batch as u64 * self.heads_q as u64 * self.nq as u64
+    }
+    /// Dense flops, `4·B·Hq·Nq·Nkv·D` (the two matrix products).
+    pub fn dense_flops(&self) -> f64 {
+        4.0 * self.rows() as f64 * self.nkv as f64 * self.head_dim as f64
+    }
+
+    /// Checks dimensions; nothing about the device.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("attention batch", self.batch),
+            ("attention heads_q", self.heads_q),
+            ("attention heads_kv", self.heads_kv),
+            ("attention nq", self.nq),
+            ("attention nkv", self.nkv),
+            ("attention head_dim", self.head_dim),
+        ] {
+            if v == 0 {
+                return Err(Error::ZeroSized(name));
+            }
+        }
+        if !self.heads_q.is_multiple_of(self.heads_kv) {
+            return Err(Error::Shape(format!(
+                "heads_q = {} is not a multiple of heads_kv = {} (GQA needs whole groups)",
+                self.heads_q, self.heads_kv
+            )));
+        }
+        if !self.head_dim.is_multiple_of(4) || self.head_dim > 256 {
+            return Err(Error::Unsupported(format!(
+                "head dim {}: the attention kernels take multiples of 4 up to 256",
+                self.head_dim
+            )));
+        }
+        if let Some(s) = self.scale {
+            if !s.is_finite() {
+                return Err(Error::Shape(format!("softmax scale {s} is not finite")));
+            }
+        }
+        for (what, len) in [("Q", self.q_len_elems()), ("K", self.kv_len_elems())] {
+            if len > u32::MAX as u64 {
+                return Err(Error::Shape(format!(
+                    "{what} has {len} elements, over the 2^32 one binding can index"
+                )));
+            }
+        }
+        if self.nq > 0xffff_ff00 || self.nkv > 0xffff_ff00 {
+            return Err(Error::Shape(
+                "sequence lengths must stay below 2^32 - 256".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+struct AttnParams {
+    batch: u32,
+    hq: u32,
+    hkv: u32,
+    nq: u32,
+    nkv: u32,
+    group: u32,
+    row_groups: u32,
+    splits: u32,
+    block_q: u32,
+    block_kv: u32,
+    n_kblocks: u32,
+    n_qblocks: u32,
+    mask_batch: u32,
+    mask_heads: u32,
+    words: u32,
+    flags: u32,
+    rows_off: u32,
+    tiles_off: u32,
+    rows_total: u32,
+    scale_log2: f32,
+}
+
+/// Geometry of the work list a plan walks: the mask's, or dense blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Geometry {
+    block_q: u32,
+    block_kv: u32,
+}
+
+/// An attention call ready to run: pipelines, mask and parameters built once.
+#[derive(Debug)]
+pub struct AttentionPlan {
+    ctx: Context,
+    desc: AttentionDesc,
+    config: AttentionConfig,
+    geometry: Geometry,
+    masked: bool,
+    pipeline: Arc<wgpu::ComputePipeline>,
+    merge: Option<Arc<wgpu::ComputePipeline>>,
+    params: wgpu::Buffer,
+    mask_buf: wgpu::Buffer,
+    part: Option<wgpu::Buffer>,
+    pstats: Option<wgpu::Buffer>,
+    dummy: wgpu::Buffer,
+    grid: (u32, u32),
+    merge_grid: (u32, u32),
+    work_density: f64,
+}
+
+/// Workgroup size of the merge pass.
+const MERGE_WG: u32 = 64;
+
+impl AttentionPlan {
+    /// The (block_q, block_kv) the dispatcher proposes for masks of `desc` on this adapter.
+    pub fn block_sizes(ctx: &Context, desc: &AttentionDesc) -> (u32, u32) {
+        crate::tune::attention_blocks(ctx.caps(), &ctx.limits(), desc)
+    }
+
+    /// Plans `desc` over `mask` (`None`: dense), with `config` or the dispatcher's pick.
+    /// Everything about the inputs is checked here, before anything is dispatched.
+    pub fn new(
+        ctx: &Context,
+        desc: AttentionDesc,
+        mask: Option<&BlockMask>,
+        config: Option<AttentionConfig>,
+    ) -> Result<Self> {
+        desc.validate()?;
+        if desc.dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        let geometry = match mask {
+            Some(m) => {
+                check_mask(&desc, m)?;
+                Geometry {
+                    block_q: m.block_q,
+                    block_kv: m.block_kv,
+                }
+            }
+            None => {
+                let (bq, bk) = Self::block_sizes(ctx, &desc);
+                Geometry {
+                    block_q: bq,
+                    block_kv: bk,
+                }
+            }
+        };
+        let mut config = match config {
+            Some(c) => c,
+            None => crate::tune::attention_pick(ctx, &desc, geometry.block_q),
+        };
+        if !config.valid_for(ctx.caps(), &ctx.limits(), &desc, geometry.block_q) {
+            return Err(Error::Unsupported(format!(
+                "attention config `{}` cannot run head dim {} {} with block_q {} on this adapter",
+                config.label(),
+                desc.head_dim,
+                desc.dtype,
+                geometry.block_q
+            )));
+        }
+        let rows_wg = config.rows_per_workgroup();
+        let n_kblocks = desc.nkv.div_ceil(geometry.block_kv);
+        let (words, rows_off, tiles_off, mask_batch, mask_heads, work_density) = match mask {
+            Some(m) => {
+                let (w, r, t) = m.to_words(desc.heads_q);
+                (w, r, t, m.batch, m.slots, m.work_density())
+            }
+            None => (vec![0u32], 0, 0, 1, 1, 1.0),
+        };
+        if config.splits == 0 {
+            let units = match mask {
+                Some(m) => m
+                    .rows
+                    .iter()
+                    .map(|r| r.full.len() + r.partial.len() + r.stripes.len().div_ceil(32))
+                    .max()
+                    .unwrap_or(0) as u32,
+                None => n_kblocks,
+            };
+            config.splits = crate::tune::attention_splits(ctx.caps(), &desc, rows_wg, units);
+        }
+        let es = desc.dtype.size();
+        for (what, len) in [("Q", desc.q_len_elems()), ("K", desc.kv_len_elems())] {
+            ctx.check_binding_size(&format!("attention operand {what}"), len * es)?;
+        }
+        ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
+        let row_groups = desc.nq.div_ceil(rows_wg);
+        let total =
+            desc.batch as u64 * desc.heads_q as u64 * row_groups as u64 * config.splits as u64;
+        let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
+        let over = |what: &str, need: u64| Error::OverLimit {
+            what: what.into(),
+            need,
+            limit: "max_compute_workgroups_per_dimension (squared)",
+            max: max_dim as u64 * max_dim as u64,
+        };
+        let grid = crate::ops::grid_2d(total, max_dim)
+            .ok_or_else(|| over("attention workgroup count", total))?;
+        let rows_total = desc.rows();
+        let d4 = (desc.head_dim / 4) as u64;
+        let merge_groups = (rows_total * d4).div_ceil(MERGE_WG as u64);
+        let merge_grid = crate::ops::grid_2d(merge_groups, max_dim)
+            .ok_or_else(|| over("attention merge workgroups", merge_groups))?;
+        let masked = mask.is_some();
+        let spec = Spec {
+            dtype: desc.dtype,
+            coop: (config.variant == AttentionVariant::Coop).then_some(config.tile),
+        };
+        let pipeline = ctx.pipeline(
+            config.shader(),
+            spec,
+            "main",
+            &config.constants(desc.head_dim, masked),
+        )?;
+        let (merge, part, pstats) = if config.splits > 1 {
+            let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
+            let m = ctx.pipeline(Shader::AttnMerge, Spec::new(desc.dtype), "main", &consts)?;
+            let part = ctx.storage(
+                "attention partial outputs",
+                config.splits as u64 * rows_total * desc.head_dim as u64 * 4,
+            )?;
+            let pstats = ctx.storage(
+                "attention partial lse",
+                (config.splits as u64 + 1) * rows_total * 4,
+            )?;
+            (Some(m), Some(part), Some(pstats))
+        } else {
+            (None, None, None)
+        };
+        let params = AttnParams {
+            batch: desc.batch,
+            hq: desc.heads_q,
+            hkv: desc.heads_kv,
+            nq: desc.nq,
+            nkv: desc.nkv,
+            group: desc.heads_q / desc.heads_kv,
+            row_groups,
+            splits: config.splits,
+            block_q: geometry.block_q,
+            block_kv: geometry.block_kv,
+            n_kblocks,
+            n_qblocks: desc.nq.div_ceil(geometry.block_q),
+            mask_batch,
+            mask_heads,
+            words: geometry.block_kv.div_ceil(32),
+            flags: desc.lse as u32 | ((config.splits > 1) as u32) << 1,
+            rows_off,
+            tiles_off,
+            rows_total: rows_total as u32,
+            scale_log2: desc.softmax_scale() * std::f32::consts::LOG2_E,
+        };
+        let mask_buf = upload_words(ctx, &words)?;
+        let dummy = ctx.storage("attention unused binding", 16)?;
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            config,
+            geometry,
+            masked,
+            pipeline,
+            merge,
+            params: ctx.uniform("attention params", &params),
+            mask_buf,
+            part,
+            pstats,
+            dummy,
+            grid,
+            merge_grid,
+            work_density,
+        })
+    }
+
+    /// The problem.
+    pub fn desc(&self) -> &AttentionDesc {
+        &self.desc
+    }
+    /// The configuration that runs it.
+    pub fn config(&self) -> &AttentionConfig {
+        &self.config
+    }
+    /// Whether a mask is applied (else dense).
+    pub fn masked(&self) -> bool {
+        self.masked
+    }
+    /// Fraction of the dense key-steps this plan performs (1 for dense).
+    pub fn work_density(&self) -> f64 {
+        self.work_density
+    }
+    /// Flops actually computed: dense flops × work density.
+    pub fn flops(&self) -> f64 {
+        self.desc.dense_flops() * self.work_density
+    }
+
+    /// Replaces the mask by another of the same geometry (a cheap rebuild: one upload, no
+    /// pipeline work). The new mask is validated like the first. Returns `true` when it was
+    /// written in place (it is no larger than the current one), so forms bound earlier stay
+    /// valid; `false` when it needed a new buffer: bind again before recording.
+    pub fn update_mask(&mut self, mask: &BlockMask) -> Result<bool> {
+        if !self.masked {
+            return Err(Error::Shape(
+                "this plan is dense; plan a masked one instead".into(),
+            ));
+        }
+        check_mask(&self.desc, mask)?;
+        if mask.block_q != self.geometry.block_q || mask.block_kv != self.geometry.block_kv {
+            return Err(Error::Shape(format!(
+                "mask blocks {}x{} differ from the plan's {}x{}",
+                mask.block_q, mask.block_kv, self.geometry.block_q, self.geometry.block_kv
+            )));
+        }
+        let (words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
+        self.ctx
+            .check_binding_size("attention mask", 4 * words.len() as u64)?;
+        let in_place = 4 * words.len() as u64 <= self.mask_buf.size();
+        if in_place {
+            self.ctx
+                .queue
+                .write_buffer(&self.mask_buf, 0, bytemuck::cast_slice(&words));
+        } else {
+            self.mask_buf = upload_words(&self.ctx, &words)?;
+        }
+        // Rewrite the mask-dependent parameters (the rest is unchanged).
+        let fields: [u32; 6] = [mask.batch, mask.slots, 0, 0, rows_off, tiles_off];
+        self.ctx
+            .queue
+            .write_buffer(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
+        self.ctx
+            .queue
+            .write_buffer(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
+        self.work_density = mask.work_density();
+        Ok(in_place)
+    }
+
+    /// Binds the caller's buffers (checked for usage and size): Q, K, V read; O written; LSE
+    /// (f32, one per query row) written when the plan asked for it. Build once, record many times.
+    pub fn bind(
+        &self,
+        q: &wgpu::Buffer,
+        k: &wgpu::Buffer,
+        v: &wgpu::Buffer,
+        o: &wgpu::Buffer,
+        lse: Option<&wgpu::Buffer>,
+    ) -> Result<AttentionBound> {
+        let d = &self.desc;
+        let es = d.dtype.size();
+        Operand::new("Q", q).check(&self.ctx, d.q_len_elems() * es)?;
+        Operand::new("K", k).check(&self.ctx, d.kv_len_elems() * es)?;
+        Operand::new("V", v).check(&self.ctx, d.kv_len_elems() * es)?;
+        Operand::new("O", o).check(&self.ctx, d.q_len_elems() * es)?;
+        let lse = match (d.lse, lse) {
+            (true, Some(b)) => {
+                Operand::new("LSE", b).check(&self.ctx, d.rows() * 4)?;
+                b
+            }
+            (true, None) => {
+                return Err(Error::Shape(
+                    "the plan writes the LSE but no LSE buffer was bound".into(),
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(Error::Shape(
+                    "an LSE buffer was bound but the plan was built without `with_lse`".into(),
+                ))
+            }
+            (false, None) => &self.dummy,
+        };
+        let split = self.config.splits > 1;
+        let stats = if split {
+            self.pstats.as_ref().unwrap_or(&self.dummy)
+        } else {
+            lse
+        };
+        let part = self.part.as_ref().unwrap_or(&self.dummy);
+        let layout = self.pipeline.get_bind_group_layout(0);
+        let main = self.ctx.scoped(|| {
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("attention"),
+                    layout: &layout,
+                    entries: &[
+                        entry(0, &self.params),
+                        entry(1, q),
+                        entry(2, k),
+                        entry(3, v),
+                        entry(4, o),
+                        entry(5, stats),
+                        entry(6, &self.mask_buf),
+                        entry(7, part),
+                    ],
+                })
+        })?;
+        let merge = match &self.merge {
+            Some(m) => {
+                let layout = m.get_bind_group_layout(0);
+                let bg = self.ctx.scoped(|| {
+                    self.ctx
+                        .device
+                        .create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: Some("attention merge"),
+                            layout: &layout,
+                            entries: &[
+                                entry(0, &self.params),
+                                entry(1, o),
+                                entry(2, lse),
+                                entry(3, part),
+                                entry(4, self.pstats.as_ref().unwrap_or(&self.dummy)),
+                            ],
+                        })
+                })?;
+                Some((m.clone(), bg, self.merge_grid))
+            }
+            None => None,
+        };
+        Ok(AttentionBound {
+            pipeline: self.pipeline.clone(),
+            bind_group: main,
+            grid: self.grid,
+            merge,
+        })
+    }
+
+    /// Runs on host data: uploads Q, K, V, dispatches, reads O (and the LSE when requested).
+    pub async fn run_host<T: Element>(
+        &self,
+        q: &[T],
+        k: &[T],
+        v: &[T],
+    ) -> Result<(Vec<T>, Option<Vec<f32>>)> {
+        let d = &self.desc;
+        if T::DTYPE != d.dtype {
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                d.dtype
+            )));
+        }
+        check_len("Q", q.len(), d.q_len_elems())?;
+        check_len("K", k.len(), d.kv_len_elems())?;
+        check_len("V", v.len(), d.kv_len_elems())?;
+        let ctx = &self.ctx;
+        let qb = ctx.upload("Q", q)?;
+        let kb = ctx.upload("K", k)?;
+        let vb = ctx.upload("V", v)?;
+        let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
+        let lb = if d.lse {
+            Some(ctx.storage("LSE", d.rows() * 4)?)
+        } else {
+            None
+        };
+        let bound = self.bind(&qb, &kb, &vb, &ob, lb.as_ref())?;
+        ctx.submit(|pass| bound.record(pass))?;
+        let out = read_buffer(ctx, &ob, d.q_len_elems() as usize).await?;
+        let lse = match &lb {
+            Some(b) => Some(read_buffer(ctx, b, d.rows() as usize).await?),
+            None => None,
+        };
+        Ok((out, lse))
+    }
+}
+
+/// Checks a mask against the call: geometry, batch, heads, structure.
+fn check_mask(desc: &AttentionDesc, m: &BlockMask) -> Result<()> {
+    if m.nq != desc.nq || m.nkv != desc.nkv {
+        return Err(Error::Shape(format!(
+            "mask built for nq = {}, nkv = {} but the inputs have nq = {}, nkv = {}",
+            m.nq, m.nkv, desc.nq, desc.nkv
+        )));
+    }
+    if m.batch != 1 && m.batch != desc.batch {
+        return Err(Error::Shape(format!(
+            "mask has {} batches; the inputs {} (1 broadcasts)",
+            m.batch, desc.batch
+        )));
+    }
+    if !m.head_map.is_empty() && m.head_map.len() != desc.heads_q as usize {
+        return Err(Error::Shape(format!(
+            "mask maps {} heads; the inputs have {} query heads",
+            m.head_map.len(),
+            desc.heads_q
+        )));
+    }
+    m.validate()
+}
+
+fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: b.as_entire_binding(),
+    }
+}
+
+/// Uploads the mask words into a storage buffer (copy destination too, for in-place updates).
+fn upload_words(ctx: &Context, words: &[u32]) -> Result<wgpu::Buffer> {
+    use wgpu::util::DeviceExt;
+    ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
+    ctx.scoped(|| {
+        ctx.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("attention mask"),
+                contents: bytemuck::cast_slice(words),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST
+                    | wgpu::BufferUsages::COPY_SRC,
+            })
+    })
+}
+
+fn check_len(name: &'static str, have: usize, need: u64) -> Result<()> {
+    if have as u64 != need {
+        return Err(Error::Length {
+            name,
+            have,
+            need: need as usize,
+        });
+    }
+    Ok(())
+}
+
+/// A plan bound to buffers: records the attention dispatch (and the merge pass) into a pass.
+#[derive(Debug)]
+pub struct AttentionBound {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    bind_group: wgpu::BindGroup,
+    grid: (u32, u32),
+    merge: Option<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))>,
+}
+
+impl AttentionBound {
+    /// Records the dispatches.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.grid.0, self.grid.1, 1);
+        if let Some((p, bg, g)) = &self.merge {
+            pass.set_pipeline(p);
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups(g.0, g.1, 1);
+        }
+    }
+}
+
+/// One-call attention on host slices with the dispatcher's choice: returns O.
+pub async fn attention<T: Element>(
+    ctx: &Context,
+    desc: AttentionDesc,
+    mask: Option<&BlockMask>,
+    q: &[T],
+    k: &[T],
+    v: &[T],
+) -> Result<Vec<T>> {
+    Ok(AttentionPlan::new(ctx, desc, mask, None)?
+        .run_host(q, k, v)
+        .await?
+        .0)
+}
