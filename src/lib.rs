@@ -61,5 +61,6 @@ pub mod verify;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, Capabilities, Context};
+pub use ops::fft::{fft, FftDesc, FftPlan};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
-pub use tune::{GemmConfig, GemmVariant};
+pub use tune::{FftConfig, FftVariant, GemmConfig, GemmVariant};

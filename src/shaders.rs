@@ -20,6 +20,7 @@ const COMMON: &[(&str, &str)] = &[
     ("gemm_params", include_str!("../shaders/common/gemm_params.wgsl")),
     ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
     ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
+    ("fft_core", include_str!("../shaders/common/fft_core.wgsl")),
 ];
 
 /// A WGSL program of the suite.
@@ -37,6 +38,8 @@ pub enum Shader {
     PeakFma,
     /// Copy-bandwidth probe.
     PeakCopy,
+    /// One Stockham pass of a batched complex FFT (fused when it is the only pass).
+    FftStockham,
 }
 
 impl Shader {
@@ -48,6 +51,7 @@ impl Shader {
         Shader::Gemv,
         Shader::PeakFma,
         Shader::PeakCopy,
+        Shader::FftStockham,
     ];
 
     /// The kernel body.
@@ -59,6 +63,7 @@ impl Shader {
             Shader::Gemv => include_str!("../shaders/gemm/gemv.wgsl"),
             Shader::PeakFma => include_str!("../shaders/peak/fma.wgsl"),
             Shader::PeakCopy => include_str!("../shaders/peak/copy.wgsl"),
+            Shader::FftStockham => include_str!("../shaders/fft/stockham.wgsl"),
         }
     }
 
@@ -69,6 +74,7 @@ impl Shader {
             Shader::GemmCoop => &["grid", "gemm_params", "coop_tile"],
             Shader::Gemv => &["grid", "gemm_params"],
             Shader::PeakFma | Shader::PeakCopy => &[],
+            Shader::FftStockham => &["grid", "fft_core"],
         }
     }
 

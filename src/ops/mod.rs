@@ -1,6 +1,7 @@
 //! The kernels, one module per family. Each op has a typed descriptor, a plan (pipeline and
 //! parameters built once) and a bound form that records dispatches on the caller's buffers.
 
+pub mod fft;
 pub mod gemm;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod peaks;

@@ -2,11 +2,13 @@
 //! and limits checked here, once), and the default pick per vendor / device type used when no
 //! measured choice exists. Measured tuning and its persistent cache build on these lists.
 
+mod fft;
 mod gemm;
 
 use crate::gpu::Context;
 use crate::ops::gemm::GemmDesc;
 
+pub use fft::{fft_candidates, fft_default, FftConfig, FftVariant};
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
@@ -21,4 +23,9 @@ pub(crate) fn fits_limits(limits: &wgpu::Limits, invocations: u32, wg_bytes: u64
 /// adapter and shape bucket where tuning has stored one, else [`gemm_default`].
 pub fn gemm_pick(ctx: &Context, desc: &GemmDesc) -> GemmConfig {
     gemm_default(ctx.caps(), &ctx.limits(), desc)
+}
+
+/// The configuration an FFT uses when the caller names none (see [`gemm_pick`]).
+pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
+    fft_default(ctx.caps(), &ctx.limits(), desc)
 }

@@ -2,8 +2,10 @@
 //! shapes. Shared by the CLI, the tests and the web demo so they check the same things.
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
+mod fft;
 mod gemm;
 
+pub use fft::{check_fft, check_fft_round_trip, fft_shape_json, fft_shapes, verify_fft};
 pub use gemm::{check_gemm, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm};
 
 use crate::dtype::{DType, Element};
@@ -13,12 +15,13 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm"];
+pub const OPS: &[&str] = &["gemm", "fft"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
+        "fft" => Ok(verify_fft(ctx, progress)),
         _ => Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", ")))),
     }
 }
