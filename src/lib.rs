@@ -62,5 +62,7 @@ pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, Capabilities, Context};
 pub use ops::fft::{fft, FftDesc, FftPlan};
+pub use ops::fftconv::{FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
+pub use ops::rfft::{RfftDesc, RfftPlan};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
 pub use tune::{FftConfig, FftVariant, GemmConfig, GemmVariant};

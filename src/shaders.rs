@@ -40,6 +40,10 @@ pub enum Shader {
     PeakCopy,
     /// One Stockham pass of a batched complex FFT (fused when it is the only pass).
     FftStockham,
+    /// Real-FFT pre/post-processing around a complex FFT.
+    Rfft,
+    /// FFT convolution: fused kernel, multi-pass passes, unfused pipeline steps.
+    FftConv,
 }
 
 impl Shader {
@@ -52,6 +56,8 @@ impl Shader {
         Shader::PeakFma,
         Shader::PeakCopy,
         Shader::FftStockham,
+        Shader::Rfft,
+        Shader::FftConv,
     ];
 
     /// The kernel body.
@@ -64,6 +70,8 @@ impl Shader {
             Shader::PeakFma => include_str!("../shaders/peak/fma.wgsl"),
             Shader::PeakCopy => include_str!("../shaders/peak/copy.wgsl"),
             Shader::FftStockham => include_str!("../shaders/fft/stockham.wgsl"),
+            Shader::Rfft => include_str!("../shaders/fft/rfft.wgsl"),
+            Shader::FftConv => include_str!("../shaders/fft/conv.wgsl"),
         }
     }
 
@@ -75,6 +83,8 @@ impl Shader {
             Shader::Gemv => &["grid", "gemm_params"],
             Shader::PeakFma | Shader::PeakCopy => &[],
             Shader::FftStockham => &["grid", "fft_core"],
+            Shader::Rfft => &["grid"],
+            Shader::FftConv => &["grid", "fft_core"],
         }
     }
 

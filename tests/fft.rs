@@ -131,3 +131,21 @@ proptest! {
         prop_assert!(c.pass, "{} {:?}: rel {:.3e} tol {:.3e} {:?}", c.config, d, c.rel_l2_err, c.tolerance, c.error);
     }
 }
+
+/// Timing probe for tuning (run with --ignored --nocapture).
+#[test]
+#[ignore]
+fn perf_probe() {
+    let ctx = ctx();
+    for (n, batch) in [(4096u32, 256u32), (256, 4096), (1 << 20, 1)] {
+        let d = FftDesc::new(n).batch(batch);
+        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d) {
+            let plan = FftPlan::new(ctx, d, Some(cfg)).unwrap();
+            let a = ctx.storage("a", d.bytes()).unwrap();
+            let b = ctx.storage("b", d.bytes()).unwrap();
+            let bound = plan.bind(&a, &b).unwrap();
+            let t = wgkernels::gpu::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
+            eprintln!("n={n} batch={batch} {}: {:.2} ms, {:.3} GB/s", cfg.label(), t.median_ms, 2.0 * d.bytes() as f64 / t.median_ms / 1e6);
+        }
+    }
+}

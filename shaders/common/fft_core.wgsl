@@ -3,8 +3,8 @@
 // sub-FFT every FFT kernel runs.
 //
 // A workgroup transforms FFT_M columns of FFT_P points (FFT_P * FFT_M complex values in workgroup
-// memory); each invocation holds FFT_E of them in registers. Stages are radix FFT_RMAX (16 or 8)
-// after one smaller leading stage. Each stage reads the inputs of the butterflies it owns,
+// memory); each invocation holds 16 of them in registers. Stages are radix 16 after one
+// smaller leading stage. Each stage reads the inputs of the butterflies it owns,
 // synchronises, twiddles, runs the register DFT and writes (Stockham autosort: natural order in
 // and out, no bit reversal). The first stage may read through the kernel's `fft_load(m, r)` and the
 // last may write through `fft_store(m, o, v)`: that is how kernels fuse their own input and output
@@ -17,12 +17,9 @@
 
 override FFT_P: u32 = 1024u;          // sub-FFT length, a power of two >= 2
 override FFT_M: u32 = 1u;             // columns per workgroup
-override FFT_E: u32 = 16u;            // values per invocation (8 or 16)
-override FFT_RMAX: u32 = 16u;         // largest radix (8 or 16), <= FFT_E
-override FFT_WG: u32 = 64u;           // invocations = FFT_P * FFT_M / FFT_E
+override FFT_WG: u32 = 64u;           // invocations = FFT_P * FFT_M / 16 (16 values each)
 override FFT_COL_FAST: bool = false;  // consecutive butterflies walk columns first (strided passes)
 
-const MAX_E: u32 = 16u;
 
 struct FftParams {
     n: u32,        // points of the whole transform this pass belongs to
@@ -115,12 +112,10 @@ fn dft16(x: array<vec2<f32>, 16>) -> array<vec2<f32>, 16> {
     o[5] = cmul(o[5], vec2<f32>(-S16, -C16));
     o[6] = cmul(o[6], vec2<f32>(-S2, -S2));
     o[7] = cmul(o[7], vec2<f32>(-C16, -S16));
-    var y: array<vec2<f32>, 16>;
-    for (var k = 0u; k < 8u; k++) {
-        y[k] = e[k] + o[k];
-        y[k + 8u] = e[k] - o[k];
-    }
-    return y;
+    return array<vec2<f32>, 16>(
+        e[0] + o[0], e[1] + o[1], e[2] + o[2], e[3] + o[3], e[4] + o[4], e[5] + o[5], e[6] + o[6], e[7] + o[7],
+        e[0] - o[0], e[1] - o[1], e[2] - o[2], e[3] - o[3], e[4] - o[4], e[5] - o[5], e[6] - o[6], e[7] - o[7],
+    );
 }
 
 // Column and butterfly of butterfly number `bi` (of `nb` per column).
@@ -148,137 +143,245 @@ fn fft_write(last: bool, m: u32, o: u32, v: vec2<f32>) {
 
 // One Stockham stage of radix R over every column: butterfly j of a column reads j + r*P/R,
 // multiplies input r by w_{ns*R}^{r*k} (k = j mod ns), and writes (j/ns)*ns*R + k + r*ns.
-// The radix is a compile-time constant per function so that loops unroll into registers.
-fn stage16(li: u32, log_ns: u32, first: bool, last: bool) {
-    let nb = FFT_P / 16u;
-    let per = FFT_E / 16u;
-    var v: array<vec2<f32>, MAX_E>;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        for (var r = 0u; r < 16u; r++) {
-            v[i * 16u + r] = fft_read(first, mj.x, mj.y + r * nb);
-        }
-    }
-    workgroupBarrier();
+// Every invocation owns 16/R butterflies (16 values). Written out without loops or dynamically
+// indexed arrays: drivers that do not unroll (lavapipe) would otherwise spill them to scratch
+// memory indexed per invocation, which costs 100x.
+fn dft2(x: array<vec2<f32>, 2>) -> array<vec2<f32>, 2> {
+    return array<vec2<f32>, 2>(x[0] + x[1], x[0] - x[1]);
+}
+
+fn ld16(first: bool, bi: u32) -> array<vec2<f32>, 16> {
+    let s = FFT_P / 16u;
+    let mj = fft_split(bi, s);
+    return array<vec2<f32>, 16>(
+        fft_read(first, mj.x, mj.y),
+        fft_read(first, mj.x, mj.y + 1u * s),
+        fft_read(first, mj.x, mj.y + 2u * s),
+        fft_read(first, mj.x, mj.y + 3u * s),
+        fft_read(first, mj.x, mj.y + 4u * s),
+        fft_read(first, mj.x, mj.y + 5u * s),
+        fft_read(first, mj.x, mj.y + 6u * s),
+        fft_read(first, mj.x, mj.y + 7u * s),
+        fft_read(first, mj.x, mj.y + 8u * s),
+        fft_read(first, mj.x, mj.y + 9u * s),
+        fft_read(first, mj.x, mj.y + 10u * s),
+        fft_read(first, mj.x, mj.y + 11u * s),
+        fft_read(first, mj.x, mj.y + 12u * s),
+        fft_read(first, mj.x, mj.y + 13u * s),
+        fft_read(first, mj.x, mj.y + 14u * s),
+        fft_read(first, mj.x, mj.y + 15u * s),
+    );
+}
+
+fn cs16(last: bool, bi: u32, log_ns: u32, x_in: array<vec2<f32>, 16>) {
+    let mj = fft_split(bi, FFT_P / 16u);
     let ns = 1u << log_ns;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        let k = mj.y & (ns - 1u);
-        var x: array<vec2<f32>, 16>;
-        x[0] = v[i * 16u];
-        if log_ns > 0u {
-            let w = twiddle(k, log_ns + 4u);
-            var wr = w;
-            for (var r = 1u; r < 16u; r++) {
-                x[r] = cmul(v[i * 16u + r], wr);
-                wr = cmul(wr, w);
-            }
-        } else {
-            for (var r = 1u; r < 16u; r++) {
-                x[r] = v[i * 16u + r];
-            }
-        }
-        let y = dft16(x);
-        let base = ((mj.y >> log_ns) << (log_ns + 4u)) + k;
-        for (var r = 0u; r < 16u; r++) {
-            fft_write(last, mj.x, base + (r << log_ns), y[r]);
-        }
+    let k = mj.y & (ns - 1u);
+    var x = x_in;
+    if log_ns > 0u {
+        let w = twiddle(k, log_ns + 4u);
+        let w2 = cmul(w, w);
+        let w3 = cmul(w2, w);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        x[1] = cmul(x[1], w);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
     }
+    let y = dft16(x);
+    let base = ((mj.y >> log_ns) << (log_ns + 4u)) + k;
+    fft_write(last, mj.x, base, y[0]);
+    fft_write(last, mj.x, base + 1u * ns, y[1]);
+    fft_write(last, mj.x, base + 2u * ns, y[2]);
+    fft_write(last, mj.x, base + 3u * ns, y[3]);
+    fft_write(last, mj.x, base + 4u * ns, y[4]);
+    fft_write(last, mj.x, base + 5u * ns, y[5]);
+    fft_write(last, mj.x, base + 6u * ns, y[6]);
+    fft_write(last, mj.x, base + 7u * ns, y[7]);
+    fft_write(last, mj.x, base + 8u * ns, y[8]);
+    fft_write(last, mj.x, base + 9u * ns, y[9]);
+    fft_write(last, mj.x, base + 10u * ns, y[10]);
+    fft_write(last, mj.x, base + 11u * ns, y[11]);
+    fft_write(last, mj.x, base + 12u * ns, y[12]);
+    fft_write(last, mj.x, base + 13u * ns, y[13]);
+    fft_write(last, mj.x, base + 14u * ns, y[14]);
+    fft_write(last, mj.x, base + 15u * ns, y[15]);
+}
+
+fn stage16(li: u32, log_ns: u32, first: bool, last: bool) {
+    let a0 = ld16(first, li + 0u * FFT_WG);
     workgroupBarrier();
+    cs16(last, li + 0u * FFT_WG, log_ns, a0);
+    workgroupBarrier();
+}
+
+fn ld8(first: bool, bi: u32) -> array<vec2<f32>, 8> {
+    let s = FFT_P / 8u;
+    let mj = fft_split(bi, s);
+    return array<vec2<f32>, 8>(
+        fft_read(first, mj.x, mj.y),
+        fft_read(first, mj.x, mj.y + 1u * s),
+        fft_read(first, mj.x, mj.y + 2u * s),
+        fft_read(first, mj.x, mj.y + 3u * s),
+        fft_read(first, mj.x, mj.y + 4u * s),
+        fft_read(first, mj.x, mj.y + 5u * s),
+        fft_read(first, mj.x, mj.y + 6u * s),
+        fft_read(first, mj.x, mj.y + 7u * s),
+    );
+}
+
+fn cs8(last: bool, bi: u32, log_ns: u32, x_in: array<vec2<f32>, 8>) {
+    let mj = fft_split(bi, FFT_P / 8u);
+    let ns = 1u << log_ns;
+    let k = mj.y & (ns - 1u);
+    var x = x_in;
+    if log_ns > 0u {
+        let w = twiddle(k, log_ns + 3u);
+        let w2 = cmul(w, w);
+        let w3 = cmul(w2, w);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        x[1] = cmul(x[1], w);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+    }
+    let y = dft8(x);
+    let base = ((mj.y >> log_ns) << (log_ns + 3u)) + k;
+    fft_write(last, mj.x, base, y[0]);
+    fft_write(last, mj.x, base + 1u * ns, y[1]);
+    fft_write(last, mj.x, base + 2u * ns, y[2]);
+    fft_write(last, mj.x, base + 3u * ns, y[3]);
+    fft_write(last, mj.x, base + 4u * ns, y[4]);
+    fft_write(last, mj.x, base + 5u * ns, y[5]);
+    fft_write(last, mj.x, base + 6u * ns, y[6]);
+    fft_write(last, mj.x, base + 7u * ns, y[7]);
 }
 
 fn stage8(li: u32, log_ns: u32, first: bool, last: bool) {
-    let nb = FFT_P / 8u;
-    let per = FFT_E / 8u;
-    var v: array<vec2<f32>, MAX_E>;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        for (var r = 0u; r < 8u; r++) {
-            v[i * 8u + r] = fft_read(first, mj.x, mj.y + r * nb);
-        }
-    }
+    let a0 = ld8(first, li + 0u * FFT_WG);
+    let a1 = ld8(first, li + 1u * FFT_WG);
     workgroupBarrier();
+    cs8(last, li + 0u * FFT_WG, log_ns, a0);
+    cs8(last, li + 1u * FFT_WG, log_ns, a1);
+    workgroupBarrier();
+}
+
+fn ld4(first: bool, bi: u32) -> array<vec2<f32>, 4> {
+    let s = FFT_P / 4u;
+    let mj = fft_split(bi, s);
+    return array<vec2<f32>, 4>(
+        fft_read(first, mj.x, mj.y),
+        fft_read(first, mj.x, mj.y + 1u * s),
+        fft_read(first, mj.x, mj.y + 2u * s),
+        fft_read(first, mj.x, mj.y + 3u * s),
+    );
+}
+
+fn cs4(last: bool, bi: u32, log_ns: u32, x_in: array<vec2<f32>, 4>) {
+    let mj = fft_split(bi, FFT_P / 4u);
     let ns = 1u << log_ns;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        let k = mj.y & (ns - 1u);
-        var x: array<vec2<f32>, 8>;
-        x[0] = v[i * 8u];
-        if log_ns > 0u {
-            let w = twiddle(k, log_ns + 3u);
-            var wr = w;
-            for (var r = 1u; r < 8u; r++) {
-                x[r] = cmul(v[i * 8u + r], wr);
-                wr = cmul(wr, w);
-            }
-        } else {
-            for (var r = 1u; r < 8u; r++) {
-                x[r] = v[i * 8u + r];
-            }
-        }
-        let y = dft8(x);
-        let base = ((mj.y >> log_ns) << (log_ns + 3u)) + k;
-        for (var r = 0u; r < 8u; r++) {
-            fft_write(last, mj.x, base + (r << log_ns), y[r]);
-        }
+    let k = mj.y & (ns - 1u);
+    var x = x_in;
+    if log_ns > 0u {
+        let w = twiddle(k, log_ns + 2u);
+        let w2 = cmul(w, w);
+        let w3 = cmul(w2, w);
+        x[1] = cmul(x[1], w);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
     }
-    workgroupBarrier();
+    let y = dft4(x);
+    let base = ((mj.y >> log_ns) << (log_ns + 2u)) + k;
+    fft_write(last, mj.x, base, y[0]);
+    fft_write(last, mj.x, base + 1u * ns, y[1]);
+    fft_write(last, mj.x, base + 2u * ns, y[2]);
+    fft_write(last, mj.x, base + 3u * ns, y[3]);
 }
 
 fn stage4(li: u32, log_ns: u32, first: bool, last: bool) {
-    let nb = FFT_P / 4u;
-    let per = FFT_E / 4u;
-    var v: array<vec2<f32>, MAX_E>;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        for (var r = 0u; r < 4u; r++) {
-            v[i * 4u + r] = fft_read(first, mj.x, mj.y + r * nb);
-        }
-    }
+    let a0 = ld4(first, li + 0u * FFT_WG);
+    let a1 = ld4(first, li + 1u * FFT_WG);
+    let a2 = ld4(first, li + 2u * FFT_WG);
+    let a3 = ld4(first, li + 3u * FFT_WG);
     workgroupBarrier();
-    let ns = 1u << log_ns;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        let k = mj.y & (ns - 1u);
-        var x = array<vec2<f32>, 4>(v[i * 4u], v[i * 4u + 1u], v[i * 4u + 2u], v[i * 4u + 3u]);
-        if log_ns > 0u {
-            let w = twiddle(k, log_ns + 2u);
-            let w2 = cmul(w, w);
-            x[1] = cmul(x[1], w);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], cmul(w2, w));
-        }
-        let y = dft4(x);
-        let base = ((mj.y >> log_ns) << (log_ns + 2u)) + k;
-        for (var r = 0u; r < 4u; r++) {
-            fft_write(last, mj.x, base + (r << log_ns), y[r]);
-        }
-    }
+    cs4(last, li + 0u * FFT_WG, log_ns, a0);
+    cs4(last, li + 1u * FFT_WG, log_ns, a1);
+    cs4(last, li + 2u * FFT_WG, log_ns, a2);
+    cs4(last, li + 3u * FFT_WG, log_ns, a3);
     workgroupBarrier();
 }
 
-fn stage2(li: u32, log_ns: u32, first: bool, last: bool) {
-    let nb = FFT_P / 2u;
-    let per = FFT_E / 2u;
-    var v: array<vec2<f32>, MAX_E>;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        v[i * 2u] = fft_read(first, mj.x, mj.y);
-        v[i * 2u + 1u] = fft_read(first, mj.x, mj.y + nb);
-    }
-    workgroupBarrier();
+fn ld2(first: bool, bi: u32) -> array<vec2<f32>, 2> {
+    let s = FFT_P / 2u;
+    let mj = fft_split(bi, s);
+    return array<vec2<f32>, 2>(
+        fft_read(first, mj.x, mj.y),
+        fft_read(first, mj.x, mj.y + 1u * s),
+    );
+}
+
+fn cs2(last: bool, bi: u32, log_ns: u32, x_in: array<vec2<f32>, 2>) {
+    let mj = fft_split(bi, FFT_P / 2u);
     let ns = 1u << log_ns;
-    for (var i = 0u; i < per; i++) {
-        let mj = fft_split(li + i * FFT_WG, nb);
-        let k = mj.y & (ns - 1u);
-        var b = v[i * 2u + 1u];
-        if log_ns > 0u {
-            b = cmul(b, twiddle(k, log_ns + 1u));
-        }
-        let base = ((mj.y >> log_ns) << (log_ns + 1u)) + k;
-        fft_write(last, mj.x, base, v[i * 2u] + b);
-        fft_write(last, mj.x, base + ns, v[i * 2u] - b);
+    let k = mj.y & (ns - 1u);
+    var x = x_in;
+    if log_ns > 0u {
+        let w = twiddle(k, log_ns + 1u);
+
+        x[1] = cmul(x[1], w);
     }
+    let y = dft2(x);
+    let base = ((mj.y >> log_ns) << (log_ns + 1u)) + k;
+    fft_write(last, mj.x, base, y[0]);
+    fft_write(last, mj.x, base + 1u * ns, y[1]);
+}
+
+fn stage2(li: u32, log_ns: u32, first: bool, last: bool) {
+    let a0 = ld2(first, li + 0u * FFT_WG);
+    let a1 = ld2(first, li + 1u * FFT_WG);
+    let a2 = ld2(first, li + 2u * FFT_WG);
+    let a3 = ld2(first, li + 3u * FFT_WG);
+    let a4 = ld2(first, li + 4u * FFT_WG);
+    let a5 = ld2(first, li + 5u * FFT_WG);
+    let a6 = ld2(first, li + 6u * FFT_WG);
+    let a7 = ld2(first, li + 7u * FFT_WG);
+    workgroupBarrier();
+    cs2(last, li + 0u * FFT_WG, log_ns, a0);
+    cs2(last, li + 1u * FFT_WG, log_ns, a1);
+    cs2(last, li + 2u * FFT_WG, log_ns, a2);
+    cs2(last, li + 3u * FFT_WG, log_ns, a3);
+    cs2(last, li + 4u * FFT_WG, log_ns, a4);
+    cs2(last, li + 5u * FFT_WG, log_ns, a5);
+    cs2(last, li + 6u * FFT_WG, log_ns, a6);
+    cs2(last, li + 7u * FFT_WG, log_ns, a7);
     workgroupBarrier();
 }
 
@@ -291,7 +394,7 @@ fn sub_fft(li: u32, from_load: bool, to_store: bool) {
         return;
     }
     let log_p = log2u(FFT_P);
-    let lr = select(3u, 4u, FFT_RMAX == 16u);
+    let lr = 4u;
     var log_ns = 0u;
     let lead = log_p % lr;
     if lead == 1u {
@@ -310,11 +413,7 @@ fn sub_fft(li: u32, from_load: bool, to_store: bool) {
         }
         let first = from_load && log_ns == 0u;
         let last = to_store && log_ns + lr == log_p;
-        if lr == 4u {
-            stage16(li, log_ns, first, last);
-        } else {
-            stage8(li, log_ns, first, last);
-        }
+        stage16(li, log_ns, first, last);
         log_ns += lr;
     }
 }

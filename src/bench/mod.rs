@@ -1,8 +1,10 @@
 //! `bench`: times each op on representative shapes and fills the vendor report. One submodule
 //! per op; [`bench_op`] is the one entry point the CLI uses.
 
+mod fft;
 mod gemm;
 
+pub use fft::{bench_fft_case, fft_cases};
 pub use gemm::{bench_gemm_case, gemm_cases};
 
 use crate::error::{Error, Result};
@@ -38,6 +40,16 @@ pub fn bench_op(
                 match bench_gemm_case(ctx, peaks, *desc, *cfg, quick) {
                     Ok(r) => out.push(r),
                     Err(e) => on_error(format!("gemm {desc:?}: {e}")),
+                }
+            }
+        }
+        "fft" => {
+            let cases = fft_cases(ctx, quick);
+            for (i, (desc, cfg)) in cases.iter().enumerate() {
+                progress(i, cases.len(), &crate::report::shape_text(&crate::verify::fft_shape_json(desc)));
+                match bench_fft_case(ctx, peaks, *desc, *cfg, quick) {
+                    Ok(r) => out.push(r),
+                    Err(e) => on_error(format!("fft {desc:?}: {e}")),
                 }
             }
         }

@@ -152,14 +152,12 @@ impl PassGeom {
     /// Override constants of the pass (FFT core part).
     pub fn constants(&self, cfg: &FftConfig) -> Vec<(&'static str, f64)> {
         let p = 1u32 << self.log_p;
-        let e = cfg.e.min(p * self.m);
+        let _ = cfg;
         vec![
             ("FFT_P", p as f64),
             ("FFT_M", self.m as f64),
             ("FFT_SM", (p * self.m) as f64),
-            ("FFT_E", e as f64),
-            ("FFT_RMAX", cfg.e.min(16) as f64),
-            ("FFT_WG", (p * self.m / e) as f64),
+            ("FFT_WG", (p * self.m / 16) as f64),
             ("FFT_COL_FAST", self.col_fast as u8 as f64),
         ]
     }

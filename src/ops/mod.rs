@@ -2,6 +2,8 @@
 //! parameters built once) and a bound form that records dispatches on the caller's buffers.
 
 pub mod fft;
+pub mod fftconv;
+pub mod rfft;
 pub mod gemm;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod peaks;

@@ -4,6 +4,6 @@ mod fft;
 mod gemm;
 mod tolerance;
 
-pub use fft::fft_ref;
+pub use fft::{fft_ref, fftconv_direct_ref, fftconv_fft_ref, irfft_ref, rfft_ref};
 pub use gemm::{gemm_ref, gemm_ref_rows};
 pub use tolerance::{compare, Comparison, Tolerance};

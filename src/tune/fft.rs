@@ -32,7 +32,7 @@ pub struct FftConfig {
     /// log2 of the complex values one workgroup holds in workgroup memory (8 bytes each): the
     /// largest transform done in one fused dispatch.
     pub log_cap: u32,
-    /// Values per invocation (8 or 16); the largest radix is `min(e, 16)`.
+    /// Values per invocation: 16 (radix-16 stages; the kernels are written for it).
     pub e: u32,
     /// log2 of the columns a workgroup takes in a strided (multi-pass) pass: more columns give
     /// longer contiguous runs of memory, at the price of shorter sub-FFTs (more passes).
@@ -76,7 +76,7 @@ impl FftConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        matches!(self.e, 8 | 16)
+        self.e == 16
             && self.log_cap >= 4
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
@@ -89,10 +89,8 @@ impl FftConfig {
 pub fn fft_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> Vec<FftConfig> {
     let mut all = vec![fft_default(caps, limits, desc)];
     for log_cap in [12, 11, 10, 13] {
-        for e in [16, 8] {
-            for mp in [2, 3, 1] {
-                all.push(FftConfig::stockham(log_cap, e, mp));
-            }
+        for mp in [2, 3, 1] {
+            all.push(FftConfig::stockham(log_cap, 16, mp));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -104,12 +102,10 @@ pub fn fft_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc
 pub fn fft_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> FftConfig {
     let wg_log = 63 - (limits.max_compute_workgroup_storage_size as u64 / 8).max(1).leading_zeros();
     for log_cap in (4..=wg_log.min(12)).rev() {
-        for e in [16, 8] {
-            let c = FftConfig::stockham(log_cap, e, 2.min(log_cap - 4));
-            if c.valid_for(caps, limits, desc) {
-                return c;
-            }
+        let c = FftConfig::stockham(log_cap, 16, 2.min(log_cap - 4));
+        if c.valid_for(caps, limits, desc) {
+            return c;
         }
     }
-    FftConfig::stockham(4, 8, 0)
+    FftConfig::stockham(4, 16, 0)
 }

@@ -3,9 +3,11 @@
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
 mod fft;
+mod fftconv;
 mod gemm;
 
 pub use fft::{check_fft, check_fft_round_trip, fft_shape_json, fft_shapes, verify_fft};
+pub use fftconv::{check_fftconv, check_rfft, fftconv_shape_json, fftconv_shapes, rfft_shape_json, verify_fftconv};
 pub use gemm::{check_gemm, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm};
 
 use crate::dtype::{DType, Element};
@@ -15,13 +17,14 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm", "fft"];
+pub const OPS: &[&str] = &["gemm", "fft", "fftconv"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
         "fft" => Ok(verify_fft(ctx, progress)),
+        "fftconv" => Ok(verify_fftconv(ctx, progress)),
         _ => Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", ")))),
     }
 }
