@@ -465,3 +465,9 @@ impl FftBound {
 pub async fn fft<T: Element>(ctx: &Context, desc: FftDesc, data: &[T]) -> Result<Vec<T>> {
     FftPlan::new(ctx, desc, None)?.run_host(data).await
 }
+
+/// Override constants (FFT core part) of every pass a 2^log_n-point transform runs under
+/// `cfg`: what the shader-validation test translates for each adapter profile.
+pub fn pass_constants(cfg: &FftConfig, log_n: u32) -> Vec<Vec<(&'static str, f64)>> {
+    schedule(cfg, log_n).iter().map(|g| g.constants(cfg)).collect()
+}
