@@ -30,7 +30,9 @@ fn benches(c: &mut Criterion) {
     for path in [None, Some(FftConvPath::Unfused)] {
         let d = FftConvDesc::new(4, 64, 1024, 1024).path(path);
         let plan = FftConvPlan::new(&ctx, d, None).expect("plan");
-        let ks = plan.prepare_kernel(&vec![0.01f32; d.k_len() as usize]).expect("kernel");
+        let ks = plan
+            .prepare_kernel(&vec![0.01f32; d.k_len() as usize])
+            .expect("kernel");
         let u = ctx.storage("u", d.len() * 4).expect("u");
         let y = ctx.storage("y", d.len() * 4).expect("y");
         let bound = plan.bind(&u, &ks, &y, None, None).expect("bind");

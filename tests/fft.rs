@@ -11,7 +11,11 @@ use wgkernels::verify::{check_fft, check_fft_round_trip, fft_shapes};
 use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan};
 
 fn assert_pass(c: &wgkernels::verify::Check) {
-    assert!(c.pass, "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})", c.variant, c.config, c.shape, c.rel_l2_err, c.tolerance, c.error);
+    assert!(
+        c.pass,
+        "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+        c.variant, c.config, c.shape, c.rel_l2_err, c.tolerance, c.error
+    );
 }
 
 #[test]
@@ -29,7 +33,16 @@ fn shape_list_matches_rustfft() {
 
 #[test]
 fn large_powers_of_two_and_bluestein() {
-    for (i, d) in [FftDesc::new(1 << 20), FftDesc::new(1 << 20).inverse(true), FftDesc::new(1 << 22), FftDesc::new(999_983), FftDesc::new(1 << 18).batch(3)].into_iter().enumerate() {
+    for (i, d) in [
+        FftDesc::new(1 << 20),
+        FftDesc::new(1 << 20).inverse(true),
+        FftDesc::new(1 << 22),
+        FftDesc::new(999_983),
+        FftDesc::new(1 << 18).batch(3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         assert_pass(&check_fft(ctx(), &d, None, 7 + i as u64));
     }
 }
@@ -37,7 +50,13 @@ fn large_powers_of_two_and_bluestein() {
 #[test]
 fn every_candidate_config() {
     let mut ran = 0;
-    for d in [FftDesc::new(16).batch(3), FftDesc::new(2048).batch(3), FftDesc::new(8192).batch(2).inverse(true), FftDesc::new(1 << 15), FftDesc::new(45).batch(2)] {
+    for d in [
+        FftDesc::new(16).batch(3),
+        FftDesc::new(2048).batch(3),
+        FftDesc::new(8192).batch(2).inverse(true),
+        FftDesc::new(1 << 15),
+        FftDesc::new(45).batch(2),
+    ] {
         for cfg in fft_candidates(ctx().caps(), &ctx().limits(), &d) {
             assert_pass(&check_fft(ctx(), &d, Some(cfg), 5));
             ran += 1;
@@ -48,7 +67,14 @@ fn every_candidate_config() {
 
 #[test]
 fn round_trips() {
-    for (n, b) in [(2u32, 3u32), (4096, 2), (1 << 16, 1), (1000, 2), (1 << 20, 1), (7, 4)] {
+    for (n, b) in [
+        (2u32, 3u32),
+        (4096, 2),
+        (1 << 16, 1),
+        (1000, 2),
+        (1 << 20, 1),
+        (7, 4),
+    ] {
         assert_pass(&check_fft_round_trip(ctx(), n, b, 21));
     }
 }
@@ -60,15 +86,28 @@ fn known_values_and_nan() {
     let n = 8;
     let mut x = vec![0.0f32; 2 * n];
     x[0] = 1.0;
-    let y = pollster::block_on(FftPlan::new(ctx, FftDesc::new(n as u32), None).unwrap().run_host(&x)).unwrap();
+    let y = pollster::block_on(
+        FftPlan::new(ctx, FftDesc::new(n as u32), None)
+            .unwrap()
+            .run_host(&x),
+    )
+    .unwrap();
     for k in 0..n {
-        assert!((y[2 * k] - 1.0).abs() < 1e-6 && y[2 * k + 1].abs() < 1e-6, "{y:?}");
+        assert!(
+            (y[2 * k] - 1.0).abs() < 1e-6 && y[2 * k + 1].abs() < 1e-6,
+            "{y:?}"
+        );
     }
     // NaN in one transform spreads through that transform only, as on the CPU.
     let mut x = vec![1.0f32; 2 * 16 * 2];
     x[2] = f32::NAN;
     x[3] = f32::NAN;
-    let y = pollster::block_on(FftPlan::new(ctx, FftDesc::new(16).batch(2), None).unwrap().run_host(&x)).unwrap();
+    let y = pollster::block_on(
+        FftPlan::new(ctx, FftDesc::new(16).batch(2), None)
+            .unwrap()
+            .run_host(&x),
+    )
+    .unwrap();
     assert!(y[..32].iter().all(|v| v.is_nan()));
     assert!(y[32..].iter().all(|v| v.is_finite()));
 }
@@ -98,25 +137,50 @@ fn caller_owned_buffers() {
 #[test]
 fn bad_input_is_a_typed_error() {
     let ctx = ctx();
-    assert!(matches!(FftPlan::new(ctx, FftDesc::new(0), None), Err(Error::ZeroSized(_))));
-    assert!(matches!(FftPlan::new(ctx, FftDesc::new(8).batch(0), None), Err(Error::ZeroSized(_))));
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(0), None),
+        Err(Error::ZeroSized(_))
+    ));
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(8).batch(0), None),
+        Err(Error::ZeroSized(_))
+    ));
     // Bigger than one binding: named limit, nothing dispatched.
     match FftPlan::new(ctx, FftDesc::new(1 << 24).batch(4), None) {
         Err(Error::OverLimit { limit, .. }) => assert_eq!(limit, "max_storage_buffer_binding_size"),
         other => panic!("expected OverLimit, got {other:?}"),
     }
-    assert!(matches!(FftPlan::new(ctx, FftDesc::new(1 << 30).batch(4), None), Err(Error::Shape(_))));
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(1 << 30).batch(4), None),
+        Err(Error::Shape(_))
+    ));
     let plan = FftPlan::new(ctx, FftDesc::new(16), None).unwrap();
     let small = ctx.storage("small", 64).unwrap();
     let ok = ctx.storage("ok", 128).unwrap();
-    assert!(matches!(plan.bind(&small, &ok), Err(Error::BufferTooSmall { name: "input", .. })));
+    assert!(matches!(
+        plan.bind(&small, &ok),
+        Err(Error::BufferTooSmall { name: "input", .. })
+    ));
     assert!(matches!(plan.bind(&ok, &ok), Err(Error::Shape(_))));
     let r = pollster::block_on(plan.run_host(&[0.0f32; 30]));
-    assert!(matches!(r, Err(Error::Length { have: 30, need: 32, .. })));
+    assert!(matches!(
+        r,
+        Err(Error::Length {
+            have: 30,
+            need: 32,
+            ..
+        })
+    ));
     let bad = FftConfig::stockham(20, 16, 2);
-    assert!(matches!(FftPlan::new(ctx, FftDesc::new(16), Some(bad)), Err(Error::Unsupported(_))));
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(16), Some(bad)),
+        Err(Error::Unsupported(_))
+    ));
     if !ctx.caps().f16 {
-        assert!(matches!(FftPlan::new(ctx, FftDesc::new(16).dtype(DType::F16), None), Err(Error::MissingFeature(_))));
+        assert!(matches!(
+            FftPlan::new(ctx, FftDesc::new(16).dtype(DType::F16), None),
+            Err(Error::MissingFeature(_))
+        ));
     }
 }
 
@@ -145,7 +209,12 @@ fn perf_probe() {
             let b = ctx.storage("b", d.bytes()).unwrap();
             let bound = plan.bind(&a, &b).unwrap();
             let t = wgkernels::gpu::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
-            eprintln!("n={n} batch={batch} {}: {:.2} ms, {:.3} GB/s", cfg.label(), t.median_ms, 2.0 * d.bytes() as f64 / t.median_ms / 1e6);
+            eprintln!(
+                "n={n} batch={batch} {}: {:.2} ms, {:.3} GB/s",
+                cfg.label(),
+                t.median_ms,
+                2.0 * d.bytes() as f64 / t.median_ms / 1e6
+            );
         }
     }
 }

@@ -35,7 +35,13 @@ pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)
 }
 
 /// Benchmarks one FFT case; the first transform of the batch is spot-checked against rustfft.
-pub fn bench_fft_case(ctx: &Context, peaks: &Peaks, desc: FftDesc, config: Option<FftConfig>, quick: bool) -> Result<BenchResult> {
+pub fn bench_fft_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: FftDesc,
+    config: Option<FftConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
     let plan = FftPlan::new(ctx, desc, config)?;
     let (x, xf) = random_data::<f32>(desc.len() as usize, 5);
     let a = ctx.upload("fft in", &x)?;
@@ -53,16 +59,29 @@ pub fn bench_fft_case(ctx: &Context, peaks: &Peaks, desc: FftDesc, config: Optio
     let cfg = *plan.config();
     Ok(BenchResult {
         op: "fft".into(),
-        variant: if desc.is_pow2() { cfg.variant.name().into() } else { "bluestein".into() },
+        variant: if desc.is_pow2() {
+            cfg.variant.name().into()
+        } else {
+            "bluestein".into()
+        },
         dtype: desc.dtype,
         shape: fft_shape_json(&desc),
         median_ms: t.median_ms,
         gflops: Some(flops / secs / 1e9),
         gbps: Some(gbps),
         pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
-        config: format!("{} ({} dispatch{})", cfg.label(), plan.dispatches(), if plan.dispatches() == 1 { "" } else { "es" }),
+        config: format!(
+            "{} ({} dispatch{})",
+            cfg.label(),
+            plan.dispatches(),
+            if plan.dispatches() == 1 { "" } else { "es" }
+        ),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        note: if err.pass { "gbps = (read+write)/time, % of copy kernel".into() } else { "FAILED reference spot check".into() },
+        note: if err.pass {
+            "gbps = (read+write)/time, % of copy kernel".into()
+        } else {
+            "FAILED reference spot check".into()
+        },
     })
 }

@@ -34,7 +34,12 @@ pub struct FftDesc {
 impl FftDesc {
     /// A forward f32 transform of `n` points, batch 1.
     pub fn new(n: u32) -> Self {
-        Self { n, batch: 1, dtype: DType::F32, inverse: false }
+        Self {
+            n,
+            batch: 1,
+            dtype: DType::F32,
+            inverse: false,
+        }
     }
     /// Sets the batch count.
     pub fn batch(mut self, batch: u32) -> Self {
@@ -172,7 +177,12 @@ impl PassGeom {
 /// memory (several transforms per workgroup), else ⌈log_n / log_mp⌉ passes of near-equal size.
 pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     if log_n <= cfg.log_cap {
-        return vec![PassGeom { log_p: log_n, m: 1 << (cfg.log_cap - log_n), log_ns: 0, col_fast: false }];
+        return vec![PassGeom {
+            log_p: log_n,
+            m: 1 << (cfg.log_cap - log_n),
+            log_ns: 0,
+            col_fast: false,
+        }];
     }
     let k = log_n.div_ceil(cfg.log_mp());
     let (base, extra) = (log_n / k, log_n % k);
@@ -181,7 +191,12 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     for i in 0..k {
         let log_p = base + (i < extra) as u32;
         let m = 1 << (cfg.log_cap - log_p).min(log_n - log_p);
-        out.push(PassGeom { log_p, m, log_ns, col_fast: true });
+        out.push(PassGeom {
+            log_p,
+            m,
+            log_ns,
+            col_fast: true,
+        });
         log_ns += log_p;
     }
     out
@@ -250,24 +265,38 @@ impl FftPlan {
         }
         let config = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &desc));
         if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
-            return Err(Error::Unsupported(format!("FFT config `{}` cannot run on this adapter", config.label())));
+            return Err(Error::Unsupported(format!(
+                "FFT config `{}` cannot run on this adapter",
+                config.label()
+            )));
         }
         let es = desc.dtype.size();
         ctx.check_binding_size("FFT input/output", desc.bytes())?;
         let inner = desc.inner_len();
         let log_m = inner.trailing_zeros();
         let (table, log_f) = twiddle_table(log_m);
-        let tw = ctx.upload("fft twiddles", bytemuck::cast_slice::<[f32; 2], f32>(&table))?;
+        let tw = ctx.upload(
+            "fft twiddles",
+            bytemuck::cast_slice::<[f32; 2], f32>(&table),
+        )?;
         let spec = Spec::new(desc.dtype);
         let mut passes = Vec::new();
         let mut aux = Vec::new();
         let mut scratch_elems = 0u64;
-        let mk = |geom: &PassGeom, in_mode: u32, out_mode: u32, params: FftParams| -> Result<(Arc<wgpu::ComputePipeline>, wgpu::Buffer, (u32, u32))> {
+        let mk = |geom: &PassGeom,
+                  in_mode: u32,
+                  out_mode: u32,
+                  params: FftParams|
+         -> Result<(Arc<wgpu::ComputePipeline>, wgpu::Buffer, (u32, u32))> {
             let mut c = geom.constants(&config);
             c.push(("IN_MODE", in_mode as f64));
             c.push(("OUT_MODE", out_mode as f64));
             let pipeline = ctx.pipeline(Shader::FftStockham, spec, "main", &c)?;
-            let grid = grid_for(ctx, "FFT workgroup count", geom.workgroups(params.log_n, params.batch))?;
+            let grid = grid_for(
+                ctx,
+                "FFT workgroup count",
+                geom.workgroups(params.log_n, params.batch),
+            )?;
             Ok((pipeline, ctx.uniform("fft params", &params), grid))
         };
         let base = |geom: &PassGeom| FftParams {
@@ -300,9 +329,25 @@ impl FftPlan {
                 }
                 let (pipeline, params, grid) = mk(g, 0, 0, p)?;
                 // Ping-pong between the output and one scratch buffer, ending in the output.
-                let dst = if i + 1 == t { Slot::Output } else if (t - 1 - i) % 2 == 0 { Slot::Output } else { Slot::Scratch(0) };
-                let src = if i == 0 { Slot::Input } else { passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input) };
-                passes.push(Pass { pipeline, params, grid, src, dst, aux: None, spec: None });
+                let dst = if (t - 1 - i).is_multiple_of(2) {
+                    Slot::Output
+                } else {
+                    Slot::Scratch(0)
+                };
+                let src = if i == 0 {
+                    Slot::Input
+                } else {
+                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                };
+                passes.push(Pass {
+                    pipeline,
+                    params,
+                    grid,
+                    src,
+                    dst,
+                    aux: None,
+                    spec: None,
+                });
             }
         } else {
             // Bluestein: X_k = c_k · IFFT_M(FFT_M(x·c) ⊙ FFT_M(b))_k with c_k = exp(-πik²/n) and
@@ -320,7 +365,9 @@ impl FftPlan {
             }
             let mut planner = rustfft::FftPlanner::<f64>::new();
             planner.plan_fft_forward(m).process(&mut b);
-            let to32 = |v: &[rustfft::num_complex::Complex<f64>]| -> Vec<f32> { v.iter().flat_map(|z| [z.re as f32, z.im as f32]).collect() };
+            let to32 = |v: &[rustfft::num_complex::Complex<f64>]| -> Vec<f32> {
+                v.iter().flat_map(|z| [z.re as f32, z.im as f32]).collect()
+            };
             aux.push(ctx.upload("bluestein chirp", &to32(&c))?);
             aux.push(ctx.upload("bluestein spectrum", &to32(&b))?);
             scratch_elems = desc.batch as u64 * inner;
@@ -353,20 +400,55 @@ impl FftPlan {
                     }
                 }
                 let (pipeline, params, grid) = mk(g, in_mode, out_mode, p)?;
-                let dst = if i + 1 == t { Slot::Output } else { Slot::Scratch(i % 2) };
-                let src = if i == 0 { Slot::Input } else { passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input) };
-                passes.push(Pass { pipeline, params, grid, src, dst, aux: aux_i, spec: spec_i });
+                let dst = if i + 1 == t {
+                    Slot::Output
+                } else {
+                    Slot::Scratch(i % 2)
+                };
+                let src = if i == 0 {
+                    Slot::Input
+                } else {
+                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                };
+                passes.push(Pass {
+                    pipeline,
+                    params,
+                    grid,
+                    src,
+                    dst,
+                    aux: aux_i,
+                    spec: spec_i,
+                });
             }
         }
         let mut scratch = Vec::new();
-        let n_scratch = passes.iter().filter_map(|p| if let Slot::Scratch(i) = p.dst { Some(i + 1) } else { None }).max().unwrap_or(0);
+        let n_scratch = passes
+            .iter()
+            .filter_map(|p| {
+                if let Slot::Scratch(i) = p.dst {
+                    Some(i + 1)
+                } else {
+                    None
+                }
+            })
+            .max()
+            .unwrap_or(0);
         for _ in 0..n_scratch {
             let bytes = scratch_elems * 2 * es;
             ctx.check_binding_size("FFT scratch", bytes)?;
             scratch.push(ctx.storage("fft scratch", bytes)?);
         }
         let dummy = ctx.storage("fft dummy", 16)?;
-        Ok(Self { ctx: ctx.clone(), desc, config, passes, scratch, tw, aux, dummy })
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            config,
+            passes,
+            scratch,
+            tw,
+            aux,
+            dummy,
+        })
     }
 
     /// The problem.
@@ -392,12 +474,18 @@ impl FftPlan {
         Operand::new("input", input).check(&self.ctx, self.desc.bytes())?;
         Operand::new("output", output).check(&self.ctx, self.desc.bytes())?;
         if input == output {
-            return Err(Error::Shape("FFT input and output must be different buffers".into()));
+            return Err(Error::Shape(
+                "FFT input and output must be different buffers".into(),
+            ));
         }
         self.bind_unchecked(input, output)
     }
 
-    pub(crate) fn bind_unchecked(&self, input: &wgpu::Buffer, output: &wgpu::Buffer) -> Result<FftBound> {
+    pub(crate) fn bind_unchecked(
+        &self,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+    ) -> Result<FftBound> {
         let slot = |s: Slot| match s {
             Slot::Input => input,
             Slot::Output => output,
@@ -409,18 +497,38 @@ impl FftPlan {
             let aux = p.aux.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
             let spec = p.spec.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
             let bg = self.ctx.scoped(|| {
-                self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("fft pass"),
-                    layout: &layout,
-                    entries: &[
-                        wgpu::BindGroupEntry { binding: 0, resource: p.params.as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 1, resource: self.tw.as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 2, resource: slot(p.src).as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 3, resource: slot(p.dst).as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 4, resource: aux.as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 5, resource: spec.as_entire_binding() },
-                    ],
-                })
+                self.ctx
+                    .device
+                    .create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("fft pass"),
+                        layout: &layout,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: p.params.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: self.tw.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 2,
+                                resource: slot(p.src).as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 3,
+                                resource: slot(p.dst).as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 4,
+                                resource: aux.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 5,
+                                resource: spec.as_entire_binding(),
+                            },
+                        ],
+                    })
             })?;
             steps.push((p.pipeline.clone(), bg, p.grid));
         }
@@ -430,11 +538,19 @@ impl FftPlan {
     /// Runs on host data (`2·n·batch` interleaved scalars) and returns the transform.
     pub async fn run_host<T: Element>(&self, data: &[T]) -> Result<Vec<T>> {
         if T::DTYPE != self.desc.dtype {
-            return Err(Error::Shape(format!("host data is {} but the plan is {}", T::DTYPE, self.desc.dtype)));
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                self.desc.dtype
+            )));
         }
         let need = self.desc.len() as usize;
         if data.len() != need {
-            return Err(Error::Length { name: "FFT input", have: data.len(), need });
+            return Err(Error::Length {
+                name: "FFT input",
+                have: data.len(),
+                need,
+            });
         }
         let input = self.ctx.upload("fft input", data)?;
         let output = self.ctx.storage("fft output", self.desc.bytes())?;
@@ -469,5 +585,8 @@ pub async fn fft<T: Element>(ctx: &Context, desc: FftDesc, data: &[T]) -> Result
 /// Override constants (FFT core part) of every pass a 2^log_n-point transform runs under
 /// `cfg`: what the shader-validation test translates for each adapter profile.
 pub fn pass_constants(cfg: &FftConfig, log_n: u32) -> Vec<Vec<(&'static str, f64)>> {
-    schedule(cfg, log_n).iter().map(|g| g.constants(cfg)).collect()
+    schedule(cfg, log_n)
+        .iter()
+        .map(|g| g.constants(cfg))
+        .collect()
 }

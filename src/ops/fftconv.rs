@@ -91,7 +91,18 @@ pub struct FftConvDesc {
 impl FftConvDesc {
     /// Causal f32 convolution of `(b, h, l)` with `(h, lk)`.
     pub fn new(b: u32, h: u32, l: u32, lk: u32) -> Self {
-        Self { b, h, l, lk, circular: false, pre_gate: false, post_gate: false, dtype: DType::F32, freq_keep: None, path: None }
+        Self {
+            b,
+            h,
+            l,
+            lk,
+            circular: false,
+            pre_gate: false,
+            post_gate: false,
+            dtype: DType::F32,
+            freq_keep: None,
+            path: None,
+        }
     }
     /// Circular convolution.
     pub fn circular(mut self, on: bool) -> Self {
@@ -137,27 +148,44 @@ impl FftConvDesc {
     }
     /// Checks shapes and options.
     pub fn validate(&self) -> Result<()> {
-        for (v, what) in [(self.b, "convolution batch B"), (self.h, "convolution channels H"), (self.l, "sequence length L"), (self.lk, "kernel length Lk")] {
+        for (v, what) in [
+            (self.b, "convolution batch B"),
+            (self.h, "convolution channels H"),
+            (self.l, "sequence length L"),
+            (self.lk, "kernel length Lk"),
+        ] {
             if v == 0 {
                 return Err(Error::ZeroSized(what));
             }
         }
         if self.lk > self.l {
-            return Err(Error::Shape(format!("kernel length Lk = {} exceeds the sequence length L = {}", self.lk, self.l)));
+            return Err(Error::Shape(format!(
+                "kernel length Lk = {} exceeds the sequence length L = {}",
+                self.lk, self.l
+            )));
         }
         if self.len() > u32::MAX as u64 {
-            return Err(Error::Shape(format!("B·H·L = {} is over the 2^32 elements one binding can index", self.len())));
+            return Err(Error::Shape(format!(
+                "B·H·L = {} is over the 2^32 elements one binding can index",
+                self.len()
+            )));
         }
         if let Some(f) = self.freq_keep {
             if !(f > 0.0 && f <= 1.0) {
-                return Err(Error::Shape(format!("freq_keep must be in (0, 1], got {f}")));
+                return Err(Error::Shape(format!(
+                    "freq_keep must be in (0, 1], got {f}"
+                )));
             }
             if matches!(self.path, Some(FftConvPath::Fused | FftConvPath::Unfused)) {
-                return Err(Error::Unsupported("frequency-sparse convolution runs on the multi-pass path only".into()));
+                return Err(Error::Unsupported(
+                    "frequency-sparse convolution runs on the multi-pass path only".into(),
+                ));
             }
         }
         if self.path == Some(FftConvPath::Unfused) && self.dtype != DType::F32 {
-            return Err(Error::Unsupported("the unfused pipeline is f32 only".into()));
+            return Err(Error::Unsupported(
+                "the unfused pipeline is f32 only".into(),
+            ));
         }
         Ok(())
     }
@@ -222,7 +250,10 @@ impl FftConvPlan {
         let fdesc = crate::ops::fft::FftDesc::new(2).dtype(desc.dtype);
         let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &fdesc));
         if !cfg.valid_for(ctx.caps(), &ctx.limits(), &fdesc) {
-            return Err(Error::Unsupported(format!("FFT config `{}` cannot run on this adapter", cfg.label())));
+            return Err(Error::Unsupported(format!(
+                "FFT config `{}` cannot run on this adapter",
+                cfg.label()
+            )));
         }
         let es = desc.dtype.size();
         ctx.check_binding_size("convolution input u", desc.len() * es)?;
@@ -241,17 +272,30 @@ impl FftConvPlan {
                 l + lk - 1
             )));
         }
-        let n_fft = if path == FftConvPath::Fused { full.min(cap) } else { full };
+        let n_fft = if path == FftConvPath::Fused {
+            full.min(cap)
+        } else {
+            full
+        };
         if n_fft > 1 << 30 {
-            return Err(Error::Shape(format!("an FFT of {n_fft} points is too long")));
+            return Err(Error::Shape(format!(
+                "an FFT of {n_fft} points is too long"
+            )));
         }
         let n_fft = n_fft as u32;
         let log_n = n_fft.trailing_zeros();
-        let hop = if path == FftConvPath::Fused { (n_fft as u64 - lk + 1).min(l) as u32 } else { desc.l };
+        let hop = if path == FftConvPath::Fused {
+            (n_fft as u64 - lk + 1).min(l) as u32
+        } else {
+            desc.l
+        };
         let segments = desc.l.div_ceil(hop);
         let pairs = desc.pairs();
         let (table, log_f) = twiddle_table(log_n);
-        let tw = ctx.upload("conv twiddles", bytemuck::cast_slice::<[f32; 2], f32>(&table))?;
+        let tw = ctx.upload(
+            "conv twiddles",
+            bytemuck::cast_slice::<[f32; 2], f32>(&table),
+        )?;
         let spec = Spec::new(desc.dtype);
         let base = FftParams {
             n: n_fft,
@@ -266,13 +310,28 @@ impl FftConvPlan {
             out_off: 0,
             scale: 1.0,
             flags: 0,
-            a: [desc.l, desc.lk, desc.h, desc.b, desc.b.div_ceil(2), hop, segments, desc.flags()],
+            a: [
+                desc.l,
+                desc.lk,
+                desc.h,
+                desc.b,
+                desc.b.div_ceil(2),
+                hop,
+                segments,
+                desc.flags(),
+            ],
         };
         let mut steps = Vec::new();
         let mut scratch_bytes = Vec::new();
         let mut blocks = None;
         let mut unfused = None;
-        let mk = |entry: &'static str, consts: Vec<(&'static str, f64)>, p: FftParams, groups: u64, src: CSlot, dst: CSlot| -> Result<Step> {
+        let mk = |entry: &'static str,
+                  consts: Vec<(&'static str, f64)>,
+                  p: FftParams,
+                  groups: u64,
+                  src: CSlot,
+                  dst: CSlot|
+         -> Result<Step> {
             Ok(Step {
                 pipeline: ctx.pipeline(Shader::FftConv, spec, entry, &consts)?,
                 entry,
@@ -284,15 +343,30 @@ impl FftConvPlan {
         };
         match path {
             FftConvPath::Fused => {
-                let g = PassGeom { log_p: log_n, m: (cap / n_fft as u64) as u32, log_ns: 0, col_fast: false };
+                let g = PassGeom {
+                    log_p: log_n,
+                    m: (cap / n_fft as u64) as u32,
+                    log_ns: 0,
+                    col_fast: false,
+                };
                 let cols = pairs * segments as u64;
                 if cols > u32::MAX as u64 {
                     return Err(Error::Shape("too many (pair, segment) columns".into()));
                 }
                 let mut c = g.constants(&cfg);
                 c.push(("FUSED", 1.0));
-                let p = FftParams { cols: cols as u32, ..base };
-                steps.push(mk("fused", c, p, cols.div_ceil(g.m as u64), CSlot::None, CSlot::None)?);
+                let p = FftParams {
+                    cols: cols as u32,
+                    ..base
+                };
+                steps.push(mk(
+                    "fused",
+                    c,
+                    p,
+                    cols.div_ceil(g.m as u64),
+                    CSlot::None,
+                    CSlot::None,
+                )?);
             }
             FftConvPath::MultiPass => {
                 let bytes = pairs * n_fft as u64 * 8;
@@ -313,7 +387,9 @@ impl FftConvPlan {
                     let d = (k - 1) / 2;
                     (2 * d + 1 < c).then_some((c, d))
                 });
-                blocks = desc.freq_keep.map(|_| sparse.unwrap_or((1u32 << sched[0].log_p, 1u32 << sched[0].log_p)));
+                blocks = desc
+                    .freq_keep
+                    .map(|_| sparse.unwrap_or((1u32 << sched[0].log_p, 1u32 << sched[0].log_p)));
                 let inv: Vec<PassGeom> = {
                     let mut v = Vec::new();
                     let mut log_ns = 0;
@@ -327,7 +403,12 @@ impl FftConvPlan {
                 let mut slot = 0usize;
                 for (dir, list) in [(0, &sched), (1, &inv)] {
                     for (i, g) in list.iter().enumerate() {
-                        let mut p = FftParams { ns: 1 << g.log_ns, log_ns: g.log_ns, cols: (pairs << (log_n - g.log_p)) as u32, ..base };
+                        let mut p = FftParams {
+                            ns: 1 << g.log_ns,
+                            log_ns: g.log_ns,
+                            cols: (pairs << (log_n - g.log_p)) as u32,
+                            ..base
+                        };
                         let (mut inm, mut outm) = (0, 0);
                         if dir == 0 && i == 0 {
                             inm = 1;
@@ -352,7 +433,11 @@ impl FftConvPlan {
                         let mut c = g.constants(&cfg);
                         c.push(("IN_MODE", inm as f64));
                         c.push(("OUT_MODE", outm as f64));
-                        let src = if dir == 0 && i == 0 { CSlot::None } else { CSlot::S(slot) };
+                        let src = if dir == 0 && i == 0 {
+                            CSlot::None
+                        } else {
+                            CSlot::S(slot)
+                        };
                         let dst = if dir == 1 && i + 1 == t {
                             CSlot::None
                         } else {
@@ -373,18 +458,62 @@ impl FftConvPlan {
                 }
                 scratch_bytes = vec![real_bytes, spec_bytes, spec_bytes];
                 let rd = RfftDesc::new(n_fft).batch(rows);
-                unfused = Some((RfftPlan::new(ctx, rd, Some(cfg))?, RfftPlan::new(ctx, rd.inverse(true), Some(cfg))?));
-                let p = FftParams { batch: rows, ..base };
+                unfused = Some((
+                    RfftPlan::new(ctx, rd, Some(cfg))?,
+                    RfftPlan::new(ctx, rd.inverse(true), Some(cfg))?,
+                ));
+                let p = FftParams {
+                    batch: rows,
+                    ..base
+                };
                 let g = |n: u64| n.div_ceil(256);
-                steps.push(mk("pad", vec![], p, g(rows as u64 * n_fft as u64 / 2), CSlot::None, CSlot::S(0))?);
-                steps.push(mk("mul", vec![], p, g(rows as u64 * (n_fft as u64 / 2 + 1)), CSlot::S(1), CSlot::S(2))?);
-                steps.push(mk("crop", vec![], p, g(desc.len()), CSlot::S(0), CSlot::None)?);
+                steps.push(mk(
+                    "pad",
+                    vec![],
+                    p,
+                    g(rows as u64 * n_fft as u64 / 2),
+                    CSlot::None,
+                    CSlot::S(0),
+                )?);
+                steps.push(mk(
+                    "mul",
+                    vec![],
+                    p,
+                    g(rows as u64 * (n_fft as u64 / 2 + 1)),
+                    CSlot::S(1),
+                    CSlot::S(2),
+                )?);
+                steps.push(mk(
+                    "crop",
+                    vec![],
+                    p,
+                    g(desc.len()),
+                    CSlot::S(0),
+                    CSlot::None,
+                )?);
             }
         }
-        let scratch = scratch_bytes.iter().map(|&b| ctx.storage("conv scratch", b)).collect::<Result<Vec<_>>>()?;
+        let scratch = scratch_bytes
+            .iter()
+            .map(|&b| ctx.storage("conv scratch", b))
+            .collect::<Result<Vec<_>>>()?;
         let dummy = ctx.storage("conv dummy", 16)?;
         let dummy_rw = ctx.storage("conv dummy (written)", 16)?;
-        Ok(Self { ctx: ctx.clone(), desc, path, n_fft, hop, segments, blocks, steps, unfused, scratch, tw, dummy, dummy_rw })
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            path,
+            n_fft,
+            hop,
+            segments,
+            blocks,
+            steps,
+            unfused,
+            scratch,
+            tw,
+            dummy,
+            dummy_rw,
+        })
     }
 
     /// The problem.
@@ -420,7 +549,11 @@ impl FftConvPlan {
     pub fn prepare_kernel(&self, k: &[f32]) -> Result<KernelSpectrum> {
         let d = &self.desc;
         if k.len() as u64 != d.k_len() {
-            return Err(Error::Length { name: "kernel k", have: k.len(), need: d.k_len() as usize });
+            return Err(Error::Length {
+                name: "kernel k",
+                have: k.len(),
+                need: d.k_len() as usize,
+            });
         }
         let n = self.n_fft as usize;
         let mut planner = rustfft::FftPlanner::<f64>::new();
@@ -435,30 +568,58 @@ impl FftConvPlan {
             out.extend(buf.iter().flat_map(|z| [z.re as f32, z.im as f32]));
         }
         let buffer = self.ctx.upload("kernel spectrum", &out)?;
-        Ok(KernelSpectrum { buffer, n_fft: self.n_fft, h: d.h })
+        Ok(KernelSpectrum {
+            buffer,
+            n_fft: self.n_fft,
+            h: d.h,
+        })
     }
 
     /// Binds the caller's buffers: `u` and `y` (B·H·L values), the prepared kernel, and the gates
     /// the descriptor asks for (B·H·L values each).
-    pub fn bind(&self, u: &wgpu::Buffer, k: &KernelSpectrum, y: &wgpu::Buffer, pre: Option<&wgpu::Buffer>, post: Option<&wgpu::Buffer>) -> Result<FftConvBound> {
+    pub fn bind(
+        &self,
+        u: &wgpu::Buffer,
+        k: &KernelSpectrum,
+        y: &wgpu::Buffer,
+        pre: Option<&wgpu::Buffer>,
+        post: Option<&wgpu::Buffer>,
+    ) -> Result<FftConvBound> {
         let d = &self.desc;
         let bytes = d.len() * d.dtype.size();
         Operand::new("u", u).check(&self.ctx, bytes)?;
         Operand::new("y", y).check(&self.ctx, bytes)?;
         if k.n_fft != self.n_fft || k.h != d.h {
-            return Err(Error::Shape(format!("kernel spectrum is {}×{} but the plan needs {}×{}", k.h, k.n_fft, d.h, self.n_fft)));
+            return Err(Error::Shape(format!(
+                "kernel spectrum is {}×{} but the plan needs {}×{}",
+                k.h, k.n_fft, d.h, self.n_fft
+            )));
         }
-        Operand::new("kernel spectrum", &k.buffer).check(&self.ctx, d.h as u64 * self.n_fft as u64 * 8)?;
-        for (want, got, name) in [(d.pre_gate, pre, "pre_gate"), (d.post_gate, post, "post_gate")] {
+        Operand::new("kernel spectrum", &k.buffer)
+            .check(&self.ctx, d.h as u64 * self.n_fft as u64 * 8)?;
+        for (want, got, name) in [
+            (d.pre_gate, pre, "pre_gate"),
+            (d.post_gate, post, "post_gate"),
+        ] {
             match (want, got) {
                 (true, Some(g)) => Operand::new(name, g).check(&self.ctx, bytes)?,
-                (true, None) => return Err(Error::Shape(format!("the descriptor asks for {name} but none was bound"))),
-                (false, Some(_)) => return Err(Error::Shape(format!("{name} bound but the descriptor has none"))),
+                (true, None) => {
+                    return Err(Error::Shape(format!(
+                        "the descriptor asks for {name} but none was bound"
+                    )))
+                }
+                (false, Some(_)) => {
+                    return Err(Error::Shape(format!(
+                        "{name} bound but the descriptor has none"
+                    )))
+                }
                 (false, None) => {}
             }
         }
         if u == y {
-            return Err(Error::Shape("convolution input u and output y must be different buffers".into()));
+            return Err(Error::Shape(
+                "convolution input u and output y must be different buffers".into(),
+            ));
         }
         let pre = pre.unwrap_or(&self.dummy);
         let post = post.unwrap_or(&self.dummy);
@@ -472,40 +633,88 @@ impl FftConvPlan {
                 CSlot::None => &self.dummy_rw,
                 CSlot::S(i) => &self.scratch[i],
             };
-            let all: [(u32, &wgpu::Buffer); 8] = [(1, &self.tw), (2, src), (3, dst), (4, &k.buffer), (5, u), (6, pre), (7, post), (8, y)];
+            let all: [(u32, &wgpu::Buffer); 8] = [
+                (1, &self.tw),
+                (2, src),
+                (3, dst),
+                (4, &k.buffer),
+                (5, u),
+                (6, pre),
+                (7, post),
+                (8, y),
+            ];
             let used: &[u32] = match s.entry {
                 "pad" => &[3, 5, 6],
                 "mul" => &[2, 3, 4],
                 "crop" => &[2, 7, 8],
                 _ => &[1, 2, 3, 4, 5, 6, 7, 8],
             };
-            let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: s.params.as_entire_binding() }];
-            entries.extend(all.iter().filter(|(b, _)| used.contains(b)).map(|&(b, buf)| wgpu::BindGroupEntry { binding: b, resource: buf.as_entire_binding() }));
+            let mut entries = vec![wgpu::BindGroupEntry {
+                binding: 0,
+                resource: s.params.as_entire_binding(),
+            }];
+            entries.extend(
+                all.iter()
+                    .filter(|(b, _)| used.contains(b))
+                    .map(|&(b, buf)| wgpu::BindGroupEntry {
+                        binding: b,
+                        resource: buf.as_entire_binding(),
+                    }),
+            );
             let layout = s.pipeline.get_bind_group_layout(0);
-            let bg = self.ctx.scoped(|| self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some("conv"), layout: &layout, entries: &entries }))?;
+            let bg = self.ctx.scoped(|| {
+                self.ctx
+                    .device
+                    .create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("conv"),
+                        layout: &layout,
+                        entries: &entries,
+                    })
+            })?;
             steps.push((s.pipeline.clone(), bg, s.grid));
         }
         let rffts = match &self.unfused {
-            Some((f, i)) => Some((f.bind(&self.scratch[0], &self.scratch[1])?, i.bind(&self.scratch[2], &self.scratch[0])?)),
+            Some((f, i)) => Some((
+                f.bind(&self.scratch[0], &self.scratch[1])?,
+                i.bind(&self.scratch[2], &self.scratch[0])?,
+            )),
             None => None,
         };
         Ok(FftConvBound { steps, rffts })
     }
 
     /// Runs on host data: u (B·H·L), k (H·Lk), optional gates (B·H·L); returns y.
-    pub async fn run_host<T: Element>(&self, u: &[T], k: &[T], pre: Option<&[T]>, post: Option<&[T]>) -> Result<Vec<T>> {
+    pub async fn run_host<T: Element>(
+        &self,
+        u: &[T],
+        k: &[T],
+        pre: Option<&[T]>,
+        post: Option<&[T]>,
+    ) -> Result<Vec<T>> {
         let d = &self.desc;
         if T::DTYPE != d.dtype {
-            return Err(Error::Shape(format!("host data is {} but the plan is {}", T::DTYPE, d.dtype)));
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                d.dtype
+            )));
         }
         let n = d.len() as usize;
         if u.len() != n {
-            return Err(Error::Length { name: "u", have: u.len(), need: n });
+            return Err(Error::Length {
+                name: "u",
+                have: u.len(),
+                need: n,
+            });
         }
         for (g, name) in [(pre, "pre_gate"), (post, "post_gate")] {
             if let Some(g) = g {
                 if g.len() != n {
-                    return Err(Error::Length { name, have: g.len(), need: n });
+                    return Err(Error::Length {
+                        name,
+                        have: g.len(),
+                        need: n,
+                    });
                 }
             }
         }
@@ -530,8 +739,18 @@ fn two_pass(cfg: &FftConfig, log_n: u32) -> Option<Vec<PassGeom>> {
     }
     let m = |lp: u32| 1u32 << (cfg.log_cap - lp).min(log_n - lp);
     Some(vec![
-        PassGeom { log_p: a, m: m(a), log_ns: 0, col_fast: true },
-        PassGeom { log_p: b, m: m(b), log_ns: a, col_fast: true },
+        PassGeom {
+            log_p: a,
+            m: m(a),
+            log_ns: 0,
+            col_fast: true,
+        },
+        PassGeom {
+            log_p: b,
+            m: m(b),
+            log_ns: a,
+            col_fast: true,
+        },
     ])
 }
 

@@ -27,7 +27,12 @@ pub struct RfftDesc {
 impl RfftDesc {
     /// A forward f32 rfft of `n` reals, batch 1.
     pub fn new(n: u32) -> Self {
-        Self { n, batch: 1, dtype: DType::F32, inverse: false }
+        Self {
+            n,
+            batch: 1,
+            dtype: DType::F32,
+            inverse: false,
+        }
     }
     /// Sets the batch count.
     pub fn batch(mut self, batch: u32) -> Self {
@@ -75,11 +80,14 @@ impl RfftDesc {
         self.inner().validate()
     }
     fn even(&self) -> bool {
-        self.n % 2 == 0
+        self.n.is_multiple_of(2)
     }
     fn inner(&self) -> FftDesc {
         let n = if self.even() { self.n / 2 } else { self.n };
-        FftDesc::new(n).batch(self.batch).dtype(self.dtype).inverse(self.inverse)
+        FftDesc::new(n)
+            .batch(self.batch)
+            .dtype(self.dtype)
+            .inverse(self.inverse)
     }
 }
 
@@ -137,9 +145,17 @@ impl RfftPlan {
         let wn = ctx.upload("rfft twiddles", &wn)?;
         let spec = Spec::new(desc.dtype);
         let s1 = ctx.storage("rfft scratch", inner_desc.bytes())?;
-        let s2 = if desc.even() { None } else { Some(ctx.storage("rfft scratch 2", inner_desc.bytes())?) };
+        let s2 = if desc.even() {
+            None
+        } else {
+            Some(ctx.storage("rfft scratch 2", inner_desc.bytes())?)
+        };
         // The one pre/post step next to the inner FFT (odd n has a second, widening/narrowing).
-        let (entry, total) = if desc.inverse { ("pre", inner_desc.n as u64 * desc.batch as u64) } else { ("post", desc.bins() as u64 * desc.batch as u64) };
+        let (entry, total) = if desc.inverse {
+            ("pre", inner_desc.n as u64 * desc.batch as u64)
+        } else {
+            ("post", desc.bins() as u64 * desc.batch as u64)
+        };
         let params = RParams {
             n,
             half: inner_desc.n,
@@ -154,7 +170,15 @@ impl RfftPlan {
             params: ctx.uniform("rfft params", &params),
             grid: grid_for(ctx, "rfft workgroups", total.div_ceil(256))?,
         };
-        Ok(Self { ctx: ctx.clone(), desc, inner, step, wn, s1, s2 })
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            inner,
+            step,
+            wn,
+            s1,
+            s2,
+        })
     }
 
     /// The problem.
@@ -162,16 +186,49 @@ impl RfftPlan {
         &self.desc
     }
 
-    fn elementwise(&self, entry: &'static str, bindings: &[(u32, &wgpu::Buffer)], total: u64) -> Result<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))> {
+    fn elementwise(
+        &self,
+        entry: &'static str,
+        bindings: &[(u32, &wgpu::Buffer)],
+        total: u64,
+    ) -> Result<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))> {
         let d = &self.desc;
-        let params = RParams { n: d.n, half: d.n, bins: d.bins(), batch: d.batch, odd: 1, total: total as u32, _p: [0; 2] };
-        let pipeline = self.ctx.pipeline(Shader::Rfft, Spec::new(d.dtype), entry, &[])?;
+        let params = RParams {
+            n: d.n,
+            half: d.n,
+            bins: d.bins(),
+            batch: d.batch,
+            odd: 1,
+            total: total as u32,
+            _p: [0; 2],
+        };
+        let pipeline = self
+            .ctx
+            .pipeline(Shader::Rfft, Spec::new(d.dtype), entry, &[])?;
         let pbuf = self.ctx.uniform("rfft params", &params);
-        let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: pbuf.as_entire_binding() }];
-        entries.extend(bindings.iter().map(|&(b, buf)| wgpu::BindGroupEntry { binding: b, resource: buf.as_entire_binding() }));
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: pbuf.as_entire_binding(),
+        }];
+        entries.extend(bindings.iter().map(|&(b, buf)| wgpu::BindGroupEntry {
+            binding: b,
+            resource: buf.as_entire_binding(),
+        }));
         let layout = pipeline.get_bind_group_layout(0);
-        let bg = self.ctx.scoped(|| self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(entry), layout: &layout, entries: &entries }))?;
-        Ok((pipeline, bg, grid_for(&self.ctx, "rfft workgroups", total.div_ceil(256))?))
+        let bg = self.ctx.scoped(|| {
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(entry),
+                    layout: &layout,
+                    entries: &entries,
+                })
+        })?;
+        Ok((
+            pipeline,
+            bg,
+            grid_for(&self.ctx, "rfft workgroups", total.div_ceil(256))?,
+        ))
     }
 
     /// Binds the caller's buffers: rfft reads `n·batch` reals and writes `(n/2+1)·batch`
@@ -182,22 +239,38 @@ impl RfftPlan {
         Operand::new("input", input).check(&self.ctx, li * es)?;
         Operand::new("output", output).check(&self.ctx, lo * es)?;
         if input == output {
-            return Err(Error::Shape("rfft input and output must be different buffers".into()));
+            return Err(Error::Shape(
+                "rfft input and output must be different buffers".into(),
+            ));
         }
         let d = &self.desc;
         let step_bg = |src: &wgpu::Buffer, dst: &wgpu::Buffer| -> Result<wgpu::BindGroup> {
             let layout = self.step.pipeline.get_bind_group_layout(0);
             self.ctx.scoped(|| {
-                self.ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("rfft step"),
-                    layout: &layout,
-                    entries: &[
-                        wgpu::BindGroupEntry { binding: 0, resource: self.step.params.as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 1, resource: src.as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 2, resource: dst.as_entire_binding() },
-                        wgpu::BindGroupEntry { binding: 3, resource: self.wn.as_entire_binding() },
-                    ],
-                })
+                self.ctx
+                    .device
+                    .create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("rfft step"),
+                        layout: &layout,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: self.step.params.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: src.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 2,
+                                resource: dst.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 3,
+                                resource: self.wn.as_entire_binding(),
+                            },
+                        ],
+                    })
             })
         };
         let step = (self.step.pipeline.clone(), self.step.grid);
@@ -224,20 +297,34 @@ impl RfftPlan {
                 after.push(self.elementwise("c2r", &[(1, s2), (5, output)], d.real_len())?);
             }
         }
-        Ok(RfftBound { before, inner, after })
+        Ok(RfftBound {
+            before,
+            inner,
+            after,
+        })
     }
 
     /// Runs on host data and returns the result.
     pub async fn run_host<T: Element>(&self, data: &[T]) -> Result<Vec<T>> {
         if T::DTYPE != self.desc.dtype {
-            return Err(Error::Shape(format!("host data is {} but the plan is {}", T::DTYPE, self.desc.dtype)));
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                self.desc.dtype
+            )));
         }
         let (li, lo) = self.desc.lens();
         if data.len() as u64 != li {
-            return Err(Error::Length { name: "rfft input", have: data.len(), need: li as usize });
+            return Err(Error::Length {
+                name: "rfft input",
+                have: data.len(),
+                need: li as usize,
+            });
         }
         let input = self.ctx.upload("rfft input", data)?;
-        let output = self.ctx.storage("rfft output", lo * self.desc.dtype.size())?;
+        let output = self
+            .ctx
+            .storage("rfft output", lo * self.desc.dtype.size())?;
         let bound = self.bind(&input, &output)?;
         self.ctx.submit(|p| bound.record(p))?;
         read_buffer(&self.ctx, &output, lo as usize).await

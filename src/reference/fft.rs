@@ -8,8 +8,15 @@ use rustfft::FftPlanner;
 /// (forward unnormalised, inverse scaled by 1/n).
 pub fn fft_ref(n: usize, batch: usize, inverse: bool, data: &[f64]) -> Vec<f64> {
     let mut planner = FftPlanner::<f64>::new();
-    let plan = if inverse { planner.plan_fft_inverse(n) } else { planner.plan_fft_forward(n) };
-    let mut buf: Vec<Complex<f64>> = data.chunks_exact(2).map(|c| Complex::new(c[0], c[1])).collect();
+    let plan = if inverse {
+        planner.plan_fft_inverse(n)
+    } else {
+        planner.plan_fft_forward(n)
+    };
+    let mut buf: Vec<Complex<f64>> = data
+        .chunks_exact(2)
+        .map(|c| Complex::new(c[0], c[1]))
+        .collect();
     for row in buf.chunks_exact_mut(n).take(batch) {
         plan.process(row);
     }
@@ -39,7 +46,7 @@ pub fn irfft_ref(n: usize, batch: usize, bins: &[f64]) -> Vec<f64> {
             let (j, conj) = if k < nb { (k, false) } else { (n - k, true) };
             let re = row[2 * j];
             let mut im = row[2 * j + 1];
-            if j == 0 || (n % 2 == 0 && j == n / 2) {
+            if j == 0 || (n.is_multiple_of(2) && j == n / 2) {
                 im = 0.0;
             }
             if conj {
@@ -57,7 +64,17 @@ pub fn irfft_ref(n: usize, batch: usize, bins: &[f64]) -> Vec<f64> {
 /// Direct f64 convolution (the definition): `u` (B,H,L), `k` (H,Lk), optional gates (B,H,L).
 /// Causal: y[t] = Σ_{s ≤ min(t, Lk-1)} k[s]·u'[t-s]; circular: u' indexed mod L.
 #[allow(clippy::too_many_arguments)]
-pub fn fftconv_direct_ref(b: usize, h: usize, l: usize, lk: usize, circular: bool, u: &[f64], k: &[f64], pre: Option<&[f64]>, post: Option<&[f64]>) -> Vec<f64> {
+pub fn fftconv_direct_ref(
+    b: usize,
+    h: usize,
+    l: usize,
+    lk: usize,
+    circular: bool,
+    u: &[f64],
+    k: &[f64],
+    pre: Option<&[f64]>,
+    post: Option<&[f64]>,
+) -> Vec<f64> {
     let mut y = vec![0.0; b * h * l];
     for bi in 0..b {
         for hi in 0..h {
@@ -86,7 +103,19 @@ pub fn fftconv_direct_ref(b: usize, h: usize, l: usize, lk: usize, circular: boo
 /// frequency-sparse path computes. Positions follow the GPU's rule: transform input n holds
 /// u'[n − (Lk−1)] (wrapped for circular, zero for causal), output t is transform output t + Lk − 1.
 #[allow(clippy::too_many_arguments)]
-pub fn fftconv_fft_ref(b: usize, h: usize, l: usize, lk: usize, circular: bool, u: &[f64], k: &[f64], pre: Option<&[f64]>, post: Option<&[f64]>, n_fft: usize, sparse: Option<(usize, usize)>) -> Vec<f64> {
+pub fn fftconv_fft_ref(
+    b: usize,
+    h: usize,
+    l: usize,
+    lk: usize,
+    circular: bool,
+    u: &[f64],
+    k: &[f64],
+    pre: Option<&[f64]>,
+    post: Option<&[f64]>,
+    n_fft: usize,
+    sparse: Option<(usize, usize)>,
+) -> Vec<f64> {
     let mut planner = FftPlanner::<f64>::new();
     let fwd = planner.plan_fft_forward(n_fft);
     let inv = planner.plan_fft_inverse(n_fft);
@@ -110,7 +139,7 @@ pub fn fftconv_fft_ref(b: usize, h: usize, l: usize, lk: usize, circular: bool, 
     let mut y = vec![0.0; b * h * l];
     let sh = lk - 1;
     for bi in 0..b {
-        for hi in 0..h {
+        for (hi, khi) in kf.iter().enumerate() {
             let row = (bi * h + hi) * l;
             let mut buf = vec![Complex::new(0.0, 0.0); n_fft];
             for (n, z) in buf.iter_mut().enumerate() {
@@ -127,7 +156,7 @@ pub fn fftconv_fft_ref(b: usize, h: usize, l: usize, lk: usize, circular: bool, 
                 }
             }
             fwd.process(&mut buf);
-            for (z, kv) in buf.iter_mut().zip(&kf[hi]) {
+            for (z, kv) in buf.iter_mut().zip(khi) {
                 *z *= kv;
             }
             inv.process(&mut buf);

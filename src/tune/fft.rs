@@ -42,7 +42,12 @@ pub struct FftConfig {
 impl FftConfig {
     /// A Stockham configuration.
     pub const fn stockham(log_cap: u32, e: u32, log_mp_cols: u32) -> Self {
-        Self { variant: FftVariant::Stockham, log_cap, e, log_mp_cols }
+        Self {
+            variant: FftVariant::Stockham,
+            log_cap,
+            e,
+            log_mp_cols,
+        }
     }
 
     /// Largest transform length done in one dispatch.
@@ -67,7 +72,13 @@ impl FftConfig {
 
     /// Short label for reports, e.g. `stockham cap4096 e16`.
     pub fn label(&self) -> String {
-        format!("{} cap{} e{} mp{}", self.variant.name(), 1u32 << self.log_cap, self.e, 1u32 << self.log_mp_cols)
+        format!(
+            "{} cap{} e{} mp{}",
+            self.variant.name(),
+            1u32 << self.log_cap,
+            self.e,
+            1u32 << self.log_mp_cols
+        )
     }
 
     /// Whether this configuration can run on an adapter with these limits.
@@ -81,12 +92,22 @@ impl FftConfig {
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
             && self.log_mp() >= 4
-            && fits_limits(limits, self.invocations(), self.workgroup_bytes(), self.invocations(), 1)
+            && fits_limits(
+                limits,
+                self.invocations(),
+                self.workgroup_bytes(),
+                self.invocations(),
+                1,
+            )
     }
 }
 
 /// Every configuration worth trying for `desc`, the default first. Pure in its inputs.
-pub fn fft_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> Vec<FftConfig> {
+pub fn fft_candidates(
+    caps: &Capabilities,
+    limits: &wgpu::Limits,
+    desc: &FftDesc,
+) -> Vec<FftConfig> {
     let mut all = vec![fft_default(caps, limits, desc)];
     for log_cap in [12, 11, 10, 13] {
         for mp in [2, 3, 1] {
@@ -94,13 +115,18 @@ pub fn fft_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc
         }
     }
     let mut seen = std::collections::HashSet::new();
-    all.into_iter().filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c)).collect()
+    all.into_iter()
+        .filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c))
+        .collect()
 }
 
 /// The untuned pick: the largest fused size workgroup memory holds (at most 4096 points),
 /// 16 values per invocation (radix 16), 4 columns per strided pass.
 pub fn fft_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> FftConfig {
-    let wg_log = 63 - (limits.max_compute_workgroup_storage_size as u64 / 8).max(1).leading_zeros();
+    let wg_log = 63
+        - (limits.max_compute_workgroup_storage_size as u64 / 8)
+            .max(1)
+            .leading_zeros();
     for log_cap in (4..=wg_log.min(12)).rev() {
         let c = FftConfig::stockham(log_cap, 16, 2.min(log_cap - 4));
         if c.valid_for(caps, limits, desc) {

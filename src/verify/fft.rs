@@ -18,7 +18,19 @@ pub fn fft_shapes(quick: bool) -> Vec<FftDesc> {
         v.push(FftDesc::new(n).batch(batch));
         v.push(FftDesc::new(n).batch(batch.min(3)).inverse(true));
     }
-    for &(n, b) in &[(1u32, 3u32), (3, 5), (5, 2), (7, 1), (12, 4), (17, 2), (100, 3), (1000, 2), (4097, 1), (10007, 1), (44100, 1)] {
+    for &(n, b) in &[
+        (1u32, 3u32),
+        (3, 5),
+        (5, 2),
+        (7, 1),
+        (12, 4),
+        (17, 2),
+        (100, 3),
+        (1000, 2),
+        (4097, 1),
+        (10007, 1),
+        (44100, 1),
+    ] {
         v.push(FftDesc::new(n).batch(b));
         v.push(FftDesc::new(n).batch(b).inverse(true));
     }
@@ -30,7 +42,14 @@ pub fn fft_shapes(quick: bool) -> Vec<FftDesc> {
         v.push(FftDesc::new(1 << 22));
         v.push(FftDesc::new(999_983));
     }
-    for &(n, b) in &[(8u32, 5u32), (256, 4), (4096, 2), (1 << 15, 1), (1000, 2), (31, 3)] {
+    for &(n, b) in &[
+        (8u32, 5u32),
+        (256, 4),
+        (4096, 2),
+        (1 << 15, 1),
+        (1000, 2),
+        (31, 3),
+    ] {
         v.push(FftDesc::new(n).batch(b).dtype(DType::F16));
         v.push(FftDesc::new(n).batch(b).dtype(DType::F16).inverse(true));
     }
@@ -42,7 +61,15 @@ pub fn fft_shape_json(d: &FftDesc) -> serde_json::Value {
     serde_json::json!({ "n": d.n, "batch": d.batch, "inverse": d.inverse })
 }
 
-fn check_row(op: &str, variant: &str, dtype: DType, shape: serde_json::Value, config: String, tol: Tolerance, r: Result<Comparison>) -> Check {
+fn check_row(
+    op: &str,
+    variant: &str,
+    dtype: DType,
+    shape: serde_json::Value,
+    config: String,
+    tol: Tolerance,
+    r: Result<Comparison>,
+) -> Check {
     match r {
         Ok(c) => Check {
             op: op.into(),
@@ -71,7 +98,15 @@ fn check_row(op: &str, variant: &str, dtype: DType, shape: serde_json::Value, co
     }
 }
 
-pub(crate) fn make_check(op: &str, variant: &str, dtype: DType, shape: serde_json::Value, config: String, tol: Tolerance, r: Result<Comparison>) -> Check {
+pub(crate) fn make_check(
+    op: &str,
+    variant: &str,
+    dtype: DType,
+    shape: serde_json::Value,
+    config: String,
+    tol: Tolerance,
+    r: Result<Comparison>,
+) -> Check {
     check_row(op, variant, dtype, shape, config, tol, r)
 }
 
@@ -80,15 +115,33 @@ pub(crate) fn make_check(op: &str, variant: &str, dtype: DType, shape: serde_jso
 pub fn check_fft(ctx: &Context, desc: &FftDesc, config: Option<FftConfig>, seed: u64) -> Check {
     let tol = Tolerance::fft(desc.dtype, desc.n as u64);
     let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, desc));
-    let variant = if desc.is_pow2() { "stockham" } else { "bluestein" };
+    let variant = if desc.is_pow2() {
+        "stockham"
+    } else {
+        "bluestein"
+    };
     let r = match desc.dtype {
         DType::F32 => check_fft_typed::<f32>(ctx, desc, cfg, seed, tol),
         DType::F16 => check_fft_typed::<half::f16>(ctx, desc, cfg, seed, tol),
     };
-    check_row("fft", variant, desc.dtype, fft_shape_json(desc), cfg.label(), tol, r)
+    check_row(
+        "fft",
+        variant,
+        desc.dtype,
+        fft_shape_json(desc),
+        cfg.label(),
+        tol,
+        r,
+    )
 }
 
-fn check_fft_typed<T: Element>(ctx: &Context, desc: &FftDesc, cfg: FftConfig, seed: u64, tol: Tolerance) -> Result<Comparison> {
+fn check_fft_typed<T: Element>(
+    ctx: &Context,
+    desc: &FftDesc,
+    cfg: FftConfig,
+    seed: u64,
+    tol: Tolerance,
+) -> Result<Comparison> {
     let (x, xf) = random_data::<T>(desc.len() as usize, seed);
     let plan = FftPlan::new(ctx, *desc, Some(cfg))?;
     let got = pollster::block_on(plan.run_host(&x))?;
@@ -114,11 +167,20 @@ pub fn check_fft_round_trip(ctx: &Context, n: u32, batch: u32, seed: u64) -> Che
             f.record(p);
             i.record(p);
         })?;
-        let got: Vec<f32> = pollster::block_on(crate::gpu::read_buffer(ctx, &c, desc.len() as usize))?;
+        let got: Vec<f32> =
+            pollster::block_on(crate::gpu::read_buffer(ctx, &c, desc.len() as usize))?;
         let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
         Ok(compare(&got, &xf, tol))
     })();
-    check_row("fft", "round_trip", DType::F32, fft_shape_json(&desc), "default".into(), tol, r)
+    check_row(
+        "fft",
+        "round_trip",
+        DType::F32,
+        fft_shape_json(&desc),
+        "default".into(),
+        tol,
+        r,
+    )
 }
 
 /// Every FFT check `verify fft` runs: the shape list with the dispatcher's pick, every other
@@ -136,8 +198,16 @@ pub fn verify_fft(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check>
         }
         push(check_fft(ctx, &desc, None, 3000 + i as u64), &mut out);
     }
-    for d in [FftDesc::new(2048).batch(3), FftDesc::new(8192).batch(2), FftDesc::new(1 << 15).inverse(true), FftDesc::new(33).batch(2)] {
-        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d).into_iter().skip(1) {
+    for d in [
+        FftDesc::new(2048).batch(3),
+        FftDesc::new(8192).batch(2),
+        FftDesc::new(1 << 15).inverse(true),
+        FftDesc::new(33).batch(2),
+    ] {
+        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d)
+            .into_iter()
+            .skip(1)
+        {
             push(check_fft(ctx, &d, Some(cfg), 77), &mut out);
         }
     }
