@@ -201,7 +201,18 @@ proptest! {
 #[ignore]
 fn perf_probe() {
     let ctx = ctx();
-    for (n, batch) in [(4096u32, 256u32), (256, 4096), (1 << 20, 1)] {
+    let sizes: Vec<(u32, u32)> = std::env::var("WGK_PROBE")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|t| {
+                    let n: u32 = t.parse().unwrap();
+                    (n, (1u32 << 20) / n)
+                })
+                .collect()
+        })
+        .unwrap_or(vec![(4096, 256), (256, 4096), (1 << 20, 1)]);
+    for (n, batch) in sizes {
         let d = FftDesc::new(n).batch(batch);
         for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d) {
             let plan = FftPlan::new(ctx, d, Some(cfg)).unwrap();
