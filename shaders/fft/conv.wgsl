@@ -186,7 +186,7 @@ fn fused(
     }
     sub_fft(li, true, false);
     // Pointwise product with the kernel's spectrum, conjugated so that the inverse is a forward FFT.
-    for (var i = 0u; i < 16u; i++) {
+    for (var i = 0u; i < FFT_E; i++) {
         let idx = li + i * FFT_WG;
         let m = idx / FFT_P;
         let f = idx % FFT_P;

@@ -162,7 +162,8 @@ impl PassGeom {
             ("FFT_P", p as f64),
             ("FFT_M", self.m as f64),
             ("FFT_SM", (p * self.m) as f64),
-            ("FFT_WG", (p * self.m / 16) as f64),
+            ("FFT_E", cfg.e as f64),
+            ("FFT_WG", (p * self.m / cfg.e) as f64),
             ("FFT_COL_FAST", self.col_fast as u8 as f64),
         ]
     }

@@ -32,7 +32,10 @@ pub struct FftConfig {
     /// log2 of the complex values one workgroup holds in workgroup memory (8 bytes each): the
     /// largest transform done in one fused dispatch.
     pub log_cap: u32,
-    /// Values per invocation: 16 (radix-16 stages; the kernels are written for it).
+    /// Values per invocation, 16 or 64: the radix of the main stages. 64 halves the trips
+    /// through workgroup memory (a 4096-point FFT is two stages), which pays on CPU rasterisers
+    /// where every per-invocation memory access is a scalar loop; 16 keeps more invocations
+    /// per workgroup for GPUs.
     pub e: u32,
     /// log2 of the columns a workgroup takes in a strided (multi-pass) pass: more columns give
     /// longer contiguous runs of memory, at the price of shorter sub-FFTs (more passes).
@@ -87,8 +90,8 @@ impl FftConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        self.e == 16
-            && self.log_cap >= 4
+        matches!(self.e, 16 | 64)
+            && self.log_cap >= self.e.trailing_zeros()
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
             && self.log_mp() >= 4
@@ -109,10 +112,13 @@ pub fn fft_candidates(
     desc: &FftDesc,
 ) -> Vec<FftConfig> {
     let mut all = vec![fft_default(caps, limits, desc)];
-    for log_cap in [12, 11, 10, 13] {
-        for mp in [2, 3, 1] {
-            all.push(FftConfig::stockham(log_cap, 16, mp));
+    for log_cap in [12, 11, 10] {
+        for e in [64, 16] {
+            all.push(FftConfig::stockham(log_cap, e, 2));
         }
+    }
+    for (log_cap, e, mp) in [(12, 64, 3), (12, 16, 3), (12, 64, 1), (13, 64, 2)] {
+        all.push(FftConfig::stockham(log_cap, e, mp));
     }
     let mut seen = std::collections::HashSet::new();
     all.into_iter()
@@ -121,16 +127,20 @@ pub fn fft_candidates(
 }
 
 /// The untuned pick: the largest fused size workgroup memory holds (at most 4096 points),
-/// 16 values per invocation (radix 16), 4 columns per strided pass.
+/// 16 values per invocation (radix-16 stages), 4 columns per strided pass.
 pub fn fft_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> FftConfig {
     let wg_log = 63
         - (limits.max_compute_workgroup_storage_size as u64 / 8)
             .max(1)
             .leading_zeros();
     for log_cap in (4..=wg_log.min(12)).rev() {
-        let c = FftConfig::stockham(log_cap, 16, 2.min(log_cap - 4));
-        if c.valid_for(caps, limits, desc) {
-            return c;
+        // 64 values per invocation measured no faster than 16 on lavapipe (within this
+        // machine's noise) and compiles much larger pipelines: 16 is the default, 64 a candidate.
+        for e in [16, 64] {
+            let c = FftConfig::stockham(log_cap, e, 2.min(log_cap - 4));
+            if c.valid_for(caps, limits, desc) {
+                return c;
+            }
         }
     }
     FftConfig::stockham(4, 16, 0)
