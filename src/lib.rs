@@ -63,6 +63,9 @@ pub use gpu::{read_buffer, time_gpu_async, Capabilities, Context};
 pub use ops::attention::{
     attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, SearchOptions, SearchPlan,
 };
+pub use ops::fft::{fft, FftDesc, FftPlan};
+pub use ops::fftconv::{FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
-pub use tune::{AttentionConfig, AttentionVariant, GemmConfig, GemmVariant};
+pub use ops::rfft::{RfftDesc, RfftPlan};
+pub use tune::{AttentionConfig, AttentionVariant, FftConfig, FftVariant, GemmConfig, GemmVariant};
 pub use tune::{ConfigSource, TuneMode, Tuner};

@@ -22,6 +22,7 @@ const COMMON: &[(&str, &str)] = &[
     ("gemm_tile_vec4", include_str!("../shaders/common/gemm_tile_vec4.wgsl")),
     ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
     ("attn_params", include_str!("../shaders/common/attn_params.wgsl")),
+    ("fft_core", include_str!("../shaders/common/fft_core.wgsl")),
 ];
 
 /// A WGSL program of the suite.
@@ -47,6 +48,12 @@ pub enum Shader {
     AttnCoop,
     /// Merge pass of split-KV attention.
     AttnMerge,
+    /// One Stockham pass of a batched complex FFT (fused when it is the only pass).
+    FftStockham,
+    /// Real-FFT pre/post-processing around a complex FFT.
+    Rfft,
+    /// FFT convolution: fused kernel, multi-pass passes, unfused pipeline steps.
+    FftConv,
 }
 
 impl Shader {
@@ -62,6 +69,9 @@ impl Shader {
         Shader::AttnTiled,
         Shader::AttnCoop,
         Shader::AttnMerge,
+        Shader::FftStockham,
+        Shader::Rfft,
+        Shader::FftConv,
     ];
 
     /// The kernel body.
@@ -77,6 +87,9 @@ impl Shader {
             Shader::AttnTiled => include_str!("../shaders/attention/tiled.wgsl"),
             Shader::AttnCoop => include_str!("../shaders/attention/coop.wgsl"),
             Shader::AttnMerge => include_str!("../shaders/attention/merge.wgsl"),
+            Shader::FftStockham => include_str!("../shaders/fft/stockham.wgsl"),
+            Shader::Rfft => include_str!("../shaders/fft/rfft.wgsl"),
+            Shader::FftConv => include_str!("../shaders/fft/conv.wgsl"),
         }
     }
 
@@ -91,6 +104,9 @@ impl Shader {
             Shader::AttnSubgroup | Shader::AttnTiled | Shader::AttnCoop | Shader::AttnMerge => {
                 &["grid", "attn_params"]
             }
+            Shader::FftStockham => &["grid", "fft_core"],
+            Shader::Rfft => &["grid"],
+            Shader::FftConv => &["grid", "fft_core"],
         }
     }
 

@@ -74,6 +74,10 @@ fn shapes() -> Vec<GemmDesc> {
 }
 
 fn check(shader: Shader, spec: Spec, constants: &[(&'static str, f64)]) -> Result<(), String> {
+    check_entry(shader, spec, "main", constants)
+}
+
+fn check_entry(shader: Shader, spec: Spec, entry: &str, constants: &[(&'static str, f64)]) -> Result<(), String> {
     let text = source(shader, spec);
     let module = naga::front::wgsl::parse_str(&text).map_err(|e| e.emit_to_string(&text))?;
     let mut validator = Validator::new(ValidationFlags::all(), NagaCaps::all());
@@ -84,55 +88,26 @@ fn check(shader: Shader, spec: Spec, constants: &[(&'static str, f64)]) -> Resul
     for &(k, v) in constants {
         pc.insert(k.to_string(), v);
     }
-    let ep = (naga::ShaderStage::Compute, "main");
-    let (module, info) =
-        naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
-            .map_err(|e| format!("overrides: {e:?}"))?;
-    let spv_opts = spv::Options {
-        lang_version: (1, 3),
-        ..Default::default()
-    };
-    let spv_pipe = spv::PipelineOptions {
-        shader_stage: naga::ShaderStage::Compute,
-        entry_point: "main".into(),
-    };
-    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe))
-        .map_err(|e| format!("spir-v: {e:?}"))?;
-    let msl_opts = msl::Options {
-        lang_version: (2, 3),
-        ..Default::default()
-    };
-    let msl_pipe = msl::PipelineOptions {
-        entry_point: Some((naga::ShaderStage::Compute, "main".into())),
-        ..Default::default()
-    };
+    let ep = (naga::ShaderStage::Compute, entry);
+    let (module, info) = naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
+        .map_err(|e| format!("overrides: {e:?}"))?;
+    let spv_opts = spv::Options { lang_version: (1, 3), ..Default::default() };
+    let spv_pipe = spv::PipelineOptions { shader_stage: naga::ShaderStage::Compute, entry_point: entry.into() };
+    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe)).map_err(|e| format!("spir-v: {e:?}"))?;
+    let msl_opts = msl::Options { lang_version: (2, 3), ..Default::default() };
+    let msl_pipe = msl::PipelineOptions { entry_point: Some((naga::ShaderStage::Compute, entry.into())), ..Default::default() };
     msl::write_string(&module, &info, &msl_opts, &msl_pipe).map_err(|e| format!("msl: {e:?}"))?;
     if !shader.uses_coop() {
-        let hlsl_opts = hlsl::Options {
-            shader_model: hlsl::ShaderModel::V6_2,
-            ..Default::default()
-        };
-        let hlsl_pipe = hlsl::PipelineOptions {
-            entry_point: Some((naga::ShaderStage::Compute, "main".into())),
-        };
+        let hlsl_opts = hlsl::Options { shader_model: hlsl::ShaderModel::V6_2, ..Default::default() };
+        let hlsl_pipe = hlsl::PipelineOptions { entry_point: Some((naga::ShaderStage::Compute, entry.into())) };
         let mut out = String::new();
         hlsl::Writer::new(&mut out, &hlsl_opts, &hlsl_pipe)
             .write(&module, &info, None)
             .map_err(|e| format!("hlsl: {e:?}"))?;
         if !shader.uses_subgroups() && spec.dtype == DType::F32 {
             // GLSL ES has neither subgroup shuffles in naga's writer nor f16 storage.
-            let glsl_opts = glsl::Options {
-                version: glsl::Version::Embedded {
-                    version: 310,
-                    is_webgl: false,
-                },
-                ..Default::default()
-            };
-            let glsl_pipe = glsl::PipelineOptions {
-                shader_stage: naga::ShaderStage::Compute,
-                entry_point: "main".into(),
-                multiview: None,
-            };
+            let glsl_opts = glsl::Options { version: glsl::Version::Embedded { version: 310, is_webgl: false }, ..Default::default() };
+            let glsl_pipe = glsl::PipelineOptions { shader_stage: naga::ShaderStage::Compute, entry_point: entry.into(), multiview: None };
             let mut out = String::new();
             glsl::Writer::new(
                 &mut out,
@@ -272,4 +247,62 @@ fn attention_coop_validates_for_both_tile_sizes() {
         let c = [("D4", 16.0), ("MASKED", 1.0), ("SG", 32.0), ("CR", (4 * t) as f64), ("CK", (4 * t) as f64)];
         check(Shader::AttnCoop, spec, &c).unwrap_or_else(|e| panic!("attention coop {t}: {e}"));
     }
+}
+
+#[test]
+fn every_fft_variant_translates_for_every_backend() {
+    use wgkernels::ops::fft::pass_constants;
+    use wgkernels::tune::fft_candidates;
+    let mut failures = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (profile, caps, limits) in profiles() {
+        for dtype in [DType::F32, DType::F16] {
+            if dtype == DType::F16 && !caps.f16 {
+                continue;
+            }
+            let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
+            for cfg in fft_candidates(&caps, &limits, &desc) {
+                for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
+                    for consts in pass_constants(&cfg, log_n) {
+                        for (shader, entry, modes) in [
+                            (Shader::FftStockham, "main", vec![(0.0, 0.0), (1.0, 1.0), (0.0, 2.0)]),
+                            (Shader::FftConv, "fused", vec![(0.0, 0.0)]),
+                            (Shader::FftConv, "step", vec![(1.0, 1.0), (0.0, 2.0), (0.0, 0.0)]),
+                        ] {
+                            for (im, om) in modes {
+                                let mut c = consts.clone();
+                                c.push(("IN_MODE", im));
+                                c.push(("OUT_MODE", om));
+                                if entry == "fused" {
+                                    c.push(("FUSED", 1.0));
+                                }
+                                c.sort_by(|a, b| a.0.cmp(b.0));
+                                let key = format!("{shader:?} {entry} {dtype:?} {c:?}");
+                                if !seen.insert(key.clone()) {
+                                    continue;
+                                }
+                                let spec = Spec::new(dtype);
+                                let r = std::panic::catch_unwind(|| check_entry(shader, spec, entry, &c)).unwrap_or_else(|_| Err("naga panicked".into()));
+                                if let Err(e) = r {
+                                    failures.push(format!("[{profile}] {key}: {e}"));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for entry in ["post", "pre", "r2c", "c2r"] {
+                if let Err(e) = check_entry(Shader::Rfft, Spec::new(dtype), entry, &[]) {
+                    failures.push(format!("[{profile}] rfft {entry} {dtype:?}: {e}"));
+                }
+            }
+            for entry in ["pad", "mul", "crop"] {
+                if let Err(e) = check_entry(Shader::FftConv, Spec::new(dtype), entry, &[]) {
+                    failures.push(format!("[{profile}] conv {entry} {dtype:?}: {e}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} FFT variants failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(seen.len() > 40, "only {} FFT variants checked", seen.len());
 }

@@ -43,7 +43,7 @@ enum Command {
     },
     /// Every op and variant the adapter supports against its CPU reference (exit 1 on failure).
     Verify {
-        /// Ops to verify (default: all). Known: gemm, attention.
+        /// Ops to verify (default: all). Known: gemm, fft, fftconv, attention.
         ops: Vec<String>,
         /// Write the checks as JSON to this file.
         #[arg(long)]
@@ -85,7 +85,7 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct BenchArgs {
-    /// Ops to bench (default: all). Known: gemm, attention.
+    /// Ops to bench (default: all). Known: gemm, fft, fftconv, attention.
     ops: Vec<String>,
     /// Fewer shapes and repetitions (under a minute on lavapipe).
     #[arg(long)]
@@ -128,6 +128,41 @@ enum RunOp {
     /// Sparse-vDiT pattern search on sample Q, K, V of one layer: per head the cheapest pattern
     /// within the error threshold, and the predicted speedup.
     AttentionSearch(AttnSearchArgs),
+    /// Batched complex FFT along the last axis of a (..., n, 2) array of interleaved (re, im)
+    /// pairs (f32 or f16). Forward unnormalised; --inverse scales by 1/n. Any n.
+    Fft {
+        /// Input file.
+        #[arg(long = "in", required = true)]
+        input: PathBuf,
+        /// Output file (same shape and dtype).
+        #[arg(long)]
+        out: PathBuf,
+        /// Inverse transform.
+        #[arg(long)]
+        inverse: bool,
+    },
+    /// FFT convolution: --in u.npy (B, H, L) --in k.npy (H, Lk) [--in pre.npy] [--in post.npy]
+    /// (gates shaped like u, in that order when both are given), output y (B, H, L).
+    Fftconv {
+        /// Input files in order: u, k, then the gates the flags ask for.
+        #[arg(long = "in", required = true, num_args = 1)]
+        inputs: Vec<PathBuf>,
+        /// Output file for y.
+        #[arg(long)]
+        out: PathBuf,
+        /// Circular instead of causal.
+        #[arg(long)]
+        circular: bool,
+        /// A pre-gate file follows k.
+        #[arg(long)]
+        pre_gate: bool,
+        /// A post-gate file follows (after the pre-gate).
+        #[arg(long)]
+        post_gate: bool,
+        /// Frequency-sparse: the fraction of frequency classes kept.
+        #[arg(long)]
+        freq_keep: Option<f32>,
+    },
 }
 
 #[derive(Args)]
@@ -282,6 +317,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
                 RunOp::Attention(args) => run_attention(&ctx, &args)?,
                 RunOp::AttentionSearch(args) => run_attention_search(&ctx, &args)?,
+                RunOp::Fft { input, out, inverse } => run_fft(&ctx, &input, &out, inverse)?,
+                RunOp::Fftconv { inputs, out, circular, pre_gate, post_gate, freq_keep } => {
+                    run_fftconv(&ctx, &inputs, &out, circular, pre_gate, post_gate, freq_keep)?
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -994,4 +1033,78 @@ fn measure_plan<T: wgkernels::Element>(
         times.push(wgkernels::gpu::time_gpu(ctx, 1, 3, &|pass| bound.record(pass))?.median_ms);
     }
     Ok((times[0], times[1]))
+}
+fn run_fft(ctx: &Context, input: &Path, out: &Path, inverse: bool) -> Result<(), Error> {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    let a = read_npy(input)?;
+    let dims = &a.shape;
+    if dims.len() < 2 || dims[dims.len() - 1] != 2 {
+        return Err(Error::Shape(format!("fft input must be (..., n, 2) interleaved (re, im); got shape {dims:?}")));
+    }
+    let n = dims[dims.len() - 2];
+    let batch: u64 = dims[..dims.len() - 2].iter().product();
+    let to32 = |x: u64, w: &str| u32::try_from(x).map_err(|_| Error::Shape(format!("{w} = {x} is too large")));
+    let desc = wgkernels::FftDesc::new(to32(n, "n")?).batch(to32(batch, "batch")?).dtype(a.dtype()).inverse(inverse);
+    let plan = wgkernels::FftPlan::new(ctx, desc, None)?;
+    match a.data {
+        NpyData::F32(x) => write_npy(out, dims, &pollster::block_on(plan.run_host(&x))?)?,
+        NpyData::F16(x) => write_npy(out, dims, &pollster::block_on(plan.run_host(&x))?)?,
+    }
+    eprintln!("fft n={n} batch={batch} {} ({}, {} dispatches) -> {}", if inverse { "inverse" } else { "forward" }, plan.config().label(), plan.dispatches(), out.display());
+    Ok(())
+}
+
+fn run_fftconv(ctx: &Context, inputs: &[PathBuf], out: &Path, circular: bool, pre: bool, post: bool, freq_keep: Option<f32>) -> Result<(), Error> {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    let need = 2 + pre as usize + post as usize;
+    if inputs.len() != need {
+        return Err(Error::Shape(format!("run fftconv takes {need} --in files (u, k{}{}); got {}", if pre { ", pre" } else { "" }, if post { ", post" } else { "" }, inputs.len())));
+    }
+    let arrays = inputs.iter().map(|p| read_npy(p)).collect::<Result<Vec<_>, _>>()?;
+    let (u, k) = (&arrays[0], &arrays[1]);
+    let [b, h, l] = u.shape[..] else {
+        return Err(Error::Shape(format!("u must be (B, H, L); got {:?}", u.shape)));
+    };
+    let [hk, lk] = k.shape[..] else {
+        return Err(Error::Shape(format!("k must be (H, Lk); got {:?}", k.shape)));
+    };
+    if hk != h {
+        return Err(Error::Shape(format!("k has {hk} channels but u has H = {h}")));
+    }
+    for g in &arrays[2..] {
+        if g.shape != u.shape {
+            return Err(Error::Shape(format!("gates must be shaped like u {:?}; got {:?}", u.shape, g.shape)));
+        }
+    }
+    if arrays.iter().any(|a| a.dtype() != u.dtype()) {
+        return Err(Error::Shape("all inputs must have the same dtype".into()));
+    }
+    let to32 = |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("dimension {x} too large")));
+    let desc = wgkernels::FftConvDesc::new(to32(b)?, to32(h)?, to32(l)?, to32(lk)?).circular(circular).gates(pre, post).dtype(u.dtype()).freq_keep(freq_keep);
+    let plan = wgkernels::FftConvPlan::new(ctx, desc, None)?;
+    let gate = |i: usize| arrays.get(i);
+    let (gp, gq) = match (pre, post) {
+        (true, true) => (gate(2), gate(3)),
+        (true, false) => (gate(2), None),
+        (false, true) => (None, gate(2)),
+        (false, false) => (None, None),
+    };
+    macro_rules! go {
+        ($v:ident) => {{
+            let data = |a: Option<&wgkernels::npy::NpyArray>| match a.map(|a| &a.data) {
+                Some(NpyData::$v(x)) => Some(x.clone()),
+                _ => None,
+            };
+            let (NpyData::$v(uu), NpyData::$v(kk)) = (&u.data, &k.data) else { unreachable!("dtypes checked equal") };
+            let (p1, p2) = (data(gp), data(gq));
+            let y = pollster::block_on(plan.run_host(uu, kk, p1.as_deref(), p2.as_deref()))?;
+            write_npy(out, &u.shape, &y)?;
+        }};
+    }
+    match u.dtype() {
+        wgkernels::DType::F32 => go!(F32),
+        wgkernels::DType::F16 => go!(F16),
+    }
+    eprintln!("fftconv B={b} H={h} L={l} Lk={lk} ({}, n_fft {}, {} dispatches) -> {}", plan.path().name(), plan.n_fft(), plan.dispatches(), out.display());
+    Ok(())
 }

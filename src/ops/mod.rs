@@ -2,6 +2,9 @@
 //! parameters built once) and a bound form that records dispatches on the caller's buffers.
 
 pub mod attention;
+pub mod fft;
+pub mod fftconv;
+pub mod rfft;
 pub mod gemm;
 pub mod peaks;
 

@@ -115,3 +115,41 @@ pub fn compare(got: &[f64], want: &[f64], tol: Tolerance) -> Comparison {
         pass: !bad_nan && rel.is_finite() && rel <= tol.rel_l2,
     }
 }
+
+impl Tolerance {
+    /// Bound for an FFT of length `n` whose values are stored as `storage` (f32 arithmetic).
+    ///
+    /// f32: `2e-6 · log2 n` (≈ 34·u·log2 n). Derivation: a radix-2 FFT with exact twiddles has
+    /// a worst-case relative error ≈ `u·log2 n·(1 + 2√2)` (each of the log2 n levels adds one
+    /// complex add and one complex multiply, Higham §24.1), and twiddles that are themselves
+    /// rounded (table entries, products of two table entries, powers formed by up to 15 products
+    /// inside a radix-16 butterfly) add ≲ 16·u per level in the worst case. Bluestein runs two
+    /// FFTs of length ≥ 2n and two chirp products, at most doubling the level count plus 4
+    /// roundings. 34 covers the sum of these worst cases; the typical (random-sign) error is
+    /// 10–30× smaller, so a real defect (a wrong twiddle, a lost term) still fails by orders of
+    /// magnitude. log2 n is taken as at least 1.
+    ///
+    /// f16 storage: `5e-3`, independent of n. The input is rounded to f16 before the reference
+    /// sees it, so the error is the f32 arithmetic (negligible here) plus one f16 rounding of the
+    /// output and of every intermediate pass stored in f16 (≤ 4 passes, Bluestein ≤ 8 with its
+    /// scratch), each ≤ u16 = 4.9e-4 relative: ≤ 9·u16 ≈ 4.4e-3 worst case.
+    pub fn fft(storage: DType, n: u64) -> Self {
+        match storage {
+            DType::F32 => Self { rel_l2: 2e-6 * (n.max(2) as f64).log2() },
+            DType::F16 => Self { rel_l2: 5e-3 },
+        }
+    }
+}
+
+impl Tolerance {
+    /// Bound for an FFT convolution computed with FFTs of `n_fft` points: a forward and an
+    /// inverse transform plus the pointwise product, i.e. twice the FFT bound of `n_fft` (f32),
+    /// or the f16-storage bound (one rounding of the input gate product and of the output).
+    /// Measured against the direct sum, relative L2 over the whole output.
+    pub fn fftconv(storage: DType, n_fft: u64) -> Self {
+        match storage {
+            DType::F32 => Self { rel_l2: 2.0 * Self::fft(DType::F32, n_fft).rel_l2 },
+            DType::F16 => Self::fft(DType::F16, n_fft),
+        }
+    }
+}

@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod engine;
 mod attention;
+mod fft;
 mod gemm;
 mod gemm_tune;
 
@@ -26,6 +27,7 @@ pub use engine::{tune, Prepared};
 pub use attention::{
     attention_blocks, attention_candidates, attention_default, attention_splits, AttentionConfig, AttentionVariant,
 };
+pub use fft::{fft_candidates, fft_default, FftConfig, FftVariant};
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 #[cfg(not(target_arch = "wasm32"))]
 pub use gemm_tune::gemm_tune_shapes;
@@ -134,4 +136,9 @@ pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<Tune
 /// [`attention_default`].
 pub fn attention_pick(ctx: &Context, desc: &AttentionDesc, block_q: u32) -> AttentionConfig {
     attention_default(ctx.caps(), &ctx.limits(), desc, block_q)
+}
+
+/// The configuration an FFT uses when the caller names none (see [`gemm_pick`]).
+pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
+    fft_default(ctx.caps(), &ctx.limits(), desc)
 }

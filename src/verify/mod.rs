@@ -3,6 +3,8 @@
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
 mod attention;
+mod fft;
+mod fftconv;
 mod gemm;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -16,6 +18,12 @@ pub use gemm::{check_gemm, verify_gemm};
 pub use gemm::{
     check_gemm_async, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm_async,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use fft::{check_fft, check_fft_round_trip, verify_fft};
+pub use fft::{fft_shape_json, fft_shapes};
+#[cfg(not(target_arch = "wasm32"))]
+pub use fftconv::{check_fftconv, check_rfft, verify_fftconv};
+pub use fftconv::{fftconv_shape_json, fftconv_shapes, rfft_shape_json};
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -24,7 +32,12 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm", "attention"];
+pub const OPS: &[&str] = &["gemm", "fft", "fftconv", "attention"];
+
+/// The ops whose checks have a non-blocking form and so run in the browser (the web demo
+/// verifies exactly these). `fft`, `fftconv` and `sparse_gemm` are native-only until their
+/// checks get async forms (see `verify_op_async`).
+pub const BROWSER_OPS: &[&str] = &["gemm", "attention"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 /// (Blocking; the browser uses [`verify_op_async`].)
@@ -33,6 +46,8 @@ pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> R
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
         "attention" => Ok(verify_attention(ctx, progress)),
+        "fft" => Ok(verify_fft(ctx, progress)),
+        "fftconv" => Ok(verify_fftconv(ctx, progress)),
         _ => Err(Error::Unsupported(format!(
             "unknown op `{op}` (known: {})",
             OPS.join(", ")

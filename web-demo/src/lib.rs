@@ -27,7 +27,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use wgkernels::verify::{verify_op_async, Check, OPS};
+use wgkernels::verify::{verify_op_async, Check, BROWSER_OPS as OPS};
 use wgkernels::Context;
 
 thread_local! {

@@ -1,0 +1,115 @@
+// Real FFT pre/post-processing around a complex FFT (Elem storage, f32 arithmetic).
+// Even n: the n reals of a row are read as n/2 complex values z[m] = x[2m] + i·x[2m+1] (no copy),
+// Z = FFT_{n/2}(z) and `post` splits it into the n/2+1 bins of the real transform:
+//   E_k = (Z_k + conj Z_{h-k})/2,  O_k = (Z_k - conj Z_{h-k})/(2i),  X_k = E_k + w_n^k·O_k.
+// `pre` inverts that (Im X_0 and Im X_{n/2} are ignored, as numpy's irfft does), and the inverse
+// complex FFT of half length writes the n reals directly.
+// Odd n: `r2c` widens the reals, a full complex FFT runs, `post` keeps bins 0..n/2;
+// `pre` rebuilds the Hermitian spectrum, the inverse FFT runs and `c2r` keeps real parts.
+// Includes: grid.
+
+struct RParams {
+    n: u32,
+    half: u32,     // n/2 (even) or n (odd: length of the complex transform)
+    bins: u32,     // n/2 + 1
+    batch: u32,
+    odd: u32,
+    total: u32,    // invocations needed
+    _p0: u32,
+    _p1: u32,
+}
+
+@group(0) @binding(0) var<uniform> rp: RParams;
+@group(0) @binding(1) var<storage, read> csrc: array<vec2<Elem>>;
+@group(0) @binding(2) var<storage, read_write> cdst: array<vec2<Elem>>;
+@group(0) @binding(3) var<storage, read> wn: array<vec2<f32>>;       // exp(-2πik/n), k <= n/2
+@group(0) @binding(4) var<storage, read> rsrc: array<Elem>;
+@group(0) @binding(5) var<storage, read_write> rdst: array<Elem>;
+
+fn cmul2(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+    return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+}
+
+fn gid(wid: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 {
+    return linear_workgroup(wid, nwg) * 256u + li;
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn post(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let i = gid(wid, nwg, li);
+    if i >= rp.total {
+        return;
+    }
+    let b = i / rp.bins;
+    let k = i % rp.bins;
+    let zb = b * rp.half;
+    if rp.odd != 0u {
+        cdst[i] = csrc[zb + k];
+        return;
+    }
+    let h = rp.half;
+    let zk = vec2<f32>(csrc[zb + (k % h)]);
+    let zm = vec2<f32>(csrc[zb + ((h - k) % h)]);
+    let zc = vec2<f32>(zm.x, -zm.y);
+    let e = 0.5 * (zk + zc);
+    let d = 0.5 * (zk - zc);
+    let o = vec2<f32>(d.y, -d.x); // d / i
+    cdst[i] = vec2<Elem>(e + cmul2(wn[k], o));
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn pre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let i = gid(wid, nwg, li);
+    if i >= rp.total {
+        return;
+    }
+    let b = i / rp.half;
+    let k = i % rp.half;
+    let xb = b * rp.bins;
+    if rp.odd != 0u {
+        // Hermitian extension to n points.
+        var v: vec2<f32>;
+        if k < rp.bins {
+            v = vec2<f32>(csrc[xb + k]);
+        } else {
+            let m = vec2<f32>(csrc[xb + rp.n - k]);
+            v = vec2<f32>(m.x, -m.y);
+        }
+        if k == 0u {
+            v.y = 0.0;
+        }
+        cdst[i] = vec2<Elem>(v);
+        return;
+    }
+    let h = rp.half;
+    var xk = vec2<f32>(csrc[xb + k]);
+    var xm = vec2<f32>(csrc[xb + h - k]);
+    if k == 0u {
+        xk.y = 0.0;
+        xm.y = 0.0; // X_{n/2}
+    }
+    let xc = vec2<f32>(xm.x, -xm.y);
+    let e = 0.5 * (xk + xc);
+    let d = 0.5 * (xk - xc);
+    let w = wn[k];
+    let o = cmul2(d, vec2<f32>(w.x, -w.y));
+    cdst[i] = vec2<Elem>(e + vec2<f32>(-o.y, o.x)); // E + i·O
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn r2c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let i = gid(wid, nwg, li);
+    if i >= rp.total {
+        return;
+    }
+    cdst[i] = vec2<Elem>(rsrc[i], Elem(0.0));
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn c2r(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let i = gid(wid, nwg, li);
+    if i >= rp.total {
+        return;
+    }
+    rdst[i] = csrc[i].x;
+}

@@ -1,0 +1,88 @@
+//! FFT cases of the vendor report: batched c2c f32 over ~64 MiB per batch at N ∈ {256, 1K, 4K,
+//! 64K, 1M}; bytes = read + write of the buffer per forward transform (the VkFFT convention),
+//! reported as GB/s and as a share of the measured copy-kernel bandwidth.
+
+use super::iters;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::gpu::{read_buffer, time_gpu, Context};
+use crate::ops::fft::{FftDesc, FftPlan};
+use crate::ops::peaks::Peaks;
+use crate::reference::{compare, fft_ref, Tolerance};
+use crate::report::BenchResult;
+use crate::tune::FftConfig;
+use crate::verify::{fft_shape_json, random_data};
+
+/// Bytes of one batch in the report's cases.
+pub const BATCH_BYTES: u64 = 64 << 20;
+
+/// The FFT cases: (desc, config or the dispatcher's pick).
+pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)> {
+    let _ = ctx;
+    let mut v = Vec::new();
+    for log in [8u32, 10, 12, 16, 20] {
+        let n = 1u32 << log;
+        let batch = (BATCH_BYTES / 8 / n as u64).max(1) as u32;
+        v.push((FftDesc::new(n).batch(batch), None));
+    }
+    if !quick {
+        v.push((FftDesc::new(1 << 22).batch(2), None));
+        v.push((FftDesc::new(1000).batch(1024), None));
+        v.push((FftDesc::new(44100).batch(16), None));
+        v.push((FftDesc::new(4096).batch(2048).inverse(true), None));
+    }
+    v
+}
+
+/// Benchmarks one FFT case; the first transform of the batch is spot-checked against rustfft.
+pub fn bench_fft_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: FftDesc,
+    config: Option<FftConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
+    let plan = FftPlan::new(ctx, desc, config)?;
+    let (x, xf) = random_data::<f32>(desc.len() as usize, 5);
+    let a = ctx.upload("fft in", &x)?;
+    let b = ctx.storage("fft out", desc.bytes())?;
+    let bound = plan.bind(&a, &b)?;
+    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    let check = 2 * desc.n as usize;
+    let got: Vec<f32> = pollster::block_on(read_buffer(ctx, &b, check))?;
+    let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+    let want = fft_ref(desc.n as usize, 1, desc.inverse, &xf[..check]);
+    let err = compare(&got, &want, Tolerance::fft(DType::F32, desc.n as u64));
+    let secs = t.median_ms * 1e-3;
+    let gbps = 2.0 * desc.bytes() as f64 / secs / 1e9;
+    let flops = 5.0 * desc.n as f64 * (desc.n as f64).log2() * desc.batch as f64;
+    let cfg = *plan.config();
+    Ok(BenchResult {
+        op: "fft".into(),
+        variant: if desc.is_pow2() {
+            cfg.variant.name().into()
+        } else {
+            "bluestein".into()
+        },
+        dtype: desc.dtype,
+        shape: fft_shape_json(&desc),
+        median_ms: t.median_ms,
+        gflops: Some(flops / secs / 1e9),
+        gbps: Some(gbps),
+        pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
+        config: format!(
+            "{} ({} dispatch{})",
+            cfg.label(),
+            plan.dispatches(),
+            if plan.dispatches() == 1 { "" } else { "es" }
+        ),
+        rel_l2_err: err.rel_l2_err,
+        timing: format!("{:?}", t.source).to_lowercase(),
+        config_source: crate::tune::ConfigSource::Default.name().into(),
+        note: if err.pass {
+            "gbps = (read+write)/time, % of copy kernel".into()
+        } else {
+            "FAILED reference spot check".into()
+        },
+    })
+}

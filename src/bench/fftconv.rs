@@ -1,0 +1,156 @@
+//! FFT-convolution cases of the vendor report: B·H = 256 (B = 4, H = 64) at L ∈ {1K, 4K, 16K},
+//! Lk = L, the dispatcher's path (fused at 1K, multi-pass above the fused limit) against the
+//! unfused pad/rfft/multiply/irfft/crop pipeline in the same run, and the frequency-sparse path
+//! with 75% of the classes dropped against the dense one at L = 16K. GB/s counts u read + y
+//! written.
+
+use super::iters;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::gpu::{read_buffer, time_gpu, Context};
+use crate::ops::fftconv::{FftConvDesc, FftConvPath, FftConvPlan};
+use crate::ops::peaks::Peaks;
+use crate::reference::{compare, fftconv_fft_ref, Tolerance};
+use crate::report::BenchResult;
+use crate::verify::{fftconv_shape_json, random_data};
+
+/// The convolution cases, in pairs whose ratio the report notes: (case, baseline index).
+pub fn fftconv_cases(quick: bool) -> Vec<(FftConvDesc, Option<usize>)> {
+    let mut v: Vec<(FftConvDesc, Option<usize>)> = Vec::new();
+    let ls: &[u32] = if quick {
+        &[1024, 4096, 16384]
+    } else {
+        &[1024, 2048, 4096, 16384]
+    };
+    for &l in ls {
+        let base = v.len();
+        v.push((
+            FftConvDesc::new(4, 64, l, l).path(Some(FftConvPath::Unfused)),
+            None,
+        ));
+        v.push((FftConvDesc::new(4, 64, l, l), Some(base)));
+        if l == 16384 {
+            let dense = v.len();
+            v.push((
+                FftConvDesc::new(4, 64, l, l).path(Some(FftConvPath::MultiPass)),
+                None,
+            ));
+            v.push((
+                FftConvDesc::new(4, 64, l, l).freq_keep(Some(0.25)),
+                Some(dense),
+            ));
+        }
+    }
+    if !quick {
+        v.push((FftConvDesc::new(4, 64, 1 << 16, 64), None));
+        v.push((
+            FftConvDesc::new(4, 64, 1024, 1024)
+                .gates(true, true)
+                .dtype(DType::F16),
+            None,
+        ));
+    }
+    v
+}
+
+/// Benchmarks one case; row 0 is spot-checked against the f64 FFT convolution.
+pub fn bench_fftconv_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: FftConvDesc,
+    quick: bool,
+) -> Result<BenchResult> {
+    let plan = FftConvPlan::new(ctx, desc, None)?;
+    let n = desc.len() as usize;
+    let (u, uf) = random_data::<f32>(n, 3);
+    let (k, kf) = random_data::<f32>(desc.k_len() as usize, 4);
+    let ks = plan.prepare_kernel(&k)?;
+    let (ub, yb) = match desc.dtype {
+        DType::F32 => (ctx.upload("u", &u)?, ctx.storage("y", 4 * n as u64)?),
+        DType::F16 => {
+            let h: Vec<half::f16> = u.iter().map(|&v| half::f16::from_f32(v)).collect();
+            (ctx.upload("u", &h)?, ctx.storage("y", 2 * n as u64)?)
+        }
+    };
+    let ones =
+        |bytes: u64| -> Result<Option<wgpu::Buffer>> { Ok(Some(ctx.storage("gate", bytes)?)) };
+    let es = desc.dtype.size();
+    let pre = if desc.pre_gate {
+        ones(n as u64 * es)?
+    } else {
+        None
+    };
+    let post = if desc.post_gate {
+        ones(n as u64 * es)?
+    } else {
+        None
+    };
+    let bound = plan.bind(&ub, &ks, &yb, pre.as_ref(), post.as_ref())?;
+    let t = time_gpu(ctx, 1, iters(quick), &|pass| bound.record(pass))?;
+    // Spot check: the first row (h = 0, b = 0), gates off only.
+    let l = desc.l as usize;
+    let mut rel = f64::NAN;
+    let mut pass = true;
+    if !desc.pre_gate && !desc.post_gate && desc.dtype == DType::F32 {
+        let got: Vec<f32> = pollster::block_on(read_buffer(ctx, &yb, l))?;
+        let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+        let sparse = plan.freq_blocks().map(|(c, d)| (c as usize, d as usize));
+        let nf = if sparse.is_some() {
+            plan.n_fft() as usize
+        } else {
+            (l + desc.lk as usize - 1).next_power_of_two()
+        };
+        let want = fftconv_fft_ref(
+            1,
+            1,
+            l,
+            desc.lk as usize,
+            desc.circular,
+            &uf[..l],
+            &kf[..desc.lk as usize],
+            None,
+            None,
+            nf,
+            sparse,
+        );
+        let c = compare(
+            &got,
+            &want,
+            Tolerance::fftconv(DType::F32, plan.n_fft() as u64),
+        );
+        rel = c.rel_l2_err;
+        pass = c.pass;
+    }
+    let secs = t.median_ms * 1e-3;
+    let gbps = 2.0 * (n as u64 * es) as f64 / secs / 1e9;
+    let nf = plan.n_fft() as f64;
+    let flops = 2.0 * 5.0 * nf * nf.log2() * desc.pairs() as f64 * plan.segments() as f64;
+    Ok(BenchResult {
+        op: "fftconv".into(),
+        variant: if desc.freq_keep.is_some() {
+            format!("{} sparse", plan.path().name())
+        } else {
+            plan.path().name().into()
+        },
+        dtype: desc.dtype,
+        shape: fftconv_shape_json(&desc),
+        median_ms: t.median_ms,
+        gflops: Some(flops / secs / 1e9),
+        gbps: Some(gbps),
+        pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
+        config: format!(
+            "n_fft {} seg {} ({} dispatches)",
+            plan.n_fft(),
+            plan.segments(),
+            plan.dispatches()
+        ),
+        rel_l2_err: rel,
+        timing: format!("{:?}", t.source).to_lowercase(),
+        config_source: crate::tune::ConfigSource::Default.name().into(),
+        note: if pass {
+            String::new()
+        } else {
+            "FAILED reference spot check".into()
+        },
+    })
+}

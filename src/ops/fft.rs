@@ -1,0 +1,593 @@
+//! Batched complex FFT: natural order in and out, interleaved `(re, im)` pairs, f32 or f16
+//! storage with f32 arithmetic.
+//!
+//! ```text
+//! forward:  X[k] = Σ_n x[n]·exp(-2πi·nk/N)            (unnormalised)
+//! inverse:  x[n] = (1/N)·Σ_k X[k]·exp(+2πi·nk/N)
+//! ```
+//! Data is `batch` contiguous transforms of `n` complex values, `2·n·batch` scalars. Powers of
+//! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
+//! 4096 points on most adapters, then a few large-radix passes); every other length runs
+//! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
+//! pointwise product fused into the first and last passes.
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::gpu::{read_buffer, Context, Operand};
+use crate::shaders::{Shader, Spec};
+use crate::tune::FftConfig;
+use std::sync::Arc;
+
+/// Shape and direction of a batched complex FFT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FftDesc {
+    /// Points per transform (any length ≥ 1).
+    pub n: u32,
+    /// Number of transforms.
+    pub batch: u32,
+    /// Storage type of the complex values.
+    pub dtype: DType,
+    /// Inverse transform (scaled by 1/n) instead of the forward one.
+    pub inverse: bool,
+}
+
+impl FftDesc {
+    /// A forward f32 transform of `n` points, batch 1.
+    pub fn new(n: u32) -> Self {
+        Self {
+            n,
+            batch: 1,
+            dtype: DType::F32,
+            inverse: false,
+        }
+    }
+    /// Sets the batch count.
+    pub fn batch(mut self, batch: u32) -> Self {
+        self.batch = batch;
+        self
+    }
+    /// Sets the storage type.
+    pub fn dtype(mut self, dtype: DType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+    /// Selects the inverse (true) or forward (false) transform.
+    pub fn inverse(mut self, inverse: bool) -> Self {
+        self.inverse = inverse;
+        self
+    }
+    /// Scalars of the input and of the output (2 per complex value).
+    pub fn len(&self) -> u64 {
+        2 * self.n as u64 * self.batch as u64
+    }
+    /// Whether the transform is empty (never true for a valid descriptor).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether `n` is a power of two (no Bluestein step).
+    pub fn is_pow2(&self) -> bool {
+        self.n.is_power_of_two() && self.n >= 2
+    }
+    /// The power-of-two length the transform runs on (n itself, or Bluestein's ≥ 2n−1).
+    pub fn inner_len(&self) -> u64 {
+        if self.is_pow2() {
+            self.n as u64
+        } else {
+            (2 * self.n as u64 - 1).next_power_of_two().max(2)
+        }
+    }
+    /// Bytes of input (and of output).
+    pub fn bytes(&self) -> u64 {
+        self.len() * self.dtype.size()
+    }
+
+    /// Checks dimensions; nothing about the device.
+    pub fn validate(&self) -> Result<()> {
+        if self.n == 0 {
+            return Err(Error::ZeroSized("FFT length n"));
+        }
+        if self.batch == 0 {
+            return Err(Error::ZeroSized("FFT batch"));
+        }
+        let inner = self.inner_len() * self.batch as u64;
+        if inner > (1u64 << 31) {
+            return Err(Error::Shape(format!(
+                "FFT of {} x {} points needs {inner} complex values of working storage, over the \
+                 2^31 one binding can index",
+                self.batch, self.n
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Uniform parameters of one pass (mirrors `FftParams` in fft_core.wgsl).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct FftParams {
+    pub n: u32,
+    pub log_n: u32,
+    pub ns: u32,
+    pub log_ns: u32,
+    pub cols: u32,
+    pub batch: u32,
+    pub log_tw: u32,
+    pub log_f: u32,
+    pub in_off: u32,
+    pub out_off: u32,
+    pub scale: f32,
+    pub flags: u32,
+    pub a: [u32; 8],
+}
+
+/// Conjugate the input of a pass.
+pub(crate) const CONJ_IN: u32 = 1;
+/// Conjugate the output of a pass.
+pub(crate) const CONJ_OUT: u32 = 2;
+
+/// The twiddle table of base length 2^log_tw, computed in f64: `fine` (2^log_f entries of
+/// exp(-2πi·i/2^log_tw)) then `coarse` (exp(-2πi·j·2^log_f/2^log_tw)). Returns (table, log_f).
+pub(crate) fn twiddle_table(log_tw: u32) -> (Vec<[f32; 2]>, u32) {
+    let log_f = log_tw.div_ceil(2);
+    let n = (1u64 << log_tw) as f64;
+    let w = |i: u64| {
+        let a = -2.0 * std::f64::consts::PI * i as f64 / n;
+        [a.cos() as f32, a.sin() as f32]
+    };
+    let f = 1u64 << log_f;
+    let mut t: Vec<[f32; 2]> = (0..f).map(w).collect();
+    t.extend((0..(1u64 << log_tw) / f).map(|j| w(j * f)));
+    (t, log_f)
+}
+
+/// Geometry of one Stockham pass of a power-of-two transform.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PassGeom {
+    /// log2 of the sub-FFT length.
+    pub log_p: u32,
+    /// Columns per workgroup.
+    pub m: u32,
+    /// log2 of the span before the pass.
+    pub log_ns: u32,
+    /// Columns walk fastest (strided passes).
+    pub col_fast: bool,
+}
+
+impl PassGeom {
+    /// Override constants of the pass (FFT core part).
+    pub fn constants(&self, cfg: &FftConfig) -> Vec<(&'static str, f64)> {
+        let p = 1u32 << self.log_p;
+        let _ = cfg;
+        vec![
+            ("FFT_P", p as f64),
+            ("FFT_M", self.m as f64),
+            ("FFT_SM", (p * self.m) as f64),
+            ("FFT_E", cfg.e as f64),
+            ("FFT_WG", (p * self.m / cfg.e) as f64),
+            ("FFT_COL_FAST", self.col_fast as u8 as f64),
+        ]
+    }
+    /// Workgroups for `batch` transforms of 2^log_n points.
+    pub fn workgroups(&self, log_n: u32, batch: u32) -> u64 {
+        let cols = (batch as u64) << (log_n - self.log_p);
+        cols.div_ceil(self.m as u64)
+    }
+}
+
+/// The passes of a 2^log_n-point transform under `cfg`: one fused pass while it fits workgroup
+/// memory (several transforms per workgroup), else ⌈log_n / log_mp⌉ passes of near-equal size.
+pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
+    if log_n <= cfg.log_cap {
+        return vec![PassGeom {
+            log_p: log_n,
+            m: 1 << (cfg.log_cap - log_n),
+            log_ns: 0,
+            col_fast: false,
+        }];
+    }
+    let k = log_n.div_ceil(cfg.log_mp());
+    let (base, extra) = (log_n / k, log_n % k);
+    let mut out = Vec::new();
+    let mut log_ns = 0;
+    for i in 0..k {
+        let log_p = base + (i < extra) as u32;
+        let m = 1 << (cfg.log_cap - log_p).min(log_n - log_p);
+        out.push(PassGeom {
+            log_p,
+            m,
+            log_ns,
+            col_fast: true,
+        });
+        log_ns += log_p;
+    }
+    out
+}
+
+/// Where a pass reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Input,
+    Output,
+    Scratch(usize),
+}
+
+#[derive(Debug)]
+struct Pass {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    params: wgpu::Buffer,
+    grid: (u32, u32),
+    src: Slot,
+    dst: Slot,
+    aux: Option<usize>,
+    spec: Option<usize>,
+}
+
+/// A batched FFT ready to run: pipelines, twiddles, chirps, scratch and parameters built once.
+#[derive(Debug)]
+pub struct FftPlan {
+    ctx: Context,
+    desc: FftDesc,
+    config: FftConfig,
+    passes: Vec<Pass>,
+    scratch: Vec<wgpu::Buffer>,
+    tw: wgpu::Buffer,
+    aux: Vec<wgpu::Buffer>,
+    dummy: wgpu::Buffer,
+}
+
+/// Spreads a workgroup count over a 2-D grid, or names the limit it exceeds.
+pub(crate) fn grid_for(ctx: &Context, what: &str, count: u64) -> Result<(u32, u32)> {
+    let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
+    super::grid_2d(count, max_dim).ok_or_else(|| Error::OverLimit {
+        what: what.to_string(),
+        need: count,
+        limit: "max_compute_workgroups_per_dimension (squared)",
+        max: max_dim as u64 * max_dim as u64,
+    })
+}
+
+/// Chirp exp(-πi·k²/n) for k < n, in f64 (k² reduced mod 2n exactly).
+pub(crate) fn chirp(n: u32) -> Vec<rustfft::num_complex::Complex<f64>> {
+    let two_n = 2 * n as u64;
+    (0..n as u64)
+        .map(|k| {
+            let e = ((k * k) % two_n) as f64;
+            rustfft::num_complex::Complex::from_polar(1.0, -std::f64::consts::PI * e / n as f64)
+        })
+        .collect()
+}
+
+impl FftPlan {
+    /// Plans `desc` with `config`, or the dispatcher's pick when `None`.
+    pub fn new(ctx: &Context, desc: FftDesc, config: Option<FftConfig>) -> Result<Self> {
+        desc.validate()?;
+        if desc.dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        let config = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &desc));
+        if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
+            return Err(Error::Unsupported(format!(
+                "FFT config `{}` cannot run on this adapter",
+                config.label()
+            )));
+        }
+        let es = desc.dtype.size();
+        ctx.check_binding_size("FFT input/output", desc.bytes())?;
+        let inner = desc.inner_len();
+        let log_m = inner.trailing_zeros();
+        let (table, log_f) = twiddle_table(log_m);
+        let tw = ctx.upload(
+            "fft twiddles",
+            bytemuck::cast_slice::<[f32; 2], f32>(&table),
+        )?;
+        let spec = Spec::new(desc.dtype);
+        let mut passes = Vec::new();
+        let mut aux = Vec::new();
+        let mut scratch_elems = 0u64;
+        let mk = |geom: &PassGeom,
+                  in_mode: u32,
+                  out_mode: u32,
+                  params: FftParams|
+         -> Result<(Arc<wgpu::ComputePipeline>, wgpu::Buffer, (u32, u32))> {
+            let mut c = geom.constants(&config);
+            c.push(("IN_MODE", in_mode as f64));
+            c.push(("OUT_MODE", out_mode as f64));
+            let pipeline = ctx.pipeline(Shader::FftStockham, spec, "main", &c)?;
+            let grid = grid_for(
+                ctx,
+                "FFT workgroup count",
+                geom.workgroups(params.log_n, params.batch),
+            )?;
+            Ok((pipeline, ctx.uniform("fft params", &params), grid))
+        };
+        let base = |geom: &PassGeom| FftParams {
+            n: 1 << log_m,
+            log_n: log_m,
+            ns: 1 << geom.log_ns,
+            log_ns: geom.log_ns,
+            cols: desc.batch << (log_m - geom.log_p),
+            batch: desc.batch,
+            log_tw: log_m,
+            log_f,
+            scale: 1.0,
+            ..Default::default()
+        };
+        let sched = schedule(&config, log_m);
+        if desc.is_pow2() {
+            // Plain transform: conjugate in and out (and scale) for the inverse.
+            let t = sched.len();
+            if t > 1 {
+                scratch_elems = desc.len() / 2;
+            }
+            for (i, g) in sched.iter().enumerate() {
+                let mut p = base(g);
+                if i == 0 && desc.inverse {
+                    p.flags |= CONJ_IN;
+                }
+                if i + 1 == t && desc.inverse {
+                    p.flags |= CONJ_OUT;
+                    p.scale = 1.0 / desc.n as f32;
+                }
+                let (pipeline, params, grid) = mk(g, 0, 0, p)?;
+                // Ping-pong between the output and one scratch buffer, ending in the output.
+                let dst = if (t - 1 - i).is_multiple_of(2) {
+                    Slot::Output
+                } else {
+                    Slot::Scratch(0)
+                };
+                let src = if i == 0 {
+                    Slot::Input
+                } else {
+                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                };
+                passes.push(Pass {
+                    pipeline,
+                    params,
+                    grid,
+                    src,
+                    dst,
+                    aux: None,
+                    spec: None,
+                });
+            }
+        } else {
+            // Bluestein: X_k = c_k · IFFT_M(FFT_M(x·c) ⊙ FFT_M(b))_k with c_k = exp(-πik²/n) and
+            // b the conjugate chirp wrapped around M. Both M-point FFTs run forward; the pointwise
+            // product conjugates so that the second is the inverse.
+            let n = desc.n;
+            let m = inner as usize;
+            let c = chirp(n);
+            let mut b = vec![rustfft::num_complex::Complex::<f64>::new(0.0, 0.0); m];
+            for k in 0..n as usize {
+                b[k] = c[k].conj();
+                if k > 0 {
+                    b[m - k] = c[k].conj();
+                }
+            }
+            let mut planner = rustfft::FftPlanner::<f64>::new();
+            planner.plan_fft_forward(m).process(&mut b);
+            let to32 = |v: &[rustfft::num_complex::Complex<f64>]| -> Vec<f32> {
+                v.iter().flat_map(|z| [z.re as f32, z.im as f32]).collect()
+            };
+            aux.push(ctx.upload("bluestein chirp", &to32(&c))?);
+            aux.push(ctx.upload("bluestein spectrum", &to32(&b))?);
+            scratch_elems = desc.batch as u64 * inner;
+            let t = 2 * sched.len();
+            for i in 0..t {
+                let g = &sched[i % sched.len()];
+                let first = i % sched.len() == 0;
+                let last = i % sched.len() == sched.len() - 1;
+                let second = i >= sched.len();
+                let mut p = base(g);
+                p.a[0] = n;
+                let (mut in_mode, mut out_mode, mut aux_i, mut spec_i) = (0, 0, None, None);
+                if first && !second {
+                    in_mode = 1;
+                    aux_i = Some(0);
+                    if desc.inverse {
+                        p.flags |= CONJ_IN;
+                    }
+                }
+                if last && !second {
+                    out_mode = 1;
+                    spec_i = Some(1);
+                }
+                if last && second {
+                    out_mode = 2;
+                    aux_i = Some(0);
+                    p.scale = 1.0 / m as f32 / if desc.inverse { n as f32 } else { 1.0 };
+                    if desc.inverse {
+                        p.flags |= CONJ_OUT;
+                    }
+                }
+                let (pipeline, params, grid) = mk(g, in_mode, out_mode, p)?;
+                let dst = if i + 1 == t {
+                    Slot::Output
+                } else {
+                    Slot::Scratch(i % 2)
+                };
+                let src = if i == 0 {
+                    Slot::Input
+                } else {
+                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                };
+                passes.push(Pass {
+                    pipeline,
+                    params,
+                    grid,
+                    src,
+                    dst,
+                    aux: aux_i,
+                    spec: spec_i,
+                });
+            }
+        }
+        let mut scratch = Vec::new();
+        let n_scratch = passes
+            .iter()
+            .filter_map(|p| {
+                if let Slot::Scratch(i) = p.dst {
+                    Some(i + 1)
+                } else {
+                    None
+                }
+            })
+            .max()
+            .unwrap_or(0);
+        for _ in 0..n_scratch {
+            let bytes = scratch_elems * 2 * es;
+            ctx.check_binding_size("FFT scratch", bytes)?;
+            scratch.push(ctx.storage("fft scratch", bytes)?);
+        }
+        let dummy = ctx.storage("fft dummy", 16)?;
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            config,
+            passes,
+            scratch,
+            tw,
+            aux,
+            dummy,
+        })
+    }
+
+    /// The problem.
+    pub fn desc(&self) -> &FftDesc {
+        &self.desc
+    }
+    /// The configuration that runs it.
+    pub fn config(&self) -> &FftConfig {
+        &self.config
+    }
+    /// Number of dispatches one transform records.
+    pub fn dispatches(&self) -> usize {
+        self.passes.len()
+    }
+    /// Whether the whole transform is one dispatch.
+    pub fn is_fused(&self) -> bool {
+        self.passes.len() == 1
+    }
+
+    /// Binds the caller's buffers: `input` (read only) and `output` (written), each holding
+    /// `2·n·batch` scalars of the plan's dtype. They must be different buffers.
+    pub fn bind(&self, input: &wgpu::Buffer, output: &wgpu::Buffer) -> Result<FftBound> {
+        Operand::new("input", input).check(&self.ctx, self.desc.bytes())?;
+        Operand::new("output", output).check(&self.ctx, self.desc.bytes())?;
+        if input == output {
+            return Err(Error::Shape(
+                "FFT input and output must be different buffers".into(),
+            ));
+        }
+        self.bind_unchecked(input, output)
+    }
+
+    pub(crate) fn bind_unchecked(
+        &self,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+    ) -> Result<FftBound> {
+        let slot = |s: Slot| match s {
+            Slot::Input => input,
+            Slot::Output => output,
+            Slot::Scratch(i) => &self.scratch[i],
+        };
+        let mut steps = Vec::new();
+        for p in &self.passes {
+            let layout = p.pipeline.get_bind_group_layout(0);
+            let aux = p.aux.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+            let spec = p.spec.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+            let bg = self.ctx.scoped(|| {
+                self.ctx
+                    .device
+                    .create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("fft pass"),
+                        layout: &layout,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: p.params.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: self.tw.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 2,
+                                resource: slot(p.src).as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 3,
+                                resource: slot(p.dst).as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 4,
+                                resource: aux.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 5,
+                                resource: spec.as_entire_binding(),
+                            },
+                        ],
+                    })
+            })?;
+            steps.push((p.pipeline.clone(), bg, p.grid));
+        }
+        Ok(FftBound { steps })
+    }
+
+    /// Runs on host data (`2·n·batch` interleaved scalars) and returns the transform.
+    pub async fn run_host<T: Element>(&self, data: &[T]) -> Result<Vec<T>> {
+        if T::DTYPE != self.desc.dtype {
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                self.desc.dtype
+            )));
+        }
+        let need = self.desc.len() as usize;
+        if data.len() != need {
+            return Err(Error::Length {
+                name: "FFT input",
+                have: data.len(),
+                need,
+            });
+        }
+        let input = self.ctx.upload("fft input", data)?;
+        let output = self.ctx.storage("fft output", self.desc.bytes())?;
+        let bound = self.bind(&input, &output)?;
+        self.ctx.submit(|pass| bound.record(pass))?;
+        read_buffer(&self.ctx, &output, need).await
+    }
+}
+
+/// A plan bound to buffers: records its dispatches into a compute pass.
+#[derive(Debug)]
+pub struct FftBound {
+    steps: Vec<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))>,
+}
+
+impl FftBound {
+    /// Records every pass of the transform.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for (pipeline, bg, grid) in &self.steps {
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups(grid.0, grid.1, 1);
+        }
+    }
+}
+
+/// One-call FFT on host slices with the dispatcher's choice.
+pub async fn fft<T: Element>(ctx: &Context, desc: FftDesc, data: &[T]) -> Result<Vec<T>> {
+    FftPlan::new(ctx, desc, None)?.run_host(data).await
+}
+
+/// Override constants (FFT core part) of every pass a 2^log_n-point transform runs under
+/// `cfg`: what the shader-validation test translates for each adapter profile.
+pub fn pass_constants(cfg: &FftConfig, log_n: u32) -> Vec<Vec<(&'static str, f64)>> {
+    schedule(cfg, log_n)
+        .iter()
+        .map(|g| g.constants(cfg))
+        .collect()
+}

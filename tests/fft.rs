@@ -1,0 +1,231 @@
+//! Batched complex FFT against rustfft (f64): powers of two through the fused and multi-pass
+//! paths, Bluestein lengths, f16 storage, every candidate configuration, round trips, random
+//! shapes, caller-owned buffers, NaN propagation and typed errors for bad input.
+
+mod common;
+
+use common::{ctx, has_f16};
+use proptest::prelude::*;
+use wgkernels::tune::fft_candidates;
+use wgkernels::verify::{check_fft, check_fft_round_trip, fft_shapes};
+use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan};
+
+fn assert_pass(c: &wgkernels::verify::Check) {
+    assert!(
+        c.pass,
+        "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+        c.variant, c.config, c.shape, c.rel_l2_err, c.tolerance, c.error
+    );
+}
+
+#[test]
+fn shape_list_matches_rustfft() {
+    let mut ran = 0;
+    for (i, d) in fft_shapes(true).into_iter().enumerate() {
+        if d.dtype == DType::F16 && !has_f16("f16 fft shapes") {
+            continue;
+        }
+        assert_pass(&check_fft(ctx(), &d, None, 100 + i as u64));
+        ran += 1;
+    }
+    assert!(ran >= 60, "only {ran} shapes ran");
+}
+
+#[test]
+fn large_powers_of_two_and_bluestein() {
+    for (i, d) in [
+        FftDesc::new(1 << 20),
+        FftDesc::new(1 << 20).inverse(true),
+        FftDesc::new(1 << 22),
+        FftDesc::new(999_983),
+        FftDesc::new(1 << 18).batch(3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_pass(&check_fft(ctx(), &d, None, 7 + i as u64));
+    }
+}
+
+#[test]
+fn every_candidate_config() {
+    let mut ran = 0;
+    for d in [
+        FftDesc::new(16).batch(3),
+        FftDesc::new(2048).batch(3),
+        FftDesc::new(8192).batch(2).inverse(true),
+        FftDesc::new(1 << 15),
+        FftDesc::new(45).batch(2),
+    ] {
+        for cfg in fft_candidates(ctx().caps(), &ctx().limits(), &d) {
+            assert_pass(&check_fft(ctx(), &d, Some(cfg), 5));
+            ran += 1;
+        }
+    }
+    assert!(ran >= 20, "only {ran} configurations ran");
+}
+
+#[test]
+fn round_trips() {
+    for (n, b) in [
+        (2u32, 3u32),
+        (4096, 2),
+        (1 << 16, 1),
+        (1000, 2),
+        (1 << 20, 1),
+        (7, 4),
+    ] {
+        assert_pass(&check_fft_round_trip(ctx(), n, b, 21));
+    }
+}
+
+#[test]
+fn known_values_and_nan() {
+    // An impulse transforms to all ones; a constant to n at bin 0.
+    let ctx = ctx();
+    let n = 8;
+    let mut x = vec![0.0f32; 2 * n];
+    x[0] = 1.0;
+    let y = pollster::block_on(
+        FftPlan::new(ctx, FftDesc::new(n as u32), None)
+            .unwrap()
+            .run_host(&x),
+    )
+    .unwrap();
+    for k in 0..n {
+        assert!(
+            (y[2 * k] - 1.0).abs() < 1e-6 && y[2 * k + 1].abs() < 1e-6,
+            "{y:?}"
+        );
+    }
+    // NaN in one transform spreads through that transform only, as on the CPU.
+    let mut x = vec![1.0f32; 2 * 16 * 2];
+    x[2] = f32::NAN;
+    x[3] = f32::NAN;
+    let y = pollster::block_on(
+        FftPlan::new(ctx, FftDesc::new(16).batch(2), None)
+            .unwrap()
+            .run_host(&x),
+    )
+    .unwrap();
+    assert!(y[..32].iter().all(|v| v.is_nan()));
+    assert!(y[32..].iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn caller_owned_buffers() {
+    let ctx = ctx();
+    let d = FftDesc::new(64).batch(2);
+    let x: Vec<f32> = (0..d.len()).map(|i| (i as f32 * 0.37).sin()).collect();
+    let a = ctx.upload("a", &x).unwrap();
+    let b = ctx.storage("b", d.bytes()).unwrap();
+    let c = ctx.storage("c", d.bytes()).unwrap();
+    let f = FftPlan::new(ctx, d, None).unwrap();
+    let i = FftPlan::new(ctx, d.inverse(true), None).unwrap();
+    let (fb, ib) = (f.bind(&a, &b).unwrap(), i.bind(&b, &c).unwrap());
+    ctx.submit(|p| {
+        fb.record(p);
+        ib.record(p);
+    })
+    .unwrap();
+    let out: Vec<f32> = pollster::block_on(wgkernels::read_buffer(ctx, &c, x.len())).unwrap();
+    for (o, e) in out.iter().zip(&x) {
+        assert!((o - e).abs() < 1e-5);
+    }
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let ctx = ctx();
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(0), None),
+        Err(Error::ZeroSized(_))
+    ));
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(8).batch(0), None),
+        Err(Error::ZeroSized(_))
+    ));
+    // Bigger than one binding: named limit, nothing dispatched.
+    match FftPlan::new(ctx, FftDesc::new(1 << 24).batch(4), None) {
+        Err(Error::OverLimit { limit, .. }) => assert_eq!(limit, "max_storage_buffer_binding_size"),
+        other => panic!("expected OverLimit, got {other:?}"),
+    }
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(1 << 30).batch(4), None),
+        Err(Error::Shape(_))
+    ));
+    let plan = FftPlan::new(ctx, FftDesc::new(16), None).unwrap();
+    let small = ctx.storage("small", 64).unwrap();
+    let ok = ctx.storage("ok", 128).unwrap();
+    assert!(matches!(
+        plan.bind(&small, &ok),
+        Err(Error::BufferTooSmall { name: "input", .. })
+    ));
+    assert!(matches!(plan.bind(&ok, &ok), Err(Error::Shape(_))));
+    let r = pollster::block_on(plan.run_host(&[0.0f32; 30]));
+    assert!(matches!(
+        r,
+        Err(Error::Length {
+            have: 30,
+            need: 32,
+            ..
+        })
+    ));
+    let bad = FftConfig::stockham(20, 16, 2);
+    assert!(matches!(
+        FftPlan::new(ctx, FftDesc::new(16), Some(bad)),
+        Err(Error::Unsupported(_))
+    ));
+    if !ctx.caps().f16 {
+        assert!(matches!(
+            FftPlan::new(ctx, FftDesc::new(16).dtype(DType::F16), None),
+            Err(Error::MissingFeature(_))
+        ));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #[test]
+    fn random_shapes_match_rustfft(n in 1u32..3000, log in 1u32..16, pow2: bool, batch in 1u32..5, inverse: bool, pick in 0usize..64, seed in 0u64..1000) {
+        let n = if pow2 { 1 << log } else { n };
+        let d = FftDesc::new(n).batch(batch).inverse(inverse);
+        let cands = fft_candidates(ctx().caps(), &ctx().limits(), &d);
+        let c = check_fft(ctx(), &d, Some(cands[pick % cands.len()]), seed);
+        prop_assert!(c.pass, "{} {:?}: rel {:.3e} tol {:.3e} {:?}", c.config, d, c.rel_l2_err, c.tolerance, c.error);
+    }
+}
+
+/// Timing probe for tuning (run with --ignored --nocapture).
+#[test]
+#[ignore]
+fn perf_probe() {
+    let ctx = ctx();
+    let sizes: Vec<(u32, u32)> = std::env::var("WGK_PROBE")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|t| {
+                    let n: u32 = t.parse().unwrap();
+                    (n, (1u32 << 20) / n)
+                })
+                .collect()
+        })
+        .unwrap_or(vec![(4096, 256), (256, 4096), (1 << 20, 1)]);
+    for (n, batch) in sizes {
+        let d = FftDesc::new(n).batch(batch);
+        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d) {
+            let plan = FftPlan::new(ctx, d, Some(cfg)).unwrap();
+            let a = ctx.storage("a", d.bytes()).unwrap();
+            let b = ctx.storage("b", d.bytes()).unwrap();
+            let bound = plan.bind(&a, &b).unwrap();
+            let t = wgkernels::gpu::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
+            eprintln!(
+                "n={n} batch={batch} {}: {:.2} ms, {:.3} GB/s",
+                cfg.label(),
+                t.median_ms,
+                2.0 * d.bytes() as f64 / t.median_ms / 1e6
+            );
+        }
+    }
+}
