@@ -62,4 +62,6 @@ pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, Capabilities, Context};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
+pub use ops::sparse_gemm::{sparse_gemm, NmMatrix, NmPattern, SparseForm, SparseGemmDesc, SparseGemmPlan};
 pub use tune::{GemmConfig, GemmVariant};
+pub use tune::{SparseConfig, SparseVariant};

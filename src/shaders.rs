@@ -20,6 +20,7 @@ const COMMON: &[(&str, &str)] = &[
     ("gemm_params", include_str!("../shaders/common/gemm_params.wgsl")),
     ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
     ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
+    ("nm_sparse", include_str!("../shaders/common/nm_sparse.wgsl")),
 ];
 
 /// A WGSL program of the suite.
@@ -37,6 +38,12 @@ pub enum Shader {
     PeakFma,
     /// Copy-bandwidth probe.
     PeakCopy,
+    /// N:M sparse GEMM, plain variant (operand gathered from workgroup memory; any N:M).
+    SparseRows,
+    /// N:M sparse GEMM, subgroup variant (operand broadcast lane by lane; M divides 32).
+    SparseRowsSg,
+    /// N:M sparse GEMM on cooperative matrices (compressed tiles expanded in workgroup memory).
+    SparseCoop,
 }
 
 impl Shader {
@@ -48,6 +55,9 @@ impl Shader {
         Shader::Gemv,
         Shader::PeakFma,
         Shader::PeakCopy,
+        Shader::SparseRows,
+        Shader::SparseRowsSg,
+        Shader::SparseCoop,
     ];
 
     /// The kernel body.
@@ -59,6 +69,9 @@ impl Shader {
             Shader::Gemv => include_str!("../shaders/gemm/gemv.wgsl"),
             Shader::PeakFma => include_str!("../shaders/peak/fma.wgsl"),
             Shader::PeakCopy => include_str!("../shaders/peak/copy.wgsl"),
+            Shader::SparseRows => include_str!("../shaders/sparse/rows.wgsl"),
+            Shader::SparseRowsSg => include_str!("../shaders/sparse/rows_sg.wgsl"),
+            Shader::SparseCoop => include_str!("../shaders/sparse/coop.wgsl"),
         }
     }
 
@@ -69,17 +82,19 @@ impl Shader {
             Shader::GemmCoop => &["grid", "gemm_params", "coop_tile"],
             Shader::Gemv => &["grid", "gemm_params"],
             Shader::PeakFma | Shader::PeakCopy => &[],
+            Shader::SparseRows | Shader::SparseRowsSg => &["grid", "nm_sparse"],
+            Shader::SparseCoop => &["grid", "nm_sparse", "coop_tile"],
         }
     }
 
     /// Whether the shader uses cooperative matrices (needs [`Spec::coop`]).
     pub fn uses_coop(self) -> bool {
-        matches!(self, Shader::GemmCoop)
+        matches!(self, Shader::GemmCoop | Shader::SparseCoop)
     }
 
     /// Whether the shader uses subgroup operations.
     pub fn uses_subgroups(self) -> bool {
-        matches!(self, Shader::GemmSubgroup)
+        matches!(self, Shader::GemmSubgroup | Shader::SparseRowsSg)
     }
 }
 

@@ -2,6 +2,7 @@
 //! parameters built once) and a bound form that records dispatches on the caller's buffers.
 
 pub mod gemm;
+pub mod sparse_gemm;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod peaks;
 

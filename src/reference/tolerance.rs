@@ -34,6 +34,17 @@ impl Tolerance {
     }
 }
 
+impl Tolerance {
+    /// Bound for an N:M sparse GEMM of depth `k` whose operands are rounded to `compute`.
+    /// Every output is a sum of the `k·N/M` kept products only: the skipped terms are exact
+    /// zeros in the reference (which runs on the decompressed matrix), so the reduction length
+    /// of the rule is the kept count, not `k`. The coop kernel expands the same kept values
+    /// (rounded to f16: `compute` = f16 there), so the same length applies.
+    pub fn sparse_gemm(compute: DType, k: u32, pattern: crate::ops::sparse_gemm::NmPattern) -> Self {
+        Self::reduction(compute, pattern.kept(k as usize) as u64)
+    }
+}
+
 /// The result of comparing GPU output with a reference.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Comparison {

@@ -3,11 +3,13 @@
 //! measured choice exists. Measured tuning and its persistent cache build on these lists.
 
 mod gemm;
+mod sparse_gemm;
 
 use crate::gpu::Context;
 use crate::ops::gemm::GemmDesc;
 
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
+pub use sparse_gemm::{sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant};
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
 pub(crate) fn fits_limits(limits: &wgpu::Limits, invocations: u32, wg_bytes: u64, wg_x: u32, wg_y: u32) -> bool {
@@ -21,4 +23,10 @@ pub(crate) fn fits_limits(limits: &wgpu::Limits, invocations: u32, wg_bytes: u64
 /// adapter and shape bucket where tuning has stored one, else [`gemm_default`].
 pub fn gemm_pick(ctx: &Context, desc: &GemmDesc) -> GemmConfig {
     gemm_default(ctx.caps(), &ctx.limits(), desc)
+}
+
+/// The configuration an N:M sparse GEMM uses when the caller names none: the measured winner
+/// where tuning has stored one, else [`sparse_gemm_default`].
+pub fn sparse_gemm_pick(ctx: &Context, desc: &crate::ops::sparse_gemm::SparseGemmDesc) -> SparseConfig {
+    sparse_gemm_default(ctx.caps(), &ctx.limits(), desc)
 }

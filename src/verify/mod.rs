@@ -3,8 +3,13 @@
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
 mod gemm;
+mod sparse_gemm;
 
 pub use gemm::{check_gemm, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm};
+pub use sparse_gemm::{
+    check_sparse_gemm, random_nm, sparse_patterns, sparse_shape_json, sparse_shapes, sparse_variant_name,
+    sparse_variants_to_check, verify_sparse_gemm,
+};
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -13,12 +18,13 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm"];
+pub const OPS: &[&str] = &["gemm", "sparse_gemm"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
     match op {
         "gemm" => Ok(verify_gemm(ctx, progress)),
+        "sparse_gemm" => Ok(verify_sparse_gemm(ctx, progress)),
         _ => Err(Error::Unsupported(format!("unknown op `{op}` (known: {})", OPS.join(", ")))),
     }
 }
