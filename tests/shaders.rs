@@ -127,3 +127,52 @@ fn peak_shaders_translate() {
     }
     check(Shader::PeakCopy, Spec::new(DType::F32), &[]).unwrap();
 }
+
+fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {
+    use wgkernels::{NmPattern, SparseGemmDesc};
+    let mut v = Vec::new();
+    for dtype in [DType::F32, DType::F16] {
+        for (n, m) in [(2, 4), (1, 2), (4, 8), (2, 16), (3, 5), (7, 8)] {
+            let p = NmPattern { n, m };
+            v.push(SparseGemmDesc::matmul(100, 70, m * 10, p).dtype(dtype));
+            v.push(SparseGemmDesc::matmul(100, 71, m * 9, p).dtype(dtype).with_bias(true));
+            v.push(SparseGemmDesc::linear(1, 100, m * 8, p).dtype(dtype).with_bias(true));
+            v.push(SparseGemmDesc::linear(16, 100, m * 9, p).dtype(dtype));
+            v.push(SparseGemmDesc::linear(40, 100, m * 8, p).dtype(dtype));
+        }
+    }
+    v
+}
+
+#[test]
+fn every_sparse_gemm_variant_translates_for_every_backend() {
+    use wgkernels::tune::sparse_gemm_candidates;
+    use wgkernels::SparseVariant;
+    let mut failures = Vec::new();
+    let mut checked = std::collections::HashSet::new();
+    let mut shaders = std::collections::HashSet::new();
+    for (profile, caps, limits) in profiles() {
+        for desc in sparse_shapes() {
+            for cfg in sparse_gemm_candidates(&caps, &limits, &desc) {
+                let spec = Spec { dtype: desc.dtype, coop: (cfg.variant == SparseVariant::Coop).then_some(cfg.tile) };
+                let mut consts = cfg.constants(&desc);
+                consts.sort_by(|a, b| a.0.cmp(b.0));
+                let key = format!("{:?} {:?} {:?}", cfg.shader(), spec, consts);
+                if !checked.insert(key.clone()) {
+                    continue;
+                }
+                shaders.insert(cfg.shader());
+                let r = std::panic::catch_unwind(|| check(cfg.shader(), spec, &consts))
+                    .unwrap_or_else(|_| Err("naga panicked".into()));
+                if let Err(e) = r {
+                    failures.push(format!("[{profile}] {key}: {e}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} variants failed:\n{}", failures.len(), failures.join("\n"));
+    for s in [Shader::SparseRows, Shader::SparseRowsSg, Shader::SparseCoop] {
+        assert!(shaders.contains(&s), "no {s:?} variant was listed by any profile");
+    }
+    assert!(checked.len() > 100, "only {} variants checked", checked.len());
+}

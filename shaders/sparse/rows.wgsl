@@ -78,10 +78,13 @@ fn main(
         }
     }
     let c_base = bt * p.stride_c;
+    // A copy for the store loop, which is too big to unroll: dynamic indices into `acc` itself
+    // would move it out of registers for the whole kernel.
+    var fin = acc;
     for (var r = 0u; r < R; r++) {
         let row = row0 + r * WG + li;
         for (var q = 0u; q < TQ; q++) {
-            let a = acc[r * MAX_TQ + q];
+            let a = fin[r * MAX_TQ + q];
             for (var e = 0u; e < 4u; e++) {
                 nm_store(c_base, row, col0 + 4u * q + e, a[e]);
             }

@@ -2,8 +2,10 @@
 //! per op; [`bench_op`] is the one entry point the CLI uses.
 
 mod gemm;
+mod sparse_gemm;
 
 pub use gemm::{bench_gemm_case, gemm_cases};
+pub use sparse_gemm::{bench_sparse_case, bench_sparse_with_dense, sparse_cases, SparseCase};
 
 use crate::error::{Error, Result};
 use crate::gpu::Context;
@@ -39,6 +41,13 @@ pub fn bench_op(
                     Ok(r) => out.push(r),
                     Err(e) => on_error(format!("gemm {desc:?}: {e}")),
                 }
+            }
+        }
+        "sparse_gemm" => {
+            let cases = sparse_cases(ctx, quick);
+            for (i, (desc, cfgs)) in cases.iter().enumerate() {
+                progress(i, cases.len(), &crate::report::shape_text(&crate::verify::sparse_shape_json(desc)));
+                out.extend(bench_sparse_with_dense(ctx, peaks, *desc, cfgs, quick, on_error));
             }
         }
         _ => return Err(Error::Unsupported(format!("unknown op `{op}`"))),

@@ -29,7 +29,7 @@ enum Command {
     },
     /// Every op and variant the adapter supports against its CPU reference (exit 1 on failure).
     Verify {
-        /// Ops to verify (default: all). Known: gemm.
+        /// Ops to verify (default: all). Known: gemm, sparse_gemm.
         ops: Vec<String>,
         /// Write the checks as JSON to this file.
         #[arg(long)]
@@ -46,7 +46,7 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct BenchArgs {
-    /// Ops to bench (default: all). Known: gemm.
+    /// Ops to bench (default: all). Known: gemm, sparse_gemm.
     ops: Vec<String>,
     /// Fewer shapes and repetitions (under a minute on lavapipe).
     #[arg(long)]
@@ -82,6 +82,48 @@ enum RunOp {
         /// Scale of the input C.
         #[arg(long, default_value_t = 0.0)]
         beta: f32,
+    },
+    /// N:M structured-sparse GEMM. Default (matmul): inputs A ([batch,] M×K, N:M sparse along K),
+    /// B ([batch,] K×N), optional bias (M) -> C = A·B + bias. With --linear (torch F.linear):
+    /// inputs W (out×in, N:M sparse along in), X ([batch,] tokens×in), optional bias (out)
+    /// -> Y = X·Wᵀ + bias. A/W is compressed before the GPU sees it; if it is not N:M the error
+    /// names the first offending group, unless --prune.
+    #[command(name = "sparse_gemm", alias = "sparse-gemm")]
+    SparseGemm {
+        /// Input files in order: A (or W), B (or X), and optionally the bias.
+        #[arg(long = "in", required = true, num_args = 1)]
+        inputs: Vec<PathBuf>,
+        /// Output file for C (or Y), same dtype as the inputs.
+        #[arg(long)]
+        out: PathBuf,
+        /// The sparsity pattern N:M (any 1 <= N < M <= 16).
+        #[arg(long, default_value = "2:4")]
+        pattern: String,
+        /// The linear form Y = X·Wᵀ + bias.
+        #[arg(long)]
+        linear: bool,
+        /// Prune the sparse operand to the pattern (keep the N largest magnitudes of every M).
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Prune a matrix to N:M along its last axis (keep the N largest magnitudes of every group of
+    /// M, ties to the lower index); optionally also write the compressed values and metadata.
+    Prune {
+        /// The dense matrix (any rank >= 1; groups run along the last axis).
+        #[arg(long = "in", required = true)]
+        input: PathBuf,
+        /// Output file for the pruned dense matrix (same shape and dtype).
+        #[arg(long)]
+        out: PathBuf,
+        /// The sparsity pattern N:M.
+        #[arg(long, default_value = "2:4")]
+        pattern: String,
+        /// Also write the compressed values, [rows, K·N/M].
+        #[arg(long)]
+        values: Option<PathBuf>,
+        /// Also write the metadata words (uint32), [rows, ceil(K·N/M / P)].
+        #[arg(long)]
+        meta: Option<PathBuf>,
     },
 }
 
@@ -135,12 +177,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             bench(&ctx, &args)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Run { op: RunOp::Prune { input, out, pattern, values, meta } }) => {
+            run_prune(&input, &out, &pattern, values.as_deref(), meta.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run { op }) => {
             let ctx = Context::new_blocking()?;
             match op {
                 RunOp::Gemm { inputs, out, trans_a, trans_b, alpha, beta } => {
                     run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?
                 }
+                RunOp::SparseGemm { inputs, out, pattern, linear, prune } => {
+                    run_sparse_gemm(&ctx, &inputs, &out, &pattern, linear, prune)?
+                }
+                RunOp::Prune { .. } => unreachable!("handled before a context is made"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -353,5 +403,144 @@ fn run_gemm(ctx: &Context, inputs: &[PathBuf], out: &Path, ta: bool, tb: bool, a
         _ => unreachable!("dtypes checked equal above"),
     }
     eprintln!("gemm {}x{}x{} batch {} ({}) -> {}", m, n, ka, batch, plan.config().label(), out.display());
+    Ok(())
+}
+
+/// Rows × columns of an array whose last axis is K (every leading axis folds into rows).
+fn rows_by_last(name: &str, shape: &[u64]) -> Result<(usize, usize), Error> {
+    let (&k, lead) = shape
+        .split_last()
+        .ok_or_else(|| Error::Shape(format!("{name} must have at least one axis")))?;
+    Ok((lead.iter().product::<u64>() as usize, k as usize))
+}
+
+fn run_prune(input: &Path, out: &Path, pattern: &str, values: Option<&Path>, meta: Option<&Path>) -> Result<(), Error> {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    use wgkernels::ops::sparse_gemm::NmMatrix;
+    let pattern: wgkernels::NmPattern = pattern.parse()?;
+    let a = read_npy(input)?;
+    let (rows, k) = rows_by_last("the input", &a.shape)?;
+    fn go<T: wgkernels::Element + npyz::AutoSerialize>(
+        x: &[T],
+        shape: &[u64],
+        rows: usize,
+        k: usize,
+        pattern: wgkernels::NmPattern,
+        out: &Path,
+        values: Option<&Path>,
+        meta: Option<&Path>,
+    ) -> Result<(usize, u64, u64), Error> {
+        let c = NmMatrix::compress_pruned(x, rows, k, pattern)?;
+        let kept = pattern.kept(k);
+        write_npy(out, shape, &c.decompress())?;
+        if let Some(v) = values {
+            write_npy(v, &[rows as u64, kept as u64], c.values())?;
+        }
+        if let Some(m) = meta {
+            write_npy(m, &[rows as u64, pattern.meta_words(k) as u64], c.meta())?;
+        }
+        let zeros = x.iter().filter(|v| v.to_f64() != 0.0).count() - c.decompress().iter().filter(|v| v.to_f64() != 0.0).count();
+        Ok((zeros, c.compressed_bytes(), c.dense_bytes()))
+    }
+    let (dropped, cb, db) = match &a.data {
+        NpyData::F32(x) => go(x, &a.shape, rows, k, pattern, out, values, meta)?,
+        NpyData::F16(x) => go(x, &a.shape, rows, k, pattern, out, values, meta)?,
+    };
+    eprintln!(
+        "prune {pattern}: {rows}×{k}, {dropped} nonzeros dropped, compressed {cb} bytes = {:.2}% of dense -> {}",
+        100.0 * cb as f64 / db as f64,
+        out.display()
+    );
+    Ok(())
+}
+
+fn run_sparse_gemm(ctx: &Context, inputs: &[PathBuf], out: &Path, pattern: &str, linear: bool, prune: bool) -> Result<(), Error> {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    use wgkernels::{NmMatrix, SparseGemmDesc, SparseGemmPlan};
+    if inputs.len() < 2 || inputs.len() > 3 {
+        return Err(Error::Shape(format!(
+            "run sparse_gemm takes 2 or 3 --in files (sparse, dense[, bias]); got {}",
+            inputs.len()
+        )));
+    }
+    let pattern: wgkernels::NmPattern = pattern.parse()?;
+    let s = read_npy(&inputs[0])?;
+    let d = read_npy(&inputs[1])?;
+    let bias = inputs.get(2).map(|p| read_npy(p)).transpose()?;
+    if s.dtype() != d.dtype() || bias.as_ref().is_some_and(|b| b.dtype() != s.dtype()) {
+        return Err(Error::Shape("all inputs must have the same dtype".into()));
+    }
+    let (desc, out_shape, sparse_rows) = if linear {
+        let (out_f, in_f) = match *s.shape {
+            [o, i] => (o as u32, i as u32),
+            _ => return Err(Error::Shape(format!("W must be 2-D (out × in); got {:?}", s.shape))),
+        };
+        let (batch, tokens, k) = matrix_dims("X", &d.shape)?;
+        if k != in_f {
+            return Err(Error::Shape(format!("X has {k} features but W has {in_f} inputs")));
+        }
+        let desc = SparseGemmDesc::linear(tokens, out_f, in_f, pattern).batch(batch);
+        let shape = if d.shape.len() == 3 { vec![batch as u64, tokens as u64, out_f as u64] } else { vec![tokens as u64, out_f as u64] };
+        (desc, shape, out_f as usize)
+    } else {
+        let (ba, m, k) = matrix_dims("A", &s.shape)?;
+        let (bb, kb, n) = matrix_dims("B", &d.shape)?;
+        if k != kb {
+            return Err(Error::Shape(format!("inner dimensions differ: A is {m}×{k}, B is {kb}×{n}")));
+        }
+        if ba != bb && ba != 1 {
+            return Err(Error::Shape(format!("batch sizes {ba} and {bb} differ (a single A is shared)")));
+        }
+        let desc = SparseGemmDesc::matmul(m, n, k, pattern).batch(bb).shared_sparse(ba == 1);
+        let shape = if s.shape.len() == 3 || d.shape.len() == 3 { vec![bb as u64, m as u64, n as u64] } else { vec![m as u64, n as u64] };
+        (desc, shape, m as usize * ba as usize)
+    };
+    if let Some(b) = &bias {
+        if b.shape.iter().product::<u64>() != desc.rows as u64 {
+            return Err(Error::Shape(format!("the bias must have {} values; got shape {:?}", desc.rows, b.shape)));
+        }
+    }
+    let desc = desc.with_bias(bias.is_some()).dtype(s.dtype());
+    let plan = SparseGemmPlan::new(ctx, desc, None)?;
+    let k = desc.k as usize;
+    fn go<T: wgkernels::Element + npyz::AutoSerialize>(
+        plan: &SparseGemmPlan,
+        a: &[T],
+        rows: usize,
+        k: usize,
+        prune: bool,
+        dense: &[T],
+        bias: Option<&[T]>,
+        out: &Path,
+        shape: &[u64],
+    ) -> Result<u64, Error> {
+        let p = plan.desc().pattern;
+        let c = if prune { NmMatrix::compress_pruned(a, rows, k, p)? } else { NmMatrix::compress(a, rows, k, p)? };
+        let r = pollster::block_on(plan.run_host(&c, dense, bias))?;
+        write_npy(out, shape, &r)?;
+        Ok(c.compressed_bytes())
+    }
+    let bytes = match (s.data, d.data, bias.map(|b| b.data)) {
+        (NpyData::F32(a), NpyData::F32(x), b) => {
+            let b = match b { Some(NpyData::F32(b)) => Some(b), _ => None };
+            go(&plan, &a, sparse_rows, k, prune, &x, b.as_deref(), out, &out_shape)?
+        }
+        (NpyData::F16(a), NpyData::F16(x), b) => {
+            let b = match b { Some(NpyData::F16(b)) => Some(b), _ => None };
+            go(&plan, &a, sparse_rows, k, prune, &x, b.as_deref(), out, &out_shape)?
+        }
+        _ => unreachable!("dtypes checked equal above"),
+    };
+    eprintln!(
+        "sparse_gemm {} {}x{}x{} batch {} ({}, sparse operand {} bytes compressed) -> {}",
+        pattern,
+        desc.rows,
+        desc.cols,
+        desc.k,
+        desc.batch,
+        plan.config().label(),
+        bytes,
+        out.display()
+    );
     Ok(())
 }

@@ -39,9 +39,7 @@ impl SparseVariant {
 const SG_MAX_R: u32 = 8;
 const PLAIN_MAX_R: u32 = 4;
 const MAX_TQ: u32 = 4;
-const SG_MAX_V: u32 = 8;
 const SG_MAX_W: u32 = 8;
-const SG_MAX_SEL: u32 = 64;
 
 /// One sparse GEMM configuration. Fields a variant does not use are zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -155,7 +153,6 @@ impl SparseConfig {
                     ("R", f(self.r)),
                     ("TQ", f(self.quads(desc))),
                     ("KPC", f(kpc)),
-                    ("VPC", f(kpc / 4)),
                     ("MWC", f(meta_words_per_chunk(kpc, p.per_word()))),
                     ("SG8", b(self.sg == 8)),
                 ]);
@@ -230,9 +227,9 @@ impl SparseConfig {
     }
 
     /// The subgroup kernel's conditions: subgroups of a fixed size `sg` ≥ 8 (a power of two) that
-    /// tile the workgroup, M dividing the 32-column chunk with a whole number of value vec4s,
-    /// and its register arrays big enough.
-    fn subgroup_ok(&self, caps: &Capabilities, p: NmPattern, tq: u32) -> bool {
+    /// tile the workgroup, M dividing the 32-column chunk, N dividing 4 (a group's kept values
+    /// share one vec4), and the chunk's metadata words within its register array.
+    fn subgroup_ok(&self, caps: &Capabilities, p: NmPattern, _tq: u32) -> bool {
         let sg = self.sg;
         let kpc = 32 * p.n / p.m;
         caps.subgroups
@@ -241,12 +238,9 @@ impl SparseConfig {
             && sg >= 8
             && sg.is_power_of_two()
             && self.wg % sg == 0
-            && 32 % p.m == 0
-            && (32 * p.n) % p.m == 0
-            && kpc % 4 == 0
-            && kpc / 4 <= SG_MAX_V
+            && matches!(p.m, 2 | 4 | 8 | 16)
+            && matches!(p.n, 1 | 2 | 4)
             && meta_words_per_chunk(kpc, p.per_word()) <= SG_MAX_W
-            && (p.m <= 4 || self.r * p.n * tq <= SG_MAX_SEL)
     }
 }
 
@@ -294,7 +288,7 @@ pub fn sparse_gemm_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: 
             all.push(SparseConfig::gemv(wg, r, 0));
         }
     }
-    for (wg, r, tq) in [(64, 8, 4), (64, 4, 4), (64, 8, 2), (32, 8, 4), (64, 2, 4), (128, 4, 4), (64, 4, 2)] {
+    for (wg, r, tq) in [(64, 4, 2), (64, 2, 4), (64, 4, 4), (64, 8, 1), (32, 4, 2), (64, 2, 2), (128, 2, 2)] {
         all.push(SparseConfig::subgroup(wg, r, tq, sg));
     }
     for (wg, r, tq) in [(64, 2, 4), (64, 4, 4), (64, 1, 4), (128, 2, 2), (32, 4, 4), (64, 2, 2)] {
@@ -333,14 +327,10 @@ pub fn sparse_gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &Sp
             }
         }
     }
-    let r = if cpu { 8 } else { 2 };
-    let s = SparseConfig::subgroup(64, r, 4, sg);
+    // R·TQ = 8 accumulator quads per invocation: more spills out of registers on lavapipe.
+    let s = if cpu { SparseConfig::subgroup(64, 4, 2, sg) } else { SparseConfig::subgroup(64, 2, 4, sg) };
     if s.valid_for(caps, limits, desc) {
         return s;
-    }
-    let s4 = SparseConfig::subgroup(64, 4, 4, sg);
-    if s4.valid_for(caps, limits, desc) {
-        return s4;
     }
     let t = SparseConfig::tiled(64, 2, 4);
     if t.valid_for(caps, limits, desc) {
