@@ -24,7 +24,7 @@ override KPC: u32 = 16u;    // kept values per 32-k chunk, 32·N/M
 override MWC: u32 = 1u;     // metadata words loaded per chunk and row
 override SG8: bool = true;  // subgroups are exactly 8 wide
 
-const MAX_R: u32 = 8u;
+const MAX_R: u32 = 4u;
 const MAX_TQ: u32 = 4u;
 const MAX_W: u32 = 8u;
 
@@ -46,7 +46,7 @@ fn nm_bcast(v: vec4<f32>, j: u32, gbase: u32) -> vec4<f32> {
 }
 
 // In-group index of row r's kept value jr (row-relative) in chunk c, from the chunk's words.
-fn nm_row_idx(words: ptr<function, array<u32, 64>>, r: u32, c: u32, jr: u32) -> u32 {
+fn nm_row_idx(words: ptr<function, array<u32, 32>>, r: u32, c: u32, jr: u32) -> u32 {
     let wi = jr / PW - (c * KPC) / PW;
     var w = (*words)[r * MAX_W];
     for (var i = 1u; i < MWC; i++) {
@@ -56,7 +56,7 @@ fn nm_row_idx(words: ptr<function, array<u32, 64>>, r: u32, c: u32, jr: u32) -> 
 }
 
 // Every row's vec4 of values that holds row-relative kept index jr.
-fn nm_fetch(jr: u32, vrows: ptr<function, array<u32, 8>>, cur: ptr<function, array<vec4<f32>, 8>>) {
+fn nm_fetch(jr: u32, vrows: ptr<function, array<u32, 4>>, cur: ptr<function, array<vec4<f32>, 4>>) {
     for (var r = 0u; r < R; r++) {
         (*cur)[r] = vec4<f32>(values[(*vrows)[r] + min(jr / 4u, p.kc4 - 1u)]);
     }
@@ -73,7 +73,7 @@ fn nm_madd(
     cnt: u32,
     base: u32,
     bx: ptr<function, array<vec4<f32>, 64>>,
-    acc: ptr<function, array<vec4<f32>, 32>>,
+    acc: ptr<function, array<vec4<f32>, 16>>,
 ) {
     let vv = vec4<f32>(v);
     for (var q = 0u; q < TQ; q++) {
@@ -92,10 +92,10 @@ fn nm_block(
     j: u32,
     c: u32,
     bx: ptr<function, array<vec4<f32>, 64>>,
-    vrows: ptr<function, array<u32, 8>>,
-    cur: ptr<function, array<vec4<f32>, 8>>,
-    words: ptr<function, array<u32, 64>>,
-    acc: ptr<function, array<vec4<f32>, 32>>,
+    vrows: ptr<function, array<u32, 4>>,
+    cur: ptr<function, array<vec4<f32>, 4>>,
+    words: ptr<function, array<u32, 32>>,
+    acc: ptr<function, array<vec4<f32>, 16>>,
 ) {
     if MG <= 4u {
         // 4N/M (1, 2 or 4) kept values of whole groups, inside one vec4 of values.
@@ -153,10 +153,10 @@ fn nm_step(
     gbase: u32,
     xr: ptr<function, array<vec4<f32>, 16>>,
     bx: ptr<function, array<vec4<f32>, 64>>,
-    vrows: ptr<function, array<u32, 8>>,
-    cur: ptr<function, array<vec4<f32>, 8>>,
-    words: ptr<function, array<u32, 64>>,
-    acc: ptr<function, array<vec4<f32>, 32>>,
+    vrows: ptr<function, array<u32, 4>>,
+    cur: ptr<function, array<vec4<f32>, 4>>,
+    words: ptr<function, array<u32, 32>>,
+    acc: ptr<function, array<vec4<f32>, 16>>,
 ) {
     let slot = 16u * (j % max(MG / 4u, 1u));
     for (var i = 0u; i < 4u * TQ; i++) {
@@ -188,11 +188,11 @@ fn main(
     let v_base = bt * p.stride_v;
     let m_base = bt * p.stride_m;
     let b_base = bt * p.stride_b;
-    var acc: array<vec4<f32>, 32>;
-    var cur: array<vec4<f32>, 8>;
-    var words: array<u32, 64>;
-    var vrows: array<u32, 8>;
-    var mrows: array<u32, 8>;
+    var acc: array<vec4<f32>, 16>;
+    var cur: array<vec4<f32>, 4>;
+    var words: array<u32, 32>;
+    var vrows: array<u32, 4>;
+    var mrows: array<u32, 4>;
     var xr: array<vec4<f32>, 16>;
     var bx: array<vec4<f32>, 64>;
     for (var r = 0u; r < R; r++) {

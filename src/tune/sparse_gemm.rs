@@ -36,7 +36,7 @@ impl SparseVariant {
 }
 
 /// Upper bounds the rows kernels are compiled for (function-scope arrays need constant sizes).
-const SG_MAX_R: u32 = 8;
+const SG_MAX_R: u32 = 4;
 const PLAIN_MAX_R: u32 = 4;
 const MAX_TQ: u32 = 4;
 const SG_MAX_W: u32 = 8;
@@ -283,12 +283,12 @@ pub fn sparse_gemm_candidates(caps: &Capabilities, limits: &wgpu::Limits, desc: 
     let mut all = vec![sparse_gemm_default(caps, limits, desc)];
     let sg = caps.subgroup_min;
     if desc.gemv_shape() {
-        for (wg, r) in [(64, 1), (64, 2), (64, 4), (32, 4), (128, 2), (64, 8)] {
+        for (wg, r) in [(64, 1), (64, 2), (64, 4), (32, 4), (128, 2)] {
             all.push(SparseConfig::gemv(wg, r, sg));
             all.push(SparseConfig::gemv(wg, r, 0));
         }
     }
-    for (wg, r, tq) in [(64, 4, 2), (64, 2, 4), (64, 4, 4), (64, 8, 1), (32, 4, 2), (64, 2, 2), (128, 2, 2)] {
+    for (wg, r, tq) in [(64, 4, 4), (64, 2, 4), (64, 4, 2), (32, 4, 4), (128, 2, 4), (64, 1, 4), (64, 2, 2)] {
         all.push(SparseConfig::subgroup(wg, r, tq, sg));
     }
     for (wg, r, tq) in [(64, 2, 4), (64, 4, 4), (64, 1, 4), (128, 2, 2), (32, 4, 4), (64, 2, 2)] {
@@ -327,8 +327,9 @@ pub fn sparse_gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &Sp
             }
         }
     }
-    // R·TQ = 8 accumulator quads per invocation: more spills out of registers on lavapipe.
-    let s = if cpu { SparseConfig::subgroup(64, 4, 2, sg) } else { SparseConfig::subgroup(64, 2, 4, sg) };
+    // Measured on lavapipe: 4 rows × 16 columns per invocation; 8 rows per invocation outgrow
+    // what the driver unrolls, and the accumulators leave registers.
+    let s = if cpu { SparseConfig::subgroup(64, 4, 4, sg) } else { SparseConfig::subgroup(64, 2, 4, sg) };
     if s.valid_for(caps, limits, desc) {
         return s;
     }
