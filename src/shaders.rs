@@ -21,6 +21,7 @@ const COMMON: &[(&str, &str)] = &[
     ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
     ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
     ("nm_sparse", include_str!("../shaders/common/nm_sparse.wgsl")),
+    ("nm_rows", include_str!("../shaders/common/nm_rows.wgsl")),
 ];
 
 /// A WGSL program of the suite.
@@ -44,6 +45,9 @@ pub enum Shader {
     SparseRowsSg,
     /// N:M sparse GEMM on cooperative matrices (compressed tiles expanded in workgroup memory).
     SparseCoop,
+    /// N:M sparse GEMM, plain block variant (operand blocks read from workgroup memory once per
+    /// invocation, selected in registers; M divides 32, N divides 4).
+    SparseRowsBlock,
 }
 
 impl Shader {
@@ -58,6 +62,7 @@ impl Shader {
         Shader::SparseRows,
         Shader::SparseRowsSg,
         Shader::SparseCoop,
+        Shader::SparseRowsBlock,
     ];
 
     /// The kernel body.
@@ -72,6 +77,7 @@ impl Shader {
             Shader::SparseRows => include_str!("../shaders/sparse/rows.wgsl"),
             Shader::SparseRowsSg => include_str!("../shaders/sparse/rows_sg.wgsl"),
             Shader::SparseCoop => include_str!("../shaders/sparse/coop.wgsl"),
+            Shader::SparseRowsBlock => include_str!("../shaders/sparse/rows_blk.wgsl"),
         }
     }
 
@@ -82,7 +88,8 @@ impl Shader {
             Shader::GemmCoop => &["grid", "gemm_params", "coop_tile"],
             Shader::Gemv => &["grid", "gemm_params"],
             Shader::PeakFma | Shader::PeakCopy => &[],
-            Shader::SparseRows | Shader::SparseRowsSg => &["grid", "nm_sparse"],
+            Shader::SparseRows => &["grid", "nm_sparse"],
+            Shader::SparseRowsSg | Shader::SparseRowsBlock => &["grid", "nm_sparse", "nm_rows"],
             Shader::SparseCoop => &["grid", "nm_sparse", "coop_tile"],
         }
     }

@@ -157,12 +157,12 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
                 let spec = Spec { dtype: desc.dtype, coop: (cfg.variant == SparseVariant::Coop).then_some(cfg.tile) };
                 let mut consts = cfg.constants(&desc);
                 consts.sort_by(|a, b| a.0.cmp(b.0));
-                let key = format!("{:?} {:?} {:?}", cfg.shader(), spec, consts);
+                let key = format!("{:?} {:?} {:?}", cfg.shader(&desc), spec, consts);
                 if !checked.insert(key.clone()) {
                     continue;
                 }
-                shaders.insert(cfg.shader());
-                let r = std::panic::catch_unwind(|| check(cfg.shader(), spec, &consts))
+                shaders.insert(cfg.shader(&desc));
+                let r = std::panic::catch_unwind(|| check(cfg.shader(&desc), spec, &consts))
                     .unwrap_or_else(|_| Err("naga panicked".into()));
                 if let Err(e) = r {
                     failures.push(format!("[{profile}] {key}: {e}"));
@@ -171,7 +171,7 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
         }
     }
     assert!(failures.is_empty(), "{} variants failed:\n{}", failures.len(), failures.join("\n"));
-    for s in [Shader::SparseRows, Shader::SparseRowsSg, Shader::SparseCoop] {
+    for s in [Shader::SparseRows, Shader::SparseRowsSg, Shader::SparseRowsBlock, Shader::SparseCoop] {
         assert!(shaders.contains(&s), "no {s:?} variant was listed by any profile");
     }
     assert!(checked.len() > 100, "only {} variants checked", checked.len());

@@ -79,11 +79,14 @@ impl SparseConfig {
         Self { variant: SparseVariant::Coop, wg: sg, r: sgm, tq: sgn, sg, tile, cbk }
     }
 
-    /// The shader this configuration runs.
-    pub fn shader(&self) -> Shader {
+    /// The shader this configuration runs on `desc`: plain configurations take the block
+    /// kernel where the pattern allows it (M divides 32, N divides 4), the gather kernel
+    /// otherwise.
+    pub fn shader(&self, desc: &SparseGemmDesc) -> Shader {
         match self.variant {
             SparseVariant::Coop => Shader::SparseCoop,
             _ if self.sg > 0 => Shader::SparseRowsSg,
+            _ if block_pattern(desc.pattern) => Shader::SparseRowsBlock,
             _ => Shader::SparseRows,
         }
     }
@@ -121,6 +124,7 @@ impl SparseConfig {
                 2 * (cbm * bk + bk * cbn) + 4 * cbm * cbn
             }
             _ if self.sg > 0 => 0,
+            _ if block_pattern(desc.pattern) => 16 * 32 * MAX_TQ as u64,
             _ => {
                 let c = plain_chunk(desc.pattern);
                 16 * (c.kch as u64) * self.quads(desc) as u64
@@ -146,7 +150,7 @@ impl SparseConfig {
             SparseVariant::Coop => {
                 c.extend([("SG", f(self.sg)), ("SGM", f(self.r)), ("SGN", f(self.tq)), ("CBK", f(self.cbk))]);
             }
-            _ if self.sg > 0 => {
+            _ if self.sg > 0 || block_pattern(p) => {
                 let kpc = 32 * p.n / p.m;
                 c.extend([
                     ("WG", f(self.wg)),
@@ -154,8 +158,10 @@ impl SparseConfig {
                     ("TQ", f(self.quads(desc))),
                     ("KPC", f(kpc)),
                     ("MWC", f(meta_words_per_chunk(kpc, p.per_word()))),
-                    ("SG8", b(self.sg == 8)),
                 ]);
+                if self.sg > 0 {
+                    c.push(("SG8", b(self.sg == 8)));
+                }
             }
             _ => {
                 let ch = plain_chunk(p);
@@ -231,17 +237,24 @@ impl SparseConfig {
     /// share one vec4), and the chunk's metadata words within its register array.
     fn subgroup_ok(&self, caps: &Capabilities, p: NmPattern, _tq: u32) -> bool {
         let sg = self.sg;
-        let kpc = 32 * p.n / p.m;
         caps.subgroups
             && caps.subgroup_min == sg
             && caps.subgroup_max == sg
             && sg >= 8
             && sg.is_power_of_two()
             && self.wg % sg == 0
-            && matches!(p.m, 2 | 4 | 8 | 16)
-            && matches!(p.n, 1 | 2 | 4)
-            && meta_words_per_chunk(kpc, p.per_word()) <= SG_MAX_W
+            && block_pattern(p)
     }
+}
+
+/// Patterns the register-blocked rows kernels take (subgroup and plain block): M divides the
+/// 32-column chunk, N divides 4 (a group's kept values share one vec4), and a chunk's metadata
+/// words fit the kernel's register array.
+pub fn block_pattern(p: NmPattern) -> bool {
+    matches!(p.m, 2 | 4 | 8 | 16)
+        && matches!(p.n, 1 | 2 | 4)
+        && p.n < p.m
+        && meta_words_per_chunk(32 * p.n / p.m, p.per_word()) <= SG_MAX_W
 }
 
 /// Metadata words a row needs to cover `kpc` consecutive kept values starting anywhere a chunk

@@ -73,7 +73,7 @@ pub fn sparse_shape_json(d: &SparseGemmDesc) -> serde_json::Value {
 pub fn sparse_variants_to_check(ctx: &Context, desc: &SparseGemmDesc) -> Vec<SparseConfig> {
     let mut out: Vec<SparseConfig> = Vec::new();
     for c in sparse_gemm_candidates(ctx.caps(), &ctx.limits(), desc) {
-        if !out.iter().any(|o| o.variant == c.variant && o.shader() == c.shader()) {
+        if !out.iter().any(|o| o.variant == c.variant && o.shader(desc) == c.shader(desc)) {
             out.push(c);
         }
     }

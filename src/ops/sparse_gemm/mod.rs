@@ -323,7 +323,7 @@ impl SparseGemmPlan {
             dtype: desc.dtype,
             coop: (config.variant == SparseVariant::Coop).then_some(config.tile),
         };
-        let pipeline = ctx.pipeline(config.shader(), spec, "main", &config.constants(&desc))?;
+        let pipeline = ctx.pipeline(config.shader(&desc), spec, "main", &config.constants(&desc))?;
         let params = ctx.uniform("sparse gemm params", &params);
         let no_bias = ctx.storage("sparse gemm: no bias", 4)?;
         Ok(Self { ctx: ctx.clone(), desc, config, pipeline, params, no_bias, grid })
