@@ -87,6 +87,37 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// A dense matrix handed to N:M compression is not N:M sparse: names the first group (in row
+    /// order) that keeps more than `n` nonzeros. Prune first (`wgkernels::ops::sparse_gemm::prune`)
+    /// to force the pattern.
+    #[error(
+        "not {n}:{m} sparse: row {row}, group {group} (columns {}..{}) has {nonzeros} nonzeros, more than {n}",
+        group * m,
+        group * m + m
+    )]
+    NotNm {
+        /// Kept values per group.
+        n: usize,
+        /// Group length.
+        m: usize,
+        /// Row of the offending group.
+        row: usize,
+        /// Group index within the row (columns `group·m .. group·m + m`).
+        group: usize,
+        /// Nonzeros found in that group.
+        nonzeros: usize,
+    },
+    /// Compressed N:M metadata is malformed: names the first offending group and what is wrong
+    /// (an index out of range, indices not strictly increasing, stray bits past the last index).
+    #[error("invalid N:M metadata at row {row}, group {group}: {reason}")]
+    NmMetadata {
+        /// Row of the offending group.
+        row: usize,
+        /// Group index within the row.
+        group: usize,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

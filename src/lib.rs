@@ -61,11 +61,16 @@ pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use gpu::{read_buffer, time_gpu_async, Capabilities, Context};
 pub use ops::attention::{
-    attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, SearchOptions, SearchPlan,
+    attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern,
+    SearchOptions, SearchPlan,
 };
 pub use ops::fft::{fft, FftDesc, FftPlan};
 pub use ops::fftconv::{FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
 pub use ops::rfft::{RfftDesc, RfftPlan};
+pub use ops::sparse_gemm::{
+    sparse_gemm, NmMatrix, NmPattern, SparseForm, SparseGemmDesc, SparseGemmPlan,
+};
 pub use tune::{AttentionConfig, AttentionVariant, FftConfig, FftVariant, GemmConfig, GemmVariant};
 pub use tune::{ConfigSource, TuneMode, Tuner};
+pub use tune::{SparseConfig, SparseVariant};

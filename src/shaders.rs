@@ -17,12 +17,32 @@ use std::sync::{Arc, Mutex};
 /// Shared helpers under `shaders/common/`, by name.
 const COMMON: &[(&str, &str)] = &[
     ("grid", include_str!("../shaders/common/grid.wgsl")),
-    ("gemm_params", include_str!("../shaders/common/gemm_params.wgsl")),
-    ("gemm_tile", include_str!("../shaders/common/gemm_tile.wgsl")),
-    ("gemm_tile_vec4", include_str!("../shaders/common/gemm_tile_vec4.wgsl")),
-    ("coop_tile", include_str!("../shaders/common/coop_tile.wgsl")),
-    ("attn_params", include_str!("../shaders/common/attn_params.wgsl")),
+    (
+        "gemm_params",
+        include_str!("../shaders/common/gemm_params.wgsl"),
+    ),
+    (
+        "gemm_tile",
+        include_str!("../shaders/common/gemm_tile.wgsl"),
+    ),
+    (
+        "gemm_tile_vec4",
+        include_str!("../shaders/common/gemm_tile_vec4.wgsl"),
+    ),
+    (
+        "coop_tile",
+        include_str!("../shaders/common/coop_tile.wgsl"),
+    ),
+    (
+        "attn_params",
+        include_str!("../shaders/common/attn_params.wgsl"),
+    ),
     ("fft_core", include_str!("../shaders/common/fft_core.wgsl")),
+    (
+        "nm_sparse",
+        include_str!("../shaders/common/nm_sparse.wgsl"),
+    ),
+    ("nm_rows", include_str!("../shaders/common/nm_rows.wgsl")),
 ];
 
 /// A WGSL program of the suite.
@@ -54,6 +74,15 @@ pub enum Shader {
     Rfft,
     /// FFT convolution: fused kernel, multi-pass passes, unfused pipeline steps.
     FftConv,
+    /// N:M sparse GEMM, plain variant (operand gathered from workgroup memory; any N:M).
+    SparseRows,
+    /// N:M sparse GEMM, subgroup variant (operand broadcast lane by lane; M divides 32).
+    SparseRowsSg,
+    /// N:M sparse GEMM on cooperative matrices (compressed tiles expanded in workgroup memory).
+    SparseCoop,
+    /// N:M sparse GEMM, plain block variant (operand blocks read from workgroup memory once per
+    /// invocation, selected in registers; M divides 32, N divides 4).
+    SparseRowsBlock,
 }
 
 impl Shader {
@@ -72,6 +101,10 @@ impl Shader {
         Shader::FftStockham,
         Shader::Rfft,
         Shader::FftConv,
+        Shader::SparseRows,
+        Shader::SparseRowsSg,
+        Shader::SparseCoop,
+        Shader::SparseRowsBlock,
     ];
 
     /// The kernel body.
@@ -90,6 +123,10 @@ impl Shader {
             Shader::FftStockham => include_str!("../shaders/fft/stockham.wgsl"),
             Shader::Rfft => include_str!("../shaders/fft/rfft.wgsl"),
             Shader::FftConv => include_str!("../shaders/fft/conv.wgsl"),
+            Shader::SparseRows => include_str!("../shaders/sparse/rows.wgsl"),
+            Shader::SparseRowsSg => include_str!("../shaders/sparse/rows_sg.wgsl"),
+            Shader::SparseCoop => include_str!("../shaders/sparse/coop.wgsl"),
+            Shader::SparseRowsBlock => include_str!("../shaders/sparse/rows_blk.wgsl"),
         }
     }
 
@@ -107,17 +144,26 @@ impl Shader {
             Shader::FftStockham => &["grid", "fft_core"],
             Shader::Rfft => &["grid"],
             Shader::FftConv => &["grid", "fft_core"],
+            Shader::SparseRows => &["grid", "nm_sparse"],
+            Shader::SparseRowsSg | Shader::SparseRowsBlock => &["grid", "nm_sparse", "nm_rows"],
+            Shader::SparseCoop => &["grid", "nm_sparse", "coop_tile"],
         }
     }
 
     /// Whether the shader uses cooperative matrices (needs [`Spec::coop`]).
     pub fn uses_coop(self) -> bool {
-        matches!(self, Shader::GemmCoop | Shader::AttnCoop)
+        matches!(
+            self,
+            Shader::GemmCoop | Shader::AttnCoop | Shader::SparseCoop
+        )
     }
 
     /// Whether the shader uses subgroup operations.
     pub fn uses_subgroups(self) -> bool {
-        matches!(self, Shader::GemmSubgroup | Shader::AttnSubgroup)
+        matches!(
+            self,
+            Shader::GemmSubgroup | Shader::AttnSubgroup | Shader::SparseRowsSg
+        )
     }
 }
 

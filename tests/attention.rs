@@ -37,7 +37,10 @@ fn verify_list_passes_on_every_variant() {
         "tiled variant never ran"
     );
     let caps = ctx().caps();
-    if caps.subgroups && caps.subgroup_min == caps.subgroup_max && caps.subgroup_min.is_multiple_of(8) {
+    if caps.subgroups
+        && caps.subgroup_min == caps.subgroup_max
+        && caps.subgroup_min.is_multiple_of(8)
+    {
         assert!(
             checks.iter().any(|c| c.variant == "subgroup"),
             "subgroup variant never ran"

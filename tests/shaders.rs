@@ -77,7 +77,12 @@ fn check(shader: Shader, spec: Spec, constants: &[(&'static str, f64)]) -> Resul
     check_entry(shader, spec, "main", constants)
 }
 
-fn check_entry(shader: Shader, spec: Spec, entry: &str, constants: &[(&'static str, f64)]) -> Result<(), String> {
+fn check_entry(
+    shader: Shader,
+    spec: Spec,
+    entry: &str,
+    constants: &[(&'static str, f64)],
+) -> Result<(), String> {
     let text = source(shader, spec);
     let module = naga::front::wgsl::parse_str(&text).map_err(|e| e.emit_to_string(&text))?;
     let mut validator = Validator::new(ValidationFlags::all(), NagaCaps::all());
@@ -89,25 +94,54 @@ fn check_entry(shader: Shader, spec: Spec, entry: &str, constants: &[(&'static s
         pc.insert(k.to_string(), v);
     }
     let ep = (naga::ShaderStage::Compute, entry);
-    let (module, info) = naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
-        .map_err(|e| format!("overrides: {e:?}"))?;
-    let spv_opts = spv::Options { lang_version: (1, 3), ..Default::default() };
-    let spv_pipe = spv::PipelineOptions { shader_stage: naga::ShaderStage::Compute, entry_point: entry.into() };
-    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe)).map_err(|e| format!("spir-v: {e:?}"))?;
-    let msl_opts = msl::Options { lang_version: (2, 3), ..Default::default() };
-    let msl_pipe = msl::PipelineOptions { entry_point: Some((naga::ShaderStage::Compute, entry.into())), ..Default::default() };
+    let (module, info) =
+        naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
+            .map_err(|e| format!("overrides: {e:?}"))?;
+    let spv_opts = spv::Options {
+        lang_version: (1, 3),
+        ..Default::default()
+    };
+    let spv_pipe = spv::PipelineOptions {
+        shader_stage: naga::ShaderStage::Compute,
+        entry_point: entry.into(),
+    };
+    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe))
+        .map_err(|e| format!("spir-v: {e:?}"))?;
+    let msl_opts = msl::Options {
+        lang_version: (2, 3),
+        ..Default::default()
+    };
+    let msl_pipe = msl::PipelineOptions {
+        entry_point: Some((naga::ShaderStage::Compute, entry.into())),
+        ..Default::default()
+    };
     msl::write_string(&module, &info, &msl_opts, &msl_pipe).map_err(|e| format!("msl: {e:?}"))?;
     if !shader.uses_coop() {
-        let hlsl_opts = hlsl::Options { shader_model: hlsl::ShaderModel::V6_2, ..Default::default() };
-        let hlsl_pipe = hlsl::PipelineOptions { entry_point: Some((naga::ShaderStage::Compute, entry.into())) };
+        let hlsl_opts = hlsl::Options {
+            shader_model: hlsl::ShaderModel::V6_2,
+            ..Default::default()
+        };
+        let hlsl_pipe = hlsl::PipelineOptions {
+            entry_point: Some((naga::ShaderStage::Compute, entry.into())),
+        };
         let mut out = String::new();
         hlsl::Writer::new(&mut out, &hlsl_opts, &hlsl_pipe)
             .write(&module, &info, None)
             .map_err(|e| format!("hlsl: {e:?}"))?;
         if !shader.uses_subgroups() && spec.dtype == DType::F32 {
             // GLSL ES has neither subgroup shuffles in naga's writer nor f16 storage.
-            let glsl_opts = glsl::Options { version: glsl::Version::Embedded { version: 310, is_webgl: false }, ..Default::default() };
-            let glsl_pipe = glsl::PipelineOptions { shader_stage: naga::ShaderStage::Compute, entry_point: entry.into(), multiview: None };
+            let glsl_opts = glsl::Options {
+                version: glsl::Version::Embedded {
+                    version: 310,
+                    is_webgl: false,
+                },
+                ..Default::default()
+            };
+            let glsl_pipe = glsl::PipelineOptions {
+                shader_stage: naga::ShaderStage::Compute,
+                entry_point: entry.into(),
+                multiview: None,
+            };
             let mut out = String::new();
             glsl::Writer::new(
                 &mut out,
@@ -207,7 +241,10 @@ fn every_attention_variant_translates_for_every_backend() {
                 let desc = AttentionDesc::new(1, 2, 300, hd).dtype(dtype);
                 for block_q in [16, 64, 128] {
                     for cfg in attention_candidates(&caps, &limits, &desc, block_q) {
-                        let spec = Spec { dtype, coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile) };
+                        let spec = Spec {
+                            dtype,
+                            coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile),
+                        };
                         for masked in [true, false] {
                             let mut consts = cfg.constants(hd, masked);
                             consts.sort_by(|a, b| a.0.cmp(b.0));
@@ -234,17 +271,38 @@ fn every_attention_variant_translates_for_every_backend() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} variants failed:\n{}", failures.len(), failures.join("\n"));
-    for v in [AttentionVariant::Subgroup, AttentionVariant::Tiled, AttentionVariant::Coop] {
-        assert!(variants.contains(&v), "no {v:?} attention variant was listed by any profile");
+    assert!(
+        failures.is_empty(),
+        "{} variants failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    for v in [
+        AttentionVariant::Subgroup,
+        AttentionVariant::Tiled,
+        AttentionVariant::Coop,
+    ] {
+        assert!(
+            variants.contains(&v),
+            "no {v:?} attention variant was listed by any profile"
+        );
     }
 }
 
 #[test]
 fn attention_coop_validates_for_both_tile_sizes() {
     for t in [8u32, 16] {
-        let spec = Spec { dtype: DType::F16, coop: Some(t) };
-        let c = [("D4", 16.0), ("MASKED", 1.0), ("SG", 32.0), ("CR", (4 * t) as f64), ("CK", (4 * t) as f64)];
+        let spec = Spec {
+            dtype: DType::F16,
+            coop: Some(t),
+        };
+        let c = [
+            ("D4", 16.0),
+            ("MASKED", 1.0),
+            ("SG", 32.0),
+            ("CR", (4 * t) as f64),
+            ("CK", (4 * t) as f64),
+        ];
         check(Shader::AttnCoop, spec, &c).unwrap_or_else(|e| panic!("attention coop {t}: {e}"));
     }
 }
@@ -265,9 +323,17 @@ fn every_fft_variant_translates_for_every_backend() {
                 for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
                     for consts in pass_constants(&cfg, log_n) {
                         for (shader, entry, modes) in [
-                            (Shader::FftStockham, "main", vec![(0.0, 0.0), (1.0, 1.0), (0.0, 2.0)]),
+                            (
+                                Shader::FftStockham,
+                                "main",
+                                vec![(0.0, 0.0), (1.0, 1.0), (0.0, 2.0)],
+                            ),
                             (Shader::FftConv, "fused", vec![(0.0, 0.0)]),
-                            (Shader::FftConv, "step", vec![(1.0, 1.0), (0.0, 2.0), (0.0, 0.0)]),
+                            (
+                                Shader::FftConv,
+                                "step",
+                                vec![(1.0, 1.0), (0.0, 2.0), (0.0, 0.0)],
+                            ),
                         ] {
                             for (im, om) in modes {
                                 let mut c = consts.clone();
@@ -282,7 +348,10 @@ fn every_fft_variant_translates_for_every_backend() {
                                     continue;
                                 }
                                 let spec = Spec::new(dtype);
-                                let r = std::panic::catch_unwind(|| check_entry(shader, spec, entry, &c)).unwrap_or_else(|_| Err("naga panicked".into()));
+                                let r = std::panic::catch_unwind(|| {
+                                    check_entry(shader, spec, entry, &c)
+                                })
+                                .unwrap_or_else(|_| Err("naga panicked".into()));
                                 if let Err(e) = r {
                                     failures.push(format!("[{profile}] {key}: {e}"));
                                 }
@@ -303,6 +372,88 @@ fn every_fft_variant_translates_for_every_backend() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} FFT variants failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} FFT variants failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(seen.len() > 40, "only {} FFT variants checked", seen.len());
+}
+
+fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {
+    use wgkernels::{NmPattern, SparseGemmDesc};
+    let mut v = Vec::new();
+    for dtype in [DType::F32, DType::F16] {
+        for (n, m) in [(2, 4), (1, 2), (4, 8), (2, 16), (3, 5), (7, 8)] {
+            let p = NmPattern { n, m };
+            v.push(SparseGemmDesc::matmul(100, 70, m * 10, p).dtype(dtype));
+            v.push(
+                SparseGemmDesc::matmul(100, 71, m * 9, p)
+                    .dtype(dtype)
+                    .with_bias(true),
+            );
+            v.push(
+                SparseGemmDesc::linear(1, 100, m * 8, p)
+                    .dtype(dtype)
+                    .with_bias(true),
+            );
+            v.push(SparseGemmDesc::linear(16, 100, m * 9, p).dtype(dtype));
+            v.push(SparseGemmDesc::linear(40, 100, m * 8, p).dtype(dtype));
+        }
+    }
+    v
+}
+
+#[test]
+fn every_sparse_gemm_variant_translates_for_every_backend() {
+    use wgkernels::tune::sparse_gemm_candidates;
+    use wgkernels::SparseVariant;
+    let mut failures = Vec::new();
+    let mut checked = std::collections::HashSet::new();
+    let mut shaders = std::collections::HashSet::new();
+    for (profile, caps, limits) in profiles() {
+        for desc in sparse_shapes() {
+            for cfg in sparse_gemm_candidates(&caps, &limits, &desc) {
+                let spec = Spec {
+                    dtype: desc.dtype,
+                    coop: (cfg.variant == SparseVariant::Coop).then_some(cfg.tile),
+                };
+                let mut consts = cfg.constants(&desc);
+                consts.sort_by(|a, b| a.0.cmp(b.0));
+                let key = format!("{:?} {:?} {:?}", cfg.shader(&desc), spec, consts);
+                if !checked.insert(key.clone()) {
+                    continue;
+                }
+                shaders.insert(cfg.shader(&desc));
+                let r = std::panic::catch_unwind(|| check(cfg.shader(&desc), spec, &consts))
+                    .unwrap_or_else(|_| Err("naga panicked".into()));
+                if let Err(e) = r {
+                    failures.push(format!("[{profile}] {key}: {e}"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} variants failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    for s in [
+        Shader::SparseRows,
+        Shader::SparseRowsSg,
+        Shader::SparseRowsBlock,
+        Shader::SparseCoop,
+    ] {
+        assert!(
+            shaders.contains(&s),
+            "no {s:?} variant was listed by any profile"
+        );
+    }
+    assert!(
+        checked.len() > 100,
+        "only {} variants checked",
+        checked.len()
+    );
 }

@@ -5,14 +5,16 @@ mod attention;
 mod fft;
 mod fftconv;
 mod gemm;
+mod sparse_gemm;
 
 pub use attention::{
-    annotate_ratios, attention_cases, bench_attention_case, bench_interleaved, case_mask, density_pattern, target_desc, AttnBenchCase,
-    AttnBenchKind,
+    annotate_ratios, attention_cases, bench_attention_case, bench_interleaved, case_mask,
+    density_pattern, target_desc, AttnBenchCase, AttnBenchKind,
 };
 pub use fft::{bench_fft_case, fft_cases};
 pub use fftconv::{bench_fftconv_case, fftconv_cases};
 pub use gemm::{bench_gemm_case, gemm_cases};
+pub use sparse_gemm::{bench_sparse_case, bench_sparse_with_dense, sparse_cases, SparseCase};
 
 use crate::error::{Error, Result};
 use crate::gpu::{time_gpu, Context};
@@ -75,9 +77,11 @@ pub fn bench_op(
         "attention" => {
             let cases = attention_cases(ctx, quick);
             // The dense kernel and the density sweep at the target shape, interleaved.
-            let (sweep, rest): (Vec<AttnBenchCase>, Vec<AttnBenchCase>) = cases.into_iter().partition(|c| {
-                c.desc == target_desc() && matches!(c.kind, AttnBenchKind::Dense | AttnBenchKind::Density { .. })
-            });
+            let (sweep, rest): (Vec<AttnBenchCase>, Vec<AttnBenchCase>) =
+                cases.into_iter().partition(|c| {
+                    c.desc == target_desc()
+                        && matches!(c.kind, AttnBenchKind::Dense | AttnBenchKind::Density { .. })
+                });
             progress(0, rest.len() + 1, "dense and density sweep (interleaved)");
             match bench_interleaved(ctx, peaks, &sweep, quick) {
                 Ok(r) => out.extend(r),
@@ -85,7 +89,13 @@ pub fn bench_op(
             }
             let cases = rest;
             for (i, case) in cases.iter().enumerate() {
-                let label = format!("{:?} {}", case.kind, crate::report::shape_text(&crate::verify::attention_shape_json(&crate::verify::AttnCase::dense(case.desc))));
+                let label = format!(
+                    "{:?} {}",
+                    case.kind,
+                    crate::report::shape_text(&crate::verify::attention_shape_json(
+                        &crate::verify::AttnCase::dense(case.desc)
+                    ))
+                );
                 progress(i, cases.len(), &label);
                 match bench_attention_case(ctx, peaks, case, quick) {
                     Ok(r) => out.push(r),
@@ -97,7 +107,11 @@ pub fn bench_op(
         "fft" => {
             let cases = fft_cases(ctx, quick);
             for (i, (desc, cfg)) in cases.iter().enumerate() {
-                progress(i, cases.len(), &crate::report::shape_text(&crate::verify::fft_shape_json(desc)));
+                progress(
+                    i,
+                    cases.len(),
+                    &crate::report::shape_text(&crate::verify::fft_shape_json(desc)),
+                );
                 match bench_fft_case(ctx, peaks, *desc, *cfg, quick) {
                     Ok(r) => out.push(r),
                     Err(e) => on_error(format!("fft {desc:?}: {e}")),
@@ -108,13 +122,28 @@ pub fn bench_op(
             let cases = fftconv_cases(quick);
             let mut done: Vec<Option<f64>> = Vec::new();
             for (i, (desc, base)) in cases.iter().enumerate() {
-                progress(i, cases.len(), &crate::report::shape_text(&crate::verify::fftconv_shape_json(desc)));
+                progress(
+                    i,
+                    cases.len(),
+                    &crate::report::shape_text(&crate::verify::fftconv_shape_json(desc)),
+                );
                 match bench_fftconv_case(ctx, peaks, *desc, quick) {
                     Ok(mut r) => {
                         if let Some(b) = base.and_then(|b| done.get(b).copied().flatten()) {
-                            let what = if desc.freq_keep.is_some() { "dense multipass" } else { "unfused pipeline" };
-                            let ratio = format!("{:.2}x faster than the {what} (same run)", b / r.median_ms);
-                            r.note = if r.note.is_empty() { ratio } else { format!("{}; {ratio}", r.note) };
+                            let what = if desc.freq_keep.is_some() {
+                                "dense multipass"
+                            } else {
+                                "unfused pipeline"
+                            };
+                            let ratio = format!(
+                                "{:.2}x faster than the {what} (same run)",
+                                b / r.median_ms
+                            );
+                            r.note = if r.note.is_empty() {
+                                ratio
+                            } else {
+                                format!("{}; {ratio}", r.note)
+                            };
                         }
                         done.push(Some(r.median_ms));
                         out.push(r);
@@ -124,6 +153,19 @@ pub fn bench_op(
                         on_error(format!("fftconv {desc:?}: {e}"));
                     }
                 }
+            }
+        }
+        "sparse_gemm" => {
+            let cases = sparse_cases(ctx, quick);
+            for (i, (desc, cfgs)) in cases.iter().enumerate() {
+                progress(
+                    i,
+                    cases.len(),
+                    &crate::report::shape_text(&crate::verify::sparse_shape_json(desc)),
+                );
+                out.extend(bench_sparse_with_dense(
+                    ctx, peaks, *desc, cfgs, quick, on_error,
+                ));
             }
         }
         _ => return Err(Error::Unsupported(format!("unknown op `{op}`"))),

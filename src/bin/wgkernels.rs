@@ -14,7 +14,8 @@ use wgkernels::report::{shape_text, BenchReport};
 use wgkernels::tune::{CandidateStatus, TuneOptions};
 use wgkernels::verify::Check;
 use wgkernels::{
-    search_patterns, AttentionDesc, AttentionPlan, Context, Error, GemmDesc, GemmPlan, MaskBuilder, Pattern, SearchOptions,
+    search_patterns, AttentionDesc, AttentionPlan, Context, Error, GemmDesc, GemmPlan, MaskBuilder,
+    Pattern, SearchOptions,
 };
 
 #[derive(Parser)]
@@ -43,7 +44,7 @@ enum Command {
     },
     /// Every op and variant the adapter supports against its CPU reference (exit 1 on failure).
     Verify {
-        /// Ops to verify (default: all). Known: gemm, fft, fftconv, attention.
+        /// Ops to verify (default: all). Known: gemm, fft, fftconv, attention, sparse_gemm.
         ops: Vec<String>,
         /// Write the checks as JSON to this file.
         #[arg(long)]
@@ -85,7 +86,7 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct BenchArgs {
-    /// Ops to bench (default: all). Known: gemm, fft, fftconv, attention.
+    /// Ops to bench (default: all). Known: gemm, fft, fftconv, attention, sparse_gemm.
     ops: Vec<String>,
     /// Fewer shapes and repetitions (under a minute on lavapipe).
     #[arg(long)]
@@ -162,6 +163,48 @@ enum RunOp {
         /// Frequency-sparse: the fraction of frequency classes kept.
         #[arg(long)]
         freq_keep: Option<f32>,
+    },
+    /// N:M structured-sparse GEMM. Default (matmul): inputs A ([batch,] M×K, N:M sparse along K),
+    /// B ([batch,] K×N), optional bias (M) -> C = A·B + bias. With --linear (torch F.linear):
+    /// inputs W (out×in, N:M sparse along in), X ([batch,] tokens×in), optional bias (out)
+    /// -> Y = X·Wᵀ + bias. A/W is compressed before the GPU sees it; if it is not N:M the error
+    /// names the first offending group, unless --prune.
+    #[command(name = "sparse_gemm", alias = "sparse-gemm")]
+    SparseGemm {
+        /// Input files in order: A (or W), B (or X), and optionally the bias.
+        #[arg(long = "in", required = true, num_args = 1)]
+        inputs: Vec<PathBuf>,
+        /// Output file for C (or Y), same dtype as the inputs.
+        #[arg(long)]
+        out: PathBuf,
+        /// The sparsity pattern N:M (any 1 <= N < M <= 16).
+        #[arg(long, default_value = "2:4")]
+        pattern: String,
+        /// The linear form Y = X·Wᵀ + bias.
+        #[arg(long)]
+        linear: bool,
+        /// Prune the sparse operand to the pattern (keep the N largest magnitudes of every M).
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Prune a matrix to N:M along its last axis (keep the N largest magnitudes of every group of
+    /// M, ties to the lower index); optionally also write the compressed values and metadata.
+    Prune {
+        /// The dense matrix (any rank >= 1; groups run along the last axis).
+        #[arg(long = "in", required = true)]
+        input: PathBuf,
+        /// Output file for the pruned dense matrix (same shape and dtype).
+        #[arg(long)]
+        out: PathBuf,
+        /// The sparsity pattern N:M.
+        #[arg(long, default_value = "2:4")]
+        pattern: String,
+        /// Also write the compressed values, [rows, K·N/M].
+        #[arg(long)]
+        values: Option<PathBuf>,
+        /// Also write the metadata words (uint32), [rows, ceil(K·N/M / P)].
+        #[arg(long)]
+        meta: Option<PathBuf>,
     },
 }
 
@@ -309,18 +352,55 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             compare(&files, md.as_deref(), svg.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Run {
+            op:
+                RunOp::Prune {
+                    input,
+                    out,
+                    pattern,
+                    values,
+                    meta,
+                },
+        }) => {
+            run_prune(&input, &out, &pattern, values.as_deref(), meta.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run { op }) => {
             let ctx = context(cd)?;
             match op {
-                RunOp::Gemm { inputs, out, trans_a, trans_b, alpha, beta } => {
-                    run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?
-                }
+                RunOp::Gemm {
+                    inputs,
+                    out,
+                    trans_a,
+                    trans_b,
+                    alpha,
+                    beta,
+                } => run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?,
                 RunOp::Attention(args) => run_attention(&ctx, &args)?,
                 RunOp::AttentionSearch(args) => run_attention_search(&ctx, &args)?,
-                RunOp::Fft { input, out, inverse } => run_fft(&ctx, &input, &out, inverse)?,
-                RunOp::Fftconv { inputs, out, circular, pre_gate, post_gate, freq_keep } => {
-                    run_fftconv(&ctx, &inputs, &out, circular, pre_gate, post_gate, freq_keep)?
-                }
+                RunOp::Fft {
+                    input,
+                    out,
+                    inverse,
+                } => run_fft(&ctx, &input, &out, inverse)?,
+                RunOp::Fftconv {
+                    inputs,
+                    out,
+                    circular,
+                    pre_gate,
+                    post_gate,
+                    freq_keep,
+                } => run_fftconv(
+                    &ctx, &inputs, &out, circular, pre_gate, post_gate, freq_keep,
+                )?,
+                RunOp::SparseGemm {
+                    inputs,
+                    out,
+                    pattern,
+                    linear,
+                    prune,
+                } => run_sparse_gemm(&ctx, &inputs, &out, &pattern, linear, prune)?,
+                RunOp::Prune { .. } => unreachable!("handled before a context is made"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -869,39 +949,66 @@ fn run_gemm(
 }
 
 /// Reads Q, K, V and derives the attention shape: 4-D (B, H, N, D) or 3-D (H, N, D).
-fn attention_inputs(inputs: &[PathBuf]) -> Result<(AttentionDesc, [wgkernels::npy::NpyArray; 3], bool), Error> {
+fn attention_inputs(
+    inputs: &[PathBuf],
+) -> Result<(AttentionDesc, [wgkernels::npy::NpyArray; 3], bool), Error> {
     use wgkernels::npy::read_npy;
     if inputs.len() != 3 {
-        return Err(Error::Shape(format!("attention takes 3 --in files (Q, K, V); got {}", inputs.len())));
+        return Err(Error::Shape(format!(
+            "attention takes 3 --in files (Q, K, V); got {}",
+            inputs.len()
+        )));
     }
     let q = read_npy(&inputs[0])?;
     let k = read_npy(&inputs[1])?;
     let v = read_npy(&inputs[2])?;
     let dims = |name: &str, s: &[u64]| -> Result<[u32; 4], Error> {
-        let to32 = |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("{name}: dimension {x} too large")));
+        let to32 = |x: u64| {
+            u32::try_from(x).map_err(|_| Error::Shape(format!("{name}: dimension {x} too large")))
+        };
         match *s {
             [h, n, d] => Ok([1, to32(h)?, to32(n)?, to32(d)?]),
             [b, h, n, d] => Ok([to32(b)?, to32(h)?, to32(n)?, to32(d)?]),
-            _ => Err(Error::Shape(format!("{name} must be 3-D (H, N, D) or 4-D (B, H, N, D); got shape {s:?}"))),
+            _ => Err(Error::Shape(format!(
+                "{name} must be 3-D (H, N, D) or 4-D (B, H, N, D); got shape {s:?}"
+            ))),
         }
     };
-    let (qd, kd, vd) = (dims("Q", &q.shape)?, dims("K", &k.shape)?, dims("V", &v.shape)?);
+    let (qd, kd, vd) = (
+        dims("Q", &q.shape)?,
+        dims("K", &k.shape)?,
+        dims("V", &v.shape)?,
+    );
     if kd != vd {
-        return Err(Error::Shape(format!("K and V shapes differ: {:?} vs {:?}", k.shape, v.shape)));
+        return Err(Error::Shape(format!(
+            "K and V shapes differ: {:?} vs {:?}",
+            k.shape, v.shape
+        )));
     }
     if qd[0] != kd[0] || qd[3] != kd[3] {
-        return Err(Error::Shape(format!("Q {:?} and K {:?} differ in batch or head dim", q.shape, k.shape)));
+        return Err(Error::Shape(format!(
+            "Q {:?} and K {:?} differ in batch or head dim",
+            q.shape, k.shape
+        )));
     }
     if q.dtype() != k.dtype() || k.dtype() != v.dtype() {
         return Err(Error::Shape("Q, K and V must have the same dtype".into()));
     }
-    let desc = AttentionDesc::new(qd[0], qd[1], qd[2], qd[3]).gqa(kd[1]).kv_len(kd[2]).dtype(q.dtype());
+    let desc = AttentionDesc::new(qd[0], qd[1], qd[2], qd[3])
+        .gqa(kd[1])
+        .kv_len(kd[2])
+        .dtype(q.dtype());
     desc.validate()?;
     let three_d = q.shape.len() == 3;
     Ok((desc, [q, k, v], three_d))
 }
 
-fn attention_blocks(ctx: &Context, desc: &AttentionDesc, bq: Option<u32>, bk: Option<u32>) -> (u32, u32) {
+fn attention_blocks(
+    ctx: &Context,
+    desc: &AttentionDesc,
+    bq: Option<u32>,
+    bk: Option<u32>,
+) -> (u32, u32) {
     let (dq, dk) = AttentionPlan::block_sizes(ctx, desc);
     (bq.unwrap_or(dq), bk.unwrap_or(dk))
 }
@@ -916,10 +1023,19 @@ fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
         desc = desc.with_lse();
     }
     let mask = if let Some(plan_path) = &a.plan {
-        let text = std::fs::read_to_string(plan_path).map_err(|source| Error::Io { path: plan_path.display().to_string(), source })?;
-        let fmt = |msg: String| Error::Format { path: plan_path.display().to_string(), msg };
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| fmt(e.to_string()))?;
-        let heads = json["heads"].as_array().ok_or_else(|| fmt("no `heads` array".into()))?;
+        let text = std::fs::read_to_string(plan_path).map_err(|source| Error::Io {
+            path: plan_path.display().to_string(),
+            source,
+        })?;
+        let fmt = |msg: String| Error::Format {
+            path: plan_path.display().to_string(),
+            msg,
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| fmt(e.to_string()))?;
+        let heads = json["heads"]
+            .as_array()
+            .ok_or_else(|| fmt("no `heads` array".into()))?;
         let pats = heads
             .iter()
             .map(|h| Pattern::parse(h["pattern"].as_str().unwrap_or("")))
@@ -938,7 +1054,12 @@ fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
     let oshape: Vec<u64> = if three_d {
         vec![desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
     } else {
-        vec![desc.batch as u64, desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
+        vec![
+            desc.batch as u64,
+            desc.heads_q as u64,
+            desc.nq as u64,
+            desc.head_dim as u64,
+        ]
     };
     let lse = match (q.data, k.data, v.data) {
         (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
@@ -976,31 +1097,62 @@ fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> 
     use wgkernels::npy::NpyData;
     let (desc, [q, k, v], _) = attention_inputs(&a.inputs)?;
     let candidates = match &a.candidates {
-        Some(c) => c.split(';').filter(|s| !s.trim().is_empty()).map(Pattern::parse).collect::<Result<Vec<_>, _>>()?,
+        Some(c) => c
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(Pattern::parse)
+            .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
     };
-    let blocks = (a.block_q.is_some() || a.block_kv.is_some()).then(|| attention_blocks(ctx, &desc, a.block_q, a.block_kv));
-    let opts = SearchOptions { lambda: a.lambda, epsilon: a.epsilon, candidates, frame_len: a.frame_len, blocks };
+    let blocks = (a.block_q.is_some() || a.block_kv.is_some())
+        .then(|| attention_blocks(ctx, &desc, a.block_q, a.block_kv));
+    let opts = SearchOptions {
+        lambda: a.lambda,
+        epsilon: a.epsilon,
+        candidates,
+        frame_len: a.frame_len,
+        blocks,
+    };
     let (plan, measured) = match (&q.data, &k.data, &v.data) {
         (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
             let plan = search_patterns(ctx, &desc, q, k, v, &opts)?;
-            let m = if a.measure { Some(measure_plan(ctx, &desc, &plan, q, k, v)?) } else { None };
+            let m = if a.measure {
+                Some(measure_plan(ctx, &desc, &plan, q, k, v)?)
+            } else {
+                None
+            };
             (plan, m)
         }
         (NpyData::F16(q), NpyData::F16(k), NpyData::F16(v)) => {
             let plan = search_patterns(ctx, &desc, q, k, v, &opts)?;
-            let m = if a.measure { Some(measure_plan(ctx, &desc, &plan, q, k, v)?) } else { None };
+            let m = if a.measure {
+                Some(measure_plan(ctx, &desc, &plan, q, k, v)?)
+            } else {
+                None
+            };
             (plan, m)
         }
         _ => unreachable!("dtypes checked equal above"),
     };
-    println!("{:<5} {:<40} {:>10} {:>8}", "head", "pattern", "rel MSE", "density");
+    println!(
+        "{:<5} {:<40} {:>10} {:>8}",
+        "head", "pattern", "rel MSE", "density"
+    );
     for h in &plan.heads {
-        println!("{:<5} {:<40} {:>10.2e} {:>8.3}", h.head, h.pattern, h.err, h.density);
+        println!(
+            "{:<5} {:<40} {:>10.2e} {:>8.3}",
+            h.head, h.pattern, h.err, h.density
+        );
     }
-    println!("predicted speedup over dense: {:.2}x (lambda {}, epsilon {})", plan.predicted_speedup, plan.lambda, plan.epsilon);
+    println!(
+        "predicted speedup over dense: {:.2}x (lambda {}, epsilon {})",
+        plan.predicted_speedup, plan.lambda, plan.epsilon
+    );
     if let Some((dense_ms, plan_ms)) = measured {
-        println!("measured: dense {dense_ms:.2} ms, plan {plan_ms:.2} ms, speedup {:.2}x", dense_ms / plan_ms);
+        println!(
+            "measured: dense {dense_ms:.2} ms, plan {plan_ms:.2} ms, speedup {:.2}x",
+            dense_ms / plan_ms
+        );
     }
     if let Some(p) = &a.json {
         let mut v = serde_json::to_value(&plan).expect("plan serialises");
@@ -1039,48 +1191,93 @@ fn run_fft(ctx: &Context, input: &Path, out: &Path, inverse: bool) -> Result<(),
     let a = read_npy(input)?;
     let dims = &a.shape;
     if dims.len() < 2 || dims[dims.len() - 1] != 2 {
-        return Err(Error::Shape(format!("fft input must be (..., n, 2) interleaved (re, im); got shape {dims:?}")));
+        return Err(Error::Shape(format!(
+            "fft input must be (..., n, 2) interleaved (re, im); got shape {dims:?}"
+        )));
     }
     let n = dims[dims.len() - 2];
     let batch: u64 = dims[..dims.len() - 2].iter().product();
-    let to32 = |x: u64, w: &str| u32::try_from(x).map_err(|_| Error::Shape(format!("{w} = {x} is too large")));
-    let desc = wgkernels::FftDesc::new(to32(n, "n")?).batch(to32(batch, "batch")?).dtype(a.dtype()).inverse(inverse);
+    let to32 = |x: u64, w: &str| {
+        u32::try_from(x).map_err(|_| Error::Shape(format!("{w} = {x} is too large")))
+    };
+    let desc = wgkernels::FftDesc::new(to32(n, "n")?)
+        .batch(to32(batch, "batch")?)
+        .dtype(a.dtype())
+        .inverse(inverse);
     let plan = wgkernels::FftPlan::new(ctx, desc, None)?;
     match a.data {
         NpyData::F32(x) => write_npy(out, dims, &pollster::block_on(plan.run_host(&x))?)?,
         NpyData::F16(x) => write_npy(out, dims, &pollster::block_on(plan.run_host(&x))?)?,
     }
-    eprintln!("fft n={n} batch={batch} {} ({}, {} dispatches) -> {}", if inverse { "inverse" } else { "forward" }, plan.config().label(), plan.dispatches(), out.display());
+    eprintln!(
+        "fft n={n} batch={batch} {} ({}, {} dispatches) -> {}",
+        if inverse { "inverse" } else { "forward" },
+        plan.config().label(),
+        plan.dispatches(),
+        out.display()
+    );
     Ok(())
 }
 
-fn run_fftconv(ctx: &Context, inputs: &[PathBuf], out: &Path, circular: bool, pre: bool, post: bool, freq_keep: Option<f32>) -> Result<(), Error> {
+fn run_fftconv(
+    ctx: &Context,
+    inputs: &[PathBuf],
+    out: &Path,
+    circular: bool,
+    pre: bool,
+    post: bool,
+    freq_keep: Option<f32>,
+) -> Result<(), Error> {
     use wgkernels::npy::{read_npy, write_npy, NpyData};
     let need = 2 + pre as usize + post as usize;
     if inputs.len() != need {
-        return Err(Error::Shape(format!("run fftconv takes {need} --in files (u, k{}{}); got {}", if pre { ", pre" } else { "" }, if post { ", post" } else { "" }, inputs.len())));
+        return Err(Error::Shape(format!(
+            "run fftconv takes {need} --in files (u, k{}{}); got {}",
+            if pre { ", pre" } else { "" },
+            if post { ", post" } else { "" },
+            inputs.len()
+        )));
     }
-    let arrays = inputs.iter().map(|p| read_npy(p)).collect::<Result<Vec<_>, _>>()?;
+    let arrays = inputs
+        .iter()
+        .map(|p| read_npy(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let (u, k) = (&arrays[0], &arrays[1]);
     let [b, h, l] = u.shape[..] else {
-        return Err(Error::Shape(format!("u must be (B, H, L); got {:?}", u.shape)));
+        return Err(Error::Shape(format!(
+            "u must be (B, H, L); got {:?}",
+            u.shape
+        )));
     };
     let [hk, lk] = k.shape[..] else {
-        return Err(Error::Shape(format!("k must be (H, Lk); got {:?}", k.shape)));
+        return Err(Error::Shape(format!(
+            "k must be (H, Lk); got {:?}",
+            k.shape
+        )));
     };
     if hk != h {
-        return Err(Error::Shape(format!("k has {hk} channels but u has H = {h}")));
+        return Err(Error::Shape(format!(
+            "k has {hk} channels but u has H = {h}"
+        )));
     }
     for g in &arrays[2..] {
         if g.shape != u.shape {
-            return Err(Error::Shape(format!("gates must be shaped like u {:?}; got {:?}", u.shape, g.shape)));
+            return Err(Error::Shape(format!(
+                "gates must be shaped like u {:?}; got {:?}",
+                u.shape, g.shape
+            )));
         }
     }
     if arrays.iter().any(|a| a.dtype() != u.dtype()) {
         return Err(Error::Shape("all inputs must have the same dtype".into()));
     }
-    let to32 = |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("dimension {x} too large")));
-    let desc = wgkernels::FftConvDesc::new(to32(b)?, to32(h)?, to32(l)?, to32(lk)?).circular(circular).gates(pre, post).dtype(u.dtype()).freq_keep(freq_keep);
+    let to32 =
+        |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("dimension {x} too large")));
+    let desc = wgkernels::FftConvDesc::new(to32(b)?, to32(h)?, to32(l)?, to32(lk)?)
+        .circular(circular)
+        .gates(pre, post)
+        .dtype(u.dtype())
+        .freq_keep(freq_keep);
     let plan = wgkernels::FftConvPlan::new(ctx, desc, None)?;
     let gate = |i: usize| arrays.get(i);
     let (gp, gq) = match (pre, post) {
@@ -1095,7 +1292,9 @@ fn run_fftconv(ctx: &Context, inputs: &[PathBuf], out: &Path, circular: bool, pr
                 Some(NpyData::$v(x)) => Some(x.clone()),
                 _ => None,
             };
-            let (NpyData::$v(uu), NpyData::$v(kk)) = (&u.data, &k.data) else { unreachable!("dtypes checked equal") };
+            let (NpyData::$v(uu), NpyData::$v(kk)) = (&u.data, &k.data) else {
+                unreachable!("dtypes checked equal")
+            };
             let (p1, p2) = (data(gp), data(gq));
             let y = pollster::block_on(plan.run_host(uu, kk, p1.as_deref(), p2.as_deref()))?;
             write_npy(out, &u.shape, &y)?;
@@ -1105,6 +1304,219 @@ fn run_fftconv(ctx: &Context, inputs: &[PathBuf], out: &Path, circular: bool, pr
         wgkernels::DType::F32 => go!(F32),
         wgkernels::DType::F16 => go!(F16),
     }
-    eprintln!("fftconv B={b} H={h} L={l} Lk={lk} ({}, n_fft {}, {} dispatches) -> {}", plan.path().name(), plan.n_fft(), plan.dispatches(), out.display());
+    eprintln!(
+        "fftconv B={b} H={h} L={l} Lk={lk} ({}, n_fft {}, {} dispatches) -> {}",
+        plan.path().name(),
+        plan.n_fft(),
+        plan.dispatches(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Rows × columns of an array whose last axis is K (every leading axis folds into rows).
+fn rows_by_last(name: &str, shape: &[u64]) -> Result<(usize, usize), Error> {
+    let (&k, lead) = shape
+        .split_last()
+        .ok_or_else(|| Error::Shape(format!("{name} must have at least one axis")))?;
+    Ok((lead.iter().product::<u64>() as usize, k as usize))
+}
+
+fn run_prune(
+    input: &Path,
+    out: &Path,
+    pattern: &str,
+    values: Option<&Path>,
+    meta: Option<&Path>,
+) -> Result<(), Error> {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    use wgkernels::ops::sparse_gemm::NmMatrix;
+    let pattern: wgkernels::NmPattern = pattern.parse()?;
+    let a = read_npy(input)?;
+    let (rows, k) = rows_by_last("the input", &a.shape)?;
+    fn go<T: wgkernels::Element + npyz::AutoSerialize>(
+        x: &[T],
+        shape: &[u64],
+        rows: usize,
+        k: usize,
+        pattern: wgkernels::NmPattern,
+        out: &Path,
+        values: Option<&Path>,
+        meta: Option<&Path>,
+    ) -> Result<(usize, u64, u64), Error> {
+        let c = NmMatrix::compress_pruned(x, rows, k, pattern)?;
+        let kept = pattern.kept(k);
+        write_npy(out, shape, &c.decompress())?;
+        if let Some(v) = values {
+            write_npy(v, &[rows as u64, kept as u64], c.values())?;
+        }
+        if let Some(m) = meta {
+            write_npy(m, &[rows as u64, pattern.meta_words(k) as u64], c.meta())?;
+        }
+        let zeros = x.iter().filter(|v| v.to_f64() != 0.0).count()
+            - c.decompress().iter().filter(|v| v.to_f64() != 0.0).count();
+        Ok((zeros, c.compressed_bytes(), c.dense_bytes()))
+    }
+    let (dropped, cb, db) = match &a.data {
+        NpyData::F32(x) => go(x, &a.shape, rows, k, pattern, out, values, meta)?,
+        NpyData::F16(x) => go(x, &a.shape, rows, k, pattern, out, values, meta)?,
+    };
+    eprintln!(
+        "prune {pattern}: {rows}×{k}, {dropped} nonzeros dropped, compressed {cb} bytes = {:.2}% of dense -> {}",
+        100.0 * cb as f64 / db as f64,
+        out.display()
+    );
+    Ok(())
+}
+
+fn run_sparse_gemm(
+    ctx: &Context,
+    inputs: &[PathBuf],
+    out: &Path,
+    pattern: &str,
+    linear: bool,
+    prune: bool,
+) -> Result<(), Error> {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    use wgkernels::{NmMatrix, SparseGemmDesc, SparseGemmPlan};
+    if inputs.len() < 2 || inputs.len() > 3 {
+        return Err(Error::Shape(format!(
+            "run sparse_gemm takes 2 or 3 --in files (sparse, dense[, bias]); got {}",
+            inputs.len()
+        )));
+    }
+    let pattern: wgkernels::NmPattern = pattern.parse()?;
+    let s = read_npy(&inputs[0])?;
+    let d = read_npy(&inputs[1])?;
+    let bias = inputs.get(2).map(|p| read_npy(p)).transpose()?;
+    if s.dtype() != d.dtype() || bias.as_ref().is_some_and(|b| b.dtype() != s.dtype()) {
+        return Err(Error::Shape("all inputs must have the same dtype".into()));
+    }
+    let (desc, out_shape, sparse_rows) = if linear {
+        let (out_f, in_f) = match *s.shape {
+            [o, i] => (o as u32, i as u32),
+            _ => {
+                return Err(Error::Shape(format!(
+                    "W must be 2-D (out × in); got {:?}",
+                    s.shape
+                )))
+            }
+        };
+        let (batch, tokens, k) = matrix_dims("X", &d.shape)?;
+        if k != in_f {
+            return Err(Error::Shape(format!(
+                "X has {k} features but W has {in_f} inputs"
+            )));
+        }
+        let desc = SparseGemmDesc::linear(tokens, out_f, in_f, pattern).batch(batch);
+        let shape = if d.shape.len() == 3 {
+            vec![batch as u64, tokens as u64, out_f as u64]
+        } else {
+            vec![tokens as u64, out_f as u64]
+        };
+        (desc, shape, out_f as usize)
+    } else {
+        let (ba, m, k) = matrix_dims("A", &s.shape)?;
+        let (bb, kb, n) = matrix_dims("B", &d.shape)?;
+        if k != kb {
+            return Err(Error::Shape(format!(
+                "inner dimensions differ: A is {m}×{k}, B is {kb}×{n}"
+            )));
+        }
+        if ba != bb && ba != 1 {
+            return Err(Error::Shape(format!(
+                "batch sizes {ba} and {bb} differ (a single A is shared)"
+            )));
+        }
+        let desc = SparseGemmDesc::matmul(m, n, k, pattern)
+            .batch(bb)
+            .shared_sparse(ba == 1);
+        let shape = if s.shape.len() == 3 || d.shape.len() == 3 {
+            vec![bb as u64, m as u64, n as u64]
+        } else {
+            vec![m as u64, n as u64]
+        };
+        (desc, shape, m as usize * ba as usize)
+    };
+    if let Some(b) = &bias {
+        if b.shape.iter().product::<u64>() != desc.rows as u64 {
+            return Err(Error::Shape(format!(
+                "the bias must have {} values; got shape {:?}",
+                desc.rows, b.shape
+            )));
+        }
+    }
+    let desc = desc.with_bias(bias.is_some()).dtype(s.dtype());
+    let plan = SparseGemmPlan::new(ctx, desc, None)?;
+    let k = desc.k as usize;
+    fn go<T: wgkernels::Element + npyz::AutoSerialize>(
+        plan: &SparseGemmPlan,
+        a: &[T],
+        rows: usize,
+        k: usize,
+        prune: bool,
+        dense: &[T],
+        bias: Option<&[T]>,
+        out: &Path,
+        shape: &[u64],
+    ) -> Result<u64, Error> {
+        let p = plan.desc().pattern;
+        let c = if prune {
+            NmMatrix::compress_pruned(a, rows, k, p)?
+        } else {
+            NmMatrix::compress(a, rows, k, p)?
+        };
+        let r = pollster::block_on(plan.run_host(&c, dense, bias))?;
+        write_npy(out, shape, &r)?;
+        Ok(c.compressed_bytes())
+    }
+    let bytes = match (s.data, d.data, bias.map(|b| b.data)) {
+        (NpyData::F32(a), NpyData::F32(x), b) => {
+            let b = match b {
+                Some(NpyData::F32(b)) => Some(b),
+                _ => None,
+            };
+            go(
+                &plan,
+                &a,
+                sparse_rows,
+                k,
+                prune,
+                &x,
+                b.as_deref(),
+                out,
+                &out_shape,
+            )?
+        }
+        (NpyData::F16(a), NpyData::F16(x), b) => {
+            let b = match b {
+                Some(NpyData::F16(b)) => Some(b),
+                _ => None,
+            };
+            go(
+                &plan,
+                &a,
+                sparse_rows,
+                k,
+                prune,
+                &x,
+                b.as_deref(),
+                out,
+                &out_shape,
+            )?
+        }
+        _ => unreachable!("dtypes checked equal above"),
+    };
+    eprintln!(
+        "sparse_gemm {} {}x{}x{} batch {} ({}, sparse operand {} bytes compressed) -> {}",
+        pattern,
+        desc.rows,
+        desc.cols,
+        desc.k,
+        desc.batch,
+        plan.config().label(),
+        bytes,
+        out.display()
+    );
     Ok(())
 }

@@ -4,9 +4,10 @@
 pub mod attention;
 pub mod fft;
 pub mod fftconv;
-pub mod rfft;
 pub mod gemm;
 pub mod peaks;
+pub mod rfft;
+pub mod sparse_gemm;
 
 /// Spreads `count` workgroups over a 2-D grid within `max_per_dim` per dimension (kernels
 /// recover the linear index with `linear_workgroup` and skip the excess). `None` when even the

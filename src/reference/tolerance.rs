@@ -71,6 +71,21 @@ impl Tolerance {
     }
 }
 
+impl Tolerance {
+    /// Bound for an N:M sparse GEMM of depth `k` whose operands are rounded to `compute`.
+    /// Every output is a sum of the `k·N/M` kept products only: the skipped terms are exact
+    /// zeros in the reference (which runs on the decompressed matrix), so the reduction length
+    /// of the rule is the kept count, not `k`. The coop kernel expands the same kept values
+    /// (rounded to f16: `compute` = f16 there), so the same length applies.
+    pub fn sparse_gemm(
+        compute: DType,
+        k: u32,
+        pattern: crate::ops::sparse_gemm::NmPattern,
+    ) -> Self {
+        Self::reduction(compute, pattern.kept(k as usize) as u64)
+    }
+}
+
 /// The result of comparing GPU output with a reference.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Comparison {
@@ -135,7 +150,9 @@ impl Tolerance {
     /// scratch), each ≤ u16 = 4.9e-4 relative: ≤ 9·u16 ≈ 4.4e-3 worst case.
     pub fn fft(storage: DType, n: u64) -> Self {
         match storage {
-            DType::F32 => Self { rel_l2: 2e-6 * (n.max(2) as f64).log2() },
+            DType::F32 => Self {
+                rel_l2: 2e-6 * (n.max(2) as f64).log2(),
+            },
             DType::F16 => Self { rel_l2: 5e-3 },
         }
     }
@@ -148,7 +165,9 @@ impl Tolerance {
     /// Measured against the direct sum, relative L2 over the whole output.
     pub fn fftconv(storage: DType, n_fft: u64) -> Self {
         match storage {
-            DType::F32 => Self { rel_l2: 2.0 * Self::fft(DType::F32, n_fft).rel_l2 },
+            DType::F32 => Self {
+                rel_l2: 2.0 * Self::fft(DType::F32, n_fft).rel_l2,
+            },
             DType::F16 => Self::fft(DType::F16, n_fft),
         }
     }

@@ -6,17 +6,22 @@
 //! check, a timed plan), its `<op>_pick` calls [`pick`], and [`tune_jobs`] lists its shapes
 //! for `wgkernels tune`. The cache file format is in [`cache`].
 
+mod attention;
 pub mod cache;
 pub mod engine;
-mod attention;
 mod fft;
 mod gemm;
 mod gemm_tune;
+mod sparse_gemm;
 
 use crate::gpu::Context;
 use crate::ops::attention::AttentionDesc;
 use crate::ops::gemm::GemmDesc;
 
+pub use attention::{
+    attention_blocks, attention_candidates, attention_default, attention_splits, AttentionConfig,
+    AttentionVariant,
+};
 pub use cache::{CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry};
 pub use engine::{
     default_cache_dir, lookup, pick, CacheStatus, ConfigSource, Picked, TuneMode, TuneOp,
@@ -24,14 +29,12 @@ pub use engine::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::{tune, Prepared};
-pub use attention::{
-    attention_blocks, attention_candidates, attention_default, attention_splits, AttentionConfig, AttentionVariant,
-};
 pub use fft::{fft_candidates, fft_default, FftConfig, FftVariant};
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 #[cfg(not(target_arch = "wasm32"))]
 pub use gemm_tune::gemm_tune_shapes;
 pub use gemm_tune::GemmTune;
+pub use sparse_gemm::{sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant};
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
 pub(crate) fn fits_limits(
@@ -141,4 +144,13 @@ pub fn attention_pick(ctx: &Context, desc: &AttentionDesc, block_q: u32) -> Atte
 /// The configuration an FFT uses when the caller names none (see [`gemm_pick`]).
 pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
     fft_default(ctx.caps(), &ctx.limits(), desc)
+}
+
+/// The configuration an N:M sparse GEMM uses when the caller names none: the measured winner
+/// where tuning has stored one, else [`sparse_gemm_default`].
+pub fn sparse_gemm_pick(
+    ctx: &Context,
+    desc: &crate::ops::sparse_gemm::SparseGemmDesc,
+) -> SparseConfig {
+    sparse_gemm_default(ctx.caps(), &ctx.limits(), desc)
 }

@@ -208,8 +208,14 @@ pub async fn check_attention_async(
     seed: u64,
 ) -> Check {
     let r = match case.desc.dtype {
-        DType::F32 => ctx.capture_errors(run_typed::<f32>(ctx, case, config, seed)).await,
-        DType::F16 => ctx.capture_errors(run_typed::<half::f16>(ctx, case, config, seed)).await,
+        DType::F32 => {
+            ctx.capture_errors(run_typed::<f32>(ctx, case, config, seed))
+                .await
+        }
+        DType::F16 => {
+            ctx.capture_errors(run_typed::<half::f16>(ctx, case, config, seed))
+                .await
+        }
     };
     let d = &case.desc;
     let fallback = config.unwrap_or(AttentionConfig::tiled(0, 0));

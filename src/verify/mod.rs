@@ -6,24 +6,31 @@ mod attention;
 mod fft;
 mod fftconv;
 mod gemm;
+mod sparse_gemm;
 
+pub use attention::{
+    attention_cases, attention_compute_dtype, attention_shape_json, attention_variants_to_check,
+    check_attention_async, unit_data, verify_attention_async, AttnCase,
+};
 #[cfg(not(target_arch = "wasm32"))]
 pub use attention::{check_attention, verify_attention};
-pub use attention::{
-    attention_cases, attention_compute_dtype, attention_shape_json, attention_variants_to_check, check_attention_async,
-    unit_data, verify_attention_async, AttnCase,
-};
-#[cfg(not(target_arch = "wasm32"))]
-pub use gemm::{check_gemm, verify_gemm};
-pub use gemm::{
-    check_gemm_async, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm_async,
-};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fft::{check_fft, check_fft_round_trip, verify_fft};
 pub use fft::{fft_shape_json, fft_shapes};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fftconv::{check_fftconv, check_rfft, verify_fftconv};
 pub use fftconv::{fftconv_shape_json, fftconv_shapes, rfft_shape_json};
+#[cfg(not(target_arch = "wasm32"))]
+pub use gemm::{check_gemm, verify_gemm};
+pub use gemm::{
+    check_gemm_async, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm_async,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use sparse_gemm::{check_sparse_gemm, verify_sparse_gemm};
+pub use sparse_gemm::{
+    random_nm, sparse_patterns, sparse_shape_json, sparse_shapes, sparse_variant_name,
+    sparse_variants_to_check,
+};
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -32,7 +39,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 /// Every op name the CLI knows, in report order.
-pub const OPS: &[&str] = &["gemm", "fft", "fftconv", "attention"];
+pub const OPS: &[&str] = &["gemm", "fft", "fftconv", "attention", "sparse_gemm"];
 
 /// The ops whose checks have a non-blocking form and so run in the browser (the web demo
 /// verifies exactly these). `fft`, `fftconv` and `sparse_gemm` are native-only until their
@@ -48,6 +55,7 @@ pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> R
         "attention" => Ok(verify_attention(ctx, progress)),
         "fft" => Ok(verify_fft(ctx, progress)),
         "fftconv" => Ok(verify_fftconv(ctx, progress)),
+        "sparse_gemm" => Ok(verify_sparse_gemm(ctx, progress)),
         _ => Err(Error::Unsupported(format!(
             "unknown op `{op}` (known: {})",
             OPS.join(", ")

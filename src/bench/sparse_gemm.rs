@@ -1,0 +1,233 @@
+//! N:M sparse GEMM cases of the vendor report. Every sparse shape is measured next to our own
+//! dense GEMM on the same shape, in the same run ([`super::bench_gemm_case`]), and each sparse
+//! row notes its speed-up over that dense row and the compressed weight bytes.
+
+use super::{bench_gemm_case, iters};
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::gpu::{read_buffer, time_gpu, Context};
+use crate::ops::peaks::Peaks;
+use crate::ops::sparse_gemm::{
+    upload_words, NmPattern, SparseForm, SparseGemmDesc, SparseGemmPlan,
+};
+use crate::reference::{compare, sparse_gemm_ref_rows, Tolerance};
+use crate::report::BenchResult;
+use crate::tune::{SparseConfig, SparseVariant};
+use crate::verify::{
+    random_data, random_nm, sparse_shape_json, sparse_variant_name, sparse_variants_to_check,
+};
+
+/// Sparse rows checked against the reference during a bench (a spot check).
+const CHECK_ROWS: usize = 16;
+
+/// One shape of the report with the sparse configurations to time on it (`None` = the
+/// dispatcher's pick); the dense GEMM of the same shape is timed once beside them.
+pub type SparseCase = (SparseGemmDesc, Vec<Option<SparseConfig>>);
+
+/// The cases: the targets in both modes — 2:4 f32 2048³, and the 2:4 f32 linear layer
+/// with a 4096×4096 weight at 1, 4 and 16 tokens — plus the f16 weight-bytes case; full mode
+/// adds every variant at 2048³, other patterns and f16 storage.
+pub fn sparse_cases(ctx: &Context, quick: bool) -> Vec<SparseCase> {
+    let p24 = NmPattern::TWO_FOUR;
+    let mut v: Vec<SparseCase> = Vec::new();
+    let square = SparseGemmDesc::matmul(2048, 2048, 2048, p24);
+    let mut sq_cfgs = vec![None];
+    if !quick {
+        sq_cfgs.extend(
+            sparse_variants_to_check(ctx, &square)
+                .into_iter()
+                .skip(1)
+                .map(Some),
+        );
+    }
+    v.push((square, sq_cfgs));
+    for tokens in [1, 4, 16] {
+        v.push((SparseGemmDesc::linear(tokens, 4096, 4096, p24), vec![None]));
+    }
+    if ctx.caps().f16 {
+        v.push((
+            SparseGemmDesc::linear(1, 4096, 4096, p24).dtype(DType::F16),
+            vec![None],
+        ));
+    }
+    if !quick {
+        for p in [NmPattern { n: 1, m: 4 }, NmPattern { n: 4, m: 8 }] {
+            v.push((SparseGemmDesc::matmul(1024, 1024, 1024, p), vec![None]));
+        }
+        if ctx.caps().f16 {
+            let h = SparseGemmDesc::matmul(1024, 1024, 1024, p24).dtype(DType::F16);
+            let mut cfgs = vec![None];
+            cfgs.extend(
+                sparse_variants_to_check(ctx, &h)
+                    .into_iter()
+                    .skip(1)
+                    .map(Some),
+            );
+            v.push((h, cfgs));
+        }
+        v.push((
+            SparseGemmDesc::linear(64, 4096, 4096, p24).with_bias(true),
+            vec![None],
+        ));
+    }
+    v
+}
+
+/// Times the dense GEMM of `desc`'s shape and then every listed sparse configuration, returning
+/// the dense row first. Sparse rows carry `speed-up ×… vs dense` and the weight bytes in `note`.
+pub fn bench_sparse_with_dense(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: SparseGemmDesc,
+    configs: &[Option<SparseConfig>],
+    quick: bool,
+    on_error: &mut dyn FnMut(String),
+) -> Vec<BenchResult> {
+    let mut out = Vec::new();
+    let dense = match bench_gemm_case(ctx, peaks, desc.dense_equivalent(), None, quick) {
+        Ok(mut r) => {
+            r.op = "sparse_gemm".into();
+            r.variant = format!("dense {}", r.variant);
+            let mut shape = sparse_shape_json(&desc);
+            shape["pattern"] = "dense".into();
+            r.shape = shape;
+            r.note = format!(
+                "our dense GEMM on the same shape (weights {:.2} MB){}",
+                desc.sparse_dense_bytes() as f64 / 1e6,
+                if desc.bias { "; bias not included" } else { "" }
+            );
+            out.push(r.clone());
+            Some(r)
+        }
+        Err(e) => {
+            on_error(format!("dense baseline of sparse_gemm {desc:?}: {e}"));
+            None
+        }
+    };
+    for cfg in configs {
+        match bench_sparse_case(ctx, peaks, desc, *cfg, quick) {
+            Ok(mut r) => {
+                if let Some(d) = &dense {
+                    r.note = format!(
+                        "{:.2}x vs dense ({:.3} ms); {}",
+                        d.median_ms / r.median_ms,
+                        d.median_ms,
+                        r.note
+                    );
+                }
+                out.push(r);
+            }
+            Err(e) => on_error(format!("sparse_gemm {desc:?} {cfg:?}: {e}")),
+        }
+    }
+    out
+}
+
+/// Benchmarks one sparse configuration (the dispatcher's pick when `None`).
+pub fn bench_sparse_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: SparseGemmDesc,
+    config: Option<SparseConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
+    match desc.dtype {
+        DType::F32 => bench_typed::<f32>(ctx, peaks, desc, config, quick),
+        DType::F16 => bench_typed::<half::f16>(ctx, peaks, desc, config, quick),
+    }
+}
+
+fn bench_typed<T: Element>(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: SparseGemmDesc,
+    config: Option<SparseConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
+    let plan = SparseGemmPlan::new(ctx, desc, config)?;
+    let rows = desc.rows as usize * desc.sparse_batches() as usize;
+    let (a, af) = random_nm::<T>(rows, desc.k as usize, desc.pattern, 17)?;
+    let (b, bf) = random_data::<T>(desc.dense_len() as usize, 18);
+    let (bias, biasf) = random_data::<T>(desc.rows as usize, 19);
+    let vb = ctx.upload("sparse values", &a.gpu_values())?;
+    let mb = upload_words(ctx, "sparse meta", a.meta())?;
+    let db = ctx.upload("dense", &b)?;
+    let bb = if desc.bias {
+        Some(ctx.upload("bias", &bias)?)
+    } else {
+        None
+    };
+    let ob = ctx.storage("out", desc.out_len() * desc.dtype.size())?;
+    let bound = plan.bind(&vb, &mb, &db, bb.as_ref(), &ob)?;
+    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    // Spot-check the first sparse rows of every batch.
+    let got: Vec<T> = pollster::block_on(read_buffer(ctx, &ob, desc.out_len() as usize))?;
+    let want = sparse_gemm_ref_rows(&desc, &af, &bf, Some(&biasf), CHECK_ROWS);
+    let (m, n) = (desc.rows as usize, desc.cols as usize);
+    let mut g = Vec::new();
+    let mut w = Vec::new();
+    for bi in 0..desc.batch as usize {
+        for i in 0..m.min(CHECK_ROWS) {
+            for j in 0..n {
+                let idx = match desc.form {
+                    SparseForm::Matmul => bi * m * n + i * n + j,
+                    SparseForm::Linear => bi * m * n + j * m + i,
+                };
+                g.push(got[idx].to_f64());
+                w.push(want[idx]);
+            }
+        }
+    }
+    let cfg = *plan.config();
+    let compute = if cfg.variant == SparseVariant::Coop {
+        DType::F16
+    } else {
+        desc.dtype
+    };
+    let err = compare(
+        &g,
+        &w,
+        Tolerance::sparse_gemm(compute, desc.k, desc.pattern),
+    );
+    let secs = t.median_ms * 1e-3;
+    let gflops = desc.flops() / secs / 1e9;
+    let es = desc.dtype.size() as f64;
+    let (gbps, pct) = if desc.gemv_shape() {
+        let bytes = desc.sparse_bytes() as f64 + (desc.dense_len() + desc.out_len()) as f64 * es;
+        let gbps = bytes / secs / 1e9;
+        (Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
+    } else {
+        let peak = match (compute, peaks.fma_f16_gflops) {
+            (DType::F16, Some(h)) if cfg.variant == SparseVariant::Coop => h,
+            _ => peaks.fma_f32_gflops,
+        };
+        // Share of peak counts the multiply-adds actually done (N/M of the dense-equivalent).
+        let done = gflops * desc.pattern.n as f64 / desc.pattern.m as f64;
+        (None, Some(100.0 * done / peak))
+    };
+    let weights = format!(
+        "weights {:.2} MB = {:.2}% of dense {}",
+        desc.sparse_bytes() as f64 / 1e6,
+        100.0 * desc.sparse_bytes() as f64 / desc.sparse_dense_bytes() as f64,
+        desc.dtype
+    );
+    Ok(BenchResult {
+        op: "sparse_gemm".into(),
+        variant: sparse_variant_name(&cfg),
+        dtype: desc.dtype,
+        shape: sparse_shape_json(&desc),
+        median_ms: t.median_ms,
+        gflops: Some(gflops),
+        gbps,
+        pct_of_peak: pct,
+        config: cfg.label(),
+        rel_l2_err: err.rel_l2_err,
+        timing: format!("{:?}", t.source).to_lowercase(),
+        config_source: crate::tune::ConfigSource::Default.name().into(),
+        note: if err.pass {
+            weights
+        } else {
+            format!("FAILED reference spot check; {weights}")
+        },
+    })
+}

@@ -1,0 +1,455 @@
+//! N:M sparse GEMM configurations: variant and blocking, their override constants, the
+//! candidates valid on an adapter (a pure function of capabilities, limits and descriptor), and
+//! the untuned default.
+
+use super::fits_limits;
+use crate::dtype::DType;
+use crate::gpu::Capabilities;
+use crate::ops::sparse_gemm::{NmPattern, SparseGemmDesc};
+use crate::shaders::Shader;
+use serde::{Deserialize, Serialize};
+
+/// Algorithm variant of the sparse GEMM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SparseVariant {
+    /// Plain WGSL: op(B) staged in workgroup memory, each kept value gathers its operand.
+    Tiled,
+    /// op(B) broadcast through subgroups, kept values select their operand in registers.
+    Subgroup,
+    /// Compressed tiles expanded in workgroup memory, multiplied on cooperative matrices.
+    Coop,
+    /// Few output columns (1…16 tokens): the rows kernel with one column tile, weight-bound.
+    Gemv,
+}
+
+impl SparseVariant {
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SparseVariant::Tiled => "tiled",
+            SparseVariant::Subgroup => "subgroup",
+            SparseVariant::Coop => "coop",
+            SparseVariant::Gemv => "gemv",
+        }
+    }
+}
+
+/// Upper bounds the rows kernels are compiled for (function-scope arrays need constant sizes).
+const SG_MAX_R: u32 = 4;
+const PLAIN_MAX_R: u32 = 4;
+const MAX_TQ: u32 = 4;
+const SG_MAX_W: u32 = 8;
+
+/// One sparse GEMM configuration. Fields a variant does not use are zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SparseConfig {
+    /// The variant.
+    pub variant: SparseVariant,
+    /// Invocations per workgroup (rows kernels); subgroup size (coop).
+    pub wg: u32,
+    /// Rows of the sparse operand per invocation (rows kernels); subgroups along M (coop).
+    pub r: u32,
+    /// Output column quads per workgroup (tiled, subgroup; gemv derives it from the shape);
+    /// subgroups along N (coop).
+    pub tq: u32,
+    /// Subgroup size the subgroup kernel runs with (subgroup, gemv); 0 = the plain kernel.
+    pub sg: u32,
+    /// Cooperative-matrix tile (coop).
+    pub tile: u32,
+    /// K step (coop), a multiple of the tile.
+    pub cbk: u32,
+}
+
+impl SparseConfig {
+    /// Plain rows kernel: `wg` invocations of `r` rows, `4·tq` columns per workgroup.
+    pub const fn tiled(wg: u32, r: u32, tq: u32) -> Self {
+        Self {
+            variant: SparseVariant::Tiled,
+            wg,
+            r,
+            tq,
+            sg: 0,
+            tile: 0,
+            cbk: 0,
+        }
+    }
+    /// Subgroup rows kernel on subgroups of `sg` (≥ 8) lanes.
+    pub const fn subgroup(wg: u32, r: u32, tq: u32, sg: u32) -> Self {
+        Self {
+            variant: SparseVariant::Subgroup,
+            wg,
+            r,
+            tq,
+            sg,
+            tile: 0,
+            cbk: 0,
+        }
+    }
+    /// Few-column path: rows kernel with one column tile; `sg` = 0 for the plain kernel.
+    pub const fn gemv(wg: u32, r: u32, sg: u32) -> Self {
+        Self {
+            variant: SparseVariant::Gemv,
+            wg,
+            r,
+            tq: 0,
+            sg,
+            tile: 0,
+            cbk: 0,
+        }
+    }
+    /// Coop: `sgm × sgn` subgroups of `sg`, `tile`×`tile` matrices, K step `cbk`.
+    pub const fn coop(tile: u32, sg: u32, sgm: u32, sgn: u32, cbk: u32) -> Self {
+        Self {
+            variant: SparseVariant::Coop,
+            wg: sg,
+            r: sgm,
+            tq: sgn,
+            sg,
+            tile,
+            cbk,
+        }
+    }
+
+    /// The shader this configuration runs on `desc`: plain configurations take the block
+    /// kernel where the pattern allows it (M divides 32, N divides 4), the gather kernel
+    /// otherwise.
+    pub fn shader(&self, desc: &SparseGemmDesc) -> Shader {
+        match self.variant {
+            SparseVariant::Coop => Shader::SparseCoop,
+            _ if self.sg > 0 => Shader::SparseRowsSg,
+            _ if block_pattern(desc.pattern) => Shader::SparseRowsBlock,
+            _ => Shader::SparseRows,
+        }
+    }
+
+    /// Column quads per workgroup for `desc`.
+    pub fn quads(&self, desc: &SparseGemmDesc) -> u32 {
+        match self.variant {
+            SparseVariant::Gemv => desc.cols.div_ceil(4).clamp(1, MAX_TQ),
+            _ => self.tq,
+        }
+    }
+
+    /// Rows × columns of the output one workgroup covers.
+    pub fn block(&self, desc: &SparseGemmDesc) -> (u32, u32) {
+        match self.variant {
+            SparseVariant::Coop => (2 * self.r * self.tile, 2 * self.tq * self.tile),
+            _ => (self.wg * self.r, 4 * self.quads(desc)),
+        }
+    }
+
+    /// Invocations per workgroup.
+    pub fn invocations(&self) -> u32 {
+        match self.variant {
+            SparseVariant::Coop => self.sg * self.r * self.tq,
+            _ => self.wg,
+        }
+    }
+
+    /// Workgroup storage in bytes.
+    pub fn workgroup_bytes(&self, desc: &SparseGemmDesc) -> u64 {
+        match self.variant {
+            SparseVariant::Coop => {
+                let (cbm, cbn) = self.block(desc);
+                let (cbm, cbn, bk) = (cbm as u64, cbn as u64, self.cbk as u64);
+                2 * (cbm * bk + bk * cbn) + 4 * cbm * cbn
+            }
+            _ if self.sg > 0 => 0,
+            _ if block_pattern(desc.pattern) => 16 * 32 * MAX_TQ as u64,
+            _ => {
+                let c = plain_chunk(desc.pattern);
+                16 * (c.kch as u64) * self.quads(desc) as u64
+            }
+        }
+    }
+
+    /// Override constants, named as in the WGSL.
+    pub fn constants(&self, desc: &SparseGemmDesc) -> Vec<(&'static str, f64)> {
+        let p = desc.pattern;
+        let f = |x: u32| x as f64;
+        let b = |x: bool| x as u8 as f64;
+        let mut c = vec![
+            ("NK", f(p.n)),
+            ("MG", f(p.m)),
+            ("BITS", f(p.bits())),
+            ("PW", f(p.per_word())),
+            ("TRANS_B", b(desc.trans_b())),
+            ("TRANS_C", b(desc.trans_c())),
+            ("VEC_B", b(desc.vec_b())),
+        ];
+        match self.variant {
+            SparseVariant::Coop => {
+                c.extend([
+                    ("SG", f(self.sg)),
+                    ("SGM", f(self.r)),
+                    ("SGN", f(self.tq)),
+                    ("CBK", f(self.cbk)),
+                ]);
+            }
+            _ if self.sg > 0 || block_pattern(p) => {
+                let kpc = 32 * p.n / p.m;
+                c.extend([
+                    ("WG", f(self.wg)),
+                    ("R", f(self.r)),
+                    ("TQ", f(self.quads(desc))),
+                    ("KPC", f(kpc)),
+                    ("MWC", f(meta_words_per_chunk(kpc, p.per_word()))),
+                ]);
+                if self.sg > 0 {
+                    c.push(("SG8", b(self.sg == 8)));
+                }
+            }
+            _ => {
+                let ch = plain_chunk(p);
+                c.extend([
+                    ("WG", f(self.wg)),
+                    ("R", f(self.r)),
+                    ("TQ", f(self.quads(desc))),
+                    ("GPC", f(ch.gpc)),
+                    ("KCH", f(ch.kch)),
+                    ("KPC", f(ch.kpc)),
+                    ("VPC", f(ch.kpc / 4)),
+                ]);
+            }
+        }
+        c
+    }
+
+    /// Short label for reports, e.g. `subgroup wg64 r8 c16`.
+    pub fn label(&self) -> String {
+        match self.variant {
+            SparseVariant::Coop => {
+                format!(
+                    "coop {t}x{t} sg{} {}x{}x{}",
+                    self.sg,
+                    2 * self.r * self.tile,
+                    2 * self.tq * self.tile,
+                    self.cbk,
+                    t = self.tile
+                )
+            }
+            SparseVariant::Gemv => {
+                let k = if self.sg > 0 {
+                    format!("sg{}", self.sg)
+                } else {
+                    "plain".into()
+                };
+                format!("gemv {k} wg{} r{}", self.wg, self.r)
+            }
+            v => format!("{} wg{} r{} c{}", v.name(), self.wg, self.r, 4 * self.tq),
+        }
+    }
+
+    /// Whether this configuration can run `desc` on an adapter with `caps` and `limits`.
+    pub fn valid_for(
+        &self,
+        caps: &Capabilities,
+        limits: &wgpu::Limits,
+        desc: &SparseGemmDesc,
+    ) -> bool {
+        if !fits_limits(
+            limits,
+            self.invocations(),
+            self.workgroup_bytes(desc),
+            self.invocations(),
+            1,
+        ) {
+            return false;
+        }
+        if desc.dtype == DType::F16 && !caps.f16 {
+            return false;
+        }
+        let p = desc.pattern;
+        let rows_kernel_ok = |max_r: u32| self.wg > 0 && self.r >= 1 && self.r <= max_r;
+        match self.variant {
+            SparseVariant::Coop => {
+                let listed = caps.coop.iter().any(|c| {
+                    c.m == self.tile
+                        && c.n == self.tile
+                        && c.k == self.tile
+                        && c.ab == "f16"
+                        && c.c == "f32"
+                });
+                listed
+                    && caps.f16
+                    && caps.subgroup_min == self.sg
+                    && caps.subgroup_max == self.sg
+                    && self.tile > 0
+                    && self.cbk % self.tile == 0
+                    && self.r >= 1
+                    && self.tq >= 1
+            }
+            SparseVariant::Tiled => rows_kernel_ok(PLAIN_MAX_R) && (1..=MAX_TQ).contains(&self.tq),
+            SparseVariant::Subgroup => {
+                rows_kernel_ok(SG_MAX_R)
+                    && (1..=MAX_TQ).contains(&self.tq)
+                    && self.subgroup_ok(caps, p, self.tq)
+            }
+            SparseVariant::Gemv => {
+                desc.gemv_shape()
+                    && if self.sg > 0 {
+                        rows_kernel_ok(SG_MAX_R) && self.subgroup_ok(caps, p, self.quads(desc))
+                    } else {
+                        rows_kernel_ok(PLAIN_MAX_R)
+                    }
+            }
+        }
+    }
+
+    /// The subgroup kernel's conditions: subgroups of a fixed size `sg` ≥ 8 (a power of two) that
+    /// tile the workgroup, M dividing the 32-column chunk, N dividing 4 (a group's kept values
+    /// share one vec4), and the chunk's metadata words within its register array.
+    fn subgroup_ok(&self, caps: &Capabilities, p: NmPattern, _tq: u32) -> bool {
+        let sg = self.sg;
+        caps.subgroups
+            && caps.subgroup_min == sg
+            && caps.subgroup_max == sg
+            && sg >= 8
+            && sg.is_power_of_two()
+            && self.wg % sg == 0
+            && block_pattern(p)
+    }
+}
+
+/// Patterns the register-blocked rows kernels take (subgroup and plain block): M divides the
+/// 32-column chunk, N divides 4 (a group's kept values share one vec4), and a chunk's metadata
+/// words fit the kernel's register array.
+pub fn block_pattern(p: NmPattern) -> bool {
+    matches!(p.m, 2 | 4 | 8 | 16)
+        && matches!(p.n, 1 | 2 | 4)
+        && p.n < p.m
+        && meta_words_per_chunk(32 * p.n / p.m, p.per_word()) <= SG_MAX_W
+}
+
+/// Metadata words a row needs to cover `kpc` consecutive kept values starting anywhere a chunk
+/// can start: exact when chunks and words align, one more otherwise.
+fn meta_words_per_chunk(kpc: u32, pw: u32) -> u32 {
+    if kpc % pw == 0 {
+        kpc / pw
+    } else if pw % kpc == 0 {
+        1
+    } else {
+        kpc.div_ceil(pw) + 1
+    }
+}
+
+/// Chunking of the plain kernel: `gpc` groups (`kch` columns, `kpc` kept values, a multiple of 4)
+/// per step, about 32 columns.
+#[derive(Clone, Copy, Debug)]
+struct PlainChunk {
+    gpc: u32,
+    kch: u32,
+    kpc: u32,
+}
+
+fn plain_chunk(p: NmPattern) -> PlainChunk {
+    let gcd = |mut a: u32, mut b: u32| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let gs = 4 / gcd(p.n, 4);
+    let gpc = gs * (32 / (gs * p.m)).max(1);
+    PlainChunk {
+        gpc,
+        kch: gpc * p.m,
+        kpc: gpc * p.n,
+    }
+}
+
+/// Every configuration worth trying for `desc` on an adapter with `caps` and `limits`, the
+/// default first. A pure function of its inputs.
+pub fn sparse_gemm_candidates(
+    caps: &Capabilities,
+    limits: &wgpu::Limits,
+    desc: &SparseGemmDesc,
+) -> Vec<SparseConfig> {
+    let mut all = vec![sparse_gemm_default(caps, limits, desc)];
+    let sg = caps.subgroup_min;
+    if desc.gemv_shape() {
+        for (wg, r) in [(64, 1), (64, 2), (64, 4), (32, 4), (128, 2)] {
+            all.push(SparseConfig::gemv(wg, r, sg));
+            all.push(SparseConfig::gemv(wg, r, 0));
+        }
+    }
+    for (wg, r, tq) in [
+        (64, 4, 4),
+        (64, 2, 4),
+        (64, 4, 2),
+        (32, 4, 4),
+        (128, 2, 4),
+        (64, 1, 4),
+        (64, 2, 2),
+    ] {
+        all.push(SparseConfig::subgroup(wg, r, tq, sg));
+    }
+    for (wg, r, tq) in [
+        (64, 2, 4),
+        (64, 4, 4),
+        (64, 1, 4),
+        (128, 2, 2),
+        (32, 4, 4),
+        (64, 2, 2),
+    ] {
+        all.push(SparseConfig::tiled(wg, r, tq));
+    }
+    if let Some(t) = caps.coop_f16_f32_tile() {
+        for (sgm, sgn, kmul) in [(2, 2, 2), (2, 2, 4), (1, 1, 4), (2, 1, 2), (4, 2, 2)] {
+            all.push(SparseConfig::coop(t, sg, sgm, sgn, t * kmul));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter()
+        .filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c))
+        .collect()
+}
+
+/// The untuned pick. Few columns (≤ 16): the GEMV-shaped rows kernel, with subgroups where the
+/// adapter and pattern allow. Otherwise the subgroup kernel, else the plain one; CPU adapters
+/// (lavapipe) get many rows per invocation, since every operand load there is paid lane by lane
+/// and rows are what amortise op(B); GPUs get fewer rows and more workgroups. Cooperative
+/// matrices are the default for f16 storage only (they round inputs to f16), as for dense GEMM.
+pub fn sparse_gemm_default(
+    caps: &Capabilities,
+    limits: &wgpu::Limits,
+    desc: &SparseGemmDesc,
+) -> SparseConfig {
+    let cpu = caps.device_type == wgpu::DeviceType::Cpu;
+    let sg = caps.subgroup_min;
+    if desc.gemv_shape() {
+        let r = if cpu { 4 } else { 1 };
+        for c in [
+            SparseConfig::gemv(64, r, sg),
+            SparseConfig::gemv(64, r.min(PLAIN_MAX_R), 0),
+        ] {
+            if c.valid_for(caps, limits, desc) {
+                return c;
+            }
+        }
+    }
+    if desc.dtype == DType::F16 {
+        if let Some(t) = caps.coop_f16_f32_tile() {
+            let c = SparseConfig::coop(t, sg, 2, 2, 2 * t);
+            if c.valid_for(caps, limits, desc) {
+                return c;
+            }
+        }
+    }
+    // Measured on lavapipe: 4 rows × 16 columns per invocation; 8 rows per invocation outgrow
+    // what the driver unrolls, and the accumulators leave registers.
+    let s = if cpu {
+        SparseConfig::subgroup(64, 4, 4, sg)
+    } else {
+        SparseConfig::subgroup(64, 2, 4, sg)
+    };
+    if s.valid_for(caps, limits, desc) {
+        return s;
+    }
+    let t = SparseConfig::tiled(64, 2, 4);
+    if t.valid_for(caps, limits, desc) {
+        return t;
+    }
+    SparseConfig::tiled(32, 1, 2)
+}
