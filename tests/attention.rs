@@ -37,7 +37,10 @@ fn verify_list_passes_on_every_variant() {
         "tiled variant never ran"
     );
     let caps = ctx().caps();
-    if caps.subgroups && caps.subgroup_min == caps.subgroup_max && caps.subgroup_min.is_multiple_of(8) {
+    if caps.subgroups
+        && caps.subgroup_min == caps.subgroup_max
+        && caps.subgroup_min.is_multiple_of(8)
+    {
         assert!(
             checks.iter().any(|c| c.variant == "subgroup"),
             "subgroup variant never ran"
@@ -780,5 +783,36 @@ proptest! {
         let cfg = cands[pick % cands.len()];
         let c = check_attention(ctx(), &case, Some(cfg), seed);
         prop_assert!(c.pass, "{} on {}: rel {:.3e} tol {:.3e} max {:.3e} {:?}", c.config, c.shape, c.rel_l2_err, c.tolerance, c.max_abs_err, c.error);
+    }
+}
+
+/// The accuracy bound at its largest length: N = 4096, unit-variance inputs, f32 max abs
+/// error ≤ 1e-4 (dense and a 700-key window; rows spot-checked against the f64 reference).
+#[test]
+fn n4096_meets_the_max_abs_bound() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(1, 1, 4096, 64);
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 61);
+    let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 62);
+    let (v, vf) = unit_data::<f32>(desc.kv_len_elems() as usize, 63);
+    let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
+    let window = MaskBuilder::new(4096, 4096, bq, bk)
+        .build(&Pattern::window(700))
+        .unwrap();
+    for mask in [None, Some(&window)] {
+        let plan = AttentionPlan::new(ctx, desc, mask, None).unwrap();
+        let (o, _) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+        let rows = 48usize;
+        let (want, _) = attention_ref(&desc, mask, &qf, &kf, &vf, Some(rows as u32));
+        let err = o[..rows * 64]
+            .iter()
+            .zip(&want[..rows * 64])
+            .map(|(g, w)| (*g as f64 - w).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            err <= 1e-4,
+            "{}: max abs err {err:.3e} at N=4096",
+            plan.config().label()
+        );
     }
 }
