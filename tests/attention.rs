@@ -313,6 +313,72 @@ fn split_kv_decode_matches_reference_for_every_split_count() {
     }
 }
 
+/// GQA decode folds the query heads of a KV head into one row space (K/V read once) when they
+/// share a pattern, and does not when their patterns differ; both match the reference.
+#[test]
+fn gqa_decode_folds_heads_that_share_a_pattern() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(2, 8, 3, 64)
+        .gqa(2)
+        .kv_len(777)
+        .with_lse();
+    let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
+    let b = MaskBuilder::new(3, 777, bq, bk);
+    let shared = b.build(&Pattern::causal_window(300)).unwrap();
+    let per_group: Vec<Pattern> = (0..8)
+        .map(|h| {
+            if h < 4 {
+                Pattern::Causal
+            } else {
+                Pattern::window(50)
+            }
+        })
+        .collect();
+    let grouped = b.build_heads(&per_group).unwrap();
+    let mixed: Vec<Pattern> = (0..8)
+        .map(|h| {
+            if h % 2 == 0 {
+                Pattern::Causal
+            } else {
+                Pattern::window(50)
+            }
+        })
+        .collect();
+    let mixed = b.build_heads(&mixed).unwrap();
+    let subgroup = ctx.caps().subgroups && ctx.caps().subgroup_min == ctx.caps().subgroup_max;
+    for (mask, fold) in [
+        (None, 4),
+        (Some(&shared), 4),
+        (Some(&grouped), 4),
+        (Some(&mixed), 1),
+    ] {
+        let plan = AttentionPlan::new(ctx, desc, mask, None).unwrap();
+        if subgroup && plan.config().variant == AttentionVariant::Subgroup {
+            assert_eq!(plan.fold(), fold, "fold for {:?}", mask.map(|m| m.slots));
+        }
+        let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 3);
+        let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 4);
+        let (v, vf) = unit_data::<f32>(desc.kv_len_elems() as usize, 5);
+        let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+        let (want, lse_want) = attention_ref(&desc, mask, &qf, &kf, &vf, None);
+        let err = o
+            .iter()
+            .zip(&want)
+            .map(|(g, w)| (*g as f64 - w).abs())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-4, "{}: max abs err {err}", plan.config().label());
+        for (g, w) in lse.unwrap().iter().zip(&lse_want) {
+            assert!((*g as f64 - w).abs() < 1e-4);
+        }
+    }
+    // A folded plan refuses a mask that separates the heads of a group.
+    let mut plan = AttentionPlan::new(ctx, desc, Some(&shared), None).unwrap();
+    if plan.fold() > 1 {
+        assert!(matches!(plan.update_mask(&mixed), Err(Error::Shape(_))));
+        assert!(plan.update_mask(&grouped).is_ok());
+    }
+}
+
 #[test]
 fn empty_rows_are_zero_and_large_inputs_do_not_overflow() {
     let ctx = ctx();

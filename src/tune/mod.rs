@@ -10,7 +10,7 @@ use crate::ops::attention::AttentionDesc;
 use crate::ops::gemm::GemmDesc;
 
 pub use attention::{
-    attention_blocks, attention_candidates, attention_default, attention_splits, AttentionConfig, AttentionVariant,
+    attention_blocks, attention_candidates, attention_default, attention_fold, attention_splits, AttentionConfig, AttentionVariant,
 };
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 
