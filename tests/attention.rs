@@ -313,6 +313,72 @@ fn split_kv_decode_matches_reference_for_every_split_count() {
     }
 }
 
+/// GQA decode folds the query heads of a KV head into one row space (K/V read once) when they
+/// share a pattern, and does not when their patterns differ; both match the reference.
+#[test]
+fn gqa_decode_folds_heads_that_share_a_pattern() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(2, 8, 3, 64)
+        .gqa(2)
+        .kv_len(777)
+        .with_lse();
+    let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
+    let b = MaskBuilder::new(3, 777, bq, bk);
+    let shared = b.build(&Pattern::causal_window(300)).unwrap();
+    let per_group: Vec<Pattern> = (0..8)
+        .map(|h| {
+            if h < 4 {
+                Pattern::Causal
+            } else {
+                Pattern::window(50)
+            }
+        })
+        .collect();
+    let grouped = b.build_heads(&per_group).unwrap();
+    let mixed: Vec<Pattern> = (0..8)
+        .map(|h| {
+            if h % 2 == 0 {
+                Pattern::Causal
+            } else {
+                Pattern::window(50)
+            }
+        })
+        .collect();
+    let mixed = b.build_heads(&mixed).unwrap();
+    let subgroup = ctx.caps().subgroups && ctx.caps().subgroup_min == ctx.caps().subgroup_max;
+    for (mask, fold) in [
+        (None, 4),
+        (Some(&shared), 4),
+        (Some(&grouped), 4),
+        (Some(&mixed), 1),
+    ] {
+        let plan = AttentionPlan::new(ctx, desc, mask, None).unwrap();
+        if subgroup && plan.config().variant == AttentionVariant::Subgroup {
+            assert_eq!(plan.fold(), fold, "fold for {:?}", mask.map(|m| m.slots));
+        }
+        let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 3);
+        let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 4);
+        let (v, vf) = unit_data::<f32>(desc.kv_len_elems() as usize, 5);
+        let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+        let (want, lse_want) = attention_ref(&desc, mask, &qf, &kf, &vf, None);
+        let err = o
+            .iter()
+            .zip(&want)
+            .map(|(g, w)| (*g as f64 - w).abs())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-4, "{}: max abs err {err}", plan.config().label());
+        for (g, w) in lse.unwrap().iter().zip(&lse_want) {
+            assert!((*g as f64 - w).abs() < 1e-4);
+        }
+    }
+    // A folded plan refuses a mask that separates the heads of a group.
+    let mut plan = AttentionPlan::new(ctx, desc, Some(&shared), None).unwrap();
+    if plan.fold() > 1 {
+        assert!(matches!(plan.update_mask(&mixed), Err(Error::Shape(_))));
+        assert!(plan.update_mask(&grouped).is_ok());
+    }
+}
+
 #[test]
 fn empty_rows_are_zero_and_large_inputs_do_not_overflow() {
     let ctx = ctx();
@@ -783,5 +849,36 @@ proptest! {
         let cfg = cands[pick % cands.len()];
         let c = check_attention(ctx(), &case, Some(cfg), seed);
         prop_assert!(c.pass, "{} on {}: rel {:.3e} tol {:.3e} max {:.3e} {:?}", c.config, c.shape, c.rel_l2_err, c.tolerance, c.max_abs_err, c.error);
+    }
+}
+
+/// The accuracy bound at its largest length: N = 4096, unit-variance inputs, f32 max abs
+/// error ≤ 1e-4 (dense and a 700-key window; rows spot-checked against the f64 reference).
+#[test]
+fn n4096_meets_the_max_abs_bound() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(1, 1, 4096, 64);
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 61);
+    let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 62);
+    let (v, vf) = unit_data::<f32>(desc.kv_len_elems() as usize, 63);
+    let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
+    let window = MaskBuilder::new(4096, 4096, bq, bk)
+        .build(&Pattern::window(700))
+        .unwrap();
+    for mask in [None, Some(&window)] {
+        let plan = AttentionPlan::new(ctx, desc, mask, None).unwrap();
+        let (o, _) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+        let rows = 48usize;
+        let (want, _) = attention_ref(&desc, mask, &qf, &kf, &vf, Some(rows as u32));
+        let err = o[..rows * 64]
+            .iter()
+            .zip(&want[..rows * 64])
+            .map(|(g, w)| (*g as f64 - w).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            err <= 1e-4,
+            "{}: max abs err {err:.3e} at N=4096",
+            plan.config().label()
+        );
     }
 }

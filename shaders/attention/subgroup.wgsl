@@ -45,6 +45,14 @@ var<private> lv: vec4<f32>;               // running sum
 var<private> g_lane: u32;                 // lane within the cluster
 var<private> g_cl8: u32;                  // first lane of the cluster
 var<private> g_kv: u32;                   // vec4 index of the K/V head
+var<private> g_head0: u32;                // global index (b * hq + h) of the first folded head
+
+// Output row (over batch, head, query) of folded row `vr`: with GQA decode the query heads of
+// one KV head are folded into one row space, row vr = (head h0 + vr / nq, query vr % nq), so
+// their K/V are read once.
+fn out_row(vr: u32) -> u32 {
+    return (g_head0 + vr / p.nq) * p.nq + vr % p.nq;
+}
 
 fn bv(x: vec4<f32>, i: u32) -> vec4<f32> {
     if SG == 8u {
@@ -213,15 +221,15 @@ fn key_step(c: u32, ok_in: vec4<bool>) {
 }
 
 // ---- epilogue: row (r, lane i) is spread over the cluster, slot t*8 + lane in each lane
-fn store_row(r: u32, t: u32, scale: f32, rows0: u32, orow0: u32, split_base: u32) {
+fn store_row(r: u32, t: u32, scale: f32, rows0: u32, split_base: u32) {
     let d = t * 8u + g_lane;
     let ob = r * 8u * NT + t;
     for (var i = 0u; i < 8u; i++) {
         let sc = bf(scale, i);
         let row = rows0 + r * 8u + i;
         let val = ot[ob + i * NT] * sc;
-        if row < p.nq && d < D4 {
-            let idx = (orow0 + row) * D4 + d;
+        if row < p.vrows && d < D4 {
+            let idx = out_row(row) * D4 + d;
             if (p.flags & 2u) != 0u {
                 part[split_base + idx] = val;
             } else {
@@ -231,11 +239,11 @@ fn store_row(r: u32, t: u32, scale: f32, rows0: u32, orow0: u32, split_base: u32
     }
 }
 
-fn store_chunk(t: u32, inv: vec4<f32>, rows0: u32, orow0: u32, split_base: u32) {
-    store_row(0u, t, inv.x, rows0, orow0, split_base);
-    if RQ > 1u { store_row(1u, t, inv.y, rows0, orow0, split_base); }
-    if RQ > 2u { store_row(2u, t, inv.z, rows0, orow0, split_base); }
-    if RQ > 3u { store_row(3u, t, inv.w, rows0, orow0, split_base); }
+fn store_chunk(t: u32, inv: vec4<f32>, rows0: u32, split_base: u32) {
+    store_row(0u, t, inv.x, rows0, split_base);
+    if RQ > 1u { store_row(1u, t, inv.y, rows0, split_base); }
+    if RQ > 2u { store_row(2u, t, inv.z, rows0, split_base); }
+    if RQ > 3u { store_row(3u, t, inv.w, rows0, split_base); }
 }
 
 @compute @workgroup_size(SG, 1, 1)
@@ -246,24 +254,26 @@ fn main(
 ) {
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
+    let hgroups = p.hq / p.fold;
     let bh = lin / per_head;
     // Whole workgroups leave together, so subgroups stay complete for the broadcasts.
-    if bh >= p.batch * p.hq {
+    if bh >= p.batch * hgroups {
         return;
     }
     let rem = lin % per_head;
     let g = rem / p.splits;
     let split = rem % p.splits;
-    let b = bh / p.hq;
-    let h = bh % p.hq;
+    let b = bh / hgroups;
+    let h = (bh % hgroups) * p.fold;  // first query head of the fold
     g_lane = lane % 8u;
     g_cl8 = lane - g_lane;
     g_kv = (b * p.hkv + h / p.group) * p.nkv * D4;
+    g_head0 = b * p.hq + h;
     let wrows = SG * RQ;
-    let rows0 = g * wrows + (lane / 8u) * 8u * RQ;  // first row of this cluster
-    let orow0 = bh * p.nq;
+    let rows0 = g * wrows + (lane / 8u) * 8u * RQ;  // first (folded) row of this cluster
     let rr = vec4<u32>(rows0) + vec4<u32>(0u, 8u, 16u, 24u) + vec4<u32>(g_lane);
-    let qrows = (vec4<u32>(orow0) + min(rr, vec4<u32>(p.nq - 1u))) * D4;
+    let rc = min(rr, vec4<u32>(p.vrows - 1u));
+    let qrows = vec4<u32>(out_row(rc.x), out_row(rc.y), out_row(rc.z), out_row(rc.w)) * D4;
     load_q_chunk(0u, qrows, p.scale_log2);
     if NT > 1u { load_q_chunk(1u, qrows, p.scale_log2); }
     if NT > 2u { load_q_chunk(2u, qrows, p.scale_log2); }
@@ -276,8 +286,10 @@ fn main(
     mv = vec4<f32>(-3.0e38);
     lv = vec4<f32>(0.0);
 
-    let qb = (g * wrows) / p.block_q;
-    let rib = rr - vec4<u32>(qb * p.block_q);  // rows within the query block
+    // Query block of the workgroup (folding needs nq <= block_q: one block) and each row's
+    // row within it (clamped for tail rows, whose results are discarded).
+    let qb = ((g * wrows) % p.nq) / p.block_q;
+    let rib = min(rr % vec4<u32>(p.nq) - vec4<u32>(qb * p.block_q), vec4<u32>(p.block_q - 1u));
     var rl = RowList(0u, p.n_kblocks, 0u, 0u);
     if MASKED {
         rl = attn_row_list(b, h, qb);
@@ -306,9 +318,9 @@ fn main(
                     let w = idx >> 5u;
                     wv = vec4<u32>(
                         attn_tile_word(un.aux, rib.x, w),
-                        attn_tile_word(un.aux, min(rib.y, p.block_q - 1u), w),
-                        attn_tile_word(un.aux, min(rib.z, p.block_q - 1u), w),
-                        attn_tile_word(un.aux, min(rib.w, p.block_q - 1u), w),
+                        attn_tile_word(un.aux, rib.y, w),
+                        attn_tile_word(un.aux, rib.z, w),
+                        attn_tile_word(un.aux, rib.w, w),
                     );
                 }
                 ok = ((wv >> vec4<u32>(idx & 31u)) & vec4<u32>(1u)) != vec4<u32>(0u);
@@ -332,23 +344,23 @@ fn main(
         split_base = split * p.rows_total * D4;
         // partial LSE (log2 units) per split, after the final LSE block
         for (var r = 0u; r < RQ; r++) {
-            if rr[r] < p.nq {
-                stats[p.rows_total + split * p.rows_total + orow0 + rr[r]] = lse2[r];
+            if rr[r] < p.vrows {
+                stats[p.rows_total + split * p.rows_total + out_row(rr[r])] = lse2[r];
             }
         }
     } else if (p.flags & 1u) != 0u {
         for (var r = 0u; r < RQ; r++) {
-            if rr[r] < p.nq {
-                stats[orow0 + rr[r]] = lse2[r] * 0.6931471805599453;
+            if rr[r] < p.vrows {
+                stats[out_row(rr[r])] = lse2[r] * 0.6931471805599453;
             }
         }
     }
-    store_chunk(0u, inv, rows0, orow0, split_base);
-    if NT > 1u { store_chunk(1u, inv, rows0, orow0, split_base); }
-    if NT > 2u { store_chunk(2u, inv, rows0, orow0, split_base); }
-    if NT > 3u { store_chunk(3u, inv, rows0, orow0, split_base); }
-    if NT > 4u { store_chunk(4u, inv, rows0, orow0, split_base); }
-    if NT > 5u { store_chunk(5u, inv, rows0, orow0, split_base); }
-    if NT > 6u { store_chunk(6u, inv, rows0, orow0, split_base); }
-    if NT > 7u { store_chunk(7u, inv, rows0, orow0, split_base); }
+    store_chunk(0u, inv, rows0, split_base);
+    if NT > 1u { store_chunk(1u, inv, rows0, split_base); }
+    if NT > 2u { store_chunk(2u, inv, rows0, split_base); }
+    if NT > 3u { store_chunk(3u, inv, rows0, split_base); }
+    if NT > 4u { store_chunk(4u, inv, rows0, split_base); }
+    if NT > 5u { store_chunk(5u, inv, rows0, split_base); }
+    if NT > 6u { store_chunk(6u, inv, rows0, split_base); }
+    if NT > 7u { store_chunk(7u, inv, rows0, split_base); }
 }

@@ -30,6 +30,10 @@ struct AttnParams {
     tiles_off: u32,
     rows_total: u32,  // batch * hq * nq
     scale_log2: f32,  // softmax scale * log2(e)
+    fold: u32,        // query heads folded into one row space (GQA decode; 1: none)
+    vrows: u32,       // rows per folded head group: fold * nq
+    _pad0: u32,
+    _pad1: u32,
 }
 
 const STRIPE_CHUNK: u32 = 32u;

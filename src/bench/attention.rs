@@ -95,6 +95,17 @@ pub fn attention_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
             AttentionDesc::new(1, 8, 2048, 128),
             AttnBenchKind::Dense,
         ));
+        // The portable tiled variant next to the default at a smaller shape.
+        let small = AttentionDesc::new(1, 8, 1024, 64);
+        v.push(case(small, AttnBenchKind::Dense));
+        let tiled = AttentionConfig::tiled(64, 32);
+        if tiled.valid_for(ctx.caps(), &ctx.limits(), &small, 64) {
+            v.push(AttnBenchCase {
+                desc: small,
+                kind: AttnBenchKind::Dense,
+                config: Some(tiled),
+            });
+        }
         v.push(case(
             AttentionDesc::new(1, 32, 4, 128).gqa(8).kv_len(8192),
             AttnBenchKind::Decode,

@@ -268,15 +268,42 @@ pub fn attention_blocks(
     (bq, 64)
 }
 
+/// Query heads folded into one row space: with GQA and few queries (decode), the subgroup
+/// variant processes the `Hq/Hkv` query heads of a KV head together, so K and V are read once
+/// for the group instead of once per query head. Needs the group's heads to share one mask
+/// slot (`heads_share`) and the queries to fit one query block.
+pub fn attention_fold(
+    config: &AttentionConfig,
+    desc: &AttentionDesc,
+    block_q: u32,
+    heads_share: bool,
+) -> u32 {
+    let group = desc.heads_q / desc.heads_kv.max(1);
+    if config.variant == AttentionVariant::Subgroup
+        && group > 1
+        && desc.nq <= 16
+        && desc.nq <= block_q
+        && heads_share
+    {
+        group
+    } else {
+        1
+    }
+}
+
 /// KV splits for few query rows (decode): enough workgroups to fill the device, each split
-/// still covering several KV blocks.
+/// still covering several KV blocks. `fold` query heads share a row space.
 pub fn attention_splits(
     caps: &Capabilities,
     desc: &AttentionDesc,
     rows_per_wg: u32,
+    fold: u32,
     units: u32,
 ) -> u32 {
-    let groups = desc.batch as u64 * desc.heads_q as u64 * desc.nq.div_ceil(rows_per_wg) as u64;
+    let fold = fold.max(1);
+    let groups = desc.batch as u64
+        * (desc.heads_q / fold) as u64
+        * (desc.nq * fold).div_ceil(rows_per_wg) as u64;
     let target: u64 = if caps.device_type == wgpu::DeviceType::Cpu {
         32
     } else {
@@ -343,8 +370,16 @@ pub fn attention_default(
     }
     if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
         let mut rq = subgroup_rq(desc.head_dim);
-        if desc.nq <= 8 {
+        // Few rows (decode; GQA heads fold into one row space): fewer rows per lane.
+        let rows = if desc.nq <= 16 {
+            desc.nq * (desc.heads_q / desc.heads_kv.max(1))
+        } else {
+            desc.nq
+        };
+        if rows <= 8 {
             rq = 1;
+        } else if rows <= 16 {
+            rq = rq.min(2);
         }
         while rq >= 1 {
             let c = AttentionConfig::subgroup(rq, caps.subgroup_min);

@@ -19,8 +19,8 @@ use crate::ops::attention::AttentionDesc;
 use crate::ops::gemm::GemmDesc;
 
 pub use attention::{
-    attention_blocks, attention_candidates, attention_default, attention_splits, AttentionConfig,
-    AttentionVariant,
+    attention_blocks, attention_candidates, attention_default, attention_fold, attention_splits,
+    AttentionConfig, AttentionVariant,
 };
 pub use cache::{CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry};
 pub use engine::{

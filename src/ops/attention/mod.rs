@@ -189,6 +189,9 @@ struct AttnParams {
     tiles_off: u32,
     rows_total: u32,
     scale_log2: f32,
+    fold: u32,
+    vrows: u32,
+    _pad: [u32; 2],
 }
 
 /// Geometry of the work list a plan walks: the mask's, or dense blocks.
@@ -216,6 +219,7 @@ pub struct AttentionPlan {
     grid: (u32, u32),
     merge_grid: (u32, u32),
     work_density: f64,
+    fold: u32,
 }
 
 /// Workgroup size of the merge pass.
@@ -277,6 +281,16 @@ impl AttentionPlan {
             }
             None => (vec![0u32], 0, 0, 1, 1, 1.0),
         };
+        // GQA decode: fold the query heads of a KV head into one row space when they share a
+        // mask slot.
+        let heads_share = match mask {
+            Some(m) if !m.head_map.is_empty() => {
+                let g = (desc.heads_q / desc.heads_kv) as usize;
+                m.head_map.chunks(g).all(|c| c.iter().all(|&s| s == c[0]))
+            }
+            _ => true,
+        };
+        let fold = crate::tune::attention_fold(&config, &desc, geometry.block_q, heads_share);
         if config.splits == 0 {
             let units = match mask {
                 Some(m) => m
@@ -287,16 +301,19 @@ impl AttentionPlan {
                     .unwrap_or(0) as u32,
                 None => n_kblocks,
             };
-            config.splits = crate::tune::attention_splits(ctx.caps(), &desc, rows_wg, units);
+            config.splits = crate::tune::attention_splits(ctx.caps(), &desc, rows_wg, fold, units);
         }
         let es = desc.dtype.size();
         for (what, len) in [("Q", desc.q_len_elems()), ("K", desc.kv_len_elems())] {
             ctx.check_binding_size(&format!("attention operand {what}"), len * es)?;
         }
         ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
-        let row_groups = desc.nq.div_ceil(rows_wg);
-        let total =
-            desc.batch as u64 * desc.heads_q as u64 * row_groups as u64 * config.splits as u64;
+        let vrows = desc.nq * fold;
+        let row_groups = vrows.div_ceil(rows_wg);
+        let total = desc.batch as u64
+            * (desc.heads_q / fold) as u64
+            * row_groups as u64
+            * config.splits as u64;
         let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
         let over = |what: &str, need: u64| Error::OverLimit {
             what: what.into(),
@@ -358,6 +375,9 @@ impl AttentionPlan {
             tiles_off,
             rows_total: rows_total as u32,
             scale_log2: desc.softmax_scale() * std::f32::consts::LOG2_E,
+            fold,
+            vrows,
+            _pad: [0; 2],
         };
         let mask_buf = upload_words(ctx, &words)?;
         let dummy = ctx.storage("attention unused binding", 16)?;
@@ -377,6 +397,7 @@ impl AttentionPlan {
             grid,
             merge_grid,
             work_density,
+            fold,
         })
     }
 
@@ -391,6 +412,10 @@ impl AttentionPlan {
     /// Whether a mask is applied (else dense).
     pub fn masked(&self) -> bool {
         self.masked
+    }
+    /// Query heads read together per KV head (GQA decode), 1 otherwise.
+    pub fn fold(&self) -> u32 {
+        self.fold
     }
     /// Fraction of the dense key-steps this plan performs (1 for dense).
     pub fn work_density(&self) -> f64 {
@@ -417,6 +442,20 @@ impl AttentionPlan {
                 "mask blocks {}x{} differ from the plan's {}x{}",
                 mask.block_q, mask.block_kv, self.geometry.block_q, self.geometry.block_kv
             )));
+        }
+        if self.fold > 1 && !mask.head_map.is_empty() {
+            let g = self.fold as usize;
+            let shared = mask
+                .head_map
+                .chunks(g)
+                .all(|c| c.iter().all(|&s| s == c[0]));
+            if !shared {
+                return Err(Error::Shape(
+                    "this plan reads each KV head once for its query heads (GQA decode), but the \
+                     new mask gives them different patterns: plan again with it"
+                        .into(),
+                ));
+            }
         }
         let (words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
         self.ctx
