@@ -31,7 +31,9 @@ fn verify_list_passes_on_every_variant() {
     let checks = verify_attention(ctx(), &mut |_| {});
     let failed: Vec<_> = checks.iter().filter(|c| !c.pass).collect();
     assert!(failed.is_empty(), "failed: {failed:#?}");
-    assert!(checks.len() >= 40, "only {} checks", checks.len());
+    // Without f16 (GL, browsers) the f16 cases are skipped and only the tiled variant runs.
+    let min = if ctx().caps().f16 { 40 } else { 25 };
+    assert!(checks.len() >= min, "only {} checks", checks.len());
     assert!(
         checks.iter().any(|c| c.variant == "tiled"),
         "tiled variant never ran"
