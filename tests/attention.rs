@@ -511,6 +511,14 @@ fn caller_owned_buffers_record_twice_and_masks_update_in_place() {
     let bound = plan.bind(&qb, &kb, &vb, &ob, None).unwrap();
     ctx.submit(|p| bound.record(p)).unwrap();
     assert!(check(&window) < 1e-5);
+    // A plan built for full blocks only switches to the pipeline with the mask path when a
+    // mask with partial blocks arrives (and says so: bind again).
+    let blocks_only = b.build(&Pattern::Full).unwrap();
+    let mut plan2 = AttentionPlan::new(ctx, desc, Some(&blocks_only), None).unwrap();
+    assert!(!plan2.update_mask(&causal).unwrap());
+    let bound2 = plan2.bind(&qb, &kb, &vb, &ob, None).unwrap();
+    ctx.submit(|p| bound2.record(p)).unwrap();
+    assert!(check(&causal) < 1e-5);
     // Another geometry is refused.
     let other = MaskBuilder::new(100, 100, 64, 32)
         .build(&Pattern::Causal)

@@ -24,6 +24,7 @@ override NT: u32 = 2u;        // ceil(D4 / 8): 32-float chunks of the head dim, 
 override RQ: u32 = 4u;        // rows per lane, 1..4
 override SG: u32 = 8u;        // subgroup size (a multiple of 8)
 override MASKED: bool = true; // false: dense, no mask is read
+override PARTIAL: bool = true; // false: the mask lists full blocks only (no per-key mask path)
 
 const MAXQ: u32 = 256u;       // 4 rows * 8 chunks * 8 slots
 const TAU: f32 = 8.0;
@@ -295,7 +296,6 @@ fn main(
         rl = attn_row_list(b, h, qb);
     }
     let range = attn_split_range(attn_units(rl), split);
-    var wv = vec4<u32>(0u);
     for (var u = range.x; u < range.y; u++) {
         var un: Unit;
         if MASKED {
@@ -303,13 +303,14 @@ fn main(
         } else {
             un = attn_dense_unit(u);
         }
-        if !MASKED || un.kind == UNIT_FULL {
+        if !MASKED || !PARTIAL || un.kind == UNIT_FULL {
             // Full blocks: no element mask, no per-key test.
             for (var idx = 0u; idx < un.kcount; idx++) {
                 key_step(un.kstart + idx, vec4<bool>(true));
             }
             continue;
         }
+        var wv = vec4<u32>(0u);
         for (var idx = 0u; idx < un.kcount; idx++) {
             var c = un.kstart + idx;
             var ok: vec4<bool>;

@@ -133,13 +133,25 @@ impl AttentionConfig {
 
     /// Override constants, named as in the WGSL, for head dim `d` (a multiple of 4).
     pub fn constants(&self, d: u32, masked: bool) -> Vec<(&'static str, f64)> {
+        self.constants_for(d, masked, masked)
+    }
+
+    /// Override constants for a mask that may (`partial`) or may not contain partial blocks
+    /// and stripes: a mask of full blocks only runs the subgroup variant without the per-key
+    /// mask path compiled in, so its inner loop is the dense kernel's.
+    pub fn constants_for(&self, d: u32, masked: bool, partial: bool) -> Vec<(&'static str, f64)> {
         let d4 = d / 4;
         let nt = d4.div_ceil(8);
         let f = |x: u32| x as f64;
         let mut c = vec![("D4", f(d4)), ("MASKED", masked as u8 as f64)];
         match self.variant {
             AttentionVariant::Subgroup => {
-                c.extend([("NT", f(nt)), ("RQ", f(self.rq)), ("SG", f(self.wg))]);
+                c.extend([
+                    ("NT", f(nt)),
+                    ("RQ", f(self.rq)),
+                    ("SG", f(self.wg)),
+                    ("PARTIAL", (masked && partial) as u8 as f64),
+                ]);
             }
             AttentionVariant::Tiled => {
                 c.extend([("NT", f(nt)), ("WG", f(self.wg)), ("KT", f(self.kt))]);

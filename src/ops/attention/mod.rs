@@ -220,6 +220,9 @@ pub struct AttentionPlan {
     merge_grid: (u32, u32),
     work_density: f64,
     fold: u32,
+    /// The pipeline has the per-key mask path (partial blocks, stripes).
+    partial: bool,
+    spec: Spec,
 }
 
 /// Workgroup size of the merge pass.
@@ -329,6 +332,12 @@ impl AttentionPlan {
         let merge_grid = crate::ops::grid_2d(merge_groups, max_dim)
             .ok_or_else(|| over("attention merge workgroups", merge_groups))?;
         let masked = mask.is_some();
+        // Masks of full blocks only need no per-key mask path.
+        let partial = mask.is_some_and(|m| {
+            m.rows
+                .iter()
+                .any(|r| !r.partial.is_empty() || !r.stripes.is_empty())
+        });
         let spec = Spec {
             dtype: desc.dtype,
             coop: (config.variant == AttentionVariant::Coop).then_some(config.tile),
@@ -337,7 +346,7 @@ impl AttentionPlan {
             config.shader(),
             spec,
             "main",
-            &config.constants(desc.head_dim, masked),
+            &config.constants_for(desc.head_dim, masked, partial),
         )?;
         let (merge, part, pstats) = if config.splits > 1 {
             let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
@@ -398,6 +407,8 @@ impl AttentionPlan {
             merge_grid,
             work_density,
             fold,
+            partial,
+            spec,
         })
     }
 
@@ -460,7 +471,22 @@ impl AttentionPlan {
         let (words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
         self.ctx
             .check_binding_size("attention mask", 4 * words.len() as u64)?;
-        let in_place = 4 * words.len() as u64 <= self.mask_buf.size();
+        let needs_partial = mask
+            .rows
+            .iter()
+            .any(|r| !r.partial.is_empty() || !r.stripes.is_empty());
+        let mut in_place = 4 * words.len() as u64 <= self.mask_buf.size();
+        if needs_partial && !self.partial {
+            // The plan was built for full blocks only: switch to the pipeline with the mask path.
+            self.pipeline = self.ctx.pipeline(
+                self.config.shader(),
+                self.spec,
+                "main",
+                &self.config.constants_for(self.desc.head_dim, true, true),
+            )?;
+            self.partial = true;
+            in_place = false;
+        }
         if in_place {
             self.ctx
                 .queue
