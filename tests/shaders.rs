@@ -241,7 +241,10 @@ fn every_attention_variant_translates_for_every_backend() {
                 let desc = AttentionDesc::new(1, 2, 300, hd).dtype(dtype);
                 for block_q in [16, 64, 128] {
                     for cfg in attention_candidates(&caps, &limits, &desc, block_q) {
-                        let spec = Spec { dtype, coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile) };
+                        let spec = Spec {
+                            dtype,
+                            coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile),
+                        };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
                             let mut consts = cfg.constants_for(hd, masked, partial);
                             consts.sort_by(|a, b| a.0.cmp(b.0));
