@@ -28,7 +28,9 @@ fn shape_list_matches_rustfft() {
         assert_pass(&check_fft(ctx(), &d, None, 100 + i as u64));
         ran += 1;
     }
-    assert!(ran >= 60, "only {ran} shapes ran");
+    // Without f16 (GL, browsers) the f16 shapes are skipped.
+    let min = if ctx().caps().f16 { 60 } else { 50 };
+    assert!(ran >= min, "only {ran} shapes ran");
 }
 
 #[test]
