@@ -286,7 +286,10 @@ fn verify_list_passes_on_every_variant() {
         "verify covers only {} shapes",
         sparse_shapes().len()
     );
-    assert!(checks.len() >= 80, "only {} checks", checks.len());
+    // Without f16 and subgroups (GL, browsers) those checks are skipped.
+    let caps = ctx().caps();
+    let min = if caps.f16 && caps.subgroups { 80 } else { 30 };
+    assert!(checks.len() >= min, "only {} checks", checks.len());
     for v in ["tiled", "gemv-plain"] {
         assert!(
             checks.iter().any(|c| c.variant == v),
