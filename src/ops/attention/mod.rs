@@ -216,6 +216,9 @@ pub struct AttentionPlan {
     part: Option<wgpu::Buffer>,
     pstats: Option<wgpu::Buffer>,
     dummy: wgpu::Buffer,
+    /// A second stand-in for the partials binding: two writable bindings may not alias one
+    /// buffer (browsers validate it), so each unused writable slot gets its own.
+    dummy_part: wgpu::Buffer,
     grid: (u32, u32),
     merge_grid: (u32, u32),
     work_density: f64,
@@ -390,6 +393,7 @@ impl AttentionPlan {
         };
         let mask_buf = upload_words(ctx, &words)?;
         let dummy = ctx.storage("attention unused binding", 16)?;
+        let dummy_part = ctx.storage("attention unused partials binding", 16)?;
         Ok(Self {
             ctx: ctx.clone(),
             desc,
@@ -403,6 +407,7 @@ impl AttentionPlan {
             part,
             pstats,
             dummy,
+            dummy_part,
             grid,
             merge_grid,
             work_density,
@@ -545,7 +550,7 @@ impl AttentionPlan {
         } else {
             lse
         };
-        let part = self.part.as_ref().unwrap_or(&self.dummy);
+        let part = self.part.as_ref().unwrap_or(&self.dummy_part);
         let layout = self.pipeline.get_bind_group_layout(0);
         let main = self.ctx.scoped(|| {
             self.ctx
