@@ -527,7 +527,7 @@ fn bad_input_is_a_typed_error() {
     ));
     let (ah, _) = random_nm::<f16>(4, 8, pat, 1).unwrap();
     assert!(matches!(
-        pollster::block_on(plan.run_host(&ah, &vec![f16::ZERO; 32], None)),
+        pollster::block_on(plan.run_host(&ah, &[f16::ZERO; 32], None)),
         Err(Error::Shape(_))
     ));
 }

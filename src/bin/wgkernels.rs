@@ -1334,6 +1334,7 @@ fn run_prune(
     let pattern: wgkernels::NmPattern = pattern.parse()?;
     let a = read_npy(input)?;
     let (rows, k) = rows_by_last("the input", &a.shape)?;
+    #[allow(clippy::too_many_arguments)] // a local generic helper over the npy dtypes
     fn go<T: wgkernels::Element + npyz::AutoSerialize>(
         x: &[T],
         shape: &[u64],
@@ -1449,6 +1450,7 @@ fn run_sparse_gemm(
     let desc = desc.with_bias(bias.is_some()).dtype(s.dtype());
     let plan = SparseGemmPlan::new(ctx, desc, None)?;
     let k = desc.k as usize;
+    #[allow(clippy::too_many_arguments)] // a local generic helper over the npy dtypes
     fn go<T: wgkernels::Element + npyz::AutoSerialize>(
         plan: &SparseGemmPlan,
         a: &[T],

@@ -276,7 +276,7 @@ impl SparseConfig {
                     && caps.subgroup_min == self.sg
                     && caps.subgroup_max == self.sg
                     && self.tile > 0
-                    && self.cbk % self.tile == 0
+                    && self.cbk.is_multiple_of(self.tile)
                     && self.r >= 1
                     && self.tq >= 1
             }
@@ -307,7 +307,7 @@ impl SparseConfig {
             && caps.subgroup_max == sg
             && sg >= 8
             && sg.is_power_of_two()
-            && self.wg % sg == 0
+            && self.wg.is_multiple_of(sg)
             && block_pattern(p)
     }
 }
@@ -325,9 +325,9 @@ pub fn block_pattern(p: NmPattern) -> bool {
 /// Metadata words a row needs to cover `kpc` consecutive kept values starting anywhere a chunk
 /// can start: exact when chunks and words align, one more otherwise.
 fn meta_words_per_chunk(kpc: u32, pw: u32) -> u32 {
-    if kpc % pw == 0 {
+    if kpc.is_multiple_of(pw) {
         kpc / pw
-    } else if pw % kpc == 0 {
+    } else if pw.is_multiple_of(kpc) {
         1
     } else {
         kpc.div_ceil(pw) + 1

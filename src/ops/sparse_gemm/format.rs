@@ -90,7 +90,7 @@ impl NmPattern {
                 "N:M sparse K (columns of the sparse operand)",
             ));
         }
-        if k % self.m as usize != 0 {
+        if !k.is_multiple_of(self.m as usize) {
             return Err(Error::Shape(format!(
                 "K = {k} is not a multiple of M = {} (the {self} groups run along K)",
                 self.m

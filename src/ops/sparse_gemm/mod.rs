@@ -122,9 +122,9 @@ impl SparseGemmDesc {
     /// The dense operand's rows are vec4-aligned, so kernels may load it four at a time.
     pub fn vec_b(&self) -> bool {
         if self.trans_b() {
-            self.k % 4 == 0
+            self.k.is_multiple_of(4)
         } else {
-            self.cols % 4 == 0
+            self.cols.is_multiple_of(4)
         }
     }
     /// At most 16 output columns (tokens): the weight-bound GEMV-shaped path applies.
