@@ -741,3 +741,85 @@ fn cli_prune_and_sparse_gemm_on_npy_files() {
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---- tuning -----------------------------------------------------------------------------------
+
+#[test]
+fn tuned_sparse_bucket_is_served_from_the_cache() {
+    use wgkernels::tune::{
+        sparse_gemm_pick_with_source, ConfigSource, SparseTune, TuneMode, TuneOp, Tuner,
+    };
+    let dir = std::env::temp_dir().join(format!("wgk-sparse-tune-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = SparseGemmDesc::matmul(60, 40, 32, NmPattern::TWO_FOUR).with_bias(true);
+    let (bucket, rep) = SparseTune::bucket(&d);
+    assert_eq!(bucket, "f32 matmul 2:4 r64 c64 k32 b1 bias");
+    assert_eq!((rep.rows, rep.cols, rep.k), (64, 64, 32));
+    // K rounds to a power of two, then up to a multiple of M.
+    assert_eq!(
+        SparseTune::bucket(&SparseGemmDesc::matmul(5, 5, 30, p(2, 3)))
+            .1
+            .k,
+        33
+    );
+
+    let auto = ctx().with_tuner(Tuner::new(TuneMode::Auto, Some(dir.clone())));
+    let first = sparse_gemm_pick_with_source(&auto, &d);
+    assert_eq!(first.source, ConfigSource::Tuned);
+    let entry = auto
+        .tuner()
+        .entry(&auto, "sparse_gemm", &bucket)
+        .expect("entry stored");
+    assert!(entry.candidates.len() >= 2, "{entry:?}");
+    // Another context on the same cache serves the winner without tuning, and it runs right.
+    let cached = ctx().with_tuner(Tuner::new(TuneMode::Cached, Some(dir.clone())));
+    let again = sparse_gemm_pick_with_source(&cached, &d);
+    assert_eq!(again.source, ConfigSource::Cache);
+    assert_eq!(again.config, first.config);
+    assert_eq!(cached.tuner().stats().tuning_runs, 0);
+    assert_passes(&d, again.config, 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn async_verify_passes_on_a_browser_like_device() {
+    // WebGPU's default limits and no optional features (no f16, no subgroups): what the web
+    // demo gets; only the plain kernels run, through the non-blocking verify path.
+    let adapter = ctx().adapter.clone();
+    let (have, web) = (adapter.limits(), wgpu::Limits::default());
+    let limits = wgpu::Limits {
+        max_compute_workgroup_storage_size: web
+            .max_compute_workgroup_storage_size
+            .min(have.max_compute_workgroup_storage_size),
+        max_compute_invocations_per_workgroup: web
+            .max_compute_invocations_per_workgroup
+            .min(have.max_compute_invocations_per_workgroup),
+        max_storage_buffer_binding_size: web
+            .max_storage_buffer_binding_size
+            .min(have.max_storage_buffer_binding_size),
+        max_storage_buffers_per_shader_stage: web
+            .max_storage_buffers_per_shader_stage
+            .min(have.max_storage_buffers_per_shader_stage),
+        ..have
+    };
+    let desc = wgpu::DeviceDescriptor {
+        required_limits: limits,
+        ..Default::default()
+    };
+    let (device, queue) = pollster::block_on(adapter.request_device(&desc)).unwrap();
+    let c = wgkernels::Context::from_parts(adapter, device, queue);
+    assert!(!c.caps().subgroups && !c.caps().f16);
+    let checks = pollster::block_on(wgkernels::verify::verify_op_async(
+        &c,
+        "sparse_gemm",
+        &mut |_| {},
+    ))
+    .unwrap();
+    assert!(checks.len() >= 40, "only {} checks", checks.len());
+    let failed: Vec<_> = checks.iter().filter(|k| !k.pass).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(checks
+        .iter()
+        .all(|k| k.dtype == DType::F32 && !k.variant.contains("sg")));
+}

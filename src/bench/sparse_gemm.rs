@@ -144,7 +144,14 @@ fn bench_typed<T: Element>(
     config: Option<SparseConfig>,
     quick: bool,
 ) -> Result<BenchResult> {
-    let plan = SparseGemmPlan::new(ctx, desc, config)?;
+    let (config, source) = match config {
+        Some(c) => (c, crate::tune::ConfigSource::Explicit),
+        None => {
+            let p = crate::tune::sparse_gemm_pick_with_source(ctx, &desc);
+            (p.config, p.source)
+        }
+    };
+    let plan = SparseGemmPlan::new(ctx, desc, Some(config))?;
     let rows = desc.rows as usize * desc.sparse_batches() as usize;
     let (a, af) = random_nm::<T>(rows, desc.k as usize, desc.pattern, 17)?;
     let (b, bf) = random_data::<T>(desc.dense_len() as usize, 18);
@@ -223,7 +230,7 @@ fn bench_typed<T: Element>(
         config: cfg.label(),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        config_source: crate::tune::ConfigSource::Default.name().into(),
+        config_source: source.name().into(),
         note: if err.pass {
             weights
         } else {

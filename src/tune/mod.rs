@@ -13,6 +13,7 @@ mod fft;
 mod gemm;
 mod gemm_tune;
 mod sparse_gemm;
+mod sparse_gemm_tune;
 
 use crate::gpu::Context;
 use crate::ops::attention::AttentionDesc;
@@ -35,6 +36,9 @@ pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 pub use gemm_tune::gemm_tune_shapes;
 pub use gemm_tune::GemmTune;
 pub use sparse_gemm::{sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant};
+#[cfg(not(target_arch = "wasm32"))]
+pub use sparse_gemm_tune::sparse_gemm_tune_shapes;
+pub use sparse_gemm_tune::SparseTune;
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
 pub(crate) fn fits_limits(
@@ -128,6 +132,10 @@ where
 pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<TuneJob>> {
     match op {
         "gemm" => Ok(jobs_for::<GemmTune>(ctx, gemm_tune_shapes(ctx, quick))),
+        "sparse_gemm" => Ok(jobs_for::<SparseTune>(
+            ctx,
+            sparse_gemm_tune_shapes(ctx, quick),
+        )),
         _ => Err(crate::Error::Unsupported(format!(
             "unknown op `{op}` for tuning"
         ))),
@@ -147,10 +155,18 @@ pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
 }
 
 /// The configuration an N:M sparse GEMM uses when the caller names none: the measured winner
-/// where tuning has stored one, else [`sparse_gemm_default`].
+/// where tuning has stored one, else [`sparse_gemm_default`] (see [`TuneMode`]).
 pub fn sparse_gemm_pick(
     ctx: &Context,
     desc: &crate::ops::sparse_gemm::SparseGemmDesc,
 ) -> SparseConfig {
-    sparse_gemm_default(ctx.caps(), &ctx.limits(), desc)
+    pick::<SparseTune>(ctx, desc).config
+}
+
+/// [`sparse_gemm_pick`] and where the configuration came from (cache, tuned, default).
+pub fn sparse_gemm_pick_with_source(
+    ctx: &Context,
+    desc: &crate::ops::sparse_gemm::SparseGemmDesc,
+) -> Picked<SparseConfig> {
+    pick::<SparseTune>(ctx, desc)
 }

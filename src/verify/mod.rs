@@ -28,8 +28,8 @@ pub use gemm::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use sparse_gemm::{check_sparse_gemm, verify_sparse_gemm};
 pub use sparse_gemm::{
-    random_nm, sparse_patterns, sparse_shape_json, sparse_shapes, sparse_variant_name,
-    sparse_variants_to_check,
+    check_sparse_gemm_async, random_nm, sparse_patterns, sparse_shape_json, sparse_shapes,
+    sparse_variant_name, sparse_variants_to_check, verify_sparse_gemm_async,
 };
 
 use crate::dtype::{DType, Element};
@@ -42,8 +42,9 @@ use serde::Serialize;
 pub const OPS: &[&str] = &["gemm", "fft", "fftconv", "attention", "sparse_gemm"];
 
 /// The ops whose checks have a non-blocking form and so run in the browser (the web demo
-/// verifies exactly these). `fft`, `fftconv` and `sparse_gemm` are native-only until their
-/// checks get async forms (see `verify_op_async`).
+/// verifies exactly these). `fft` and `fftconv` are native-only until their checks get async
+/// forms (see `verify_op_async`); `sparse_gemm` has one but is not yet timed in the demo's
+/// end-to-end budget.
 pub const BROWSER_OPS: &[&str] = &["gemm", "attention"];
 
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
@@ -75,6 +76,7 @@ pub async fn verify_op_async(
     match op {
         "gemm" => Ok(verify_gemm_async(ctx, progress).await),
         "attention" => Ok(verify_attention_async(ctx, progress).await),
+        "sparse_gemm" => Ok(verify_sparse_gemm_async(ctx, progress).await),
         _ if OPS.contains(&op) => Err(Error::Unsupported(format!(
             "`{op}` has no async verify path yet (add its arm to verify::verify_op_async)"
         ))),

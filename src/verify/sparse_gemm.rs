@@ -137,15 +137,33 @@ pub fn sparse_variant_name(config: &SparseConfig) -> String {
 }
 
 /// Runs `desc` with `config` on random data and compares with the f64 reference.
+/// (Blocking; the browser uses [`check_sparse_gemm_async`].)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_sparse_gemm(
     ctx: &Context,
     desc: &SparseGemmDesc,
     config: SparseConfig,
     seed: u64,
 ) -> Check {
+    pollster::block_on(check_sparse_gemm_async(ctx, desc, config, seed))
+}
+
+/// [`check_sparse_gemm`] without blocking (GPU errors captured, not panicking).
+pub async fn check_sparse_gemm_async(
+    ctx: &Context,
+    desc: &SparseGemmDesc,
+    config: SparseConfig,
+    seed: u64,
+) -> Check {
     let r = match desc.dtype {
-        DType::F32 => check_typed::<f32>(ctx, desc, config, seed),
-        DType::F16 => check_typed::<half::f16>(ctx, desc, config, seed),
+        DType::F32 => {
+            ctx.capture_errors(check_typed::<f32>(ctx, desc, config, seed))
+                .await
+        }
+        DType::F16 => {
+            ctx.capture_errors(check_typed::<half::f16>(ctx, desc, config, seed))
+                .await
+        }
     };
     let compute = if config.variant == SparseVariant::Coop {
         DType::F16
@@ -174,7 +192,7 @@ pub fn check_sparse_gemm(
     }
 }
 
-fn check_typed<T: Element>(
+async fn check_typed<T: Element>(
     ctx: &Context,
     desc: &SparseGemmDesc,
     config: SparseConfig,
@@ -186,20 +204,30 @@ fn check_typed<T: Element>(
     let (bias, biasf) = random_data::<T>(desc.rows as usize, seed + 2);
     let plan = SparseGemmPlan::new(ctx, *desc, Some(config))?;
     let bias_in = desc.bias.then_some(&bias[..]);
-    let got = pollster::block_on(plan.run_host(&a, &b, bias_in))?;
+    let got = plan.run_host(&a, &b, bias_in).await?;
     let want = sparse_gemm_ref(desc, &af, &bf, Some(&biasf));
     Ok((got.iter().map(|x| x.to_f64()).collect(), want))
 }
 
 /// Every sparse GEMM check `verify sparse_gemm` runs on this adapter; `progress` after each.
+/// (Blocking; the browser uses [`verify_sparse_gemm_async`].)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn verify_sparse_gemm(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check> {
+    pollster::block_on(verify_sparse_gemm_async(ctx, progress))
+}
+
+/// [`verify_sparse_gemm`] without blocking: the same shapes and variants.
+pub async fn verify_sparse_gemm_async(
+    ctx: &Context,
+    progress: &mut dyn FnMut(&Check),
+) -> Vec<Check> {
     let mut out = Vec::new();
     for (i, desc) in sparse_shapes().into_iter().enumerate() {
         if desc.dtype == DType::F16 && !ctx.caps().f16 {
             continue;
         }
         for config in sparse_variants_to_check(ctx, &desc) {
-            let check = check_sparse_gemm(ctx, &desc, config, 5000 + i as u64);
+            let check = check_sparse_gemm_async(ctx, &desc, config, 5000 + i as u64).await;
             progress(&check);
             out.push(check);
         }
