@@ -550,7 +550,8 @@ fn pattern_search_picks_cheap_patterns_for_local_heads_and_full_for_global_ones(
         epsilon: 0.05,
         ..Default::default()
     };
-    let plan = wgkernels::search_patterns(ctx, &desc, &q, &k, &v, &opts).unwrap();
+    let plan =
+        pollster::block_on(wgkernels::search_patterns(ctx, &desc, &q, &k, &v, &opts)).unwrap();
     assert_eq!(plan.heads.len(), 2);
     let h0 = &plan.heads[0];
     assert!(
