@@ -891,3 +891,18 @@ fn n4096_meets_the_max_abs_bound() {
         );
     }
 }
+
+/// More workgroups than one grid dimension holds (65535): the dispatch spreads over a 2-D grid
+/// and every head is still computed.
+#[test]
+fn large_batch_spreads_over_a_2d_grid() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(2, 20000, 64, 4).gqa(10000).kv_len(40);
+    let case = AttnCase::masked(desc, Pattern::causal_window(30));
+    for cfg in attention_candidates(ctx.caps(), &ctx.limits(), &desc, case.block_q(ctx))
+        .into_iter()
+        .take(2)
+    {
+        assert_passes(&case, Some(cfg), 77);
+    }
+}

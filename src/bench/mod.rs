@@ -5,7 +5,7 @@ mod attention;
 mod gemm;
 
 pub use attention::{
-    annotate_ratios, attention_cases, bench_attention_case, bench_interleaved, case_mask, density_pattern, target_desc, AttnBenchCase,
+    annotate_ratios, attention_bench_cases, bench_attention_case, bench_interleaved, case_mask, density_pattern, target_desc, AttnBenchCase,
     AttnBenchKind,
 };
 pub use gemm::{bench_gemm_case, gemm_cases};
@@ -47,7 +47,7 @@ pub fn bench_op(
             }
         }
         "attention" => {
-            let cases = attention_cases(ctx, quick);
+            let cases = attention_bench_cases(ctx, quick);
             // The dense kernel and the density sweep at the target shape, interleaved.
             let (sweep, rest): (Vec<AttnBenchCase>, Vec<AttnBenchCase>) = cases.into_iter().partition(|c| {
                 c.desc == target_desc() && matches!(c.kind, AttnBenchKind::Dense | AttnBenchKind::Density { .. })
