@@ -552,7 +552,8 @@ fn pattern_search_picks_cheap_patterns_for_local_heads_and_full_for_global_ones(
         epsilon: 0.05,
         ..Default::default()
     };
-    let plan = wgkernels::search_patterns(ctx, &desc, &q, &k, &v, &opts).unwrap();
+    let plan =
+        pollster::block_on(wgkernels::search_patterns(ctx, &desc, &q, &k, &v, &opts)).unwrap();
     assert_eq!(plan.heads.len(), 2);
     let h0 = &plan.heads[0];
     assert!(
@@ -890,5 +891,20 @@ fn n4096_meets_the_max_abs_bound() {
             "{}: max abs err {err:.3e} at N=4096",
             plan.config().label()
         );
+    }
+}
+
+/// More workgroups than one grid dimension holds (65535): the dispatch spreads over a 2-D grid
+/// and every head is still computed.
+#[test]
+fn large_batch_spreads_over_a_2d_grid() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(2, 20000, 64, 4).gqa(10000).kv_len(40);
+    let case = AttnCase::masked(desc, Pattern::causal_window(30));
+    for cfg in attention_candidates(ctx.caps(), &ctx.limits(), &desc, case.block_q(ctx))
+        .into_iter()
+        .take(2)
+    {
+        assert_passes(&case, Some(cfg), 77);
     }
 }

@@ -53,7 +53,7 @@ pub fn target_desc() -> AttentionDesc {
 /// The attention cases of the report. Both modes: dense and the density sweep at the target
 /// shape, and the decode shape (Nq = 1, Nkv = 4096, H = 8, D = 64). Full mode adds structured
 /// patterns, f16 and other head dims.
-pub fn attention_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
+pub fn attention_bench_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
     let d = target_desc();
     let case = |desc, kind| AttnBenchCase {
         desc,

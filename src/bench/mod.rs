@@ -8,7 +8,7 @@ mod gemm;
 mod sparse_gemm;
 
 pub use attention::{
-    annotate_ratios, attention_cases, bench_attention_case, bench_interleaved, case_mask,
+    annotate_ratios, attention_bench_cases, bench_attention_case, bench_interleaved, case_mask,
     density_pattern, target_desc, AttnBenchCase, AttnBenchKind,
 };
 pub use fft::{bench_fft_case, fft_cases};
@@ -75,7 +75,7 @@ pub fn bench_op(
             }
         }
         "attention" => {
-            let cases = attention_cases(ctx, quick);
+            let cases = attention_bench_cases(ctx, quick);
             // The dense kernel and the density sweep at the target shape, interleaved.
             let (sweep, rest): (Vec<AttnBenchCase>, Vec<AttnBenchCase>) =
                 cases.into_iter().partition(|c| {

@@ -1115,7 +1115,7 @@ fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> 
     };
     let (plan, measured) = match (&q.data, &k.data, &v.data) {
         (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
-            let plan = search_patterns(ctx, &desc, q, k, v, &opts)?;
+            let plan = pollster::block_on(search_patterns(ctx, &desc, q, k, v, &opts))?;
             let m = if a.measure {
                 Some(measure_plan(ctx, &desc, &plan, q, k, v)?)
             } else {
@@ -1124,7 +1124,7 @@ fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> 
             (plan, m)
         }
         (NpyData::F16(q), NpyData::F16(k), NpyData::F16(v)) => {
-            let plan = search_patterns(ctx, &desc, q, k, v, &opts)?;
+            let plan = pollster::block_on(search_patterns(ctx, &desc, q, k, v, &opts))?;
             let m = if a.measure {
                 Some(measure_plan(ctx, &desc, &plan, q, k, v)?)
             } else {

@@ -143,7 +143,7 @@ fn text_of(p: &Pattern) -> String {
 }
 
 /// Runs the search on sample data (host slices in the layout of [`AttentionDesc`]).
-pub fn search_patterns<T: Element>(
+pub async fn search_patterns<T: Element>(
     ctx: &Context,
     desc: &AttentionDesc,
     q: &[T],
@@ -174,7 +174,7 @@ pub fn search_patterns<T: Element>(
         cands.insert(0, Pattern::Full);
     }
     let dense = AttentionPlan::new(ctx, desc, None, None)?;
-    let (full, _) = pollster::block_on(dense.run_host(q, k, v))?;
+    let (full, _) = dense.run_host(q, k, v).await?;
     let full: Vec<f64> = full.iter().map(|x| x.to_f64()).collect();
     let per_head = desc.nq as usize * desc.head_dim as usize;
     let heads = desc.heads_q as usize;
@@ -188,7 +188,7 @@ pub fn search_patterns<T: Element>(
         } else {
             let mask = builder.build(cand)?;
             let plan = AttentionPlan::new(ctx, desc, Some(&mask), None)?;
-            let (o, _) = pollster::block_on(plan.run_host(q, k, v))?;
+            let (o, _) = plan.run_host(q, k, v).await?;
             (o.iter().map(|x| x.to_f64()).collect(), mask.work_density())
         };
         let mut row = Vec::with_capacity(heads);
