@@ -509,6 +509,13 @@ fn every_monarch_fft_variant_translates_for_every_backend() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(coop_tiles.contains(&8) && coop_tiles.contains(&16), "coop tiles {coop_tiles:?}");
-    assert!(seen.len() > 60, "only {} Monarch variants checked", seen.len());
+    assert!(
+        coop_tiles.contains(&8) && coop_tiles.contains(&16),
+        "coop tiles {coop_tiles:?}"
+    );
+    assert!(
+        seen.len() > 60,
+        "only {} Monarch variants checked",
+        seen.len()
+    );
 }
