@@ -18,6 +18,7 @@ pub use attention::{check_attention, verify_attention};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fft::{check_fft, check_fft_round_trip, verify_fft};
 pub use fft::{fft_shape_json, fft_shapes};
+#[cfg(not(target_arch = "wasm32"))]
 pub use fft_monarch::{
     check_fft_monarch, check_fft_monarch_round_trip, monarch_configs, monarch_tolerance,
     verify_fft_monarch,

@@ -137,7 +137,7 @@ pub fn monarch_pass_constants(
     cfg: &FftConfig,
     dtype: crate::DType,
     log_n: u32,
-) -> Vec<(Shader, Spec, Vec<(&'static str, f64)>)> {
+) -> Vec<(Shader, Spec, crate::shaders::Constants)> {
     let (shader, spec) = monarch_shader(cfg, dtype);
     monarch_schedule(cfg, log_n)
         .iter()
