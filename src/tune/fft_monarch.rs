@@ -147,7 +147,9 @@ pub fn monarch_candidates(
     desc: &FftDesc,
 ) -> Vec<FftConfig> {
     let mut v = Vec::new();
-    for log_cap in [11u32, 10, 9] {
+    // 4096 points per workgroup where workgroup memory holds them (tiled radix 8: 33 KiB),
+    // else 2048 (32 KiB adapters: tiled 17-20 KiB, coop 24.5-26 KiB), then smaller.
+    for log_cap in [12u32, 11, 10, 9] {
         if desc.dtype == crate::DType::F16 {
             for t in [16u32, 8] {
                 for r in [t, 2 * t] {
