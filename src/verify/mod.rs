@@ -4,6 +4,7 @@
 
 mod attention;
 mod fft;
+mod fft_monarch;
 mod fftconv;
 mod gemm;
 mod sparse_gemm;
@@ -17,6 +18,11 @@ pub use attention::{check_attention, verify_attention};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fft::{check_fft, check_fft_round_trip, verify_fft};
 pub use fft::{fft_shape_json, fft_shapes};
+#[cfg(not(target_arch = "wasm32"))]
+pub use fft_monarch::{
+    check_fft_monarch, check_fft_monarch_round_trip, monarch_configs, monarch_tolerance,
+    verify_fft_monarch,
+};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fftconv::{check_fftconv, check_rfft, verify_fftconv};
 pub use fftconv::{fftconv_shape_json, fftconv_shapes, rfft_shape_json};
