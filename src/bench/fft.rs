@@ -42,7 +42,14 @@ pub fn bench_fft_case(
     config: Option<FftConfig>,
     quick: bool,
 ) -> Result<BenchResult> {
-    let plan = FftPlan::new(ctx, desc, config)?;
+    let picked = match config {
+        Some(c) => crate::tune::Picked {
+            config: c,
+            source: crate::tune::ConfigSource::Explicit,
+        },
+        None => crate::tune::fft_pick_with_source(ctx, &desc),
+    };
+    let plan = FftPlan::new(ctx, desc, Some(picked.config))?;
     let (x, xf) = random_data::<f32>(desc.len() as usize, 5);
     let a = ctx.upload("fft in", &x)?;
     let b = ctx.storage("fft out", desc.bytes())?;
@@ -78,7 +85,7 @@ pub fn bench_fft_case(
         ),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        config_source: crate::tune::ConfigSource::Default.name().into(),
+        config_source: picked.source.name().into(),
         note: if err.pass {
             "gbps = (read+write)/time, % of copy kernel".into()
         } else {

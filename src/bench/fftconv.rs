@@ -60,7 +60,8 @@ pub fn bench_fftconv_case(
     desc: FftConvDesc,
     quick: bool,
 ) -> Result<BenchResult> {
-    let plan = FftConvPlan::new(ctx, desc, None)?;
+    let picked = crate::tune::fftconv_pick_with_source(ctx, &desc);
+    let plan = FftConvPlan::new(ctx, desc, Some(picked.config))?;
     let n = desc.len() as usize;
     let (u, uf) = random_data::<f32>(n, 3);
     let (k, kf) = random_data::<f32>(desc.k_len() as usize, 4);
@@ -139,14 +140,15 @@ pub fn bench_fftconv_case(
         gbps: Some(gbps),
         pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
         config: format!(
-            "n_fft {} seg {} ({} dispatches)",
+            "{} n_fft {} seg {} ({} dispatches)",
+            picked.config.label(),
             plan.n_fft(),
             plan.segments(),
             plan.dispatches()
         ),
         rel_l2_err: rel,
         timing: format!("{:?}", t.source).to_lowercase(),
-        config_source: crate::tune::ConfigSource::Default.name().into(),
+        config_source: picked.source.name().into(),
         note: if pass {
             String::new()
         } else {

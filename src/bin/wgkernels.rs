@@ -55,7 +55,7 @@ enum Command {
     /// Measure every candidate configuration of each op's bench shapes on this adapter and store
     /// the winners (and every candidate's time) in the tuning cache.
     Tune {
-        /// Ops to tune (default: all). Known: gemm.
+        /// Ops to tune (default: all). Known: gemm, fft, fftconv, attention, sparse_gemm.
         ops: Vec<String>,
         /// Only the shapes of `bench --quick`, fewer timed runs.
         #[arg(long)]
