@@ -4,6 +4,8 @@
 //! (decimal, [`Throughput::BytesDecimal`]) with the report's byte counts, and every iteration
 //! timed on the GPU (timestamp queries where the adapter has them, wall clock around submit +
 //! wait otherwise) through the same [`time_gpu`] the report uses.
+// Each bench includes this file and uses a part of it.
+#![allow(dead_code)]
 
 use criterion::Throughput;
 use std::time::Duration;

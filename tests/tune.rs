@@ -706,7 +706,7 @@ fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
     let dir = temp_dir("attn");
     let c0 = ctx();
     let a = AttentionDesc::new(1, 2, 100, 32);
-    let bq = AttentionPlan::block_sizes(&c0, &a).0;
+    let bq = AttentionPlan::block_sizes(c0, &a).0;
     let d = AttnTuneDesc {
         desc: a,
         block_q: bq,
