@@ -29,6 +29,22 @@ fn num(v: &serde_json::Value, what: &str) -> f64 {
 fn bench_json_matches_the_design_contract_and_writes_charts() {
     let dir = temp_dir("bench");
     let (json, md) = (dir.join("r.json"), dir.join("r.md"));
+    // One bucket of the bench (256³) tuned beforehand, as `wgkernels tune gemm` would: the
+    // bench must take it from the cache and tune nothing.
+    let tuned = {
+        use wgkernels::tune::{tune, GemmTune, TuneMode, TuneOptions, Tuner};
+        let ctx = wgkernels::Context::new_blocking()
+            .unwrap()
+            .with_tuner(Tuner::new(TuneMode::Cached, Some(dir.join("cache"))));
+        let e = tune::<GemmTune>(
+            &ctx,
+            &wgkernels::GemmDesc::new(256, 256, 256),
+            &TuneOptions::quick(),
+            &mut |_, _, _| {},
+        )
+        .unwrap();
+        e.winner_label.expect("a winner")
+    };
     let out = cli()
         .args(["bench", "gemm", "--quick", "--json"])
         .arg(&json)
@@ -44,8 +60,11 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
         "bench failed: {}\n{stdout}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // An empty cache: every pick is the vendor default and nothing was tuned.
-    assert!(stdout.contains("0 tuning runs"), "{stdout}");
+    // The tuned bucket is a cache hit, every other pick the vendor default, nothing tuned.
+    assert!(
+        stdout.contains("this run: 1 picks from the cache") && stdout.contains("0 tuning runs"),
+        "{stdout}"
+    );
 
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     // adapter {...}
@@ -87,6 +106,12 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
     assert!(results
         .iter()
         .any(|r| r["shape"]["m"] == 1024 && r["config_source"] == "default"));
+    let r256 = results
+        .iter()
+        .find(|r| r["shape"]["m"] == 256)
+        .expect("the 256³ row");
+    assert_eq!(r256["config_source"], "cache", "{r256}");
+    assert_eq!(r256["config"], tuned.as_str(), "{r256}");
     assert!(
         results.iter().any(|r| r["gbps"].is_number()),
         "the GEMV row reports GB/s"

@@ -148,7 +148,13 @@ pub fn bench_fftconv_case(
         ),
         rel_l2_err: rel,
         timing: format!("{:?}", t.source).to_lowercase(),
-        config_source: picked.source.name().into(),
+        // A forced path (the unfused baseline, the dense multi-pass next to the sparse one) is
+        // the caller's choice: its row is matched by path, not as the dispatcher's pick.
+        config_source: if desc.path.is_some() {
+            crate::tune::ConfigSource::Explicit.name().into()
+        } else {
+            picked.source.name().into()
+        },
         note: if pass {
             String::new()
         } else {
