@@ -2,10 +2,10 @@
 //! 64K, 1M}; bytes = read + write of the buffer per forward transform (the VkFFT convention),
 //! reported as GB/s and as a share of the measured copy-kernel bandwidth.
 
-use super::iters;
+use super::time_case;
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::gpu::{read_buffer, time_gpu, Context};
+use crate::gpu::{read_buffer, Context};
 use crate::ops::fft::{FftDesc, FftPlan};
 use crate::ops::peaks::Peaks;
 use crate::reference::{compare, fft_ref, Tolerance};
@@ -54,7 +54,8 @@ pub fn bench_fft_case(
     let a = ctx.upload("fft in", &x)?;
     let b = ctx.storage("fft out", desc.bytes())?;
     let bound = plan.bind(&a, &b)?;
-    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    // One untimed run (a second only for short kernels), then the timed runs: see time_case.
+    let t = time_case(ctx, quick, &|pass| bound.record(pass))?;
     let check = 2 * desc.n as usize;
     let got: Vec<f32> = pollster::block_on(read_buffer(ctx, &b, check))?;
     let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
