@@ -688,10 +688,19 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
 fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), Error> {
     let st = ctx.tuner().status(ctx);
     print_cache_status(&st);
-    if st.path.is_none() {
-        eprintln!(
+    match st.path.as_ref().and_then(|p| p.parent()) {
+        None => eprintln!(
             "warning: no cache directory: tuning results are kept in memory only and lost at exit"
-        );
+        ),
+        // Said before the first (possibly long) measurement, not only when the first write fails.
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!(
+                    "warning: cache directory {} is not writable ({e}): tuning results are kept in memory only and lost at exit",
+                    dir.display()
+                );
+            }
+        }
     }
     let opts = TuneOptions {
         force,
