@@ -1,9 +1,13 @@
 //! Criterion bench of the block-sparse flash attention: the dense kernel and the block-sparse
 //! kernel at densities 1 … 1/16 (B=1, H=8, N=1024, D=64, f32; the vendor report's
 //! `wgkernels bench attention` runs the N=4096), and split-KV decode (Nq=1, Nkv=4096).
-//! Each iteration submits one dispatch and waits for it.
+//! Units as in the vendor report (see `common.rs`): GFLOP/s of the computed blocks for dense
+//! and block-sparse, GB/s of K + V read for decode; GPU time per iteration.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+#[path = "common.rs"]
+mod common;
+
+use criterion::{criterion_group, criterion_main, Criterion};
 use wgkernels::bench::density_pattern;
 use wgkernels::verify::unit_data;
 use wgkernels::{AttentionDesc, AttentionPlan, Context, MaskBuilder};
@@ -32,12 +36,13 @@ fn run_case(
     let bound = plan.bind(&qb, &kb, &vb, &ob, None).expect("bind");
     let mut group = c.benchmark_group("attention");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(plan.flops() as u64));
-    group.bench_function(name, |b| {
-        b.iter(|| {
-            ctx.submit(|pass| bound.record(pass)).expect("submit");
-            ctx.wait().expect("wait");
-        })
+    group.throughput(if desc.nq <= 16 {
+        common::bytes(2 * desc.kv_len_elems() * desc.dtype.size())
+    } else {
+        common::flops(plan.flops())
+    });
+    group.bench_function(format!("{name} [{}]", plan.config().label()), |b| {
+        b.iter_custom(|iters| common::gpu_time(ctx, iters, &|pass| bound.record(pass)))
     });
     group.finish();
 }

@@ -1,5 +1,11 @@
-//! Criterion benches of the FFT family on the default adapter: batched c2c at N = 4096 and
-//! N = 2^20, and the fused / unfused convolution at L = 1024.
+//! Criterion benches of the FFT family on the default adapter, in the vendor report's units
+//! (see `common.rs`): batched c2c at N = 4096 and N = 2^20 in GB/s (read + write of the buffer
+//! per transform, the VkFFT convention), and the FFT convolution (group `fftconv`) at
+//! L = 1024 and 16384, the dispatcher's path next to the unfused pipeline, in GB/s (u read +
+//! y written). GPU time per iteration.
+
+#[path = "common.rs"]
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use wgkernels::{Context, FftConvDesc, FftConvPath, FftConvPlan, FftDesc, FftPlan};
@@ -20,28 +26,32 @@ fn benches(c: &mut Criterion) {
         let a = ctx.storage("a", d.bytes()).expect("a");
         let b = ctx.storage("b", d.bytes()).expect("b");
         let bound = plan.bind(&a, &b).expect("bind");
-        g.bench_function(format!("c2c n={n} batch={batch}"), |bch| {
-            bch.iter(|| {
-                ctx.submit(|p| bound.record(p)).expect("submit");
-                ctx.wait().expect("wait");
-            })
-        });
+        g.throughput(common::bytes(2 * d.bytes()));
+        g.bench_function(
+            format!("c2c n={n} batch={batch} [{}]", plan.config().label()),
+            |bch| bch.iter_custom(|iters| common::gpu_time(&ctx, iters, &|p| bound.record(p))),
+        );
     }
-    for path in [None, Some(FftConvPath::Unfused)] {
-        let d = FftConvDesc::new(4, 64, 1024, 1024).path(path);
-        let plan = FftConvPlan::new(&ctx, d, None).expect("plan");
-        let ks = plan
-            .prepare_kernel(&vec![0.01f32; d.k_len() as usize])
-            .expect("kernel");
-        let u = ctx.storage("u", d.len() * 4).expect("u");
-        let y = ctx.storage("y", d.len() * 4).expect("y");
-        let bound = plan.bind(&u, &ks, &y, None, None).expect("bind");
-        g.bench_function(format!("conv L=1024 {}", plan.path().name()), |bch| {
-            bch.iter(|| {
-                ctx.submit(|p| bound.record(p)).expect("submit");
-                ctx.wait().expect("wait");
-            })
-        });
+    g.finish();
+
+    let mut g = c.benchmark_group("fftconv");
+    g.sample_size(10);
+    for l in [1024u32, 16384] {
+        for path in [None, Some(FftConvPath::Unfused)] {
+            let d = FftConvDesc::new(4, 64, l, l).path(path);
+            let plan = FftConvPlan::new(&ctx, d, None).expect("plan");
+            let ks = plan
+                .prepare_kernel(&vec![0.01f32; d.k_len() as usize])
+                .expect("kernel");
+            let u = ctx.storage("u", d.len() * 4).expect("u");
+            let y = ctx.storage("y", d.len() * 4).expect("y");
+            let bound = plan.bind(&u, &ks, &y, None, None).expect("bind");
+            g.throughput(common::bytes(2 * d.len() * 4));
+            g.bench_function(
+                format!("b4 h64 L={l} {} n_fft {}", plan.path().name(), plan.n_fft()),
+                |bch| bch.iter_custom(|iters| common::gpu_time(&ctx, iters, &|p| bound.record(p))),
+            );
+        }
     }
     g.finish();
 }

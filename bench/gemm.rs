@@ -1,10 +1,12 @@
-//! Criterion bench of the dense GEMM: GFLOP/s (criterion's "elements" are flops) with the GPU
-//! time of each iteration from timestamp queries where the adapter has them (`iter_custom`),
-//! wall clock otherwise. `cargo bench --bench gemm`.
+//! Criterion bench of the dense GEMM, in the vendor report's units (see `common.rs`): GFLOP/s
+//! for the products, GB/s (A + B + C bytes) for the GEMV, GPU time per iteration.
+//! `cargo bench --bench gemm`.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+#[path = "common.rs"]
+mod common;
+
+use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::Duration;
-use wgkernels::gpu::time_gpu;
 use wgkernels::verify::random_data;
 use wgkernels::{Context, GemmDesc, GemmPlan};
 
@@ -29,13 +31,13 @@ fn bench_gemm(c: &mut Criterion) {
         let bb = ctx.upload("B", &b).expect("upload");
         let cb = ctx.storage("C", desc.c_len() * 4).expect("alloc");
         let bound = plan.bind(&ab, &bb, &cb).expect("bind");
-        group.throughput(Throughput::Elements(desc.flops() as u64));
+        group.throughput(if desc.gemv_shape() {
+            common::bytes((desc.a_len() + desc.b_len() + desc.c_len()) * 4)
+        } else {
+            common::flops(desc.flops())
+        });
         group.bench_function(format!("{name} [{}]", plan.config().label()), |bencher| {
-            bencher.iter_custom(|iters| {
-                let t =
-                    time_gpu(&ctx, 0, iters as usize, &|pass| bound.record(pass)).expect("timing");
-                Duration::from_secs_f64(t.samples_ms.iter().sum::<f64>() * 1e-3)
-            })
+            bencher.iter_custom(|iters| common::gpu_time(&ctx, iters, &|pass| bound.record(pass)))
         });
     }
     group.finish();

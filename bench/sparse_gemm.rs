@@ -1,25 +1,19 @@
 //! Criterion bench: N:M sparse GEMM next to our dense GEMM on the same shapes (2:4 f32), on the
-//! default adapter. Wall clock around submit + wait per iteration (criterion's own statistics);
-//! the vendor report (`wgkernels bench sparse_gemm`) uses GPU timestamps instead.
+//! default adapter, in the vendor report's units (see `common.rs`): dense-equivalent GFLOP/s
+//! (2·rows·cols·K, for sparse and dense alike, so the two rates compare directly), GPU time per
+//! iteration.
 //!
 //! `cargo bench --bench sparse_gemm` runs the linear layer (W 4096×4096, 1, 4 and 16 tokens)
 //! and a 1024³ product; `WGK_BENCH_FULL=1` adds the 2048³ product of the target.
 
+#[path = "common.rs"]
+mod common;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wgkernels::ops::sparse_gemm::upload_words;
 use wgkernels::verify::{random_data, random_nm};
 use wgkernels::{Context, GemmPlan, NmPattern, SparseGemmDesc, SparseGemmPlan};
-
-/// Runs `record` `iters` times, each in its own pass, waiting for each.
-fn timed(ctx: &Context, iters: u64, record: &dyn Fn(&mut wgpu::ComputePass<'_>)) -> Duration {
-    let t0 = Instant::now();
-    for _ in 0..iters {
-        ctx.submit(record).expect("submit");
-        ctx.wait().expect("wait");
-    }
-    t0.elapsed()
-}
 
 fn bench(c: &mut Criterion) {
     let ctx = Context::new_blocking().expect("a GPU adapter (lavapipe works)");
@@ -47,8 +41,9 @@ fn bench(c: &mut Criterion) {
         let xb = ctx.upload("dense", &x).expect("upload");
         let ob = ctx.storage("out", d.out_len() * 4).expect("alloc");
         let bound = plan.bind(&vb, &mb, &xb, None, &ob).expect("bind");
+        g.throughput(common::flops(d.flops()));
         g.bench_function(BenchmarkId::new("sparse", name), |b| {
-            b.iter_custom(|iters| timed(&ctx, iters, &|pass| bound.record(pass)))
+            b.iter_custom(|iters| common::gpu_time(&ctx, iters, &|pass| bound.record(pass)))
         });
 
         let dd = d.dense_equivalent();
@@ -60,7 +55,7 @@ fn bench(c: &mut Criterion) {
         let cb = ctx.storage("c", dd.c_len() * 4).expect("alloc");
         let dbound = dense.bind(&ab, &bb, &cb).expect("bind");
         g.bench_function(BenchmarkId::new("dense", name), |b| {
-            b.iter_custom(|iters| timed(&ctx, iters, &|pass| dbound.record(pass)))
+            b.iter_custom(|iters| common::gpu_time(&ctx, iters, &|pass| dbound.record(pass)))
         });
     }
     g.finish();

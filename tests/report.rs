@@ -29,6 +29,22 @@ fn num(v: &serde_json::Value, what: &str) -> f64 {
 fn bench_json_matches_the_design_contract_and_writes_charts() {
     let dir = temp_dir("bench");
     let (json, md) = (dir.join("r.json"), dir.join("r.md"));
+    // One bucket of the bench (256³) tuned beforehand, as `wgkernels tune gemm` would: the
+    // bench must take it from the cache and tune nothing.
+    let tuned = {
+        use wgkernels::tune::{tune, GemmTune, TuneMode, TuneOptions, Tuner};
+        let ctx = wgkernels::Context::new_blocking()
+            .unwrap()
+            .with_tuner(Tuner::new(TuneMode::Cached, Some(dir.join("cache"))));
+        let e = tune::<GemmTune>(
+            &ctx,
+            &wgkernels::GemmDesc::new(256, 256, 256),
+            &TuneOptions::quick(),
+            &mut |_, _, _| {},
+        )
+        .unwrap();
+        e.winner_label.expect("a winner")
+    };
     let out = cli()
         .args(["bench", "gemm", "--quick", "--json"])
         .arg(&json)
@@ -44,8 +60,11 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
         "bench failed: {}\n{stdout}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // An empty cache: every pick is the vendor default and nothing was tuned.
-    assert!(stdout.contains("0 tuning runs"), "{stdout}");
+    // The tuned bucket is a cache hit, every other pick the vendor default, nothing tuned.
+    assert!(
+        stdout.contains("this run: 1 picks from the cache") && stdout.contains("0 tuning runs"),
+        "{stdout}"
+    );
 
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     // adapter {...}
@@ -87,6 +106,12 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
     assert!(results
         .iter()
         .any(|r| r["shape"]["m"] == 1024 && r["config_source"] == "default"));
+    let r256 = results
+        .iter()
+        .find(|r| r["shape"]["m"] == 256)
+        .expect("the 256³ row");
+    assert_eq!(r256["config_source"], "cache", "{r256}");
+    assert_eq!(r256["config"], tuned.as_str(), "{r256}");
     assert!(
         results.iter().any(|r| r["gbps"].is_number()),
         "the GEMV row reports GB/s"
@@ -200,6 +225,91 @@ fn curves_group_results_that_vary_one_dimension() {
         "{}",
         dens.series[0].label
     );
+}
+
+/// The shapes exactly as `bench attention` and `bench fft` write them: the density sweep is
+/// one curve over `work_density` (its `pattern` text restates the number), structured
+/// patterns and decode stay apart, and the FFT's sizes at a fixed buffer (n·batch constant)
+/// are one curve over `n`.
+#[test]
+fn bench_shapes_of_the_density_sweep_and_the_fft_form_curves() {
+    let attn = |pattern: &str, w: f64, nq: u32| {
+        serde_json::json!({"b": 1, "hq": 8, "hkv": 8, "nq": nq, "nkv": 4096, "d": 64,
+            "lse": false, "pattern": pattern, "work_density": w})
+    };
+    let fft = |n: u64| serde_json::json!({"n": n, "batch": (8u64 << 20) / n, "inverse": false});
+    let results = vec![
+        result(
+            "attention",
+            "subgroup",
+            "default",
+            attn("dense", 1.0, 4096),
+            8.0,
+        ),
+        result(
+            "attention",
+            "subgroup",
+            "default",
+            attn("density 1/1", 1.0, 4096),
+            8.1,
+        ),
+        result(
+            "attention",
+            "subgroup",
+            "default",
+            attn("density 1/2", 0.5, 4096),
+            4.0,
+        ),
+        result(
+            "attention",
+            "subgroup",
+            "default",
+            attn("density 1/4", 0.25, 4096),
+            2.0,
+        ),
+        result(
+            "attention",
+            "subgroup",
+            "default",
+            attn("causal", 0.52, 4096),
+            4.4,
+        ),
+        result(
+            "attention",
+            "subgroup",
+            "default",
+            attn("decode", 1.0, 1),
+            0.1,
+        ),
+        result("fft", "stockham", "default", fft(256), 1.0),
+        result("fft", "stockham", "default", fft(1024), 1.2),
+        result("fft", "stockham", "default", fft(4096), 1.3),
+        result("fft", "stockham", "default", fft(65536), 2.5),
+    ];
+    let c = curves(&results);
+    let dens = c
+        .iter()
+        .find(|c| c.op == "attention" && c.x_name == "work_density")
+        .unwrap_or_else(|| panic!("no density curve in {c:#?}"));
+    assert_eq!(dens.series.len(), 1, "{dens:#?}");
+    assert_eq!(
+        dens.series[0].points,
+        vec![(0.25, 2.0), (0.5, 4.0), (1.0, 8.0)],
+        "the causal and decode rows are not density points"
+    );
+    let size = c
+        .iter()
+        .find(|c| c.op == "fft" && c.x_name == "n at fixed n·batch")
+        .unwrap_or_else(|| panic!("no FFT size curve in {c:#?}"));
+    assert_eq!(size.series.len(), 1);
+    assert_eq!(size.series[0].points.len(), 4);
+    assert!(
+        size.series[0].label.contains("n·batch=8388608"),
+        "{}",
+        size.series[0].label
+    );
+    // Two points at a fixed product are not a curve (e.g. a GEMV and its transpose).
+    assert!(curves(&results[6..8]).iter().all(|c| c.op != "fft"));
 }
 
 fn write(dir: &Path, name: &str, r: &BenchReport) -> PathBuf {

@@ -614,3 +614,131 @@ fn f16_bucket_tunes_every_variant_and_f32_never_tunes_into_coop() {
     assert!(variants(&e32).iter().all(|v| v != "coop"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What a plugged-in op must show after a quick tuning run of `desc`: every candidate recorded
+/// (none failed), a winner no slower than the default by the margin rule, and a fresh tuner on
+/// the same directory answering any call of the bucket from the cache with no tuning runs.
+fn tuned_and_served<T: TuneOp>(dir: &Path, desc: &T::Desc, other: &T::Desc) -> T::Config {
+    let c = tuner_ctx(TuneMode::Cached, dir);
+    let (bucket, rep) = T::bucket(desc);
+    assert_eq!(T::bucket(other).0, bucket, "{other:?} in another bucket");
+    let e = tune::<T>(&c, desc, &TuneOptions::quick(), &mut |_, _, _| {}).unwrap();
+    assert_eq!(e.op, T::NAME);
+    let cands = T::candidates(c.caps(), &c.limits(), &rep);
+    assert_eq!(e.candidates.len(), cands.len(), "{e:#?}");
+    let dropped: Vec<_> = e
+        .candidates
+        .iter()
+        .filter(|r| r.status == CandidateStatus::Dropped)
+        .collect();
+    assert!(
+        dropped.is_empty(),
+        "{} candidates failed: {dropped:#?}",
+        T::NAME
+    );
+    let winner: T::Config = serde_json::from_value(e.winner.clone().expect("a winner")).unwrap();
+    assert!(cands.contains(&winner));
+    assert!(
+        e.winner_ms.unwrap() <= e.default_ms.unwrap() * 1.0001,
+        "{e:#?}"
+    );
+    let fresh = tuner_ctx(TuneMode::Cached, dir);
+    for d in [desc, other] {
+        let p = pick::<T>(&fresh, d);
+        assert_eq!(p.source, ConfigSource::Cache, "{d:?}");
+        assert_eq!(p.config, winner, "{d:?}");
+    }
+    let st = fresh.tuner().stats();
+    assert_eq!((st.tuning_runs, st.cache_hits), (0, 2), "{st:?}");
+    assert!(
+        fresh.tuner().notices().is_empty(),
+        "{:?}",
+        fresh.tuner().notices()
+    );
+    winner
+}
+
+#[test]
+fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
+    use wgkernels::tune::{fft_candidates, fft_pick_with_source, FftConvTune, FftTune};
+    use wgkernels::{FftConvDesc, FftConvPlan, FftDesc, FftPlan};
+    let dir = temp_dir("fft");
+    let d = FftDesc::new(1024).batch(16);
+    let w = tuned_and_served::<FftTune>(&dir, &d, &FftDesc::new(1024).batch(9));
+    // The tuner's candidates are the dispatcher's list, whatever variants it holds.
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    assert_eq!(
+        FftTune::candidates(c.caps(), &c.limits(), &d),
+        fft_candidates(c.caps(), &c.limits(), &d)
+    );
+    assert_eq!(*FftPlan::new(&c, d, None).unwrap().config(), w);
+    assert_eq!(fft_pick_with_source(&c, &d).source, ConfigSource::Cache);
+    let chk = wgkernels::verify::check_fft(&c, &FftDesc::new(1024).batch(5), None, 2);
+    assert!(chk.pass, "{chk:?}");
+    // Bluestein lengths share the bucket of their inner power of two.
+    assert_eq!(
+        FftTune::bucket(&FftDesc::new(1000).batch(3)).0,
+        "f32 n2048 bluestein b4"
+    );
+    assert_eq!(
+        FftTune::bucket(&FftDesc::new(1000)).0,
+        FftTune::bucket(&FftDesc::new(600)).0
+    );
+    assert_ne!(
+        FftTune::bucket(&FftDesc::new(1024)).0,
+        FftTune::bucket(&FftDesc::new(1024).inverse(true)).0
+    );
+
+    let cd = FftConvDesc::new(1, 4, 1000, 100);
+    assert_eq!(FftConvTune::bucket(&cd).0, "f32 b1 h4 l1024 lk128 causal");
+    let w = tuned_and_served::<FftConvTune>(&dir, &cd, &FftConvDesc::new(1, 3, 1024, 128));
+    let plan = FftConvPlan::new(&c, cd, None).unwrap();
+    let _ = (plan, w);
+    let chk = wgkernels::verify::check_fftconv(&c, &cd, 3);
+    assert!(chk.pass, "{chk:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
+    use wgkernels::tune::{attention_pick_with_source, AttentionTune, AttnTuneDesc};
+    use wgkernels::{AttentionDesc, AttentionPlan};
+    let dir = temp_dir("attn");
+    let c0 = ctx();
+    let a = AttentionDesc::new(1, 2, 100, 32);
+    let bq = AttentionPlan::block_sizes(c0, &a).0;
+    let d = AttnTuneDesc {
+        desc: a,
+        block_q: bq,
+    };
+    assert_eq!(
+        AttentionTune::bucket(&d).0,
+        format!("f32 b1 hkv2 g1 nq128 nkv128 d32 bq{bq}")
+    );
+    let other = AttnTuneDesc {
+        desc: AttentionDesc::new(1, 2, 128, 32).kv_len(77),
+        block_q: bq,
+    };
+    let w = tuned_and_served::<AttentionTune>(&dir, &d, &other);
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let p = attention_pick_with_source(&c, &a, bq);
+    assert_eq!((p.config, p.source), (w, ConfigSource::Cache));
+    let plan = AttentionPlan::new(&c, a, None, None).unwrap();
+    assert_eq!(plan.config().variant, w.variant);
+    assert_eq!(plan.config().rows_per_workgroup(), w.rows_per_workgroup());
+    let chk =
+        wgkernels::verify::check_attention(&c, &wgkernels::verify::AttnCase::dense(a), None, 5);
+    assert!(chk.pass, "{chk:?}");
+    // Decode and GQA keep their own buckets.
+    let dec = AttnTuneDesc {
+        desc: AttentionDesc::new(1, 8, 1, 64).kv_len(4096),
+        block_q: 16,
+    };
+    let gqa = AttnTuneDesc {
+        desc: AttentionDesc::new(1, 8, 1, 64).gqa(2).kv_len(4096),
+        block_q: 16,
+    };
+    assert_ne!(AttentionTune::bucket(&dec).0, AttentionTune::bucket(&gqa).0);
+    assert!(AttentionTune::bucket(&dec).0.contains("nq1 "));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -187,6 +187,7 @@ struct Prepared<T: Element> {
     case: AttnBenchCase,
     mask: Option<BlockMask>,
     plan: AttentionPlan,
+    source: crate::tune::ConfigSource,
     ob: wgpu::Buffer,
     bound: crate::ops::attention::AttentionBound,
     host: [Vec<f64>; 3],
@@ -197,7 +198,19 @@ struct Prepared<T: Element> {
 fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T>> {
     let d = case.desc;
     let mask = case_mask(ctx, case)?;
-    let plan = AttentionPlan::new(ctx, d, mask.as_ref(), case.config)?;
+    let picked = match case.config {
+        Some(c) => crate::tune::Picked {
+            config: c,
+            source: crate::tune::ConfigSource::Explicit,
+        },
+        None => {
+            let bq = mask
+                .as_ref()
+                .map_or_else(|| AttentionPlan::block_sizes(ctx, &d).0, |m| m.block_q);
+            crate::tune::attention_pick_with_source(ctx, &d, bq)
+        }
+    };
+    let plan = AttentionPlan::new(ctx, d, mask.as_ref(), Some(picked.config))?;
     let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, 11);
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, 12);
     let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, 13);
@@ -210,6 +223,7 @@ fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T
         case: case.clone(),
         mask,
         plan,
+        source: picked.source,
         ob,
         bound,
         host: [qf, kf, vf],
@@ -285,8 +299,7 @@ fn finish<T: Element>(
         config: cfg.label(),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        // Attention is not plugged into the tuning cache yet: the dispatcher's default runs.
-        config_source: crate::tune::ConfigSource::Default.name().into(),
+        config_source: p.source.name().into(),
         note: if err.pass {
             String::new()
         } else {

@@ -2,10 +2,10 @@
 //! 64K, 1M}; bytes = read + write of the buffer per forward transform (the VkFFT convention),
 //! reported as GB/s and as a share of the measured copy-kernel bandwidth.
 
-use super::iters;
+use super::time_case;
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::gpu::{read_buffer, time_gpu, Context};
+use crate::gpu::{read_buffer, Context};
 use crate::ops::fft::{FftDesc, FftPlan};
 use crate::ops::peaks::Peaks;
 use crate::reference::{compare, fft_ref, Tolerance};
@@ -49,12 +49,20 @@ pub fn bench_fft_case(
     config: Option<FftConfig>,
     quick: bool,
 ) -> Result<BenchResult> {
-    let plan = FftPlan::new(ctx, desc, config)?;
+    let picked = match config {
+        Some(c) => crate::tune::Picked {
+            config: c,
+            source: crate::tune::ConfigSource::Explicit,
+        },
+        None => crate::tune::fft_pick_with_source(ctx, &desc),
+    };
+    let plan = FftPlan::new(ctx, desc, Some(picked.config))?;
     let (x, xf) = random_data::<f32>(desc.len() as usize, 5);
     let a = ctx.upload("fft in", &x)?;
     let b = ctx.storage("fft out", desc.bytes())?;
     let bound = plan.bind(&a, &b)?;
-    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    // One untimed run (a second only for short kernels), then the timed runs: see time_case.
+    let t = time_case(ctx, quick, &|pass| bound.record(pass))?;
     let check = 2 * desc.n as usize;
     let got: Vec<f32> = pollster::block_on(read_buffer(ctx, &b, check))?;
     let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
@@ -85,7 +93,7 @@ pub fn bench_fft_case(
         ),
         rel_l2_err: err.rel_l2_err,
         timing: format!("{:?}", t.source).to_lowercase(),
-        config_source: crate::tune::ConfigSource::Default.name().into(),
+        config_source: picked.source.name().into(),
         note: if err.pass {
             "gbps = (read+write)/time, % of copy kernel".into()
         } else {

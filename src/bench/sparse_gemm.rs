@@ -2,10 +2,10 @@
 //! dense GEMM on the same shape, in the same run ([`super::bench_gemm_case`]), and each sparse
 //! row notes its speed-up over that dense row and the compressed weight bytes.
 
-use super::{bench_gemm_case, iters};
+use super::{bench_gemm_case, time_case};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::gpu::{read_buffer, time_gpu, Context};
+use crate::gpu::{read_buffer, Context};
 use crate::ops::peaks::Peaks;
 use crate::ops::sparse_gemm::{
     upload_words, NmPattern, SparseForm, SparseGemmDesc, SparseGemmPlan,
@@ -166,7 +166,7 @@ fn bench_typed<T: Element>(
     };
     let ob = ctx.storage("out", desc.out_len() * desc.dtype.size())?;
     let bound = plan.bind(&vb, &mb, &db, bb.as_ref(), &ob)?;
-    let t = time_gpu(ctx, 2, iters(quick), &|pass| bound.record(pass))?;
+    let t = time_case(ctx, quick, &|pass| bound.record(pass))?;
     // Spot-check the first sparse rows of every batch.
     let got: Vec<T> = pollster::block_on(read_buffer(ctx, &ob, desc.out_len() as usize))?;
     let want = sparse_gemm_ref_rows(&desc, &af, &bf, Some(&biasf), CHECK_ROWS);

@@ -55,7 +55,7 @@ enum Command {
     /// Measure every candidate configuration of each op's bench shapes on this adapter and store
     /// the winners (and every candidate's time) in the tuning cache.
     Tune {
-        /// Ops to tune (default: all). Known: gemm.
+        /// Ops to tune (default: all). Known: gemm, fft, fftconv, attention, sparse_gemm.
         ops: Vec<String>,
         /// Only the shapes of `bench --quick`, fewer timed runs.
         #[arg(long)]
@@ -688,10 +688,19 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
 fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> Result<(), Error> {
     let st = ctx.tuner().status(ctx);
     print_cache_status(&st);
-    if st.path.is_none() {
-        eprintln!(
+    match st.path.as_ref().and_then(|p| p.parent()) {
+        None => eprintln!(
             "warning: no cache directory: tuning results are kept in memory only and lost at exit"
-        );
+        ),
+        // Said before the first (possibly long) measurement, not only when the first write fails.
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!(
+                    "warning: cache directory {} is not writable ({e}): tuning results are kept in memory only and lost at exit",
+                    dir.display()
+                );
+            }
+        }
     }
     let opts = TuneOptions {
         force,

@@ -248,7 +248,7 @@ impl FftConvPlan {
             ctx.require_f16()?;
         }
         let fdesc = crate::ops::fft::FftDesc::new(2).dtype(desc.dtype);
-        let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &fdesc));
+        let cfg = config.unwrap_or_else(|| crate::tune::fftconv_pick(ctx, &desc));
         if !cfg.valid_for(ctx.caps(), &ctx.limits(), &fdesc) {
             return Err(Error::Unsupported(format!(
                 "FFT config `{}` cannot run on this adapter",

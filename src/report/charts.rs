@@ -55,9 +55,22 @@ fn key_order(k: &str) -> (usize, String) {
     (pos.unwrap_or(usize::MAX), k.to_string())
 }
 
+/// Whether a text field of a shape only restates one of its numbers: an attention `pattern`
+/// of `dense` or `density k/n` next to the numeric `work_density` (so the density sweep is one
+/// curve over `work_density`; structured patterns stay apart).
+fn restates_a_number(key: &str, value: &serde_json::Value, shape: &serde_json::Value) -> bool {
+    key == "pattern"
+        && shape.get("work_density").is_some_and(|w| w.is_number())
+        && value
+            .as_str()
+            .is_some_and(|p| p == "dense" || p.starts_with("density "))
+}
+
 /// Finds the curves in `results`: for every op, role and dtype, every set of results whose
-/// shapes differ only in the same numeric dimension(s) — and, where several differ, in
-/// lock-step (`m = n = k` in each result) — with at least two distinct values.
+/// shapes differ only in the same numeric dimension(s) — where several differ, in lock-step
+/// (`m = n = k` in each result) — with at least two distinct values; and, where exactly two
+/// differ with their product fixed (the FFT's `n` at a fixed `n·batch`, i.e. a fixed buffer),
+/// at least three results, plotted over the first of them.
 pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
     type Dims = BTreeMap<String, f64>;
     let parsed: Vec<(&BenchResult, Dims, String)> = results
@@ -71,6 +84,7 @@ pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
                         Some(x) => {
                             nums.insert(k.clone(), x);
                         }
+                        None if restates_a_number(k, v, &r.shape) => {}
                         None => other.push(format!("{k}={v}")),
                     }
                 }
@@ -101,33 +115,45 @@ pub fn curves(results: &[BenchResult]) -> Vec<Curve> {
     let mut out: Vec<Curve> = Vec::new();
     for axis in axes {
         let lockstep = |d: &Dims| axis.iter().all(|k| d.get(k) == d.get(&axis[0]));
-        // (op, series label) -> points
-        let mut groups: BTreeMap<(String, String), Vec<(f64, f64)>> = BTreeMap::new();
+        // (op, series label, fixed product) -> points; the product is 0 for lock-step curves.
+        let mut groups: BTreeMap<(String, String, u64), Vec<(f64, f64)>> = BTreeMap::new();
         for (r, d, other) in &parsed {
-            if !axis.iter().all(|k| d.contains_key(k)) || !lockstep(d) {
+            if !axis.iter().all(|k| d.contains_key(k)) {
                 continue;
             }
+            let product = if lockstep(d) {
+                0
+            } else if axis.len() == 2 {
+                (d[&axis[0]] * d[&axis[1]]) as u64
+            } else {
+                continue;
+            };
             let fixed: Vec<String> = d
                 .iter()
                 .filter(|(k, _)| !axis.contains(k))
                 .map(|(k, v)| format!("{k}={v}"))
+                .chain((product > 0).then(|| format!("{}·{}={product}", axis[0], axis[1])))
                 .chain((!other.is_empty()).then(|| other.clone()))
                 .collect();
             let label = format!("{} {} {}", role(r), r.dtype, fixed.join(" "))
                 .trim()
                 .to_string();
-            let pts = groups.entry((r.op.clone(), label)).or_default();
+            let pts = groups.entry((r.op.clone(), label, product)).or_default();
             let x = d[&axis[0]];
             if !pts.iter().any(|p| p.0 == x) {
                 pts.push((x, r.median_ms));
             }
         }
-        for ((op, label), mut points) in groups {
-            if points.len() < 2 {
+        for ((op, label, product), mut points) in groups {
+            if points.len() < if product > 0 { 3 } else { 2 } {
                 continue;
             }
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let x_name = axis.join("=");
+            let x_name = if product > 0 {
+                format!("{} at fixed {}", axis[0], axis.join("·"))
+            } else {
+                axis.join("=")
+            };
             let series = Series {
                 label: shorten_label(&label),
                 points,

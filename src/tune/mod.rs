@@ -7,10 +7,12 @@
 //! for `wgkernels tune`. The cache file format is in [`cache`].
 
 mod attention;
+mod attention_tune;
 pub mod cache;
 pub mod engine;
 mod fft;
 mod fft_monarch;
+mod fft_tune;
 mod gemm;
 mod gemm_tune;
 mod sparse_gemm;
@@ -24,6 +26,9 @@ pub use attention::{
     attention_blocks, attention_candidates, attention_default, attention_fold, attention_splits,
     AttentionConfig, AttentionVariant,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use attention_tune::attention_tune_shapes;
+pub use attention_tune::{AttentionTune, AttnTuneDesc};
 pub use cache::{CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry};
 pub use engine::{
     default_cache_dir, lookup, pick, CacheStatus, ConfigSource, Picked, TuneMode, TuneOp,
@@ -34,6 +39,9 @@ pub use engine::{tune, Prepared};
 pub use fft::{fft_candidates, fft_default, FftConfig, FftVariant};
 pub(crate) use fft_monarch::MONARCH_TM;
 pub use fft_monarch::{monarch_candidates, monarch_default};
+#[cfg(not(target_arch = "wasm32"))]
+pub use fft_tune::{fft_tune_shapes, fftconv_tune_shapes};
+pub use fft_tune::{FftConvTune, FftTune};
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 #[cfg(not(target_arch = "wasm32"))]
 pub use gemm_tune::gemm_tune_shapes;
@@ -139,6 +147,12 @@ pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<Tune
             ctx,
             sparse_gemm_tune_shapes(ctx, quick),
         )),
+        "attention" => Ok(jobs_for::<AttentionTune>(
+            ctx,
+            attention_tune_shapes(ctx, quick),
+        )),
+        "fft" => Ok(jobs_for::<FftTune>(ctx, fft_tune_shapes(ctx, quick))),
+        "fftconv" => Ok(jobs_for::<FftConvTune>(ctx, fftconv_tune_shapes(quick))),
         _ => Err(crate::Error::Unsupported(format!(
             "unknown op `{op}` for tuning"
         ))),
@@ -146,15 +160,50 @@ pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<Tune
 }
 
 /// The configuration an attention call uses when the caller names none, for masks with query
-/// blocks of `block_q` rows: the measured winner where tuning has stored one, else
-/// [`attention_default`].
+/// blocks of `block_q` rows: the measured winner for this adapter and shape bucket where tuning
+/// has stored one, else [`attention_default`] (see [`TuneMode`]).
 pub fn attention_pick(ctx: &Context, desc: &AttentionDesc, block_q: u32) -> AttentionConfig {
-    attention_default(ctx.caps(), &ctx.limits(), desc, block_q)
+    attention_pick_with_source(ctx, desc, block_q).config
 }
 
-/// The configuration an FFT uses when the caller names none (see [`gemm_pick`]).
+/// [`attention_pick`] and where the configuration came from (cache, tuned, default).
+pub fn attention_pick_with_source(
+    ctx: &Context,
+    desc: &AttentionDesc,
+    block_q: u32,
+) -> Picked<AttentionConfig> {
+    pick::<AttentionTune>(
+        ctx,
+        &AttnTuneDesc {
+            desc: *desc,
+            block_q,
+        },
+    )
+}
+
+/// The configuration an FFT uses when the caller names none: the measured winner where tuning
+/// has stored one, else [`fft_default`] (see [`TuneMode`]).
 pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
-    fft_default(ctx.caps(), &ctx.limits(), desc)
+    pick::<FftTune>(ctx, desc).config
+}
+
+/// [`fft_pick`] and where the configuration came from (cache, tuned, default).
+pub fn fft_pick_with_source(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> Picked<FftConfig> {
+    pick::<FftTune>(ctx, desc)
+}
+
+/// The FFT geometry an FFT convolution uses when the caller names none: the measured winner
+/// for its shape bucket where tuning has stored one, else the FFT default for its dtype.
+pub fn fftconv_pick(ctx: &Context, desc: &crate::ops::fftconv::FftConvDesc) -> FftConfig {
+    pick::<FftConvTune>(ctx, desc).config
+}
+
+/// [`fftconv_pick`] and where the configuration came from (cache, tuned, default).
+pub fn fftconv_pick_with_source(
+    ctx: &Context,
+    desc: &crate::ops::fftconv::FftConvDesc,
+) -> Picked<FftConfig> {
+    pick::<FftConvTune>(ctx, desc)
 }
 
 /// The configuration an N:M sparse GEMM uses when the caller names none: the measured winner
