@@ -249,12 +249,19 @@ function setupSee(demo, op) {
   }
   const out = el('div', { class: 'figures' });
   const { form, submit } = controlsForm(demo, op.name, 'see', op.see_controls, async (values, setMsg) => {
+    const before = [...out.childNodes];
     out.replaceChildren(el('p', { class: 'pending', text: 'running…' }));
     const r = JSON.parse(await demo.see(op.name, JSON.stringify(values)));
+    if (!r.ok && r.control) {
+      // Rejected before anything ran: the message goes next to the control, the last
+      // results stay.
+      setMsg(r.control, r.error);
+      out.replaceChildren(...before);
+      return;
+    }
     out.replaceChildren();
     if (!r.ok) {
-      if (r.control) setMsg(r.control, r.error);
-      else out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
+      out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
       state.see[op.name] = { ok: false, error: r.error };
       return;
     }
@@ -273,12 +280,19 @@ function setupMeasure(demo, op) {
   }
   const out = el('div', {});
   const { form, submit } = controlsForm(demo, op.name, 'measure', op.measure_controls, async (values, setMsg) => {
+    const before = [...out.childNodes];
     out.replaceChildren(el('p', { class: 'pending', text: 'measuring…' }));
     const r = JSON.parse(await demo.measure(op.name, JSON.stringify(values)));
+    if (!r.ok && r.control) {
+      // Rejected before anything ran: the message goes next to the control, the last
+      // results stay.
+      setMsg(r.control, r.error);
+      out.replaceChildren(...before);
+      return;
+    }
     out.replaceChildren();
     if (!r.ok) {
-      if (r.control) setMsg(r.control, r.error);
-      else out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
+      out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
       state.measure[op.name] = { ok: false, error: r.error };
       return;
     }
