@@ -52,12 +52,20 @@ async function withPage(fn, { initScript } = {}) {
   }
 }
 
-test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 15 * 60_000 }, async () => {
+test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 25 * 60_000 }, async () => {
   await withPage(async (page) => {
     const t0 = Date.now();
-    await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 12 * 60_000, polling: 500 });
+    try {
+      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 20 * 60_000, polling: 500 });
+    } catch (e) {
+      // Say where the page got to, and keep its picture.
+      console.log(`status: ${await page.locator('#status').innerText()}`);
+      console.log(`state: ${JSON.stringify(await page.evaluate(() => window.wgk))}`);
+      await page.screenshot({ path: screenshot, fullPage: true });
+      throw e;
+    }
     const st = await page.evaluate(() => window.wgk);
-    console.log(`page finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`page finished in ${((Date.now() - t0) / 1000).toFixed(1)} s; seconds per step: ${JSON.stringify(st.seconds)}`);
     console.log(`adapter: ${await page.locator('#adapter-cards').innerText().then((t) => t.replace(/\n/g, ' '))}`);
     for (const op of st.ops || []) console.log(`verify ${op}: ${JSON.stringify(st.verify[op])}`);
     console.log(`see: ${JSON.stringify(st.see)}\nmeasure: ${JSON.stringify(st.measure)}`);

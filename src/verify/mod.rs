@@ -53,6 +53,12 @@ pub const OPS: &[&str] = &["gemm", "fft", "fftconv", "attention", "sparse_gemm"]
 /// verifies exactly these, through [`verify_op_async`]): all of them.
 pub const BROWSER_OPS: &[&str] = &["gemm", "fft", "fftconv", "attention", "sparse_gemm"];
 
+/// In the browser the FFT checks leave out their million-point transforms (`quick` lists):
+/// every path (fused, multi-pass, Bluestein, real FFT, each convolution path) is still
+/// checked, but a software adapter (SwiftShader) would spend minutes on the largest sizes and
+/// a wasm page holds their f64 references in its 32-bit heap. Natively they all run.
+const BROWSER_QUICK: bool = cfg!(target_arch = "wasm32");
+
 /// Runs every check of `op` on this adapter; `progress` is called after each check.
 /// (Blocking; the browser uses [`verify_op_async`].)
 #[cfg(not(target_arch = "wasm32"))]
@@ -83,8 +89,8 @@ pub async fn verify_op_async(
         "gemm" => Ok(verify_gemm_async(ctx, progress).await),
         "attention" => Ok(verify_attention_async(ctx, progress).await),
         "sparse_gemm" => Ok(verify_sparse_gemm_async(ctx, progress).await),
-        "fft" => Ok(verify_fft_async(ctx, false, progress).await),
-        "fftconv" => Ok(verify_fftconv_async(ctx, false, progress).await),
+        "fft" => Ok(verify_fft_async(ctx, BROWSER_QUICK, progress).await),
+        "fftconv" => Ok(verify_fftconv_async(ctx, BROWSER_QUICK, progress).await),
         _ if OPS.contains(&op) => Err(Error::Unsupported(format!(
             "`{op}` has no async verify path yet (add its arm to verify::verify_op_async)"
         ))),

@@ -304,7 +304,7 @@ impl DemoOp for Attention {
             Control::int_list(
                 "sizes",
                 "tokens N",
-                "256, 512, 1024",
+                "128, 256, 512",
                 (16, 8192, 5),
                 "self-attention lengths; each is timed dense and with a ±64 window",
             ),

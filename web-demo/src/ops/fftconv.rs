@@ -233,7 +233,7 @@ impl DemoOp for FftConv {
             Control::int_list(
                 "sizes",
                 "lengths L (= Lk)",
-                "1024, 8192, 65536",
+                "1024, 8192, 32768",
                 (2, 1 << 20, 6),
                 "one run per length, kernel as long as the sequence",
             ),

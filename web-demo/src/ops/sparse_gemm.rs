@@ -176,7 +176,7 @@ impl DemoOp for SparseGemm {
             Control::int_list(
                 "sizes",
                 "square sizes",
-                "128, 256, 512",
+                "128, 256, 384",
                 (4, 2048, 5),
                 "tokens = out = in for each run; each is timed 2:4 sparse and dense",
             ),
