@@ -52,11 +52,11 @@ async function withPage(fn, { initScript } = {}) {
   }
 }
 
-test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 25 * 60_000 }, async () => {
+test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 35 * 60_000 }, async () => {
   await withPage(async (page) => {
     const t0 = Date.now();
     try {
-      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 20 * 60_000, polling: 500 });
+      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 30 * 60_000, polling: 500 });
     } catch (e) {
       // Say where the page got to, and keep its picture.
       console.log(`status: ${await page.locator('#status').innerText()}`);

@@ -182,14 +182,14 @@ impl DemoOp for Fft {
             Control::int_list(
                 "sizes",
                 "lengths n",
-                "1024, 16384, 262144, 1000",
+                "1024, 16384, 1000",
                 (2, 1 << 22, 6),
-                "one run per length; batches fill at least 2^18 points per run",
+                "one run per length; batches fill at least 2^16 points per run",
             ),
             Control::int(
                 "iters",
                 "timed runs",
-                "5",
+                "3",
                 1,
                 30,
                 "the median of this many runs is shown",
@@ -205,7 +205,7 @@ impl DemoOp for Fft {
         Box::pin(async move {
             let mut bars = Vec::new();
             for n in p.int_list("sizes") {
-                let batch = ((1u32 << 18) / n).max(1);
+                let batch = ((1u32 << 16) / n).max(1);
                 let desc = FftDesc::new(n).batch(batch);
                 let flops = 5.0 * n as f64 * (n as f64).log2() * batch as f64;
                 let bar = timed_bar(

@@ -233,14 +233,14 @@ impl DemoOp for FftConv {
             Control::int_list(
                 "sizes",
                 "lengths L (= Lk)",
-                "1024, 8192, 32768",
+                "1024, 4096, 16384",
                 (2, 1 << 20, 6),
                 "one run per length, kernel as long as the sequence",
             ),
             Control::int(
                 "channels",
                 "channels H",
-                "8",
+                "4",
                 1,
                 256,
                 "independent channels, one kernel each (batch 1)",
@@ -248,7 +248,7 @@ impl DemoOp for FftConv {
             Control::int(
                 "iters",
                 "timed runs",
-                "5",
+                "3",
                 1,
                 30,
                 "the median of this many runs is shown",

@@ -111,8 +111,8 @@ pub async fn timed_bar(
         Ok((t, config)) => {
             let secs = t.median_ms * 1e-3;
             let rate = match work {
-                Work::Flops(f) => format!("{:.2} GFLOP/s", f / secs / 1e9),
-                Work::Bytes(b) => format!("{:.2} GB/s", b / secs / 1e9),
+                Work::Flops(f) => per_second(f / secs, "FLOP/s"),
+                Work::Bytes(b) => per_second(b / secs, "B/s"),
             };
             Bar {
                 op: op.into(),
@@ -180,4 +180,21 @@ pub fn lines(
         x_label: x.into(),
         caption,
     }
+}
+
+/// `v` with an SI prefix and three significant digits, e.g. `12.3 MFLOP/s`, `1.05 GB/s` (a
+/// software adapter runs at mega-, a GPU at giga- or tera-).
+pub fn per_second(v: f64, unit: &str) -> String {
+    let (scaled, prefix) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        .into_iter()
+        .find(|(s, _)| v >= *s)
+        .map_or((v, ""), |(s, p)| (v / s, p));
+    let digits = if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.digits$} {prefix}{unit}")
 }

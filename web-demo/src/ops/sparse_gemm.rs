@@ -62,16 +62,16 @@ impl DemoOp for SparseGemm {
 
     fn see_controls(&self) -> Vec<Control> {
         vec![
-            Control::int("out", "out features", "24", 1, 256, "rows of the weight W"),
+            Control::int("out", "out features", "16", 1, 256, "rows of the weight W"),
             Control::int(
                 "in",
                 "in features K",
-                "64",
+                "32",
                 1,
                 512,
                 "columns of W; a multiple of the pattern's M",
             ),
-            Control::int("tokens", "tokens", "40", 1, 256, "rows of X (and of Y)"),
+            Control::int("tokens", "tokens", "24", 1, 256, "rows of X (and of Y)"),
             Control::choice(
                 "pattern",
                 "N:M pattern",
