@@ -84,14 +84,14 @@ impl DemoOp for SparseGemm {
 
     fn cross_check(&self, section: &str, p: &Params) -> Result<(), (&'static str, String)> {
         let m = pattern(p).m;
-        if section == "see" && p.int("in") % m != 0 {
+        if section == "see" && !p.int("in").is_multiple_of(m) {
             return Err((
                 "in",
                 format!("must be a multiple of M = {m} (the groups run along K)"),
             ));
         }
         if section == "measure" {
-            if let Some(s) = p.int_list("sizes").into_iter().find(|s| s % 4 != 0) {
+            if let Some(s) = p.int_list("sizes").into_iter().find(|s| !s.is_multiple_of(4)) {
                 return Err((
                     "sizes",
                     format!("{s} is not a multiple of 4 (2:4 groups run along K)"),
