@@ -43,6 +43,10 @@ const COMMON: &[(&str, &str)] = &[
         include_str!("../shaders/common/nm_sparse.wgsl"),
     ),
     ("nm_rows", include_str!("../shaders/common/nm_rows.wgsl")),
+    (
+        "monarch_core",
+        include_str!("../shaders/common/monarch_core.wgsl"),
+    ),
 ];
 
 /// A WGSL program of the suite.
@@ -83,6 +87,10 @@ pub enum Shader {
     /// N:M sparse GEMM, plain block variant (operand blocks read from workgroup memory once per
     /// invocation, selected in registers; M divides 32, N divides 4).
     SparseRowsBlock,
+    /// Monarch / matrix FFT pass, tiled f32 GEMM stages (runs everywhere).
+    FftMonarchTiled,
+    /// Monarch / matrix FFT pass on cooperative matrices (f16 operands, f32 accumulation).
+    FftMonarchCoop,
 }
 
 impl Shader {
@@ -105,6 +113,8 @@ impl Shader {
         Shader::SparseRowsSg,
         Shader::SparseCoop,
         Shader::SparseRowsBlock,
+        Shader::FftMonarchTiled,
+        Shader::FftMonarchCoop,
     ];
 
     /// The kernel body.
@@ -127,6 +137,8 @@ impl Shader {
             Shader::SparseRowsSg => include_str!("../shaders/sparse/rows_sg.wgsl"),
             Shader::SparseCoop => include_str!("../shaders/sparse/coop.wgsl"),
             Shader::SparseRowsBlock => include_str!("../shaders/sparse/rows_blk.wgsl"),
+            Shader::FftMonarchTiled => include_str!("../shaders/fft/monarch_tiled.wgsl"),
+            Shader::FftMonarchCoop => include_str!("../shaders/fft/monarch_coop.wgsl"),
         }
     }
 
@@ -147,6 +159,10 @@ impl Shader {
             Shader::SparseRows => &["grid", "nm_sparse"],
             Shader::SparseRowsSg | Shader::SparseRowsBlock => &["grid", "nm_sparse", "nm_rows"],
             Shader::SparseCoop => &["grid", "nm_sparse", "coop_tile"],
+            // monarch_core first: its overrides must precede the helpers' array-size
+            // expressions (naga 30's process_overrides panics otherwise).
+            Shader::FftMonarchTiled => &["grid", "monarch_core", "gemm_tile_vec4"],
+            Shader::FftMonarchCoop => &["grid", "monarch_core", "coop_tile"],
         }
     }
 
@@ -154,7 +170,7 @@ impl Shader {
     pub fn uses_coop(self) -> bool {
         matches!(
             self,
-            Shader::GemmCoop | Shader::AttnCoop | Shader::SparseCoop
+            Shader::GemmCoop | Shader::AttnCoop | Shader::SparseCoop | Shader::FftMonarchCoop
         )
     }
 

@@ -457,3 +457,65 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
         checked.len()
     );
 }
+
+#[test]
+fn every_monarch_fft_variant_translates_for_every_backend() {
+    use wgkernels::ops::fft::monarch_pass_constants;
+    use wgkernels::tune::monarch_candidates;
+    use wgkernels::FftConfig;
+    let mut failures = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut coop_tiles = std::collections::HashSet::new();
+    for (profile, caps, limits) in profiles() {
+        for dtype in [DType::F32, DType::F16] {
+            if dtype == DType::F16 && !caps.f16 {
+                continue;
+            }
+            let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
+            let mut cfgs = monarch_candidates(&caps, &limits, &desc);
+            // The coop variants on f32 data (explicit configurations), both tile sizes.
+            for t in [8u32, 16] {
+                for r in [t, 2 * t] {
+                    let c = FftConfig::monarch_coop(11, 2, r, t, caps.subgroup_min);
+                    if c.valid_for(&caps, &limits, &desc) {
+                        cfgs.push(c);
+                    }
+                }
+            }
+            for cfg in cfgs {
+                for log_n in [1u32, 2, 3, 4, 5, 8, 11, 12, 16, 20, 22] {
+                    for (shader, spec, mut c) in monarch_pass_constants(&cfg, dtype, log_n) {
+                        c.sort_by(|a, b| a.0.cmp(b.0));
+                        let key = format!("{shader:?} {spec:?} {c:?}");
+                        if !seen.insert(key.clone()) {
+                            continue;
+                        }
+                        if let Some(t) = spec.coop {
+                            coop_tiles.insert(t);
+                        }
+                        let r = std::panic::catch_unwind(|| check(shader, spec, &c))
+                            .unwrap_or_else(|_| Err("naga panicked".into()));
+                        if let Err(e) = r {
+                            failures.push(format!("[{profile}] {key}: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} Monarch variants failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        coop_tiles.contains(&8) && coop_tiles.contains(&16),
+        "coop tiles {coop_tiles:?}"
+    );
+    assert!(
+        seen.len() > 60,
+        "only {} Monarch variants checked",
+        seen.len()
+    );
+}

@@ -291,18 +291,10 @@ fn main(
     // row within it (clamped for tail rows, whose results are discarded).
     let qb = ((g * wrows) % p.nq) / p.block_q;
     let rib = min(rr % vec4<u32>(p.nq) - vec4<u32>(qb * p.block_q), vec4<u32>(p.block_q - 1u));
-    var rl = RowList(0u, p.n_kblocks, 0u, 0u);
-    if MASKED {
-        rl = attn_row_list(b, h, qb);
-    }
+    let rl = attn_rows(MASKED, b, h, qb);
     let range = attn_split_range(attn_units(rl), split);
     for (var u = range.x; u < range.y; u++) {
-        var un: Unit;
-        if MASKED {
-            un = attn_unit(rl, u);
-        } else {
-            un = attn_dense_unit(u);
-        }
+        let un = attn_unit_at(MASKED, rl, u);
         if !MASKED || !PARTIAL || un.kind == UNIT_FULL {
             // Full blocks: no element mask, no per-key test.
             for (var idx = 0u; idx < un.kcount; idx++) {

@@ -124,18 +124,10 @@ fn main(
 
     let qb = (g * WG) / p.block_q;
     let rib = row - qb * p.block_q;
-    var rl = RowList(0u, p.n_kblocks, 0u, 0u);
-    if MASKED {
-        rl = attn_row_list(b, h, qb);
-    }
+    let rl = attn_rows(MASKED, b, h, qb);
     let range = attn_split_range(attn_units(rl), split);
     for (var u = range.x; u < range.y; u++) {
-        var un: Unit;
-        if MASKED {
-            un = attn_unit(rl, u);
-        } else {
-            un = attn_dense_unit(u);
-        }
+        let un = attn_unit_at(MASKED, rl, u);
         for (var i0 = 0u; i0 < un.kcount; i0 += KT) {
             let nk = min(KT, un.kcount - i0);
             workgroupBarrier();

@@ -66,6 +66,23 @@ fn attn_row_list(b: u32, h: u32, qb: u32) -> RowList {
     return RowList(amask[o], amask[o + 1u], amask[o + 2u], amask[o + 3u]);
 }
 
+// The units a workgroup walks for query block `qb`: the mask's row list, or, for a dense call
+// (`masked` false: no mask is bound), every KV block as a full unit.
+fn attn_rows(masked: bool, b: u32, h: u32, qb: u32) -> RowList {
+    if masked {
+        return attn_row_list(b, h, qb);
+    }
+    return RowList(0u, p.n_kblocks, 0u, 0u);
+}
+
+// Unit `u` of `rl` (see `attn_rows`).
+fn attn_unit_at(masked: bool, rl: RowList, u: u32) -> Unit {
+    if masked {
+        return attn_unit(rl, u);
+    }
+    return attn_dense_unit(u);
+}
+
 fn attn_units(rl: RowList) -> u32 {
     return rl.nfull + rl.npart + (rl.nstripe + STRIPE_CHUNK - 1u) / STRIPE_CHUNK;
 }

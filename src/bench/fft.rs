@@ -18,12 +18,19 @@ pub const BATCH_BYTES: u64 = 64 << 20;
 
 /// The FFT cases: (desc, config or the dispatcher's pick).
 pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)> {
-    let _ = ctx;
     let mut v = Vec::new();
     for log in [8u32, 10, 12, 16, 20] {
         let n = 1u32 << log;
         let batch = (BATCH_BYTES / 8 / n as u64).max(1) as u32;
         v.push((FftDesc::new(n).batch(batch), None));
+    }
+    // Both algorithms per size: the Monarch (matrix) FFT's best untuned configuration beside
+    // the dispatcher's pick.
+    let pow2: Vec<FftDesc> = v.iter().map(|c| c.0).collect();
+    for d in pow2 {
+        if let Some(c) = crate::tune::monarch_default(ctx.caps(), &ctx.limits(), &d) {
+            v.push((d, Some(c)));
+        }
     }
     if !quick {
         v.push((FftDesc::new(1 << 22).batch(2), None));

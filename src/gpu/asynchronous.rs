@@ -54,7 +54,8 @@ impl Context {
     }
 }
 
-/// [`super::time_gpu`] without blocking: runs `record` `warmup` times untimed, then `iters`
+/// Kernel timing without blocking (the one implementation; [`super::time_gpu`] blocks on it):
+/// runs `record` `warmup` times untimed, then `iters`
 /// times timed, each in its own compute pass, and returns the median. Timestamp queries where
 /// the device has them (browsers quantise them, typically to 100 µs, and a sample of zero falls
 /// back to the wall clock), else the wall clock around submit + wait (`performance.now()` in
@@ -113,6 +114,7 @@ pub async fn time_gpu_async(
                 t(2 * i + 1).saturating_sub(t(2 * i)) as f64 * period * 1e-6
             })
             .collect();
+        // A zero span means the device returned no usable timestamps: fall back to wall clock.
         if samples.iter().all(|&s| s > 0.0) {
             return Ok(Timing {
                 median_ms: median(&samples),

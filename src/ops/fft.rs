@@ -18,6 +18,9 @@ use crate::shaders::{Shader, Spec};
 use crate::tune::FftConfig;
 use std::sync::Arc;
 
+pub(crate) mod monarch;
+pub use monarch::monarch_pass_constants;
+
 /// Shape and direction of a batched complex FFT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FftDesc {
@@ -271,8 +274,11 @@ impl FftPlan {
                 config.label()
             )));
         }
-        let es = desc.dtype.size();
         ctx.check_binding_size("FFT input/output", desc.bytes())?;
+        if config.variant == crate::tune::FftVariant::Monarch {
+            return monarch::plan(ctx, desc, config);
+        }
+        let es = desc.dtype.size();
         let inner = desc.inner_len();
         let log_m = inner.trailing_zeros();
         let (table, log_f) = twiddle_table(log_m);

@@ -172,3 +172,31 @@ impl Tolerance {
         }
     }
 }
+
+impl Tolerance {
+    /// Bound for a Monarch (matrix) FFT of length `n` stored as `storage`, whose GEMM stages
+    /// round their operands to f16 (`f16_operands`: the cooperative-matrix variant) or not (the
+    /// tiled f32 variant).
+    ///
+    /// f32 operands: the plain FFT bound [`Tolerance::fft`]. Each of the s = ⌈log2 n / log2 R⌉
+    /// stages is an R-term f32 sum of products with table-rounded matrix entries and one rounded
+    /// twiddle: worst case ≈ (R + 2)·u per stage, s·(R + 2)·u ≤ 5·18·6e-8 = 5.4e-6 at n = 2^20,
+    /// R = 16, under the 4e-5 the bound gives there (and smaller for smaller n).
+    ///
+    /// f16 operands: `5e-3`, the f16 class, for every n and storage (f32 data included — this
+    /// path cannot meet the f32 bound, so it is an f16-accuracy path, like the coop GEMM).
+    /// Derivation (unit-variance inputs): every stage rounds its data operand to f16 (relative L2
+    /// ≤ u16/√3 rms, u16 = 2^-11) and multiplies by an f16-rounded DFT matrix (entries of modulus
+    /// 1, rounding errors of random sign: another ≈ u16/√3 relative after the √R growth of the
+    /// unitary part); accumulation is f32 (negligible). The DFT stages preserve relative L2, so
+    /// the s stage errors, one more per f16 pass store (≤ 3 passes), add in quadrature:
+    /// √(2s + 3)·u16/√3 ≤ √17·2.8e-4 ≈ 1.2e-3 for n ≤ 2^22 at R ≥ 8 (s ≤ 7). 5e-3 keeps a 4×
+    /// margin for the spread across inputs; a wrong twiddle or index still fails by 100×.
+    pub fn fft_monarch(storage: DType, f16_operands: bool, n: u64) -> Self {
+        if f16_operands {
+            Self::fft(DType::F16, n)
+        } else {
+            Self::fft(storage, n)
+        }
+    }
+}

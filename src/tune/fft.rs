@@ -13,6 +13,9 @@ pub enum FftVariant {
     /// Stockham radix-16/8/4/2 butterflies in workgroup memory: one fused dispatch up to the
     /// workgroup-memory size, a few large-radix passes beyond.
     Stockham,
+    /// Monarch / matrix FFT: every stage a dense DFT-matrix GEMM (tiled f32, or cooperative
+    /// matrices with f16 operands), twiddles between stages (see `ops::fft::monarch`).
+    Monarch,
 }
 
 impl FftVariant {
@@ -20,6 +23,7 @@ impl FftVariant {
     pub fn name(self) -> &'static str {
         match self {
             FftVariant::Stockham => "stockham",
+            FftVariant::Monarch => "monarch",
         }
     }
 }
@@ -38,6 +42,16 @@ pub struct FftConfig {
     /// log2 of the columns a workgroup takes in a strided (multi-pass) pass: more columns give
     /// longer contiguous runs of memory, at the price of shorter sub-FFTs (more passes).
     pub log_mp_cols: u32,
+    /// Monarch: the DFT matrix size R of each GEMM stage (0 for Stockham).
+    #[serde(default)]
+    pub radix: u32,
+    /// Monarch: cooperative-matrix tile (8 or 16; f16 operands, f32 accumulation), or 0 for the
+    /// tiled f32 GEMM stages.
+    #[serde(default)]
+    pub coop: u32,
+    /// Monarch: the fixed subgroup size (coop), or the columns per invocation TN (tiled).
+    #[serde(default)]
+    pub lanes: u32,
 }
 
 impl FftConfig {
@@ -48,6 +62,9 @@ impl FftConfig {
             log_cap,
             e,
             log_mp_cols,
+            radix: 0,
+            coop: 0,
+            lanes: 0,
         }
     }
 
@@ -73,6 +90,9 @@ impl FftConfig {
 
     /// Short label for reports, e.g. `stockham cap4096 e16`.
     pub fn label(&self) -> String {
+        if self.variant == FftVariant::Monarch {
+            return self.monarch_label();
+        }
         format!(
             "{} cap{} e{} mp{}",
             self.variant.name(),
@@ -84,7 +104,9 @@ impl FftConfig {
 
     /// Whether this configuration can run on an adapter with these limits.
     pub fn valid_for(&self, caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> bool {
-        let _ = caps;
+        if self.variant == FftVariant::Monarch {
+            return self.monarch_valid_for(caps, limits, desc);
+        }
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
@@ -113,6 +135,7 @@ pub fn fft_candidates(
     for (log_cap, mp) in [(12, 2), (11, 2), (10, 2), (12, 3), (12, 1), (13, 2)] {
         all.push(FftConfig::stockham(log_cap, 16, mp));
     }
+    all.extend(super::fft_monarch::monarch_candidates(caps, limits, desc));
     let mut seen = std::collections::HashSet::new();
     all.into_iter()
         .filter(|c| c.valid_for(caps, limits, desc) && seen.insert(*c))

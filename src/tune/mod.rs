@@ -10,6 +10,7 @@ mod attention;
 pub mod cache;
 pub mod engine;
 mod fft;
+mod fft_monarch;
 mod gemm;
 mod gemm_tune;
 mod sparse_gemm;
@@ -31,6 +32,8 @@ pub use engine::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::{tune, Prepared};
 pub use fft::{fft_candidates, fft_default, FftConfig, FftVariant};
+pub(crate) use fft_monarch::MONARCH_TM;
+pub use fft_monarch::{monarch_candidates, monarch_default};
 pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
 #[cfg(not(target_arch = "wasm32"))]
 pub use gemm_tune::gemm_tune_shapes;

@@ -214,6 +214,7 @@ pub fn verify_fft(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check>
     for (n, b) in [(1024u32, 4u32), (1 << 16, 1), (1000, 2), (1 << 20, 1)] {
         push(check_fft_round_trip(ctx, n, b, 11), &mut out);
     }
+    out.extend(super::verify_fft_monarch(ctx, &mut |c| progress(c)));
     out
 }
 

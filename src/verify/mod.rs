@@ -3,9 +3,11 @@
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
 mod attention;
-// The blocking checks of these two are native-only (their async forms serve the browser).
+// The blocking checks of these are native-only (the async forms serve the browser).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 mod fft;
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+mod fft_monarch;
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 mod fftconv;
 mod gemm;
@@ -21,6 +23,11 @@ pub use attention::{check_attention, verify_attention};
 pub use fft::{check_fft, check_fft_round_trip, verify_fft};
 pub use fft::{
     check_fft_async, check_fft_round_trip_async, fft_shape_json, fft_shapes, verify_fft_async,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use fft_monarch::{
+    check_fft_monarch, check_fft_monarch_round_trip, monarch_configs, monarch_tolerance,
+    verify_fft_monarch,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use fftconv::{check_fftconv, check_rfft, verify_fftconv};
