@@ -29,6 +29,9 @@ pub use fft_monarch::{
     check_fft_monarch, check_fft_monarch_round_trip, monarch_configs, monarch_tolerance,
     verify_fft_monarch,
 };
+// `fft::verify_fft` (blocking, unused in the browser but still compiled) names it via `super`.
+#[cfg(target_arch = "wasm32")]
+use fft_monarch::verify_fft_monarch;
 #[cfg(not(target_arch = "wasm32"))]
 pub use fftconv::{check_fftconv, check_rfft, verify_fftconv};
 pub use fftconv::{
