@@ -228,3 +228,50 @@ fn time_gpu_async_measures_a_gemm() {
         }
     }
 }
+
+/// The FFT and attention dispatchers stay inside WebGPU's default limits too: with 16 KiB of
+/// workgroup memory the fused FFT holds 2048 points (not the 4096 a native 32 KiB adapter
+/// gets), and every transform length still has a candidate (multi-pass beyond the fused size).
+#[test]
+fn fft_and_attention_candidates_fit_webgpu_default_limits() {
+    use wgkernels::tune::{attention_blocks, attention_candidates, fft_candidates, fft_pick};
+    use wgkernels::verify::{attention_cases, fft_shapes};
+    let limits = wgpu::Limits::default();
+    for caps in [browser_caps(), browser_like().caps().clone()] {
+        for desc in fft_shapes(false) {
+            let cands = fft_candidates(&caps, &limits, &desc);
+            if desc.dtype == DType::F16 {
+                assert!(cands.is_empty(), "f16 FFT offered without f16");
+                continue;
+            }
+            assert!(!cands.is_empty(), "no FFT candidate for {desc:?}");
+            for c in &cands {
+                assert!(
+                    c.workgroup_bytes() <= 16384 && c.invocations() <= 256,
+                    "{} needs {} B, {} invocations",
+                    c.label(),
+                    c.workgroup_bytes(),
+                    c.invocations()
+                );
+            }
+            assert_eq!(cands[0].fused_max(), 2048, "{}", cands[0].label());
+        }
+        for case in attention_cases() {
+            let (bq, _) = attention_blocks(&caps, &limits, &case.desc);
+            for c in attention_candidates(&caps, &limits, &case.desc, bq) {
+                assert!(
+                    c.workgroup_bytes(case.desc.head_dim) <= 16384 && c.invocations() <= 256,
+                    "{} needs {} B, {} invocations",
+                    c.label(),
+                    c.workgroup_bytes(case.desc.head_dim),
+                    c.invocations()
+                );
+            }
+        }
+    }
+    let c = browser_like();
+    assert_eq!(
+        fft_pick(c, &wgkernels::FftDesc::new(4096)).fused_max(),
+        2048
+    );
+}

@@ -52,12 +52,20 @@ async function withPage(fn, { initScript } = {}) {
   }
 }
 
-test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 15 * 60_000 }, async () => {
+test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 35 * 60_000 }, async () => {
   await withPage(async (page) => {
     const t0 = Date.now();
-    await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 12 * 60_000, polling: 500 });
+    try {
+      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 30 * 60_000, polling: 500 });
+    } catch (e) {
+      // Say where the page got to, and keep its picture.
+      console.log(`status: ${await page.locator('#status').innerText()}`);
+      console.log(`state: ${JSON.stringify(await page.evaluate(() => window.wgk))}`);
+      await page.screenshot({ path: screenshot, fullPage: true });
+      throw e;
+    }
     const st = await page.evaluate(() => window.wgk);
-    console.log(`page finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`page finished in ${((Date.now() - t0) / 1000).toFixed(1)} s; seconds per step: ${JSON.stringify(st.seconds)}`);
     console.log(`adapter: ${await page.locator('#adapter-cards').innerText().then((t) => t.replace(/\n/g, ' '))}`);
     for (const op of st.ops || []) console.log(`verify ${op}: ${JSON.stringify(st.verify[op])}`);
     console.log(`see: ${JSON.stringify(st.see)}\nmeasure: ${JSON.stringify(st.measure)}`);
@@ -79,11 +87,30 @@ test('every op verifies in headless Chromium on WebGPU; plots and timings render
     // The rows a person sees agree: one green row per op, no red one.
     assert.equal(await page.locator('#verify-table tbody tr.pass').count(), st.ops.length);
     assert.equal(await page.locator('#verify-table tbody tr.fail').count(), 0);
-    // See and Measure ran for GEMM and drew something.
-    assert.equal(st.see.gemm?.ok, true, `gemm plots: ${JSON.stringify(st.see.gemm)}`);
-    assert.ok((await page.locator('#see-ops .figure[data-kind="heatmap"]').count()) >= 2);
-    assert.equal(st.measure.gemm?.ok, true, `gemm timings: ${JSON.stringify(st.measure.gemm)}`);
-    assert.ok((await page.locator('#measure-ops svg.bars rect').count()) >= 1);
+    // Every op the library exposes to the browser is on the page, verified and drawn.
+    assert.deepEqual([...st.ops].sort(), ['attention', 'fft', 'fftconv', 'gemm', 'sparse_gemm']);
+    // See and Measure ran for every op and drew something.
+    for (const op of st.ops) {
+      assert.equal(st.see[op]?.ok, true, `${op} plots: ${JSON.stringify(st.see[op])}`);
+      assert.equal(st.measure[op]?.ok, true, `${op} timings: ${JSON.stringify(st.measure[op])}`);
+      assert.ok((await page.locator(`#measure-ops [data-op="${op}"] svg.bars rect`).count()) >= 1, `${op}: no bars`);
+      assert.ok((await page.locator(`#see-ops [data-op="${op}"] .figure`).count()) >= 2, `${op}: fewer than 2 figures`);
+    }
+    // The figures the issue names: attention block masks (diagonal, multi-diagonal, stripes and
+    // a per-head plan) as heat maps, the FFT convolution's input, kernel and output as plots, a
+    // 2:4 weight pattern.
+    const titles = async (op, kind) => page.locator(`#see-ops [data-op="${op}"] .figure[data-kind="${kind}"] .title`).allInnerTexts();
+    const attn = await titles('attention', 'heatmap');
+    for (const t of [/^Diagonal window/, /^Multi-diagonal/, /^Vertical stripes/, /^Per-head plan: head 0/]) {
+      assert.ok(attn.some((x) => t.test(x)), `attention heat maps: ${attn}`);
+    }
+    const conv = await titles('fftconv', 'lines');
+    for (const t of [/^Input u/, /^Kernel k/, /^Output y/]) assert.ok(conv.some((x) => t.test(x)), `fftconv plots: ${conv}`);
+    assert.ok((await titles('sparse_gemm', 'heatmap')).some((x) => /^2:4 pattern/.test(x)));
+    // Every result the page computed on the GPU agrees with its reference.
+    const captions = await page.locator('#see-ops .figure .caption').allInnerTexts();
+    assert.ok(!captions.some((c) => /OVER/.test(c)), `a See figure is over its tolerance: ${captions.filter((c) => /OVER/.test(c))}`);
+    assert.match(await page.locator('#measure .note').innerText(), /quantise/);
     assert.match(await page.locator('#status').innerText(), /verified/);
 
     // Bad input: a message next to the control, and nothing runs.
@@ -99,6 +126,19 @@ test('every op verifies in headless Chromium on WebGPU; plots and timings render
     assert.match(await page.locator('#see-gemm-m-msg').innerText(), /between 1 and 512/);
     await page.locator('#see-gemm-m').fill('40');
     assert.equal(await page.locator('#see-gemm-m-msg').innerText(), '');
+
+    // A value that depends on another control is rejected next to the control, before running.
+    const seeSparse = page.locator('#see-ops [data-op="sparse_gemm"]');
+    const seeBefore = await page.evaluate(() => JSON.stringify(window.wgk.see.sparse_gemm));
+    await page.locator('#see-sparse_gemm-in').fill('30');
+    await seeSparse.locator('button').click();
+    await page.locator('#see-sparse_gemm-in-msg').filter({ hasText: /multiple of M = 4/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#see-sparse_gemm-in').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => JSON.stringify(window.wgk.see.sparse_gemm)), seeBefore, 'a rejected value still ran');
+    await page.locator('#see-attention-window').fill('9999');
+    assert.match(await page.locator('#see-attention-window-msg').innerText(), /between 0 and 4096/);
+    await page.locator('#see-fftconv-noise').fill('-1');
+    assert.match(await page.locator('#see-fftconv-noise-msg').innerText(), /between 0 and 2/);
 
     // A kernel error (a configuration that cannot run this shape) is shown in the page.
     const see = page.locator('#see-ops [data-op="gemm"]');

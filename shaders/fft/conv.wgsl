@@ -180,8 +180,10 @@ fn fused(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    col0 = linear_workgroup(wid, nwg) * FFT_M;
-    if col0 >= fp.cols {
+    // A function-local copy keeps the test uniform (see stockham.wgsl's main).
+    let first = linear_workgroup(wid, nwg) * FFT_M;
+    col0 = first;
+    if first >= fp.cols {
         return;
     }
     sub_fft(li, true, false);
@@ -204,8 +206,10 @@ fn step(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    col0 = linear_workgroup(wid, nwg) * FFT_M;
-    if col0 >= fp.cols {
+    // A function-local copy keeps the test uniform (see stockham.wgsl's main).
+    let first = linear_workgroup(wid, nwg) * FFT_M;
+    col0 = first;
+    if first >= fp.cols {
         return;
     }
     sub_fft(li, true, true);

@@ -92,8 +92,12 @@ fn main(
 ) {
     let g = linear_workgroup(wid, nwg);
     // Workgroups past the last column leave together (uniform); partial ones mask per column.
-    col0 = g * FFT_M;
-    if col0 >= fp.cols {
+    // Test a function-local copy: WGSL's uniformity analysis treats every read of a
+    // module-scope private variable as non-uniform, so testing `col0` itself would put
+    // sub_fft's barriers under non-uniform control flow (browsers reject the shader).
+    let first = g * FFT_M;
+    col0 = first;
+    if first >= fp.cols {
         return;
     }
     sub_fft(li, true, true);

@@ -217,3 +217,130 @@ pub fn verify_fft(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check>
     out.extend(super::verify_fft_monarch(ctx, &mut |c| progress(c)));
     out
 }
+
+// ---- Non-blocking forms, for the browser (the web demo) and `verify::verify_op_async`: the
+// same checks as above, awaiting the GPU instead of blocking on it (a page must never block).
+
+/// [`check_fft`] without blocking.
+pub async fn check_fft_async(
+    ctx: &Context,
+    desc: &FftDesc,
+    config: Option<FftConfig>,
+    seed: u64,
+) -> Check {
+    let tol = Tolerance::fft(desc.dtype, desc.n as u64);
+    let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, desc));
+    let variant = if desc.is_pow2() {
+        "stockham"
+    } else {
+        "bluestein"
+    };
+    let r = match desc.dtype {
+        DType::F32 => check_fft_typed_async::<f32>(ctx, desc, cfg, seed, tol).await,
+        DType::F16 => check_fft_typed_async::<half::f16>(ctx, desc, cfg, seed, tol).await,
+    };
+    check_row(
+        "fft",
+        variant,
+        desc.dtype,
+        fft_shape_json(desc),
+        cfg.label(),
+        tol,
+        r,
+    )
+}
+
+async fn check_fft_typed_async<T: Element>(
+    ctx: &Context,
+    desc: &FftDesc,
+    cfg: FftConfig,
+    seed: u64,
+    tol: Tolerance,
+) -> Result<Comparison> {
+    let (x, xf) = random_data::<T>(desc.len() as usize, seed);
+    let got = ctx
+        .capture_errors(async {
+            let plan = FftPlan::new(ctx, *desc, Some(cfg))?;
+            plan.run_host(&x).await
+        })
+        .await?;
+    let want = fft_ref(desc.n as usize, desc.batch as usize, desc.inverse, &xf);
+    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+    Ok(compare(&got, &want, tol))
+}
+
+/// [`check_fft_round_trip`] without blocking.
+pub async fn check_fft_round_trip_async(ctx: &Context, n: u32, batch: u32, seed: u64) -> Check {
+    let desc = FftDesc::new(n).batch(batch);
+    let tol = Tolerance::fft(DType::F32, n as u64);
+    let (x, xf) = random_data::<f32>(desc.len() as usize, seed);
+    let r = ctx
+        .capture_errors(async {
+            let fwd = FftPlan::new(ctx, desc, None)?;
+            let inv = FftPlan::new(ctx, desc.inverse(true), None)?;
+            let a = ctx.upload("x", &x)?;
+            let b = ctx.storage("X", desc.bytes())?;
+            let c = ctx.storage("x again", desc.bytes())?;
+            let f = fwd.bind(&a, &b)?;
+            let i = inv.bind(&b, &c)?;
+            ctx.submit(|p| {
+                f.record(p);
+                i.record(p);
+            })?;
+            let got: Vec<f32> = crate::gpu::read_buffer(ctx, &c, desc.len() as usize).await?;
+            let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+            Ok(compare(&got, &xf, tol))
+        })
+        .await;
+    check_row(
+        "fft",
+        "round_trip",
+        DType::F32,
+        fft_shape_json(&desc),
+        "default".into(),
+        tol,
+        r,
+    )
+}
+
+/// [`verify_fft`] without blocking: the same shape list (with `quick`, the browser's: the
+/// million-point transforms are left out, every path and Bluestein still covered), every
+/// other candidate configuration on the boundary sizes, and round trips.
+pub async fn verify_fft_async(
+    ctx: &Context,
+    quick: bool,
+    progress: &mut dyn FnMut(&Check),
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut push = |c: Check, out: &mut Vec<Check>| {
+        progress(&c);
+        out.push(c);
+    };
+    for (i, desc) in fft_shapes(quick).into_iter().enumerate() {
+        if desc.dtype == DType::F16 && !ctx.caps().f16 {
+            continue;
+        }
+        push(
+            check_fft_async(ctx, &desc, None, 3000 + i as u64).await,
+            &mut out,
+        );
+    }
+    for d in [
+        FftDesc::new(2048).batch(3),
+        FftDesc::new(8192).batch(2),
+        FftDesc::new(1 << 15).inverse(true),
+        FftDesc::new(33).batch(2),
+    ] {
+        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d)
+            .into_iter()
+            .skip(1)
+        {
+            push(check_fft_async(ctx, &d, Some(cfg), 77).await, &mut out);
+        }
+    }
+    let big = if quick { 1 << 17 } else { 1 << 20 };
+    for (n, b) in [(1024u32, 4u32), (1 << 16, 1), (1000, 2), (big, 1)] {
+        push(check_fft_round_trip_async(ctx, n, b, 11).await, &mut out);
+    }
+    out
+}

@@ -273,3 +273,200 @@ pub fn verify_fftconv(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Ch
     }
     out
 }
+
+// ---- Non-blocking forms, for the browser (the web demo) and `verify::verify_op_async`: the
+// same checks as above, awaiting the GPU instead of blocking on it (a page must never block).
+
+/// [`check_rfft`] without blocking.
+pub async fn check_rfft_async(ctx: &Context, desc: &RfftDesc, seed: u64) -> Check {
+    let tol = Tolerance::fft(desc.dtype, desc.n as u64);
+    let r = match desc.dtype {
+        DType::F32 => check_rfft_typed_async::<f32>(ctx, desc, seed, tol).await,
+        DType::F16 => check_rfft_typed_async::<half::f16>(ctx, desc, seed, tol).await,
+    };
+    make_check(
+        "rfft",
+        if desc.inverse { "irfft" } else { "rfft" },
+        desc.dtype,
+        rfft_shape_json(desc),
+        "default".into(),
+        tol,
+        r,
+    )
+}
+
+async fn check_rfft_typed_async<T: Element>(
+    ctx: &Context,
+    d: &RfftDesc,
+    seed: u64,
+    tol: Tolerance,
+) -> Result<Comparison> {
+    let (li, _) = d.lens();
+    let (x, xf) = random_data::<T>(li as usize, seed);
+    let got = ctx
+        .capture_errors(async {
+            let plan = RfftPlan::new(ctx, *d, None)?;
+            plan.run_host(&x).await
+        })
+        .await?;
+    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+    let want = if d.inverse {
+        irfft_ref(d.n as usize, d.batch as usize, &xf)
+    } else {
+        rfft_ref(d.n as usize, d.batch as usize, &xf)
+    };
+    Ok(compare(&got, &want, tol))
+}
+
+/// [`check_fftconv`] without blocking (same data, same reference choice).
+pub async fn check_fftconv_async(ctx: &Context, desc: &FftConvDesc, seed: u64) -> Check {
+    let r = match desc.dtype {
+        DType::F32 => check_conv_typed_async::<f32>(ctx, desc, seed).await,
+        DType::F16 => check_conv_typed_async::<half::f16>(ctx, desc, seed).await,
+    };
+    let (r, path, tol) = match r {
+        Ok((c, p, t)) => (Ok(c), p, t),
+        Err(e) => (
+            Err(e),
+            "error".to_string(),
+            Tolerance::fftconv(desc.dtype, 2),
+        ),
+    };
+    make_check(
+        "fftconv",
+        &path,
+        desc.dtype,
+        fftconv_shape_json(desc),
+        path.clone(),
+        tol,
+        r,
+    )
+}
+
+async fn check_conv_typed_async<T: Element>(
+    ctx: &Context,
+    d: &FftConvDesc,
+    seed: u64,
+) -> Result<(Comparison, String, Tolerance)> {
+    let n = d.len() as usize;
+    let (u, uf) = random_data::<T>(n, seed);
+    let (k, kf) = random_data::<T>(d.k_len() as usize, seed + 1);
+    let gate = |s: u64| {
+        let (g, _) = random_data::<f32>(n, s);
+        let g: Vec<T> = g
+            .iter()
+            .map(|&v| T::from_f64(1.0 + 0.5 * v as f64))
+            .collect();
+        let gf: Vec<f64> = g.iter().map(|v| v.to_f64()).collect();
+        (g, gf)
+    };
+    let pre = d.pre_gate.then(|| gate(seed + 2));
+    let post = d.post_gate.then(|| gate(seed + 3));
+    let (got, plan) = ctx
+        .capture_errors(async {
+            let plan = FftConvPlan::new(ctx, *d, None)?;
+            let got = plan
+                .run_host(
+                    &u,
+                    &k,
+                    pre.as_ref().map(|g| &g.0[..]),
+                    post.as_ref().map(|g| &g.0[..]),
+                )
+                .await?;
+            Ok((got, plan))
+        })
+        .await?;
+    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+    let (b, h, l, lk) = (d.b as usize, d.h as usize, d.l as usize, d.lk as usize);
+    let (pf, qf) = (
+        pre.as_ref().map(|g| &g.1[..]),
+        post.as_ref().map(|g| &g.1[..]),
+    );
+    let want = match plan.freq_blocks() {
+        Some((c, dd)) => fftconv_fft_ref(
+            b,
+            h,
+            l,
+            lk,
+            d.circular,
+            &uf,
+            &kf,
+            pf,
+            qf,
+            plan.n_fft() as usize,
+            Some((c as usize, dd as usize)),
+        ),
+        None if (b * h * l) as u64 * lk as u64 <= 30_000_000 => {
+            fftconv_direct_ref(b, h, l, lk, d.circular, &uf, &kf, pf, qf)
+        }
+        None => fftconv_fft_ref(
+            b,
+            h,
+            l,
+            lk,
+            d.circular,
+            &uf,
+            &kf,
+            pf,
+            qf,
+            (l + lk - 1).next_power_of_two(),
+            None,
+        ),
+    };
+    let tol = Tolerance::fftconv(d.dtype, plan.n_fft() as u64);
+    let label = format!(
+        "{} n{} seg{}",
+        plan.path().name(),
+        plan.n_fft(),
+        plan.segments()
+    );
+    Ok((compare(&got, &want, tol), label, tol))
+}
+
+/// [`verify_fftconv`] without blocking: every real-FFT and convolution check (with `quick`,
+/// the browser's list: the one-million-point real FFT is left out).
+pub async fn verify_fftconv_async(
+    ctx: &Context,
+    quick: bool,
+    progress: &mut dyn FnMut(&Check),
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut push = |c: Check, out: &mut Vec<Check>| {
+        progress(&c);
+        out.push(c);
+    };
+    let big = if quick { 1 << 17 } else { 1 << 20 };
+    for (i, &(n, b)) in [
+        (1u32, 2u32),
+        (2, 3),
+        (7, 2),
+        (16, 4),
+        (1000, 2),
+        (1025, 1),
+        (4096, 3),
+        (8192, 2),
+        (44100, 1),
+        (big, 1),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for inv in [false, true] {
+            let d = RfftDesc::new(n).batch(b).inverse(inv);
+            push(check_rfft_async(ctx, &d, 500 + i as u64).await, &mut out);
+        }
+    }
+    if ctx.caps().f16 {
+        let d = RfftDesc::new(512).batch(3).dtype(DType::F16);
+        push(check_rfft_async(ctx, &d, 9).await, &mut out);
+        let d = RfftDesc::new(99).batch(2).dtype(DType::F16).inverse(true);
+        push(check_rfft_async(ctx, &d, 9).await, &mut out);
+    }
+    for (i, d) in fftconv_shapes().into_iter().enumerate() {
+        if d.dtype == DType::F16 && !ctx.caps().f16 {
+            continue;
+        }
+        push(check_fftconv_async(ctx, &d, 900 + i as u64).await, &mut out);
+    }
+    out
+}

@@ -196,5 +196,8 @@ fn prepare(op: &str, section: &str, params: &str) -> Result<(Box<dyn ops::DemoOp
     let controls = section_controls(demo_op.as_ref(), section);
     let p = Params::parse(&controls, &raw)
         .map_err(|(id, msg)| json!({ "ok": false, "error": msg, "control": id }))?;
+    demo_op
+        .cross_check(section, &p)
+        .map_err(|(id, msg)| json!({ "ok": false, "error": msg, "control": id }))?;
     Ok((demo_op, p))
 }

@@ -145,6 +145,7 @@ function verifyRow(op) {
 }
 
 async function runVerify(demo, op) {
+  const t0 = performance.now();
   const row = verifyRow(op);
   let n = 0;
   const onCheck = () => { n += 1; row.checks.textContent = `${n} run…`; };
@@ -182,7 +183,7 @@ async function runVerify(demo, op) {
       el('td', { class: c.pass ? '' : 'err', text: c.pass ? 'pass' : (c.error || 'FAIL') })));
   }
   row.details.append(el('details', {}, el('summary', { text: `${checks.length} checks` }), table));
-  state.verify[op.name] = { pass, checks: checks.length, failed: failed.length, error: res.error || (failed[0] && (failed[0].error || 'over tolerance')) || null };
+  state.verify[op.name] = { seconds: +((performance.now() - t0) / 1000).toFixed(1), pass, checks: checks.length, failed: failed.length, error: res.error || (failed[0] && (failed[0].error || 'over tolerance')) || null };
   return pass;
 }
 
@@ -249,12 +250,19 @@ function setupSee(demo, op) {
   }
   const out = el('div', { class: 'figures' });
   const { form, submit } = controlsForm(demo, op.name, 'see', op.see_controls, async (values, setMsg) => {
+    const before = [...out.childNodes];
     out.replaceChildren(el('p', { class: 'pending', text: 'running…' }));
     const r = JSON.parse(await demo.see(op.name, JSON.stringify(values)));
+    if (!r.ok && r.control) {
+      // Rejected before anything ran: the message goes next to the control, the last
+      // results stay.
+      setMsg(r.control, r.error);
+      out.replaceChildren(...before);
+      return;
+    }
     out.replaceChildren();
     if (!r.ok) {
-      if (r.control) setMsg(r.control, r.error);
-      else out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
+      out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
       state.see[op.name] = { ok: false, error: r.error };
       return;
     }
@@ -273,12 +281,19 @@ function setupMeasure(demo, op) {
   }
   const out = el('div', {});
   const { form, submit } = controlsForm(demo, op.name, 'measure', op.measure_controls, async (values, setMsg) => {
+    const before = [...out.childNodes];
     out.replaceChildren(el('p', { class: 'pending', text: 'measuring…' }));
     const r = JSON.parse(await demo.measure(op.name, JSON.stringify(values)));
+    if (!r.ok && r.control) {
+      // Rejected before anything ran: the message goes next to the control, the last
+      // results stay.
+      setMsg(r.control, r.error);
+      out.replaceChildren(...before);
+      return;
+    }
     out.replaceChildren();
     if (!r.ok) {
-      if (r.control) setMsg(r.control, r.error);
-      else out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
+      out.append(el('div', { class: 'op-error', text: `${op.name}: ${r.error}` }));
       state.measure[op.name] = { ok: false, error: r.error };
       return;
     }
@@ -332,6 +347,7 @@ async function main() {
   let passed = 0;
   for (const [i, op] of dev.ops.entries()) {
     setStatus(`Verifying ${op.name} (${i + 1} of ${dev.ops.length})…`);
+    state.verify[op.name] = { running: true };
     if (await runVerify(demo, op)) passed += 1;
   }
 
@@ -339,8 +355,13 @@ async function main() {
   $('measure').hidden = false;
   const sees = dev.ops.map((op) => [op, setupSee(demo, op)]);
   const measures = dev.ops.map((op) => [op, setupMeasure(demo, op)]);
-  for (const [op, run] of sees) if (run) { setStatus(`Plotting ${op.name}…`); await run(); }
-  for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await run(); }
+  const timed = async (what, name, run) => {
+    const t0 = performance.now();
+    await run();
+    (state.seconds ||= {})[`${what} ${name}`] = +((performance.now() - t0) / 1000).toFixed(1);
+  };
+  for (const [op, run] of sees) if (run) { setStatus(`Plotting ${op.name}…`); await timed('see', op.name, run); }
+  for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await timed('measure', op.name, run); }
 
   const n = dev.ops.length;
   if (passed === n) setStatus(`Done: all ${n} op${n === 1 ? '' : 's'} verified on this adapter`, 'done');

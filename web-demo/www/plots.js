@@ -151,7 +151,7 @@ export function barChart(bars) {
   const root = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'bars' });
   bars.forEach((b, i) => {
     const y0 = 6 + i * rowH;
-    root.append(svg('text', { x: L - 10, y: y0 + 17, 'text-anchor': 'end', 'font-size': 12, fill: '#1d2330' }, `${b.op} ${b.label}`));
+    root.append(svg('text', { x: L - 10, y: y0 + 17, 'text-anchor': 'end', 'font-size': 12, fill: '#1d2330' }, b.label));
     if (b.error) {
       root.append(svg('text', { x: L, y: y0 + 17, 'font-size': 12, fill: '#c2332b' }, `error: ${b.error}`));
       return;

@@ -6,13 +6,17 @@
 //! See section and its timed cases for the Measure section, each with their page controls.
 //! Adding an op = one file in this folder implementing [`DemoOp`] + one line in [`registry`].
 
+mod attention;
+mod fft;
+mod fftconv;
 mod gemm;
+mod sparse_gemm;
 
 use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure};
 use futures::future::LocalBoxFuture;
 use serde::Serialize;
-use wgkernels::Context;
+use wgkernels::{time_gpu_async, Context};
 
 /// A configuration the dispatcher picks (or cannot pick) for one typical case.
 #[derive(Clone, Debug, Serialize)]
@@ -41,6 +45,13 @@ pub trait DemoOp {
         ctx: &'a Context,
         params: &'a Params,
     ) -> LocalBoxFuture<'a, Result<Vec<Figure>, String>>;
+    /// Checks what single controls cannot (a value that depends on another, e.g. K a multiple
+    /// of the pattern's M): `Err((control id, message))` puts the message next to that control
+    /// and nothing runs.
+    fn cross_check(&self, section: &str, params: &Params) -> Result<(), (&'static str, String)> {
+        let _ = (section, params);
+        Ok(())
+    }
     /// Controls of the Measure section.
     fn measure_controls(&self) -> Vec<Control>;
     /// Times the op at each size the controls ask for (a size that fails carries its error).
@@ -53,10 +64,137 @@ pub trait DemoOp {
 
 /// Every op with a page presence. Add new ops here (and to `wgkernels::verify::OPS`).
 pub fn registry() -> Vec<Box<dyn DemoOp>> {
-    vec![Box::new(gemm::Gemm)]
+    vec![
+        Box::new(gemm::Gemm),
+        Box::new(fft::Fft),
+        Box::new(fftconv::FftConv),
+        Box::new(attention::Attention),
+        Box::new(sparse_gemm::SparseGemm),
+    ]
 }
 
 /// The registered op called `name`.
 pub fn find(name: &str) -> Option<Box<dyn DemoOp>> {
     registry().into_iter().find(|o| o.name() == name)
+}
+
+/// Records one timed case into a caller's compute pass (a bound op, moved in with its buffers).
+pub type Recorder = Box<dyn Fn(&mut wgpu::ComputePass<'_>)>;
+
+/// What a bar's rate counts.
+pub enum Work {
+    /// Floating-point operations (shown as GFLOP/s).
+    Flops(f64),
+    /// Bytes moved (shown as GB/s).
+    Bytes(f64),
+}
+
+/// Times one case of `op`: `build` plans and binds it (returning the recorder and the
+/// configuration label), then the median of `iters` runs is taken. Any error, including a GPU
+/// validation error, becomes the bar's error text instead of a missing bar.
+pub async fn timed_bar(
+    ctx: &Context,
+    op: &str,
+    label: String,
+    work: Work,
+    iters: usize,
+    build: impl FnOnce() -> wgkernels::Result<(Recorder, String)>,
+) -> Bar {
+    let r = ctx
+        .capture_errors(async {
+            let (record, config) = build()?;
+            let t = time_gpu_async(ctx, 2, iters, &*record).await?;
+            Ok((t, config))
+        })
+        .await;
+    match r {
+        Ok((t, config)) => {
+            let secs = t.median_ms * 1e-3;
+            let rate = match work {
+                Work::Flops(f) => per_second(f / secs, "FLOP/s"),
+                Work::Bytes(b) => per_second(b / secs, "B/s"),
+            };
+            Bar {
+                op: op.into(),
+                label,
+                config,
+                median_ms: t.median_ms,
+                rate,
+                timing: format!("{:?}", t.source).to_lowercase(),
+                error: None,
+            }
+        }
+        Err(e) => Bar {
+            op: op.into(),
+            label,
+            config: String::new(),
+            median_ms: 0.0,
+            rate: String::new(),
+            timing: String::new(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// A heat map figure (shorthand for the ops' See sections).
+#[allow(clippy::too_many_arguments)]
+pub fn heat(
+    title: impl Into<String>,
+    rows: usize,
+    cols: usize,
+    values: Vec<f32>,
+    palette: crate::figure::Palette,
+    y: &str,
+    x: &str,
+    caption: String,
+) -> Figure {
+    Figure::Heatmap {
+        title: title.into(),
+        rows,
+        cols,
+        values,
+        palette,
+        y_label: y.into(),
+        x_label: x.into(),
+        caption,
+    }
+}
+
+/// A line plot of one or more curves.
+pub fn lines(
+    title: impl Into<String>,
+    series: Vec<(&str, Vec<f32>, bool)>,
+    x: &str,
+    caption: String,
+) -> Figure {
+    Figure::Lines {
+        title: title.into(),
+        series: series
+            .into_iter()
+            .map(|(name, values, dashed)| crate::figure::Series {
+                name: name.into(),
+                values,
+                dashed,
+            })
+            .collect(),
+        x_label: x.into(),
+        caption,
+    }
+}
+
+/// `v` with an SI prefix and three significant digits, e.g. `12.3 MFLOP/s`, `1.05 GB/s` (a
+/// software adapter runs at mega-, a GPU at giga- or tera-).
+pub fn per_second(v: f64, unit: &str) -> String {
+    let (scaled, prefix) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        .into_iter()
+        .find(|(s, _)| v >= *s)
+        .map_or((v, ""), |(s, p)| (v / s, p));
+    let digits = if scaled >= 100.0 {
+        0
+    } else if scaled >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.digits$} {prefix}{unit}")
 }
