@@ -4,7 +4,9 @@
 
 use super::engine::TuneOp;
 use super::{attention_candidates, attention_default, AttentionConfig};
-use crate::gpu::{Capabilities, Context};
+use crate::gpu::Capabilities;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::gpu::Context;
 use crate::ops::attention::AttentionDesc;
 
 /// The attention as a [`TuneOp`].

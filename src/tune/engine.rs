@@ -15,9 +15,9 @@
 //! was measured correct; anything else falls back to the default with a warning. A cache can
 //! therefore make a call slower than it could be, never wrong.
 
-use super::cache::{
-    self, CacheFile, CacheKey, CandidateRecord, CandidateStatus, Loaded, TuneEntry,
-};
+#[cfg(not(target_arch = "wasm32"))]
+use super::cache::CandidateRecord;
+use super::cache::{self, CacheFile, CacheKey, CandidateStatus, Loaded, TuneEntry};
 use crate::gpu::{Capabilities, Context};
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::{BTreeSet, HashSet};
@@ -258,6 +258,8 @@ struct State {
 /// [`Context::with_tuner`].
 pub struct Tuner {
     state: Mutex<State>,
+    // Serialises tuning runs (native only: the browser never tunes).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     tuning: Mutex<()>,
     tuning_runs: AtomicU64,
     buckets_tuned: AtomicU64,

@@ -7,7 +7,9 @@
 
 use super::engine::TuneOp;
 use super::{fft_candidates, fft_default, FftConfig};
-use crate::gpu::{Capabilities, Context};
+use crate::gpu::Capabilities;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::gpu::Context;
 use crate::ops::fft::FftDesc;
 use crate::ops::fftconv::{FftConvDesc, FftConvPath};
 

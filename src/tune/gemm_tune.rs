@@ -3,7 +3,9 @@
 
 use super::engine::TuneOp;
 use super::{gemm_candidates, gemm_default, GemmConfig};
-use crate::gpu::{Capabilities, Context};
+use crate::gpu::Capabilities;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::gpu::Context;
 use crate::ops::gemm::GemmDesc;
 
 /// The GEMM as a [`TuneOp`].

@@ -3,7 +3,9 @@
 
 use super::engine::TuneOp;
 use super::{sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant};
-use crate::gpu::{Capabilities, Context};
+use crate::gpu::Capabilities;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::gpu::Context;
 use crate::ops::sparse_gemm::{SparseForm, SparseGemmDesc};
 
 /// The sparse GEMM as a [`TuneOp`].

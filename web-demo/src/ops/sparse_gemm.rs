@@ -91,7 +91,11 @@ impl DemoOp for SparseGemm {
             ));
         }
         if section == "measure" {
-            if let Some(s) = p.int_list("sizes").into_iter().find(|s| !s.is_multiple_of(4)) {
+            if let Some(s) = p
+                .int_list("sizes")
+                .into_iter()
+                .find(|s| !s.is_multiple_of(4))
+            {
                 return Err((
                     "sizes",
                     format!("{s} is not a multiple of 4 (2:4 groups run along K)"),
