@@ -232,12 +232,14 @@ fn subgroup_variant_blockings_on_tails() {
             "{d:?}: only {} subgroup configs",
             cfgs.len()
         );
-        for cfg in cfgs {
+        // f16 (one more pipeline per blocking) on the default blocking only.
+        let take = if d.dtype == DType::F16 { 1 } else { cfgs.len() };
+        for cfg in cfgs.into_iter().take(take) {
             assert_passes(d, cfg, 300 + i as u64);
             ran += 1;
         }
     }
-    assert!(ran >= 25, "only {ran} subgroup runs");
+    assert!(ran >= 21, "only {ran} subgroup runs");
     // Shapes it cannot read as vec4 rows are refused, not run wrongly.
     for d in [
         GemmDesc::new(64, 64, 30),

@@ -305,7 +305,7 @@ const TILED_TILES: [(u32, u32, u32, u32, u32); 9] = [
 ];
 
 /// Subgroup candidates (rows per lane, 32-column chunks per cluster).
-const SUBGROUP_TILES: [(u32, u32); 7] = [(16, 2), (8, 2), (8, 4), (16, 1), (4, 2), (2, 1), (1, 1)];
+const SUBGROUP_TILES: [(u32, u32); 5] = [(16, 2), (8, 2), (8, 4), (4, 2), (1, 1)];
 
 /// Every configuration worth trying for `desc` on an adapter with `caps` and `limits`, the
 /// default first. A pure function of its inputs, so tests can list what the dispatcher would
