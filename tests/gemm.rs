@@ -204,7 +204,10 @@ proptest! {
 #[test]
 fn subgroup_variant_blockings_on_tails() {
     let caps = ctx().caps();
-    if !(caps.subgroups && caps.subgroup_min == caps.subgroup_max && caps.subgroup_min % 8 == 0) {
+    if !(caps.subgroups
+        && caps.subgroup_min == caps.subgroup_max
+        && caps.subgroup_min.is_multiple_of(8))
+    {
         eprintln!("subgroup_variant_blockings_on_tails: skipped — no fixed subgroup size of 8k");
         return;
     }
