@@ -198,3 +198,86 @@ proptest! {
         prop_assert!(c.pass, "{} on {:?}: rel {:.3e} tol {:.3e} {:?}", c.config, d, c.rel_l2_err, c.tolerance, c.error);
     }
 }
+
+/// The subgroup variant (the CPU-rasteriser default) on every candidate blocking: row and
+/// column tails inside a block, K = 4, batches (also broadcast), alpha/beta, f16 storage.
+#[test]
+fn subgroup_variant_blockings_on_tails() {
+    let caps = ctx().caps();
+    if !(caps.subgroups
+        && caps.subgroup_min == caps.subgroup_max
+        && caps.subgroup_min.is_multiple_of(8))
+    {
+        eprintln!("subgroup_variant_blockings_on_tails: skipped — no fixed subgroup size of 8k");
+        return;
+    }
+    let sg = caps.subgroup_min;
+    let mut bcast = GemmDesc::new(40, 132, 24).batch(3);
+    bcast.broadcast_b = true;
+    let mut shapes = vec![
+        GemmDesc::new(67, 36, 20),
+        GemmDesc::new(1, 4, 4),
+        GemmDesc::new(130, 100, 44).batch(2),
+        GemmDesc::new(9, 68, 8).scale(0.5, -1.5),
+        bcast,
+    ];
+    if has_f16("subgroup_variant_blockings_on_tails f16 part") {
+        shapes.push(GemmDesc::new(37, 72, 52).dtype(DType::F16).scale(1.0, 0.25));
+    }
+    let mut ran = 0;
+    for (i, d) in shapes.iter().enumerate() {
+        let cfgs: Vec<_> = gemm_candidates(caps, &ctx().limits(), d)
+            .into_iter()
+            .filter(|c| c.variant == GemmVariant::Subgroup)
+            .collect();
+        assert!(
+            cfgs.len() >= 5,
+            "{d:?}: only {} subgroup configs",
+            cfgs.len()
+        );
+        // f16 (one more pipeline per blocking) on the default blocking only.
+        let take = if d.dtype == DType::F16 { 1 } else { cfgs.len() };
+        for cfg in cfgs.into_iter().take(take) {
+            assert_passes(d, cfg, 300 + i as u64);
+            ran += 1;
+        }
+    }
+    assert!(ran >= 21, "only {ran} subgroup runs");
+    // Shapes it cannot read as vec4 rows are refused, not run wrongly.
+    for d in [
+        GemmDesc::new(64, 64, 30),
+        GemmDesc::new(64, 66, 32),
+        GemmDesc::new(64, 64, 32).trans(true, false),
+    ] {
+        assert!(!GemmConfig::subgroup(sg, 8, 2).valid_for(caps, &ctx().limits(), &d));
+    }
+    if caps.device_type == wgpu::DeviceType::Cpu {
+        let d = GemmDesc::new(1024, 1024, 1024);
+        let pick = wgkernels::tune::gemm_default(caps, &ctx().limits(), &d);
+        assert_eq!(
+            pick,
+            GemmConfig::subgroup(sg, 16, 2),
+            "CPU default for 1024³"
+        );
+    }
+}
+
+/// GEMV's vec4 path (K % 4 == 0) on every candidate: row tails, batches, alpha/beta.
+#[test]
+fn gemv_quad_path_on_tails() {
+    let shapes = [
+        GemmDesc::new(45, 1, 100),
+        GemmDesc::new(13, 1, 4).batch(3).scale(2.0, 0.5),
+        GemmDesc::new(1, 29, 36),
+    ];
+    let mut ran = 0;
+    for (i, d) in shapes.iter().enumerate() {
+        for cfg in gemm_candidates(ctx().caps(), &ctx().limits(), d) {
+            if cfg.variant == GemmVariant::Gemv {
+                assert_passes(d, cfg, 400 + i as u64);
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 40, "only {ran} GEMV runs");
+}

@@ -9,7 +9,9 @@ override GV_ROWS: u32 = 4u;   // rows per workgroup (not transposed), at most MA
 override GV_KS: u32 = 4u;     // k slices (transposed); GV_WG / GV_KS output rows per workgroup
 // Read A and x as vec4 (host sets it when the quads are aligned: not transposed, K % 4 == 0).
 // One vec4 load moves 16 bytes per invocation: GPUs issue 128-bit loads, CPU rasterisers
-// (lavapipe), which load per invocation, move 4x the data per step.
+// (lavapipe), which load per invocation, move 4x the data per step. Each x quad feeds GV_ROWS
+// rows, and the rows' accumulators are private values indexed by constants only (a run-time
+// index would put them in memory, lane by lane, on CPU rasterisers).
 override VEC4: bool = false;
 const MAX_ROWS: u32 = 8u;
 
@@ -27,6 +29,29 @@ fn gemm_c_at(i: u32) -> Elem { return c[i]; }
 fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
 
 var<workgroup> partial: array<f32, GV_WG * MAX_ROWS>;
+
+var<private> q_acc: array<vec4<f32>, MAX_ROWS>; // VEC4: this invocation's partial row sums
+var<private> q_row: array<u32, MAX_ROWS>;        // VEC4: quad index of each row of A
+
+// VEC4: row r of the workgroup += A[row][quad q] . x (rows past GV_ROWS fold away).
+fn quad_fma(r: u32, q: u32, x: vec4<f32>) {
+    if r < GV_ROWS {
+        q_acc[r] = fma(vec4<f32>(a4[q_row[r] + q]), x, q_acc[r]);
+    }
+}
+
+// VEC4: row r's quad index (rows past M are clamped: read, never stored).
+fn quad_row(r: u32, a_base4: u32, row0: u32, lda4: u32) {
+    q_row[r] = a_base4 + min(row0 + r, p.m - 1u) * lda4;
+}
+
+// VEC4: row r's partial sum into the reduction slots.
+fn quad_spill(r: u32, li: u32) {
+    if r < GV_ROWS {
+        let v = q_acc[r];
+        partial[r * GV_WG + li] = (v.x + v.y) + (v.z + v.w);
+    }
+}
 
 fn x_at(b_base: u32, kk: u32) -> f32 {
     if TRANS_B {
@@ -88,18 +113,47 @@ fn main(
         return;
     }
     let row0 = tile * GV_ROWS;
-    var acc: array<f32, MAX_ROWS>;
     if VEC4 {
+        // Invocation li takes quads li, li + GV_WG, ... of every row: one x load per GV_ROWS
+        // row loads, rows written out (constant indices).
+        let a_base4 = a_base / 4u;
+        let lda4 = p.lda / 4u;
+        quad_row(0u, a_base4, row0, lda4);
+        quad_row(1u, a_base4, row0, lda4);
+        quad_row(2u, a_base4, row0, lda4);
+        quad_row(3u, a_base4, row0, lda4);
+        quad_row(4u, a_base4, row0, lda4);
+        quad_row(5u, a_base4, row0, lda4);
+        quad_row(6u, a_base4, row0, lda4);
+        quad_row(7u, a_base4, row0, lda4);
         let k4 = p.k / 4u;
         for (var q = li; q < k4; q += GV_WG) {
             let x = vec4<f32>(b4[b_base / 4u + q]);
-            for (var r = 0u; r < GV_ROWS; r++) {
-                let row = min(row0 + r, p.m - 1u);
-                acc[r] += dot(vec4<f32>(a4[(a_base + row * p.lda) / 4u + q]), x);
-            }
+            quad_fma(0u, q, x);
+            quad_fma(1u, q, x);
+            quad_fma(2u, q, x);
+            quad_fma(3u, q, x);
+            quad_fma(4u, q, x);
+            quad_fma(5u, q, x);
+            quad_fma(6u, q, x);
+            quad_fma(7u, q, x);
         }
+        quad_spill(0u, li);
+        quad_spill(1u, li);
+        quad_spill(2u, li);
+        quad_spill(3u, li);
+        quad_spill(4u, li);
+        quad_spill(5u, li);
+        quad_spill(6u, li);
+        quad_spill(7u, li);
+        reduce_partials(li, GV_ROWS);
+        if li < GV_ROWS {
+            gemm_store(c_base, row0 + li, 0u, partial[li * GV_WG], p);
+        }
+        return;
     }
-    for (var kk = select(li, p.k, VEC4); kk < p.k; kk += GV_WG) {
+    var acc: array<f32, MAX_ROWS>;
+    for (var kk = li; kk < p.k; kk += GV_WG) {
         let x = x_at(b_base, kk);
         for (var r = 0u; r < GV_ROWS; r++) {
             let row = min(row0 + r, p.m - 1u);

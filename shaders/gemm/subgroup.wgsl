@@ -1,74 +1,237 @@
-// Dense GEMM, subgroup variant: register blocking with no workgroup memory and no barriers.
-// Each subgroup owns RM rows of C (the same for all its lanes: `subgroup_id` is uniform), and
-// lane l owns the column quads l, l + SG, ..., l + (RQ-1)*SG. Per step of k, A's RM values are
-// uniform loads (one scalar broadcast per row on any hardware: GPU scalar/constant caches,
-// CPU rasterisers' uniform-load path) and B's RQ quads are vec4 loads, coalesced across lanes.
-// Why no workgroup memory: reuse comes from registers and caches; without barriers CPU
-// rasterisers such as lavapipe need no per-barrier coroutine frames, which dominate the tiled
-// kernel there. Host guarantees: op(B) not transposed, N % 4 == 0 (B is read as vec4 rows),
-// the subgroup size is fixed and equal to SG.
+// Dense GEMM, subgroup variant: register blocking with no workgroup memory and no barriers,
+// operands shared through subgroup broadcasts. The fast path on CPU rasterisers (lavapipe).
 // Includes: grid, gemm_params.
+//
+// Work split: a workgroup is one subgroup of SG lanes = SG/8 clusters of 8 lanes. A cluster
+// owns a block of 8·RQ rows × 32·NT columns of C. Lane l of a cluster
+//   - loads, per step of 4 k, one vec4 of op(A) for each of its rows (rows 8r + l): A[row][k..k+3];
+//   - loads, per k, one vec4 of B per 32-column chunk t: B[k][32t + 4l .. +3];
+//   - keeps the C block transposed: acc[(r·8 + i)·NT + t] = C[row 8r + i][quad 32t + 4l], fed
+//     by broadcasting lane i's A values (subgroupBroadcast with a constant lane on 8-wide
+//     subgroups, a shuffle inside the cluster elsewhere).
+// So every element of the A and B slices is loaded by exactly one lane, once per block.
+//
+// Why it is written this way: CPU rasterisers execute every load whose address differs per
+// invocation lane by lane (~20 instructions per lane and component); a vec4 moves four
+// components per lane visit, and each loaded value feeds 8·RQ (B) or 32·NT (A) FMAs. Private
+// arrays are indexed by constants only (helpers take literal indices, `if RQ > n` guards fold
+// once the overrides are set): a run-time index would move them out of registers. No barrier:
+// barriers turn lavapipe shaders into coroutines.
+//
+// Host guarantees: op(A), op(B) not transposed, K % 4 == 0 and N % 4 == 0 (vec4 rows, so every
+// quad is aligned), SG a multiple of 8 equal to the subgroup size, RQ <= 16, NT <= 4,
+// RQ * NT <= 32.
 
-override SG: u32 = 32u;   // subgroup size
-override RM: u32 = 4u;    // rows per subgroup, <= MAX_RM
-override RQ: u32 = 1u;    // column quads per lane, <= MAX_RQ
-override NSG: u32 = 2u;   // subgroups per workgroup (stacked along M)
-const MAX_RM: u32 = 8u;
-const MAX_RQ: u32 = 2u;
+override SG: u32 = 8u;  // subgroup size = workgroup size
+override RQ: u32 = 8u;  // rows per lane (8·RQ rows per cluster)
+override NT: u32 = 2u;  // 32-column chunks per cluster
+
+const MAX_ACC: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> p: GemmParams;
-@group(0) @binding(1) var<storage, read> a: array<Elem>;
+@group(0) @binding(1) var<storage, read> a: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
 
-fn gemm_a_at(i: u32) -> Elem { return a[i]; }
+fn gemm_a_at(i: u32) -> Elem { return a[i / 4u][i % 4u]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i / 4u][i % 4u]; }
 fn gemm_c_at(i: u32) -> Elem { return c[i]; }
 fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
 
-@compute @workgroup_size(SG * NSG, 1, 1)
+var<private> acc: array<vec4<f32>, MAX_ACC>; // [(r * 8 + i) * NT + t]
+var<private> av: array<vec4<f32>, 16>;       // this lane's A quads, one per row r
+var<private> bq: array<vec4<f32>, 16>;       // [kk * 4 + t]: B[k + kk][quad of chunk t]
+var<private> g_arow: array<u32, 16>;         // quad index of each of this lane's A rows
+var<private> g_bcol: array<u32, 4>;          // quad index of this lane's B column per chunk
+var<private> g_lane: u32;                    // lane within the cluster
+var<private> g_cl8: u32;                     // first lane of the cluster
+
+// Lane i's value of x within the cluster.
+fn bf(x: f32, i: u32) -> f32 {
+    if SG == 8u {
+        switch i {
+            case 0u: { return subgroupBroadcast(x, 0u); }
+            case 1u: { return subgroupBroadcast(x, 1u); }
+            case 2u: { return subgroupBroadcast(x, 2u); }
+            case 3u: { return subgroupBroadcast(x, 3u); }
+            case 4u: { return subgroupBroadcast(x, 4u); }
+            case 5u: { return subgroupBroadcast(x, 5u); }
+            case 6u: { return subgroupBroadcast(x, 6u); }
+            default: { return subgroupBroadcast(x, 7u); }
+        }
+    }
+    return subgroupShuffle(x, g_cl8 + i);
+}
+
+// acc[o + t] += sum over kk of s_kk · B[k + kk][chunk t]: four FMAs per accumulator visit.
+fn fma_t(o: u32, t: u32, s0: vec4<f32>, s1: vec4<f32>, s2: vec4<f32>, s3: vec4<f32>) {
+    acc[o + t] = fma(s3, bq[12u + t], fma(s2, bq[8u + t], fma(s1, bq[4u + t], fma(s0, bq[t], acc[o + t]))));
+}
+
+// Row 8r + i of the block: lane i's A quad of row r, broadcast, times this lane's B quads.
+fn fma_row(r: u32, i: u32) {
+    let a4 = av[r];
+    let s0 = vec4<f32>(bf(a4.x, i));
+    let s1 = vec4<f32>(bf(a4.y, i));
+    let s2 = vec4<f32>(bf(a4.z, i));
+    let s3 = vec4<f32>(bf(a4.w, i));
+    let o = (r * 8u + i) * NT;
+    fma_t(o, 0u, s0, s1, s2, s3);
+    if NT > 1u { fma_t(o, 1u, s0, s1, s2, s3); }
+    if NT > 2u { fma_t(o, 2u, s0, s1, s2, s3); }
+    if NT > 3u { fma_t(o, 3u, s0, s1, s2, s3); }
+}
+
+fn step_r(r: u32) {
+    fma_row(r, 0u);
+    fma_row(r, 1u);
+    fma_row(r, 2u);
+    fma_row(r, 3u);
+    fma_row(r, 4u);
+    fma_row(r, 5u);
+    fma_row(r, 6u);
+    fma_row(r, 7u);
+}
+
+// B[k + kk][chunk t quads] for every chunk; `krow` is the quad index of row k + kk.
+fn load_b(kk: u32, krow: u32) {
+    bq[kk * 4u] = vec4<f32>(b[krow + g_bcol[0]]);
+    if NT > 1u { bq[kk * 4u + 1u] = vec4<f32>(b[krow + g_bcol[1]]); }
+    if NT > 2u { bq[kk * 4u + 2u] = vec4<f32>(b[krow + g_bcol[2]]); }
+    if NT > 3u { bq[kk * 4u + 3u] = vec4<f32>(b[krow + g_bcol[3]]); }
+}
+
+// One step of 4 k: this lane's A and B quads, then every row of the block.
+fn k_step(kq: u32, ldb4: u32) {
+    av[0] = vec4<f32>(a[g_arow[0] + kq]);
+    if RQ > 1u { av[1] = vec4<f32>(a[g_arow[1] + kq]); }
+    if RQ > 2u { av[2] = vec4<f32>(a[g_arow[2] + kq]); }
+    if RQ > 3u { av[3] = vec4<f32>(a[g_arow[3] + kq]); }
+    if RQ > 4u { av[4] = vec4<f32>(a[g_arow[4] + kq]); }
+    if RQ > 5u { av[5] = vec4<f32>(a[g_arow[5] + kq]); }
+    if RQ > 6u { av[6] = vec4<f32>(a[g_arow[6] + kq]); }
+    if RQ > 7u { av[7] = vec4<f32>(a[g_arow[7] + kq]); }
+    if RQ > 8u { av[8] = vec4<f32>(a[g_arow[8] + kq]); }
+    if RQ > 9u { av[9] = vec4<f32>(a[g_arow[9] + kq]); }
+    if RQ > 10u { av[10] = vec4<f32>(a[g_arow[10] + kq]); }
+    if RQ > 11u { av[11] = vec4<f32>(a[g_arow[11] + kq]); }
+    if RQ > 12u { av[12] = vec4<f32>(a[g_arow[12] + kq]); }
+    if RQ > 13u { av[13] = vec4<f32>(a[g_arow[13] + kq]); }
+    if RQ > 14u { av[14] = vec4<f32>(a[g_arow[14] + kq]); }
+    if RQ > 15u { av[15] = vec4<f32>(a[g_arow[15] + kq]); }
+    let krow = 4u * kq * ldb4;
+    load_b(0u, krow);
+    load_b(1u, krow + ldb4);
+    load_b(2u, krow + 2u * ldb4);
+    load_b(3u, krow + 3u * ldb4);
+    step_r(0u);
+    if RQ > 1u { step_r(1u); }
+    if RQ > 2u { step_r(2u); }
+    if RQ > 3u { step_r(3u); }
+    if RQ > 4u { step_r(4u); }
+    if RQ > 5u { step_r(5u); }
+    if RQ > 6u { step_r(6u); }
+    if RQ > 7u { step_r(7u); }
+    if RQ > 8u { step_r(8u); }
+    if RQ > 9u { step_r(9u); }
+    if RQ > 10u { step_r(10u); }
+    if RQ > 11u { step_r(11u); }
+    if RQ > 12u { step_r(12u); }
+    if RQ > 13u { step_r(13u); }
+    if RQ > 14u { step_r(14u); }
+    if RQ > 15u { step_r(15u); }
+}
+
+fn store_q(v: vec4<f32>, c_base: u32, row: u32, col: u32) {
+    gemm_store(c_base, row, col, v.x, p);
+    gemm_store(c_base, row, col + 1u, v.y, p);
+    gemm_store(c_base, row, col + 2u, v.z, p);
+    gemm_store(c_base, row, col + 3u, v.w, p);
+}
+
+fn store_row(r: u32, i: u32, c_base: u32, row0: u32, col0: u32) {
+    let row = row0 + r * 8u + i;
+    let o = (r * 8u + i) * NT;
+    let col = col0 + 4u * g_lane;
+    store_q(acc[o], c_base, row, col);
+    if NT > 1u { store_q(acc[o + 1u], c_base, row, col + 32u); }
+    if NT > 2u { store_q(acc[o + 2u], c_base, row, col + 64u); }
+    if NT > 3u { store_q(acc[o + 3u], c_base, row, col + 96u); }
+}
+
+fn store_r(r: u32, c_base: u32, row0: u32, col0: u32) {
+    store_row(r, 0u, c_base, row0, col0);
+    store_row(r, 1u, c_base, row0, col0);
+    store_row(r, 2u, c_base, row0, col0);
+    store_row(r, 3u, c_base, row0, col0);
+    store_row(r, 4u, c_base, row0, col0);
+    store_row(r, 5u, c_base, row0, col0);
+    store_row(r, 6u, c_base, row0, col0);
+    store_row(r, 7u, c_base, row0, col0);
+}
+
+// One-dimensional workgroup: subgroup builtins are only defined for those.
+@compute @workgroup_size(SG, 1, 1)
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(subgroup_id) sg: u32,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
     let t = gemm_tile_of(linear_workgroup(wid, nwg), p);
+    // Whole workgroups leave together, so subgroups stay complete for the broadcasts.
     if t.x >= p.batch {
         return;
     }
-    let a_base = t.x * p.stride_a;
+    g_lane = lane % 8u;
+    g_cl8 = lane - g_lane;
+    let row0 = t.y * (SG * RQ) + g_cl8 * RQ;
+    let col0 = t.z * (32u * NT);
+    let a_base4 = t.x * p.stride_a / 4u;
     let b_base4 = t.x * p.stride_b / 4u;
-    let row0 = t.y * (RM * NSG) + sg * RM;
-    let col0 = t.z * (SG * RQ * 4u);
+    let lda4 = p.lda / 4u;
     let ldb4 = p.ldb / 4u;
-    var acc: array<vec4<f32>, 16>; // MAX_RM * MAX_RQ
-    var bq: array<vec4<f32>, MAX_RQ>;
-    for (var k = 0u; k < p.k; k++) {
-        for (var q = 0u; q < RQ; q++) {
-            let col = col0 + 4u * (lane + q * SG);
-            if col < p.n {
-                bq[q] = vec4<f32>(b[b_base4 + k * ldb4 + col / 4u]);
-            } else {
-                bq[q] = vec4<f32>();
-            }
-        }
-        for (var i = 0u; i < RM; i++) {
-            let av = vec4<f32>(gemm_a(a_base, row0 + i, k, p));
-            for (var q = 0u; q < RQ; q++) {
-                acc[i * MAX_RQ + q] = fma(av, bq[q], acc[i * MAX_RQ + q]);
-            }
-        }
+    // Rows and columns past the end are clamped for loads (their results are not stored).
+    let am = p.m - 1u;
+    g_arow[0] = a_base4 + min(row0 + 0u + g_lane, am) * lda4;
+    g_arow[1] = a_base4 + min(row0 + 8u + g_lane, am) * lda4;
+    g_arow[2] = a_base4 + min(row0 + 16u + g_lane, am) * lda4;
+    g_arow[3] = a_base4 + min(row0 + 24u + g_lane, am) * lda4;
+    g_arow[4] = a_base4 + min(row0 + 32u + g_lane, am) * lda4;
+    g_arow[5] = a_base4 + min(row0 + 40u + g_lane, am) * lda4;
+    g_arow[6] = a_base4 + min(row0 + 48u + g_lane, am) * lda4;
+    g_arow[7] = a_base4 + min(row0 + 56u + g_lane, am) * lda4;
+    g_arow[8] = a_base4 + min(row0 + 64u + g_lane, am) * lda4;
+    g_arow[9] = a_base4 + min(row0 + 72u + g_lane, am) * lda4;
+    g_arow[10] = a_base4 + min(row0 + 80u + g_lane, am) * lda4;
+    g_arow[11] = a_base4 + min(row0 + 88u + g_lane, am) * lda4;
+    g_arow[12] = a_base4 + min(row0 + 96u + g_lane, am) * lda4;
+    g_arow[13] = a_base4 + min(row0 + 104u + g_lane, am) * lda4;
+    g_arow[14] = a_base4 + min(row0 + 112u + g_lane, am) * lda4;
+    g_arow[15] = a_base4 + min(row0 + 120u + g_lane, am) * lda4;
+    let bn = p.n / 4u - 1u;
+    g_bcol[0] = b_base4 + min(col0 / 4u + g_lane, bn);
+    g_bcol[1] = b_base4 + min(col0 / 4u + 8u + g_lane, bn);
+    g_bcol[2] = b_base4 + min(col0 / 4u + 16u + g_lane, bn);
+    g_bcol[3] = b_base4 + min(col0 / 4u + 24u + g_lane, bn);
+    let k4 = p.k / 4u;
+    for (var kq = 0u; kq < k4; kq++) {
+        k_step(kq, ldb4);
     }
     let c_base = t.x * p.stride_c;
-    for (var i = 0u; i < RM; i++) {
-        for (var q = 0u; q < RQ; q++) {
-            let v = acc[i * MAX_RQ + q];
-            let col = col0 + 4u * (lane + q * SG);
-            gemm_store(c_base, row0 + i, col, v.x, p);
-            gemm_store(c_base, row0 + i, col + 1u, v.y, p);
-            gemm_store(c_base, row0 + i, col + 2u, v.z, p);
-            gemm_store(c_base, row0 + i, col + 3u, v.w, p);
-        }
-    }
+    store_r(0u, c_base, row0, col0);
+    if RQ > 1u { store_r(1u, c_base, row0, col0); }
+    if RQ > 2u { store_r(2u, c_base, row0, col0); }
+    if RQ > 3u { store_r(3u, c_base, row0, col0); }
+    if RQ > 4u { store_r(4u, c_base, row0, col0); }
+    if RQ > 5u { store_r(5u, c_base, row0, col0); }
+    if RQ > 6u { store_r(6u, c_base, row0, col0); }
+    if RQ > 7u { store_r(7u, c_base, row0, col0); }
+    if RQ > 8u { store_r(8u, c_base, row0, col0); }
+    if RQ > 9u { store_r(9u, c_base, row0, col0); }
+    if RQ > 10u { store_r(10u, c_base, row0, col0); }
+    if RQ > 11u { store_r(11u, c_base, row0, col0); }
+    if RQ > 12u { store_r(12u, c_base, row0, col0); }
+    if RQ > 13u { store_r(13u, c_base, row0, col0); }
+    if RQ > 14u { store_r(14u, c_base, row0, col0); }
+    if RQ > 15u { store_r(15u, c_base, row0, col0); }
 }

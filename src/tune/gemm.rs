@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 pub enum GemmVariant {
     /// Workgroup-memory tiles, register blocking: runs everywhere.
     Tiled,
-    /// A shared through subgroup shuffles (needs a fixed subgroup size).
+    /// Register blocking with operands shared through subgroup broadcasts, no workgroup
+    /// memory (needs a fixed subgroup size, a multiple of 8): the CPU-rasteriser default.
     Subgroup,
     /// Cooperative matrices (f16 in, f32 accumulate).
     Coop,
@@ -38,15 +39,16 @@ impl GemmVariant {
 pub struct GemmConfig {
     /// The variant.
     pub variant: GemmVariant,
-    /// Block rows (tiled/subgroup) — for coop, subgroups along M.
+    /// Block rows (tiled); rows per lane (subgroup) — for coop, subgroups along M.
     pub bm: u32,
-    /// Block columns (tiled/subgroup) — for coop, subgroups along N.
+    /// Block columns (tiled); 32-column chunks (subgroup) — for coop, subgroups along N.
     pub bn: u32,
     /// K step (tiled), subgroup size (subgroup, coop: the K step is a multiple of the tile).
     pub bk: u32,
-    /// Rows per invocation (tiled/subgroup); coop tile size (coop); rows per workgroup (gemv).
+    /// Rows per invocation (tiled); 1 (subgroup); coop tile size (coop); rows per workgroup
+    /// (gemv).
     pub tm: u32,
-    /// Columns per invocation (tiled/subgroup); subgroup size (coop); invocations (gemv).
+    /// Columns per invocation (tiled); subgroup size (coop); invocations (gemv).
     pub tn: u32,
 }
 
@@ -62,15 +64,16 @@ impl GemmConfig {
             tn,
         }
     }
-    /// A subgroup configuration: `nsg` subgroups of size `sg` per workgroup, each owning `rm`
-    /// rows, each lane `rq` column quads.
-    pub const fn subgroup(sg: u32, nsg: u32, rm: u32, rq: u32) -> Self {
+    /// A subgroup configuration: workgroups of one subgroup of `sg` lanes (clusters of 8);
+    /// each cluster owns `8·rq` rows × `32·nt` columns of C (each lane `rq` rows of A, `nt`
+    /// column quads of B).
+    pub const fn subgroup(sg: u32, rq: u32, nt: u32) -> Self {
         Self {
             variant: GemmVariant::Subgroup,
-            bm: rm,
-            bn: rq,
+            bm: rq,
+            bn: nt,
             bk: sg,
-            tm: nsg,
+            tm: 1,
             tn: 0,
         }
     }
@@ -111,7 +114,7 @@ impl GemmConfig {
     pub fn block(&self) -> (u32, u32) {
         match self.variant {
             GemmVariant::Tiled => (self.bm, self.bn),
-            GemmVariant::Subgroup => (self.bm * self.tm, 4 * self.bn * self.bk),
+            GemmVariant::Subgroup => (self.bk * self.bm, 32 * self.bn),
             GemmVariant::Coop => (2 * self.bm * self.tm, 2 * self.bn * self.tm),
             GemmVariant::Gemv => (self.tm, 1),
         }
@@ -121,7 +124,7 @@ impl GemmConfig {
     pub fn invocations(&self) -> u32 {
         match self.variant {
             GemmVariant::Tiled => (self.bm / self.tm) * (self.bn / self.tn),
-            GemmVariant::Subgroup => self.bk * self.tm,
+            GemmVariant::Subgroup => self.bk,
             GemmVariant::Coop => self.tn * self.bm * self.bn,
             GemmVariant::Gemv => self.tn,
         }
@@ -151,12 +154,7 @@ impl GemmConfig {
         let f = |x: u32| x as f64;
         match self.variant {
             GemmVariant::Subgroup => {
-                c.extend([
-                    ("SG", f(self.bk)),
-                    ("NSG", f(self.tm)),
-                    ("RM", f(self.bm)),
-                    ("RQ", f(self.bn)),
-                ]);
+                c.extend([("SG", f(self.bk)), ("RQ", f(self.bm)), ("NT", f(self.bn))]);
             }
             GemmVariant::Tiled => {
                 c.extend([
@@ -199,10 +197,10 @@ impl GemmConfig {
     /// Short label for reports, e.g. `tiled 64x64x16 t4x4`.
     pub fn label(&self) -> String {
         match self.variant {
-            GemmVariant::Subgroup => format!(
-                "subgroup sg{} x{} rows{} quads{}",
-                self.bk, self.tm, self.bm, self.bn
-            ),
+            GemmVariant::Subgroup => {
+                let (m, n) = self.block();
+                format!("subgroup sg{} {m}x{n} r{}x{}", self.bk, self.bm, self.bn)
+            }
             GemmVariant::Tiled => format!(
                 "{} {}x{}x{} t{}x{}",
                 self.variant.name(),
@@ -253,13 +251,18 @@ impl GemmConfig {
             }
             GemmVariant::Subgroup => {
                 let sg = self.bk;
+                // Operands are read as vec4 rows: no transposes, K and N multiples of 4.
                 caps.subgroups
                     && caps.subgroup_min == sg
                     && caps.subgroup_max == sg
-                    && (1..=8).contains(&self.bm)
-                    && (1..=2).contains(&self.bn)
-                    && self.tm >= 1
+                    && sg.is_multiple_of(8)
+                    && (1..=16).contains(&self.bm)
+                    && (1..=4).contains(&self.bn)
+                    && self.bm * self.bn <= 32
+                    && self.tm == 1
+                    && !desc.trans_a
                     && !desc.trans_b
+                    && desc.k.is_multiple_of(4)
                     && desc.n.is_multiple_of(4)
             }
             GemmVariant::Coop => {
@@ -301,16 +304,8 @@ const TILED_TILES: [(u32, u32, u32, u32, u32); 9] = [
     (32, 32, 16, 4, 4),
 ];
 
-/// Subgroup candidates (subgroups per workgroup, rows per subgroup, column quads per lane).
-const SUBGROUP_TILES: [(u32, u32, u32); 7] = [
-    (2, 4, 1),
-    (2, 8, 1),
-    (4, 4, 2),
-    (2, 4, 2),
-    (8, 4, 1),
-    (4, 8, 1),
-    (1, 8, 2),
-];
+/// Subgroup candidates (rows per lane, 32-column chunks per cluster).
+const SUBGROUP_TILES: [(u32, u32); 5] = [(16, 2), (8, 2), (8, 4), (4, 2), (1, 1)];
 
 /// Every configuration worth trying for `desc` on an adapter with `caps` and `limits`, the
 /// default first. A pure function of its inputs, so tests can list what the dispatcher would
@@ -332,8 +327,8 @@ pub fn gemm_candidates(
         all.push(GemmConfig::tiled(bm, bn, bk, tm, tn));
     }
     if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
-        for (nsg, rm, rq) in SUBGROUP_TILES {
-            all.push(GemmConfig::subgroup(caps.subgroup_min, nsg, rm, rq));
+        for (rq, nt) in SUBGROUP_TILES {
+            all.push(GemmConfig::subgroup(caps.subgroup_min, rq, nt));
         }
     }
     if let Some(t) = caps.coop_f16_f32_tile() {
@@ -351,16 +346,19 @@ pub fn gemm_candidates(
 /// The untuned pick: GEMV for one-column shapes, else the tiled kernel, with sizes by device
 /// type. CPU rasterisers (lavapipe, llvmpipe, SwiftShader, WARP) run each invocation as a SIMD
 /// lane, execute loads with per-invocation addresses lane by lane and turn every barrier into a
-/// coroutine switch, so they favour few, wide (vec4) loads per FMA and little synchronisation:
-/// 4×8 micro-tiles, and GEMV workgroups of 16 with 8 rows each. GPUs favour 128-invocation GEMV
-/// workgroups and the same 4×8 blocking in 128 invocations. Cooperative matrices are never the
-/// silent default for f32 storage (they round inputs to f16); for f16 storage they are.
+/// coroutine switch, so they favour few, wide (vec4) loads per FMA and no synchronisation: the
+/// subgroup variant where the subgroup size is a fixed multiple of 8 (on lavapipe ~5-6× the
+/// tiled kernel at 1024³: 128×64 blocks, each loaded value feeding 64-128 FMAs), else 4×8
+/// micro-tiles; GEMV workgroups of 8 with 8 rows each. GPUs favour 128-invocation GEMV
+/// workgroups and the 4×8 tiled blocking in 128 invocations (the subgroup variant's lane-strided
+/// A loads do not coalesce there). Cooperative matrices are never the silent default for f32
+/// storage (they round inputs to f16); for f16 storage they are.
 /// Measured choices from `wgkernels tune` replace these per adapter.
 pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> GemmConfig {
     let cpu = caps.device_type == wgpu::DeviceType::Cpu;
     if desc.gemv_shape() {
         let g = if cpu {
-            GemmConfig::gemv(16, 8)
+            GemmConfig::gemv(8, 8)
         } else {
             GemmConfig::gemv(128, 4)
         };
@@ -374,6 +372,19 @@ pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc)
             if c.valid_for(caps, limits, desc) {
                 return c;
             }
+        }
+    }
+    if cpu && caps.subgroups && caps.subgroup_min == caps.subgroup_max {
+        // Rows per lane: enough for M (powers of two, at most 16), 64 columns unless N is small.
+        let rq = desc
+            .m
+            .div_ceil(caps.subgroup_min)
+            .next_power_of_two()
+            .min(16);
+        let nt = if desc.n > 32 { 2 } else { 1 };
+        let s = GemmConfig::subgroup(caps.subgroup_min, rq, nt);
+        if s.valid_for(caps, limits, desc) {
+            return s;
         }
     }
     let preferred = GemmConfig::tiled(64, 64, 16, 4, 8);
