@@ -119,42 +119,40 @@ fn pass_col(c: u32) -> vec2<u32> {
     return vec2<u32>(c >> log_q, c & ((1u << log_q) - 1u));
 }
 
-fn fft_load(m: u32, r: u32) -> vec2<f32> {
-    let c = col0 + m;
-    if c >= fp.cols {
-        return vec2<f32>(0.0);
-    }
+fn fft_load1(c: u32, r: u32) -> vec2<f32> {
     if FUSED {
         return load_u(c / fp.a6, c % fp.a6, r);
     }
     let log_q = fp.log_n - log2u(FFT_P);
     let bj = pass_col(c);
     let n = bj.y + (r << log_q);
-    var v = vec2<f32>(0.0);
     if IN_MODE == 1u {
-        v = load_u(bj.x, 0u, n);
-    } else {
-        var live = true;
-        if (fp.a7 & 16u) != 0u {
-            live = min(r, FFT_P - r) <= fp.in_off;
-        }
-        if live {
-            v = csrc[(bj.x << fp.log_n) + n];
-        }
+        return load_u(bj.x, 0u, n);
     }
-    if fp.log_ns > 0u {
-        let k = bj.y & (fp.ns - 1u);
-        let lp = fp.log_ns + log2u(FFT_P);
-        v = cmul(v, twiddle((r * k) & ((1u << lp) - 1u), lp));
+    var live = true;
+    if (fp.a7 & 16u) != 0u {
+        live = min(r, FFT_P - r) <= fp.in_off;
+    }
+    var v = vec2<f32>(0.0);
+    if live {
+        v = csrc[(bj.x << fp.log_n) + n];
     }
     return v;
 }
 
-fn fft_store(m: u32, o: u32, v: vec2<f32>) {
+fn fft_tw_k(m: u32) -> u32 {
+    return pass_col(min(col0 + m, fp.cols - 1u)).y & (fp.ns - 1u);
+}
+
+fn fft_load2(m: u32, r: u32) -> vec4<f32> {
     let c = col0 + m;
     if c >= fp.cols {
-        return;
+        return vec4<f32>(0.0);
     }
+    return vec4<f32>(fft_load1(c, r), fft_load1(c, r + 1u));
+}
+
+fn fft_store1(c: u32, o: u32, v: vec2<f32>) {
     if FUSED {
         store_y(c / fp.a6, c % fp.a6, o, v);
         return;
@@ -174,6 +172,15 @@ fn fft_store(m: u32, o: u32, v: vec2<f32>) {
     cdst[(bj.x << fp.log_n) + idx] = w;
 }
 
+fn fft_store2(m: u32, o: u32, v: vec4<f32>) {
+    let c = col0 + m;
+    if c >= fp.cols {
+        return;
+    }
+    fft_store1(c, o, v.xy);
+    fft_store1(c, o + 1u, v.zw);
+}
+
 @compute @workgroup_size(FFT_WG, 1, 1)
 fn fused(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -186,13 +193,16 @@ fn fused(
     }
     sub_fft(li, true, false);
     // Pointwise product with the kernel's spectrum, conjugated so that the inverse is a forward FFT.
-    for (var i = 0u; i < FFT_E; i++) {
+    for (var i = 0u; i < FFT_E / 2u; i++) {
         let idx = li + i * FFT_WG;
-        let m = idx / FFT_P;
-        let f = idx % FFT_P;
+        let m = (2u * idx) / FFT_P;
+        let f = (2u * idx) % FFT_P;
         let c = min(col0 + m, fp.cols - 1u);
         let h = (c / fp.a6) / fp.a4;
-        sm[idx] = conj(cmul(sm[idx], kspec[h * FFT_P + f]));
+        let v = sm[idx];
+        let k0 = kspec[h * FFT_P + f];
+        let k1 = kspec[h * FFT_P + f + 1u];
+        sm[idx] = vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0);
     }
     workgroupBarrier();
     sub_fft(li, false, true);

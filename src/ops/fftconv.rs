@@ -347,7 +347,6 @@ impl FftConvPlan {
                     log_p: log_n,
                     m: (cap / n_fft as u64) as u32,
                     log_ns: 0,
-                    col_fast: false,
                 };
                 let cols = pairs * segments as u64;
                 if cols > u32::MAX as u64 {
@@ -743,13 +742,11 @@ fn two_pass(cfg: &FftConfig, log_n: u32) -> Option<Vec<PassGeom>> {
             log_p: a,
             m: m(a),
             log_ns: 0,
-            col_fast: true,
         },
         PassGeom {
             log_p: b,
             m: m(b),
             log_ns: a,
-            col_fast: true,
         },
     ])
 }

@@ -88,7 +88,7 @@ impl FftConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        self.e == 16
+        self.e == 32
             && self.log_cap >= self.e.trailing_zeros()
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
@@ -111,7 +111,7 @@ pub fn fft_candidates(
 ) -> Vec<FftConfig> {
     let mut all = vec![fft_default(caps, limits, desc)];
     for (log_cap, mp) in [(12, 2), (11, 2), (10, 2), (12, 3), (12, 1), (13, 2)] {
-        all.push(FftConfig::stockham(log_cap, 16, mp));
+        all.push(FftConfig::stockham(log_cap, 32, mp));
     }
     let mut seen = std::collections::HashSet::new();
     all.into_iter()
@@ -126,11 +126,11 @@ pub fn fft_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -
         - (limits.max_compute_workgroup_storage_size as u64 / 8)
             .max(1)
             .leading_zeros();
-    for log_cap in (4..=wg_log.min(12)).rev() {
-        let c = FftConfig::stockham(log_cap, 16, 2.min(log_cap - 4));
+    for log_cap in (5..=wg_log.min(12)).rev() {
+        let c = FftConfig::stockham(log_cap, 32, 2.min(log_cap - 5));
         if c.valid_for(caps, limits, desc) {
             return c;
         }
     }
-    FftConfig::stockham(4, 16, 0)
+    FftConfig::stockham(5, 32, 0)
 }
