@@ -273,14 +273,49 @@ fn wrn_2(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, 2>) {
     fft_write2(last, m, base + 1u * ns, y[1]);
 }
 
-// First stage (span 1) reading through fft_load2: 8 pair(s) per invocation, then a barrier.
+// First stage (span 1) reading through fft_load2: 8 pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
 fn fst2(li: u32) {
-    for (var q = 0u; q < 8u; q++) {
-        let g = li + q * FFT_WG;
-        let m = g / max(FFT_P / 4u, 1u);
-        let j = (g % max(FFT_P / 4u, 1u)) * 2u;
-        wr1_2(false, m, j, bf2(true, m, j, 0u));
-    }
+    let g0 = li + 0u * FFT_WG;
+    let m0 = g0 / max(FFT_P / 4u, 1u);
+    let j0 = (g0 % max(FFT_P / 4u, 1u)) * 2u;
+    let y0 = bf2(true, m0, j0, 0u);
+    wr1_2(false, m0, j0, y0);
+    let g1 = li + 1u * FFT_WG;
+    let m1 = g1 / max(FFT_P / 4u, 1u);
+    let j1 = (g1 % max(FFT_P / 4u, 1u)) * 2u;
+    let y1 = bf2(true, m1, j1, 0u);
+    wr1_2(false, m1, j1, y1);
+    let g2 = li + 2u * FFT_WG;
+    let m2 = g2 / max(FFT_P / 4u, 1u);
+    let j2 = (g2 % max(FFT_P / 4u, 1u)) * 2u;
+    let y2 = bf2(true, m2, j2, 0u);
+    wr1_2(false, m2, j2, y2);
+    let g3 = li + 3u * FFT_WG;
+    let m3 = g3 / max(FFT_P / 4u, 1u);
+    let j3 = (g3 % max(FFT_P / 4u, 1u)) * 2u;
+    let y3 = bf2(true, m3, j3, 0u);
+    wr1_2(false, m3, j3, y3);
+    let g4 = li + 4u * FFT_WG;
+    let m4 = g4 / max(FFT_P / 4u, 1u);
+    let j4 = (g4 % max(FFT_P / 4u, 1u)) * 2u;
+    let y4 = bf2(true, m4, j4, 0u);
+    wr1_2(false, m4, j4, y4);
+    let g5 = li + 5u * FFT_WG;
+    let m5 = g5 / max(FFT_P / 4u, 1u);
+    let j5 = (g5 % max(FFT_P / 4u, 1u)) * 2u;
+    let y5 = bf2(true, m5, j5, 0u);
+    wr1_2(false, m5, j5, y5);
+    let g6 = li + 6u * FFT_WG;
+    let m6 = g6 / max(FFT_P / 4u, 1u);
+    let j6 = (g6 % max(FFT_P / 4u, 1u)) * 2u;
+    let y6 = bf2(true, m6, j6, 0u);
+    wr1_2(false, m6, j6, y6);
+    let g7 = li + 7u * FFT_WG;
+    let m7 = g7 / max(FFT_P / 4u, 1u);
+    let j7 = (g7 % max(FFT_P / 4u, 1u)) * 2u;
+    let y7 = bf2(true, m7, j7, 0u);
+    wr1_2(false, m7, j7, y7);
     workgroupBarrier();
 }
 
@@ -459,14 +494,29 @@ fn wrn_4(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, 4>) {
     fft_write2(last, m, base + 3u * ns, y[3]);
 }
 
-// First stage (span 1) reading through fft_load2: 4 pair(s) per invocation, then a barrier.
+// First stage (span 1) reading through fft_load2: 4 pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
 fn fst4(li: u32) {
-    for (var q = 0u; q < 4u; q++) {
-        let g = li + q * FFT_WG;
-        let m = g / max(FFT_P / 8u, 1u);
-        let j = (g % max(FFT_P / 8u, 1u)) * 2u;
-        wr1_4(false, m, j, bf4(true, m, j, 0u));
-    }
+    let g0 = li + 0u * FFT_WG;
+    let m0 = g0 / max(FFT_P / 8u, 1u);
+    let j0 = (g0 % max(FFT_P / 8u, 1u)) * 2u;
+    let y0 = bf4(true, m0, j0, 0u);
+    wr1_4(false, m0, j0, y0);
+    let g1 = li + 1u * FFT_WG;
+    let m1 = g1 / max(FFT_P / 8u, 1u);
+    let j1 = (g1 % max(FFT_P / 8u, 1u)) * 2u;
+    let y1 = bf4(true, m1, j1, 0u);
+    wr1_4(false, m1, j1, y1);
+    let g2 = li + 2u * FFT_WG;
+    let m2 = g2 / max(FFT_P / 8u, 1u);
+    let j2 = (g2 % max(FFT_P / 8u, 1u)) * 2u;
+    let y2 = bf4(true, m2, j2, 0u);
+    wr1_4(false, m2, j2, y2);
+    let g3 = li + 3u * FFT_WG;
+    let m3 = g3 / max(FFT_P / 8u, 1u);
+    let j3 = (g3 % max(FFT_P / 8u, 1u)) * 2u;
+    let y3 = bf4(true, m3, j3, 0u);
+    wr1_4(false, m3, j3, y3);
     workgroupBarrier();
 }
 
@@ -653,14 +703,19 @@ fn wrn_8(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, 8>) {
     fft_write2(last, m, base + 7u * ns, y[7]);
 }
 
-// First stage (span 1) reading through fft_load2: 2 pair(s) per invocation, then a barrier.
+// First stage (span 1) reading through fft_load2: 2 pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
 fn fst8(li: u32) {
-    for (var q = 0u; q < 2u; q++) {
-        let g = li + q * FFT_WG;
-        let m = g / max(FFT_P / 16u, 1u);
-        let j = (g % max(FFT_P / 16u, 1u)) * 2u;
-        wr1_8(false, m, j, bf8(true, m, j, 0u));
-    }
+    let g0 = li + 0u * FFT_WG;
+    let m0 = g0 / max(FFT_P / 16u, 1u);
+    let j0 = (g0 % max(FFT_P / 16u, 1u)) * 2u;
+    let y0 = bf8(true, m0, j0, 0u);
+    wr1_8(false, m0, j0, y0);
+    let g1 = li + 1u * FFT_WG;
+    let m1 = g1 / max(FFT_P / 16u, 1u);
+    let j1 = (g1 % max(FFT_P / 16u, 1u)) * 2u;
+    let y1 = bf8(true, m1, j1, 0u);
+    wr1_8(false, m1, j1, y1);
     workgroupBarrier();
 }
 
@@ -923,14 +978,14 @@ fn wrn_16(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, 16>) {
     fft_write2(last, m, base + 15u * ns, y[15]);
 }
 
-// First stage (span 1) reading through fft_load2: 1 pair(s) per invocation, then a barrier.
+// First stage (span 1) reading through fft_load2: 1 pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
 fn fst16(li: u32) {
-    for (var q = 0u; q < 1u; q++) {
-        let g = li + q * FFT_WG;
-        let m = g / max(FFT_P / 32u, 1u);
-        let j = (g % max(FFT_P / 32u, 1u)) * 2u;
-        wr1_16(false, m, j, bf16(true, m, j, 0u));
-    }
+    let g0 = li + 0u * FFT_WG;
+    let m0 = g0 / max(FFT_P / 32u, 1u);
+    let j0 = (g0 % max(FFT_P / 32u, 1u)) * 2u;
+    let y0 = bf16(true, m0, j0, 0u);
+    wr1_16(false, m0, j0, y0);
     workgroupBarrier();
 }
 

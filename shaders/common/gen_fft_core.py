@@ -123,14 +123,10 @@ fn wrn_{R}(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, {R}>) {{
         return f"    let g{q} = li + {q}u * FFT_WG;\n    let m{q} = g{q} / max(FFT_P / {2*R}u, 1u);\n    let j{q} = (g{q} % max(FFT_P / {2*R}u, 1u)) * 2u;\n    let y{q} = bf{R}({'true' if log_ns == '0u' and False else 'false'}, m{q}, j{q}, {log_ns});"
     # First stage from the kernel's loads: no barrier between reads and writes, so one pair per
     # loop iteration (less code to compile).
-    out.append(f"""// First stage (span 1) reading through fft_load2: {per} pair(s) per invocation, then a barrier.
+    out.append(f"""// First stage (span 1) reading through fft_load2: {per} pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
 fn fst{R}(li: u32) {{
-    for (var q = 0u; q < {per}u; q++) {{
-        let g = li + q * FFT_WG;
-        let m = g / max(FFT_P / {2*R}u, 1u);
-        let j = (g % max(FFT_P / {2*R}u, 1u)) * 2u;
-        wr1_{R}(false, m, j, bf{R}(true, m, j, 0u));
-    }}
+""" + "\n".join(pair(q, "0u").replace(f"bf{R}(false", f"bf{R}(true") + f"\n    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
     workgroupBarrier();
 }}
 

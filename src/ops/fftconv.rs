@@ -332,6 +332,14 @@ impl FftConvPlan {
                   src: CSlot,
                   dst: CSlot|
          -> Result<Step> {
+            // Descriptor switches are overrides, so that a pipeline compiles only its own path.
+            let mut consts = consts;
+            consts.extend([
+                ("CIRCULAR", desc.circular as u8 as f64),
+                ("PRE_GATE", desc.pre_gate as u8 as f64),
+                ("POST_GATE", desc.post_gate as u8 as f64),
+                ("ONE_SEG", (segments == 1) as u8 as f64),
+            ]);
             Ok(Step {
                 pipeline: ctx.pipeline(Shader::FftConv, spec, entry, &consts)?,
                 entry,
@@ -399,9 +407,16 @@ impl FftConvPlan {
                     v
                 };
                 let t = sched.len();
+                // Two passes: the forward's second and the inverse's first pass cover the same
+                // columns, so one `mid` dispatch does both with the product in between.
+                let merge = t == 2;
                 let mut slot = 0usize;
                 for (dir, list) in [(0, &sched), (1, &inv)] {
                     for (i, g) in list.iter().enumerate() {
+                        if merge && dir == 1 && i == 0 {
+                            continue;
+                        }
+                        let mid = merge && dir == 0 && i == 1;
                         let mut p = FftParams {
                             ns: 1 << g.log_ns,
                             log_ns: g.log_ns,
@@ -412,7 +427,7 @@ impl FftConvPlan {
                         if dir == 0 && i == 0 {
                             inm = 1;
                         }
-                        if dir == 0 && i + 1 == t {
+                        if dir == 0 && i + 1 == t && !mid {
                             outm = 1;
                         }
                         if dir == 1 && i + 1 == t {
@@ -432,6 +447,10 @@ impl FftConvPlan {
                         let mut c = g.constants(&cfg);
                         c.push(("IN_MODE", inm as f64));
                         c.push(("OUT_MODE", outm as f64));
+                        c.push(("REMAP", (p.a[7] & 8 != 0) as u8 as f64));
+                        if mid {
+                            c.push(("MID", 1.0));
+                        }
                         let src = if dir == 0 && i == 0 {
                             CSlot::None
                         } else {
@@ -444,7 +463,8 @@ impl FftConvPlan {
                             CSlot::S(slot)
                         };
                         let groups = (p.cols as u64).div_ceil(g.m as u64);
-                        steps.push(mk("step", c, p, groups, src, dst)?);
+                        let entry = if mid { "mid" } else { "step" };
+                        steps.push(mk(entry, c, p, groups, src, dst)?);
                     }
                 }
             }
