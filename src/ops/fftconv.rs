@@ -12,8 +12,11 @@
 //!   the whole linear convolution; otherwise, as long as Lk ≤ N/2, **partial convolution**:
 //!   overlap-save segments of hop N − Lk + 1 tile L, so the kernel's zero tail past Lk is never
 //!   transformed (exact result, O(L log N) work for any L).
-//! - **Multi-pass**: N = the power of two ≥ L + Lk − 1, Stockham passes with the packing, the
-//!   kernel product and the unpacking fused into the first and last passes.
+//! - **Multi-pass**: N = the power of two ≥ L + Lk − 1, Stockham passes with the packing fused
+//!   into the first and the unpacking into the last. With two passes per direction (N ≤ 2^20 on
+//!   32 KiB adapters) the forward's second pass, the kernel product and the inverse's first pass
+//!   are one `mid` dispatch (3 dispatches in all: they cover the same columns); with more passes
+//!   the product is fused into the forward's last pass.
 //! - **Unfused**: pad, rfft, multiply, irfft, crop as separate dispatches (the baseline the
 //!   fused kernel is measured against; f32 only).
 //!
