@@ -202,11 +202,7 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     for i in 0..k {
         let log_p = base + (i < extra) as u32;
         let m = 1 << (cfg.log_cap - log_p).min(log_n - log_p);
-        out.push(PassGeom {
-            log_p,
-            m,
-            log_ns,
-        });
+        out.push(PassGeom { log_p, m, log_ns });
         log_ns += log_p;
     }
     out
@@ -515,8 +511,16 @@ impl FftPlan {
             // through the element views, so the vec4 view binds a stand-in.
             let vec4_min = 4 * self.desc.dtype.size();
             let (src, dst) = (slot(p.src), slot(p.dst));
-            let src4 = if src.size() >= vec4_min { src } else { &self.dummy };
-            let dst4 = if dst.size() >= vec4_min { dst } else { &self.dummy_rw };
+            let src4 = if src.size() >= vec4_min {
+                src
+            } else {
+                &self.dummy
+            };
+            let dst4 = if dst.size() >= vec4_min {
+                dst
+            } else {
+                &self.dummy_rw
+            };
             let bg = self.ctx.scoped(|| {
                 self.ctx
                     .device
