@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the generated section of shaders/common/fft_core.wgsl (between the GENERATED markers):
-register DFTs of radix 2..16, the pair stages `stR` (every invocation owns 16/R pairs of adjacent
-radix-R butterflies = 32 values) and `sub_fft`, which runs the radix plan of FFT_P as a fixed
-sequence of stages. Straight-line code with constant indices only: lavapipe executes both sides
+register DFTs of radix 2..16, the butterfly-pair kernels `bfR` / `wr1_R` / `wrn_R` (every
+invocation owns 16/R pairs of adjacent radix-R butterflies = 32 values, moved as vec4), the stage
+functions `fstR` (first stage from the kernel's loads), `fsmR` (first stage from workgroup
+memory), `lstR` (later stages) and `sub_fft`, which runs the radix plan of FFT_P. Straight-line code with constant indices only: lavapipe executes both sides
 of every branch it cannot fold and spills dynamically indexed private arrays to scratch memory,
 so every branch here is on an override or on a literal argument the compiler folds after
 inlining. Run it after editing; the WGSL is checked in, nothing is generated at run time."""
