@@ -87,6 +87,8 @@ fn paths_are_chosen_as_documented() {
     assert!(p.segments() > 20, "{} segments", p.segments());
     let p = plan(FftConvDesc::new(1, 1, 16384, 16384));
     assert_eq!(p.path(), FftConvPath::MultiPass);
+    // Two passes per direction: forward pass, fused middle (pass + product + pass), last pass.
+    assert_eq!(p.dispatches(), 3);
     let p = plan(FftConvDesc::new(1, 1, 16384, 16384).freq_keep(Some(0.25)));
     let (c, d) = p.freq_blocks().unwrap();
     assert!(

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Writes the generated section of shaders/common/fft_core.wgsl (between the GENERATED markers):
-register DFTs of radix 2..16 and the Stockham stage functions for 16 values per invocation
-(add 32/64 to the lists for larger radices: tried, 64 values per invocation measured no faster on
-lavapipe and made every pipeline much slower to compile). Straight-line code with constant indices only, because drivers that do not unroll
-loops (lavapipe) spill dynamically indexed private arrays to per-invocation scratch memory.
-Run it after editing; the WGSL is checked in, nothing is generated at run time."""
-import math, pathlib, re
+register DFTs of radix 2..16, the butterfly-pair kernels `bfR` / `wr1_R` / `wrn_R` (every
+invocation owns 16/R pairs of adjacent radix-R butterflies = 32 values, moved as vec4), the stage
+functions `fstR` (first stage from the kernel's loads), `fsmR` (first stage from workgroup
+memory), `lstR` (later stages) and `sub_fft`, which runs the radix plan of FFT_P. Straight-line code with constant indices only: lavapipe executes both sides
+of every branch it cannot fold and spills dynamically indexed private arrays to scratch memory,
+so every branch here is on an override or on a literal argument the compiler folds after
+inlining. Run it after editing; the WGSL is checked in, nothing is generated at run time."""
+import math, pathlib
 
 def c(x):
-    return f"{x:.17g}" if '.' in f"{x:.17g}" or 'e' in f"{x:.17g}" else f"{x:.17g}.0"
+    s = f"{x:.17g}"
+    return s if ('.' in s or 'e' in s) else s + ".0"
 
 def tw_expr(v, k, n):
     k %= n
@@ -48,77 +51,159 @@ for n in [8, 16]:
     lines.append("    );\n}\n")
     out.append("\n".join(lines))
 
-def pw_def(r):
+def pw_def(name, r):
     hb = 1 << (r.bit_length() - 1)
     if r == hb:
-        return f"w{r} = cmul(w{r//2}, w{r//2})"
-    return f"w{r} = cmul(w{hb}, w{r-hb})"
+        return f"{name}{r} = cmul({name}{r//2}, {name}{r//2})"
+    return f"{name}{r} = cmul({name}{hb}, {name}{r-hb})"
+
+def pows(name, R, ind):
+    return "\n".join(f"{ind}let {pw_def(name, r)};" for r in range(2, R))
 
 for R in [2, 4, 8, 16]:
     lr = R.bit_length() - 1
-    reads = ",\n        ".join(["fft_read(first, mj.x, mj.y)"] + [f"fft_read(first, mj.x, mj.y + {r}u * s)" for r in range(1, R)])
-    out.append(f"""fn ld{R}(first: bool, bi: u32) -> array<vec2<f32>, {R}> {{
+    # Butterfly pair: load R vec4 (input r of butterflies j and j+1), twiddle, DFT both.
+    reads = ",\n        ".join(f"fft_read2(first, m, j + {r}u * s)" for r in range(R))
+    a_list = ", ".join(f"v[{r}].xy" for r in range(R))
+    b_list = ", ".join(f"v[{r}].zw" for r in range(R))
+    cross = "\n".join(f"        a[{r}] = cmul(a[{r}], c{r});\n        b[{r}] = cmul(b[{r}], cmul(c{r}, d));" for r in range(1, R))
+    stage_tw = "\n".join(f"        a[{r}] = cmul(a[{r}], p{r});\n        b[{r}] = cmul(b[{r}], q{r});" for r in range(1, R))
+    out.append(f"""// Butterflies j and j+1 (j even) of column m in a radix-{R} stage of span 2^log_ns.
+fn bf{R}(first: bool, m: u32, j: u32, log_ns: u32) -> array<vec4<f32>, {R}> {{
     let s = FFT_P / {R}u;
-    let mj = fft_split(bi, s);
-    return array<vec2<f32>, {R}>(
+    let v = array<vec4<f32>, {R}>(
         {reads},
     );
+    var a = array<vec2<f32>, {R}>({a_list});
+    var b = array<vec2<f32>, {R}>({b_list});
+    if first && FFT_TW_IN {{
+        // Cross-pass twiddles W^(e·k), e = j + r·s (+1 for b): W^(jk)·(W^(sk))^r.
+        let k = fft_tw_k(m);
+        let lp = fp.log_ns + log2u(FFT_P);
+        let msk = (1u << lp) - 1u;
+        let c0 = twiddle((j * k) & msk, lp);
+        let d = twiddle(k & msk, lp);
+        let c1 = twiddle((s * k) & msk, lp);
+{pows('c', R, '        ')}
+        a[0] = cmul(a[0], c0);
+        b[0] = cmul(b[0], cmul(c0, d));
+""" + "\n".join(f"        let e{r} = cmul(c0, c{r});" for r in range(1, R)) + "\n" +
+    "\n".join(f"        a[{r}] = cmul(a[{r}], e{r});\n        b[{r}] = cmul(b[{r}], cmul(e{r}, d));" for r in range(1, R)) + f"""
+    }}
+    if log_ns > 0u {{
+        let k = j & ((1u << log_ns) - 1u);
+        let w = stage_tw((({R}u << log_ns) + k) >> 1u);
+        let p1 = w.xy;
+        let q1 = w.zw;
+{pows('p', R, '        ')}
+{pows('q', R, '        ')}
+{stage_tw}
+    }}
+    let ya = dft{R}(a);
+    let yb = dft{R}(b);
+    return array<vec4<f32>, {R}>(
+        """ + ",\n        ".join(f"vec4<f32>(ya[{r}], yb[{r}])" for r in range(R)) + f""",
+    );
+}}
+
+// Writes the outputs of butterflies j, j+1 (y: (a, b) pairs) of a span-1 stage: butterfly j
+// writes j*{R} + r, so the pairs are (r, r+1) of one butterfly.
+fn wr1_{R}(last: bool, m: u32, j: u32, y: array<vec4<f32>, {R}>) {{
+""" + "\n".join(f"    fft_write2(last, m, j * {R}u + {2*q}u, vec4<f32>(y[{2*q}].xy, y[{2*q+1}].xy));\n    fft_write2(last, m, j * {R}u + {R + 2*q}u, vec4<f32>(y[{2*q}].zw, y[{2*q+1}].zw));" for q in range(R // 2)) + f"""
+}}
+
+// The same for span 2^log_ns > 1: outputs r of j and j+1 are neighbours.
+fn wrn_{R}(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, {R}>) {{
+    let ns = 1u << log_ns;
+    let base = ((j >> log_ns) << (log_ns + {lr}u)) + (j & (ns - 1u));
+""" + "\n".join(f"    fft_write2(last, m, base + {r}u * ns, y[{r}]);" for r in range(R)) + f"""
 }}
 """)
-    pows = "\n".join(f"        let {pw_def(r)};" for r in range(2, R))
-    muls = "\n".join(f"        x[{r}] = cmul(x[{r}], w{r});" for r in range(1, R))
-    writes = "\n".join(["    fft_write(last, mj.x, base, y[0]);"] + [f"    fft_write(last, mj.x, base + {r}u * ns, y[{r}]);" for r in range(1, R)])
-    out.append(f"""fn cs{R}(last: bool, bi: u32, log_ns: u32, x_in: array<vec2<f32>, {R}>) {{
-    let mj = fft_split(bi, FFT_P / {R}u);
-    let ns = 1u << log_ns;
-    let k = mj.y & (ns - 1u);
-    var x = x_in;
-    if log_ns > 0u {{
-        let w1 = twiddle(k, log_ns + {lr}u);
-{pows}
-{muls}
-    }}
-    let y = dft{R}(x);
-    let base = ((mj.y >> log_ns) << (log_ns + {lr}u)) + k;
-{writes}
+    per = 16 // R
+    def pair(q, log_ns):
+        return f"    let g{q} = li + {q}u * FFT_WG;\n    let m{q} = g{q} / max(FFT_P / {2*R}u, 1u);\n    let j{q} = (g{q} % max(FFT_P / {2*R}u, 1u)) * 2u;\n    let y{q} = bf{R}({'true' if log_ns == '0u' and False else 'false'}, m{q}, j{q}, {log_ns});"
+    # First stage from the kernel's loads: no barrier between reads and writes, so one pair per
+    # loop iteration (less code to compile).
+    out.append(f"""// First stage (span 1) reading through fft_load2: {per} pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
+fn fst{R}(li: u32) {{
+""" + "\n".join(pair(q, "0u").replace(f"bf{R}(false", f"bf{R}(true") + f"\n    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
+    workgroupBarrier();
 }}
+
+// First stage (span 1) from workgroup memory: all reads, barrier, all writes, barrier.
+fn fsm{R}(li: u32) {{
+""" + "\n".join(pair(q, "0u") for q in range(per)) + """
+    workgroupBarrier();
+""" + "\n".join(f"    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
+    workgroupBarrier();
+}}
+
+// A later stage of span 2^log_ns (reads workgroup memory); with `last` it writes through
+// fft_store2 (no barrier needed), else back to workgroup memory between two barriers.
+fn lst{R}(li: u32, log_ns: u32, last: bool) {{
+""" + "\n".join(pair(q, "log_ns") for q in range(per)) + """
+    if !last {
+        workgroupBarrier();
+    }
+""" + "\n".join(f"    wrn_{R}(last, m{q}, j{q}, log_ns, y{q});" for q in range(per)) + """
+    if !last {
+        workgroupBarrier();
+    }
+}
 """)
 
-for E in [16]:
-    le = E.bit_length() - 1
-    for R in [2, 4, 8, 16]:
-        if R > E:
-            continue
-        per = E // R
-        loads = "\n".join(f"    let a{i} = ld{R}(first, li + {i}u * FFT_WG);" for i in range(per))
-        css = "\n".join(f"    cs{R}(last, li + {i}u * FFT_WG, log_ns, a{i});" for i in range(per))
-        out.append(f"""fn st{E}_{R}(li: u32, log_ns: u32, first: bool, last: bool) {{
-{loads}
-    workgroupBarrier();
-{css}
-    workgroupBarrier();
-}}
-""")
-    leads = []
-    for lead in range(1, le):
-        R = 1 << lead
-        kw = "if" if lead == 1 else "} else if"
-        leads.append(f"""    {kw} lead == {lead}u {{
-        st{E}_{R}(li, 0u, from_load, to_store && log_p == {lead}u);
-        log_ns = {lead}u;""")
-    out.append(f"""fn sub_fft_e{E}(li: u32, log_p: u32, from_load: bool, to_store: bool) {{
-    var log_ns = 0u;
-    let lead = log_p % {le}u;
-""" + "\n".join(leads) + f"""
-    }}
-    loop {{
-        if log_ns >= log_p {{
+out.append("""// The forward FFT_P-point DFT of every column of the workgroup. Radix plan: a first stage of
+// radix R1 (FFT_P = 4: 2·2, 8: 2·4, 16: 4·4, else R1 = 2^(log P mod 4) or 16), radix-16 middle
+// stages in a loop and a last stage. With `from_load` the first stage reads through fft_load2,
+// else from workgroup memory (column m at values m*P ..); with `to_store` the last stage writes
+// through fft_store2, else back to workgroup memory in natural order, followed by a barrier.
+fn sub_fft(li: u32, from_load: bool, to_store: bool) {
+    // (Also keeps FFT_SM used in a function body, which naga needs; the host sets it right.)
+    if FFT_SM < FFT_P * FFT_M / 2u {
+        return;
+    }
+    if FFT_P == 2u {
+        fft_p2(li, from_load, to_store);
+        return;
+    }
+    let lp = log2u(FFT_P);
+    var l1 = lp % 4u;
+    if l1 == 0u || lp == 4u {
+        l1 = select(4u, 2u, lp == 4u);
+    }
+    if lp <= 3u {
+        l1 = 1u;
+    }
+    var ll = 4u;
+    if lp <= 4u {
+        ll = lp - l1;
+    }
+    if l1 == 1u {
+        if from_load { fst2(li); } else { fsm2(li); }
+    } else if l1 == 2u {
+        if from_load { fst4(li); } else { fsm4(li); }
+    } else if l1 == 3u {
+        if from_load { fst8(li); } else { fsm8(li); }
+    } else {
+        if from_load { fst16(li); } else { fsm16(li); }
+    }
+    var log_ns = l1;
+    loop {
+        if log_ns + ll >= lp {
             break;
-        }}
-        st{E}_{E}(li, log_ns, from_load && log_ns == 0u, to_store && log_ns + {le}u == log_p);
-        log_ns += {le}u;
-    }}
-}}
+        }
+        lst16(li, log_ns, false);
+        log_ns += 4u;
+    }
+    if ll == 1u {
+        lst2(li, log_ns, to_store);
+    } else if ll == 2u {
+        lst4(li, log_ns, to_store);
+    } else {
+        lst16(li, log_ns, to_store);
+    }
+}
 """)
 
 path = pathlib.Path(__file__).with_name("fft_core.wgsl")

@@ -31,6 +31,11 @@
 override IN_MODE: u32 = 0u;
 override OUT_MODE: u32 = 0u;
 override FUSED: bool = false;
+// Entry `mid`: the stores are those of the inverse's first pass (span 1), not of this pass.
+override MID: bool = false;
+// Columns are remapped to the kept frequency classes (fp.a7 flag 8; an override so that dense
+// passes compile without the divisions).
+override REMAP: bool = false;
 
 var<private> col0: u32;
 
@@ -46,67 +51,85 @@ fn pair_rows(p: u32) -> vec2<u32> {
     return vec2<u32>(r0, r1);
 }
 
-fn load_u(p: u32, s: u32, n: u32) -> vec2<f32> {
+// Descriptor switches as overrides (lavapipe runs both sides of a branch on a uniform, gathers
+// included): fp.a7 flags 1 circular, 2 pre-gate, 4 post-gate; ONE_SEG: one segment per pair.
+override CIRCULAR: bool = false;
+override PRE_GATE: bool = false;
+override POST_GATE: bool = false;
+override ONE_SEG: bool = false;
+
+// Value n of segment s of pair p, rows r (pair_rows): (u_b, u_b+1) at the shifted position.
+fn load_u_at(rows: vec2<u32>, s: u32, n: u32) -> vec2<f32> {
     let l = fp.a0;
     var pos = i32(s * fp.a5 + n) - i32(fp.a1 - 1u);
-    if pos >= i32(l) {
-        return vec2<f32>(0.0);
-    }
+    var ok = pos < i32(l);
     if pos < 0 {
-        if (fp.a7 & 1u) == 0u {
-            return vec2<f32>(0.0);
-        }
+        ok = CIRCULAR;
         pos += i32(l);
     }
-    let rows = pair_rows(p);
-    let i0 = rows.x + u32(pos);
-    var v = vec2<f32>(f32(u[i0]), 0.0);
-    if (fp.a7 & 2u) != 0u {
-        v.x *= f32(gpre[i0]);
-    }
-    if rows.y != 0xffffffffu {
-        let i1 = rows.y + u32(pos);
-        v.y = f32(u[i1]);
-        if (fp.a7 & 2u) != 0u {
-            v.y *= f32(gpre[i1]);
+    var v = vec2<f32>(0.0);
+    if ok {
+        let i0 = rows.x + u32(pos);
+        v.x = f32(u[i0]);
+        if PRE_GATE {
+            v.x *= f32(gpre[i0]);
+        }
+        if rows.y != 0xffffffffu {
+            let i1 = rows.y + u32(pos);
+            v.y = f32(u[i1]);
+            if PRE_GATE {
+                v.y *= f32(gpre[i1]);
+            }
         }
     }
     return v;
 }
 
+fn load_u(p: u32, s: u32, n: u32) -> vec2<f32> {
+    return load_u_at(pair_rows(p), s, n);
+}
+
 // v is the forward FFT of the conjugated product: y = conj(v)/N.
-fn store_y(p: u32, s: u32, n: u32, v: vec2<f32>) {
+fn store_y_at(rows: vec2<u32>, s: u32, n: u32, v: vec2<f32>) {
     let sh = fp.a1 - 1u;
-    if n < sh {
-        return;
-    }
     let o = n - sh;
     let t = s * fp.a5 + o;
-    if o >= fp.a5 || t >= fp.a0 {
+    if n < sh || o >= fp.a5 || t >= fp.a0 {
         return;
     }
-    let rows = pair_rows(p);
     let scale = 1.0 / f32(fp.n);
     var y0 = v.x * scale;
     let i0 = rows.x + t;
-    if (fp.a7 & 4u) != 0u {
+    if POST_GATE {
         y0 *= f32(gpost[i0]);
     }
     y[i0] = Elem(y0);
     if rows.y != 0xffffffffu {
         let i1 = rows.y + t;
         var y1 = -v.y * scale;
-        if (fp.a7 & 4u) != 0u {
+        if POST_GATE {
             y1 *= f32(gpost[i1]);
         }
         y[i1] = Elem(y1);
     }
 }
 
+fn store_y(p: u32, s: u32, n: u32, v: vec2<f32>) {
+    store_y_at(pair_rows(p), s, n, v);
+}
+
+// (pair, segment) of fused column c.
+fn fused_col(c: u32) -> vec2<u32> {
+    if ONE_SEG {
+        return vec2<u32>(c, 0u);
+    }
+    return vec2<u32>(c / fp.a6, c % fp.a6);
+}
+
 // Column c of a multi-pass pass: (transform, column within it), remapped to kept classes.
 fn pass_col(c: u32) -> vec2<u32> {
     let log_q = fp.log_n - log2u(FFT_P);
-    if (fp.a7 & 8u) != 0u {
+    if REMAP {
         let kept = fp.out_off;
         let b = c / kept;
         let jj = c % kept;
@@ -119,49 +142,55 @@ fn pass_col(c: u32) -> vec2<u32> {
     return vec2<u32>(c >> log_q, c & ((1u << log_q) - 1u));
 }
 
-fn fft_load(m: u32, r: u32) -> vec2<f32> {
-    let c = col0 + m;
-    if c >= fp.cols {
-        return vec2<f32>(0.0);
-    }
+fn fft_load1(c: u32, r: u32) -> vec2<f32> {
     if FUSED {
         return load_u(c / fp.a6, c % fp.a6, r);
     }
     let log_q = fp.log_n - log2u(FFT_P);
     let bj = pass_col(c);
     let n = bj.y + (r << log_q);
-    var v = vec2<f32>(0.0);
     if IN_MODE == 1u {
-        v = load_u(bj.x, 0u, n);
-    } else {
-        var live = true;
-        if (fp.a7 & 16u) != 0u {
-            live = min(r, FFT_P - r) <= fp.in_off;
-        }
-        if live {
-            v = csrc[(bj.x << fp.log_n) + n];
-        }
+        return load_u(bj.x, 0u, n);
     }
-    if fp.log_ns > 0u {
-        let k = bj.y & (fp.ns - 1u);
-        let lp = fp.log_ns + log2u(FFT_P);
-        v = cmul(v, twiddle((r * k) & ((1u << lp) - 1u), lp));
+    var live = true;
+    if (fp.a7 & 16u) != 0u {
+        live = min(r, FFT_P - r) <= fp.in_off;
+    }
+    var v = vec2<f32>(0.0);
+    if live {
+        v = csrc[(bj.x << fp.log_n) + n];
     }
     return v;
 }
 
-fn fft_store(m: u32, o: u32, v: vec2<f32>) {
+fn fft_tw_k(m: u32) -> u32 {
+    return pass_col(min(col0 + m, fp.cols - 1u)).y & (fp.ns - 1u);
+}
+
+fn fft_load2(m: u32, r: u32) -> vec4<f32> {
     let c = col0 + m;
     if c >= fp.cols {
-        return;
+        return vec4<f32>(0.0);
     }
+    if FUSED {
+        let ps = fused_col(c);
+        let rows = pair_rows(ps.x);
+        return vec4<f32>(load_u_at(rows, ps.y, r), load_u_at(rows, ps.y, r + 1u));
+    }
+    return vec4<f32>(fft_load1(c, r), fft_load1(c, r + 1u));
+}
+
+fn fft_store1(c: u32, o: u32, v: vec2<f32>) {
     if FUSED {
         store_y(c / fp.a6, c % fp.a6, o, v);
         return;
     }
     let bj = pass_col(c);
     let k = bj.y & (fp.ns - 1u);
-    let idx = ((bj.y >> fp.log_ns) << (fp.log_ns + log2u(FFT_P))) + k + (o << fp.log_ns);
+    var idx = ((bj.y >> fp.log_ns) << (fp.log_ns + log2u(FFT_P))) + k + (o << fp.log_ns);
+    if MID {
+        idx = (bj.y << log2u(FFT_P)) + o;
+    }
     if OUT_MODE == 2u {
         store_y(bj.x, 0u, idx, v);
         return;
@@ -172,6 +201,22 @@ fn fft_store(m: u32, o: u32, v: vec2<f32>) {
         w = conj(cmul(v, kspec[(h << fp.log_n) + idx]));
     }
     cdst[(bj.x << fp.log_n) + idx] = w;
+}
+
+fn fft_store2(m: u32, o: u32, v: vec4<f32>) {
+    let c = col0 + m;
+    if c >= fp.cols {
+        return;
+    }
+    if FUSED {
+        let ps = fused_col(c);
+        let rows = pair_rows(ps.x);
+        store_y_at(rows, ps.y, o, v.xy);
+        store_y_at(rows, ps.y, o + 1u, v.zw);
+        return;
+    }
+    fft_store1(c, o, v.xy);
+    fft_store1(c, o + 1u, v.zw);
 }
 
 @compute @workgroup_size(FFT_WG, 1, 1)
@@ -188,13 +233,16 @@ fn fused(
     }
     sub_fft(li, true, false);
     // Pointwise product with the kernel's spectrum, conjugated so that the inverse is a forward FFT.
-    for (var i = 0u; i < FFT_E; i++) {
+    for (var i = 0u; i < FFT_E / 2u; i++) {
         let idx = li + i * FFT_WG;
-        let m = idx / FFT_P;
-        let f = idx % FFT_P;
+        let m = (2u * idx) / FFT_P;
+        let f = (2u * idx) % FFT_P;
         let c = min(col0 + m, fp.cols - 1u);
-        let h = (c / fp.a6) / fp.a4;
-        sm[idx] = conj(cmul(sm[idx], kspec[h * FFT_P + f]));
+        let h = fused_col(c).x / fp.a4;
+        let v = sm[idx];
+        let k0 = kspec[h * FFT_P + f];
+        let k1 = kspec[h * FFT_P + f + 1u];
+        sm[idx] = vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0);
     }
     workgroupBarrier();
     sub_fft(li, false, true);
@@ -215,6 +263,39 @@ fn step(
     sub_fft(li, true, true);
 }
 
+// The middle of a two-pass convolution in one dispatch: the forward's second pass (column j
+// reads x[j + r*ns], twiddled, and holds X[j + o*ns] in natural o order), the product with the
+// kernel's spectrum, and the inverse's first pass over the same column (no twiddles; it writes
+// j*P + o). Saves one pass of memory traffic and a dispatch.
+@compute @workgroup_size(FFT_WG, 1, 1)
+fn mid(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) li: u32,
+) {
+    // A function-local copy keeps the test uniform (see stockham.wgsl's main).
+    let first = linear_workgroup(wid, nwg) * FFT_M;
+    col0 = first;
+    if first >= fp.cols {
+        return;
+    }
+    sub_fft(li, true, false);
+    for (var i = 0u; i < FFT_E / 2u; i++) {
+        let idx = li + i * FFT_WG;
+        let m = (2u * idx) / FFT_P;
+        let o = (2u * idx) % FFT_P;
+        let bj = pass_col(min(col0 + m, fp.cols - 1u));
+        let h = bj.x / fp.a4;
+        let f = (h << fp.log_n) + bj.y + (o << fp.log_ns);
+        let v = sm[idx];
+        let k0 = kspec[f];
+        let k1 = kspec[f + fp.ns];
+        sm[idx] = vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0);
+    }
+    workgroupBarrier();
+    sub_fft(li, false, true);
+}
+
 // ---- unfused reference pipeline (separate dispatches around real FFTs of N points) ----
 // pad: row r (of B·H) → N reals at cdst[r·N/2 ..] as pairs, shifted and gated like load_u.
 @compute @workgroup_size(256, 1, 1)
@@ -231,13 +312,13 @@ fn pad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         var pos = i32(n + e) - i32(fp.a1 - 1u);
         var ok = pos < i32(fp.a0);
         if pos < 0 {
-            ok = (fp.a7 & 1u) != 0u;
+            ok = CIRCULAR;
             pos += i32(fp.a0);
         }
         if ok {
             let idx = row * fp.a0 + u32(pos);
             var v = f32(u[idx]);
-            if (fp.a7 & 2u) != 0u {
+            if PRE_GATE {
                 v *= f32(gpre[idx]);
             }
             out[e] = v;
@@ -272,7 +353,7 @@ fn crop(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let n = t + fp.a1 - 1u;
     let pr = csrc[row * (fp.n / 2u) + n / 2u];
     var v = select(pr.x, pr.y, (n & 1u) == 1u);
-    if (fp.a7 & 4u) != 0u {
+    if POST_GATE {
         v *= f32(gpost[i]);
     }
     y[i] = Elem(v);

@@ -2,59 +2,90 @@
 // FFT_P-point sub-FFT of FFT_M columns in workgroup memory. A transform of n points is one pass
 // (FFT_P = n: the fused kernel, several transforms per workgroup) or a product of passes whose
 // spans ns grow by FFT_P each time; column j of a pass reads x[j + r*(n/P)], multiplies by the
-// cross-pass twiddle w_{ns*P}^{r*(j mod ns)} and writes (j/ns)*ns*P + (j mod ns) + o*ns.
+// cross-pass twiddle w_{ns*P}^{r*(j mod ns)} (the core, FFT_TW_IN) and writes
+// (j/ns)*ns*P + (j mod ns) + o*ns.
 // IN_MODE / OUT_MODE fuse Bluestein's chirp products and the pointwise spectrum product into the
-// first and last pass. Includes: grid, fft_core.
+// first and last pass. Values travel as vec4 pairs (two complex values) wherever they are
+// adjacent in memory. Includes: grid, fft_core.
 
-@group(0) @binding(2) var<storage, read> src: array<vec2<Elem>>;
-@group(0) @binding(3) var<storage, read_write> dst: array<vec2<Elem>>;
+@group(0) @binding(2) var<storage, read> src: array<vec4<Elem>>;
+@group(0) @binding(3) var<storage, read_write> dst: array<vec4<Elem>>;
 // The chirp (IN_MODE 1, OUT_MODE 2) and the spectrum to multiply by (OUT_MODE 1).
 @group(0) @binding(4) var<storage, read> aux: array<vec2<f32>>;
-@group(0) @binding(5) var<storage, read> spec: array<vec2<f32>>;
+@group(0) @binding(5) var<storage, read> spec: array<vec4<f32>>;
+// The same buffers as src and dst, one complex value per element: strided and Bluestein
+// accesses (a Bluestein buffer may hold an odd number of values, or fewer than one vec4).
+@group(0) @binding(6) var<storage, read> src_e: array<vec2<Elem>>;
+@group(0) @binding(7) var<storage, read_write> dst_e: array<vec2<Elem>>;
 
 // 0: plain complex input. 1: Bluestein pre-multiply: x[b*a0 + n] * chirp[n] for n < a0, else 0.
 override IN_MODE: u32 = 0u;
-// 0: plain complex output (conjugate / scale by flags). 1: multiply by aux[idx] then conjugate
+// 0: plain complex output (conjugate / scale by flags). 1: multiply by spec[idx] then conjugate
 // (the pointwise product of a convolution, ready for the inverse done as a forward FFT).
 // 2: Bluestein post-multiply: y[b*a0 + k] = chirp[k] * conj(v) * scale for k < a0.
 override OUT_MODE: u32 = 0u;
 
 var<private> col0: u32;
 
-fn fft_load(m: u32, r: u32) -> vec2<f32> {
+// Complex value i of the input.
+fn src1(i: u32) -> vec2<f32> {
+    return vec2<f32>(src_e[i]);
+}
+
+// Complex value i of the output.
+fn dst1(i: u32, v: vec2<f32>) {
+    dst_e[i] = vec2<Elem>(v);
+}
+
+fn fft_tw_k(m: u32) -> u32 {
+    let log_q = fp.log_n - log2u(FFT_P);
+    return (col0 + m) & ((1u << log_q) - 1u) & (fp.ns - 1u);
+}
+
+// The pass reads whole transforms (FFT_P = n): values e, e+1 of a column are neighbours.
+override WHOLE: bool = false;
+// The pass has span 1 (the first pass): outputs o, o+1 of a column are neighbours.
+override SPAN1: bool = false;
+
+// (1, ±1, 1, ±1): conjugates a pair when multiplied, by flag `bit` of fp.flags (no branch).
+fn conj_sign(bit: u32) -> vec4<f32> {
+    let s = select(1.0, -1.0, (fp.flags & bit) != 0u);
+    return vec4<f32>(1.0, s, 1.0, s);
+}
+
+fn fft_load2(m: u32, e: u32) -> vec4<f32> {
     let c = col0 + m;
     if c >= fp.cols {
-        return vec2<f32>(0.0);
+        return vec4<f32>(0.0);
     }
     let log_q = fp.log_n - log2u(FFT_P);
     let b = c >> log_q;
     let j = c & ((1u << log_q) - 1u);
-    let n = j + (r << log_q);
-    var v = vec2<f32>(0.0);
+    let n = j + (e << log_q);
+    let n1 = n + (1u << log_q);
     if IN_MODE == 1u {
         let n0 = fp.a0;
+        let cs = conj_sign(1u);
+        var x0 = vec2<f32>(0.0);
+        var x1 = vec2<f32>(0.0);
         if n < n0 {
-            v = vec2<f32>(src[fp.in_off + b * n0 + n]);
-            if (fp.flags & 1u) != 0u {
-                v = conj(v);
-            }
-            v = cmul(v, aux[n]);
+            x0 = cmul(src1(b * n0 + n) * cs.xy, aux[n]);
         }
+        if n1 < n0 {
+            x1 = cmul(src1(b * n0 + n1) * cs.xy, aux[n1]);
+        }
+        return vec4<f32>(x0, x1);
+    }
+    var v: vec4<f32>;
+    if WHOLE {
+        v = vec4<f32>(src[((b << fp.log_n) + e) >> 1u]);
     } else {
-        v = vec2<f32>(src[fp.in_off + (b << fp.log_n) + n]);
-        if (fp.flags & 1u) != 0u {
-            v = conj(v);
-        }
+        v = vec4<f32>(src1((b << fp.log_n) + n), src1((b << fp.log_n) + n1));
     }
-    if fp.log_ns > 0u {
-        let k = j & (fp.ns - 1u);
-        let lp = fp.log_ns + log2u(FFT_P);
-        v = cmul(v, twiddle((r * k) & ((1u << lp) - 1u), lp));
-    }
-    return v;
+    return v * conj_sign(1u);
 }
 
-fn fft_store(m: u32, o: u32, v_in: vec2<f32>) {
+fn fft_store2(m: u32, o: u32, v_in: vec4<f32>) {
     let c = col0 + m;
     if c >= fp.cols {
         return;
@@ -64,24 +95,41 @@ fn fft_store(m: u32, o: u32, v_in: vec2<f32>) {
     let j = c & ((1u << log_q) - 1u);
     let k = j & (fp.ns - 1u);
     let idx = ((j >> fp.log_ns) << (fp.log_ns + log2u(FFT_P))) + k + (o << fp.log_ns);
+    let idx1 = idx + (1u << fp.log_ns);
     var v = v_in;
     if OUT_MODE == 1u {
-        v = conj(cmul(v, spec[idx]));
+        var s: vec4<f32>;
+        if SPAN1 {
+            s = spec[idx >> 1u];
+        } else {
+            let s0 = spec[idx >> 1u];
+            let s1 = spec[idx1 >> 1u];
+            s = vec4<f32>(select(s0.xy, s0.zw, (idx & 1u) == 1u), select(s1.xy, s1.zw, (idx1 & 1u) == 1u));
+        }
+        v = vec4<f32>(cmul(v.xy, s.xy), cmul(v.zw, s.zw)) * vec4<f32>(1.0, -1.0, 1.0, -1.0);
     } else if OUT_MODE == 2u {
         let n0 = fp.a0;
-        if idx >= n0 {
-            return;
+        let cs = conj_sign(2u);
+        let c0 = cmul(aux[min(idx, n0 - 1u)], conj(v.xy)) * cs.xy * fp.scale;
+        let c1 = cmul(aux[min(idx1, n0 - 1u)], conj(v.zw)) * cs.xy * fp.scale;
+        if idx < n0 {
+            dst1(b * n0 + idx, c0);
         }
-        v = cmul(aux[idx], conj(v));
-        if (fp.flags & 2u) != 0u {
-            v = conj(v);
+        if idx1 < n0 {
+            dst1(b * n0 + idx1, c1);
         }
-        dst[fp.out_off + b * n0 + idx] = vec2<Elem>(v * fp.scale);
         return;
-    } else if (fp.flags & 2u) != 0u {
-        v = conj(v);
+    } else {
+        v *= conj_sign(2u);
     }
-    dst[fp.out_off + (b << fp.log_n) + idx] = vec2<Elem>(v * fp.scale);
+    v *= fp.scale;
+    let base = b << fp.log_n;
+    if SPAN1 {
+        dst[(base + idx) >> 1u] = vec4<Elem>(v);
+    } else {
+        dst1(base + idx, v.xy);
+        dst1(base + idx1, v.zw);
+    }
 }
 
 @compute @workgroup_size(FFT_WG, 1, 1)

@@ -1,6 +1,6 @@
 //! FFT cases of the vendor report: batched c2c f32 over ~64 MiB per batch at N ∈ {256, 1K, 4K,
-//! 64K, 1M}; bytes = read + write of the buffer per forward transform (the VkFFT convention),
-//! reported as GB/s and as a share of the measured copy-kernel bandwidth.
+//! 64K, 1M} (Stockham and Monarch) and the Bluestein length 1000; bytes = read + write of the
+//! buffer per forward transform (the VkFFT convention), reported as GB/s and as a share of the measured copy-kernel bandwidth.
 
 use super::time_case;
 use crate::dtype::DType;
@@ -32,9 +32,10 @@ pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)
             v.push((d, Some(c)));
         }
     }
+    // A Bluestein length (inner FFT of 2048 points), ~64 MiB per batch like the others.
+    v.push((FftDesc::new(1000).batch(8192), None));
     if !quick {
         v.push((FftDesc::new(1 << 22).batch(2), None));
-        v.push((FftDesc::new(1000).batch(1024), None));
         v.push((FftDesc::new(44100).batch(16), None));
         v.push((FftDesc::new(4096).batch(2048).inverse(true), None));
     }

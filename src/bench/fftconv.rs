@@ -1,8 +1,8 @@
 //! FFT-convolution cases of the vendor report: B·H = 256 (B = 4, H = 64) at L ∈ {1K, 4K, 16K},
 //! Lk = L, the dispatcher's path (fused at 1K, multi-pass above the fused limit) against the
 //! unfused pad/rfft/multiply/irfft/crop pipeline in the same run, and the frequency-sparse path
-//! with 75% of the classes dropped against the dense one at L = 16K. GB/s counts u read + y
-//! written.
+//! with 75% of the classes dropped against the dense one at L = 16K; an odd L = 1001 on its
+//! own. GB/s counts u read + y written.
 
 use super::iters;
 use crate::dtype::DType;
@@ -48,6 +48,8 @@ pub fn fftconv_cases(quick: bool) -> Vec<(FftConvDesc, Option<usize>)> {
             ));
         }
     }
+    // An odd length (fused, N = 2048), reported on its own.
+    v.push((FftConvDesc::new(4, 64, 1001, 1001), None));
     if !quick {
         v.push((FftConvDesc::new(4, 64, 1 << 16, 64), None));
         v.push((

@@ -128,18 +128,32 @@ pub(crate) const CONJ_IN: u32 = 1;
 /// Conjugate the output of a pass.
 pub(crate) const CONJ_OUT: u32 = 2;
 
-/// The twiddle table of base length 2^log_tw, computed in f64: `fine` (2^log_f entries of
-/// exp(-2πi·i/2^log_tw)) then `coarse` (exp(-2πi·j·2^log_f/2^log_tw)). Returns (table, log_f).
+/// The twiddle table of base length 2^log_tw, computed in f64 (the layout fft_core.wgsl reads):
+/// the stage table S[L + i] = exp(-2πi·i/L) for every power of two L ≤ 2^min(log_tw, 13) (entry
+/// 0 unused), then `fine` (2^log_f entries of exp(-2πi·i/2^log_tw)) and `coarse`
+/// (exp(-2πi·j·2^log_f/2^log_tw)), padded to whole vec4 pairs. Returns (table, log_f).
 pub(crate) fn twiddle_table(log_tw: u32) -> (Vec<[f32; 2]>, u32) {
     let log_f = log_tw.div_ceil(2);
-    let n = (1u64 << log_tw) as f64;
-    let w = |i: u64| {
-        let a = -2.0 * std::f64::consts::PI * i as f64 / n;
+    let polar = |i: u64, n: u64| {
+        let a = -2.0 * std::f64::consts::PI * i as f64 / n as f64;
         [a.cos() as f32, a.sin() as f32]
     };
+    let stage_len = 2u64 << log_tw.min(13);
+    let mut t: Vec<[f32; 2]> = vec![[0.0, 0.0]; stage_len as usize];
+    let mut l = 1u64;
+    while l < stage_len {
+        for i in 0..l {
+            t[(l + i) as usize] = polar(i, l);
+        }
+        l *= 2;
+    }
+    let n = 1u64 << log_tw;
     let f = 1u64 << log_f;
-    let mut t: Vec<[f32; 2]> = (0..f).map(w).collect();
-    t.extend((0..(1u64 << log_tw) / f).map(|j| w(j * f)));
+    t.extend((0..f).map(|i| polar(i, n)));
+    t.extend((0..n / f).map(|j| polar(j * f, n)));
+    if t.len() % 2 == 1 {
+        t.push([0.0, 0.0]);
+    }
     (t, log_f)
 }
 
@@ -152,22 +166,19 @@ pub(crate) struct PassGeom {
     pub m: u32,
     /// log2 of the span before the pass.
     pub log_ns: u32,
-    /// Columns walk fastest (strided passes).
-    pub col_fast: bool,
 }
 
 impl PassGeom {
     /// Override constants of the pass (FFT core part).
     pub fn constants(&self, cfg: &FftConfig) -> Vec<(&'static str, f64)> {
         let p = 1u32 << self.log_p;
-        let _ = cfg;
         vec![
             ("FFT_P", p as f64),
             ("FFT_M", self.m as f64),
-            ("FFT_SM", (p * self.m) as f64),
+            ("FFT_SM", (p * self.m / 2) as f64),
             ("FFT_E", cfg.e as f64),
             ("FFT_WG", (p * self.m / cfg.e) as f64),
-            ("FFT_COL_FAST", self.col_fast as u8 as f64),
+            ("FFT_TW_IN", (self.log_ns > 0) as u8 as f64),
         ]
     }
     /// Workgroups for `batch` transforms of 2^log_n points.
@@ -185,7 +196,6 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
             log_p: log_n,
             m: 1 << (cfg.log_cap - log_n),
             log_ns: 0,
-            col_fast: false,
         }];
     }
     let k = log_n.div_ceil(cfg.log_mp());
@@ -195,12 +205,7 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     for i in 0..k {
         let log_p = base + (i < extra) as u32;
         let m = 1 << (cfg.log_cap - log_p).min(log_n - log_p);
-        out.push(PassGeom {
-            log_p,
-            m,
-            log_ns,
-            col_fast: true,
-        });
+        out.push(PassGeom { log_p, m, log_ns });
         log_ns += log_p;
     }
     out
@@ -223,6 +228,9 @@ struct Pass {
     dst: Slot,
     aux: Option<usize>,
     spec: Option<usize>,
+    /// The shader declares bindings 6 and 7 (one-complex views of src/dst for strided and
+    /// Bluestein accesses); the Monarch kernels do not.
+    element_views: bool,
 }
 
 /// A batched FFT ready to run: pipelines, twiddles, chirps, scratch and parameters built once.
@@ -236,6 +244,7 @@ pub struct FftPlan {
     tw: wgpu::Buffer,
     aux: Vec<wgpu::Buffer>,
     dummy: wgpu::Buffer,
+    dummy_rw: wgpu::Buffer,
 }
 
 /// Spreads a workgroup count over a 2-D grid, or names the limit it exceeds.
@@ -298,6 +307,8 @@ impl FftPlan {
             let mut c = geom.constants(&config);
             c.push(("IN_MODE", in_mode as f64));
             c.push(("OUT_MODE", out_mode as f64));
+            c.push(("WHOLE", (geom.log_p == params.log_n) as u8 as f64));
+            c.push(("SPAN1", (geom.log_ns == 0) as u8 as f64));
             let pipeline = ctx.pipeline(Shader::FftStockham, spec, "main", &c)?;
             let grid = grid_for(
                 ctx,
@@ -354,6 +365,7 @@ impl FftPlan {
                     dst,
                     aux: None,
                     spec: None,
+                    element_views: true,
                 });
             }
         } else {
@@ -425,6 +437,7 @@ impl FftPlan {
                     dst,
                     aux: aux_i,
                     spec: spec_i,
+                    element_views: true,
                 });
             }
         }
@@ -446,6 +459,7 @@ impl FftPlan {
             scratch.push(ctx.storage("fft scratch", bytes)?);
         }
         let dummy = ctx.storage("fft dummy", 16)?;
+        let dummy_rw = ctx.storage("fft dummy (written)", 16)?;
         Ok(Self {
             ctx: ctx.clone(),
             desc,
@@ -455,6 +469,7 @@ impl FftPlan {
             tw,
             aux,
             dummy,
+            dummy_rw,
         })
     }
 
@@ -503,38 +518,47 @@ impl FftPlan {
             let layout = p.pipeline.get_bind_group_layout(0);
             let aux = p.aux.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
             let spec = p.spec.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+            // The vec4 views need one whole vec4; smaller (Bluestein) buffers are only reached
+            // through the element views, so the vec4 view binds a stand-in (kernels without
+            // element views bind the buffers themselves).
+            let vec4_min = 4 * self.desc.dtype.size();
+            let (src, dst) = (slot(p.src), slot(p.dst));
+            let src4 = if !p.element_views || src.size() >= vec4_min {
+                src
+            } else {
+                &self.dummy
+            };
+            let dst4 = if !p.element_views || dst.size() >= vec4_min {
+                dst
+            } else {
+                &self.dummy_rw
+            };
+            let mut resources = vec![
+                p.params.as_entire_binding(),
+                self.tw.as_entire_binding(),
+                src4.as_entire_binding(),
+                dst4.as_entire_binding(),
+                aux.as_entire_binding(),
+                spec.as_entire_binding(),
+            ];
+            if p.element_views {
+                resources.extend([src.as_entire_binding(), dst.as_entire_binding()]);
+            }
+            let entries: Vec<_> = resources
+                .into_iter()
+                .enumerate()
+                .map(|(i, resource)| wgpu::BindGroupEntry {
+                    binding: i as u32,
+                    resource,
+                })
+                .collect();
             let bg = self.ctx.scoped(|| {
                 self.ctx
                     .device
                     .create_bind_group(&wgpu::BindGroupDescriptor {
                         label: Some("fft pass"),
                         layout: &layout,
-                        entries: &[
-                            wgpu::BindGroupEntry {
-                                binding: 0,
-                                resource: p.params.as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 1,
-                                resource: self.tw.as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 2,
-                                resource: slot(p.src).as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 3,
-                                resource: slot(p.dst).as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 4,
-                                resource: aux.as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 5,
-                                resource: spec.as_entire_binding(),
-                            },
-                        ],
+                        entries: &entries,
                     })
             })?;
             steps.push((p.pipeline.clone(), bg, p.grid));

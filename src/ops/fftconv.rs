@@ -12,8 +12,11 @@
 //!   the whole linear convolution; otherwise, as long as Lk ≤ N/2, **partial convolution**:
 //!   overlap-save segments of hop N − Lk + 1 tile L, so the kernel's zero tail past Lk is never
 //!   transformed (exact result, O(L log N) work for any L).
-//! - **Multi-pass**: N = the power of two ≥ L + Lk − 1, Stockham passes with the packing, the
-//!   kernel product and the unpacking fused into the first and last passes.
+//! - **Multi-pass**: N = the power of two ≥ L + Lk − 1, Stockham passes with the packing fused
+//!   into the first and the unpacking into the last. With two passes per direction (N ≤ 2^20 on
+//!   32 KiB adapters) the forward's second pass, the kernel product and the inverse's first pass
+//!   are one `mid` dispatch (3 dispatches in all: they cover the same columns); with more passes
+//!   the product is fused into the forward's last pass.
 //! - **Unfused**: pad, rfft, multiply, irfft, crop as separate dispatches (the baseline the
 //!   fused kernel is measured against; f32 only).
 //!
@@ -332,6 +335,14 @@ impl FftConvPlan {
                   src: CSlot,
                   dst: CSlot|
          -> Result<Step> {
+            // Descriptor switches are overrides, so that a pipeline compiles only its own path.
+            let mut consts = consts;
+            consts.extend([
+                ("CIRCULAR", desc.circular as u8 as f64),
+                ("PRE_GATE", desc.pre_gate as u8 as f64),
+                ("POST_GATE", desc.post_gate as u8 as f64),
+                ("ONE_SEG", (segments == 1) as u8 as f64),
+            ]);
             Ok(Step {
                 pipeline: ctx.pipeline(Shader::FftConv, spec, entry, &consts)?,
                 entry,
@@ -347,7 +358,6 @@ impl FftConvPlan {
                     log_p: log_n,
                     m: (cap / n_fft as u64) as u32,
                     log_ns: 0,
-                    col_fast: false,
                 };
                 let cols = pairs * segments as u64;
                 if cols > u32::MAX as u64 {
@@ -400,9 +410,16 @@ impl FftConvPlan {
                     v
                 };
                 let t = sched.len();
+                // Two passes: the forward's second and the inverse's first pass cover the same
+                // columns, so one `mid` dispatch does both with the product in between.
+                let merge = t == 2;
                 let mut slot = 0usize;
                 for (dir, list) in [(0, &sched), (1, &inv)] {
                     for (i, g) in list.iter().enumerate() {
+                        if merge && dir == 1 && i == 0 {
+                            continue;
+                        }
+                        let mid = merge && dir == 0 && i == 1;
                         let mut p = FftParams {
                             ns: 1 << g.log_ns,
                             log_ns: g.log_ns,
@@ -413,7 +430,7 @@ impl FftConvPlan {
                         if dir == 0 && i == 0 {
                             inm = 1;
                         }
-                        if dir == 0 && i + 1 == t {
+                        if dir == 0 && i + 1 == t && !mid {
                             outm = 1;
                         }
                         if dir == 1 && i + 1 == t {
@@ -433,6 +450,10 @@ impl FftConvPlan {
                         let mut c = g.constants(&cfg);
                         c.push(("IN_MODE", inm as f64));
                         c.push(("OUT_MODE", outm as f64));
+                        c.push(("REMAP", (p.a[7] & 8 != 0) as u8 as f64));
+                        if mid {
+                            c.push(("MID", 1.0));
+                        }
                         let src = if dir == 0 && i == 0 {
                             CSlot::None
                         } else {
@@ -445,7 +466,8 @@ impl FftConvPlan {
                             CSlot::S(slot)
                         };
                         let groups = (p.cols as u64).div_ceil(g.m as u64);
-                        steps.push(mk("step", c, p, groups, src, dst)?);
+                        let entry = if mid { "mid" } else { "step" };
+                        steps.push(mk(entry, c, p, groups, src, dst)?);
                     }
                 }
             }
@@ -743,13 +765,11 @@ fn two_pass(cfg: &FftConfig, log_n: u32) -> Option<Vec<PassGeom>> {
             log_p: a,
             m: m(a),
             log_ns: 0,
-            col_fast: true,
         },
         PassGeom {
             log_p: b,
             m: m(b),
             log_ns: a,
-            col_fast: true,
         },
     ])
 }

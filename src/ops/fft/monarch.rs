@@ -250,6 +250,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
             dst,
             aux: Some(0),
             spec: Some(1),
+            element_views: false,
         });
     }
     let mut scratch = Vec::new();
@@ -259,6 +260,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
         scratch.push(ctx.storage("monarch scratch", bytes)?);
     }
     let dummy = ctx.storage("fft dummy", 16)?;
+    let dummy_rw = ctx.storage("fft dummy (written)", 16)?;
     Ok(FftPlan {
         ctx: ctx.clone(),
         desc,
@@ -268,5 +270,6 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
         tw,
         aux,
         dummy,
+        dummy_rw,
     })
 }
