@@ -231,6 +231,10 @@ struct Pass {
     /// The shader declares bindings 6 and 7 (one-complex views of src/dst for strided and
     /// Bluestein accesses); the Monarch kernels do not.
     element_views: bool,
+    /// The pass writes through the vec4 view (binding 3) rather than the element view (binding
+    /// 7): the other one is bound to a stand-in, since WebGPU rejects two writable bindings of
+    /// one buffer.
+    dst_vec4: bool,
 }
 
 /// A batched FFT ready to run: pipelines, twiddles, chirps, scratch and parameters built once.
@@ -366,6 +370,7 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
+                    dst_vec4: g.log_ns == 0,
                 });
             }
         } else {
@@ -438,6 +443,7 @@ impl FftPlan {
                     aux: aux_i,
                     spec: spec_i,
                     element_views: true,
+                    dst_vec4: g.log_ns == 0 && out_mode != 2,
                 });
             }
         }
@@ -528,11 +534,9 @@ impl FftPlan {
             } else {
                 &self.dummy
             };
-            let dst4 = if !p.element_views || dst.size() >= vec4_min {
-                dst
-            } else {
-                &self.dummy_rw
-            };
+            let dst4_real = !p.element_views || (p.dst_vec4 && dst.size() >= vec4_min);
+            let dst4 = if dst4_real { dst } else { &self.dummy_rw };
+            let dst_e = if dst4_real { &self.dummy_rw } else { dst };
             let mut resources = vec![
                 p.params.as_entire_binding(),
                 self.tw.as_entire_binding(),
@@ -542,7 +546,7 @@ impl FftPlan {
                 spec.as_entire_binding(),
             ];
             if p.element_views {
-                resources.extend([src.as_entire_binding(), dst.as_entire_binding()]);
+                resources.extend([src.as_entire_binding(), dst_e.as_entire_binding()]);
             }
             let entries: Vec<_> = resources
                 .into_iter()

@@ -251,6 +251,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
             aux: Some(0),
             spec: Some(1),
             element_views: false,
+            dst_vec4: true,
         });
     }
     let mut scratch = Vec::new();
