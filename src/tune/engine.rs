@@ -507,7 +507,7 @@ impl Tuner {
     /// The stored winner of `desc`'s bucket if it applies to this call. Where the winner is
     /// sound but cannot run this particular call (a shape constraint inside the bucket, e.g. a
     /// variant that needs N to be a multiple of 4), the fastest stored candidate that was
-    /// measured correct and can run it is used instead. A winner that is unreadable, not
+    /// measured correct (timed or pruned) and can run it is used instead. A winner that is unreadable, not
     /// recorded as correct, or not a candidate of its own bucket on this adapter means the file
     /// is wrong: warned about once, and the default is used.
     fn cached<T: TuneOp>(&self, ctx: &Context, desc: &T::Desc) -> Option<T::Config> {
@@ -533,10 +533,13 @@ impl Tuner {
                 if call.contains(&c) {
                     return Some(c);
                 }
+                // Pruned candidates passed the correctness check too and carry their (slow)
+                // first time: when every fast one needs a shape this call lacks, they are
+                // still better informed than the default.
                 return entry
                     .candidates
                     .iter()
-                    .filter(|r| r.status == CandidateStatus::Ok)
+                    .filter(|r| r.status != CandidateStatus::Dropped)
                     .filter_map(|r| {
                         let c = serde_json::from_value::<T::Config>(r.config.clone()).ok()?;
                         call.contains(&c)
