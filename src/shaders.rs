@@ -236,10 +236,16 @@ struct PipelineKey {
     constants: Vec<(&'static str, u64)>,
 }
 
+/// One pipeline's slot: filled once built. Its own lock is held while building, so threads that
+/// ask for the same pipeline at once wait for one compilation instead of running several.
+type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
+
 /// Built pipelines keyed by (shader, spec, entry point, override constants), and their modules.
+/// Different pipelines build concurrently (compilation is single-threaded per pipeline on CPU
+/// adapters, seconds for the large FFT kernels on lavapipe).
 #[derive(Default)]
 pub struct PipelineCache {
-    pipelines: Mutex<HashMap<PipelineKey, Arc<wgpu::ComputePipeline>>>,
+    pipelines: Mutex<HashMap<PipelineKey, PipelineSlot>>,
     modules: Mutex<HashMap<(Shader, Spec), wgpu::ShaderModule>>,
 }
 
@@ -285,13 +291,16 @@ impl Context {
             entry,
             constants: sorted,
         };
-        if let Some(p) = self
+        let slot = self
             .pipelines
             .pipelines
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
+            .entry(key)
+            .or_default()
+            .clone();
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = slot.as_ref() {
             return Ok(p.clone());
         }
         let module = {
@@ -331,11 +340,7 @@ impl Context {
                 })
         })?;
         let pipeline = Arc::new(pipeline);
-        self.pipelines
-            .pipelines
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, pipeline.clone());
+        *slot = Some(pipeline.clone());
         Ok(pipeline)
     }
 }

@@ -49,6 +49,45 @@ pub fn time_case(
     time_gpu(ctx, usize::from(probe_ms < 50.0), n, record)
 }
 
+/// Builds the plans of `cases` on every core before any is timed. Pipeline compilation is
+/// single-threaded per pipeline on CPU adapters (up to ~10 s for one FFT-convolution kernel on
+/// lavapipe, most of the quick report's time), so building concurrently shortens the report by
+/// up to the core count; the timed pass then finds every pipeline in the context's cache. Build
+/// errors are ignored here: the timed pass meets and reports them. Skipped in `Auto` tuning
+/// mode, where a pick may start a tuning run, which must not share the machine.
+fn prebuild<C: Sync>(ctx: &Context, cases: &[C], build: impl Fn(&C) + Sync) {
+    if ctx.tuner().mode() == crate::tune::TuneMode::Auto {
+        return;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(cases.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(c) =
+                    cases.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    build(c);
+                }
+            });
+        }
+    });
+}
+
+/// The configuration a timed case will use, without counting a pick in the tuner's statistics
+/// (the report prints those): the explicit one, else the cached winner, else the default.
+fn config_for<T: crate::tune::TuneOp>(
+    ctx: &Context,
+    desc: &T::Desc,
+    explicit: Option<T::Config>,
+) -> T::Config {
+    explicit
+        .or_else(|| crate::tune::lookup::<T>(ctx, desc))
+        .unwrap_or_else(|| T::default_config(ctx.caps(), &ctx.limits(), desc))
+}
+
 /// Benchmarks every case of `op`. `progress(done, total, label)` is called before each case;
 /// a case that fails to run is reported through `on_error` and skipped.
 pub fn bench_op(
@@ -63,6 +102,10 @@ pub fn bench_op(
     match op {
         "gemm" => {
             let cases = gemm_cases(ctx, quick);
+            prebuild(ctx, &cases, |(d, c)| {
+                let cfg = config_for::<crate::tune::GemmTune>(ctx, d, *c);
+                let _ = crate::GemmPlan::new(ctx, *d, Some(cfg));
+            });
             for (i, (desc, cfg)) in cases.iter().enumerate() {
                 progress(
                     i,
@@ -107,6 +150,10 @@ pub fn bench_op(
         }
         "fft" => {
             let cases = fft_cases(ctx, quick);
+            prebuild(ctx, &cases, |(d, c)| {
+                let cfg = config_for::<crate::tune::FftTune>(ctx, d, *c);
+                let _ = crate::FftPlan::new(ctx, *d, Some(cfg));
+            });
             for (i, (desc, cfg)) in cases.iter().enumerate() {
                 progress(
                     i,
@@ -121,6 +168,10 @@ pub fn bench_op(
         }
         "fftconv" => {
             let cases = fftconv_cases(quick);
+            prebuild(ctx, &cases, |(d, _)| {
+                let cfg = config_for::<crate::tune::FftConvTune>(ctx, d, None);
+                let _ = crate::FftConvPlan::new(ctx, *d, Some(cfg));
+            });
             let mut done: Vec<Option<f64>> = Vec::new();
             for (i, (desc, base)) in cases.iter().enumerate() {
                 progress(
