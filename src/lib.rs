@@ -54,6 +54,8 @@ pub mod ops;
 pub mod reference;
 pub mod report;
 pub mod shaders;
+#[cfg(not(target_arch = "wasm32"))]
+mod specialize;
 pub mod tune;
 pub mod verify;
 

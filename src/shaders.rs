@@ -240,6 +240,10 @@ struct PipelineKey {
 /// ask for the same pipeline at once wait for one compilation instead of running several.
 type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
 
+/// A parsed source for host-side specialisation (`None`: naga rejected the text).
+#[cfg(not(target_arch = "wasm32"))]
+type ParsedSource = Option<Arc<crate::specialize::Parsed>>;
+
 /// Built pipelines keyed by (shader, spec, entry point, override constants), and their modules.
 /// Different pipelines build concurrently (compilation is single-threaded per pipeline on CPU
 /// adapters, seconds for the large FFT kernels on lavapipe).
@@ -247,6 +251,8 @@ type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
 pub struct PipelineCache {
     pipelines: Mutex<HashMap<PipelineKey, PipelineSlot>>,
     modules: Mutex<HashMap<(Shader, Spec), wgpu::ShaderModule>>,
+    #[cfg(not(target_arch = "wasm32"))]
+    parsed: Mutex<HashMap<(Shader, Spec), ParsedSource>>,
 }
 
 impl Context {
@@ -303,6 +309,22 @@ impl Context {
         if let Some(p) = slot.as_ref() {
             return Ok(p.clone());
         }
+        // Native: the pipeline's own specialised module (see `specialize`), when it applies.
+        #[cfg(not(target_arch = "wasm32"))]
+        if crate::specialize::enabled() {
+            if let Some(m) = self.specialized(shader, spec, entry, constants) {
+                let module = self.scoped(|| {
+                    self.device
+                        .create_shader_module(wgpu::ShaderModuleDescriptor {
+                            label: Some(&format!("{shader:?}/{entry}")),
+                            source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(m)),
+                        })
+                })?;
+                let pipeline = Arc::new(self.build_pipeline(shader, &module, entry, &[])?);
+                *slot = Some(pipeline.clone());
+                return Ok(pipeline);
+            }
+        }
         let module = {
             let mut modules = self
                 .pipelines
@@ -325,12 +347,24 @@ impl Context {
                 }
             }
         };
-        let pipeline = self.scoped(|| {
+        let pipeline = Arc::new(self.build_pipeline(shader, &module, entry, constants)?);
+        *slot = Some(pipeline.clone());
+        Ok(pipeline)
+    }
+
+    fn build_pipeline(
+        &self,
+        shader: Shader,
+        module: &wgpu::ShaderModule,
+        entry: &'static str,
+        constants: &[(&'static str, f64)],
+    ) -> Result<wgpu::ComputePipeline> {
+        self.scoped(|| {
             self.device
                 .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(&format!("{shader:?}/{entry}")),
                     layout: None,
-                    module: &module,
+                    module,
                     entry_point: Some(entry),
                     compilation_options: wgpu::PipelineCompilationOptions {
                         constants,
@@ -338,9 +372,28 @@ impl Context {
                     },
                     cache: None,
                 })
-        })?;
-        let pipeline = Arc::new(pipeline);
-        *slot = Some(pipeline.clone());
-        Ok(pipeline)
+        })
+    }
+
+    /// The specialised naga module of one pipeline, or `None` to build it from WGSL.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn specialized(
+        &self,
+        shader: Shader,
+        spec: Spec,
+        entry: &'static str,
+        constants: &[(&'static str, f64)],
+    ) -> Option<naga::Module> {
+        let parsed = self
+            .pipelines
+            .parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((shader, spec))
+            .or_insert_with(|| crate::specialize::parse(&source(shader, spec)).map(Arc::new))
+            .clone()?;
+        crate::specialize::specialize(&parsed, entry, constants)
+            .map_err(|e| log::debug!("{shader:?}/{entry} built from WGSL, not specialised: {e}"))
+            .ok()
     }
 }

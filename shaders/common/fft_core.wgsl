@@ -1030,18 +1030,12 @@ fn sub_fft(li: u32, from_load: bool, to_store: bool) {
         fft_p2(li, from_load, to_store);
         return;
     }
-    let lp = log2u(FFT_P);
-    var l1 = lp % 4u;
-    if l1 == 0u || lp == 4u {
-        l1 = select(4u, 2u, lp == 4u);
-    }
-    if lp <= 3u {
-        l1 = 1u;
-    }
-    var ll = 4u;
-    if lp <= 4u {
-        ll = lp - l1;
-    }
+    // Constant expressions of overrides only (no `var`s), so that the host's pipeline
+    // specialisation folds them and drops the radix paths this FFT_P does not take.
+    let lp = 31u - countLeadingZeros(FFT_P);
+    let m4 = lp % 4u;
+    let l1 = select(select(select(m4, 4u, m4 == 0u), 2u, lp == 4u), 1u, lp <= 3u);
+    let ll = select(4u, lp - l1, lp <= 4u);
     if l1 == 1u {
         if from_load { fst2(li); } else { fsm2(li); }
     } else if l1 == 2u {
