@@ -172,14 +172,25 @@ impl PassGeom {
     /// Override constants of the pass (FFT core part).
     pub fn constants(&self, cfg: &FftConfig) -> Vec<(&'static str, f64)> {
         let p = 1u32 << self.log_p;
+        let e = self.values_per_invocation(cfg);
         vec![
             ("FFT_P", p as f64),
             ("FFT_M", self.m as f64),
             ("FFT_SM", (p * self.m / 2) as f64),
-            ("FFT_E", cfg.e as f64),
-            ("FFT_WG", (p * self.m / cfg.e) as f64),
+            ("FFT_E", e as f64),
+            ("FFT_WG", (p * self.m / e) as f64),
             ("FFT_TW_IN", (self.log_ns > 0) as u8 as f64),
         ]
+    }
+    /// Values per invocation in this pass: the config's `e`, except that the wide stages
+    /// (e = 128, radix-64 butterfly pairs) need sub-FFTs of at least 64 points and fall back to
+    /// the e = 32 stages below.
+    pub fn values_per_invocation(&self, cfg: &FftConfig) -> u32 {
+        if cfg.e == 128 && self.log_p >= 6 {
+            128
+        } else {
+            32
+        }
     }
     /// Workgroups for `batch` transforms of 2^log_n points.
     pub fn workgroups(&self, log_n: u32, batch: u32) -> u64 {
@@ -281,6 +292,16 @@ impl FftPlan {
             ctx.require_f16()?;
         }
         let config = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &desc));
+        if config.variant == crate::tune::FftVariant::Monarch && !desc.is_pow2() {
+            // Named before the adapter check, which would otherwise blame the adapter.
+            return Err(Error::Unsupported(format!(
+                "the Monarch FFT (`{}`) runs power-of-two lengths ≥ 2 only, and n = {} is not \
+                 one: use a Stockham configuration (or the dispatcher's pick), which runs other \
+                 lengths through Bluestein",
+                config.label(),
+                desc.n
+            )));
+        }
         if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
             return Err(Error::Unsupported(format!(
                 "FFT config `{}` cannot run on this adapter",
