@@ -35,7 +35,7 @@ fn dft4(x: array<vec2<f32>, 4>) -> array<vec2<f32>, 4> {
     return array<vec2<f32>, 4>(t0 + t2, t1 + t3, t0 - t2, t1 - t3);
 }
 """)
-for n in [8, 16, 32, 64]:
+for n in [8, 16]:
     h = n // 2
     ev = ", ".join(f"x[{2*i}]" for i in range(h))
     od = ", ".join(f"x[{2*i+1}]" for i in range(h))
@@ -60,46 +60,7 @@ def pw_def(name, r):
 def pows(name, R, ind):
     return "\n".join(f"{ind}let {pw_def(name, r)};" for r in range(2, R))
 
-def stage_funcs(R, per, sfx, later):
-    """fst/fsm (first stages) and, when `later`, lst of radix R with `per` pairs per invocation."""
-    def pair(q, log_ns):
-        return f"    let g{q} = li + {q}u * FFT_WG;\n    let m{q} = g{q} / max(FFT_P / {2*R}u, 1u);\n    let j{q} = (g{q} % max(FFT_P / {2*R}u, 1u)) * 2u;\n    let y{q} = bf{R}({'true' if log_ns == '0u' and False else 'false'}, m{q}, j{q}, {log_ns});"
-    # First stage from the kernel's loads: no barrier between reads and writes, so one pair per
-    # loop iteration (less code to compile).
-    out.append(f"""// First stage (span 1) reading through fft_load2: {per} pair(s) per invocation (no barrier
-// between reads and writes: nothing else reads what it writes), then a barrier.
-fn fst{R}{sfx}(li: u32) {{
-""" + "\n".join(pair(q, "0u").replace(f"bf{R}(false", f"bf{R}(true") + f"\n    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
-    workgroupBarrier();
-}}
-
-// First stage (span 1) from workgroup memory: all reads, barrier, all writes, barrier.
-fn fsm{R}{sfx}(li: u32) {{
-""" + "\n".join(pair(q, "0u") for q in range(per)) + """
-    workgroupBarrier();
-""" + "\n".join(f"    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
-    workgroupBarrier();
-}}
-""")
-    if not later:
-        return
-    out.append(f"""
-// A later stage of span 2^log_ns (reads workgroup memory); with `last` it writes through
-// fft_store2 (no barrier needed), else back to workgroup memory between two barriers.
-fn lst{R}{sfx}(li: u32, log_ns: u32, last: bool) {{
-""" + "\n".join(pair(q, "log_ns") for q in range(per)) + """
-    if !last {
-        workgroupBarrier();
-    }
-""" + "\n".join(f"    wrn_{R}(last, m{q}, j{q}, log_ns, y{q});" for q in range(per)) + """
-    if !last {
-        workgroupBarrier();
-    }
-}
-""")
-
-
-for R in [2, 4, 8, 16, 32, 64]:
+for R in [2, 4, 8, 16]:
     lr = R.bit_length() - 1
     # Butterfly pair: load R vec4 (input r of butterflies j and j+1), twiddle, DFT both.
     reads = ",\n        ".join(f"fft_read2(first, m, j + {r}u * s)" for r in range(R))
@@ -158,9 +119,39 @@ fn wrn_{R}(last: bool, m: u32, j: u32, log_ns: u32, y: array<vec4<f32>, {R}>) {{
 """ + "\n".join(f"    fft_write2(last, m, base + {r}u * ns, y[{r}]);" for r in range(R)) + f"""
 }}
 """)
-    if R <= 16:
-        stage_funcs(R, 16 // R, "", R != 8)
-    stage_funcs(R, 64 // R, "w", R in (8, 64))
+    per = 16 // R
+    def pair(q, log_ns):
+        return f"    let g{q} = li + {q}u * FFT_WG;\n    let m{q} = g{q} / max(FFT_P / {2*R}u, 1u);\n    let j{q} = (g{q} % max(FFT_P / {2*R}u, 1u)) * 2u;\n    let y{q} = bf{R}({'true' if log_ns == '0u' and False else 'false'}, m{q}, j{q}, {log_ns});"
+    # First stage from the kernel's loads: no barrier between reads and writes, so one pair per
+    # loop iteration (less code to compile).
+    out.append(f"""// First stage (span 1) reading through fft_load2: {per} pair(s) per invocation (no barrier
+// between reads and writes: nothing else reads what it writes), then a barrier.
+fn fst{R}(li: u32) {{
+""" + "\n".join(pair(q, "0u").replace(f"bf{R}(false", f"bf{R}(true") + f"\n    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
+    workgroupBarrier();
+}}
+
+// First stage (span 1) from workgroup memory: all reads, barrier, all writes, barrier.
+fn fsm{R}(li: u32) {{
+""" + "\n".join(pair(q, "0u") for q in range(per)) + """
+    workgroupBarrier();
+""" + "\n".join(f"    wr1_{R}(false, m{q}, j{q}, y{q});" for q in range(per)) + f"""
+    workgroupBarrier();
+}}
+
+// A later stage of span 2^log_ns (reads workgroup memory); with `last` it writes through
+// fft_store2 (no barrier needed), else back to workgroup memory between two barriers.
+fn lst{R}(li: u32, log_ns: u32, last: bool) {{
+""" + "\n".join(pair(q, "log_ns") for q in range(per)) + """
+    if !last {
+        workgroupBarrier();
+    }
+""" + "\n".join(f"    wrn_{R}(last, m{q}, j{q}, log_ns, y{q});" for q in range(per)) + """
+    if !last {
+        workgroupBarrier();
+    }
+}
+""")
 
 out.append("""// The forward FFT_P-point DFT of every column of the workgroup. Radix plan: a first stage of
 // radix R1 (FFT_P = 4: 2·2, 8: 2·4, 16: 4·4, else R1 = 2^(log P mod 4) or 16), radix-16 middle
@@ -174,10 +165,6 @@ fn sub_fft(li: u32, from_load: bool, to_store: bool) {
     }
     if FFT_P == 2u {
         fft_p2(li, from_load, to_store);
-        return;
-    }
-    if FFT_E == 128u {
-        sub_fft_w(li, from_load, to_store);
         return;
     }
     let lp = log2u(FFT_P);
@@ -215,41 +202,6 @@ fn sub_fft(li: u32, from_load: bool, to_store: bool) {
         lst4(li, log_ns, to_store);
     } else {
         lst16(li, log_ns, to_store);
-    }
-}
-""")
-
-out.append("""// sub_fft with FFT_E = 128 (FFT_P >= 64: pairs of radix-64 butterflies, 128 values per
-// invocation): radix plan 8·8 for 64 points, else a first stage of radix 2^(log P mod 6) (64 when
-// 0) and radix-64 stages, so that 4096 = 64·64 takes one exchange through workgroup memory
-// instead of two.
-fn sub_fft_w(li: u32, from_load: bool, to_store: bool) {
-    let lp = log2u(FFT_P);
-    var l1 = lp % 6u;
-    if l1 == 0u {
-        l1 = 6u;
-    }
-    var ll = 6u;
-    if lp == 6u {
-        l1 = 3u;
-        ll = 3u;
-    }
-""" + "\n    } else ".join(
-    ("    " if i == 0 else "") + f"if l1 == {l}u {{\n        if from_load {{ fst{1<<l}w(li); }} else {{ fsm{1<<l}w(li); }}"
-    for i, l in enumerate(range(1, 7))) + """
-    }
-    var log_ns = l1;
-    loop {
-        if log_ns + ll >= lp {
-            break;
-        }
-        lst64w(li, log_ns, false);
-        log_ns += 6u;
-    }
-    if ll == 3u {
-        lst8w(li, log_ns, to_store);
-    } else {
-        lst64w(li, log_ns, to_store);
     }
 }
 """)

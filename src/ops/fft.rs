@@ -172,25 +172,14 @@ impl PassGeom {
     /// Override constants of the pass (FFT core part).
     pub fn constants(&self, cfg: &FftConfig) -> Vec<(&'static str, f64)> {
         let p = 1u32 << self.log_p;
-        let e = self.values_per_invocation(cfg);
         vec![
             ("FFT_P", p as f64),
             ("FFT_M", self.m as f64),
             ("FFT_SM", (p * self.m / 2) as f64),
-            ("FFT_E", e as f64),
-            ("FFT_WG", (p * self.m / e) as f64),
+            ("FFT_E", cfg.e as f64),
+            ("FFT_WG", (p * self.m / cfg.e) as f64),
             ("FFT_TW_IN", (self.log_ns > 0) as u8 as f64),
         ]
-    }
-    /// Values per invocation in this pass: the config's `e`, except that the wide stages
-    /// (e = 128, radix-64 butterfly pairs) need sub-FFTs of at least 64 points and fall back to
-    /// the e = 32 stages below.
-    pub fn values_per_invocation(&self, cfg: &FftConfig) -> u32 {
-        if cfg.e == 128 && self.log_p >= 6 {
-            128
-        } else {
-            32
-        }
     }
     /// Workgroups for `batch` transforms of 2^log_n points.
     pub fn workgroups(&self, log_n: u32, batch: u32) -> u64 {

@@ -111,16 +111,16 @@ impl FftConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        (self.e == 32 || self.e == 128)
-            && self.log_cap >= 5
+        self.e == 32
+            && self.log_cap >= self.e.trailing_zeros()
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
             && self.log_mp() >= 4
             && fits_limits(
                 limits,
-                (1 << self.log_cap) / 32,
+                self.invocations(),
                 self.workgroup_bytes(),
-                (1 << self.log_cap) / 32,
+                self.invocations(),
                 1,
             )
     }
@@ -135,9 +135,6 @@ pub fn fft_candidates(
     let mut all = vec![fft_default(caps, limits, desc)];
     for (log_cap, mp) in [(12, 2), (11, 2), (10, 2), (12, 3), (12, 1), (13, 2)] {
         all.push(FftConfig::stockham(log_cap, 32, mp));
-    }
-    for (log_cap, mp) in [(12, 2), (12, 0), (12, 1), (13, 1), (11, 1)] {
-        all.push(FftConfig::stockham(log_cap, 128, mp));
     }
     all.extend(super::fft_monarch::monarch_candidates(caps, limits, desc));
     let mut seen = std::collections::HashSet::new();
