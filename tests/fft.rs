@@ -214,9 +214,22 @@ fn perf_probe() {
                 .collect()
         })
         .unwrap_or(vec![(4096, 256), (256, 4096), (1 << 20, 1)]);
+    // WGK_PROBE_ONLY: comma-separated labels to time (default: every candidate);
+    // WGK_PROBE_REPS: rounds over them, back to back.
+    let only: Option<Vec<String>> = std::env::var("WGK_PROBE_ONLY")
+        .ok()
+        .map(|s| s.split(',').map(str::to_string).collect());
+    let reps: usize = std::env::var("WGK_PROBE_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     for (n, batch) in sizes {
         let d = FftDesc::new(n).batch(batch);
-        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d) {
+        let cands: Vec<_> = fft_candidates(ctx.caps(), &ctx.limits(), &d)
+            .into_iter()
+            .filter(|c| only.as_ref().is_none_or(|o| o.contains(&c.label())))
+            .collect();
+        for cfg in (0..reps).flat_map(|_| cands.iter().copied()) {
             let plan = FftPlan::new(ctx, d, Some(cfg)).unwrap();
             let a = ctx.storage("a", d.bytes()).unwrap();
             let b = ctx.storage("b", d.bytes()).unwrap();

@@ -227,11 +227,18 @@ fn nan_propagates() {
 #[test]
 fn bad_input_is_a_typed_error() {
     let tiled = FftConfig::monarch_tiled(10, 2, 16, 8);
-    // Monarch runs powers of two only.
-    assert!(matches!(
-        FftPlan::new(ctx(), FftDesc::new(1000), Some(tiled)),
-        Err(Error::Unsupported(_))
-    ));
+    // Monarch runs powers of two only, and the error says so (not "cannot run on this
+    // adapter").
+    for n in [1000, 1, 3, 4097] {
+        match FftPlan::new(ctx(), FftDesc::new(n).batch(2), Some(tiled)) {
+            Err(Error::Unsupported(msg)) => {
+                assert!(msg.contains("power-of-two"), "{msg}");
+                assert!(msg.contains(&format!("n = {n}")), "{msg}");
+                assert!(!msg.contains("adapter"), "{msg}");
+            }
+            other => panic!("n = {n}: expected Unsupported, got {other:?}"),
+        }
+    }
     // A radix the kernels do not have.
     assert!(matches!(
         FftPlan::new(

@@ -281,6 +281,16 @@ impl FftPlan {
             ctx.require_f16()?;
         }
         let config = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &desc));
+        if config.variant == crate::tune::FftVariant::Monarch && !desc.is_pow2() {
+            // Named before the adapter check, which would otherwise blame the adapter.
+            return Err(Error::Unsupported(format!(
+                "the Monarch FFT (`{}`) runs power-of-two lengths ≥ 2 only, and n = {} is not \
+                 one: use a Stockham configuration (or the dispatcher's pick), which runs other \
+                 lengths through Bluestein",
+                config.label(),
+                desc.n
+            )));
+        }
         if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
             return Err(Error::Unsupported(format!(
                 "FFT config `{}` cannot run on this adapter",

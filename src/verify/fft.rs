@@ -111,76 +111,15 @@ pub(crate) fn make_check(
 }
 
 /// Runs `desc` (with `config`, or the dispatcher's pick) on random data and compares with
-/// rustfft in f64.
+/// rustfft in f64 (blocking on [`check_fft_async`]).
 pub fn check_fft(ctx: &Context, desc: &FftDesc, config: Option<FftConfig>, seed: u64) -> Check {
-    let tol = Tolerance::fft(desc.dtype, desc.n as u64);
-    let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, desc));
-    let variant = if desc.is_pow2() {
-        "stockham"
-    } else {
-        "bluestein"
-    };
-    let r = match desc.dtype {
-        DType::F32 => check_fft_typed::<f32>(ctx, desc, cfg, seed, tol),
-        DType::F16 => check_fft_typed::<half::f16>(ctx, desc, cfg, seed, tol),
-    };
-    check_row(
-        "fft",
-        variant,
-        desc.dtype,
-        fft_shape_json(desc),
-        cfg.label(),
-        tol,
-        r,
-    )
+    pollster::block_on(check_fft_async(ctx, desc, config, seed))
 }
 
-fn check_fft_typed<T: Element>(
-    ctx: &Context,
-    desc: &FftDesc,
-    cfg: FftConfig,
-    seed: u64,
-    tol: Tolerance,
-) -> Result<Comparison> {
-    let (x, xf) = random_data::<T>(desc.len() as usize, seed);
-    let plan = FftPlan::new(ctx, *desc, Some(cfg))?;
-    let got = pollster::block_on(plan.run_host(&x))?;
-    let want = fft_ref(desc.n as usize, desc.batch as usize, desc.inverse, &xf);
-    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
-    Ok(compare(&got, &want, tol))
-}
-
-/// Forward then inverse on the GPU (f32): the input must come back within the FFT bound.
+/// Forward then inverse on the GPU (f32): the input must come back within the FFT bound
+/// (blocking on [`check_fft_round_trip_async`]).
 pub fn check_fft_round_trip(ctx: &Context, n: u32, batch: u32, seed: u64) -> Check {
-    let desc = FftDesc::new(n).batch(batch);
-    let tol = Tolerance::fft(DType::F32, n as u64);
-    let r = (|| -> Result<Comparison> {
-        let (x, xf) = random_data::<f32>(desc.len() as usize, seed);
-        let fwd = FftPlan::new(ctx, desc, None)?;
-        let inv = FftPlan::new(ctx, desc.inverse(true), None)?;
-        let a = ctx.upload("x", &x)?;
-        let b = ctx.storage("X", desc.bytes())?;
-        let c = ctx.storage("x again", desc.bytes())?;
-        let f = fwd.bind(&a, &b)?;
-        let i = inv.bind(&b, &c)?;
-        ctx.submit(|p| {
-            f.record(p);
-            i.record(p);
-        })?;
-        let got: Vec<f32> =
-            pollster::block_on(crate::gpu::read_buffer(ctx, &c, desc.len() as usize))?;
-        let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
-        Ok(compare(&got, &xf, tol))
-    })();
-    check_row(
-        "fft",
-        "round_trip",
-        DType::F32,
-        fft_shape_json(&desc),
-        "default".into(),
-        tol,
-        r,
-    )
+    pollster::block_on(check_fft_round_trip_async(ctx, n, batch, seed))
 }
 
 /// Every FFT check `verify fft` runs: the shape list with the dispatcher's pick, every other
@@ -219,7 +158,7 @@ pub fn verify_fft(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check>
 }
 
 // ---- Non-blocking forms, for the browser (the web demo) and `verify::verify_op_async`: the
-// same checks as above, awaiting the GPU instead of blocking on it (a page must never block).
+// checks themselves, awaiting the GPU (a page must never block); the blocking forms above wait on them.
 
 /// [`check_fft`] without blocking.
 pub async fn check_fft_async(

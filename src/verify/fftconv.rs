@@ -26,143 +26,17 @@ pub fn fftconv_shape_json(d: &FftConvDesc) -> serde_json::Value {
     })
 }
 
-/// rfft / irfft of `desc` on random data against rustfft in f64.
+/// rfft / irfft of `desc` on random data against rustfft in f64 (blocking on
+/// [`check_rfft_async`]).
 pub fn check_rfft(ctx: &Context, desc: &RfftDesc, seed: u64) -> Check {
-    let tol = Tolerance::fft(desc.dtype, desc.n as u64);
-    let r = match desc.dtype {
-        DType::F32 => check_rfft_typed::<f32>(ctx, desc, seed, tol),
-        DType::F16 => check_rfft_typed::<half::f16>(ctx, desc, seed, tol),
-    };
-    make_check(
-        "rfft",
-        if desc.inverse { "irfft" } else { "rfft" },
-        desc.dtype,
-        rfft_shape_json(desc),
-        "default".into(),
-        tol,
-        r,
-    )
-}
-
-fn check_rfft_typed<T: Element>(
-    ctx: &Context,
-    d: &RfftDesc,
-    seed: u64,
-    tol: Tolerance,
-) -> Result<Comparison> {
-    let (li, _) = d.lens();
-    let (x, xf) = random_data::<T>(li as usize, seed);
-    let plan = RfftPlan::new(ctx, *d, None)?;
-    let got: Vec<f64> = pollster::block_on(plan.run_host(&x))?
-        .iter()
-        .map(|v| v.to_f64())
-        .collect();
-    let want = if d.inverse {
-        irfft_ref(d.n as usize, d.batch as usize, &xf)
-    } else {
-        rfft_ref(d.n as usize, d.batch as usize, &xf)
-    };
-    Ok(compare(&got, &want, tol))
+    pollster::block_on(check_rfft_async(ctx, desc, seed))
 }
 
 /// Runs `desc` on random data (gates in [0.5, 1.5)) and compares with the reference: the direct
 /// sum when it is cheap, else the f64 FFT convolution; frequency-sparse plans always against
-/// the f64 FFT convolution with the same class mask.
+/// the f64 FFT convolution with the same class mask (blocking on [`check_fftconv_async`]).
 pub fn check_fftconv(ctx: &Context, desc: &FftConvDesc, seed: u64) -> Check {
-    let r = match desc.dtype {
-        DType::F32 => check_conv_typed::<f32>(ctx, desc, seed),
-        DType::F16 => check_conv_typed::<half::f16>(ctx, desc, seed),
-    };
-    let (r, path, tol) = match r {
-        Ok((c, p, t)) => (Ok(c), p, t),
-        Err(e) => (
-            Err(e),
-            "error".to_string(),
-            Tolerance::fftconv(desc.dtype, 2),
-        ),
-    };
-    make_check(
-        "fftconv",
-        &path,
-        desc.dtype,
-        fftconv_shape_json(desc),
-        path.clone(),
-        tol,
-        r,
-    )
-}
-
-fn check_conv_typed<T: Element>(
-    ctx: &Context,
-    d: &FftConvDesc,
-    seed: u64,
-) -> Result<(Comparison, String, Tolerance)> {
-    let plan = FftConvPlan::new(ctx, *d, None)?;
-    let n = d.len() as usize;
-    let (u, uf) = random_data::<T>(n, seed);
-    let (k, kf) = random_data::<T>(d.k_len() as usize, seed + 1);
-    let gate = |s: u64| {
-        let (g, _) = random_data::<f32>(n, s);
-        let g: Vec<T> = g
-            .iter()
-            .map(|&v| T::from_f64(1.0 + 0.5 * v as f64))
-            .collect();
-        let gf: Vec<f64> = g.iter().map(|v| v.to_f64()).collect();
-        (g, gf)
-    };
-    let pre = d.pre_gate.then(|| gate(seed + 2));
-    let post = d.post_gate.then(|| gate(seed + 3));
-    let got = pollster::block_on(plan.run_host(
-        &u,
-        &k,
-        pre.as_ref().map(|g| &g.0[..]),
-        post.as_ref().map(|g| &g.0[..]),
-    ))?;
-    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
-    let (b, h, l, lk) = (d.b as usize, d.h as usize, d.l as usize, d.lk as usize);
-    let (pf, qf) = (
-        pre.as_ref().map(|g| &g.1[..]),
-        post.as_ref().map(|g| &g.1[..]),
-    );
-    let want = match plan.freq_blocks() {
-        Some((c, dd)) => fftconv_fft_ref(
-            b,
-            h,
-            l,
-            lk,
-            d.circular,
-            &uf,
-            &kf,
-            pf,
-            qf,
-            plan.n_fft() as usize,
-            Some((c as usize, dd as usize)),
-        ),
-        None if (b * h * l) as u64 * lk as u64 <= 30_000_000 => {
-            fftconv_direct_ref(b, h, l, lk, d.circular, &uf, &kf, pf, qf)
-        }
-        None => fftconv_fft_ref(
-            b,
-            h,
-            l,
-            lk,
-            d.circular,
-            &uf,
-            &kf,
-            pf,
-            qf,
-            (l + lk - 1).next_power_of_two(),
-            None,
-        ),
-    };
-    let tol = Tolerance::fftconv(d.dtype, plan.n_fft() as u64);
-    let label = format!(
-        "{} n{} seg{}",
-        plan.path().name(),
-        plan.n_fft(),
-        plan.segments()
-    );
-    Ok((compare(&got, &want, tol), label, tol))
+    pollster::block_on(check_fftconv_async(ctx, desc, seed))
 }
 
 /// The convolution shapes `verify` and the tests cover.
@@ -275,7 +149,7 @@ pub fn verify_fftconv(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Ch
 }
 
 // ---- Non-blocking forms, for the browser (the web demo) and `verify::verify_op_async`: the
-// same checks as above, awaiting the GPU instead of blocking on it (a page must never block).
+// checks themselves, awaiting the GPU (a page must never block); the blocking forms above wait on them.
 
 /// [`check_rfft`] without blocking.
 pub async fn check_rfft_async(ctx: &Context, desc: &RfftDesc, seed: u64) -> Check {
