@@ -92,7 +92,7 @@ pub enum Shader {
     /// Monarch / matrix FFT pass on cooperative matrices (f16 operands, f32 accumulation).
     FftMonarchCoop,
     /// N:M sparse GEMM, column-lanes variant: lanes own output columns (vec4 of op(B)), the
-    /// sparse rows are uniform loads (M divides 16, op(B) vec4-aligned).
+    /// block's sparse rows are shared through subgroup broadcasts (subgroups of 8).
     SparseCols,
 }
 
@@ -183,7 +183,7 @@ impl Shader {
     pub fn uses_subgroups(self) -> bool {
         matches!(
             self,
-            Shader::GemmSubgroup | Shader::AttnSubgroup | Shader::SparseRowsSg
+            Shader::GemmSubgroup | Shader::AttnSubgroup | Shader::SparseRowsSg | Shader::SparseCols
         )
     }
 }

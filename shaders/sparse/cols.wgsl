@@ -1,33 +1,36 @@
 // N:M sparse GEMM, column-lanes variant: the dense subgroup GEMM's blocking turned around for a
 // sparse left operand. Includes: grid, nm_sparse.
 //
-// Work split: a workgroup of WG lanes owns R rows of A_s × 4·WG·NT columns of C. Lane l owns the
-// column quads col0/4 + l + WG·t (t < NT) of every one of the R rows, so
-//   - the R sparse rows are the same for every lane: their kept values and metadata words are
-//     loaded at addresses that depend only on the workgroup and the loop counter (uniform
-//     loads: one scalar load, not one per lane, on CPU rasterisers) and decoded once, as scalars;
-//   - op(B) is loaded as vec4s per lane: per step of KS k, B[k0 + m][quad t] for every m < KS
-//     and t < NT (TRANS_B: four vec4s along k per quad, transposed in registers), each feeding
-//     all R rows;
+// Work split: a workgroup is one subgroup of 8 lanes and owns R rows of A_s × 32·NT columns of
+// C. Lane l owns the column quads col0/4 + l + 8t (t < NT) of every one of the R rows, so
+//   - the R sparse rows are the same for every lane. Per step of KS k, their kept values
+//     (R·P vec4s) and metadata words (R) are spread over the 8 lanes, one vec4 load per lane
+//     and slot, then shared with subgroupBroadcast on constant lanes (a vector shuffle) and
+//     decoded as scalars. (Loading them at uniform addresses from every lane was measured 3×
+//     slower: inside the k loop lavapipe 22.3 executes even uniform-address loads lane by lane.)
+//   - op(B) is loaded as vec4s per lane: B[k0 + m][quad t] for every m < KS and t < NT
+//     (TRANS_B: four vec4s along k per quad, transposed in registers), each feeding R rows;
 //   - accumulators acc[r·NT + t] (vec4: the lane's 4 columns of quad t in row r), constant-
 //     indexed, updated with explicit fma.
-// Per row and group, the N kept values and indices are scattered into the group's M dense A
-// values — uniform scalars, so a few scalar selects — and each multiplies its B row: M·NT vec4
-// FMAs per group and row, like dense, but no per-lane load of A, no broadcast, and a quarter of
-// the A bytes. (Picking B rows by index instead, for only the kept FMAs, costs M - N vector
-// selects per kept value and column quad: more vector work than the zeros, measured slower.)
-// No workgroup memory, no barriers, no subgroup operations. Every private array is indexed by
-// constants only: the helpers take literal indices and `if X > n` guards fold once the
-// overrides are set (a loop the driver does not unroll would index them at run time).
+// Per row and group, the N kept values are scattered into the group's M dense A values by
+// their indices (a few selects on subgroup-uniform scalars) and each multiplies its B row: M·NT
+// vec4 FMAs per group and row, the same FMA count as dense. Picking B rows by index instead,
+// for only the kept FMAs, costs M - N vector selects per kept value and column quad on
+// SIMD-across-lanes drivers, more than the zeros' FMAs (measured slower in a first version).
+// The gain over dense is in the A side only: no per-lane scatter of A rows, a quarter of its
+// bytes at 2:4. No workgroup memory, no barriers. Every private array is indexed by constants
+// only: the helpers take literal indices and `if X > n` guards fold once the overrides are set
+// (a loop the driver does not unroll would index them at run time).
 //
-// Host guarantees: M divides KS, KS ∈ {4, 8, 16}, N ≤ 4, VEC_B (k % 4 == 0 for TRANS_B,
-// cols % 4 == 0 otherwise; ldb and batch strides multiples of 4), R ≤ MAX_R, NT ≤ 4,
-// R·NT ≤ MAX_ACC.
+// Host guarantees: subgroups of exactly 8 lanes = the workgroup, M divides KS, KS ∈ {4, 8, 16},
+// N ≤ 4, P = KS·N/M/4 a whole number of vec4s whose kept values share one metadata word, R a
+// multiple of 8 and ≤ 32, NT ≤ 4, VEC_B (k % 4 == 0 for TRANS_B, cols % 4 == 0 otherwise).
 
-override WG: u32 = 8u;  // lanes per workgroup
-override R: u32 = 16u;  // sparse rows per workgroup (at most 32)
+override WG: u32 = 8u;  // lanes per workgroup = subgroup size (8)
+override R: u32 = 32u;  // sparse rows per workgroup (a multiple of 8, at most 32)
 override NT: u32 = 4u;  // column quads per lane (at most 4)
 override KS: u32 = 16u; // k per step: 4, 8 or 16, a multiple of M
+override P: u32 = 2u;   // vec4s of kept values per row and step, KS·N/M/4
 
 const MAX_ACC: u32 = 128u;
 
@@ -37,6 +40,8 @@ var<private> g_q0: u32;                      // this lane's column quads (clampe
 var<private> g_q1: u32;
 var<private> g_q2: u32;
 var<private> g_q3: u32;
+var<private> ld: array<vec4<f32>, 16>;       // this lane's share of the step's kept values
+var<private> lw: array<u32, 4>;              // this lane's share of the step's metadata words
 var<private> g_row0: u32;                    // first row of the block
 var<private> g_vbase: u32;                   // batch offsets: values (vec4s), metadata words
 var<private> g_mbase: u32;
@@ -82,18 +87,53 @@ fn load_b_t4(m: u32, k0: u32, b_base: u32) {
     if NT > 3u { load_bt(m, 3u, g_q3, k0 + m, b_base); }
 }
 
-// Row r's kept value j (row-relative; 0 past the row's kept values) and its in-group index.
-// Both addresses are uniform.
-fn kv(r: u32, j: u32) -> f32 {
-    let jc = min(j, p.kc - 1u);
-    let row = min(g_row0 + r, p.rows - 1u);
-    let v = f32(values[g_vbase + row * p.kc4 + jc / 4u][jc % 4u]);
-    return select(0.0, v, j < p.kc);
+// Lane i's x (a constant lane after inlining: a vector shuffle, not a per-lane loop).
+fn bc(x: f32, i: u32) -> f32 {
+    switch i {
+        case 0u: { return subgroupBroadcast(x, 0u); }
+        case 1u: { return subgroupBroadcast(x, 1u); }
+        case 2u: { return subgroupBroadcast(x, 2u); }
+        case 3u: { return subgroupBroadcast(x, 3u); }
+        case 4u: { return subgroupBroadcast(x, 4u); }
+        case 5u: { return subgroupBroadcast(x, 5u); }
+        case 6u: { return subgroupBroadcast(x, 6u); }
+        default: { return subgroupBroadcast(x, 7u); }
+    }
 }
-fn ki(r: u32, j: u32) -> u32 {
-    let jc = min(j, p.kc - 1u);
-    let row = min(g_row0 + r, p.rows - 1u);
-    return nm_idx(nm_meta[g_mbase + row * p.mw + jc / PW], jc);
+fn bcu(x: u32, i: u32) -> u32 {
+    switch i {
+        case 0u: { return subgroupBroadcast(x, 0u); }
+        case 1u: { return subgroupBroadcast(x, 1u); }
+        case 2u: { return subgroupBroadcast(x, 2u); }
+        case 3u: { return subgroupBroadcast(x, 3u); }
+        case 4u: { return subgroupBroadcast(x, 4u); }
+        case 5u: { return subgroupBroadcast(x, 5u); }
+        case 6u: { return subgroupBroadcast(x, 6u); }
+        default: { return subgroupBroadcast(x, 7u); }
+    }
+}
+
+// The step's kept values and metadata, spread over the 8 lanes: entry e = r·P + p (row r's
+// vec4 p) is loaded by lane e % 8 into ld[e / 8]; row r's word by lane r % 8 into lw[r / 8].
+fn load_vals(u: u32, lane: u32, j0: u32) {
+    let e = lane + 8u * u;
+    let row = min(g_row0 + e / P, p.rows - 1u);
+    let j = j0 + 4u * (e % P);
+    let v = vec4<f32>(values[g_vbase + row * p.kc4 + min(j / 4u, p.kc4 - 1u)]);
+    ld[u] = select(vec4<f32>(0.0), v, j < p.kc);
+}
+fn load_word(u: u32, lane: u32, j0: u32) {
+    let row = min(g_row0 + lane + 8u * u, p.rows - 1u);
+    lw[u] = nm_meta[g_mbase + row * p.mw + min(j0 / PW, p.mw - 1u)];
+}
+
+// Row r's kept value jj of the step and its in-group index (j0: the step's first kept value).
+fn kv(r: u32, jj: u32) -> f32 {
+    let e = r * P + jj / 4u;
+    return bc(ld[e / 8u][jj % 4u], e % 8u);
+}
+fn ki(r: u32, jj: u32, j0: u32) -> u32 {
+    return nm_idx(bcu(lw[r / 8u], r % 8u), j0 + jj);
 }
 
 // v if the kept slot n (index i) can sit at in-group position c and does, else 0. Canonical
@@ -115,18 +155,19 @@ fn fma_m(r: u32, m: u32, a: f32) {
 }
 
 // Group g of the step for row r: its kept values start at row-relative index j.
-fn grp(r: u32, g: u32, j: u32) {
+fn grp(r: u32, g: u32, j0: u32) {
+    let j = g * NK;
     let v0 = kv(r, j);
-    let i0 = ki(r, j);
+    let i0 = ki(r, j, j0);
     var v1 = 0.0;
     var i1 = 0u;
     var v2 = 0.0;
     var i2 = 0u;
     var v3 = 0.0;
     var i3 = 0u;
-    if NK > 1u { v1 = kv(r, j + 1u); i1 = ki(r, j + 1u); }
-    if NK > 2u { v2 = kv(r, j + 2u); i2 = ki(r, j + 2u); }
-    if NK > 3u { v3 = kv(r, j + 3u); i3 = ki(r, j + 3u); }
+    if NK > 1u { v1 = kv(r, j + 1u); i1 = ki(r, j + 1u, j0); }
+    if NK > 2u { v2 = kv(r, j + 2u); i2 = ki(r, j + 2u, j0); }
+    if NK > 3u { v3 = kv(r, j + 3u); i3 = ki(r, j + 3u, j0); }
     let m0 = g * MG;
     fma_m(r, m0, pick(v0, i0, 0u, 0u) + pick(v1, i1, 1u, 0u) + pick(v2, i2, 2u, 0u) + pick(v3, i3, 3u, 0u));
     if MG > 1u { fma_m(r, m0 + 1u, pick(v0, i0, 0u, 1u) + pick(v1, i1, 1u, 1u) + pick(v2, i2, 2u, 1u) + pick(v3, i3, 3u, 1u)); }
@@ -149,18 +190,39 @@ fn grp(r: u32, g: u32, j: u32) {
 // Row r of step j0 (its first kept value): the KS / M groups of the step.
 fn row_step(r: u32, j0: u32) {
     grp(r, 0u, j0);
-    if KS / MG > 1u { grp(r, 1u, j0 + 1u * NK); }
-    if KS / MG > 2u { grp(r, 2u, j0 + 2u * NK); }
-    if KS / MG > 3u { grp(r, 3u, j0 + 3u * NK); }
-    if KS / MG > 4u { grp(r, 4u, j0 + 4u * NK); }
-    if KS / MG > 5u { grp(r, 5u, j0 + 5u * NK); }
-    if KS / MG > 6u { grp(r, 6u, j0 + 6u * NK); }
-    if KS / MG > 7u { grp(r, 7u, j0 + 7u * NK); }
+    if KS / MG > 1u { grp(r, 1u, j0); }
+    if KS / MG > 2u { grp(r, 2u, j0); }
+    if KS / MG > 3u { grp(r, 3u, j0); }
+    if KS / MG > 4u { grp(r, 4u, j0); }
+    if KS / MG > 5u { grp(r, 5u, j0); }
+    if KS / MG > 6u { grp(r, 6u, j0); }
+    if KS / MG > 7u { grp(r, 7u, j0); }
 }
 
 // Step s: k = s·KS .. +KS-1, for every row of the block.
-fn step(s: u32, b_base: u32) {
+fn step(s: u32, b_base: u32, lane: u32) {
     let k0 = s * KS;
+    let j0 = s * (KS / MG) * NK;
+    load_vals(0u, lane, j0);
+    if R * P > 8u { load_vals(1u, lane, j0); }
+    if R * P > 16u { load_vals(2u, lane, j0); }
+    if R * P > 24u { load_vals(3u, lane, j0); }
+    if R * P > 32u { load_vals(4u, lane, j0); }
+    if R * P > 40u { load_vals(5u, lane, j0); }
+    if R * P > 48u { load_vals(6u, lane, j0); }
+    if R * P > 56u { load_vals(7u, lane, j0); }
+    if R * P > 64u { load_vals(8u, lane, j0); }
+    if R * P > 72u { load_vals(9u, lane, j0); }
+    if R * P > 80u { load_vals(10u, lane, j0); }
+    if R * P > 88u { load_vals(11u, lane, j0); }
+    if R * P > 96u { load_vals(12u, lane, j0); }
+    if R * P > 104u { load_vals(13u, lane, j0); }
+    if R * P > 112u { load_vals(14u, lane, j0); }
+    if R * P > 120u { load_vals(15u, lane, j0); }
+    load_word(0u, lane, j0);
+    if R > 8u { load_word(1u, lane, j0); }
+    if R > 16u { load_word(2u, lane, j0); }
+    if R > 24u { load_word(3u, lane, j0); }
     if TRANS_B {
         load_b_t4(0u, k0, b_base);
         if KS > 4u { load_b_t4(4u, k0, b_base); }
@@ -184,7 +246,6 @@ fn step(s: u32, b_base: u32) {
         if KS > 14u { load_b_row(14u, k0, b_base); }
         if KS > 15u { load_b_row(15u, k0, b_base); }
     }
-    let j0 = s * (KS / MG) * NK;
     row_step(0u, j0);
     if R > 1u { row_step(1u, j0); }
     if R > 2u { row_step(2u, j0); }
@@ -238,14 +299,14 @@ fn store_row(r: u32, c_base: u32, c0: u32) {
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(local_invocation_index) lane: u32,
+    @builtin(subgroup_invocation_id) lane: u32,
 ) {
     // The scalar view of B is part of the shared binding layout; this kernel reads vec4s only.
     _ = bsc[0];
     let lin = linear_workgroup(wid, nwg);
     let per_batch = p.tiles_r * p.tiles_c;
-    // No early return: control flow around the main loop would make its uniform loads
-    // per-lane on lavapipe. Workgroups past the end compute the last batch again, unstored.
+    // No early return (control flow around the main loop costs masks on lavapipe); workgroups
+    // past the end compute the last batch again and store nothing. The subgroup stays whole.
     let live = lin / per_batch < p.batch;
     let bt = min(lin / per_batch, p.batch - 1u);
     // Consecutive workgroups share a column block (its op(B) stays in cache) and walk the rows.
@@ -263,7 +324,7 @@ fn main(
     g_q3 = min(q + 3u * WG, lq);
     let steps = (p.k + KS - 1u) / KS;
     for (var s = 0u; s < steps; s++) {
-        step(s, b_base);
+        step(s, b_base, lane);
     }
     if !live {
         return;

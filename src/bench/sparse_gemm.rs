@@ -110,7 +110,9 @@ pub fn bench_sparse_with_dense(
         }
     }
     if let (Some(i), true) = (best, out.len() > 1) {
-        out[i].note.push_str("; the faster dense layout: the baseline of the ratios");
+        out[i]
+            .note
+            .push_str("; the faster dense layout: the baseline of the ratios");
     }
     let dense = best.map(|i| out[i].clone());
     for cfg in configs {

@@ -21,8 +21,8 @@ pub enum SparseVariant {
     Coop,
     /// Few output columns (1…16 tokens): the rows kernel with one column tile, weight-bound.
     Gemv,
-    /// Lanes own output columns (vec4s of op(B)), every lane shares the block's sparse rows
-    /// (uniform loads): the dense subgroup GEMM's blocking for a sparse left operand.
+    /// Lanes own output columns (vec4s of op(B)), the block's sparse rows are shared through
+    /// subgroup broadcasts: the dense subgroup GEMM's blocking for a sparse left operand.
     Cols,
 }
 
@@ -219,6 +219,7 @@ impl SparseConfig {
                     ("R", f(self.r)),
                     ("NT", f(self.tq)),
                     ("KS", f(self.tile)),
+                    ("P", f(self.tile * p.n / p.m / 4)),
                 ]);
             }
             _ if self.sg > 0 || block_pattern(p) => {
@@ -325,13 +326,22 @@ impl SparseConfig {
             SparseVariant::Cols => {
                 // vec4 loads of op(B) (else the rows kernels take the shape), whole groups per
                 // step, and the kernel's register arrays.
+                // Kept values of a step: whole vec4s (spread over the 8 lanes of a subgroup and
+                // broadcast), and all in one metadata word.
+                let kps = self.tile * p.n / p.m;
                 desc.vec_b()
+                    && caps.subgroups
+                    && caps.subgroup_min == 8
+                    && caps.subgroup_max == 8
+                    && self.wg == 8
+                    && self.r.is_multiple_of(8)
+                    && kps.is_multiple_of(4)
+                    && p.per_word().is_multiple_of(kps)
                     && matches!(self.tile, 4 | 8 | 16)
                     && matches!(p.m, 2 | 4 | 8 | 16)
                     && self.tile.is_multiple_of(p.m)
                     && p.n < p.m
                     && p.n <= 4
-                    && self.wg >= 1
                     && (1..=COLS_MAX_R).contains(&self.r)
                     && (1..=4).contains(&self.tq)
                     && self.r * self.tq <= COLS_MAX_ACC
@@ -441,6 +451,10 @@ pub fn sparse_gemm_candidates(
         (64, 2, 2),
     ] {
         all.push(SparseConfig::subgroup(wg, r, tq, sg));
+    }
+    // Column lanes (subgroups of 8): rows per workgroup, column quads per lane, k per step.
+    for (r, nt, ks) in [(32, 4, 16), (16, 2, 8)] {
+        all.push(SparseConfig::cols(8, r, nt, ks, false));
     }
     for (wg, r, tq) in [
         (64, 2, 4),
