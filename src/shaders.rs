@@ -91,6 +91,9 @@ pub enum Shader {
     FftMonarchTiled,
     /// Monarch / matrix FFT pass on cooperative matrices (f16 operands, f32 accumulation).
     FftMonarchCoop,
+    /// N:M sparse GEMM, column-lanes variant: lanes own output columns (vec4 of op(B)), the
+    /// block's sparse rows are shared through subgroup broadcasts (subgroups of 8).
+    SparseCols,
 }
 
 impl Shader {
@@ -115,6 +118,7 @@ impl Shader {
         Shader::SparseRowsBlock,
         Shader::FftMonarchTiled,
         Shader::FftMonarchCoop,
+        Shader::SparseCols,
     ];
 
     /// The kernel body.
@@ -139,6 +143,7 @@ impl Shader {
             Shader::SparseRowsBlock => include_str!("../shaders/sparse/rows_blk.wgsl"),
             Shader::FftMonarchTiled => include_str!("../shaders/fft/monarch_tiled.wgsl"),
             Shader::FftMonarchCoop => include_str!("../shaders/fft/monarch_coop.wgsl"),
+            Shader::SparseCols => include_str!("../shaders/sparse/cols.wgsl"),
         }
     }
 
@@ -156,7 +161,7 @@ impl Shader {
             Shader::FftStockham => &["grid", "fft_core"],
             Shader::Rfft => &["grid"],
             Shader::FftConv => &["grid", "fft_core"],
-            Shader::SparseRows => &["grid", "nm_sparse"],
+            Shader::SparseRows | Shader::SparseCols => &["grid", "nm_sparse"],
             Shader::SparseRowsSg | Shader::SparseRowsBlock => &["grid", "nm_sparse", "nm_rows"],
             Shader::SparseCoop => &["grid", "nm_sparse", "coop_tile"],
             // monarch_core first: its overrides must precede the helpers' array-size
@@ -178,7 +183,7 @@ impl Shader {
     pub fn uses_subgroups(self) -> bool {
         matches!(
             self,
-            Shader::GemmSubgroup | Shader::AttnSubgroup | Shader::SparseRowsSg
+            Shader::GemmSubgroup | Shader::AttnSubgroup | Shader::SparseRowsSg | Shader::SparseCols
         )
     }
 }

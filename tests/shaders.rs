@@ -445,6 +445,7 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
         Shader::SparseRowsSg,
         Shader::SparseRowsBlock,
         Shader::SparseCoop,
+        Shader::SparseCols,
     ] {
         assert!(
             shaders.contains(&s),

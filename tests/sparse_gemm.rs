@@ -349,6 +349,65 @@ fn every_candidate_config_on_awkward_shapes() {
 }
 
 #[test]
+fn cols_kernel_on_awkward_shapes() {
+    // The column-lanes kernel needs vec4-aligned op(B) rows and subgroups of 8: shapes with
+    // tails in rows, columns (tokens) and K (not a multiple of the step), K = M, one row, one
+    // column quad, batches, bias, every pattern it takes, f16.
+    let p24 = NmPattern::TWO_FOUR;
+    let mut shapes = vec![
+        SparseGemmDesc::matmul(67, 44, 28, p24),
+        SparseGemmDesc::matmul(1, 4, 4, p24),
+        SparseGemmDesc::matmul(130, 132, 40, p24)
+            .batch(2)
+            .with_bias(true),
+        SparseGemmDesc::matmul(24, 40, 36, p24)
+            .batch(3)
+            .shared_sparse(true),
+        SparseGemmDesc::matmul(33, 20, 36, p(1, 4)),
+        SparseGemmDesc::matmul(17, 8, 2, p(1, 2)),
+        SparseGemmDesc::matmul(9, 12, 16, p(4, 16)),
+        SparseGemmDesc::linear(1, 61, 44, p24).with_bias(true),
+        SparseGemmDesc::linear(5, 33, 40, p24),
+        SparseGemmDesc::linear(37, 70, 64, p24)
+            .batch(2)
+            .with_bias(true),
+        SparseGemmDesc::linear(3, 9, 4, p24),
+    ];
+    if has_f16("cols f16") {
+        shapes.push(SparseGemmDesc::matmul(70, 36, 48, p24).dtype(DType::F16));
+        shapes.push(
+            SparseGemmDesc::linear(18, 40, 56, p24)
+                .dtype(DType::F16)
+                .with_bias(true),
+        );
+    }
+    let caps = ctx().caps();
+    let mut ran = 0;
+    for (i, d) in shapes.iter().enumerate() {
+        for cfg in sparse_gemm_candidates(caps, &ctx().limits(), d) {
+            if cfg.variant == SparseVariant::Cols {
+                assert_passes(d, cfg, 300 + i as u64);
+                ran += 1;
+            }
+        }
+        // Every column-lanes configuration, listed or not, that claims the shape.
+        for (r, nt, ks) in [(8, 1, 4), (8, 3, 16)] {
+            let cfg = SparseConfig::cols(8, r, nt, ks, false);
+            if cfg.valid_for(caps, &ctx().limits(), d) {
+                assert_passes(d, cfg, 400 + i as u64);
+                ran += 1;
+            }
+        }
+    }
+    if caps.subgroups && caps.subgroup_min == 8 && caps.subgroup_max == 8 {
+        assert!(ran >= 25, "only {ran} column-lanes configurations ran");
+    }
+    // Unaligned op(B) rows are not the kernel's: the rows kernels take them.
+    let odd = SparseGemmDesc::matmul(16, 45, 32, p24);
+    assert!(!SparseConfig::cols(8, 32, 4, 16, false).valid_for(caps, &ctx().limits(), &odd));
+}
+
+#[test]
 fn large_batch_and_many_tiles() {
     let pat = NmPattern::TWO_FOUR;
     for d in [
