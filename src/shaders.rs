@@ -230,6 +230,21 @@ pub fn source(shader: Shader, spec: Spec) -> String {
     s
 }
 
+/// The naga module a native pipeline of (`shader`, `spec`, `entry`, `constants`) is built from:
+/// the source with the constants substituted and the branches they rule out dropped (see
+/// `src/specialize.rs`), or why that pipeline is built from the WGSL text instead. For tests and
+/// tools that check what drivers receive; pipelines themselves go through [`Context::pipeline`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn specialized_module(
+    shader: Shader,
+    spec: Spec,
+    entry: &str,
+    constants: &[(&'static str, f64)],
+) -> std::result::Result<naga::Module, String> {
+    let parsed = crate::specialize::parse(&source(shader, spec)).ok_or("naga rejects the WGSL")?;
+    crate::specialize::specialize(&parsed, entry, constants)
+}
+
 /// Override constants of one pipeline, by name.
 pub type Constants = Vec<(&'static str, f64)>;
 
@@ -380,7 +395,8 @@ impl Context {
         })
     }
 
-    /// The specialised naga module of one pipeline, or `None` to build it from WGSL.
+    /// The specialised naga module of one pipeline (parsed once per source), or `None` to build
+    /// it from WGSL.
     #[cfg(not(target_arch = "wasm32"))]
     fn specialized(
         &self,

@@ -1,6 +1,8 @@
 //! Every shader variant the dispatcher can pick, on every adapter profile we target, parses and
 //! validates with naga and translates to SPIR-V (Vulkan), MSL 2.3 (Metal) and — for non-coop
 //! variants, which naga's HLSL/GLSL writers can express — HLSL SM 6.2 (DX12) and GLSL ES 3.1 (GL).
+//! Each is checked twice: as WGSL text with override constants (what browsers get) and as the
+//! host-specialised naga module native pipelines are built from (`shaders::specialized_module`).
 //! This is how Metal and DX12 portability is checked on a machine that has neither. No GPU needed.
 
 use naga::back::{glsl, hlsl, msl, spv};
@@ -97,6 +99,26 @@ fn check_entry(
     let (module, info) =
         naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
             .map_err(|e| format!("overrides: {e:?}"))?;
+    translate(shader, spec, entry, &module, &info)?;
+    // What native pipelines are built from: the same program specialised on the host. It must
+    // apply to every variant (a fallback would silently cost the driver's compile time) and
+    // translate for every backend too.
+    let module = wgkernels::shaders::specialized_module(shader, spec, entry, constants)
+        .map_err(|e| format!("not specialised: {e}"))?;
+    let info = Validator::new(ValidationFlags::all(), NagaCaps::all())
+        .validate(&module)
+        .map_err(|e| format!("specialised module: {e:?}"))?;
+    translate(shader, spec, entry, &module, &info).map_err(|e| format!("specialised: {e}"))
+}
+
+/// SPIR-V, MSL and (where naga's writers can express the variant) HLSL and GLSL of one module.
+fn translate(
+    shader: Shader,
+    spec: Spec,
+    entry: &str,
+    module: &naga::Module,
+    info: &naga::valid::ModuleInfo,
+) -> Result<(), String> {
     let spv_opts = spv::Options {
         lang_version: (1, 3),
         ..Default::default()
@@ -105,7 +127,7 @@ fn check_entry(
         shader_stage: naga::ShaderStage::Compute,
         entry_point: entry.into(),
     };
-    spv::write_vec(&module, &info, &spv_opts, Some(&spv_pipe))
+    spv::write_vec(module, info, &spv_opts, Some(&spv_pipe))
         .map_err(|e| format!("spir-v: {e:?}"))?;
     let msl_opts = msl::Options {
         lang_version: (2, 3),
@@ -115,7 +137,7 @@ fn check_entry(
         entry_point: Some((naga::ShaderStage::Compute, entry.into())),
         ..Default::default()
     };
-    msl::write_string(&module, &info, &msl_opts, &msl_pipe).map_err(|e| format!("msl: {e:?}"))?;
+    msl::write_string(module, info, &msl_opts, &msl_pipe).map_err(|e| format!("msl: {e:?}"))?;
     if !shader.uses_coop() {
         let hlsl_opts = hlsl::Options {
             shader_model: hlsl::ShaderModel::V6_2,
@@ -126,7 +148,7 @@ fn check_entry(
         };
         let mut out = String::new();
         hlsl::Writer::new(&mut out, &hlsl_opts, &hlsl_pipe)
-            .write(&module, &info, None)
+            .write(module, info, None)
             .map_err(|e| format!("hlsl: {e:?}"))?;
         if !shader.uses_subgroups() && spec.dtype == DType::F32 {
             // GLSL ES has neither subgroup shuffles in naga's writer nor f16 storage.
@@ -145,8 +167,8 @@ fn check_entry(
             let mut out = String::new();
             glsl::Writer::new(
                 &mut out,
-                &module,
-                &info,
+                module,
+                info,
                 &glsl_opts,
                 &glsl_pipe,
                 Default::default(),
