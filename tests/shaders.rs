@@ -180,10 +180,56 @@ fn translate(
     Ok(())
 }
 
+/// Checks each distinct (shader, entry, spec, constants) once, collecting failures, so that one
+/// sweep reports every variant that fails instead of the first.
+#[derive(Default)]
+struct Sweep {
+    seen: std::collections::HashSet<String>,
+    failures: Vec<String>,
+}
+
+impl Sweep {
+    /// Checks the variant unless an earlier profile or shape already listed it; true when new.
+    fn check(
+        &mut self,
+        profile: &str,
+        shader: Shader,
+        spec: Spec,
+        entry: &str,
+        mut consts: Vec<(&'static str, f64)>,
+    ) -> bool {
+        consts.sort_by(|a, b| a.0.cmp(b.0));
+        let key = format!("{shader:?} {entry} {spec:?} {consts:?}");
+        if !self.seen.insert(key.clone()) {
+            return false;
+        }
+        let r = std::panic::catch_unwind(|| check_entry(shader, spec, entry, &consts))
+            .unwrap_or_else(|_| Err("naga panicked".into()));
+        if let Err(e) = r {
+            self.failures.push(format!("[{profile}] {key}: {e}"));
+        }
+        true
+    }
+
+    /// Asserts that no variant failed and that more than `min` were checked.
+    fn finish(&self, what: &str, min: usize) {
+        assert!(
+            self.failures.is_empty(),
+            "{} {what} variants failed:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+        assert!(
+            self.seen.len() > min,
+            "only {} {what} variants checked",
+            self.seen.len()
+        );
+    }
+}
+
 #[test]
 fn every_gemm_variant_translates_for_every_backend() {
-    let mut failures = Vec::new();
-    let mut checked = std::collections::HashSet::new();
+    let mut sweep = Sweep::default();
     let mut variants = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
         for desc in shapes() {
@@ -192,27 +238,13 @@ fn every_gemm_variant_translates_for_every_backend() {
                     dtype: desc.dtype,
                     coop: (cfg.variant == GemmVariant::Coop).then_some(cfg.tm),
                 };
-                let mut consts = cfg.constants(&desc);
-                consts.sort_by(|a, b| a.0.cmp(b.0));
-                let key = format!("{:?} {:?} {:?}", cfg.shader(), spec, consts);
-                if !checked.insert(key.clone()) {
-                    continue;
-                }
-                variants.insert(cfg.variant);
-                let r = std::panic::catch_unwind(|| check(cfg.shader(), spec, &consts))
-                    .unwrap_or_else(|_| Err("naga panicked".into()));
-                if let Err(e) = r {
-                    failures.push(format!("[{profile}] {key}: {e}"));
+                if sweep.check(profile, cfg.shader(), spec, "main", cfg.constants(&desc)) {
+                    variants.insert(cfg.variant);
                 }
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} variants failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    sweep.finish("GEMM", 50);
     for v in [
         GemmVariant::Tiled,
         GemmVariant::Subgroup,
@@ -224,11 +256,6 @@ fn every_gemm_variant_translates_for_every_backend() {
             "no {v:?} variant was listed by any profile"
         );
     }
-    assert!(
-        checked.len() > 50,
-        "only {} variants checked",
-        checked.len()
-    );
 }
 
 #[test]
@@ -254,8 +281,7 @@ fn peak_shaders_translate() {
 fn every_attention_variant_translates_for_every_backend() {
     use wgkernels::tune::attention_candidates;
     use wgkernels::{AttentionDesc, AttentionVariant};
-    let mut failures = Vec::new();
-    let mut checked = std::collections::HashSet::new();
+    let mut sweep = Sweep::default();
     let mut variants = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
         for dtype in [DType::F32, DType::F16] {
@@ -268,37 +294,19 @@ fn every_attention_variant_translates_for_every_backend() {
                             coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile),
                         };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
-                            let mut consts = cfg.constants_for(hd, masked, partial);
-                            consts.sort_by(|a, b| a.0.cmp(b.0));
-                            let key = format!("{:?} {:?} {:?}", cfg.shader(), spec, consts);
-                            if !checked.insert(key.clone()) {
-                                continue;
-                            }
-                            variants.insert(cfg.variant);
-                            let r = std::panic::catch_unwind(|| check(cfg.shader(), spec, &consts))
-                                .unwrap_or_else(|_| Err("naga panicked".into()));
-                            if let Err(e) = r {
-                                failures.push(format!("[{profile}] {key}: {e}"));
+                            let consts = cfg.constants_for(hd, masked, partial);
+                            if sweep.check(profile, cfg.shader(), spec, "main", consts) {
+                                variants.insert(cfg.variant);
                             }
                         }
                     }
                 }
             }
-            let merge = [("D4", 16.0), ("MWG", 64.0)];
-            let key = format!("merge {dtype:?}");
-            if checked.insert(key.clone()) {
-                if let Err(e) = check(Shader::AttnMerge, Spec::new(dtype), &merge) {
-                    failures.push(format!("{key}: {e}"));
-                }
-            }
+            let merge = vec![("D4", 16.0), ("MWG", 64.0)];
+            sweep.check(profile, Shader::AttnMerge, Spec::new(dtype), "main", merge);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} variants failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    sweep.finish("attention", 20);
     for v in [
         AttentionVariant::Subgroup,
         AttentionVariant::Tiled,
@@ -333,13 +341,13 @@ fn attention_coop_validates_for_both_tile_sizes() {
 fn every_fft_variant_translates_for_every_backend() {
     use wgkernels::ops::fft::pass_constants;
     use wgkernels::tune::fft_candidates;
-    let mut failures = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut sweep = Sweep::default();
     for (profile, caps, limits) in profiles() {
         for dtype in [DType::F32, DType::F16] {
             if dtype == DType::F16 && !caps.f16 {
                 continue;
             }
+            let spec = Spec::new(dtype);
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
                 for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
@@ -364,43 +372,21 @@ fn every_fft_variant_translates_for_every_backend() {
                                 if entry == "fused" {
                                     c.push(("FUSED", 1.0));
                                 }
-                                c.sort_by(|a, b| a.0.cmp(b.0));
-                                let key = format!("{shader:?} {entry} {dtype:?} {c:?}");
-                                if !seen.insert(key.clone()) {
-                                    continue;
-                                }
-                                let spec = Spec::new(dtype);
-                                let r = std::panic::catch_unwind(|| {
-                                    check_entry(shader, spec, entry, &c)
-                                })
-                                .unwrap_or_else(|_| Err("naga panicked".into()));
-                                if let Err(e) = r {
-                                    failures.push(format!("[{profile}] {key}: {e}"));
-                                }
+                                sweep.check(profile, shader, spec, entry, c);
                             }
                         }
                     }
                 }
             }
             for entry in ["post", "pre", "r2c", "c2r"] {
-                if let Err(e) = check_entry(Shader::Rfft, Spec::new(dtype), entry, &[]) {
-                    failures.push(format!("[{profile}] rfft {entry} {dtype:?}: {e}"));
-                }
+                sweep.check(profile, Shader::Rfft, spec, entry, vec![]);
             }
             for entry in ["pad", "mul", "crop"] {
-                if let Err(e) = check_entry(Shader::FftConv, Spec::new(dtype), entry, &[]) {
-                    failures.push(format!("[{profile}] conv {entry} {dtype:?}: {e}"));
-                }
+                sweep.check(profile, Shader::FftConv, spec, entry, vec![]);
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} FFT variants failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(seen.len() > 40, "only {} FFT variants checked", seen.len());
+    sweep.finish("FFT", 40);
 }
 
 fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {
@@ -431,8 +417,7 @@ fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {
 fn every_sparse_gemm_variant_translates_for_every_backend() {
     use wgkernels::tune::sparse_gemm_candidates;
     use wgkernels::SparseVariant;
-    let mut failures = Vec::new();
-    let mut checked = std::collections::HashSet::new();
+    let mut sweep = Sweep::default();
     let mut shaders = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
         for desc in sparse_shapes() {
@@ -441,27 +426,14 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
                     dtype: desc.dtype,
                     coop: (cfg.variant == SparseVariant::Coop).then_some(cfg.tile),
                 };
-                let mut consts = cfg.constants(&desc);
-                consts.sort_by(|a, b| a.0.cmp(b.0));
-                let key = format!("{:?} {:?} {:?}", cfg.shader(&desc), spec, consts);
-                if !checked.insert(key.clone()) {
-                    continue;
-                }
-                shaders.insert(cfg.shader(&desc));
-                let r = std::panic::catch_unwind(|| check(cfg.shader(&desc), spec, &consts))
-                    .unwrap_or_else(|_| Err("naga panicked".into()));
-                if let Err(e) = r {
-                    failures.push(format!("[{profile}] {key}: {e}"));
+                let shader = cfg.shader(&desc);
+                if sweep.check(profile, shader, spec, "main", cfg.constants(&desc)) {
+                    shaders.insert(shader);
                 }
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} variants failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    sweep.finish("sparse GEMM", 100);
     for s in [
         Shader::SparseRows,
         Shader::SparseRowsSg,
@@ -474,11 +446,6 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
             "no {s:?} variant was listed by any profile"
         );
     }
-    assert!(
-        checked.len() > 100,
-        "only {} variants checked",
-        checked.len()
-    );
 }
 
 #[test]
@@ -486,8 +453,7 @@ fn every_monarch_fft_variant_translates_for_every_backend() {
     use wgkernels::ops::fft::monarch_pass_constants;
     use wgkernels::tune::monarch_candidates;
     use wgkernels::FftConfig;
-    let mut failures = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut sweep = Sweep::default();
     let mut coop_tiles = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
         for dtype in [DType::F32, DType::F16] {
@@ -507,38 +473,18 @@ fn every_monarch_fft_variant_translates_for_every_backend() {
             }
             for cfg in cfgs {
                 for log_n in [1u32, 2, 3, 4, 5, 8, 11, 12, 16, 20, 22] {
-                    for (shader, spec, mut c) in monarch_pass_constants(&cfg, dtype, log_n) {
-                        c.sort_by(|a, b| a.0.cmp(b.0));
-                        let key = format!("{shader:?} {spec:?} {c:?}");
-                        if !seen.insert(key.clone()) {
-                            continue;
-                        }
-                        if let Some(t) = spec.coop {
-                            coop_tiles.insert(t);
-                        }
-                        let r = std::panic::catch_unwind(|| check(shader, spec, &c))
-                            .unwrap_or_else(|_| Err("naga panicked".into()));
-                        if let Err(e) = r {
-                            failures.push(format!("[{profile}] {key}: {e}"));
+                    for (shader, spec, c) in monarch_pass_constants(&cfg, dtype, log_n) {
+                        if sweep.check(profile, shader, spec, "main", c) {
+                            coop_tiles.extend(spec.coop);
                         }
                     }
                 }
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} Monarch variants failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    sweep.finish("Monarch", 60);
     assert!(
         coop_tiles.contains(&8) && coop_tiles.contains(&16),
         "coop tiles {coop_tiles:?}"
-    );
-    assert!(
-        seen.len() > 60,
-        "only {} Monarch variants checked",
-        seen.len()
     );
 }
