@@ -10,6 +10,7 @@
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::gpu::{read_buffer, Context, Operand};
+use crate::ops::check_len;
 use crate::shaders::Spec;
 use crate::tune::{GemmConfig, GemmVariant};
 use std::sync::Arc;
@@ -379,17 +380,6 @@ impl GemmPlan {
         ctx.submit(|pass| bound.record(pass))?;
         read_buffer(ctx, &cb, d.c_len() as usize).await
     }
-}
-
-fn check_len(name: &'static str, have: usize, need: u64) -> Result<()> {
-    if have as u64 != need {
-        return Err(Error::Length {
-            name,
-            have,
-            need: need as usize,
-        });
-    }
-    Ok(())
 }
 
 /// A plan bound to buffers: records its dispatch into a compute pass.

@@ -20,3 +20,17 @@ pub(crate) fn grid_2d(count: u64, max_per_dim: u32) -> Option<(u32, u32)> {
     let y = count.div_ceil(max);
     (y <= max).then(|| (count.div_ceil(y) as u32, y as u32))
 }
+
+/// A host slice's length against what the descriptor needs: [`Error::Length`] naming the operand.
+///
+/// [`Error::Length`]: crate::Error::Length
+pub(crate) fn check_len(name: &'static str, have: usize, need: u64) -> crate::Result<()> {
+    if have as u64 != need {
+        return Err(crate::Error::Length {
+            name,
+            have,
+            need: need as usize,
+        });
+    }
+    Ok(())
+}

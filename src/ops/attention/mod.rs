@@ -26,6 +26,7 @@ pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions,
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::gpu::{read_buffer, Context, Operand};
+use crate::ops::check_len;
 use crate::shaders::{Shader, Spec};
 use crate::tune::{AttentionConfig, AttentionVariant};
 use std::sync::Arc;
@@ -684,17 +685,6 @@ fn upload_words(ctx: &Context, words: &[u32]) -> Result<wgpu::Buffer> {
                     | wgpu::BufferUsages::COPY_SRC,
             })
     })
-}
-
-fn check_len(name: &'static str, have: usize, need: u64) -> Result<()> {
-    if have as u64 != need {
-        return Err(Error::Length {
-            name,
-            have,
-            need: need as usize,
-        });
-    }
-    Ok(())
 }
 
 /// A plan bound to buffers: records the attention dispatch (and the merge pass) into a pass.

@@ -20,6 +20,7 @@ pub use format::{prune, validate_meta, NmMatrix, NmPattern};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::gpu::{read_buffer, Context, Operand};
+use crate::ops::check_len;
 use crate::ops::gemm::GemmDesc;
 use crate::shaders::Spec;
 use crate::tune::{SparseConfig, SparseVariant};
@@ -515,17 +516,6 @@ pub fn upload_words(ctx: &Context, label: &str, words: &[u32]) -> Result<wgpu::B
                     | wgpu::BufferUsages::COPY_DST,
             })
     })
-}
-
-fn check_len(name: &'static str, have: usize, need: u64) -> Result<()> {
-    if have as u64 != need {
-        return Err(Error::Length {
-            name,
-            have,
-            need: need as usize,
-        });
-    }
-    Ok(())
 }
 
 /// A plan bound to buffers: records its dispatch into a compute pass.
