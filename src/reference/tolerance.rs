@@ -99,6 +99,19 @@ pub struct Comparison {
     pub pass: bool,
 }
 
+impl Comparison {
+    /// `Ok` when it passed, else the error and the bound in words (for tuning's drop reasons).
+    pub fn verdict(&self) -> Result<(), String> {
+        if self.pass {
+            return Ok(());
+        }
+        Err(format!(
+            "rel L2 error {:.2e} over the tolerance {:.2e}",
+            self.rel_l2_err, self.tolerance
+        ))
+    }
+}
+
 /// Compares `got` with `want` under `tol`.
 pub fn compare(got: &[f64], want: &[f64], tol: Tolerance) -> Comparison {
     let mut max_abs: f64 = 0.0;

@@ -244,19 +244,12 @@ mod native {
                 }
             }
             let compute = attention_compute_dtype(&self.config);
-            let c = compare(
+            compare(
                 &g,
                 &w,
                 Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim),
-            );
-            if c.pass {
-                Ok(())
-            } else {
-                Err(format!(
-                    "rel L2 error {:.2e} over the tolerance {:.2e}",
-                    c.rel_l2_err, c.tolerance
-                ))
-            }
+            )
+            .verdict()
         }
     }
 }

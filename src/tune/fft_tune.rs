@@ -292,15 +292,7 @@ mod native {
                     &self.xf[last..last + per],
                 ));
             }
-            let c = compare(&g, &w, Tolerance::fft(d.dtype, d.n as u64));
-            if c.pass {
-                Ok(())
-            } else {
-                Err(format!(
-                    "rel L2 error {:.2e} over the tolerance {:.2e}",
-                    c.rel_l2_err, c.tolerance
-                ))
-            }
+            compare(&g, &w, Tolerance::fft(d.dtype, d.n as u64)).verdict()
         }
     }
 
@@ -350,15 +342,7 @@ mod native {
     }
 
     fn verdict(got: &[f64], want: &[f64], tol: Tolerance) -> Result<(), String> {
-        let c = compare(got, want, tol);
-        if c.pass {
-            Ok(())
-        } else {
-            Err(format!(
-                "rel L2 error {:.2e} over the tolerance {:.2e}",
-                c.rel_l2_err, c.tolerance
-            ))
-        }
+        compare(got, want, tol).verdict()
     }
 
     pub(super) fn check_conv<T: Element>(

@@ -213,15 +213,7 @@ mod native {
             } else {
                 d.dtype
             };
-            let c = compare(&g, &w, Tolerance::gemm(compute, d.k));
-            if c.pass {
-                Ok(())
-            } else {
-                Err(format!(
-                    "rel L2 error {:.2e} over the tolerance {:.2e}",
-                    c.rel_l2_err, c.tolerance
-                ))
-            }
+            compare(&g, &w, Tolerance::gemm(compute, d.k)).verdict()
         }
     }
 }
