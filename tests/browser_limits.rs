@@ -8,51 +8,10 @@
 
 mod common;
 
-use common::ctx;
-use std::sync::OnceLock;
+use common::{browser_like, ctx};
 use wgkernels::tune::{gemm_candidates, gemm_pick};
 use wgkernels::verify::{gemm_shapes, verify_op_async, BROWSER_OPS};
-use wgkernels::{
-    time_gpu_async, Capabilities, Context, DType, Error, GemmDesc, GemmPlan, GemmVariant,
-};
-
-/// A context on the test adapter restricted to WebGPU's default compute limits (or the adapter's,
-/// where lower) and no optional features.
-fn browser_like() -> &'static Context {
-    static CTX: OnceLock<Context> = OnceLock::new();
-    CTX.get_or_init(|| {
-        let adapter = ctx().adapter.clone();
-        let (have, web) = (adapter.limits(), wgpu::Limits::default());
-        let limits = wgpu::Limits {
-            max_compute_workgroup_storage_size: web
-                .max_compute_workgroup_storage_size
-                .min(have.max_compute_workgroup_storage_size),
-            max_compute_invocations_per_workgroup: web
-                .max_compute_invocations_per_workgroup
-                .min(have.max_compute_invocations_per_workgroup),
-            max_compute_workgroup_size_x: web
-                .max_compute_workgroup_size_x
-                .min(have.max_compute_workgroup_size_x),
-            max_compute_workgroup_size_y: web
-                .max_compute_workgroup_size_y
-                .min(have.max_compute_workgroup_size_y),
-            max_storage_buffer_binding_size: web
-                .max_storage_buffer_binding_size
-                .min(have.max_storage_buffer_binding_size),
-            max_buffer_size: web.max_buffer_size.min(have.max_buffer_size),
-            ..have
-        };
-        let desc = wgpu::DeviceDescriptor {
-            label: Some("browser-like"),
-            required_features: wgpu::Features::empty(),
-            required_limits: limits,
-            ..Default::default()
-        };
-        let (device, queue) =
-            pollster::block_on(adapter.request_device(&desc)).expect("device with default limits");
-        Context::from_parts(adapter, device, queue)
-    })
-}
+use wgkernels::{time_gpu_async, Capabilities, DType, Error, GemmDesc, GemmPlan, GemmVariant};
 
 /// Capabilities of a browser adapter like Chromium's SwiftShader: subgroups of 4 that wgpu does
 /// not request, no f16, timestamps.

@@ -845,32 +845,10 @@ fn tuned_sparse_bucket_is_served_from_the_cache() {
 fn async_verify_passes_on_a_browser_like_device() {
     // WebGPU's default limits and no optional features (no f16, no subgroups): what the web
     // demo gets; only the plain kernels run, through the non-blocking verify path.
-    let adapter = ctx().adapter.clone();
-    let (have, web) = (adapter.limits(), wgpu::Limits::default());
-    let limits = wgpu::Limits {
-        max_compute_workgroup_storage_size: web
-            .max_compute_workgroup_storage_size
-            .min(have.max_compute_workgroup_storage_size),
-        max_compute_invocations_per_workgroup: web
-            .max_compute_invocations_per_workgroup
-            .min(have.max_compute_invocations_per_workgroup),
-        max_storage_buffer_binding_size: web
-            .max_storage_buffer_binding_size
-            .min(have.max_storage_buffer_binding_size),
-        max_storage_buffers_per_shader_stage: web
-            .max_storage_buffers_per_shader_stage
-            .min(have.max_storage_buffers_per_shader_stage),
-        ..have
-    };
-    let desc = wgpu::DeviceDescriptor {
-        required_limits: limits,
-        ..Default::default()
-    };
-    let (device, queue) = pollster::block_on(adapter.request_device(&desc)).unwrap();
-    let c = wgkernels::Context::from_parts(adapter, device, queue);
+    let c = common::browser_like();
     assert!(!c.caps().subgroups && !c.caps().f16);
     let checks = pollster::block_on(wgkernels::verify::verify_op_async(
-        &c,
+        c,
         "sparse_gemm",
         &mut |_| {},
     ))

@@ -45,3 +45,41 @@ pub fn has_f16(test: &str) -> bool {
     }
     ok
 }
+
+/// A context on the test adapter restricted to WebGPU's default compute limits (or the adapter's,
+/// where lower) and no optional features.
+pub fn browser_like() -> &'static Context {
+    static BROWSER: OnceLock<Context> = OnceLock::new();
+    BROWSER.get_or_init(|| {
+        let adapter = ctx().adapter.clone();
+        let (have, web) = (adapter.limits(), wgpu::Limits::default());
+        let limits = wgpu::Limits {
+            max_compute_workgroup_storage_size: web
+                .max_compute_workgroup_storage_size
+                .min(have.max_compute_workgroup_storage_size),
+            max_compute_invocations_per_workgroup: web
+                .max_compute_invocations_per_workgroup
+                .min(have.max_compute_invocations_per_workgroup),
+            max_compute_workgroup_size_x: web
+                .max_compute_workgroup_size_x
+                .min(have.max_compute_workgroup_size_x),
+            max_compute_workgroup_size_y: web
+                .max_compute_workgroup_size_y
+                .min(have.max_compute_workgroup_size_y),
+            max_storage_buffer_binding_size: web
+                .max_storage_buffer_binding_size
+                .min(have.max_storage_buffer_binding_size),
+            max_buffer_size: web.max_buffer_size.min(have.max_buffer_size),
+            ..have
+        };
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("browser-like"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits,
+            ..Default::default()
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&desc)).expect("device with default limits");
+        Context::from_parts(adapter, device, queue)
+    })
+}
