@@ -54,9 +54,13 @@ pub fn time_case(
 /// lavapipe, most of the quick report's time), so building concurrently shortens the report by
 /// up to the core count; the timed pass then finds every pipeline in the context's cache. Build
 /// errors are ignored here: the timed pass meets and reports them. Skipped in `Auto` tuning
-/// mode, where a pick may start a tuning run, which must not share the machine.
+/// mode, where a pick may start a tuning run, which must not share the machine, and on GL,
+/// whose one context wgpu locks per call with a timeout (a long compile on one thread would
+/// fail another's lock).
 fn prebuild<C: Sync>(ctx: &Context, cases: &[C], build: impl Fn(&C) + Sync) {
-    if ctx.tuner().mode() == crate::tune::TuneMode::Auto {
+    if ctx.tuner().mode() == crate::tune::TuneMode::Auto
+        || ctx.adapter.get_info().backend == wgpu::Backend::Gl
+    {
         return;
     }
     let threads = std::thread::available_parallelism()
