@@ -73,6 +73,18 @@ impl Control {
         }
     }
 
+    /// The timed-runs control every Measure section has (id `iters`, 1 to 30).
+    pub fn iters(default: &'static str) -> Self {
+        Self::int(
+            "iters",
+            "timed runs",
+            default,
+            1,
+            30,
+            "the median of this many runs is shown",
+        )
+    }
+
     /// A list-of-whole-numbers control.
     pub fn int_list(
         id: &'static str,

@@ -309,14 +309,7 @@ impl DemoOp for Attention {
                 "self-attention lengths; each is timed dense and with a ±64 window",
             ),
             Control::int("heads", "heads", "4", 1, 32, "heads (batch 1, head dim 64)"),
-            Control::int(
-                "iters",
-                "timed runs",
-                "5",
-                1,
-                30,
-                "the median of this many runs is shown",
-            ),
+            Control::iters("5"),
         ]
     }
 

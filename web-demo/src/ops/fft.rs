@@ -186,14 +186,7 @@ impl DemoOp for Fft {
                 (2, 1 << 22, 6),
                 "one run per length; batches fill at least 2^16 points per run",
             ),
-            Control::int(
-                "iters",
-                "timed runs",
-                "3",
-                1,
-                30,
-                "the median of this many runs is shown",
-            ),
+            Control::iters("3"),
         ]
     }
 

@@ -245,14 +245,7 @@ impl DemoOp for FftConv {
                 256,
                 "independent channels, one kernel each (batch 1)",
             ),
-            Control::int(
-                "iters",
-                "timed runs",
-                "3",
-                1,
-                30,
-                "the median of this many runs is shown",
-            ),
+            Control::iters("3"),
         ]
     }
 

@@ -243,7 +243,7 @@ impl DemoOp for Gemm {
                 (1, 1024, 6),
                 "M = N = K for each run, comma-separated; up to 1024 so a software adapter finishes in seconds",
             ),
-            Control::int("iters", "timed runs", "5", 1, 30, "the median of this many runs is shown"),
+            Control::iters("5"),
         ]
     }
 

@@ -184,14 +184,7 @@ impl DemoOp for SparseGemm {
                 (4, 2048, 5),
                 "tokens = out = in for each run; each is timed 2:4 sparse and dense",
             ),
-            Control::int(
-                "iters",
-                "timed runs",
-                "5",
-                1,
-                30,
-                "the median of this many runs is shown",
-            ),
+            Control::iters("5"),
         ]
     }
 
