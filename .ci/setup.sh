@@ -14,5 +14,6 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt-get clean
 fi
 bash .ci/trixie-root.sh

@@ -8,8 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 export CARGO_TERM_COLOR=never
+# No incremental state: CI builds once, and it would multiply the target dir on a disk that
+# CI machines share (one run failed with "No space left on device").
+export CARGO_INCREMENTAL=0
 step() { echo; echo "=== $* ($(date +%T))"; }
 step "build tests"
+df -h . | tail -n 1
 cargo test --no-run --all-targets 2>&1 | tail -n 3
 step "(a) Vulkan lavapipe (host)"
 WGPU_BACKEND=vulkan cargo test
