@@ -351,6 +351,9 @@ fn every_fft_variant_translates_for_every_backend() {
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
                 for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
+                    for (entry, c) in wgkernels::ops::fft::sg_pass_constants(&cfg, log_n) {
+                        sweep.check(profile, Shader::FftStockhamSg, spec, entry, c);
+                    }
                     for consts in pass_constants(&cfg, log_n) {
                         for (shader, entry, modes) in [
                             (
