@@ -9,7 +9,10 @@
 //! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
 //! 4096 points on most adapters, then a few large-radix passes); every other length runs
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
-//! pointwise product fused into the first and last passes.
+//! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
+//! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
+//! data between lanes with constant-lane broadcasts instead of workgroup memory
+//! (shaders/fft/stockham_sg.wgsl, [`FftConfig::sg_entry`]).
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
