@@ -94,6 +94,9 @@ pub enum Shader {
     /// N:M sparse GEMM, column-lanes variant: lanes own output columns (vec4 of op(B)), the
     /// block's sparse rows are shared through subgroup broadcasts (subgroups of 8).
     SparseCols,
+    /// Fused 4096-point Stockham FFT for subgroups of exactly 8 lanes: the first exchange
+    /// through subgroup broadcasts instead of workgroup memory (one barrier instead of three).
+    FftStockhamSg,
 }
 
 impl Shader {
@@ -119,6 +122,7 @@ impl Shader {
         Shader::FftMonarchTiled,
         Shader::FftMonarchCoop,
         Shader::SparseCols,
+        Shader::FftStockhamSg,
     ];
 
     /// The kernel body.
@@ -144,6 +148,7 @@ impl Shader {
             Shader::FftMonarchTiled => include_str!("../shaders/fft/monarch_tiled.wgsl"),
             Shader::FftMonarchCoop => include_str!("../shaders/fft/monarch_coop.wgsl"),
             Shader::SparseCols => include_str!("../shaders/sparse/cols.wgsl"),
+            Shader::FftStockhamSg => include_str!("../shaders/fft/stockham_sg.wgsl"),
         }
     }
 
@@ -159,7 +164,7 @@ impl Shader {
                 &["grid", "attn_params"]
             }
             Shader::FftStockham => &["grid", "fft_core"],
-            Shader::Rfft => &["grid"],
+            Shader::Rfft | Shader::FftStockhamSg => &["grid"],
             Shader::FftConv => &["grid", "fft_core"],
             Shader::SparseRows | Shader::SparseCols => &["grid", "nm_sparse"],
             Shader::SparseRowsSg | Shader::SparseRowsBlock => &["grid", "nm_sparse", "nm_rows"],
@@ -183,7 +188,11 @@ impl Shader {
     pub fn uses_subgroups(self) -> bool {
         matches!(
             self,
-            Shader::GemmSubgroup | Shader::AttnSubgroup | Shader::SparseRowsSg | Shader::SparseCols
+            Shader::GemmSubgroup
+                | Shader::AttnSubgroup
+                | Shader::SparseRowsSg
+                | Shader::SparseCols
+                | Shader::FftStockhamSg
         )
     }
 }

@@ -55,6 +55,9 @@ fn every_candidate_config() {
     for d in [
         FftDesc::new(16).batch(3),
         FftDesc::new(2048).batch(3),
+        // The fused 4096 points: the subgroup kernel's only length (configs with `sg8`).
+        FftDesc::new(4096).batch(3),
+        FftDesc::new(4096).batch(2).inverse(true),
         FftDesc::new(8192).batch(2).inverse(true),
         FftDesc::new(1 << 15),
         FftDesc::new(45).batch(2),
@@ -65,6 +68,45 @@ fn every_candidate_config() {
         }
     }
     assert!(ran >= 20, "only {ran} configurations ran");
+}
+
+/// The subgroup kernels (subgroups of exactly 8 lanes: 4096-point first passes, 256-point
+/// passes) against rustfft: forward, inverse, f16 storage, batches, multi-pass, a round trip.
+#[test]
+fn subgroup_kernels() {
+    let cfg = FftConfig::stockham_sg(12, 32, 2);
+    let d = FftDesc::new(4096);
+    if !cfg.valid_for(ctx().caps(), &ctx().limits(), &d) {
+        eprintln!("skipped: subgroups are not exactly 8 lanes on this adapter");
+        return;
+    }
+    assert!(cfg.uses_sg_kernel(12));
+    let mut descs = vec![d.batch(5), d.batch(2).inverse(true), d.batch(70)];
+    if ctx().caps().f16 {
+        descs.push(d.batch(3).dtype(DType::F16));
+    }
+    for (i, d) in descs.into_iter().enumerate() {
+        assert_pass(&check_fft(ctx(), &d, Some(cfg), 40 + i as u64));
+    }
+    // The dispatcher's default here is the subgroup kernel (unless a tuned cache says otherwise).
+    assert_pass(&check_fft_round_trip(ctx(), 4096, 2, 9));
+    // 256-point passes (`p256`: fused, first pass, later pass with cross-pass twiddles) and
+    // the 4096-point first pass of 2^20 = 4096 × 256 run on it too.
+    let mp = FftConfig::stockham_sg(12, 32, 0);
+    assert!(mp.uses_sg_kernel(12) && mp.uses_sg_kernel(8));
+    assert_eq!(mp.sg_entry(8, 8), Some("p256"));
+    for (d, passes) in [
+        (FftDesc::new(256).batch(13), 1),
+        (FftDesc::new(256).batch(3).inverse(true), 1),
+        (FftDesc::new(1 << 16).batch(2), 2),
+        (FftDesc::new(1 << 16).inverse(true), 2),
+        (FftDesc::new(1 << 20).batch(2), 2),
+        (FftDesc::new(1 << 20).inverse(true), 2),
+    ] {
+        let plan = FftPlan::new(ctx(), d, Some(mp)).unwrap();
+        assert_eq!(plan.dispatches(), passes, "{d:?}");
+        assert_pass(&check_fft(ctx(), &d, Some(mp), 60));
+    }
 }
 
 #[test]

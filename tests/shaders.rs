@@ -342,6 +342,7 @@ fn every_fft_variant_translates_for_every_backend() {
     use wgkernels::ops::fft::pass_constants;
     use wgkernels::tune::fft_candidates;
     let mut sweep = Sweep::default();
+    let mut sg_seen = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
         for dtype in [DType::F32, DType::F16] {
             if dtype == DType::F16 && !caps.f16 {
@@ -351,6 +352,10 @@ fn every_fft_variant_translates_for_every_backend() {
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
                 for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
+                    for (entry, c) in wgkernels::ops::fft::sg_pass_constants(&cfg, log_n) {
+                        sweep.check(profile, Shader::FftStockhamSg, spec, entry, c.clone());
+                        sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));
+                    }
                     for consts in pass_constants(&cfg, log_n) {
                         for (shader, entry, modes) in [
                             (
@@ -387,6 +392,14 @@ fn every_fft_variant_translates_for_every_backend() {
         }
     }
     sweep.finish("FFT", 40);
+    // The subgroup kernels (lavapipe profile): 4096-point first pass, 256-point fused, first
+    // and later (cross-pass twiddles, strided stores) passes.
+    for want in [("main", vec![]), ("p256", vec![0, 1]), ("p256", vec![1, 0])] {
+        assert!(
+            sg_seen.contains(&want),
+            "subgroup FFT variant {want:?} not checked"
+        );
+    }
 }
 
 fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {

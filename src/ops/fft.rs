@@ -9,7 +9,10 @@
 //! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
 //! 4096 points on most adapters, then a few large-radix passes); every other length runs
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
-//! pointwise product fused into the first and last passes.
+//! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
+//! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
+//! data between lanes with constant-lane broadcasts instead of workgroup memory
+//! (shaders/fft/stockham_sg.wgsl, [`FftConfig::sg_entry`]).
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -189,7 +192,10 @@ impl PassGeom {
 }
 
 /// The passes of a 2^log_n-point transform under `cfg`: one fused pass while it fits workgroup
-/// memory (several transforms per workgroup), else ⌈log_n / log_mp⌉ passes of near-equal size.
+/// memory (several transforms per workgroup), else ⌈log_n / log_mp⌉ passes of at most log_mp
+/// points each, split so that the passes run the fewest butterfly stages in all (a pass of 2^p
+/// points runs ⌈p/4⌉, mostly radix 16: every stage is a round trip through workgroup memory),
+/// near-equal sizes among those, the larger passes first.
 pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     if log_n <= cfg.log_cap {
         return vec![PassGeom {
@@ -199,16 +205,69 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
         }];
     }
     let k = log_n.div_ceil(cfg.log_mp());
-    let (base, extra) = (log_n / k, log_n % k);
+    let sizes = pass_sizes(log_n, k, cfg.log_mp());
     let mut out = Vec::new();
     let mut log_ns = 0;
-    for i in 0..k {
-        let log_p = base + (i < extra) as u32;
+    for log_p in sizes {
         let m = 1 << (cfg.log_cap - log_p).min(log_n - log_p);
         out.push(PassGeom { log_p, m, log_ns });
         log_ns += log_p;
     }
     out
+}
+
+/// log2 sizes of `k` passes (each 2..=max) summing to `log_n`: the fewest stages (Σ⌈p/4⌉),
+/// then the smallest spread between the largest and smallest pass, larger passes first.
+fn pass_sizes(log_n: u32, k: u32, max: u32) -> Vec<u32> {
+    fn walk(
+        left: u32,
+        parts: u32,
+        hi: u32,
+        cur: &mut Vec<u32>,
+        best: &mut Option<(u32, u32, Vec<u32>)>,
+    ) {
+        if parts == 0 {
+            if left == 0 {
+                let stages = cur.iter().map(|p| p.div_ceil(4)).sum::<u32>();
+                let spread = cur[0] - cur[cur.len() - 1];
+                if best.as_ref().is_none_or(|b| (stages, spread) < (b.0, b.1)) {
+                    *best = Some((stages, spread, cur.clone()));
+                }
+            }
+            return;
+        }
+        for p in (2..=hi.min(left)).rev() {
+            cur.push(p);
+            walk(left - p, parts - 1, p, cur, best);
+            cur.pop();
+        }
+    }
+    let mut best = None;
+    walk(log_n, k, max, &mut Vec::new(), &mut best);
+    best.map(|b| b.2).unwrap_or_else(|| {
+        // Unreachable for valid configurations (k·max ≥ log_n, max ≥ 4): near-equal sizes.
+        let (base, extra) = (log_n / k, log_n % k);
+        (0..k).map(|i| base + (i < extra) as u32).collect()
+    })
+}
+
+/// Override constants and workgroup count of a pass on the subgroup kernel `entry`.
+pub(crate) fn sg_pass(
+    g: &PassGeom,
+    log_n: u32,
+    batch: u32,
+    entry: &str,
+) -> (Vec<(&'static str, f64)>, u64) {
+    let cols = (batch as u64) << (log_n - g.log_p);
+    if entry == "p256" {
+        let c = vec![
+            ("SG_TW_IN", (g.log_ns > 0) as u8 as f64),
+            ("SG_SPAN1", (g.log_ns == 0) as u8 as f64),
+        ];
+        (c, cols.div_ceil(8))
+    } else {
+        (Vec::new(), cols)
+    }
 }
 
 /// Where a pass reads or writes.
@@ -359,7 +418,17 @@ impl FftPlan {
                     p.flags |= CONJ_OUT;
                     p.scale = 1.0 / desc.n as f32;
                 }
-                let (pipeline, params, grid) = mk(g, 0, 0, p)?;
+                let (pipeline, params, grid) =
+                    if let Some(entry) = config.sg_entry(g.log_p, g.log_ns) {
+                        // The subgroup kernels: same bindings and parameters; `main` takes one
+                        // 4096-point column per workgroup, `p256` one 256-point column per subgroup.
+                        let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
+                        let pipeline = ctx.pipeline(Shader::FftStockhamSg, spec, entry, &consts)?;
+                        let grid = grid_for(ctx, "FFT workgroup count", count)?;
+                        (pipeline, ctx.uniform("fft params", &p), grid)
+                    } else {
+                        mk(g, 0, 0, p)?
+                    };
                 // Ping-pong between the output and one scratch buffer, ending in the output.
                 let dst = if (t - 1 - i).is_multiple_of(2) {
                     Slot::Output
@@ -625,6 +694,21 @@ impl FftBound {
 /// One-call FFT on host slices with the dispatcher's choice.
 pub async fn fft<T: Element>(ctx: &Context, desc: FftDesc, data: &[T]) -> Result<Vec<T>> {
     FftPlan::new(ctx, desc, None)?.run_host(data).await
+}
+
+/// The subgroup-kernel passes of a 2^log_n-point transform under `cfg`: (entry point, override
+/// constants) of shaders/fft/stockham_sg.wgsl, for the shader-validation test.
+pub fn sg_pass_constants(
+    cfg: &FftConfig,
+    log_n: u32,
+) -> Vec<(&'static str, Vec<(&'static str, f64)>)> {
+    schedule(cfg, log_n)
+        .iter()
+        .filter_map(|g| {
+            let e = cfg.sg_entry(g.log_p, g.log_ns)?;
+            Some((e, sg_pass(g, log_n, 1, e).0))
+        })
+        .collect()
 }
 
 /// Override constants (FFT core part) of every pass a 2^log_n-point transform runs under

@@ -62,7 +62,7 @@ pub fn irfft_ref(n: usize, batch: usize, bins: &[f64]) -> Vec<f64> {
 }
 
 /// Direct f64 convolution (the definition): `u` (B,H,L), `k` (H,Lk), optional gates (B,H,L).
-/// Causal: y[t] = Σ_{s ≤ min(t, Lk-1)} k[s]·u'[t-s]; circular: u' indexed mod L.
+/// Causal: `y[t] = Σ_{s ≤ min(t, Lk-1)} k[s]·u'[t-s]`; circular: `u'` indexed mod L.
 #[allow(clippy::too_many_arguments)]
 pub fn fftconv_direct_ref(
     b: usize,

@@ -51,6 +51,9 @@ pub struct FftConfig {
     #[serde(default)]
     pub coop: u32,
     /// Monarch: the fixed subgroup size (coop), or the columns per invocation TN (tiled).
+    /// Stockham: 8 runs 4096-point first passes and 256-point passes on the subgroup kernels
+    /// (shaders/fft/stockham_sg.wgsl, subgroups of exactly 8 lanes; see
+    /// [`FftConfig::sg_entry`]), 0 runs every pass on the plain core.
     #[serde(default)]
     pub lanes: u32,
 }
@@ -67,6 +70,36 @@ impl FftConfig {
             coop: 0,
             lanes: 0,
         }
+    }
+
+    /// A Stockham configuration whose 4096-point first passes and 256-point passes exchange data
+    /// inside subgroups of 8 lanes (broadcasts) instead of through workgroup memory (4096: one
+    /// barrier instead of three; 256: none); every other pass runs as in
+    /// [`FftConfig::stockham`].
+    pub const fn stockham_sg(log_cap: u32, e: u32, log_mp_cols: u32) -> Self {
+        let mut c = Self::stockham(log_cap, e, log_mp_cols);
+        c.lanes = 8;
+        c
+    }
+
+    /// The entry point of shaders/fft/stockham_sg.wgsl that runs a pass of 2^log_p points with
+    /// span 2^log_ns under this configuration, if any: `main` for 4096-point first passes (the
+    /// fused 4096-point transform, the first pass of 2^20 = 4096 × 256), `p256` for every
+    /// 256-point pass (one column per subgroup, no workgroup memory).
+    pub fn sg_entry(&self, log_p: u32, log_ns: u32) -> Option<&'static str> {
+        if self.variant != FftVariant::Stockham || self.lanes != 8 || self.log_cap != 12 {
+            return None;
+        }
+        match (log_p, log_ns) {
+            (12, 0) => Some("main"),
+            (8, _) => Some("p256"),
+            _ => None,
+        }
+    }
+
+    /// Whether a first pass (span 1) of 2^log_p points runs on a subgroup kernel.
+    pub fn uses_sg_kernel(&self, log_p: u32) -> bool {
+        self.sg_entry(log_p, 0).is_some()
     }
 
     /// Largest transform length done in one dispatch.
@@ -95,11 +128,12 @@ impl FftConfig {
             return self.monarch_label();
         }
         format!(
-            "{} cap{} e{} mp{}",
+            "{} cap{} e{} mp{}{}",
             self.variant.name(),
             1u32 << self.log_cap,
             self.e,
-            1u32 << self.log_mp_cols
+            1u32 << self.log_mp_cols,
+            if self.lanes == 8 { " sg8" } else { "" }
         )
     }
 
@@ -111,7 +145,15 @@ impl FftConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        self.e == 32
+        // The subgroup kernel: exactly 8 lanes per subgroup, 4096-point passes.
+        let sg_ok = self.lanes == 0
+            || (self.lanes == 8
+                && self.log_cap == 12
+                && caps.subgroups
+                && caps.subgroup_min == 8
+                && caps.subgroup_max == 8);
+        sg_ok
+            && self.e == 32
             && self.log_cap >= self.e.trailing_zeros()
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
@@ -133,9 +175,19 @@ pub fn fft_candidates(
     desc: &FftDesc,
 ) -> Vec<FftConfig> {
     let mut all = vec![fft_default(caps, limits, desc)];
-    for (log_cap, mp) in [(12, 2), (11, 2), (10, 2), (12, 3), (12, 1), (13, 2)] {
+    for (log_cap, mp) in [
+        (12, 2),
+        (11, 2),
+        (10, 2),
+        (12, 3),
+        (12, 1),
+        (12, 0),
+        (13, 2),
+    ] {
         all.push(FftConfig::stockham(log_cap, 32, mp));
     }
+    all.push(FftConfig::stockham_sg(12, 32, 2));
+    all.push(FftConfig::stockham_sg(12, 32, 0));
     all.extend(super::fft_monarch::monarch_candidates(caps, limits, desc));
     let mut seen = std::collections::HashSet::new();
     all.into_iter()
@@ -144,8 +196,20 @@ pub fn fft_candidates(
 }
 
 /// The untuned pick: the largest fused size workgroup memory holds (at most 4096 points),
-/// 32 values per invocation (pairs of radix-16 butterflies), 4 columns per strided pass.
+/// 32 values per invocation (pairs of radix-16 butterflies), 4 columns per strided pass; where
+/// subgroups are exactly 8 lanes, the subgroup kernel for the 4096-point (first) passes and
+/// passes of up to 4096 points (2^20 = 4096 × 256: five stages instead of six).
 pub fn fft_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> FftConfig {
+    let sg = FftConfig::stockham_sg(12, 32, 0);
+    if sg.valid_for(caps, limits, desc) {
+        return sg;
+    }
+    stockham_default(caps, limits, desc)
+}
+
+/// The plain Stockham default: the largest fused size workgroup memory holds (at most 4096
+/// points), 4 columns per strided pass (what the convolution kernels run by default).
+pub fn stockham_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> FftConfig {
     let wg_log = 63
         - (limits.max_compute_workgroup_storage_size as u64 / 8)
             .max(1)

@@ -178,8 +178,9 @@ impl TuneOp for FftConvTune {
         crate::verify::fftconv_shape_json(d)
     }
 
+    /// The plain Stockham default (the convolution kernels run the Stockham core only).
     fn default_config(caps: &Capabilities, limits: &wgpu::Limits, d: &FftConvDesc) -> FftConfig {
-        fft_default(caps, limits, &conv_fft_desc(d))
+        super::fft::stockham_default(caps, limits, &conv_fft_desc(d))
     }
 
     /// The Stockham entries of [`fft_candidates`] for the convolution's storage type (the
@@ -192,7 +193,7 @@ impl TuneOp for FftConvTune {
         }
         fft_candidates(caps, limits, &conv_fft_desc(d))
             .into_iter()
-            .filter(|c| c.variant == super::FftVariant::Stockham)
+            .filter(|c| c.variant == super::FftVariant::Stockham && c.lanes == 0)
             .collect()
     }
 

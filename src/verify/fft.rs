@@ -139,6 +139,7 @@ pub fn verify_fft(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check>
     }
     for d in [
         FftDesc::new(2048).batch(3),
+        FftDesc::new(4096).batch(2),
         FftDesc::new(8192).batch(2),
         FftDesc::new(1 << 15).inverse(true),
         FftDesc::new(33).batch(2),
@@ -266,6 +267,7 @@ pub async fn verify_fft_async(
     }
     for d in [
         FftDesc::new(2048).batch(3),
+        FftDesc::new(4096).batch(2),
         FftDesc::new(8192).batch(2),
         FftDesc::new(1 << 15).inverse(true),
         FftDesc::new(33).batch(2),
