@@ -37,6 +37,7 @@ const COMMON: &[(&str, &str)] = &[
         "attn_params",
         include_str!("../shaders/common/attn_params.wgsl"),
     ),
+    ("fft_base", include_str!("../shaders/common/fft_base.wgsl")),
     ("fft_core", include_str!("../shaders/common/fft_core.wgsl")),
     (
         "nm_sparse",
@@ -163,9 +164,10 @@ impl Shader {
             Shader::AttnSubgroup | Shader::AttnTiled | Shader::AttnCoop | Shader::AttnMerge => {
                 &["grid", "attn_params"]
             }
-            Shader::FftStockham => &["grid", "fft_core"],
-            Shader::Rfft | Shader::FftStockhamSg => &["grid"],
-            Shader::FftConv => &["grid", "fft_core"],
+            Shader::FftStockham => &["grid", "fft_base", "fft_core"],
+            Shader::Rfft => &["grid"],
+            Shader::FftStockhamSg => &["grid", "fft_base"],
+            Shader::FftConv => &["grid", "fft_base", "fft_core"],
             Shader::SparseRows | Shader::SparseCols => &["grid", "nm_sparse"],
             Shader::SparseRowsSg | Shader::SparseRowsBlock => &["grid", "nm_sparse", "nm_rows"],
             Shader::SparseCoop => &["grid", "nm_sparse", "coop_tile"],

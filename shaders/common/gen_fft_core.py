@@ -1,56 +1,18 @@
 #!/usr/bin/env python3
 """Writes the generated section of shaders/common/fft_core.wgsl (between the GENERATED markers):
-register DFTs of radix 2..16, the butterfly-pair kernels `bfR` / `wr1_R` / `wrn_R` (every
+the butterfly-pair kernels `bfR` / `wr1_R` / `wrn_R` (every
 invocation owns 16/R pairs of adjacent radix-R butterflies = 32 values, moved as vec4), the stage
 functions `fstR` (first stage from the kernel's loads), `fsmR` (first stage from workgroup
 memory), `lstR` (later stages) and `sub_fft`, which runs the radix plan of FFT_P. Straight-line code with constant indices only: lavapipe executes both sides
 of every branch it cannot fold and spills dynamically indexed private arrays to scratch memory,
 so every branch here is on an override or on a literal argument the compiler folds after
-inlining. Run it after editing; the WGSL is checked in, nothing is generated at run time."""
+inlining. It also rewrites the register DFTs of radix 2..16 in fft_base.wgsl (fft_gen.py).
+Run it after editing; the WGSL is checked in, nothing is generated at run time."""
 import math, pathlib
 
-def c(x):
-    s = f"{x:.17g}"
-    return s if ('.' in s or 'e' in s) else s + ".0"
-
-def tw_expr(v, k, n):
-    k %= n
-    if k == 0:
-        return v
-    if 4 * k == n:
-        return f"mul_mi({v})"
-    a = -2 * math.pi * k / n
-    return f"cmul({v}, vec2<f32>({c(math.cos(a))}, {c(math.sin(a))}))"
+from fft_gen import c, tw_expr, write_dfts
 
 out = []
-out.append("""fn dft2(x: array<vec2<f32>, 2>) -> array<vec2<f32>, 2> {
-    return array<vec2<f32>, 2>(x[0] + x[1], x[0] - x[1]);
-}
-
-fn dft4(x: array<vec2<f32>, 4>) -> array<vec2<f32>, 4> {
-    let t0 = x[0] + x[2];
-    let t1 = x[0] - x[2];
-    let t2 = x[1] + x[3];
-    let t3 = mul_mi(x[1] - x[3]);
-    return array<vec2<f32>, 4>(t0 + t2, t1 + t3, t0 - t2, t1 - t3);
-}
-""")
-for n in [8, 16]:
-    h = n // 2
-    ev = ", ".join(f"x[{2*i}]" for i in range(h))
-    od = ", ".join(f"x[{2*i+1}]" for i in range(h))
-    lines = [f"fn dft{n}(x: array<vec2<f32>, {n}>) -> array<vec2<f32>, {n}> {{",
-             f"    let e = dft{h}(array<vec2<f32>, {h}>({ev}));",
-             f"    let o = dft{h}(array<vec2<f32>, {h}>({od}));"]
-    for k in range(h):
-        lines.append(f"    let t{k} = {tw_expr(f'o[{k}]', k, n)};")
-    outs = [f"e[{k}] + t{k}" for k in range(h)] + [f"e[{k}] - t{k}" for k in range(h)]
-    lines.append(f"    return array<vec2<f32>, {n}>(")
-    for i in range(0, n, 8):
-        lines.append("        " + ", ".join(outs[i:i+8]) + ",")
-    lines.append("    );\n}\n")
-    out.append("\n".join(lines))
-
 def pw_def(name, r):
     hb = 1 << (r.bit_length() - 1)
     if r == hb:
@@ -210,3 +172,4 @@ if start in text:
 else:
     raise SystemExit("markers missing")
 path.write_text(text)
+write_dfts()

@@ -107,7 +107,7 @@ impl FftDesc {
     }
 }
 
-/// Uniform parameters of one pass (mirrors `FftParams` in fft_core.wgsl).
+/// Uniform parameters of one pass (mirrors `FftParams` in fft_base.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct FftParams {
