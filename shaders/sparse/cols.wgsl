@@ -3,36 +3,41 @@
 //
 // Work split: a workgroup is one subgroup of 8 lanes and owns R rows of A_s × 32·NT columns of
 // C. Lane l owns the column quads col0/4 + l + 8t (t < NT) of every one of the R rows, so
-//   - the R sparse rows are the same for every lane. Per step of KS k, their kept values
-//     (R·P vec4s) and metadata words (R) are spread over the 8 lanes, one vec4 load per lane
-//     and slot, then shared with subgroupBroadcast on constant lanes (a vector shuffle) and
-//     decoded as scalars. (Loading them at uniform addresses from every lane was measured 3×
-//     slower: inside the k loop lavapipe 22.3 executes even uniform-address loads lane by lane.)
+//   - the R sparse rows are the same for every lane. Per step of KS k, lane l reads the rows
+//     l + 8u (u < R/8): their kept values (P vec4s each) and metadata word, and expands them
+//     into the step's dense A coefficients (KS/4 vec4s per row, zeros where nothing is kept).
+//     The scatter runs once per row, on 8 rows at a time (one per lane); the row loop then
+//     only broadcasts each dense coefficient from its owner lane (subgroupBroadcast on a
+//     constant lane: a vector shuffle). (Loading the rows at uniform addresses from every lane
+//     was measured 3× slower: inside the k loop lavapipe 22.3 executes even uniform-address
+//     loads lane by lane. Decoding the indices per row in the row loop, on broadcast values,
+//     cost ~16 vector operations per group and row, a quarter of its FMAs.)
 //   - op(B) is loaded as vec4s per lane: B[k0 + m][quad t] for every m < KS and t < NT
 //     (TRANS_B: four vec4s along k per quad, transposed in registers), each feeding R rows;
 //   - accumulators acc[r·NT + t] (vec4: the lane's 4 columns of quad t in row r), constant-
 //     indexed, updated with explicit fma.
-// Per row and group, the N kept values are scattered into the group's M dense A values by
-// their indices (a few selects on subgroup-uniform scalars) and each multiplies its B row: M·NT
-// vec4 FMAs per group and row, the same FMA count as dense. Picking B rows by index instead,
-// for only the kept FMAs, costs M - N vector selects per kept value and column quad on
-// SIMD-across-lanes drivers, more than the zeros' FMAs (measured slower in a first version).
-// The gain over dense is in the A side only: no per-lane scatter of A rows, a quarter of its
-// bytes at 2:4. No workgroup memory, no barriers. Every private array is indexed by constants
-// only: the helpers take literal indices and `if X > n` guards fold once the overrides are set
-// (a loop the driver does not unroll would index them at run time).
+// Every row multiplies all KS op(B) rows of the step: M·NT vec4 FMAs per group and row, the
+// same FMA count as dense. Picking B rows by index instead, for only the kept FMAs, costs
+// M - N vector selects per kept value and column quad on SIMD-across-lanes drivers, more than
+// the zeros' FMAs (measured slower in a first version). The gain over dense is in the A side
+// only: no per-lane scatter of A rows, a quarter of its bytes at 2:4, and more rows per
+// workgroup (op(B) reuse) for the same registers. No workgroup memory, no barriers. Every
+// private array is indexed by constants only: the helpers take literal indices and
+// `if X > n` guards fold once the overrides are set (a loop the driver does not unroll would
+// index them at run time).
 //
 // Host guarantees: subgroups of exactly 8 lanes = the workgroup, M divides KS, KS ∈ {4, 8, 16},
-// N ≤ 4, P = KS·N/M/4 a whole number of vec4s whose kept values share one metadata word, R a
-// multiple of 8 and ≤ 32, NT ≤ 4, VEC_B (k % 4 == 0 for TRANS_B, cols % 4 == 0 otherwise).
+// N ≤ 4, P = KS·N/M/4 a whole number (≤ 4) of vec4s whose kept values share one metadata word,
+// R a multiple of 8 and ≤ 64, R·NT ≤ 256, NT ≤ 4, VEC_B (k % 4 == 0 for TRANS_B, cols % 4 == 0
+// otherwise).
 
 override WG: u32 = 8u;  // lanes per workgroup = subgroup size (8)
-override R: u32 = 32u;  // sparse rows per workgroup (a multiple of 8, at most 32)
+override R: u32 = 32u;  // sparse rows per workgroup (a multiple of 8, at most 64)
 override NT: u32 = 4u;  // column quads per lane (at most 4)
 override KS: u32 = 16u; // k per step: 4, 8 or 16, a multiple of M
 override P: u32 = 2u;   // vec4s of kept values per row and step, KS·N/M/4
 
-const MAX_ACC: u32 = 128u;
+const MAX_ACC: u32 = 256u;
 
 var<private> acc: array<vec4<f32>, MAX_ACC>; // [r * NT + t]
 var<private> bq: array<vec4<f32>, 64>;       // [m * 4 + t]: op(B)[k0 + m][quad t]
@@ -40,8 +45,8 @@ var<private> g_q0: u32;                      // this lane's column quads (clampe
 var<private> g_q1: u32;
 var<private> g_q2: u32;
 var<private> g_q3: u32;
-var<private> ld: array<vec4<f32>, 16>;       // this lane's share of the step's kept values
-var<private> lw: array<u32, 4>;              // this lane's share of the step's metadata words
+var<private> ld: array<vec4<f32>, 32>;       // [u * P + v]: kept values of row lane + 8u
+var<private> dl: array<vec4<f32>, 32>;       // [u * KS/4 + q]: its dense coefficients, k0 + 4q ..
 var<private> g_row0: u32;                    // first row of the block
 var<private> g_vbase: u32;                   // batch offsets: values (vec4s), metadata words
 var<private> g_mbase: u32;
@@ -100,40 +105,11 @@ fn bc(x: f32, i: u32) -> f32 {
         default: { return subgroupBroadcast(x, 7u); }
     }
 }
-fn bcu(x: u32, i: u32) -> u32 {
-    switch i {
-        case 0u: { return subgroupBroadcast(x, 0u); }
-        case 1u: { return subgroupBroadcast(x, 1u); }
-        case 2u: { return subgroupBroadcast(x, 2u); }
-        case 3u: { return subgroupBroadcast(x, 3u); }
-        case 4u: { return subgroupBroadcast(x, 4u); }
-        case 5u: { return subgroupBroadcast(x, 5u); }
-        case 6u: { return subgroupBroadcast(x, 6u); }
-        default: { return subgroupBroadcast(x, 7u); }
-    }
-}
 
-// The step's kept values and metadata, spread over the 8 lanes: entry e = r·P + p (row r's
-// vec4 p) is loaded by lane e % 8 into ld[e / 8]; row r's word by lane r % 8 into lw[r / 8].
-fn load_vals(u: u32, lane: u32, j0: u32) {
-    let e = lane + 8u * u;
-    let row = min(g_row0 + e / P, p.rows - 1u);
-    let j = j0 + 4u * (e % P);
-    let v = vec4<f32>(values[g_vbase + row * p.kc4 + min(j / 4u, p.kc4 - 1u)]);
-    ld[u] = select(vec4<f32>(0.0), v, j < p.kc);
-}
-fn load_word(u: u32, lane: u32, j0: u32) {
-    let row = min(g_row0 + lane + 8u * u, p.rows - 1u);
-    lw[u] = nm_meta[g_mbase + row * p.mw + min(j0 / PW, p.mw - 1u)];
-}
-
-// Row r's kept value jj of the step and its in-group index (j0: the step's first kept value).
-fn kv(r: u32, jj: u32) -> f32 {
-    let e = r * P + jj / 4u;
-    return bc(ld[e / 8u][jj % 4u], e % 8u);
-}
-fn ki(r: u32, jj: u32, j0: u32) -> u32 {
-    return nm_idx(bcu(lw[r / 8u], r % 8u), j0 + jj);
+// Kept values j .. j+3 of a row (values base vb), zero past the row's kept values.
+fn lv(vb: u32, j: u32) -> vec4<f32> {
+    let v = vec4<f32>(values[vb + min(j / 4u, p.kc4 - 1u)]);
+    return select(vec4<f32>(0.0), v, j < p.kc);
 }
 
 // v if the kept slot n (index i) can sit at in-group position c and does, else 0. Canonical
@@ -145,84 +121,97 @@ fn pick(v: f32, i: u32, n: u32, c: u32) -> f32 {
     return select(0.0, v, i == c);
 }
 
-// acc[r][t] += a · op(B)[step row m][quad t] for every t.
-fn fma_m(r: u32, m: u32, a: f32) {
-    let s = vec4<f32>(a);
-    acc[r * NT] = fma(s, bq[m * 4u], acc[r * NT]);
-    if NT > 1u { acc[r * NT + 1u] = fma(s, bq[m * 4u + 1u], acc[r * NT + 1u]); }
-    if NT > 2u { acc[r * NT + 2u] = fma(s, bq[m * 4u + 2u], acc[r * NT + 2u]); }
-    if NT > 3u { acc[r * NT + 3u] = fma(s, bq[m * 4u + 3u], acc[r * NT + 3u]); }
+// Row slot u's kept value jj of the step (row-relative within the step).
+fn kv(u: u32, jj: u32) -> f32 {
+    return ld[u * P + jj / 4u][jj % 4u];
 }
 
-// Group g of the step for row r: its kept values start at row-relative index j.
-fn grp(r: u32, g: u32, j0: u32) {
-    let j = g * NK;
-    let v0 = kv(r, j);
-    let i0 = ki(r, j, j0);
-    var v1 = 0.0;
-    var i1 = 0u;
-    var v2 = 0.0;
-    var i2 = 0u;
-    var v3 = 0.0;
-    var i3 = 0u;
-    if NK > 1u { v1 = kv(r, j + 1u); i1 = ki(r, j + 1u, j0); }
-    if NK > 2u { v2 = kv(r, j + 2u); i2 = ki(r, j + 2u, j0); }
-    if NK > 3u { v3 = kv(r, j + 3u); i3 = ki(r, j + 3u, j0); }
-    let m0 = g * MG;
-    fma_m(r, m0, pick(v0, i0, 0u, 0u) + pick(v1, i1, 1u, 0u) + pick(v2, i2, 2u, 0u) + pick(v3, i3, 3u, 0u));
-    if MG > 1u { fma_m(r, m0 + 1u, pick(v0, i0, 0u, 1u) + pick(v1, i1, 1u, 1u) + pick(v2, i2, 2u, 1u) + pick(v3, i3, 3u, 1u)); }
-    if MG > 2u { fma_m(r, m0 + 2u, pick(v0, i0, 0u, 2u) + pick(v1, i1, 1u, 2u) + pick(v2, i2, 2u, 2u) + pick(v3, i3, 3u, 2u)); }
-    if MG > 3u { fma_m(r, m0 + 3u, pick(v0, i0, 0u, 3u) + pick(v1, i1, 1u, 3u) + pick(v2, i2, 2u, 3u) + pick(v3, i3, 3u, 3u)); }
-    if MG > 4u { fma_m(r, m0 + 4u, pick(v0, i0, 0u, 4u) + pick(v1, i1, 1u, 4u) + pick(v2, i2, 2u, 4u) + pick(v3, i3, 3u, 4u)); }
-    if MG > 5u { fma_m(r, m0 + 5u, pick(v0, i0, 0u, 5u) + pick(v1, i1, 1u, 5u) + pick(v2, i2, 2u, 5u) + pick(v3, i3, 3u, 5u)); }
-    if MG > 6u { fma_m(r, m0 + 6u, pick(v0, i0, 0u, 6u) + pick(v1, i1, 1u, 6u) + pick(v2, i2, 2u, 6u) + pick(v3, i3, 3u, 6u)); }
-    if MG > 7u { fma_m(r, m0 + 7u, pick(v0, i0, 0u, 7u) + pick(v1, i1, 1u, 7u) + pick(v2, i2, 2u, 7u) + pick(v3, i3, 3u, 7u)); }
-    if MG > 8u { fma_m(r, m0 + 8u, pick(v0, i0, 0u, 8u) + pick(v1, i1, 1u, 8u) + pick(v2, i2, 2u, 8u) + pick(v3, i3, 3u, 8u)); }
-    if MG > 9u { fma_m(r, m0 + 9u, pick(v0, i0, 0u, 9u) + pick(v1, i1, 1u, 9u) + pick(v2, i2, 2u, 9u) + pick(v3, i3, 3u, 9u)); }
-    if MG > 10u { fma_m(r, m0 + 10u, pick(v0, i0, 0u, 10u) + pick(v1, i1, 1u, 10u) + pick(v2, i2, 2u, 10u) + pick(v3, i3, 3u, 10u)); }
-    if MG > 11u { fma_m(r, m0 + 11u, pick(v0, i0, 0u, 11u) + pick(v1, i1, 1u, 11u) + pick(v2, i2, 2u, 11u) + pick(v3, i3, 3u, 11u)); }
-    if MG > 12u { fma_m(r, m0 + 12u, pick(v0, i0, 0u, 12u) + pick(v1, i1, 1u, 12u) + pick(v2, i2, 2u, 12u) + pick(v3, i3, 3u, 12u)); }
-    if MG > 13u { fma_m(r, m0 + 13u, pick(v0, i0, 0u, 13u) + pick(v1, i1, 1u, 13u) + pick(v2, i2, 2u, 13u) + pick(v3, i3, 3u, 13u)); }
-    if MG > 14u { fma_m(r, m0 + 14u, pick(v0, i0, 0u, 14u) + pick(v1, i1, 1u, 14u) + pick(v2, i2, 2u, 14u) + pick(v3, i3, 3u, 14u)); }
-    if MG > 15u { fma_m(r, m0 + 15u, pick(v0, i0, 0u, 15u) + pick(v1, i1, 1u, 15u) + pick(v2, i2, 2u, 15u) + pick(v3, i3, 3u, 15u)); }
+// Row slot u's dense A coefficient at k0 + m (word w: the step's metadata, j0: its first kept
+// value): the group's kept values scattered by their indices.
+fn dc(u: u32, m: u32, w: u32, j0: u32) -> f32 {
+    let g = m / MG;
+    let c = m % MG;
+    let jj = g * NK;
+    var d = pick(kv(u, jj), nm_idx(w, j0 + jj), 0u, c);
+    if NK > 1u { d += pick(kv(u, jj + 1u), nm_idx(w, j0 + jj + 1u), 1u, c); }
+    if NK > 2u { d += pick(kv(u, jj + 2u), nm_idx(w, j0 + jj + 2u), 2u, c); }
+    if NK > 3u { d += pick(kv(u, jj + 3u), nm_idx(w, j0 + jj + 3u), 3u, c); }
+    return d;
 }
 
-// Row r of step j0 (its first kept value): the KS / M groups of the step.
-fn row_step(r: u32, j0: u32) {
-    grp(r, 0u, j0);
-    if KS / MG > 1u { grp(r, 1u, j0); }
-    if KS / MG > 2u { grp(r, 2u, j0); }
-    if KS / MG > 3u { grp(r, 3u, j0); }
-    if KS / MG > 4u { grp(r, 4u, j0); }
-    if KS / MG > 5u { grp(r, 5u, j0); }
-    if KS / MG > 6u { grp(r, 6u, j0); }
-    if KS / MG > 7u { grp(r, 7u, j0); }
+fn dq(u: u32, q: u32, w: u32, j0: u32) -> vec4<f32> {
+    return vec4<f32>(dc(u, 4u * q, w, j0), dc(u, 4u * q + 1u, w, j0), dc(u, 4u * q + 2u, w, j0), dc(u, 4u * q + 3u, w, j0));
+}
+
+// Row lane + 8u of the block: its kept values and metadata word for the step (j0: the step's
+// first kept value), expanded into dense coefficients dl[u * KS/4 ..].
+fn load_row(u: u32, lane: u32, j0: u32) {
+    let row = min(g_row0 + lane + 8u * u, p.rows - 1u);
+    let w = nm_meta[g_mbase + row * p.mw + min(j0 / PW, p.mw - 1u)];
+    let vb = g_vbase + row * p.kc4;
+    ld[u * P] = lv(vb, j0);
+    if P > 1u { ld[u * P + 1u] = lv(vb, j0 + 4u); }
+    if P > 2u { ld[u * P + 2u] = lv(vb, j0 + 8u); }
+    if P > 3u { ld[u * P + 3u] = lv(vb, j0 + 12u); }
+    let o = u * (KS / 4u);
+    dl[o] = dq(u, 0u, w, j0);
+    if KS > 4u { dl[o + 1u] = dq(u, 1u, w, j0); }
+    if KS > 8u { dl[o + 2u] = dq(u, 2u, w, j0); }
+    if KS > 12u { dl[o + 3u] = dq(u, 3u, w, j0); }
+}
+
+// Rows r and r + 1 (same lane slot), column quad t, op(B) row m: two FMAs sharing the op(B)
+// operand, each row's coefficient broadcast from its owner lane.
+fn fma2(r: u32, t: u32, m: u32) {
+    let b = bq[m * 4u + t];
+    let d = dl[(r / 8u) * (KS / 4u) + m / 4u][m % 4u];
+    let s0 = vec4<f32>(bc(d, r % 8u));
+    let s1 = vec4<f32>(bc(d, r % 8u + 1u));
+    acc[r * NT + t] = fma(s0, b, acc[r * NT + t]);
+    acc[(r + 1u) * NT + t] = fma(s1, b, acc[(r + 1u) * NT + t]);
+}
+
+// Rows r, r + 1 and quad t over the whole step: their 8 accumulator registers stay in
+// registers across the KS FMAs each (the register file of an AVX2 host holds 16 vectors;
+// a row's 4·NT accumulators plus operands do not fit, and were reloaded per FMA).
+fn pair_quad(r: u32, t: u32) {
+    fma2(r, t, 0u);
+    fma2(r, t, 1u);
+    fma2(r, t, 2u);
+    fma2(r, t, 3u);
+    if KS > 4u { fma2(r, t, 4u); }
+    if KS > 5u { fma2(r, t, 5u); }
+    if KS > 6u { fma2(r, t, 6u); }
+    if KS > 7u { fma2(r, t, 7u); }
+    if KS > 8u { fma2(r, t, 8u); }
+    if KS > 9u { fma2(r, t, 9u); }
+    if KS > 10u { fma2(r, t, 10u); }
+    if KS > 11u { fma2(r, t, 11u); }
+    if KS > 12u { fma2(r, t, 12u); }
+    if KS > 13u { fma2(r, t, 13u); }
+    if KS > 14u { fma2(r, t, 14u); }
+    if KS > 15u { fma2(r, t, 15u); }
+}
+
+fn pair_step(r: u32) {
+    pair_quad(r, 0u);
+    if NT > 1u { pair_quad(r, 1u); }
+    if NT > 2u { pair_quad(r, 2u); }
+    if NT > 3u { pair_quad(r, 3u); }
 }
 
 // Step s: k = s·KS .. +KS-1, for every row of the block.
 fn step(s: u32, b_base: u32, lane: u32) {
     let k0 = s * KS;
     let j0 = s * (KS / MG) * NK;
-    load_vals(0u, lane, j0);
-    if R * P > 8u { load_vals(1u, lane, j0); }
-    if R * P > 16u { load_vals(2u, lane, j0); }
-    if R * P > 24u { load_vals(3u, lane, j0); }
-    if R * P > 32u { load_vals(4u, lane, j0); }
-    if R * P > 40u { load_vals(5u, lane, j0); }
-    if R * P > 48u { load_vals(6u, lane, j0); }
-    if R * P > 56u { load_vals(7u, lane, j0); }
-    if R * P > 64u { load_vals(8u, lane, j0); }
-    if R * P > 72u { load_vals(9u, lane, j0); }
-    if R * P > 80u { load_vals(10u, lane, j0); }
-    if R * P > 88u { load_vals(11u, lane, j0); }
-    if R * P > 96u { load_vals(12u, lane, j0); }
-    if R * P > 104u { load_vals(13u, lane, j0); }
-    if R * P > 112u { load_vals(14u, lane, j0); }
-    if R * P > 120u { load_vals(15u, lane, j0); }
-    load_word(0u, lane, j0);
-    if R > 8u { load_word(1u, lane, j0); }
-    if R > 16u { load_word(2u, lane, j0); }
-    if R > 24u { load_word(3u, lane, j0); }
+    load_row(0u, lane, j0);
+    if R > 8u { load_row(1u, lane, j0); }
+    if R > 16u { load_row(2u, lane, j0); }
+    if R > 24u { load_row(3u, lane, j0); }
+    if R > 32u { load_row(4u, lane, j0); }
+    if R > 40u { load_row(5u, lane, j0); }
+    if R > 48u { load_row(6u, lane, j0); }
+    if R > 56u { load_row(7u, lane, j0); }
     if TRANS_B {
         load_b_t4(0u, k0, b_base);
         if KS > 4u { load_b_t4(4u, k0, b_base); }
@@ -246,38 +235,38 @@ fn step(s: u32, b_base: u32, lane: u32) {
         if KS > 14u { load_b_row(14u, k0, b_base); }
         if KS > 15u { load_b_row(15u, k0, b_base); }
     }
-    row_step(0u, j0);
-    if R > 1u { row_step(1u, j0); }
-    if R > 2u { row_step(2u, j0); }
-    if R > 3u { row_step(3u, j0); }
-    if R > 4u { row_step(4u, j0); }
-    if R > 5u { row_step(5u, j0); }
-    if R > 6u { row_step(6u, j0); }
-    if R > 7u { row_step(7u, j0); }
-    if R > 8u { row_step(8u, j0); }
-    if R > 9u { row_step(9u, j0); }
-    if R > 10u { row_step(10u, j0); }
-    if R > 11u { row_step(11u, j0); }
-    if R > 12u { row_step(12u, j0); }
-    if R > 13u { row_step(13u, j0); }
-    if R > 14u { row_step(14u, j0); }
-    if R > 15u { row_step(15u, j0); }
-    if R > 16u { row_step(16u, j0); }
-    if R > 17u { row_step(17u, j0); }
-    if R > 18u { row_step(18u, j0); }
-    if R > 19u { row_step(19u, j0); }
-    if R > 20u { row_step(20u, j0); }
-    if R > 21u { row_step(21u, j0); }
-    if R > 22u { row_step(22u, j0); }
-    if R > 23u { row_step(23u, j0); }
-    if R > 24u { row_step(24u, j0); }
-    if R > 25u { row_step(25u, j0); }
-    if R > 26u { row_step(26u, j0); }
-    if R > 27u { row_step(27u, j0); }
-    if R > 28u { row_step(28u, j0); }
-    if R > 29u { row_step(29u, j0); }
-    if R > 30u { row_step(30u, j0); }
-    if R > 31u { row_step(31u, j0); }
+    pair_step(0u);
+    if R > 2u { pair_step(2u); }
+    if R > 4u { pair_step(4u); }
+    if R > 6u { pair_step(6u); }
+    if R > 8u { pair_step(8u); }
+    if R > 10u { pair_step(10u); }
+    if R > 12u { pair_step(12u); }
+    if R > 14u { pair_step(14u); }
+    if R > 16u { pair_step(16u); }
+    if R > 18u { pair_step(18u); }
+    if R > 20u { pair_step(20u); }
+    if R > 22u { pair_step(22u); }
+    if R > 24u { pair_step(24u); }
+    if R > 26u { pair_step(26u); }
+    if R > 28u { pair_step(28u); }
+    if R > 30u { pair_step(30u); }
+    if R > 32u { pair_step(32u); }
+    if R > 34u { pair_step(34u); }
+    if R > 36u { pair_step(36u); }
+    if R > 38u { pair_step(38u); }
+    if R > 40u { pair_step(40u); }
+    if R > 42u { pair_step(42u); }
+    if R > 44u { pair_step(44u); }
+    if R > 46u { pair_step(46u); }
+    if R > 48u { pair_step(48u); }
+    if R > 50u { pair_step(50u); }
+    if R > 52u { pair_step(52u); }
+    if R > 54u { pair_step(54u); }
+    if R > 56u { pair_step(56u); }
+    if R > 58u { pair_step(58u); }
+    if R > 60u { pair_step(60u); }
+    if R > 62u { pair_step(62u); }
 }
 
 // Row r's accumulators (+ bias) into C, where inside.
@@ -363,4 +352,36 @@ fn main(
     if R > 29u { store_row(29u, c_base, c0); }
     if R > 30u { store_row(30u, c_base, c0); }
     if R > 31u { store_row(31u, c_base, c0); }
+    if R > 32u { store_row(32u, c_base, c0); }
+    if R > 33u { store_row(33u, c_base, c0); }
+    if R > 34u { store_row(34u, c_base, c0); }
+    if R > 35u { store_row(35u, c_base, c0); }
+    if R > 36u { store_row(36u, c_base, c0); }
+    if R > 37u { store_row(37u, c_base, c0); }
+    if R > 38u { store_row(38u, c_base, c0); }
+    if R > 39u { store_row(39u, c_base, c0); }
+    if R > 40u { store_row(40u, c_base, c0); }
+    if R > 41u { store_row(41u, c_base, c0); }
+    if R > 42u { store_row(42u, c_base, c0); }
+    if R > 43u { store_row(43u, c_base, c0); }
+    if R > 44u { store_row(44u, c_base, c0); }
+    if R > 45u { store_row(45u, c_base, c0); }
+    if R > 46u { store_row(46u, c_base, c0); }
+    if R > 47u { store_row(47u, c_base, c0); }
+    if R > 48u { store_row(48u, c_base, c0); }
+    if R > 49u { store_row(49u, c_base, c0); }
+    if R > 50u { store_row(50u, c_base, c0); }
+    if R > 51u { store_row(51u, c_base, c0); }
+    if R > 52u { store_row(52u, c_base, c0); }
+    if R > 53u { store_row(53u, c_base, c0); }
+    if R > 54u { store_row(54u, c_base, c0); }
+    if R > 55u { store_row(55u, c_base, c0); }
+    if R > 56u { store_row(56u, c_base, c0); }
+    if R > 57u { store_row(57u, c_base, c0); }
+    if R > 58u { store_row(58u, c_base, c0); }
+    if R > 59u { store_row(59u, c_base, c0); }
+    if R > 60u { store_row(60u, c_base, c0); }
+    if R > 61u { store_row(61u, c_base, c0); }
+    if R > 62u { store_row(62u, c_base, c0); }
+    if R > 63u { store_row(63u, c_base, c0); }
 }

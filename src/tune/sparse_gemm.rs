@@ -46,8 +46,10 @@ const MAX_TQ: u32 = 4;
 const SG_MAX_W: u32 = 8;
 
 /// Upper bounds of the column-lanes kernel (shaders/sparse/cols.wgsl).
-const COLS_MAX_R: u32 = 32;
-const COLS_MAX_ACC: u32 = 128;
+const COLS_MAX_R: u32 = 64;
+const COLS_MAX_ACC: u32 = 256;
+/// Register arrays of kept values and dense coefficients of the column-lanes kernel (vec4s).
+const COLS_MAX_LD: u32 = 32;
 
 /// One sparse GEMM configuration. Fields a variant does not use are zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -345,6 +347,8 @@ impl SparseConfig {
                     && (1..=COLS_MAX_R).contains(&self.r)
                     && (1..=4).contains(&self.tq)
                     && self.r * self.tq <= COLS_MAX_ACC
+                    && (self.r / 8) * (kps / 4) <= COLS_MAX_LD
+                    && (self.r / 8) * (self.tile / 4) <= COLS_MAX_LD
                     && self.cbk == 0
             }
             SparseVariant::Tiled => rows_kernel_ok(PLAIN_MAX_R) && (1..=MAX_TQ).contains(&self.tq),
@@ -453,7 +457,7 @@ pub fn sparse_gemm_candidates(
         all.push(SparseConfig::subgroup(wg, r, tq, sg));
     }
     // Column lanes (subgroups of 8): rows per workgroup, column quads per lane, k per step.
-    for (r, nt, ks) in [(32, 4, 16), (16, 2, 8)] {
+    for (r, nt, ks) in [(64, 4, 16), (32, 4, 16), (16, 2, 8)] {
         all.push(SparseConfig::cols(8, r, nt, ks, false));
     }
     for (wg, r, tq) in [
@@ -510,11 +514,11 @@ pub fn sparse_gemm_default(
             }
         }
     }
-    // CPU adapters with subgroups of 8: the column-lanes kernel, 32 rows × 128 columns per
-    // workgroup (measured at 2:4 f32 2048³ on lavapipe, one process: 1.58× faster than the
-    // subgroup rows kernel below, 0.94× our dense GEMM).
+    // CPU adapters with subgroups of 8: the column-lanes kernel, 64 rows × 128 columns per
+    // workgroup (2:4 f32 2048³ on lavapipe, one process, shared machine: 483-497 ms against
+    // 529-568 ms with 32 rows and 566-603 ms for our dense GEMM).
     if cpu {
-        let c = SparseConfig::cols(8, 32, 4, 16, false);
+        let c = SparseConfig::cols(8, 64, 4, 16, false);
         if c.valid_for(caps, limits, desc) {
             return c;
         }

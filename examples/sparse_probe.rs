@@ -1,0 +1,80 @@
+//! Back-to-back timing of sparse GEMM configurations next to our dense GEMM (one process), or
+//! a fixed number of dispatches of one configuration for instruction counting.
+//!
+//! `CFGS="32,4,16;64,4,16" SIZE=2048 ROUNDS=2 cargo run --release --example sparse_probe`
+//! `REPS=3 CFGS="64,4,16" SIZE=512 valgrind --tool=callgrind target/release/examples/sparse_probe`
+//! (`CFGS` entries: cols r,nt,ks; `dense` = the dense GEMM; `default` = the dispatcher's pick.)
+use wgkernels::bench::bench_sparse_with_dense;
+use wgkernels::ops::peaks::Peaks;
+use wgkernels::ops::sparse_gemm::{upload_words, NmPattern, SparseGemmDesc, SparseGemmPlan};
+use wgkernels::verify::{random_data, random_nm};
+use wgkernels::{Context, GemmDesc, GemmPlan, SparseConfig};
+
+fn parse(s: &str) -> Option<SparseConfig> {
+    if s == "default" {
+        return None;
+    }
+    let v: Vec<u32> = s.split(',').map(|x| x.trim().parse().unwrap()).collect();
+    Some(SparseConfig::cols(8, v[0], v[1], v[2], false))
+}
+
+fn main() -> wgkernels::Result<()> {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let n: u32 = env("SIZE", "2048").parse().unwrap();
+    let cfgs_s = env("CFGS", "default");
+    let ctx = Context::new_blocking()?;
+    let desc = SparseGemmDesc::matmul(n, n, n, NmPattern::TWO_FOUR);
+    if let Ok(reps) = std::env::var("REPS") {
+        let reps: usize = reps.parse().unwrap();
+        let (a, _) = random_nm::<f32>(n as usize, n as usize, desc.pattern, 17)?;
+        let (b, _) = random_data::<f32>((n * n) as usize, 18);
+        let vb = ctx.upload("v", &a.gpu_values())?;
+        let mb = upload_words(&ctx, "m", a.meta())?;
+        let db = ctx.upload("b", &b)?;
+        let ob = ctx.storage("o", (n * n * 4) as u64)?;
+        for c in cfgs_s.split(';') {
+            if c == "dense" {
+                let plan = GemmPlan::new(&ctx, GemmDesc::new(n, n, n), None)?;
+                let (a2, _) = random_data::<f32>((n * n) as usize, 19);
+                let ab = ctx.upload("a", &a2)?;
+                let bound = plan.bind(&ab, &db, &ob)?;
+                for _ in 0..reps {
+                    ctx.submit(|p| bound.record(p))?;
+                    ctx.wait()?;
+                }
+            } else {
+                let plan = SparseGemmPlan::new(&ctx, desc, parse(c))?;
+                let bound = plan.bind(&vb, &mb, &db, None, &ob)?;
+                for _ in 0..reps {
+                    ctx.submit(|p| bound.record(p))?;
+                    ctx.wait()?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    let cfgs: Vec<Option<SparseConfig>> = cfgs_s.split(';').map(parse).collect();
+    let peaks = Peaks {
+        fma_f32_gflops: 1.0,
+        fma_f16_gflops: None,
+        copy_gbps: 1.0,
+        copy_buffer_gbps: 1.0,
+    };
+    let rounds: usize = env("ROUNDS", "1").parse().unwrap();
+    for _ in 0..rounds {
+        let rows = bench_sparse_with_dense(&ctx, &peaks, desc, &cfgs, true, &mut |e| {
+            eprintln!("error: {e}")
+        });
+        for r in rows {
+            println!(
+                "{:<28} {:>9.2} ms  {:>7.1} GFLOP/s  err {:.1e}  {}",
+                r.config,
+                r.median_ms,
+                r.gflops.unwrap_or(0.0),
+                r.rel_l2_err,
+                r.note
+            );
+        }
+    }
+    Ok(())
+}
