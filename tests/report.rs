@@ -319,6 +319,28 @@ fn write(dir: &Path, name: &str, r: &BenchReport) -> PathBuf {
 }
 
 #[test]
+fn unchecked_rows_are_null_in_json_and_load_back() {
+    let dir = temp_dir("unchecked");
+    let mut r = report("x", "Vulkan", 1.0);
+    r.results[0].rel_l2_err = f64::NAN;
+    let p = write(&dir, "r.json", &r);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains("\"rel_l2_err\": null"), "{text}");
+    let back = load_report(&p).unwrap();
+    assert!(back.results[0].rel_l2_err.is_nan());
+    assert_eq!(back.results[1].rel_l2_err, 1e-7);
+    let md = back.to_markdown();
+    assert_eq!(md.matches("| not checked |").count(), 1, "{md}");
+    let out = cli().arg("compare").arg(&p).arg(&p).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn compare_two_reports_side_by_side_with_ratios() {
     let dir = temp_dir("compare");
     // B is twice as fast on everything and lacks one row.

@@ -11,6 +11,11 @@ use crate::gpu::AdapterId;
 use crate::ops::peaks::Peaks;
 use serde::{Deserialize, Serialize};
 
+/// serde_json writes a NaN as `null`; read it back as NaN, so every report `bench` writes loads.
+fn nan_from_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// One measured op × shape (`results[]` of `bench --json`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BenchResult {
@@ -39,7 +44,9 @@ pub struct BenchResult {
     /// run), `default` (the untuned vendor default) or `explicit` (named by the bench case).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub config_source: String,
-    /// Relative L2 error against the CPU reference.
+    /// Relative L2 error against the CPU reference; NaN (JSON `null`) where the bench does not
+    /// check the run (`verify` covers those cases).
+    #[serde(deserialize_with = "nan_from_null")]
     pub rel_l2_err: f64,
     /// `gpu` (timestamps) or `wall`.
     pub timing: String,
@@ -105,7 +112,7 @@ impl BenchReport {
         for r in &self.results {
             let opt = |x: Option<f64>, d: usize| x.map_or("".into(), |v| format!("{v:.d$}"));
             s += &format!(
-                "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {} | {:.1e} |\n",
+                "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {} | {} |\n",
                 r.op,
                 r.variant,
                 r.dtype,
@@ -120,7 +127,11 @@ impl BenchReport {
                 } else {
                     format!("{} ({})", r.config_source, r.note)
                 },
-                r.rel_l2_err
+                if r.rel_l2_err.is_nan() {
+                    "not checked".to_string()
+                } else {
+                    format!("{:.1e}", r.rel_l2_err)
+                }
             );
         }
         if !charts.is_empty() {
