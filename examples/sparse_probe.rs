@@ -3,29 +3,49 @@
 //!
 //! `CFGS="32,4,16;64,4,16" SIZE=2048 ROUNDS=2 cargo run --release --example sparse_probe`
 //! `REPS=3 CFGS="64,4,16" SIZE=512 valgrind --tool=callgrind target/release/examples/sparse_probe`
-//! (`CFGS` entries: cols r,nt,ks; `dense` = the dense GEMM; `default` = the dispatcher's pick.)
+//! `TOKENS=16 CFGS="default;4;64,1,8" SIZE=4096 cargo run --release --example sparse_probe`
+//! (`CFGS` entries: cols `r,nt,ks`; gemv `r`; `dense` = the dense GEMM (REPS mode); `default` =
+//! the dispatcher's pick. `TOKENS=t`: the linear form with t tokens and a SIZE×SIZE weight.)
 use wgkernels::bench::bench_sparse_with_dense;
 use wgkernels::ops::peaks::Peaks;
 use wgkernels::ops::sparse_gemm::{upload_words, NmPattern, SparseGemmDesc, SparseGemmPlan};
 use wgkernels::verify::{random_data, random_nm};
 use wgkernels::{Context, GemmDesc, GemmPlan, SparseConfig};
 
+/// `s` as a number, or exit with a message naming `what` (a probe, not a library: no recovery).
+fn num<T: std::str::FromStr>(what: &str, s: &str) -> T {
+    s.trim().parse().unwrap_or_else(|_| {
+        eprintln!("sparse_probe: {what} = {s:?} is not a number");
+        std::process::exit(2)
+    })
+}
+
 fn parse(s: &str) -> Option<SparseConfig> {
     if s == "default" {
         return None;
     }
-    let v: Vec<u32> = s.split(',').map(|x| x.trim().parse().unwrap()).collect();
+    let v: Vec<u32> = s.split(',').map(|x| num("CFGS entry", x)).collect();
+    if v.len() != 1 && v.len() != 3 {
+        eprintln!("sparse_probe: CFGS entry {s:?} is neither `r` nor `r,nt,ks`");
+        std::process::exit(2)
+    }
+    if v.len() == 1 {
+        return Some(SparseConfig::gemv(64, v[0], 8));
+    }
     Some(SparseConfig::cols(8, v[0], v[1], v[2], false))
 }
 
 fn main() -> wgkernels::Result<()> {
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
-    let n: u32 = env("SIZE", "2048").parse().unwrap();
+    let n: u32 = num("SIZE", &env("SIZE", "2048"));
     let cfgs_s = env("CFGS", "default");
     let ctx = Context::new_blocking()?;
-    let desc = SparseGemmDesc::matmul(n, n, n, NmPattern::TWO_FOUR);
+    let desc = match std::env::var("TOKENS") {
+        Ok(t) => SparseGemmDesc::linear(num("TOKENS", &t), n, n, NmPattern::TWO_FOUR),
+        Err(_) => SparseGemmDesc::matmul(n, n, n, NmPattern::TWO_FOUR),
+    };
     if let Ok(reps) = std::env::var("REPS") {
-        let reps: usize = reps.parse().unwrap();
+        let reps: usize = num("REPS", &reps);
         let (a, _) = random_nm::<f32>(n as usize, n as usize, desc.pattern, 17)?;
         let (b, _) = random_data::<f32>((n * n) as usize, 18);
         let vb = ctx.upload("v", &a.gpu_values())?;
@@ -60,7 +80,7 @@ fn main() -> wgkernels::Result<()> {
         copy_gbps: 1.0,
         copy_buffer_gbps: 1.0,
     };
-    let rounds: usize = env("ROUNDS", "1").parse().unwrap();
+    let rounds: usize = num("ROUNDS", &env("ROUNDS", "1"));
     for _ in 0..rounds {
         let rows = bench_sparse_with_dense(&ctx, &peaks, desc, &cfgs, true, &mut |e| {
             eprintln!("error: {e}")
