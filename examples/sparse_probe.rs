@@ -25,14 +25,14 @@ fn parse(s: &str) -> Option<SparseConfig> {
         return None;
     }
     let v: Vec<u32> = s.split(',').map(|x| num("CFGS entry", x)).collect();
-    if v.len() != 1 && v.len() != 3 {
-        eprintln!("sparse_probe: CFGS entry {s:?} is neither `r` nor `r,nt,ks`");
-        std::process::exit(2)
+    match v[..] {
+        [r] => Some(SparseConfig::gemv(64, r, 8)),
+        [r, nt, ks] => Some(SparseConfig::cols(8, r, nt, ks, false)),
+        _ => {
+            eprintln!("sparse_probe: CFGS entry {s:?} is neither `r` nor `r,nt,ks`");
+            std::process::exit(2)
+        }
     }
-    if v.len() == 1 {
-        return Some(SparseConfig::gemv(64, v[0], 8));
-    }
-    Some(SparseConfig::cols(8, v[0], v[1], v[2], false))
 }
 
 fn main() -> wgkernels::Result<()> {
