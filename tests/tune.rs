@@ -353,8 +353,9 @@ impl Prepared for FakePrepared {
 }
 
 /// Configs: FMA steps. 4096 default (slow, correct); 256 correct (the expected winner);
-/// 64 wrong at full size; 32 wrong on the small check; 16 fails to build.
-const FAKE: [u32; 5] = [4096, 256, 64, 32, 16];
+/// 64 wrong at full size; 32 wrong on the small check; 16 fails to build; 32768 correct but
+/// over 3× slower than the best before it (pruned).
+const FAKE: [u32; 6] = [4096, 256, 64, 32, 16, 32768];
 
 impl TuneOp for Fake {
     const NAME: &'static str = "fake";
@@ -412,7 +413,7 @@ impl TuneOp for Fake {
 }
 
 #[test]
-fn failing_candidates_are_dropped_never_chosen() {
+fn failing_and_slow_candidates_are_dropped_or_pruned_never_chosen() {
     let dir = temp_dir("fake");
     let c = tuner_ctx(TuneMode::Cached, &dir);
     let opts = TuneOptions {
@@ -433,6 +434,8 @@ fn failing_candidates_are_dropped_never_chosen() {
     assert!(status(32).1.unwrap().contains("small check"));
     assert_eq!(status(64).0, CandidateStatus::Dropped);
     assert!(status(64).1.unwrap().contains("wrong answer at full size"));
+    assert_eq!(status(32768).0, CandidateStatus::Pruned);
+    assert!(status(32768).1.unwrap().contains("the best so far"));
     assert_eq!(status(256).0, CandidateStatus::Ok);
     assert_eq!(e.winner, Some(serde_json::json!(256)), "{e:#?}");
     // And the pick follows the stored winner.
