@@ -1,6 +1,9 @@
 //! The vendor report and `compare`: the bench JSON against the DESIGN.md contract (run through
 //! the real CLI), the SVG charts and their links, curve detection, the side-by-side comparison
-//! of two reports with ratios, and clear errors (exit code 2) for unreadable or foreign files.
+//! of two reports with ratios, clear errors (exit code 2) for unreadable or foreign files, and the
+//! alternating-round timing behind the ratios.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -455,4 +458,28 @@ fn tune_and_info_report_the_cache_and_reject_unknown_ops() {
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Alternating rounds give every case the same number of samples, and a case with ~500× the
+/// work of another measures slower.
+#[test]
+fn time_rounds_gives_each_case_its_own_samples() {
+    use wgkernels::{GemmDesc, GemmPlan};
+    let c = common::ctx();
+    let bound: Vec<_> = [32u32, 256]
+        .iter()
+        .map(|&s| {
+            let d = GemmDesc::new(s, s, s);
+            let plan = GemmPlan::new(c, d, None).unwrap();
+            let a = c.storage("a", d.a_len() * 4).unwrap();
+            let b = c.storage("b", d.b_len() * 4).unwrap();
+            let out = c.storage("c", d.c_len() * 4).unwrap();
+            plan.bind(&a, &b, &out).unwrap()
+        })
+        .collect();
+    let t = wgkernels::bench::time_rounds(c, true, &bound, |b, pass| b.record(pass)).unwrap();
+    assert_eq!(t.len(), 2);
+    assert!(t[0].samples_ms.len() >= 3 && t[0].samples_ms.len() == t[1].samples_ms.len());
+    assert!(t.iter().all(|t| t.samples_ms.iter().all(|&s| s > 0.0)));
+    assert!(t[1].median_ms > t[0].median_ms, "{t:?}");
 }

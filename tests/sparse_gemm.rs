@@ -860,3 +860,34 @@ fn async_verify_passes_on_a_browser_like_device() {
         .iter()
         .all(|k| k.dtype == DType::F32 && !k.variant.contains("sg")));
 }
+
+/// The report times a sparse shape next to its dense baselines in alternating rounds: the dense
+/// rows (both linear-form layouts) come first, every row passed its reference spot check, and
+/// each sparse row's ratio is the faster dense median over its own.
+#[test]
+fn bench_rows_carry_the_ratio_to_the_faster_dense_layout() {
+    use wgkernels::bench::bench_sparse_with_dense;
+    use wgkernels::ops::peaks::Peaks;
+    let peaks = Peaks {
+        fma_f32_gflops: 1.0,
+        fma_f16_gflops: None,
+        copy_gbps: 1.0,
+        copy_buffer_gbps: 1.0,
+    };
+    let desc = SparseGemmDesc::linear(3, 40, 64, p(2, 4));
+    let mut errors = Vec::new();
+    let rows = bench_sparse_with_dense(ctx(), &peaks, desc, &[None], true, &mut |e| errors.push(e));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    assert!(rows[..2].iter().all(|r| r.variant.starts_with("dense ")));
+    assert!(rows
+        .iter()
+        .all(|r| !r.note.contains("FAILED") && r.median_ms > 0.0));
+    let dense = rows[0].median_ms.min(rows[1].median_ms);
+    let want = format!("{:.2}x vs dense ({dense:.3} ms)", dense / rows[2].median_ms);
+    assert!(
+        rows[2].note.starts_with(&want),
+        "{} vs {want}",
+        rows[2].note
+    );
+}

@@ -322,9 +322,9 @@ fn bench_typed<T: Element>(
     finish(ctx, peaks, &p, &t)
 }
 
-/// Times several f32 cases interleaved (one run of each per round, `iters` rounds, after one
-/// warm-up run each), so that a change in machine load affects all of them alike: the density
-/// sweep's ratios to dense come from the same rounds.
+/// Times several f32 cases in alternating rounds ([`super::time_rounds`]), so that a change in
+/// machine load affects all of them alike: the density sweep's ratios to dense come from the
+/// same rounds.
 pub fn bench_interleaved(
     ctx: &Context,
     peaks: &Peaks,
@@ -335,28 +335,11 @@ pub fn bench_interleaved(
         .iter()
         .map(|c| prepare::<f32>(ctx, c))
         .collect::<Result<_>>()?;
-    let mut samples = vec![Vec::new(); prepared.len()];
-    let mut source = crate::gpu::TimingSource::Gpu;
-    for round in 0..=iters(quick) {
-        for (i, p) in prepared.iter().enumerate() {
-            let t = time_gpu(ctx, 0, 1, &|pass| p.bound.record(pass))?;
-            source = t.source;
-            if round > 0 {
-                samples[i].push(t.median_ms);
-            }
-        }
-    }
+    let timings = super::time_rounds(ctx, quick, &prepared, |p, pass| p.bound.record(pass))?;
     prepared
         .iter()
-        .zip(samples)
-        .map(|(p, s)| {
-            let t = crate::gpu::Timing {
-                median_ms: crate::gpu::median(&s),
-                samples_ms: s,
-                source,
-            };
-            finish(ctx, peaks, p, &t)
-        })
+        .zip(&timings)
+        .map(|(p, t)| finish(ctx, peaks, p, t))
         .collect()
 }
 

@@ -1,15 +1,16 @@
 //! GEMM cases of the vendor report.
 
-use super::time_case;
+use super::{time_case, PreparedCase};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::gpu::Context;
-use crate::ops::gemm::{GemmDesc, GemmPlan};
+use crate::gpu::{Context, Timing};
+use crate::ops::gemm::{GemmBound, GemmDesc, GemmPlan};
 use crate::ops::peaks::Peaks;
 use crate::reference::{compare, gemm_ref_rows, Tolerance};
 use crate::report::{BenchResult, UNTUNED_DEFAULT_NOTE};
 use crate::tune::{ConfigSource, GemmConfig, GemmVariant, Picked};
 use crate::verify::{gemm_shape_json, gemm_variants_to_check, random_data};
+use std::marker::PhantomData;
 
 /// Rows of each product checked against the reference during a bench (a spot check).
 const CHECK_ROWS: usize = 16;
@@ -62,84 +63,124 @@ pub fn bench_gemm_case(
     config: Option<GemmConfig>,
     quick: bool,
 ) -> Result<BenchResult> {
-    match desc.dtype {
-        DType::F32 => bench_gemm_typed::<f32>(ctx, peaks, desc, config, quick),
-        DType::F16 => bench_gemm_typed::<half::f16>(ctx, peaks, desc, config, quick),
+    let case = prepare_gemm_case(ctx, desc, config)?;
+    let t = time_case(ctx, quick, &|pass| case.record(pass))?;
+    case.finish(ctx, peaks, &t)
+}
+
+/// Builds and binds one GEMM case (the dispatcher's pick when `config` is `None`) on random data.
+pub(crate) fn prepare_gemm_case(
+    ctx: &Context,
+    desc: GemmDesc,
+    config: Option<GemmConfig>,
+) -> Result<Box<dyn PreparedCase>> {
+    Ok(match desc.dtype {
+        DType::F32 => Box::new(GemmCase::<f32>::new(ctx, desc, config)?),
+        DType::F16 => Box::new(GemmCase::<half::f16>::new(ctx, desc, config)?),
+    })
+}
+
+/// A GEMM case ready to time: its plan, bound buffers and the f64 inputs of the spot check.
+struct GemmCase<T> {
+    desc: GemmDesc,
+    picked: Picked<GemmConfig>,
+    plan: GemmPlan,
+    bound: GemmBound,
+    c: wgpu::Buffer,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    _element: PhantomData<T>,
+}
+
+impl<T: Element> GemmCase<T> {
+    fn new(ctx: &Context, desc: GemmDesc, config: Option<GemmConfig>) -> Result<Self> {
+        let picked = match config {
+            Some(c) => Picked {
+                config: c,
+                source: ConfigSource::Explicit,
+            },
+            None => crate::tune::gemm_pick_with_source(ctx, &desc),
+        };
+        let plan = GemmPlan::new(ctx, desc, Some(picked.config))?;
+        let (a, af) = random_data::<T>(desc.a_len() as usize, 7);
+        let (b, bf) = random_data::<T>(desc.b_len() as usize, 8);
+        let ab = ctx.upload("A", &a)?;
+        let bb = ctx.upload("B", &b)?;
+        let c = ctx.storage("C", desc.c_len() * desc.dtype.size())?;
+        let bound = plan.bind(&ab, &bb, &c)?;
+        Ok(Self {
+            desc,
+            picked,
+            plan,
+            bound,
+            c,
+            a: af,
+            b: bf,
+            _element: PhantomData,
+        })
     }
 }
 
-fn bench_gemm_typed<T: Element>(
-    ctx: &Context,
-    peaks: &Peaks,
-    desc: GemmDesc,
-    config: Option<GemmConfig>,
-    quick: bool,
-) -> Result<BenchResult> {
-    let picked = match config {
-        Some(c) => Picked {
-            config: c,
-            source: ConfigSource::Explicit,
-        },
-        None => crate::tune::gemm_pick_with_source(ctx, &desc),
-    };
-    let plan = GemmPlan::new(ctx, desc, Some(picked.config))?;
-    let (a, af) = random_data::<T>(desc.a_len() as usize, 7);
-    let (b, bf) = random_data::<T>(desc.b_len() as usize, 8);
-    let ab = ctx.upload("A", &a)?;
-    let bb = ctx.upload("B", &b)?;
-    let cb = ctx.storage("C", desc.c_len() * desc.dtype.size())?;
-    let bound = plan.bind(&ab, &bb, &cb)?;
-    let t = time_case(ctx, quick, &|pass| bound.record(pass))?;
-    // Spot-check the first rows of the last run's output.
-    let got: Vec<T> = pollster::block_on(crate::gpu::read_buffer(ctx, &cb, desc.c_len() as usize))?;
-    let want = gemm_ref_rows(&desc, &af, &bf, None, CHECK_ROWS);
-    let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
-    let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
-    let cfg = *plan.config();
-    let compute = if cfg.variant == GemmVariant::Coop {
-        DType::F16
-    } else {
-        desc.dtype
-    };
-    let err = compare(&got, &want[..rows], Tolerance::gemm(compute, desc.k));
-    let secs = t.median_ms * 1e-3;
-    let (gflops, gbps, pct) = if desc.gemv_shape() {
-        let bytes = (desc.a_len() + desc.b_len() + desc.c_len()) as f64 * desc.dtype.size() as f64;
-        let gbps = bytes / secs / 1e9;
-        (
-            Some(desc.flops() / secs / 1e9),
-            Some(gbps),
-            Some(100.0 * gbps / peaks.copy_gbps),
-        )
-    } else {
-        let g = desc.flops() / secs / 1e9;
-        let peak = match (compute, peaks.fma_f16_gflops) {
-            (DType::F16, Some(h)) if cfg.variant == GemmVariant::Coop => h,
-            _ => peaks.fma_f32_gflops,
-        };
-        (Some(g), None, Some(100.0 * g / peak))
-    };
-    Ok(BenchResult {
-        op: "gemm".into(),
-        variant: cfg.variant.name().into(),
-        dtype: desc.dtype,
-        shape: gemm_shape_json(&desc),
-        median_ms: t.median_ms,
-        gflops,
-        gbps,
-        pct_of_peak: pct,
-        config: cfg.label(),
-        config_source: picked.source.name().into(),
-        rel_l2_err: err.rel_l2_err,
-        timing: format!("{:?}", t.source).to_lowercase(),
-        note: if !err.pass {
-            "FAILED reference spot check".into()
-        } else if picked.source == ConfigSource::Explicit
-            && cfg == crate::tune::gemm_default(ctx.caps(), &ctx.limits(), &desc)
-        {
-            UNTUNED_DEFAULT_NOTE.into()
+impl<T: Element> PreparedCase for GemmCase<T> {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        self.bound.record(pass);
+    }
+
+    fn finish(&self, ctx: &Context, peaks: &Peaks, t: &Timing) -> Result<BenchResult> {
+        let (desc, picked) = (self.desc, &self.picked);
+        // Spot-check the first rows of the last run's output.
+        let got: Vec<T> =
+            pollster::block_on(crate::gpu::read_buffer(ctx, &self.c, desc.c_len() as usize))?;
+        let want = gemm_ref_rows(&desc, &self.a, &self.b, None, CHECK_ROWS);
+        let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
+        let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
+        let cfg = *self.plan.config();
+        let compute = if cfg.variant == GemmVariant::Coop {
+            DType::F16
         } else {
-            String::new()
-        },
-    })
+            desc.dtype
+        };
+        let err = compare(&got, &want[..rows], Tolerance::gemm(compute, desc.k));
+        let secs = t.median_ms * 1e-3;
+        let (gflops, gbps, pct) = if desc.gemv_shape() {
+            let bytes =
+                (desc.a_len() + desc.b_len() + desc.c_len()) as f64 * desc.dtype.size() as f64;
+            let gbps = bytes / secs / 1e9;
+            (
+                Some(desc.flops() / secs / 1e9),
+                Some(gbps),
+                Some(100.0 * gbps / peaks.copy_gbps),
+            )
+        } else {
+            let g = desc.flops() / secs / 1e9;
+            let peak = match (compute, peaks.fma_f16_gflops) {
+                (DType::F16, Some(h)) if cfg.variant == GemmVariant::Coop => h,
+                _ => peaks.fma_f32_gflops,
+            };
+            (Some(g), None, Some(100.0 * g / peak))
+        };
+        Ok(BenchResult {
+            op: "gemm".into(),
+            variant: cfg.variant.name().into(),
+            dtype: desc.dtype,
+            shape: gemm_shape_json(&desc),
+            median_ms: t.median_ms,
+            gflops,
+            gbps,
+            pct_of_peak: pct,
+            config: cfg.label(),
+            config_source: picked.source.name().into(),
+            rel_l2_err: err.rel_l2_err,
+            timing: format!("{:?}", t.source).to_lowercase(),
+            note: if !err.pass {
+                "FAILED reference spot check".into()
+            } else if picked.source == ConfigSource::Explicit
+                && cfg == crate::tune::gemm_default(ctx.caps(), &ctx.limits(), &desc)
+            {
+                UNTUNED_DEFAULT_NOTE.into()
+            } else {
+                String::new()
+            },
+        })
+    }
 }

@@ -17,7 +17,7 @@ pub use gemm::{bench_gemm_case, gemm_cases};
 pub use sparse_gemm::{bench_sparse_case, bench_sparse_with_dense, sparse_cases, SparseCase};
 
 use crate::error::{Error, Result};
-use crate::gpu::{time_gpu, Context};
+use crate::gpu::{time_gpu, Context, Timing};
 use crate::ops::peaks::Peaks;
 use crate::report::BenchResult;
 
@@ -39,14 +39,75 @@ pub fn time_case(
     ctx: &Context,
     quick: bool,
     record: &dyn Fn(&mut wgpu::ComputePass<'_>),
-) -> Result<crate::gpu::Timing> {
+) -> Result<Timing> {
+    let probe_ms = probe(ctx, record)?;
+    time_gpu(
+        ctx,
+        usize::from(probe_ms < 50.0),
+        rounds(quick, probe_ms),
+        record,
+    )
+}
+
+/// Times several cases in alternating rounds (one timed run of each per round, by `record`), so that a change
+/// in machine load slows all of them alike and the ratios between them hold on a shared machine.
+/// Each case first gets the untimed runs of [`time_case`]; the round count follows its budget,
+/// for the sum of the cases' first runs.
+pub fn time_rounds<C>(
+    ctx: &Context,
+    quick: bool,
+    cases: &[C],
+    record: impl Fn(&C, &mut wgpu::ComputePass<'_>),
+) -> Result<Vec<Timing>> {
+    let mut total_ms = 0.0;
+    for case in cases {
+        let probe_ms = probe(ctx, &|pass| record(case, pass))?;
+        if probe_ms < 50.0 {
+            probe(ctx, &|pass| record(case, pass))?;
+        }
+        total_ms += probe_ms;
+    }
+    let mut samples = vec![Vec::new(); cases.len()];
+    let mut source = crate::gpu::TimingSource::Gpu;
+    for _ in 0..rounds(quick, total_ms) {
+        for (case, s) in cases.iter().zip(&mut samples) {
+            let t = time_gpu(ctx, 0, 1, &|pass| record(case, pass))?;
+            source = t.source;
+            s.extend(t.samples_ms);
+        }
+    }
+    Ok(samples
+        .into_iter()
+        .map(|s| Timing {
+            median_ms: crate::gpu::median(&s),
+            samples_ms: s,
+            source,
+        })
+        .collect())
+}
+
+/// Wall time of one untimed run (it also compiles and warms caches).
+fn probe(ctx: &Context, record: &dyn Fn(&mut wgpu::ComputePass<'_>)) -> Result<f64> {
     let t0 = std::time::Instant::now();
     ctx.submit(|pass| record(pass))?;
     ctx.wait()?;
-    let probe_ms = t0.elapsed().as_secs_f64() * 1e3;
+    Ok(t0.elapsed().as_secs_f64() * 1e3)
+}
+
+/// Timed runs for work whose first run took `probe_ms`: about 1.5 s (quick) or 6 s of it, at
+/// least 3 and at most [`iters`].
+fn rounds(quick: bool, probe_ms: f64) -> usize {
     let budget_ms = if quick { 1500.0 } else { 6000.0 };
-    let n = ((budget_ms / probe_ms.max(1e-3)) as usize).clamp(3, iters(quick));
-    time_gpu(ctx, usize::from(probe_ms < 50.0), n, record)
+    ((budget_ms / probe_ms.max(1e-3)) as usize).clamp(3, iters(quick))
+}
+
+/// A bench case with its pipeline built and its buffers bound: recorded as often as its timing
+/// needs, then turned into a report row (which spot-checks the output against the reference).
+pub(crate) trait PreparedCase {
+    /// Records one run of the case into `pass`.
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>);
+    /// The report row for timing `t`.
+    fn finish(&self, ctx: &Context, peaks: &Peaks, t: &Timing) -> Result<BenchResult>;
 }
 
 /// Builds the plans of `cases` on every core before any is timed. Pipeline compilation is

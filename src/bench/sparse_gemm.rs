@@ -1,15 +1,16 @@
 //! N:M sparse GEMM cases of the vendor report. Every sparse shape is measured next to our own
-//! dense GEMM on the same shape, in the same run ([`super::bench_gemm_case`]), and each sparse
-//! row notes its speed-up over that dense row and the compressed weight bytes.
+//! dense GEMM on the same shape, in alternating rounds of the same run, and each sparse row
+//! notes its speed-up over that dense row and the compressed weight bytes.
 
-use super::{bench_gemm_case, time_case};
+use super::gemm::prepare_gemm_case;
+use super::{time_case, time_rounds, PreparedCase};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::gpu::{read_buffer, Context};
+use crate::gpu::{read_buffer, Context, Timing};
 use crate::ops::gemm::GemmDesc;
 use crate::ops::peaks::Peaks;
 use crate::ops::sparse_gemm::{
-    upload_words, NmPattern, SparseForm, SparseGemmDesc, SparseGemmPlan,
+    upload_words, NmPattern, SparseForm, SparseGemmBound, SparseGemmDesc, SparseGemmPlan,
 };
 use crate::reference::{compare, sparse_gemm_ref_rows, Tolerance};
 use crate::report::BenchResult;
@@ -17,6 +18,7 @@ use crate::tune::{SparseConfig, SparseVariant};
 use crate::verify::{
     random_data, random_nm, sparse_shape_json, sparse_variant_name, sparse_variants_to_check,
 };
+use std::marker::PhantomData;
 
 /// Sparse rows checked against the reference during a bench (a spot check).
 const CHECK_ROWS: usize = 16;
@@ -74,8 +76,10 @@ pub fn sparse_cases(ctx: &Context, quick: bool) -> Vec<SparseCase> {
     v
 }
 
-/// Times the dense GEMM of `desc`'s shape and then every listed sparse configuration, returning
-/// the dense row first. Sparse rows carry `speed-up ×… vs dense` and the weight bytes in `note`.
+/// Times the dense GEMM of `desc`'s shape and every listed sparse configuration in alternating
+/// rounds ([`time_rounds`]: the ratios to dense come from the same moments of machine load),
+/// returning the dense rows first. Sparse rows carry `speed-up ×… vs dense` and the weight bytes
+/// in `note`. A case that cannot be built is reported through `on_error` and left out.
 pub fn bench_sparse_with_dense(
     ctx: &Context,
     peaks: &Peaks,
@@ -84,10 +88,38 @@ pub fn bench_sparse_with_dense(
     quick: bool,
     on_error: &mut dyn FnMut(String),
 ) -> Vec<BenchResult> {
+    let mut dense: Vec<(Box<dyn PreparedCase>, &str)> = Vec::new();
+    for (gd, layout) in dense_baselines(&desc) {
+        match prepare_gemm_case(ctx, gd, None) {
+            Ok(c) => dense.push((c, layout)),
+            Err(e) => on_error(format!(
+                "dense baseline of sparse_gemm {desc:?} ({layout}): {e}"
+            )),
+        }
+    }
+    let mut sparse: Vec<Box<dyn PreparedCase>> = Vec::new();
+    for cfg in configs {
+        match prepare_sparse_case(ctx, desc, *cfg) {
+            Ok(c) => sparse.push(c),
+            Err(e) => on_error(format!("sparse_gemm {desc:?} {cfg:?}: {e}")),
+        }
+    }
+    let cases: Vec<&dyn PreparedCase> = dense
+        .iter()
+        .map(|(c, _)| c.as_ref())
+        .chain(sparse.iter().map(|c| c.as_ref()))
+        .collect();
+    let timings = match time_rounds(ctx, quick, &cases, |c, pass| c.record(pass)) {
+        Ok(t) => t,
+        Err(e) => {
+            on_error(format!("sparse_gemm {desc:?}: timing failed: {e}"));
+            return Vec::new();
+        }
+    };
     let mut out: Vec<BenchResult> = Vec::new();
     let mut best: Option<usize> = None;
-    for (gd, layout) in dense_baselines(&desc) {
-        match bench_gemm_case(ctx, peaks, gd, None, quick) {
+    for ((case, layout), t) in dense.iter().zip(&timings) {
+        match case.finish(ctx, peaks, t) {
             Ok(mut r) => {
                 r.op = "sparse_gemm".into();
                 r.variant = format!("dense {}", r.variant);
@@ -114,21 +146,16 @@ pub fn bench_sparse_with_dense(
             .note
             .push_str("; the faster dense layout: the baseline of the ratios");
     }
-    let dense = best.map(|i| out[i].clone());
-    for cfg in configs {
-        match bench_sparse_case(ctx, peaks, desc, *cfg, quick) {
+    let dense_ms = best.map(|i| out[i].median_ms);
+    for (case, t) in sparse.iter().zip(&timings[dense.len()..]) {
+        match case.finish(ctx, peaks, t) {
             Ok(mut r) => {
-                if let Some(d) = &dense {
-                    r.note = format!(
-                        "{:.2}x vs dense ({:.3} ms); {}",
-                        d.median_ms / r.median_ms,
-                        d.median_ms,
-                        r.note
-                    );
+                if let Some(d) = dense_ms {
+                    r.note = format!("{:.2}x vs dense ({d:.3} ms); {}", d / r.median_ms, r.note);
                 }
                 out.push(r);
             }
-            Err(e) => on_error(format!("sparse_gemm {desc:?} {cfg:?}: {e}")),
+            Err(e) => on_error(format!("sparse_gemm {desc:?}: {e}")),
         }
     }
     out
@@ -162,110 +189,151 @@ pub fn bench_sparse_case(
     config: Option<SparseConfig>,
     quick: bool,
 ) -> Result<BenchResult> {
-    match desc.dtype {
-        DType::F32 => bench_typed::<f32>(ctx, peaks, desc, config, quick),
-        DType::F16 => bench_typed::<half::f16>(ctx, peaks, desc, config, quick),
+    let case = prepare_sparse_case(ctx, desc, config)?;
+    let t = time_case(ctx, quick, &|pass| case.record(pass))?;
+    case.finish(ctx, peaks, &t)
+}
+
+/// Builds and binds one sparse configuration on random N:M data.
+fn prepare_sparse_case(
+    ctx: &Context,
+    desc: SparseGemmDesc,
+    config: Option<SparseConfig>,
+) -> Result<Box<dyn PreparedCase>> {
+    Ok(match desc.dtype {
+        DType::F32 => Box::new(PreparedSparse::<f32>::new(ctx, desc, config)?),
+        DType::F16 => Box::new(PreparedSparse::<half::f16>::new(ctx, desc, config)?),
+    })
+}
+
+/// A sparse case ready to time: its plan, bound buffers and the f64 inputs of the spot check.
+struct PreparedSparse<T> {
+    desc: SparseGemmDesc,
+    source: crate::tune::ConfigSource,
+    plan: SparseGemmPlan,
+    bound: SparseGemmBound,
+    out: wgpu::Buffer,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    bias: Vec<f64>,
+    _element: PhantomData<T>,
+}
+
+impl<T: Element> PreparedSparse<T> {
+    fn new(ctx: &Context, desc: SparseGemmDesc, config: Option<SparseConfig>) -> Result<Self> {
+        let (config, source) = match config {
+            Some(c) => (c, crate::tune::ConfigSource::Explicit),
+            None => {
+                let p = crate::tune::sparse_gemm_pick_with_source(ctx, &desc);
+                (p.config, p.source)
+            }
+        };
+        let plan = SparseGemmPlan::new(ctx, desc, Some(config))?;
+        let rows = desc.rows as usize * desc.sparse_batches() as usize;
+        let (a, af) = random_nm::<T>(rows, desc.k as usize, desc.pattern, 17)?;
+        let (b, bf) = random_data::<T>(desc.dense_len() as usize, 18);
+        let (bias, biasf) = random_data::<T>(desc.rows as usize, 19);
+        let vb = ctx.upload("sparse values", &a.gpu_values())?;
+        let mb = upload_words(ctx, "sparse meta", a.meta())?;
+        let db = ctx.upload("dense", &b)?;
+        let bb = if desc.bias {
+            Some(ctx.upload("bias", &bias)?)
+        } else {
+            None
+        };
+        let out = ctx.storage("out", desc.out_len() * desc.dtype.size())?;
+        let bound = plan.bind(&vb, &mb, &db, bb.as_ref(), &out)?;
+        Ok(Self {
+            desc,
+            source,
+            plan,
+            bound,
+            out,
+            a: af,
+            b: bf,
+            bias: biasf,
+            _element: PhantomData,
+        })
     }
 }
 
-fn bench_typed<T: Element>(
-    ctx: &Context,
-    peaks: &Peaks,
-    desc: SparseGemmDesc,
-    config: Option<SparseConfig>,
-    quick: bool,
-) -> Result<BenchResult> {
-    let (config, source) = match config {
-        Some(c) => (c, crate::tune::ConfigSource::Explicit),
-        None => {
-            let p = crate::tune::sparse_gemm_pick_with_source(ctx, &desc);
-            (p.config, p.source)
-        }
-    };
-    let plan = SparseGemmPlan::new(ctx, desc, Some(config))?;
-    let rows = desc.rows as usize * desc.sparse_batches() as usize;
-    let (a, af) = random_nm::<T>(rows, desc.k as usize, desc.pattern, 17)?;
-    let (b, bf) = random_data::<T>(desc.dense_len() as usize, 18);
-    let (bias, biasf) = random_data::<T>(desc.rows as usize, 19);
-    let vb = ctx.upload("sparse values", &a.gpu_values())?;
-    let mb = upload_words(ctx, "sparse meta", a.meta())?;
-    let db = ctx.upload("dense", &b)?;
-    let bb = if desc.bias {
-        Some(ctx.upload("bias", &bias)?)
-    } else {
-        None
-    };
-    let ob = ctx.storage("out", desc.out_len() * desc.dtype.size())?;
-    let bound = plan.bind(&vb, &mb, &db, bb.as_ref(), &ob)?;
-    let t = time_case(ctx, quick, &|pass| bound.record(pass))?;
-    // Spot-check the first sparse rows of every batch.
-    let got: Vec<T> = pollster::block_on(read_buffer(ctx, &ob, desc.out_len() as usize))?;
-    let want = sparse_gemm_ref_rows(&desc, &af, &bf, Some(&biasf), CHECK_ROWS);
-    let (m, n) = (desc.rows as usize, desc.cols as usize);
-    let mut g = Vec::new();
-    let mut w = Vec::new();
-    for bi in 0..desc.batch as usize {
-        for i in 0..m.min(CHECK_ROWS) {
-            for j in 0..n {
-                let idx = match desc.form {
-                    SparseForm::Matmul => bi * m * n + i * n + j,
-                    SparseForm::Linear => bi * m * n + j * m + i,
-                };
-                g.push(got[idx].to_f64());
-                w.push(want[idx]);
+impl<T: Element> PreparedCase for PreparedSparse<T> {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        self.bound.record(pass);
+    }
+
+    fn finish(&self, ctx: &Context, peaks: &Peaks, t: &Timing) -> Result<BenchResult> {
+        let (desc, source) = (self.desc, self.source);
+        // Spot-check the first sparse rows of every batch.
+        let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.out, desc.out_len() as usize))?;
+        let want = sparse_gemm_ref_rows(&desc, &self.a, &self.b, Some(&self.bias), CHECK_ROWS);
+        let (m, n) = (desc.rows as usize, desc.cols as usize);
+        let mut g = Vec::new();
+        let mut w = Vec::new();
+        for bi in 0..desc.batch as usize {
+            for i in 0..m.min(CHECK_ROWS) {
+                for j in 0..n {
+                    let idx = match desc.form {
+                        SparseForm::Matmul => bi * m * n + i * n + j,
+                        SparseForm::Linear => bi * m * n + j * m + i,
+                    };
+                    g.push(got[idx].to_f64());
+                    w.push(want[idx]);
+                }
             }
         }
-    }
-    let cfg = *plan.config();
-    let compute = if cfg.variant == SparseVariant::Coop {
-        DType::F16
-    } else {
-        desc.dtype
-    };
-    let err = compare(
-        &g,
-        &w,
-        Tolerance::sparse_gemm(compute, desc.k, desc.pattern),
-    );
-    let secs = t.median_ms * 1e-3;
-    let gflops = desc.flops() / secs / 1e9;
-    let es = desc.dtype.size() as f64;
-    let (gbps, pct) = if desc.gemv_shape() {
-        let bytes = desc.sparse_bytes() as f64 + (desc.dense_len() + desc.out_len()) as f64 * es;
-        let gbps = bytes / secs / 1e9;
-        (Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
-    } else {
-        let peak = match (compute, peaks.fma_f16_gflops) {
-            (DType::F16, Some(h)) if cfg.variant == SparseVariant::Coop => h,
-            _ => peaks.fma_f32_gflops,
-        };
-        // Share of peak counts the multiply-adds actually done (N/M of the dense-equivalent).
-        let done = gflops * desc.pattern.n as f64 / desc.pattern.m as f64;
-        (None, Some(100.0 * done / peak))
-    };
-    let weights = format!(
-        "weights {:.2} MB = {:.2}% of dense {}",
-        desc.sparse_bytes() as f64 / 1e6,
-        100.0 * desc.sparse_bytes() as f64 / desc.sparse_dense_bytes() as f64,
-        desc.dtype
-    );
-    Ok(BenchResult {
-        op: "sparse_gemm".into(),
-        variant: sparse_variant_name(&cfg),
-        dtype: desc.dtype,
-        shape: sparse_shape_json(&desc),
-        median_ms: t.median_ms,
-        gflops: Some(gflops),
-        gbps,
-        pct_of_peak: pct,
-        config: cfg.label(),
-        rel_l2_err: err.rel_l2_err,
-        timing: format!("{:?}", t.source).to_lowercase(),
-        config_source: source.name().into(),
-        note: if err.pass {
-            weights
+        let cfg = *self.plan.config();
+        let compute = if cfg.variant == SparseVariant::Coop {
+            DType::F16
         } else {
-            format!("FAILED reference spot check; {weights}")
-        },
-    })
+            desc.dtype
+        };
+        let err = compare(
+            &g,
+            &w,
+            Tolerance::sparse_gemm(compute, desc.k, desc.pattern),
+        );
+        let secs = t.median_ms * 1e-3;
+        let gflops = desc.flops() / secs / 1e9;
+        let es = desc.dtype.size() as f64;
+        let (gbps, pct) = if desc.gemv_shape() {
+            let bytes =
+                desc.sparse_bytes() as f64 + (desc.dense_len() + desc.out_len()) as f64 * es;
+            let gbps = bytes / secs / 1e9;
+            (Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
+        } else {
+            let peak = match (compute, peaks.fma_f16_gflops) {
+                (DType::F16, Some(h)) if cfg.variant == SparseVariant::Coop => h,
+                _ => peaks.fma_f32_gflops,
+            };
+            // Share of peak counts the multiply-adds actually done (N/M of the dense-equivalent).
+            let done = gflops * desc.pattern.n as f64 / desc.pattern.m as f64;
+            (None, Some(100.0 * done / peak))
+        };
+        let weights = format!(
+            "weights {:.2} MB = {:.2}% of dense {}",
+            desc.sparse_bytes() as f64 / 1e6,
+            100.0 * desc.sparse_bytes() as f64 / desc.sparse_dense_bytes() as f64,
+            desc.dtype
+        );
+        Ok(BenchResult {
+            op: "sparse_gemm".into(),
+            variant: sparse_variant_name(&cfg),
+            dtype: desc.dtype,
+            shape: sparse_shape_json(&desc),
+            median_ms: t.median_ms,
+            gflops: Some(gflops),
+            gbps,
+            pct_of_peak: pct,
+            config: cfg.label(),
+            rel_l2_err: err.rel_l2_err,
+            timing: format!("{:?}", t.source).to_lowercase(),
+            config_source: source.name().into(),
+            note: if err.pass {
+                weights
+            } else {
+                format!("FAILED reference spot check; {weights}")
+            },
+        })
+    }
 }
