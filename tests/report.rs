@@ -460,13 +460,13 @@ fn tune_and_info_report_the_cache_and_reject_unknown_ops() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Alternating rounds give every case the same number of samples, and a case with ~500× the
-/// work of another measures slower.
+/// Alternating rounds give every case the same number of samples, and a case with 32768× the
+/// work of another measures slower even in its fastest sample (robust to a loaded machine).
 #[test]
 fn time_rounds_gives_each_case_its_own_samples() {
     use wgkernels::{GemmDesc, GemmPlan};
     let c = common::ctx();
-    let bound: Vec<_> = [32u32, 256]
+    let bound: Vec<_> = [16u32, 512]
         .iter()
         .map(|&s| {
             let d = GemmDesc::new(s, s, s);
@@ -481,5 +481,7 @@ fn time_rounds_gives_each_case_its_own_samples() {
     assert_eq!(t.len(), 2);
     assert!(t[0].samples_ms.len() >= 3 && t[0].samples_ms.len() == t[1].samples_ms.len());
     assert!(t.iter().all(|t| t.samples_ms.iter().all(|&s| s > 0.0)));
-    assert!(t[1].median_ms > t[0].median_ms, "{t:?}");
+    let fastest =
+        |t: &wgkernels::gpu::Timing| t.samples_ms.iter().copied().fold(f64::MAX, f64::min);
+    assert!(fastest(&t[1]) > fastest(&t[0]), "{t:?}");
 }
