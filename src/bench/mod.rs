@@ -49,10 +49,11 @@ pub fn time_case(
     )
 }
 
-/// Times several cases in alternating rounds (one timed run of each per round, by `record`), so that a change
-/// in machine load slows all of them alike and the ratios between them hold on a shared machine.
-/// Each case first gets the untimed runs of [`time_case`]; the round count follows its budget,
-/// for the sum of the cases' first runs.
+/// Times several cases in alternating rounds (one timed run of each per round, by `record`), so
+/// that a change in machine load slows all of them alike and the ratios between them hold on a
+/// shared machine. Each case first gets the untimed runs of [`time_case`]; the round count
+/// follows its budget, for the sum of the cases' first runs. (`time_case` keeps its own path:
+/// on a GPU it submits all of its samples back to back, with one timestamp readback.)
 pub fn time_rounds<C>(
     ctx: &Context,
     quick: bool,

@@ -97,17 +97,17 @@ pub fn bench_sparse_with_dense(
             )),
         }
     }
-    let mut sparse: Vec<Box<dyn PreparedCase>> = Vec::new();
+    let mut sparse: Vec<(Box<dyn PreparedCase>, Option<SparseConfig>)> = Vec::new();
     for cfg in configs {
         match prepare_sparse_case(ctx, desc, *cfg) {
-            Ok(c) => sparse.push(c),
+            Ok(c) => sparse.push((c, *cfg)),
             Err(e) => on_error(format!("sparse_gemm {desc:?} {cfg:?}: {e}")),
         }
     }
     let cases: Vec<&dyn PreparedCase> = dense
         .iter()
         .map(|(c, _)| c.as_ref())
-        .chain(sparse.iter().map(|c| c.as_ref()))
+        .chain(sparse.iter().map(|(c, _)| c.as_ref()))
         .collect();
     let timings = match time_rounds(ctx, quick, &cases, |c, pass| c.record(pass)) {
         Ok(t) => t,
@@ -147,7 +147,7 @@ pub fn bench_sparse_with_dense(
             .push_str("; the faster dense layout: the baseline of the ratios");
     }
     let dense_ms = best.map(|i| out[i].median_ms);
-    for (case, t) in sparse.iter().zip(&timings[dense.len()..]) {
+    for ((case, cfg), t) in sparse.iter().zip(&timings[dense.len()..]) {
         match case.finish(ctx, peaks, t) {
             Ok(mut r) => {
                 if let Some(d) = dense_ms {
@@ -155,7 +155,7 @@ pub fn bench_sparse_with_dense(
                 }
                 out.push(r);
             }
-            Err(e) => on_error(format!("sparse_gemm {desc:?}: {e}")),
+            Err(e) => on_error(format!("sparse_gemm {desc:?} {cfg:?}: {e}")),
         }
     }
     out
