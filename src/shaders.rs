@@ -256,6 +256,22 @@ pub fn specialized_module(
     crate::specialize::specialize(&parsed, entry, constants)
 }
 
+/// `Shader/entry dtype[ coopN] {name=value, ...}`: how a pipeline is named in logs and reports.
+fn pipeline_label(
+    shader: Shader,
+    spec: Spec,
+    entry: &str,
+    constants: &[(&'static str, f64)],
+) -> String {
+    let coop = spec.coop.map(|t| format!(" coop{t}")).unwrap_or_default();
+    let consts: Vec<String> = constants.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "{shader:?}/{entry} {}{coop} {{{}}}",
+        spec.dtype.name(),
+        consts.join(", ")
+    )
+}
+
 /// Override constants of one pipeline, by name.
 pub type Constants = Vec<(&'static str, f64)>;
 
@@ -267,6 +283,14 @@ struct PipelineKey {
     constants: Vec<(&'static str, u64)>,
 }
 
+/// The driver's pipeline cache of a context, and its file.
+#[cfg(not(target_arch = "wasm32"))]
+struct DriverCache {
+    cache: wgpu::PipelineCache,
+    path: std::path::PathBuf,
+    key: crate::tune::cache::CacheKey,
+}
+
 /// One pipeline's slot: filled once built. Its own lock is held while building, so threads that
 /// ask for the same pipeline at once wait for one compilation instead of running several.
 type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
@@ -275,11 +299,88 @@ type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
 #[cfg(not(target_arch = "wasm32"))]
 type ParsedSource = Option<Arc<crate::specialize::Parsed>>;
 
+/// One pipeline build: which pipeline, and where its time went.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PipelineBuild {
+    /// `Shader/entry [dtype] {constants}`.
+    pub label: String,
+    /// Host-side specialisation (naga: overrides substituted, dead branches dropped), seconds.
+    pub specialize_s: f64,
+    /// Shader module + compute pipeline creation in wgpu and the driver, seconds.
+    pub driver_s: f64,
+}
+
+impl PipelineBuild {
+    /// Total seconds.
+    pub fn total_s(&self) -> f64 {
+        self.specialize_s + self.driver_s
+    }
+}
+
+/// What building a run of pipelines cost: the figures `info`, `verify`, `bench` and the report
+/// print (see [`Context::compile_summary_since`]).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CompileSummary {
+    /// Pipelines built (a pipeline the context already held is not counted).
+    pub pipelines: usize,
+    /// Seconds of host-side specialisation.
+    pub specialize_s: f64,
+    /// Seconds in wgpu and the driver.
+    pub driver_s: f64,
+    /// The slowest build.
+    pub slowest: Option<PipelineBuild>,
+}
+
+impl CompileSummary {
+    /// Sums `builds`.
+    pub fn of(builds: &[PipelineBuild]) -> Self {
+        let slowest = builds
+            .iter()
+            .max_by(|a, b| a.total_s().total_cmp(&b.total_s()))
+            .cloned();
+        Self {
+            pipelines: builds.len(),
+            specialize_s: builds.iter().map(|b| b.specialize_s).sum(),
+            driver_s: builds.iter().map(|b| b.driver_s).sum(),
+            slowest,
+        }
+    }
+
+    /// Total seconds.
+    pub fn total_s(&self) -> f64 {
+        self.specialize_s + self.driver_s
+    }
+
+    /// One line for a terminal: `12 pipelines built in 3.4 s (slowest 1.2 s: FftConv/fused ...)`.
+    pub fn line(&self) -> String {
+        let slowest = self
+            .slowest
+            .as_ref()
+            .map(|s| format!("; slowest {:.1} s: {}", s.total_s(), s.label))
+            .unwrap_or_default();
+        format!(
+            "{} pipelines built in {:.1} s{slowest}",
+            self.pipelines,
+            self.total_s()
+        )
+    }
+}
+
+/// True when `WGKERNELS_LOG_PIPELINES` is set (not `0`): every pipeline build is printed to
+/// stderr with its times.
+fn log_pipelines() -> bool {
+    std::env::var("WGKERNELS_LOG_PIPELINES").is_ok_and(|v| v != "0")
+}
+
 /// Built pipelines keyed by (shader, spec, entry point, override constants), and their modules.
 /// Different pipelines build concurrently (compilation is single-threaded per pipeline on CPU
 /// adapters, seconds for the large FFT kernels on lavapipe).
 #[derive(Default)]
 pub struct PipelineCache {
+    builds: Mutex<Vec<PipelineBuild>>,
+    /// The driver's pipeline cache and where it is stored, set up at the first build.
+    #[cfg(not(target_arch = "wasm32"))]
+    driver: std::sync::OnceLock<Option<DriverCache>>,
     pipelines: Mutex<HashMap<PipelineKey, PipelineSlot>>,
     modules: Mutex<HashMap<(Shader, Spec), wgpu::ShaderModule>>,
     #[cfg(not(target_arch = "wasm32"))]
@@ -340,10 +441,76 @@ impl Context {
         if let Some(p) = slot.as_ref() {
             return Ok(p.clone());
         }
+        let mut build = PipelineBuild {
+            label: pipeline_label(shader, spec, entry, constants),
+            ..Default::default()
+        };
+        let pipeline = Arc::new(self.build_uncached(shader, spec, entry, constants, &mut build)?);
+        if log_pipelines() {
+            eprintln!(
+                "pipeline {:>7.2} s (specialise {:.2} s, driver {:.2} s)  {}",
+                build.total_s(),
+                build.specialize_s,
+                build.driver_s,
+                build.label
+            );
+        }
+        self.pipelines
+            .builds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(build);
+        *slot = Some(pipeline.clone());
+        Ok(pipeline)
+    }
+
+    /// How many pipelines this context has built so far: a mark for
+    /// [`Context::compile_summary_since`].
+    pub fn compile_mark(&self) -> usize {
+        self.pipelines
+            .builds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// What the pipelines built since `mark` (from [`Context::compile_mark`]) cost.
+    pub fn compile_summary_since(&self, mark: usize) -> CompileSummary {
+        let builds = self
+            .pipelines
+            .builds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        CompileSummary::of(builds.get(mark..).unwrap_or_default())
+    }
+
+    /// Every pipeline build of this context so far, in order.
+    pub fn pipeline_builds(&self) -> Vec<PipelineBuild> {
+        self.pipelines
+            .builds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Builds one pipeline, recording where the time went in `build`.
+    fn build_uncached(
+        &self,
+        shader: Shader,
+        spec: Spec,
+        entry: &'static str,
+        constants: &[(&'static str, f64)],
+        build: &mut PipelineBuild,
+    ) -> Result<wgpu::ComputePipeline> {
         // Native: the pipeline's own specialised module (see `specialize`), when it applies.
         #[cfg(not(target_arch = "wasm32"))]
         if crate::specialize::enabled() {
-            if let Some(m) = self.specialized(shader, spec, entry, constants) {
+            let t = crate::gpu::Instant::now();
+            let specialized = self.specialized(shader, spec, entry, constants);
+            build.specialize_s = t.elapsed().as_secs_f64();
+            if let Some(m) = specialized {
+                let slots = crate::specialize::buffer_slots(&m);
+                let t = crate::gpu::Instant::now();
                 let module = self.scoped(|| {
                     self.device
                         .create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -351,11 +518,15 @@ impl Context {
                             source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(m)),
                         })
                 })?;
-                let pipeline = Arc::new(self.build_pipeline(shader, &module, entry, &[])?);
-                *slot = Some(pipeline.clone());
+                let pipeline = self.build_pipeline(shader, &module, entry, &[])?;
+                if let Some(slots) = slots.filter(|_| self.compiles_lazily()) {
+                    self.finish_compile(&pipeline, &slots)?;
+                }
+                build.driver_s = t.elapsed().as_secs_f64();
                 return Ok(pipeline);
             }
         }
+        let t = crate::gpu::Instant::now();
         let module = {
             let mut modules = self
                 .pipelines
@@ -378,9 +549,143 @@ impl Context {
                 }
             }
         };
-        let pipeline = Arc::new(self.build_pipeline(shader, &module, entry, constants)?);
-        *slot = Some(pipeline.clone());
-        Ok(pipeline)
+        let pipeline = self.build_pipeline(shader, &module, entry, constants);
+        build.driver_s = t.elapsed().as_secs_f64();
+        pipeline
+    }
+
+    /// The driver's pipeline cache, loaded from disk at the first call where the device has
+    /// `PIPELINE_CACHE` and the tuner has a cache directory (see `gpu::driver_cache`).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn driver_cache(&self) -> Option<&DriverCache> {
+        self.pipelines
+            .driver
+            .get_or_init(|| {
+                if !self
+                    .device
+                    .features()
+                    .contains(wgpu::Features::PIPELINE_CACHE)
+                {
+                    return None;
+                }
+                let path = crate::gpu::driver_cache::path_for(&self.tuner().cache_path(self)?);
+                let key = crate::tune::cache::CacheKey::new(self.adapter_id());
+                let data = match crate::gpu::driver_cache::load(&path, &key) {
+                    Ok(d) => Some(d),
+                    Err(why) => {
+                        if path.exists() {
+                            log::warn!("pipeline cache {}: {why}; starting empty", path.display());
+                        }
+                        None
+                    }
+                };
+                // SAFETY: `load` returns only bytes stored by `save_pipeline_cache` under this
+                // adapter's key (adapter, driver, crate version, shader hash) with a matching
+                // hash, i.e. what `get_data` of this driver produced; and `fallback` makes the
+                // driver start empty if it still rejects them.
+                let cache = unsafe {
+                    self.device
+                        .create_pipeline_cache(&wgpu::PipelineCacheDescriptor {
+                            label: Some("wgkernels"),
+                            data: data.as_deref(),
+                            fallback: true,
+                        })
+                };
+                Some(DriverCache { cache, path, key })
+            })
+            .as_ref()
+    }
+
+    /// The cache new pipelines go through (browsers cache pipelines themselves).
+    fn cache_handle(&self) -> Option<&wgpu::PipelineCache> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.driver_cache().map(|d| &d.cache);
+        #[cfg(target_arch = "wasm32")]
+        None
+    }
+
+    /// Stores the driver's pipeline cache next to the tuning cache, so the next run on this
+    /// adapter starts with it. Returns the file and its size, or `None` where there is nothing
+    /// to store (no `PIPELINE_CACHE` on this device, no cache directory, no pipeline built yet).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn save_pipeline_cache(&self) -> Result<Option<(std::path::PathBuf, usize)>> {
+        let Some(d) = self.pipelines.driver.get().and_then(|d| d.as_ref()) else {
+            return Ok(None);
+        };
+        let Some(data) = d.cache.get_data() else {
+            return Ok(None);
+        };
+        crate::gpu::driver_cache::save(&d.path, &d.key, &data).map_err(|source| Error::Io {
+            path: d.path.display().to_string(),
+            source,
+        })?;
+        Ok(Some((d.path.clone(), data.len())))
+    }
+
+    /// CPU rasterisers (lavapipe, llvmpipe) compile a pipeline's machine code at its first
+    /// dispatch, not when it is created; GPU drivers and browsers compile at creation.
+    fn compiles_lazily(&self) -> bool {
+        self.caps().device_type == wgpu::DeviceType::Cpu
+    }
+
+    /// Makes a lazily compiling driver compile `pipeline` now: a dispatch of zero workgroups on
+    /// stand-in buffers (lavapipe builds the code before it looks at the grid size). Why: so that
+    /// the compile time lands in the build it belongs to (counted, logged, reported) instead of
+    /// inside whichever check or timing happens to run the pipeline first.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn finish_compile(
+        &self,
+        pipeline: &wgpu::ComputePipeline,
+        slots: &[crate::specialize::BufferSlot],
+    ) -> Result<()> {
+        let groups = slots.iter().map(|s| s.group + 1).max().unwrap_or(0);
+        self.scoped(|| {
+            let bind_groups: Vec<wgpu::BindGroup> = (0..groups)
+                .map(|g| {
+                    let buffers: Vec<(u32, wgpu::Buffer)> = slots
+                        .iter()
+                        .filter(|s| s.group == g)
+                        .map(|s| {
+                            let usage = if s.uniform {
+                                wgpu::BufferUsages::UNIFORM
+                            } else {
+                                wgpu::BufferUsages::STORAGE
+                            };
+                            let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+                                label: Some("stand-in"),
+                                size: s.min_bytes.max(16).next_multiple_of(16),
+                                usage,
+                                mapped_at_creation: false,
+                            });
+                            (s.binding, buffer)
+                        })
+                        .collect();
+                    let entries: Vec<wgpu::BindGroupEntry> = buffers
+                        .iter()
+                        .map(|(binding, buffer)| wgpu::BindGroupEntry {
+                            binding: *binding,
+                            resource: buffer.as_entire_binding(),
+                        })
+                        .collect();
+                    self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("stand-in"),
+                        layout: &pipeline.get_bind_group_layout(g),
+                        entries: &entries,
+                    })
+                })
+                .collect();
+            let mut enc = self.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = enc.begin_compute_pass(&Default::default());
+                pass.set_pipeline(pipeline);
+                for (g, bg) in bind_groups.iter().enumerate() {
+                    pass.set_bind_group(g as u32, bg, &[]);
+                }
+                pass.dispatch_workgroups(0, 0, 0);
+            }
+            self.queue.submit([enc.finish()]);
+        })?;
+        self.wait()
     }
 
     fn build_pipeline(
@@ -401,7 +706,7 @@ impl Context {
                         constants,
                         zero_initialize_workgroup_memory: false,
                     },
-                    cache: None,
+                    cache: self.cache_handle(),
                 })
         })
     }

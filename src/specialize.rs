@@ -24,13 +24,8 @@ pub(crate) struct Parsed {
 /// Parses and validates WGSL text; `None` when naga rejects it (the WGSL path then reports the
 /// error with wgpu's message).
 pub(crate) fn parse(text: &str) -> Option<Parsed> {
-    let module = naga::front::wgsl::parse_str(text)
-        .map_err(|e| eprintln!("DBG parse {e:?}"))
-        .ok()?;
-    let info = validator()
-        .validate(&module)
-        .map_err(|e| eprintln!("DBG val {e:?}"))
-        .ok()?;
+    let module = naga::front::wgsl::parse_str(text).ok()?;
+    let info = validator().validate(&module).ok()?;
     Some(Parsed { module, info })
 }
 
@@ -117,6 +112,68 @@ pub(crate) fn specialize(
         return Err(format!("bindings {used_before:?} would become {used:?}"));
     }
     Ok(module)
+}
+
+/// A buffer binding of a pipeline: enough to bind a stand-in buffer of the right kind and size.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BufferSlot {
+    pub group: u32,
+    pub binding: u32,
+    pub uniform: bool,
+    /// Smallest size the binding accepts (one element of a runtime-sized array), in bytes.
+    pub min_bytes: u64,
+}
+
+/// The buffer bindings the module's single entry point uses, or `None` when one of them is not
+/// a buffer (a texture or sampler; none of our kernels has one).
+pub(crate) fn buffer_slots(module: &naga::Module) -> Option<Vec<BufferSlot>> {
+    let info = validator().validate_resolved_overrides(module).ok()?;
+    if module.entry_points.is_empty() {
+        return Some(Vec::new());
+    }
+    let ep = info.get_entry_point(0);
+    let gctx = module.to_ctx();
+    let mut out = Vec::new();
+    for (h, g) in module.global_variables.iter() {
+        let Some(b) = g.binding.as_ref() else {
+            continue;
+        };
+        if ep[h].is_empty() {
+            continue;
+        }
+        let uniform = match g.space {
+            naga::AddressSpace::Uniform => true,
+            naga::AddressSpace::Storage { .. } => false,
+            _ => return None,
+        };
+        let inner = &module.types[g.ty].inner;
+        let tail = match *inner {
+            naga::TypeInner::Array {
+                size: naga::ArraySize::Dynamic,
+                stride,
+                ..
+            } => stride,
+            naga::TypeInner::Struct { ref members, .. } => members
+                .last()
+                .and_then(|m| match module.types[m.ty].inner {
+                    naga::TypeInner::Array {
+                        size: naga::ArraySize::Dynamic,
+                        stride,
+                        ..
+                    } => Some(stride),
+                    _ => None,
+                })
+                .unwrap_or(0),
+            _ => 0,
+        };
+        out.push(BufferSlot {
+            group: b.group,
+            binding: b.binding,
+            uniform,
+            min_bytes: (inner.size(gctx) + tail) as u64,
+        });
+    }
+    Some(out)
 }
 
 /// The resource bindings (group, binding) the module's single entry point uses.

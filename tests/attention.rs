@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use wgkernels::ops::attention::{Diagonal, Stripe};
 use wgkernels::reference::attention_ref;
 use wgkernels::tune::attention_candidates;
-use wgkernels::verify::{check_attention, unit_data, verify_attention, AttnCase};
+use wgkernels::verify::{check_attention, unit_data, verify_op, AttnCase, Tier};
 use wgkernels::{
     AttentionConfig, AttentionDesc, AttentionPlan, AttentionVariant, BlockMask, DType, Error,
     MaskBuilder, Pattern, SearchOptions,
@@ -28,7 +28,7 @@ fn assert_passes(case: &AttnCase, cfg: Option<AttentionConfig>, seed: u64) {
 
 #[test]
 fn verify_list_passes_on_every_variant() {
-    let checks = verify_attention(ctx(), &mut |_| {});
+    let checks = verify_op(ctx(), "attention", Tier::Full, &mut |_| {}).unwrap();
     let failed: Vec<_> = checks.iter().filter(|c| !c.pass).collect();
     assert!(failed.is_empty(), "failed: {failed:#?}");
     // Without f16 (GL, browsers) the f16 cases are skipped and only the tiled variant runs.

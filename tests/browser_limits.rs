@@ -10,7 +10,7 @@ mod common;
 
 use common::{browser_like, ctx};
 use wgkernels::tune::{gemm_candidates, gemm_pick};
-use wgkernels::verify::{gemm_shapes, verify_op_async, BROWSER_OPS};
+use wgkernels::verify::{gemm_shapes, verify_op_async, Tier, OPS};
 use wgkernels::{time_gpu_async, Capabilities, DType, Error, GemmDesc, GemmPlan, GemmVariant};
 
 /// Capabilities of a browser adapter like Chromium's SwiftShader: subgroups of 4 that wgpu does
@@ -51,7 +51,7 @@ fn the_browser_like_device_has_webgpu_defaults() {
 fn no_candidate_exceeds_webgpu_default_limits() {
     let limits = wgpu::Limits::default();
     for caps in [browser_caps(), browser_like().caps().clone()] {
-        for desc in gemm_shapes() {
+        for desc in gemm_shapes(Tier::Full) {
             for cfg in gemm_candidates(&caps, &limits, &desc) {
                 assert!(
                     cfg.workgroup_bytes() <= 16384,
@@ -106,14 +106,13 @@ fn tighter_limits_than_webgpus_still_get_a_runnable_default() {
     }
 }
 
-/// The ops the web demo verifies (`BROWSER_OPS`) pass through the non-blocking path on a device
-/// with WebGPU's default limits; the native-only ops (no async check yet) are listed in the docs
-/// of `BROWSER_OPS`, so adding one there without an async arm fails here.
+/// Every op the web demo verifies (all of `OPS`) passes its standard tier (what the page runs on
+/// load) through the non-blocking path on a device with WebGPU's default limits.
 #[test]
 fn every_op_verifies_through_the_async_path_under_browser_limits() {
     let c = browser_like();
-    for op in BROWSER_OPS {
-        let checks = pollster::block_on(verify_op_async(c, op, &mut |_| {}))
+    for op in OPS {
+        let checks = pollster::block_on(verify_op_async(c, op, Tier::Standard, &mut |_| {}))
             .unwrap_or_else(|e| panic!("{op} has no browser verify path: {e}"));
         assert!(!checks.is_empty(), "{op}: no checks");
         let failed: Vec<_> = checks.iter().filter(|k| !k.pass).collect();
@@ -143,7 +142,7 @@ fn the_default_pick_runs_on_the_browser_like_device() {
 
 #[test]
 fn verify_op_async_names_an_unknown_op() {
-    let r = pollster::block_on(verify_op_async(ctx(), "nope", &mut |_| {}));
+    let r = pollster::block_on(verify_op_async(ctx(), "nope", Tier::Standard, &mut |_| {}));
     assert!(matches!(r, Err(Error::Unsupported(m)) if m.contains("unknown op `nope`")));
 }
 
@@ -197,7 +196,7 @@ fn fft_and_attention_candidates_fit_webgpu_default_limits() {
     use wgkernels::verify::{attention_cases, fft_shapes};
     let limits = wgpu::Limits::default();
     for caps in [browser_caps(), browser_like().caps().clone()] {
-        for desc in fft_shapes(false) {
+        for desc in fft_shapes(Tier::Full) {
             let cands = fft_candidates(&caps, &limits, &desc);
             if desc.dtype == DType::F16 {
                 assert!(cands.is_empty(), "f16 FFT offered without f16");
@@ -215,7 +214,7 @@ fn fft_and_attention_candidates_fit_webgpu_default_limits() {
             }
             assert_eq!(cands[0].fused_max(), 2048, "{}", cands[0].label());
         }
-        for case in attention_cases() {
+        for case in attention_cases(Tier::Full) {
             let (bq, _) = attention_blocks(&caps, &limits, &case.desc);
             for c in attention_candidates(&caps, &limits, &case.desc, bq) {
                 assert!(

@@ -9,7 +9,7 @@ mod common;
 use common::{ctx, has_coop, has_f16};
 use proptest::prelude::*;
 use wgkernels::tune::{fft_candidates, monarch_candidates};
-use wgkernels::verify::{check_fft_monarch, check_fft_monarch_round_trip, Check};
+use wgkernels::verify::{check_fft, check_fft_round_trip, Check};
 use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan, FftVariant};
 
 fn assert_pass(c: &Check) {
@@ -57,10 +57,10 @@ fn tiled_every_power_of_two_both_directions() {
         for inverse in [false, true] {
             let d = FftDesc::new(n).batch(batch).inverse(inverse);
             for cfg in tiled_configs(&d) {
-                assert_pass(&check_fft_monarch(
+                assert_pass(&check_fft(
                     ctx(),
                     &d,
-                    cfg,
+                    Some(cfg),
                     (log * 10 + inverse as u32) as u64,
                 ));
                 ran += 1;
@@ -87,7 +87,7 @@ fn tiled_multi_pass_up_to_2_20() {
         for cfg in cfgs.iter().filter(|c| c.lanes == 8 && c.log_cap == 11) {
             let passes = FftPlan::new(ctx(), d, Some(*cfg)).unwrap().dispatches();
             assert!(passes <= 3, "{} takes {passes} passes", cfg.label());
-            assert_pass(&check_fft_monarch(ctx(), &d, *cfg, 40 + i as u64));
+            assert_pass(&check_fft(ctx(), &d, Some(*cfg), 40 + i as u64));
         }
     }
 }
@@ -113,7 +113,7 @@ fn tiled_round_trips() {
         (1 << 20, 1),
     ] {
         let cfg = tiled_configs(&FftDesc::new(n))[0];
-        assert_pass(&check_fft_monarch_round_trip(ctx(), n, b, cfg, 21));
+        assert_pass(&check_fft_round_trip(ctx(), n, b, Some(cfg), 21));
     }
 }
 
@@ -129,7 +129,7 @@ fn tiled_f16_storage() {
         for inverse in [false, true] {
             let d = FftDesc::new(n).batch(b).dtype(DType::F16).inverse(inverse);
             for cfg in tiled_configs(&d) {
-                assert_pass(&check_fft_monarch(ctx(), &d, cfg, 60 + i as u64));
+                assert_pass(&check_fft(ctx(), &d, Some(cfg), 60 + i as u64));
             }
         }
     }
@@ -164,7 +164,7 @@ fn coop_variants_f16_class() {
             for dtype in dtypes {
                 let d = FftDesc::new(n).batch(batch).inverse(inverse).dtype(dtype);
                 for cfg in coop_configs(&d) {
-                    let c = check_fft_monarch(ctx(), &d, cfg, 70 + log as u64);
+                    let c = check_fft(ctx(), &d, Some(cfg), 70 + log as u64);
                     eprintln!(
                         "coop {} n={n} b={batch} inv={inverse} {dtype:?}: rel L2 {:.2e}",
                         cfg.label(),
@@ -177,7 +177,7 @@ fn coop_variants_f16_class() {
         }
     }
     for cfg in coop_configs(&FftDesc::new(4096)) {
-        assert_pass(&check_fft_monarch_round_trip(ctx(), 4096, 2, cfg, 5));
+        assert_pass(&check_fft_round_trip(ctx(), 4096, 2, Some(cfg), 5));
     }
     assert!(ran >= 40, "only {ran} coop checks ran");
 }
@@ -307,7 +307,7 @@ proptest! {
         let d = FftDesc::new(1 << log).batch(batch).inverse(inverse);
         let cfgs = tiled_configs(&d);
         let cfg = cfgs[which % cfgs.len()];
-        let c = check_fft_monarch(ctx(), &d, cfg, log as u64 * 7 + batch as u64);
+        let c = check_fft(ctx(), &d, Some(cfg), log as u64 * 7 + batch as u64);
         prop_assert!(c.pass, "{} {:?}: {:.3e} > {:.3e} {:?}", c.config, c.shape, c.rel_l2_err, c.tolerance, c.error);
     }
 }
@@ -337,11 +337,7 @@ fn probe_monarch_vs_stockham() {
                 let bound = plan.bind(&a, &b).unwrap();
                 let t = wgkernels::gpu::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
                 let small = FftDesc::new(n).batch(batch.min(4)).dtype(dtype);
-                let c = if cfg.variant == FftVariant::Monarch {
-                    check_fft_monarch(ctx, &small, cfg, 3)
-                } else {
-                    wgkernels::verify::check_fft(ctx, &small, Some(cfg), 3)
-                };
+                let c = check_fft(ctx, &small, Some(cfg), 3);
                 eprintln!(
                     "PROBE n={n} batch={batch} {dtype:?} {}: {:.2} ms, {:.3} GB/s, rel L2 {:.2e} (tol {:.1e})",
                     cfg.label(),

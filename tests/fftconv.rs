@@ -6,7 +6,7 @@ mod common;
 
 use common::{ctx, has_f16};
 use proptest::prelude::*;
-use wgkernels::verify::{check_fftconv, check_rfft, fftconv_shapes};
+use wgkernels::verify::{check_fftconv, check_rfft, fftconv_shapes, Tier};
 use wgkernels::{DType, Error, FftConvDesc, FftConvPath, FftConvPlan, RfftDesc};
 
 fn assert_pass(c: &wgkernels::verify::Check) {
@@ -60,7 +60,7 @@ fn rfft_and_irfft_match_rustfft() {
 #[test]
 fn shape_list_matches_reference() {
     let mut paths = std::collections::HashSet::new();
-    for (i, d) in fftconv_shapes().into_iter().enumerate() {
+    for (i, d) in fftconv_shapes(Tier::Full).into_iter().enumerate() {
         if d.dtype == DType::F16 && !has_f16("fftconv f16") {
             continue;
         }

@@ -7,7 +7,7 @@ mod common;
 use common::{ctx, has_coop, has_f16};
 use proptest::prelude::*;
 use wgkernels::tune::gemm_candidates;
-use wgkernels::verify::{check_gemm, gemm_shapes, verify_gemm};
+use wgkernels::verify::{check_gemm, gemm_shapes, verify_op, Tier};
 use wgkernels::{DType, Error, GemmConfig, GemmDesc, GemmPlan, GemmVariant};
 
 fn assert_passes(desc: &GemmDesc, cfg: GemmConfig, seed: u64) {
@@ -21,11 +21,11 @@ fn assert_passes(desc: &GemmDesc, cfg: GemmConfig, seed: u64) {
 
 #[test]
 fn verify_list_passes_on_every_variant() {
-    let checks = verify_gemm(ctx(), &mut |_| {});
+    let checks = verify_op(ctx(), "gemm", Tier::Full, &mut |_| {}).unwrap();
     assert!(checks.len() >= 30, "only {} checks", checks.len());
     let failed: Vec<_> = checks.iter().filter(|c| !c.pass).collect();
     assert!(failed.is_empty(), "failed: {failed:#?}");
-    let shapes = gemm_shapes().len();
+    let shapes = gemm_shapes(Tier::Full).len();
     assert!(shapes >= 30, "verify covers only {shapes} shapes");
     for v in ["tiled", "gemv"] {
         assert!(

@@ -192,6 +192,7 @@ fn report(name: &str, backend: &str, scale: f64) -> BenchReport {
             result("attention", "sparse", "default", attn(1.0), 17.0 * scale),
         ],
         version: env!("CARGO_PKG_VERSION").into(),
+        compile: Vec::new(),
     }
 }
 

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use wgkernels::ops::sparse_gemm::{prune, upload_words, validate_meta};
 use wgkernels::tune::sparse_gemm_candidates;
 use wgkernels::verify::{
-    check_sparse_gemm, random_nm, sparse_patterns, sparse_shapes, verify_sparse_gemm,
+    check_sparse_gemm, random_nm, sparse_patterns, sparse_shapes, verify_op, Tier,
 };
 use wgkernels::{
     DType, Error, NmMatrix, NmPattern, SparseConfig, SparseGemmDesc, SparseGemmPlan, SparseVariant,
@@ -278,13 +278,13 @@ fn format_errors_name_the_problem() {
 
 #[test]
 fn verify_list_passes_on_every_variant() {
-    let checks = verify_sparse_gemm(ctx(), &mut |_| {});
+    let checks = verify_op(ctx(), "sparse_gemm", Tier::Full, &mut |_| {}).unwrap();
     let failed: Vec<_> = checks.iter().filter(|c| !c.pass).collect();
     assert!(failed.is_empty(), "failed: {failed:#?}");
     assert!(
-        sparse_shapes().len() >= 40,
+        sparse_shapes(Tier::Full).len() >= 40,
         "verify covers only {} shapes",
-        sparse_shapes().len()
+        sparse_shapes(Tier::Full).len()
     );
     // Without f16 and subgroups (GL, browsers) those checks are skipped.
     let caps = ctx().caps();
@@ -850,6 +850,7 @@ fn async_verify_passes_on_a_browser_like_device() {
     let checks = pollster::block_on(wgkernels::verify::verify_op_async(
         c,
         "sparse_gemm",
+        Tier::Full,
         &mut |_| {},
     ))
     .unwrap();

@@ -16,7 +16,6 @@ override CK: u32 = 32u;       // keys per step (a multiple of COOP)
 
 const NSGC: u32 = 4u;         // subgroups per workgroup
 
-@group(0) @binding(0) var<uniform> p: AttnParams;
 @group(0) @binding(1) var<storage, read> q: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> k: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read> v: array<vec4<Elem>>;
@@ -42,6 +41,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
+    attn_load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
     // Workgroups past the end (grid padding) redo the last head and store nothing: an early

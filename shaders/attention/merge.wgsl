@@ -8,7 +8,6 @@
 override D4: u32 = 16u;
 override MWG: u32 = 64u;
 
-@group(0) @binding(0) var<uniform> p: AttnParams;
 @group(0) @binding(1) var<storage, read_write> o: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read_write> lse_out: array<f32>;
 @group(0) @binding(3) var<storage, read> part: array<vec4<f32>>;
@@ -23,6 +22,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
+    attn_load_params();
     let idx = linear_workgroup(wid, nwg) * MWG + li;
     if idx >= p.rows_total * D4 {
         return;

@@ -29,7 +29,6 @@ override PARTIAL: bool = true; // false: the mask lists full blocks only (no per
 const MAXQ: u32 = 256u;       // 4 rows * 8 chunks * 8 slots
 const TAU: f32 = 8.0;
 
-@group(0) @binding(0) var<uniform> p: AttnParams;
 @group(0) @binding(1) var<storage, read> q: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> k: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read> v: array<vec4<Elem>>;
@@ -253,6 +252,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
+    attn_load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
     let hgroups = p.hq / p.fold;

@@ -17,7 +17,6 @@ override MASKED: bool = true;
 const MAXQ: u32 = 64u;
 const TAU: f32 = 8.0;
 
-@group(0) @binding(0) var<uniform> p: AttnParams;
 @group(0) @binding(1) var<storage, read> q: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> k: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read> v: array<vec4<Elem>>;
@@ -95,6 +94,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
+    attn_load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
     let bh = lin / per_head;

@@ -2,7 +2,6 @@
 // accumulation. Works for f32 storage too (inputs rounded to f16: an f16-accuracy variant).
 // Includes: grid, gemm_params, coop_tile.
 
-@group(0) @binding(0) var<uniform> p: GemmParams;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
@@ -18,6 +17,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
+    gemm_load_params();
     let t = gemm_tile_of(linear_workgroup(wid, nwg), p);
     if t.x >= p.batch {
         return;

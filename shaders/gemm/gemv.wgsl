@@ -15,7 +15,6 @@ override GV_KS: u32 = 4u;     // k slices (transposed); GV_WG / GV_KS output row
 override VEC4: bool = false;
 const MAX_ROWS: u32 = 8u;
 
-@group(0) @binding(0) var<uniform> p: GemmParams;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
@@ -79,6 +78,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
+    gemm_load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_batch = p.tiles_m;
     let batch = lin / per_batch;

@@ -19,24 +19,24 @@
 // barriers turn lavapipe shaders into coroutines.
 //
 // Host guarantees: op(A), op(B) not transposed, K % 4 == 0 and N % 4 == 0 (vec4 rows, so every
-// quad is aligned), SG a multiple of 8 equal to the subgroup size, RQ <= 16, NT <= 4,
+// quad is aligned; C is read and written as vec4s too), SG a multiple of 8 equal to the subgroup size, RQ <= 16, NT <= 4,
 // RQ * NT <= 32.
 
 override SG: u32 = 8u;  // subgroup size = workgroup size
 override RQ: u32 = 8u;  // rows per lane (8·RQ rows per cluster)
 override NT: u32 = 2u;  // 32-column chunks per cluster
+override READ_C: bool = true;  // beta != 0: C is read and scaled (else only written)
 
 const MAX_ACC: u32 = 256u;
 
-@group(0) @binding(0) var<uniform> p: GemmParams;
 @group(0) @binding(1) var<storage, read> a: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<Elem>>;
-@group(0) @binding(3) var<storage, read_write> c: array<Elem>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4<Elem>>;
 
 fn gemm_a_at(i: u32) -> Elem { return a[i / 4u][i % 4u]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i / 4u][i % 4u]; }
-fn gemm_c_at(i: u32) -> Elem { return c[i]; }
-fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
+fn gemm_c_at(i: u32) -> Elem { return c[i / 4u][i % 4u]; }
+fn gemm_c_put(i: u32, v: f32) { c[i / 4u][i % 4u] = Elem(v); }
 
 var<private> acc: array<vec4<f32>, MAX_ACC>; // [(r * 8 + i) * NT + t]
 var<private> av: array<vec4<f32>, 16>;       // this lane's A quads, one per row r
@@ -142,11 +142,20 @@ fn k_step(kq: u32, ldb4: u32) {
     if RQ > 15u { step_r(15u); }
 }
 
+// alpha·v + beta·C on the quad at (row, col..col+3), one vec4 access each way. N % 4 == 0 and
+// col % 4 == 0, so a quad is wholly inside C or wholly outside. (Why vec4: every memory access
+// with a per-lane address is a loop in lavapipe's code, and the driver's compile time grows
+// with their number; scalar stores of a 16×2-chunk block were 2048 such loops, ~45 s of LLVM.)
 fn store_q(v: vec4<f32>, c_base: u32, row: u32, col: u32) {
-    gemm_store(c_base, row, col, v.x, p);
-    gemm_store(c_base, row, col + 1u, v.y, p);
-    gemm_store(c_base, row, col + 2u, v.z, p);
-    gemm_store(c_base, row, col + 3u, v.w, p);
+    if row >= p.m || col >= p.n {
+        return;
+    }
+    let i = (c_base + row * p.ldc + col) / 4u;
+    var o = p.alpha * v;
+    if READ_C {
+        o += p.beta * vec4<f32>(c[i]);
+    }
+    c[i] = vec4<Elem>(o);
 }
 
 fn store_row(r: u32, i: u32, c_base: u32, row0: u32, col0: u32) {
@@ -177,6 +186,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
+    gemm_load_params();
     let t = gemm_tile_of(linear_workgroup(wid, nwg), p);
     // Whole workgroups leave together, so subgroups stay complete for the broadcasts.
     if t.x >= p.batch {

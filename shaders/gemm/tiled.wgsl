@@ -1,7 +1,6 @@
 // Dense GEMM, plain tiled variant: runs on every adapter (browser limits included).
 // Includes: grid, gemm_params, gemm_tile_vec4.
 
-@group(0) @binding(0) var<uniform> p: GemmParams;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
@@ -18,6 +17,7 @@ fn main(
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
+    gemm_load_params();
     let t = gemm_tile_of(linear_workgroup(wid, nwg), p);
     if t.x >= p.batch {
         return;

@@ -7,8 +7,8 @@
 //     l + 8u (u < R/8): their kept values (P vec4s each) and metadata word, and expands them
 //     into the step's dense A coefficients (KS/4 vec4s per row, zeros where nothing is kept).
 //     The scatter runs once per row, on 8 rows at a time (one per lane); the row loop then
-//     only broadcasts each dense coefficient from its owner lane (subgroupBroadcast on a
-//     constant lane: a vector shuffle). (Loading the rows at uniform addresses from every lane
+//     only broadcasts each dense coefficient from its owner lane (a shuffle from a lane that
+//     is a constant once the driver inlines: a vector shuffle). (Loading the rows at uniform addresses from every lane
 //     was measured 3× slower: inside the k loop lavapipe 22.3 executes even uniform-address
 //     loads lane by lane. Decoding the indices per row in the row loop, on broadcast values,
 //     cost ~16 vector operations per group and row, a quarter of its FMAs.)
@@ -100,18 +100,12 @@ fn load_b_t4(m: u32, k0: u32, b_base: u32) {
     if NT > 3u { load_bt(m, 3u, g_q3, k0 + m, b_base); }
 }
 
-// Lane i's x (a constant lane after inlining: a vector shuffle, not a per-lane loop).
+// Lane i's x (a constant lane after inlining: a vector shuffle, not a per-lane loop). A shuffle
+// rather than subgroupBroadcast, whose lane must be a WGSL constant: that needed a switch over
+// the 8 lanes, and 4096 inlined switches per step cost lavapipe 22.3 seconds of compiling for
+// the same code once folded (same speed measured).
 fn bc(x: f32, i: u32) -> f32 {
-    switch i {
-        case 0u: { return subgroupBroadcast(x, 0u); }
-        case 1u: { return subgroupBroadcast(x, 1u); }
-        case 2u: { return subgroupBroadcast(x, 2u); }
-        case 3u: { return subgroupBroadcast(x, 3u); }
-        case 4u: { return subgroupBroadcast(x, 4u); }
-        case 5u: { return subgroupBroadcast(x, 5u); }
-        case 6u: { return subgroupBroadcast(x, 6u); }
-        default: { return subgroupBroadcast(x, 7u); }
-    }
+    return subgroupShuffle(x, i);
 }
 
 // Kept values j .. j+3 of a row (values base vb), zero past the row's kept values.
@@ -277,58 +271,89 @@ fn step(s: u32, b_base: u32, lane: u32) {
     if R > 62u { pair_step(62u); }
 }
 
-// Row r's accumulators (+ bias) into C, where inside.
-fn store_q(c_base: u32, row: u32, c: u32, a: vec4<f32>) {
-    nm_store(c_base, row, c, a.x);
-    nm_store(c_base, row, c + 1u, a.y);
-    nm_store(c_base, row, c + 2u, a.z);
-    nm_store(c_base, row, c + 3u, a.w);
-}
-fn store_row(r: u32, c_base: u32, c0: u32) {
-    let row = g_row0 + r;
-    store_q(c_base, row, c0, acc[r * NT]);
-    if NT > 1u { store_q(c_base, row, c0 + 4u * WG, acc[r * NT + 1u]); }
-    if NT > 2u { store_q(c_base, row, c0 + 8u * WG, acc[r * NT + 2u]); }
-    if NT > 3u { store_q(c_base, row, c0 + 12u * WG, acc[r * NT + 3u]); }
+// The output as vec4s: the same buffer as `out` (bound twice by the host). Every memory access
+// with a per-lane address is a loop of basic blocks in lavapipe's code, and the driver's compile
+// time grows faster than their count: storing 64 rows × 4 quads as scalars (and a bias load per
+// value) was 2048 such loops and most of a minute of compiling; as vec4s with one bias load per
+// row, 320. Host guarantees for the vec4 view: cols % 4 == 0, or with TRANS_C rows % 4 == 0.
+@group(0) @binding(7) var<storage, read_write> out4: array<vec4<Elem>>;
+
+// Bias of row r (0 without a bias).
+fn bias_of(r: u32) -> f32 {
+    if p.has_bias != 0u {
+        return f32(bias[min(r, p.rows - 1u)]);
+    }
+    return 0.0;
 }
 
-@compute @workgroup_size(WG, 1, 1)
-fn main(
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(subgroup_invocation_id) lane: u32,
-) {
-    // The scalar view of B is part of the shared binding layout; this kernel reads vec4s only.
-    _ = bsc[0];
-    let lin = linear_workgroup(wid, nwg);
-    let per_batch = p.tiles_r * p.tiles_c;
-    // No early return (control flow around the main loop costs masks on lavapipe); workgroups
-    // past the end compute the last batch again and store nothing. The subgroup stays whole.
-    let live = lin / per_batch < p.batch;
-    let bt = min(lin / per_batch, p.batch - 1u);
-    // Consecutive workgroups share a column block (its op(B) stays in cache) and walk the rows.
-    let rem = lin % per_batch;
-    g_row0 = (rem % p.tiles_r) * R;
-    let col0 = (rem / p.tiles_r) * (4u * WG * NT);
-    g_vbase = bt * p.stride_v;
-    g_mbase = bt * p.stride_m;
-    let b_base = bt * p.stride_b;
-    let lq = (p.cols - 1u) / 4u;
-    let q = col0 / 4u + lane;
-    g_q0 = min(q, lq);
-    g_q1 = min(q + WG, lq);
-    g_q2 = min(q + 2u * WG, lq);
-    g_q3 = min(q + 3u * WG, lq);
-    let steps = (p.k + KS - 1u) / KS;
-    for (var s = 0u; s < steps; s++) {
-        step(s, b_base, lane);
-    }
-    if !live {
+// Row r of the block: its quads of the lane's columns c0 + 4·WG·t (+ bias) into C[row][...].
+fn store_row(r: u32, c_base: u32, c0: u32) {
+    let row = g_row0 + r;
+    if row >= p.rows {
         return;
     }
-    let c_base = bt * p.stride_c;
-    let c0 = col0 + 4u * lane;
-    store_row(0u, c_base, c0);
+    let b = bias_of(row);
+    let o = (c_base + row * p.ldc + c0) / 4u;
+    if c0 < p.cols { out4[o] = vec4<Elem>(acc[r * NT] + b); }
+    if NT > 1u && c0 + 4u * WG < p.cols { out4[o + WG] = vec4<Elem>(acc[r * NT + 1u] + b); }
+    if NT > 2u && c0 + 8u * WG < p.cols { out4[o + 2u * WG] = vec4<Elem>(acc[r * NT + 2u] + b); }
+    if NT > 3u && c0 + 12u * WG < p.cols { out4[o + 3u * WG] = vec4<Elem>(acc[r * NT + 3u] + b); }
+}
+
+// TRANS_C: column c of rows row .. row+3 (4 consecutive values of Y's row c).
+fn store_col(c_base: u32, row: u32, c: u32, v: vec4<f32>) {
+    if c < p.cols {
+        out4[(c_base + c * p.ldc + row) / 4u] = vec4<Elem>(v);
+    }
+}
+
+// TRANS_C: rows r .. r+3 of the block, quad t: the 4×4 block transposed in registers into four
+// vec4 stores along the rows.
+fn store_rows4_quad(r: u32, t: u32, b: vec4<f32>, c_base: u32, row: u32, c: u32) {
+    let a0 = acc[r * NT + t];
+    let a1 = acc[(r + 1u) * NT + t];
+    let a2 = acc[(r + 2u) * NT + t];
+    let a3 = acc[(r + 3u) * NT + t];
+    store_col(c_base, row, c, vec4<f32>(a0.x, a1.x, a2.x, a3.x) + b);
+    store_col(c_base, row, c + 1u, vec4<f32>(a0.y, a1.y, a2.y, a3.y) + b);
+    store_col(c_base, row, c + 2u, vec4<f32>(a0.z, a1.z, a2.z, a3.z) + b);
+    store_col(c_base, row, c + 3u, vec4<f32>(a0.w, a1.w, a2.w, a3.w) + b);
+}
+
+fn store_rows4(r: u32, c_base: u32, c0: u32) {
+    let row = g_row0 + r;
+    if row >= p.rows {
+        return;
+    }
+    let b = vec4<f32>(bias_of(row), bias_of(row + 1u), bias_of(row + 2u), bias_of(row + 3u));
+    store_rows4_quad(r, 0u, b, c_base, row, c0);
+    if NT > 1u { store_rows4_quad(r, 1u, b, c_base, row, c0 + 4u * WG); }
+    if NT > 2u { store_rows4_quad(r, 2u, b, c_base, row, c0 + 8u * WG); }
+    if NT > 3u { store_rows4_quad(r, 3u, b, c_base, row, c0 + 12u * WG); }
+}
+
+// Every row of the block into C (rows past the end skipped).
+fn store_block(c_base: u32, c0: u32) {
+    if TRANS_C {
+        { store_rows4(0u, c_base, c0); }
+        if R > 4u { store_rows4(4u, c_base, c0); }
+        if R > 8u { store_rows4(8u, c_base, c0); }
+        if R > 12u { store_rows4(12u, c_base, c0); }
+        if R > 16u { store_rows4(16u, c_base, c0); }
+        if R > 20u { store_rows4(20u, c_base, c0); }
+        if R > 24u { store_rows4(24u, c_base, c0); }
+        if R > 28u { store_rows4(28u, c_base, c0); }
+        if R > 32u { store_rows4(32u, c_base, c0); }
+        if R > 36u { store_rows4(36u, c_base, c0); }
+        if R > 40u { store_rows4(40u, c_base, c0); }
+        if R > 44u { store_rows4(44u, c_base, c0); }
+        if R > 48u { store_rows4(48u, c_base, c0); }
+        if R > 52u { store_rows4(52u, c_base, c0); }
+        if R > 56u { store_rows4(56u, c_base, c0); }
+        if R > 60u { store_rows4(60u, c_base, c0); }
+        return;
+    }
+    { store_row(0u, c_base, c0); }
     if R > 1u { store_row(1u, c_base, c0); }
     if R > 2u { store_row(2u, c_base, c0); }
     if R > 3u { store_row(3u, c_base, c0); }
@@ -392,4 +417,46 @@ fn main(
     if R > 61u { store_row(61u, c_base, c0); }
     if R > 62u { store_row(62u, c_base, c0); }
     if R > 63u { store_row(63u, c_base, c0); }
+}
+
+@compute @workgroup_size(WG, 1, 1)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(subgroup_invocation_id) lane: u32,
+) {
+    nm_load_params();
+    // The scalar views of B and C are part of the shared binding layout; this kernel uses the
+    // vec4 views only.
+    _ = bsc[0];
+    _ = arrayLength(&out);
+    let lin = linear_workgroup(wid, nwg);
+    let per_batch = p.tiles_r * p.tiles_c;
+    // No early return (control flow around the main loop costs masks on lavapipe); workgroups
+    // past the end compute the last batch again and store nothing. The subgroup stays whole.
+    let live = lin / per_batch < p.batch;
+    let bt = min(lin / per_batch, p.batch - 1u);
+    // Consecutive workgroups share a column block (its op(B) stays in cache) and walk the rows.
+    let rem = lin % per_batch;
+    g_row0 = (rem % p.tiles_r) * R;
+    let col0 = (rem / p.tiles_r) * (4u * WG * NT);
+    g_vbase = bt * p.stride_v;
+    g_mbase = bt * p.stride_m;
+    let b_base = bt * p.stride_b;
+    let lq = (p.cols - 1u) / 4u;
+    let q = col0 / 4u + lane;
+    g_q0 = min(q, lq);
+    g_q1 = min(q + WG, lq);
+    g_q2 = min(q + 2u * WG, lq);
+    g_q3 = min(q + 3u * WG, lq);
+    let steps = (p.k + KS - 1u) / KS;
+    for (var s = 0u; s < steps; s++) {
+        step(s, b_base, lane);
+    }
+    if !live {
+        return;
+    }
+    let c_base = bt * p.stride_c;
+    let c0 = col0 + 4u * lane;
+    store_block(c_base, c0);
 }

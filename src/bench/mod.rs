@@ -154,17 +154,23 @@ fn config_for<T: crate::tune::TuneOp>(
         .unwrap_or_else(|| T::default_config(ctx.caps(), &ctx.limits(), desc))
 }
 
-/// Benchmarks every case of `op`. `progress(done, total, label)` is called before each case;
-/// a case that fails to run is reported through `on_error` and skipped.
+/// Benchmarks every case of `op`. `progress(done, total, label)` is called before each case,
+/// `on_result` with each row as soon as it is measured (rows annotated later, such as the
+/// attention density ratios, are final only in the returned list); a case that fails to run is
+/// reported through `on_error` and skipped.
 pub fn bench_op(
     ctx: &Context,
     peaks: &Peaks,
     op: &str,
     quick: bool,
     progress: &mut dyn FnMut(usize, usize, &str),
+    on_result: &mut dyn FnMut(&BenchResult),
     on_error: &mut dyn FnMut(String),
 ) -> Result<Vec<BenchResult>> {
     let mut out = Vec::new();
+    // Announces the rows a case added since `from`.
+    let mut emit =
+        |out: &Vec<BenchResult>, from: usize| out[from..].iter().for_each(&mut *on_result);
     match op {
         "gemm" => {
             let cases = gemm_cases(ctx, quick);
@@ -179,7 +185,10 @@ pub fn bench_op(
                     &crate::report::shape_text(&crate::verify::gemm_shape_json(desc)),
                 );
                 match bench_gemm_case(ctx, peaks, *desc, *cfg, quick) {
-                    Ok(r) => out.push(r),
+                    Ok(r) => {
+                        out.push(r);
+                        emit(&out, out.len() - 1);
+                    }
                     Err(e) => on_error(format!("gemm {desc:?}: {e}")),
                 }
             }
@@ -194,7 +203,10 @@ pub fn bench_op(
                 });
             progress(0, rest.len() + 1, "dense and density sweep (interleaved)");
             match bench_interleaved(ctx, peaks, &sweep, quick) {
-                Ok(r) => out.extend(r),
+                Ok(r) => {
+                    out.extend(r);
+                    emit(&out, 0);
+                }
                 Err(e) => on_error(format!("attention density sweep: {e}")),
             }
             let cases = rest;
@@ -208,7 +220,10 @@ pub fn bench_op(
                 );
                 progress(i, cases.len(), &label);
                 match bench_attention_case(ctx, peaks, case, quick) {
-                    Ok(r) => out.push(r),
+                    Ok(r) => {
+                        out.push(r);
+                        emit(&out, out.len() - 1);
+                    }
                     Err(e) => on_error(format!("attention {label}: {e}")),
                 }
             }
@@ -227,7 +242,10 @@ pub fn bench_op(
                     &crate::report::shape_text(&crate::verify::fft_shape_json(desc)),
                 );
                 match bench_fft_case(ctx, peaks, *desc, *cfg, quick) {
-                    Ok(r) => out.push(r),
+                    Ok(r) => {
+                        out.push(r);
+                        emit(&out, out.len() - 1);
+                    }
                     Err(e) => on_error(format!("fft {desc:?}: {e}")),
                 }
             }
@@ -265,6 +283,7 @@ pub fn bench_op(
                         }
                         done.push(Some(r.median_ms));
                         out.push(r);
+                        emit(&out, out.len() - 1);
                     }
                     Err(e) => {
                         done.push(None);
@@ -281,9 +300,11 @@ pub fn bench_op(
                     cases.len(),
                     &crate::report::shape_text(&crate::verify::sparse_shape_json(desc)),
                 );
+                let from = out.len();
                 out.extend(bench_sparse_with_dense(
                     ctx, peaks, *desc, cfgs, quick, on_error,
                 ));
+                emit(&out, from);
             }
         }
         _ => return Err(Error::Unsupported(format!("unknown op `{op}`"))),

@@ -10,9 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wgkernels::report::{shape_text, BenchReport};
+use wgkernels::report::{shape_text, BenchReport, CompileRow};
 use wgkernels::tune::{CandidateStatus, TuneOptions};
-use wgkernels::verify::Check;
+use wgkernels::verify::{Check, Tier};
 use wgkernels::{
     search_patterns, AttentionDesc, AttentionPlan, Context, Error, GemmDesc, GemmPlan, MaskBuilder,
     Pattern, SearchOptions,
@@ -46,6 +46,11 @@ enum Command {
     Verify {
         /// Ops to verify (default: all). Known: gemm, fft, fftconv, attention, sparse_gemm.
         ops: Vec<String>,
+        /// The whole matrix (every candidate configuration, every N:M pattern, every head dim,
+        /// million-point transforms), not only the standard tier's shapes: many more
+        /// pipelines, so tens of minutes on a cold CPU adapter.
+        #[arg(long)]
+        full: bool,
         /// Write the checks as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -270,7 +275,31 @@ struct AttnSearchArgs {
 
 use wgkernels::verify::OPS;
 
+/// Mesa's Vulkan device-select layer (loaded implicitly with any Mesa driver) and GL through EGL
+/// probe Wayland, and libwayland prints `error: XDG_RUNTIME_DIR is invalid or not set in the
+/// environment` where that variable is missing (a headless machine, a container): a false alarm
+/// in our output. Where it is missing, point it at a private directory of ours.
+/// (Called first thing in `main`, before any thread exists, as `set_var` requires.)
+fn give_wayland_probes_a_runtime_dir() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+            return;
+        };
+        let dir = std::env::temp_dir().join(format!("wgkernels-runtime-{uid}"));
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+        // Only a directory that is ours and private (not one another user planted).
+        let ours = std::fs::symlink_metadata(&dir)
+            .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0);
+        if ours {
+            std::env::set_var("XDG_RUNTIME_DIR", &dir);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    give_wayland_probes_a_runtime_dir();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     match run(cli) {
@@ -288,13 +317,36 @@ fn main() -> ExitCode {
     }
 }
 
+/// The context of one command. When the command is done (or fails) it stores the driver's
+/// pipeline cache next to the tuning cache, so the next run starts with it.
+struct Session(Context);
+
+impl std::ops::Deref for Session {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.0
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        match self.0.save_pipeline_cache() {
+            Ok(Some((path, bytes))) => {
+                log::info!("pipeline cache: {bytes} bytes to {}", path.display())
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: pipeline cache not stored: {e}"),
+        }
+    }
+}
+
 /// The context, with the tuning cache moved to `--cache-dir` when given.
-fn context(cache_dir: &Option<PathBuf>) -> Result<Context, Error> {
+fn context(cache_dir: &Option<PathBuf>) -> Result<Session, Error> {
     let ctx = Context::new_blocking()?;
     if let Some(d) = cache_dir {
         ctx.tuner().set_cache_dir(Some(d.clone()));
     }
-    Ok(ctx)
+    Ok(Session(ctx))
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -303,7 +355,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => {
             let ctx = context(cd)?;
             print_info(&ctx, None)?;
-            let ok = verify(&ctx, &[], None)?;
+            let (ok, compile) = verify(&ctx, &[], Tier::Standard, None)?;
             std::fs::create_dir_all("report").map_err(|source| Error::Io {
                 path: "report".into(),
                 source,
@@ -314,7 +366,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 json: Some("report/report.json".into()),
                 md: Some("report/report.md".into()),
             };
-            bench(&ctx, &args)?;
+            bench(&ctx, &args, compile)?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {
@@ -326,10 +378,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             print_info(&ctx, json.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Verify { ops, json }) => {
+        Some(Command::Verify { ops, full, json }) => {
             check_ops(&ops)?;
             let ctx = context(cd)?;
-            let ok = verify(&ctx, &ops, json.as_deref())?;
+            let tier = if full { Tier::Full } else { Tier::Standard };
+            let (ok, _) = verify(&ctx, &ops, tier, json.as_deref())?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {
@@ -339,7 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Bench(args)) => {
             check_ops(&args.ops)?;
             let ctx = context(cd)?;
-            bench(&ctx, &args)?;
+            bench(&ctx, &args, Vec::new())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Tune { ops, quick, force }) => {
@@ -533,6 +586,19 @@ fn print_cache_status(st: &wgkernels::tune::CacheStatus) {
     }
 }
 
+/// A spinner for work whose length is not known up front: the count done, the time it has run
+/// (ticking, so a long pipeline compile never looks like a hang) and the last item.
+fn spinner(what: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{prefix} {spinner} {pos} done, {elapsed} {msg}")
+            .expect("static template"),
+    );
+    pb.set_prefix(what.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(250));
+    pb
+}
+
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
@@ -544,54 +610,93 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-fn verify(ctx: &Context, ops: &[String], json: Option<&Path>) -> Result<bool, Error> {
+/// One verify result as a table row (the header is [`CHECK_HEADER`]).
+fn check_line(c: &Check) -> String {
+    format!(
+        "{:<10} {:<9} {:<5} {:<44} {:>10.2e} {:>10.2e} {:>10.2e}  {}{}",
+        c.op,
+        c.variant,
+        c.dtype.to_string(),
+        shape_text(&c.shape),
+        c.max_abs_err,
+        c.rel_l2_err,
+        c.tolerance,
+        if c.pass { "ok" } else { "FAIL" },
+        c.error
+            .as_ref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    )
+}
+
+/// Runs the checks of `ops`, printing each as it finishes; returns whether all passed and what
+/// the pipelines each op built cost.
+fn verify(
+    ctx: &Context,
+    ops: &[String],
+    tier: Tier,
+    json: Option<&Path>,
+) -> Result<(bool, Vec<CompileRow>), Error> {
     let mut checks: Vec<Check> = Vec::new();
-    for op in OPS.iter().filter(|op| wants(ops, op)) {
-        let pb = progress_bar(0, &format!("verify {op}"));
-        checks.extend(wgkernels::verify::verify_op(ctx, op, &mut |c| {
-            pb.inc(1);
-            pb.set_message(format!("{} {}", c.variant, shape_text(&c.shape)));
-        })?);
-        pb.finish_and_clear();
-    }
+    let mut compile = Vec::new();
     println!(
-        "\n{:<10} {:<9} {:<5} {:<44} {:>10} {:>10} {:>10}  result",
+        "{:<10} {:<9} {:<5} {:<44} {:>10} {:>10} {:>10}  result",
         "op", "variant", "dtype", "shape", "max abs", "rel L2", "tol"
     );
-    for c in &checks {
+    let start = std::time::Instant::now();
+    let all = ctx.compile_mark();
+    for op in OPS.iter().filter(|op| wants(ops, op)) {
+        let mark = ctx.compile_mark();
+        let t0 = std::time::Instant::now();
+        let pb = spinner(&format!("verify {op}"));
+        let before = checks.len();
+        checks.extend(wgkernels::verify::verify_op(ctx, op, tier, &mut |c| {
+            pb.inc(1);
+            pb.set_message(format!("{} {}", c.variant, shape_text(&c.shape)));
+            // (suspend, not println: println is a no-op when stderr is not a terminal)
+            pb.suspend(|| println!("{}", check_line(c)));
+        })?);
+        pb.finish_and_clear();
+        let cost = ctx.compile_summary_since(mark);
         println!(
-            "{:<10} {:<9} {:<5} {:<44} {:>10.2e} {:>10.2e} {:>10.2e}  {}{}",
-            c.op,
-            c.variant,
-            c.dtype.to_string(),
-            shape_text(&c.shape),
-            c.max_abs_err,
-            c.rel_l2_err,
-            c.tolerance,
-            if c.pass { "ok" } else { "FAIL" },
-            c.error
-                .as_ref()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default()
+            "verify {op}: {} checks in {:.1} s; {}",
+            checks.len() - before,
+            t0.elapsed().as_secs_f64(),
+            cost.line()
         );
+        compile.push(CompileRow {
+            phase: "verify".into(),
+            op: op.to_string(),
+            cost,
+        });
     }
     let failed = checks.iter().filter(|c| !c.pass).count();
     println!(
-        "verify: {} checks, {} passed, {} failed",
+        "verify ({} tier): {} checks, {} passed, {} failed in {:.1} s; {}",
+        tier.name(),
         checks.len(),
         checks.len() - failed,
-        failed
+        failed,
+        start.elapsed().as_secs_f64(),
+        ctx.compile_summary_since(all).line()
     );
     if let Some(p) = json {
         write_json(
             p,
-            &serde_json::json!({ "adapter": ctx.adapter_id(), "checks": checks }),
+            &serde_json::json!({
+                "adapter": ctx.adapter_id(),
+                "tier": tier,
+                "checks": checks,
+                "compile": ctx.compile_summary_since(all),
+            }),
         )?;
     }
-    Ok(failed == 0)
+    Ok((failed == 0, compile))
 }
 
-fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
+/// Runs the bench of `args.ops` and writes the report; `compile` holds the rows of earlier
+/// phases of the run (the main job's verify), to which the bench's own are added.
+fn bench(ctx: &Context, args: &BenchArgs, mut compile: Vec<CompileRow>) -> Result<(), Error> {
     let spinner = progress_bar(1, "peaks");
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
     let peaks = wgkernels::ops::peaks::measure_peaks(ctx, args.quick)?;
@@ -608,6 +713,7 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
     );
     let mut results = Vec::new();
     for op in OPS.iter().filter(|op| wants(&args.ops, op)) {
+        let mark = ctx.compile_mark();
         let pb = progress_bar(0, &format!("bench {op}"));
         results.extend(wgkernels::bench::bench_op(
             ctx,
@@ -619,16 +725,25 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
                 pb.set_position(i as u64);
                 pb.set_message(label.to_string());
             },
+            &mut |r| pb.suspend(|| println!("{}", r.line())),
             // (suspend, not println: println is a no-op when stdout is not a terminal)
             &mut |e| pb.suspend(|| eprintln!("{e}")),
         )?);
         pb.finish_and_clear();
+        let cost = ctx.compile_summary_since(mark);
+        println!("bench {op}: {}", cost.line());
+        compile.push(CompileRow {
+            phase: "bench".into(),
+            op: op.to_string(),
+            cost,
+        });
     }
     let report = BenchReport {
         adapter: ctx.adapter_id(),
         peaks,
         results,
         version: env!("CARGO_PKG_VERSION").into(),
+        compile,
     };
     let st = ctx.tuner().status(ctx);
     let stats = ctx.tuner().stats();
@@ -664,7 +779,8 @@ fn bench(ctx: &Context, args: &BenchArgs) -> Result<(), Error> {
         .map(|(n, t, _)| (n.clone(), t.clone()))
         .collect();
     let md = report.to_markdown_with(&links, Some(&tuning));
-    println!("{}", report.to_markdown_with(&[], Some(&tuning)));
+    // The rows were printed as they were measured.
+    println!("tuning: {tuning}");
     if let Some(p) = &args.json {
         write_json(
             p,
@@ -1012,14 +1128,23 @@ fn attention_inputs(
     Ok((desc, [q, k, v], three_d))
 }
 
+/// The mask block sizes: the ones asked for, else the dispatcher's. A size the help rules out
+/// (not a power of two in 16..=128) is an error, not silently replaced.
 fn attention_blocks(
     ctx: &Context,
     desc: &AttentionDesc,
     bq: Option<u32>,
     bk: Option<u32>,
-) -> (u32, u32) {
+) -> Result<(u32, u32), Error> {
+    for (flag, b) in [("--block-q", bq), ("--block-kv", bk)] {
+        if let Some(b) = b.filter(|&b| !(16..=128).contains(&b) || !b.is_power_of_two()) {
+            return Err(Error::Unsupported(format!(
+                "{flag} {b}: block sizes are powers of two in 16..=128"
+            )));
+        }
+    }
     let (dq, dk) = AttentionPlan::block_sizes(ctx, desc);
-    (bq.unwrap_or(dq), bk.unwrap_or(dk))
+    Ok((bq.unwrap_or(dq), bk.unwrap_or(dk)))
 }
 
 fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
@@ -1045,17 +1170,39 @@ fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
         let heads = json["heads"]
             .as_array()
             .ok_or_else(|| fmt("no `heads` array".into()))?;
+        if heads.len() != desc.heads_q as usize {
+            return Err(fmt(format!(
+                "the plan lists {} heads but Q has {}",
+                heads.len(),
+                desc.heads_q
+            )));
+        }
         let pats = heads
             .iter()
             .map(|h| Pattern::parse(h["pattern"].as_str().unwrap_or("")))
             .collect::<Result<Vec<_>, _>>()?;
-        let bq = a.block_q.or(json["block_q"].as_u64().map(|x| x as u32));
-        let bk = a.block_kv.or(json["block_kv"].as_u64().map(|x| x as u32));
-        let (bq, bk) = attention_blocks(ctx, &desc, bq, bk);
+        let block = |key: &str| -> Result<Option<u32>, Error> {
+            match &json[key] {
+                serde_json::Value::Null => Ok(None),
+                v => v
+                    .as_u64()
+                    .and_then(|x| u32::try_from(x).ok())
+                    .map(Some)
+                    .ok_or_else(|| fmt(format!("`{key}` is not a block size: {v}"))),
+            }
+        };
+        let bq = a.block_q.or(block("block_q")?);
+        let bk = a.block_kv.or(block("block_kv")?);
+        let (bq, bk) = attention_blocks(ctx, &desc, bq, bk)?;
         Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build_heads(&pats)?)
-    } else if let Some(spec) = &a.pattern {
-        let (bq, bk) = attention_blocks(ctx, &desc, a.block_q, a.block_kv);
-        Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build(&Pattern::parse(spec)?)?)
+    } else if a.pattern.is_some() || a.block_q.is_some() || a.block_kv.is_some() {
+        // Block sizes without a pattern: the dense mask on those blocks.
+        let pattern = match &a.pattern {
+            Some(spec) => Pattern::parse(spec)?,
+            None => Pattern::Full,
+        };
+        let (bq, bk) = attention_blocks(ctx, &desc, a.block_q, a.block_kv)?;
+        Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build(&pattern)?)
     } else {
         None
     };
@@ -1114,7 +1261,8 @@ fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> 
         None => Vec::new(),
     };
     let blocks = (a.block_q.is_some() || a.block_kv.is_some())
-        .then(|| attention_blocks(ctx, &desc, a.block_q, a.block_kv));
+        .then(|| attention_blocks(ctx, &desc, a.block_q, a.block_kv))
+        .transpose()?;
     let opts = SearchOptions {
         lambda: a.lambda,
         epsilon: a.epsilon,

@@ -4,14 +4,9 @@
 //! code share one implementation of each; the blocking forms ([`Context::scoped`],
 //! [`super::time_gpu`]) stay as they are for native callers.
 
-use super::{median, read_buffer, Context, Timing, TimingSource};
+use super::{median, read_buffer, Context, Instant, Timing, TimingSource};
 use crate::error::{Error, Result};
 use std::future::Future;
-
-#[cfg(not(target_arch = "wasm32"))]
-use std::time::Instant;
-#[cfg(target_arch = "wasm32")]
-use web_time::Instant;
 
 impl Context {
     /// Waits for all submitted work to finish without blocking the thread in the browser (the

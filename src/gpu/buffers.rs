@@ -4,7 +4,6 @@
 use super::Context;
 use crate::dtype::Element;
 use crate::error::{Error, Result};
-use wgpu::util::DeviceExt;
 
 /// Round `bytes` up to a multiple of 4 (and at least 4: zero-sized bindings are invalid).
 pub(crate) fn padded(bytes: u64) -> u64 {
@@ -54,13 +53,39 @@ impl Context {
         self.check_binding_size(label, bytes.len() as u64)?;
         let mut contents = bytes.to_vec();
         contents.resize(padded(bytes.len() as u64) as usize, 0);
+        self.buffer_with(label, &contents, storage_usage())
+    }
+
+    /// Uploads `u32` words (metadata, masks) into a new storage buffer, also usable as copy
+    /// source and destination (at least one word: empty bindings are invalid).
+    pub fn upload_words(&self, label: &str, words: &[u32]) -> Result<wgpu::Buffer> {
+        let bytes: &[u8] = if words.is_empty() {
+            &[0; 4]
+        } else {
+            bytemuck::cast_slice(words)
+        };
+        self.check_binding_size(label, bytes.len() as u64)?;
+        self.buffer_with(label, bytes, storage_usage())
+    }
+
+    /// A new buffer holding `contents` (a multiple of 4 bytes). Not `create_buffer_init`: that
+    /// maps the new buffer, and when the allocation failed or the device is gone wgpu panics
+    /// there; an unmapped buffer and a queued write report both as errors instead.
+    fn buffer_with(
+        &self,
+        label: &str,
+        contents: &[u8],
+        usage: wgpu::BufferUsages,
+    ) -> Result<wgpu::Buffer> {
         self.scoped(|| {
-            self.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(label),
-                    contents: &contents,
-                    usage: storage_usage(),
-                })
+            let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: contents.len() as u64,
+                usage: usage | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            self.queue.write_buffer(&buffer, 0, contents);
+            buffer
         })
     }
 
@@ -77,14 +102,23 @@ impl Context {
         })
     }
 
-    /// A small uniform buffer holding `value`.
-    pub(crate) fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
-        self.device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents: bytemuck::bytes_of(value),
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            })
+    /// The uniform buffer of a kernel's parameters: `value` twice, at the 16-byte aligned stride
+    /// of a WGSL `array<Params, 2>`; kernels read the copy at an index computed from the buffer
+    /// itself (always 0 or 1, so always a copy).
+    ///
+    /// Why two copies: lavapipe (Mesa's Vulkan on the CPU) "inlines" uniform values that steer
+    /// loops and branches, recompiling the whole pipeline for every distinct set of values
+    /// (Mesa 22.3 even re-optimises it on every dispatch). For our kernels that is one compile
+    /// per problem shape — a minute for a large kernel, paid again by every new shape. A load at
+    /// an index the driver cannot prove constant is not inlined, so a pipeline compiles once.
+    /// On other drivers the cost is one indexed load at the start of a kernel.
+    pub(crate) fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> Result<wgpu::Buffer> {
+        let one = bytemuck::bytes_of(value);
+        let stride = one.len().next_multiple_of(16);
+        let mut contents = vec![0u8; 2 * stride];
+        contents[..one.len()].copy_from_slice(one);
+        contents[stride..stride + one.len()].copy_from_slice(one);
+        self.buffer_with(label, &contents, wgpu::BufferUsages::UNIFORM)
     }
 }
 

@@ -3,6 +3,8 @@
 
 mod asynchronous;
 mod buffers;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod driver_cache;
 mod timing;
 
 pub use asynchronous::time_gpu_async;
@@ -13,7 +15,13 @@ pub use timing::{median, Timing, TimingSource};
 
 use crate::error::{Error, Result};
 use crate::shaders::PipelineCache;
+
 use std::sync::{Arc, Mutex};
+/// A clock that works natively and in the browser (`std::time::Instant` panics on wasm32).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use std::time::Instant;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use web_time::Instant;
 
 /// A cooperative-matrix configuration the adapter lists: `C[m×n] += A[m×k]·B[k×n]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -120,6 +128,7 @@ fn wanted_features() -> wgpu::Features {
         | wgpu::Features::SUBGROUP
         | wgpu::Features::TIMESTAMP_QUERY
         | wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX
+        | wgpu::Features::PIPELINE_CACHE
 }
 
 impl Context {
@@ -138,42 +147,58 @@ impl Context {
     }
 
     /// Picks the adapter named by the environment, else the high-performance default.
+    ///
+    /// Without `WGPU_BACKEND` only the primary backends (Vulkan, Metal, DX12, the browser's
+    /// WebGPU) are probed, and GL only when they offer no adapter. Why: initialising GL probes
+    /// EGL platforms, and libwayland prints `error: XDG_RUNTIME_DIR is invalid or not set` on a
+    /// headless machine; a user who did not ask for GL should not see a false alarm.
     async fn select_adapter() -> Result<wgpu::Adapter> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
-        let adapters = instance.enumerate_adapters(backends).await;
-        let names: Vec<String> = adapters
-            .iter()
-            .map(|a| {
-                let i = a.get_info();
-                format!("{} ({:?})", i.name, i.backend)
-            })
-            .collect();
-        if let Ok(want) = std::env::var("WGPU_ADAPTER_NAME") {
-            let want = want.to_lowercase();
-            return adapters
-                .into_iter()
-                .find(|a| a.get_info().name.to_lowercase().contains(&want))
-                .ok_or_else(|| {
-                    Error::NoAdapter(format!(
-                        "WGPU_ADAPTER_NAME={want:?} matches none of [{}]",
-                        names.join(", ")
-                    ))
-                });
-        }
-        instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
+        let asked = wgpu::Backends::from_env();
+        let tiers = match asked {
+            Some(b) => vec![b],
+            None => vec![wgpu::Backends::PRIMARY, wgpu::Backends::SECONDARY],
+        };
+        let want = std::env::var("WGPU_ADAPTER_NAME")
+            .ok()
+            .map(|w| w.to_lowercase());
+        let mut seen: Vec<String> = Vec::new();
+        for backends in tiers {
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            desc.backends = backends;
+            let instance = wgpu::Instance::new(desc);
+            if let Some(want) = &want {
+                let adapters = instance.enumerate_adapters(backends).await;
+                seen.extend(adapters.iter().map(|a| {
+                    let i = a.get_info();
+                    format!("{} ({:?})", i.name, i.backend)
+                }));
+                if let Some(a) = adapters
+                    .into_iter()
+                    .find(|a| a.get_info().name.to_lowercase().contains(want))
+                {
+                    return Ok(a);
+                }
+                continue;
+            }
+            let options = wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::HighPerformance,
                 ..Default::default()
-            })
-            .await
-            .map_err(|e| {
-                Error::NoAdapter(format!(
-                    "{e} (backends {backends:?}; install a Vulkan/GL driver, e.g. Mesa's lavapipe: \
-                     apt-get install mesa-vulkan-drivers)"
-                ))
-            })
+            };
+            if let Ok(a) = instance.request_adapter(&options).await {
+                return Ok(a);
+            }
+        }
+        let backends = asked.unwrap_or(wgpu::Backends::all());
+        Err(Error::NoAdapter(match want {
+            Some(want) => format!(
+                "WGPU_ADAPTER_NAME={want:?} matches none of [{}]",
+                seen.join(", ")
+            ),
+            None => format!(
+                "no adapter on backends {backends:?} (install a Vulkan/GL driver, e.g. Mesa's \
+                 lavapipe: apt-get install mesa-vulkan-drivers)"
+            ),
+        }))
     }
 
     /// Creates a device on `adapter` with every useful feature it has and its full limits.
@@ -271,8 +296,17 @@ impl Context {
     }
 
     /// Fails with [`Error::DeviceLost`] once the device is gone, so ops stop before dispatching.
+    ///
+    /// wgpu reports a loss (a driver reset, `device.destroy()`) through the device-lost callback,
+    /// which it runs only while it maintains the device: a non-blocking poll first lets it run,
+    /// so the loss is seen by the next call, not by whichever later call happens to wait.
     pub fn check_alive(&self) -> Result<()> {
-        match self.lost.lock().ok().and_then(|l| l.clone()) {
+        let lost = || self.lost.lock().ok().and_then(|l| l.clone());
+        if lost().is_none() {
+            // An error here is the loss itself, which the callback has just recorded.
+            let _ = self.device.poll(wgpu::PollType::Poll);
+        }
+        match lost() {
             Some(msg) => Err(Error::DeviceLost(msg)),
             None => Ok(()),
         }

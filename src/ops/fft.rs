@@ -388,7 +388,7 @@ impl FftPlan {
                 "FFT workgroup count",
                 geom.workgroups(params.log_n, params.batch),
             )?;
-            Ok((pipeline, ctx.uniform("fft params", &params), grid))
+            Ok((pipeline, ctx.uniform("fft params", &params)?, grid))
         };
         let base = |geom: &PassGeom| FftParams {
             n: 1 << log_m,
@@ -425,7 +425,7 @@ impl FftPlan {
                         let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
                         let pipeline = ctx.pipeline(Shader::FftStockhamSg, spec, entry, &consts)?;
                         let grid = grid_for(ctx, "FFT workgroup count", count)?;
-                        (pipeline, ctx.uniform("fft params", &p), grid)
+                        (pipeline, ctx.uniform("fft params", &p)?, grid)
                     } else {
                         mk(g, 0, 0, p)?
                     };

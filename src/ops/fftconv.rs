@@ -346,7 +346,7 @@ impl FftConvPlan {
             Ok(Step {
                 pipeline: ctx.pipeline(Shader::FftConv, spec, entry, &consts)?,
                 entry,
-                params: ctx.uniform("conv params", &p),
+                params: ctx.uniform("conv params", &p)?,
                 grid: grid_for(ctx, "convolution workgroups", groups)?,
                 src,
                 dst,

@@ -271,7 +271,7 @@ impl GemmPlan {
             quad_stand_in = Some(ctx.storage("gemv quad stand-in", 16)?);
         }
         let pipeline = ctx.pipeline(config.shader(), spec, "main", &constants)?;
-        let params = ctx.uniform("gemm params", &params);
+        let params = ctx.uniform("gemm params", &params)?;
         Ok(Self {
             ctx: ctx.clone(),
             desc,

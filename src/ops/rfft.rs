@@ -167,7 +167,7 @@ impl RfftPlan {
         };
         let step = Step {
             pipeline: ctx.pipeline(Shader::Rfft, spec, entry, &[])?,
-            params: ctx.uniform("rfft params", &params),
+            params: ctx.uniform("rfft params", &params)?,
             grid: grid_for(ctx, "rfft workgroups", total.div_ceil(256))?,
         };
         Ok(Self {
@@ -205,7 +205,7 @@ impl RfftPlan {
         let pipeline = self
             .ctx
             .pipeline(Shader::Rfft, Spec::new(d.dtype), entry, &[])?;
-        let pbuf = self.ctx.uniform("rfft params", &params);
+        let pbuf = self.ctx.uniform("rfft params", &params)?;
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: pbuf.as_entire_binding(),

@@ -9,6 +9,7 @@ pub mod compare;
 use crate::dtype::DType;
 use crate::gpu::AdapterId;
 use crate::ops::peaks::Peaks;
+use crate::shaders::CompileSummary;
 use serde::{Deserialize, Serialize};
 
 /// serde_json writes a NaN as `null`; read it back as NaN, so every report `bench` writes loads.
@@ -55,6 +56,33 @@ pub struct BenchResult {
     pub note: String,
 }
 
+impl BenchResult {
+    /// One line for a terminal: op, variant, dtype, shape, time, throughput, share of peak.
+    pub fn line(&self) -> String {
+        let rate = match (self.gflops, self.gbps) {
+            (Some(g), _) => format!("{g:.1} GFLOP/s"),
+            (None, Some(b)) => format!("{b:.2} GB/s"),
+            _ => String::new(),
+        };
+        let pct = self
+            .pct_of_peak
+            .map_or(String::new(), |p| format!(" ({p:.1}% of peak)"));
+        let note = if self.note.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", self.note)
+        };
+        format!(
+            "{:<11} {:<14} {:<4} {:<48} {:>9.3} ms  {rate}{pct}{note}",
+            self.op,
+            self.variant,
+            self.dtype,
+            shape_text(&self.shape),
+            self.median_ms
+        )
+    }
+}
+
 /// A whole report.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BenchReport {
@@ -66,6 +94,22 @@ pub struct BenchReport {
     pub results: Vec<BenchResult>,
     /// wgkernels version that wrote it.
     pub version: String,
+    /// The pipelines each phase built per op, and what they cost (empty in older reports).
+    #[serde(default)]
+    pub compile: Vec<CompileRow>,
+}
+
+/// The pipelines one phase of a run (`verify`, `bench`) built for one op, and their cost. A
+/// pipeline an earlier phase of the same run built is not built again, so it counts once.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CompileRow {
+    /// `verify` or `bench`.
+    pub phase: String,
+    /// Op name.
+    pub op: String,
+    /// Count, seconds and the slowest build.
+    #[serde(flatten)]
+    pub cost: CompileSummary,
 }
 
 /// The note of a bench row that runs the untuned default beside a tuned pick.
@@ -133,6 +177,25 @@ impl BenchReport {
                     format!("{:.1e}", r.rel_l2_err)
                 }
             );
+        }
+        if !self.compile.is_empty() {
+            s += "\n## Pipeline builds\n\nPipelines built by each phase of the run (a pipeline an \
+                  earlier phase built counts once), the seconds they took (host specialisation + \
+                  driver) and the slowest.\n\n| phase | op | pipelines | seconds | slowest |\n\
+                  |---|---|---:|---:|---|\n";
+            for c in &self.compile {
+                let slowest = c.cost.slowest.as_ref().map_or(String::new(), |b| {
+                    format!("{:.1} s: `{}`", b.total_s(), b.label)
+                });
+                s += &format!(
+                    "| {} | {} | {} | {:.1} | {} |\n",
+                    c.phase,
+                    c.op,
+                    c.cost.pipelines,
+                    c.cost.total_s(),
+                    slowest
+                );
+            }
         }
         if !charts.is_empty() {
             s += "\n## Charts\n\n";

@@ -202,7 +202,7 @@ pub fn load(path: &Path, key: &CacheKey) -> Loaded {
 }
 
 /// Why a file written under `have` does not apply to `want`, or `None` if it does.
-fn key_mismatch(have: &CacheKey, want: &CacheKey) -> Option<String> {
+pub(crate) fn key_mismatch(have: &CacheKey, want: &CacheKey) -> Option<String> {
     let (h, w) = (&have.adapter, &want.adapter);
     if (&h.name, h.vendor, h.device, &h.backend) != (&w.name, w.vendor, w.device, &w.backend) {
         return Some(format!(
@@ -234,9 +234,14 @@ fn key_mismatch(have: &CacheKey, want: &CacheKey) -> Option<String> {
 /// Writes `file` to `path` atomically: a temporary file in the same directory, then a rename.
 /// Creates the directory if needed.
 pub fn write_atomic(path: &Path, file: &CacheFile) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(file).map_err(std::io::Error::other)?;
+    write_bytes_atomic(path, &text)
+}
+
+/// Writes `text` to `path` atomically (see [`write_atomic`]).
+pub(crate) fn write_bytes_atomic(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let text = serde_json::to_vec_pretty(file).map_err(std::io::Error::other)?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -249,7 +254,7 @@ pub fn write_atomic(path: &Path, file: &CacheFile) -> std::io::Result<()> {
     let result = (|| {
         use std::io::Write;
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&text)?;
+        f.write_all(text)?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)

@@ -154,7 +154,15 @@ impl GemmConfig {
         let f = |x: u32| x as f64;
         match self.variant {
             GemmVariant::Subgroup => {
-                c.extend([("SG", f(self.bk)), ("RQ", f(self.bm)), ("NT", f(self.bn))]);
+                // READ_C: beta ≠ 0. A read of C per quad doubles the memory accesses of the
+                // kernel's unrolled epilogue and with them lavapipe's compile time, for a case
+                // (accumulating into C) most calls do not have.
+                c.extend([
+                    ("SG", f(self.bk)),
+                    ("RQ", f(self.bm)),
+                    ("NT", f(self.bn)),
+                    ("READ_C", (desc.beta != 0.0) as u8 as f64),
+                ]);
             }
             GemmVariant::Tiled => {
                 c.extend([

@@ -331,7 +331,14 @@ impl SparseConfig {
                 // Kept values of a step: whole vec4s (spread over the 8 lanes of a subgroup and
                 // broadcast), and all in one metadata word.
                 let kps = self.tile * p.n / p.m;
+                // The output is stored as vec4s along the rows (linear form: Y's rows are C's
+                // columns) or along the columns.
+                let vec_c = match desc.form {
+                    crate::SparseForm::Linear => desc.rows.is_multiple_of(4),
+                    crate::SparseForm::Matmul => desc.cols.is_multiple_of(4),
+                };
                 desc.vec_b()
+                    && vec_c
                     && caps.subgroups
                     && caps.subgroup_min == 8
                     && caps.subgroup_max == 8
@@ -457,7 +464,8 @@ pub fn sparse_gemm_candidates(
         all.push(SparseConfig::subgroup(wg, r, tq, sg));
     }
     // Column lanes (subgroups of 8): rows per workgroup, column quads per lane, k per step.
-    for (r, nt, ks) in [(64, 4, 16), (32, 4, 16), (16, 2, 8)] {
+    // (64 rows at 16 k per step: no faster than 8 k, and 22 s of lavapipe compile against 9.)
+    for (r, nt, ks) in [(64, 4, 8), (32, 4, 16), (32, 4, 8), (16, 2, 8)] {
         all.push(SparseConfig::cols(8, r, nt, ks, false));
     }
     for (wg, r, tq) in [
@@ -515,10 +523,11 @@ pub fn sparse_gemm_default(
         }
     }
     // CPU adapters with subgroups of 8: the column-lanes kernel, 64 rows × 128 columns per
-    // workgroup (2:4 f32 2048³ on lavapipe, one process, shared machine: 483-497 ms against
-    // 529-568 ms with 32 rows and 566-603 ms for our dense GEMM).
+    // workgroup, 8 k per step (2:4 f32 2048³ on lavapipe 22.3, one process, three rounds:
+    // 1108-1329 ms against 1160-1602 ms with 16 k per step, 1560-2067 ms with 32 rows, and
+    // 1132-1438 ms for our dense GEMM; 16 k per step also took 22 s to compile against 9).
     if cpu {
-        let c = SparseConfig::cols(8, 64, 4, 16, false);
+        let c = SparseConfig::cols(8, 64, 4, 8, false);
         if c.valid_for(caps, limits, desc) {
             return c;
         }

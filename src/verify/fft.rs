@@ -1,58 +1,77 @@
 //! FFT verification: powers of two across the fused and multi-pass paths, Bluestein lengths
-//! (primes, 1000, 44100), batches, both directions, f16 storage, round trips.
+//! (1, primes, 1000, 44100), batches, both directions, f16 storage, round trips, and the other
+//! kernel families the dispatcher can pick (plain and subgroup Stockham, Monarch tiled and on
+//! cooperative matrices), each against rustfft in f64.
 
-use super::{random_data, Check};
+use super::{fft_checkable, random_data, Check, Tier};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::gpu::Context;
 use crate::ops::fft::{FftDesc, FftPlan};
 use crate::reference::{compare, fft_ref, Comparison, Tolerance};
-use crate::tune::{fft_candidates, FftConfig};
+use crate::tune::{fft_candidates, monarch_candidates, FftConfig, FftVariant};
 
-/// The FFT shapes `verify` and the tests cover.
-pub fn fft_shapes(quick: bool) -> Vec<FftDesc> {
+/// The shapes the dispatcher's pick is checked on at `tier`: powers of two through the fused
+/// sizes into multi-pass, Bluestein lengths, f16 storage. Standard takes every third power of
+/// two and the sizes where the paths change (4096: the largest fused; 8192: two passes);
+/// full takes every power of two up to 2^14 both ways and the million-point transforms.
+pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     let mut v = Vec::new();
     for log in 1..=14 {
+        if !tier.full() && ![1, 4, 8, 10, 12, 13].contains(&log) {
+            continue;
+        }
         let n = 1u32 << log;
         let batch = (1u32 << 14 >> log).clamp(1, 9);
         v.push(FftDesc::new(n).batch(batch));
         v.push(FftDesc::new(n).batch(batch.min(3)).inverse(true));
     }
-    for &(n, b) in &[
-        (1u32, 3u32),
-        (3, 5),
-        (5, 2),
-        (7, 1),
-        (12, 4),
-        (17, 2),
-        (100, 3),
-        (1000, 2),
-        (4097, 1),
-        (10007, 1),
-        (44100, 1),
-    ] {
+    let bluestein: &[(u32, u32)] = if tier.full() {
+        &[
+            (1, 3),
+            (3, 5),
+            (5, 2),
+            (7, 1),
+            (12, 4),
+            (17, 2),
+            (100, 3),
+            (1000, 2),
+            (4097, 1),
+            (10007, 1),
+            (44100, 1),
+        ]
+    } else {
+        &[(1, 3), (3, 5), (17, 2), (1000, 2), (4097, 1)]
+    };
+    for &(n, b) in bluestein {
         v.push(FftDesc::new(n).batch(b));
         v.push(FftDesc::new(n).batch(b).inverse(true));
     }
     v.push(FftDesc::new(1 << 16).batch(2));
     v.push(FftDesc::new(1 << 17).inverse(true));
-    if !quick {
+    if tier.full() {
         v.push(FftDesc::new(1 << 20));
         v.push(FftDesc::new(1 << 20).inverse(true));
         v.push(FftDesc::new(1 << 22));
         v.push(FftDesc::new(999_983));
     }
-    for &(n, b) in &[
-        (8u32, 5u32),
-        (256, 4),
-        (4096, 2),
-        (1 << 15, 1),
-        (1000, 2),
-        (31, 3),
-    ] {
+    let f16: &[(u32, u32)] = if tier.full() {
+        &[
+            (8, 5),
+            (256, 4),
+            (4096, 2),
+            (1 << 15, 1),
+            (1000, 2),
+            (31, 3),
+        ]
+    } else {
+        &[(256, 4), (4096, 2), (1000, 2)]
+    };
+    for &(n, b) in f16 {
         v.push(FftDesc::new(n).batch(b).dtype(DType::F16));
         v.push(FftDesc::new(n).batch(b).dtype(DType::F16).inverse(true));
     }
+    v.retain(|d| fft_checkable(d.n));
     v
 }
 
@@ -61,7 +80,8 @@ pub fn fft_shape_json(d: &FftDesc) -> serde_json::Value {
     serde_json::json!({ "n": d.n, "batch": d.batch, "inverse": d.inverse })
 }
 
-fn check_row(
+/// A check row from a comparison (or the error that kept the kernel from running).
+pub(crate) fn make_check(
     op: &str,
     variant: &str,
     dtype: DType,
@@ -98,68 +118,75 @@ fn check_row(
     }
 }
 
-pub(crate) fn make_check(
-    op: &str,
-    variant: &str,
-    dtype: DType,
-    shape: serde_json::Value,
-    config: String,
-    tol: Tolerance,
-    r: Result<Comparison>,
-) -> Check {
-    check_row(op, variant, dtype, shape, config, tol, r)
+/// The tolerance of `cfg` on `desc`: Monarch stages are GEMMs (their own bound, f16 operands on
+/// cooperative matrices), Stockham the FFT bound.
+pub fn fft_tolerance(desc: &FftDesc, cfg: &FftConfig) -> Tolerance {
+    match cfg.variant {
+        FftVariant::Monarch => Tolerance::fft_monarch(desc.dtype, cfg.coop > 0, desc.n as u64),
+        FftVariant::Stockham => Tolerance::fft(desc.dtype, desc.n as u64),
+    }
+}
+
+/// The variant name a check row shows for `cfg` on `desc`.
+fn variant_name(desc: &FftDesc, cfg: &FftConfig) -> &'static str {
+    match (cfg.variant, cfg.coop > 0) {
+        (FftVariant::Monarch, true) => "monarch_coop",
+        (FftVariant::Monarch, false) => "monarch",
+        _ if !desc.is_pow2() => "bluestein",
+        _ if cfg.lanes > 0 => "stockham_sg",
+        _ => "stockham",
+    }
+}
+
+/// Every Monarch configuration the dispatcher may try on `desc` here, plus the cooperative
+/// ones of both tile sizes that the adapter lists (they are not candidates for f32 storage,
+/// where their f16 rounding would be a silent loss, but run when asked for).
+pub fn monarch_configs(ctx: &Context, desc: &FftDesc) -> Vec<FftConfig> {
+    let (caps, limits) = (ctx.caps(), ctx.limits());
+    let mut v = monarch_candidates(caps, &limits, desc);
+    for t in [8u32, 16] {
+        for r in [t, 2 * t] {
+            let c = FftConfig::monarch_coop(11, 2, r, t, caps.subgroup_min);
+            if c.valid_for(caps, &limits, desc) && !v.contains(&c) {
+                v.push(c);
+            }
+        }
+    }
+    v
+}
+
+/// One configuration of each kernel family (plain Stockham, subgroup Stockham, Monarch tiled,
+/// Monarch coop) among `configs`, in order.
+fn one_per_family(configs: Vec<FftConfig>) -> Vec<FftConfig> {
+    let family = |c: &FftConfig| (c.variant, c.coop > 0, c.lanes > 0 && c.coop == 0);
+    let mut out: Vec<FftConfig> = Vec::new();
+    for c in configs {
+        if !out.iter().any(|o| family(o) == family(&c)) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Runs `desc` (with `config`, or the dispatcher's pick) on random data and compares with
 /// rustfft in f64 (blocking on [`check_fft_async`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_fft(ctx: &Context, desc: &FftDesc, config: Option<FftConfig>, seed: u64) -> Check {
     pollster::block_on(check_fft_async(ctx, desc, config, seed))
 }
 
-/// Forward then inverse on the GPU (f32): the input must come back within the FFT bound
-/// (blocking on [`check_fft_round_trip_async`]).
-pub fn check_fft_round_trip(ctx: &Context, n: u32, batch: u32, seed: u64) -> Check {
-    pollster::block_on(check_fft_round_trip_async(ctx, n, batch, seed))
+/// Forward then inverse on the GPU (f32, `config` or the dispatcher's pick): the input must
+/// come back within the bound (blocking on [`check_fft_round_trip_async`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_fft_round_trip(
+    ctx: &Context,
+    n: u32,
+    batch: u32,
+    config: Option<FftConfig>,
+    seed: u64,
+) -> Check {
+    pollster::block_on(check_fft_round_trip_async(ctx, n, batch, config, seed))
 }
-
-/// Every FFT check `verify fft` runs: the shape list with the dispatcher's pick, every other
-/// candidate configuration on a few sizes that cross their fused/multi-pass boundaries, and
-/// round trips.
-pub fn verify_fft(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check> {
-    let mut out = Vec::new();
-    let mut push = |c: Check, out: &mut Vec<Check>| {
-        progress(&c);
-        out.push(c);
-    };
-    for (i, desc) in fft_shapes(false).into_iter().enumerate() {
-        if desc.dtype == DType::F16 && !ctx.caps().f16 {
-            continue;
-        }
-        push(check_fft(ctx, &desc, None, 3000 + i as u64), &mut out);
-    }
-    for d in [
-        FftDesc::new(2048).batch(3),
-        FftDesc::new(4096).batch(2),
-        FftDesc::new(8192).batch(2),
-        FftDesc::new(1 << 15).inverse(true),
-        FftDesc::new(33).batch(2),
-    ] {
-        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d)
-            .into_iter()
-            .skip(1)
-        {
-            push(check_fft(ctx, &d, Some(cfg), 77), &mut out);
-        }
-    }
-    for (n, b) in [(1024u32, 4u32), (1 << 16, 1), (1000, 2), (1 << 20, 1)] {
-        push(check_fft_round_trip(ctx, n, b, 11), &mut out);
-    }
-    out.extend(super::verify_fft_monarch(ctx, &mut |c| progress(c)));
-    out
-}
-
-// ---- Non-blocking forms, for the browser (the web demo) and `verify::verify_op_async`: the
-// checks themselves, awaiting the GPU (a page must never block); the blocking forms above wait on them.
 
 /// [`check_fft`] without blocking.
 pub async fn check_fft_async(
@@ -168,20 +195,15 @@ pub async fn check_fft_async(
     config: Option<FftConfig>,
     seed: u64,
 ) -> Check {
-    let tol = Tolerance::fft(desc.dtype, desc.n as u64);
     let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, desc));
-    let variant = if desc.is_pow2() {
-        "stockham"
-    } else {
-        "bluestein"
-    };
+    let tol = fft_tolerance(desc, &cfg);
     let r = match desc.dtype {
         DType::F32 => check_fft_typed_async::<f32>(ctx, desc, cfg, seed, tol).await,
         DType::F16 => check_fft_typed_async::<half::f16>(ctx, desc, cfg, seed, tol).await,
     };
-    check_row(
+    make_check(
         "fft",
-        variant,
+        variant_name(desc, &cfg),
         desc.dtype,
         fft_shape_json(desc),
         cfg.label(),
@@ -210,14 +232,21 @@ async fn check_fft_typed_async<T: Element>(
 }
 
 /// [`check_fft_round_trip`] without blocking.
-pub async fn check_fft_round_trip_async(ctx: &Context, n: u32, batch: u32, seed: u64) -> Check {
+pub async fn check_fft_round_trip_async(
+    ctx: &Context,
+    n: u32,
+    batch: u32,
+    config: Option<FftConfig>,
+    seed: u64,
+) -> Check {
     let desc = FftDesc::new(n).batch(batch);
-    let tol = Tolerance::fft(DType::F32, n as u64);
+    let cfg = config.unwrap_or_else(|| crate::tune::fft_pick(ctx, &desc));
+    let tol = fft_tolerance(&desc, &cfg);
     let (x, xf) = random_data::<f32>(desc.len() as usize, seed);
     let r = ctx
         .capture_errors(async {
-            let fwd = FftPlan::new(ctx, desc, None)?;
-            let inv = FftPlan::new(ctx, desc.inverse(true), None)?;
+            let fwd = FftPlan::new(ctx, desc, Some(cfg))?;
+            let inv = FftPlan::new(ctx, desc.inverse(true), Some(cfg))?;
             let a = ctx.upload("x", &x)?;
             let b = ctx.storage("X", desc.bytes())?;
             let c = ctx.storage("x again", desc.bytes())?;
@@ -232,23 +261,29 @@ pub async fn check_fft_round_trip_async(ctx: &Context, n: u32, batch: u32, seed:
             Ok(compare(&got, &xf, tol))
         })
         .await;
-    check_row(
+    let variant = match cfg.variant {
+        FftVariant::Monarch => "monarch_round_trip",
+        FftVariant::Stockham => "round_trip",
+    };
+    make_check(
         "fft",
-        "round_trip",
+        variant,
         DType::F32,
         fft_shape_json(&desc),
-        "default".into(),
+        cfg.label(),
         tol,
         r,
     )
 }
 
-/// [`verify_fft`] without blocking: the same shape list (with `quick`, the browser's: the
-/// million-point transforms are left out, every path and Bluestein still covered), every
-/// other candidate configuration on the boundary sizes, and round trips.
+/// Every FFT check `verify fft` runs at `tier` on this adapter: the dispatcher's pick on
+/// [`fft_shapes`]; on sizes that cross the fused / multi-pass boundaries, one configuration of
+/// every other kernel family the dispatcher may try (full: every candidate); the Monarch
+/// configurations around their fused limit and beyond (standard: one per family); round trips.
+/// `progress` is called after each check.
 pub async fn verify_fft_async(
     ctx: &Context,
-    quick: bool,
+    tier: Tier,
     progress: &mut dyn FnMut(&Check),
 ) -> Vec<Check> {
     let mut out = Vec::new();
@@ -256,8 +291,9 @@ pub async fn verify_fft_async(
         progress(&c);
         out.push(c);
     };
-    for (i, desc) in fft_shapes(quick).into_iter().enumerate() {
-        if desc.dtype == DType::F16 && !ctx.caps().f16 {
+    let f16 = ctx.caps().f16;
+    for (i, desc) in fft_shapes(tier).into_iter().enumerate() {
+        if desc.dtype == DType::F16 && !f16 {
             continue;
         }
         push(
@@ -265,23 +301,86 @@ pub async fn verify_fft_async(
             &mut out,
         );
     }
-    for d in [
-        FftDesc::new(2048).batch(3),
-        FftDesc::new(4096).batch(2),
-        FftDesc::new(8192).batch(2),
-        FftDesc::new(1 << 15).inverse(true),
-        FftDesc::new(33).batch(2),
-    ] {
-        for cfg in fft_candidates(ctx.caps(), &ctx.limits(), &d)
+    let (caps, limits) = (ctx.caps(), ctx.limits());
+    let boundaries: &[FftDesc] = if tier.full() {
+        &[
+            FftDesc::new(2048).batch(3),
+            FftDesc::new(4096).batch(2),
+            FftDesc::new(8192).batch(2),
+            FftDesc::new(1 << 15).inverse(true),
+            FftDesc::new(33).batch(2),
+        ]
+    } else {
+        &[FftDesc::new(4096).batch(2), FftDesc::new(8192).batch(2)]
+    };
+    for d in boundaries {
+        // Monarch configurations are checked below, with their own sizes.
+        let others: Vec<FftConfig> = fft_candidates(caps, &limits, d)
             .into_iter()
             .skip(1)
-        {
-            push(check_fft_async(ctx, &d, Some(cfg), 77).await, &mut out);
+            .filter(|c| c.variant == FftVariant::Stockham)
+            .collect();
+        let others = if tier.full() {
+            others
+        } else {
+            one_per_family(others)
+        };
+        for cfg in others {
+            push(check_fft_async(ctx, d, Some(cfg), 77).await, &mut out);
         }
     }
-    let big = if quick { 1 << 17 } else { 1 << 20 };
-    for (n, b) in [(1024u32, 4u32), (1 << 16, 1), (1000, 2), (big, 1)] {
-        push(check_fft_round_trip_async(ctx, n, b, 11).await, &mut out);
+    let mut monarch = vec![
+        FftDesc::new(64).batch(7).inverse(true),
+        FftDesc::new(4096).batch(3),
+        FftDesc::new(1 << 16).inverse(true),
+    ];
+    if tier.full() {
+        monarch.extend([
+            FftDesc::new(2).batch(5),
+            FftDesc::new(1024).batch(3),
+            FftDesc::new(2048).batch(2).inverse(true),
+            FftDesc::new(1 << 20),
+        ]);
+    }
+    if f16 {
+        monarch.push(FftDesc::new(512).batch(3).dtype(DType::F16));
+        if tier.full() {
+            monarch.push(FftDesc::new(1 << 14).dtype(DType::F16).inverse(true));
+        }
+    }
+    monarch.retain(|d| fft_checkable(d.n));
+    for (i, d) in monarch.iter().enumerate() {
+        let configs = monarch_configs(ctx, d);
+        let configs = if tier.full() {
+            configs
+        } else {
+            one_per_family(configs)
+        };
+        for cfg in configs {
+            push(
+                check_fft_async(ctx, d, Some(cfg), 900 + i as u64).await,
+                &mut out,
+            );
+        }
+    }
+    let mut trips: Vec<(u32, u32, Option<FftConfig>)> = vec![(1024, 4, None), (1000, 2, None)];
+    if tier.full() {
+        trips.extend([(1 << 16, 1, None), (1 << 20, 1, None)]);
+    }
+    let d = FftDesc::new(1 << 12).batch(2);
+    let monarch_trips = monarch_configs(ctx, &d);
+    let monarch_trips = if tier.full() {
+        monarch_trips
+    } else {
+        one_per_family(monarch_trips)
+    };
+    trips.extend(monarch_trips.into_iter().map(|c| (d.n, d.batch, Some(c))));
+    trips.retain(|t| fft_checkable(t.0));
+    for (n, b, cfg) in trips {
+        push(
+            check_fft_round_trip_async(ctx, n, b, cfg, 11).await,
+            &mut out,
+        );
     }
     out
 }

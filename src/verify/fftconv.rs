@@ -3,7 +3,7 @@
 //! sum (or the f64 FFT convolution for long sequences and for the sparse semantics).
 
 use super::fft::make_check;
-use super::{random_data, Check};
+use super::{fft_checkable, random_data, Check, Tier};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::gpu::Context;
@@ -28,6 +28,7 @@ pub fn fftconv_shape_json(d: &FftConvDesc) -> serde_json::Value {
 
 /// rfft / irfft of `desc` on random data against rustfft in f64 (blocking on
 /// [`check_rfft_async`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_rfft(ctx: &Context, desc: &RfftDesc, seed: u64) -> Check {
     pollster::block_on(check_rfft_async(ctx, desc, seed))
 }
@@ -35,27 +36,37 @@ pub fn check_rfft(ctx: &Context, desc: &RfftDesc, seed: u64) -> Check {
 /// Runs `desc` on random data (gates in [0.5, 1.5)) and compares with the reference: the direct
 /// sum when it is cheap, else the f64 FFT convolution; frequency-sparse plans always against
 /// the f64 FFT convolution with the same class mask (blocking on [`check_fftconv_async`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_fftconv(ctx: &Context, desc: &FftConvDesc, seed: u64) -> Check {
     pollster::block_on(check_fftconv_async(ctx, desc, seed))
 }
 
-/// The convolution shapes `verify` and the tests cover.
-pub fn fftconv_shapes() -> Vec<FftConvDesc> {
+/// The convolution shapes `verify` covers at `tier`: every path (fused, partial overlap-save,
+/// multi-pass, unfused, frequency-sparse), causal and circular, each gate, f16. Every FFT
+/// length × switch (circular, gates) is its own pipeline, so the standard tier checks each
+/// path at one or two lengths and the switches on one of them; full checks every shape both
+/// ways.
+pub fn fftconv_shapes(tier: Tier) -> Vec<FftConvDesc> {
     let mut v = Vec::new();
-    for &(b, h, l, lk) in &[
-        (1, 1, 1, 1),
-        (2, 3, 1, 1),
-        (3, 2, 7, 7),
-        (1, 4, 13, 5),
-        (4, 2, 100, 1),
-        (2, 2, 127, 127),
-        (5, 3, 1000, 300),
-        (2, 2, 2048, 2048),
-        (1, 2, 4099, 31),
-        (3, 1, 20000, 100),
-        (2, 3, 6000, 2000),
-        (2, 2, 5000, 5000),
-    ] {
+    let both: &[(u32, u32, u32, u32)] = if tier.full() {
+        &[
+            (1, 1, 1, 1),
+            (2, 3, 1, 1),
+            (3, 2, 7, 7),
+            (1, 4, 13, 5),
+            (4, 2, 100, 1),
+            (2, 2, 127, 127),
+            (5, 3, 1000, 300),
+            (2, 2, 2048, 2048),
+            (1, 2, 4099, 31),
+            (3, 1, 20000, 100),
+            (2, 3, 6000, 2000),
+            (2, 2, 5000, 5000),
+        ]
+    } else {
+        &[(3, 2, 7, 7), (5, 3, 1000, 300)]
+    };
+    for &(b, h, l, lk) in both {
         v.push(FftConvDesc::new(b, h, l, lk));
         v.push(
             FftConvDesc::new(b, h, l, lk)
@@ -63,8 +74,24 @@ pub fn fftconv_shapes() -> Vec<FftConvDesc> {
                 .gates(true, true),
         );
     }
+    if !tier.full() {
+        // Causal only: L = 1, an odd batch, the largest fused length, partial, multi-pass.
+        for &(b, h, l, lk) in &[
+            (1, 1, 1, 1),
+            (2, 2, 2048, 2048),
+            (1, 2, 4099, 31),
+            (2, 2, 5000, 5000),
+        ] {
+            v.push(FftConvDesc::new(b, h, l, lk));
+        }
+    }
+    let forced: &[(u32, u32, u32, u32)] = if tier.full() {
+        &[(3, 2, 7, 3), (2, 3, 1000, 1000), (1, 1, 4096, 17)]
+    } else {
+        &[(3, 2, 7, 3)]
+    };
     for path in [FftConvPath::MultiPass, FftConvPath::Unfused] {
-        for &(b, h, l, lk) in &[(3, 2, 7, 3), (2, 3, 1000, 1000), (1, 1, 4096, 17)] {
+        for &(b, h, l, lk) in forced {
             v.push(
                 FftConvDesc::new(b, h, l, lk)
                     .path(Some(path))
@@ -78,8 +105,15 @@ pub fn fftconv_shapes() -> Vec<FftConvDesc> {
             );
         }
     }
-    for keep in [0.25f32, 0.5, 1.0] {
-        v.push(FftConvDesc::new(2, 3, 3000, 3000).freq_keep(Some(keep)));
+    let keeps: &[f32] = if tier.full() {
+        &[0.25, 0.5, 1.0]
+    } else {
+        &[0.25]
+    };
+    for &keep in keeps {
+        if tier.full() {
+            v.push(FftConvDesc::new(2, 3, 3000, 3000).freq_keep(Some(keep)));
+        }
         v.push(
             FftConvDesc::new(3, 1, 600, 50)
                 .freq_keep(Some(keep))
@@ -92,58 +126,53 @@ pub fn fftconv_shapes() -> Vec<FftConvDesc> {
             .dtype(DType::F16)
             .gates(true, true),
     );
-    v.push(FftConvDesc::new(2, 2, 9000, 9000).dtype(DType::F16));
+    if tier.full() {
+        v.push(FftConvDesc::new(2, 2, 9000, 9000).dtype(DType::F16));
+    }
     v
 }
 
-/// Every real-FFT and convolution check of `verify fftconv`.
-pub fn verify_fftconv(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check> {
+/// The real-FFT shapes `verify fftconv` covers at `tier` (each checked both ways): 1, 2, odd,
+/// powers of two within and beyond one fused pass, Bluestein; full adds more lengths and a
+/// million points.
+pub fn rfft_shapes(tier: Tier) -> Vec<(u32, u32)> {
+    let mut v = vec![(1u32, 2u32), (7, 2), (16, 4), (1000, 2), (8192, 2)];
+    if tier.full() {
+        v.extend([(2, 3), (1025, 1), (4096, 3), (44100, 1), (1 << 20, 1)]);
+    }
+    v.retain(|&(n, _)| fft_checkable(n));
+    v
+}
+
+/// Every real-FFT and convolution check `verify fftconv` runs at `tier` on this adapter;
+/// `progress` is called after each.
+pub async fn verify_fftconv_async(
+    ctx: &Context,
+    tier: Tier,
+    progress: &mut dyn FnMut(&Check),
+) -> Vec<Check> {
     let mut out = Vec::new();
     let mut push = |c: Check, out: &mut Vec<Check>| {
         progress(&c);
         out.push(c);
     };
-    for (i, &(n, b)) in [
-        (1u32, 2u32),
-        (2, 3),
-        (7, 2),
-        (16, 4),
-        (1000, 2),
-        (1025, 1),
-        (4096, 3),
-        (8192, 2),
-        (44100, 1),
-        (1 << 20, 1),
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, (n, b)) in rfft_shapes(tier).into_iter().enumerate() {
         for inv in [false, true] {
-            push(
-                check_rfft(ctx, &RfftDesc::new(n).batch(b).inverse(inv), 500 + i as u64),
-                &mut out,
-            );
+            let d = RfftDesc::new(n).batch(b).inverse(inv);
+            push(check_rfft_async(ctx, &d, 500 + i as u64).await, &mut out);
         }
     }
     if ctx.caps().f16 {
-        push(
-            check_rfft(ctx, &RfftDesc::new(512).batch(3).dtype(DType::F16), 9),
-            &mut out,
-        );
-        push(
-            check_rfft(
-                ctx,
-                &RfftDesc::new(99).batch(2).dtype(DType::F16).inverse(true),
-                9,
-            ),
-            &mut out,
-        );
+        let d = RfftDesc::new(512).batch(3).dtype(DType::F16);
+        push(check_rfft_async(ctx, &d, 9).await, &mut out);
+        let d = RfftDesc::new(99).batch(2).dtype(DType::F16).inverse(true);
+        push(check_rfft_async(ctx, &d, 9).await, &mut out);
     }
-    for (i, d) in fftconv_shapes().into_iter().enumerate() {
+    for (i, d) in fftconv_shapes(tier).into_iter().enumerate() {
         if d.dtype == DType::F16 && !ctx.caps().f16 {
             continue;
         }
-        push(check_fftconv(ctx, &d, 900 + i as u64), &mut out);
+        push(check_fftconv_async(ctx, &d, 900 + i as u64).await, &mut out);
     }
     out
 }
@@ -295,52 +324,4 @@ async fn check_conv_typed_async<T: Element>(
         plan.segments()
     );
     Ok((compare(&got, &want, tol), label, tol))
-}
-
-/// [`verify_fftconv`] without blocking: every real-FFT and convolution check (with `quick`,
-/// the browser's list: the one-million-point real FFT is left out).
-pub async fn verify_fftconv_async(
-    ctx: &Context,
-    quick: bool,
-    progress: &mut dyn FnMut(&Check),
-) -> Vec<Check> {
-    let mut out = Vec::new();
-    let mut push = |c: Check, out: &mut Vec<Check>| {
-        progress(&c);
-        out.push(c);
-    };
-    let big = if quick { 1 << 17 } else { 1 << 20 };
-    for (i, &(n, b)) in [
-        (1u32, 2u32),
-        (2, 3),
-        (7, 2),
-        (16, 4),
-        (1000, 2),
-        (1025, 1),
-        (4096, 3),
-        (8192, 2),
-        (44100, 1),
-        (big, 1),
-    ]
-    .iter()
-    .enumerate()
-    {
-        for inv in [false, true] {
-            let d = RfftDesc::new(n).batch(b).inverse(inv);
-            push(check_rfft_async(ctx, &d, 500 + i as u64).await, &mut out);
-        }
-    }
-    if ctx.caps().f16 {
-        let d = RfftDesc::new(512).batch(3).dtype(DType::F16);
-        push(check_rfft_async(ctx, &d, 9).await, &mut out);
-        let d = RfftDesc::new(99).batch(2).dtype(DType::F16).inverse(true);
-        push(check_rfft_async(ctx, &d, 9).await, &mut out);
-    }
-    for (i, d) in fftconv_shapes().into_iter().enumerate() {
-        if d.dtype == DType::F16 && !ctx.caps().f16 {
-            continue;
-        }
-        push(check_fftconv_async(ctx, &d, 900 + i as u64).await, &mut out);
-    }
-    out
 }

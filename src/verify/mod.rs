@@ -3,48 +3,36 @@
 //! One submodule per op; [`verify_op`] is the one entry point the CLI uses.
 
 mod attention;
-// The blocking checks of these are native-only (the async forms serve the browser).
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 mod fft;
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-mod fft_monarch;
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 mod fftconv;
 mod gemm;
 mod sparse_gemm;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use attention::check_attention;
 pub use attention::{
     attention_cases, attention_compute_dtype, attention_shape_json, attention_variants_to_check,
     check_attention_async, unit_data, verify_attention_async, AttnCase,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use attention::{check_attention, verify_attention};
-#[cfg(not(target_arch = "wasm32"))]
-pub use fft::{check_fft, check_fft_round_trip, verify_fft};
+pub use fft::{check_fft, check_fft_round_trip};
 pub use fft::{
-    check_fft_async, check_fft_round_trip_async, fft_shape_json, fft_shapes, verify_fft_async,
+    check_fft_async, check_fft_round_trip_async, fft_shape_json, fft_shapes, fft_tolerance,
+    monarch_configs, verify_fft_async,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use fft_monarch::{
-    check_fft_monarch, check_fft_monarch_round_trip, monarch_configs, monarch_tolerance,
-    verify_fft_monarch,
-};
-// `fft::verify_fft` (blocking, unused in the browser but still compiled) names it via `super`.
-#[cfg(target_arch = "wasm32")]
-use fft_monarch::verify_fft_monarch;
-#[cfg(not(target_arch = "wasm32"))]
-pub use fftconv::{check_fftconv, check_rfft, verify_fftconv};
+pub use fftconv::{check_fftconv, check_rfft};
 pub use fftconv::{
     check_fftconv_async, check_rfft_async, fftconv_shape_json, fftconv_shapes, rfft_shape_json,
-    verify_fftconv_async,
+    rfft_shapes, verify_fftconv_async,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use gemm::{check_gemm, verify_gemm};
+pub use gemm::check_gemm;
 pub use gemm::{
     check_gemm_async, gemm_shape_json, gemm_shapes, gemm_variants_to_check, verify_gemm_async,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use sparse_gemm::{check_sparse_gemm, verify_sparse_gemm};
+pub use sparse_gemm::check_sparse_gemm;
 pub use sparse_gemm::{
     check_sparse_gemm_async, random_nm, sparse_patterns, sparse_shape_json, sparse_shapes,
     sparse_variant_name, sparse_variants_to_check, verify_sparse_gemm_async,
@@ -59,51 +47,76 @@ use serde::Serialize;
 /// Every op name the CLI knows, in report order.
 pub const OPS: &[&str] = &["gemm", "fft", "fftconv", "attention", "sparse_gemm"];
 
-/// The ops whose checks have a non-blocking form and so run in the browser (the web demo
-/// verifies exactly these, through [`verify_op_async`]): all of them.
-pub const BROWSER_OPS: &[&str] = &["gemm", "fft", "fftconv", "attention", "sparse_gemm"];
+/// How much `verify` checks.
+///
+/// Both tiers check every variant the dispatcher can pick on this adapter against the CPU
+/// reference. They differ in how many shapes and configurations: what a cold CPU adapter pays
+/// is mostly compiling pipelines (one per variant × its compile-time constants), so the
+/// standard tier picks shapes that cover every code path with few distinct pipelines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Every variant the dispatcher can pick, on the shapes that matter: 1, primes, sizes off
+    /// the tile, one row or column, batches and broadcasts, transposes, f16, each family's edge
+    /// cases (Bluestein, multi-pass, every convolution path, masks, split-KV decode, 2:4 and
+    /// one pattern of each sparse kernel family). Minutes on a cold CPU adapter: the default of
+    /// `verify`, the main job and the demo page.
+    #[default]
+    Standard,
+    /// The standard tier and the whole matrix: every candidate configuration on the sizes
+    /// that cross its boundaries, every N:M pattern × variant × form, million-point
+    /// transforms (natively; a browser's 32-bit heap leaves those out), every head dim.
+    /// `verify --full`, and the tests.
+    Full,
+}
 
-/// In the browser the FFT checks leave out their million-point transforms (`quick` lists):
-/// every path (fused, multi-pass, Bluestein, real FFT, each convolution path) is still
-/// checked, but a software adapter (SwiftShader) would spend minutes on the largest sizes and
-/// a wasm page holds their f64 references in its 32-bit heap. Natively they all run.
-const BROWSER_QUICK: bool = cfg!(target_arch = "wasm32");
+impl Tier {
+    /// `standard` or `full`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Standard => "standard",
+            Tier::Full => "full",
+        }
+    }
 
-/// Runs every check of `op` on this adapter; `progress` is called after each check.
-/// (Blocking; the browser uses [`verify_op_async`].)
-#[cfg(not(target_arch = "wasm32"))]
-pub fn verify_op(ctx: &Context, op: &str, progress: &mut dyn FnMut(&Check)) -> Result<Vec<Check>> {
-    match op {
-        "gemm" => Ok(verify_gemm(ctx, progress)),
-        "attention" => Ok(verify_attention(ctx, progress)),
-        "fft" => Ok(verify_fft(ctx, progress)),
-        "fftconv" => Ok(verify_fftconv(ctx, progress)),
-        "sparse_gemm" => Ok(verify_sparse_gemm(ctx, progress)),
-        _ => Err(Error::Unsupported(format!(
-            "unknown op `{op}` (known: {})",
-            OPS.join(", ")
-        ))),
+    /// Whether this is the full tier.
+    pub fn full(self) -> bool {
+        self == Tier::Full
     }
 }
 
+/// Whether a transform of `n` points is checked in this build: a browser page's wasm heap
+/// (32-bit) also holds the f64 references, so it stops at 2^17 points; natively there is no cap.
+pub(crate) fn fft_checkable(n: u32) -> bool {
+    !cfg!(target_arch = "wasm32") || n <= 1 << 17
+}
+
+/// Runs every check of `op` at `tier` on this adapter; `progress` is called after each check.
+/// (Blocking; the browser uses [`verify_op_async`].)
+#[cfg(not(target_arch = "wasm32"))]
+pub fn verify_op(
+    ctx: &Context,
+    op: &str,
+    tier: Tier,
+    progress: &mut dyn FnMut(&Check),
+) -> Result<Vec<Check>> {
+    pollster::block_on(verify_op_async(ctx, op, tier, progress))
+}
+
 /// [`verify_op`] without blocking, for the browser (the web demo's Verify section runs exactly
-/// this for every name in [`OPS`]). An op is verified in the browser once its checks have an
-/// async form here: until then the demo shows it red with this function's error, so a newly
-/// registered op cannot go unverified silently.
+/// this for every name in [`OPS`]).
 pub async fn verify_op_async(
     ctx: &Context,
     op: &str,
+    tier: Tier,
     progress: &mut dyn FnMut(&Check),
 ) -> Result<Vec<Check>> {
     match op {
-        "gemm" => Ok(verify_gemm_async(ctx, progress).await),
-        "attention" => Ok(verify_attention_async(ctx, progress).await),
-        "sparse_gemm" => Ok(verify_sparse_gemm_async(ctx, progress).await),
-        "fft" => Ok(verify_fft_async(ctx, BROWSER_QUICK, progress).await),
-        "fftconv" => Ok(verify_fftconv_async(ctx, BROWSER_QUICK, progress).await),
-        _ if OPS.contains(&op) => Err(Error::Unsupported(format!(
-            "`{op}` has no async verify path yet (add its arm to verify::verify_op_async)"
-        ))),
+        "gemm" => Ok(verify_gemm_async(ctx, tier, progress).await),
+        "attention" => Ok(verify_attention_async(ctx, tier, progress).await),
+        "sparse_gemm" => Ok(verify_sparse_gemm_async(ctx, tier, progress).await),
+        "fft" => Ok(verify_fft_async(ctx, tier, progress).await),
+        "fftconv" => Ok(verify_fftconv_async(ctx, tier, progress).await),
         _ => Err(Error::Unsupported(format!(
             "unknown op `{op}` (known: {})",
             OPS.join(", ")

@@ -1,7 +1,7 @@
 //! N:M sparse GEMM verification: awkward shapes × every N:M × every variant the dispatcher can
 //! pick here, against the f64 reference on the decompressed matrix.
 
-use super::{random_data, Check};
+use super::{random_data, Check, Tier};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::gpu::Context;
@@ -35,10 +35,14 @@ pub fn sparse_patterns() -> Vec<NmPattern> {
     .collect()
 }
 
-/// The shapes `verify sparse_gemm` and the tests cover: one row, one column, K = M, tails,
-/// primes, batches (per-batch and shared sparse operands), bias, both forms, f16, and every
-/// pattern of [`sparse_patterns`] on a tail-heavy shape in both forms.
-pub fn sparse_shapes() -> Vec<SparseGemmDesc> {
+/// The shapes `verify sparse_gemm` covers at `tier`: one row, one column, K = M, tails, primes,
+/// batches (per-batch and shared sparse operands), bias, both forms, f16, and patterns on a
+/// tail-heavy shape in both forms. Every N:M pattern is its own set of pipelines (the group
+/// length and index width are compile-time constants), so the standard tier takes 2:4 and one
+/// pattern of each other kernel family (4:8: the power-of-two kernels' other group length;
+/// 3:5: an odd group, plain and coop kernels only); full takes every pattern of
+/// [`sparse_patterns`] and two larger products.
+pub fn sparse_shapes(tier: Tier) -> Vec<SparseGemmDesc> {
     let p24 = NmPattern::TWO_FOUR;
     let mm = SparseGemmDesc::matmul;
     let lin = SparseGemmDesc::linear;
@@ -53,7 +57,6 @@ pub fn sparse_shapes() -> Vec<SparseGemmDesc> {
             .shared_sparse(true)
             .with_bias(true),
         mm(300, 200, 100, p24),
-        mm(256, 256, 256, p24),
         lin(1, 37, 64, p24).with_bias(true),
         lin(4, 100, 128, p24).with_bias(true).batch(2),
         lin(16, 65, 96, p24),
@@ -61,9 +64,16 @@ pub fn sparse_shapes() -> Vec<SparseGemmDesc> {
         lin(3, 9, 4, p24),
         lin(5, 33, 40, p24).dtype(DType::F16).with_bias(true),
         lin(64, 96, 160, p24).dtype(DType::F16),
-        lin(8, 512, 512, p24).with_bias(true),
     ];
+    if tier.full() {
+        v.push(mm(256, 256, 256, p24));
+        v.push(lin(8, 512, 512, p24).with_bias(true));
+    }
     for (i, p) in sparse_patterns().into_iter().enumerate() {
+        let standard = [(4, 8), (3, 5)].contains(&(p.n, p.m));
+        if !tier.full() && !standard {
+            continue;
+        }
         let k = p.m * (3 + i as u32 % 4);
         v.push(mm(29 + i as u32, 19, k, p));
         v.push(lin(1 + i as u32 % 16, 45, p.m * 8, p).with_bias(i % 2 == 0));
@@ -209,20 +219,16 @@ async fn check_typed<T: Element>(
     Ok((got.iter().map(|x| x.to_f64()).collect(), want))
 }
 
-/// Every sparse GEMM check `verify sparse_gemm` runs on this adapter; `progress` after each.
-/// (Blocking; the browser uses [`verify_sparse_gemm_async`].)
-#[cfg(not(target_arch = "wasm32"))]
-pub fn verify_sparse_gemm(ctx: &Context, progress: &mut dyn FnMut(&Check)) -> Vec<Check> {
-    pollster::block_on(verify_sparse_gemm_async(ctx, progress))
-}
-
-/// [`verify_sparse_gemm`] without blocking: the same shapes and variants.
+/// Every sparse GEMM check `verify sparse_gemm` runs at `tier` on this adapter: each shape of
+/// [`sparse_shapes`] with one configuration per kernel the dispatcher can pick for it;
+/// `progress` is called after each.
 pub async fn verify_sparse_gemm_async(
     ctx: &Context,
+    tier: Tier,
     progress: &mut dyn FnMut(&Check),
 ) -> Vec<Check> {
     let mut out = Vec::new();
-    for (i, desc) in sparse_shapes().into_iter().enumerate() {
+    for (i, desc) in sparse_shapes(tier).into_iter().enumerate() {
         if desc.dtype == DType::F16 && !ctx.caps().f16 {
             continue;
         }

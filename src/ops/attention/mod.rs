@@ -403,7 +403,7 @@ impl AttentionPlan {
             masked,
             pipeline,
             merge,
-            params: ctx.uniform("attention params", &params),
+            params: ctx.uniform("attention params", &params)?,
             mask_buf,
             part,
             pstats,
@@ -673,18 +673,7 @@ fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
 
 /// Uploads the mask words into a storage buffer (copy destination too, for in-place updates).
 fn upload_words(ctx: &Context, words: &[u32]) -> Result<wgpu::Buffer> {
-    use wgpu::util::DeviceExt;
-    ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
-    ctx.scoped(|| {
-        ctx.device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("attention mask"),
-                contents: bytemuck::cast_slice(words),
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_DST
-                    | wgpu::BufferUsages::COPY_SRC,
-            })
-    })
+    ctx.upload_words("attention mask", words)
 }
 
 /// A plan bound to buffers: records the attention dispatch (and the merge pass) into a pass.

@@ -244,7 +244,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
         let src = passes.last().map(|p| p.dst).unwrap_or(Slot::Input);
         passes.push(Pass {
             pipeline,
-            params: ctx.uniform("monarch params", &p),
+            params: ctx.uniform("monarch params", &p)?,
             grid,
             src,
             dst,

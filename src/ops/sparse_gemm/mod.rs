@@ -341,7 +341,7 @@ impl SparseGemmPlan {
         };
         let pipeline =
             ctx.pipeline(config.shader(&desc), spec, "main", &config.constants(&desc))?;
-        let params = ctx.uniform("sparse gemm params", &params);
+        let params = ctx.uniform("sparse gemm params", &params)?;
         let no_bias = ctx.storage("sparse gemm: no bias", 4)?;
         Ok(Self {
             ctx: ctx.clone(),
@@ -400,6 +400,11 @@ impl SparseGemmPlan {
             }
         };
         let layout = self.pipeline.get_bind_group_layout(0);
+        // The column-lanes kernel also stores through a vec4 view of the output.
+        let out4 = (self.config.variant == SparseVariant::Cols).then(|| wgpu::BindGroupEntry {
+            binding: 7,
+            resource: out.as_entire_binding(),
+        });
         let bind_group = self.ctx.scoped(|| {
             self.ctx
                 .device
@@ -435,7 +440,10 @@ impl SparseGemmPlan {
                             binding: 6,
                             resource: out.as_entire_binding(),
                         },
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(out4)
+                    .collect::<Vec<_>>(),
                 })
         })?;
         Ok(SparseGemmBound {
@@ -500,22 +508,7 @@ impl SparseGemmPlan {
 
 /// Uploads metadata words into a new storage buffer (usable as copy source and destination).
 pub fn upload_words(ctx: &Context, label: &str, words: &[u32]) -> Result<wgpu::Buffer> {
-    use wgpu::util::DeviceExt;
-    let mut bytes: Vec<u8> = bytemuck::cast_slice(words).to_vec();
-    if bytes.is_empty() {
-        bytes.resize(4, 0);
-    }
-    ctx.check_binding_size(label, bytes.len() as u64)?;
-    ctx.scoped(|| {
-        ctx.device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents: &bytes,
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_SRC
-                    | wgpu::BufferUsages::COPY_DST,
-            })
-    })
+    ctx.upload_words(label, words)
 }
 
 /// A plan bound to buffers: records its dispatch into a compute pass.
