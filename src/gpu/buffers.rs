@@ -103,15 +103,9 @@ impl Context {
     }
 
     /// The uniform buffer of a kernel's parameters: `value` twice, at the 16-byte aligned stride
-    /// of a WGSL `array<Params, 2>`; kernels read the copy at an index computed from the buffer
-    /// itself (always 0 or 1, so always a copy).
-    ///
-    /// Why two copies: lavapipe (Mesa's Vulkan on the CPU) "inlines" uniform values that steer
-    /// loops and branches, recompiling the whole pipeline for every distinct set of values
-    /// (Mesa 22.3 even re-optimises it on every dispatch). For our kernels that is one compile
-    /// per problem shape — a minute for a large kernel, paid again by every new shape. A load at
-    /// an index the driver cannot prove constant is not inlined, so a pipeline compiles once.
-    /// On other drivers the cost is one indexed load at the start of a kernel.
+    /// of a WGSL `array<Params, 2>`; native kernels read the copy at an index computed from the
+    /// buffer itself (always 0 or 1, so always a copy), browsers the first. Why: see
+    /// `shaders::params_block` (lavapipe would otherwise recompile a pipeline for every shape).
     pub(crate) fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> Result<wgpu::Buffer> {
         let one = bytemuck::bytes_of(value);
         let stride = one.len().next_multiple_of(16);
@@ -119,6 +113,16 @@ impl Context {
         contents[..one.len()].copy_from_slice(one);
         contents[stride..stride + one.len()].copy_from_slice(one);
         self.buffer_with(label, &contents, wgpu::BufferUsages::UNIFORM)
+    }
+
+    /// Rewrites `bytes` at `offset` of a parameter buffer made by [`Context::uniform`], in both
+    /// of its copies (a kernel may read either).
+    pub(crate) fn rewrite_uniform(&self, params: &wgpu::Buffer, offset: u64, bytes: &[u8]) {
+        let stride = params.size() / 2;
+        debug_assert!(offset + bytes.len() as u64 <= stride);
+        for copy in [0, stride] {
+            self.queue.write_buffer(params, copy + offset, bytes);
+        }
     }
 }
 

@@ -503,11 +503,9 @@ impl AttentionPlan {
         // Rewrite the mask-dependent parameters (the rest is unchanged).
         let fields: [u32; 6] = [mask.batch, mask.slots, 0, 0, rows_off, tiles_off];
         self.ctx
-            .queue
-            .write_buffer(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
+            .rewrite_uniform(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
         self.ctx
-            .queue
-            .write_buffer(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
+            .rewrite_uniform(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
         self.work_density = mask.work_density();
         Ok(in_place)
     }
