@@ -54,7 +54,6 @@ pub mod ops;
 pub mod reference;
 pub mod report;
 pub mod shaders;
-#[cfg(not(target_arch = "wasm32"))]
 mod specialize;
 pub mod tune;
 pub mod verify;
@@ -67,7 +66,7 @@ pub use ops::attention::{
     SearchOptions, SearchPlan,
 };
 pub use ops::fft::{fft, FftDesc, FftPlan};
-pub use ops::fftconv::{FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
+pub use ops::fftconv::{ConvGeometry, FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
 pub use ops::rfft::{RfftDesc, RfftPlan};
 pub use ops::sparse_gemm::{

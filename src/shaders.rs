@@ -178,6 +178,23 @@ impl Shader {
         }
     }
 
+    /// The kernel's parameter block at binding 0: (struct, variable, a `u32` field), or `None`
+    /// for the peak probes, which have none.
+    fn params(self) -> Option<(&'static str, &'static str, &'static str)> {
+        use Shader::*;
+        Some(match self {
+            GemmTiled | GemmSubgroup | GemmCoop | Gemv => ("GemmParams", "p", "m"),
+            AttnSubgroup | AttnTiled | AttnCoop | AttnMerge => ("AttnParams", "p", "batch"),
+            FftStockham | FftStockhamSg | FftConv => ("FftParams", "fp", "n"),
+            FftMonarchTiled | FftMonarchCoop => ("MonarchParams", "mp", "n"),
+            Rfft => ("RParams", "rp", "n"),
+            SparseRows | SparseRowsSg | SparseCoop | SparseRowsBlock | SparseCols => {
+                ("SpParams", "p", "batch")
+            }
+            PeakFma | PeakCopy => return None,
+        })
+    }
+
     /// Whether the shader uses cooperative matrices (needs [`Spec::coop`]).
     pub fn uses_coop(self) -> bool {
         matches!(
@@ -229,6 +246,9 @@ pub fn source(shader: Shader, spec: Spec) -> String {
         ));
     }
     s.push_str(&format!("alias Elem = {};\n", spec.dtype.name()));
+    if let Some((ty, var, field)) = shader.params() {
+        s.push_str(&params_block(ty, var, field));
+    }
     for name in shader.includes() {
         let text = COMMON
             .iter()
@@ -239,6 +259,33 @@ pub fn source(shader: Shader, spec: Spec) -> String {
     }
     s.push_str(shader.body());
     s
+}
+
+/// Binding 0 of a kernel: its parameters `var: ty`, and `load_params()`, which every entry point
+/// calls first.
+///
+/// Natively the buffer holds two identical copies (see [`Context::uniform`]) and `var` is a
+/// private copy of the one at an index computed from the buffer itself (always 0 or 1). Why:
+/// lavapipe (Mesa's Vulkan on the CPU) "inlines" uniform values that steer loops and branches,
+/// recompiling the whole pipeline for every distinct set of values (Mesa 22.3 also re-optimises
+/// it at every dispatch): one compile per problem shape, up to minutes for a large kernel. A
+/// load at an index the driver cannot prove constant is not inlined, so a pipeline compiles
+/// once. In the browser the parameters stay a plain uniform (WGSL's uniformity analysis, which
+/// browsers enforce and naga does not, treats a private variable as non-uniform, and barriers
+/// under branches on the parameters would be rejected); browsers do not inline uniforms.
+fn params_block(ty: &str, var: &str, field: &str) -> String {
+    if cfg!(target_arch = "wasm32") {
+        format!(
+            "@group(0) @binding(0) var<uniform> {var}: {ty};\n\
+             fn load_params() {{}}\n"
+        )
+    } else {
+        format!(
+            "@group(0) @binding(0) var<uniform> {var}_copies: array<{ty}, 2>;\n\
+             var<private> {var}: {ty};\n\
+             fn load_params() {{ {var} = {var}_copies[min({var}_copies[0].{field}, 1u)]; }}\n"
+        )
+    }
 }
 
 /// The naga module a native pipeline of (`shader`, `spec`, `entry`, `constants`) is built from:
@@ -296,7 +343,6 @@ struct DriverCache {
 type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
 
 /// A parsed source for host-side specialisation (`None`: naga rejected the text).
-#[cfg(not(target_arch = "wasm32"))]
 type ParsedSource = Option<Arc<crate::specialize::Parsed>>;
 
 /// One pipeline build: which pipeline, and where its time went.
@@ -346,6 +392,20 @@ impl CompileSummary {
         }
     }
 
+    /// The sum of several summaries (the slowest build of them all).
+    pub fn sum(parts: &[CompileSummary]) -> Self {
+        let slowest = parts
+            .iter()
+            .filter_map(|p| p.slowest.clone())
+            .max_by(|a, b| a.total_s().total_cmp(&b.total_s()));
+        Self {
+            pipelines: parts.iter().map(|p| p.pipelines).sum(),
+            specialize_s: parts.iter().map(|p| p.specialize_s).sum(),
+            driver_s: parts.iter().map(|p| p.driver_s).sum(),
+            slowest,
+        }
+    }
+
     /// Total seconds.
     pub fn total_s(&self) -> f64 {
         self.specialize_s + self.driver_s
@@ -361,7 +421,7 @@ impl CompileSummary {
         format!(
             "{} pipelines built in {:.1} s{slowest}",
             self.pipelines,
-            self.total_s()
+            self.total_s().max(0.0)
         )
     }
 }
@@ -383,7 +443,6 @@ pub struct PipelineCache {
     driver: std::sync::OnceLock<Option<DriverCache>>,
     pipelines: Mutex<HashMap<PipelineKey, PipelineSlot>>,
     modules: Mutex<HashMap<(Shader, Spec), wgpu::ShaderModule>>,
-    #[cfg(not(target_arch = "wasm32"))]
     parsed: Mutex<HashMap<(Shader, Spec), ParsedSource>>,
 }
 
@@ -518,12 +577,32 @@ impl Context {
                             source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(m)),
                         })
                 })?;
-                let pipeline = self.build_pipeline(shader, &module, entry, &[])?;
+                let pipeline = self.build_pipeline(shader, &module, entry, Some(entry), &[])?;
                 if let Some(slots) = slots.filter(|_| self.compiles_lazily()) {
                     self.finish_compile(&pipeline, &slots)?;
                 }
                 build.driver_s = t.elapsed().as_secs_f64();
                 return Ok(pipeline);
+            }
+        }
+        // Browser: the same specialised module, handed back as WGSL text. Why: the browser's
+        // compiler (Tint, then the driver; SwiftShader without a GPU) otherwise gets every
+        // variant's code too: ~12 s per FFT pipeline on SwiftShader before, see the README.
+        #[cfg(target_arch = "wasm32")]
+        if crate::specialize::enabled() {
+            let t = crate::gpu::Instant::now();
+            let text = self
+                .specialized(shader, spec, entry, constants)
+                .and_then(|m| crate::specialize::to_wgsl(&m, &source(shader, spec)));
+            build.specialize_s = t.elapsed().as_secs_f64();
+            if let Some(text) = text {
+                let t = crate::gpu::Instant::now();
+                let module = self.wgsl_module(&format!("{shader:?}/{entry}"), text)?;
+                // The module's only entry point, by default: naga's writer renames entry points
+                // that clash with WGSL built-ins (`step`).
+                let pipeline = self.build_pipeline(shader, &module, entry, None, &[]);
+                build.driver_s = t.elapsed().as_secs_f64();
+                return pipeline;
             }
         }
         let t = crate::gpu::Instant::now();
@@ -536,20 +615,13 @@ impl Context {
             match modules.get(&(shader, spec)) {
                 Some(m) => m.clone(),
                 None => {
-                    let text = source(shader, spec);
-                    let m = self.scoped(|| {
-                        self.device
-                            .create_shader_module(wgpu::ShaderModuleDescriptor {
-                                label: Some(&format!("{shader:?}")),
-                                source: wgpu::ShaderSource::Wgsl(text.into()),
-                            })
-                    })?;
+                    let m = self.wgsl_module(&format!("{shader:?}"), source(shader, spec))?;
                     modules.insert((shader, spec), m.clone());
                     m
                 }
             }
         };
-        let pipeline = self.build_pipeline(shader, &module, entry, constants);
+        let pipeline = self.build_pipeline(shader, &module, entry, Some(entry), constants);
         build.driver_s = t.elapsed().as_secs_f64();
         pipeline
     }
@@ -624,6 +696,7 @@ impl Context {
 
     /// CPU rasterisers (lavapipe, llvmpipe) compile a pipeline's machine code at its first
     /// dispatch, not when it is created; GPU drivers and browsers compile at creation.
+    #[cfg(not(target_arch = "wasm32"))]
     fn compiles_lazily(&self) -> bool {
         self.caps().device_type == wgpu::DeviceType::Cpu
     }
@@ -688,11 +761,23 @@ impl Context {
         self.wait()
     }
 
+    fn wgsl_module(&self, label: &str, text: String) -> Result<wgpu::ShaderModule> {
+        self.scoped(|| {
+            self.device
+                .create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(label),
+                    source: wgpu::ShaderSource::Wgsl(text.into()),
+                })
+        })
+    }
+
+    /// `entry_point` `None`: the module's only entry point (`entry` still names the pipeline).
     fn build_pipeline(
         &self,
         shader: Shader,
         module: &wgpu::ShaderModule,
         entry: &'static str,
+        entry_point: Option<&str>,
         constants: &[(&'static str, f64)],
     ) -> Result<wgpu::ComputePipeline> {
         self.scoped(|| {
@@ -701,7 +786,7 @@ impl Context {
                     label: Some(&format!("{shader:?}/{entry}")),
                     layout: None,
                     module,
-                    entry_point: Some(entry),
+                    entry_point,
                     compilation_options: wgpu::PipelineCompilationOptions {
                         constants,
                         zero_initialize_workgroup_memory: false,
@@ -713,7 +798,6 @@ impl Context {
 
     /// The specialised naga module of one pipeline (parsed once per source), or `None` to build
     /// it from WGSL.
-    #[cfg(not(target_arch = "wasm32"))]
     fn specialized(
         &self,
         shader: Shader,

@@ -1,4 +1,4 @@
-//! Host-side pipeline specialisation (native only): the override constants of one pipeline are
+//! Host-side pipeline specialisation: the override constants of one pipeline are
 //! substituted into the shader on the host and every `if` on them is reduced to the branch taken,
 //! before the driver sees the code.
 //!
@@ -7,7 +7,8 @@
 //! hands the driver the code of every variant. On lavapipe one FFT-convolution pipeline spent
 //! ~20 s in the driver's NIR passes, ~5 s once its dead variants were gone. The result is the same
 //! program the driver would have built; WGSL sources and override constants stay the one place
-//! variants are defined. Browsers keep the WGSL path (they take WGSL text only).
+//! variants are defined. Browsers take WGSL text only: there the module is written back to WGSL
+//! (SwiftShader compiled an FFT pipeline in ~12 s before, see the README).
 //!
 //! Set `WGKERNELS_NO_SPECIALIZE=1` to hand the driver the unspecialised shader instead (for
 //! comparisons and for ruling this step out when chasing a driver problem).
@@ -114,7 +115,70 @@ pub(crate) fn specialize(
     Ok(module)
 }
 
+/// `module` (from [`specialize`]) as WGSL text for the browser, with the `enable` directives of
+/// `original` that naga's writer does not emit (`subgroups`). `None` when naga cannot write it.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn to_wgsl(module: &naga::Module, original: &str) -> Option<String> {
+    let mut module = module.clone();
+    fix_array_sizes(&mut module)?;
+    let info = validator().validate_resolved_overrides(&module).ok()?;
+    let body =
+        naga::back::wgsl::write_string(&module, &info, naga::back::wgsl::WriterFlags::empty())
+            .map_err(|e| log::debug!("naga cannot write the specialised WGSL: {e}"))
+            .ok()?;
+    let mut text = String::new();
+    for line in original.lines().map(str::trim) {
+        let is_enable = line.starts_with("enable ") && line.ends_with(';');
+        if is_enable && !body.contains(line) {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text.push_str(&body);
+    Some(text)
+}
+
+/// Gives arrays sized by an override (workgroup arrays) their literal size: the overrides keep
+/// their values after substitution, but naga's WGSL writer cannot write an override-sized array.
+#[cfg(target_arch = "wasm32")]
+fn fix_array_sizes(module: &mut naga::Module) -> Option<()> {
+    use naga::{ArraySize, TypeInner};
+    let pending: Vec<_> = module
+        .types
+        .iter()
+        .filter_map(|(h, t)| match t.inner {
+            TypeInner::Array {
+                base,
+                size: ArraySize::Pending(o),
+                stride,
+            } => Some((h, t.name.clone(), base, o, stride)),
+            _ => None,
+        })
+        .collect();
+    for (h, name, base, o, stride) in pending {
+        let len = match module.global_expressions[module.overrides[o].init?] {
+            Expression::Literal(Literal::U32(n)) => n,
+            Expression::Literal(Literal::I32(n)) => u32::try_from(n).ok()?,
+            _ => return None,
+        };
+        let ty = naga::Type {
+            name,
+            inner: TypeInner::Array {
+                base,
+                size: ArraySize::Constant(std::num::NonZeroU32::new(len)?),
+                stride,
+            },
+        };
+        if module.types.get(&ty).is_some() {
+            return None;
+        }
+        module.types.replace(h, ty);
+    }
+    Some(())
+}
+
 /// A buffer binding of a pipeline: enough to bind a stand-in buffer of the right kind and size.
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct BufferSlot {
     pub group: u32,
@@ -126,6 +190,7 @@ pub(crate) struct BufferSlot {
 
 /// The buffer bindings the module's single entry point uses, or `None` when one of them is not
 /// a buffer (a texture or sampler; none of our kernels has one).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn buffer_slots(module: &naga::Module) -> Option<Vec<BufferSlot>> {
     let info = validator().validate_resolved_overrides(module).ok()?;
     if module.entry_points.is_empty() {
@@ -218,7 +283,10 @@ fn keep_used(module: &mut naga::Module, lost: &[naga::Handle<naga::GlobalVariabl
         } else {
             Expression::Load { pointer: ptr }
         };
-        f.expressions.append(e, Default::default());
+        let h = f.expressions.append(e, Default::default());
+        // Named, so that a WGSL writer emits it (`let`) instead of dropping an unused value.
+        f.named_expressions
+            .insert(h, format!("keep_binding_{}", g.index()));
     }
     let emit = Statement::Emit(f.expressions.range_from(start));
     let mut body = Block::new();

@@ -22,7 +22,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    attn_load_params();
+    load_params();
     let idx = linear_workgroup(wid, nwg) * MWG + li;
     if idx >= p.rows_total * D4 {
         return;

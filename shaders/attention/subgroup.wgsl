@@ -252,7 +252,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
-    attn_load_params();
+    load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
     let hgroups = p.hq / p.fold;

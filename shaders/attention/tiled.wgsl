@@ -94,7 +94,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    attn_load_params();
+    load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_head = p.row_groups * p.splits;
     let bh = lin / per_head;

@@ -36,15 +36,8 @@ struct AttnParams {
     _pad1: u32,
 }
 
-// The parameters, as two identical copies read at an index the driver cannot fold (see
-// `Context::uniform`: keeps lavapipe from recompiling the pipeline for every shape):
-// `attn_load_params()` first thing in every entry point.
-@group(0) @binding(0) var<uniform> p_copies: array<AttnParams, 2>;
-var<private> p: AttnParams;
-
-fn attn_load_params() {
-    p = p_copies[min(p_copies[0].batch, 1u)];
-}
+// Binding 0 holds the parameters: `p: AttnParams`, declared with `load_params()` by the generated
+// prelude (see `shaders::source`); every entry point calls `load_params()` first.
 
 const STRIPE_CHUNK: u32 = 32u;
 const UNIT_FULL: u32 = 0u;

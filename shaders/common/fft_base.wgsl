@@ -25,15 +25,8 @@ struct FftParams {
     a7: u32,
 }
 
-// The parameters, as two identical copies read at an index the driver cannot fold (see
-// `Context::uniform`: keeps lavapipe from recompiling the pipeline for every shape):
-// `fft_load_params()` first thing in every entry point.
-@group(0) @binding(0) var<uniform> fp_copies: array<FftParams, 2>;
-var<private> fp: FftParams;
-
-fn fft_load_params() {
-    fp = fp_copies[min(fp_copies[0].n, 1u)];
-}
+// Binding 0 holds the parameters: `fp: FftParams`, declared with `load_params()` by the generated
+// prelude (see `shaders::source`); every entry point calls `load_params()` first.
 @group(0) @binding(1) var<storage, read> tw: array<vec4<f32>>;
 
 fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {

@@ -19,15 +19,8 @@ struct GemmParams {
     _pad1: u32,
 }
 
-// The parameters, as two identical copies read at an index the driver cannot fold (see
-// `Context::uniform`: keeps lavapipe from recompiling the pipeline for every shape):
-// `gemm_load_params()` first thing in every entry point.
-@group(0) @binding(0) var<uniform> p_copies: array<GemmParams, 2>;
-var<private> p: GemmParams;
-
-fn gemm_load_params() {
-    p = p_copies[min(p_copies[0].m, 1u)];
-}
+// Binding 0 holds the parameters: `p: GemmParams`, declared with `load_params()` by the generated
+// prelude (see `shaders::source`); every entry point calls `load_params()` first.
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;

@@ -35,15 +35,8 @@ struct MonarchParams {
     pad2: u32,
 }
 
-// The parameters, as two identical copies read at an index the driver cannot fold (see
-// `Context::uniform`: keeps lavapipe from recompiling the pipeline for every shape):
-// `monarch_load_params()` first thing in every entry point.
-@group(0) @binding(0) var<uniform> mp_copies: array<MonarchParams, 2>;
-var<private> mp: MonarchParams;
-
-fn monarch_load_params() {
-    mp = mp_copies[min(mp_copies[0].n, 1u)];
-}
+// Binding 0 holds the parameters: `mp: MonarchParams`, declared with `load_params()` by the generated
+// prelude (see `shaders::source`); every entry point calls `load_params()` first.
 @group(0) @binding(1) var<storage, read> tw: array<vec2<f32>>;
 @group(0) @binding(2) var<storage, read> src: array<vec2<Elem>>;
 @group(0) @binding(3) var<storage, read_write> dst: array<vec2<Elem>>;

@@ -28,14 +28,8 @@ struct SpParams {
     has_bias: u32,
 }
 
-// The parameters, as two identical copies read at an index the driver cannot fold (see
-// `Context::uniform`): `nm_load_params()` first thing in every entry point.
-@group(0) @binding(0) var<uniform> p_copies: array<SpParams, 2>;
-var<private> p: SpParams;
-
-fn nm_load_params() {
-    p = p_copies[min(p_copies[0].batch, 1u)];
-}
+// Binding 0 holds the parameters: `p: SpParams`, declared with `load_params()` by the generated
+// prelude (see `shaders::source`); every entry point calls `load_params()` first.
 @group(0) @binding(1) var<storage, read> values: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> nm_meta: array<u32>;
 @group(0) @binding(3) var<storage, read> bvec: array<vec4<Elem>>;

@@ -225,7 +225,7 @@ fn fused(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    fft_load_params();
+    load_params();
     // A function-local copy keeps the test uniform (see stockham.wgsl's main).
     let first = linear_workgroup(wid, nwg) * FFT_M;
     col0 = first;
@@ -255,7 +255,7 @@ fn step(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    fft_load_params();
+    load_params();
     // A function-local copy keeps the test uniform (see stockham.wgsl's main).
     let first = linear_workgroup(wid, nwg) * FFT_M;
     col0 = first;
@@ -275,7 +275,7 @@ fn mid(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    fft_load_params();
+    load_params();
     // A function-local copy keeps the test uniform (see stockham.wgsl's main).
     let first = linear_workgroup(wid, nwg) * FFT_M;
     col0 = first;
@@ -303,7 +303,7 @@ fn mid(
 // pad: row r (of B·H) → N reals at cdst[r·N/2 ..] as pairs, shifted and gated like load_u.
 @compute @workgroup_size(256, 1, 1)
 fn pad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    fft_load_params();
+    load_params();
     let i = linear_workgroup(wid, nwg) * 256u + li;
     let half = fp.n / 2u;
     if i >= fp.batch * half {
@@ -334,7 +334,7 @@ fn pad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 // mul: N/2+1 bins per row times the kernel spectrum of the row's h.
 @compute @workgroup_size(256, 1, 1)
 fn mul(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    fft_load_params();
+    load_params();
     let i = linear_workgroup(wid, nwg) * 256u + li;
     let bins = fp.n / 2u + 1u;
     if i >= fp.batch * bins {
@@ -349,7 +349,7 @@ fn mul(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 // crop: the real rows of N (pairs in csrc) → y, shifted and post-gated.
 @compute @workgroup_size(256, 1, 1)
 fn crop(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    fft_load_params();
+    load_params();
     let i = linear_workgroup(wid, nwg) * 256u + li;
     if i >= fp.batch * fp.a0 {
         return;

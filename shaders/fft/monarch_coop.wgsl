@@ -29,7 +29,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    monarch_load_params();
+    load_params();
     let col0 = linear_workgroup(wid, nwg) << MP_LOG_M;
     mp_col0 = col0;
     if col0 >= mp.cols {

@@ -40,7 +40,7 @@ fn main(
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    monarch_load_params();
+    load_params();
     let col0 = linear_workgroup(wid, nwg) << MP_LOG_M;
     mp_col0 = col0;
     // Workgroups past the last column leave together (uniform); partial ones mask per column.

@@ -19,15 +19,8 @@ struct RParams {
     _p1: u32,
 }
 
-// The parameters, as two identical copies read at an index the driver cannot fold (see
-// `Context::uniform`: keeps lavapipe from recompiling the pipeline for every shape):
-// `rfft_load_params()` first thing in every entry point.
-@group(0) @binding(0) var<uniform> rp_copies: array<RParams, 2>;
-var<private> rp: RParams;
-
-fn rfft_load_params() {
-    rp = rp_copies[min(rp_copies[0].n, 1u)];
-}
+// Binding 0 holds the parameters: `rp: RParams`, declared with `load_params()` by the generated
+// prelude (see `shaders::source`); every entry point calls `load_params()` first.
 @group(0) @binding(1) var<storage, read> csrc: array<vec2<Elem>>;
 @group(0) @binding(2) var<storage, read_write> cdst: array<vec2<Elem>>;
 @group(0) @binding(3) var<storage, read> wn: array<vec2<f32>>;       // exp(-2πik/n), k <= n/2
@@ -44,7 +37,7 @@ fn gid(wid: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 {
 
 @compute @workgroup_size(256, 1, 1)
 fn post(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    rfft_load_params();
+    load_params();
     let i = gid(wid, nwg, li);
     if i >= rp.total {
         return;
@@ -68,7 +61,7 @@ fn post(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 @compute @workgroup_size(256, 1, 1)
 fn pre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    rfft_load_params();
+    load_params();
     let i = gid(wid, nwg, li);
     if i >= rp.total {
         return;
@@ -108,7 +101,7 @@ fn pre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 
 @compute @workgroup_size(256, 1, 1)
 fn r2c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    rfft_load_params();
+    load_params();
     let i = gid(wid, nwg, li);
     if i >= rp.total {
         return;
@@ -118,7 +111,7 @@ fn r2c(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 
 @compute @workgroup_size(256, 1, 1)
 fn c2r(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-    rfft_load_params();
+    load_params();
     let i = gid(wid, nwg, li);
     if i >= rp.total {
         return;

@@ -138,7 +138,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    fft_load_params();
+    load_params();
     let g = linear_workgroup(wid, nwg);
     // Workgroups past the last column leave together (uniform); partial ones mask per column.
     // Test a function-local copy: WGSL's uniformity analysis treats every read of a

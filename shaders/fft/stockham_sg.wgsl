@@ -36,7 +36,7 @@ fn main(
     @builtin(subgroup_id) g: u32,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
-    fft_load_params();
+    load_params();
     // Keeps every binding of the plan's bind group in the pipeline layout.
     _ = arrayLength(&src);
     _ = arrayLength(&aux);
@@ -325,7 +325,7 @@ fn p256(
     @builtin(subgroup_id) g: u32,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
-    fft_load_params();
+    load_params();
     _ = arrayLength(&src);
     _ = arrayLength(&aux);
     _ = arrayLength(&spec);

@@ -78,7 +78,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    gemm_load_params();
+    load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_batch = p.tiles_m;
     let batch = lin / per_batch;

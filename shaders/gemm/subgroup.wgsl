@@ -186,7 +186,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
-    gemm_load_params();
+    load_params();
     let t = gemm_tile_of(linear_workgroup(wid, nwg), p);
     // Whole workgroups leave together, so subgroups stay complete for the broadcasts.
     if t.x >= p.batch {

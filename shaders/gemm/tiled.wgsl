@@ -17,7 +17,7 @@ fn main(
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    gemm_load_params();
+    load_params();
     let t = gemm_tile_of(linear_workgroup(wid, nwg), p);
     if t.x >= p.batch {
         return;

@@ -425,7 +425,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
-    nm_load_params();
+    load_params();
     // The scalar views of B and C are part of the shared binding layout; this kernel uses the
     // vec4 views only.
     _ = bsc[0];

@@ -35,7 +35,7 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) li: u32,
 ) {
-    nm_load_params();
+    load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_batch = p.tiles_r * p.tiles_c;
     let bt = lin / per_batch;

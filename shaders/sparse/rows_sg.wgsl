@@ -56,7 +56,7 @@ fn main(
     @builtin(local_invocation_index) li: u32,
     @builtin(subgroup_invocation_id) sl: u32,
 ) {
-    nm_load_params();
+    load_params();
     let lin = linear_workgroup(wid, nwg);
     let per_batch = p.tiles_r * p.tiles_c;
     let bt = lin / per_batch;

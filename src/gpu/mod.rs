@@ -223,6 +223,15 @@ impl Context {
         Ok(Self::from_parts(adapter, device, queue))
     }
 
+    /// A new device on this context's adapter, with the same features and limits, sharing its
+    /// tuner (mode and cache). Why: a CPU adapter compiles each device's pipelines on that
+    /// device's own driver thread, so independent work on two devices compiles in parallel.
+    pub async fn sibling(&self) -> Result<Self> {
+        let mut c = Self::from_adapter(self.adapter.clone()).await?;
+        c.tuner = self.tuner.clone();
+        Ok(c)
+    }
+
     /// Wraps a caller's adapter, device and queue: the kernels then run on that device and on
     /// the caller's own buffers. Capabilities are those the *device* was created with.
     pub fn from_parts(adapter: wgpu::Adapter, device: wgpu::Device, queue: wgpu::Queue) -> Self {
