@@ -195,6 +195,60 @@ impl FftConvDesc {
     fn flags(&self) -> u32 {
         self.circular as u32 | (self.pre_gate as u32) << 1 | (self.post_gate as u32) << 2
     }
+
+    /// The path, FFT size and overlap-save segments a plan with FFT geometry `cfg` uses, without
+    /// building anything (a plan compiles pipelines; this is arithmetic only).
+    pub fn geometry(&self, cfg: &FftConfig) -> Result<ConvGeometry> {
+        let (l, lk) = (self.l as u64, self.lk as u64);
+        let full = (l + lk - 1).next_power_of_two().max(16);
+        let cap = cfg.fused_max() as u64;
+        let path = match self.path {
+            Some(p) => p,
+            None if self.freq_keep.is_some() => FftConvPath::MultiPass,
+            None if full <= cap || 2 * lk <= cap => FftConvPath::Fused,
+            None => FftConvPath::MultiPass,
+        };
+        if path == FftConvPath::Fused && full > cap && 2 * lk > cap {
+            return Err(Error::Unsupported(format!(
+                "the fused convolution holds {cap}-point FFTs: L + Lk − 1 = {} needs more and Lk = {lk} is over half of it (use the multi-pass path)",
+                l + lk - 1
+            )));
+        }
+        let n_fft = if path == FftConvPath::Fused {
+            full.min(cap)
+        } else {
+            full
+        };
+        if n_fft > 1 << 30 {
+            return Err(Error::Shape(format!(
+                "an FFT of {n_fft} points is too long"
+            )));
+        }
+        let hop = if path == FftConvPath::Fused {
+            (n_fft - lk + 1).min(l) as u32
+        } else {
+            self.l
+        };
+        Ok(ConvGeometry {
+            path,
+            n_fft: n_fft as u32,
+            hop,
+            segments: self.l.div_ceil(hop),
+        })
+    }
+}
+
+/// How a convolution is cut up: see [`FftConvDesc::geometry`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvGeometry {
+    /// The path that runs it.
+    pub path: FftConvPath,
+    /// FFT size N.
+    pub n_fft: u32,
+    /// Output samples per overlap-save segment.
+    pub hop: u32,
+    /// Segments per row pair (1 unless the fused path's FFT is shorter than L + Lk − 1).
+    pub segments: u32,
 }
 
 /// A kernel's spectrum, computed once by [`FftConvPlan::prepare_kernel`] and reused across
@@ -260,39 +314,13 @@ impl FftConvPlan {
         }
         let es = desc.dtype.size();
         ctx.check_binding_size("convolution input u", desc.len() * es)?;
-        let (l, lk) = (desc.l as u64, desc.lk as u64);
-        let full = (l + lk - 1).next_power_of_two().max(16);
-        let cap = cfg.fused_max() as u64;
-        let path = match desc.path {
-            Some(p) => p,
-            None if desc.freq_keep.is_some() => FftConvPath::MultiPass,
-            None if full <= cap || 2 * lk <= cap => FftConvPath::Fused,
-            None => FftConvPath::MultiPass,
-        };
-        if path == FftConvPath::Fused && full > cap && 2 * lk > cap {
-            return Err(Error::Unsupported(format!(
-                "the fused convolution holds {cap}-point FFTs: L + Lk − 1 = {} needs more and Lk = {lk} is over half of it (use the multi-pass path)",
-                l + lk - 1
-            )));
-        }
-        let n_fft = if path == FftConvPath::Fused {
-            full.min(cap)
-        } else {
-            full
-        };
-        if n_fft > 1 << 30 {
-            return Err(Error::Shape(format!(
-                "an FFT of {n_fft} points is too long"
-            )));
-        }
-        let n_fft = n_fft as u32;
+        let ConvGeometry {
+            path,
+            n_fft,
+            hop,
+            segments,
+        } = desc.geometry(&cfg)?;
         let log_n = n_fft.trailing_zeros();
-        let hop = if path == FftConvPath::Fused {
-            (n_fft as u64 - lk + 1).min(l) as u32
-        } else {
-            desc.l
-        };
-        let segments = desc.l.div_ceil(hop);
         let pairs = desc.pairs();
         let (table, log_f) = twiddle_table(log_n);
         let tw = ctx.upload(
@@ -356,7 +384,7 @@ impl FftConvPlan {
             FftConvPath::Fused => {
                 let g = PassGeom {
                     log_p: log_n,
-                    m: (cap / n_fft as u64) as u32,
+                    m: cfg.fused_max() / n_fft,
                     log_ns: 0,
                 };
                 let cols = pairs * segments as u64;

@@ -7,8 +7,8 @@ use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure};
 use futures::future::LocalBoxFuture;
 use wgkernels::reference::{compare, fftconv_direct_ref, Tolerance};
-use wgkernels::tune::fft_pick;
-use wgkernels::{Context, DType, FftConvDesc, FftConvPlan, FftDesc};
+use wgkernels::tune::fftconv_pick;
+use wgkernels::{Context, DType, FftConvDesc, FftConvPlan};
 
 /// The FFT-convolution entry of the demo registry.
 pub struct FftConv;
@@ -68,7 +68,8 @@ impl DemoOp for FftConv {
     }
 
     fn picks(&self, ctx: &Context) -> Vec<Pick> {
-        let cfg = fft_pick(ctx, &FftDesc::new(2));
+        // The geometry only: building plans here would make the browser compile their
+        // pipelines while the page loads (a minute per fused pipeline on a software adapter).
         [
             (1u32, 16u32, 1024u32, 1024u32),
             (1, 16, 8192, 8192),
@@ -77,24 +78,20 @@ impl DemoOp for FftConv {
         .into_iter()
         .map(|(b, h, l, lk)| {
             let desc = FftConvDesc::new(b, h, l, lk);
-            match FftConvPlan::new(ctx, desc, None) {
-                Ok(plan) => Pick {
-                    case: format!("f32 B={b} H={h} L={l} Lk={lk}"),
-                    config: format!(
-                        "{} n{} seg{}",
-                        plan.path().name(),
-                        plan.n_fft(),
-                        plan.segments()
-                    ),
+            let cfg = fftconv_pick(ctx, &desc);
+            let case = format!("f32 B={b} H={h} L={l} Lk={lk}");
+            match desc.geometry(&cfg) {
+                Ok(g) => Pick {
+                    case,
+                    config: format!("{} n{} seg{}", g.path.name(), g.n_fft, g.segments),
                     note: format!(
-                        "{} dispatch(es); FFT geometry `{}` (fused up to {} points)",
-                        plan.dispatches(),
+                        "FFT geometry `{}` (fused up to {} points)",
                         cfg.label(),
                         cfg.fused_max()
                     ),
                 },
                 Err(e) => Pick {
-                    case: format!("f32 B={b} H={h} L={l} Lk={lk}"),
+                    case,
                     config: String::new(),
                     note: format!("cannot run: {e}"),
                 },
