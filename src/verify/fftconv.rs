@@ -64,10 +64,12 @@ pub fn fftconv_shapes(tier: Tier) -> Vec<FftConvDesc> {
             (2, 2, 5000, 5000),
         ]
     } else {
-        &[(3, 2, 7, 7), (5, 3, 1000, 300)]
+        &[(5, 3, 1000, 300)]
     };
     for &(b, h, l, lk) in both {
-        v.push(FftConvDesc::new(b, h, l, lk));
+        if tier.full() {
+            v.push(FftConvDesc::new(b, h, l, lk));
+        }
         v.push(
             FftConvDesc::new(b, h, l, lk)
                 .circular(true)
@@ -75,13 +77,8 @@ pub fn fftconv_shapes(tier: Tier) -> Vec<FftConvDesc> {
         );
     }
     if !tier.full() {
-        // Causal only: L = 1, an odd batch, the largest fused length, partial, multi-pass.
-        for &(b, h, l, lk) in &[
-            (1, 1, 1, 1),
-            (2, 2, 2048, 2048),
-            (1, 2, 4099, 31),
-            (2, 2, 5000, 5000),
-        ] {
+        // Causal (the circular, gated case above is fused): partial (overlap-save), multi-pass.
+        for &(b, h, l, lk) in &[(1, 2, 4099, 31), (2, 2, 5000, 5000)] {
             v.push(FftConvDesc::new(b, h, l, lk));
         }
     }
@@ -90,19 +87,27 @@ pub fn fftconv_shapes(tier: Tier) -> Vec<FftConvDesc> {
     } else {
         &[(3, 2, 7, 3)]
     };
-    for path in [FftConvPath::MultiPass, FftConvPath::Unfused] {
+    // Standard: the multi-pass path runs above (long and frequency-sparse cases) already.
+    let paths: &[FftConvPath] = if tier.full() {
+        &[FftConvPath::MultiPass, FftConvPath::Unfused]
+    } else {
+        &[FftConvPath::Unfused]
+    };
+    for &path in paths {
         for &(b, h, l, lk) in forced {
             v.push(
                 FftConvDesc::new(b, h, l, lk)
                     .path(Some(path))
                     .gates(true, false),
             );
-            v.push(
-                FftConvDesc::new(b, h, l, lk)
-                    .path(Some(path))
-                    .circular(true)
-                    .gates(false, true),
-            );
+            if tier.full() {
+                v.push(
+                    FftConvDesc::new(b, h, l, lk)
+                        .path(Some(path))
+                        .circular(true)
+                        .gates(false, true),
+                );
+            }
         }
     }
     let keeps: &[f32] = if tier.full() {
@@ -136,9 +141,17 @@ pub fn fftconv_shapes(tier: Tier) -> Vec<FftConvDesc> {
 /// powers of two within and beyond one fused pass, Bluestein; full adds more lengths and a
 /// million points.
 pub fn rfft_shapes(tier: Tier) -> Vec<(u32, u32)> {
-    let mut v = vec![(1u32, 2u32), (7, 2), (16, 4), (1000, 2), (8192, 2)];
+    let mut v = vec![(1u32, 2u32), (1000, 2), (8192, 2)];
     if tier.full() {
-        v.extend([(2, 3), (1025, 1), (4096, 3), (44100, 1), (1 << 20, 1)]);
+        v.extend([
+            (7, 2),
+            (16, 4),
+            (2, 3),
+            (1025, 1),
+            (4096, 3),
+            (44100, 1),
+            (1 << 20, 1),
+        ]);
     }
     v.retain(|&(n, _)| fft_checkable(n));
     v

@@ -63,20 +63,27 @@ pub fn sparse_shapes(tier: Tier) -> Vec<SparseGemmDesc> {
         lin(17, 40, 64, p24).with_bias(true),
         lin(3, 9, 4, p24),
         lin(5, 33, 40, p24).dtype(DType::F16).with_bias(true),
-        lin(64, 96, 160, p24).dtype(DType::F16),
     ];
     if tier.full() {
+        v.push(lin(64, 96, 160, p24).dtype(DType::F16));
         v.push(mm(256, 256, 256, p24));
         v.push(lin(8, 512, 512, p24).with_bias(true));
     }
     for (i, p) in sparse_patterns().into_iter().enumerate() {
-        let standard = [(4, 8), (3, 5)].contains(&(p.n, p.m));
-        if !tier.full() && !standard {
-            continue;
+        // Standard: 4:8 in the linear form, 3:5 in the matmul form (the forms differ in the
+        // layout of the dense operand and output, which 2:4 covers both ways).
+        let (matmul, linear) = match (p.n, p.m) {
+            _ if tier.full() => (true, true),
+            (4, 8) => (false, true),
+            (3, 5) => (true, false),
+            _ => (false, false),
+        };
+        if matmul {
+            v.push(mm(29 + i as u32, 19, p.m * (3 + i as u32 % 4), p));
         }
-        let k = p.m * (3 + i as u32 % 4);
-        v.push(mm(29 + i as u32, 19, k, p));
-        v.push(lin(1 + i as u32 % 16, 45, p.m * 8, p).with_bias(i % 2 == 0));
+        if linear {
+            v.push(lin(1 + i as u32 % 16, 45, p.m * 8, p).with_bias(i % 2 == 0));
+        }
     }
     v
 }
