@@ -11,7 +11,13 @@ export CARGO_TERM_COLOR=never
 # No incremental state: CI builds once, and it would multiply the target dir on a disk that
 # CI machines share (one run failed with "No space left on device").
 export CARGO_INCREMENTAL=0
-step() { echo; echo "=== $* ($(date +%T))"; }
+# A fresh, empty driver shader cache for every run, under the checkout so the trixie root sees it
+# too: CI then pays (and these timings show) what a new machine pays to compile our pipelines.
+export MESA_SHADER_CACHE_DIR="$PWD/target/ci-shader-cache"
+rm -rf "$MESA_SHADER_CACHE_DIR"
+mkdir -p "$MESA_SHADER_CACHE_DIR"
+t0=$SECONDS
+step() { echo; echo "=== $* ($(date +%T), $((SECONDS - t0)) s into the run)"; }
 step "build tests"
 df -h . | tail -n 1
 cargo test --no-run --all-targets 2>&1 | tail -n 3

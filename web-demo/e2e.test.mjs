@@ -52,11 +52,23 @@ async function withPage(fn, { initScript } = {}) {
   }
 }
 
-test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 35 * 60_000 }, async () => {
+// The page verifies every op (standard tier) within VERIFY_BUDGET of loading, from a cold
+// browser profile (the first thing a visitor waits for); plotting and timing follow. The goal
+// is 3 minutes on a 2-core machine's SwiftShader; measured 275 s there while two other jobs
+// shared the cores (2026-12-03), down from 1,692 s: the budget leaves room for a loaded CI box.
+const VERIFY_BUDGET_S = 300;
+
+test('every op verifies in headless Chromium on WebGPU; plots and timings render; bad input is rejected', { timeout: 12 * 60_000 }, async () => {
   await withPage(async (page) => {
     const t0 = Date.now();
+    const verified = () => window.wgk && window.wgk.ops && window.wgk.ops.length > 0
+      && window.wgk.ops.every((op) => window.wgk.verify[op] && window.wgk.verify[op].pass !== undefined);
+    let verifiedAt = null;
     try {
-      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 30 * 60_000, polling: 500 });
+      await page.waitForFunction(verified, null, { timeout: VERIFY_BUDGET_S * 1000, polling: 250 });
+      verifiedAt = (Date.now() - t0) / 1000;
+      console.log(`every op verified ${verifiedAt.toFixed(1)} s after loading the page`);
+      await page.waitForFunction(() => window.wgk && window.wgk.done, null, { timeout: 8 * 60_000, polling: 500 });
     } catch (e) {
       // Say where the page got to, and keep its picture.
       console.log(`status: ${await page.locator('#status').innerText()}`);
@@ -83,7 +95,10 @@ test('every op verifies in headless Chromium on WebGPU; plots and timings render
       assert.ok(v.checks > 0, `${op} ran no checks`);
       assert.equal(v.failed, 0, `${op}: ${v.failed} checks failed`);
       assert.equal(v.pass, true, `${op} did not verify`);
+      assert.equal(v.tier, 'standard', `${op} ran the ${v.tier} tier on load`);
     }
+    // The full tier is one click away (not clicked here: tens of minutes on SwiftShader).
+    assert.equal(await page.locator('#verify-full').isVisible(), true, 'no full-tier button');
     // The rows a person sees agree: one green row per op, no red one.
     assert.equal(await page.locator('#verify-table tbody tr.pass').count(), st.ops.length);
     assert.equal(await page.locator('#verify-table tbody tr.fail').count(), 0);

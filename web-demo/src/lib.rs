@@ -7,8 +7,9 @@
 //!
 //! - `info()`: the device's limits and capabilities as the kernels see them, and per op the
 //!   configuration the dispatcher picks for typical shapes;
-//! - `verify(op)`: `wgkernels::verify::verify_op_async`, every check of every op against its
-//!   reference;
+//! - `verify(op, tier)`: `wgkernels::verify::verify_op_async`, the checks of one op at the
+//!   `standard` tier (what the page runs on load) or the `full` one (a button), each reported
+//!   as it finishes;
 //! - `see(op, params)` / `measure(op, params)`: figures and timings from the op's
 //!   [`ops::DemoOp`] entry, the demo's one extension point;
 //! - `validate(...)`: the message shown next to a page control holding a bad value.
@@ -27,7 +28,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use wgkernels::verify::{verify_op_async, Check, BROWSER_OPS as OPS};
+use wgkernels::verify::{verify_op_async, Check, Tier, OPS};
 use wgkernels::Context;
 
 thread_local! {
@@ -133,20 +134,31 @@ impl Demo {
         }
     }
 
-    /// Verifies `op` against its CPU reference (every shape and variant `wgkernels verify` runs
-    /// natively). `on_check(json)` is called after each check; the promise resolves to JSON
-    /// `{op, checks, error}`.
-    pub fn verify(&self, op: String, on_check: js_sys::Function) -> js_sys::Promise {
+    /// Verifies `op` against its CPU reference at `tier` (`standard` or `full`: the shapes and
+    /// variants `wgkernels verify [--full]` runs natively). `on_check(json)` is called after
+    /// each check; the promise resolves to JSON `{op, tier, checks, error}`.
+    pub fn verify(&self, op: String, tier: String, on_check: js_sys::Function) -> js_sys::Promise {
         let ctx = self.ctx.clone();
         wasm_bindgen_futures::future_to_promise(async move {
+            let tier = match tier.as_str() {
+                "standard" => Tier::Standard,
+                "full" => Tier::Full,
+                other => {
+                    let e = format!("unknown tier `{other}` (standard or full)");
+                    return Ok(JsValue::from_str(
+                        &json!({ "op": op, "checks": [], "error": e }).to_string(),
+                    ));
+                }
+            };
             let mut progress = |c: &Check| {
                 let text = serde_json::to_string(c).unwrap_or_default();
                 let _ = on_check.call1(&JsValue::NULL, &JsValue::from_str(&text));
             };
-            let r = verify_op_async(&ctx, &op, &mut progress).await;
+            let r = verify_op_async(&ctx, &op, tier, &mut progress).await;
+            let tier = tier.name();
             let out = match r {
-                Ok(checks) => json!({ "op": op, "checks": checks, "error": null }),
-                Err(e) => json!({ "op": op, "checks": [], "error": e.to_string() }),
+                Ok(checks) => json!({ "op": op, "tier": tier, "checks": checks, "error": null }),
+                Err(e) => json!({ "op": op, "tier": tier, "checks": [], "error": e.to_string() }),
             };
             Ok(JsValue::from_str(&out.to_string()))
         })

@@ -131,27 +131,54 @@ function renderAdapter(adapter, info, dev) {
   $('adapter').hidden = false;
 }
 
-// ---- Verify: one green/red row per op.
+// ---- Verify: one green/red row per op, its checks listed as they finish.
+
+function checkRow(c) {
+  return el('tr', {},
+    el('td', { text: c.variant }), el('td', { text: c.dtype }), el('td', { text: shapeText(c.shape) }), el('td', { text: c.config }),
+    el('td', { class: 'num', text: sci(c.rel_l2_err) }), el('td', { class: 'num', text: sci(c.tolerance) }), el('td', { class: 'num', text: sci(c.max_abs_err) }),
+    el('td', { class: c.pass ? '' : 'err', text: c.pass ? 'pass' : (c.error || 'FAIL') }),
+    el('td', { class: 'num', text: c.seconds === undefined ? '' : `${c.seconds} s` }));
+}
 
 function verifyRow(op) {
   const dot = el('span', { class: 'dot' });
   const checks = el('td', { class: 'num', text: 'running…' });
   const worst = el('td', { text: '' });
-  const details = el('td', {});
+  const table = el('table', {}, el('tr', {}, ...['variant', 'dtype', 'shape', 'config', 'rel L2 err', 'tolerance', 'max abs err', 'result', 'time (with compiling)'].map((h) => el('th', { text: h }))));
+  const summary = el('summary', { text: '0 checks' });
+  const details = el('td', {}, el('details', {}, summary, table));
   const tr = el('tr', { class: 'running', 'data-op': op.name },
     el('td', {}, dot), el('td', {}, el('span', { class: 'opname', text: op.name })), checks, worst, details);
-  $('verify-table').querySelector('tbody').append(tr);
-  return { tr, checks, worst, details };
+  const body = $('verify-table').querySelector('tbody');
+  const old = body.querySelector(`tr[data-op="${op.name}"]`);
+  if (old) old.replaceWith(tr); else body.append(tr);
+  return { tr, checks, worst, table, summary };
 }
 
-async function runVerify(demo, op) {
+// Runs the checks of `op` at `tier` ('standard' or 'full'), each shown as it finishes.
+async function runVerify(demo, op, tier) {
   const t0 = performance.now();
   const row = verifyRow(op);
   let n = 0;
-  const onCheck = () => { n += 1; row.checks.textContent = `${n} run…`; };
+  let bad = 0;
+  let last = t0;
+  const times = [];
+  const onCheck = (json) => {
+    const c = JSON.parse(json);
+    const now = performance.now();
+    times.push(+((now - last) / 1000).toFixed(2));
+    c.seconds = times[times.length - 1];
+    last = now;
+    n += 1;
+    if (!c.pass) bad += 1;
+    row.table.append(checkRow(c));
+    row.summary.textContent = `${n} checks`;
+    row.checks.textContent = `${n - bad} / ${n} passed, running…`;
+  };
   let res;
   try {
-    res = JSON.parse(await demo.verify(op.name, onCheck));
+    res = JSON.parse(await demo.verify(op.name, tier, onCheck));
   } catch (e) {
     res = { op: op.name, checks: [], error: String(e) };
   }
@@ -175,16 +202,20 @@ async function runVerify(demo, op) {
     row.worst.append(el('span', { class: 'verdict', text: 'verified ' }),
       document.createTextNode(`rel L2 err ${sci(worst.c.rel_l2_err)} ≤ ${sci(worst.c.tolerance)} (${(100 * worst.r).toFixed(0)}% of tolerance, ${worst.c.variant} ${shapeText(worst.c.shape)})`));
   }
-  const table = el('table', {}, el('tr', {}, ...['variant', 'dtype', 'shape', 'config', 'rel L2 err', 'tolerance', 'max abs err', 'result'].map((h) => el('th', { text: h }))));
-  for (const c of checks) {
-    table.append(el('tr', {},
-      el('td', { text: c.variant }), el('td', { text: c.dtype }), el('td', { text: shapeText(c.shape) }), el('td', { text: c.config }),
-      el('td', { class: 'num', text: sci(c.rel_l2_err) }), el('td', { class: 'num', text: sci(c.tolerance) }), el('td', { class: 'num', text: sci(c.max_abs_err) }),
-      el('td', { class: c.pass ? '' : 'err', text: c.pass ? 'pass' : (c.error || 'FAIL') })));
-  }
-  row.details.append(el('details', {}, el('summary', { text: `${checks.length} checks` }), table));
-  state.verify[op.name] = { seconds: +((performance.now() - t0) / 1000).toFixed(1), pass, checks: checks.length, failed: failed.length, error: res.error || (failed[0] && (failed[0].error || 'over tolerance')) || null };
+  state.verify[op.name] = { tier, seconds: +((performance.now() - t0) / 1000).toFixed(1), times, pass, checks: checks.length, failed: failed.length, error: res.error || (failed[0] && (failed[0].error || 'over tolerance')) || null };
   return pass;
+}
+
+// Verifies every op at `tier`; returns how many passed.
+async function verifyAll(demo, ops, tier) {
+  $('verify-tier').textContent = tier;
+  let passed = 0;
+  for (const [i, op] of ops.entries()) {
+    setStatus(`Verifying ${op.name} (${i + 1} of ${ops.length}, ${tier} tier)…`);
+    state.verify[op.name] = { tier, running: true };
+    if (await runVerify(demo, op, tier)) passed += 1;
+  }
+  return passed;
 }
 
 // ---- Controls: built from the op's declarations, checked by the wasm side as you type.
@@ -344,12 +375,7 @@ async function main() {
   renderAdapter(adapter, info, dev);
 
   $('verify').hidden = false;
-  let passed = 0;
-  for (const [i, op] of dev.ops.entries()) {
-    setStatus(`Verifying ${op.name} (${i + 1} of ${dev.ops.length})…`);
-    state.verify[op.name] = { running: true };
-    if (await runVerify(demo, op)) passed += 1;
-  }
+  const passed = await verifyAll(demo, dev.ops, 'standard');
 
   $('see').hidden = false;
   $('measure').hidden = false;
@@ -364,8 +390,22 @@ async function main() {
   for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await timed('measure', op.name, run); }
 
   const n = dev.ops.length;
-  if (passed === n) setStatus(`Done: all ${n} op${n === 1 ? '' : 's'} verified on this adapter`, 'done');
-  else { setStatus(`${n - passed} of ${n} ops failed verification`, 'failed'); state.failed = true; }
+  const finish = (ok, tier) => {
+    if (ok === n) setStatus(`Done: all ${n} op${n === 1 ? '' : 's'} verified on this adapter (${tier} tier)`, 'done');
+    else { setStatus(`${n - ok} of ${n} ops failed verification (${tier} tier)`, 'failed'); state.failed = true; }
+  };
+  finish(passed, 'standard');
+  // The full tier on demand: every candidate configuration, every N:M pattern, every head dim
+  // (many more pipelines for the browser to compile: tens of minutes on a software adapter).
+  const full = $('verify-full');
+  full.hidden = false;
+  full.addEventListener('click', async () => {
+    full.disabled = true;
+    state.fullDone = false;
+    finish(await verifyAll(demo, dev.ops, 'full'), 'full');
+    state.fullDone = true;
+    full.disabled = false;
+  });
   state.done = true;
 }
 
