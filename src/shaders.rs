@@ -593,7 +593,7 @@ impl Context {
             let t = crate::gpu::Instant::now();
             let text = self
                 .specialized(shader, spec, entry, constants)
-                .and_then(|m| crate::specialize::to_wgsl(&m, &source(shader, spec)));
+                .and_then(|m| crate::specialize::to_wgsl(&m));
             build.specialize_s = t.elapsed().as_secs_f64();
             if let Some(text) = text {
                 let t = crate::gpu::Instant::now();

@@ -115,27 +115,16 @@ pub(crate) fn specialize(
     Ok(module)
 }
 
-/// `module` (from [`specialize`]) as WGSL text for the browser, with the `enable` directives of
-/// `original` that naga's writer does not emit (`subgroups`). `None` when naga cannot write it.
+/// `module` (from [`specialize`]) as WGSL text for the browser (naga's writer emits the `enable`
+/// directives the module needs). `None` when naga cannot write it.
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn to_wgsl(module: &naga::Module, original: &str) -> Option<String> {
+pub(crate) fn to_wgsl(module: &naga::Module) -> Option<String> {
     let mut module = module.clone();
     fix_array_sizes(&mut module)?;
     let info = validator().validate_resolved_overrides(&module).ok()?;
-    let body =
-        naga::back::wgsl::write_string(&module, &info, naga::back::wgsl::WriterFlags::empty())
-            .map_err(|e| log::debug!("naga cannot write the specialised WGSL: {e}"))
-            .ok()?;
-    let mut text = String::new();
-    for line in original.lines().map(str::trim) {
-        let is_enable = line.starts_with("enable ") && line.ends_with(';');
-        if is_enable && !body.contains(line) {
-            text.push_str(line);
-            text.push('\n');
-        }
-    }
-    text.push_str(&body);
-    Some(text)
+    naga::back::wgsl::write_string(&module, &info, naga::back::wgsl::WriterFlags::empty())
+        .map_err(|e| log::debug!("naga cannot write the specialised WGSL: {e}"))
+        .ok()
 }
 
 /// Gives arrays sized by an override (workgroup arrays) their literal size: the overrides keep
