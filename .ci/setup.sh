@@ -10,6 +10,8 @@ ls /usr/share/vulkan/icd.d/*.json >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
 ldconfig -p | grep -q 'libvulkan.so.1' || need+=(libvulkan1)
 ldconfig -p | grep -q 'libEGL_mesa.so.0' || need+=(libegl-mesa0)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# The generated-WGSL test re-runs the shader generators.
+command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   apt-get update -qq

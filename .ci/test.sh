@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on three software adapters, then the browser test:
+# Runs the whole test suite on lavapipe, `verify` and the device-loss test on two more software
+# adapters, then the browser test:
 #   (a) Vulkan lavapipe on the host, (b) GL llvmpipe on the host, (c) Vulkan lavapipe from
-#   Mesa >= 26.1 inside the trixie root, where cooperative matrices exist (WGK_EXPECT_COOP=1 makes
-#   every test binary assert that they do, so the coop variants are executed, not skipped).
+#   Mesa >= 26.1 inside the trixie root, where cooperative matrices exist: the coop tests
+#   (WGK_EXPECT_COOP=1 makes them assert that coop is there, so they run, not skip) and `verify`.
 # Any failure, or no adapter at all, fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +25,13 @@ cargo test --no-run --all-targets 2>&1 | tail -n 3
 step "(a) Vulkan lavapipe (host)"
 WGPU_BACKEND=vulkan cargo test
 step "(b) GL llvmpipe (host)"
-# GL contexts are locked per call with a timeout in wgpu-hal: one test thread, so a long
-# dispatch on llvmpipe never starves another thread's lock ("Could not lock adapter context").
-WGPU_BACKEND=gl cargo test --tests -- --test-threads=1
+# What differs on GL is naga's GLSL translation and the limits (no subgroups, no f16): `verify`
+# runs every variant the dispatcher picks there on the standard tier's awkward shapes, and the
+# device-loss test checks the typed errors. (a) runs the full matrix on the same kernels; the
+# whole suite again on GL took 21 minutes cold. One test thread: GL contexts are locked per call
+# with a timeout in wgpu-hal, so a long dispatch must not starve another thread's lock.
+WGPU_BACKEND=gl cargo test --test device_lost -- --test-threads=1
+WGPU_BACKEND=gl target/debug/wgkernels verify --json target/ci-verify-gl.json
 step "(c) Vulkan lavapipe, Mesa 26 with cooperative matrices (trixie root)"
 # What differs there is the cooperative-matrix variants: their tests, then `verify` (every
 # variant the dispatcher picks on that adapter, coop included, on the standard tier's awkward

@@ -9,7 +9,7 @@
 //! The labels `WGKERNELS_LOG_PIPELINES=1` prints have this form, so a slow pipeline from a log
 //! can be rebuilt on its own.
 
-use wgkernels::shaders::{Shader, Spec};
+use wgkernels::runtime::pipelines::Spec;
 use wgkernels::{Context, DType};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,10 +19,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some((n, e)) => (n.to_string(), e.to_string()),
         None => (args[0].clone(), "main".to_string()),
     };
-    let shader = *Shader::ALL
+    let all = wgkernels::ops::all_shaders();
+    let shader = *all
         .iter()
-        .find(|s| format!("{s:?}") == name)
-        .ok_or_else(|| format!("unknown shader {name}; known: {:?}", Shader::ALL))?;
+        .find(|s| s.name == name)
+        .ok_or_else(|| format!("unknown shader {name}; known: {all:?}"))?;
     let dtype = match args.get(1).map(String::as_str) {
         None | Some("f32") => DType::F32,
         Some("f16") => DType::F16,

@@ -6,10 +6,11 @@
 //! `TOKENS=16 CFGS="default;4;64,1,8" SIZE=4096 cargo run --release --example sparse_probe`
 //! (`CFGS` entries: cols `r,nt,ks`; gemv `r`; `dense` = the dense GEMM (REPS mode); `default` =
 //! the dispatcher's pick. `TOKENS=t`: the linear form with t tokens and a SIZE×SIZE weight.)
-use wgkernels::bench::bench_sparse_with_dense;
-use wgkernels::ops::peaks::Peaks;
+use wgkernels::harness::verify::random_data;
+use wgkernels::ops::sparse_gemm::bench::bench_sparse_with_dense;
+use wgkernels::ops::sparse_gemm::verify::random_nm;
 use wgkernels::ops::sparse_gemm::{upload_words, NmPattern, SparseGemmDesc, SparseGemmPlan};
-use wgkernels::verify::{random_data, random_nm};
+use wgkernels::probe::Peaks;
 use wgkernels::{Context, GemmDesc, GemmPlan, SparseConfig};
 
 /// `s` as a number, or exit with a message naming `what` (a probe, not a library: no recovery).

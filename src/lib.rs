@@ -1,9 +1,21 @@
 //! # wgkernels
 //!
-//! Cross-vendor GPU compute kernels in Rust + WGSL on [`wgpu`]: dense GEMM today (the substrate
-//! of the matrix FFT and the structured-sparse GEMM), with a dispatcher that picks the variant
-//! (cooperative matrix, subgroup, plain tiled) and tile sizes per adapter, and CPU references
-//! for every kernel.
+//! Cross-vendor GPU compute kernels in Rust + WGSL on [`wgpu`] (Vulkan, Metal, DX12, GL and the
+//! browser's WebGPU), five ops:
+//!
+//! - [`gemm`]: dense GEMM, any shape, transposes, batches, f32 / f16 storage;
+//! - [`fft`]: batched complex FFT of any length (Stockham, Bluestein, Monarch matrix FFT on
+//!   cooperative matrices), and the real FFT ([`RfftPlan`]);
+//! - [`FftConvPlan`]: long FFT convolutions (causal or circular, gates, fused / partial /
+//!   multi-pass, frequency-sparse);
+//! - [`attention`]: block-sparse flash attention with diagonal, multi-diagonal and
+//!   vertical-stripe masks ([`MaskBuilder`]) and the Sparse-vDiT pattern search;
+//! - [`sparse_gemm`]: N:M structured-sparse GEMM (2:4 and any N < M ≤ 16).
+//!
+//! A dispatcher picks the variant (cooperative matrix, subgroup, plain tiled) and tile sizes per
+//! adapter, can measure and remember them ([`Tuner`]), and every kernel has an f64 CPU reference
+//! that `verify` and the tests compare with. The layout of the crate is in ARCHITECTURE.md; one
+//! folder per op under `ops/`, listed in [`ops::ALL`].
 //!
 //! Apps embed the kernels on their own device and buffers: wrap the device with
 //! [`Context::from_parts`], plan an op once, bind your buffers, record into your own pass.
@@ -43,35 +55,35 @@
 //! # }
 //! ```
 
-#[cfg(not(target_arch = "wasm32"))]
-pub mod bench;
 pub mod dtype;
 pub mod error;
-pub mod gpu;
-#[cfg(not(target_arch = "wasm32"))]
+pub mod harness;
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub mod npy;
 pub mod ops;
-pub mod reference;
+pub mod probe;
 pub mod report;
-pub mod shaders;
-mod specialize;
+pub mod runtime;
 pub mod tune;
-pub mod verify;
 
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
-pub use gpu::{read_buffer, time_gpu_async, Capabilities, Context};
+pub use harness::verify::{Check, Tier};
+pub use ops::attention::config::{AttentionConfig, AttentionVariant};
 pub use ops::attention::{
     attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern,
     SearchOptions, SearchPlan,
 };
+pub use ops::fft::config::{FftConfig, FftVariant};
+pub use ops::fft::rfft::{RfftDesc, RfftPlan};
 pub use ops::fft::{fft, FftDesc, FftPlan};
 pub use ops::fftconv::{ConvGeometry, FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
+pub use ops::gemm::config::{GemmConfig, GemmVariant};
 pub use ops::gemm::{gemm, GemmDesc, GemmPlan};
-pub use ops::rfft::{RfftDesc, RfftPlan};
+pub use ops::sparse_gemm::config::{SparseConfig, SparseVariant};
 pub use ops::sparse_gemm::{
     sparse_gemm, NmMatrix, NmPattern, SparseForm, SparseGemmDesc, SparseGemmPlan,
 };
-pub use tune::{AttentionConfig, AttentionVariant, FftConfig, FftVariant, GemmConfig, GemmVariant};
+pub use ops::Op;
+pub use runtime::{read_buffer, time_gpu_async, Capabilities, Context};
 pub use tune::{ConfigSource, TuneMode, Tuner};
-pub use tune::{SparseConfig, SparseVariant};

@@ -8,10 +8,14 @@ mod common;
 
 use common::{ctx, has_coop, has_f16};
 use proptest::prelude::*;
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::attention::config::attention_candidates;
+use wgkernels::ops::attention::reference::attention_ref;
+use wgkernels::ops::attention::verify::check_attention;
+use wgkernels::ops::attention::verify::unit_data;
+use wgkernels::ops::attention::verify::AttnCase;
 use wgkernels::ops::attention::{Diagonal, Stripe};
-use wgkernels::reference::attention_ref;
-use wgkernels::tune::attention_candidates;
-use wgkernels::verify::{check_attention, unit_data, verify_op, AttnCase, Tier};
+use wgkernels::ops::verify_op;
 use wgkernels::{
     AttentionConfig, AttentionDesc, AttentionPlan, AttentionVariant, BlockMask, DType, Error,
     MaskBuilder, Pattern, SearchOptions,

@@ -9,8 +9,11 @@
 mod common;
 
 use common::{browser_like, ctx};
-use wgkernels::tune::{gemm_candidates, gemm_pick};
-use wgkernels::verify::{gemm_shapes, verify_op_async, Tier, OPS};
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::gemm::config::gemm_candidates;
+use wgkernels::ops::gemm::tune::gemm_pick;
+use wgkernels::ops::gemm::verify::gemm_shapes;
+use wgkernels::ops::verify_op_async;
 use wgkernels::{time_gpu_async, Capabilities, DType, Error, GemmDesc, GemmPlan, GemmVariant};
 
 /// Capabilities of a browser adapter like Chromium's SwiftShader: subgroups of 4 that wgpu does
@@ -106,12 +109,12 @@ fn tighter_limits_than_webgpus_still_get_a_runnable_default() {
     }
 }
 
-/// Every op the web demo verifies (all of `OPS`) passes its standard tier (what the page runs on
+/// Every op the web demo verifies (all of `wgkernels::ops::names()`) passes its standard tier (what the page runs on
 /// load) through the non-blocking path on a device with WebGPU's default limits.
 #[test]
 fn every_op_verifies_through_the_async_path_under_browser_limits() {
     let c = browser_like();
-    for op in OPS {
+    for op in wgkernels::ops::names() {
         let checks = pollster::block_on(verify_op_async(c, op, Tier::Standard, &mut |_| {}))
             .unwrap_or_else(|e| panic!("{op} has no browser verify path: {e}"));
         assert!(!checks.is_empty(), "{op}: no checks");
@@ -192,8 +195,12 @@ fn time_gpu_async_measures_a_gemm() {
 /// gets), and every transform length still has a candidate (multi-pass beyond the fused size).
 #[test]
 fn fft_and_attention_candidates_fit_webgpu_default_limits() {
-    use wgkernels::tune::{attention_blocks, attention_candidates, fft_candidates, fft_pick};
-    use wgkernels::verify::{attention_cases, fft_shapes};
+    use wgkernels::ops::attention::config::attention_blocks;
+    use wgkernels::ops::attention::config::attention_candidates;
+    use wgkernels::ops::attention::verify::attention_cases;
+    use wgkernels::ops::fft::config::fft_candidates;
+    use wgkernels::ops::fft::tune::fft_pick;
+    use wgkernels::ops::fft::verify::fft_shapes;
     let limits = wgpu::Limits::default();
     for caps in [browser_caps(), browser_like().caps().clone()] {
         for desc in fft_shapes(Tier::Full) {

@@ -6,11 +6,14 @@ mod common;
 
 use common::{ctx, has_f16};
 use proptest::prelude::*;
-use wgkernels::tune::fft_candidates;
-use wgkernels::verify::{check_fft, check_fft_round_trip, fft_shapes, Tier};
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::fft::config::fft_candidates;
+use wgkernels::ops::fft::verify::check_fft;
+use wgkernels::ops::fft::verify::check_fft_round_trip;
+use wgkernels::ops::fft::verify::fft_shapes;
 use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan};
 
-fn assert_pass(c: &wgkernels::verify::Check) {
+fn assert_pass(c: &wgkernels::harness::verify::Check) {
     assert!(
         c.pass,
         "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
@@ -280,7 +283,7 @@ fn perf_probe() {
             let a = ctx.storage("a", d.bytes()).unwrap();
             let b = ctx.storage("b", d.bytes()).unwrap();
             let bound = plan.bind(&a, &b).unwrap();
-            let t = wgkernels::gpu::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
+            let t = wgkernels::runtime::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
             eprintln!(
                 "n={n} batch={batch} {}: {:.2} ms, {:.3} GB/s",
                 cfg.label(),

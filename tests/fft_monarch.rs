@@ -8,8 +8,11 @@ mod common;
 
 use common::{ctx, has_coop, has_f16};
 use proptest::prelude::*;
-use wgkernels::tune::{fft_candidates, monarch_candidates};
-use wgkernels::verify::{check_fft, check_fft_round_trip, Check};
+use wgkernels::harness::verify::Check;
+use wgkernels::ops::fft::config::fft_candidates;
+use wgkernels::ops::fft::monarch_config::monarch_candidates;
+use wgkernels::ops::fft::verify::check_fft;
+use wgkernels::ops::fft::verify::check_fft_round_trip;
 use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan, FftVariant};
 
 fn assert_pass(c: &Check) {
@@ -327,7 +330,11 @@ fn probe_monarch_vs_stockham() {
                 continue;
             }
             let d = FftDesc::new(n).batch(batch).dtype(dtype);
-            let mut cfgs = vec![wgkernels::tune::fft_default(ctx.caps(), &ctx.limits(), &d)];
+            let mut cfgs = vec![wgkernels::ops::fft::config::fft_default(
+                ctx.caps(),
+                &ctx.limits(),
+                &d,
+            )];
             cfgs.extend(tiled_configs(&d).into_iter().take(2));
             cfgs.extend(coop_configs(&d).into_iter().filter(|c| c.log_mp_cols == 2));
             for cfg in cfgs {
@@ -335,7 +342,7 @@ fn probe_monarch_vs_stockham() {
                 let a = ctx.storage("a", d.bytes()).unwrap();
                 let b = ctx.storage("b", d.bytes()).unwrap();
                 let bound = plan.bind(&a, &b).unwrap();
-                let t = wgkernels::gpu::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
+                let t = wgkernels::runtime::time_gpu(ctx, 1, 3, &|p| bound.record(p)).unwrap();
                 let small = FftDesc::new(n).batch(batch.min(4)).dtype(dtype);
                 let c = check_fft(ctx, &small, Some(cfg), 3);
                 eprintln!(

@@ -6,10 +6,13 @@ mod common;
 
 use common::{ctx, has_f16};
 use proptest::prelude::*;
-use wgkernels::verify::{check_fftconv, check_rfft, fftconv_shapes, Tier};
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::fftconv::verify::check_fftconv;
+use wgkernels::ops::fftconv::verify::check_rfft;
+use wgkernels::ops::fftconv::verify::fftconv_shapes;
 use wgkernels::{DType, Error, FftConvDesc, FftConvPath, FftConvPlan, RfftDesc};
 
-fn assert_pass(c: &wgkernels::verify::Check) {
+fn assert_pass(c: &wgkernels::harness::verify::Check) {
     assert!(
         c.pass,
         "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",

@@ -6,8 +6,11 @@ mod common;
 
 use common::{ctx, has_coop, has_f16};
 use proptest::prelude::*;
-use wgkernels::tune::gemm_candidates;
-use wgkernels::verify::{check_gemm, gemm_shapes, verify_op, Tier};
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::gemm::config::gemm_candidates;
+use wgkernels::ops::gemm::verify::check_gemm;
+use wgkernels::ops::gemm::verify::gemm_shapes;
+use wgkernels::ops::verify_op;
 use wgkernels::{DType, Error, GemmConfig, GemmDesc, GemmPlan, GemmVariant};
 
 fn assert_passes(desc: &GemmDesc, cfg: GemmConfig, seed: u64) {
@@ -253,7 +256,7 @@ fn subgroup_variant_blockings_on_tails() {
     }
     if caps.device_type == wgpu::DeviceType::Cpu {
         let d = GemmDesc::new(1024, 1024, 1024);
-        let pick = wgkernels::tune::gemm_default(caps, &ctx().limits(), &d);
+        let pick = wgkernels::ops::gemm::config::gemm_default(caps, &ctx().limits(), &d);
         assert_eq!(
             pick,
             GemmConfig::subgroup(sg, 16, 2),

@@ -35,7 +35,8 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
     // One bucket of the bench (256³) tuned beforehand, as `wgkernels tune gemm` would: the
     // bench must take it from the cache and tune nothing.
     let tuned = {
-        use wgkernels::tune::{tune, GemmTune, TuneMode, TuneOptions, Tuner};
+        use wgkernels::ops::gemm::tune::GemmTune;
+        use wgkernels::tune::{tune, TuneMode, TuneOptions, Tuner};
         let ctx = wgkernels::Context::new_blocking()
             .unwrap()
             .with_tuner(Tuner::new(TuneMode::Cached, Some(dir.join("cache"))));
@@ -167,7 +168,7 @@ fn report(name: &str, backend: &str, scale: f64) -> BenchReport {
     let sq = |s: u32| serde_json::json!({"m": s, "n": s, "k": s, "batch": 1, "trans_a": false});
     let attn = |d: f64| serde_json::json!({"b": 1, "h": 8, "n": 4096, "d": 64, "density": d});
     BenchReport {
-        adapter: wgkernels::gpu::AdapterId {
+        adapter: wgkernels::runtime::AdapterId {
             name: name.into(),
             vendor: 0x10005,
             device: 0,
@@ -176,7 +177,7 @@ fn report(name: &str, backend: &str, scale: f64) -> BenchReport {
             driver: "llvmpipe".into(),
             driver_info: "Mesa".into(),
         },
-        peaks: wgkernels::ops::peaks::Peaks {
+        peaks: wgkernels::probe::Peaks {
             fma_f32_gflops: 50.0 * scale,
             fma_f16_gflops: None,
             copy_gbps: 10.0,
@@ -478,11 +479,12 @@ fn time_rounds_gives_each_case_its_own_samples() {
             plan.bind(&a, &b, &out).unwrap()
         })
         .collect();
-    let t = wgkernels::bench::time_rounds(c, true, &bound, |b, pass| b.record(pass)).unwrap();
+    let t =
+        wgkernels::harness::bench::time_rounds(c, true, &bound, |b, pass| b.record(pass)).unwrap();
     assert_eq!(t.len(), 2);
     assert!(t[0].samples_ms.len() >= 3 && t[0].samples_ms.len() == t[1].samples_ms.len());
     assert!(t.iter().all(|t| t.samples_ms.iter().all(|&s| s > 0.0)));
     let fastest =
-        |t: &wgkernels::gpu::Timing| t.samples_ms.iter().copied().fold(f64::MAX, f64::min);
+        |t: &wgkernels::runtime::Timing| t.samples_ms.iter().copied().fold(f64::MAX, f64::min);
     assert!(fastest(&t[1]) > fastest(&t[0]), "{t:?}");
 }

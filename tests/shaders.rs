@@ -7,14 +7,15 @@
 
 use naga::back::{glsl, hlsl, msl, spv};
 use naga::valid::{Capabilities as NagaCaps, ValidationFlags, Validator};
-use wgkernels::gpu::Capabilities;
-use wgkernels::shaders::{source, Shader, Spec};
-use wgkernels::tune::gemm_candidates;
+use wgkernels::ops::gemm::config::gemm_candidates;
+use wgkernels::runtime::pipelines::{source, Shader, Spec};
+use wgkernels::runtime::Capabilities;
+use wgkernels::{ops::attention, ops::fft, ops::fftconv, ops::gemm, ops::sparse_gemm, probe};
 use wgkernels::{DType, GemmDesc, GemmVariant};
 
 /// Adapter profiles: lavapipe, an NVIDIA/AMD-like GPU with 16×16 coop, a browser adapter.
 fn profiles() -> Vec<(&'static str, Capabilities, wgpu::Limits)> {
-    let coop = |t: u32| wgkernels::gpu::CoopConfig {
+    let coop = |t: u32| wgkernels::runtime::CoopConfig {
         m: t,
         n: t,
         k: t,
@@ -103,7 +104,7 @@ fn check_entry(
     // What native pipelines are built from: the same program specialised on the host. It must
     // apply to every variant (a fallback would silently cost the driver's compile time) and
     // translate for every backend too.
-    let module = wgkernels::shaders::specialized_module(shader, spec, entry, constants)
+    let module = wgkernels::runtime::pipelines::specialized_module(shader, spec, entry, constants)
         .map_err(|e| format!("not specialised: {e}"))?;
     let info = Validator::new(ValidationFlags::all(), NagaCaps::all())
         .validate(&module)
@@ -265,21 +266,22 @@ fn coop_shaders_validate_for_both_tile_sizes() {
             dtype: DType::F16,
             coop: Some(t),
         };
-        check(Shader::GemmCoop, spec, &[("SG", 32.0)]).unwrap_or_else(|e| panic!("coop {t}: {e}"));
+        check(gemm::shaders::COOP, spec, &[("SG", 32.0)])
+            .unwrap_or_else(|e| panic!("coop {t}: {e}"));
     }
 }
 
 #[test]
 fn peak_shaders_translate() {
     for dtype in [DType::F32, DType::F16] {
-        check(Shader::PeakFma, Spec::new(dtype), &[]).unwrap();
+        check(probe::FMA, Spec::new(dtype), &[]).unwrap();
     }
-    check(Shader::PeakCopy, Spec::new(DType::F32), &[]).unwrap();
+    check(probe::COPY, Spec::new(DType::F32), &[]).unwrap();
 }
 
 #[test]
 fn every_attention_variant_translates_for_every_backend() {
-    use wgkernels::tune::attention_candidates;
+    use wgkernels::ops::attention::config::attention_candidates;
     use wgkernels::{AttentionDesc, AttentionVariant};
     let mut sweep = Sweep::default();
     let mut variants = std::collections::HashSet::new();
@@ -303,7 +305,13 @@ fn every_attention_variant_translates_for_every_backend() {
                 }
             }
             let merge = vec![("D4", 16.0), ("MWG", 64.0)];
-            sweep.check(profile, Shader::AttnMerge, Spec::new(dtype), "main", merge);
+            sweep.check(
+                profile,
+                attention::shaders::MERGE,
+                Spec::new(dtype),
+                "main",
+                merge,
+            );
         }
     }
     sweep.finish("attention", 20);
@@ -333,14 +341,15 @@ fn attention_coop_validates_for_both_tile_sizes() {
             ("CR", (4 * t) as f64),
             ("CK", (4 * t) as f64),
         ];
-        check(Shader::AttnCoop, spec, &c).unwrap_or_else(|e| panic!("attention coop {t}: {e}"));
+        check(attention::shaders::COOP, spec, &c)
+            .unwrap_or_else(|e| panic!("attention coop {t}: {e}"));
     }
 }
 
 #[test]
 fn every_fft_variant_translates_for_every_backend() {
+    use wgkernels::ops::fft::config::fft_candidates;
     use wgkernels::ops::fft::pass_constants;
-    use wgkernels::tune::fft_candidates;
     let mut sweep = Sweep::default();
     let mut sg_seen = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
@@ -353,19 +362,19 @@ fn every_fft_variant_translates_for_every_backend() {
             for cfg in fft_candidates(&caps, &limits, &desc) {
                 for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
                     for (entry, c) in wgkernels::ops::fft::sg_pass_constants(&cfg, log_n) {
-                        sweep.check(profile, Shader::FftStockhamSg, spec, entry, c.clone());
+                        sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
                         sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));
                     }
                     for consts in pass_constants(&cfg, log_n) {
                         for (shader, entry, modes) in [
                             (
-                                Shader::FftStockham,
+                                fft::shaders::STOCKHAM,
                                 "main",
                                 vec![(0.0, 0.0), (1.0, 1.0), (0.0, 2.0)],
                             ),
-                            (Shader::FftConv, "fused", vec![(0.0, 0.0)]),
+                            (fftconv::shaders::CONV, "fused", vec![(0.0, 0.0)]),
                             (
-                                Shader::FftConv,
+                                fftconv::shaders::CONV,
                                 "step",
                                 vec![(1.0, 1.0), (0.0, 2.0), (0.0, 0.0)],
                             ),
@@ -384,10 +393,10 @@ fn every_fft_variant_translates_for_every_backend() {
                 }
             }
             for entry in ["post", "pre", "r2c", "c2r"] {
-                sweep.check(profile, Shader::Rfft, spec, entry, vec![]);
+                sweep.check(profile, fft::shaders::RFFT, spec, entry, vec![]);
             }
             for entry in ["pad", "mul", "crop"] {
-                sweep.check(profile, Shader::FftConv, spec, entry, vec![]);
+                sweep.check(profile, fftconv::shaders::CONV, spec, entry, vec![]);
             }
         }
     }
@@ -428,7 +437,7 @@ fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {
 
 #[test]
 fn every_sparse_gemm_variant_translates_for_every_backend() {
-    use wgkernels::tune::sparse_gemm_candidates;
+    use wgkernels::ops::sparse_gemm::config::sparse_gemm_candidates;
     use wgkernels::SparseVariant;
     let mut sweep = Sweep::default();
     let mut shaders = std::collections::HashSet::new();
@@ -448,11 +457,11 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
     }
     sweep.finish("sparse GEMM", 100);
     for s in [
-        Shader::SparseRows,
-        Shader::SparseRowsSg,
-        Shader::SparseRowsBlock,
-        Shader::SparseCoop,
-        Shader::SparseCols,
+        sparse_gemm::shaders::ROWS,
+        sparse_gemm::shaders::ROWS_SG,
+        sparse_gemm::shaders::ROWS_BLOCK,
+        sparse_gemm::shaders::COOP,
+        sparse_gemm::shaders::COLS,
     ] {
         assert!(
             shaders.contains(&s),
@@ -463,8 +472,8 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
 
 #[test]
 fn every_monarch_fft_variant_translates_for_every_backend() {
+    use wgkernels::ops::fft::monarch_config::monarch_candidates;
     use wgkernels::ops::fft::monarch_pass_constants;
-    use wgkernels::tune::monarch_candidates;
     use wgkernels::FftConfig;
     let mut sweep = Sweep::default();
     let mut coop_tiles = std::collections::HashSet::new();

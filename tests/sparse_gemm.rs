@@ -8,11 +8,14 @@ mod common;
 use common::{ctx, has_coop, has_f16};
 use half::f16;
 use proptest::prelude::*;
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::sparse_gemm::config::sparse_gemm_candidates;
+use wgkernels::ops::sparse_gemm::verify::check_sparse_gemm;
+use wgkernels::ops::sparse_gemm::verify::random_nm;
+use wgkernels::ops::sparse_gemm::verify::sparse_patterns;
+use wgkernels::ops::sparse_gemm::verify::sparse_shapes;
 use wgkernels::ops::sparse_gemm::{prune, upload_words, validate_meta};
-use wgkernels::tune::sparse_gemm_candidates;
-use wgkernels::verify::{
-    check_sparse_gemm, random_nm, sparse_patterns, sparse_shapes, verify_op, Tier,
-};
+use wgkernels::ops::verify_op;
 use wgkernels::{
     DType, Error, NmMatrix, NmPattern, SparseConfig, SparseGemmDesc, SparseGemmPlan, SparseVariant,
 };
@@ -141,7 +144,7 @@ proptest! {
     ) {
         let pat = sparse_patterns()[pick];
         let k = groups * pat.m as usize;
-        let (x, _) = wgkernels::verify::random_data::<f32>(rows * k, seed);
+        let (x, _) = wgkernels::harness::verify::random_data::<f32>(rows * k, seed);
         let y = prune(&x, rows, k, pat).unwrap();
         for g in 0..rows * groups {
             let m = pat.m as usize;
@@ -416,7 +419,7 @@ fn large_batch_and_many_tiles() {
             .batch(257)
             .with_bias(true),
     ] {
-        for cfg in wgkernels::verify::sparse_variants_to_check(ctx(), &d) {
+        for cfg in wgkernels::ops::sparse_gemm::verify::sparse_variants_to_check(ctx(), &d) {
             assert_passes(&d, cfg, 11);
         }
     }
@@ -640,8 +643,8 @@ fn cli(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn cli_prune_and_sparse_gemm_on_npy_files() {
+    use wgkernels::harness::verify::random_data;
     use wgkernels::npy::{read_npy, write_npy, NpyData};
-    use wgkernels::verify::random_data;
     let dir = std::env::temp_dir().join(format!("wgk-sparse-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = |n: &str| dir.join(n).to_str().unwrap().to_string();
@@ -805,9 +808,9 @@ fn cli_prune_and_sparse_gemm_on_npy_files() {
 
 #[test]
 fn tuned_sparse_bucket_is_served_from_the_cache() {
-    use wgkernels::tune::{
-        sparse_gemm_pick_with_source, ConfigSource, SparseTune, TuneMode, TuneOp, Tuner,
-    };
+    use wgkernels::ops::sparse_gemm::tune::sparse_gemm_pick_with_source;
+    use wgkernels::ops::sparse_gemm::tune::SparseTune;
+    use wgkernels::tune::{ConfigSource, TuneMode, TuneOp, Tuner};
     let dir = std::env::temp_dir().join(format!("wgk-sparse-tune-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -847,7 +850,7 @@ fn async_verify_passes_on_a_browser_like_device() {
     // demo gets; only the plain kernels run, through the non-blocking verify path.
     let c = common::browser_like();
     assert!(!c.caps().subgroups && !c.caps().f16);
-    let checks = pollster::block_on(wgkernels::verify::verify_op_async(
+    let checks = pollster::block_on(wgkernels::ops::verify_op_async(
         c,
         "sparse_gemm",
         Tier::Full,
@@ -867,8 +870,8 @@ fn async_verify_passes_on_a_browser_like_device() {
 /// each sparse row's ratio is the faster dense median over its own.
 #[test]
 fn bench_rows_carry_the_ratio_to_the_faster_dense_layout() {
-    use wgkernels::bench::bench_sparse_with_dense;
-    use wgkernels::ops::peaks::Peaks;
+    use wgkernels::ops::sparse_gemm::bench::bench_sparse_with_dense;
+    use wgkernels::probe::Peaks;
     let peaks = Peaks {
         fma_f32_gflops: 1.0,
         fma_f16_gflops: None,

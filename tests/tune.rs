@@ -7,11 +7,14 @@ mod common;
 
 use common::ctx;
 use std::path::{Path, PathBuf};
-use wgkernels::gpu::Context;
-use wgkernels::shaders::{Shader, Spec};
+use wgkernels::ops::gemm::config::gemm_default;
+use wgkernels::ops::gemm::tune::gemm_pick_with_source;
+use wgkernels::ops::gemm::tune::GemmTune;
+use wgkernels::runtime::pipelines::{Shader, Spec};
+use wgkernels::runtime::tune_cache as cache;
+use wgkernels::runtime::Context;
 use wgkernels::tune::{
-    cache, gemm_default, gemm_pick_with_source, pick, tune, CandidateStatus, ConfigSource,
-    GemmTune, Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
+    pick, tune, CandidateStatus, ConfigSource, Prepared, TuneMode, TuneOp, TuneOptions, Tuner,
 };
 use wgkernels::{DType, GemmConfig, GemmDesc};
 
@@ -55,9 +58,14 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
     let v = read_json(&path);
     assert_eq!(v["key"]["adapter"]["name"], a.adapter_id().name);
     assert_eq!(v["key"]["crate_version"], env!("CARGO_PKG_VERSION"));
+    // Each entry carries the hash of its own op's shaders (not of every shader).
     assert_eq!(
-        v["key"]["shader_hash"],
-        format!("{:016x}", cache::shader_sources_hash())
+        v["entries"][0]["shader_hash"],
+        cache::shaders_hash(&GemmTune::shaders())
+    );
+    assert_ne!(
+        cache::shaders_hash(&GemmTune::shaders()),
+        cache::shaders_hash(wgkernels::ops::fft::shaders::ALL)
     );
     let (bucket, rep) = GemmTune::bucket(&small());
     assert_eq!(bucket, "f32 m128 n128 k64 b1 nn");
@@ -124,7 +132,7 @@ fn tuned_bucket_is_served_from_the_cache_without_tuning() {
         assert!(plan.config().valid_for(b.caps(), &b.limits(), &odd));
         assert_ne!(*plan.config(), first.config);
     }
-    let c = wgkernels::verify::check_gemm(&b, &odd, *plan.config(), 9);
+    let c = wgkernels::ops::gemm::verify::check_gemm(&b, &odd, *plan.config(), 9);
     assert!(c.pass, "{c:?}");
 
     // Off ignores the cache.
@@ -216,7 +224,9 @@ fn stale_and_foreign_caches_are_ignored() {
     let edits: [Edit; 5] = [
         ("stale", &|v| v["key"]["crate_version"] = "0.0.0-old".into()),
         ("stale", &|v| {
-            v["key"]["shader_hash"] = "0000000000000000".into()
+            for e in v["entries"].as_array_mut().unwrap() {
+                e["shader_hash"] = "0000000000000000".into();
+            }
         }),
         ("stale", &|v| {
             v["key"]["adapter"]["driver_info"] = "some other driver".into()
@@ -361,6 +371,9 @@ impl TuneOp for Fake {
     const NAME: &'static str = "fake";
     type Desc = u32;
     type Config = u32;
+    fn shaders() -> Vec<Shader> {
+        vec![wgkernels::probe::FMA]
+    }
     fn bucket(d: &u32) -> (String, u32) {
         (format!("fake {d}"), *d)
     }
@@ -390,7 +403,7 @@ impl TuneOp for Fake {
             ));
         }
         let pipeline = ctx.pipeline(
-            Shader::PeakFma,
+            wgkernels::probe::FMA,
             Spec::new(DType::F32),
             "main",
             &[("ITERS", c as f64)],
@@ -581,7 +594,7 @@ fn a_winner_that_cannot_run_a_call_of_its_bucket_falls_back_to_the_fastest_that_
         }
     }
     assert!(t.tuner().notices().is_empty(), "{:?}", t.tuner().notices());
-    assert!(wgkernels::verify::check_gemm(&t, &odd, p.config, 3).pass);
+    assert!(wgkernels::ops::gemm::verify::check_gemm(&t, &odd, p.config, 3).pass);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -670,7 +683,10 @@ fn tuned_and_served<T: TuneOp>(dir: &Path, desc: &T::Desc, other: &T::Desc) -> T
 
 #[test]
 fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
-    use wgkernels::tune::{fft_candidates, fft_pick_with_source, FftConvTune, FftTune};
+    use wgkernels::ops::fft::config::fft_candidates;
+    use wgkernels::ops::fft::tune::fft_pick_with_source;
+    use wgkernels::ops::fft::tune::FftTune;
+    use wgkernels::ops::fftconv::tune::FftConvTune;
     use wgkernels::{FftConvDesc, FftConvPlan, FftDesc, FftPlan};
     let dir = temp_dir("fft");
     let d = FftDesc::new(1024).batch(16);
@@ -683,7 +699,7 @@ fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
     );
     assert_eq!(*FftPlan::new(&c, d, None).unwrap().config(), w);
     assert_eq!(fft_pick_with_source(&c, &d).source, ConfigSource::Cache);
-    let chk = wgkernels::verify::check_fft(&c, &FftDesc::new(1024).batch(5), None, 2);
+    let chk = wgkernels::ops::fft::verify::check_fft(&c, &FftDesc::new(1024).batch(5), None, 2);
     assert!(chk.pass, "{chk:?}");
     // Bluestein lengths share the bucket of their inner power of two.
     assert_eq!(
@@ -704,14 +720,16 @@ fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
     let w = tuned_and_served::<FftConvTune>(&dir, &cd, &FftConvDesc::new(1, 3, 1024, 128));
     let plan = FftConvPlan::new(&c, cd, None).unwrap();
     let _ = (plan, w);
-    let chk = wgkernels::verify::check_fftconv(&c, &cd, 3);
+    let chk = wgkernels::ops::fftconv::verify::check_fftconv(&c, &cd, 3);
     assert!(chk.pass, "{chk:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
-    use wgkernels::tune::{attention_pick_with_source, AttentionTune, AttnTuneDesc};
+    use wgkernels::ops::attention::tune::attention_pick_with_source;
+    use wgkernels::ops::attention::tune::AttentionTune;
+    use wgkernels::ops::attention::tune::AttnTuneDesc;
     use wgkernels::{AttentionDesc, AttentionPlan};
     let dir = temp_dir("attn");
     let c0 = ctx();
@@ -736,8 +754,12 @@ fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
     let plan = AttentionPlan::new(&c, a, None, None).unwrap();
     assert_eq!(plan.config().variant, w.variant);
     assert_eq!(plan.config().rows_per_workgroup(), w.rows_per_workgroup());
-    let chk =
-        wgkernels::verify::check_attention(&c, &wgkernels::verify::AttnCase::dense(a), None, 5);
+    let chk = wgkernels::ops::attention::verify::check_attention(
+        &c,
+        &wgkernels::ops::attention::verify::AttnCase::dense(a),
+        None,
+        5,
+    );
     assert!(chk.pass, "{chk:?}");
     // Decode and GQA keep their own buckets.
     let dec = AttnTuneDesc {

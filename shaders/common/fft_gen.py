@@ -1,4 +1,4 @@
-"""Helpers shared by the FFT shader generators (gen_fft_core.py, gen_fft_sg.py): WGSL float
+"""Helpers shared by the FFT shader generators (gen_fft_core.py; ../fft/gen_stockham_sg.py writes its own): WGSL float
 literals, constant-twiddle products, and the register DFTs of radix 2..16, which live in
 fft_base.wgsl for every FFT kernel."""
 import math, pathlib

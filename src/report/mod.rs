@@ -2,14 +2,14 @@
 //! the measured peak, chosen configuration and error against the CPU reference. JSON for tools
 //! (the `bench --json` contract of DESIGN.md), Markdown for people.
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub mod charts;
 pub mod compare;
 
 use crate::dtype::DType;
-use crate::gpu::AdapterId;
-use crate::ops::peaks::Peaks;
-use crate::shaders::CompileSummary;
+use crate::probe::Peaks;
+use crate::runtime::pipelines::CompileSummary;
+use crate::runtime::AdapterId;
 use serde::{Deserialize, Serialize};
 
 /// serde_json writes a NaN as `null`; read it back as NaN, so every report `bench` writes loads.

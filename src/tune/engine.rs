@@ -1,6 +1,6 @@
-//! Measured tuning, generic over ops: the [`TuneOp`] trait each op implements, the per-context
-//! [`Tuner`] (mode, cache location, counters, warnings), [`pick`] — what every `<op>_pick`
-//! calls — and [`tune`], which times every candidate of a shape bucket.
+//! Measured tuning, generic over ops: the [`TuneOp`] trait each op implements, [`pick`] — what
+//! every `<op>_pick` calls — and [`tune`], which times every candidate of a shape bucket and
+//! stores the result in the context's [`Tuner`].
 //!
 //! How a call gets its configuration ([`pick`]):
 //! - [`TuneMode::Off`]: the vendor default, always.
@@ -15,55 +15,14 @@
 //! was measured correct; anything else falls back to the default with a warning. A cache can
 //! therefore make a call slower than it could be, never wrong.
 
+use crate::runtime::pipelines::Shader;
 #[cfg(not(target_arch = "wasm32"))]
-use super::cache::CandidateRecord;
-use super::cache::{self, CacheFile, CacheKey, CandidateStatus, Loaded, TuneEntry};
-use crate::gpu::{Capabilities, Context};
+use crate::runtime::tune_cache::CandidateRecord;
+use crate::runtime::tune_cache::{shaders_hash, CandidateStatus, TuneEntry};
+use crate::runtime::tuner::{TuneMode, Tuner};
+use crate::runtime::{Capabilities, Context};
 use serde::{de::DeserializeOwned, Serialize};
-use std::collections::{BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
-
-/// Environment variable naming the cache directory (overrides the user cache directory).
-pub const CACHE_DIR_ENV: &str = "WGKERNELS_CACHE_DIR";
-/// Environment variable setting the default [`TuneMode`] (`off`, `cached`, `auto`).
-pub const MODE_ENV: &str = "WGKERNELS_TUNE";
-
-/// When calls consult or fill the tuning cache.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TuneMode {
-    /// Never read the cache: the vendor default for every call (reproducible baselines).
-    Off,
-    /// Use stored winners; untuned buckets get the vendor default at once.
-    #[default]
-    Cached,
-    /// Use stored winners; tune an untuned bucket on first use (a pause inside that call).
-    Auto,
-}
-
-impl std::str::FromStr for TuneMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "off" => Ok(TuneMode::Off),
-            "cached" => Ok(TuneMode::Cached),
-            "auto" => Ok(TuneMode::Auto),
-            _ => Err(format!("unknown tune mode {s:?} (off, cached or auto)")),
-        }
-    }
-}
-
-impl std::fmt::Display for TuneMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            TuneMode::Off => "off",
-            TuneMode::Cached => "cached",
-            TuneMode::Auto => "auto",
-        })
-    }
-}
+use std::sync::atomic::Ordering;
 
 /// Where a configuration came from (the `config_source` of the bench report).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -117,7 +76,7 @@ pub trait Prepared {
 }
 
 /// What an op provides so it can be tuned: its shape buckets, its candidate list (the pure
-/// function of `src/tune/<op>.rs`), and how a configuration is checked and prepared for timing.
+/// function of `ops/<op>/config.rs`), and how a configuration is checked and prepared for timing.
 ///
 /// Plugging an op in takes three steps: implement this trait (next to the op's candidates), make
 /// `<op>_pick` return `pick::<YourTune>(ctx, desc).config`, and add the op's representative
@@ -128,6 +87,9 @@ pub trait TuneOp {
     const NAME: &'static str;
     /// The op's descriptor.
     type Desc: Clone + std::fmt::Debug;
+    /// Every shader the op's plans may build: their hash keys the op's cache entries, so
+    /// editing one op's kernels makes only its own entries stale.
+    fn shaders() -> Vec<Shader>;
     /// One configuration; its serde form is what the cache file stores.
     type Config: Copy + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
 
@@ -208,380 +170,12 @@ impl TuneOptions {
     }
 }
 
-/// Counters of what a [`Tuner`] did in this process (tests and the CLI read them).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct TuneStats {
-    /// Kernel timings made while tuning: one per candidate measured and one per final-round
-    /// timing (0 means no tuning ran).
-    pub tuning_runs: u64,
-    /// Shape buckets measured.
-    pub buckets_tuned: u64,
-    /// Picks answered from the cache.
-    pub cache_hits: u64,
-    /// Picks that fell back to the vendor default.
-    pub defaults: u64,
-}
-
-/// The cache as `info` shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct CacheStatus {
-    /// The tuning mode.
-    pub mode: TuneMode,
-    /// The cache file (absent when tuning is in memory only).
-    pub path: Option<PathBuf>,
-    /// Where the directory came from (`api`, `WGKERNELS_CACHE_DIR`, `user cache dir`, `none`).
-    pub dir_origin: String,
-    /// Results are written to disk (false after the directory proved not writable).
-    pub persistent: bool,
-    /// What loading found (`missing`, `loaded`, or why the file was ignored).
-    pub state: String,
-    /// Every tuned bucket.
-    pub entries: Vec<TuneEntry>,
-}
-
-struct State {
-    mode: TuneMode,
-    dir: Option<PathBuf>,
-    dir_origin: String,
-    key: Option<CacheKey>,
-    file: Option<CacheFile>,
-    path: Option<PathBuf>,
-    dirty: BTreeSet<(String, String)>,
-    persistent: bool,
-    load_state: String,
-    notices: Vec<String>,
-    warned: HashSet<String>,
-}
-
-/// Per-context tuning state: the mode, the cache location, the loaded cache, counters and the
-/// warnings issued. Every [`Context`] has one (from the environment); replace it with
-/// [`Context::with_tuner`].
-pub struct Tuner {
-    state: Mutex<State>,
-    // Serialises tuning runs (native only: the browser never tunes).
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-    tuning: Mutex<()>,
-    tuning_runs: AtomicU64,
-    buckets_tuned: AtomicU64,
-    cache_hits: AtomicU64,
-    defaults: AtomicU64,
-}
-
-impl std::fmt::Debug for Tuner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = self.lock();
-        f.debug_struct("Tuner")
-            .field("mode", &s.mode)
-            .field("dir", &s.dir)
-            .finish()
-    }
-}
-
-/// The cache directory from the environment: `WGKERNELS_CACHE_DIR`, else the user's cache
-/// directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
-/// `%LOCALAPPDATA%` on Windows) + `wgkernels`; `None` where neither exists (browsers).
-pub fn default_cache_dir() -> (Option<PathBuf>, &'static str) {
-    match std::env::var_os(CACHE_DIR_ENV) {
-        Some(d) if !d.is_empty() => (Some(PathBuf::from(d)), CACHE_DIR_ENV),
-        _ => match dirs::cache_dir() {
-            Some(d) => (Some(d.join("wgkernels")), "user cache dir"),
-            None => (None, "none"),
-        },
-    }
-}
-
-impl Tuner {
-    /// A tuner with `mode` and the cache in `dir` (`None`: in memory only).
-    pub fn new(mode: TuneMode, dir: Option<PathBuf>) -> Self {
-        let origin = if dir.is_some() { "api" } else { "none" };
-        Self::with_origin(mode, dir, origin)
-    }
-
-    /// The tuner every context starts with: mode from `WGKERNELS_TUNE` (default `cached`),
-    /// directory from [`default_cache_dir`]. Nothing is read until the first pick.
-    pub fn from_env() -> Self {
-        let mut notice = None;
-        let mode = match std::env::var(MODE_ENV) {
-            Ok(v) if !v.is_empty() => v.parse().unwrap_or_else(|e| {
-                notice = Some(format!("{MODE_ENV}: {e}; using `cached`"));
-                TuneMode::Cached
-            }),
-            _ => TuneMode::Cached,
-        };
-        let (dir, origin) = default_cache_dir();
-        let t = Self::with_origin(mode, dir, origin);
-        if let Some(n) = notice {
-            t.warn(&mut t.lock(), n);
-        }
-        t
-    }
-
-    fn with_origin(mode: TuneMode, dir: Option<PathBuf>, origin: &str) -> Self {
-        Self {
-            state: Mutex::new(State {
-                mode,
-                persistent: dir.is_some(),
-                dir,
-                dir_origin: origin.to_string(),
-                key: None,
-                file: None,
-                path: None,
-                dirty: BTreeSet::new(),
-                load_state: "not loaded".into(),
-                notices: Vec::new(),
-                warned: HashSet::new(),
-            }),
-            tuning: Mutex::new(()),
-            tuning_runs: AtomicU64::new(0),
-            buckets_tuned: AtomicU64::new(0),
-            cache_hits: AtomicU64::new(0),
-            defaults: AtomicU64::new(0),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The current mode.
-    pub fn mode(&self) -> TuneMode {
-        self.lock().mode
-    }
-
-    /// Changes the mode (e.g. `Auto` for a warm-up phase, then `Cached`).
-    pub fn set_mode(&self, mode: TuneMode) {
-        self.lock().mode = mode;
-    }
-
-    /// Moves the cache to `dir` (`None`: in memory only); the next pick reads it.
-    pub fn set_cache_dir(&self, dir: Option<PathBuf>) {
-        let mut s = self.lock();
-        s.dir_origin = if dir.is_some() {
-            "api".into()
-        } else {
-            "none".into()
-        };
-        s.persistent = dir.is_some();
-        s.dir = dir;
-        s.file = None;
-        s.key = None;
-        s.path = None;
-        s.dirty.clear();
-    }
-
-    /// What this tuner did so far.
-    pub fn stats(&self) -> TuneStats {
-        TuneStats {
-            tuning_runs: self.tuning_runs.load(Ordering::Relaxed),
-            buckets_tuned: self.buckets_tuned.load(Ordering::Relaxed),
-            cache_hits: self.cache_hits.load(Ordering::Relaxed),
-            defaults: self.defaults.load(Ordering::Relaxed),
-        }
-    }
-
-    /// Every warning issued (also sent to the `log` crate at warn level): an ignored cache
-    /// file, a directory that is not writable, a cached winner that does not apply.
-    pub fn notices(&self) -> Vec<String> {
-        self.lock().notices.clone()
-    }
-
-    /// The cache file this tuner uses for `ctx`'s adapter (`None`: in memory only).
-    pub fn cache_path(&self, ctx: &Context) -> Option<PathBuf> {
-        self.loaded(ctx).path.clone()
-    }
-
-    /// Loads the cache if needed and describes it.
-    pub fn status(&self, ctx: &Context) -> CacheStatus {
-        let s = self.loaded(ctx);
-        CacheStatus {
-            mode: s.mode,
-            path: s.path.clone(),
-            dir_origin: s.dir_origin.clone(),
-            persistent: s.persistent,
-            state: s.load_state.clone(),
-            entries: s
-                .file
-                .as_ref()
-                .map(|f| f.entries.clone())
-                .unwrap_or_default(),
-        }
-    }
-
-    fn warn(&self, s: &mut State, msg: String) {
-        log::warn!("{msg}");
-        s.notices.push(msg);
-    }
-
-    /// The state with the cache of `ctx`'s adapter loaded (read once; re-read if the tuner is
-    /// used with another adapter or a new directory).
-    fn loaded(&self, ctx: &Context) -> MutexGuard<'_, State> {
-        let mut s = self.lock();
-        let adapter = ctx.adapter_id();
-        if s.file.is_some() && s.key.as_ref().is_some_and(|k| k.adapter == adapter) {
-            return s;
-        }
-        let key = CacheKey::new(adapter);
-        let mut file = CacheFile::empty(key.clone());
-        s.path = s.dir.as_deref().map(|d| cache::file_path(d, &key.adapter));
-        s.dirty.clear();
-        match s.path.clone() {
-            None => s.load_state = "in memory (no cache directory)".into(),
-            Some(path) => match cache::load(&path, &key) {
-                Loaded::Missing => s.load_state = "missing (nothing tuned yet)".into(),
-                Loaded::Valid(f) => {
-                    s.load_state = format!("loaded ({} entries)", f.entries.len());
-                    file = f;
-                }
-                Loaded::Invalid(why) => {
-                    s.load_state = format!("ignored: {why}; rewritten");
-                    let msg = format!(
-                        "tuning cache {} is {why}: ignored, rewriting it",
-                        path.display()
-                    );
-                    self.warn(&mut s, msg);
-                    if s.persistent {
-                        if let Err(e) = cache::write_atomic(&path, &file) {
-                            self.not_writable(&mut s, &path, &e);
-                        }
-                    }
-                }
-            },
-        }
-        s.key = Some(key);
-        s.file = Some(file);
-        s
-    }
-
-    fn not_writable(&self, s: &mut State, path: &Path, e: &std::io::Error) {
-        s.persistent = false;
-        let msg = format!(
-            "tuning cache {} is not writable ({e}): tuning results are kept in memory for this process only",
-            path.display()
-        );
-        self.warn(s, msg);
-    }
-
-    /// The cached entry of (op, bucket).
-    pub fn entry(&self, ctx: &Context, op: &str, bucket: &str) -> Option<TuneEntry> {
-        self.loaded(ctx)
-            .file
-            .as_ref()
-            .and_then(|f| f.get(op, bucket).cloned())
-    }
-
-    /// Stores an entry in memory and, where possible, in the cache file (merged with what other
-    /// processes wrote meanwhile, written to a temporary file and renamed).
-    pub fn store(&self, ctx: &Context, entry: TuneEntry) {
-        let mut s = self.loaded(ctx);
-        s.dirty.insert((entry.op.clone(), entry.bucket.clone()));
-        if let Some(f) = s.file.as_mut() {
-            f.put(entry);
-        }
-        if !s.persistent {
-            return;
-        }
-        let (Some(path), Some(key), Some(mine)) = (s.path.clone(), s.key.clone(), s.file.clone())
-        else {
-            return;
-        };
-        let _lock = cache::lock(&path);
-        let mut merged = match cache::load(&path, &key) {
-            Loaded::Valid(f) => f,
-            _ => CacheFile::empty(key),
-        };
-        for (op, bucket) in &s.dirty {
-            if let Some(e) = mine.get(op, bucket) {
-                merged.put(e.clone());
-            }
-        }
-        match cache::write_atomic(&path, &merged) {
-            Ok(()) => {
-                s.load_state = format!("loaded ({} entries)", merged.entries.len());
-                s.file = Some(merged);
-                s.dirty.clear();
-            }
-            Err(e) => self.not_writable(&mut s, &path, &e),
-        }
-    }
-
-    /// The stored winner of `desc`'s bucket if it applies to this call. Where the winner is
-    /// sound but cannot run this particular call (a shape constraint inside the bucket, e.g. a
-    /// variant that needs N to be a multiple of 4), the fastest stored candidate that was
-    /// measured correct (timed or pruned) and can run it is used instead. A winner that is unreadable, not
-    /// recorded as correct, or not a candidate of its own bucket on this adapter means the file
-    /// is wrong: warned about once, and the default is used.
-    fn cached<T: TuneOp>(&self, ctx: &Context, desc: &T::Desc) -> Option<T::Config> {
-        let (bucket, rep) = T::bucket(desc);
-        let (caps, limits) = (ctx.caps(), ctx.limits());
-        let mut s = self.loaded(ctx);
-        let entry = s.file.as_ref()?.get(T::NAME, &bucket)?;
-        let winner = entry.winner.clone()?;
-        let measured_ok = |v: &serde_json::Value| {
-            entry
-                .candidates
-                .iter()
-                .any(|r| r.config == *v && r.status == CandidateStatus::Ok)
-        };
-        let reason = match serde_json::from_value::<T::Config>(winner.clone()) {
-            Err(e) => format!("unreadable ({e})"),
-            Ok(_) if !measured_ok(&winner) => "not recorded as measured correct".to_string(),
-            Ok(c) if !T::candidates(caps, &limits, &rep).contains(&c) => {
-                "not a candidate of its bucket on this adapter".to_string()
-            }
-            Ok(c) => {
-                let call = T::candidates(caps, &limits, desc);
-                if call.contains(&c) {
-                    return Some(c);
-                }
-                // Pruned candidates passed the correctness check too and carry their (slow)
-                // first time: when every fast one needs a shape this call lacks, they are
-                // still better informed than the default.
-                return entry
-                    .candidates
-                    .iter()
-                    .filter(|r| r.status != CandidateStatus::Dropped)
-                    .filter_map(|r| {
-                        let c = serde_json::from_value::<T::Config>(r.config.clone()).ok()?;
-                        call.contains(&c)
-                            .then_some((r.median_ms.unwrap_or(f64::MAX), c))
-                    })
-                    .min_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(_, c)| c);
-            }
-        };
-        let label = entry.winner_label.clone().unwrap_or_default();
-        let msg = format!(
-            "cached {} winner `{label}` for bucket `{bucket}` is {reason}: using the default",
-            T::NAME
-        );
-        if s.warned.insert(msg.clone()) {
-            self.warn(&mut s, msg);
-        }
-        None
-    }
-}
-
-impl Context {
-    /// The tuner that `<op>_pick` consults.
-    pub fn tuner(&self) -> &Tuner {
-        &self.tuner
-    }
-
-    /// The same device with another tuner (e.g. a temporary cache directory, or `Auto` mode),
-    /// sharing buffers and the pipeline cache with `self`.
-    pub fn with_tuner(&self, tuner: Tuner) -> Context {
-        let mut c = self.clone();
-        c.tuner = std::sync::Arc::new(tuner);
-        c
-    }
-}
-
 /// The cached winner for `desc` if there is one that applies, without tuning and without
 /// counting a pick (for reports that show the tuned and the untuned choice side by side).
 pub fn lookup<T: TuneOp>(ctx: &Context, desc: &T::Desc) -> Option<T::Config> {
     match ctx.tuner().mode() {
         TuneMode::Off => None,
-        _ => ctx.tuner().cached::<T>(ctx, desc),
+        _ => cached::<T>(ctx.tuner(), ctx, desc),
     }
 }
 
@@ -591,7 +185,7 @@ pub fn pick<T: TuneOp>(ctx: &Context, desc: &T::Desc) -> Picked<T::Config> {
     let tuner = ctx.tuner();
     let mode = tuner.mode();
     if mode != TuneMode::Off {
-        if let Some(config) = tuner.cached::<T>(ctx, desc) {
+        if let Some(config) = cached::<T>(tuner, ctx, desc) {
             tuner.cache_hits.fetch_add(1, Ordering::Relaxed);
             return Picked {
                 config,
@@ -604,7 +198,7 @@ pub fn pick<T: TuneOp>(ctx: &Context, desc: &T::Desc) -> Picked<T::Config> {
         if mode == TuneMode::Auto && !TUNING.with(|t| t.get()) {
             match tune::<T>(ctx, desc, &TuneOptions::default(), &mut |_, _, _| {}) {
                 Ok(_) => {
-                    if let Some(config) = tuner.cached::<T>(ctx, desc) {
+                    if let Some(config) = cached::<T>(tuner, ctx, desc) {
                         return Picked {
                             config,
                             source: ConfigSource::Tuned,
@@ -693,13 +287,13 @@ pub fn tune<T: TuneOp>(
     opts: &TuneOptions,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> crate::Result<TuneEntry> {
-    use crate::gpu::time_gpu;
+    use crate::runtime::time_gpu;
     let tuner = ctx.tuner();
     let _flag = TuningFlag::set();
     let _serial = tuner.tuning.lock().unwrap_or_else(|e| e.into_inner());
     let (bucket, rep) = T::bucket(desc);
     if !opts.force {
-        if let Some(e) = tuner.entry(ctx, T::NAME, &bucket) {
+        if let Some(e) = fresh_entry::<T>(ctx, &bucket) {
             return Ok(e);
         }
     }
@@ -754,7 +348,7 @@ pub fn tune<T: TuneOp>(
             };
             let probe =
                 time_gpu(ctx, warmup, 1, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
-            if probe.source == crate::gpu::TimingSource::Gpu {
+            if probe.source == crate::runtime::TimingSource::Gpu {
                 source = "gpu";
             }
             let mut samples = probe.samples_ms;
@@ -783,7 +377,7 @@ pub fn tune<T: TuneOp>(
         });
         match outcome {
             Ok((status, samples)) => {
-                let med = crate::gpu::median(&samples);
+                let med = crate::runtime::median(&samples);
                 rec.status = status;
                 rec.median_ms = Some(med);
                 rec.samples_ms = samples;
@@ -832,7 +426,7 @@ pub fn tune<T: TuneOp>(
                 };
                 if let Ok(t) = time_gpu(ctx, 1, iters, &|pass| p.record(pass)) {
                     records[i].samples_ms.extend(t.samples_ms);
-                    records[i].median_ms = Some(crate::gpu::median(&records[i].samples_ms));
+                    records[i].median_ms = Some(crate::runtime::median(&records[i].samples_ms));
                 }
             }
         }
@@ -869,8 +463,74 @@ pub fn tune<T: TuneOp>(
         default_ms,
         candidates: records,
         tuned_at_unix: unix_now(),
+        shader_hash: shaders_hash(&T::shaders()),
     };
     tuner.buckets_tuned.fetch_add(1, Ordering::Relaxed);
     tuner.store(ctx, entry.clone());
     Ok(entry)
+}
+
+/// The stored winner of `desc`'s bucket if it applies to this call. Where the winner is
+/// sound but cannot run this particular call (a shape constraint inside the bucket, e.g. a
+/// variant that needs N to be a multiple of 4), the fastest stored candidate that was
+/// measured correct (timed or pruned) and can run it is used instead. A winner that is unreadable, not
+/// recorded as correct, or not a candidate of its own bucket on this adapter means the file
+/// is wrong: warned about once, and the default is used.
+fn cached<T: TuneOp>(tuner: &Tuner, ctx: &Context, desc: &T::Desc) -> Option<T::Config> {
+    let (bucket, rep) = T::bucket(desc);
+    let (caps, limits) = (ctx.caps(), ctx.limits());
+    let mut s = tuner.loaded(ctx);
+    let entry = s.file.as_ref()?.get(T::NAME, &bucket)?;
+    let fresh = entry.shader_hash == shaders_hash(&T::shaders());
+    let winner = entry.winner.clone()?;
+    let measured_ok = |v: &serde_json::Value| {
+        entry
+            .candidates
+            .iter()
+            .any(|r| r.config == *v && r.status == CandidateStatus::Ok)
+    };
+    let reason = match serde_json::from_value::<T::Config>(winner.clone()) {
+        _ if !fresh => "stale (the op's shaders changed since it was measured)".to_string(),
+        Err(e) => format!("unreadable ({e})"),
+        Ok(_) if !measured_ok(&winner) => "not recorded as measured correct".to_string(),
+        Ok(c) if !T::candidates(caps, &limits, &rep).contains(&c) => {
+            "not a candidate of its bucket on this adapter".to_string()
+        }
+        Ok(c) => {
+            let call = T::candidates(caps, &limits, desc);
+            if call.contains(&c) {
+                return Some(c);
+            }
+            // Pruned candidates passed the correctness check too and carry their (slow)
+            // first time: when every fast one needs a shape this call lacks, they are
+            // still better informed than the default.
+            return entry
+                .candidates
+                .iter()
+                .filter(|r| r.status != CandidateStatus::Dropped)
+                .filter_map(|r| {
+                    let c = serde_json::from_value::<T::Config>(r.config.clone()).ok()?;
+                    call.contains(&c)
+                        .then_some((r.median_ms.unwrap_or(f64::MAX), c))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c);
+        }
+    };
+    let label = entry.winner_label.clone().unwrap_or_default();
+    let msg = format!(
+        "cached {} winner `{label}` for bucket `{bucket}` is {reason}: using the default",
+        T::NAME
+    );
+    if s.warned.insert(msg.clone()) {
+        tuner.warn(&mut s, msg);
+    }
+    None
+}
+
+/// The cached entry of `bucket` if it was measured on this op's current shaders.
+pub fn fresh_entry<T: TuneOp>(ctx: &Context, bucket: &str) -> Option<TuneEntry> {
+    ctx.tuner()
+        .entry(ctx, T::NAME, bucket)
+        .filter(|e| e.shader_hash == shaders_hash(&T::shaders()))
 }

@@ -1,55 +1,21 @@
-//! The dispatcher: for each op, the candidate configurations valid on this adapter (features
-//! and limits checked here, once), and the default pick per vendor / device type used when no
-//! measured choice exists. Measured tuning and its persistent cache build on these lists.
-//!
-//! Tuning ([`engine`]) is generic: an op implements [`TuneOp`] (buckets, candidates, a small
-//! check, a timed plan), its `<op>_pick` calls [`pick`], and [`tune_jobs`] lists its shapes
-//! for `wgkernels tune`. The cache file format is in [`cache`].
+//! Measured tuning, generic over ops (it names none): an op implements [`TuneOp`] (buckets,
+//! candidates, a small check, a timed plan) in its folder (`ops/<op>/tune.rs`), its `pick`
+//! calls [`pick`], and the registry lists its shapes for `wgkernels tune` as [`TuneJob`]s. The
+//! per-context state (mode, cache file) is [`crate::runtime::Tuner`].
 
-mod attention;
-mod attention_tune;
-pub mod cache;
 pub mod engine;
-mod fft;
-mod fft_monarch;
-mod fft_tune;
-mod gemm;
-mod gemm_tune;
-mod sparse_gemm;
-mod sparse_gemm_tune;
 
-use crate::gpu::Context;
-use crate::ops::attention::AttentionDesc;
-use crate::ops::gemm::GemmDesc;
-
-pub use attention::{
-    attention_blocks, attention_candidates, attention_default, attention_fold, attention_splits,
-    AttentionConfig, AttentionVariant,
+pub use crate::runtime::tune_cache::{
+    CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry,
+};
+pub use crate::runtime::tuner::{
+    default_cache_dir, CacheStatus, TuneMode, TuneStats, Tuner, CACHE_DIR_ENV, MODE_ENV,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use attention_tune::attention_tune_shapes;
-pub use attention_tune::{AttentionTune, AttnTuneDesc};
-pub use cache::{CacheFile, CacheKey, CandidateRecord, CandidateStatus, TuneEntry};
-pub use engine::{
-    default_cache_dir, lookup, pick, CacheStatus, ConfigSource, Picked, TuneMode, TuneOp,
-    TuneOptions, TuneStats, Tuner, CACHE_DIR_ENV, MODE_ENV,
-};
+use crate::runtime::Context;
+pub use engine::{lookup, pick, ConfigSource, Picked, TuneOp, TuneOptions};
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::{tune, Prepared};
-pub use fft::{fft_candidates, fft_default, FftConfig, FftVariant};
-pub(crate) use fft_monarch::MONARCH_TM;
-pub use fft_monarch::{monarch_candidates, monarch_default};
-#[cfg(not(target_arch = "wasm32"))]
-pub use fft_tune::{fft_tune_shapes, fftconv_tune_shapes};
-pub use fft_tune::{FftConvTune, FftTune};
-pub use gemm::{gemm_candidates, gemm_default, GemmConfig, GemmVariant};
-#[cfg(not(target_arch = "wasm32"))]
-pub use gemm_tune::gemm_tune_shapes;
-pub use gemm_tune::GemmTune;
-pub use sparse_gemm::{sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant};
-#[cfg(not(target_arch = "wasm32"))]
-pub use sparse_gemm_tune::sparse_gemm_tune_shapes;
-pub use sparse_gemm_tune::SparseTune;
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
 pub(crate) fn fits_limits(
@@ -63,18 +29,6 @@ pub(crate) fn fits_limits(
         && wg_x <= limits.max_compute_workgroup_size_x
         && wg_y <= limits.max_compute_workgroup_size_y
         && wg_bytes <= limits.max_compute_workgroup_storage_size as u64
-}
-
-/// The configuration a GEMM call uses when the caller names none: the measured winner for this
-/// adapter and shape bucket where tuning has stored one, else [`gemm_default`] (see
-/// [`TuneMode`] for when a call may tune).
-pub fn gemm_pick(ctx: &Context, desc: &GemmDesc) -> GemmConfig {
-    pick::<GemmTune>(ctx, desc).config
-}
-
-/// [`gemm_pick`] and where the configuration came from (cache, tuned, default).
-pub fn gemm_pick_with_source(ctx: &Context, desc: &GemmDesc) -> Picked<GemmConfig> {
-    pick::<GemmTune>(ctx, desc)
 }
 
 /// One shape bucket `wgkernels tune` measures.
@@ -128,97 +82,11 @@ where
         let n = cands.len() + usize::from(!cands.contains(&T::default_config(caps, &limits, &rep)));
         out.push(TuneJob {
             op: T::NAME,
-            cached: ctx.tuner().entry(ctx, T::NAME, &bucket).is_some(),
+            cached: engine::fresh_entry::<T>(ctx, &bucket).is_some(),
             bucket,
             candidates: n,
             run: Box::new(move |ctx, opts, progress| tune::<T>(ctx, &d, opts, progress)),
         });
     }
     out
-}
-
-/// The buckets `wgkernels tune OP` measures (the op's bench shapes that use the dispatcher's
-/// choice). **Extension point**: one match arm per op.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn tune_jobs(ctx: &Context, op: &str, quick: bool) -> crate::Result<Vec<TuneJob>> {
-    match op {
-        "gemm" => Ok(jobs_for::<GemmTune>(ctx, gemm_tune_shapes(ctx, quick))),
-        "sparse_gemm" => Ok(jobs_for::<SparseTune>(
-            ctx,
-            sparse_gemm_tune_shapes(ctx, quick),
-        )),
-        "attention" => Ok(jobs_for::<AttentionTune>(
-            ctx,
-            attention_tune_shapes(ctx, quick),
-        )),
-        "fft" => Ok(jobs_for::<FftTune>(ctx, fft_tune_shapes(ctx, quick))),
-        "fftconv" => Ok(jobs_for::<FftConvTune>(ctx, fftconv_tune_shapes(quick))),
-        _ => Err(crate::Error::Unsupported(format!(
-            "unknown op `{op}` for tuning"
-        ))),
-    }
-}
-
-/// The configuration an attention call uses when the caller names none, for masks with query
-/// blocks of `block_q` rows: the measured winner for this adapter and shape bucket where tuning
-/// has stored one, else [`attention_default`] (see [`TuneMode`]).
-pub fn attention_pick(ctx: &Context, desc: &AttentionDesc, block_q: u32) -> AttentionConfig {
-    attention_pick_with_source(ctx, desc, block_q).config
-}
-
-/// [`attention_pick`] and where the configuration came from (cache, tuned, default).
-pub fn attention_pick_with_source(
-    ctx: &Context,
-    desc: &AttentionDesc,
-    block_q: u32,
-) -> Picked<AttentionConfig> {
-    pick::<AttentionTune>(
-        ctx,
-        &AttnTuneDesc {
-            desc: *desc,
-            block_q,
-        },
-    )
-}
-
-/// The configuration an FFT uses when the caller names none: the measured winner where tuning
-/// has stored one, else [`fft_default`] (see [`TuneMode`]).
-pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
-    pick::<FftTune>(ctx, desc).config
-}
-
-/// [`fft_pick`] and where the configuration came from (cache, tuned, default).
-pub fn fft_pick_with_source(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> Picked<FftConfig> {
-    pick::<FftTune>(ctx, desc)
-}
-
-/// The FFT geometry an FFT convolution uses when the caller names none: the measured winner
-/// for its shape bucket where tuning has stored one, else the FFT default for its dtype.
-pub fn fftconv_pick(ctx: &Context, desc: &crate::ops::fftconv::FftConvDesc) -> FftConfig {
-    pick::<FftConvTune>(ctx, desc).config
-}
-
-/// [`fftconv_pick`] and where the configuration came from (cache, tuned, default).
-pub fn fftconv_pick_with_source(
-    ctx: &Context,
-    desc: &crate::ops::fftconv::FftConvDesc,
-) -> Picked<FftConfig> {
-    pick::<FftConvTune>(ctx, desc)
-}
-
-/// The configuration an N:M sparse GEMM uses when the caller names none: the measured winner
-/// where tuning has stored one, else [`sparse_gemm_default`] (see [`TuneMode`]).
-pub fn sparse_gemm_pick(
-    ctx: &Context,
-    desc: &crate::ops::sparse_gemm::SparseGemmDesc,
-) -> SparseConfig {
-    pick::<SparseTune>(ctx, desc).config
-}
-
-/// [`sparse_gemm_pick`] and where the configuration came from (cache, tuned, default).
-pub fn sparse_gemm_pick_with_source(
-    ctx: &Context,
-    desc: &crate::ops::sparse_gemm::SparseGemmDesc,
-) -> Picked<SparseConfig> {
-    pick::<SparseTune>(ctx, desc)
 }

@@ -7,7 +7,7 @@
 //!
 //! - `info()`: the device's limits and capabilities as the kernels see them, and per op the
 //!   configuration the dispatcher picks for typical shapes;
-//! - `verify(op, tier)`: `wgkernels::verify::verify_op_async`, the checks of one op at the
+//! - `verify(op, tier)`: `wgkernels::ops::verify_op_async`, the checks of one op at the
 //!   `standard` tier (what the page runs on load) or the `full` one (a button), each reported
 //!   as it finishes;
 //! - `see(op, params)` / `measure(op, params)`: figures and timings from the op's
@@ -28,7 +28,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use wgkernels::verify::{verify_op_async, Check, Tier, OPS};
+use wgkernels::harness::verify::Check;
+use wgkernels::harness::verify::Tier;
+use wgkernels::ops::verify_op_async;
 use wgkernels::Context;
 
 thread_local! {
@@ -90,7 +92,7 @@ impl Demo {
     pub fn info(&self) -> String {
         let ctx = &self.ctx;
         let l = ctx.limits();
-        let ops: Vec<Value> = OPS
+        let ops: Vec<Value> = wgkernels::ops::names()
             .iter()
             .map(|name| match ops::find(name) {
                 Some(op) => json!({

@@ -263,7 +263,7 @@ impl BlockMask {
         pairs as f64 / (self.nq as f64 * self.nkv as f64 * lists.max(1.0))
     }
 
-    /// The u32 words the kernels read (layout in `shaders/common/attn_params.wgsl`), for `hq`
+    /// The u32 words the kernels read (layout in `shaders/attention/params.wgsl`), for `hq`
     /// query heads, with the offsets of the row table and the tiles.
     pub fn to_words(&self, hq: u32) -> (Vec<u32>, u32, u32) {
         let mut words: Vec<u32> = (0..hq).map(|h| self.slot_of(h)).collect();

@@ -15,6 +15,14 @@
 //! ranges handled by separate workgroups, and a merge pass combines the partial results by
 //! their log-sum-exp.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
+pub mod config;
+pub mod reference;
+pub mod shaders;
+pub mod tune;
+pub mod verify;
+
 pub mod mask;
 pub mod pattern;
 pub mod search;
@@ -25,10 +33,11 @@ pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions,
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::gpu::{read_buffer, Context, Operand};
-use crate::ops::check_len;
-use crate::shaders::{Shader, Spec};
-use crate::tune::{AttentionConfig, AttentionVariant};
+use crate::ops::attention::config::AttentionConfig;
+use crate::ops::attention::config::AttentionVariant;
+use crate::runtime::check_len;
+use crate::runtime::pipelines::Spec;
+use crate::runtime::{read_buffer, Context, Operand};
 use std::sync::Arc;
 
 /// Shape and options of an attention call.
@@ -235,7 +244,7 @@ const MERGE_WG: u32 = 64;
 impl AttentionPlan {
     /// The (block_q, block_kv) the dispatcher proposes for masks of `desc` on this adapter.
     pub fn block_sizes(ctx: &Context, desc: &AttentionDesc) -> (u32, u32) {
-        crate::tune::attention_blocks(ctx.caps(), &ctx.limits(), desc)
+        crate::ops::attention::config::attention_blocks(ctx.caps(), &ctx.limits(), desc)
     }
 
     /// Plans `desc` over `mask` (`None`: dense), with `config` or the dispatcher's pick.
@@ -268,7 +277,7 @@ impl AttentionPlan {
         };
         let mut config = match config {
             Some(c) => c,
-            None => crate::tune::attention_pick(ctx, &desc, geometry.block_q),
+            None => crate::ops::attention::tune::attention_pick(ctx, &desc, geometry.block_q),
         };
         if !config.valid_for(ctx.caps(), &ctx.limits(), &desc, geometry.block_q) {
             return Err(Error::Unsupported(format!(
@@ -297,7 +306,12 @@ impl AttentionPlan {
             }
             _ => true,
         };
-        let fold = crate::tune::attention_fold(&config, &desc, geometry.block_q, heads_share);
+        let fold = crate::ops::attention::config::attention_fold(
+            &config,
+            &desc,
+            geometry.block_q,
+            heads_share,
+        );
         if config.splits == 0 {
             let units = match mask {
                 Some(m) => m
@@ -308,7 +322,13 @@ impl AttentionPlan {
                     .unwrap_or(0) as u32,
                 None => n_kblocks,
             };
-            config.splits = crate::tune::attention_splits(ctx.caps(), &desc, rows_wg, fold, units);
+            config.splits = crate::ops::attention::config::attention_splits(
+                ctx.caps(),
+                &desc,
+                rows_wg,
+                fold,
+                units,
+            );
         }
         let es = desc.dtype.size();
         for (what, len) in [("Q", desc.q_len_elems()), ("K", desc.kv_len_elems())] {
@@ -328,12 +348,12 @@ impl AttentionPlan {
             limit: "max_compute_workgroups_per_dimension (squared)",
             max: max_dim as u64 * max_dim as u64,
         };
-        let grid = crate::ops::grid_2d(total, max_dim)
+        let grid = crate::runtime::grid_2d(total, max_dim)
             .ok_or_else(|| over("attention workgroup count", total))?;
         let rows_total = desc.rows();
         let d4 = (desc.head_dim / 4) as u64;
         let merge_groups = (rows_total * d4).div_ceil(MERGE_WG as u64);
-        let merge_grid = crate::ops::grid_2d(merge_groups, max_dim)
+        let merge_grid = crate::runtime::grid_2d(merge_groups, max_dim)
             .ok_or_else(|| over("attention merge workgroups", merge_groups))?;
         let masked = mask.is_some();
         // Masks of full blocks only need no per-key mask path.
@@ -354,7 +374,7 @@ impl AttentionPlan {
         )?;
         let (merge, part, pstats) = if config.splits > 1 {
             let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
-            let m = ctx.pipeline(Shader::AttnMerge, Spec::new(desc.dtype), "main", &consts)?;
+            let m = ctx.pipeline(shaders::MERGE, Spec::new(desc.dtype), "main", &consts)?;
             let part = ctx.storage(
                 "attention partial outputs",
                 config.splits as u64 * rows_total * desc.head_dim as u64 * 4,
@@ -710,4 +730,39 @@ pub async fn attention<T: Element>(
         .run_host(q, k, v)
         .await?
         .0)
+}
+
+/// Block-sparse attention in the op registry (`crate::ops::ALL`).
+#[derive(Clone, Copy, Debug)]
+pub struct AttentionOp;
+
+/// The op's name in the CLI, reports and the tuning cache.
+pub const NAME: &str = "attention";
+
+crate::harness::impl_op!(
+    AttentionOp,
+    NAME,
+    shaders: shaders::ALL.to_vec(),
+    verify: verify::verify_attention_async,
+    bench: bench::bench_all,
+    tune_jobs: |ctx, quick| crate::tune::jobs_for::<tune::AttentionTune>(ctx, tune::attention_tune_shapes(ctx, quick))
+);
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::runtime::pipelines::assert_uniform_layout!(
+            AttnParams,
+            shaders::TILED,
+            "AttnParams",
+            [
+                batch, hq, hkv, nq, nkv, group, row_groups, splits, block_q, block_kv, n_kblocks,
+                n_qblocks, mask_batch, mask_heads, words, flags, rows_off, tiles_off, rows_total,
+                scale_log2, fold, vrows
+            ]
+        );
+    }
 }

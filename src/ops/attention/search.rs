@@ -13,7 +13,7 @@
 use super::{AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
 use crate::dtype::Element;
 use crate::error::{Error, Result};
-use crate::gpu::Context;
+use crate::runtime::Context;
 
 /// Options of the search.
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@
 //! cross-pass twiddle on load. The GEMM stages run on the shared tile helpers:
 //! `gemm_tile_vec4.wgsl` (f32 everywhere) or `coop_tile.wgsl` (cooperative matrices where the
 //! adapter lists them: f16 operands, f32 accumulation — an f16-accuracy path, see
-//! [`crate::reference::Tolerance::fft_monarch`]).
+//! [`crate::harness::tolerance::Tolerance::fft_monarch`]).
 //!
 //! Why the block form rather than Gauss's 3-multiplication trick: one GEMM per stage with the
 //! data as the B operand, no extra operand sums (each a further f16 rounding on the coop path),
@@ -18,9 +18,9 @@
 
 use super::{grid_for, FftDesc, FftPlan, Pass, Slot};
 use crate::error::Result;
-use crate::gpu::Context;
-use crate::shaders::{Shader, Spec};
-use crate::tune::FftConfig;
+use crate::ops::fft::config::FftConfig;
+use crate::runtime::pipelines::{Shader, Spec};
+use crate::runtime::Context;
 
 /// Uniform parameters of one pass (mirrors `MonarchParams` in monarch_core.wgsl).
 #[repr(C)]
@@ -84,14 +84,14 @@ pub(crate) fn monarch_schedule(cfg: &FftConfig, log_n: u32) -> Vec<MonarchPass> 
 pub(crate) fn monarch_shader(cfg: &FftConfig, dtype: crate::DType) -> (Shader, Spec) {
     if cfg.coop > 0 {
         (
-            Shader::FftMonarchCoop,
+            super::shaders::MONARCH_COOP,
             Spec {
                 dtype,
                 coop: Some(cfg.coop),
             },
         )
     } else {
-        (Shader::FftMonarchTiled, Spec::new(dtype))
+        (super::shaders::MONARCH_TILED, Spec::new(dtype))
     }
 }
 
@@ -122,7 +122,7 @@ pub(crate) fn monarch_constants(cfg: &FftConfig, pass: &MonarchPass) -> Vec<(&'s
             ("BM", f(2 * r)),
             ("BN", f(cols)),
             ("BK", f(2 * r)),
-            ("TM", f(crate::tune::MONARCH_TM)),
+            ("TM", f(crate::ops::fft::monarch_config::MONARCH_TM)),
             ("TN", f(cfg.lanes)),
             ("WG_X", f(wx)),
             ("WG_Y", f(wy)),
@@ -137,7 +137,7 @@ pub fn monarch_pass_constants(
     cfg: &FftConfig,
     dtype: crate::DType,
     log_n: u32,
-) -> Vec<(Shader, Spec, crate::shaders::Constants)> {
+) -> Vec<(Shader, Spec, crate::runtime::pipelines::Constants)> {
     let (shader, spec) = monarch_shader(cfg, dtype);
     monarch_schedule(cfg, log_n)
         .iter()
@@ -273,4 +273,19 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
         dummy,
         dummy_rw,
     })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::runtime::pipelines::assert_uniform_layout!(
+            MonarchParams,
+            crate::ops::fft::shaders::MONARCH_TILED,
+            "MonarchParams",
+            [n, log_n, ns, log_ns, cols, log_tw, log_f, flags, scale]
+        );
+    }
 }

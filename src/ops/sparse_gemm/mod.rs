@@ -13,17 +13,26 @@
 //! contiguous; `shared_sparse` uses one sparse matrix (weights) for every batch; the bias (one
 //! value per sparse row) is shared by every batch and token.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
+pub mod config;
+pub mod reference;
+pub mod shaders;
+pub mod tune;
+pub mod verify;
+
 pub mod format;
 
 pub use format::{prune, validate_meta, NmMatrix, NmPattern};
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::gpu::{read_buffer, Context, Operand};
-use crate::ops::check_len;
 use crate::ops::gemm::GemmDesc;
-use crate::shaders::Spec;
-use crate::tune::{SparseConfig, SparseVariant};
+use crate::ops::sparse_gemm::config::SparseConfig;
+use crate::ops::sparse_gemm::config::SparseVariant;
+use crate::runtime::check_len;
+use crate::runtime::pipelines::Spec;
+use crate::runtime::{read_buffer, Context, Operand};
 use std::sync::Arc;
 
 /// Which product the sparse operand takes part in.
@@ -270,7 +279,8 @@ impl SparseGemmPlan {
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
-        let config = config.unwrap_or_else(|| crate::tune::sparse_gemm_pick(ctx, &desc));
+        let config =
+            config.unwrap_or_else(|| crate::ops::sparse_gemm::tune::sparse_gemm_pick(ctx, &desc));
         if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
             return Err(Error::Unsupported(format!(
                 "sparse GEMM config `{}` cannot run {} {}x{}x{} {} on this adapter",
@@ -296,7 +306,7 @@ impl SparseGemmPlan {
         let tiles_c = desc.cols.div_ceil(bn);
         let total = tiles_r as u64 * tiles_c as u64 * desc.batch as u64;
         let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
-        let grid = super::grid_2d(total, max_dim).ok_or_else(|| Error::OverLimit {
+        let grid = crate::runtime::grid_2d(total, max_dim).ok_or_else(|| Error::OverLimit {
             what: "sparse GEMM workgroup count".into(),
             need: total,
             limit: "max_compute_workgroups_per_dimension (squared)",
@@ -540,4 +550,38 @@ pub async fn sparse_gemm<T: Element>(
     SparseGemmPlan::new(ctx, desc, None)?
         .run_host(sparse, dense, bias)
         .await
+}
+
+/// N:M sparse GEMM in the op registry (`crate::ops::ALL`).
+#[derive(Clone, Copy, Debug)]
+pub struct SparseGemmOp;
+
+/// The op's name in the CLI, reports and the tuning cache.
+pub const NAME: &str = "sparse_gemm";
+
+crate::harness::impl_op!(
+    SparseGemmOp,
+    NAME,
+    shaders: shaders::ALL.to_vec(),
+    verify: verify::verify_sparse_gemm_async,
+    bench: bench::bench_all,
+    tune_jobs: |ctx, quick| crate::tune::jobs_for::<tune::SparseTune>(ctx, tune::sparse_gemm_tune_shapes(ctx, quick))
+);
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::runtime::pipelines::assert_uniform_layout!(
+            SpParams,
+            shaders::ROWS,
+            "SpParams",
+            [
+                rows, cols, k, batch, kc, kc4, mw, ldb, ldc, tiles_r, tiles_c, stride_v, stride_m,
+                stride_b, stride_c, has_bias
+            ]
+        );
+    }
 }

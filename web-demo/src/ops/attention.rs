@@ -7,9 +7,11 @@ use super::{heat, timed_bar, DemoOp, Pick, Recorder, Work};
 use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
-use wgkernels::reference::{attention_ref, compare, Tolerance};
-use wgkernels::tune::attention_pick;
-use wgkernels::verify::attention_compute_dtype;
+use wgkernels::harness::tolerance::compare;
+use wgkernels::harness::tolerance::Tolerance;
+use wgkernels::ops::attention::reference::attention_ref;
+use wgkernels::ops::attention::tune::attention_pick;
+use wgkernels::ops::attention::verify::attention_compute_dtype;
 use wgkernels::{
     search_patterns, AttentionDesc, AttentionPlan, BlockMask, Context, DType, MaskBuilder, Pattern,
     SearchOptions,
@@ -125,7 +127,7 @@ fn synthetic_heads(heads: u32, n: u32, dim: u32, frame: u32) -> (Vec<f32>, Vec<f
 
 impl DemoOp for Attention {
     fn name(&self) -> &'static str {
-        "attention"
+        wgkernels::ops::attention::NAME
     }
 
     fn title(&self) -> &'static str {
@@ -340,7 +342,7 @@ impl DemoOp for Attention {
                     let label = format!("{} N={n}", if windowed { "window ±64" } else { "dense" });
                     let bar = timed_bar(
                         ctx,
-                        "attention",
+                        wgkernels::ops::attention::NAME,
                         label,
                         Work::Flops(flops),
                         p.int("iters") as usize,

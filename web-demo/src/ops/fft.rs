@@ -6,8 +6,11 @@ use super::{lines, timed_bar, DemoOp, Pick, Recorder, Work};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure};
 use futures::future::LocalBoxFuture;
-use wgkernels::reference::{compare, fft_ref, Tolerance};
-use wgkernels::tune::{fft_candidates, fft_pick};
+use wgkernels::harness::tolerance::compare;
+use wgkernels::harness::tolerance::Tolerance;
+use wgkernels::ops::fft::config::fft_candidates;
+use wgkernels::ops::fft::reference::fft_ref;
+use wgkernels::ops::fft::tune::fft_pick;
 use wgkernels::{Context, DType, FftDesc, FftPlan};
 
 /// The FFT entry of the demo registry.
@@ -34,7 +37,7 @@ fn two_tones(n: usize, f1: f64, f2: f64) -> Vec<f32> {
 
 impl DemoOp for Fft {
     fn name(&self) -> &'static str {
-        "fft"
+        wgkernels::ops::fft::NAME
     }
 
     fn title(&self) -> &'static str {
@@ -203,7 +206,7 @@ impl DemoOp for Fft {
                 let flops = 5.0 * n as f64 * (n as f64).log2() * batch as f64;
                 let bar = timed_bar(
                     ctx,
-                    "fft",
+                    wgkernels::ops::fft::NAME,
                     format!("n={n} ×{batch}"),
                     Work::Flops(flops),
                     p.int("iters") as usize,

@@ -6,8 +6,10 @@ use super::{lines, timed_bar, DemoOp, Pick, Recorder, Work};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure};
 use futures::future::LocalBoxFuture;
-use wgkernels::reference::{compare, fftconv_direct_ref, Tolerance};
-use wgkernels::tune::fftconv_pick;
+use wgkernels::harness::tolerance::compare;
+use wgkernels::harness::tolerance::Tolerance;
+use wgkernels::ops::fft::reference::fftconv_direct_ref;
+use wgkernels::ops::fftconv::tune::fftconv_pick;
 use wgkernels::{Context, DType, FftConvDesc, FftConvPlan};
 
 /// The FFT-convolution entry of the demo registry.
@@ -60,7 +62,7 @@ fn kernel(kind: &str, lk: usize) -> Vec<f32> {
 
 impl DemoOp for FftConv {
     fn name(&self) -> &'static str {
-        "fftconv"
+        wgkernels::ops::fftconv::NAME
     }
 
     fn title(&self) -> &'static str {
@@ -259,7 +261,7 @@ impl DemoOp for FftConv {
                 let bytes = 2.0 * desc.len() as f64 * 4.0;
                 let bar = timed_bar(
                     ctx,
-                    "fftconv",
+                    wgkernels::ops::fftconv::NAME,
                     format!("L={l} H={h}"),
                     Work::Bytes(bytes),
                     p.int("iters") as usize,

@@ -5,8 +5,11 @@ use super::{DemoOp, Pick};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure, Palette, Series};
 use futures::future::LocalBoxFuture;
-use wgkernels::reference::{compare, gemm_ref, Tolerance};
-use wgkernels::tune::{gemm_candidates, gemm_pick};
+use wgkernels::harness::tolerance::compare;
+use wgkernels::harness::tolerance::Tolerance;
+use wgkernels::ops::gemm::config::gemm_candidates;
+use wgkernels::ops::gemm::reference::gemm_ref;
+use wgkernels::ops::gemm::tune::gemm_pick;
 use wgkernels::{time_gpu_async, Context, DType, GemmConfig, GemmDesc, GemmPlan};
 
 /// The GEMM entry of the demo registry.
@@ -49,7 +52,7 @@ fn pick_cases() -> Vec<(&'static str, GemmDesc)> {
 
 impl DemoOp for Gemm {
     fn name(&self) -> &'static str {
-        "gemm"
+        wgkernels::ops::gemm::NAME
     }
 
     fn title(&self) -> &'static str {
@@ -271,7 +274,7 @@ impl DemoOp for Gemm {
                     .await;
                 bars.push(match r {
                     Ok((t, config)) => Bar {
-                        op: "gemm".into(),
+                        op: wgkernels::ops::gemm::NAME.into(),
                         label: format!("{s}³"),
                         config,
                         median_ms: t.median_ms,
@@ -280,7 +283,7 @@ impl DemoOp for Gemm {
                         error: None,
                     },
                     Err(e) => Bar {
-                        op: "gemm".into(),
+                        op: wgkernels::ops::gemm::NAME.into(),
                         label: format!("{s}³"),
                         config: String::new(),
                         median_ms: 0.0,

@@ -1,7 +1,7 @@
 //! The demo's one extension point: an op appears on the page through [`DemoOp`].
 //!
-//! Verification needs nothing here: the page verifies every name in `wgkernels::verify::OPS`
-//! through `wgkernels::verify::verify_op_async`. What an op adds here is what only it knows how
+//! Verification needs nothing here: the page verifies every name in `wgkernels::ops::ALL`
+//! through `wgkernels::ops::verify_op_async`. What an op adds here is what only it knows how
 //! to show: which configuration the dispatcher picks for typical shapes, its figures for the
 //! See section and its timed cases for the Measure section, each with their page controls.
 //! Adding an op = one file in this folder implementing [`DemoOp`] + one line in [`registry`].
@@ -31,7 +31,7 @@ pub struct Pick {
 
 /// What an op shows on the page besides its verification rows.
 pub trait DemoOp {
-    /// The op's name, as in `wgkernels::verify::OPS`.
+    /// The op's name, as in `wgkernels::ops::ALL`.
     fn name(&self) -> &'static str;
     /// Heading on the page.
     fn title(&self) -> &'static str;
@@ -62,7 +62,7 @@ pub trait DemoOp {
     ) -> LocalBoxFuture<'a, Result<Vec<Bar>, String>>;
 }
 
-/// Every op with a page presence. Add new ops here (and to `wgkernels::verify::OPS`).
+/// Every op with a page presence. Add new ops here (and to `wgkernels::ops::ALL`).
 pub fn registry() -> Vec<Box<dyn DemoOp>> {
     vec![
         Box::new(gemm::Gemm),

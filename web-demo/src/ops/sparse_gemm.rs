@@ -6,10 +6,13 @@ use super::{heat, timed_bar, DemoOp, Pick, Recorder, Work};
 use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
+use wgkernels::harness::tolerance::compare;
+use wgkernels::harness::tolerance::Tolerance;
+use wgkernels::harness::verify::random_data;
+use wgkernels::ops::sparse_gemm::config::sparse_gemm_candidates;
+use wgkernels::ops::sparse_gemm::reference::sparse_gemm_ref;
+use wgkernels::ops::sparse_gemm::tune::sparse_gemm_pick;
 use wgkernels::ops::sparse_gemm::upload_words;
-use wgkernels::reference::{compare, sparse_gemm_ref, Tolerance};
-use wgkernels::tune::{sparse_gemm_candidates, sparse_gemm_pick};
-use wgkernels::verify::random_data;
 use wgkernels::{
     Context, DType, GemmDesc, GemmPlan, NmMatrix, NmPattern, SparseGemmDesc, SparseGemmPlan,
 };
@@ -25,7 +28,7 @@ fn pattern(p: &Params) -> NmPattern {
 
 impl DemoOp for SparseGemm {
     fn name(&self) -> &'static str {
-        "sparse_gemm"
+        wgkernels::ops::sparse_gemm::NAME
     }
 
     fn title(&self) -> &'static str {
@@ -202,7 +205,7 @@ impl DemoOp for SparseGemm {
                 let (x, _) = random_data::<f32>((s * s) as usize, 8);
                 let sparse = timed_bar(
                     ctx,
-                    "sparse_gemm",
+                    wgkernels::ops::sparse_gemm::NAME,
                     format!("2:4 {s}³"),
                     Work::Flops(desc.flops()),
                     iters,
@@ -227,7 +230,7 @@ impl DemoOp for SparseGemm {
                 let dd = GemmDesc::new(s, s, s);
                 let dense = timed_bar(
                     ctx,
-                    "sparse_gemm",
+                    wgkernels::ops::sparse_gemm::NAME,
                     format!("dense {s}³"),
                     Work::Flops(dd.flops()),
                     iters,

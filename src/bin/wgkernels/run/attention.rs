@@ -1,0 +1,251 @@
+//! `wgkernels run attention` and `run attention-search`.
+
+use super::*;
+
+/// Reads Q, K, V and derives the attention shape: 4-D (B, H, N, D) or 3-D (H, N, D).
+pub(crate) fn attention_inputs(
+    inputs: &[PathBuf],
+) -> Result<(AttentionDesc, [wgkernels::npy::NpyArray; 3], bool), Error> {
+    use wgkernels::npy::read_npy;
+    if inputs.len() != 3 {
+        return Err(Error::Shape(format!(
+            "attention takes 3 --in files (Q, K, V); got {}",
+            inputs.len()
+        )));
+    }
+    let q = read_npy(&inputs[0])?;
+    let k = read_npy(&inputs[1])?;
+    let v = read_npy(&inputs[2])?;
+    let dims = |name: &str, s: &[u64]| -> Result<[u32; 4], Error> {
+        let to32 = |x: u64| {
+            u32::try_from(x).map_err(|_| Error::Shape(format!("{name}: dimension {x} too large")))
+        };
+        match *s {
+            [h, n, d] => Ok([1, to32(h)?, to32(n)?, to32(d)?]),
+            [b, h, n, d] => Ok([to32(b)?, to32(h)?, to32(n)?, to32(d)?]),
+            _ => Err(Error::Shape(format!(
+                "{name} must be 3-D (H, N, D) or 4-D (B, H, N, D); got shape {s:?}"
+            ))),
+        }
+    };
+    let (qd, kd, vd) = (
+        dims("Q", &q.shape)?,
+        dims("K", &k.shape)?,
+        dims("V", &v.shape)?,
+    );
+    if kd != vd {
+        return Err(Error::Shape(format!(
+            "K and V shapes differ: {:?} vs {:?}",
+            k.shape, v.shape
+        )));
+    }
+    if qd[0] != kd[0] || qd[3] != kd[3] {
+        return Err(Error::Shape(format!(
+            "Q {:?} and K {:?} differ in batch or head dim",
+            q.shape, k.shape
+        )));
+    }
+    if q.dtype() != k.dtype() || k.dtype() != v.dtype() {
+        return Err(Error::Shape("Q, K and V must have the same dtype".into()));
+    }
+    let desc = AttentionDesc::new(qd[0], qd[1], qd[2], qd[3])
+        .gqa(kd[1])
+        .kv_len(kd[2])
+        .dtype(q.dtype());
+    desc.validate()?;
+    let three_d = q.shape.len() == 3;
+    Ok((desc, [q, k, v], three_d))
+}
+
+/// The mask block sizes: the ones asked for, else the dispatcher's. A size the help rules out
+/// (not a power of two in 16..=128) is an error, not silently replaced.
+pub(crate) fn attention_blocks(
+    ctx: &Context,
+    desc: &AttentionDesc,
+    bq: Option<u32>,
+    bk: Option<u32>,
+) -> Result<(u32, u32), Error> {
+    for (flag, b) in [("--block-q", bq), ("--block-kv", bk)] {
+        if let Some(b) = b.filter(|&b| !(16..=128).contains(&b) || !b.is_power_of_two()) {
+            return Err(Error::Unsupported(format!(
+                "{flag} {b}: block sizes are powers of two in 16..=128"
+            )));
+        }
+    }
+    let (dq, dk) = AttentionPlan::block_sizes(ctx, desc);
+    Ok((bq.unwrap_or(dq), bk.unwrap_or(dk)))
+}
+
+pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
+    use wgkernels::npy::{write_npy, NpyData};
+    let (mut desc, [q, k, v], three_d) = attention_inputs(&a.inputs)?;
+    if let Some(s) = a.scale {
+        desc = desc.scale(s);
+    }
+    if a.lse.is_some() {
+        desc = desc.with_lse();
+    }
+    let mask = if let Some(plan_path) = &a.plan {
+        let text = std::fs::read_to_string(plan_path).map_err(|source| Error::Io {
+            path: plan_path.display().to_string(),
+            source,
+        })?;
+        let fmt = |msg: String| Error::Format {
+            path: plan_path.display().to_string(),
+            msg,
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| fmt(e.to_string()))?;
+        let heads = json["heads"]
+            .as_array()
+            .ok_or_else(|| fmt("no `heads` array".into()))?;
+        if heads.len() != desc.heads_q as usize {
+            return Err(fmt(format!(
+                "the plan lists {} heads but Q has {}",
+                heads.len(),
+                desc.heads_q
+            )));
+        }
+        let pats = heads
+            .iter()
+            .map(|h| Pattern::parse(h["pattern"].as_str().unwrap_or("")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let block = |key: &str| -> Result<Option<u32>, Error> {
+            match &json[key] {
+                serde_json::Value::Null => Ok(None),
+                v => v
+                    .as_u64()
+                    .and_then(|x| u32::try_from(x).ok())
+                    .map(Some)
+                    .ok_or_else(|| fmt(format!("`{key}` is not a block size: {v}"))),
+            }
+        };
+        let bq = a.block_q.or(block("block_q")?);
+        let bk = a.block_kv.or(block("block_kv")?);
+        let (bq, bk) = attention_blocks(ctx, &desc, bq, bk)?;
+        Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build_heads(&pats)?)
+    } else if a.pattern.is_some() || a.block_q.is_some() || a.block_kv.is_some() {
+        // Block sizes without a pattern: the dense mask on those blocks.
+        let pattern = match &a.pattern {
+            Some(spec) => Pattern::parse(spec)?,
+            None => Pattern::Full,
+        };
+        let (bq, bk) = attention_blocks(ctx, &desc, a.block_q, a.block_kv)?;
+        Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build(&pattern)?)
+    } else {
+        None
+    };
+    let plan = AttentionPlan::new(ctx, desc, mask.as_ref(), None)?;
+    let oshape: Vec<u64> = if three_d {
+        vec![desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
+    } else {
+        vec![
+            desc.batch as u64,
+            desc.heads_q as u64,
+            desc.nq as u64,
+            desc.head_dim as u64,
+        ]
+    };
+    let lse = match (q.data, k.data, v.data) {
+        (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
+            let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v))?;
+            write_npy(&a.out, &oshape, &o)?;
+            lse
+        }
+        (NpyData::F16(q), NpyData::F16(k), NpyData::F16(v)) => {
+            let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v))?;
+            write_npy(&a.out, &oshape, &o)?;
+            lse
+        }
+        _ => unreachable!("dtypes checked equal above"),
+    };
+    if let (Some(path), Some(lse)) = (&a.lse, lse) {
+        write_npy(path, &oshape[..oshape.len() - 1], &lse)?;
+    }
+    eprintln!(
+        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} {} ({}, work density {:.3}) -> {}",
+        desc.batch,
+        desc.heads_q,
+        desc.heads_kv,
+        desc.nq,
+        desc.nkv,
+        desc.head_dim,
+        desc.dtype,
+        plan.config().label(),
+        plan.work_density(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+pub(crate) fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> {
+    use wgkernels::npy::NpyData;
+    let (desc, [q, k, v], _) = attention_inputs(&a.inputs)?;
+    let candidates = match &a.candidates {
+        Some(c) => c
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(Pattern::parse)
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let blocks = (a.block_q.is_some() || a.block_kv.is_some())
+        .then(|| attention_blocks(ctx, &desc, a.block_q, a.block_kv))
+        .transpose()?;
+    let opts = SearchOptions {
+        lambda: a.lambda,
+        epsilon: a.epsilon,
+        candidates,
+        frame_len: a.frame_len,
+        blocks,
+    };
+    let (plan, measured) = match (&q.data, &k.data, &v.data) {
+        (NpyData::F32(q), NpyData::F32(k), NpyData::F32(v)) => {
+            let plan = pollster::block_on(search_patterns(ctx, &desc, q, k, v, &opts))?;
+            let m = if a.measure {
+                Some(measure_plan(ctx, &desc, &plan, q, k, v)?)
+            } else {
+                None
+            };
+            (plan, m)
+        }
+        (NpyData::F16(q), NpyData::F16(k), NpyData::F16(v)) => {
+            let plan = pollster::block_on(search_patterns(ctx, &desc, q, k, v, &opts))?;
+            let m = if a.measure {
+                Some(measure_plan(ctx, &desc, &plan, q, k, v)?)
+            } else {
+                None
+            };
+            (plan, m)
+        }
+        _ => unreachable!("dtypes checked equal above"),
+    };
+    println!(
+        "{:<5} {:<40} {:>10} {:>8}",
+        "head", "pattern", "rel MSE", "density"
+    );
+    for h in &plan.heads {
+        println!(
+            "{:<5} {:<40} {:>10.2e} {:>8.3}",
+            h.head, h.pattern, h.err, h.density
+        );
+    }
+    println!(
+        "predicted speedup over dense: {:.2}x (lambda {}, epsilon {})",
+        plan.predicted_speedup, plan.lambda, plan.epsilon
+    );
+    if let Some((dense_ms, plan_ms)) = measured {
+        println!(
+            "measured: dense {dense_ms:.2} ms, plan {plan_ms:.2} ms, speedup {:.2}x",
+            dense_ms / plan_ms
+        );
+    }
+    if let Some(p) = &a.json {
+        let mut v = serde_json::to_value(&plan).expect("plan serialises");
+        if let Some((d, s)) = measured {
+            v["measured"] = serde_json::json!({"dense_ms": d, "plan_ms": s, "speedup": d / s});
+        }
+        write_json(p, &v)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,442 @@
+//! Attention cases of the vendor report: the dense kernel, the block-sparse kernel at densities
+//! 1, 1/2, 1/4, 1/8, 1/16 (ratios to dense measured in the same run), structured patterns, and
+//! the split-KV decode path (GB/s of K+V).
+
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::harness::bench::iters;
+use crate::harness::tolerance::compare;
+use crate::harness::tolerance::Tolerance;
+use crate::ops::attention::config::AttentionConfig;
+use crate::ops::attention::reference::attention_ref;
+use crate::ops::attention::verify::attention_compute_dtype;
+use crate::ops::attention::verify::unit_data;
+use crate::ops::attention::{AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
+use crate::probe::Peaks;
+use crate::report::BenchResult;
+use crate::runtime::{time_gpu, Context};
+
+/// Query rows of each head checked against the reference during a bench (a spot check).
+const CHECK_ROWS: u32 = 4;
+
+/// What a bench case measures.
+#[derive(Clone, Debug)]
+pub enum AttnBenchKind {
+    /// The dense kernel (no mask).
+    Dense,
+    /// A random block map keeping `keep` of every `of` KV blocks in each query-block row.
+    Density {
+        /// Blocks kept per `of`.
+        keep: u32,
+        /// Group size.
+        of: u32,
+    },
+    /// A named pattern.
+    Pattern(Pattern),
+    /// Decode: few queries, memory-bound on K and V (reported in GB/s of K+V).
+    Decode,
+}
+
+/// One bench case.
+#[derive(Clone, Debug)]
+pub struct AttnBenchCase {
+    /// The call.
+    pub desc: AttentionDesc,
+    /// What is measured.
+    pub kind: AttnBenchKind,
+    /// A fixed configuration (`None`: the dispatcher's).
+    pub config: Option<AttentionConfig>,
+}
+
+/// The target shape: B=1, H=8, N=4096, D=64, f32.
+pub fn target_desc() -> AttentionDesc {
+    AttentionDesc::new(1, 8, 4096, 64)
+}
+
+/// The attention cases of the report. Both modes: dense and the density sweep at the target
+/// shape, and the decode shape (Nq = 1, Nkv = 4096, H = 8, D = 64). Full mode adds structured
+/// patterns, f16 and other head dims.
+pub fn attention_bench_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
+    let d = target_desc();
+    let case = |desc, kind| AttnBenchCase {
+        desc,
+        kind,
+        config: None,
+    };
+    let mut v = vec![case(d, AttnBenchKind::Dense)];
+    for of in [1, 2, 4, 8, 16] {
+        v.push(case(d, AttnBenchKind::Density { keep: 1, of }));
+    }
+    v.push(case(
+        AttentionDesc::new(1, 8, 1, 64).kv_len(4096),
+        AttnBenchKind::Decode,
+    ));
+    if !quick {
+        v.push(case(d, AttnBenchKind::Pattern(Pattern::Causal)));
+        v.push(case(d, AttnBenchKind::Pattern(Pattern::window(256))));
+        v.push(case(
+            d,
+            AttnBenchKind::Pattern(Pattern::frames(1024, 1, 64)),
+        ));
+        v.push(case(
+            d,
+            AttnBenchKind::Pattern(Pattern::window(128).or(Pattern::StripesEvery {
+                stride: 256,
+                offset: 0,
+            })),
+        ));
+        if ctx.caps().f16 {
+            v.push(case(d.dtype(DType::F16), AttnBenchKind::Dense));
+            v.push(case(
+                AttentionDesc::new(1, 8, 1, 64)
+                    .kv_len(4096)
+                    .dtype(DType::F16),
+                AttnBenchKind::Decode,
+            ));
+        }
+        v.push(case(
+            AttentionDesc::new(1, 8, 2048, 128),
+            AttnBenchKind::Dense,
+        ));
+        // The portable tiled variant next to the default at a smaller shape.
+        let small = AttentionDesc::new(1, 8, 1024, 64);
+        v.push(case(small, AttnBenchKind::Dense));
+        let tiled = AttentionConfig::tiled(64, 32);
+        if tiled.valid_for(ctx.caps(), &ctx.limits(), &small, 64) {
+            v.push(AttnBenchCase {
+                desc: small,
+                kind: AttnBenchKind::Dense,
+                config: Some(tiled),
+            });
+        }
+        v.push(case(
+            AttentionDesc::new(1, 32, 4, 128).gqa(8).kv_len(8192),
+            AttnBenchKind::Decode,
+        ));
+    }
+    v
+}
+
+/// A random block map keeping `keep` of every `of` blocks of each query-block row (exactly
+/// `nkb·keep/of` blocks per row, rounded up; every row keeps its diagonal block).
+pub fn density_pattern(
+    desc: &AttentionDesc,
+    bq: u32,
+    bk: u32,
+    keep: u32,
+    of: u32,
+    seed: u64,
+) -> Pattern {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let (nqb, nkb) = (desc.nq.div_ceil(bq), desc.nkv.div_ceil(bk));
+    let per_row = (nkb * keep).div_ceil(of).max(1) as usize;
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let mut map = vec![false; (nqb * nkb) as usize];
+    for qb in 0..nqb {
+        let diag = (qb * bq / bk).min(nkb - 1);
+        let mut others: Vec<u32> = (0..nkb).filter(|&k| k != diag).collect();
+        others.shuffle(&mut rng);
+        map[(qb * nkb + diag) as usize] = true;
+        for &k in others.iter().take(per_row - 1) {
+            map[(qb * nkb + k) as usize] = true;
+        }
+    }
+    Pattern::BlockMap {
+        block_q: bq,
+        block_kv: bk,
+        map,
+    }
+}
+
+/// Label of a case's kind for the shape object.
+fn kind_text(k: &AttnBenchKind) -> String {
+    match k {
+        AttnBenchKind::Dense => "dense".into(),
+        AttnBenchKind::Density { keep, of } => format!("density {keep}/{of}"),
+        AttnBenchKind::Pattern(p) => p.describe(),
+        AttnBenchKind::Decode => "decode".into(),
+    }
+}
+
+/// Benchmarks one case. The note of a density case is filled by [`annotate_ratios`].
+pub fn bench_attention_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    case: &AttnBenchCase,
+    quick: bool,
+) -> Result<BenchResult> {
+    match case.desc.dtype {
+        DType::F32 => bench_typed::<f32>(ctx, peaks, case, quick),
+        DType::F16 => bench_typed::<half::f16>(ctx, peaks, case, quick),
+    }
+}
+
+/// The mask of a case (None for dense and decode).
+pub fn case_mask(ctx: &Context, case: &AttnBenchCase) -> Result<Option<BlockMask>> {
+    let (bq, bk) = AttentionPlan::block_sizes(ctx, &case.desc);
+    let b = MaskBuilder::new(case.desc.nq, case.desc.nkv, bq, bk);
+    Ok(match &case.kind {
+        AttnBenchKind::Dense | AttnBenchKind::Decode => None,
+        AttnBenchKind::Density { keep, of } => {
+            Some(b.build(&density_pattern(&case.desc, bq, bk, *keep, *of, 99))?)
+        }
+        AttnBenchKind::Pattern(p) => Some(b.build(p)?),
+    })
+}
+
+/// A case ready to time: plan, buffers, bound form, and the host data for the spot check.
+struct Prepared<T: Element> {
+    case: AttnBenchCase,
+    mask: Option<BlockMask>,
+    plan: AttentionPlan,
+    source: crate::tune::ConfigSource,
+    ob: wgpu::Buffer,
+    bound: crate::ops::attention::AttentionBound,
+    host: [Vec<f64>; 3],
+    _bufs: [wgpu::Buffer; 3],
+    _t: std::marker::PhantomData<T>,
+}
+
+fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T>> {
+    let d = case.desc;
+    let mask = case_mask(ctx, case)?;
+    let picked = match case.config {
+        Some(c) => crate::tune::Picked {
+            config: c,
+            source: crate::tune::ConfigSource::Explicit,
+        },
+        None => {
+            let bq = mask
+                .as_ref()
+                .map_or_else(|| AttentionPlan::block_sizes(ctx, &d).0, |m| m.block_q);
+            crate::ops::attention::tune::attention_pick_with_source(ctx, &d, bq)
+        }
+    };
+    let plan = AttentionPlan::new(ctx, d, mask.as_ref(), Some(picked.config))?;
+    let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, 11);
+    let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, 12);
+    let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, 13);
+    let qb = ctx.upload("Q", &q)?;
+    let kb = ctx.upload("K", &k)?;
+    let vb = ctx.upload("V", &v)?;
+    let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
+    let bound = plan.bind(&qb, &kb, &vb, &ob, None)?;
+    Ok(Prepared {
+        case: case.clone(),
+        mask,
+        plan,
+        source: picked.source,
+        ob,
+        bound,
+        host: [qf, kf, vf],
+        _bufs: [qb, kb, vb],
+        _t: std::marker::PhantomData,
+    })
+}
+
+fn finish<T: Element>(
+    ctx: &Context,
+    peaks: &Peaks,
+    p: &Prepared<T>,
+    t: &crate::runtime::Timing,
+) -> Result<BenchResult> {
+    let d = p.case.desc;
+    // Spot-check the first rows of every head of the last run.
+    let got: Vec<T> = pollster::block_on(crate::runtime::read_buffer(
+        ctx,
+        &p.ob,
+        d.q_len_elems() as usize,
+    ))?;
+    let [qf, kf, vf] = &p.host;
+    let (want, _) = attention_ref(&d, p.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
+    let (mut g, mut w) = (Vec::new(), Vec::new());
+    let dim = d.head_dim as usize;
+    for bh in 0..(d.batch * d.heads_q) as usize {
+        for i in 0..(d.nq.min(CHECK_ROWS)) as usize {
+            let at = (bh * d.nq as usize + i) * dim;
+            g.extend(got[at..at + dim].iter().map(|x| x.to_f64()));
+            w.extend_from_slice(&want[at..at + dim]);
+        }
+    }
+    let cfg = *p.plan.config();
+    let compute = attention_compute_dtype(&cfg);
+    let err = compare(
+        &g,
+        &w,
+        Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim),
+    );
+    let secs = t.median_ms * 1e-3;
+    let flops = p.plan.flops();
+    let (gflops, gbps, pct) = match p.case.kind {
+        AttnBenchKind::Decode => {
+            let bytes = 2.0 * d.kv_len_elems() as f64 * d.dtype.size() as f64;
+            let gbps = bytes / secs / 1e9;
+            (
+                Some(flops / secs / 1e9),
+                Some(gbps),
+                Some(100.0 * gbps / peaks.copy_gbps),
+            )
+        }
+        _ => {
+            let g = flops / secs / 1e9;
+            let peak = match (compute, peaks.fma_f16_gflops) {
+                (DType::F16, Some(h)) => h,
+                _ => peaks.fma_f32_gflops,
+            };
+            (Some(g), None, Some(100.0 * g / peak))
+        }
+    };
+    let mut shape = crate::ops::attention::verify::attention_shape_json(
+        &crate::ops::attention::verify::AttnCase::dense(d),
+    );
+    shape["pattern"] = serde_json::Value::String(kind_text(&p.case.kind));
+    shape["work_density"] = serde_json::json!((p.plan.work_density() * 1e4).round() / 1e4);
+    Ok(BenchResult {
+        op: "attention".into(),
+        variant: cfg.variant.name().into(),
+        dtype: d.dtype,
+        shape,
+        median_ms: t.median_ms,
+        gflops,
+        gbps,
+        pct_of_peak: pct,
+        config: cfg.label(),
+        rel_l2_err: err.rel_l2_err,
+        timing: format!("{:?}", t.source).to_lowercase(),
+        config_source: p.source.name().into(),
+        note: if err.pass {
+            String::new()
+        } else {
+            "FAILED reference spot check".into()
+        },
+    })
+}
+
+fn bench_typed<T: Element>(
+    ctx: &Context,
+    peaks: &Peaks,
+    case: &AttnBenchCase,
+    quick: bool,
+) -> Result<BenchResult> {
+    let p = prepare::<T>(ctx, case)?;
+    let heavy = p.plan.flops() > 5e9;
+    let t = time_gpu(ctx, if heavy { 1 } else { 2 }, iters(quick), &|pass| {
+        p.bound.record(pass)
+    })?;
+    finish(ctx, peaks, &p, &t)
+}
+
+/// Times several f32 cases in alternating rounds ([`crate::harness::bench::time_rounds`]), so that a change in
+/// machine load affects all of them alike: the density sweep's ratios to dense come from the
+/// same rounds.
+pub fn bench_interleaved(
+    ctx: &Context,
+    peaks: &Peaks,
+    cases: &[AttnBenchCase],
+    quick: bool,
+) -> Result<Vec<BenchResult>> {
+    let prepared: Vec<Prepared<f32>> = cases
+        .iter()
+        .map(|c| prepare::<f32>(ctx, c))
+        .collect::<Result<_>>()?;
+    let timings =
+        crate::harness::bench::time_rounds(ctx, quick, &prepared, |p, pass| p.bound.record(pass))?;
+    prepared
+        .iter()
+        .zip(&timings)
+        .map(|(p, t)| finish(ctx, peaks, p, t))
+        .collect()
+}
+
+/// Fills the notes of the density rows with `time(d)/time(dense)` against the target
+/// `1.2·d + 0.03` (d = work density), using the dense row of the same run and shape.
+pub fn annotate_ratios(results: &mut [BenchResult]) {
+    let dense: Vec<(serde_json::Value, f64)> = results
+        .iter()
+        .filter(|r| r.op == "attention" && r.shape["pattern"] == "dense")
+        .map(|r| (shape_key(&r.shape), r.median_ms))
+        .collect();
+    for r in results.iter_mut().filter(|r| r.op == "attention") {
+        let pat = r.shape["pattern"].as_str().unwrap_or("").to_string();
+        if pat == "dense" || pat == "decode" {
+            continue;
+        }
+        let key = shape_key(&r.shape);
+        if let Some((_, base)) = dense.iter().find(|(k, _)| *k == key) {
+            let dens = r.shape["work_density"].as_f64().unwrap_or(1.0);
+            let ratio = r.median_ms / base;
+            let target = 1.2 * dens + 0.03;
+            let verdict = if ratio <= target { "meets" } else { "MISSES" };
+            let mut note = format!("time/dense {ratio:.3} vs target {target:.3} ({verdict})");
+            if dens >= 0.999 {
+                note += &format!("; sparse at d=1 is {:+.1}% vs dense", 100.0 * (ratio - 1.0));
+            }
+            if !r.note.is_empty() {
+                note = format!("{}; {note}", r.note);
+            }
+            r.note = note;
+        }
+    }
+}
+
+fn shape_key(s: &serde_json::Value) -> serde_json::Value {
+    let mut s = s.clone();
+    if let Some(o) = s.as_object_mut() {
+        o.remove("pattern");
+        o.remove("work_density");
+    }
+    s
+}
+
+/// Benchmarks every case of this op (`ops::bench_op` runs it by name). `progress(done, total,
+/// label)` is called before each case, `on_result` with each row as soon as it is measured; a
+/// case that fails to run is reported through `on_error` and skipped.
+pub fn bench_all(
+    ctx: &Context,
+    peaks: &Peaks,
+    quick: bool,
+    progress: &mut dyn FnMut(usize, usize, &str),
+    on_result: &mut dyn FnMut(&BenchResult),
+    on_error: &mut dyn FnMut(String),
+) -> Vec<BenchResult> {
+    let mut out = Vec::new();
+    // Announces the rows a case added since `from`.
+    let mut emit =
+        |out: &Vec<BenchResult>, from: usize| out[from..].iter().for_each(&mut *on_result);
+    let cases = attention_bench_cases(ctx, quick);
+    // The dense kernel and the density sweep at the target shape, interleaved.
+    let (sweep, rest): (Vec<AttnBenchCase>, Vec<AttnBenchCase>) =
+        cases.into_iter().partition(|c| {
+            c.desc == target_desc()
+                && matches!(c.kind, AttnBenchKind::Dense | AttnBenchKind::Density { .. })
+        });
+    progress(0, rest.len() + 1, "dense and density sweep (interleaved)");
+    match bench_interleaved(ctx, peaks, &sweep, quick) {
+        Ok(r) => {
+            out.extend(r);
+            emit(&out, 0);
+        }
+        Err(e) => on_error(format!("attention density sweep: {e}")),
+    }
+    let cases = rest;
+    for (i, case) in cases.iter().enumerate() {
+        let label = format!(
+            "{:?} {}",
+            case.kind,
+            crate::report::shape_text(&crate::ops::attention::verify::attention_shape_json(
+                &crate::ops::attention::verify::AttnCase::dense(case.desc)
+            ))
+        );
+        progress(i, cases.len(), &label);
+        match bench_attention_case(ctx, peaks, case, quick) {
+            Ok(r) => {
+                out.push(r);
+                emit(&out, out.len() - 1);
+            }
+            Err(e) => on_error(format!("attention {label}: {e}")),
+        }
+    }
+    annotate_ratios(&mut out);
+    out
+}

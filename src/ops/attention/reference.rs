@@ -1,0 +1,100 @@
+//! Reference attention in f64: masked dense softmax attention from the same [`BlockMask`] the
+//! kernels read (so the mask's meaning is checked too), on the element values the GPU sees.
+
+use crate::ops::attention::{AttentionDesc, BlockMask};
+
+/// Output `(B, Hq, Nq, D)` and natural-log LSE `(B, Hq, Nq)` (−∞ for rows that see no key;
+/// their output is 0). `mask = None` is dense attention. `rows` limits the work to the first
+/// `rows` query rows of every head (the rest stay 0): a cheap spot check of large calls.
+pub fn attention_ref(
+    d: &AttentionDesc,
+    mask: Option<&BlockMask>,
+    q: &[f64],
+    k: &[f64],
+    v: &[f64],
+    rows: Option<u32>,
+) -> (Vec<f64>, Vec<f64>) {
+    let (nq, nkv, dim) = (d.nq as usize, d.nkv as usize, d.head_dim as usize);
+    let scale = d.softmax_scale() as f64;
+    let group = (d.heads_q / d.heads_kv) as usize;
+    let mut out = vec![0.0; d.q_len_elems() as usize];
+    let mut lse = vec![f64::NEG_INFINITY; d.rows() as usize];
+    let mut s = vec![0.0f64; nkv];
+    let mut ok = vec![false; nkv];
+    for b in 0..d.batch as usize {
+        for h in 0..d.heads_q as usize {
+            let hk = h / group;
+            let kbase = (b * d.heads_kv as usize + hk) * nkv * dim;
+            let row0 = (b * d.heads_q as usize + h) * nq;
+            for i in 0..nq.min(rows.unwrap_or(u32::MAX) as usize) {
+                let qi = &q[(row0 + i) * dim..(row0 + i + 1) * dim];
+                let mut mx = f64::NEG_INFINITY;
+                for j in 0..nkv {
+                    ok[j] = mask.is_none_or(|m| m.allows(b as u32, h as u32, i as u32, j as u32));
+                    if ok[j] {
+                        let kj = &k[kbase + j * dim..kbase + (j + 1) * dim];
+                        s[j] = scale * qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f64>();
+                        mx = mx.max(s[j]);
+                    }
+                }
+                if mx == f64::NEG_INFINITY {
+                    continue;
+                }
+                let mut l = 0.0;
+                let o = &mut out[(row0 + i) * dim..(row0 + i + 1) * dim];
+                for j in 0..nkv {
+                    if ok[j] {
+                        let p = (s[j] - mx).exp();
+                        l += p;
+                        let vj = &v[kbase + j * dim..kbase + (j + 1) * dim];
+                        for (x, y) in o.iter_mut().zip(vj) {
+                            *x += p * y;
+                        }
+                    }
+                }
+                for x in o.iter_mut() {
+                    *x /= l;
+                }
+                lse[row0 + i] = mx + l.ln();
+            }
+        }
+    }
+    (out, lse)
+}
+
+impl crate::harness::tolerance::Tolerance {
+    /// Bound for attention over `nkv` keys with head dim `d`, computed in `compute` (f32, or
+    /// f16 where a kernel rounds Q, K, P and V to f16: cooperative matrices), stored as `storage`.
+    ///
+    /// Derivation: each score is a length-`d` dot product, so its rounding error is ~`u·√d`
+    /// relative to the typical score; a score error δs changes its softmax weight by the factor
+    /// `e^δs ≈ 1 + δs`, so the output inherits it relative to its size. The output is then a
+    /// weighted sum over `nkv` keys (another reduction, ~`u·√nkv`). The two add as independent
+    /// random errors: `C·u·√(d + nkv)` with the rule's `C = 8`. f16 storage rounds the result
+    /// once more (≤ `u_f16` relative) — the inputs' rounding is not counted, because the
+    /// reference is computed from the same rounded values.
+    pub fn attention(compute: crate::DType, storage: crate::DType, nkv: u32, d: u32) -> Self {
+        let mut t = Self::reduction(compute, nkv as u64 + d as u64);
+        if storage == crate::DType::F16 {
+            t.rel_l2 += crate::DType::F16.unit_roundoff();
+        }
+        t
+    }
+
+    /// The largest absolute error accepted for attention on unit-variance inputs with up to
+    /// 4096 keys: 1e-4 when computed and stored in f32, 5e-3 when f16 is involved.
+    ///
+    /// Why: outputs are convex combinations of V rows, so |o| ≲ max|v| ≈ 1.7 (uniform with unit
+    /// variance). In f32 the relative error bound above is ≤ 8·6e-8·√(4096+256) ≈ 3.2e-5, times
+    /// |o| ≤ 1.7 gives 5.4e-5 < 1e-4. With f16 storage the final rounding alone is half an ulp,
+    /// 2^-11·|o| ≤ 8.5e-4; with f16 compute the scores (|s| ≲ 4 for unit-variance inputs at
+    /// scale 1/√d) carry ≈ 2·u_f16·|s| ≈ 4e-3 relative error into the weights, times the spread
+    /// of V around the output (≲ 1): 5e-3 covers both.
+    pub fn attention_max_abs(compute: crate::DType, storage: crate::DType) -> f64 {
+        if compute == crate::DType::F32 && storage == crate::DType::F32 {
+            1e-4
+        } else {
+            5e-3
+        }
+    }
+}

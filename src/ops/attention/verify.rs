@@ -1,0 +1,334 @@
+//! Attention verification: awkward shapes (tails, Nq ≠ Nkv, GQA, every listed head dim, f16),
+//! every pattern builder, every variant the dispatcher can pick here, against the f64 reference
+//! computed from the same mask.
+
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::harness::tolerance::compare;
+use crate::harness::tolerance::Tolerance;
+use crate::harness::verify::{Check, Tier};
+use crate::ops::attention::config::attention_candidates;
+use crate::ops::attention::config::AttentionConfig;
+use crate::ops::attention::config::AttentionVariant;
+use crate::ops::attention::reference::attention_ref;
+use crate::ops::attention::{AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
+use crate::runtime::Context;
+use rand::{Rng, SeedableRng};
+
+/// One verification case: a shape and an optional pattern (built with the dispatcher's blocks
+/// unless `blocks` fixes them).
+#[derive(Clone, Debug)]
+pub struct AttnCase {
+    /// The call.
+    pub desc: AttentionDesc,
+    /// The pattern (`None`: dense).
+    pub pattern: Option<Pattern>,
+    /// Fixed (block_q, block_kv), else the dispatcher's.
+    pub blocks: Option<(u32, u32)>,
+}
+
+impl AttnCase {
+    /// A dense case.
+    pub fn dense(desc: AttentionDesc) -> Self {
+        Self {
+            desc,
+            pattern: None,
+            blocks: None,
+        }
+    }
+    /// A masked case.
+    pub fn masked(desc: AttentionDesc, pattern: Pattern) -> Self {
+        Self {
+            desc,
+            pattern: Some(pattern),
+            blocks: None,
+        }
+    }
+    /// Fixes the block sizes.
+    pub fn blocks(mut self, bq: u32, bk: u32) -> Self {
+        self.blocks = Some((bq, bk));
+        self
+    }
+    /// Builds the mask (if any) for this adapter.
+    pub fn mask(&self, ctx: &Context) -> Result<Option<BlockMask>> {
+        match &self.pattern {
+            None => Ok(None),
+            Some(p) => {
+                let (bq, bk) = self
+                    .blocks
+                    .unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &self.desc));
+                Ok(Some(
+                    MaskBuilder::new(self.desc.nq, self.desc.nkv, bq, bk).build(p)?,
+                ))
+            }
+        }
+    }
+    /// The block_q the plan will see.
+    pub fn block_q(&self, ctx: &Context) -> u32 {
+        self.blocks
+            .map(|b| b.0)
+            .unwrap_or_else(|| AttentionPlan::block_sizes(ctx, &self.desc).0)
+    }
+}
+
+/// Unit-variance uniform data (`[-√3, √3)`), rounded to `T`, and its f64 values.
+pub fn unit_data<T: Element>(len: usize, seed: u64) -> (Vec<T>, Vec<f64>) {
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let a = 3f64.sqrt();
+    let v: Vec<T> = (0..len)
+        .map(|_| T::from_f64(rng.random_range(-a..a)))
+        .collect();
+    let f = v.iter().map(|x| x.to_f64()).collect();
+    (v, f)
+}
+
+/// The shapes and patterns `verify attention` covers at `tier`: tails (N not a multiple of the
+/// block), N = 1, primes, Nq ≠ Nkv both ways, GQA and MQA, batches, f16, the LSE output, decode
+/// shapes (split-KV), and every pattern builder. Standard takes head dims 32, 64, 80 and 256
+/// (the smallest, the common one, one not a power of two, the largest); full adds 96 and 128
+/// and more of everything. Masks reuse the pipelines of their head dim, so the standard tier
+/// keeps every pattern.
+pub fn attention_cases(tier: Tier) -> Vec<AttnCase> {
+    let mut v = Vec::new();
+    let d = AttentionDesc::new;
+    let head_dims: &[u32] = if tier.full() {
+        &[32, 64, 80, 96, 128, 256]
+    } else {
+        &[64, 80, 256]
+    };
+    for &hd in head_dims {
+        v.push(AttnCase::dense(d(1, 2, 77, hd)));
+    }
+    v.push(AttnCase::dense(d(1, 1, 1, 64)));
+    v.push(AttnCase::dense(d(2, 3, 131, 64).with_lse()));
+    v.push(AttnCase::dense(d(1, 4, 100, 64).gqa(2).kv_len(257)));
+    v.push(AttnCase::dense(d(1, 8, 200, 32).gqa(1).kv_len(61)));
+    v.push(AttnCase::dense(d(1, 2, 1, 64).kv_len(1000).with_lse()));
+    if tier.full() {
+        v.push(AttnCase::dense(d(2, 4, 5, 128).gqa(2).kv_len(333)));
+    }
+    v.push(AttnCase::dense(d(1, 2, 96, 64).dtype(DType::F16)));
+    v.push(AttnCase::dense(
+        d(1, 2, 50, 80).dtype(DType::F16).kv_len(70).with_lse(),
+    ));
+    if tier.full() {
+        v.push(AttnCase::dense(
+            d(1, 2, 1, 256).dtype(DType::F16).kv_len(300),
+        ));
+    }
+    v.push(AttnCase::dense(d(1, 1, 40, 64).scale(0.5)));
+    let n = 300;
+    let pats = [
+        Pattern::Causal,
+        Pattern::window(40),
+        Pattern::causal_window(33),
+        Pattern::frames(64, 2, 6),
+        Pattern::Stripes(vec![0, 5, 70, 71, 299]),
+        Pattern::StripesEvery {
+            stride: 37,
+            offset: 3,
+        },
+        Pattern::GlobalRows(vec![0, 150])
+            .or(Pattern::Stripes(vec![0, 150]))
+            .or(Pattern::window(10)),
+        Pattern::window(50).and(Pattern::Causal),
+        Pattern::Causal.or(Pattern::StripesEvery {
+            stride: 64,
+            offset: 0,
+        }),
+        Pattern::closure(|i, j| (i * 7 + j * 3) % 5 == 0 || i == j),
+        Pattern::Empty,
+        Pattern::Full,
+    ];
+    for p in pats {
+        v.push(AttnCase::masked(d(1, 2, n, 64), p));
+    }
+    let map = (0..4 * 5).map(|x| x % 3 != 1).collect();
+    v.push(AttnCase::masked(
+        d(1, 2, 250, 64).kv_len(310),
+        Pattern::BlockMap {
+            block_q: 64,
+            block_kv: 64,
+            map,
+        },
+    ));
+    v.push(AttnCase::masked(
+        d(1, 2, 100, 64).kv_len(333),
+        Pattern::Causal,
+    ));
+    if tier.full() {
+        v.push(AttnCase::masked(d(2, 4, 129, 96).gqa(2), Pattern::window(17)).blocks(32, 16));
+    }
+    v.push(
+        AttnCase::masked(
+            d(1, 2, 160, 64).dtype(DType::F16),
+            Pattern::frames(40, 1, 4),
+        )
+        .blocks(32, 32),
+    );
+    v.push(AttnCase::masked(
+        d(1, 2, 3, 64).kv_len(700).with_lse(),
+        Pattern::causal_window(200),
+    ));
+    v.push(AttnCase::masked(d(1, 4, 256, 32), Pattern::Causal).blocks(128, 128));
+    v
+}
+
+/// JSON shape object of an attention case.
+pub fn attention_shape_json(c: &AttnCase) -> serde_json::Value {
+    let d = &c.desc;
+    serde_json::json!({
+        "b": d.batch, "hq": d.heads_q, "hkv": d.heads_kv, "nq": d.nq, "nkv": d.nkv, "d": d.head_dim,
+        "pattern": c.pattern.as_ref().map_or("dense".to_string(), |p| p.describe()),
+        "lse": d.lse,
+    })
+}
+
+/// One configuration per variant the dispatcher can pick for `case` here: the default, then
+/// the first candidate of every other variant.
+pub fn attention_variants_to_check(ctx: &Context, case: &AttnCase) -> Vec<AttentionConfig> {
+    let mut out: Vec<AttentionConfig> = Vec::new();
+    for c in attention_candidates(ctx.caps(), &ctx.limits(), &case.desc, case.block_q(ctx)) {
+        if !out.iter().any(|o| o.variant == c.variant) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The precision a configuration computes in (coop rounds to f16).
+pub fn attention_compute_dtype(cfg: &AttentionConfig) -> DType {
+    if cfg.variant == AttentionVariant::Coop {
+        DType::F16
+    } else {
+        DType::F32
+    }
+}
+
+/// Runs `case` with `config` (`None`: the dispatcher's) on unit-variance random data and
+/// compares output and LSE with the f64 reference. Passes when the relative L2 error is within
+/// [`Tolerance::attention`] and the max abs error within [`Tolerance::attention_max_abs`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_attention(
+    ctx: &Context,
+    case: &AttnCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Check {
+    pollster::block_on(check_attention_async(ctx, case, config, seed))
+}
+
+/// [`check_attention`] without blocking (the browser's path; native wraps it).
+pub async fn check_attention_async(
+    ctx: &Context,
+    case: &AttnCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Check {
+    let r = match case.desc.dtype {
+        DType::F32 => {
+            ctx.capture_errors(run_typed::<f32>(ctx, case, config, seed))
+                .await
+        }
+        DType::F16 => {
+            ctx.capture_errors(run_typed::<half::f16>(ctx, case, config, seed))
+                .await
+        }
+    };
+    let d = &case.desc;
+    let fallback = config.unwrap_or(AttentionConfig::tiled(0, 0));
+    match r {
+        Ok((got, want, lse_got, lse_want, cfg)) => {
+            let compute = attention_compute_dtype(&cfg);
+            let tol = Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim);
+            let mut c = compare(&got, &want, tol);
+            let max_abs = Tolerance::attention_max_abs(compute, d.dtype);
+            let mut pass = c.pass && c.max_abs_err <= max_abs;
+            if let Some(lg) = lse_got {
+                // LSE: -inf rows must match exactly; finite ones within max_abs.
+                for (g, w) in lg.iter().zip(&lse_want) {
+                    let ok = if w.is_infinite() {
+                        *g == *w
+                    } else {
+                        (g - w).abs() <= max_abs.max(1e-3)
+                    };
+                    pass &= ok;
+                }
+            }
+            c.pass = pass;
+            Check {
+                op: "attention".into(),
+                variant: cfg.variant.name().into(),
+                dtype: d.dtype,
+                shape: attention_shape_json(case),
+                max_abs_err: c.max_abs_err,
+                rel_l2_err: c.rel_l2_err,
+                tolerance: c.tolerance,
+                pass,
+                config: cfg.label(),
+                error: None,
+            }
+        }
+        Err(e) => Check {
+            op: "attention".into(),
+            variant: fallback.variant.name().into(),
+            dtype: d.dtype,
+            shape: attention_shape_json(case),
+            max_abs_err: f64::NAN,
+            rel_l2_err: f64::NAN,
+            tolerance: f64::NAN,
+            pass: false,
+            config: fallback.label(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+type Outcome = (
+    Vec<f64>,
+    Vec<f64>,
+    Option<Vec<f64>>,
+    Vec<f64>,
+    AttentionConfig,
+);
+
+async fn run_typed<T: Element>(
+    ctx: &Context,
+    case: &AttnCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Result<Outcome> {
+    let d = &case.desc;
+    let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, seed);
+    let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 1);
+    let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 2);
+    let mask = case.mask(ctx)?;
+    let plan = AttentionPlan::new(ctx, *d, mask.as_ref(), config)?;
+    let (out, lse) = plan.run_host(&q, &k, &v).await?;
+    let (want, lse_want) = attention_ref(d, mask.as_ref(), &qf, &kf, &vf, None);
+    let got = out.iter().map(|x| x.to_f64()).collect();
+    let lse = lse.map(|l| l.iter().map(|&x| x as f64).collect());
+    Ok((got, want, lse, lse_want, *plan.config()))
+}
+
+/// Every attention check `verify attention` runs at `tier` on this adapter: each case of
+/// [`attention_cases`] with one configuration per variant the dispatcher can pick for it;
+/// `progress` is called after each.
+pub async fn verify_attention_async(
+    ctx: &Context,
+    tier: Tier,
+    progress: &mut dyn FnMut(&Check),
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (i, case) in attention_cases(tier).into_iter().enumerate() {
+        if case.desc.dtype == DType::F16 && !ctx.caps().f16 {
+            continue;
+        }
+        for config in attention_variants_to_check(ctx, &case) {
+            let check = check_attention_async(ctx, &case, Some(config), 4000 + i as u64).await;
+            progress(&check);
+            out.push(check);
+        }
+    }
+    out
+}

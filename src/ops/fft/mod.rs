@@ -1,0 +1,763 @@
+//! Batched complex FFT: natural order in and out, interleaved `(re, im)` pairs, f32 or f16
+//! storage with f32 arithmetic.
+//!
+//! ```text
+//! forward:  X[k] = Σ_n x[n]·exp(-2πi·nk/N)            (unnormalised)
+//! inverse:  x[n] = (1/N)·Σ_k X[k]·exp(+2πi·nk/N)
+//! ```
+//! Data is `batch` contiguous transforms of `n` complex values, `2·n·batch` scalars. Powers of
+//! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
+//! 4096 points on most adapters, then a few large-radix passes); every other length runs
+//! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
+//! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
+//! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
+//! data between lanes with constant-lane broadcasts instead of workgroup memory
+//! (shaders/fft/stockham_sg.wgsl, [`FftConfig::sg_entry`]).
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
+pub mod config;
+pub mod monarch_config;
+pub mod reference;
+pub mod rfft;
+pub mod shaders;
+pub mod tune;
+pub mod verify;
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::ops::fft::config::FftConfig;
+use crate::runtime::pipelines::Spec;
+use crate::runtime::{read_buffer, Context, Operand};
+use std::sync::Arc;
+
+pub(crate) mod monarch;
+pub use monarch::monarch_pass_constants;
+
+/// Shape and direction of a batched complex FFT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FftDesc {
+    /// Points per transform (any length ≥ 1).
+    pub n: u32,
+    /// Number of transforms.
+    pub batch: u32,
+    /// Storage type of the complex values.
+    pub dtype: DType,
+    /// Inverse transform (scaled by 1/n) instead of the forward one.
+    pub inverse: bool,
+}
+
+impl FftDesc {
+    /// A forward f32 transform of `n` points, batch 1.
+    pub fn new(n: u32) -> Self {
+        Self {
+            n,
+            batch: 1,
+            dtype: DType::F32,
+            inverse: false,
+        }
+    }
+    /// Sets the batch count.
+    pub fn batch(mut self, batch: u32) -> Self {
+        self.batch = batch;
+        self
+    }
+    /// Sets the storage type.
+    pub fn dtype(mut self, dtype: DType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+    /// Selects the inverse (true) or forward (false) transform.
+    pub fn inverse(mut self, inverse: bool) -> Self {
+        self.inverse = inverse;
+        self
+    }
+    /// Scalars of the input and of the output (2 per complex value).
+    pub fn len(&self) -> u64 {
+        2 * self.n as u64 * self.batch as u64
+    }
+    /// Whether the transform is empty (never true for a valid descriptor).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether `n` is a power of two (no Bluestein step).
+    pub fn is_pow2(&self) -> bool {
+        self.n.is_power_of_two() && self.n >= 2
+    }
+    /// The power-of-two length the transform runs on (n itself, or Bluestein's ≥ 2n−1).
+    pub fn inner_len(&self) -> u64 {
+        if self.is_pow2() {
+            self.n as u64
+        } else {
+            (2 * self.n as u64 - 1).next_power_of_two().max(2)
+        }
+    }
+    /// Bytes of input (and of output).
+    pub fn bytes(&self) -> u64 {
+        self.len() * self.dtype.size()
+    }
+
+    /// Checks dimensions; nothing about the device.
+    pub fn validate(&self) -> Result<()> {
+        if self.n == 0 {
+            return Err(Error::ZeroSized("FFT length n"));
+        }
+        if self.batch == 0 {
+            return Err(Error::ZeroSized("FFT batch"));
+        }
+        let inner = self.inner_len() * self.batch as u64;
+        if inner > (1u64 << 31) {
+            return Err(Error::Shape(format!(
+                "FFT of {} x {} points needs {inner} complex values of working storage, over the \
+                 2^31 one binding can index",
+                self.batch, self.n
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Uniform parameters of one pass (mirrors `FftParams` in fft_base.wgsl).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct FftParams {
+    pub n: u32,
+    pub log_n: u32,
+    pub ns: u32,
+    pub log_ns: u32,
+    pub cols: u32,
+    pub batch: u32,
+    pub log_tw: u32,
+    pub log_f: u32,
+    pub in_off: u32,
+    pub out_off: u32,
+    pub scale: f32,
+    pub flags: u32,
+    pub a: [u32; 8],
+}
+
+/// Conjugate the input of a pass.
+pub(crate) const CONJ_IN: u32 = 1;
+/// Conjugate the output of a pass.
+pub(crate) const CONJ_OUT: u32 = 2;
+
+/// The twiddle table of base length 2^log_tw, computed in f64 (the layout fft_core.wgsl reads):
+/// the stage table S[L + i] = exp(-2πi·i/L) for every power of two L ≤ 2^min(log_tw, 13) (entry
+/// 0 unused), then `fine` (2^log_f entries of exp(-2πi·i/2^log_tw)) and `coarse`
+/// (exp(-2πi·j·2^log_f/2^log_tw)), padded to whole vec4 pairs. Returns (table, log_f).
+pub(crate) fn twiddle_table(log_tw: u32) -> (Vec<[f32; 2]>, u32) {
+    let log_f = log_tw.div_ceil(2);
+    let polar = |i: u64, n: u64| {
+        let a = -2.0 * std::f64::consts::PI * i as f64 / n as f64;
+        [a.cos() as f32, a.sin() as f32]
+    };
+    let stage_len = 2u64 << log_tw.min(13);
+    let mut t: Vec<[f32; 2]> = vec![[0.0, 0.0]; stage_len as usize];
+    let mut l = 1u64;
+    while l < stage_len {
+        for i in 0..l {
+            t[(l + i) as usize] = polar(i, l);
+        }
+        l *= 2;
+    }
+    let n = 1u64 << log_tw;
+    let f = 1u64 << log_f;
+    t.extend((0..f).map(|i| polar(i, n)));
+    t.extend((0..n / f).map(|j| polar(j * f, n)));
+    if t.len() % 2 == 1 {
+        t.push([0.0, 0.0]);
+    }
+    (t, log_f)
+}
+
+/// Geometry of one Stockham pass of a power-of-two transform.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PassGeom {
+    /// log2 of the sub-FFT length.
+    pub log_p: u32,
+    /// Columns per workgroup.
+    pub m: u32,
+    /// log2 of the span before the pass.
+    pub log_ns: u32,
+}
+
+impl PassGeom {
+    /// Override constants of the pass (FFT core part).
+    pub fn constants(&self, cfg: &FftConfig) -> Vec<(&'static str, f64)> {
+        let p = 1u32 << self.log_p;
+        vec![
+            ("FFT_P", p as f64),
+            ("FFT_M", self.m as f64),
+            ("FFT_SM", (p * self.m / 2) as f64),
+            ("FFT_E", cfg.e as f64),
+            ("FFT_WG", (p * self.m / cfg.e) as f64),
+            ("FFT_TW_IN", (self.log_ns > 0) as u8 as f64),
+        ]
+    }
+    /// Workgroups for `batch` transforms of 2^log_n points.
+    pub fn workgroups(&self, log_n: u32, batch: u32) -> u64 {
+        let cols = (batch as u64) << (log_n - self.log_p);
+        cols.div_ceil(self.m as u64)
+    }
+}
+
+/// The passes of a 2^log_n-point transform under `cfg`: one fused pass while it fits workgroup
+/// memory (several transforms per workgroup), else ⌈log_n / log_mp⌉ passes of at most log_mp
+/// points each, split so that the passes run the fewest butterfly stages in all (a pass of 2^p
+/// points runs ⌈p/4⌉, mostly radix 16: every stage is a round trip through workgroup memory),
+/// near-equal sizes among those, the larger passes first.
+pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
+    if log_n <= cfg.log_cap {
+        return vec![PassGeom {
+            log_p: log_n,
+            m: 1 << (cfg.log_cap - log_n),
+            log_ns: 0,
+        }];
+    }
+    let k = log_n.div_ceil(cfg.log_mp());
+    let sizes = pass_sizes(log_n, k, cfg.log_mp());
+    let mut out = Vec::new();
+    let mut log_ns = 0;
+    for log_p in sizes {
+        let m = 1 << (cfg.log_cap - log_p).min(log_n - log_p);
+        out.push(PassGeom { log_p, m, log_ns });
+        log_ns += log_p;
+    }
+    out
+}
+
+/// log2 sizes of `k` passes (each 2..=max) summing to `log_n`: the fewest stages (Σ⌈p/4⌉),
+/// then the smallest spread between the largest and smallest pass, larger passes first.
+fn pass_sizes(log_n: u32, k: u32, max: u32) -> Vec<u32> {
+    fn walk(
+        left: u32,
+        parts: u32,
+        hi: u32,
+        cur: &mut Vec<u32>,
+        best: &mut Option<(u32, u32, Vec<u32>)>,
+    ) {
+        if parts == 0 {
+            if left == 0 {
+                let stages = cur.iter().map(|p| p.div_ceil(4)).sum::<u32>();
+                let spread = cur[0] - cur[cur.len() - 1];
+                if best.as_ref().is_none_or(|b| (stages, spread) < (b.0, b.1)) {
+                    *best = Some((stages, spread, cur.clone()));
+                }
+            }
+            return;
+        }
+        for p in (2..=hi.min(left)).rev() {
+            cur.push(p);
+            walk(left - p, parts - 1, p, cur, best);
+            cur.pop();
+        }
+    }
+    let mut best = None;
+    walk(log_n, k, max, &mut Vec::new(), &mut best);
+    best.map(|b| b.2).unwrap_or_else(|| {
+        // Unreachable for valid configurations (k·max ≥ log_n, max ≥ 4): near-equal sizes.
+        let (base, extra) = (log_n / k, log_n % k);
+        (0..k).map(|i| base + (i < extra) as u32).collect()
+    })
+}
+
+/// Override constants and workgroup count of a pass on the subgroup kernel `entry`.
+pub(crate) fn sg_pass(
+    g: &PassGeom,
+    log_n: u32,
+    batch: u32,
+    entry: &str,
+) -> (Vec<(&'static str, f64)>, u64) {
+    let cols = (batch as u64) << (log_n - g.log_p);
+    if entry == "p256" {
+        let c = vec![
+            ("SG_TW_IN", (g.log_ns > 0) as u8 as f64),
+            ("SG_SPAN1", (g.log_ns == 0) as u8 as f64),
+        ];
+        (c, cols.div_ceil(8))
+    } else {
+        (Vec::new(), cols)
+    }
+}
+
+/// Where a pass reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Input,
+    Output,
+    Scratch(usize),
+}
+
+#[derive(Debug)]
+struct Pass {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    params: wgpu::Buffer,
+    grid: (u32, u32),
+    src: Slot,
+    dst: Slot,
+    aux: Option<usize>,
+    spec: Option<usize>,
+    /// The shader declares bindings 6 and 7 (one-complex views of src/dst for strided and
+    /// Bluestein accesses); the Monarch kernels do not.
+    element_views: bool,
+    /// The pass writes through the vec4 view (binding 3) rather than the element view (binding
+    /// 7): the other one is bound to a stand-in, since WebGPU rejects two writable bindings of
+    /// one buffer.
+    dst_vec4: bool,
+}
+
+/// A batched FFT ready to run: pipelines, twiddles, chirps, scratch and parameters built once.
+#[derive(Debug)]
+pub struct FftPlan {
+    ctx: Context,
+    desc: FftDesc,
+    config: FftConfig,
+    passes: Vec<Pass>,
+    scratch: Vec<wgpu::Buffer>,
+    tw: wgpu::Buffer,
+    aux: Vec<wgpu::Buffer>,
+    dummy: wgpu::Buffer,
+    dummy_rw: wgpu::Buffer,
+}
+
+/// Spreads a workgroup count over a 2-D grid, or names the limit it exceeds.
+pub(crate) fn grid_for(ctx: &Context, what: &str, count: u64) -> Result<(u32, u32)> {
+    let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
+    crate::runtime::grid_2d(count, max_dim).ok_or_else(|| Error::OverLimit {
+        what: what.to_string(),
+        need: count,
+        limit: "max_compute_workgroups_per_dimension (squared)",
+        max: max_dim as u64 * max_dim as u64,
+    })
+}
+
+/// Chirp exp(-πi·k²/n) for k < n, in f64 (k² reduced mod 2n exactly).
+pub(crate) fn chirp(n: u32) -> Vec<rustfft::num_complex::Complex<f64>> {
+    let two_n = 2 * n as u64;
+    (0..n as u64)
+        .map(|k| {
+            let e = ((k * k) % two_n) as f64;
+            rustfft::num_complex::Complex::from_polar(1.0, -std::f64::consts::PI * e / n as f64)
+        })
+        .collect()
+}
+
+impl FftPlan {
+    /// Plans `desc` with `config`, or the dispatcher's pick when `None`.
+    pub fn new(ctx: &Context, desc: FftDesc, config: Option<FftConfig>) -> Result<Self> {
+        desc.validate()?;
+        if desc.dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        let config = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
+        if config.variant == crate::ops::fft::config::FftVariant::Monarch && !desc.is_pow2() {
+            // Named before the adapter check, which would otherwise blame the adapter.
+            return Err(Error::Unsupported(format!(
+                "the Monarch FFT (`{}`) runs power-of-two lengths ≥ 2 only, and n = {} is not \
+                 one: use a Stockham configuration (or the dispatcher's pick), which runs other \
+                 lengths through Bluestein",
+                config.label(),
+                desc.n
+            )));
+        }
+        if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
+            return Err(Error::Unsupported(format!(
+                "FFT config `{}` cannot run on this adapter",
+                config.label()
+            )));
+        }
+        ctx.check_binding_size("FFT input/output", desc.bytes())?;
+        if config.variant == crate::ops::fft::config::FftVariant::Monarch {
+            return monarch::plan(ctx, desc, config);
+        }
+        let es = desc.dtype.size();
+        let inner = desc.inner_len();
+        let log_m = inner.trailing_zeros();
+        let (table, log_f) = twiddle_table(log_m);
+        let tw = ctx.upload(
+            "fft twiddles",
+            bytemuck::cast_slice::<[f32; 2], f32>(&table),
+        )?;
+        let spec = Spec::new(desc.dtype);
+        let mut passes = Vec::new();
+        let mut aux = Vec::new();
+        let mut scratch_elems = 0u64;
+        let mk = |geom: &PassGeom,
+                  in_mode: u32,
+                  out_mode: u32,
+                  params: FftParams|
+         -> Result<(Arc<wgpu::ComputePipeline>, wgpu::Buffer, (u32, u32))> {
+            let mut c = geom.constants(&config);
+            c.push(("IN_MODE", in_mode as f64));
+            c.push(("OUT_MODE", out_mode as f64));
+            c.push(("WHOLE", (geom.log_p == params.log_n) as u8 as f64));
+            c.push(("SPAN1", (geom.log_ns == 0) as u8 as f64));
+            let pipeline = ctx.pipeline(shaders::STOCKHAM, spec, "main", &c)?;
+            let grid = grid_for(
+                ctx,
+                "FFT workgroup count",
+                geom.workgroups(params.log_n, params.batch),
+            )?;
+            Ok((pipeline, ctx.uniform("fft params", &params)?, grid))
+        };
+        let base = |geom: &PassGeom| FftParams {
+            n: 1 << log_m,
+            log_n: log_m,
+            ns: 1 << geom.log_ns,
+            log_ns: geom.log_ns,
+            cols: desc.batch << (log_m - geom.log_p),
+            batch: desc.batch,
+            log_tw: log_m,
+            log_f,
+            scale: 1.0,
+            ..Default::default()
+        };
+        let sched = schedule(&config, log_m);
+        if desc.is_pow2() {
+            // Plain transform: conjugate in and out (and scale) for the inverse.
+            let t = sched.len();
+            if t > 1 {
+                scratch_elems = desc.len() / 2;
+            }
+            for (i, g) in sched.iter().enumerate() {
+                let mut p = base(g);
+                if i == 0 && desc.inverse {
+                    p.flags |= CONJ_IN;
+                }
+                if i + 1 == t && desc.inverse {
+                    p.flags |= CONJ_OUT;
+                    p.scale = 1.0 / desc.n as f32;
+                }
+                let (pipeline, params, grid) =
+                    if let Some(entry) = config.sg_entry(g.log_p, g.log_ns) {
+                        // The subgroup kernels: same bindings and parameters; `main` takes one
+                        // 4096-point column per workgroup, `p256` one 256-point column per subgroup.
+                        let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
+                        let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
+                        let grid = grid_for(ctx, "FFT workgroup count", count)?;
+                        (pipeline, ctx.uniform("fft params", &p)?, grid)
+                    } else {
+                        mk(g, 0, 0, p)?
+                    };
+                // Ping-pong between the output and one scratch buffer, ending in the output.
+                let dst = if (t - 1 - i).is_multiple_of(2) {
+                    Slot::Output
+                } else {
+                    Slot::Scratch(0)
+                };
+                let src = if i == 0 {
+                    Slot::Input
+                } else {
+                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                };
+                passes.push(Pass {
+                    pipeline,
+                    params,
+                    grid,
+                    src,
+                    dst,
+                    aux: None,
+                    spec: None,
+                    element_views: true,
+                    dst_vec4: g.log_ns == 0,
+                });
+            }
+        } else {
+            // Bluestein: X_k = c_k · IFFT_M(FFT_M(x·c) ⊙ FFT_M(b))_k with c_k = exp(-πik²/n) and
+            // b the conjugate chirp wrapped around M. Both M-point FFTs run forward; the pointwise
+            // product conjugates so that the second is the inverse.
+            let n = desc.n;
+            let m = inner as usize;
+            let c = chirp(n);
+            let mut b = vec![rustfft::num_complex::Complex::<f64>::new(0.0, 0.0); m];
+            for k in 0..n as usize {
+                b[k] = c[k].conj();
+                if k > 0 {
+                    b[m - k] = c[k].conj();
+                }
+            }
+            let mut planner = rustfft::FftPlanner::<f64>::new();
+            planner.plan_fft_forward(m).process(&mut b);
+            let to32 = |v: &[rustfft::num_complex::Complex<f64>]| -> Vec<f32> {
+                v.iter().flat_map(|z| [z.re as f32, z.im as f32]).collect()
+            };
+            aux.push(ctx.upload("bluestein chirp", &to32(&c))?);
+            aux.push(ctx.upload("bluestein spectrum", &to32(&b))?);
+            scratch_elems = desc.batch as u64 * inner;
+            let t = 2 * sched.len();
+            for i in 0..t {
+                let g = &sched[i % sched.len()];
+                let first = i % sched.len() == 0;
+                let last = i % sched.len() == sched.len() - 1;
+                let second = i >= sched.len();
+                let mut p = base(g);
+                p.a[0] = n;
+                let (mut in_mode, mut out_mode, mut aux_i, mut spec_i) = (0, 0, None, None);
+                if first && !second {
+                    in_mode = 1;
+                    aux_i = Some(0);
+                    if desc.inverse {
+                        p.flags |= CONJ_IN;
+                    }
+                }
+                if last && !second {
+                    out_mode = 1;
+                    spec_i = Some(1);
+                }
+                if last && second {
+                    out_mode = 2;
+                    aux_i = Some(0);
+                    p.scale = 1.0 / m as f32 / if desc.inverse { n as f32 } else { 1.0 };
+                    if desc.inverse {
+                        p.flags |= CONJ_OUT;
+                    }
+                }
+                let (pipeline, params, grid) = mk(g, in_mode, out_mode, p)?;
+                let dst = if i + 1 == t {
+                    Slot::Output
+                } else {
+                    Slot::Scratch(i % 2)
+                };
+                let src = if i == 0 {
+                    Slot::Input
+                } else {
+                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                };
+                passes.push(Pass {
+                    pipeline,
+                    params,
+                    grid,
+                    src,
+                    dst,
+                    aux: aux_i,
+                    spec: spec_i,
+                    element_views: true,
+                    dst_vec4: g.log_ns == 0 && out_mode != 2,
+                });
+            }
+        }
+        let mut scratch = Vec::new();
+        let n_scratch = passes
+            .iter()
+            .filter_map(|p| {
+                if let Slot::Scratch(i) = p.dst {
+                    Some(i + 1)
+                } else {
+                    None
+                }
+            })
+            .max()
+            .unwrap_or(0);
+        for _ in 0..n_scratch {
+            let bytes = scratch_elems * 2 * es;
+            ctx.check_binding_size("FFT scratch", bytes)?;
+            scratch.push(ctx.storage("fft scratch", bytes)?);
+        }
+        let dummy = ctx.storage("fft dummy", 16)?;
+        let dummy_rw = ctx.storage("fft dummy (written)", 16)?;
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            config,
+            passes,
+            scratch,
+            tw,
+            aux,
+            dummy,
+            dummy_rw,
+        })
+    }
+
+    /// The problem.
+    pub fn desc(&self) -> &FftDesc {
+        &self.desc
+    }
+    /// The configuration that runs it.
+    pub fn config(&self) -> &FftConfig {
+        &self.config
+    }
+    /// Number of dispatches one transform records.
+    pub fn dispatches(&self) -> usize {
+        self.passes.len()
+    }
+    /// Whether the whole transform is one dispatch.
+    pub fn is_fused(&self) -> bool {
+        self.passes.len() == 1
+    }
+
+    /// Binds the caller's buffers: `input` (read only) and `output` (written), each holding
+    /// `2·n·batch` scalars of the plan's dtype. They must be different buffers.
+    pub fn bind(&self, input: &wgpu::Buffer, output: &wgpu::Buffer) -> Result<FftBound> {
+        Operand::new("input", input).check(&self.ctx, self.desc.bytes())?;
+        Operand::new("output", output).check(&self.ctx, self.desc.bytes())?;
+        if input == output {
+            return Err(Error::Shape(
+                "FFT input and output must be different buffers".into(),
+            ));
+        }
+        self.bind_unchecked(input, output)
+    }
+
+    pub(crate) fn bind_unchecked(
+        &self,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+    ) -> Result<FftBound> {
+        let slot = |s: Slot| match s {
+            Slot::Input => input,
+            Slot::Output => output,
+            Slot::Scratch(i) => &self.scratch[i],
+        };
+        let mut steps = Vec::new();
+        for p in &self.passes {
+            let layout = p.pipeline.get_bind_group_layout(0);
+            let aux = p.aux.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+            let spec = p.spec.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+            // The vec4 views need one whole vec4; smaller (Bluestein) buffers are only reached
+            // through the element views, so the vec4 view binds a stand-in (kernels without
+            // element views bind the buffers themselves).
+            let vec4_min = 4 * self.desc.dtype.size();
+            let (src, dst) = (slot(p.src), slot(p.dst));
+            let src4 = if !p.element_views || src.size() >= vec4_min {
+                src
+            } else {
+                &self.dummy
+            };
+            let dst4_real = !p.element_views || (p.dst_vec4 && dst.size() >= vec4_min);
+            let dst4 = if dst4_real { dst } else { &self.dummy_rw };
+            let dst_e = if dst4_real { &self.dummy_rw } else { dst };
+            let mut resources = vec![
+                p.params.as_entire_binding(),
+                self.tw.as_entire_binding(),
+                src4.as_entire_binding(),
+                dst4.as_entire_binding(),
+                aux.as_entire_binding(),
+                spec.as_entire_binding(),
+            ];
+            if p.element_views {
+                resources.extend([src.as_entire_binding(), dst_e.as_entire_binding()]);
+            }
+            let entries: Vec<_> = resources
+                .into_iter()
+                .enumerate()
+                .map(|(i, resource)| wgpu::BindGroupEntry {
+                    binding: i as u32,
+                    resource,
+                })
+                .collect();
+            let bg = self.ctx.scoped(|| {
+                self.ctx
+                    .device
+                    .create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("fft pass"),
+                        layout: &layout,
+                        entries: &entries,
+                    })
+            })?;
+            steps.push((p.pipeline.clone(), bg, p.grid));
+        }
+        Ok(FftBound { steps })
+    }
+
+    /// Runs on host data (`2·n·batch` interleaved scalars) and returns the transform.
+    pub async fn run_host<T: Element>(&self, data: &[T]) -> Result<Vec<T>> {
+        if T::DTYPE != self.desc.dtype {
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                self.desc.dtype
+            )));
+        }
+        let need = self.desc.len() as usize;
+        if data.len() != need {
+            return Err(Error::Length {
+                name: "FFT input",
+                have: data.len(),
+                need,
+            });
+        }
+        let input = self.ctx.upload("fft input", data)?;
+        let output = self.ctx.storage("fft output", self.desc.bytes())?;
+        let bound = self.bind(&input, &output)?;
+        self.ctx.submit(|pass| bound.record(pass))?;
+        read_buffer(&self.ctx, &output, need).await
+    }
+}
+
+/// A plan bound to buffers: records its dispatches into a compute pass.
+#[derive(Debug)]
+pub struct FftBound {
+    steps: Vec<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))>,
+}
+
+impl FftBound {
+    /// Records every pass of the transform.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for (pipeline, bg, grid) in &self.steps {
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups(grid.0, grid.1, 1);
+        }
+    }
+}
+
+/// One-call FFT on host slices with the dispatcher's choice.
+pub async fn fft<T: Element>(ctx: &Context, desc: FftDesc, data: &[T]) -> Result<Vec<T>> {
+    FftPlan::new(ctx, desc, None)?.run_host(data).await
+}
+
+/// The subgroup-kernel passes of a 2^log_n-point transform under `cfg`: (entry point, override
+/// constants) of shaders/fft/stockham_sg.wgsl, for the shader-validation test.
+pub fn sg_pass_constants(
+    cfg: &FftConfig,
+    log_n: u32,
+) -> Vec<(&'static str, Vec<(&'static str, f64)>)> {
+    schedule(cfg, log_n)
+        .iter()
+        .filter_map(|g| {
+            let e = cfg.sg_entry(g.log_p, g.log_ns)?;
+            Some((e, sg_pass(g, log_n, 1, e).0))
+        })
+        .collect()
+}
+
+/// Override constants (FFT core part) of every pass a 2^log_n-point transform runs under
+/// `cfg`: what the shader-validation test translates for each adapter profile.
+pub fn pass_constants(cfg: &FftConfig, log_n: u32) -> Vec<Vec<(&'static str, f64)>> {
+    schedule(cfg, log_n)
+        .iter()
+        .map(|g| g.constants(cfg))
+        .collect()
+}
+
+/// Batched complex FFT (and the real FFT) in the op registry (`crate::ops::ALL`).
+#[derive(Clone, Copy, Debug)]
+pub struct FftOp;
+
+/// The op's name in the CLI, reports and the tuning cache.
+pub const NAME: &str = "fft";
+
+crate::harness::impl_op!(
+    FftOp,
+    NAME,
+    shaders: shaders::ALL.to_vec(),
+    verify: verify::verify_fft_async,
+    bench: bench::bench_all,
+    tune_jobs: |ctx, quick| crate::tune::jobs_for::<tune::FftTune>(ctx, tune::fft_tune_shapes(ctx, quick))
+);
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::runtime::pipelines::assert_uniform_layout!(
+            FftParams,
+            shaders::STOCKHAM,
+            "FftParams",
+            [n, log_n, ns, log_ns, cols, batch, log_tw, log_f, in_off, out_off, scale, flags],
+            a[8]
+        );
+    }
+}

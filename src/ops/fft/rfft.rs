@@ -1,0 +1,375 @@
+//! Real FFTs: `rfft` (n reals → n/2+1 complex bins, unnormalised) and `irfft` (n/2+1 bins → n
+//! reals, scaled by 1/n; the imaginary parts of bin 0 and, for even n, bin n/2 are ignored, as in
+//! numpy). Even n uses the half-length complex trick (the reals are read as n/2 complex values
+//! in place, one complex FFT of n/2 points, one split pass); odd n runs a full complex FFT.
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::ops::fft::config::FftConfig;
+use crate::ops::fft::{grid_for, FftBound, FftDesc, FftPlan};
+use crate::runtime::pipelines::Spec;
+use crate::runtime::{read_buffer, Context, Operand};
+use std::sync::Arc;
+
+/// Shape and direction of a batched real FFT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RfftDesc {
+    /// Real samples per row (any length ≥ 1).
+    pub n: u32,
+    /// Rows.
+    pub batch: u32,
+    /// Storage type.
+    pub dtype: DType,
+    /// irfft (bins → reals) instead of rfft.
+    pub inverse: bool,
+}
+
+impl RfftDesc {
+    /// A forward f32 rfft of `n` reals, batch 1.
+    pub fn new(n: u32) -> Self {
+        Self {
+            n,
+            batch: 1,
+            dtype: DType::F32,
+            inverse: false,
+        }
+    }
+    /// Sets the batch count.
+    pub fn batch(mut self, batch: u32) -> Self {
+        self.batch = batch;
+        self
+    }
+    /// Sets the storage type.
+    pub fn dtype(mut self, dtype: DType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+    /// Selects irfft (true) or rfft (false).
+    pub fn inverse(mut self, inverse: bool) -> Self {
+        self.inverse = inverse;
+        self
+    }
+    /// Complex bins per row: n/2 + 1.
+    pub fn bins(&self) -> u32 {
+        self.n / 2 + 1
+    }
+    /// Scalars of the real side (n·batch).
+    pub fn real_len(&self) -> u64 {
+        self.n as u64 * self.batch as u64
+    }
+    /// Scalars of the spectrum side (2·(n/2+1)·batch).
+    pub fn spec_len(&self) -> u64 {
+        2 * self.bins() as u64 * self.batch as u64
+    }
+    /// Scalars of (input, output).
+    pub fn lens(&self) -> (u64, u64) {
+        if self.inverse {
+            (self.spec_len(), self.real_len())
+        } else {
+            (self.real_len(), self.spec_len())
+        }
+    }
+    /// Checks dimensions.
+    pub fn validate(&self) -> Result<()> {
+        if self.n == 0 {
+            return Err(Error::ZeroSized("rfft length n"));
+        }
+        if self.batch == 0 {
+            return Err(Error::ZeroSized("rfft batch"));
+        }
+        self.inner().validate()
+    }
+    fn even(&self) -> bool {
+        self.n.is_multiple_of(2)
+    }
+    fn inner(&self) -> FftDesc {
+        let n = if self.even() { self.n / 2 } else { self.n };
+        FftDesc::new(n)
+            .batch(self.batch)
+            .dtype(self.dtype)
+            .inverse(self.inverse)
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+struct RParams {
+    n: u32,
+    half: u32,
+    bins: u32,
+    batch: u32,
+    odd: u32,
+    total: u32,
+    _p: [u32; 2],
+}
+
+#[derive(Debug)]
+struct Step {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    params: wgpu::Buffer,
+    grid: (u32, u32),
+}
+
+/// A real FFT ready to run.
+#[derive(Debug)]
+pub struct RfftPlan {
+    ctx: Context,
+    desc: RfftDesc,
+    inner: FftPlan,
+    step: Step,
+    wn: wgpu::Buffer,
+    s1: wgpu::Buffer,
+    s2: Option<wgpu::Buffer>,
+}
+
+impl RfftPlan {
+    /// Plans `desc`; `config` applies to the inner complex FFT.
+    pub fn new(ctx: &Context, desc: RfftDesc, config: Option<FftConfig>) -> Result<Self> {
+        desc.validate()?;
+        if desc.dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        let es = desc.dtype.size();
+        let (li, lo) = desc.lens();
+        ctx.check_binding_size("rfft input", li * es)?;
+        ctx.check_binding_size("rfft output", lo * es)?;
+        let inner_desc = desc.inner();
+        let inner = FftPlan::new(ctx, inner_desc, config)?;
+        let n = desc.n;
+        let wn: Vec<f32> = (0..desc.bins())
+            .flat_map(|k| {
+                let a = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+                [a.cos() as f32, a.sin() as f32]
+            })
+            .collect();
+        let wn = ctx.upload("rfft twiddles", &wn)?;
+        let spec = Spec::new(desc.dtype);
+        let s1 = ctx.storage("rfft scratch", inner_desc.bytes())?;
+        let s2 = if desc.even() {
+            None
+        } else {
+            Some(ctx.storage("rfft scratch 2", inner_desc.bytes())?)
+        };
+        // The one pre/post step next to the inner FFT (odd n has a second, widening/narrowing).
+        let (entry, total) = if desc.inverse {
+            ("pre", inner_desc.n as u64 * desc.batch as u64)
+        } else {
+            ("post", desc.bins() as u64 * desc.batch as u64)
+        };
+        let params = RParams {
+            n,
+            half: inner_desc.n,
+            bins: desc.bins(),
+            batch: desc.batch,
+            odd: !desc.even() as u32,
+            total: total as u32,
+            _p: [0; 2],
+        };
+        let step = Step {
+            pipeline: ctx.pipeline(super::shaders::RFFT, spec, entry, &[])?,
+            params: ctx.uniform("rfft params", &params)?,
+            grid: grid_for(ctx, "rfft workgroups", total.div_ceil(256))?,
+        };
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            inner,
+            step,
+            wn,
+            s1,
+            s2,
+        })
+    }
+
+    /// The problem.
+    pub fn desc(&self) -> &RfftDesc {
+        &self.desc
+    }
+
+    fn elementwise(
+        &self,
+        entry: &'static str,
+        bindings: &[(u32, &wgpu::Buffer)],
+        total: u64,
+    ) -> Result<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))> {
+        let d = &self.desc;
+        let params = RParams {
+            n: d.n,
+            half: d.n,
+            bins: d.bins(),
+            batch: d.batch,
+            odd: 1,
+            total: total as u32,
+            _p: [0; 2],
+        };
+        let pipeline = self
+            .ctx
+            .pipeline(super::shaders::RFFT, Spec::new(d.dtype), entry, &[])?;
+        let pbuf = self.ctx.uniform("rfft params", &params)?;
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: pbuf.as_entire_binding(),
+        }];
+        entries.extend(bindings.iter().map(|&(b, buf)| wgpu::BindGroupEntry {
+            binding: b,
+            resource: buf.as_entire_binding(),
+        }));
+        let layout = pipeline.get_bind_group_layout(0);
+        let bg = self.ctx.scoped(|| {
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(entry),
+                    layout: &layout,
+                    entries: &entries,
+                })
+        })?;
+        Ok((
+            pipeline,
+            bg,
+            grid_for(&self.ctx, "rfft workgroups", total.div_ceil(256))?,
+        ))
+    }
+
+    /// Binds the caller's buffers: rfft reads `n·batch` reals and writes `(n/2+1)·batch`
+    /// interleaved complex bins; irfft the other way round.
+    pub fn bind(&self, input: &wgpu::Buffer, output: &wgpu::Buffer) -> Result<RfftBound> {
+        let es = self.desc.dtype.size();
+        let (li, lo) = self.desc.lens();
+        Operand::new("input", input).check(&self.ctx, li * es)?;
+        Operand::new("output", output).check(&self.ctx, lo * es)?;
+        if input == output {
+            return Err(Error::Shape(
+                "rfft input and output must be different buffers".into(),
+            ));
+        }
+        let d = &self.desc;
+        let step_bg = |src: &wgpu::Buffer, dst: &wgpu::Buffer| -> Result<wgpu::BindGroup> {
+            let layout = self.step.pipeline.get_bind_group_layout(0);
+            self.ctx.scoped(|| {
+                self.ctx
+                    .device
+                    .create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("rfft step"),
+                        layout: &layout,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: self.step.params.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: src.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 2,
+                                resource: dst.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 3,
+                                resource: self.wn.as_entire_binding(),
+                            },
+                        ],
+                    })
+            })
+        };
+        let step = (self.step.pipeline.clone(), self.step.grid);
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        let inner;
+        match (d.inverse, &self.s2) {
+            (false, None) => {
+                inner = self.inner.bind_unchecked(input, &self.s1)?;
+                after.push((step.0, step_bg(&self.s1, output)?, step.1));
+            }
+            (false, Some(s2)) => {
+                before.push(self.elementwise("r2c", &[(2, &self.s1), (4, input)], d.real_len())?);
+                inner = self.inner.bind_unchecked(&self.s1, s2)?;
+                after.push((step.0, step_bg(s2, output)?, step.1));
+            }
+            (true, None) => {
+                before.push((step.0, step_bg(input, &self.s1)?, step.1));
+                inner = self.inner.bind_unchecked(&self.s1, output)?;
+            }
+            (true, Some(s2)) => {
+                before.push((step.0, step_bg(input, &self.s1)?, step.1));
+                inner = self.inner.bind_unchecked(&self.s1, s2)?;
+                after.push(self.elementwise("c2r", &[(1, s2), (5, output)], d.real_len())?);
+            }
+        }
+        Ok(RfftBound {
+            before,
+            inner,
+            after,
+        })
+    }
+
+    /// Runs on host data and returns the result.
+    pub async fn run_host<T: Element>(&self, data: &[T]) -> Result<Vec<T>> {
+        if T::DTYPE != self.desc.dtype {
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                self.desc.dtype
+            )));
+        }
+        let (li, lo) = self.desc.lens();
+        if data.len() as u64 != li {
+            return Err(Error::Length {
+                name: "rfft input",
+                have: data.len(),
+                need: li as usize,
+            });
+        }
+        let input = self.ctx.upload("rfft input", data)?;
+        let output = self
+            .ctx
+            .storage("rfft output", lo * self.desc.dtype.size())?;
+        let bound = self.bind(&input, &output)?;
+        self.ctx.submit(|p| bound.record(p))?;
+        read_buffer(&self.ctx, &output, lo as usize).await
+    }
+}
+
+type Step3 = (Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32));
+
+/// A real FFT bound to buffers.
+#[derive(Debug)]
+pub struct RfftBound {
+    before: Vec<Step3>,
+    inner: FftBound,
+    after: Vec<Step3>,
+}
+
+impl RfftBound {
+    /// Records every dispatch.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        let rec = |pass: &mut wgpu::ComputePass<'_>, s: &Step3| {
+            pass.set_pipeline(&s.0);
+            pass.set_bind_group(0, &s.1, &[]);
+            pass.dispatch_workgroups(s.2 .0, s.2 .1, 1);
+        };
+        for s in &self.before {
+            rec(pass, s);
+        }
+        self.inner.record(pass);
+        for s in &self.after {
+            rec(pass, s);
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::runtime::pipelines::assert_uniform_layout!(
+            RParams,
+            crate::ops::fft::shaders::RFFT,
+            "RParams",
+            [n, half, bins, batch, odd, total]
+        );
+    }
+}

@@ -1,0 +1,392 @@
+//! FFT verification: powers of two across the fused and multi-pass paths, Bluestein lengths
+//! (1, primes, 1000, 44100), batches, both directions, f16 storage, round trips, and the other
+//! kernel families the dispatcher can pick (plain and subgroup Stockham, Monarch tiled and on
+//! cooperative matrices), each against rustfft in f64.
+
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::harness::tolerance::compare;
+use crate::harness::tolerance::Comparison;
+use crate::harness::tolerance::Tolerance;
+use crate::harness::verify::{fft_checkable, random_data, Check, Tier};
+use crate::ops::fft::config::fft_candidates;
+use crate::ops::fft::config::FftConfig;
+use crate::ops::fft::config::FftVariant;
+use crate::ops::fft::monarch_config::monarch_candidates;
+use crate::ops::fft::reference::fft_ref;
+use crate::ops::fft::{FftDesc, FftPlan};
+use crate::runtime::Context;
+
+/// The shapes the dispatcher's pick is checked on at `tier`: powers of two through the fused
+/// sizes into multi-pass, Bluestein lengths, f16 storage. Every length is its own pipeline (a
+/// browser on a software adapter compiles one in ~10 s), so standard takes 2, 256 and the sizes
+/// where the paths change (4096: the largest fused; 8192: two passes) and two Bluestein
+/// lengths; full takes every power of two up to 2^14 both ways and the
+/// million-point transforms.
+pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
+    let mut v = Vec::new();
+    for log in 1..=14 {
+        if !tier.full() && ![1, 8, 12, 13].contains(&log) {
+            continue;
+        }
+        let n = 1u32 << log;
+        let batch = (1u32 << 14 >> log).clamp(1, 9);
+        v.push(FftDesc::new(n).batch(batch));
+        v.push(FftDesc::new(n).batch(batch.min(3)).inverse(true));
+    }
+    let bluestein: &[(u32, u32)] = if tier.full() {
+        &[
+            (1, 3),
+            (3, 5),
+            (5, 2),
+            (7, 1),
+            (12, 4),
+            (17, 2),
+            (100, 3),
+            (1000, 2),
+            (4097, 1),
+            (10007, 1),
+            (44100, 1),
+        ]
+    } else {
+        &[(1, 3), (1000, 2)]
+    };
+    for &(n, b) in bluestein {
+        v.push(FftDesc::new(n).batch(b));
+        v.push(FftDesc::new(n).batch(b).inverse(true));
+    }
+    if tier.full() {
+        v.push(FftDesc::new(1 << 16).batch(2));
+        v.push(FftDesc::new(1 << 17).inverse(true));
+        v.push(FftDesc::new(1 << 20));
+        v.push(FftDesc::new(1 << 20).inverse(true));
+        v.push(FftDesc::new(1 << 22));
+        v.push(FftDesc::new(999_983));
+    }
+    let f16: &[(u32, u32)] = if tier.full() {
+        &[
+            (8, 5),
+            (256, 4),
+            (4096, 2),
+            (1 << 15, 1),
+            (1000, 2),
+            (31, 3),
+        ]
+    } else {
+        &[(4096, 2)]
+    };
+    for &(n, b) in f16 {
+        v.push(FftDesc::new(n).batch(b).dtype(DType::F16));
+        v.push(FftDesc::new(n).batch(b).dtype(DType::F16).inverse(true));
+    }
+    v.retain(|d| fft_checkable(d.n));
+    v
+}
+
+/// JSON shape object of an FFT.
+pub fn fft_shape_json(d: &FftDesc) -> serde_json::Value {
+    serde_json::json!({ "n": d.n, "batch": d.batch, "inverse": d.inverse })
+}
+
+/// A check row from a comparison (or the error that kept the kernel from running).
+pub(crate) fn make_check(
+    op: &str,
+    variant: &str,
+    dtype: DType,
+    shape: serde_json::Value,
+    config: String,
+    tol: Tolerance,
+    r: Result<Comparison>,
+) -> Check {
+    match r {
+        Ok(c) => Check {
+            op: op.into(),
+            variant: variant.into(),
+            dtype,
+            shape,
+            max_abs_err: c.max_abs_err,
+            rel_l2_err: c.rel_l2_err,
+            tolerance: c.tolerance,
+            pass: c.pass,
+            config,
+            error: None,
+        },
+        Err(e) => Check {
+            op: op.into(),
+            variant: variant.into(),
+            dtype,
+            shape,
+            max_abs_err: f64::NAN,
+            rel_l2_err: f64::NAN,
+            tolerance: tol.rel_l2,
+            pass: false,
+            config,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// The tolerance of `cfg` on `desc`: Monarch stages are GEMMs (their own bound, f16 operands on
+/// cooperative matrices), Stockham the FFT bound.
+pub fn fft_tolerance(desc: &FftDesc, cfg: &FftConfig) -> Tolerance {
+    match cfg.variant {
+        FftVariant::Monarch => Tolerance::fft_monarch(desc.dtype, cfg.coop > 0, desc.n as u64),
+        FftVariant::Stockham => Tolerance::fft(desc.dtype, desc.n as u64),
+    }
+}
+
+/// The variant name a check row shows for `cfg` on `desc`.
+fn variant_name(desc: &FftDesc, cfg: &FftConfig) -> &'static str {
+    match (cfg.variant, cfg.coop > 0) {
+        (FftVariant::Monarch, true) => "monarch_coop",
+        (FftVariant::Monarch, false) => "monarch",
+        _ if !desc.is_pow2() => "bluestein",
+        _ if cfg.lanes > 0 => "stockham_sg",
+        _ => "stockham",
+    }
+}
+
+/// Every Monarch configuration the dispatcher may try on `desc` here, plus the cooperative
+/// ones of both tile sizes that the adapter lists (they are not candidates for f32 storage,
+/// where their f16 rounding would be a silent loss, but run when asked for).
+pub fn monarch_configs(ctx: &Context, desc: &FftDesc) -> Vec<FftConfig> {
+    let (caps, limits) = (ctx.caps(), ctx.limits());
+    let mut v = monarch_candidates(caps, &limits, desc);
+    for t in [8u32, 16] {
+        for r in [t, 2 * t] {
+            let c = FftConfig::monarch_coop(11, 2, r, t, caps.subgroup_min);
+            if c.valid_for(caps, &limits, desc) && !v.contains(&c) {
+                v.push(c);
+            }
+        }
+    }
+    v
+}
+
+/// One configuration of each kernel family (plain Stockham, subgroup Stockham, Monarch tiled,
+/// Monarch coop) among `configs`, in order.
+fn one_per_family(configs: Vec<FftConfig>) -> Vec<FftConfig> {
+    let family = |c: &FftConfig| (c.variant, c.coop > 0, c.lanes > 0 && c.coop == 0);
+    let mut out: Vec<FftConfig> = Vec::new();
+    for c in configs {
+        if !out.iter().any(|o| family(o) == family(&c)) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Runs `desc` (with `config`, or the dispatcher's pick) on random data and compares with
+/// rustfft in f64 (blocking on [`check_fft_async`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_fft(ctx: &Context, desc: &FftDesc, config: Option<FftConfig>, seed: u64) -> Check {
+    pollster::block_on(check_fft_async(ctx, desc, config, seed))
+}
+
+/// Forward then inverse on the GPU (f32, `config` or the dispatcher's pick): the input must
+/// come back within the bound (blocking on [`check_fft_round_trip_async`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_fft_round_trip(
+    ctx: &Context,
+    n: u32,
+    batch: u32,
+    config: Option<FftConfig>,
+    seed: u64,
+) -> Check {
+    pollster::block_on(check_fft_round_trip_async(ctx, n, batch, config, seed))
+}
+
+/// [`check_fft`] without blocking.
+pub async fn check_fft_async(
+    ctx: &Context,
+    desc: &FftDesc,
+    config: Option<FftConfig>,
+    seed: u64,
+) -> Check {
+    let cfg = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, desc));
+    let tol = fft_tolerance(desc, &cfg);
+    let r = match desc.dtype {
+        DType::F32 => check_fft_typed_async::<f32>(ctx, desc, cfg, seed, tol).await,
+        DType::F16 => check_fft_typed_async::<half::f16>(ctx, desc, cfg, seed, tol).await,
+    };
+    make_check(
+        "fft",
+        variant_name(desc, &cfg),
+        desc.dtype,
+        fft_shape_json(desc),
+        cfg.label(),
+        tol,
+        r,
+    )
+}
+
+async fn check_fft_typed_async<T: Element>(
+    ctx: &Context,
+    desc: &FftDesc,
+    cfg: FftConfig,
+    seed: u64,
+    tol: Tolerance,
+) -> Result<Comparison> {
+    let (x, xf) = random_data::<T>(desc.len() as usize, seed);
+    let got = ctx
+        .capture_errors(async {
+            let plan = FftPlan::new(ctx, *desc, Some(cfg))?;
+            plan.run_host(&x).await
+        })
+        .await?;
+    let want = fft_ref(desc.n as usize, desc.batch as usize, desc.inverse, &xf);
+    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+    Ok(compare(&got, &want, tol))
+}
+
+/// [`check_fft_round_trip`] without blocking.
+pub async fn check_fft_round_trip_async(
+    ctx: &Context,
+    n: u32,
+    batch: u32,
+    config: Option<FftConfig>,
+    seed: u64,
+) -> Check {
+    let desc = FftDesc::new(n).batch(batch);
+    let cfg = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
+    let tol = fft_tolerance(&desc, &cfg);
+    let (x, xf) = random_data::<f32>(desc.len() as usize, seed);
+    let r = ctx
+        .capture_errors(async {
+            let fwd = FftPlan::new(ctx, desc, Some(cfg))?;
+            let inv = FftPlan::new(ctx, desc.inverse(true), Some(cfg))?;
+            let a = ctx.upload("x", &x)?;
+            let b = ctx.storage("X", desc.bytes())?;
+            let c = ctx.storage("x again", desc.bytes())?;
+            let f = fwd.bind(&a, &b)?;
+            let i = inv.bind(&b, &c)?;
+            ctx.submit(|p| {
+                f.record(p);
+                i.record(p);
+            })?;
+            let got: Vec<f32> = crate::runtime::read_buffer(ctx, &c, desc.len() as usize).await?;
+            let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+            Ok(compare(&got, &xf, tol))
+        })
+        .await;
+    let variant = match cfg.variant {
+        FftVariant::Monarch => "monarch_round_trip",
+        FftVariant::Stockham => "round_trip",
+    };
+    make_check(
+        "fft",
+        variant,
+        DType::F32,
+        fft_shape_json(&desc),
+        cfg.label(),
+        tol,
+        r,
+    )
+}
+
+/// Every FFT check `verify fft` runs at `tier` on this adapter: the dispatcher's pick on
+/// [`fft_shapes`]; on sizes that cross the fused / multi-pass boundaries, one configuration of
+/// every other kernel family the dispatcher may try (full: every candidate); the Monarch
+/// configurations around their fused limit and beyond (standard: one per family); round trips.
+/// `progress` is called after each check.
+pub async fn verify_fft_async(
+    ctx: &Context,
+    tier: Tier,
+    progress: &mut dyn FnMut(&Check),
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut push = |c: Check, out: &mut Vec<Check>| {
+        progress(&c);
+        out.push(c);
+    };
+    let f16 = ctx.caps().f16;
+    for (i, desc) in fft_shapes(tier).into_iter().enumerate() {
+        if desc.dtype == DType::F16 && !f16 {
+            continue;
+        }
+        push(
+            check_fft_async(ctx, &desc, None, 3000 + i as u64).await,
+            &mut out,
+        );
+    }
+    let (caps, limits) = (ctx.caps(), ctx.limits());
+    let boundaries: &[FftDesc] = if tier.full() {
+        &[
+            FftDesc::new(2048).batch(3),
+            FftDesc::new(4096).batch(2),
+            FftDesc::new(8192).batch(2),
+            FftDesc::new(1 << 15).inverse(true),
+            FftDesc::new(33).batch(2),
+        ]
+    } else {
+        &[FftDesc::new(4096).batch(2)]
+    };
+    for d in boundaries {
+        // Monarch configurations are checked below, with their own sizes.
+        let others: Vec<FftConfig> = fft_candidates(caps, &limits, d)
+            .into_iter()
+            .skip(1)
+            .filter(|c| c.variant == FftVariant::Stockham)
+            .collect();
+        let others = if tier.full() {
+            others
+        } else {
+            one_per_family(others)
+        };
+        for cfg in others {
+            push(check_fft_async(ctx, d, Some(cfg), 77).await, &mut out);
+        }
+    }
+    let mut monarch = vec![FftDesc::new(4096).batch(3)];
+    if tier.full() {
+        monarch.extend([
+            FftDesc::new(64).batch(7).inverse(true),
+            FftDesc::new(1 << 16).inverse(true),
+            FftDesc::new(2).batch(5),
+            FftDesc::new(1024).batch(3),
+            FftDesc::new(2048).batch(2).inverse(true),
+            FftDesc::new(1 << 20),
+        ]);
+    }
+    if f16 {
+        monarch.push(FftDesc::new(512).batch(3).dtype(DType::F16));
+        if tier.full() {
+            monarch.push(FftDesc::new(1 << 14).dtype(DType::F16).inverse(true));
+        }
+    }
+    monarch.retain(|d| fft_checkable(d.n));
+    for (i, d) in monarch.iter().enumerate() {
+        let configs = monarch_configs(ctx, d);
+        let configs = if tier.full() {
+            configs
+        } else {
+            one_per_family(configs)
+        };
+        for cfg in configs {
+            push(
+                check_fft_async(ctx, d, Some(cfg), 900 + i as u64).await,
+                &mut out,
+            );
+        }
+    }
+    let mut trips: Vec<(u32, u32, Option<FftConfig>)> = vec![(1000, 2, None)];
+    if tier.full() {
+        trips.extend([(1024, 4, None), (1 << 16, 1, None), (1 << 20, 1, None)]);
+    }
+    let d = FftDesc::new(1 << 12).batch(2);
+    let monarch_trips = monarch_configs(ctx, &d);
+    let monarch_trips = if tier.full() {
+        monarch_trips
+    } else {
+        one_per_family(monarch_trips)
+    };
+    trips.extend(monarch_trips.into_iter().map(|c| (d.n, d.batch, Some(c))));
+    trips.retain(|t| fft_checkable(t.0));
+    for (n, b, cfg) in trips {
+        push(
+            check_fft_round_trip_async(ctx, n, b, cfg, 11).await,
+            &mut out,
+        );
+    }
+    out
+}

@@ -1,0 +1,223 @@
+//! GEMM cases of the vendor report.
+
+use super::NAME;
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::harness::bench::{bench_each, config_for, prebuild, time_case, PreparedCase};
+use crate::harness::tolerance::compare;
+use crate::harness::tolerance::Tolerance;
+use crate::harness::verify::random_data;
+use crate::ops::gemm::config::GemmConfig;
+use crate::ops::gemm::config::GemmVariant;
+use crate::ops::gemm::reference::gemm_ref_rows;
+use crate::ops::gemm::verify::gemm_shape_json;
+use crate::ops::gemm::verify::gemm_variants_to_check;
+use crate::ops::gemm::{GemmBound, GemmDesc, GemmPlan};
+use crate::probe::Peaks;
+use crate::report::{BenchResult, UNTUNED_DEFAULT_NOTE};
+use crate::runtime::{Context, Timing};
+use crate::tune::{ConfigSource, Picked};
+use std::marker::PhantomData;
+
+/// Rows of each product checked against the reference during a bench (a spot check).
+const CHECK_ROWS: usize = 16;
+
+/// The GEMM cases of the report: the 1024³ f32 product and the 4096² GEMV that the foundation
+/// targets are in both modes, each variant the adapter has at 1024³, and more shapes in full mode.
+pub fn gemm_cases(ctx: &Context, quick: bool) -> Vec<(GemmDesc, Option<GemmConfig>)> {
+    let mut v: Vec<(GemmDesc, Option<GemmConfig>)> = Vec::new();
+    let square = GemmDesc::new(1024, 1024, 1024);
+    // A size sweep of the dispatcher's pick (the time-vs-size curve of the report).
+    for s in [256, 512] {
+        v.push((GemmDesc::new(s, s, s), None));
+    }
+    v.push((square, None));
+    for c in gemm_variants_to_check(ctx, &square).into_iter().skip(1) {
+        v.push((square, Some(c)));
+    }
+    // Where the tuning cache picks something else, the untuned default runs beside it.
+    let default = crate::ops::gemm::config::gemm_default(ctx.caps(), &ctx.limits(), &square);
+    let cached = crate::tune::lookup::<crate::ops::gemm::tune::GemmTune>(ctx, &square);
+    if cached.is_some_and(|c| c != default) && !v.contains(&(square, Some(default))) {
+        v.push((square, Some(default)));
+    }
+    v.push((GemmDesc::new(4096, 1, 4096), None));
+    if ctx.caps().f16 {
+        let h = square.dtype(DType::F16);
+        v.push((h, None));
+        // The other f16 variants only in full mode (the quick report must stay under a minute).
+        if !quick {
+            for c in gemm_variants_to_check(ctx, &h).into_iter().skip(1) {
+                v.push((h, Some(c)));
+            }
+        }
+    }
+    if !quick {
+        v.push((GemmDesc::new(2048, 2048, 2048), None));
+        v.push((GemmDesc::new(256, 256, 256).batch(32), None));
+        v.push((GemmDesc::new(1024, 1024, 1024).trans(true, true), None));
+        v.push((GemmDesc::new(1, 4096, 4096), None));
+        v.push((GemmDesc::new(4096, 1, 4096).trans(true, false), None));
+    }
+    v
+}
+
+/// Benchmarks one GEMM case.
+pub fn bench_gemm_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    desc: GemmDesc,
+    config: Option<GemmConfig>,
+    quick: bool,
+) -> Result<BenchResult> {
+    let case = prepare_gemm_case(ctx, desc, config)?;
+    let t = time_case(ctx, quick, &|pass| case.record(pass))?;
+    case.finish(ctx, peaks, &t)
+}
+
+/// Builds and binds one GEMM case (the dispatcher's pick when `config` is `None`) on random data.
+pub(crate) fn prepare_gemm_case(
+    ctx: &Context,
+    desc: GemmDesc,
+    config: Option<GemmConfig>,
+) -> Result<Box<dyn PreparedCase>> {
+    Ok(match desc.dtype {
+        DType::F32 => Box::new(GemmCase::<f32>::new(ctx, desc, config)?),
+        DType::F16 => Box::new(GemmCase::<half::f16>::new(ctx, desc, config)?),
+    })
+}
+
+/// A GEMM case ready to time: its plan, bound buffers and the f64 inputs of the spot check.
+struct GemmCase<T> {
+    desc: GemmDesc,
+    picked: Picked<GemmConfig>,
+    plan: GemmPlan,
+    bound: GemmBound,
+    c: wgpu::Buffer,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    _element: PhantomData<T>,
+}
+
+impl<T: Element> GemmCase<T> {
+    fn new(ctx: &Context, desc: GemmDesc, config: Option<GemmConfig>) -> Result<Self> {
+        let picked = match config {
+            Some(c) => Picked {
+                config: c,
+                source: ConfigSource::Explicit,
+            },
+            None => crate::ops::gemm::tune::gemm_pick_with_source(ctx, &desc),
+        };
+        let plan = GemmPlan::new(ctx, desc, Some(picked.config))?;
+        let (a, af) = random_data::<T>(desc.a_len() as usize, 7);
+        let (b, bf) = random_data::<T>(desc.b_len() as usize, 8);
+        let ab = ctx.upload("A", &a)?;
+        let bb = ctx.upload("B", &b)?;
+        let c = ctx.storage("C", desc.c_len() * desc.dtype.size())?;
+        let bound = plan.bind(&ab, &bb, &c)?;
+        Ok(Self {
+            desc,
+            picked,
+            plan,
+            bound,
+            c,
+            a: af,
+            b: bf,
+            _element: PhantomData,
+        })
+    }
+}
+
+impl<T: Element> PreparedCase for GemmCase<T> {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        self.bound.record(pass);
+    }
+
+    fn finish(&self, ctx: &Context, peaks: &Peaks, t: &Timing) -> Result<BenchResult> {
+        let (desc, picked) = (self.desc, &self.picked);
+        // Spot-check the first rows of the last run's output.
+        let got: Vec<T> = pollster::block_on(crate::runtime::read_buffer(
+            ctx,
+            &self.c,
+            desc.c_len() as usize,
+        ))?;
+        let want = gemm_ref_rows(&desc, &self.a, &self.b, None, CHECK_ROWS);
+        let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
+        let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
+        let cfg = *self.plan.config();
+        let compute = if cfg.variant == GemmVariant::Coop {
+            DType::F16
+        } else {
+            desc.dtype
+        };
+        let err = compare(&got, &want[..rows], Tolerance::gemm(compute, desc.k));
+        let secs = t.median_ms * 1e-3;
+        let (gflops, gbps, pct) = if desc.gemv_shape() {
+            let bytes =
+                (desc.a_len() + desc.b_len() + desc.c_len()) as f64 * desc.dtype.size() as f64;
+            let gbps = bytes / secs / 1e9;
+            (
+                Some(desc.flops() / secs / 1e9),
+                Some(gbps),
+                Some(100.0 * gbps / peaks.copy_gbps),
+            )
+        } else {
+            let g = desc.flops() / secs / 1e9;
+            let peak = match (compute, peaks.fma_f16_gflops) {
+                (DType::F16, Some(h)) if cfg.variant == GemmVariant::Coop => h,
+                _ => peaks.fma_f32_gflops,
+            };
+            (Some(g), None, Some(100.0 * g / peak))
+        };
+        Ok(BenchResult {
+            op: "gemm".into(),
+            variant: cfg.variant.name().into(),
+            dtype: desc.dtype,
+            shape: gemm_shape_json(&desc),
+            median_ms: t.median_ms,
+            gflops,
+            gbps,
+            pct_of_peak: pct,
+            config: cfg.label(),
+            config_source: picked.source.name().into(),
+            rel_l2_err: err.rel_l2_err,
+            timing: format!("{:?}", t.source).to_lowercase(),
+            note: if !err.pass {
+                "FAILED reference spot check".into()
+            } else if picked.source == ConfigSource::Explicit
+                && cfg == crate::ops::gemm::config::gemm_default(ctx.caps(), &ctx.limits(), &desc)
+            {
+                UNTUNED_DEFAULT_NOTE.into()
+            } else {
+                String::new()
+            },
+        })
+    }
+}
+
+/// Benchmarks every case of this op (`ops::bench_op` runs it by name). `progress(done, total,
+/// label)` is called before each case, `on_result` with each row as soon as it is measured; a
+/// case that fails to run is reported through `on_error` and skipped.
+pub fn bench_all(
+    ctx: &Context,
+    peaks: &Peaks,
+    quick: bool,
+    progress: &mut dyn FnMut(usize, usize, &str),
+    on_result: &mut dyn FnMut(&BenchResult),
+    on_error: &mut dyn FnMut(String),
+) -> Vec<BenchResult> {
+    let cases = gemm_cases(ctx, quick);
+    prebuild(ctx, &cases, |(d, c)| {
+        let cfg = config_for::<crate::ops::gemm::tune::GemmTune>(ctx, d, *c);
+        let _ = crate::GemmPlan::new(ctx, *d, Some(cfg));
+    });
+    bench_each(
+        NAME,
+        &cases,
+        |(desc, _)| crate::report::shape_text(&crate::ops::gemm::verify::gemm_shape_json(desc)),
+        |(desc, cfg)| bench_gemm_case(ctx, peaks, *desc, *cfg, quick),
+        progress,
+        on_result,
+        on_error,
+    )
+}

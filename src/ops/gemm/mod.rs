@@ -1,0 +1,454 @@
+//! Dense GEMM: `C = alpha·op(A)·op(B) + beta·C`, row-major, optional transposes, batched,
+//! any M, N, K, f32 or f16 storage with f32 accumulation.
+//!
+//! ```text
+//! A: batch × (M×K), or K×M when trans_a     B: batch × (K×N), or N×K when trans_b
+//! C: batch × (M×N)
+//! ```
+//! Batches are contiguous; `broadcast_a` / `broadcast_b` use one matrix for every batch.
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
+pub mod config;
+pub mod reference;
+pub mod shaders;
+pub mod tune;
+pub mod verify;
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::ops::gemm::config::GemmConfig;
+use crate::ops::gemm::config::GemmVariant;
+use crate::runtime::check_len;
+use crate::runtime::pipelines::Spec;
+use crate::runtime::{read_buffer, Context, Operand};
+use std::sync::Arc;
+
+/// Shape and scalars of a GEMM.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct GemmDesc {
+    /// Rows of op(A) and C.
+    pub m: u32,
+    /// Columns of op(B) and C.
+    pub n: u32,
+    /// Columns of op(A), rows of op(B).
+    pub k: u32,
+    /// Number of independent products.
+    pub batch: u32,
+    /// A is stored K×M and used transposed.
+    pub trans_a: bool,
+    /// B is stored N×K and used transposed.
+    pub trans_b: bool,
+    /// Storage type of A, B and C.
+    pub dtype: DType,
+    /// Scale of the product.
+    pub alpha: f32,
+    /// Scale of the existing C (0: C is not read, so it may hold garbage).
+    pub beta: f32,
+    /// One A for every batch.
+    pub broadcast_a: bool,
+    /// One B for every batch.
+    pub broadcast_b: bool,
+}
+
+impl GemmDesc {
+    /// `C = A·B` of the given shape, f32, batch 1.
+    pub fn new(m: u32, n: u32, k: u32) -> Self {
+        Self {
+            m,
+            n,
+            k,
+            batch: 1,
+            trans_a: false,
+            trans_b: false,
+            dtype: DType::F32,
+            alpha: 1.0,
+            beta: 0.0,
+            broadcast_a: false,
+            broadcast_b: false,
+        }
+    }
+    /// Sets the batch count.
+    pub fn batch(mut self, batch: u32) -> Self {
+        self.batch = batch;
+        self
+    }
+    /// Sets the transposes.
+    pub fn trans(mut self, trans_a: bool, trans_b: bool) -> Self {
+        self.trans_a = trans_a;
+        self.trans_b = trans_b;
+        self
+    }
+    /// Sets the storage type.
+    pub fn dtype(mut self, dtype: DType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+    /// Sets alpha and beta.
+    pub fn scale(mut self, alpha: f32, beta: f32) -> Self {
+        self.alpha = alpha;
+        self.beta = beta;
+        self
+    }
+    /// Elements of A (all batches).
+    pub fn a_len(&self) -> u64 {
+        self.m as u64
+            * self.k as u64
+            * if self.broadcast_a {
+                1
+            } else {
+                self.batch as u64
+            }
+    }
+    /// Elements of B (all batches).
+    pub fn b_len(&self) -> u64 {
+        self.k as u64
+            * self.n as u64
+            * if self.broadcast_b {
+                1
+            } else {
+                self.batch as u64
+            }
+    }
+    /// Elements of C (all batches).
+    pub fn c_len(&self) -> u64 {
+        self.m as u64 * self.n as u64 * self.batch as u64
+    }
+    /// Floating-point operations (2·M·N·K per batch).
+    pub fn flops(&self) -> f64 {
+        2.0 * self.m as f64 * self.n as f64 * self.k as f64 * self.batch as f64
+    }
+    /// One output column or one output row: the memory-bound GEMV path applies.
+    pub fn gemv_shape(&self) -> bool {
+        self.n == 1 || self.m == 1
+    }
+
+    /// Checks dimensions and index ranges; nothing about the device.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("m", self.m),
+            ("n", self.n),
+            ("k", self.k),
+            ("batch", self.batch),
+        ] {
+            if v == 0 {
+                return Err(Error::ZeroSized(match name {
+                    "m" => "GEMM dimension m",
+                    "n" => "GEMM dimension n",
+                    "k" => "GEMM dimension k",
+                    _ => "GEMM batch",
+                }));
+            }
+        }
+        for (what, len) in [
+            ("A", self.a_len()),
+            ("B", self.b_len()),
+            ("C", self.c_len()),
+        ] {
+            if len > u32::MAX as u64 {
+                return Err(Error::Shape(format!(
+                    "{what} has {len} elements, over the 2^32 elements one binding can index"
+                )));
+            }
+        }
+        if !self.alpha.is_finite() || !self.beta.is_finite() {
+            return Err(Error::Shape("alpha and beta must be finite".into()));
+        }
+        Ok(())
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+struct GemmParams {
+    m: u32,
+    n: u32,
+    k: u32,
+    batch: u32,
+    lda: u32,
+    ldb: u32,
+    ldc: u32,
+    tiles_m: u32,
+    tiles_n: u32,
+    stride_a: u32,
+    stride_b: u32,
+    stride_c: u32,
+    alpha: f32,
+    beta: f32,
+    _pad: [u32; 2],
+}
+
+/// A GEMM ready to run: pipeline, parameters and dispatch size built once, reused per call.
+#[derive(Debug)]
+pub struct GemmPlan {
+    ctx: Context,
+    desc: GemmDesc,
+    config: GemmConfig,
+    pipeline: Arc<wgpu::ComputePipeline>,
+    params: wgpu::Buffer,
+    grid: (u32, u32),
+    /// A and B exchanged (one-row GEMM run as GEMV on the transposed problem).
+    swapped: bool,
+    /// GEMV without quad views binds this 16-byte stand-in there (the views' minimum binding
+    /// size could exceed a tiny operand).
+    quad_stand_in: Option<wgpu::Buffer>,
+}
+
+impl GemmPlan {
+    /// Plans `desc` with `config`, or the dispatcher's default when `None`.
+    pub fn new(ctx: &Context, desc: GemmDesc, config: Option<GemmConfig>) -> Result<Self> {
+        desc.validate()?;
+        if desc.dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        let config = config.unwrap_or_else(|| crate::ops::gemm::tune::gemm_pick(ctx, &desc));
+        if !config.valid_for(ctx.caps(), &ctx.limits(), &desc) {
+            return Err(Error::Unsupported(format!(
+                "GEMM config `{}` cannot run {}x{}x{} {} on this adapter",
+                config.label(),
+                desc.m,
+                desc.n,
+                desc.k,
+                desc.dtype
+            )));
+        }
+        let es = desc.dtype.size();
+        for (what, len) in [
+            ("A", desc.a_len()),
+            ("B", desc.b_len()),
+            ("C", desc.c_len()),
+        ] {
+            ctx.check_binding_size(&format!("GEMM operand {what}"), len * es)?;
+        }
+        // A one-row product runs as GEMV on the transposed problem: C^T = op(B)^T · op(A)^T.
+        let swapped = config.variant == GemmVariant::Gemv && desc.n != 1;
+        let (m, n, k) = (desc.m, desc.n, desc.k);
+        let lda = if desc.trans_a { m } else { k };
+        let ldb = if desc.trans_b { k } else { n };
+        let sa = if desc.broadcast_a { 0 } else { m * k };
+        let sb = if desc.broadcast_b { 0 } else { k * n };
+        let (eff, p_lda, p_ldb, p_sa, p_sb, ldc) = if swapped {
+            let eff = GemmDesc {
+                m: n,
+                n: 1,
+                trans_a: !desc.trans_b,
+                trans_b: !desc.trans_a,
+                ..desc
+            };
+            (eff, ldb, lda, sb, sa, 1)
+        } else {
+            (desc, lda, ldb, sa, sb, n)
+        };
+        let (bm, bn) = config.block();
+        let tiles_m = match config.variant {
+            GemmVariant::Gemv if eff.trans_a => eff.m.div_ceil(config.tn / config.bk),
+            _ => eff.m.div_ceil(bm),
+        };
+        let tiles_n = eff.n.div_ceil(bn);
+        let total = tiles_m as u64 * tiles_n as u64 * desc.batch as u64;
+        let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
+        let grid = crate::runtime::grid_2d(total, max_dim).ok_or_else(|| Error::OverLimit {
+            what: "GEMM workgroup count".into(),
+            need: total,
+            limit: "max_compute_workgroups_per_dimension (squared)",
+            max: max_dim as u64 * max_dim as u64,
+        })?;
+        let params = GemmParams {
+            m: eff.m,
+            n: eff.n,
+            k: eff.k,
+            batch: desc.batch,
+            lda: p_lda,
+            ldb: p_ldb,
+            ldc,
+            tiles_m,
+            tiles_n,
+            stride_a: p_sa,
+            stride_b: p_sb,
+            stride_c: m * n,
+            alpha: desc.alpha,
+            beta: desc.beta,
+            _pad: [0; 2],
+        };
+        let spec = Spec {
+            dtype: desc.dtype,
+            coop: (config.variant == GemmVariant::Coop).then_some(config.tm),
+        };
+        let constants = config.constants(&eff);
+        let mut quad_stand_in = None;
+        if config.variant == GemmVariant::Gemv && !GemmConfig::gemv_quads(&eff) {
+            quad_stand_in = Some(ctx.storage("gemv quad stand-in", 16)?);
+        }
+        let pipeline = ctx.pipeline(config.shader(), spec, "main", &constants)?;
+        let params = ctx.uniform("gemm params", &params)?;
+        Ok(Self {
+            ctx: ctx.clone(),
+            desc,
+            config,
+            pipeline,
+            params,
+            grid,
+            swapped,
+            quad_stand_in,
+        })
+    }
+
+    /// The problem.
+    pub fn desc(&self) -> &GemmDesc {
+        &self.desc
+    }
+    /// The configuration that runs it.
+    pub fn config(&self) -> &GemmConfig {
+        &self.config
+    }
+
+    /// Binds the caller's buffers (checked for usage and size): A, B read; C read (if beta ≠ 0)
+    /// and written. Build once, record many times.
+    pub fn bind(&self, a: &wgpu::Buffer, b: &wgpu::Buffer, c: &wgpu::Buffer) -> Result<GemmBound> {
+        let es = self.desc.dtype.size();
+        Operand::new("A", a).check(&self.ctx, self.desc.a_len() * es)?;
+        Operand::new("B", b).check(&self.ctx, self.desc.b_len() * es)?;
+        Operand::new("C", c).check(&self.ctx, self.desc.c_len() * es)?;
+        let (a, b) = if self.swapped { (b, a) } else { (a, b) };
+        let layout = self.pipeline.get_bind_group_layout(0);
+        let mut entries = vec![
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: self.params.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: a.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: b.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 3,
+                resource: c.as_entire_binding(),
+            },
+        ];
+        if self.config.variant == GemmVariant::Gemv {
+            // Quad views of A and x (read-only aliases of the same buffers).
+            let (a4, b4) = match &self.quad_stand_in {
+                Some(s) => (s, s),
+                None => (a, b),
+            };
+            entries.push(wgpu::BindGroupEntry {
+                binding: 4,
+                resource: a4.as_entire_binding(),
+            });
+            entries.push(wgpu::BindGroupEntry {
+                binding: 5,
+                resource: b4.as_entire_binding(),
+            });
+        }
+        let bind_group = self.ctx.scoped(|| {
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("gemm"),
+                    layout: &layout,
+                    entries: &entries,
+                })
+        })?;
+        Ok(GemmBound {
+            pipeline: self.pipeline.clone(),
+            bind_group,
+            grid: self.grid,
+        })
+    }
+
+    /// Runs on host data: uploads A, B (and C when beta ≠ 0), dispatches, reads C back.
+    pub async fn run_host<T: Element>(&self, a: &[T], b: &[T], c: Option<&[T]>) -> Result<Vec<T>> {
+        if T::DTYPE != self.desc.dtype {
+            return Err(Error::Shape(format!(
+                "host data is {} but the plan is {}",
+                T::DTYPE,
+                self.desc.dtype
+            )));
+        }
+        let d = &self.desc;
+        check_len("A", a.len(), d.a_len())?;
+        check_len("B", b.len(), d.b_len())?;
+        let ctx = &self.ctx;
+        let ab = ctx.upload("A", a)?;
+        let bb = ctx.upload("B", b)?;
+        let cb = match c {
+            Some(c) => {
+                check_len("C", c.len(), d.c_len())?;
+                ctx.upload("C", c)?
+            }
+            None if d.beta != 0.0 => {
+                return Err(Error::Shape("beta ≠ 0 needs an input C".into()));
+            }
+            None => ctx.storage("C", d.c_len() * d.dtype.size())?,
+        };
+        let bound = self.bind(&ab, &bb, &cb)?;
+        ctx.submit(|pass| bound.record(pass))?;
+        read_buffer(ctx, &cb, d.c_len() as usize).await
+    }
+}
+
+/// A plan bound to buffers: records its dispatch into a compute pass.
+#[derive(Debug)]
+pub struct GemmBound {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    bind_group: wgpu::BindGroup,
+    grid: (u32, u32),
+}
+
+impl GemmBound {
+    /// Records the dispatch.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.grid.0, self.grid.1, 1);
+    }
+}
+
+/// One-call GEMM on host slices with the dispatcher's choice: returns C.
+pub async fn gemm<T: Element>(
+    ctx: &Context,
+    desc: GemmDesc,
+    a: &[T],
+    b: &[T],
+    c: Option<&[T]>,
+) -> Result<Vec<T>> {
+    GemmPlan::new(ctx, desc, None)?.run_host(a, b, c).await
+}
+
+/// Dense GEMM in the op registry (`crate::ops::ALL`).
+#[derive(Clone, Copy, Debug)]
+pub struct GemmOp;
+
+/// The op's name in the CLI, reports and the tuning cache.
+pub const NAME: &str = "gemm";
+
+crate::harness::impl_op!(
+    GemmOp,
+    NAME,
+    shaders: shaders::ALL.to_vec(),
+    verify: verify::verify_gemm_async,
+    bench: bench::bench_all,
+    tune_jobs: |ctx, quick| crate::tune::jobs_for::<tune::GemmTune>(ctx, tune::gemm_tune_shapes(ctx, quick))
+);
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_match_the_wgsl_struct() {
+        crate::runtime::pipelines::assert_uniform_layout!(
+            GemmParams,
+            shaders::TILED,
+            "GemmParams",
+            [
+                m, n, k, batch, lda, ldb, ldc, tiles_m, tiles_n, stride_a, stride_b, stride_c,
+                alpha, beta
+            ]
+        );
+    }
+}

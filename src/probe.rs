@@ -1,0 +1,136 @@
+//! Measured peaks of the device: FMA throughput (f32, and f16 where present) and the bandwidth
+//! of a compute-shader copy and of `copy_buffer_to_buffer`. They are the denominators of every
+//! efficiency figure in the report, measured rather than taken from a datasheet.
+
+#[cfg(not(target_arch = "wasm32"))]
+use crate::dtype::DType;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::error::Result;
+use crate::runtime::pipelines::Shader;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::runtime::pipelines::Spec;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::runtime::{time_gpu, Context};
+use serde::Serialize;
+#[cfg(not(target_arch = "wasm32"))]
+use std::time::Instant;
+
+/// FMA-throughput probe.
+pub const FMA: Shader = Shader {
+    name: "PeakFma",
+    body: include_str!("../shaders/probe/fma.wgsl"),
+    includes: &[],
+    params: None,
+    coop: false,
+    subgroups: false,
+};
+
+/// Copy-bandwidth probe.
+pub const COPY: Shader = Shader {
+    name: "PeakCopy",
+    body: include_str!("../shaders/probe/copy.wgsl"),
+    ..FMA
+};
+
+/// Measured peaks.
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize)]
+pub struct Peaks {
+    /// f32 FMA throughput, GFLOP/s (an FMA counts 2).
+    pub fma_f32_gflops: f64,
+    /// f16 FMA throughput, GFLOP/s, where the device has f16.
+    pub fma_f16_gflops: Option<f64>,
+    /// Compute-shader vec4 copy, GB/s counting read + write.
+    pub copy_gbps: f64,
+    /// `copy_buffer_to_buffer`, GB/s counting read + write (wall clock).
+    pub copy_buffer_gbps: f64,
+}
+
+/// Measures the peaks; `quick` uses fewer repetitions. (Native only: it blocks.)
+#[cfg(not(target_arch = "wasm32"))]
+pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
+    let iters = if quick { 3 } else { 7 };
+    let fma_f32_gflops = fma(ctx, DType::F32, iters)?;
+    let fma_f16_gflops = if ctx.caps().f16 {
+        Some(fma(ctx, DType::F16, iters)?)
+    } else {
+        None
+    };
+    let (copy_gbps, copy_buffer_gbps) = copy(ctx, iters)?;
+    Ok(Peaks {
+        fma_f32_gflops,
+        fma_f16_gflops,
+        copy_gbps,
+        copy_buffer_gbps,
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
+    const STEPS: u32 = 1024;
+    let pipeline = ctx.pipeline(FMA, Spec::new(dtype), "main", &[("ITERS", STEPS as f64)])?;
+    let out = ctx.storage("fma out", 256 * 16 * 64)?;
+    let bg = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("fma"),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &[wgpu::BindGroupEntry {
+            binding: 0,
+            resource: out.as_entire_binding(),
+        }],
+    });
+    // Grow the launch until one run takes >= 20 ms, so launch overhead does not count.
+    let mut groups: u32 = 32;
+    loop {
+        let t = time_gpu(ctx, 1, iters, &|pass| {
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bg, &[]);
+            pass.dispatch_workgroups(groups, 1, 1);
+        })?;
+        let flops = groups as f64 * 256.0 * STEPS as f64 * 8.0 * 4.0 * 2.0;
+        if t.median_ms >= 20.0 || groups >= 65535 {
+            return Ok(flops / (t.median_ms * 1e-3) / 1e9);
+        }
+        let scale = (25.0 / t.median_ms.max(1e-3)).clamp(2.0, 64.0);
+        groups = ((groups as f64 * scale) as u32).min(65535);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
+    let limit = ctx.limits().max_storage_buffer_binding_size;
+    let bytes = (64u64 << 20).min(limit & !255);
+    let src = ctx.storage("copy src", bytes)?;
+    let dst = ctx.storage("copy dst", bytes)?;
+    let pipeline = ctx.pipeline(COPY, Spec::new(DType::F32), "main", &[])?;
+    let bg = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("copy"),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: src.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: dst.as_entire_binding(),
+            },
+        ],
+    });
+    let groups = (bytes / 16 / 256).clamp(1, 4096) as u32;
+    let t = time_gpu(ctx, 1, iters, &|pass| {
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bg, &[]);
+        pass.dispatch_workgroups(groups, 1, 1);
+    })?;
+    let kernel = 2.0 * bytes as f64 / (t.median_ms * 1e-3) / 1e9;
+    let mut samples = Vec::new();
+    for _ in 0..iters {
+        let t0 = Instant::now();
+        let mut enc = ctx.device.create_command_encoder(&Default::default());
+        enc.copy_buffer_to_buffer(&src, 0, &dst, 0, bytes);
+        ctx.queue.submit([enc.finish()]);
+        ctx.wait()?;
+        samples.push(t0.elapsed().as_secs_f64());
+    }
+    let builtin = 2.0 * bytes as f64 / crate::runtime::median(&samples) / 1e9;
+    Ok((kernel, builtin))
+}
