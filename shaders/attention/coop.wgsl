@@ -1,5 +1,5 @@
 // Block-sparse flash attention on cooperative matrices: S = Q·Kᵀ and O += P·V as COOP x COOP
-// f16 tiles with f32 accumulation (tensor cores / matrix units). Includes: grid, attn_params.
+// f16 tiles with f32 accumulation (tensor cores / matrix units).
 // COOP and CoopA/B/C come from the prelude.
 //
 // A workgroup of NSGC subgroups owns CR query rows and steps through its block list CK keys at

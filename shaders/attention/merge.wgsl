@@ -3,7 +3,6 @@
 //   O = sum_s 2^(lse_s - M) O_s / sum_s 2^(lse_s - M),   M = max_s lse_s,
 // and the final LSE is M + log2(sum) (written in natural-log units). Splits that saw no key
 // have lse = -inf and weight 0; a row no split saw is all zeros.
-// Includes: grid, attn_params.
 
 override D4: u32 = 16u;
 override MWG: u32 = 64u;

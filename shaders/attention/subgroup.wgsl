@@ -1,5 +1,4 @@
 // Block-sparse flash attention, subgroup variant (the default where the subgroup size is fixed).
-// Includes: grid, attn_params.
 //
 // Work split: a cluster of 8 lanes owns 8*RQ query rows (lane l holds rows l, l+8, ...); a
 // workgroup is one subgroup of SG lanes = SG/8 clusters. Per key, lane l loads vec4 slots

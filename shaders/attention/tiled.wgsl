@@ -1,5 +1,5 @@
 // Block-sparse flash attention, plain tiled variant: no subgroups, runs on every adapter
-// (browser limits included). Includes: grid, attn_params.
+// (browser limits included).
 //
 // One invocation per query row, WG rows per workgroup (WG divides the mask's block_q, so the
 // whole workgroup walks the same block list). Keys are staged KT at a time into workgroup memory

@@ -4,7 +4,7 @@
 // turn). Operands are f16 (stage_a: the DFT matrix, stage_b: the twiddled data), accumulation is
 // f32; stage_c (f32) holds a stage's result, from which the next stage's operands are scattered,
 // twiddled in f32 and rounded to f16 once per stage. An f16-accuracy path (see
-// Tolerance::fft_monarch). Includes: grid, monarch_core, coop_tile.
+// Tolerance::fft_monarch).
 
 fn mp_enter(l: u32, m: u32, e: u32, v: vec2<f32>) {
     let s = mp_in_slot(l, m, e);

@@ -4,7 +4,6 @@
 // stage's GEMM (accumulators in registers) and a barrier, every invocation scatters its outputs,
 // twiddled, straight into the next stage's B slots; the last stage writes the pass output.
 // Runs on every adapter (no subgroups, no f16 needed for f32 data).
-// Includes: grid, monarch_core, gemm_tile_vec4.
 
 // Writes complex v (already twiddled) into B row pair k / k+1, column c.
 fn mp_put_b(k: u32, c: u32, v: vec2<f32>) {

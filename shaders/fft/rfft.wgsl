@@ -6,7 +6,6 @@
 // complex FFT of half length writes the n reals directly.
 // Odd n: `r2c` widens the reals, a full complex FFT runs, `post` keeps bins 0..n/2;
 // `pre` rebuilds the Hermitian spectrum, the inverse FFT runs and `c2r` keeps real parts.
-// Includes: grid.
 
 struct RParams {
     n: u32,

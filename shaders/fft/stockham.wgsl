@@ -6,7 +6,7 @@
 // (j/ns)*ns*P + (j mod ns) + o*ns.
 // IN_MODE / OUT_MODE fuse Bluestein's chirp products and the pointwise spectrum product into the
 // first and last pass. Values travel as vec4 pairs (two complex values) wherever they are
-// adjacent in memory. Includes: grid, fft_core.
+// adjacent in memory.
 
 @group(0) @binding(2) var<storage, read> src: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read_write> dst: array<vec4<Elem>>;

@@ -7,8 +7,7 @@
 // subgroupBroadcast and selects on the lane index, no workgroup memory, no barrier), between the
 // last two through workgroup memory (vec4 pairs, one barrier). Same bindings, parameters and
 // twiddle table as stockham.wgsl (fft_core.wgsl documents them); always the forward transform,
-// the inverse conjugates in and out (fp.flags) and scales by fp.scale. Includes: grid, fft_base
-// (parameters, twiddle binding, complex arithmetic, register DFTs).
+// the inverse conjugates in and out (fp.flags) and scales by fp.scale.
 
 @group(0) @binding(2) var<storage, read> src: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read_write> dst: array<vec4<Elem>>;

@@ -18,7 +18,6 @@
 // fp.a0 L, a1 Lk, a2 H, a3 B, a4 BP, a5 S, a6 segments per pair, a7 flags: 1 circular,
 // 2 pre-gate, 4 post-gate, 8 remap columns to kept frequency classes, 16 zero dropped inputs;
 // fp.in_off = D (classes c with min(c, C − c) ≤ D are kept), fp.out_off = 2D + 1.
-// Includes: grid, fft_core.
 
 @group(0) @binding(2) var<storage, read> csrc: array<vec2<f32>>;
 @group(0) @binding(3) var<storage, read_write> cdst: array<vec2<f32>>;

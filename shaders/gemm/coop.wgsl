@@ -1,6 +1,5 @@
 // Dense GEMM on cooperative matrices (tensor cores / matrix units): f16 operands, f32
 // accumulation. Works for f32 storage too (inputs rounded to f16: an f16-accuracy variant).
-// Includes: grid, gemm_params, coop_tile.
 
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;

@@ -2,7 +2,6 @@
 // by transposing the problem). Memory-bound: the matrix is read exactly once, coalesced.
 // Not transposed: a workgroup of GV_WG invocations owns GV_ROWS rows and strides along them.
 // Transposed (A stored k x m): invocation x owns one output row, GV_KS slices split k.
-// Includes: grid, gemm_params.
 
 override GV_WG: u32 = 128u;   // invocations per workgroup
 override GV_ROWS: u32 = 4u;   // rows per workgroup (not transposed), at most MAX_ROWS

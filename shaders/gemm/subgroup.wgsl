@@ -1,6 +1,5 @@
 // Dense GEMM, subgroup variant: register blocking with no workgroup memory and no barriers,
 // operands shared through subgroup broadcasts. The fast path on CPU rasterisers (lavapipe).
-// Includes: grid, gemm_params.
 //
 // Work split: a workgroup is one subgroup of SG lanes = SG/8 clusters of 8 lanes. A cluster
 // owns a block of 8·RQ rows × 32·NT columns of C. Lane l of a cluster

@@ -1,5 +1,4 @@
 // Dense GEMM, plain tiled variant: runs on every adapter (browser limits included).
-// Includes: grid, gemm_params, gemm_tile_vec4.
 
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;

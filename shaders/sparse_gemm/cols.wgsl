@@ -1,5 +1,5 @@
 // N:M sparse GEMM, column-lanes variant: the dense subgroup GEMM's blocking turned around for a
-// sparse left operand. Includes: grid, nm_sparse.
+// sparse left operand.
 //
 // Work split: a workgroup is one subgroup of 8 lanes and owns R rows of A_s × 32·NT columns of
 // C. Lane l owns the column quads col0/4 + l + 8t (t < NT) of every one of the R rows, so

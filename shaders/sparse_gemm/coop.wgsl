@@ -2,7 +2,7 @@
 // dense coop GEMM is weight bandwidth: A_s is read only in compressed form (values + metadata)
 // and expanded tile by tile in workgroup memory (zero-fill, then scatter every kept value of the
 // groups that overlap the tile to its column), then multiplied with the shared coop_mma.
-// Includes: grid, nm_sparse, coop_tile. Works for any N:M (groups may straddle tiles).
+// Works for any N:M (groups may straddle tiles).
 
 @compute @workgroup_size(SG * SGM * SGN, 1, 1)
 fn main(

@@ -1,5 +1,5 @@
 // N:M sparse GEMM, plain variant (no subgroups, any N:M): only the kept multiply-adds, reading
-// only the compressed values and metadata of A_s. Includes: grid, nm_sparse.
+// only the compressed values and metadata of A_s.
 //
 // Each invocation owns R rows of A_s (rows row0 + r·WG + li) and the workgroup's tile of 4·TQ
 // output columns. K advances in chunks of KCH = GPC·M columns: the workgroup stages op(B) for

@@ -1,6 +1,5 @@
 // N:M sparse GEMM, plain block variant (no subgroups; M ∈ {2, 4, 8, 16}, N ∈ {1, 2, 4}): only the
 // kept multiply-adds, reading only the compressed values and metadata of A_s.
-// Includes: grid, nm_sparse, nm_rows (the register blocking).
 //
 // The workgroup stages op(B) for each 32-column chunk of k in workgroup memory, as
 // xs[kk·TQ + q] = op(B)[k0 + kk][col0 + 4q .. +3]; every invocation then reads each block's 4·TQ

@@ -1,5 +1,5 @@
 // N:M sparse GEMM, subgroup variant: only the kept multiply-adds, reading only the compressed
-// values and metadata of A_s. Includes: grid, nm_sparse, nm_rows (the register blocking).
+// values and metadata of A_s.
 //
 // The op(B) blocks reach every lane through subgroups: each lane of an aligned group of 8 loads
 // the op(B) values of 4 consecutive k for all the tile's columns (vec4 loads where aligned), then
