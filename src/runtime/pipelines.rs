@@ -67,7 +67,7 @@ pub struct Shader {
     /// Helpers pasted before the body, in order.
     pub includes: &'static [Helper],
     /// The parameter block at binding 0: (struct, variable, a `u32` field of it), or `None`
-    /// (the peak probes have none). See [`params_block`].
+    /// (the peak probes have none). See `params_block`.
     pub params: Option<(&'static str, &'static str, &'static str)>,
     /// Uses cooperative matrices (needs [`Spec::coop`]).
     pub coop: bool,

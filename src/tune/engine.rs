@@ -78,9 +78,9 @@ pub trait Prepared {
 /// What an op provides so it can be tuned: its shape buckets, its candidate list (the pure
 /// function of `ops/<op>/config.rs`), and how a configuration is checked and prepared for timing.
 ///
-/// Plugging an op in takes three steps: implement this trait (next to the op's candidates), make
-/// `<op>_pick` return `pick::<YourTune>(ctx, desc).config`, and add the op's representative
-/// shapes to [`super::tune_jobs`]. The engine does the rest: timing, pruning, dropping wrong
+/// Plugging an op in takes three steps: implement this trait in the op's `tune.rs`, make
+/// `<op>_pick` return `pick::<YourTune>(ctx, desc).config`, and return the op's representative
+/// shapes from its registry entry's `tune_jobs` (`crate::ops::ALL`). The engine does the rest: timing, pruning, dropping wrong
 /// candidates, the cache file, the CLI's `tune` and `info`, and the bench's `config_source`.
 pub trait TuneOp {
     /// Op name as in the CLI and reports (`gemm`, `fft`, ...).

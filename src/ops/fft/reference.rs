@@ -200,7 +200,7 @@ impl crate::harness::tolerance::Tolerance {
     /// round their operands to f16 (`f16_operands`: the cooperative-matrix variant) or not (the
     /// tiled f32 variant).
     ///
-    /// f32 operands: the plain FFT bound [`Tolerance::fft`]. Each of the s = ⌈log2 n / log2 R⌉
+    /// f32 operands: the plain FFT bound (`Tolerance::fft` above). Each of the s = ⌈log2 n / log2 R⌉
     /// stages is an R-term f32 sum of products with table-rounded matrix entries and one rounded
     /// twiddle: worst case ≈ (R + 2)·u per stage, s·(R + 2)·u ≤ 5·18·6e-8 = 5.4e-6 at n = 2^20,
     /// R = 16, under the 4e-5 the bound gives there (and smaller for smaller n).

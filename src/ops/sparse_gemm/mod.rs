@@ -7,7 +7,7 @@
 //! ```
 //!
 //! The sparse operand is only ever read compressed ([`NmMatrix`]: values + metadata, see
-//! [`format`] for the layout). The plain and subgroup kernels do only the kept multiply-adds
+//! [`mod@format`] for the layout). The plain and subgroup kernels do only the kept multiply-adds
 //! (half of dense at 2:4); the cooperative-matrix kernel expands compressed tiles in workgroup
 //! memory; few output columns (1…16 tokens) take the weight-bound GEMV-shaped path. Batches are
 //! contiguous; `shared_sparse` uses one sparse matrix (weights) for every batch; the bias (one
