@@ -21,9 +21,10 @@ t0=$SECONDS
 step() { echo; echo "=== $* ($(date +%T), $((SECONDS - t0)) s into the run)"; }
 step "build tests"
 df -h . | tail -n 1
-cargo test --no-run --all-targets 2>&1 | tail -n 3
+cargo test --no-run --all-targets --workspace 2>&1 | tail -n 3
 step "(a) Vulkan lavapipe (host)"
-WGPU_BACKEND=vulkan cargo test
+# --workspace: the web demo's own unit tests (no GPU) run here too.
+WGPU_BACKEND=vulkan cargo test --workspace
 step "(b) GL llvmpipe (host)"
 # What differs on GL is naga's GLSL translation and the limits (no subgroups, no f16): `verify`
 # runs every variant the dispatcher picks there on the standard tier's awkward shapes, and the
