@@ -44,12 +44,6 @@ impl Tier {
     }
 }
 
-/// Whether a transform of `n` points is checked in this build: a browser page's wasm heap
-/// (32-bit) also holds the f64 references, so it stops at 2^17 points; natively there is no cap.
-pub(crate) fn fft_checkable(n: u32) -> bool {
-    !cfg!(target_arch = "wasm32") || n <= 1 << 17
-}
-
 /// One comparison of a kernel with its reference (the `checks[]` rows of `verify --json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
