@@ -463,7 +463,7 @@ pub fn tune<T: TuneOp>(
         default_ms,
         candidates: records,
         tuned_at_unix: unix_now(),
-        shader_hash: shaders_hash(&T::shaders()),
+        shader_hash: op_shaders_hash::<T>(),
     };
     tuner.buckets_tuned.fetch_add(1, Ordering::Relaxed);
     tuner.store(ctx, entry.clone());
@@ -481,7 +481,7 @@ fn cached<T: TuneOp>(tuner: &Tuner, ctx: &Context, desc: &T::Desc) -> Option<T::
     let (caps, limits) = (ctx.caps(), ctx.limits());
     let mut s = tuner.loaded(ctx);
     let entry = s.file.as_ref()?.get(T::NAME, &bucket)?;
-    let fresh = entry.shader_hash == shaders_hash(&T::shaders());
+    let fresh = entry.shader_hash == op_shaders_hash::<T>();
     let winner = entry.winner.clone()?;
     let measured_ok = |v: &serde_json::Value| {
         entry
@@ -532,5 +532,23 @@ fn cached<T: TuneOp>(tuner: &Tuner, ctx: &Context, desc: &T::Desc) -> Option<T::
 pub fn fresh_entry<T: TuneOp>(ctx: &Context, bucket: &str) -> Option<TuneEntry> {
     ctx.tuner()
         .entry(ctx, T::NAME, bucket)
-        .filter(|e| e.shader_hash == shaders_hash(&T::shaders()))
+        .filter(|e| e.shader_hash == op_shaders_hash::<T>())
+}
+
+/// [`shaders_hash`] of `T`'s shaders, computed once per op and process. Why: it renders every
+/// source of the op under every spec, and a pick consults it whenever the cache holds an entry
+/// for the call's bucket, i.e. at every plan creation.
+fn op_shaders_hash<T: TuneOp>() -> String {
+    static HASHES: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<&'static str, String>>,
+    > = std::sync::OnceLock::new();
+    let map = HASHES.get_or_init(Default::default);
+    if let Some(h) = map.lock().unwrap_or_else(|e| e.into_inner()).get(T::NAME) {
+        return h.clone();
+    }
+    let h = shaders_hash(&T::shaders());
+    map.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(T::NAME, h.clone());
+    h
 }
