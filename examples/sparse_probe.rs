@@ -28,7 +28,7 @@ fn parse(s: &str) -> Option<SparseConfig> {
     let v: Vec<u32> = s.split(',').map(|x| num("CFGS entry", x)).collect();
     match v[..] {
         [r] => Some(SparseConfig::gemv(64, r, 8)),
-        [r, nt, ks] => Some(SparseConfig::cols(8, r, nt, ks, false)),
+        [r, nt, ks] => Some(SparseConfig::cols(8, r, nt, ks)),
         _ => {
             eprintln!("sparse_probe: CFGS entry {s:?} is neither `r` nor `r,nt,ks`");
             std::process::exit(2)

@@ -69,7 +69,7 @@ pub mod tune;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use harness::verify::{Check, Tier};
-pub use ops::attention::config::{AttentionConfig, AttentionVariant};
+pub use ops::attention::config::{AttentionConfig, AttentionKernel, AttentionVariant};
 pub use ops::attention::{
     attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern,
     SearchOptions, SearchPlan,

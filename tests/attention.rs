@@ -115,7 +115,7 @@ fn coop_attention_runs_and_matches_reference() {
             let bq = case.block_q(ctx());
             let cfgs: Vec<_> = attention_candidates(ctx().caps(), &ctx().limits(), &case.desc, bq)
                 .into_iter()
-                .filter(|c| c.variant == AttentionVariant::Coop)
+                .filter(|c| c.variant() == AttentionVariant::Coop)
                 .collect();
             assert!(!cfgs.is_empty(), "no coop candidate for {:?}", case.desc);
             for c in cfgs {
@@ -359,7 +359,7 @@ fn gqa_decode_folds_heads_that_share_a_pattern() {
         (Some(&mixed), 1),
     ] {
         let plan = AttentionPlan::new(ctx, desc, mask, None).unwrap();
-        if subgroup && plan.config().variant == AttentionVariant::Subgroup {
+        if subgroup && plan.config().variant() == AttentionVariant::Subgroup {
             assert_eq!(plan.fold(), fold, "fold for {:?}", mask.map(|m| m.slots));
         }
         let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 3);
@@ -429,7 +429,7 @@ fn empty_rows_are_zero_and_large_inputs_do_not_overflow() {
     for cfg in attention_candidates(ctx.caps(), &ctx.limits(), &desc, 64) {
         let plan = AttentionPlan::new(ctx, desc, None, Some(cfg)).unwrap();
         let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
-        let tol = if cfg.variant == AttentionVariant::Coop {
+        let tol = if cfg.variant() == AttentionVariant::Coop {
             5e-3
         } else {
             1e-5

@@ -69,7 +69,7 @@ fn no_candidate_exceeds_webgpu_default_limits() {
                     cfg.invocations()
                 );
                 assert!(
-                    matches!(cfg.variant, GemmVariant::Tiled | GemmVariant::Gemv),
+                    matches!(cfg.variant(), GemmVariant::Tiled | GemmVariant::Gemv),
                     "{} offered without subgroups/coop",
                     cfg.label()
                 );

@@ -82,7 +82,7 @@ fn coop_gemm_runs_and_matches_reference() {
             let d = d.dtype(dtype);
             let cfgs: Vec<_> = gemm_candidates(ctx().caps(), &ctx().limits(), &d)
                 .into_iter()
-                .filter(|c| c.variant == GemmVariant::Coop)
+                .filter(|c| c.variant() == GemmVariant::Coop)
                 .collect();
             assert!(!cfgs.is_empty(), "no coop candidate for {d:?}");
             for c in cfgs {
@@ -231,7 +231,7 @@ fn subgroup_variant_blockings_on_tails() {
     for (i, d) in shapes.iter().enumerate() {
         let cfgs: Vec<_> = gemm_candidates(caps, &ctx().limits(), d)
             .into_iter()
-            .filter(|c| c.variant == GemmVariant::Subgroup)
+            .filter(|c| c.variant() == GemmVariant::Subgroup)
             .collect();
         assert!(
             cfgs.len() >= 5,
@@ -276,7 +276,7 @@ fn gemv_quad_path_on_tails() {
     let mut ran = 0;
     for (i, d) in shapes.iter().enumerate() {
         for cfg in gemm_candidates(ctx().caps(), &ctx().limits(), d) {
-            if cfg.variant == GemmVariant::Gemv {
+            if cfg.variant() == GemmVariant::Gemv {
                 assert_passes(d, cfg, 400 + i as u64);
                 ran += 1;
             }

@@ -237,10 +237,10 @@ fn every_gemm_variant_translates_for_every_backend() {
             for cfg in gemm_candidates(&caps, &limits, &desc) {
                 let spec = Spec {
                     dtype: desc.dtype,
-                    coop: (cfg.variant == GemmVariant::Coop).then_some(cfg.tm),
+                    coop: cfg.coop_tile(),
                 };
                 if sweep.check(profile, cfg.shader(), spec, "main", cfg.constants(&desc)) {
-                    variants.insert(cfg.variant);
+                    variants.insert(cfg.variant());
                 }
             }
         }
@@ -293,12 +293,12 @@ fn every_attention_variant_translates_for_every_backend() {
                     for cfg in attention_candidates(&caps, &limits, &desc, block_q) {
                         let spec = Spec {
                             dtype,
-                            coop: (cfg.variant == AttentionVariant::Coop).then_some(cfg.tile),
+                            coop: cfg.coop_tile(),
                         };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
                             let consts = cfg.constants_for(hd, masked, partial);
                             if sweep.check(profile, cfg.shader(), spec, "main", consts) {
-                                variants.insert(cfg.variant);
+                                variants.insert(cfg.variant());
                             }
                         }
                     }
@@ -438,7 +438,6 @@ fn sparse_shapes() -> Vec<wgkernels::SparseGemmDesc> {
 #[test]
 fn every_sparse_gemm_variant_translates_for_every_backend() {
     use wgkernels::ops::sparse_gemm::config::sparse_gemm_candidates;
-    use wgkernels::SparseVariant;
     let mut sweep = Sweep::default();
     let mut shaders = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
@@ -446,7 +445,7 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
             for cfg in sparse_gemm_candidates(&caps, &limits, &desc) {
                 let spec = Spec {
                     dtype: desc.dtype,
-                    coop: (cfg.variant == SparseVariant::Coop).then_some(cfg.tile),
+                    coop: cfg.coop_tile(),
                 };
                 let shader = cfg.shader(&desc);
                 if sweep.check(profile, shader, spec, "main", cfg.constants(&desc)) {

@@ -6,6 +6,7 @@
 
 mod asynchronous;
 mod buffers;
+pub mod coop;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod driver_cache;
 pub mod pipelines;
@@ -72,14 +73,16 @@ impl Capabilities {
     /// The square f16×f16→f32 cooperative tile size the kernels can use, preferring 16 over 8.
     /// `None` where the adapter lists no such configuration (or f16 is off).
     pub fn coop_f16_f32_tile(&self) -> Option<u32> {
-        if !self.f16 {
-            return None;
-        }
-        [16, 8].into_iter().find(|&s| {
-            self.coop
+        [16, 8].into_iter().find(|&s| self.has_coop_f16_f32(s))
+    }
+
+    /// Whether the adapter lists square `tile`² f16×f16→f32 cooperative matrices (and f16 is on).
+    pub fn has_coop_f16_f32(&self, tile: u32) -> bool {
+        self.f16
+            && self
+                .coop
                 .iter()
-                .any(|c| c.m == s && c.n == s && c.k == s && c.ab == "f16" && c.c == "f32")
-        })
+                .any(|c| c.m == tile && c.n == tile && c.k == tile && c.ab == "f16" && c.c == "f32")
     }
 }
 

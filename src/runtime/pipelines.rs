@@ -358,14 +358,10 @@ impl Context {
             )));
         }
         if let Some(t) = spec.coop {
-            let listed = self
-                .caps()
-                .coop
-                .iter()
-                .any(|c| c.m == t && c.n == t && c.k == t && c.ab == "f16" && c.c == "f32");
-            if !listed {
+            if !self.caps().has_coop_f16_f32(t) {
                 return Err(Error::Unsupported(format!(
-                    "the adapter lists no {t}x{t}x{t} f16->f32 cooperative-matrix configuration"
+                    "the adapter lists no {t}x{t}x{t} f16->f32 cooperative-matrix configuration \
+                     (or has no f16)"
                 )));
             }
         }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Version of the file layout; a file with another value is stale.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// What a cache file must match to be used.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -83,8 +83,9 @@ pub struct CandidateRecord {
 pub struct TuneEntry {
     /// Op name (`gemm`, ...).
     pub op: String,
-    /// Bucket key, e.g. `f32 m1024 n1024 k1024 b1 nn`.
-    pub bucket: String,
+    /// Bucket key: the op's bucket type in its serde form, e.g. `{"dtype": "f32", "m": 1024,
+    /// ...}` for GEMM.
+    pub bucket: serde_json::Value,
     /// The representative problem that was timed (the op's shape object).
     pub shape: serde_json::Value,
     /// `gpu` (timestamp queries) or `wall`.
@@ -135,10 +136,10 @@ impl CacheFile {
     }
 
     /// The entry of (op, bucket), if tuned.
-    pub fn get(&self, op: &str, bucket: &str) -> Option<&TuneEntry> {
+    pub fn get(&self, op: &str, bucket: &serde_json::Value) -> Option<&TuneEntry> {
         self.entries
             .iter()
-            .find(|e| e.op == op && e.bucket == bucket)
+            .find(|e| e.op == op && e.bucket == *bucket)
     }
 
     /// Inserts or replaces an entry, keeping the order.
@@ -147,7 +148,7 @@ impl CacheFile {
             .retain(|e| !(e.op == entry.op && e.bucket == entry.bucket));
         self.entries.push(entry);
         self.entries
-            .sort_by(|a, b| (&a.op, &a.bucket).cmp(&(&b.op, &b.bucket)));
+            .sort_by_cached_key(|e| (e.op.clone(), e.bucket.to_string()));
     }
 }
 

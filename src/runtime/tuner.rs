@@ -88,6 +88,7 @@ pub(crate) struct State {
     pub(crate) key: Option<CacheKey>,
     pub(crate) file: Option<CacheFile>,
     pub(crate) path: Option<PathBuf>,
+    /// (op, bucket key as compact JSON) of the entries this process measured.
     pub(crate) dirty: BTreeSet<(String, String)>,
     pub(crate) persistent: bool,
     pub(crate) load_state: String,
@@ -304,7 +305,7 @@ impl Tuner {
     }
 
     /// The cached entry of (op, bucket).
-    pub fn entry(&self, ctx: &Context, op: &str, bucket: &str) -> Option<TuneEntry> {
+    pub fn entry(&self, ctx: &Context, op: &str, bucket: &serde_json::Value) -> Option<TuneEntry> {
         self.loaded(ctx)
             .file
             .as_ref()
@@ -315,7 +316,7 @@ impl Tuner {
     /// processes wrote meanwhile, written to a temporary file and renamed).
     pub fn store(&self, ctx: &Context, entry: TuneEntry) {
         let mut s = self.loaded(ctx);
-        s.dirty.insert((entry.op.clone(), entry.bucket.clone()));
+        s.dirty.insert((entry.op.clone(), entry.bucket.to_string()));
         if let Some(f) = s.file.as_mut() {
             f.put(entry);
         }
@@ -331,8 +332,8 @@ impl Tuner {
             Loaded::Valid(f) => f,
             _ => CacheFile::empty(key),
         };
-        for (op, bucket) in &s.dirty {
-            if let Some(e) = mine.get(op, bucket) {
+        for e in &mine.entries {
+            if s.dirty.contains(&(e.op.clone(), e.bucket.to_string())) {
                 merged.put(e.clone());
             }
         }

@@ -93,9 +93,12 @@ pub trait TuneOp {
     /// One configuration; its serde form is what the cache file stores.
     type Config: Copy + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
 
-    /// The bucket key of `desc` (sizes rounded up to powers of two, dtype, layout flags) and the
+    /// The key of a shape bucket: what a tuned winner is stored under (its serde form, an
+    /// object in the cache file).
+    type Bucket: Serialize + std::fmt::Debug;
+    /// The bucket of `desc` (sizes rounded up to powers of two, dtype, layout flags) and the
     /// representative problem that is timed for the whole bucket.
-    fn bucket(desc: &Self::Desc) -> (String, Self::Desc);
+    fn bucket(desc: &Self::Desc) -> (Self::Bucket, Self::Desc);
     /// The op's shape object (as in reports).
     fn shape_json(desc: &Self::Desc) -> serde_json::Value;
     /// The untuned pick for `desc` on this adapter.
@@ -291,7 +294,7 @@ pub fn tune<T: TuneOp>(
     let tuner = ctx.tuner();
     let _flag = TuningFlag::set();
     let _serial = tuner.tuning.lock().unwrap_or_else(|e| e.into_inner());
-    let (bucket, rep) = T::bucket(desc);
+    let (bucket, rep) = bucket_key::<T>(desc);
     if !opts.force {
         if let Some(e) = fresh_entry::<T>(ctx, &bucket) {
             return Ok(e);
@@ -477,7 +480,7 @@ pub fn tune<T: TuneOp>(
 /// recorded as correct, or not a candidate of its own bucket on this adapter means the file
 /// is wrong: warned about once, and the default is used.
 fn cached<T: TuneOp>(tuner: &Tuner, ctx: &Context, desc: &T::Desc) -> Option<T::Config> {
-    let (bucket, rep) = T::bucket(desc);
+    let (bucket, rep) = bucket_key::<T>(desc);
     let (caps, limits) = (ctx.caps(), ctx.limits());
     let mut s = tuner.loaded(ctx);
     let entry = s.file.as_ref()?.get(T::NAME, &bucket)?;
@@ -528,8 +531,15 @@ fn cached<T: TuneOp>(tuner: &Tuner, ctx: &Context, desc: &T::Desc) -> Option<T::
     None
 }
 
+/// `T::bucket` with the key in its stored form (a JSON object).
+pub fn bucket_key<T: TuneOp>(desc: &T::Desc) -> (serde_json::Value, T::Desc) {
+    let (bucket, rep) = T::bucket(desc);
+    // A derived `Serialize` of plain fields cannot fail; Null would only miss the cache.
+    (serde_json::to_value(&bucket).unwrap_or_default(), rep)
+}
+
 /// The cached entry of `bucket` if it was measured on this op's current shaders.
-pub fn fresh_entry<T: TuneOp>(ctx: &Context, bucket: &str) -> Option<TuneEntry> {
+pub fn fresh_entry<T: TuneOp>(ctx: &Context, bucket: &serde_json::Value) -> Option<TuneEntry> {
     ctx.tuner()
         .entry(ctx, T::NAME, bucket)
         .filter(|e| e.shader_hash == op_shaders_hash::<T>())

@@ -13,7 +13,7 @@ pub use crate::runtime::tuner::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 use crate::runtime::Context;
-pub use engine::{lookup, pick, ConfigSource, Picked, TuneOp, TuneOptions};
+pub use engine::{bucket_key, lookup, pick, ConfigSource, Picked, TuneOp, TuneOptions};
 #[cfg(not(target_arch = "wasm32"))]
 pub use engine::{tune, Prepared};
 
@@ -36,8 +36,8 @@ pub(crate) fn fits_limits(
 pub struct TuneJob {
     /// Op name.
     pub op: &'static str,
-    /// Bucket key.
-    pub bucket: String,
+    /// Bucket key (as stored in the cache).
+    pub bucket: serde_json::Value,
     /// Candidates that will be timed.
     pub candidates: usize,
     /// Already in the cache (skipped unless forced).
@@ -72,8 +72,8 @@ where
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in descs {
-        let (bucket, rep) = T::bucket(&d);
-        if !seen.insert(bucket.clone()) {
+        let (bucket, rep) = engine::bucket_key::<T>(&d);
+        if !seen.insert(bucket.to_string()) {
             continue;
         }
         let (caps, limits) = (ctx.caps(), ctx.limits());

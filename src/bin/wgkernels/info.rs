@@ -92,7 +92,7 @@ pub(crate) fn print_cache_status(st: &wgkernels::tune::CacheStatus) {
         println!(
             "  {:<6} {:<34} winner {:<26} {:>9} (default {} {}{speedup}); {} candidates: {} ok, {} pruned, {} dropped; timing {}",
             e.op,
-            e.bucket,
+            shape_text(&e.bucket),
             e.winner_label.as_deref().unwrap_or("none (all failed)"),
             e.winner_ms.map_or("-".into(), |m| format!("{m:.3} ms")),
             e.default_label,

@@ -47,11 +47,14 @@ pub(crate) fn tune(ctx: &Context, ops: &[String], quick: bool, force: bool) -> R
         for job in &jobs {
             if job.cached && !force {
                 pb.suspend(|| {
-                    println!("{op} {}: already cached (--force re-measures)", job.bucket)
+                    println!(
+                        "{op} {}: already cached (--force re-measures)",
+                        shape_text(&job.bucket)
+                    )
                 });
                 continue;
             }
-            let bucket = job.bucket.clone();
+            let bucket = shape_text(&job.bucket);
             let entry = job.run(ctx, &opts, &mut |i, _n, label| {
                 pb.set_position(base + i as u64);
                 pb.set_message(format!("{bucket}: {label}"));
@@ -88,7 +91,7 @@ pub(crate) fn print_entry(e: &wgkernels::tune::TuneEntry) {
     println!(
         "\n{} {} (timed on {}, timing {}): winner {}",
         e.op,
-        e.bucket,
+        shape_text(&e.bucket),
         shape_text(&e.shape),
         e.timing,
         e.winner_label

@@ -294,7 +294,7 @@ fn finish<T: Element>(
     shape["work_density"] = serde_json::json!((p.plan.work_density() * 1e4).round() / 1e4);
     Ok(BenchResult {
         op: "attention".into(),
-        variant: cfg.variant.name().into(),
+        variant: cfg.variant().name().into(),
         dtype: d.dtype,
         shape,
         median_ms: t.median_ms,

@@ -31,20 +31,44 @@ impl AttentionVariant {
     }
 }
 
-/// One attention configuration. Fields a variant does not use are zero.
+/// One attention kernel and its sizes (serialised with a `variant` tag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "variant", rename_all = "lowercase")]
+pub enum AttentionKernel {
+    /// One subgroup of `sg` lanes per workgroup, `rq` query rows per lane.
+    Subgroup {
+        /// Subgroup size (= invocations per workgroup).
+        sg: u32,
+        /// Query rows per lane (1..4).
+        rq: u32,
+    },
+    /// One query row per invocation, `wg` invocations, `kt` keys staged per step.
+    Tiled {
+        /// Invocations (= query rows) per workgroup.
+        wg: u32,
+        /// Keys staged per step.
+        kt: u32,
+    },
+    /// QKᵀ and PV on `tile`² cooperative matrices: 4 subgroups of `sg` lanes, `rows` query rows
+    /// per workgroup, `kt` keys per step.
+    Coop {
+        /// Cooperative-matrix tile size.
+        tile: u32,
+        /// Subgroup size.
+        sg: u32,
+        /// Query rows per workgroup (a multiple of the tile).
+        rows: u32,
+        /// Keys per step (a multiple of the tile).
+        kt: u32,
+    },
+}
+
+/// One attention configuration: the kernel and how the KV range is split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AttentionConfig {
-    /// The variant.
-    pub variant: AttentionVariant,
-    /// Subgroup: query rows per lane (1..4). Coop: query rows per workgroup (a multiple of the
-    /// coop tile). Tiled: unused.
-    pub rq: u32,
-    /// Invocations per workgroup: the subgroup size (subgroup, coop) or rows (tiled).
-    pub wg: u32,
-    /// Keys staged per step (tiled, coop).
-    pub kt: u32,
-    /// Cooperative-matrix tile size (coop).
-    pub tile: u32,
+    /// The kernel and its sizes.
+    #[serde(flatten)]
+    pub kernel: AttentionKernel,
     /// KV splits: 0 lets the plan choose (split-KV for few query rows), 1 none, more: split-KV
     /// with a merge pass.
     pub splits: u32,
@@ -54,22 +78,14 @@ impl AttentionConfig {
     /// A subgroup configuration: `rq` rows per lane, subgroup size `sg`.
     pub const fn subgroup(rq: u32, sg: u32) -> Self {
         Self {
-            variant: AttentionVariant::Subgroup,
-            rq,
-            wg: sg,
-            kt: 0,
-            tile: 0,
+            kernel: AttentionKernel::Subgroup { sg, rq },
             splits: 0,
         }
     }
     /// A tiled configuration: `wg` rows per workgroup, `kt` keys staged per step.
     pub const fn tiled(wg: u32, kt: u32) -> Self {
         Self {
-            variant: AttentionVariant::Tiled,
-            rq: 0,
-            wg,
-            kt,
-            tile: 0,
+            kernel: AttentionKernel::Tiled { wg, kt },
             splits: 0,
         }
     }
@@ -77,11 +93,7 @@ impl AttentionConfig {
     /// `tile`, subgroup size `sg`.
     pub const fn coop(rows: u32, kt: u32, tile: u32, sg: u32) -> Self {
         Self {
-            variant: AttentionVariant::Coop,
-            rq: rows,
-            wg: sg,
-            kt,
-            tile,
+            kernel: AttentionKernel::Coop { tile, sg, rows, kt },
             splits: 0,
         }
     }
@@ -91,40 +103,58 @@ impl AttentionConfig {
         self
     }
 
+    /// The variant.
+    pub fn variant(&self) -> AttentionVariant {
+        match self.kernel {
+            AttentionKernel::Subgroup { .. } => AttentionVariant::Subgroup,
+            AttentionKernel::Tiled { .. } => AttentionVariant::Tiled,
+            AttentionKernel::Coop { .. } => AttentionVariant::Coop,
+        }
+    }
+
+    /// The cooperative-matrix tile size, if this configuration runs on cooperative matrices.
+    pub fn coop_tile(&self) -> Option<u32> {
+        match self.kernel {
+            AttentionKernel::Coop { tile, .. } => Some(tile),
+            _ => None,
+        }
+    }
+
     /// The shader this configuration runs.
     pub fn shader(&self) -> Shader {
-        match self.variant {
-            AttentionVariant::Subgroup => super::shaders::SUBGROUP,
-            AttentionVariant::Tiled => super::shaders::TILED,
-            AttentionVariant::Coop => super::shaders::COOP,
+        match self.kernel {
+            AttentionKernel::Subgroup { .. } => super::shaders::SUBGROUP,
+            AttentionKernel::Tiled { .. } => super::shaders::TILED,
+            AttentionKernel::Coop { .. } => super::shaders::COOP,
         }
     }
 
     /// Query rows one workgroup covers (the mask's block_q must be a multiple).
     pub fn rows_per_workgroup(&self) -> u32 {
-        match self.variant {
-            AttentionVariant::Subgroup => self.rq * self.wg,
-            AttentionVariant::Tiled => self.wg,
-            AttentionVariant::Coop => self.rq,
+        match self.kernel {
+            AttentionKernel::Subgroup { sg, rq } => rq * sg,
+            AttentionKernel::Tiled { wg, .. } => wg,
+            AttentionKernel::Coop { rows, .. } => rows,
         }
     }
 
     /// Invocations per workgroup.
     pub fn invocations(&self) -> u32 {
-        match self.variant {
-            AttentionVariant::Coop => 4 * self.wg,
-            _ => self.wg,
+        match self.kernel {
+            AttentionKernel::Subgroup { sg, .. } => sg,
+            AttentionKernel::Tiled { wg, .. } => wg,
+            AttentionKernel::Coop { sg, .. } => 4 * sg,
         }
     }
 
     /// Workgroup storage in bytes for head dim `d`.
     pub fn workgroup_bytes(&self, d: u32) -> u64 {
         let d = d as u64;
-        match self.variant {
-            AttentionVariant::Subgroup => 0,
-            AttentionVariant::Tiled => 2 * 4 * self.kt as u64 * d + 4 * self.kt as u64,
-            AttentionVariant::Coop => {
-                let (r, kt) = (self.rq as u64, self.kt as u64);
+        match self.kernel {
+            AttentionKernel::Subgroup { .. } => 0,
+            AttentionKernel::Tiled { kt, .. } => 2 * 4 * kt as u64 * d + 4 * kt as u64,
+            AttentionKernel::Coop { rows, kt, .. } => {
+                let (r, kt) = (rows as u64, kt as u64);
                 // q, k, v, p (f16) + s, pv (f32) + row stats
                 2 * (r * d + 2 * kt * d + r * kt) + 4 * (r * kt + r * d) + 4 * 4 * r
             }
@@ -144,20 +174,20 @@ impl AttentionConfig {
         let nt = d4.div_ceil(8);
         let f = |x: u32| x as f64;
         let mut c = vec![("D4", f(d4)), ("MASKED", masked as u8 as f64)];
-        match self.variant {
-            AttentionVariant::Subgroup => {
+        match self.kernel {
+            AttentionKernel::Subgroup { sg, rq } => {
                 c.extend([
                     ("NT", f(nt)),
-                    ("RQ", f(self.rq)),
-                    ("SG", f(self.wg)),
+                    ("RQ", f(rq)),
+                    ("SG", f(sg)),
                     ("PARTIAL", (masked && partial) as u8 as f64),
                 ]);
             }
-            AttentionVariant::Tiled => {
-                c.extend([("NT", f(nt)), ("WG", f(self.wg)), ("KT", f(self.kt))]);
+            AttentionKernel::Tiled { wg, kt } => {
+                c.extend([("NT", f(nt)), ("WG", f(wg)), ("KT", f(kt))]);
             }
-            AttentionVariant::Coop => {
-                c.extend([("SG", f(self.wg)), ("CR", f(self.rq)), ("CK", f(self.kt))]);
+            AttentionKernel::Coop { sg, rows, kt, .. } => {
+                c.extend([("SG", f(sg)), ("CR", f(rows)), ("CK", f(kt))]);
             }
         }
         c
@@ -170,17 +200,11 @@ impl AttentionConfig {
         } else {
             String::new()
         };
-        match self.variant {
-            AttentionVariant::Subgroup => format!("subgroup sg{} rq{}{split}", self.wg, self.rq),
-            AttentionVariant::Tiled => format!("tiled wg{} kt{}{split}", self.wg, self.kt),
-            AttentionVariant::Coop => {
-                format!(
-                    "coop {t}x{t} sg{} rows{} kt{}{split}",
-                    self.wg,
-                    self.rq,
-                    self.kt,
-                    t = self.tile
-                )
+        match self.kernel {
+            AttentionKernel::Subgroup { sg, rq } => format!("subgroup sg{sg} rq{rq}{split}"),
+            AttentionKernel::Tiled { wg, kt } => format!("tiled wg{wg} kt{kt}{split}"),
+            AttentionKernel::Coop { tile, sg, rows, kt } => {
+                format!("coop {tile}x{tile} sg{sg} rows{rows} kt{kt}{split}")
             }
         }
     }
@@ -214,34 +238,31 @@ impl AttentionConfig {
         ) {
             return false;
         }
-        match self.variant {
-            AttentionVariant::Subgroup => {
+        match self.kernel {
+            AttentionKernel::Subgroup { sg, rq } => {
                 caps.subgroups
                     && caps.subgroup_min == caps.subgroup_max
-                    && caps.subgroup_min == self.wg
-                    && self.wg.is_multiple_of(8)
-                    && (1..=4).contains(&self.rq)
+                    && caps.subgroup_min == sg
+                    && sg.is_multiple_of(8)
+                    && (1..=4).contains(&rq)
             }
-            AttentionVariant::Tiled => {
-                self.wg.is_power_of_two() && self.kt >= 1 && self.kt <= self.wg
-            }
-            AttentionVariant::Coop => {
-                let t = self.tile;
-                let listed = caps
-                    .coop
-                    .iter()
-                    .any(|c| c.m == t && c.n == t && c.k == t && c.ab == "f16" && c.c == "f32");
-                listed
-                    && caps.f16
+            AttentionKernel::Tiled { wg, kt } => wg.is_power_of_two() && kt >= 1 && kt <= wg,
+            AttentionKernel::Coop {
+                tile: t,
+                sg,
+                rows,
+                kt,
+            } => {
+                caps.has_coop_f16_f32(t)
                     && caps.subgroup_min == caps.subgroup_max
-                    && caps.subgroup_min == self.wg
+                    && caps.subgroup_min == sg
                     && t > 0
-                    && self.rq.is_multiple_of(t)
-                    && self.kt.is_multiple_of(t)
+                    && rows.is_multiple_of(t)
+                    && kt.is_multiple_of(t)
                     && d.is_multiple_of(t)
                     // the 4 subgroups share the S and PV tiles evenly (uniform trip counts)
-                    && ((self.rq / t) * (self.kt / t)).is_multiple_of(4)
-                    && ((self.rq / t) * (d / t)).is_multiple_of(4)
+                    && ((rows / t) * (kt / t)).is_multiple_of(4)
+                    && ((rows / t) * (d / t)).is_multiple_of(4)
             }
         }
     }
@@ -291,7 +312,7 @@ pub fn attention_fold(
     heads_share: bool,
 ) -> u32 {
     let group = desc.heads_q / desc.heads_kv.max(1);
-    if config.variant == AttentionVariant::Subgroup
+    if config.variant() == AttentionVariant::Subgroup
         && group > 1
         && desc.nq <= 16
         && desc.nq <= block_q

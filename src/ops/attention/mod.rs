@@ -364,7 +364,7 @@ impl AttentionPlan {
         });
         let spec = Spec {
             dtype: desc.dtype,
-            coop: (config.variant == AttentionVariant::Coop).then_some(config.tile),
+            coop: config.coop_tile(),
         };
         let pipeline = ctx.pipeline(
             config.shader(),

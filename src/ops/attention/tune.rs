@@ -26,10 +26,34 @@ fn pow2(x: u32) -> u32 {
     x.checked_next_power_of_two().unwrap_or(x)
 }
 
+/// An attention shape bucket: what a tuned winner is stored under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AttentionBucket {
+    /// Storage type.
+    pub dtype: crate::DType,
+    /// Batch, KV heads, the GQA group, Nq and Nkv rounded up to powers of two.
+    pub batch: u32,
+    /// See `batch`.
+    pub heads_kv: u32,
+    /// See `batch`.
+    pub group: u32,
+    /// See `batch`.
+    pub nq: u32,
+    /// See `batch`.
+    pub nkv: u32,
+    /// The head dim, as is (compiled into the kernel).
+    pub head_dim: u32,
+    /// The mask's query block.
+    pub block_q: u32,
+    /// Whether the LSE is written.
+    pub lse: bool,
+}
+
 impl TuneOp for AttentionTune {
     const NAME: &'static str = "attention";
     type Desc = AttnTuneDesc;
     type Config = AttentionConfig;
+    type Bucket = AttentionBucket;
 
     fn shaders() -> Vec<crate::runtime::pipelines::Shader> {
         super::shaders::ALL.to_vec()
@@ -38,7 +62,7 @@ impl TuneOp for AttentionTune {
     /// Batch, KV heads, the GQA group, Nq and Nkv rounded up to powers of two (1 stays 1, so
     /// decode keeps its own buckets), the head dim as is (it is compiled into the kernel), the
     /// dtype, whether the LSE is written and the mask's query block.
-    fn bucket(d: &AttnTuneDesc) -> (String, AttnTuneDesc) {
+    fn bucket(d: &AttnTuneDesc) -> (AttentionBucket, AttnTuneDesc) {
         let a = &d.desc;
         let group = a.heads_q / a.heads_kv.max(1);
         let hkv = pow2(a.heads_kv);
@@ -54,20 +78,19 @@ impl TuneOp for AttentionTune {
         if rep.validate().is_err() {
             rep = AttentionDesc { scale: None, ..*a };
         }
-        let key = format!(
-            "{} b{} hkv{} g{} nq{} nkv{} d{} bq{}{}",
-            a.dtype,
-            rep.batch,
-            rep.heads_kv,
-            rep.heads_q / rep.heads_kv,
-            rep.nq,
-            rep.nkv,
-            a.head_dim,
-            d.block_q,
-            if a.lse { " lse" } else { "" }
-        );
+        let bucket = AttentionBucket {
+            dtype: a.dtype,
+            batch: rep.batch,
+            heads_kv: rep.heads_kv,
+            group: rep.heads_q / rep.heads_kv.max(1),
+            nq: rep.nq,
+            nkv: rep.nkv,
+            head_dim: a.head_dim,
+            block_q: d.block_q,
+            lse: a.lse,
+        };
         (
-            key,
+            bucket,
             AttnTuneDesc {
                 desc: rep,
                 block_q: d.block_q,
@@ -100,7 +123,7 @@ impl TuneOp for AttentionTune {
     ) -> Vec<AttentionConfig> {
         let mut c = attention_candidates(caps, limits, &d.desc, d.block_q);
         if d.desc.dtype == crate::DType::F32 {
-            c.retain(|c| c.variant != super::AttentionVariant::Coop);
+            c.retain(|c| c.variant() != super::AttentionVariant::Coop);
         }
         c
     }

@@ -189,7 +189,7 @@ pub fn attention_shape_json(c: &AttnCase) -> serde_json::Value {
 pub fn attention_variants_to_check(ctx: &Context, case: &AttnCase) -> Vec<AttentionConfig> {
     let mut out: Vec<AttentionConfig> = Vec::new();
     for c in attention_candidates(ctx.caps(), &ctx.limits(), &case.desc, case.block_q(ctx)) {
-        if !out.iter().any(|o| o.variant == c.variant) {
+        if !out.iter().any(|o| o.variant() == c.variant()) {
             out.push(c);
         }
     }
@@ -198,7 +198,7 @@ pub fn attention_variants_to_check(ctx: &Context, case: &AttnCase) -> Vec<Attent
 
 /// The precision a configuration computes in (coop rounds to f16).
 pub fn attention_compute_dtype(cfg: &AttentionConfig) -> DType {
-    if cfg.variant == AttentionVariant::Coop {
+    if cfg.variant() == AttentionVariant::Coop {
         DType::F16
     } else {
         DType::F32
@@ -258,7 +258,7 @@ pub async fn check_attention_async(
             c.pass = pass;
             Check {
                 op: "attention".into(),
-                variant: cfg.variant.name().into(),
+                variant: cfg.variant().name().into(),
                 dtype: d.dtype,
                 shape: attention_shape_json(case),
                 max_abs_err: c.max_abs_err,
@@ -271,7 +271,7 @@ pub async fn check_attention_async(
         }
         Err(e) => Check {
             op: "attention".into(),
-            variant: fallback.variant.name().into(),
+            variant: fallback.variant().name().into(),
             dtype: d.dtype,
             shape: attention_shape_json(case),
             max_abs_err: f64::NAN,

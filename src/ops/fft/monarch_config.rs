@@ -121,12 +121,7 @@ impl FftConfig {
                 && (2 * r).is_multiple_of(MONARCH_TM)
         } else {
             let t = self.coop;
-            let listed = caps
-                .coop
-                .iter()
-                .any(|c| c.m == t && c.n == t && c.k == t && c.ab == "f16" && c.c == "f32");
-            listed
-                && caps.f16
+            caps.has_coop_f16_f32(t)
                 && self.lanes > 0
                 && caps.subgroup_min == self.lanes
                 && caps.subgroup_max == self.lanes

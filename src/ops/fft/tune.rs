@@ -25,10 +25,26 @@ pub(crate) const REP_BYTES: u64 = 128 << 20;
 
 /// The descriptor the convolution's FFT configuration is validated against (the op checks its
 /// configuration for the storage type only).
+/// An FFT shape bucket: what a tuned winner is stored under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FftBucket {
+    /// Storage type.
+    pub dtype: crate::DType,
+    /// The power-of-two length transformed (Bluestein: its inner length).
+    pub n: u32,
+    /// Whether the call's length is not a power of two (Bluestein).
+    pub bluestein: bool,
+    /// Batch of the representative problem (a power of two, capped by size).
+    pub batch: u32,
+    /// Inverse transform.
+    pub inverse: bool,
+}
+
 impl TuneOp for FftTune {
     const NAME: &'static str = "fft";
     type Desc = FftDesc;
     type Config = FftConfig;
+    type Bucket = FftBucket;
 
     fn shaders() -> Vec<crate::runtime::pipelines::Shader> {
         super::shaders::ALL.to_vec()
@@ -38,7 +54,7 @@ impl TuneOp for FftTune {
     /// is a Bluestein transform, the batch rounded up to a power of two (kept at or under the
     /// call's own bytes or 128 MiB, whichever is larger), the dtype and the direction. The
     /// representative problem of a Bluestein bucket has n = inner/2 − 1 (same inner length).
-    fn bucket(d: &FftDesc) -> (String, FftDesc) {
+    fn bucket(d: &FftDesc) -> (FftBucket, FftDesc) {
         let inner = d.inner_len().min(u32::MAX as u64) as u32;
         let n = if d.is_pow2() {
             d.n
@@ -59,15 +75,14 @@ impl TuneOp for FftTune {
         if rep.validate().is_err() {
             rep = *d;
         }
-        let key = format!(
-            "{} n{}{} b{}{}",
-            d.dtype,
-            inner,
-            if d.is_pow2() { "" } else { " bluestein" },
-            rep.batch,
-            if d.inverse { " inv" } else { "" }
-        );
-        (key, rep)
+        let bucket = FftBucket {
+            dtype: d.dtype,
+            n: inner,
+            bluestein: !d.is_pow2(),
+            batch: rep.batch,
+            inverse: d.inverse,
+        };
+        (bucket, rep)
     }
 
     fn shape_json(d: &FftDesc) -> serde_json::Value {

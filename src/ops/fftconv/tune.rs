@@ -16,10 +16,36 @@ fn conv_fft_desc(d: &FftConvDesc) -> FftDesc {
     FftDesc::new(2).dtype(d.dtype)
 }
 
+/// An FFT convolution shape bucket: what a tuned winner is stored under.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FftConvBucket {
+    /// Storage type.
+    pub dtype: crate::DType,
+    /// B, H, L and Lk rounded up to powers of two (Lk at most L; B capped by size).
+    pub b: u32,
+    /// See `b`.
+    pub h: u32,
+    /// See `b`.
+    pub l: u32,
+    /// See `b`.
+    pub lk: u32,
+    /// Circular rather than causal.
+    pub circular: bool,
+    /// Gate multiplied before the convolution.
+    pub pre_gate: bool,
+    /// Gate multiplied after it.
+    pub post_gate: bool,
+    /// A path the call forces, if any.
+    pub path: Option<FftConvPath>,
+    /// The frequency-sparse fraction kept, if any.
+    pub freq_keep: Option<f32>,
+}
+
 impl TuneOp for FftConvTune {
     const NAME: &'static str = "fftconv";
     type Desc = FftConvDesc;
     type Config = FftConfig;
+    type Bucket = FftConvBucket;
 
     fn shaders() -> Vec<crate::runtime::pipelines::Shader> {
         [super::shaders::ALL, crate::ops::fft::shaders::ALL].concat()
@@ -27,7 +53,7 @@ impl TuneOp for FftConvTune {
 
     /// B, H, L and Lk rounded up to powers of two (Lk at most L), causal or circular, the gates,
     /// the dtype, a forced path and the frequency-sparse fraction.
-    fn bucket(d: &FftConvDesc) -> (String, FftConvDesc) {
+    fn bucket(d: &FftConvDesc) -> (FftConvBucket, FftConvDesc) {
         let l = pow2(d.l);
         let mut rep = FftConvDesc {
             b: pow2(d.b),
@@ -43,27 +69,19 @@ impl TuneOp for FftConvTune {
         if rep.validate().is_err() {
             rep = *d;
         }
-        let mut key = format!(
-            "{} b{} h{} l{} lk{} {}",
-            d.dtype,
-            rep.b,
-            rep.h,
-            rep.l,
-            rep.lk,
-            if d.circular { "circular" } else { "causal" }
-        );
-        for (on, tag) in [(d.pre_gate, " pre_gate"), (d.post_gate, " post_gate")] {
-            if on {
-                key.push_str(tag);
-            }
-        }
-        if let Some(p) = d.path {
-            key.push_str(&format!(" {}", p.name()));
-        }
-        if let Some(f) = d.freq_keep {
-            key.push_str(&format!(" keep{f}"));
-        }
-        (key, rep)
+        let bucket = FftConvBucket {
+            dtype: d.dtype,
+            b: rep.b,
+            h: rep.h,
+            l: rep.l,
+            lk: rep.lk,
+            circular: d.circular,
+            pre_gate: d.pre_gate,
+            post_gate: d.post_gate,
+            path: d.path,
+            freq_keep: d.freq_keep,
+        };
+        (bucket, rep)
     }
 
     fn shape_json(d: &FftConvDesc) -> serde_json::Value {

@@ -145,7 +145,7 @@ impl<T: Element> PreparedCase for GemmCase<T> {
         let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
         let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
         let cfg = *self.plan.config();
-        let compute = if cfg.variant == GemmVariant::Coop {
+        let compute = if cfg.variant() == GemmVariant::Coop {
             DType::F16
         } else {
             desc.dtype
@@ -164,14 +164,14 @@ impl<T: Element> PreparedCase for GemmCase<T> {
         } else {
             let g = desc.flops() / secs / 1e9;
             let peak = match (compute, peaks.fma_f16_gflops) {
-                (DType::F16, Some(h)) if cfg.variant == GemmVariant::Coop => h,
+                (DType::F16, Some(h)) if cfg.variant() == GemmVariant::Coop => h,
                 _ => peaks.fma_f32_gflops,
             };
             (Some(g), None, Some(100.0 * g / peak))
         };
         Ok(BenchResult {
             op: "gemm".into(),
-            variant: cfg.variant.name().into(),
+            variant: cfg.variant().name().into(),
             dtype: desc.dtype,
             shape: gemm_shape_json(&desc),
             median_ms: t.median_ms,

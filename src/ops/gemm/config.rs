@@ -2,6 +2,7 @@
 //! valid on an adapter, and the untuned default.
 
 use crate::ops::gemm::GemmDesc;
+use crate::runtime::coop::CoopTiling;
 use crate::runtime::pipelines::Shader;
 use crate::runtime::Capabilities;
 use crate::tune::fits_limits;
@@ -34,114 +35,130 @@ impl GemmVariant {
     }
 }
 
-/// One GEMM configuration. Fields a variant does not use are zero.
+/// One GEMM configuration: the variant and the sizes that variant has (serialised with a
+/// `variant` tag, as stored in the tuning cache).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct GemmConfig {
-    /// The variant.
-    pub variant: GemmVariant,
-    /// Block rows (tiled); rows per lane (subgroup) — for coop, subgroups along M.
-    pub bm: u32,
-    /// Block columns (tiled); 32-column chunks (subgroup) — for coop, subgroups along N.
-    pub bn: u32,
-    /// K step (tiled), subgroup size (subgroup, coop: the K step is a multiple of the tile).
-    pub bk: u32,
-    /// Rows per invocation (tiled); 1 (subgroup); coop tile size (coop); rows per workgroup
-    /// (gemv).
-    pub tm: u32,
-    /// Columns per invocation (tiled); subgroup size (coop); invocations (gemv).
-    pub tn: u32,
+#[serde(tag = "variant", rename_all = "lowercase")]
+pub enum GemmConfig {
+    /// A `bm × bn` block of C per workgroup, staged through workgroup memory `bk` along K at a
+    /// time; each invocation owns `tm × tn` outputs (vec4 micro-tiles: `tm`, `tn` ∈ {4, 8}).
+    Tiled {
+        /// Block rows.
+        bm: u32,
+        /// Block columns.
+        bn: u32,
+        /// K per step.
+        bk: u32,
+        /// Rows per invocation.
+        tm: u32,
+        /// Columns per invocation.
+        tn: u32,
+    },
+    /// Workgroups of one subgroup of `sg` lanes (clusters of 8); each cluster owns `8·rq` rows
+    /// × `32·nt` columns of C (each lane `rq` rows of A, `nt` column quads of B).
+    Subgroup {
+        /// Subgroup size (= invocations per workgroup).
+        sg: u32,
+        /// Rows of A per lane.
+        rq: u32,
+        /// 32-column chunks per cluster.
+        nt: u32,
+    },
+    /// On cooperative matrices (the shared tiling of `shaders/common/coop_tile.wgsl`).
+    Coop(CoopTiling),
+    /// Matrix × vector: `wg` invocations, `rows` output rows per workgroup.
+    Gemv {
+        /// Invocations per workgroup.
+        wg: u32,
+        /// Output rows per workgroup.
+        rows: u32,
+    },
 }
+
+/// K per step of the GEMV kernel (`GV_KS`): one vec4 quad.
+const GEMV_KS: u32 = 4;
 
 impl GemmConfig {
     /// A tiled configuration.
     pub const fn tiled(bm: u32, bn: u32, bk: u32, tm: u32, tn: u32) -> Self {
-        Self {
-            variant: GemmVariant::Tiled,
-            bm,
-            bn,
-            bk,
-            tm,
-            tn,
-        }
+        Self::Tiled { bm, bn, bk, tm, tn }
     }
-    /// A subgroup configuration: workgroups of one subgroup of `sg` lanes (clusters of 8);
-    /// each cluster owns `8·rq` rows × `32·nt` columns of C (each lane `rq` rows of A, `nt`
-    /// column quads of B).
+    /// A subgroup configuration (see [`GemmConfig::Subgroup`]).
     pub const fn subgroup(sg: u32, rq: u32, nt: u32) -> Self {
-        Self {
-            variant: GemmVariant::Subgroup,
-            bm: rq,
-            bn: nt,
-            bk: sg,
-            tm: 1,
-            tn: 0,
-        }
+        Self::Subgroup { sg, rq, nt }
     }
     /// A coop configuration: `sgm × sgn` subgroups of size `sg`, tile `tile`, K step `cbk`.
     pub const fn coop(tile: u32, sg: u32, sgm: u32, sgn: u32, cbk: u32) -> Self {
-        Self {
-            variant: GemmVariant::Coop,
-            bm: sgm,
-            bn: sgn,
-            bk: cbk,
-            tm: tile,
-            tn: sg,
-        }
+        Self::Coop(CoopTiling::new(tile, sg, sgm, sgn, cbk))
     }
     /// A GEMV configuration: `wg` invocations, `rows` rows per workgroup.
     pub const fn gemv(wg: u32, rows: u32) -> Self {
-        Self {
-            variant: GemmVariant::Gemv,
-            bm: rows,
-            bn: 1,
-            bk: 4,
-            tm: rows,
-            tn: wg,
+        Self::Gemv { wg, rows }
+    }
+
+    /// The variant.
+    pub fn variant(&self) -> GemmVariant {
+        match self {
+            Self::Tiled { .. } => GemmVariant::Tiled,
+            Self::Subgroup { .. } => GemmVariant::Subgroup,
+            Self::Coop(_) => GemmVariant::Coop,
+            Self::Gemv { .. } => GemmVariant::Gemv,
+        }
+    }
+
+    /// The cooperative-matrix tile size, if this configuration runs on cooperative matrices.
+    pub fn coop_tile(&self) -> Option<u32> {
+        match *self {
+            Self::Coop(c) => Some(c.tile),
+            _ => None,
         }
     }
 
     /// The shader this configuration runs.
     pub fn shader(&self) -> Shader {
-        match self.variant {
-            GemmVariant::Tiled => super::shaders::TILED,
-            GemmVariant::Subgroup => super::shaders::SUBGROUP,
-            GemmVariant::Coop => super::shaders::COOP,
-            GemmVariant::Gemv => super::shaders::GEMV,
+        match self {
+            Self::Tiled { .. } => super::shaders::TILED,
+            Self::Subgroup { .. } => super::shaders::SUBGROUP,
+            Self::Coop(_) => super::shaders::COOP,
+            Self::Gemv { .. } => super::shaders::GEMV,
         }
     }
 
     /// Output rows × columns covered by one workgroup.
     pub fn block(&self) -> (u32, u32) {
-        match self.variant {
-            GemmVariant::Tiled => (self.bm, self.bn),
-            GemmVariant::Subgroup => (self.bk * self.bm, 32 * self.bn),
-            GemmVariant::Coop => (2 * self.bm * self.tm, 2 * self.bn * self.tm),
-            GemmVariant::Gemv => (self.tm, 1),
+        match *self {
+            Self::Tiled { bm, bn, .. } => (bm, bn),
+            Self::Subgroup { sg, rq, nt } => (sg * rq, 32 * nt),
+            Self::Coop(c) => c.block(),
+            Self::Gemv { rows, .. } => (rows, 1),
+        }
+    }
+
+    /// GEMV workgroups along M for a transposed A (`trans_a`): each covers `wg / GV_KS` rows.
+    pub(crate) fn gemv_rows_transposed(&self) -> u32 {
+        match *self {
+            Self::Gemv { wg, .. } => wg / GEMV_KS,
+            _ => self.block().0,
         }
     }
 
     /// Invocations per workgroup.
     pub fn invocations(&self) -> u32 {
-        match self.variant {
-            GemmVariant::Tiled => (self.bm / self.tm) * (self.bn / self.tn),
-            GemmVariant::Subgroup => self.bk,
-            GemmVariant::Coop => self.tn * self.bm * self.bn,
-            GemmVariant::Gemv => self.tn,
+        match *self {
+            Self::Tiled { bm, bn, tm, tn, .. } => (bm / tm) * (bn / tn),
+            Self::Subgroup { sg, .. } => sg,
+            Self::Coop(c) => c.invocations(),
+            Self::Gemv { wg, .. } => wg,
         }
     }
 
     /// Workgroup storage in bytes.
     pub fn workgroup_bytes(&self) -> u64 {
-        let (bm, bn, bk) = (self.bm as u64, self.bn as u64, self.bk as u64);
-        match self.variant {
-            GemmVariant::Tiled => 4 * (bm * bk + bk * bn),
-            GemmVariant::Subgroup => 0,
-            GemmVariant::Coop => {
-                let (cbm, cbn) = self.block();
-                let (cbm, cbn) = (cbm as u64, cbn as u64);
-                2 * (cbm * bk + bk * cbn) + 4 * cbm * cbn
-            }
-            GemmVariant::Gemv => 4 * self.tn as u64 * 8,
+        match *self {
+            Self::Tiled { bm, bn, bk, .. } => 4 * (bm as u64 * bk as u64 + bk as u64 * bn as u64),
+            Self::Subgroup { .. } => 0,
+            Self::Coop(c) => c.workgroup_bytes(),
+            Self::Gemv { wg, .. } => 4 * wg as u64 * 8,
         }
     }
 
@@ -152,42 +169,35 @@ impl GemmConfig {
             ("TRANS_B", desc.trans_b as u8 as f64),
         ];
         let f = |x: u32| x as f64;
-        match self.variant {
-            GemmVariant::Subgroup => {
+        match *self {
+            Self::Subgroup { sg, rq, nt } => {
                 // READ_C: beta ≠ 0. A read of C per quad doubles the memory accesses of the
                 // kernel's unrolled epilogue and with them lavapipe's compile time, for a case
                 // (accumulating into C) most calls do not have.
                 c.extend([
-                    ("SG", f(self.bk)),
-                    ("RQ", f(self.bm)),
-                    ("NT", f(self.bn)),
+                    ("SG", f(sg)),
+                    ("RQ", f(rq)),
+                    ("NT", f(nt)),
                     ("READ_C", (desc.beta != 0.0) as u8 as f64),
                 ]);
             }
-            GemmVariant::Tiled => {
+            Self::Tiled { bm, bn, bk, tm, tn } => {
                 c.extend([
-                    ("BM", f(self.bm)),
-                    ("BN", f(self.bn)),
-                    ("BK", f(self.bk)),
-                    ("TM", f(self.tm)),
-                    ("TN", f(self.tn)),
-                    ("WG_X", f(self.bn / self.tn)),
-                    ("WG_Y", f(self.bm / self.tm)),
+                    ("BM", f(bm)),
+                    ("BN", f(bn)),
+                    ("BK", f(bk)),
+                    ("TM", f(tm)),
+                    ("TN", f(tn)),
+                    ("WG_X", f(bn / tn)),
+                    ("WG_Y", f(bm / tm)),
                 ]);
             }
-            GemmVariant::Coop => {
+            Self::Coop(t) => c.extend(t.constants()),
+            Self::Gemv { wg, rows } => {
                 c.extend([
-                    ("SG", f(self.tn)),
-                    ("SGM", f(self.bm)),
-                    ("SGN", f(self.bn)),
-                    ("CBK", f(self.bk)),
-                ]);
-            }
-            GemmVariant::Gemv => {
-                c.extend([
-                    ("GV_WG", f(self.tn)),
-                    ("GV_ROWS", f(self.tm)),
-                    ("GV_KS", f(self.bk)),
+                    ("GV_WG", f(wg)),
+                    ("GV_ROWS", f(rows)),
+                    ("GV_KS", f(GEMV_KS)),
                     ("VEC4", Self::gemv_quads(desc) as u8 as f64),
                 ]);
             }
@@ -204,37 +214,19 @@ impl GemmConfig {
 
     /// Short label for reports, e.g. `tiled 64x64x16 t4x4`.
     pub fn label(&self) -> String {
-        match self.variant {
-            GemmVariant::Subgroup => {
-                let (m, n) = self.block();
-                format!("subgroup sg{} {m}x{n} r{}x{}", self.bk, self.bm, self.bn)
-            }
-            GemmVariant::Tiled => format!(
-                "{} {}x{}x{} t{}x{}",
-                self.variant.name(),
-                self.bm,
-                self.bn,
-                self.bk,
-                self.tm,
-                self.tn
-            ),
-            GemmVariant::Coop => {
-                let (m, n) = self.block();
-                format!(
-                    "coop {t}x{t} sg{} {m}x{n}x{}",
-                    self.tn,
-                    self.bk,
-                    t = self.tm
-                )
-            }
-            GemmVariant::Gemv => format!("gemv wg{} rows{}", self.tn, self.tm),
+        let (m, n) = self.block();
+        match *self {
+            Self::Subgroup { sg, rq, nt } => format!("subgroup sg{sg} {m}x{n} r{rq}x{nt}"),
+            Self::Tiled { bm, bn, bk, tm, tn } => format!("tiled {bm}x{bn}x{bk} t{tm}x{tn}"),
+            Self::Coop(c) => c.label(),
+            Self::Gemv { wg, rows } => format!("gemv wg{wg} rows{rows}"),
         }
     }
 
     /// Whether this configuration can run `desc` on `ctx` (features, limits, shape).
     pub fn valid_for(&self, caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> bool {
-        let (wg_x, wg_y) = match self.variant {
-            GemmVariant::Tiled => (self.bn / self.tn, self.bm / self.tm),
+        let (wg_x, wg_y) = match *self {
+            Self::Tiled { bm, bn, tm, tn, .. } => (bn / tn, bm / tm),
             _ => (self.invocations(), 1),
         };
         if !fits_limits(
@@ -249,51 +241,31 @@ impl GemmConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        match self.variant {
-            GemmVariant::Tiled => {
+        match *self {
+            Self::Tiled { bm, bn, tm, tn, .. } => {
                 // vec4 micro-tiles: TM, TN in {4, 8}.
-                [4, 8].contains(&self.tm)
-                    && [4, 8].contains(&self.tn)
-                    && self.bm.is_multiple_of(self.tm)
-                    && self.bn.is_multiple_of(self.tn)
+                [4, 8].contains(&tm)
+                    && [4, 8].contains(&tn)
+                    && bm.is_multiple_of(tm)
+                    && bn.is_multiple_of(tn)
             }
-            GemmVariant::Subgroup => {
-                let sg = self.bk;
+            Self::Subgroup { sg, rq, nt } => {
                 // Operands are read as vec4 rows: no transposes, K and N multiples of 4.
                 caps.subgroups
                     && caps.subgroup_min == sg
                     && caps.subgroup_max == sg
                     && sg.is_multiple_of(8)
-                    && (1..=16).contains(&self.bm)
-                    && (1..=4).contains(&self.bn)
-                    && self.bm * self.bn <= 32
-                    && self.tm == 1
+                    && (1..=16).contains(&rq)
+                    && (1..=4).contains(&nt)
+                    && rq * nt <= 32
                     && !desc.trans_a
                     && !desc.trans_b
                     && desc.k.is_multiple_of(4)
                     && desc.n.is_multiple_of(4)
             }
-            GemmVariant::Coop => {
-                // Only a configuration the adapter lists (anything else is undefined behaviour),
-                // and subgroups of one fixed size, since the shader derives subgroup ids from it.
-                let listed = caps.coop.iter().any(|c| {
-                    c.m == self.tm
-                        && c.n == self.tm
-                        && c.k == self.tm
-                        && c.ab == "f16"
-                        && c.c == "f32"
-                });
-                listed
-                    && caps.f16
-                    && caps.subgroup_min == self.tn
-                    && caps.subgroup_max == self.tn
-                    && self.bk.is_multiple_of(self.tm)
-            }
-            GemmVariant::Gemv => {
-                desc.gemv_shape()
-                    && self.tn.is_power_of_two()
-                    && self.tm <= 8
-                    && self.tn.is_multiple_of(self.bk)
+            Self::Coop(c) => c.valid_on(caps),
+            Self::Gemv { wg, rows } => {
+                desc.gemv_shape() && wg.is_power_of_two() && rows <= 8 && wg.is_multiple_of(GEMV_KS)
             }
         }
     }

@@ -18,7 +18,6 @@ pub mod verify;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::ops::gemm::config::GemmConfig;
-use crate::ops::gemm::config::GemmVariant;
 use crate::runtime::check_len;
 use crate::runtime::pipelines::Spec;
 use crate::runtime::{read_buffer, Context, Operand};
@@ -221,7 +220,7 @@ impl GemmPlan {
             ctx.check_binding_size(&format!("GEMM operand {what}"), len * es)?;
         }
         // A one-row product runs as GEMV on the transposed problem: C^T = op(B)^T · op(A)^T.
-        let swapped = config.variant == GemmVariant::Gemv && desc.n != 1;
+        let swapped = matches!(config, GemmConfig::Gemv { .. }) && desc.n != 1;
         let (m, n, k) = (desc.m, desc.n, desc.k);
         let lda = if desc.trans_a { m } else { k };
         let ldb = if desc.trans_b { k } else { n };
@@ -240,8 +239,8 @@ impl GemmPlan {
             (desc, lda, ldb, sa, sb, n)
         };
         let (bm, bn) = config.block();
-        let tiles_m = match config.variant {
-            GemmVariant::Gemv if eff.trans_a => eff.m.div_ceil(config.tn / config.bk),
+        let tiles_m = match config {
+            GemmConfig::Gemv { .. } if eff.trans_a => eff.m.div_ceil(config.gemv_rows_transposed()),
             _ => eff.m.div_ceil(bm),
         };
         let tiles_n = eff.n.div_ceil(bn);
@@ -272,11 +271,11 @@ impl GemmPlan {
         };
         let spec = Spec {
             dtype: desc.dtype,
-            coop: (config.variant == GemmVariant::Coop).then_some(config.tm),
+            coop: config.coop_tile(),
         };
         let constants = config.constants(&eff);
         let mut quad_stand_in = None;
-        if config.variant == GemmVariant::Gemv && !GemmConfig::gemv_quads(&eff) {
+        if matches!(config, GemmConfig::Gemv { .. }) && !GemmConfig::gemv_quads(&eff) {
             quad_stand_in = Some(ctx.storage("gemv quad stand-in", 16)?);
         }
         let pipeline = ctx.pipeline(config.shader(), spec, "main", &constants)?;
@@ -329,7 +328,7 @@ impl GemmPlan {
                 resource: c.as_entire_binding(),
             },
         ];
-        if self.config.variant == GemmVariant::Gemv {
+        if matches!(self.config, GemmConfig::Gemv { .. }) {
             // Quad views of A and x (read-only aliases of the same buffers).
             let (a4, b4) = match &self.quad_stand_in {
                 Some(s) => (s, s),

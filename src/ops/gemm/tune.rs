@@ -7,6 +7,31 @@ use crate::runtime::Capabilities;
 use crate::runtime::Context;
 use crate::tune::engine::TuneOp;
 
+/// A GEMM shape bucket: what a tuned winner is stored under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GemmBucket {
+    /// Storage type.
+    pub dtype: crate::DType,
+    /// M, N, K and the batch, rounded up to powers of two.
+    pub m: u32,
+    /// See `m`.
+    pub n: u32,
+    /// See `m`.
+    pub k: u32,
+    /// See `m`.
+    pub batch: u32,
+    /// Layout flags of the call.
+    pub trans_a: bool,
+    /// See `trans_a`.
+    pub trans_b: bool,
+    /// See `trans_a`.
+    pub broadcast_a: bool,
+    /// See `trans_a`.
+    pub broadcast_b: bool,
+    /// Whether C is read (beta ≠ 0).
+    pub read_c: bool,
+}
+
 /// The GEMM as a [`TuneOp`].
 #[derive(Clone, Copy, Debug)]
 pub struct GemmTune;
@@ -19,6 +44,7 @@ impl TuneOp for GemmTune {
     const NAME: &'static str = "gemm";
     type Desc = GemmDesc;
     type Config = GemmConfig;
+    type Bucket = GemmBucket;
 
     fn shaders() -> Vec<crate::runtime::pipelines::Shader> {
         super::shaders::ALL.to_vec()
@@ -28,7 +54,7 @@ impl TuneOp for GemmTune {
     /// own buckets), the dtype, both transposes, broadcasts and whether C is read (beta ≠ 0).
     /// The representative problem has those rounded sizes (the call's own sizes if the rounded
     /// ones are over the index range).
-    fn bucket(d: &GemmDesc) -> (String, GemmDesc) {
+    fn bucket(d: &GemmDesc) -> (GemmBucket, GemmDesc) {
         let mut rep = GemmDesc {
             m: pow2(d.m),
             n: pow2(d.n),
@@ -45,27 +71,19 @@ impl TuneOp for GemmTune {
                 ..*d
             };
         }
-        let t = |b: bool| if b { 't' } else { 'n' };
-        let mut key = format!(
-            "{} m{} n{} k{} b{} {}{}",
-            d.dtype,
-            rep.m,
-            rep.n,
-            rep.k,
-            rep.batch,
-            t(d.trans_a),
-            t(d.trans_b)
-        );
-        for (on, tag) in [
-            (d.broadcast_a, " bcast_a"),
-            (d.broadcast_b, " bcast_b"),
-            (d.beta != 0.0, " beta"),
-        ] {
-            if on {
-                key.push_str(tag);
-            }
-        }
-        (key, rep)
+        let bucket = GemmBucket {
+            dtype: d.dtype,
+            m: rep.m,
+            n: rep.n,
+            k: rep.k,
+            batch: rep.batch,
+            trans_a: d.trans_a,
+            trans_b: d.trans_b,
+            broadcast_a: d.broadcast_a,
+            broadcast_b: d.broadcast_b,
+            read_c: d.beta != 0.0,
+        };
+        (bucket, rep)
     }
 
     fn shape_json(d: &GemmDesc) -> serde_json::Value {
@@ -86,7 +104,7 @@ impl TuneOp for GemmTune {
     fn candidates(caps: &Capabilities, limits: &wgpu::Limits, d: &GemmDesc) -> Vec<GemmConfig> {
         let mut c = gemm_candidates(caps, limits, d);
         if d.dtype == crate::DType::F32 {
-            c.retain(|c| c.variant != crate::ops::gemm::config::GemmVariant::Coop);
+            c.retain(|c| c.variant() != crate::ops::gemm::config::GemmVariant::Coop);
         }
         c
     }
@@ -214,7 +232,7 @@ mod native {
                 g.extend(got[lo..lo + rows * n].iter().map(|x| x.to_f64()));
                 w.extend_from_slice(&want[lo..lo + rows * n]);
             }
-            let compute = if self.config.variant == GemmVariant::Coop {
+            let compute = if self.config.variant() == GemmVariant::Coop {
                 DType::F16
             } else {
                 d.dtype

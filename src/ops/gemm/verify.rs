@@ -97,7 +97,7 @@ pub fn gemm_shape_json(d: &GemmDesc) -> serde_json::Value {
 pub fn gemm_variants_to_check(ctx: &Context, desc: &GemmDesc) -> Vec<GemmConfig> {
     let mut out: Vec<GemmConfig> = Vec::new();
     for c in gemm_candidates(ctx.caps(), &ctx.limits(), desc) {
-        if !out.iter().any(|o| o.variant == c.variant) {
+        if !out.iter().any(|o| o.variant() == c.variant()) {
             out.push(c);
         }
     }
@@ -129,7 +129,7 @@ pub async fn check_gemm_async(
                 .await
         }
     };
-    let compute = if config.variant == GemmVariant::Coop {
+    let compute = if config.variant() == GemmVariant::Coop {
         DType::F16
     } else {
         desc.dtype
@@ -140,7 +140,7 @@ pub async fn check_gemm_async(
             let c = compare(&got, &want, tol);
             Check {
                 op: "gemm".into(),
-                variant: config.variant.name().into(),
+                variant: config.variant().name().into(),
                 dtype: desc.dtype,
                 shape: gemm_shape_json(desc),
                 max_abs_err: c.max_abs_err,
@@ -153,7 +153,7 @@ pub async fn check_gemm_async(
         }
         Err(e) => Check {
             op: "gemm".into(),
-            variant: config.variant.name().into(),
+            variant: config.variant().name().into(),
             dtype: desc.dtype,
             shape: gemm_shape_json(desc),
             max_abs_err: f64::NAN,

@@ -288,7 +288,7 @@ impl<T: Element> PreparedCase for PreparedSparse<T> {
             }
         }
         let cfg = *self.plan.config();
-        let compute = if cfg.variant == SparseVariant::Coop {
+        let compute = if cfg.variant() == SparseVariant::Coop {
             DType::F16
         } else {
             desc.dtype
@@ -308,7 +308,7 @@ impl<T: Element> PreparedCase for PreparedSparse<T> {
             (Some(gbps), Some(100.0 * gbps / peaks.copy_gbps))
         } else {
             let peak = match (compute, peaks.fma_f16_gflops) {
-                (DType::F16, Some(h)) if cfg.variant == SparseVariant::Coop => h,
+                (DType::F16, Some(h)) if cfg.variant() == SparseVariant::Coop => h,
                 _ => peaks.fma_f32_gflops,
             };
             // Share of peak counts the multiply-adds actually done (N/M of the dense-equivalent).

@@ -4,6 +4,7 @@
 
 use crate::dtype::DType;
 use crate::ops::sparse_gemm::{NmPattern, SparseGemmDesc};
+use crate::runtime::coop::CoopTiling;
 use crate::runtime::pipelines::Shader;
 use crate::runtime::Capabilities;
 use crate::tune::fits_limits;
@@ -13,8 +14,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SparseVariant {
-    /// Plain WGSL: op(B) staged in workgroup memory, each kept value gathers its operand.
-    Tiled,
+    /// The rows kernel in plain WGSL: op(B) staged in workgroup memory (the block kernel
+    /// where the pattern allows, each kept value gathering its operand otherwise).
+    Plain,
     /// op(B) broadcast through subgroups, kept values select their operand in registers.
     Subgroup,
     /// Compressed tiles expanded in workgroup memory, multiplied on cooperative matrices.
@@ -30,7 +32,7 @@ impl SparseVariant {
     /// Lower-case name for reports.
     pub fn name(self) -> &'static str {
         match self {
-            SparseVariant::Tiled => "tiled",
+            SparseVariant::Plain => "plain",
             SparseVariant::Subgroup => "subgroup",
             SparseVariant::Coop => "coop",
             SparseVariant::Gemv => "gemv",
@@ -51,88 +53,116 @@ const COLS_MAX_ACC: u32 = 256;
 /// Register arrays of kept values and dense coefficients of the column-lanes kernel (vec4s).
 const COLS_MAX_LD: u32 = 32;
 
-/// One sparse GEMM configuration. Fields a variant does not use are zero.
+/// One sparse GEMM configuration: the variant and the sizes that variant has (serialised
+/// with a `variant` tag, as stored in the tuning cache).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct SparseConfig {
-    /// The variant.
-    pub variant: SparseVariant,
-    /// Invocations per workgroup (rows kernels, cols); subgroup size (coop).
-    pub wg: u32,
-    /// Rows of the sparse operand per invocation (rows kernels); per workgroup (cols);
-    /// subgroups along M (coop).
-    pub r: u32,
-    /// Output column quads per workgroup (tiled, subgroup; gemv derives it from the shape);
-    /// per lane (cols); subgroups along N (coop).
-    pub tq: u32,
-    /// Subgroup size the subgroup kernel runs with (subgroup, gemv); 0 = the plain kernel.
-    pub sg: u32,
-    /// Cooperative-matrix tile (coop); K per step (cols).
-    pub tile: u32,
-    /// K step (coop), a multiple of the tile; 1 = kept multiply-adds only, operands picked
-    /// with selects, 0 = kept values scattered into dense scalars (cols).
-    pub cbk: u32,
+#[serde(tag = "variant", rename_all = "lowercase")]
+pub enum SparseConfig {
+    /// The rows kernel in plain WGSL: `wg` invocations of `r` sparse rows each, `4·tq` output
+    /// columns per workgroup.
+    Plain {
+        /// Invocations per workgroup.
+        wg: u32,
+        /// Sparse rows per invocation.
+        r: u32,
+        /// Output column quads per workgroup.
+        tq: u32,
+    },
+    /// The rows kernel with op(B) broadcast through subgroups of `sg` (≥ 8) lanes.
+    Subgroup {
+        /// Invocations per workgroup.
+        wg: u32,
+        /// Sparse rows per invocation.
+        r: u32,
+        /// Output column quads per workgroup.
+        tq: u32,
+        /// Subgroup size.
+        sg: u32,
+    },
+    /// Few output columns (1…16 tokens): the rows kernel with one column tile sized by the
+    /// shape.
+    Gemv {
+        /// Invocations per workgroup.
+        wg: u32,
+        /// Sparse rows per invocation.
+        r: u32,
+        /// Subgroup size of the subgroup kernel; 0 = the plain kernel.
+        sg: u32,
+    },
+    /// Column lanes: `wg` lanes × `nt` column quads each, `r` sparse rows per workgroup, `ks`
+    /// k per step.
+    Cols {
+        /// Lanes per workgroup (= the subgroup size, 8).
+        wg: u32,
+        /// Sparse rows per workgroup.
+        r: u32,
+        /// Column quads per lane.
+        nt: u32,
+        /// K per step.
+        ks: u32,
+    },
+    /// Compressed tiles expanded in workgroup memory, multiplied on cooperative matrices (the
+    /// shared tiling of `shaders/common/coop_tile.wgsl`).
+    Coop(CoopTiling),
 }
 
 impl SparseConfig {
     /// Plain rows kernel: `wg` invocations of `r` rows, `4·tq` columns per workgroup.
-    pub const fn tiled(wg: u32, r: u32, tq: u32) -> Self {
-        Self {
-            variant: SparseVariant::Tiled,
-            wg,
-            r,
-            tq,
-            sg: 0,
-            tile: 0,
-            cbk: 0,
-        }
+    pub const fn plain(wg: u32, r: u32, tq: u32) -> Self {
+        Self::Plain { wg, r, tq }
     }
     /// Subgroup rows kernel on subgroups of `sg` (≥ 8) lanes.
     pub const fn subgroup(wg: u32, r: u32, tq: u32, sg: u32) -> Self {
-        Self {
-            variant: SparseVariant::Subgroup,
-            wg,
-            r,
-            tq,
-            sg,
-            tile: 0,
-            cbk: 0,
-        }
+        Self::Subgroup { wg, r, tq, sg }
     }
     /// Few-column path: rows kernel with one column tile; `sg` = 0 for the plain kernel.
     pub const fn gemv(wg: u32, r: u32, sg: u32) -> Self {
-        Self {
-            variant: SparseVariant::Gemv,
-            wg,
-            r,
-            tq: 0,
-            sg,
-            tile: 0,
-            cbk: 0,
-        }
+        Self::Gemv { wg, r, sg }
     }
     /// Column lanes: `wg` lanes × `nt` column quads each, `r` sparse rows per workgroup, `ks`
-    /// k per step, `sel` = only the kept multiply-adds (operands picked with selects).
-    pub const fn cols(wg: u32, r: u32, nt: u32, ks: u32, sel: bool) -> Self {
-        Self {
-            variant: SparseVariant::Cols,
-            wg,
-            r,
-            tq: nt,
-            sg: 0,
-            tile: ks,
-            cbk: sel as u32,
-        }
+    /// k per step.
+    pub const fn cols(wg: u32, r: u32, nt: u32, ks: u32) -> Self {
+        Self::Cols { wg, r, nt, ks }
     }
     /// Coop: `sgm × sgn` subgroups of `sg`, `tile`×`tile` matrices, K step `cbk`.
     pub const fn coop(tile: u32, sg: u32, sgm: u32, sgn: u32, cbk: u32) -> Self {
-        Self {
-            variant: SparseVariant::Coop,
-            wg: sg,
-            r: sgm,
-            tq: sgn,
-            sg,
-            tile,
-            cbk,
+        Self::Coop(CoopTiling::new(tile, sg, sgm, sgn, cbk))
+    }
+
+    /// The variant.
+    pub fn variant(&self) -> SparseVariant {
+        match self {
+            Self::Plain { .. } => SparseVariant::Plain,
+            Self::Subgroup { .. } => SparseVariant::Subgroup,
+            Self::Gemv { .. } => SparseVariant::Gemv,
+            Self::Cols { .. } => SparseVariant::Cols,
+            Self::Coop(_) => SparseVariant::Coop,
+        }
+    }
+
+    /// The cooperative-matrix tile size, if this configuration runs on cooperative matrices.
+    pub fn coop_tile(&self) -> Option<u32> {
+        match *self {
+            Self::Coop(c) => Some(c.tile),
+            _ => None,
+        }
+    }
+
+    /// The subgroup size a rows kernel runs with (0: the plain kernel, or not a rows kernel).
+    pub fn rows_subgroup(&self) -> u32 {
+        match *self {
+            Self::Subgroup { sg, .. } | Self::Gemv { sg, .. } => sg,
+            _ => 0,
+        }
+    }
+
+    /// Invocations and sparse rows per invocation of a rows kernel (0, 0 otherwise).
+    fn rows_blocking(&self) -> (u32, u32) {
+        match *self {
+            Self::Plain { wg, r, .. } | Self::Subgroup { wg, r, .. } | Self::Gemv { wg, r, .. } => {
+                (wg, r)
+            }
+            _ => (0, 0),
         }
     }
 
@@ -140,50 +170,52 @@ impl SparseConfig {
     /// kernel where the pattern allows it (M divides 32, N divides 4), the gather kernel
     /// otherwise.
     pub fn shader(&self, desc: &SparseGemmDesc) -> Shader {
-        match self.variant {
-            SparseVariant::Coop => super::shaders::COOP,
-            SparseVariant::Cols => super::shaders::COLS,
-            _ if self.sg > 0 => super::shaders::ROWS_SG,
+        match self {
+            Self::Coop(_) => super::shaders::COOP,
+            Self::Cols { .. } => super::shaders::COLS,
+            _ if self.rows_subgroup() > 0 => super::shaders::ROWS_SG,
             _ if block_pattern(desc.pattern) => super::shaders::ROWS_BLOCK,
             _ => super::shaders::ROWS,
         }
     }
 
-    /// Column quads per workgroup for `desc`.
+    /// Column quads per workgroup of a rows kernel for `desc` (column quads per lane for cols).
     pub fn quads(&self, desc: &SparseGemmDesc) -> u32 {
-        match self.variant {
-            SparseVariant::Gemv => desc.cols.div_ceil(4).clamp(1, MAX_TQ),
-            _ => self.tq,
+        match *self {
+            Self::Gemv { .. } => desc.cols.div_ceil(4).clamp(1, MAX_TQ),
+            Self::Plain { tq, .. } | Self::Subgroup { tq, .. } => tq,
+            Self::Cols { nt, .. } => nt,
+            Self::Coop(c) => c.sgn,
         }
     }
 
     /// Rows × columns of the output one workgroup covers.
     pub fn block(&self, desc: &SparseGemmDesc) -> (u32, u32) {
-        match self.variant {
-            SparseVariant::Coop => (2 * self.r * self.tile, 2 * self.tq * self.tile),
-            SparseVariant::Cols => (self.r, 4 * self.wg * self.tq),
-            _ => (self.wg * self.r, 4 * self.quads(desc)),
+        match *self {
+            Self::Coop(c) => c.block(),
+            Self::Cols { wg, r, nt, .. } => (r, 4 * wg * nt),
+            _ => {
+                let (wg, r) = self.rows_blocking();
+                (wg * r, 4 * self.quads(desc))
+            }
         }
     }
 
     /// Invocations per workgroup.
     pub fn invocations(&self) -> u32 {
-        match self.variant {
-            SparseVariant::Coop => self.sg * self.r * self.tq,
-            _ => self.wg,
+        match *self {
+            Self::Coop(c) => c.invocations(),
+            Self::Cols { wg, .. } => wg,
+            _ => self.rows_blocking().0,
         }
     }
 
     /// Workgroup storage in bytes.
     pub fn workgroup_bytes(&self, desc: &SparseGemmDesc) -> u64 {
-        match self.variant {
-            SparseVariant::Coop => {
-                let (cbm, cbn) = self.block(desc);
-                let (cbm, cbn, bk) = (cbm as u64, cbn as u64, self.cbk as u64);
-                2 * (cbm * bk + bk * cbn) + 4 * cbm * cbn
-            }
-            SparseVariant::Cols => 0,
-            _ if self.sg > 0 => 0,
+        match *self {
+            Self::Coop(c) => c.workgroup_bytes(),
+            Self::Cols { .. } => 0,
+            _ if self.rows_subgroup() > 0 => 0,
             _ if block_pattern(desc.pattern) => 16 * 32 * MAX_TQ as u64,
             _ => {
                 let c = plain_chunk(desc.pattern);
@@ -206,42 +238,37 @@ impl SparseConfig {
             ("TRANS_C", b(desc.trans_c())),
             ("VEC_B", b(desc.vec_b())),
         ];
-        match self.variant {
-            SparseVariant::Coop => {
+        let sg = self.rows_subgroup();
+        let (wg, r) = self.rows_blocking();
+        match *self {
+            Self::Coop(t) => c.extend(t.constants()),
+            Self::Cols { wg, r, nt, ks } => {
                 c.extend([
-                    ("SG", f(self.sg)),
-                    ("SGM", f(self.r)),
-                    ("SGN", f(self.tq)),
-                    ("CBK", f(self.cbk)),
+                    ("WG", f(wg)),
+                    ("R", f(r)),
+                    ("NT", f(nt)),
+                    ("KS", f(ks)),
+                    ("P", f(ks * p.n / p.m / 4)),
                 ]);
             }
-            SparseVariant::Cols => {
-                c.extend([
-                    ("WG", f(self.wg)),
-                    ("R", f(self.r)),
-                    ("NT", f(self.tq)),
-                    ("KS", f(self.tile)),
-                    ("P", f(self.tile * p.n / p.m / 4)),
-                ]);
-            }
-            _ if self.sg > 0 || block_pattern(p) => {
+            _ if sg > 0 || block_pattern(p) => {
                 let kpc = 32 * p.n / p.m;
                 c.extend([
-                    ("WG", f(self.wg)),
-                    ("R", f(self.r)),
+                    ("WG", f(wg)),
+                    ("R", f(r)),
                     ("TQ", f(self.quads(desc))),
                     ("KPC", f(kpc)),
                     ("MWC", f(meta_words_per_chunk(kpc, p.per_word()))),
                 ]);
-                if self.sg > 0 {
-                    c.push(("SG8", b(self.sg == 8)));
+                if sg > 0 {
+                    c.push(("SG8", b(sg == 8)));
                 }
             }
             _ => {
                 let ch = plain_chunk(p);
                 c.extend([
-                    ("WG", f(self.wg)),
-                    ("R", f(self.r)),
+                    ("WG", f(wg)),
+                    ("R", f(r)),
                     ("TQ", f(self.quads(desc))),
                     ("GPC", f(ch.gpc)),
                     ("KCH", f(ch.kch)),
@@ -255,34 +282,19 @@ impl SparseConfig {
 
     /// Short label for reports, e.g. `subgroup wg64 r8 c16`.
     pub fn label(&self) -> String {
-        match self.variant {
-            SparseVariant::Coop => {
-                format!(
-                    "coop {t}x{t} sg{} {}x{}x{}",
-                    self.sg,
-                    2 * self.r * self.tile,
-                    2 * self.tq * self.tile,
-                    self.cbk,
-                    t = self.tile
-                )
-            }
-            SparseVariant::Gemv => {
-                let k = if self.sg > 0 {
-                    format!("sg{}", self.sg)
+        match *self {
+            Self::Coop(c) => c.label(),
+            Self::Gemv { wg, r, sg } => {
+                let k = if sg > 0 {
+                    format!("sg{sg}")
                 } else {
                     "plain".into()
                 };
-                format!("gemv {k} wg{} r{}", self.wg, self.r)
+                format!("gemv {k} wg{wg} r{r}")
             }
-            SparseVariant::Cols => format!(
-                "cols wg{} {}x{} ks{}{}",
-                self.wg,
-                self.r,
-                4 * self.wg * self.tq,
-                self.tile,
-                if self.cbk != 0 { " sel" } else { "" }
-            ),
-            v => format!("{} wg{} r{} c{}", v.name(), self.wg, self.r, 4 * self.tq),
+            Self::Cols { wg, r, nt, ks } => format!("cols wg{wg} {r}x{} ks{ks}", 4 * wg * nt),
+            Self::Plain { wg, r, tq } => format!("plain wg{wg} r{r} c{}", 4 * tq),
+            Self::Subgroup { wg, r, tq, sg } => format!("subgroup sg{sg} wg{wg} r{r} c{}", 4 * tq),
         }
     }
 
@@ -306,31 +318,27 @@ impl SparseConfig {
             return false;
         }
         let p = desc.pattern;
-        let rows_kernel_ok = |max_r: u32| self.wg > 0 && self.r >= 1 && self.r <= max_r;
-        match self.variant {
-            SparseVariant::Coop => {
-                let listed = caps.coop.iter().any(|c| {
-                    c.m == self.tile
-                        && c.n == self.tile
-                        && c.k == self.tile
-                        && c.ab == "f16"
-                        && c.c == "f32"
-                });
-                listed
-                    && caps.f16
-                    && caps.subgroup_min == self.sg
-                    && caps.subgroup_max == self.sg
-                    && self.tile > 0
-                    && self.cbk.is_multiple_of(self.tile)
-                    && self.r >= 1
-                    && self.tq >= 1
-            }
-            SparseVariant::Cols => {
+        let (wg, r) = self.rows_blocking();
+        let rows_kernel_ok = |max_r: u32| wg > 0 && (1..=max_r).contains(&r);
+        // The subgroup kernel's conditions: subgroups of a fixed size `sg` ≥ 8 (a power of
+        // two) that tile the workgroup, and a pattern of the register-blocked kernels.
+        let subgroup_ok = |sg: u32| {
+            caps.subgroups
+                && caps.subgroup_min == sg
+                && caps.subgroup_max == sg
+                && sg >= 8
+                && sg.is_power_of_two()
+                && wg.is_multiple_of(sg)
+                && block_pattern(p)
+        };
+        match *self {
+            Self::Coop(c) => c.valid_on(caps),
+            Self::Cols { wg, r, nt, ks } => {
                 // vec4 loads of op(B) (else the rows kernels take the shape), whole groups per
                 // step, and the kernel's register arrays.
                 // Kept values of a step: whole vec4s (spread over the 8 lanes of a subgroup and
                 // broadcast), and all in one metadata word.
-                let kps = self.tile * p.n / p.m;
+                let kps = ks * p.n / p.m;
                 // The output is stored as vec4s along the rows (linear form: Y's rows are C's
                 // columns) or along the columns.
                 let vec_c = match desc.form {
@@ -342,51 +350,34 @@ impl SparseConfig {
                     && caps.subgroups
                     && caps.subgroup_min == 8
                     && caps.subgroup_max == 8
-                    && self.wg == 8
-                    && self.r.is_multiple_of(8)
+                    && wg == 8
+                    && r.is_multiple_of(8)
                     && kps.is_multiple_of(4)
                     && p.per_word().is_multiple_of(kps)
-                    && matches!(self.tile, 4 | 8 | 16)
+                    && matches!(ks, 4 | 8 | 16)
                     && matches!(p.m, 2 | 4 | 8 | 16)
-                    && self.tile.is_multiple_of(p.m)
+                    && ks.is_multiple_of(p.m)
                     && p.n < p.m
                     && p.n <= 4
-                    && (1..=COLS_MAX_R).contains(&self.r)
-                    && (1..=4).contains(&self.tq)
-                    && self.r * self.tq <= COLS_MAX_ACC
-                    && (self.r / 8) * (kps / 4) <= COLS_MAX_LD
-                    && (self.r / 8) * (self.tile / 4) <= COLS_MAX_LD
-                    && self.cbk == 0
+                    && (1..=COLS_MAX_R).contains(&r)
+                    && (1..=4).contains(&nt)
+                    && r * nt <= COLS_MAX_ACC
+                    && (r / 8) * (kps / 4) <= COLS_MAX_LD
+                    && (r / 8) * (ks / 4) <= COLS_MAX_LD
             }
-            SparseVariant::Tiled => rows_kernel_ok(PLAIN_MAX_R) && (1..=MAX_TQ).contains(&self.tq),
-            SparseVariant::Subgroup => {
-                rows_kernel_ok(SG_MAX_R)
-                    && (1..=MAX_TQ).contains(&self.tq)
-                    && self.subgroup_ok(caps, p, self.tq)
+            Self::Plain { tq, .. } => rows_kernel_ok(PLAIN_MAX_R) && (1..=MAX_TQ).contains(&tq),
+            Self::Subgroup { tq, sg, .. } => {
+                rows_kernel_ok(SG_MAX_R) && (1..=MAX_TQ).contains(&tq) && subgroup_ok(sg)
             }
-            SparseVariant::Gemv => {
+            Self::Gemv { sg, .. } => {
                 desc.gemv_shape()
-                    && if self.sg > 0 {
-                        rows_kernel_ok(SG_MAX_R) && self.subgroup_ok(caps, p, self.quads(desc))
+                    && if sg > 0 {
+                        rows_kernel_ok(SG_MAX_R) && subgroup_ok(sg)
                     } else {
                         rows_kernel_ok(PLAIN_MAX_R)
                     }
             }
         }
-    }
-
-    /// The subgroup kernel's conditions: subgroups of a fixed size `sg` ≥ 8 (a power of two) that
-    /// tile the workgroup, M dividing the 32-column chunk, N dividing 4 (a group's kept values
-    /// share one vec4), and the chunk's metadata words within its register array.
-    fn subgroup_ok(&self, caps: &Capabilities, p: NmPattern, _tq: u32) -> bool {
-        let sg = self.sg;
-        caps.subgroups
-            && caps.subgroup_min == sg
-            && caps.subgroup_max == sg
-            && sg >= 8
-            && sg.is_power_of_two()
-            && self.wg.is_multiple_of(sg)
-            && block_pattern(p)
     }
 }
 
@@ -466,7 +457,7 @@ pub fn sparse_gemm_candidates(
     // Column lanes (subgroups of 8): rows per workgroup, column quads per lane, k per step.
     // (64 rows at 16 k per step: no faster than 8 k, and 22 s of lavapipe compile against 9.)
     for (r, nt, ks) in [(64, 4, 8), (32, 4, 16), (32, 4, 8), (16, 2, 8)] {
-        all.push(SparseConfig::cols(8, r, nt, ks, false));
+        all.push(SparseConfig::cols(8, r, nt, ks));
     }
     for (wg, r, tq) in [
         (64, 2, 4),
@@ -476,7 +467,7 @@ pub fn sparse_gemm_candidates(
         (32, 4, 4),
         (64, 2, 2),
     ] {
-        all.push(SparseConfig::tiled(wg, r, tq));
+        all.push(SparseConfig::plain(wg, r, tq));
     }
     if let Some(t) = caps.coop_f16_f32_tile() {
         for (sgm, sgn, kmul) in [(2, 2, 2), (2, 2, 4), (1, 1, 4), (2, 1, 2), (4, 2, 2)] {
@@ -527,7 +518,7 @@ pub fn sparse_gemm_default(
     // 1108-1329 ms against 1160-1602 ms with 16 k per step, 1560-2067 ms with 32 rows, and
     // 1132-1438 ms for our dense GEMM; 16 k per step also took 22 s to compile against 9).
     if cpu {
-        let c = SparseConfig::cols(8, 64, 4, 8, false);
+        let c = SparseConfig::cols(8, 64, 4, 8);
         if c.valid_for(caps, limits, desc) {
             return c;
         }
@@ -542,9 +533,9 @@ pub fn sparse_gemm_default(
     if s.valid_for(caps, limits, desc) {
         return s;
     }
-    let t = SparseConfig::tiled(64, 2, 4);
+    let t = SparseConfig::plain(64, 2, 4);
     if t.valid_for(caps, limits, desc) {
         return t;
     }
-    SparseConfig::tiled(32, 1, 2)
+    SparseConfig::plain(32, 1, 2)
 }

@@ -29,7 +29,6 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::ops::gemm::GemmDesc;
 use crate::ops::sparse_gemm::config::SparseConfig;
-use crate::ops::sparse_gemm::config::SparseVariant;
 use crate::runtime::check_len;
 use crate::runtime::pipelines::Spec;
 use crate::runtime::{read_buffer, Context, Operand};
@@ -347,7 +346,7 @@ impl SparseGemmPlan {
         };
         let spec = Spec {
             dtype: desc.dtype,
-            coop: (config.variant == SparseVariant::Coop).then_some(config.tile),
+            coop: config.coop_tile(),
         };
         let pipeline =
             ctx.pipeline(config.shader(&desc), spec, "main", &config.constants(&desc))?;
@@ -411,7 +410,7 @@ impl SparseGemmPlan {
         };
         let layout = self.pipeline.get_bind_group_layout(0);
         // The column-lanes kernel also stores through a vec4 view of the output.
-        let out4 = (self.config.variant == SparseVariant::Cols).then(|| wgpu::BindGroupEntry {
+        let out4 = matches!(self.config, SparseConfig::Cols { .. }).then(|| wgpu::BindGroupEntry {
             binding: 7,
             resource: out.as_entire_binding(),
         });

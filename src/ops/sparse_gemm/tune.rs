@@ -7,6 +7,30 @@ use crate::runtime::Capabilities;
 use crate::runtime::Context;
 use crate::tune::engine::TuneOp;
 
+/// A sparse GEMM shape bucket: what a tuned winner is stored under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SparseBucket {
+    /// Storage type.
+    pub dtype: crate::DType,
+    /// Matmul or linear form.
+    pub form: SparseForm,
+    /// The N:M pattern.
+    pub pattern: crate::ops::sparse_gemm::NmPattern,
+    /// Sparse rows, output columns (tokens), K (whole groups) and the batch, rounded up to
+    /// powers of two.
+    pub rows: u32,
+    /// See `rows`.
+    pub cols: u32,
+    /// See `rows`.
+    pub k: u32,
+    /// See `rows`.
+    pub batch: u32,
+    /// Whether a bias is added.
+    pub bias: bool,
+    /// One sparse matrix for every batch (batches > 1 only).
+    pub shared_sparse: bool,
+}
+
 /// The sparse GEMM as a [`TuneOp`].
 #[derive(Clone, Copy, Debug)]
 pub struct SparseTune;
@@ -19,6 +43,7 @@ impl TuneOp for SparseTune {
     const NAME: &'static str = "sparse_gemm";
     type Desc = SparseGemmDesc;
     type Config = SparseConfig;
+    type Bucket = SparseBucket;
 
     fn shaders() -> Vec<crate::runtime::pipelines::Shader> {
         super::shaders::ALL.to_vec()
@@ -28,7 +53,7 @@ impl TuneOp for SparseTune {
     /// keep their own buckets), K to a power of two rounded up to a multiple of M; the form,
     /// pattern, dtype, bias and sharing are part of the key. The representative problem has the
     /// rounded sizes (the call's own where those are over the index range).
-    fn bucket(d: &SparseGemmDesc) -> (String, SparseGemmDesc) {
+    fn bucket(d: &SparseGemmDesc) -> (SparseBucket, SparseGemmDesc) {
         let m = d.pattern.m;
         let mut rep = SparseGemmDesc {
             rows: pow2(d.rows),
@@ -40,23 +65,18 @@ impl TuneOp for SparseTune {
         if rep.validate().is_err() {
             rep = *d;
         }
-        let form = match d.form {
-            SparseForm::Matmul => "matmul",
-            SparseForm::Linear => "linear",
+        let bucket = SparseBucket {
+            dtype: d.dtype,
+            form: d.form,
+            pattern: d.pattern,
+            rows: rep.rows,
+            cols: rep.cols,
+            k: rep.k,
+            batch: rep.batch,
+            bias: d.bias,
+            shared_sparse: d.shared_sparse && d.batch > 1,
         };
-        let mut key = format!(
-            "{} {form} {} r{} c{} k{} b{}",
-            d.dtype, d.pattern, rep.rows, rep.cols, rep.k, rep.batch
-        );
-        for (on, tag) in [
-            (d.bias, " bias"),
-            (d.shared_sparse && d.batch > 1, " shared"),
-        ] {
-            if on {
-                key.push_str(tag);
-            }
-        }
-        (key, rep)
+        (bucket, rep)
     }
 
     fn shape_json(d: &SparseGemmDesc) -> serde_json::Value {
@@ -80,7 +100,7 @@ impl TuneOp for SparseTune {
     ) -> Vec<SparseConfig> {
         let mut c = sparse_gemm_candidates(caps, limits, d);
         if d.dtype == crate::DType::F32 {
-            c.retain(|c| c.variant != SparseVariant::Coop);
+            c.retain(|c| c.variant() != SparseVariant::Coop);
         }
         c
     }
@@ -225,7 +245,7 @@ mod native {
                     }
                 }
             }
-            let compute = if self.config.variant == SparseVariant::Coop {
+            let compute = if self.config.variant() == SparseVariant::Coop {
                 DType::F16
             } else {
                 d.dtype

@@ -120,7 +120,7 @@ pub fn sparse_variants_to_check(ctx: &Context, desc: &SparseGemmDesc) -> Vec<Spa
     for c in sparse_gemm_candidates(ctx.caps(), &ctx.limits(), desc) {
         if !out
             .iter()
-            .any(|o| o.variant == c.variant && o.shader(desc) == c.shader(desc))
+            .any(|o| o.variant() == c.variant() && o.shader(desc) == c.shader(desc))
         {
             out.push(c);
         }
@@ -150,10 +150,10 @@ pub fn random_nm<T: Element>(
 
 /// The variant name reported for `config`: gemv runs either rows kernel, so it says which.
 pub fn sparse_variant_name(config: &SparseConfig) -> String {
-    match config.variant {
-        SparseVariant::Gemv if config.sg > 0 => "gemv-sg".into(),
-        SparseVariant::Gemv => "gemv-plain".into(),
-        v => v.name().into(),
+    match *config {
+        SparseConfig::Gemv { sg, .. } if sg > 0 => "gemv-sg".into(),
+        SparseConfig::Gemv { .. } => "gemv-plain".into(),
+        c => c.variant().name().into(),
     }
 }
 
@@ -186,7 +186,7 @@ pub async fn check_sparse_gemm_async(
                 .await
         }
     };
-    let compute = if config.variant == SparseVariant::Coop {
+    let compute = if config.variant() == SparseVariant::Coop {
         DType::F16
     } else {
         desc.dtype

@@ -154,7 +154,7 @@ impl DemoOp for Attention {
                 config: cfg.label(),
                 note: format!(
                     "mask blocks {bq}×{bk}; {} variant{}",
-                    cfg.variant.name(),
+                    cfg.variant().name(),
                     if ctx.caps().subgroups {
                         ""
                     } else {

@@ -74,7 +74,7 @@ impl DemoOp for Gemm {
             }
             let cfg = gemm_pick(ctx, &desc);
             let cands = gemm_candidates(caps, &limits, &desc);
-            let mut variants: Vec<&str> = cands.iter().map(|c| c.variant.name()).collect();
+            let mut variants: Vec<&str> = cands.iter().map(|c| c.variant().name()).collect();
             variants.dedup();
             out.push(Pick {
                 case: case.into(),
