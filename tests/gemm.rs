@@ -259,7 +259,7 @@ fn subgroup_variant_blockings_on_tails() {
         let pick = wgkernels::ops::gemm::config::gemm_default(caps, &ctx().limits(), &d);
         assert_eq!(
             pick,
-            GemmConfig::subgroup(sg, 16, 2),
+            GemmConfig::subgroup(sg, 8, 2),
             "CPU default for 1024³"
         );
     }
