@@ -74,7 +74,7 @@ pub use ops::attention::{
     attention, search_patterns, AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern,
     SearchOptions, SearchPlan,
 };
-pub use ops::fft::config::{FftConfig, FftVariant};
+pub use ops::fft::config::{FftAlgo, FftConfig, FftVariant, MonarchGemm};
 pub use ops::fft::rfft::{RfftDesc, RfftPlan};
 pub use ops::fft::{fft, FftDesc, FftPlan};
 pub use ops::fftconv::{ConvGeometry, FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};

@@ -13,7 +13,7 @@ use wgkernels::ops::fft::config::fft_candidates;
 use wgkernels::ops::fft::monarch_config::monarch_candidates;
 use wgkernels::ops::fft::verify::check_fft;
 use wgkernels::ops::fft::verify::check_fft_round_trip;
-use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan, FftVariant};
+use wgkernels::{DType, Error, FftConfig, FftDesc, FftPlan, FftVariant, MonarchGemm};
 
 fn assert_pass(c: &Check) {
     assert!(
@@ -27,7 +27,7 @@ fn assert_pass(c: &Check) {
 fn tiled_configs(desc: &FftDesc) -> Vec<FftConfig> {
     let v: Vec<FftConfig> = monarch_candidates(ctx().caps(), &ctx().limits(), desc)
         .into_iter()
-        .filter(|c| c.coop == 0)
+        .filter(|c| c.coop_tile().is_none())
         .collect();
     assert!(!v.is_empty(), "no tiled Monarch configuration for {desc:?}");
     v
@@ -87,7 +87,10 @@ fn tiled_multi_pass_up_to_2_20() {
     {
         let cfgs = tiled_configs(&d);
         // The default (3 passes at 2^20) and the two-pass configuration (2 columns per pass).
-        for cfg in cfgs.iter().filter(|c| c.lanes == 8 && c.log_cap == 11) {
+        for cfg in cfgs
+            .iter()
+            .filter(|c| c.monarch_gemm() == Some(MonarchGemm::Tiled { tn: 8 }) && c.log_cap == 11)
+        {
             let passes = FftPlan::new(ctx(), d, Some(*cfg)).unwrap().dispatches();
             assert!(passes <= 3, "{} takes {passes} passes", cfg.label());
             assert_pass(&check_fft(ctx(), &d, Some(*cfg), 40 + i as u64));
@@ -147,7 +150,7 @@ fn coop_variants_f16_class() {
     let probe = FftDesc::new(1 << 10);
     let cfgs = coop_configs(&probe);
     assert!(
-        cfgs.iter().any(|c| c.coop == tile),
+        cfgs.iter().any(|c| c.coop_tile() == Some(tile)),
         "no runnable coop Monarch configuration for the listed {tile}x{tile} tile (subgroup size {}..{})",
         ctx().caps().subgroup_min,
         ctx().caps().subgroup_max
@@ -190,13 +193,17 @@ fn coop_is_not_a_candidate_for_f32_data() {
     // The coop path rounds operands to f16: the dispatcher may only offer it for f16 storage.
     let d = FftDesc::new(1024);
     for c in fft_candidates(ctx().caps(), &ctx().limits(), &d) {
-        assert!(c.coop == 0, "{} offered for f32 data", c.label());
+        assert!(
+            c.coop_tile().is_none(),
+            "{} offered for f32 data",
+            c.label()
+        );
     }
     if has_coop("monarch coop candidates") {
         let d = FftDesc::new(1024).dtype(DType::F16);
         assert!(fft_candidates(ctx().caps(), &ctx().limits(), &d)
             .iter()
-            .any(|c| c.coop > 0));
+            .any(|c| c.coop_tile().is_some()));
     }
 }
 
@@ -204,15 +211,15 @@ fn coop_is_not_a_candidate_for_f32_data() {
 fn candidates_include_monarch_for_powers_of_two_only() {
     let (caps, limits) = (ctx().caps(), ctx().limits());
     let pow2 = fft_candidates(caps, &limits, &FftDesc::new(4096));
-    assert!(pow2.iter().any(|c| c.variant == FftVariant::Monarch));
-    assert!(pow2.iter().any(|c| c.variant == FftVariant::Stockham));
+    assert!(pow2.iter().any(|c| c.variant() == FftVariant::Monarch));
+    assert!(pow2.iter().any(|c| c.variant() == FftVariant::Stockham));
     assert_eq!(
-        pow2[0].variant,
+        pow2[0].variant(),
         FftVariant::Stockham,
         "default must stay Stockham on this adapter"
     );
     let odd = fft_candidates(caps, &limits, &FftDesc::new(1000));
-    assert!(odd.iter().all(|c| c.variant == FftVariant::Stockham));
+    assert!(odd.iter().all(|c| c.variant() == FftVariant::Stockham));
 }
 
 #[test]

@@ -83,7 +83,7 @@ pub fn bench_fft_case(
     Ok(BenchResult {
         op: "fft".into(),
         variant: if desc.is_pow2() {
-            cfg.variant.name().into()
+            cfg.variant().name().into()
         } else {
             "bluestein".into()
         },

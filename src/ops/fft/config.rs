@@ -29,11 +29,50 @@ impl FftVariant {
     }
 }
 
-/// One FFT configuration.
+/// How the stages of a Monarch FFT multiply (serialised with a `kind` tag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum MonarchGemm {
+    /// Tiled f32 GEMM stages, `tn` columns per invocation (4 or 8).
+    Tiled {
+        /// Columns per invocation.
+        tn: u32,
+    },
+    /// `tile`² cooperative matrices (f16 operands, f32 accumulation) on subgroups of exactly
+    /// `sg` invocations.
+    Coop {
+        /// Cooperative-matrix tile (8 or 16).
+        tile: u32,
+        /// The fixed subgroup size.
+        sg: u32,
+    },
+}
+
+/// The algorithm of a configuration and what only it has (serialised with a `variant` tag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "variant", rename_all = "lowercase")]
+pub enum FftAlgo {
+    /// Stockham passes. `sg8`: 4096-point first passes and 256-point passes run on the subgroup
+    /// kernels (shaders/fft/stockham_sg.wgsl, subgroups of exactly 8 lanes; see
+    /// [`FftConfig::sg_entry`]); otherwise every pass runs on the plain core.
+    Stockham {
+        /// Subgroup kernels for the passes that have one.
+        sg8: bool,
+    },
+    /// Monarch: every stage a GEMM with DFT matrices of `radix`.
+    Monarch {
+        /// The DFT matrix size R of each GEMM stage.
+        radix: u32,
+        /// How the stages multiply.
+        gemm: MonarchGemm,
+    },
+}
+
+/// One FFT configuration: the workgroup geometry and the algorithm. A Monarch configuration
+/// keeps the geometry too, so that ops without a Monarch path (rfft, convolution) run the same
+/// geometry on Stockham when handed one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FftConfig {
-    /// The algorithm.
-    pub variant: FftVariant,
     /// log2 of the complex values one workgroup holds in workgroup memory (8 bytes each): the
     /// largest transform done in one fused dispatch.
     pub log_cap: u32,
@@ -43,32 +82,19 @@ pub struct FftConfig {
     /// log2 of the columns a workgroup takes in a strided (multi-pass) pass: more columns give
     /// longer contiguous runs of memory, at the price of shorter sub-FFTs (more passes).
     pub log_mp_cols: u32,
-    /// Monarch: the DFT matrix size R of each GEMM stage (0 for Stockham).
-    #[serde(default)]
-    pub radix: u32,
-    /// Monarch: cooperative-matrix tile (8 or 16; f16 operands, f32 accumulation), or 0 for the
-    /// tiled f32 GEMM stages.
-    #[serde(default)]
-    pub coop: u32,
-    /// Monarch: the fixed subgroup size (coop), or the columns per invocation TN (tiled).
-    /// Stockham: 8 runs 4096-point first passes and 256-point passes on the subgroup kernels
-    /// (shaders/fft/stockham_sg.wgsl, subgroups of exactly 8 lanes; see
-    /// [`FftConfig::sg_entry`]), 0 runs every pass on the plain core.
-    #[serde(default)]
-    pub lanes: u32,
+    /// The algorithm.
+    #[serde(flatten)]
+    pub algo: FftAlgo,
 }
 
 impl FftConfig {
     /// A Stockham configuration.
     pub const fn stockham(log_cap: u32, e: u32, log_mp_cols: u32) -> Self {
         Self {
-            variant: FftVariant::Stockham,
             log_cap,
             e,
             log_mp_cols,
-            radix: 0,
-            coop: 0,
-            lanes: 0,
+            algo: FftAlgo::Stockham { sg8: false },
         }
     }
 
@@ -77,9 +103,41 @@ impl FftConfig {
     /// barrier instead of three; 256: none); every other pass runs as in
     /// [`FftConfig::stockham`].
     pub const fn stockham_sg(log_cap: u32, e: u32, log_mp_cols: u32) -> Self {
-        let mut c = Self::stockham(log_cap, e, log_mp_cols);
-        c.lanes = 8;
-        c
+        Self {
+            log_cap,
+            e,
+            log_mp_cols,
+            algo: FftAlgo::Stockham { sg8: true },
+        }
+    }
+
+    /// The algorithm's name.
+    pub fn variant(&self) -> FftVariant {
+        match self.algo {
+            FftAlgo::Stockham { .. } => FftVariant::Stockham,
+            FftAlgo::Monarch { .. } => FftVariant::Monarch,
+        }
+    }
+
+    /// Whether the passes that have a subgroup kernel run on it (Stockham `sg8`).
+    pub fn subgroup_passes(&self) -> bool {
+        self.algo == FftAlgo::Stockham { sg8: true }
+    }
+
+    /// How the Monarch stages multiply (`None` for Stockham).
+    pub fn monarch_gemm(&self) -> Option<MonarchGemm> {
+        match self.algo {
+            FftAlgo::Monarch { gemm, .. } => Some(gemm),
+            FftAlgo::Stockham { .. } => None,
+        }
+    }
+
+    /// The cooperative-matrix tile of Monarch stages on cooperative matrices.
+    pub fn coop_tile(&self) -> Option<u32> {
+        match self.monarch_gemm() {
+            Some(MonarchGemm::Coop { tile, .. }) => Some(tile),
+            _ => None,
+        }
     }
 
     /// The entry point of shaders/fft/stockham_sg.wgsl that runs a pass of 2^log_p points with
@@ -87,7 +145,7 @@ impl FftConfig {
     /// fused 4096-point transform, the first pass of 2^20 = 4096 × 256), `p256` for every
     /// 256-point pass (one column per subgroup, no workgroup memory).
     pub fn sg_entry(&self, log_p: u32, log_ns: u32) -> Option<&'static str> {
-        if self.variant != FftVariant::Stockham || self.lanes != 8 || self.log_cap != 12 {
+        if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
         }
         match (log_p, log_ns) {
@@ -124,31 +182,29 @@ impl FftConfig {
 
     /// Short label for reports, e.g. `stockham cap4096 e32 mp4`.
     pub fn label(&self) -> String {
-        if self.variant == FftVariant::Monarch {
+        if self.variant() == FftVariant::Monarch {
             return self.monarch_label();
         }
         format!(
-            "{} cap{} e{} mp{}{}",
-            self.variant.name(),
+            "stockham cap{} e{} mp{}{}",
             1u32 << self.log_cap,
             self.e,
             1u32 << self.log_mp_cols,
-            if self.lanes == 8 { " sg8" } else { "" }
+            if self.subgroup_passes() { " sg8" } else { "" }
         )
     }
 
     /// Whether this configuration can run on an adapter with these limits.
     pub fn valid_for(&self, caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> bool {
-        if self.variant == FftVariant::Monarch {
+        if self.variant() == FftVariant::Monarch {
             return self.monarch_valid_for(caps, limits, desc);
         }
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
         // The subgroup kernel: exactly 8 lanes per subgroup, 4096-point passes.
-        let sg_ok = self.lanes == 0
-            || (self.lanes == 8
-                && self.log_cap == 12
+        let sg_ok = !self.subgroup_passes()
+            || (self.log_cap == 12
                 && caps.subgroups
                 && caps.subgroup_min == 8
                 && caps.subgroup_max == 8);

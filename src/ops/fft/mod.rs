@@ -350,7 +350,7 @@ impl FftPlan {
             ctx.require_f16()?;
         }
         let config = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
-        if config.variant == crate::ops::fft::config::FftVariant::Monarch && !desc.is_pow2() {
+        if config.variant() == crate::ops::fft::config::FftVariant::Monarch && !desc.is_pow2() {
             // Named before the adapter check, which would otherwise blame the adapter.
             return Err(Error::Unsupported(format!(
                 "the Monarch FFT (`{}`) runs power-of-two lengths ≥ 2 only, and n = {} is not \
@@ -367,7 +367,7 @@ impl FftPlan {
             )));
         }
         ctx.check_binding_size("FFT input/output", desc.bytes())?;
-        if config.variant == crate::ops::fft::config::FftVariant::Monarch {
+        if config.variant() == crate::ops::fft::config::FftVariant::Monarch {
             return monarch::plan(ctx, desc, config);
         }
         let es = desc.dtype.size();

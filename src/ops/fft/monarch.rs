@@ -18,7 +18,7 @@
 
 use super::{grid_for, FftDesc, FftPlan, Pass, Slot};
 use crate::error::Result;
-use crate::ops::fft::config::FftConfig;
+use crate::ops::fft::config::{FftConfig, MonarchGemm};
 use crate::runtime::pipelines::{Shader, Spec};
 use crate::runtime::Context;
 
@@ -82,12 +82,12 @@ pub(crate) fn monarch_schedule(cfg: &FftConfig, log_n: u32) -> Vec<MonarchPass> 
 
 /// The shader a Monarch configuration runs and its spec.
 pub(crate) fn monarch_shader(cfg: &FftConfig, dtype: crate::DType) -> (Shader, Spec) {
-    if cfg.coop > 0 {
+    if let Some(tile) = cfg.coop_tile() {
         (
             super::shaders::MONARCH_COOP,
             Spec {
                 dtype,
-                coop: Some(cfg.coop),
+                coop: Some(tile),
             },
         )
     } else {
@@ -98,7 +98,7 @@ pub(crate) fn monarch_shader(cfg: &FftConfig, dtype: crate::DType) -> (Shader, S
 /// Override constants of one pass under `cfg`.
 pub(crate) fn monarch_constants(cfg: &FftConfig, pass: &MonarchPass) -> Vec<(&'static str, f64)> {
     let f = |x: u32| x as f64;
-    let r = cfg.radix;
+    let r = cfg.radix();
     let mut c = vec![
         ("MP_LOG_P", f(pass.log_p)),
         ("MP_LOG_M", f(pass.log_m)),
@@ -107,26 +107,28 @@ pub(crate) fn monarch_constants(cfg: &FftConfig, pass: &MonarchPass) -> Vec<(&'s
         ("MP_COL_FAST", f(pass.col_fast as u32)),
     ];
     let cols = cfg.monarch_cols();
-    if cfg.coop > 0 {
-        let t = cfg.coop;
-        c.extend([
-            ("SG", f(cfg.lanes)),
+    match cfg.monarch_gemm() {
+        Some(MonarchGemm::Coop { tile: t, sg }) => c.extend([
+            ("SG", f(sg)),
             ("SGM", f(r / t)),
             ("SGN", f(cols / (2 * t))),
             ("CBK", f(2 * r)),
             ("MP_NSG", f(cfg.monarch_nsg())),
-        ]);
-    } else {
-        let (wx, wy) = cfg.monarch_wg();
-        c.extend([
-            ("BM", f(2 * r)),
-            ("BN", f(cols)),
-            ("BK", f(2 * r)),
-            ("TM", f(crate::ops::fft::monarch_config::MONARCH_TM)),
-            ("TN", f(cfg.lanes)),
-            ("WG_X", f(wx)),
-            ("WG_Y", f(wy)),
-        ]);
+        ]),
+        Some(MonarchGemm::Tiled { tn }) => {
+            let (wx, wy) = cfg.monarch_wg();
+            c.extend([
+                ("BM", f(2 * r)),
+                ("BN", f(cols)),
+                ("BK", f(2 * r)),
+                ("TM", f(crate::ops::fft::monarch_config::MONARCH_TM)),
+                ("TN", f(tn)),
+                ("WG_X", f(wx)),
+                ("WG_Y", f(wy)),
+            ]);
+        }
+        // Not a Monarch configuration: the plan never builds Monarch passes for it.
+        None => {}
     }
     c
 }
@@ -205,7 +207,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
     let (table, log_f) = fine_coarse(log_n);
     let tw = ctx.upload("monarch twiddles", &table)?;
     let aux = vec![
-        ctx.upload("monarch dft matrices", &dft_matrices(config.radix))?,
+        ctx.upload("monarch dft matrices", &dft_matrices(config.radix()))?,
         ctx.upload("monarch stage twiddles", &roots(config.log_cap))?,
     ];
     let (shader, spec) = monarch_shader(&config, desc.dtype);

@@ -1,12 +1,12 @@
 //! Monarch / matrix-FFT configurations: geometry, validity on an adapter, the candidates the
 //! dispatcher may try and the best untuned one (used by the bench to report both algorithms).
 //!
-//! A Monarch configuration keeps the Stockham fields (`log_cap`: complex values per workgroup,
+//! A Monarch configuration keeps the Stockham geometry (`log_cap`: complex values per workgroup,
 //! `log_mp_cols`: columns per strided pass, `e` = 16) so that ops without a Monarch path (rfft,
 //! convolution) run the same workgroup geometry on Stockham when handed one, and adds the DFT
-//! matrix size `radix`, the coop tile (`coop`, 0 = tiled f32 GEMM) and `lanes`.
+//! matrix size `radix` and how the stages multiply ([`MonarchGemm`]).
 
-use super::config::{FftConfig, FftVariant};
+use super::config::{FftAlgo, FftConfig, MonarchGemm};
 use crate::ops::fft::FftDesc;
 use crate::runtime::Capabilities;
 use crate::tune::fits_limits;
@@ -21,13 +21,13 @@ impl FftConfig {
     /// workgroup, DFT matrices of `radix`, `tn` columns per invocation.
     pub const fn monarch_tiled(log_cap: u32, log_mp_cols: u32, radix: u32, tn: u32) -> Self {
         Self {
-            variant: FftVariant::Monarch,
             log_cap,
             e: 16,
             log_mp_cols,
-            radix,
-            coop: 0,
-            lanes: tn,
+            algo: FftAlgo::Monarch {
+                radix,
+                gemm: MonarchGemm::Tiled { tn },
+            },
         }
     }
 
@@ -41,45 +41,53 @@ impl FftConfig {
         sg: u32,
     ) -> Self {
         Self {
-            variant: FftVariant::Monarch,
             log_cap,
             e: 16,
             log_mp_cols,
-            radix,
-            coop: tile,
-            lanes: sg,
+            algo: FftAlgo::Monarch {
+                radix,
+                gemm: MonarchGemm::Coop { tile, sg },
+            },
+        }
+    }
+
+    /// The DFT matrix size of the Monarch stages (0 for Stockham).
+    pub(crate) fn radix(&self) -> u32 {
+        match self.algo {
+            FftAlgo::Monarch { radix, .. } => radix,
+            FftAlgo::Stockham { .. } => 0,
         }
     }
 
     /// Columns of every GEMM stage: `2^log_cap / radix`.
     pub(crate) fn monarch_cols(&self) -> u32 {
-        (1u32 << self.log_cap) / self.radix.max(1)
+        (1u32 << self.log_cap) / self.radix().max(1)
     }
 
     /// Coop: subgroups per workgroup (at most 4, at most the output blocks of a stage).
     pub(crate) fn monarch_nsg(&self) -> u32 {
-        let t = self.coop.max(1);
-        let blocks = (self.radix / t) * (self.monarch_cols() / (2 * t));
+        let t = self.coop_tile().unwrap_or(1);
+        let blocks = (self.radix() / t) * (self.monarch_cols() / (2 * t));
         blocks.clamp(1, MONARCH_MAX_NSG)
     }
 
     /// (x, y) workgroup size.
     pub(crate) fn monarch_wg(&self) -> (u32, u32) {
-        if self.coop > 0 {
-            (self.lanes * self.monarch_nsg(), 1)
-        } else {
-            (
-                self.monarch_cols() / self.lanes.max(1),
-                2 * self.radix / MONARCH_TM,
-            )
+        match self.monarch_gemm() {
+            Some(MonarchGemm::Coop { sg, .. }) => (sg * self.monarch_nsg(), 1),
+            Some(MonarchGemm::Tiled { tn }) => (
+                self.monarch_cols() / tn.max(1),
+                2 * self.radix() / MONARCH_TM,
+            ),
+            None => (0, 0),
         }
     }
 
     /// Workgroup storage bytes: tiled `tile_a4` (4R² f32) + `tile_b4` (2·cap f32); coop
     /// `stage_a` (4R² f16) + `stage_b` (2·cap f16) + `stage_c` (2·cap f32).
     pub(crate) fn monarch_workgroup_bytes(&self) -> u64 {
-        let (r, cap) = (self.radix as u64, 1u64 << self.log_cap);
-        if self.coop > 0 {
+        let (r, cap) = (self.radix() as u64, 1u64 << self.log_cap);
+        if self.coop_tile().is_some() {
             8 * r * r + 12 * cap
         } else {
             16 * r * r + 8 * cap
@@ -87,14 +95,14 @@ impl FftConfig {
     }
 
     pub(crate) fn monarch_label(&self) -> String {
-        let kind = if self.coop > 0 {
-            format!("coop{} sg{}", self.coop, self.lanes)
-        } else {
-            format!("tiled tn{}", self.lanes)
+        let kind = match self.monarch_gemm() {
+            Some(MonarchGemm::Coop { tile, sg }) => format!("coop{tile} sg{sg}"),
+            Some(MonarchGemm::Tiled { tn }) => format!("tiled tn{tn}"),
+            None => String::new(),
         };
         format!(
             "monarch r{} {kind} cap{} mp{}",
-            self.radix,
+            self.radix(),
             1u32 << self.log_cap,
             1u32 << self.log_mp_cols
         )
@@ -109,24 +117,27 @@ impl FftConfig {
         if !desc.is_pow2() || (desc.dtype == crate::DType::F16 && !caps.f16) {
             return false;
         }
-        let (r, cols) = (self.radix, self.monarch_cols());
+        let (r, cols) = (self.radix(), self.monarch_cols());
         let shape_ok = self.e == 16
             && self.log_cap <= 13
             && self.log_mp_cols < self.log_cap
             && [4, 8, 16, 32].contains(&r)
             && (1u32 << self.log_cap) >= 2 * r;
-        let kind_ok = if self.coop == 0 {
-            [4, 8].contains(&self.lanes)
-                && cols.is_multiple_of(self.lanes)
-                && (2 * r).is_multiple_of(MONARCH_TM)
-        } else {
-            let t = self.coop;
-            caps.has_coop_f16_f32(t)
-                && self.lanes > 0
-                && caps.subgroup_min == self.lanes
-                && caps.subgroup_max == self.lanes
-                && r.is_multiple_of(t)
-                && cols.is_multiple_of(2 * t)
+        let kind_ok = match self.monarch_gemm() {
+            Some(MonarchGemm::Tiled { tn }) => {
+                [4, 8].contains(&tn)
+                    && cols.is_multiple_of(tn)
+                    && (2 * r).is_multiple_of(MONARCH_TM)
+            }
+            Some(MonarchGemm::Coop { tile: t, sg }) => {
+                caps.has_coop_f16_f32(t)
+                    && sg > 0
+                    && caps.subgroup_min == sg
+                    && caps.subgroup_max == sg
+                    && r.is_multiple_of(t)
+                    && cols.is_multiple_of(2 * t)
+            }
+            None => false,
         };
         let (x, y) = self.monarch_wg();
         shape_ok && kind_ok && fits_limits(limits, x * y, self.monarch_workgroup_bytes(), x, y)

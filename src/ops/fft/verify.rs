@@ -135,19 +135,21 @@ pub(crate) fn make_check(
 /// The tolerance of `cfg` on `desc`: Monarch stages are GEMMs (their own bound, f16 operands on
 /// cooperative matrices), Stockham the FFT bound.
 pub fn fft_tolerance(desc: &FftDesc, cfg: &FftConfig) -> Tolerance {
-    match cfg.variant {
-        FftVariant::Monarch => Tolerance::fft_monarch(desc.dtype, cfg.coop > 0, desc.n as u64),
+    match cfg.variant() {
+        FftVariant::Monarch => {
+            Tolerance::fft_monarch(desc.dtype, cfg.coop_tile().is_some(), desc.n as u64)
+        }
         FftVariant::Stockham => Tolerance::fft(desc.dtype, desc.n as u64),
     }
 }
 
 /// The variant name a check row shows for `cfg` on `desc`.
 fn variant_name(desc: &FftDesc, cfg: &FftConfig) -> &'static str {
-    match (cfg.variant, cfg.coop > 0) {
+    match (cfg.variant(), cfg.coop_tile().is_some()) {
         (FftVariant::Monarch, true) => "monarch_coop",
         (FftVariant::Monarch, false) => "monarch",
         _ if !desc.is_pow2() => "bluestein",
-        _ if cfg.lanes > 0 => "stockham_sg",
+        _ if cfg.subgroup_passes() => "stockham_sg",
         _ => "stockham",
     }
 }
@@ -172,7 +174,7 @@ pub fn monarch_configs(ctx: &Context, desc: &FftDesc) -> Vec<FftConfig> {
 /// One configuration of each kernel family (plain Stockham, subgroup Stockham, Monarch tiled,
 /// Monarch coop) among `configs`, in order.
 fn one_per_family(configs: Vec<FftConfig>) -> Vec<FftConfig> {
-    let family = |c: &FftConfig| (c.variant, c.coop > 0, c.lanes > 0 && c.coop == 0);
+    let family = |c: &FftConfig| (c.variant(), c.coop_tile().is_some(), c.subgroup_passes());
     let mut out: Vec<FftConfig> = Vec::new();
     for c in configs {
         if !out.iter().any(|o| family(o) == family(&c)) {
@@ -275,7 +277,7 @@ pub async fn check_fft_round_trip_async(
             Ok(compare(&got, &xf, tol))
         })
         .await;
-    let variant = match cfg.variant {
+    let variant = match cfg.variant() {
         FftVariant::Monarch => "monarch_round_trip",
         FftVariant::Stockham => "round_trip",
     };
@@ -332,7 +334,7 @@ pub async fn verify_fft_async(
         let others: Vec<FftConfig> = fft_candidates(caps, &limits, d)
             .into_iter()
             .skip(1)
-            .filter(|c| c.variant == FftVariant::Stockham)
+            .filter(|c| c.variant() == FftVariant::Stockham)
             .collect();
         let others = if tier.full() {
             others

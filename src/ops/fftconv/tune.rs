@@ -103,7 +103,7 @@ impl TuneOp for FftConvTune {
         }
         fft_candidates(caps, limits, &conv_fft_desc(d))
             .into_iter()
-            .filter(|c| c.variant == crate::ops::fft::config::FftVariant::Stockham && c.lanes == 0)
+            .filter(|c| c.algo == crate::ops::fft::config::FftAlgo::Stockham { sg8: false })
             .collect()
     }
 
