@@ -134,7 +134,8 @@ impl GemmConfig {
         }
     }
 
-    /// GEMV workgroups along M for a transposed A (`trans_a`): each covers `wg / GV_KS` rows.
+    /// Rows of C one workgroup covers when GEMV reads a transposed A (`trans_a`): `wg / GV_KS`
+    /// (other variants: their block rows).
     pub(crate) fn gemv_rows_transposed(&self) -> u32 {
         match *self {
             Self::Gemv { wg, .. } => wg / GEMV_KS,
