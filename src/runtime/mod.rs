@@ -437,3 +437,62 @@ pub(crate) fn check_len(name: &'static str, have: usize, need: u64) -> crate::Re
     }
     Ok(())
 }
+
+/// Host data of type `T` against a plan's storage type: a typed error when they differ.
+pub(crate) fn check_host_dtype<T: crate::dtype::Element>(plan: crate::DType) -> crate::Result<()> {
+    if T::DTYPE != plan {
+        return Err(Error::Shape(format!(
+            "host data is {} but the plan is {plan}",
+            T::DTYPE
+        )));
+    }
+    Ok(())
+}
+
+/// One dispatch ready to record: a pipeline, its bind group (group 0) and a 2-D workgroup grid.
+/// What composite plans (the N-D FFT, the real-to-real transforms) keep per step.
+#[derive(Debug)]
+pub(crate) struct Dispatch {
+    pipeline: Arc<wgpu::ComputePipeline>,
+    bind_group: wgpu::BindGroup,
+    grid: (u32, u32),
+}
+
+impl Dispatch {
+    /// Binds `entries` (binding number, buffer) to group 0 of `pipeline`.
+    pub(crate) fn new(
+        ctx: &Context,
+        pipeline: Arc<wgpu::ComputePipeline>,
+        label: &str,
+        entries: &[(u32, &wgpu::Buffer)],
+        grid: (u32, u32),
+    ) -> Result<Self> {
+        let entries: Vec<wgpu::BindGroupEntry> = entries
+            .iter()
+            .map(|&(binding, buffer)| wgpu::BindGroupEntry {
+                binding,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let layout = pipeline.get_bind_group_layout(0);
+        let bind_group = ctx.scoped(|| {
+            ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(label),
+                layout: &layout,
+                entries: &entries,
+            })
+        })?;
+        Ok(Self {
+            pipeline,
+            bind_group,
+            grid,
+        })
+    }
+
+    /// Records the dispatch.
+    pub(crate) fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(self.grid.0, self.grid.1, 1);
+    }
+}

@@ -17,7 +17,11 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod config;
+pub mod filter;
 pub mod monarch_config;
+pub mod nd;
+pub(crate) mod permute;
+pub mod r2r;
 pub mod reference;
 pub mod rfft;
 pub mod shaders;

@@ -222,3 +222,195 @@ impl crate::harness::tolerance::Tolerance {
         }
     }
 }
+
+/// The N-D transform of `desc` on a contiguous array `x` (interleaved complex or real, as the
+/// transform's input), in f64: rustfft along each complex axis, the direct sums along
+/// real-to-real ones, NumPy's `rfftn` / `irfftn` layouts and `norm` factors.
+pub fn fftn_ref(desc: &crate::ops::fft::nd::FftNdDesc, x: &[f64]) -> Vec<f64> {
+    use crate::ops::fft::nd::NdTransform;
+    let shape: Vec<usize> = desc.in_shape().iter().map(|&d| d as usize).collect();
+    let n_all = desc.points() as f64;
+    let mut axes = desc.axes.clone();
+    axes.sort_unstable();
+    let last = *axes.last().unwrap_or(&0);
+    let mut planner = FftPlanner::<f64>::new();
+    let mut cfft = |data: &mut [Complex<f64>], shape: &[usize], axis: usize, inverse: bool| {
+        let plan = if inverse {
+            planner.plan_fft_inverse(shape[axis])
+        } else {
+            planner.plan_fft_forward(shape[axis])
+        };
+        along_axis(data, shape, axis, |line| plan.process(line));
+    };
+    let scale = |v: Vec<f64>, f: f64| v.into_iter().map(|a| a * f).collect::<Vec<f64>>();
+    match desc.transform {
+        NdTransform::C2c { inverse } => {
+            let mut c = to_complex(x);
+            for &a in &axes {
+                cfft(&mut c, &shape, a, inverse);
+            }
+            scale(from_complex(&c), desc.norm.factor(n_all, inverse))
+        }
+        NdTransform::R2c => {
+            let mut c: Vec<Complex<f64>> = x.iter().map(|&v| Complex::new(v, 0.0)).collect();
+            for &a in &axes {
+                cfft(&mut c, &shape, a, false);
+            }
+            let out_shape: Vec<usize> = desc.out_shape().iter().map(|&d| d as usize).collect();
+            let kept = gather_nd(&c, &shape, &out_shape);
+            scale(from_complex(&kept), desc.norm.factor(n_all, false))
+        }
+        NdTransform::C2r => {
+            let mut c = to_complex(x);
+            for &a in axes.iter().filter(|&&a| a != last) {
+                cfft(&mut c, &shape, a, true);
+            }
+            // Hermitian extension along the last axis, then an inverse transform of the reals.
+            let n = desc.shape[last] as usize;
+            let mut full_shape = shape.clone();
+            full_shape[last] = n;
+            let mut full = vec![Complex::new(0.0, 0.0); full_shape.iter().product()];
+            let (outer, inner) = (
+                shape[..last].iter().product::<usize>(),
+                shape[last + 1..].iter().product::<usize>(),
+            );
+            let nb = shape[last];
+            for o in 0..outer {
+                for i in 0..inner {
+                    for k in 0..n {
+                        let (j, conj) = if k < nb { (k, false) } else { (n - k, true) };
+                        let mut z = c[(o * nb + j) * inner + i];
+                        if j == 0 || (n.is_multiple_of(2) && j == n / 2) {
+                            z.im = 0.0;
+                        }
+                        full[(o * n + k) * inner + i] = if conj { z.conj() } else { z };
+                    }
+                }
+            }
+            cfft(&mut full, &full_shape, last, true);
+            scale(
+                full.iter().map(|z| z.re).collect(),
+                desc.norm.factor(n_all, true),
+            )
+        }
+        NdTransform::R2r(kind) => {
+            let mut c: Vec<Complex<f64>> = x.iter().map(|&v| Complex::new(v, 0.0)).collect();
+            for &a in &axes {
+                along_axis(&mut c, &shape, a, |line| {
+                    let re: Vec<f64> = line.iter().map(|z| z.re).collect();
+                    for (z, v) in line.iter_mut().zip(kind.reference_row(desc.norm, &re)) {
+                        *z = Complex::new(v, 0.0);
+                    }
+                });
+            }
+            c.iter().map(|z| z.re).collect()
+        }
+    }
+}
+
+fn to_complex(x: &[f64]) -> Vec<Complex<f64>> {
+    x.chunks_exact(2)
+        .map(|c| Complex::new(c[0], c[1]))
+        .collect()
+}
+
+fn from_complex(c: &[Complex<f64>]) -> Vec<f64> {
+    c.iter().flat_map(|z| [z.re, z.im]).collect()
+}
+
+/// Applies `f` to every line of a contiguous row-major array along `axis`.
+fn along_axis<T: Copy>(data: &mut [T], shape: &[usize], axis: usize, mut f: impl FnMut(&mut [T])) {
+    let n = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let outer: usize = shape[..axis].iter().product();
+    let mut line = Vec::with_capacity(n);
+    for o in 0..outer {
+        for i in 0..inner {
+            line.clear();
+            line.extend((0..n).map(|k| data[(o * n + k) * inner + i]));
+            f(&mut line);
+            for (k, &v) in line.iter().enumerate() {
+                data[(o * n + k) * inner + i] = v;
+            }
+        }
+    }
+}
+
+/// The leading `to` corner of a contiguous array of shape `from` (every `to[d] ≤ from[d]`).
+fn gather_nd<T: Copy>(data: &[T], from: &[usize], to: &[usize]) -> Vec<T> {
+    let total: usize = to.iter().product();
+    (0..total)
+        .map(|mut idx| {
+            let mut off = 0;
+            let mut stride = 1;
+            for d in (0..to.len()).rev() {
+                off += (idx % to[d]) * stride;
+                idx /= to[d];
+                stride *= from[d];
+            }
+            data[off]
+        })
+        .collect()
+}
+
+/// The elements of a strided array (element strides, `comps` scalars each) in row-major order.
+pub fn gather_strided(data: &[f64], shape: &[u64], strides: &[u64], comps: usize) -> Vec<f64> {
+    let total: u64 = shape.iter().product();
+    let mut out = Vec::with_capacity(total as usize * comps);
+    for mut idx in 0..total {
+        let mut off = 0;
+        for d in (0..shape.len()).rev() {
+            off += (idx % shape[d]) * strides[d];
+            idx /= shape[d];
+        }
+        let o = off as usize * comps;
+        out.extend_from_slice(&data[o..o + comps]);
+    }
+    out
+}
+
+impl crate::harness::tolerance::Tolerance {
+    /// Bound for an N-D transform over `points` points in all (the product of the transformed
+    /// lengths) of which `r2r_axes` are real-to-real axes.
+    ///
+    /// f32: the FFT bound of one transform of `points · 2^r2r_axes` points. Derivation: the
+    /// transform is a composition of 1-D transforms, so the butterfly levels along the axes add
+    /// (Σ log2 n_a = log2 Π n_a, the depth of the 1-D bound); a real-to-real axis runs a 2n-point
+    /// FFT (one level more) between two table products, two roundings that the bound's 34·u per
+    /// level already covers. Transposes and gathers copy values exactly; the normalisation is
+    /// one more rounding.
+    ///
+    /// f16 storage: the f16 bound of `Tolerance::fft` (≤ 9 f16 roundings). Checked shapes stay
+    /// within it: at most two axes, each a fused pass (≤ 2 roundings per axis with a
+    /// real-to-real axis's pre/post, the copies exact, the scale one).
+    pub fn fft_nd(storage: crate::DType, points: u64, r2r_axes: u32) -> Self {
+        Self::fft(storage, points << r2r_axes)
+    }
+}
+
+/// The global filter in f64: irfft2(rfft2(x) ⊙ W) over the last two axes of (batch, h, w).
+pub fn filter_ref(d: &crate::ops::fft::filter::FilterDesc, x: &[f64], w: &[f64]) -> Vec<f64> {
+    use crate::ops::fft::nd::{FftNdDesc, NdTransform};
+    let shape = [d.batch, d.h, d.w];
+    let mut spec = fftn_ref(&FftNdDesc::new(&shape, &[1, 2], NdTransform::R2c), x);
+    let per_map = w.len();
+    for map in spec.chunks_exact_mut(per_map) {
+        for (z, f) in map.chunks_exact_mut(2).zip(w.chunks_exact(2)) {
+            let (a, b) = (z[0], z[1]);
+            z[0] = a * f[0] - b * f[1];
+            z[1] = a * f[1] + b * f[0];
+        }
+    }
+    fftn_ref(&FftNdDesc::new(&shape, &[1, 2], NdTransform::C2r), &spec)
+}
+
+/// The DCT low-pass in f64: the k × k corner of the orthonormal 2-D DCT-II of each map.
+pub fn dct_lowpass_ref(d: &crate::ops::fft::filter::DctLowpassDesc, x: &[f64]) -> Vec<f64> {
+    use crate::ops::fft::nd::{FftNdDesc, NdTransform, Norm};
+    use crate::ops::fft::r2r::R2rKind;
+    let shape = [d.batch, d.h, d.w];
+    let nd = FftNdDesc::new(&shape, &[1, 2], NdTransform::R2r(R2rKind::Dct2)).norm(Norm::Ortho);
+    let full = fftn_ref(&nd, x);
+    let (b, h, w, k) = (d.batch as usize, d.h as usize, d.w as usize, d.k as usize);
+    gather_nd(&full, &[b, h, w], &[b, k, k])
+}

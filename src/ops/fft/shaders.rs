@@ -42,6 +42,27 @@ pub const RFFT: Shader = Shader {
     subgroups: false,
 };
 
+/// Strided copy over a 4-D index space (transposes, gathers, scatters, scale, filter product):
+/// the N-D transforms' data movement.
+pub const PERMUTE: Shader = Shader {
+    name: "FftPermute",
+    body: include_str!("../../../shaders/fft/permute.wgsl"),
+    includes: &[common::GRID],
+    params: Some(("PermParams", "pp", "d1")),
+    coop: false,
+    subgroups: false,
+};
+
+/// Real-to-real transforms (DCT/DST) around a complex FFT of twice the length.
+pub const R2R: Shader = Shader {
+    name: "FftR2r",
+    body: include_str!("../../../shaders/fft/r2r.wgsl"),
+    includes: &[common::GRID],
+    params: Some(("R2rParams", "tp", "n")),
+    coop: false,
+    subgroups: false,
+};
+
 /// Monarch / matrix FFT pass, tiled f32 GEMM stages (runs everywhere).
 // monarch_core before the tile helper: its overrides must precede the helper's array-size
 // expressions (naga 30's process_overrides panics otherwise).
@@ -64,4 +85,12 @@ pub const MONARCH_COOP: Shader = Shader {
 };
 
 /// Every FFT shader.
-pub const ALL: &[Shader] = &[STOCKHAM, STOCKHAM_SG, RFFT, MONARCH_TILED, MONARCH_COOP];
+pub const ALL: &[Shader] = &[
+    STOCKHAM,
+    STOCKHAM_SG,
+    RFFT,
+    PERMUTE,
+    R2R,
+    MONARCH_TILED,
+    MONARCH_COOP,
+];

@@ -396,5 +396,235 @@ pub async fn verify_fft_async(
             &mut out,
         );
     }
+    for (i, d) in nd_shapes(tier).iter().enumerate() {
+        if d.dtype == DType::F16 && !f16 {
+            continue;
+        }
+        push(check_nd_async(ctx, d, 500 + i as u64).await, &mut out);
+    }
+    let (filters, lowpasses) = freq_layer_shapes(tier);
+    for (i, d) in filters.iter().enumerate() {
+        push(check_filter_async(ctx, d, 600 + i as u64).await, &mut out);
+    }
+    for (i, d) in lowpasses.iter().enumerate() {
+        push(check_lowpass_async(ctx, d, 700 + i as u64).await, &mut out);
+    }
     out
+}
+
+/// The N-D transforms `verify` checks at `tier`: 2-D and 3-D complex transforms both ways,
+/// an axis subset that skips the last axis, strided input and output, r2c / c2r with the
+/// halved axis last and not last, every real-to-real kind, the three norms, f16 storage.
+/// Lengths repeat (16, 12, 8, 6, 5) so the checks share the 1-D pipelines (5, 6 and 12 run
+/// Bluestein); full adds primes and larger arrays.
+pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
+    use crate::ops::fft::nd::{FftNdDesc as D, NdTransform as T, Norm};
+    use crate::ops::fft::r2r::R2rKind;
+    let fwd = T::C2c { inverse: false };
+    let inv = T::C2c { inverse: true };
+    let mut v = vec![
+        D::new(&[3, 16, 12], &[1, 2], fwd),
+        D::new(&[2, 5, 8, 6], &[1, 2, 3], inv).norm(Norm::Ortho),
+        D::new(&[6, 4, 16], &[0, 2], fwd).norm(Norm::Forward),
+        // A padded, transposed view in and a strided view out.
+        D::new(&[2, 8, 6], &[1, 2], fwd)
+            .in_strides(&[100, 1, 10])
+            .out_strides(&[1, 2 * 6 * 2, 2]),
+        D::new(&[2, 12, 16], &[1, 2], T::R2c),
+        D::new(&[2, 12, 16], &[1, 2], T::C2r).norm(Norm::Ortho),
+        D::new(&[16, 6], &[0], T::R2c),
+        D::new(&[5, 8], &[0, 1], T::C2r).in_strides(&[12, 2]),
+        D::new(&[3, 8], &[1], T::R2r(R2rKind::Dct2)),
+        D::new(&[12, 16], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
+        D::new(&[2, 6], &[1], T::R2r(R2rKind::Dct3)).norm(Norm::Ortho),
+        D::new(&[4, 8], &[1], T::R2r(R2rKind::Dct4)),
+        D::new(&[6, 5], &[0, 1], T::R2r(R2rKind::Dst2)).norm(Norm::Ortho),
+        D::new(&[1], &[0], T::R2r(R2rKind::Dct2)),
+        D::new(&[16, 16], &[0, 1], fwd).dtype(DType::F16),
+    ];
+    if tier.full() {
+        v.extend([
+            D::new(&[7, 13, 11], &[0, 1, 2], fwd),
+            D::new(&[64, 256], &[0, 1], T::R2c).norm(Norm::Forward),
+            D::new(&[3, 17, 10], &[1, 2], T::C2r),
+            D::new(&[31, 9], &[0, 1], T::R2r(R2rKind::Dct3)),
+            D::new(&[2, 100], &[1], T::R2r(R2rKind::Dct4)).norm(Norm::Ortho),
+            D::new(&[3, 64, 64], &[1, 2], T::R2r(R2rKind::Dct2)).dtype(DType::F16),
+        ]);
+    }
+    v
+}
+
+/// JSON shape object of an N-D transform.
+fn nd_shape_json(d: &crate::ops::fft::nd::FftNdDesc) -> serde_json::Value {
+    serde_json::json!({
+        "shape": d.shape,
+        "axes": d.axes,
+        "norm": d.norm,
+        "strided": d.in_strides.is_some() || d.out_strides.is_some(),
+    })
+}
+
+/// Runs `desc` on random data and compares with [`fftn_ref`](crate::ops::fft::reference::fftn_ref).
+pub async fn check_nd_async(
+    ctx: &Context,
+    desc: &crate::ops::fft::nd::FftNdDesc,
+    seed: u64,
+) -> Check {
+    use crate::ops::fft::nd::NdTransform;
+    let r2r_axes = match desc.transform {
+        NdTransform::R2r(_) => desc.axes.len() as u32,
+        _ => 0,
+    };
+    let tol = Tolerance::fft_nd(desc.dtype, desc.points(), r2r_axes);
+    let r = match desc.dtype {
+        DType::F32 => check_nd_typed::<f32>(ctx, desc, seed, tol).await,
+        DType::F16 => check_nd_typed::<half::f16>(ctx, desc, seed, tol).await,
+    };
+    make_check(
+        "fft",
+        &format!("nd_{}", desc.transform.name()),
+        desc.dtype,
+        nd_shape_json(desc),
+        "per-axis picks".into(),
+        tol,
+        r,
+    )
+}
+
+async fn check_nd_typed<T: Element>(
+    ctx: &Context,
+    desc: &crate::ops::fft::nd::FftNdDesc,
+    seed: u64,
+    tol: Tolerance,
+) -> Result<Comparison> {
+    use crate::ops::fft::reference::{fftn_ref, gather_strided};
+    let (x, xf) = random_data::<T>(desc.in_len() as usize, seed);
+    let got = ctx
+        .capture_errors(async {
+            let plan = crate::ops::fft::nd::FftNdPlan::new(ctx, desc.clone())?;
+            plan.run_host(&x).await
+        })
+        .await?;
+    let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+    let contiguous = |shape: &[u64]| {
+        let mut s = vec![1u64; shape.len()];
+        for i in (0..shape.len().saturating_sub(1)).rev() {
+            s[i] = s[i + 1] * shape[i + 1];
+        }
+        s
+    };
+    let comps = |real: bool| if real { 1 } else { 2 };
+    use crate::ops::fft::nd::NdTransform as Nd;
+    let (real_in, real_out) = match desc.transform {
+        Nd::C2c { .. } => (false, false),
+        Nd::R2c => (true, false),
+        Nd::C2r => (false, true),
+        Nd::R2r(_) => (true, true),
+    };
+    let (si, so) = (desc.in_shape(), desc.out_shape());
+    let xin = gather_strided(
+        &xf,
+        &si,
+        desc.in_strides.as_deref().unwrap_or(&contiguous(&si)),
+        comps(real_in),
+    );
+    let got = gather_strided(
+        &got,
+        &so,
+        desc.out_strides.as_deref().unwrap_or(&contiguous(&so)),
+        comps(real_out),
+    );
+    Ok(compare(&got, &fftn_ref(desc, &xin), tol))
+}
+
+/// The global filters and DCT low-passes `verify` checks (odd widths, Bluestein heights, k = 1).
+pub fn freq_layer_shapes(
+    tier: Tier,
+) -> (
+    Vec<crate::ops::fft::filter::FilterDesc>,
+    Vec<crate::ops::fft::filter::DctLowpassDesc>,
+) {
+    use crate::ops::fft::filter::{DctLowpassDesc, FilterDesc};
+    let mut f = vec![FilterDesc::new(2, 16, 12), FilterDesc::new(1, 6, 5)];
+    let mut l = vec![
+        DctLowpassDesc::new(2, 12, 16, 4),
+        DctLowpassDesc::new(1, 5, 6, 1),
+    ];
+    if tier.full() {
+        f.push(FilterDesc::new(3, 64, 64));
+        l.push(DctLowpassDesc::new(2, 64, 64, 8));
+    }
+    (f, l)
+}
+
+/// Runs a global filter on random data and a random filter against [`filter_ref`].
+///
+/// [`filter_ref`]: crate::ops::fft::reference::filter_ref
+pub async fn check_filter_async(
+    ctx: &Context,
+    d: &crate::ops::fft::filter::FilterDesc,
+    seed: u64,
+) -> Check {
+    let tol = Tolerance::fft_nd(
+        d.dtype,
+        d.h as u64 * d.w as u64 * d.h as u64 * d.w as u64,
+        0,
+    );
+    let r = async {
+        let (x, xf) = random_data::<f32>(d.len() as usize, seed);
+        let (w, wf) = random_data::<f32>(d.filter_len() as usize, seed + 1);
+        let got = ctx
+            .capture_errors(async {
+                let plan = crate::ops::fft::filter::FilterPlan::new(ctx, *d)?;
+                plan.run_host(&x, &w).await
+            })
+            .await?;
+        let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+        let want = crate::ops::fft::reference::filter_ref(d, &xf, &wf);
+        Ok(compare(&got, &want, tol))
+    }
+    .await;
+    make_check(
+        "fft",
+        "global_filter",
+        d.dtype,
+        serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w }),
+        "fused chain".into(),
+        tol,
+        r,
+    )
+}
+
+/// Runs a DCT low-pass on random data against [`dct_lowpass_ref`].
+///
+/// [`dct_lowpass_ref`]: crate::ops::fft::reference::dct_lowpass_ref
+pub async fn check_lowpass_async(
+    ctx: &Context,
+    d: &crate::ops::fft::filter::DctLowpassDesc,
+    seed: u64,
+) -> Check {
+    let tol = Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2);
+    let r = async {
+        let (x, xf) = random_data::<f32>(d.len() as usize, seed);
+        let got = ctx
+            .capture_errors(async {
+                let plan = crate::ops::fft::filter::DctLowpassPlan::new(ctx, *d)?;
+                plan.run_host(&x).await
+            })
+            .await?;
+        let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+        let want = crate::ops::fft::reference::dct_lowpass_ref(d, &xf);
+        Ok(compare(&got, &want, tol))
+    }
+    .await;
+    make_check(
+        "fft",
+        "dct_lowpass",
+        d.dtype,
+        serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w, "k": d.k }),
+        "fused chain".into(),
+        tol,
+        r,
+    )
 }

@@ -1,0 +1,737 @@
+//! N-D transforms over any subset of the last three axes of a batched array: complex (c2c),
+//! real input (r2c, NumPy's `rfftn` layout: the last transformed axis halved to n/2+1) and real
+//! output (c2r, `irfftn`), and the real-to-real transforms of [`R2rKind`] (`scipy.fft.dctn`);
+//! any length per axis, explicit input and output strides, NumPy's `norm` conventions.
+//!
+//! How: each axis is a batched 1-D transform along contiguous rows — the last axis directly,
+//! another axis between two transposes that bring it last and put it back
+//! (`shaders/fft/permute.wgsl`: one tiled strided-copy kernel), and the normalisation rides on
+//! the last copy. Strided operands are gathered into (and scattered from) a contiguous working
+//! array by the same kernel.
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::ops::fft::permute::{Copy4, PermutePlan};
+use crate::ops::fft::r2r::{R2rBound, R2rDesc, R2rKind, R2rPlan};
+use crate::ops::fft::rfft::{RfftBound, RfftDesc, RfftPlan};
+use crate::ops::fft::{FftBound, FftDesc, FftPlan};
+use crate::runtime::{read_buffer, Context, Dispatch, Operand};
+
+/// Normalisation, as NumPy's and SciPy's `norm=`.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Norm {
+    /// Forward unscaled, inverse scaled by 1/n (the default).
+    #[default]
+    Backward,
+    /// Both directions scaled by 1/√n (orthonormal).
+    Ortho,
+    /// Forward scaled by 1/n, inverse unscaled.
+    Forward,
+}
+
+impl Norm {
+    /// The factor NumPy applies to a transform over `n` points in total.
+    pub fn factor(self, n: f64, inverse: bool) -> f64 {
+        match (self, inverse) {
+            (Norm::Backward, false) | (Norm::Forward, true) => 1.0,
+            (Norm::Ortho, _) => 1.0 / n.sqrt(),
+            (Norm::Backward, true) | (Norm::Forward, false) => 1.0 / n,
+        }
+    }
+}
+
+impl std::str::FromStr for Norm {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "backward" => Ok(Norm::Backward),
+            "ortho" => Ok(Norm::Ortho),
+            "forward" => Ok(Norm::Forward),
+            _ => Err(Error::Shape(format!(
+                "unknown norm `{s}`: backward, ortho or forward"
+            ))),
+        }
+    }
+}
+
+/// What an N-D transform computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum NdTransform {
+    /// Complex to complex (`fftn` / `ifftn`).
+    C2c {
+        /// `ifftn` instead of `fftn`.
+        inverse: bool,
+    },
+    /// Real to complex (`rfftn`): the last transformed axis becomes n/2+1 bins.
+    R2c,
+    /// Complex to real (`irfftn`): the shape is the real output's.
+    C2r,
+    /// Real to real along every transformed axis (`dctn` / `dstn`).
+    R2r(R2rKind),
+}
+
+impl NdTransform {
+    fn in_comps(self) -> u32 {
+        match self {
+            NdTransform::C2c { .. } | NdTransform::C2r => 2,
+            NdTransform::R2c | NdTransform::R2r(_) => 1,
+        }
+    }
+    fn out_comps(self) -> u32 {
+        match self {
+            NdTransform::C2c { .. } | NdTransform::R2c => 2,
+            NdTransform::C2r | NdTransform::R2r(_) => 1,
+        }
+    }
+    /// Short name for reports: `c2c`, `ic2c`, `r2c`, `c2r`, `dct2`...
+    pub fn name(self) -> &'static str {
+        match self {
+            NdTransform::C2c { inverse: false } => "c2c",
+            NdTransform::C2c { inverse: true } => "ic2c",
+            NdTransform::R2c => "r2c",
+            NdTransform::C2r => "c2r",
+            NdTransform::R2r(k) => k.name(),
+        }
+    }
+}
+
+/// An N-D transform of a (batched) array.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FftNdDesc {
+    /// The array's shape, outermost first (for c2r, the real output's shape).
+    pub shape: Vec<u32>,
+    /// The transformed axes: distinct, among the last three.
+    pub axes: Vec<usize>,
+    /// What to compute.
+    pub transform: NdTransform,
+    /// Normalisation.
+    pub norm: Norm,
+    /// Storage type (f32 arithmetic).
+    pub dtype: DType,
+    /// Input strides in elements (complex or real values), outermost first; `None`: contiguous.
+    pub in_strides: Option<Vec<u64>>,
+    /// Output strides in elements; `None`: contiguous.
+    pub out_strides: Option<Vec<u64>>,
+}
+
+fn contiguous_strides(shape: &[u64]) -> Vec<u64> {
+    let mut s = vec![1u64; shape.len()];
+    for i in (0..shape.len().saturating_sub(1)).rev() {
+        s[i] = s[i + 1] * shape[i + 1];
+    }
+    s
+}
+
+impl FftNdDesc {
+    /// `transform` over `axes` of a contiguous f32 array of `shape`, `norm="backward"`.
+    pub fn new(shape: &[u32], axes: &[usize], transform: NdTransform) -> Self {
+        Self {
+            shape: shape.to_vec(),
+            axes: axes.to_vec(),
+            transform,
+            norm: Norm::Backward,
+            dtype: DType::F32,
+            in_strides: None,
+            out_strides: None,
+        }
+    }
+    /// Sets the normalisation.
+    pub fn norm(mut self, norm: Norm) -> Self {
+        self.norm = norm;
+        self
+    }
+    /// Sets the storage type.
+    pub fn dtype(mut self, dtype: DType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+    /// Reads the input with these element strides.
+    pub fn in_strides(mut self, strides: &[u64]) -> Self {
+        self.in_strides = Some(strides.to_vec());
+        self
+    }
+    /// Writes the output with these element strides.
+    pub fn out_strides(mut self, strides: &[u64]) -> Self {
+        self.out_strides = Some(strides.to_vec());
+        self
+    }
+    /// The last transformed axis (the halved one of r2c / c2r).
+    fn last_axis(&self) -> usize {
+        self.axes.iter().copied().max().unwrap_or(0)
+    }
+    fn halved(&self) -> Vec<u64> {
+        let mut s: Vec<u64> = self.shape.iter().map(|&d| d as u64).collect();
+        let a = self.last_axis();
+        s[a] = s[a] / 2 + 1;
+        s
+    }
+    /// Shape of the input array.
+    pub fn in_shape(&self) -> Vec<u64> {
+        match self.transform {
+            NdTransform::C2r => self.halved(),
+            _ => self.shape.iter().map(|&d| d as u64).collect(),
+        }
+    }
+    /// Shape of the output array.
+    pub fn out_shape(&self) -> Vec<u64> {
+        match self.transform {
+            NdTransform::R2c => self.halved(),
+            _ => self.shape.iter().map(|&d| d as u64).collect(),
+        }
+    }
+    fn side(shape: &[u64], strides: &Option<Vec<u64>>) -> (Vec<u64>, u64) {
+        let st = strides.clone().unwrap_or_else(|| contiguous_strides(shape));
+        let extent = 1 + st.iter().zip(shape).map(|(s, d)| s * (d - 1)).sum::<u64>();
+        (st, extent)
+    }
+    /// Scalars the input buffer must hold (2 per complex value).
+    pub fn in_len(&self) -> u64 {
+        Self::side(&self.in_shape(), &self.in_strides).1 * self.transform.in_comps() as u64
+    }
+    /// Scalars the output buffer must hold.
+    pub fn out_len(&self) -> u64 {
+        Self::side(&self.out_shape(), &self.out_strides).1 * self.transform.out_comps() as u64
+    }
+    /// Points transformed per array (the product of the transformed axes' logical lengths).
+    pub fn points(&self) -> u64 {
+        self.axes.iter().map(|&a| self.shape[a] as u64).product()
+    }
+
+    /// Checks shape, axes and strides; nothing about the device.
+    pub fn validate(&self) -> Result<()> {
+        let nd = self.shape.len();
+        if nd == 0 {
+            return Err(Error::Shape(
+                "an N-D transform needs at least one axis".into(),
+            ));
+        }
+        if self.shape.contains(&0) {
+            return Err(Error::ZeroSized("N-D transform dimension"));
+        }
+        if self.axes.is_empty() {
+            return Err(Error::Shape("no axis to transform".into()));
+        }
+        for (i, &a) in self.axes.iter().enumerate() {
+            if a >= nd || a + 3 < nd {
+                return Err(Error::Shape(format!(
+                    "axis {a} is not one of the last three of a {nd}-D array"
+                )));
+            }
+            if self.axes[..i].contains(&a) {
+                return Err(Error::Shape(format!("axis {a} is given twice")));
+            }
+        }
+        for (name, strides) in [("input", &self.in_strides), ("output", &self.out_strides)] {
+            if let Some(s) = strides {
+                if s.len() != nd {
+                    return Err(Error::Shape(format!(
+                        "{name} strides have {} entries for a {nd}-D array",
+                        s.len()
+                    )));
+                }
+                let shape = if name == "input" {
+                    self.in_shape()
+                } else {
+                    self.out_shape()
+                };
+                let batch = nd.saturating_sub(3);
+                for i in 0..batch.saturating_sub(1) {
+                    if s[i] != s[i + 1] * shape[i + 1] {
+                        return Err(Error::Shape(format!(
+                            "{name} strides: the batch axes (all but the last three) must be \
+                             nested (stride[{i}] = stride[{}]·shape[{}]), got {s:?}",
+                            i + 1,
+                            i + 1
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The array as (batch, d0, d1, d2): the batch axes collapsed, the last three padded with 1s.
+    fn dims4(shape: &[u64]) -> [u64; 4] {
+        let nd = shape.len();
+        let mut d = [1u64; 4];
+        d[0] = shape[..nd.saturating_sub(3)].iter().product();
+        for (i, &v) in shape[nd.saturating_sub(3)..].iter().enumerate() {
+            d[4 - nd.min(3) + i] = v;
+        }
+        d
+    }
+    fn strides4(shape: &[u64], strides: &[u64]) -> [u64; 4] {
+        let nd = shape.len();
+        let mut s = [0u64; 4];
+        let batch = nd.saturating_sub(3);
+        s[0] = if batch > 0 { strides[batch - 1] } else { 0 };
+        for i in 0..nd.min(3) {
+            s[4 - nd.min(3) + i] = strides[batch + i];
+        }
+        s
+    }
+    /// The transformed axes as positions in (batch, d0, d1, d2).
+    fn axes4(&self) -> Vec<usize> {
+        let nd = self.shape.len();
+        self.axes
+            .iter()
+            .map(|&a| a + 4 - nd.min(3) - nd.saturating_sub(3))
+            .collect()
+    }
+}
+
+/// One step of a chain, planned.
+#[derive(Debug)]
+enum Stage {
+    Fft(FftPlan),
+    Rfft(RfftPlan),
+    R2r(R2rPlan),
+    Copy(PermutePlan),
+}
+
+/// One step of a chain, bound.
+#[derive(Debug)]
+enum Bound {
+    Fft(FftBound),
+    Rfft(RfftBound),
+    R2r(R2rBound),
+    Copy(Dispatch),
+}
+
+/// A step before planning: what it does to the contiguous working array.
+#[derive(Clone, Debug)]
+pub(crate) enum StageSpec {
+    /// Complex FFTs along rows.
+    Fft { n: u32, batch: u64, inverse: bool },
+    /// rfft (or irfft) along rows of `n` reals.
+    Rfft { n: u32, batch: u64, inverse: bool },
+    /// Real-to-real transforms along rows, the first `keep` outputs of each kept.
+    R2r {
+        n: u32,
+        batch: u64,
+        kind: R2rKind,
+        norm: Norm,
+        keep: u32,
+    },
+    /// A strided copy.
+    Copy(Copy4),
+}
+
+/// Plans the working-array steps of an N-D transform: a sequence of steps, each reading what
+/// the previous one wrote, with the output scalars of each.
+#[derive(Debug, Default)]
+pub(crate) struct ChainSpec {
+    pub stages: Vec<(StageSpec, u64)>,
+}
+
+impl ChainSpec {
+    pub(crate) fn push(&mut self, s: StageSpec, out_scalars: u64) {
+        self.stages.push((s, out_scalars));
+    }
+
+    /// Applies a row operation along axis `a` of the contiguous working array `w` (comps_in
+    /// scalars per element): directly when the axis is last, else between two transposes.
+    /// `op(len, batch)` returns the step and the row's output length; comps change r2c/c2r.
+    pub(crate) fn along(
+        &mut self,
+        w: &mut [u64; 4],
+        a: usize,
+        comps_in: u32,
+        comps_out: u32,
+        op: impl FnOnce(u32, u64) -> Result<(StageSpec, u64)>,
+    ) -> Result<()> {
+        let before: u64 = w[..a].iter().product();
+        let after: u64 = w[a + 1..].iter().product();
+        let len = w[a];
+        let len32 = u32::try_from(len)
+            .map_err(|_| Error::Shape(format!("axis length {len} is over 2^32")))?;
+        if after > 1 {
+            let total = before * len * after;
+            self.push(
+                StageSpec::Copy(Copy4::transpose(before, len, after, comps_in)),
+                total * comps_in as u64,
+            );
+        }
+        let (spec, len_out) = op(len32, before * after)?;
+        self.push(spec, before * after * len_out * comps_out as u64);
+        if after > 1 {
+            let total = before * len_out * after;
+            self.push(
+                StageSpec::Copy(Copy4::transpose(before, after, len_out, comps_out)),
+                total * comps_out as u64,
+            );
+        }
+        w[a] = len_out;
+        Ok(())
+    }
+
+    /// Sets the factor of the last step, appending a contiguous copy when it is not a copy.
+    fn scale_last(&mut self, factor: f64, w: &[u64; 4], comps: u32) {
+        if (factor - 1.0).abs() < 1e-15 {
+            return;
+        }
+        if !matches!(self.stages.last(), Some((StageSpec::Copy(_), _))) {
+            let cols = w[3];
+            let rows = w[..3].iter().product::<u64>();
+            self.push(
+                StageSpec::Copy(Copy4::contiguous(rows, cols, comps)),
+                rows * cols * comps as u64,
+            );
+        }
+        if let Some((StageSpec::Copy(c), _)) = self.stages.last_mut() {
+            c.scale = (c.scale as f64 * factor) as f32;
+        }
+    }
+
+    /// The steps of `desc`.
+    pub fn of(desc: &FftNdDesc) -> Result<Self> {
+        let mut chain = ChainSpec::default();
+        let t = desc.transform;
+        let (ci, co) = (t.in_comps(), t.out_comps());
+        let in_shape = desc.in_shape();
+        let mut w = FftNdDesc::dims4(&in_shape);
+        if let Some(s) = &desc.in_strides {
+            if *s != contiguous_strides(&in_shape) {
+                let c = Copy4 {
+                    dims: w.map(|d| d as u32),
+                    in_strides: FftNdDesc::strides4(&in_shape, s),
+                    out_strides: [w[1] * w[2] * w[3], w[2] * w[3], w[3], 1],
+                    comps: ci,
+                    scale: 1.0,
+                    filter: None,
+                };
+                chain.push(StageSpec::Copy(c), w.iter().product::<u64>() * ci as u64);
+            }
+        }
+        let mut axes = desc.axes4();
+        axes.sort_unstable_by(|a, b| b.cmp(a));
+        let last = axes[0];
+        let fft = |inverse: bool| {
+            move |n: u32, batch: u64| Ok((StageSpec::Fft { n, batch, inverse }, n as u64))
+        };
+        // NumPy's factor over the builtin one: the inverse complex and real plans scale by 1/n.
+        let n_all = desc.points() as f64;
+        let (residual, comps_end) = match t {
+            NdTransform::C2c { inverse } => {
+                for &a in &axes {
+                    chain.along(&mut w, a, 2, 2, fft(inverse))?;
+                }
+                let builtin = if inverse { 1.0 / n_all } else { 1.0 };
+                (desc.norm.factor(n_all, inverse) / builtin, 2)
+            }
+            NdTransform::R2c => {
+                chain.along(&mut w, last, 1, 2, |n, batch| {
+                    Ok((
+                        StageSpec::Rfft {
+                            n,
+                            batch,
+                            inverse: false,
+                        },
+                        n as u64 / 2 + 1,
+                    ))
+                })?;
+                for &a in &axes[1..] {
+                    chain.along(&mut w, a, 2, 2, fft(false))?;
+                }
+                (desc.norm.factor(n_all, false), 2)
+            }
+            NdTransform::C2r => {
+                for &a in &axes[1..] {
+                    chain.along(&mut w, a, 2, 2, fft(true))?;
+                }
+                let n_last = desc.shape[desc.last_axis()];
+                chain.along(&mut w, last, 2, 1, |_, batch| {
+                    Ok((
+                        StageSpec::Rfft {
+                            n: n_last,
+                            batch,
+                            inverse: true,
+                        },
+                        n_last as u64,
+                    ))
+                })?;
+                (desc.norm.factor(n_all, true) * n_all, 1)
+            }
+            NdTransform::R2r(kind) => {
+                for &a in &axes {
+                    chain.along(&mut w, a, 1, 1, |n, batch| {
+                        let spec = StageSpec::R2r {
+                            n,
+                            batch,
+                            kind,
+                            norm: desc.norm,
+                            keep: n,
+                        };
+                        Ok((spec, n as u64))
+                    })?;
+                }
+                (1.0, 1)
+            }
+        };
+        let out_shape = desc.out_shape();
+        match &desc.out_strides {
+            Some(s) if *s != contiguous_strides(&out_shape) => {
+                let wo = FftNdDesc::dims4(&out_shape);
+                let c = Copy4 {
+                    dims: wo.map(|d| d as u32),
+                    in_strides: [wo[1] * wo[2] * wo[3], wo[2] * wo[3], wo[3], 1],
+                    out_strides: FftNdDesc::strides4(&out_shape, s),
+                    comps: co,
+                    scale: 1.0,
+                    filter: None,
+                };
+                chain.push(StageSpec::Copy(c), desc.out_len());
+            }
+            _ => {}
+        }
+        chain.scale_last(residual, &w, comps_end);
+        Ok(chain)
+    }
+}
+
+/// Planned steps and the scratch they ping-pong through.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    ctx: Context,
+    stages: Vec<Stage>,
+    scratch: Vec<wgpu::Buffer>,
+    dummy: wgpu::Buffer,
+}
+
+fn batch32(batch: u64) -> Result<u32> {
+    u32::try_from(batch).map_err(|_| Error::Shape(format!("{batch} rows exceed 2^32")))
+}
+
+impl Chain {
+    /// Plans every step of `spec` on `dtype` storage.
+    pub fn new(ctx: &Context, dtype: DType, spec: &ChainSpec) -> Result<Self> {
+        let mut stages = Vec::new();
+        for (s, _) in &spec.stages {
+            stages.push(match s {
+                StageSpec::Fft { n, batch, inverse } => Stage::Fft(FftPlan::new(
+                    ctx,
+                    FftDesc::new(*n)
+                        .batch(batch32(*batch)?)
+                        .inverse(*inverse)
+                        .dtype(dtype),
+                    None,
+                )?),
+                StageSpec::Rfft { n, batch, inverse } => Stage::Rfft(RfftPlan::new(
+                    ctx,
+                    RfftDesc::new(*n)
+                        .batch(batch32(*batch)?)
+                        .inverse(*inverse)
+                        .dtype(dtype),
+                    None,
+                )?),
+                StageSpec::R2r {
+                    n,
+                    batch,
+                    kind,
+                    norm,
+                    keep,
+                } => Stage::R2r(R2rPlan::new(
+                    ctx,
+                    R2rDesc::new(*kind, *n)
+                        .batch(batch32(*batch)?)
+                        .norm(*norm)
+                        .keep(*keep)
+                        .dtype(dtype),
+                )?),
+                StageSpec::Copy(c) => Stage::Copy(PermutePlan::new(ctx, dtype, c)?),
+            });
+        }
+        // Intermediate results alternate between two scratch buffers sized for the largest.
+        let k = spec.stages.len();
+        let largest = spec.stages[..k.saturating_sub(1)]
+            .iter()
+            .map(|s| s.1)
+            .max()
+            .unwrap_or(0);
+        let n_scratch = (k.saturating_sub(1)).min(2);
+        let bytes = (largest * dtype.size()).max(16);
+        ctx.check_binding_size("N-D transform scratch", bytes)?;
+        let scratch = (0..n_scratch)
+            .map(|_| ctx.storage("N-D transform scratch", bytes))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            ctx: ctx.clone(),
+            stages,
+            scratch,
+            dummy: ctx.storage("N-D transform dummy", 16)?,
+        })
+    }
+
+    /// Binds the steps between `input` and `output` (and the filter a filtered copy reads).
+    pub fn bind(
+        &self,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+        filter: Option<&wgpu::Buffer>,
+    ) -> Result<NdBound> {
+        let k = self.stages.len();
+        let mut out = Vec::with_capacity(k);
+        for (i, stage) in self.stages.iter().enumerate() {
+            let src = if i == 0 {
+                input
+            } else {
+                &self.scratch[(i - 1) % 2]
+            };
+            let dst = if i + 1 == k {
+                output
+            } else {
+                &self.scratch[i % 2]
+            };
+            out.push(match stage {
+                Stage::Fft(p) => Bound::Fft(p.bind_unchecked(src, dst)?),
+                Stage::Rfft(p) => Bound::Rfft(p.bind(src, dst)?),
+                Stage::R2r(p) => Bound::R2r(p.bind(src, dst)?),
+                Stage::Copy(p) => Bound::Copy(p.bind(src, dst, filter, &self.dummy)?),
+            });
+        }
+        Ok(NdBound { steps: out })
+    }
+
+    /// The context the steps were planned on.
+    pub fn ctx(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Dispatches one run records.
+    pub fn dispatches(&self) -> usize {
+        self.stages.len()
+    }
+}
+
+/// An N-D transform ready to run.
+#[derive(Debug)]
+pub struct FftNdPlan {
+    desc: FftNdDesc,
+    chain: Chain,
+}
+
+impl FftNdPlan {
+    /// Plans `desc` (every 1-D step is the dispatcher's pick for its length).
+    pub fn new(ctx: &Context, desc: FftNdDesc) -> Result<Self> {
+        desc.validate()?;
+        if desc.dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        let es = desc.dtype.size();
+        ctx.check_binding_size("N-D transform input", desc.in_len() * es)?;
+        ctx.check_binding_size("N-D transform output", desc.out_len() * es)?;
+        let spec = ChainSpec::of(&desc)?;
+        let chain = Chain::new(ctx, desc.dtype, &spec)?;
+        Ok(Self { desc, chain })
+    }
+
+    /// The problem.
+    pub fn desc(&self) -> &FftNdDesc {
+        &self.desc
+    }
+
+    /// Steps (each one or more dispatches) one run records.
+    pub fn steps(&self) -> usize {
+        self.chain.dispatches()
+    }
+
+    /// Binds `input` (read; [`FftNdDesc::in_len`] scalars) and `output` (written;
+    /// [`FftNdDesc::out_len`]); they must differ.
+    pub fn bind(&self, input: &wgpu::Buffer, output: &wgpu::Buffer) -> Result<NdBound> {
+        let es = self.desc.dtype.size();
+        let ctx = self.chain.ctx();
+        Operand::new("input", input).check(ctx, self.desc.in_len() * es)?;
+        Operand::new("output", output).check(ctx, self.desc.out_len() * es)?;
+        if input == output {
+            return Err(Error::Shape(
+                "N-D transform input and output must be different buffers".into(),
+            ));
+        }
+        self.chain.bind(input, output, None)
+    }
+
+    /// Runs on host data and returns the output array (strided outputs: the whole extent, with
+    /// zeros between the written elements).
+    pub async fn run_host<T: Element>(&self, data: &[T]) -> Result<Vec<T>> {
+        crate::runtime::check_host_dtype::<T>(self.desc.dtype)?;
+        crate::runtime::check_len("N-D transform input", data.len(), self.desc.in_len())?;
+        let ctx = self.chain.ctx();
+        let input = ctx.upload("nd input", data)?;
+        let lo = self.desc.out_len();
+        let output = ctx.storage("nd output", lo * self.desc.dtype.size())?;
+        let bound = self.bind(&input, &output)?;
+        ctx.submit(|p| bound.record(p))?;
+        read_buffer(ctx, &output, lo as usize).await
+    }
+}
+
+/// An N-D transform (or a frequency-domain layer built on one) bound to buffers.
+#[derive(Debug)]
+pub struct NdBound {
+    steps: Vec<Bound>,
+}
+
+impl NdBound {
+    /// Records every dispatch.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for b in &self.steps {
+            match b {
+                Bound::Fft(b) => b.record(pass),
+                Bound::Rfft(b) => b.record(pass),
+                Bound::R2r(b) => b.record(pass),
+                Bound::Copy(d) => d.record(pass),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dims_and_axes_collapse() {
+        let d = FftNdDesc::new(&[2, 3, 4, 5, 6], &[3, 4], NdTransform::R2c);
+        assert_eq!(FftNdDesc::dims4(&[2, 3, 4, 5, 6]), [6, 4, 5, 6]);
+        assert_eq!(d.axes4(), vec![2, 3]);
+        assert_eq!(d.out_shape(), vec![2, 3, 4, 5, 4]);
+        let d1 = FftNdDesc::new(&[7], &[0], NdTransform::C2r);
+        assert_eq!(FftNdDesc::dims4(&[7]), [1, 1, 1, 7]);
+        assert_eq!(d1.axes4(), vec![3]);
+        assert_eq!(d1.in_shape(), vec![4]);
+    }
+
+    #[test]
+    fn bad_axes_and_strides_are_typed_errors() {
+        let bad = [
+            FftNdDesc::new(&[2, 3, 4, 5], &[0], NdTransform::C2c { inverse: false }),
+            FftNdDesc::new(&[4, 5], &[1, 1], NdTransform::R2c),
+            FftNdDesc::new(&[4, 5], &[], NdTransform::R2c),
+            FftNdDesc::new(&[4, 0], &[1], NdTransform::R2c),
+            FftNdDesc::new(&[4, 5], &[1], NdTransform::R2c).in_strides(&[5]),
+            FftNdDesc::new(&[2, 2, 4, 5, 6], &[4], NdTransform::R2c)
+                .in_strides(&[1000, 120, 30, 6, 1]),
+        ];
+        for d in bad {
+            assert!(d.validate().is_err(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn two_d_is_two_row_passes_and_two_transposes() {
+        let d = FftNdDesc::new(&[3, 16, 12], &[1, 2], NdTransform::C2c { inverse: false });
+        let c = ChainSpec::of(&d).unwrap();
+        assert_eq!(c.stages.len(), 4);
+        // Ortho on the last axis alone appends one scaling copy.
+        let d =
+            FftNdDesc::new(&[3, 16], &[1], NdTransform::C2c { inverse: false }).norm(Norm::Ortho);
+        let c = ChainSpec::of(&d).unwrap();
+        assert_eq!(c.stages.len(), 2);
+        match &c.stages[1].0 {
+            StageSpec::Copy(c) => assert!((c.scale - 0.25).abs() < 1e-7),
+            s => panic!("{s:?}"),
+        }
+    }
+}
