@@ -1,6 +1,9 @@
 //! FFT cases of the vendor report: batched c2c f32 over ~64 MiB per batch at N ∈ {256, 1K, 4K,
-//! 64K, 1M} (Stockham and Monarch) and the Bluestein length 1000; bytes = read + write of the
-//! buffer per forward transform (the VkFFT convention), reported as GB/s and as a share of the measured copy-kernel bandwidth.
+//! 64K, 1M} (Stockham and Monarch) and the Bluestein length 1000; then the N-D transforms
+//! (2-D c2c, r2c beside c2c, 2-D DCT-II; full: 4096², 256³) and the global filter and DCT
+//! low-pass layers, each against running its parts, in alternating rounds. Bytes = read +
+//! write of the buffer per transform (the VkFFT convention), reported as GB/s and as a share of
+//! the measured copy-kernel bandwidth.
 
 use super::NAME;
 use crate::dtype::DType;
@@ -126,7 +129,7 @@ pub fn bench_all(
         let cfg = config_for::<crate::ops::fft::tune::FftTune>(ctx, d, *c);
         let _ = crate::FftPlan::new(ctx, *d, Some(cfg));
     });
-    bench_each(
+    let mut rows = bench_each(
         NAME,
         &cases,
         |(desc, _)| crate::report::shape_text(&crate::ops::fft::verify::fft_shape_json(desc)),
@@ -134,5 +137,269 @@ pub fn bench_all(
         progress,
         on_result,
         on_error,
-    )
+    );
+    rows.extend(bench_each(
+        NAME,
+        &nd_cases(quick),
+        nd_label,
+        |c| bench_nd_case(ctx, peaks, c, quick),
+        progress,
+        on_result,
+        on_error,
+    ));
+    rows
+}
+
+/// A bench case of the N-D transforms and the frequency-domain layers.
+#[derive(Clone, Debug)]
+pub enum NdCase {
+    /// An N-D transform (r2c rows also time the c2c transform of the same data, alternating).
+    Transform(crate::ops::fft::nd::FftNdDesc),
+    /// The global filter, fused chain against rfftn + product + irfftn, alternating.
+    Filter(crate::ops::fft::filter::FilterDesc),
+    /// The DCT low-pass, fused chain against the full dctn + a corner copy, alternating.
+    Lowpass(crate::ops::fft::filter::DctLowpassDesc),
+}
+
+/// The N-D cases: 2-D c2c, r2c, DCT-II, the two layers (quick: 1024² maps and a 64-map batch
+/// of 64×64 feature maps); full adds 4096² and 256³ (128 MiB each, the targets).
+pub fn nd_cases(quick: bool) -> Vec<NdCase> {
+    use crate::ops::fft::filter::{DctLowpassDesc, FilterDesc};
+    use crate::ops::fft::nd::{FftNdDesc as D, NdTransform as T, Norm};
+    use crate::ops::fft::r2r::R2rKind;
+    let c2c = T::C2c { inverse: false };
+    let mut v = vec![
+        NdCase::Transform(D::new(&[1024, 1024], &[0, 1], c2c)),
+        NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2c)),
+        NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho)),
+        NdCase::Filter(FilterDesc::new(64, 64, 64)),
+        NdCase::Lowpass(DctLowpassDesc::new(64, 64, 64, 8)),
+    ];
+    if !quick {
+        v.extend([
+            NdCase::Transform(D::new(&[4096, 4096], &[0, 1], c2c)),
+            NdCase::Transform(D::new(&[256, 256, 256], &[0, 1, 2], c2c)),
+            NdCase::Transform(D::new(&[4096, 4096], &[0, 1], T::R2c)),
+            NdCase::Transform(
+                D::new(&[2048, 2048], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
+            ),
+            NdCase::Filter(FilterDesc::new(256, 128, 128)),
+            NdCase::Lowpass(DctLowpassDesc::new(256, 128, 128, 16)),
+        ]);
+    }
+    v
+}
+
+/// Label of an N-D case.
+pub fn nd_label(c: &NdCase) -> String {
+    match c {
+        NdCase::Transform(d) => format!("{} {:?} axes {:?}", d.transform.name(), d.shape, d.axes),
+        NdCase::Filter(d) => format!("global filter {}x{}x{}", d.batch, d.h, d.w),
+        NdCase::Lowpass(d) => format!("dct low-pass {}x{}x{} k={}", d.batch, d.h, d.w, d.k),
+    }
+}
+
+/// Points up to which a bench row is spot-checked against the f64 reference.
+const ND_CHECK_POINTS: u64 = 1 << 21;
+
+fn row(
+    variant: &str,
+    shape: serde_json::Value,
+    bytes: u64,
+    peaks: &Peaks,
+    timing: &crate::runtime::Timing,
+    rel_l2_err: f64,
+    note: String,
+) -> BenchResult {
+    let ms = timing.median_ms;
+    let gbps = bytes as f64 / (ms * 1e-3) / 1e9;
+    BenchResult {
+        op: NAME.into(),
+        variant: variant.into(),
+        dtype: DType::F32,
+        shape,
+        median_ms: ms,
+        gflops: None,
+        gbps: Some(gbps),
+        pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
+        config: "per-axis picks".into(),
+        config_source: "default".into(),
+        rel_l2_err,
+        timing: format!("{:?}", timing.source).to_lowercase(),
+        note,
+    }
+}
+
+/// Benchmarks one N-D case (bytes: the input read once and the output written once).
+pub fn bench_nd_case(
+    ctx: &Context,
+    peaks: &Peaks,
+    case: &NdCase,
+    quick: bool,
+) -> Result<BenchResult> {
+    use crate::ops::fft::filter::{DctLowpassPlan, FilterPlan};
+    use crate::ops::fft::nd::{FftNdDesc, FftNdPlan, NdTransform};
+    use crate::ops::fft::permute::{Copy4, PermutePlan};
+    use crate::ops::fft::reference::{dct_lowpass_ref, fftn_ref, filter_ref};
+    let f32s = |n: u64, seed| random_data::<f32>(n as usize, seed);
+    let read = |b: &wgpu::Buffer, n: u64| -> Result<Vec<f64>> {
+        let v: Vec<f32> = pollster::block_on(read_buffer(ctx, b, n as usize))?;
+        Ok(v.iter().map(|&x| x as f64).collect())
+    };
+    let dummy = ctx.storage("bench dummy", 16)?;
+    match case {
+        NdCase::Transform(d) => {
+            let plan = FftNdPlan::new(ctx, d.clone())?;
+            let (x, xf) = f32s(d.in_len(), 8);
+            let a = ctx.upload("nd in", &x)?;
+            let b = ctx.storage("nd out", d.out_len() * 4)?;
+            let bound = plan.bind(&a, &b)?;
+            let bytes = (d.in_len() + d.out_len()) * 4;
+            let (t, note) = if d.transform == NdTransform::R2c {
+                // The c2c transform of the same real data (imaginary parts zero), alternating.
+                let c = FftNdDesc::new(&d.shape, &d.axes, NdTransform::C2c { inverse: false });
+                let cp = FftNdPlan::new(ctx, c.clone())?;
+                let ca = ctx.storage("c2c in", c.in_len() * 4)?;
+                let cb = ctx.storage("c2c out", c.out_len() * 4)?;
+                let cbound = cp.bind(&ca, &cb)?;
+                let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
+                    if i == 0 {
+                        bound.record(pass)
+                    } else {
+                        cbound.record(pass)
+                    }
+                })?;
+                let ratio = ts[1].median_ms / ts[0].median_ms;
+                (
+                    ts[0].clone(),
+                    format!("c2c of the same data takes {ratio:.2}x the r2c time (alternating rounds); gbps = (read+write)/time, % of copy kernel"),
+                )
+            } else {
+                (
+                    time_case(ctx, quick, &|pass| bound.record(pass))?,
+                    "gbps = (read+write)/time, % of copy kernel".into(),
+                )
+            };
+            let err = if d.points() <= ND_CHECK_POINTS {
+                let got = read(&b, d.out_len())?;
+                let r2r = matches!(d.transform, NdTransform::R2r(_)) as u32 * d.axes.len() as u32;
+                compare(
+                    &got,
+                    &fftn_ref(d, &xf),
+                    Tolerance::fft_nd(DType::F32, d.points(), r2r),
+                )
+                .rel_l2_err
+            } else {
+                f64::NAN
+            };
+            let shape = serde_json::json!({ "shape": d.shape, "axes": d.axes });
+            let variant = format!("nd_{}", d.transform.name());
+            Ok(row(
+                &variant,
+                shape,
+                bytes,
+                peaks,
+                &t,
+                err,
+                note,
+            ))
+        }
+        NdCase::Filter(d) => {
+            let fused = FilterPlan::new(ctx, *d)?;
+            let (x, xf) = f32s(d.len(), 9);
+            let (w, wf) = f32s(d.filter_len(), 10);
+            let (xa, wa) = (ctx.upload("x", &x)?, ctx.upload("W", &w)?);
+            let y = ctx.storage("y", d.len() * 4)?;
+            let fb = fused.bind(&xa, &wa, &y)?;
+            // The parts: rfftn, the product on the untransposed spectrum, irfftn.
+            let shape = [d.batch, d.h, d.w];
+            let fwd = FftNdPlan::new(ctx, FftNdDesc::new(&shape, &[1, 2], NdTransform::R2c))?;
+            let inv = FftNdPlan::new(ctx, FftNdDesc::new(&shape, &[1, 2], NdTransform::C2r))?;
+            let (b, h, wb) = (d.batch as u64, d.h as u64, d.w as u64 / 2 + 1);
+            let mut m = Copy4::strided(&[b, h, wb], &[h * wb, wb, 1], &[h * wb, wb, 1], 2);
+            m.filter = Some([0, 0, wb, 1]);
+            let mul = PermutePlan::new(ctx, DType::F32, &m)?;
+            let s1 = ctx.storage("spectrum", b * h * wb * 8)?;
+            let s2 = ctx.storage("filtered", b * h * wb * 8)?;
+            let y2 = ctx.storage("y parts", d.len() * 4)?;
+            let (p1, p2, p3) = (
+                fwd.bind(&xa, &s1)?,
+                mul.bind(&s1, &s2, Some(&wa), &dummy)?,
+                inv.bind(&s2, &y2)?,
+            );
+            let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
+                if i == 0 {
+                    fb.record(pass)
+                } else {
+                    p1.record(pass);
+                    p2.record(pass);
+                    p3.record(pass);
+                }
+            })?;
+            let want = filter_ref(d, &xf, &wf);
+            let tol = Tolerance::fft_nd(DType::F32, (h * d.w as u64).pow(2), 0);
+            let err = compare(&read(&y, d.len())?, &want, tol).rel_l2_err;
+            let err2 = compare(&read(&y2, d.len())?, &want, tol).rel_l2_err;
+            let note = format!(
+                "parts (rfftn, product, irfftn) take {:.2}x the fused chain (alternating rounds; parts rel err {err2:.1e}); gbps = (read x + write y)/time",
+                ts[1].median_ms / ts[0].median_ms
+            );
+            let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w });
+            let t = &ts[0];
+            Ok(row(
+                "global_filter",
+                shape,
+                2 * d.len() * 4,
+                peaks,
+                t,
+                err,
+                note,
+            ))
+        }
+        NdCase::Lowpass(d) => {
+            let fused = DctLowpassPlan::new(ctx, *d)?;
+            let (x, xf) = f32s(d.len(), 11);
+            let xa = ctx.upload("x", &x)?;
+            let y = ctx.storage("coefficients", d.out_len() * 4)?;
+            let fb = fused.bind(&xa, &y)?;
+            let shape = [d.batch, d.h, d.w];
+            let full = FftNdPlan::new(
+                ctx,
+                FftNdDesc::new(
+                    &shape,
+                    &[1, 2],
+                    NdTransform::R2r(crate::ops::fft::r2r::R2rKind::Dct2),
+                )
+                .norm(crate::ops::fft::nd::Norm::Ortho),
+            )?;
+            let (b, h, w, k) = (d.batch as u64, d.h as u64, d.w as u64, d.k as u64);
+            let corner = PermutePlan::new(
+                ctx,
+                DType::F32,
+                &Copy4::strided(&[b, k, k], &[h * w, w, 1], &[k * k, k, 1], 1),
+            )?;
+            let s = ctx.storage("full dct", d.len() * 4)?;
+            let y2 = ctx.storage("coefficients (parts)", d.out_len() * 4)?;
+            let (p1, p2) = (full.bind(&xa, &s)?, corner.bind(&s, &y2, None, &dummy)?);
+            let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
+                if i == 0 {
+                    fb.record(pass)
+                } else {
+                    p1.record(pass);
+                    p2.record(pass);
+                }
+            })?;
+            let want = dct_lowpass_ref(d, &xf);
+            let tol = Tolerance::fft_nd(DType::F32, h * w, 2);
+            let err = compare(&read(&y, d.out_len())?, &want, tol).rel_l2_err;
+            let note = format!(
+                "full dctn + corner copy takes {:.2}x the fused chain (alternating rounds); gbps = (read x + write coefficients)/time",
+                ts[1].median_ms / ts[0].median_ms
+            );
+            let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w, "k": d.k });
+            let t = &ts[0];
+            let bytes = (d.len() + d.out_len()) * 4;
+            Ok(row("dct_lowpass", shape, bytes, peaks, t, err, note))
+        }
+    }
 }
