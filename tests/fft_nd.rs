@@ -9,7 +9,7 @@ use wgkernels::harness::verify::Tier;
 use wgkernels::ops::fft::nd::{FftNdDesc, FftNdPlan, NdTransform, Norm};
 use wgkernels::ops::fft::r2r::R2rKind;
 use wgkernels::ops::fft::verify::{check_nd_async, nd_shapes};
-use wgkernels::{DType, Error};
+use wgkernels::{DType, Error, TransposeKernel};
 
 #[test]
 fn nd_shapes_match_the_reference() {
@@ -18,15 +18,18 @@ fn nd_shapes_match_the_reference() {
         if d.dtype == DType::F16 && !has_f16("f16 N-D shapes") {
             continue;
         }
-        let c = pollster::block_on(check_nd_async(ctx(), d, 40 + i as u64));
-        assert!(
-            c.pass,
-            "{} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
-            c.variant, c.shape, c.rel_l2_err, c.tolerance, c.error
-        );
-        ran += 1;
+        // Both transpose kernels (the dispatcher picks one per adapter).
+        for t in [TransposeKernel::Tiled, TransposeKernel::Direct] {
+            let c = pollster::block_on(check_nd_async(ctx(), d, Some(t), 40 + i as u64));
+            assert!(
+                c.pass,
+                "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+                c.variant, c.config, c.shape, c.rel_l2_err, c.tolerance, c.error
+            );
+            ran += 1;
+        }
     }
-    assert!(ran >= 19, "only {ran} shapes ran");
+    assert!(ran >= 38, "only {ran} checks ran");
 }
 
 /// rfftn then irfftn (backward norm) returns the input; dctn type 2 then type 3 with `ortho`.

@@ -242,11 +242,12 @@ pub fn bench_nd_case(
     use crate::ops::fft::permute::{Copy4, PermutePlan};
     use crate::ops::fft::reference::{dct_lowpass_ref, fftn_ref, filter_ref};
     let f32s = |n: u64, seed| random_data::<f32>(n as usize, seed);
+    let tiled = crate::ops::fft::nd::TransposeKernel::default_for(ctx.caps())
+        == crate::ops::fft::nd::TransposeKernel::Tiled;
     let read = |b: &wgpu::Buffer, n: u64| -> Result<Vec<f64>> {
         let v: Vec<f32> = pollster::block_on(read_buffer(ctx, b, n as usize))?;
         Ok(v.iter().map(|&x| x as f64).collect())
     };
-    let dummy = ctx.storage("bench dummy", 16)?;
     match case {
         NdCase::Transform(d) => {
             let plan = FftNdPlan::new(ctx, d.clone())?;
@@ -294,15 +295,7 @@ pub fn bench_nd_case(
             };
             let shape = serde_json::json!({ "shape": d.shape, "axes": d.axes });
             let variant = format!("nd_{}", d.transform.name());
-            Ok(row(
-                &variant,
-                shape,
-                bytes,
-                peaks,
-                &t,
-                err,
-                note,
-            ))
+            Ok(row(&variant, shape, bytes, peaks, &t, err, note))
         }
         NdCase::Filter(d) => {
             let fused = FilterPlan::new(ctx, *d)?;
@@ -318,13 +311,13 @@ pub fn bench_nd_case(
             let (b, h, wb) = (d.batch as u64, d.h as u64, d.w as u64 / 2 + 1);
             let mut m = Copy4::strided(&[b, h, wb], &[h * wb, wb, 1], &[h * wb, wb, 1], 2);
             m.filter = Some([0, 0, wb, 1]);
-            let mul = PermutePlan::new(ctx, DType::F32, &m)?;
+            let mul = PermutePlan::new(ctx, DType::F32, &m, tiled)?;
             let s1 = ctx.storage("spectrum", b * h * wb * 8)?;
             let s2 = ctx.storage("filtered", b * h * wb * 8)?;
             let y2 = ctx.storage("y parts", d.len() * 4)?;
             let (p1, p2, p3) = (
                 fwd.bind(&xa, &s1)?,
-                mul.bind(&s1, &s2, Some(&wa), &dummy)?,
+                mul.bind(&s1, &s2, Some(&wa))?,
                 inv.bind(&s2, &y2)?,
             );
             let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
@@ -377,10 +370,11 @@ pub fn bench_nd_case(
                 ctx,
                 DType::F32,
                 &Copy4::strided(&[b, k, k], &[h * w, w, 1], &[k * k, k, 1], 1),
+                tiled,
             )?;
             let s = ctx.storage("full dct", d.len() * 4)?;
             let y2 = ctx.storage("coefficients (parts)", d.out_len() * 4)?;
-            let (p1, p2) = (full.bind(&xa, &s)?, corner.bind(&s, &y2, None, &dummy)?);
+            let (p1, p2) = (full.bind(&xa, &s)?, corner.bind(&s, &y2, None)?);
             let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
                 if i == 0 {
                     fb.record(pass)

@@ -11,7 +11,7 @@
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::fft::nd::{Chain, ChainSpec, NdBound, Norm, StageSpec};
+use crate::ops::fft::nd::{Chain, ChainSpec, NdBound, Norm, StageSpec, TransposeKernel};
 use crate::ops::fft::permute::Copy4;
 use crate::ops::fft::r2r::R2rKind;
 use crate::runtime::{read_buffer, Context, Operand};
@@ -131,7 +131,12 @@ impl FilterPlan {
         }
         Ok(Self {
             desc,
-            chain: Chain::new(ctx, desc.dtype, &desc.chain()?)?,
+            chain: Chain::new(
+                ctx,
+                desc.dtype,
+                &desc.chain()?,
+                TransposeKernel::default_for(ctx.caps()),
+            )?,
         })
     }
     /// The problem.
@@ -264,7 +269,12 @@ impl DctLowpassPlan {
         }
         Ok(Self {
             desc,
-            chain: Chain::new(ctx, desc.dtype, &desc.chain()?)?,
+            chain: Chain::new(
+                ctx,
+                desc.dtype,
+                &desc.chain()?,
+                TransposeKernel::default_for(ctx.caps()),
+            )?,
         })
     }
     /// The problem.

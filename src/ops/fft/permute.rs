@@ -107,6 +107,10 @@ pub(crate) struct PermutePlan {
     params: wgpu::Buffer,
     grid: (u32, u32),
     filtered: bool,
+    complex: bool,
+    /// Stand-ins for the views a plan does not use (read-only, written).
+    stand_in: wgpu::Buffer,
+    stand_in_rw: wgpu::Buffer,
 }
 
 fn u32_of(what: &str, v: u64) -> Result<u32> {
@@ -118,11 +122,11 @@ fn u32_of(what: &str, v: u64) -> Result<u32> {
 }
 
 impl PermutePlan {
-    /// Plans `c` on `dtype` storage.
-    pub fn new(ctx: &Context, dtype: DType, c: &Copy4) -> Result<Self> {
-        // Lanes along i2 on the read side pay off when the source is contiguous along i2 and
-        // not along i3 (a transpose); otherwise both sides run along i3.
-        let transpose = c.in_strides[2] == 1 && c.in_strides[3] != 1 && c.dims[2] > 1;
+    /// Plans `c` on `dtype` storage; `tiled`: a transpose goes through workgroup memory.
+    pub fn new(ctx: &Context, dtype: DType, c: &Copy4, tiled: bool) -> Result<Self> {
+        // The tile pays off when the source is contiguous along i2 and not along i3 (a
+        // transpose); otherwise both sides run along i3.
+        let transpose = tiled && c.in_strides[2] == 1 && c.in_strides[3] != 1 && c.dims[2] > 1;
         let tiles2 = (c.dims[2] as u64).div_ceil(TILE);
         let tiles3 = (c.dims[3] as u64).div_ceil(TILE);
         let total = c.dims[0] as u64 * c.dims[1] as u64 * tiles2 * tiles3;
@@ -168,6 +172,9 @@ impl PermutePlan {
             params: ctx.uniform("fft permute params", &p)?,
             grid: grid_for(ctx, "strided copy workgroups", total)?,
             filtered: c.filter.is_some(),
+            complex: c.comps == 2,
+            stand_in: ctx.storage("fft permute stand-in", 16)?,
+            stand_in_rw: ctx.storage("fft permute stand-in (written)", 16)?,
         })
     }
 
@@ -177,18 +184,30 @@ impl PermutePlan {
         src: &wgpu::Buffer,
         dst: &wgpu::Buffer,
         filter: Option<&wgpu::Buffer>,
-        dummy: &wgpu::Buffer,
     ) -> Result<Dispatch> {
         let f = if self.filtered {
             filter.ok_or_else(|| Error::Shape("the filtered copy needs its filter".into()))?
         } else {
-            dummy
+            &self.stand_in
+        };
+        let (r, w) = (&self.stand_in, &self.stand_in_rw);
+        let (s1, d1, s2, d2) = if self.complex {
+            (r, w, src, dst)
+        } else {
+            (src, dst, r, w)
         };
         Dispatch::new(
             &self.ctx,
             self.pipeline.clone(),
             "fft permute",
-            &[(0, &self.params), (1, src), (2, dst), (3, f)],
+            &[
+                (0, &self.params),
+                (1, s1),
+                (2, d1),
+                (3, f),
+                (4, s2),
+                (5, d2),
+            ],
             self.grid,
         )
     }

@@ -396,11 +396,24 @@ pub async fn verify_fft_async(
             &mut out,
         );
     }
+    // Every shape with the adapter's transpose kernel; the first four (2-D, 3-D, an axis
+    // subset, strided views) with the other one too.
+    use crate::ops::fft::nd::TransposeKernel;
+    let other = match TransposeKernel::default_for(ctx.caps()) {
+        TransposeKernel::Tiled => TransposeKernel::Direct,
+        TransposeKernel::Direct => TransposeKernel::Tiled,
+    };
     for (i, d) in nd_shapes(tier).iter().enumerate() {
         if d.dtype == DType::F16 && !f16 {
             continue;
         }
-        push(check_nd_async(ctx, d, 500 + i as u64).await, &mut out);
+        push(check_nd_async(ctx, d, None, 500 + i as u64).await, &mut out);
+        if i < 4 {
+            push(
+                check_nd_async(ctx, d, Some(other), 550 + i as u64).await,
+                &mut out,
+            );
+        }
     }
     let (filters, lowpasses) = freq_layer_shapes(tier);
     for (i, d) in filters.iter().enumerate() {
@@ -465,12 +478,16 @@ fn nd_shape_json(d: &crate::ops::fft::nd::FftNdDesc) -> serde_json::Value {
     })
 }
 
-/// Runs `desc` on random data and compares with [`fftn_ref`](crate::ops::fft::reference::fftn_ref).
+/// Runs `desc` with `transpose` (or the adapter's pick) on random data and compares with
+/// [`fftn_ref`](crate::ops::fft::reference::fftn_ref).
 pub async fn check_nd_async(
     ctx: &Context,
     desc: &crate::ops::fft::nd::FftNdDesc,
+    transpose: Option<crate::ops::fft::nd::TransposeKernel>,
     seed: u64,
 ) -> Check {
+    let transpose =
+        transpose.unwrap_or_else(|| crate::ops::fft::nd::TransposeKernel::default_for(ctx.caps()));
     use crate::ops::fft::nd::NdTransform;
     let r2r_axes = match desc.transform {
         NdTransform::R2r(_) => desc.axes.len() as u32,
@@ -478,15 +495,15 @@ pub async fn check_nd_async(
     };
     let tol = Tolerance::fft_nd(desc.dtype, desc.points(), r2r_axes);
     let r = match desc.dtype {
-        DType::F32 => check_nd_typed::<f32>(ctx, desc, seed, tol).await,
-        DType::F16 => check_nd_typed::<half::f16>(ctx, desc, seed, tol).await,
+        DType::F32 => check_nd_typed::<f32>(ctx, desc, transpose, seed, tol).await,
+        DType::F16 => check_nd_typed::<half::f16>(ctx, desc, transpose, seed, tol).await,
     };
     make_check(
         "fft",
         &format!("nd_{}", desc.transform.name()),
         desc.dtype,
         nd_shape_json(desc),
-        "per-axis picks".into(),
+        format!("{transpose:?} transposes, per-axis picks"),
         tol,
         r,
     )
@@ -495,6 +512,7 @@ pub async fn check_nd_async(
 async fn check_nd_typed<T: Element>(
     ctx: &Context,
     desc: &crate::ops::fft::nd::FftNdDesc,
+    transpose: crate::ops::fft::nd::TransposeKernel,
     seed: u64,
     tol: Tolerance,
 ) -> Result<Comparison> {
@@ -502,7 +520,8 @@ async fn check_nd_typed<T: Element>(
     let (x, xf) = random_data::<T>(desc.in_len() as usize, seed);
     let got = ctx
         .capture_errors(async {
-            let plan = crate::ops::fft::nd::FftNdPlan::new(ctx, desc.clone())?;
+            let plan =
+                crate::ops::fft::nd::FftNdPlan::with_transpose(ctx, desc.clone(), transpose)?;
             plan.run_host(&x).await
         })
         .await?;
