@@ -110,3 +110,136 @@ fn frequency_layers_match_the_reference() {
         );
     }
 }
+
+/// `run rfft`, `run rfft --inverse`, `run dct` and `run fft --axes --norm` on `.npy` files,
+/// against the f64 reference; a bad axis exits with the typed error's code.
+#[test]
+fn cli_transforms_on_npy_files() {
+    use std::path::Path;
+    use wgkernels::harness::verify::random_data;
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    use wgkernels::ops::fft::reference::fftn_ref;
+    let dir = std::env::temp_dir().join(format!("wgk-fftnd-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wgkernels"))
+            .args(args)
+            .output()
+            .expect("the CLI runs")
+    };
+    let read = |p: &str| match read_npy(Path::new(p)).unwrap() {
+        wgkernels::npy::NpyArray {
+            shape,
+            data: NpyData::F32(v),
+        } => (shape, v),
+        _ => panic!("expected f32"),
+    };
+    let (x, xf) = random_data::<f32>(2 * 6 * 8, 4);
+    write_npy(Path::new(&path("x.npy")), &[2, 6, 8], &x).unwrap();
+    let close = |got: &[f32], want: &[f64]| {
+        assert_eq!(got.len(), want.len());
+        let err: f64 = got
+            .iter()
+            .zip(want)
+            .map(|(g, w)| (*g as f64 - w).powi(2))
+            .sum();
+        let norm: f64 = want.iter().map(|w| w * w).sum();
+        assert!(
+            (err / norm).sqrt() < 1e-5,
+            "rel err {}",
+            (err / norm).sqrt()
+        );
+    };
+    let ok = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    // rfftn over the last two axes, then back.
+    ok(cli(&[
+        "run",
+        "rfft",
+        "--in",
+        &path("x.npy"),
+        "--out",
+        &path("s.npy"),
+        "--axes",
+        "-2,-1",
+    ]));
+    let (shape, s) = read(&path("s.npy"));
+    assert_eq!(shape, vec![2, 6, 5, 2]);
+    close(
+        &s,
+        &fftn_ref(&FftNdDesc::new(&[2, 6, 8], &[1, 2], NdTransform::R2c), &xf),
+    );
+    ok(cli(&[
+        "run",
+        "rfft",
+        "--inverse",
+        "--in",
+        &path("s.npy"),
+        "--out",
+        &path("x2.npy"),
+        "--axes",
+        "1,2",
+    ]));
+    let (shape, x2) = read(&path("x2.npy"));
+    assert_eq!(shape, vec![2, 6, 8]);
+    close(&x2, &xf);
+    // An orthonormal DCT-IV along axis 1.
+    ok(cli(&[
+        "run",
+        "dct",
+        "--type",
+        "4",
+        "--norm",
+        "ortho",
+        "--axes",
+        "1",
+        "--in",
+        &path("x.npy"),
+        "--out",
+        &path("d.npy"),
+    ]));
+    let want = fftn_ref(
+        &FftNdDesc::new(&[2, 6, 8], &[1], NdTransform::R2r(R2rKind::Dct4)).norm(Norm::Ortho),
+        &xf,
+    );
+    close(&read(&path("d.npy")).1, &want);
+    // A complex 2-D transform of the same values read as a (2, 6, 4) complex array.
+    write_npy(Path::new(&path("z.npy")), &[2, 6, 4, 2], &x).unwrap();
+    ok(cli(&[
+        "run",
+        "fft",
+        "--axes",
+        "0,1",
+        "--norm",
+        "forward",
+        "--in",
+        &path("z.npy"),
+        "--out",
+        &path("f.npy"),
+    ]));
+    let want = fftn_ref(
+        &FftNdDesc::new(&[2, 6, 4], &[0, 1], NdTransform::C2c { inverse: false })
+            .norm(Norm::Forward),
+        &xf,
+    );
+    close(&read(&path("f.npy")).1, &want);
+    let o = cli(&[
+        "run",
+        "dct",
+        "--axes",
+        "5",
+        "--in",
+        &path("x.npy"),
+        "--out",
+        &path("e.npy"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -118,18 +118,37 @@ pub(crate) enum RunOp {
     /// Sparse-vDiT pattern search on sample Q, K, V of one layer: per head the cheapest pattern
     /// within the error threshold, and the predicted speedup.
     AttentionSearch(AttnSearchArgs),
-    /// Batched complex FFT along the last axis of a (..., n, 2) array of interleaved (re, im)
-    /// pairs (f32 or f16). Forward unnormalised; --inverse scales by 1/n. Any n.
+    /// Complex FFT of a (..., 2) array of interleaved (re, im) pairs (f32 or f16) along the
+    /// last axis or --axes (any of the last three, any lengths), NumPy's --norm.
     Fft {
-        /// Input file.
-        #[arg(long = "in", required = true)]
-        input: PathBuf,
-        /// Output file (same shape and dtype).
-        #[arg(long)]
-        out: PathBuf,
+        #[command(flatten)]
+        t: TransformArgs,
         /// Inverse transform.
         #[arg(long)]
         inverse: bool,
+    },
+    /// Real FFT (NumPy's rfftn: the last transformed axis halved to n/2+1, output (..., 2));
+    /// --inverse: irfftn of a (..., bins, 2) array back to reals.
+    Rfft {
+        #[command(flatten)]
+        t: TransformArgs,
+        /// irfftn instead of rfftn.
+        #[arg(long)]
+        inverse: bool,
+        /// irfftn: real length of the last transformed axis (default 2·(bins − 1)).
+        #[arg(long)]
+        n: Option<u32>,
+    },
+    /// DCT (SciPy's dctn: --type 2, 3 or 4) or, with --dst, DST-II of a real array.
+    Dct {
+        #[command(flatten)]
+        t: TransformArgs,
+        /// Transform type.
+        #[arg(long = "type", default_value_t = 2)]
+        kind: u32,
+        /// DST instead of DCT.
+        #[arg(long)]
+        dst: bool,
     },
     /// FFT convolution: --in u.npy (B, H, L) --in k.npy (H, Lk) [--in pre.npy] [--in post.npy]
     /// (gates shaped like u, in that order when both are given), output y (B, H, L).
@@ -255,4 +274,22 @@ pub(crate) struct AttnSearchArgs {
     /// Also time dense attention against the plan on the sample (measured speedup).
     #[arg(long)]
     pub(crate) measure: bool,
+}
+
+/// The options `run fft`, `run rfft` and `run dct` share.
+#[derive(clap::Args, Debug)]
+pub struct TransformArgs {
+    /// Input file.
+    #[arg(long = "in", required = true)]
+    pub input: PathBuf,
+    /// Output file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Axes to transform, NumPy-style (negative from the end), among the last three; default
+    /// the last.
+    #[arg(long, allow_hyphen_values = true)]
+    pub axes: Option<String>,
+    /// Normalisation: backward (default), ortho or forward.
+    #[arg(long, default_value = "backward")]
+    pub norm: String,
 }

@@ -193,11 +193,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 } => run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?,
                 RunOp::Attention(args) => run_attention(&ctx, &args)?,
                 RunOp::AttentionSearch(args) => run_attention_search(&ctx, &args)?,
-                RunOp::Fft {
-                    input,
-                    out,
-                    inverse,
-                } => run_fft(&ctx, &input, &out, inverse)?,
+                RunOp::Fft { t, inverse } => run_fft(&ctx, &t.transform(), inverse)?,
+                RunOp::Rfft { t, inverse, n } => run_rfft(&ctx, &t.transform(), inverse, n)?,
+                RunOp::Dct { t, kind, dst } => run_dct(&ctx, &t.transform(), kind, dst)?,
                 RunOp::Fftconv {
                     inputs,
                     out,

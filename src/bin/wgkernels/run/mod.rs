@@ -9,10 +9,22 @@ mod gemm;
 mod sparse_gemm;
 
 pub(crate) use attention::{run_attention, run_attention_search};
-pub(crate) use fft::run_fft;
+pub(crate) use fft::{run_dct, run_fft, run_rfft, Transform};
 pub(crate) use fftconv::run_fftconv;
 pub(crate) use gemm::run_gemm;
 pub(crate) use sparse_gemm::{run_prune, run_sparse_gemm};
+
+impl crate::args::TransformArgs {
+    /// The options as the runners take them.
+    pub(crate) fn transform(&self) -> Transform<'_> {
+        Transform {
+            input: &self.input,
+            out: &self.out,
+            axes: self.axes.as_deref(),
+            norm: &self.norm,
+        }
+    }
+}
 
 /// Splits an npy shape into (batch, rows, cols).
 pub(crate) fn matrix_dims(name: &str, shape: &[u64]) -> Result<(u32, u32, u32), Error> {
