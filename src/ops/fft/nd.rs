@@ -438,6 +438,33 @@ impl ChainSpec {
         // NumPy's factor over the builtin one: the inverse complex and real plans scale by 1/n.
         let n_all = desc.points() as f64;
         let (residual, comps_end) = match t {
+            NdTransform::C2c { inverse } if axes == [3, 2, 1] => {
+                // All three axes: transform the last axis and rotate it to the front, three
+                // times (three transposes instead of the four of two round trips).
+                let p = w[0];
+                let mut s = [w[1], w[2], w[3]];
+                for _ in 0..3 {
+                    let (rest, last) = (s[0] * s[1], s[2]);
+                    let elems = p * rest * last;
+                    let n = u32::try_from(last)
+                        .map_err(|_| Error::Shape(format!("axis length {last} is over 2^32")))?;
+                    chain.push(
+                        StageSpec::Fft {
+                            n,
+                            batch: p * rest,
+                            inverse,
+                        },
+                        2 * elems,
+                    );
+                    chain.push(
+                        StageSpec::Copy(Copy4::transpose(p, rest, last, 2)),
+                        2 * elems,
+                    );
+                    s.rotate_right(1);
+                }
+                let builtin = if inverse { 1.0 / n_all } else { 1.0 };
+                (desc.norm.factor(n_all, inverse) / builtin, 2)
+            }
             NdTransform::C2c { inverse } => {
                 for &a in &axes {
                     chain.along(&mut w, a, 2, 2, fft(inverse))?;
@@ -766,6 +793,13 @@ mod tests {
         let d = FftNdDesc::new(&[3, 16, 12], &[1, 2], NdTransform::C2c { inverse: false });
         let c = ChainSpec::of(&d).unwrap();
         assert_eq!(c.stages.len(), 4);
+        // 3-D: three row passes, each followed by a rotating transpose.
+        let d = FftNdDesc::new(
+            &[2, 5, 8, 6],
+            &[1, 2, 3],
+            NdTransform::C2c { inverse: true },
+        );
+        assert_eq!(ChainSpec::of(&d).unwrap().stages.len(), 6);
         // Ortho on the last axis alone appends one scaling copy.
         let d =
             FftNdDesc::new(&[3, 16], &[1], NdTransform::C2c { inverse: false }).norm(Norm::Ortho);
