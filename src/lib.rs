@@ -76,7 +76,9 @@ pub use ops::attention::{
 };
 pub use ops::fft::config::{FftAlgo, FftConfig, FftVariant, MonarchGemm};
 pub use ops::fft::filter::{DctLowpassDesc, DctLowpassPlan, FilterDesc, FilterPlan};
-pub use ops::fft::nd::{FftNdDesc, FftNdPlan, NdBound, NdTransform, Norm, TransposeKernel};
+pub use ops::fft::nd::{
+    ColumnPass, FftNdDesc, FftNdPlan, NdBound, NdConfig, NdTransform, Norm, TransposeKernel,
+};
 pub use ops::fft::r2r::{R2rDesc, R2rKind, R2rPlan};
 pub use ops::fft::rfft::{RfftDesc, RfftPlan};
 pub use ops::fft::{fft, FftDesc, FftPlan};

@@ -9,7 +9,7 @@ use wgkernels::harness::verify::Tier;
 use wgkernels::ops::fft::nd::{FftNdDesc, FftNdPlan, NdTransform, Norm};
 use wgkernels::ops::fft::r2r::R2rKind;
 use wgkernels::ops::fft::verify::{check_nd_async, nd_shapes};
-use wgkernels::{DType, Error, TransposeKernel};
+use wgkernels::{DType, Error, NdConfig};
 
 #[test]
 fn nd_shapes_match_the_reference() {
@@ -18,9 +18,9 @@ fn nd_shapes_match_the_reference() {
         if d.dtype == DType::F16 && !has_f16("f16 N-D shapes") {
             continue;
         }
-        // Both transpose kernels (the dispatcher picks one per adapter).
-        for t in [TransposeKernel::Tiled, TransposeKernel::Direct] {
-            let c = pollster::block_on(check_nd_async(ctx(), d, Some(t), 40 + i as u64));
+        // Every configuration (the dispatcher picks one per adapter).
+        for cfg in NdConfig::all() {
+            let c = pollster::block_on(check_nd_async(ctx(), d, Some(cfg), 40 + i as u64));
             assert!(
                 c.pass,
                 "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
@@ -29,7 +29,7 @@ fn nd_shapes_match_the_reference() {
             ran += 1;
         }
     }
-    assert!(ran >= 38, "only {ran} checks ran");
+    assert!(ran >= 76, "only {ran} checks ran");
 }
 
 /// rfftn then irfftn (backward norm) returns the input; dctn type 2 then type 3 with `ortho`.

@@ -25,7 +25,17 @@ override IN_MODE: u32 = 0u;
 // 2: Bluestein post-multiply: y[b*a0 + k] = chirp[k] * conj(v) * scale for k < a0.
 override OUT_MODE: u32 = 0u;
 
+// Transform b reads and writes its values at stride fp.a1 (b = outer·a1 + inner, value n at
+// outer·a1·n_len + inner + n·a1): an FFT along a non-last axis of a row-major array, read where
+// it lies; adjacent columns of a workgroup are adjacent in memory. Fused single passes only.
+override STRIDED: bool = false;
+
 var<private> col0: u32;
+
+// First element of transform b of a strided pass.
+fn strided_base(b: u32) -> u32 {
+    return (b / fp.a1) * (fp.a1 << fp.log_n) + b % fp.a1;
+}
 
 // Complex value i of the input.
 fn src1(i: u32) -> vec2<f32> {
@@ -77,7 +87,10 @@ fn fft_load2(m: u32, e: u32) -> vec4<f32> {
         return vec4<f32>(x0, x1);
     }
     var v: vec4<f32>;
-    if WHOLE {
+    if STRIDED {
+        let base = strided_base(b);
+        v = vec4<f32>(src1(base + n * fp.a1), src1(base + n1 * fp.a1));
+    } else if WHOLE {
         v = vec4<f32>(src[((b << fp.log_n) + e) >> 1u]);
     } else {
         v = vec4<f32>(src1((b << fp.log_n) + n), src1((b << fp.log_n) + n1));
@@ -123,6 +136,12 @@ fn fft_store2(m: u32, o: u32, v_in: vec4<f32>) {
         v *= conj_sign(2u);
     }
     v *= fp.scale;
+    if STRIDED {
+        let sb = strided_base(b);
+        dst1(sb + idx * fp.a1, v.xy);
+        dst1(sb + idx1 * fp.a1, v.zw);
+        return;
+    }
     let base = b << fp.log_n;
     if SPAN1 {
         dst[(base + idx) >> 1u] = vec4<Elem>(v);

@@ -349,6 +349,24 @@ pub(crate) fn chirp(n: u32) -> Vec<rustfft::num_complex::Complex<f64>> {
 impl FftPlan {
     /// Plans `desc` with `config`, or the dispatcher's pick when `None`.
     pub fn new(ctx: &Context, desc: FftDesc, config: Option<FftConfig>) -> Result<Self> {
+        Self::build(ctx, desc, config, None)
+    }
+
+    /// Plans `desc` on values that lie at stride `stride` (transform b = outer·stride + inner
+    /// reads value k at outer·stride·n + inner + k·stride, and writes its output likewise): an
+    /// FFT along a non-last axis of a row-major array without transposes. Power-of-two lengths
+    /// that the pick runs as one fused plain-Stockham pass only ([`Error::Unsupported`]
+    /// otherwise: the caller transposes instead).
+    pub(crate) fn new_strided(ctx: &Context, desc: FftDesc, stride: u32) -> Result<Self> {
+        Self::build(ctx, desc, None, Some(stride))
+    }
+
+    fn build(
+        ctx: &Context,
+        desc: FftDesc,
+        config: Option<FftConfig>,
+        stride: Option<u32>,
+    ) -> Result<Self> {
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
@@ -372,6 +390,11 @@ impl FftPlan {
         }
         ctx.check_binding_size("FFT input/output", desc.bytes())?;
         if config.variant() == crate::ops::fft::config::FftVariant::Monarch {
+            if stride.is_some() {
+                return Err(Error::Unsupported(
+                    "a strided FFT runs on the Stockham kernel, not Monarch".into(),
+                ));
+            }
             return monarch::plan(ctx, desc, config);
         }
         let es = desc.dtype.size();
@@ -396,6 +419,9 @@ impl FftPlan {
             c.push(("OUT_MODE", out_mode as f64));
             c.push(("WHOLE", (geom.log_p == params.log_n) as u8 as f64));
             c.push(("SPAN1", (geom.log_ns == 0) as u8 as f64));
+            if stride.is_some() {
+                c.push(("STRIDED", 1.0));
+            }
             let pipeline = ctx.pipeline(shaders::STOCKHAM, spec, "main", &c)?;
             let grid = grid_for(
                 ctx,
@@ -417,6 +443,24 @@ impl FftPlan {
             ..Default::default()
         };
         let sched = schedule(&config, log_m);
+        if let Some(st) = stride {
+            let fused_plain = desc.is_pow2()
+                && sched.len() == 1
+                && config.variant() == crate::ops::fft::config::FftVariant::Stockham
+                && config.sg_entry(sched[0].log_p, 0).is_none();
+            if !fused_plain {
+                return Err(Error::Unsupported(format!(
+                    "a strided FFT of {} points runs only as one fused plain-Stockham pass",
+                    desc.n
+                )));
+            }
+            if desc.batch % st != 0 {
+                return Err(Error::Shape(format!(
+                    "strided FFT: batch {} is not a multiple of the stride {st}",
+                    desc.batch
+                )));
+            }
+        }
         if desc.is_pow2() {
             // Plain transform: conjugate in and out (and scale) for the inverse.
             let t = sched.len();
@@ -431,6 +475,9 @@ impl FftPlan {
                 if i + 1 == t && desc.inverse {
                     p.flags |= CONJ_OUT;
                     p.scale = 1.0 / desc.n as f32;
+                }
+                if let Some(st) = stride {
+                    p.a[1] = st;
                 }
                 let (pipeline, params, grid) =
                     if let Some(entry) = config.sg_entry(g.log_p, g.log_ns) {
@@ -463,7 +510,7 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
-                    dst_vec4: g.log_ns == 0,
+                    dst_vec4: g.log_ns == 0 && stride.is_none(),
                 });
             }
         } else {

@@ -80,6 +80,69 @@ impl TransposeKernel {
     }
 }
 
+/// How a complex transform along an axis that is not the last one runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ColumnPass {
+    /// Transpose the axis last, transform rows, transpose back (any length).
+    Transposes,
+    /// One strided FFT pass that reads and writes the values where they lie (power-of-two
+    /// lengths that fit one fused plain-Stockham pass; other axes still transpose).
+    Strided,
+}
+
+/// The N-D transforms' dispatcher choices (each 1-D step keeps the FFT's own pick).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct NdConfig {
+    /// How an axis is moved last and back.
+    pub transpose: TransposeKernel,
+    /// How complex transforms along other axes run.
+    pub columns: ColumnPass,
+}
+
+impl NdConfig {
+    /// The pick for an adapter (see [`TransposeKernel::default_for`]; strided column passes
+    /// on CPU adapters, where `bench fft` measured them faster than the transposes).
+    pub fn default_for(caps: &crate::runtime::Capabilities) -> Self {
+        let transpose = TransposeKernel::default_for(caps);
+        Self {
+            transpose,
+            columns: match transpose {
+                TransposeKernel::Direct => ColumnPass::Strided,
+                TransposeKernel::Tiled => ColumnPass::Transposes,
+            },
+        }
+    }
+
+    /// Every configuration (for verify and the bench's comparisons).
+    pub fn all() -> [NdConfig; 4] {
+        let mut v = [NdConfig {
+            transpose: TransposeKernel::Tiled,
+            columns: ColumnPass::Transposes,
+        }; 4];
+        let mut i = 0;
+        for transpose in [TransposeKernel::Tiled, TransposeKernel::Direct] {
+            for columns in [ColumnPass::Transposes, ColumnPass::Strided] {
+                v[i] = NdConfig { transpose, columns };
+                i += 1;
+            }
+        }
+        v
+    }
+
+    /// Short label: `direct+strided`, `tiled+transposes`, ...
+    pub fn label(&self) -> String {
+        let t = match self.transpose {
+            TransposeKernel::Tiled => "tiled",
+            TransposeKernel::Direct => "direct",
+        };
+        let c = match self.columns {
+            ColumnPass::Transposes => "transposes",
+            ColumnPass::Strided => "strided",
+        };
+        format!("{t}+{c}")
+    }
+}
+
 /// What an N-D transform computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum NdTransform {
@@ -329,6 +392,13 @@ enum Bound {
 pub(crate) enum StageSpec {
     /// Complex FFTs along rows.
     Fft { n: u32, batch: u64, inverse: bool },
+    /// Complex FFTs along a non-last axis, values at stride `stride` (`FftPlan::new_strided`).
+    FftStrided {
+        n: u32,
+        batch: u64,
+        stride: u64,
+        inverse: bool,
+    },
     /// rfft (or irfft) along rows of `n` reals.
     Rfft { n: u32, batch: u64, inverse: bool },
     /// Real-to-real transforms along rows, the first `keep` outputs of each kept.
@@ -409,8 +479,41 @@ impl ChainSpec {
         }
     }
 
-    /// The steps of `desc`.
-    pub fn of(desc: &FftNdDesc) -> Result<Self> {
+    /// A complex transform along axis `a` of `w`: a strided pass where `strided(n, batch,
+    /// stride, inverse)` says one can run, else transposes around a row pass.
+    fn c2c_axis(
+        &mut self,
+        w: &mut [u64; 4],
+        a: usize,
+        inverse: bool,
+        strided: &dyn Fn(u32, u64, u64, bool) -> bool,
+    ) -> Result<()> {
+        let before: u64 = w[..a].iter().product();
+        let after: u64 = w[a + 1..].iter().product();
+        if after > 1 {
+            if let Ok(n) = u32::try_from(w[a]) {
+                if strided(n, before * after, after, inverse) {
+                    let stride = after;
+                    let batch = before * after;
+                    let spec = StageSpec::FftStrided {
+                        n,
+                        batch,
+                        stride,
+                        inverse,
+                    };
+                    self.push(spec, 2 * batch * n as u64);
+                    return Ok(());
+                }
+            }
+        }
+        self.along(w, a, 2, 2, |n, batch| {
+            Ok((StageSpec::Fft { n, batch, inverse }, n as u64))
+        })
+    }
+
+    /// The steps of `desc` (`strided`: whether a strided column pass can run, see
+    /// [`ChainSpec::c2c_axis`]; `|_, _, _, _| false` for transposes only).
+    pub fn of(desc: &FftNdDesc, strided: &dyn Fn(u32, u64, u64, bool) -> bool) -> Result<Self> {
         let mut chain = ChainSpec::default();
         let t = desc.transform;
         let (ci, co) = (t.in_comps(), t.out_comps());
@@ -432,13 +535,17 @@ impl ChainSpec {
         let mut axes = desc.axes4();
         axes.sort_unstable_by(|a, b| b.cmp(a));
         let last = axes[0];
-        let fft = |inverse: bool| {
-            move |n: u32, batch: u64| Ok((StageSpec::Fft { n, batch, inverse }, n as u64))
+        let all_strided = |inverse: bool| {
+            axes[1..].iter().all(|&a| {
+                let after: u64 = w[a + 1..].iter().product();
+                let before: u64 = w[..a].iter().product();
+                u32::try_from(w[a]).is_ok_and(|n| strided(n, before * after, after, inverse))
+            })
         };
         // NumPy's factor over the builtin one: the inverse complex and real plans scale by 1/n.
         let n_all = desc.points() as f64;
         let (residual, comps_end) = match t {
-            NdTransform::C2c { inverse } if axes == [3, 2, 1] => {
+            NdTransform::C2c { inverse } if axes == [3, 2, 1] && !all_strided(inverse) => {
                 // All three axes: transform the last axis and rotate it to the front, three
                 // times (three transposes instead of the four of two round trips).
                 let p = w[0];
@@ -467,7 +574,7 @@ impl ChainSpec {
             }
             NdTransform::C2c { inverse } => {
                 for &a in &axes {
-                    chain.along(&mut w, a, 2, 2, fft(inverse))?;
+                    chain.c2c_axis(&mut w, a, inverse, strided)?;
                 }
                 let builtin = if inverse { 1.0 / n_all } else { 1.0 };
                 (desc.norm.factor(n_all, inverse) / builtin, 2)
@@ -484,13 +591,13 @@ impl ChainSpec {
                     ))
                 })?;
                 for &a in &axes[1..] {
-                    chain.along(&mut w, a, 2, 2, fft(false))?;
+                    chain.c2c_axis(&mut w, a, false, strided)?;
                 }
                 (desc.norm.factor(n_all, false), 2)
             }
             NdTransform::C2r => {
                 for &a in &axes[1..] {
-                    chain.along(&mut w, a, 2, 2, fft(true))?;
+                    chain.c2c_axis(&mut w, a, true, strided)?;
                 }
                 let n_last = desc.shape[desc.last_axis()];
                 chain.along(&mut w, last, 2, 1, |_, batch| {
@@ -572,6 +679,19 @@ impl Chain {
                         .inverse(*inverse)
                         .dtype(dtype),
                     None,
+                )?),
+                StageSpec::FftStrided {
+                    n,
+                    batch,
+                    stride,
+                    inverse,
+                } => Stage::Fft(FftPlan::new_strided(
+                    ctx,
+                    FftDesc::new(*n)
+                        .batch(batch32(*batch)?)
+                        .inverse(*inverse)
+                        .dtype(dtype),
+                    batch32(*stride)?,
                 )?),
                 StageSpec::Rfft { n, batch, inverse } => Stage::Rfft(RfftPlan::new(
                     ctx,
@@ -668,22 +788,19 @@ impl Chain {
 #[derive(Debug)]
 pub struct FftNdPlan {
     desc: FftNdDesc,
+    config: NdConfig,
     chain: Chain,
 }
 
 impl FftNdPlan {
-    /// Plans `desc` (every 1-D step is the dispatcher's pick for its length, the transposes
-    /// the adapter's [`TransposeKernel::default_for`]).
+    /// Plans `desc` with the adapter's [`NdConfig::default_for`] (every 1-D step is the FFT
+    /// dispatcher's pick for its length).
     pub fn new(ctx: &Context, desc: FftNdDesc) -> Result<Self> {
-        Self::with_transpose(ctx, desc, TransposeKernel::default_for(ctx.caps()))
+        Self::with_config(ctx, desc, NdConfig::default_for(ctx.caps()))
     }
 
-    /// Plans `desc` with the given transpose kernel.
-    pub fn with_transpose(
-        ctx: &Context,
-        desc: FftNdDesc,
-        transpose: TransposeKernel,
-    ) -> Result<Self> {
+    /// Plans `desc` with `config`.
+    pub fn with_config(ctx: &Context, desc: FftNdDesc, config: NdConfig) -> Result<Self> {
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
@@ -691,14 +808,33 @@ impl FftNdPlan {
         let es = desc.dtype.size();
         ctx.check_binding_size("N-D transform input", desc.in_len() * es)?;
         ctx.check_binding_size("N-D transform output", desc.out_len() * es)?;
-        let spec = ChainSpec::of(&desc)?;
-        let chain = Chain::new(ctx, desc.dtype, &spec, transpose)?;
-        Ok(Self { desc, chain })
+        let dtype = desc.dtype;
+        let strided = |n: u32, batch: u64, stride: u64, inverse: bool| {
+            config.columns == ColumnPass::Strided
+                && u32::try_from(batch).is_ok_and(|b| {
+                    u32::try_from(stride).is_ok_and(|st| {
+                        let d = FftDesc::new(n).batch(b).inverse(inverse).dtype(dtype);
+                        FftPlan::new_strided(ctx, d, st).is_ok()
+                    })
+                })
+        };
+        let spec = ChainSpec::of(&desc, &strided)?;
+        let chain = Chain::new(ctx, desc.dtype, &spec, config.transpose)?;
+        Ok(Self {
+            desc,
+            config,
+            chain,
+        })
     }
 
     /// The problem.
     pub fn desc(&self) -> &FftNdDesc {
         &self.desc
+    }
+
+    /// The configuration that runs it.
+    pub fn config(&self) -> &NdConfig {
+        &self.config
     }
 
     /// Steps (each one or more dispatches) one run records.
@@ -791,7 +927,7 @@ mod tests {
     #[test]
     fn two_d_is_two_row_passes_and_two_transposes() {
         let d = FftNdDesc::new(&[3, 16, 12], &[1, 2], NdTransform::C2c { inverse: false });
-        let c = ChainSpec::of(&d).unwrap();
+        let c = ChainSpec::of(&d, &|_, _, _, _| false).unwrap();
         assert_eq!(c.stages.len(), 4);
         // 3-D: three row passes, each followed by a rotating transpose.
         let d = FftNdDesc::new(
@@ -799,11 +935,14 @@ mod tests {
             &[1, 2, 3],
             NdTransform::C2c { inverse: true },
         );
-        assert_eq!(ChainSpec::of(&d).unwrap().stages.len(), 6);
+        assert_eq!(
+            ChainSpec::of(&d, &|_, _, _, _| false).unwrap().stages.len(),
+            6
+        );
         // Ortho on the last axis alone appends one scaling copy.
         let d =
             FftNdDesc::new(&[3, 16], &[1], NdTransform::C2c { inverse: false }).norm(Norm::Ortho);
-        let c = ChainSpec::of(&d).unwrap();
+        let c = ChainSpec::of(&d, &|_, _, _, _| false).unwrap();
         assert_eq!(c.stages.len(), 2);
         match &c.stages[1].0 {
             StageSpec::Copy(c) => assert!((c.scale - 0.25).abs() < 1e-7),

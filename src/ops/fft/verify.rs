@@ -396,23 +396,22 @@ pub async fn verify_fft_async(
             &mut out,
         );
     }
-    // Every shape with the adapter's transpose kernel; the first four (2-D, 3-D, an axis
-    // subset, strided views) with the other one too.
-    use crate::ops::fft::nd::TransposeKernel;
-    let other = match TransposeKernel::default_for(ctx.caps()) {
-        TransposeKernel::Tiled => TransposeKernel::Direct,
-        TransposeKernel::Direct => TransposeKernel::Tiled,
-    };
+    // Every shape with the adapter's configuration; the first six (2-D, 3-D, an axis subset,
+    // strided views, r2c and c2r) with every other configuration too.
+    use crate::ops::fft::nd::NdConfig;
+    let default = NdConfig::default_for(ctx.caps());
     for (i, d) in nd_shapes(tier).iter().enumerate() {
         if d.dtype == DType::F16 && !f16 {
             continue;
         }
         push(check_nd_async(ctx, d, None, 500 + i as u64).await, &mut out);
-        if i < 4 {
-            push(
-                check_nd_async(ctx, d, Some(other), 550 + i as u64).await,
-                &mut out,
-            );
+        if i < 6 {
+            for c in NdConfig::all().into_iter().filter(|c| *c != default) {
+                push(
+                    check_nd_async(ctx, d, Some(c), 550 + i as u64).await,
+                    &mut out,
+                );
+            }
         }
     }
     let (filters, lowpasses) = freq_layer_shapes(tier);
@@ -478,16 +477,15 @@ fn nd_shape_json(d: &crate::ops::fft::nd::FftNdDesc) -> serde_json::Value {
     })
 }
 
-/// Runs `desc` with `transpose` (or the adapter's pick) on random data and compares with
+/// Runs `desc` with `config` (or the adapter's pick) on random data and compares with
 /// [`fftn_ref`](crate::ops::fft::reference::fftn_ref).
 pub async fn check_nd_async(
     ctx: &Context,
     desc: &crate::ops::fft::nd::FftNdDesc,
-    transpose: Option<crate::ops::fft::nd::TransposeKernel>,
+    config: Option<crate::ops::fft::nd::NdConfig>,
     seed: u64,
 ) -> Check {
-    let transpose =
-        transpose.unwrap_or_else(|| crate::ops::fft::nd::TransposeKernel::default_for(ctx.caps()));
+    let config = config.unwrap_or_else(|| crate::ops::fft::nd::NdConfig::default_for(ctx.caps()));
     use crate::ops::fft::nd::NdTransform;
     let r2r_axes = match desc.transform {
         NdTransform::R2r(_) => desc.axes.len() as u32,
@@ -495,15 +493,15 @@ pub async fn check_nd_async(
     };
     let tol = Tolerance::fft_nd(desc.dtype, desc.points(), r2r_axes);
     let r = match desc.dtype {
-        DType::F32 => check_nd_typed::<f32>(ctx, desc, transpose, seed, tol).await,
-        DType::F16 => check_nd_typed::<half::f16>(ctx, desc, transpose, seed, tol).await,
+        DType::F32 => check_nd_typed::<f32>(ctx, desc, config, seed, tol).await,
+        DType::F16 => check_nd_typed::<half::f16>(ctx, desc, config, seed, tol).await,
     };
     make_check(
         "fft",
         &format!("nd_{}", desc.transform.name()),
         desc.dtype,
         nd_shape_json(desc),
-        format!("{transpose:?} transposes, per-axis picks"),
+        config.label(),
         tol,
         r,
     )
@@ -512,7 +510,7 @@ pub async fn check_nd_async(
 async fn check_nd_typed<T: Element>(
     ctx: &Context,
     desc: &crate::ops::fft::nd::FftNdDesc,
-    transpose: crate::ops::fft::nd::TransposeKernel,
+    config: crate::ops::fft::nd::NdConfig,
     seed: u64,
     tol: Tolerance,
 ) -> Result<Comparison> {
@@ -520,8 +518,7 @@ async fn check_nd_typed<T: Element>(
     let (x, xf) = random_data::<T>(desc.in_len() as usize, seed);
     let got = ctx
         .capture_errors(async {
-            let plan =
-                crate::ops::fft::nd::FftNdPlan::with_transpose(ctx, desc.clone(), transpose)?;
+            let plan = crate::ops::fft::nd::FftNdPlan::with_config(ctx, desc.clone(), config)?;
             plan.run_host(&x).await
         })
         .await?;
