@@ -454,7 +454,7 @@ impl FftPlan {
                     desc.n
                 )));
             }
-            if desc.batch % st != 0 {
+            if st == 0 || !desc.batch.is_multiple_of(st) {
                 return Err(Error::Shape(format!(
                     "strided FFT: batch {} is not a multiple of the stride {st}",
                     desc.batch
