@@ -52,7 +52,9 @@ pub struct Peaks {
 /// Measures the peaks; `quick` uses fewer repetitions. (Native only: it blocks.)
 #[cfg(not(target_arch = "wasm32"))]
 pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
-    let iters = if quick { 3 } else { 7 };
+    // Cheap (each run ≥ 20 ms of FMA, 64 MiB of copy): enough runs that the fastest is one the
+    // machine left alone, even in quick mode.
+    let iters = if quick { 9 } else { 15 };
     let fma_f32_gflops = fma(ctx, DType::F32, iters)?;
     let fma_f16_gflops = if ctx.caps().f16 {
         Some(fma(ctx, DType::F16, iters)?)

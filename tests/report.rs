@@ -950,3 +950,61 @@ fn compare_ranks_any_number_of_reports_by_score() {
     assert_eq!(page.matches("<svg").count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn html_report_opens_in_headless_chromium_without_console_errors() {
+    use wgkernels::report::roofline::Work;
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        eprintln!("skipped: no Chromium at {chromium} (set CHROMIUM)");
+        return;
+    }
+    let dir = temp_dir("chromium");
+    let mut rep = report("llvmpipe <&>", "Vulkan", 1.0);
+    for r in &mut rep.results {
+        r.work = Some(Work {
+            flops: 1e8,
+            bytes: 4e6,
+            f16_math: false,
+        });
+        r.samples_ms = vec![r.median_ms * 0.95, r.median_ms, r.median_ms * 1.2];
+    }
+    rep.apply_roofline();
+    let charts = wgkernels::report::charts::write_report_charts(&rep, &dir, "r").unwrap();
+    let inline: Vec<(String, String)> = charts
+        .iter()
+        .map(|c| (c.title.clone(), text_of(&c.path)))
+        .collect();
+    let html = dir.join("r.html");
+    std::fs::write(&html, rep.to_html(&inline, Some("mode cached"))).unwrap();
+    let shot = dir.join("r.png");
+    let out = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+        ])
+        .args(["--v=0", "--window-size=1200,2400"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    // Chromium logs each console message as `INFO:CONSOLE…`; a page error would show there.
+    assert!(!log.contains(":CONSOLE"), "console output:\n{log}");
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot:\n{log}"
+    );
+    let page = text_of(&html);
+    assert!(page.contains("llvmpipe &lt;&amp;&gt;"));
+    // Nothing to fetch: the only URLs are the SVG namespace.
+    let urls = page.matches("http").count();
+    assert_eq!(
+        urls,
+        page.matches("http://www.w3.org/2000/svg").count()
+            + page.matches("http://www.w3.org/1999/xlink").count()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,5 +1,6 @@
 //! SVG charts of the vendor report and of `compare` (plotters, SVG backend only):
-//! - efficiency: one bar per result, its share of the measured peak;
+//! - roofline: the measured roofs and every result as a point (intensity, GFLOP/s);
+//! - efficiency: one bar per result, its share of its roof;
 //! - time vs size / density: results of one op that differ in exactly one dimension of their
 //!   shape (or in several that move together, like `m=n=k`), one curve per variant;
 //! - compare: per result row, each adapter's speed relative to the first report.
@@ -335,12 +336,12 @@ fn palette(i: usize) -> RGBColor {
     C[i % C.len()]
 }
 
-/// Bar chart of each result's share of the measured peak, coloured by op.
+/// Bar chart of each result's share of its roof ([`super::roofline`]), coloured by op.
 pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
     let rows: Vec<&BenchResult> = report
         .results
         .iter()
-        .filter(|r| r.pct_of_peak.is_some())
+        .filter(|r| r.pct_of_roof.is_some())
         .collect();
     let mut ops: Vec<&str> = Vec::new();
     for r in &rows {
@@ -365,7 +366,7 @@ pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
         .iter()
         .map(|r| {
             let c = palette(ops.iter().position(|o| *o == r.op).unwrap_or(0));
-            vec![(r.pct_of_peak.unwrap_or(0.0), c)]
+            vec![(r.pct_of_roof.unwrap_or(0.0), c)]
         })
         .collect();
     let legend: Vec<(String, RGBColor)> = ops
@@ -377,10 +378,10 @@ pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
         path,
         HBars {
             title: &format!(
-                "Efficiency on {} ({}): % of the measured peak",
+                "Efficiency on {} ({}): % of roof",
                 report.adapter.name, report.adapter.backend
             ),
-            x_desc: "% of peak (FMA f32/f16 for GFLOP/s rows, copy kernel for GB/s rows)",
+            x_desc: "% of roof: min(FMA peak, copy bandwidth × intensity)",
             labels: &labels,
             values: &values,
             value_fmt: &|v| format!("{v:.1}%"),
@@ -528,12 +529,12 @@ pub fn write_report_charts(report: &BenchReport, dir: &Path, stem: &str) -> Resu
             title: "Roofline: measured roofs and every row".into(),
         });
     }
-    if report.results.iter().any(|r| r.pct_of_peak.is_some()) {
+    if report.results.iter().any(|r| r.pct_of_roof.is_some()) {
         let path = dir.join(format!("{stem}-efficiency.svg"));
         efficiency_chart(report, &path)?;
         out.push(ChartFile {
             path,
-            title: "Efficiency: % of the measured peak".into(),
+            title: "Efficiency: % of roof".into(),
         });
     }
     for c in curves(&report.results) {

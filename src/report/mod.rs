@@ -331,6 +331,18 @@ impl BenchReport {
                 self.results.len()
             );
         }
+        let over = self
+            .results
+            .iter()
+            .filter(|r| r.pct_of_roof.is_some_and(|p| p > 100.0))
+            .count();
+        if over > 0 {
+            s += &format!(
+                "\n{over} rows exceed 100 % of their roof: the measured peak bounding them is below \
+                 what they reached (a probe run at a busier moment, or a probe that misses the \
+                 adapter's fastest path); read those roofs as lower bounds.\n"
+            );
+        }
         if !self.compile.is_empty() {
             s += "\n## Pipeline builds\n\nPipelines built by each phase of the run (a pipeline an \
                   earlier phase built counts once), the seconds they took (host specialisation + \

@@ -184,7 +184,9 @@ pub fn bench_fftconv_case(
 /// product, whatever path runs it: per (batch, channel) row a real forward and a real inverse
 /// FFT of `nf` points, 2.5·nf·log2(nf) FLOP each (half the complex count), with `nf` the power
 /// of two ≥ L (circular) or ≥ L + Lk − 1 (causal); the pointwise product is not counted. Bytes:
-/// u read and y written once, the kernel (H × Lk) and each gate (B × H × L) read once.
+/// u read and y written once, the kernel (H × Lk) and each gate (B × H × L) read once. A
+/// frequency-sparse row (`freq_keep`) counts the same work: its % of roof is the dense-equivalent
+/// rate, as its GFLOP/s is.
 pub fn fftconv_work(desc: &FftConvDesc) -> crate::report::Work {
     let span = if desc.circular {
         desc.l as u64
