@@ -338,7 +338,7 @@ impl BenchReport {
             .count();
         if over > 0 {
             s += &format!(
-                "\n{over} rows exceed 100 % of their roof: the measured peak bounding them is below \
+                "\n{over} row(s) over 100 % of their roof: the measured peak bounding them is below \
                  what they reached (a probe run at a busier moment, or a probe that misses the \
                  adapter's fastest path); read those roofs as lower bounds.\n"
             );
