@@ -32,6 +32,7 @@ fn num(v: &serde_json::Value, what: &str) -> f64 {
 fn bench_json_matches_the_design_contract_and_writes_charts() {
     let dir = temp_dir("bench");
     let (json, md) = (dir.join("r.json"), dir.join("r.md"));
+    let (csv, html) = (dir.join("r.csv"), dir.join("r.html"));
     // One bucket of the bench (256³) tuned beforehand, as `wgkernels tune gemm` would: the
     // bench must take it from the cache and tune nothing.
     let tuned = {
@@ -54,6 +55,10 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
         .arg(&json)
         .arg("--md")
         .arg(&md)
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--html")
+        .arg(&html)
         .arg("--cache-dir")
         .arg(dir.join("cache"))
         .output()
@@ -121,7 +126,34 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
         "the GEMV row reports GB/s"
     );
     // It round-trips through the library's type (what `compare` reads).
-    load_report(&json).unwrap();
+    let back = load_report(&json).unwrap();
+    // The schema in the repository describes it.
+    let errors = validate(&schema(), &v, "$");
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema: {errors:#?}"
+    );
+    // Roofline, spread, scores and system on a real run.
+    for r in &back.results {
+        let w = r.work.expect("every GEMM row has its work");
+        assert!(w.flops > 0.0 && w.bytes > 0.0, "{r:?}");
+        // (Not bounded above: on this shared machine a peak measured at a busy moment can sit
+        // below what a kernel reaches at a quiet one.)
+        let pct = r.pct_of_roof.expect("% of roof");
+        assert!(pct > 0.0 && pct.is_finite(), "{r:?}");
+        assert!(r.spread().expect("samples").samples >= 3, "{r:?}");
+    }
+    assert!(back.scores.overall.is_some_and(|s| s > 0.0));
+    let sys = back.system.as_ref().expect("system");
+    assert!(sys.wgpu_version.starts_with("30."), "{sys:?}");
+    // The CSV holds the JSON's rows; the HTML page is whole, with the charts inline.
+    let rows = wgkernels::report::files::parse_csv(&std::fs::read_to_string(&csv).unwrap());
+    assert_eq!(rows.len(), 1 + back.results.len());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert!(page.matches("<svg").count() >= 3, "charts not inline");
+    assert!(!page.contains("<script") && !page.contains("src=\"http"));
+    assert!(text_of(&md).contains("-roofline.svg)"));
 
     // Markdown with the charts linked, and the charts next to it.
     let text = std::fs::read_to_string(&md).unwrap();
@@ -146,6 +178,74 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn text_of(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// The schema file of the repository.
+fn schema() -> serde_json::Value {
+    serde_json::from_str(include_str!("../schema/bench-report.schema.json")).unwrap()
+}
+
+/// Checks `v` against the JSON Schema subset the schema file uses (type, const, enum, minimum,
+/// required, properties, items); returns one message per violation, with its path.
+fn validate(schema: &serde_json::Value, v: &serde_json::Value, at: &str) -> Vec<String> {
+    use serde_json::Value;
+    let mut errs = Vec::new();
+    let type_ok = |t: &str| match t {
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "string" => v.is_string(),
+        "number" => v.is_number(),
+        "integer" => v.is_u64() || v.is_i64(),
+        "boolean" => v.is_boolean(),
+        "null" => v.is_null(),
+        other => panic!("schema type {other} not handled"),
+    };
+    match &schema["type"] {
+        Value::String(t) if !type_ok(t) => errs.push(format!("{at}: not {t}: {v}")),
+        Value::Array(ts) if !ts.iter().any(|t| type_ok(t.as_str().unwrap())) => {
+            errs.push(format!("{at}: none of {ts:?}: {v}"))
+        }
+        _ => {}
+    }
+    if let Some(c) = schema.get("const") {
+        if c != v {
+            errs.push(format!("{at}: {v} is not {c}"));
+        }
+    }
+    if let Some(e) = schema["enum"].as_array() {
+        if !e.contains(v) {
+            errs.push(format!("{at}: {v} not in {e:?}"));
+        }
+    }
+    if let (Some(m), Some(x)) = (schema["minimum"].as_f64(), v.as_f64()) {
+        if x < m {
+            errs.push(format!("{at}: {x} < {m}"));
+        }
+    }
+    if let Some(o) = v.as_object() {
+        for r in schema["required"].as_array().into_iter().flatten() {
+            if !o.contains_key(r.as_str().unwrap()) {
+                errs.push(format!("{at}: `{r}` missing"));
+            }
+        }
+        if let Some(props) = schema["properties"].as_object() {
+            for (k, sub) in props {
+                if let Some(x) = o.get(k) {
+                    errs.extend(validate(sub, x, &format!("{at}.{k}")));
+                }
+            }
+        }
+    }
+    if let (Some(items), Some(a)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in a.iter().enumerate() {
+            errs.extend(validate(items, x, &format!("{at}[{i}]")));
+        }
+    }
+    errs
+}
+
 fn result(op: &str, variant: &str, source: &str, shape: serde_json::Value, ms: f64) -> BenchResult {
     BenchResult {
         op: op.into(),
@@ -161,14 +261,15 @@ fn result(op: &str, variant: &str, source: &str, shape: serde_json::Value, ms: f
         rel_l2_err: 1e-7,
         timing: "gpu".into(),
         note: String::new(),
+        ..Default::default()
     }
 }
 
 fn report(name: &str, backend: &str, scale: f64) -> BenchReport {
     let sq = |s: u32| serde_json::json!({"m": s, "n": s, "k": s, "batch": 1, "trans_a": false});
     let attn = |d: f64| serde_json::json!({"b": 1, "h": 8, "n": 4096, "d": 64, "density": d});
-    BenchReport {
-        adapter: wgkernels::runtime::AdapterId {
+    BenchReport::new(
+        wgkernels::runtime::AdapterId {
             name: name.into(),
             vendor: 0x10005,
             device: 0,
@@ -177,13 +278,13 @@ fn report(name: &str, backend: &str, scale: f64) -> BenchReport {
             driver: "llvmpipe".into(),
             driver_info: "Mesa".into(),
         },
-        peaks: wgkernels::probe::Peaks {
+        wgkernels::probe::Peaks {
             fma_f32_gflops: 50.0 * scale,
             fma_f16_gflops: None,
             copy_gbps: 10.0,
             copy_buffer_gbps: 11.0,
         },
-        results: vec![
+        vec![
             result("gemm", "tiled", "default", sq(256), 1.0 * scale),
             result("gemm", "tiled", "default", sq(512), 8.0 * scale),
             result("gemm", "subgroup", "cache", sq(1024), 64.0 * scale),
@@ -192,9 +293,9 @@ fn report(name: &str, backend: &str, scale: f64) -> BenchReport {
             result("attention", "sparse", "default", attn(0.5), 9.0 * scale),
             result("attention", "sparse", "default", attn(1.0), 17.0 * scale),
         ],
-        version: env!("CARGO_PKG_VERSION").into(),
-        compile: Vec::new(),
-    }
+        Vec::new(),
+        None,
+    )
 }
 
 #[test]
@@ -487,4 +588,423 @@ fn time_rounds_gives_each_case_its_own_samples() {
     let fastest =
         |t: &wgkernels::runtime::Timing| t.samples_ms.iter().copied().fold(f64::MAX, f64::min);
     assert!(fastest(&t[1]) > fastest(&t[0]), "{t:?}");
+}
+
+/// Peaks for the hand-computed cases: P = 100 GFLOP/s (f32), 400 (f16), B = 10 GB/s.
+fn hand_peaks() -> wgkernels::probe::Peaks {
+    wgkernels::probe::Peaks {
+        fma_f32_gflops: 100.0,
+        fma_f16_gflops: Some(400.0),
+        copy_gbps: 10.0,
+        copy_buffer_gbps: 12.0,
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+#[test]
+fn intensity_and_roof_of_each_op_match_hand_counts() {
+    use wgkernels::ops::{attention, fft, fftconv, gemm, sparse_gemm};
+    use wgkernels::report::roofline::{roof, Bound};
+    let pk = hand_peaks();
+    // (what, work, flops, bytes, roof GFLOP/s, bound), every figure counted by hand.
+    let cases = [
+        // GEMM 1024³ f32: 2·1024³ FLOP; A, B, C of 1024² f32 = 3·4 MiB; I = 170.7 > P/B = 10.
+        (
+            "gemm 1024^3",
+            gemm::bench::gemm_work(&gemm::GemmDesc::new(1024, 1024, 1024), false),
+            2147483648.0,
+            12582912.0,
+            100.0,
+            Bound::Compute,
+        ),
+        // GEMV 4096×1×4096: 2·4096² FLOP; (4096² + 4096 + 4096)·4 bytes; I ≈ 0.49976.
+        (
+            "gemv 4096",
+            gemm::bench::gemm_work(&gemm::GemmDesc::new(4096, 1, 4096), false),
+            33554432.0,
+            67141632.0,
+            10.0 * 33554432.0 / 67141632.0,
+            Bound::Memory,
+        ),
+        // beta ≠ 0 reads C too: 2·2·3·4 = 48 FLOP; (8 + 12 + 2·6)·4 = 128 bytes; I = 0.375.
+        (
+            "gemm beta",
+            gemm::bench::gemm_work(&gemm::GemmDesc::new(2, 3, 4).scale(1.0, 0.5), false),
+            48.0,
+            128.0,
+            3.75,
+            Bound::Memory,
+        ),
+        // f16 on cooperative matrices: 3·2 MiB; bounded by the f16 peak.
+        (
+            "gemm f16 coop",
+            gemm::bench::gemm_work(
+                &gemm::GemmDesc::new(1024, 1024, 1024).dtype(wgkernels::DType::F16),
+                true,
+            ),
+            2147483648.0,
+            6291456.0,
+            400.0,
+            Bound::Compute,
+        ),
+        // FFT 1024 × 8: 5·1024·10·8 FLOP; complex f32 in and out, 2·(2·8192·4) bytes; I = 3.125.
+        (
+            "fft 1024x8",
+            fft::bench::fft_work(&fft::FftDesc::new(1024).batch(8)),
+            409600.0,
+            131072.0,
+            31.25,
+            Bound::Memory,
+        ),
+        // FFT convolution b=2 h=3 L=1000 Lk=100 causal: nf = 2048 ≥ 1099; 6 rows ·
+        // 5·2048·11 FLOP; u and y (2·6000) and k (300) f32; I = 13.7 > P/B.
+        (
+            "fftconv causal",
+            fftconv::bench::fftconv_work(&fftconv::FftConvDesc::new(2, 3, 1000, 100)),
+            675840.0,
+            49200.0,
+            100.0,
+            Bound::Compute,
+        ),
+        // Circular: nf = 1024 ≥ 1000.
+        (
+            "fftconv circular",
+            fftconv::bench::fftconv_work(
+                &fftconv::FftConvDesc::new(2, 3, 1000, 100).circular(true),
+            ),
+            307200.0,
+            49200.0,
+            10.0 * 307200.0 / 49200.0,
+            Bound::Memory,
+        ),
+        // Attention b=1 h=2 n=256 d=64 at work density 0.5: 4·2·256·256·64·0.5 FLOP; Q, K, V,
+        // O of 2·256·64 f32 each.
+        (
+            "attention half",
+            attention::bench::attention_work(
+                &attention::AttentionDesc::new(1, 2, 256, 64),
+                0.5,
+                false,
+            ),
+            16777216.0,
+            524288.0,
+            100.0,
+            Bound::Compute,
+        ),
+        // 2:4 sparse 8×16×32: half of 2·8·16·32 FLOP; per row 16 values + 1 metadata word
+        // (2 bits per index) = 68 bytes × 8 rows; B 32·16 and C 8·16 f32.
+        (
+            "sparse 2:4",
+            sparse_gemm::bench::sparse_gemm_work(
+                &sparse_gemm::SparseGemmDesc::matmul(
+                    8,
+                    16,
+                    32,
+                    sparse_gemm::format::NmPattern::TWO_FOUR,
+                ),
+                false,
+            ),
+            4096.0,
+            3104.0,
+            10.0 * 4096.0 / 3104.0,
+            Bound::Memory,
+        ),
+    ];
+    for (what, w, flops, bytes, roof_gflops, bound) in cases {
+        assert!(
+            close(w.flops, flops),
+            "{what}: flops {} != {flops}",
+            w.flops
+        );
+        assert!(
+            close(w.bytes, bytes),
+            "{what}: bytes {} != {bytes}",
+            w.bytes
+        );
+        assert!(close(w.intensity(), flops / bytes), "{what}");
+        let r = roof(&w, &pk);
+        assert!(
+            close(r.gflops, roof_gflops),
+            "{what}: roof {} != {roof_gflops}",
+            r.gflops
+        );
+        assert_eq!(r.bound, bound, "{what}");
+    }
+}
+
+#[test]
+fn pct_of_roof_scores_and_spread_flags() {
+    use wgkernels::report::roofline::{geomean, Work};
+    let mut rep = report("x", "Vulkan", 1.0);
+    rep.peaks = hand_peaks();
+    // 1 GFLOP in 20 ms = 50 GFLOP/s against a roof of 100 (I = 100): 50 %.
+    rep.results[0].work = Some(Work {
+        flops: 1e9,
+        bytes: 1e7,
+        f16_math: false,
+    });
+    rep.results[0].median_ms = 20.0;
+    rep.results[0].samples_ms = vec![19.0, 20.0, 25.0];
+    // 1 GFLOP, 1 GB (I = 1, roof 10 GFLOP/s) in 1 s: 10 %.
+    rep.results[1].work = Some(Work {
+        flops: 1e9,
+        bytes: 1e9,
+        f16_math: false,
+    });
+    rep.results[1].median_ms = 1000.0;
+    rep.results[1].samples_ms = vec![990.0, 1000.0, 1010.0];
+    // Attention: 4e8 FLOP at I = 40 (roof 100) in 10 ms: 40 %.
+    rep.results[4].work = Some(Work {
+        flops: 4e8,
+        bytes: 1e7,
+        f16_math: false,
+    });
+    rep.results[4].median_ms = 10.0;
+    for r in &mut rep.results {
+        if r.work.is_none() {
+            r.samples_ms.clear();
+        }
+    }
+    for i in [2, 3, 5, 6] {
+        rep.results[i].work = None;
+    }
+    rep.apply_roofline();
+    assert!(close(rep.results[0].pct_of_roof.unwrap(), 50.0));
+    assert!(close(rep.results[1].pct_of_roof.unwrap(), 10.0));
+    assert!(close(rep.results[4].pct_of_roof.unwrap(), 40.0));
+    assert!(rep.results[2].pct_of_roof.is_none());
+    // gemm: √(50·10); attention: 40; overall: √(gemm·attention).
+    assert!(close(rep.scores.of("gemm").unwrap(), 500f64.sqrt()));
+    assert!(close(rep.scores.of("attention").unwrap(), 40.0));
+    assert!(close(
+        rep.scores.overall.unwrap(),
+        (500f64.sqrt() * 40.0).sqrt()
+    ));
+    assert_eq!(geomean([2.0, 8.0]), Some(4.0));
+    // Spread 30 % (flagged) and 2 % (not).
+    let s0 = rep.results[0].spread().unwrap();
+    assert!(close(s0.pct(), 30.0) && s0.flagged() && s0.samples == 3);
+    assert!(!rep.results[1].spread().unwrap().flagged());
+    let md = rep.to_markdown();
+    assert_eq!(md.matches("| ⚠ 30.0 % |").count(), 1, "{md}");
+    assert!(md.contains("⚠ 1 of 7 rows spread over 10 %"), "{md}");
+    assert!(md.contains("| **overall** |"), "{md}");
+}
+
+#[test]
+fn csv_and_json_round_trip_and_the_schema_rejects_what_it_should() {
+    use wgkernels::report::files::{parse_csv, CSV_COLUMNS};
+    use wgkernels::report::roofline::Work;
+    let dir = temp_dir("csv");
+    let mut rep = report("llvmpipe, \"quoted\"", "Gl", 1.0);
+    for (i, r) in rep.results.iter_mut().enumerate() {
+        r.work = Some(Work {
+            flops: 1e9 * (i + 1) as f64,
+            bytes: 3e7 / 7.0,
+            f16_math: i == 2,
+        });
+        r.samples_ms = vec![r.median_ms * 0.99, r.median_ms, r.median_ms * 1.013];
+        r.note = if i == 1 {
+            "a, b\nc".into()
+        } else {
+            String::new()
+        };
+    }
+    rep.results[3].rel_l2_err = f64::NAN;
+    rep.system = Some(wgkernels::report::SystemInfo {
+        cpu: "Test CPU".into(),
+        cpu_threads: 2,
+        os: "Test OS".into(),
+        wgpu_version: "30.0.2".into(),
+        load_before: Some([0.5, 0.25, 0.125]),
+        load_after: Some([1.5, 0.75, 0.5]),
+    });
+    rep.apply_roofline();
+    let p = write(&dir, "r.json", &rep);
+    let v: serde_json::Value = serde_json::from_str(&text_of(&p)).unwrap();
+    assert!(
+        validate(&schema(), &v, "$").is_empty(),
+        "{:#?}",
+        validate(&schema(), &v, "$")
+    );
+    let back = load_report(&p).unwrap();
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        v,
+        "JSON does not round-trip through BenchReport"
+    );
+    let rows = parse_csv(&back.to_csv());
+    assert_eq!(
+        rows[0],
+        CSV_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(rows.len(), 1 + back.results.len());
+    let col = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+    let f = |row: &Vec<String>, name: &str| -> Option<f64> {
+        let t = &row[col(name)];
+        (!t.is_empty()).then(|| t.parse().unwrap())
+    };
+    for (row, r) in rows[1..].iter().zip(&back.results) {
+        assert_eq!(row.len(), CSV_COLUMNS.len());
+        assert_eq!(row[col("adapter")], back.adapter.name);
+        assert_eq!(row[col("op")], r.op);
+        assert_eq!(row[col("note")], r.note);
+        assert_eq!(row[col("config_source")], r.config_source);
+        // Numbers come back bit for bit.
+        assert_eq!(f(row, "median_ms"), Some(r.median_ms));
+        assert_eq!(f(row, "flops"), r.work.map(|w| w.flops));
+        assert_eq!(f(row, "bytes"), r.work.map(|w| w.bytes));
+        assert_eq!(f(row, "intensity"), r.intensity);
+        assert_eq!(f(row, "roof_gflops"), r.roof_gflops);
+        assert_eq!(f(row, "pct_of_roof"), r.pct_of_roof);
+        assert_eq!(f(row, "gflops"), r.gflops);
+        assert_eq!(
+            f(row, "max_ms"),
+            r.samples_ms.iter().copied().reduce(f64::max)
+        );
+        assert_eq!(f(row, "samples"), Some(3.0));
+        let e = f(row, "rel_l2_err");
+        assert!(e == Some(r.rel_l2_err) || (e.is_none() && r.rel_l2_err.is_nan()));
+    }
+    // The schema check can fail: a missing field, a wrong type, an unknown enum value.
+    let mut bad = v.clone();
+    bad.as_object_mut().unwrap().remove("peaks");
+    bad["results"][0]["dtype"] = "f64".into();
+    bad["results"][1]["median_ms"] = "fast".into();
+    let errs = validate(&schema(), &bad, "$");
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    // The HTML page says what the Markdown says.
+    let page = back.to_html(
+        &[("chart".into(), "<?xml version=\"1.0\"?><svg></svg>".into())],
+        None,
+    );
+    assert!(page.contains("<figure>") && page.contains("<svg></svg>") && !page.contains("<?xml"));
+    assert!(
+        page.contains("<td>llvmpipe, &quot;quoted&quot;")
+            || page.contains("llvmpipe, &quot;quoted&quot;")
+    );
+    assert!(page.contains("Test CPU") && page.contains("<table>"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compare_ranks_any_number_of_reports_by_score() {
+    use wgkernels::report::roofline::Work;
+    let dir = temp_dir("rank");
+    let mk = |name: &str, ms: f64| {
+        let mut r = report(name, "Vulkan", 1.0);
+        for x in &mut r.results {
+            x.work = Some(Work {
+                flops: 1e8,
+                bytes: 1e6,
+                f16_math: false,
+            });
+            x.median_ms = ms;
+        }
+        r.apply_roofline();
+        r
+    };
+    // Roof 50 GFLOP/s (I = 100, B = 10, P = 50): 1e8 FLOP in 4 ms = 25 GFLOP/s = 50 %.
+    let (a, b, c) = (mk("slow", 8.0), mk("fast", 4.0), mk("mid", 5.0));
+    assert!(close(b.scores.overall.unwrap(), 50.0));
+    let files: Vec<PathBuf> = [("a", &a), ("b", &b), ("c", &c)]
+        .iter()
+        .map(|(n, r)| write(&dir, &format!("{n}.json"), r))
+        .collect();
+    let cmp = compare_reports(&[a, b, c], &["a".into(), "b".into(), "c".into()]);
+    assert_eq!(cmp.ranking, vec![1, 2, 0]);
+    let md = dir.join("c.md");
+    let out = cli()
+        .arg("compare")
+        .args(&files)
+        .arg("--md")
+        .arg(&md)
+        .arg("--html")
+        .arg(dir.join("c.html"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = text_of(&md);
+    assert!(text.contains("| 1 | B | fast"), "{text}");
+    assert!(text.contains("| 3 | A | slow"), "{text}");
+    assert!(
+        text.contains("](c-roofline.svg)") && text.contains("](c.svg)"),
+        "{text}"
+    );
+    let roof = text_of(&dir.join("c-roofline.svg"));
+    assert!(
+        roof.contains("C: mid") && roof.contains("roof f32"),
+        "roofline chart legend"
+    );
+    let page = text_of(&dir.join("c.html"));
+    assert_eq!(page.matches("<svg").count(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn html_report_opens_in_headless_chromium_without_console_errors() {
+    use wgkernels::report::roofline::Work;
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        eprintln!("skipped: no Chromium at {chromium} (set CHROMIUM)");
+        return;
+    }
+    let dir = temp_dir("chromium");
+    let mut rep = report("llvmpipe <&>", "Vulkan", 1.0);
+    for r in &mut rep.results {
+        r.work = Some(Work {
+            flops: 1e8,
+            bytes: 4e6,
+            f16_math: false,
+        });
+        r.samples_ms = vec![r.median_ms * 0.95, r.median_ms, r.median_ms * 1.2];
+    }
+    rep.apply_roofline();
+    let charts = wgkernels::report::charts::write_report_charts(&rep, &dir, "r").unwrap();
+    let inline: Vec<(String, String)> = charts
+        .iter()
+        .map(|c| (c.title.clone(), text_of(&c.path)))
+        .collect();
+    let html = dir.join("r.html");
+    std::fs::write(&html, rep.to_html(&inline, Some("mode cached"))).unwrap();
+    let shot = dir.join("r.png");
+    let out = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+        ])
+        .args(["--v=0", "--window-size=1200,2400"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    // Chromium logs each console message as `INFO:CONSOLE…`; a page error would show there.
+    assert!(!log.contains(":CONSOLE"), "console output:\n{log}");
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot:\n{log}"
+    );
+    let page = text_of(&html);
+    assert!(page.contains("llvmpipe &lt;&amp;&gt;"));
+    // Nothing to fetch: the only URLs are the SVG namespace.
+    let urls = page.matches("http").count();
+    assert_eq!(
+        urls,
+        page.matches("http://www.w3.org/2000/svg").count()
+            + page.matches("http://www.w3.org/1999/xlink").count()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -820,3 +820,168 @@ fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
     assert_eq!(AttentionTune::bucket(&dec).0.nq, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A hand-made entry of `op` for bucket `{"n": n}` whose winner is labelled `label`.
+fn hand_entry(op: &str, n: u32, label: &str) -> cache::TuneEntry {
+    cache::TuneEntry {
+        op: op.into(),
+        bucket: serde_json::json!({ "n": n }),
+        shape: serde_json::json!({ "n": n }),
+        timing: "gpu".into(),
+        winner: Some(serde_json::json!({ "label": label })),
+        winner_label: Some(label.into()),
+        default_label: "default".into(),
+        winner_ms: Some(1.0),
+        default_ms: Some(2.0),
+        candidates: Vec::new(),
+        tuned_at_unix: 0,
+        shader_hash: "0".into(),
+    }
+}
+
+fn cache_with(key: &cache::CacheKey, entries: Vec<cache::TuneEntry>) -> cache::CacheFile {
+    let mut f = cache::CacheFile::empty(key.clone());
+    for e in entries {
+        f.put(e);
+    }
+    f
+}
+
+#[test]
+fn import_keeps_other_adapters_apart_and_refuses_other_drivers() {
+    let dir = temp_dir("import");
+    let here = cache::CacheKey::new(ctx().adapter_id());
+    let mut other = here.clone();
+    other.adapter.name = "Some Other GPU".into();
+    other.adapter.device ^= 0x1234;
+    let mut other_driver = here.clone();
+    other_driver.adapter.driver_info = "another driver version".into();
+    // This adapter already has bucket 1 measured here; the import brings 1 and 2 for it, one
+    // bucket of another adapter and one of this adapter under another driver.
+    cache::write_atomic(
+        &cache::file_path(&dir, &here.adapter),
+        &cache_with(&here, vec![hand_entry("gemm", 1, "measured here")]),
+    )
+    .unwrap();
+    let mut export = cache::ExportFile::new();
+    export.add(cache_with(
+        &here,
+        vec![
+            hand_entry("gemm", 1, "imported"),
+            hand_entry("gemm", 2, "imported"),
+        ],
+    ));
+    export.add(cache_with(
+        &other,
+        vec![hand_entry("gemm", 3, "other adapter")],
+    ));
+    export.add(cache_with(
+        &other_driver,
+        vec![hand_entry("gemm", 4, "other driver")],
+    ));
+    let out = cache::import(&dir, &here, &export);
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert!(
+        matches!(
+            &out[0],
+            cache::ImportOutcome::Applied {
+                added: 1,
+                kept: 1,
+                ..
+            }
+        ),
+        "{out:?}"
+    );
+    let other_path = cache::file_path(&dir, &other.adapter);
+    assert!(
+        matches!(&out[1], cache::ImportOutcome::KeptApart { path, added: 1, .. } if *path == other_path),
+        "{out:?}"
+    );
+    assert!(
+        matches!(&out[2], cache::ImportOutcome::Refused { why, .. } if why.contains("stale")),
+        "{out:?}"
+    );
+    // This adapter's cache: its own measurement kept, the new bucket added, nothing foreign.
+    let mine = match cache::load(&cache::file_path(&dir, &here.adapter), &here) {
+        cache::Loaded::Valid(f) => f,
+        x => panic!("{x:?}"),
+    };
+    let labels: Vec<_> = mine
+        .entries
+        .iter()
+        .map(|e| e.winner_label.clone().unwrap())
+        .collect();
+    assert_eq!(labels, ["measured here", "imported"]);
+    // The other adapter's entries live in its own file, which this adapter never loads.
+    assert_ne!(other_path, cache::file_path(&dir, &here.adapter));
+    assert!(
+        matches!(cache::load(&other_path, &here), cache::Loaded::Invalid(w) if w.contains("foreign"))
+    );
+    assert!(
+        matches!(cache::load(&other_path, &other), cache::Loaded::Valid(f) if f.entries.len() == 1)
+    );
+    // A tuner on this adapter sees bucket 2 and never bucket 3 or 4.
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let t = c.tuner();
+    assert!(t.entry(&c, "gemm", &serde_json::json!({"n": 2})).is_some());
+    assert!(t.entry(&c, "gemm", &serde_json::json!({"n": 3})).is_none());
+    assert!(t.entry(&c, "gemm", &serde_json::json!({"n": 4})).is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tune_export_then_import_through_the_cli() {
+    let dir = temp_dir("export-cli");
+    let (src, dst, file) = (dir.join("src"), dir.join("dst"), dir.join("export.json"));
+    let here = cache::CacheKey::new(ctx().adapter_id());
+    cache::write_atomic(
+        &cache::file_path(&src, &here.adapter),
+        &cache_with(&here, vec![hand_entry("gemm", 7, "shipped")]),
+    )
+    .unwrap();
+    let cli = |args: &[&str], cache_dir: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wgkernels"))
+            .args(args)
+            .arg("--cache-dir")
+            .arg(cache_dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let f = file.to_str().unwrap();
+    let (code, text) = cli(&["tune", "--export", f], &src);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("exported 1 entries"), "{text}");
+    // Rewritten as another adapter's export: imported apart, this adapter's cache untouched.
+    let mut v = read_json(&file);
+    assert_eq!(v["kind"], cache::EXPORT_KIND);
+    v["caches"][0]["key"]["adapter"]["name"] = "Imaginary GPU 9000".into();
+    let foreign = dir.join("foreign.json");
+    std::fs::write(&foreign, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, text) = cli(&["tune", "--import", foreign.to_str().unwrap()], &dst);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("kept apart") && text.contains("never used on this adapter"),
+        "{text}"
+    );
+    assert!(!cache::file_path(&dst, &here.adapter).exists());
+    // The real export: applied here.
+    let (code, text) = cli(&["tune", "--import", f], &dst);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("this adapter: 1 entries added"), "{text}");
+    assert!(matches!(
+        cache::load(&cache::file_path(&dst, &here.adapter), &here),
+        cache::Loaded::Valid(c) if c.entries[0].winner_label.as_deref() == Some("shipped")
+    ));
+    // Not an export: exit 2.
+    let (code, text) = cli(
+        &["tune", "--import", dir.join("src").to_str().unwrap()],
+        &dst,
+    );
+    assert_eq!(code, Some(2), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

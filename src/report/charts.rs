@@ -1,5 +1,6 @@
 //! SVG charts of the vendor report and of `compare` (plotters, SVG backend only):
-//! - efficiency: one bar per result, its share of the measured peak;
+//! - roofline: the measured roofs and every result as a point (intensity, GFLOP/s);
+//! - efficiency: one bar per result, its share of its roof;
 //! - time vs size / density: results of one op that differ in exactly one dimension of their
 //!   shape (or in several that move together, like `m=n=k`), one curve per variant;
 //! - compare: per result row, each adapter's speed relative to the first report.
@@ -335,12 +336,12 @@ fn palette(i: usize) -> RGBColor {
     C[i % C.len()]
 }
 
-/// Bar chart of each result's share of the measured peak, coloured by op.
+/// Bar chart of each result's share of its roof ([`super::roofline`]), coloured by op.
 pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
     let rows: Vec<&BenchResult> = report
         .results
         .iter()
-        .filter(|r| r.pct_of_peak.is_some())
+        .filter(|r| r.pct_of_roof.is_some())
         .collect();
     let mut ops: Vec<&str> = Vec::new();
     for r in &rows {
@@ -365,7 +366,7 @@ pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
         .iter()
         .map(|r| {
             let c = palette(ops.iter().position(|o| *o == r.op).unwrap_or(0));
-            vec![(r.pct_of_peak.unwrap_or(0.0), c)]
+            vec![(r.pct_of_roof.unwrap_or(0.0), c)]
         })
         .collect();
     let legend: Vec<(String, RGBColor)> = ops
@@ -377,10 +378,10 @@ pub fn efficiency_chart(report: &BenchReport, path: &Path) -> Result<()> {
         path,
         HBars {
             title: &format!(
-                "Efficiency on {} ({}): % of the measured peak",
+                "Efficiency on {} ({}): % of roof",
                 report.adapter.name, report.adapter.backend
             ),
-            x_desc: "% of peak (FMA f32/f16 for GFLOP/s rows, copy kernel for GB/s rows)",
+            x_desc: "% of roof: min(FMA peak, copy bandwidth × intensity)",
             labels: &labels,
             values: &values,
             value_fmt: &|v| format!("{v:.1}%"),
@@ -513,12 +514,27 @@ fn file_stem_safe(s: &str) -> String {
 /// `<stem>-<op>-time-vs-<dim>.svg`; returns them in order.
 pub fn write_report_charts(report: &BenchReport, dir: &Path, stem: &str) -> Result<Vec<ChartFile>> {
     let mut out = Vec::new();
-    if report.results.iter().any(|r| r.pct_of_peak.is_some()) {
+    if report.results.iter().any(|r| r.intensity.is_some()) {
+        let path = dir.join(format!("{stem}-roofline.svg"));
+        roofline_chart(
+            &format!(
+                "Roofline on {} ({})",
+                report.adapter.name, report.adapter.backend
+            ),
+            &[RoofSet::of(report, report.adapter.name.clone())],
+            &path,
+        )?;
+        out.push(ChartFile {
+            path,
+            title: "Roofline: measured roofs and every row".into(),
+        });
+    }
+    if report.results.iter().any(|r| r.pct_of_roof.is_some()) {
         let path = dir.join(format!("{stem}-efficiency.svg"));
         efficiency_chart(report, &path)?;
         out.push(ChartFile {
             path,
-            title: "Efficiency: % of the measured peak".into(),
+            title: "Efficiency: % of roof".into(),
         });
     }
     for c in curves(&report.results) {
@@ -571,4 +587,196 @@ pub fn compare_chart(cmp: &Comparison, path: &Path) -> Result<()> {
             legend: &legend,
         },
     )
+}
+
+/// One adapter on a roofline chart: its two measured roofs and its rows as points.
+pub struct RoofSet {
+    /// Legend text.
+    pub name: String,
+    /// f32 FMA peak, GFLOP/s.
+    pub fma_f32: f64,
+    /// f16 FMA peak, GFLOP/s, where measured.
+    pub fma_f16: Option<f64>,
+    /// Copy-kernel bandwidth, GB/s.
+    pub copy_gbps: f64,
+    /// (intensity FLOP/B, achieved GFLOP/s, op, label) per row.
+    pub points: Vec<(f64, f64, String, String)>,
+}
+
+impl RoofSet {
+    /// The set of one report: every row with work and a time.
+    pub fn of(report: &BenchReport, name: String) -> Self {
+        let points = report
+            .results
+            .iter()
+            .filter_map(|r| {
+                let w = r.work?;
+                let x = r.intensity?;
+                let y = super::roofline::achieved_gflops(&w, r.median_ms);
+                (x > 0.0 && y > 0.0).then(|| {
+                    (
+                        x,
+                        y,
+                        r.op.clone(),
+                        shorten_label(&format!("{} {} {}", r.op, r.variant, shape_text(&r.shape))),
+                    )
+                })
+            })
+            .collect();
+        Self {
+            name,
+            fma_f32: report.peaks.fma_f32_gflops,
+            fma_f16: report.peaks.fma_f16_gflops,
+            copy_gbps: report.peaks.copy_gbps,
+            points,
+        }
+    }
+}
+
+/// A roofline chart (log-log: FLOP per byte against GFLOP/s): each set's roofs
+/// `min(P, B·I)` as lines (f32 solid, f16 thin) and its rows as points, coloured per set when
+/// there are several (else per op), marker per op, each distinct label written once.
+pub fn roofline_chart(title: &str, sets: &[RoofSet], path: &Path) -> Result<()> {
+    let pts = sets.iter().flat_map(|s| s.points.iter());
+    let (mut xmin, mut xmax, mut ymin, mut ymax) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for p in pts {
+        (xmin, xmax) = (xmin.min(p.0), xmax.max(p.0));
+        (ymin, ymax) = (ymin.min(p.1), ymax.max(p.1));
+    }
+    for s in sets {
+        let top = s.fma_f16.unwrap_or(0.0).max(s.fma_f32);
+        let ridge = s.fma_f32 / s.copy_gbps;
+        (xmin, xmax) = (xmin.min(ridge), xmax.max(ridge));
+        ymax = ymax.max(top);
+        ymin = ymin.min(s.copy_gbps * xmin.min(ridge));
+    }
+    if !(xmin > 0.0 && ymin > 0.0 && xmax.is_finite() && ymax.is_finite()) {
+        (xmin, xmax, ymin, ymax) = (0.1, 100.0, 0.1, 100.0);
+    }
+    let (x0, x1, y0, y1) = (xmin / 3.0, xmax * 3.0, ymin / 3.0, ymax * 3.0);
+    let mut ops: Vec<&str> = Vec::new();
+    for p in sets.iter().flat_map(|s| s.points.iter()) {
+        if !ops.contains(&p.2.as_str()) {
+            ops.push(&p.2);
+        }
+    }
+    let root = SVGBackend::new(path, (1000, 680)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 18))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+        .map_err(|e| draw_err(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("arithmetic intensity, FLOP per byte (log)")
+        .y_desc("GFLOP/s (log)")
+        .light_line_style(WHITE)
+        .label_style((FONT, 12))
+        .draw()
+        .map_err(|e| draw_err(path, e))?;
+    let several = sets.len() > 1;
+    let roof_line = |p: f64, b: f64| {
+        let ridge = p / b;
+        let mut v = vec![(x0, (b * x0).min(p))];
+        if ridge > x0 && ridge < x1 {
+            v.push((ridge, p));
+        }
+        v.push((x1, (b * x1).min(p)));
+        v
+    };
+    for (j, s) in sets.iter().enumerate() {
+        let color = if several { palette(j) } else { BLACK };
+        chart
+            .draw_series(LineSeries::new(
+                roof_line(s.fma_f32, s.copy_gbps),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| draw_err(path, e))?
+            .label(format!(
+                "{}: roof f32 ({:.1} GFLOP/s, {:.1} GB/s)",
+                s.name, s.fma_f32, s.copy_gbps
+            ))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+        if let Some(h) = s.fma_f16 {
+            chart
+                .draw_series(LineSeries::new(
+                    roof_line(h, s.copy_gbps),
+                    color.mix(0.5).stroke_width(1),
+                ))
+                .map_err(|e| draw_err(path, e))?
+                .label(format!("{}: roof f16 ({h:.1} GFLOP/s)", s.name))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.mix(0.5).stroke_width(1))
+                });
+        }
+    }
+    let mut labelled: Vec<&str> = Vec::new();
+    for (j, s) in sets.iter().enumerate() {
+        for (x, y, op, label) in &s.points {
+            let k = ops.iter().position(|o| o == op).unwrap_or(0);
+            let color = palette(if several { j } else { k });
+            let at = (*x, *y);
+            match k % 3 {
+                0 => chart.draw_series(std::iter::once(Circle::new(at, 4, color.filled()))),
+                1 => chart.draw_series(std::iter::once(TriangleMarker::new(at, 5, color.filled()))),
+                _ => chart.draw_series(std::iter::once(Cross::new(at, 4, color.stroke_width(2)))),
+            }
+            .map_err(|e| draw_err(path, e))?;
+            if !labelled.contains(&label.as_str()) {
+                labelled.push(label);
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        label.clone(),
+                        at,
+                        (FONT, 10).into_font().color(&color.mix(0.9)),
+                    )))
+                    .map_err(|e| draw_err(path, e))?;
+            }
+        }
+    }
+    if !several {
+        for (k, op) in ops.iter().enumerate() {
+            let color = palette(k);
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .map_err(|e| draw_err(path, e))?
+                .label(op.to_string())
+                .legend(move |(x, y)| Circle::new((x + 9, y), 4, color.filled()));
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 12))
+        .draw()
+        .map_err(|e| draw_err(path, e))?;
+    root.present().map_err(|e| draw_err(path, e))?;
+    Ok(())
+}
+
+/// The `compare` roofline: every report's roofs and rows on one chart, one colour per report.
+pub fn compare_roofline_chart(reports: &[BenchReport], path: &Path) -> Result<()> {
+    let sets: Vec<RoofSet> = reports
+        .iter()
+        .enumerate()
+        .map(|(j, r)| {
+            RoofSet::of(
+                r,
+                format!(
+                    "{}: {} ({})",
+                    super::compare::letter(j),
+                    r.adapter.name,
+                    r.adapter.backend
+                ),
+            )
+        })
+        .collect();
+    roofline_chart("Roofline: every report", &sets, path)
 }

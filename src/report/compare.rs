@@ -4,7 +4,13 @@
 //! choice (whatever variant and configuration it chose on that adapter — that is what a user
 //! gets), else the variant the row forced. Ratios are speeds relative to the first report
 //! (its time ÷ this time: 2.0 means twice as fast as A).
+//!
+//! Scores (per op and overall, geometric means of % of roof; see [`super::roofline`]) are
+//! recomputed from each report's own peaks and rows on load, and the reports are ranked by
+//! their overall score. A score is relative to that adapter's own measured roofs: it says how
+//! well the kernels use the hardware, not which hardware is faster (the ratios say that).
 
+use super::roofline::Scores;
 use super::{row_role, shape_text, BenchReport};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -21,6 +27,10 @@ pub struct Cell {
     pub gbps: Option<f64>,
     /// Share of that adapter's measured peak, percent.
     pub pct_of_peak: Option<f64>,
+    /// Share of the row's roof on that adapter, percent.
+    pub pct_of_roof: Option<f64>,
+    /// (max − min) ÷ median of the timed runs, percent.
+    pub spread_pct: Option<f64>,
     /// Configuration that ran there.
     pub config: String,
     /// Where the configuration came from there.
@@ -78,6 +88,10 @@ pub struct Comparison {
     pub peaks: Vec<PeakRow>,
     /// Every row present in at least one report, in first-seen order.
     pub rows: Vec<CompareRow>,
+    /// Each report's scores, in file order.
+    pub scores: Vec<Scores>,
+    /// Report indices by overall score, best first (reports without a score last).
+    pub ranking: Vec<usize>,
 }
 
 /// `A`, `B`, ... `Z`, then `R27`, ...
@@ -107,12 +121,14 @@ pub fn load_report(path: &Path) -> Result<BenchReport> {
     } else {
         ""
     };
-    serde_json::from_value(value).map_err(|e| Error::Format {
+    let mut report: BenchReport = serde_json::from_value(value).map_err(|e| Error::Format {
         path: p,
         msg: format!(
             "not a wgkernels bench report{looks_like}: {e}; expected `adapter`, `peaks`, `results` and `version` as written by `wgkernels bench --json`"
         ),
-    })
+    })?;
+    report.apply_roofline();
+    Ok(report)
 }
 
 /// Builds the side-by-side view; `files` are the names shown for the reports.
@@ -162,6 +178,8 @@ pub fn compare_reports(reports: &[BenchReport], files: &[String]) -> Comparison 
                 gflops: r.gflops,
                 gbps: r.gbps,
                 pct_of_peak: r.pct_of_peak,
+                pct_of_roof: r.pct_of_roof,
+                spread_pct: r.spread().map(|s| s.pct()),
                 config: r.config.clone(),
                 config_source: r.config_source.clone(),
             };
@@ -185,11 +203,19 @@ pub fn compare_reports(reports: &[BenchReport], files: &[String]) -> Comparison 
             }
         }
     }
+    let scores: Vec<Scores> = reports.iter().map(|r| r.scores.clone()).collect();
+    let mut ranking: Vec<usize> = (0..n).collect();
+    ranking.sort_by(|&a, &b| {
+        let key = |j: usize| scores[j].overall.unwrap_or(f64::NEG_INFINITY);
+        key(b).total_cmp(&key(a))
+    });
     Comparison {
         adapters,
         files: files.to_vec(),
         peaks,
         rows,
+        scores,
+        ranking,
     }
 }
 
@@ -206,6 +232,40 @@ fn throughput(c: &Cell) -> String {
 }
 
 impl Comparison {
+    /// Every op with a score in any report, in first-seen order.
+    pub fn scored_ops(&self) -> Vec<String> {
+        let mut ops: Vec<String> = Vec::new();
+        for s in &self.scores {
+            for o in &s.ops {
+                if !ops.contains(&o.op) {
+                    ops.push(o.op.clone());
+                }
+            }
+        }
+        ops
+    }
+
+    /// The ranking as table rows: rank, report letter, adapter, overall, one score per op of
+    /// [`Comparison::scored_ops`] (`-` where a report lacks the op).
+    pub fn ranking_rows(&self) -> Vec<Vec<String>> {
+        let ops = self.scored_ops();
+        self.ranking
+            .iter()
+            .enumerate()
+            .map(|(rank, &j)| {
+                let sc = &self.scores[j];
+                let mut row = vec![
+                    (rank + 1).to_string(),
+                    letter(j),
+                    self.adapters[j].clone(),
+                    fmt_opt(sc.overall, 1),
+                ];
+                row.extend(ops.iter().map(|o| fmt_opt(sc.of(o), 1)));
+                row
+            })
+            .collect()
+    }
+
     /// Rows present in at least two reports (the ones with ratios).
     pub fn shared_rows(&self) -> usize {
         self.rows
@@ -245,7 +305,23 @@ impl Comparison {
             s += &line;
             s.push('\n');
         }
-        s += "\nresults: median ms | throughput | % of that adapter's peak; ratio = speed vs A (A's time ÷ this time)\n";
+        s += "\nscores (geometric mean of % of roof), ranked\n";
+        let ops = self.scored_ops();
+        let mut head = format!("{:<4} {:<3} {:<50} {:>8}", "rank", "", "adapter", "overall");
+        for o in &ops {
+            head += &format!(" {o:>11}");
+        }
+        s += &head;
+        s.push('\n');
+        for row in self.ranking_rows() {
+            let mut line = format!("{:<4} {:<3} {:<50} {:>8}", row[0], row[1], row[2], row[3]);
+            for v in &row[4..] {
+                line += &format!(" {v:>11}");
+            }
+            s += &line;
+            s.push('\n');
+        }
+        s += "\nresults: median ms | throughput | % of that adapter's roof for the row; ratio = speed vs A (A's time ÷ this time)\n";
         let label_w = self
             .rows
             .iter()
@@ -259,7 +335,7 @@ impl Comparison {
                 " | {:>9} {:>13} {:>6}",
                 format!("{} ms", letter(j)),
                 "throughput",
-                "%peak"
+                "%roof"
             );
             if j > 0 {
                 head += &format!(" {:>6}", format!("×{}/A", letter(j)));
@@ -278,7 +354,7 @@ impl Comparison {
                             " | {:>9.3} {:>13} {:>6}",
                             c.median_ms,
                             throughput(c),
-                            fmt_opt(c.pct_of_peak, 1)
+                            fmt_opt(c.pct_of_roof, 1)
                         )
                     }
                     None => line += &format!(" | {:>9} {:>13} {:>6}", "-", "-", "-"),
@@ -298,11 +374,25 @@ impl Comparison {
         s
     }
 
-    /// Markdown: legend, peaks, the side-by-side table (configs included), the chart if any.
-    pub fn to_markdown(&self, chart: Option<&str>) -> String {
+    /// Markdown: legend, the ranked scores, peaks, the side-by-side table (configs included),
+    /// the charts (`(file, title)`).
+    pub fn to_markdown(&self, charts: &[(String, String)]) -> String {
         let mut s = String::from("# wgkernels comparison\n\n");
         for (j, (a, f)) in self.adapters.iter().zip(&self.files).enumerate() {
             s += &format!("- **{}**: {a} — `{f}`\n", letter(j));
+        }
+        s += "\n## Scores, ranked\n\nGeometric mean of % of roof (each adapter against its own measured \
+              roofs: how well the kernels use that hardware; the ratios below say which is faster).\n\n\
+              | rank | report | adapter | overall |";
+        let ops = self.scored_ops();
+        for o in &ops {
+            s += &format!(" {o} |");
+        }
+        s += "\n|---:|---|---|---:|";
+        s += &"---:|".repeat(ops.len());
+        s.push('\n');
+        for row in self.ranking_rows() {
+            s += &format!("| {} |\n", row.join(" | "));
         }
         s += "\n## Measured peaks\n\n| peak |";
         for j in 0..self.adapters.len() {
@@ -333,7 +423,8 @@ impl Comparison {
             }
             s.push('\n');
         }
-        s += "\n## Results\n\nEach cell: median ms · throughput · % of that adapter's measured peak · config (source). \
+        s += "\n## Results\n\nEach cell: median ms · throughput · % of that adapter's roof for the row · config (source); \
+              ⚠ marks a spread over 10 % of the median. \
               Ratio: speed relative to A (A's time ÷ this time; > 1 is faster).\n\n| op | role | dtype | shape |";
         for j in 0..self.adapters.len() {
             s += &format!(" {} |", letter(j));
@@ -359,11 +450,15 @@ impl Comparison {
                         } else {
                             format!(" ({})", c.config_source)
                         };
+                        let warn = match c.spread_pct {
+                            Some(p) if p > super::SPREAD_FLAG_PCT => format!(" ⚠ spread {p:.0}%"),
+                            _ => String::new(),
+                        };
                         s += &format!(
-                            " {:.3} ms · {} · {}% · `{}`{src} |",
+                            " {:.3} ms{warn} · {} · {}% · `{}`{src} |",
                             c.median_ms,
                             throughput(c),
-                            fmt_opt(c.pct_of_peak, 1),
+                            fmt_opt(c.pct_of_roof, 1),
                             c.config
                         );
                     }
@@ -375,8 +470,11 @@ impl Comparison {
             }
             s.push('\n');
         }
-        if let Some(c) = chart {
-            s += &format!("\n![speed relative to A]({c})\n");
+        if !charts.is_empty() {
+            s += "\n## Charts\n\n";
+            for (file, title) in charts {
+                s += &format!("![{title}]({file})\n\n");
+            }
         }
         s
     }

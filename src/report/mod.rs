@@ -1,10 +1,31 @@
-//! The vendor report: measured peaks, then each op × shape with its time, throughput, share of
-//! the measured peak, chosen configuration and error against the CPU reference. JSON for tools
-//! (the `bench --json` contract of DESIGN.md), Markdown for people.
+//! The vendor report: measured peaks, then each op × shape with its time, its spread over the
+//! timed runs, throughput, roofline (intensity, roof, % of roof; see [`roofline`]), chosen
+//! configuration and where it came from, and error against the CPU reference; the per-op and
+//! overall scores; the system it ran on. JSON for tools (the `bench --json` contract of
+//! DESIGN.md, described by `schema/bench-report.schema.json`, versioned by
+//! [`SCHEMA_VERSION`]), CSV for spreadsheets, Markdown and a self-contained HTML page for people.
 
 #[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub mod charts;
 pub mod compare;
+pub mod files;
+pub mod roofline;
+pub mod system;
+
+pub use roofline::{Scores, Work};
+pub use system::SystemInfo;
+
+/// Version of the report's JSON layout (`schema_version`; reports from before it was written
+/// read as 1). 2 added spread, work, roofline, scores and system.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// A row whose spread (max − min over its timed runs) exceeds this share of its median, in
+/// percent, is flagged: its figure is not to be trusted to better than that.
+pub const SPREAD_FLAG_PCT: f64 = 10.0;
+
+fn schema_v1() -> u32 {
+    1
+}
 
 use crate::dtype::DType;
 use crate::probe::Peaks;
@@ -30,6 +51,25 @@ pub struct BenchResult {
     pub shape: serde_json::Value,
     /// Median time, ms.
     pub median_ms: f64,
+    /// Every timed run, ms (the spread of the median; empty in reports before schema 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples_ms: Vec<f64>,
+    /// The row's work, counted from the op's definition ([`roofline`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work: Option<Work>,
+    /// Arithmetic intensity, FLOP per byte (`work.flops / work.bytes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intensity: Option<f64>,
+    /// The roof bounding this row on this adapter, GFLOP/s: min(FMA peak, copy bandwidth ×
+    /// intensity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roof_gflops: Option<f64>,
+    /// Which roof bounds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<roofline::Bound>,
+    /// Share of the roof reached (work.flops / median time ÷ roof), percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pct_of_roof: Option<f64>,
     /// Compute throughput, where the op is compute-bound.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gflops: Option<f64>,
@@ -56,7 +96,71 @@ pub struct BenchResult {
     pub note: String,
 }
 
+/// An empty row (f32, no time, no work): the base of a row literal's `..Default::default()`
+/// for the fields a bench case leaves to [`roofline::apply`].
+impl Default for BenchResult {
+    fn default() -> Self {
+        Self {
+            op: String::new(),
+            variant: String::new(),
+            dtype: DType::F32,
+            shape: serde_json::Value::Null,
+            median_ms: f64::NAN,
+            samples_ms: Vec::new(),
+            work: None,
+            intensity: None,
+            roof_gflops: None,
+            bound: None,
+            pct_of_roof: None,
+            gflops: None,
+            gbps: None,
+            pct_of_peak: None,
+            config: String::new(),
+            config_source: String::new(),
+            rel_l2_err: f64::NAN,
+            timing: String::new(),
+            note: String::new(),
+        }
+    }
+}
+
+/// The spread of one row's timed runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spread {
+    /// Timed runs.
+    pub samples: usize,
+    /// Fastest run, ms.
+    pub min_ms: f64,
+    /// Median, ms.
+    pub median_ms: f64,
+    /// Slowest run, ms.
+    pub max_ms: f64,
+}
+
+impl Spread {
+    /// (max − min) ÷ median, percent.
+    pub fn pct(&self) -> f64 {
+        100.0 * (self.max_ms - self.min_ms) / self.median_ms
+    }
+    /// Over [`SPREAD_FLAG_PCT`].
+    pub fn flagged(&self) -> bool {
+        self.pct() > SPREAD_FLAG_PCT
+    }
+}
+
 impl BenchResult {
+    /// The spread of the timed runs (`None` for a row without samples).
+    pub fn spread(&self) -> Option<Spread> {
+        let min = self.samples_ms.iter().copied().reduce(f64::min)?;
+        let max = self.samples_ms.iter().copied().reduce(f64::max)?;
+        Some(Spread {
+            samples: self.samples_ms.len(),
+            min_ms: min,
+            median_ms: self.median_ms,
+            max_ms: max,
+        })
+    }
+
     /// One line for a terminal: op, variant, dtype, shape, time, throughput, share of peak.
     pub fn line(&self) -> String {
         let rate = match (self.gflops, self.gbps) {
@@ -65,15 +169,22 @@ impl BenchResult {
             _ => String::new(),
         };
         let pct = self
-            .pct_of_peak
-            .map_or(String::new(), |p| format!(" ({p:.1}% of peak)"));
+            .pct_of_roof
+            .map_or(String::new(), |p| format!(" ({p:.1}% of roof)"));
+        let spread = self.spread().map_or(String::new(), |s| {
+            format!(
+                " spread {:.0}%{}",
+                s.pct(),
+                if s.flagged() { " ⚠" } else { "" }
+            )
+        });
         let note = if self.note.is_empty() {
             String::new()
         } else {
             format!("  [{}]", self.note)
         };
         format!(
-            "{:<11} {:<14} {:<4} {:<48} {:>9.3} ms  {rate}{pct}{note}",
+            "{:<11} {:<14} {:<4} {:<48} {:>9.3} ms{spread}  {rate}{pct}{note}",
             self.op,
             self.variant,
             self.dtype,
@@ -86,6 +197,9 @@ impl BenchResult {
 /// A whole report.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BenchReport {
+    /// [`SCHEMA_VERSION`] of the writer.
+    #[serde(default = "schema_v1")]
+    pub schema_version: u32,
     /// Adapter and driver.
     pub adapter: AdapterId,
     /// Measured peaks.
@@ -97,6 +211,12 @@ pub struct BenchReport {
     /// The pipelines each phase built per op, and what they cost (empty in older reports).
     #[serde(default)]
     pub compile: Vec<CompileRow>,
+    /// Per-op and overall scores (geometric means of % of roof).
+    #[serde(default)]
+    pub scores: Scores,
+    /// CPU, OS, wgpu version and machine load around the run (absent in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemInfo>,
 }
 
 /// The pipelines one phase of a run (`verify`, `bench`) built for one op, and their cost. A
@@ -151,12 +271,37 @@ impl BenchReport {
         if let Some(t) = tuning {
             s += &format!("Tuning: {t}\n\n");
         }
-        s += "## Results\n\n| op | variant | dtype | shape | median ms | GFLOP/s | GB/s | % of peak | config | source | rel L2 err |\n";
-        s += "|---|---|---|---|---:|---:|---:|---:|---|---|---:|\n";
+        if let Some(sys) = &self.system {
+            s += &format!("System: {}\n\n", sys.line());
+            if let Some(l) = sys.load_text() {
+                s += &format!("Load average: {l}\n\n");
+            }
+        }
+        s += &self.scores_markdown();
+        s += "## Results\n\nRoof: min(FMA peak, copy bandwidth × intensity) on this adapter; \
+              % of roof: the row's FLOP ÷ its median time, over the roof. Spread: (max − min) ÷ \
+              median of the timed runs; ⚠ marks a spread over ";
+        s += &format!(
+            "{SPREAD_FLAG_PCT:.0} % (do not trust that figure to better than its spread).\n\n"
+        );
+        s += "| op | variant | dtype | shape | median ms | runs | min–max ms | spread | GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | % of roof | config | source | rel L2 err |\n";
+        s += "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n";
+        let mut flagged = 0;
         for r in &self.results {
             let opt = |x: Option<f64>, d: usize| x.map_or("".into(), |v| format!("{v:.d$}"));
+            let (runs, range, spread) = match r.spread() {
+                Some(sp) => {
+                    flagged += usize::from(sp.flagged());
+                    (
+                        sp.samples.to_string(),
+                        format!("{:.3}–{:.3}", sp.min_ms, sp.max_ms),
+                        format!("{}{:.1} %", if sp.flagged() { "⚠ " } else { "" }, sp.pct()),
+                    )
+                }
+                None => Default::default(),
+            };
             s += &format!(
-                "| {} | {} | {} | {} | {:.3} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {:.3} | {runs} | {range} | {spread} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r.op,
                 r.variant,
                 r.dtype,
@@ -164,7 +309,9 @@ impl BenchReport {
                 r.median_ms,
                 opt(r.gflops, 1),
                 opt(r.gbps, 2),
-                opt(r.pct_of_peak, 1),
+                opt(r.intensity, 2),
+                opt(r.roof_gflops, 1),
+                opt(r.pct_of_roof, 1),
                 r.config,
                 if r.note.is_empty() {
                     r.config_source.clone()
@@ -176,6 +323,24 @@ impl BenchReport {
                 } else {
                     format!("{:.1e}", r.rel_l2_err)
                 }
+            );
+        }
+        if flagged > 0 {
+            s += &format!(
+                "\n⚠ {flagged} of {} rows spread over {SPREAD_FLAG_PCT:.0} % of their median.\n",
+                self.results.len()
+            );
+        }
+        let over = self
+            .results
+            .iter()
+            .filter(|r| r.pct_of_roof.is_some_and(|p| p > 100.0))
+            .count();
+        if over > 0 {
+            s += &format!(
+                "\n{over} row(s) over 100 % of their roof: the measured peak bounding them is below \
+                 what they reached (a probe run at a busier moment, or a probe that misses the \
+                 adapter's fastest path); read those roofs as lower bounds.\n"
             );
         }
         if !self.compile.is_empty() {
@@ -196,6 +361,8 @@ impl BenchReport {
                     slowest
                 );
             }
+            let (n, secs) = self.compile_totals();
+            s += &format!("| **total** | | {n} | {secs:.1} | |\n");
         }
         if !charts.is_empty() {
             s += "\n## Charts\n\n";
@@ -203,6 +370,56 @@ impl BenchReport {
                 s += &format!("![{title}]({file})\n\n");
             }
         }
+        s
+    }
+}
+
+impl BenchReport {
+    /// A report of `results` measured under `peaks` on `adapter`, with the roofline fields and
+    /// scores filled in (by [`BenchReport::apply_roofline`]).
+    pub fn new(
+        adapter: AdapterId,
+        peaks: Peaks,
+        results: Vec<BenchResult>,
+        compile: Vec<CompileRow>,
+        system: Option<SystemInfo>,
+    ) -> Self {
+        let mut r = Self {
+            schema_version: SCHEMA_VERSION,
+            adapter,
+            peaks,
+            results,
+            version: env!("CARGO_PKG_VERSION").into(),
+            compile,
+            scores: Scores::default(),
+            system,
+        };
+        r.apply_roofline();
+        r
+    }
+
+    /// Pipelines built and seconds spent building them over every phase of the run.
+    pub fn compile_totals(&self) -> (usize, f64) {
+        self.compile.iter().fold((0, 0.0), |(n, s), c| {
+            (n + c.cost.pipelines, s + c.cost.total_s())
+        })
+    }
+
+    /// The `## Scores` section: per op and overall.
+    pub fn scores_markdown(&self) -> String {
+        let mut s = String::from(
+            "## Scores\n\nGeometric mean of % of roof: per op over its rows, overall over the ops.\n\n\
+             | op | score (% of roof) | rows |\n|---|---:|---:|\n",
+        );
+        for o in &self.scores.ops {
+            s += &format!("| {} | {:.1} | {} |\n", o.op, o.score, o.rows);
+        }
+        s += &format!(
+            "| **overall** | **{}** | |\n\n",
+            self.scores
+                .overall
+                .map_or("-".to_string(), |v| format!("{v:.1}"))
+        );
         s
     }
 }

@@ -373,3 +373,196 @@ pub fn lock(path: &Path) -> Option<CacheLock> {
     }
     None
 }
+
+/// What `tune --export` writes: the caches of one or more adapters, each with its full key, so
+/// an application can ship measured configurations for the adapters it knows.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExportFile {
+    /// [`EXPORT_KIND`]: tells an export from a cache file or a report.
+    pub kind: String,
+    /// [`FORMAT`] of the caches inside.
+    pub format: u32,
+    /// One cache per (adapter, driver, wgkernels version) exported.
+    pub caches: Vec<CacheFile>,
+}
+
+/// The `kind` of an [`ExportFile`].
+pub const EXPORT_KIND: &str = "wgkernels tuning export";
+
+impl ExportFile {
+    /// An empty export.
+    pub fn new() -> Self {
+        Self {
+            kind: EXPORT_KIND.into(),
+            format: FORMAT,
+            caches: Vec::new(),
+        }
+    }
+
+    /// Adds `cache`, replacing an earlier one with the same key.
+    pub fn add(&mut self, cache: CacheFile) {
+        self.caches.retain(|c| c.key != cache.key);
+        self.caches.push(cache);
+    }
+}
+
+impl Default for ExportFile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Reads an export file; the error says what is wrong with it.
+pub fn read_export(path: &Path) -> Result<ExportFile, String> {
+    let text = std::fs::read(path).map_err(|e| format!("unreadable ({e})"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| format!("not valid JSON ({e})"))?;
+    if value.get("kind").and_then(|k| k.as_str()) != Some(EXPORT_KIND) {
+        return Err(format!(
+            "not a tuning export (no `\"kind\": \"{EXPORT_KIND}\"`; `tune --export` writes one)"
+        ));
+    }
+    let format = value.get("format").and_then(|f| f.as_u64());
+    if format != Some(FORMAT as u64) {
+        return Err(format!(
+            "stale (format {format:?}, this build reads {FORMAT})"
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| format!("corrupt ({e})"))
+}
+
+/// What became of one cache of an import.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportOutcome {
+    /// This adapter's: merged into its cache.
+    Applied {
+        /// The cache file.
+        path: PathBuf,
+        /// Entries added.
+        added: usize,
+        /// Entries the cache already had (those measured here are kept).
+        kept: usize,
+    },
+    /// Another adapter's: merged into that adapter's own file, never into this one's.
+    KeptApart {
+        /// The adapter it was measured on.
+        adapter: String,
+        /// Its file.
+        path: PathBuf,
+        /// Entries added.
+        added: usize,
+        /// Entries the file already had.
+        kept: usize,
+    },
+    /// Not imported.
+    Refused {
+        /// The adapter it was measured on.
+        adapter: String,
+        /// Why.
+        why: String,
+    },
+}
+
+/// Merges `import` into the per-adapter cache files of `dir`, with the checks of the cache
+/// itself: a cache whose key is this adapter's (`current`: same adapter, driver and wgkernels
+/// version) is merged into this adapter's file; a cache of another adapter goes into that
+/// adapter's own file (where a file for another driver or version of it is not overwritten),
+/// so it can never be picked here; a cache of this adapter under another driver or version is
+/// refused. Entries already in a file win over imported ones of the same (op, bucket): they
+/// were measured on this machine. Each entry's shader hash is checked at lookup as usual, so an
+/// entry for kernels that changed since is ignored there.
+pub fn import(dir: &Path, current: &CacheKey, import: &ExportFile) -> Vec<ImportOutcome> {
+    let ident = |a: &AdapterId| (a.name.clone(), a.vendor, a.device, a.backend.clone());
+    let mut out = Vec::new();
+    for cache in &import.caches {
+        let a = &cache.key.adapter;
+        let name = format!("{} ({}, {} {})", a.name, a.backend, a.driver, a.driver_info);
+        let mine = ident(a) == ident(&current.adapter);
+        if cache.format != FORMAT {
+            out.push(ImportOutcome::Refused {
+                adapter: name,
+                why: format!("stale (format {}, this build reads {FORMAT})", cache.format),
+            });
+            continue;
+        }
+        if mine {
+            if let Some(why) = key_mismatch(&cache.key, current) {
+                out.push(ImportOutcome::Refused {
+                    adapter: name,
+                    why: format!("{why}: measured on different code than this adapter runs"),
+                });
+                continue;
+            }
+        }
+        let path = file_path(dir, a);
+        let _lock = lock(&path);
+        let mut merged = match load(&path, &cache.key) {
+            Loaded::Valid(f) => f,
+            Loaded::Missing => CacheFile::empty(cache.key.clone()),
+            // This adapter's file, unusable under its key: the tuner would discard it anyway.
+            Loaded::Invalid(_) if mine => CacheFile::empty(cache.key.clone()),
+            Loaded::Invalid(why) => {
+                out.push(ImportOutcome::Refused {
+                    adapter: name,
+                    why: format!(
+                        "its cache file {} is {why}: not overwritten",
+                        path.display()
+                    ),
+                });
+                continue;
+            }
+        };
+        let kept = merged.entries.len();
+        let mut added = 0;
+        for e in &cache.entries {
+            if merged.get(&e.op, &e.bucket).is_none() {
+                merged.put(e.clone());
+                added += 1;
+            }
+        }
+        if let Err(e) = write_atomic(&path, &merged) {
+            out.push(ImportOutcome::Refused {
+                adapter: name,
+                why: format!("{} is not writable ({e})", path.display()),
+            });
+            continue;
+        }
+        out.push(if mine {
+            ImportOutcome::Applied { path, added, kept }
+        } else {
+            ImportOutcome::KeptApart {
+                adapter: name,
+                path,
+                added,
+                kept,
+            }
+        });
+    }
+    out
+}
+
+/// Adds this adapter's valid cache (`dir`, `key`) to the export at `path` (created, or merged
+/// with the adapters it already holds); returns the entries exported.
+pub fn export(dir: &Path, key: &CacheKey, path: &Path) -> Result<usize, String> {
+    let cache_path = file_path(dir, &key.adapter);
+    let cache = match load(&cache_path, key) {
+        Loaded::Valid(f) if !f.entries.is_empty() => f,
+        Loaded::Valid(_) | Loaded::Missing => {
+            return Err(format!(
+                "nothing tuned on this adapter yet ({}): run `wgkernels tune` first",
+                cache_path.display()
+            ))
+        }
+        Loaded::Invalid(why) => return Err(format!("the cache {} is {why}", cache_path.display())),
+    };
+    let mut file = if path.exists() {
+        read_export(path).map_err(|why| format!("{} is {why}", path.display()))?
+    } else {
+        ExportFile::new()
+    };
+    let n = cache.entries.len();
+    file.add(cache);
+    let text = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
+    write_bytes_atomic(path, &text).map_err(|e| format!("{} ({e})", path.display()))?;
+    Ok(n)
+}

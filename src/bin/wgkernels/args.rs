@@ -52,6 +52,17 @@ pub(crate) enum Command {
         /// Re-measure buckets that are already cached.
         #[arg(long)]
         force: bool,
+        /// Merge the tuning entries of FILE (written by `--export`, on this or other adapters)
+        /// into the per-adapter caches instead of measuring: this adapter's entries into its
+        /// cache (entries measured here win), another adapter's into that adapter's own file,
+        /// never into this one; entries of another driver or wgkernels version are refused.
+        #[arg(long, value_name = "FILE")]
+        import: Option<PathBuf>,
+        /// Write this adapter's tuning cache into FILE instead of measuring (added to the
+        /// adapters FILE already holds, replacing this adapter's earlier export), for an
+        /// application to ship and `--import`.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
     },
     /// Several bench reports (--json files) side by side, with speed ratios against the first.
     /// Exit 2 if a file is unreadable or not a bench report.
@@ -65,6 +76,12 @@ pub(crate) enum Command {
         /// Write the relative-speed chart (SVG) here.
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// Write the roofline chart of every report (SVG) here (default: next to --md/--html).
+        #[arg(long)]
+        roofline: Option<PathBuf>,
+        /// Write one self-contained HTML page (tables and charts inline) here.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// Run one op on .npy files (f32 or f16, C order).
     Run {
@@ -86,6 +103,12 @@ pub(crate) struct BenchArgs {
     /// Write the report as Markdown to this file.
     #[arg(long)]
     pub(crate) md: Option<PathBuf>,
+    /// Write the results as CSV (one line per row) to this file.
+    #[arg(long)]
+    pub(crate) csv: Option<PathBuf>,
+    /// Write one self-contained HTML page (tables and charts inline, no network) to this file.
+    #[arg(long)]
+    pub(crate) html: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -9,6 +9,8 @@ pub(crate) fn bench(
     args: &BenchArgs,
     mut compile: Vec<CompileRow>,
 ) -> Result<(), Error> {
+    // Before anything runs: what else loads the machine.
+    let mut system = wgkernels::report::SystemInfo::detect();
     let spinner = progress_bar(1, "peaks");
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
     let peaks = wgkernels::probe::measure_peaks(ctx, args.quick)?;
@@ -41,7 +43,11 @@ pub(crate) fn bench(
                 pb.set_position(i as u64);
                 pb.set_message(label.to_string());
             },
-            &mut |r| pb.suspend(|| println!("{}", r.line())),
+            &mut |r| {
+                let mut r = r.clone();
+                wgkernels::report::roofline::apply(&mut r, &peaks);
+                pb.suspend(|| println!("{}", r.line()))
+            },
             // (suspend, not println: println is a no-op when stdout is not a terminal)
             &mut |e| pb.suspend(|| eprintln!("{e}")),
         )?);
@@ -58,13 +64,8 @@ pub(crate) fn bench(
             cost,
         });
     }
-    let report = BenchReport {
-        adapter: ctx.adapter_id(),
-        peaks,
-        results,
-        version: env!("CARGO_PKG_VERSION").into(),
-        compile,
-    };
+    system.load_after = wgkernels::report::system::load_average();
+    let report = BenchReport::new(ctx.adapter_id(), peaks, results, compile, Some(system));
     let st = ctx.tuner().status(ctx);
     let stats = ctx.tuner().stats();
     let tuning = format!(
@@ -76,9 +77,15 @@ pub(crate) fn bench(
         stats.defaults,
         stats.tuning_runs
     );
-    // Charts go next to the Markdown (or the JSON when there is no Markdown).
+    // Charts go next to the Markdown (or the HTML, JSON or CSV when there is no Markdown).
     let mut charts = Vec::new();
-    if let Some(anchor) = args.md.as_ref().or(args.json.as_ref()) {
+    let anchor = args
+        .md
+        .as_ref()
+        .or(args.html.as_ref())
+        .or(args.json.as_ref())
+        .or(args.csv.as_ref());
+    if let Some(anchor) = anchor {
         let dir = anchor.parent().map(Path::to_path_buf).unwrap_or_default();
         let stem = anchor
             .file_stem()
@@ -101,6 +108,12 @@ pub(crate) fn bench(
     let md = report.to_markdown_with(&links, Some(&tuning));
     // The rows were printed as they were measured.
     println!("tuning: {tuning}");
+    print!(
+        "{}",
+        report
+            .scores_markdown()
+            .replace("## Scores\n\n", "scores: ")
+    );
     if let Some(p) = &args.json {
         write_json(
             p,
@@ -109,11 +122,20 @@ pub(crate) fn bench(
         println!("wrote {}", p.display());
     }
     if let Some(p) = &args.md {
-        std::fs::write(p, md).map_err(|source| Error::Io {
-            path: p.display().to_string(),
-            source,
-        })?;
-        println!("wrote {}", p.display());
+        write_text(p, &md)?;
+    }
+    if let Some(p) = &args.csv {
+        write_text(p, &report.to_csv())?;
+    }
+    if let Some(p) = &args.html {
+        let with_titles: Vec<(PathBuf, String)> = charts
+            .iter()
+            .map(|(_, t, p)| (p.clone(), t.clone()))
+            .collect();
+        write_text(
+            p,
+            &report.to_html(&read_charts(&with_titles)?, Some(&tuning)),
+        )?;
     }
     for (_, _, p) in &charts {
         println!("wrote {}", p.display());

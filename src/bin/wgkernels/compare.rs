@@ -1,12 +1,16 @@
-//! `wgkernels compare`: several reports side by side (table and chart).
+//! `wgkernels compare`: several reports side by side, ranked by score (table and charts).
 
 use crate::*;
 
-pub(crate) fn compare(
-    files: &[PathBuf],
-    md: Option<&Path>,
-    svg: Option<&Path>,
-) -> Result<(), Error> {
+/// The files `compare` writes besides the terminal table.
+pub(crate) struct CompareOut<'a> {
+    pub(crate) md: Option<&'a Path>,
+    pub(crate) svg: Option<&'a Path>,
+    pub(crate) roofline: Option<&'a Path>,
+    pub(crate) html: Option<&'a Path>,
+}
+
+pub(crate) fn compare(files: &[PathBuf], out: CompareOut<'_>) -> Result<(), Error> {
     use wgkernels::report::compare::{compare_reports, load_report};
     if files.len() < 2 {
         return Err(Error::Shape(format!(
@@ -27,26 +31,82 @@ pub(crate) fn compare(
     if cmp.shared_rows() == 0 {
         eprintln!("warning: no result appears in more than one report: nothing to take ratios of");
     }
-    let svg_path = svg
+    // Charts default to files next to the Markdown (or the HTML page).
+    let anchor = out.md.or(out.html);
+    let beside = |suffix: &str| {
+        anchor.map(|a| {
+            let stem = a.file_stem().and_then(|s| s.to_str()).unwrap_or("compare");
+            a.with_file_name(format!("{stem}{suffix}"))
+        })
+    };
+    let svg_path = out.svg.map(Path::to_path_buf).or_else(|| beside(".svg"));
+    let roof_path = out
+        .roofline
         .map(Path::to_path_buf)
-        .or_else(|| md.map(|m| m.with_extension("svg")));
+        .or_else(|| beside("-roofline.svg"));
+    let mut charts: Vec<(PathBuf, String)> = Vec::new();
+    if let Some(p) = &roof_path {
+        wgkernels::report::charts::compare_roofline_chart(&reports, p)?;
+        charts.push((p.clone(), "Roofline: every report's roofs and rows".into()));
+    }
     if let Some(p) = &svg_path {
         wgkernels::report::charts::compare_chart(&cmp, p)?;
+        charts.push((p.clone(), "Speed relative to A".into()));
+    }
+    for (p, _) in &charts {
         println!("wrote {}", p.display());
     }
-    if let Some(m) = md {
-        let link = svg_path.as_ref().map(|p| match (p.parent(), m.parent()) {
-            (Some(a), Some(b)) if a == b => p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            _ => p.display().to_string(),
-        });
-        std::fs::write(m, cmp.to_markdown(link.as_deref())).map_err(|source| Error::Io {
-            path: m.display().to_string(),
-            source,
-        })?;
-        println!("wrote {}", m.display());
+    if let Some(m) = out.md {
+        let links: Vec<(String, String)> = charts
+            .iter()
+            .map(|(p, t)| (relative_to(p, m), t.clone()))
+            .collect();
+        write_text(m, &cmp.to_markdown(&links))?;
     }
+    if let Some(h) = out.html {
+        let inline = read_charts(&charts)?;
+        let page = wgkernels::report::files::html_page(
+            "wgkernels comparison",
+            &cmp.to_markdown(&[]),
+            &inline,
+        );
+        write_text(h, &page)?;
+    }
+    Ok(())
+}
+
+/// `p` as a link from the folder of `from`: its file name when both share a folder.
+pub(crate) fn relative_to(p: &Path, from: &Path) -> String {
+    match (p.parent(), from.parent()) {
+        (Some(a), Some(b)) if a == b => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        _ => p.display().to_string(),
+    }
+}
+
+/// The charts' SVG text with their titles, for inlining in an HTML page.
+pub(crate) fn read_charts(charts: &[(PathBuf, String)]) -> Result<Vec<(String, String)>, Error> {
+    charts
+        .iter()
+        .map(|(p, t)| {
+            std::fs::read_to_string(p)
+                .map(|svg| (t.clone(), svg))
+                .map_err(|source| Error::Io {
+                    path: p.display().to_string(),
+                    source,
+                })
+        })
+        .collect()
+}
+
+/// Writes `text` to `p` and says so.
+pub(crate) fn write_text(p: &Path, text: &str) -> Result<(), Error> {
+    std::fs::write(p, text).map_err(|source| Error::Io {
+        path: p.display().to_string(),
+        source,
+    })?;
+    println!("wrote {}", p.display());
     Ok(())
 }

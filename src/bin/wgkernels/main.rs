@@ -127,6 +127,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 quick: true,
                 json: Some("report/report.json".into()),
                 md: Some("report/report.md".into()),
+                csv: Some("report/report.csv".into()),
+                html: Some("report/report.html".into()),
             };
             bench(&ctx, &args, compile)?;
             Ok(if ok {
@@ -157,14 +159,42 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             bench(&ctx, &args, Vec::new())?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Tune { ops, quick, force }) => {
+        Some(Command::Tune {
+            ops,
+            quick,
+            force,
+            import,
+            export,
+        }) => {
             check_ops(&ops)?;
             let ctx = context(cd)?;
-            tune(&ctx, &ops, quick, force)?;
+            if import.is_none() && export.is_none() {
+                tune(&ctx, &ops, quick, force)?;
+            }
+            if let Some(f) = &import {
+                tune_import(&ctx, f)?;
+            }
+            if let Some(f) = &export {
+                tune_export(&ctx, f)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Compare { files, md, svg }) => {
-            compare(&files, md.as_deref(), svg.as_deref())?;
+        Some(Command::Compare {
+            files,
+            md,
+            svg,
+            roofline,
+            html,
+        }) => {
+            compare(
+                &files,
+                CompareOut {
+                    md: md.as_deref(),
+                    svg: svg.as_deref(),
+                    roofline: roofline.as_deref(),
+                    html: html.as_deref(),
+                },
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run {

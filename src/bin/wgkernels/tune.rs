@@ -127,3 +127,68 @@ pub(crate) fn print_entry(e: &wgkernels::tune::TuneEntry) {
         );
     }
 }
+
+/// The cache directory and key of `ctx`'s adapter, or why there is none.
+fn cache_dir_and_key(ctx: &Context) -> Result<(PathBuf, wgkernels::tune::CacheKey), Error> {
+    let dir = ctx
+        .tuner()
+        .cache_path(ctx)
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .ok_or_else(|| {
+            Error::Shape(
+                "no tuning cache directory (set --cache-dir or WGKERNELS_CACHE_DIR)".into(),
+            )
+        })?;
+    Ok((dir, wgkernels::tune::CacheKey::new(ctx.adapter_id())))
+}
+
+/// `tune --import FILE`: merges an export into the per-adapter caches and says what became of
+/// each adapter's entries.
+pub(crate) fn tune_import(ctx: &Context, file: &Path) -> Result<(), Error> {
+    use wgkernels::runtime::tune_cache::{import, read_export, ImportOutcome};
+    let export = read_export(file).map_err(|msg| Error::Format {
+        path: file.display().to_string(),
+        msg,
+    })?;
+    let (dir, key) = cache_dir_and_key(ctx)?;
+    for o in import(&dir, &key, &export) {
+        match o {
+            ImportOutcome::Applied { path, added, kept } => println!(
+                "this adapter: {added} entries added to {} ({kept} already there kept)",
+                path.display()
+            ),
+            ImportOutcome::KeptApart {
+                adapter,
+                path,
+                added,
+                kept,
+            } => println!(
+                "{adapter}: another adapter's entries, kept apart in {} ({added} added, {kept} kept); never used on this adapter",
+                path.display()
+            ),
+            ImportOutcome::Refused { adapter, why } => {
+                eprintln!("{adapter}: refused: {why}")
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `tune --export FILE`: adds this adapter's cache to FILE.
+pub(crate) fn tune_export(ctx: &Context, file: &Path) -> Result<(), Error> {
+    let (dir, key) = cache_dir_and_key(ctx)?;
+    let n =
+        wgkernels::runtime::tune_cache::export(&dir, &key, file).map_err(|msg| Error::Format {
+            path: file.display().to_string(),
+            msg,
+        })?;
+    println!(
+        "exported {n} entries of {} ({}, {} {}) to {}",
+        key.adapter.name,
+        key.adapter.backend,
+        key.adapter.driver,
+        key.adapter.driver_info,
+        file.display()
+    );
+    Ok(())
+}

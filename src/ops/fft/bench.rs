@@ -93,6 +93,8 @@ pub fn bench_fft_case(
         dtype: desc.dtype,
         shape: fft_shape_json(&desc),
         median_ms: t.median_ms,
+        samples_ms: t.samples_ms.clone(),
+        work: Some(fft_work(&desc)),
         gflops: Some(flops / secs / 1e9),
         gbps: Some(gbps),
         pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
@@ -110,7 +112,20 @@ pub fn bench_fft_case(
         } else {
             "FAILED reference spot check".into()
         },
+        ..Default::default()
     })
+}
+
+/// The roofline work of an FFT (`report::roofline`): the conventional 5·N·log2(N) FLOP per
+/// complex transform of N points (whatever the algorithm: a Bluestein length counts as its
+/// own N), times the batch; the input read once and the output written once.
+pub fn fft_work(desc: &FftDesc) -> crate::report::Work {
+    let n = desc.n as f64;
+    crate::report::Work {
+        flops: 5.0 * n * n.log2() * desc.batch as f64,
+        bytes: 2.0 * desc.bytes() as f64,
+        f16_math: false,
+    }
 }
 
 /// Benchmarks every case of this op (`ops::bench_op` runs it by name). `progress(done, total,

@@ -150,6 +150,8 @@ pub fn bench_fftconv_case(
         dtype: desc.dtype,
         shape: fftconv_shape_json(&desc),
         median_ms: t.median_ms,
+        samples_ms: t.samples_ms.clone(),
+        work: Some(fftconv_work(&desc)),
         gflops: Some(flops / secs / 1e9),
         gbps: Some(gbps),
         pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
@@ -174,7 +176,31 @@ pub fn bench_fftconv_case(
         } else {
             "FAILED reference spot check".into()
         },
+        ..Default::default()
     })
+}
+
+/// The roofline work of an FFT convolution (`report::roofline`), from its definition as an FFT
+/// product, whatever path runs it: per (batch, channel) row a real forward and a real inverse
+/// FFT of `nf` points, 2.5·nf·log2(nf) FLOP each (half the complex count), with `nf` the power
+/// of two ≥ L (circular) or ≥ L + Lk − 1 (causal); the pointwise product is not counted. Bytes:
+/// u read and y written once, the kernel (H × Lk) and each gate (B × H × L) read once. A
+/// frequency-sparse row (`freq_keep`) counts the same work: its % of roof is the dense-equivalent
+/// rate, as its GFLOP/s is.
+pub fn fftconv_work(desc: &FftConvDesc) -> crate::report::Work {
+    let span = if desc.circular {
+        desc.l as u64
+    } else {
+        desc.l as u64 + desc.lk as u64 - 1
+    };
+    let nf = span.next_power_of_two() as f64;
+    let rows = desc.b as f64 * desc.h as f64;
+    let gates = u64::from(desc.pre_gate) + u64::from(desc.post_gate);
+    crate::report::Work {
+        flops: rows * 5.0 * nf * nf.log2(),
+        bytes: (((2 + gates) * desc.len() + desc.k_len()) * desc.dtype.size()) as f64,
+        f16_math: false,
+    }
 }
 
 /// Benchmarks every case of this op (`ops::bench_op` runs it by name). `progress(done, total,
