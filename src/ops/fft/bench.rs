@@ -217,31 +217,79 @@ pub fn nd_label(c: &NdCase) -> String {
 /// Points up to which a bench row is spot-checked against the f64 reference.
 const ND_CHECK_POINTS: u64 = 1 << 21;
 
+/// The roofline work of an N-D case: the conventional 5·N·log2(N) FLOP per complex transform
+/// of N points in all (half that for a real-input or real-output one, and for the real-to-real
+/// kinds; the global filter is an rfftn and an irfftn plus 6 FLOP per complex product), the
+/// input read once and the output written once.
+pub fn nd_work(case: &NdCase) -> crate::report::Work {
+    use crate::ops::fft::nd::NdTransform;
+    let nlogn = |n: f64| n * n.log2().max(1.0);
+    let (flops, bytes) = match case {
+        NdCase::Transform(d) => {
+            let per = match d.transform {
+                NdTransform::C2c { .. } => 5.0,
+                _ => 2.5,
+            };
+            let batch = d.in_shape().iter().product::<u64>() as f64 / d.points() as f64;
+            let batch = if d.transform == NdTransform::C2r {
+                d.out_shape().iter().product::<u64>() as f64 / d.points() as f64
+            } else {
+                batch
+            };
+            (
+                per * nlogn(d.points() as f64) * batch,
+                4.0 * (d.in_len() + d.out_len()) as f64,
+            )
+        }
+        NdCase::Filter(d) => {
+            let n = d.h as f64 * d.w as f64;
+            let bins = d.h as f64 * (d.w as f64 / 2.0 + 1.0);
+            (
+                d.batch as f64 * (5.0 * nlogn(n) + 6.0 * bins),
+                4.0 * (2 * d.len()) as f64,
+            )
+        }
+        NdCase::Lowpass(d) => (
+            d.batch as f64 * 2.5 * nlogn(d.h as f64 * d.w as f64),
+            4.0 * (d.len() + d.out_len()) as f64,
+        ),
+    };
+    crate::report::Work {
+        flops,
+        bytes,
+        f16_math: false,
+    }
+}
+
 fn row(
+    case: &NdCase,
     variant: &str,
     shape: serde_json::Value,
-    bytes: u64,
     peaks: &Peaks,
     timing: &crate::runtime::Timing,
     rel_l2_err: f64,
     note: String,
 ) -> BenchResult {
     let ms = timing.median_ms;
-    let gbps = bytes as f64 / (ms * 1e-3) / 1e9;
+    let work = nd_work(case);
+    let gbps = work.bytes / (ms * 1e-3) / 1e9;
     BenchResult {
         op: NAME.into(),
         variant: variant.into(),
         dtype: DType::F32,
         shape,
         median_ms: ms,
-        gflops: None,
+        samples_ms: timing.samples_ms.clone(),
+        gflops: Some(work.flops / (ms * 1e-3) / 1e9),
         gbps: Some(gbps),
         pct_of_peak: Some(100.0 * gbps / peaks.copy_gbps),
+        work: Some(work),
         config: "per-axis picks".into(),
         config_source: "default".into(),
         rel_l2_err,
         timing: format!("{:?}", timing.source).to_lowercase(),
         note,
+        ..Default::default()
     }
 }
 
@@ -270,7 +318,6 @@ pub fn bench_nd_case(
             let a = ctx.upload("nd in", &x)?;
             let b = ctx.storage("nd out", d.out_len() * 4)?;
             let bound = plan.bind(&a, &b)?;
-            let bytes = (d.in_len() + d.out_len()) * 4;
             let (t, note) = if d.transform == NdTransform::R2c {
                 // The c2c transform of the same real data (imaginary parts zero), alternating.
                 let c = FftNdDesc::new(&d.shape, &d.axes, NdTransform::C2c { inverse: false });
@@ -289,6 +336,34 @@ pub fn bench_nd_case(
                 (
                     ts[0].clone(),
                     format!("c2c of the same data takes {ratio:.2}x the r2c time (alternating rounds); gbps = (read+write)/time, % of copy kernel"),
+                )
+            } else if matches!(d.transform, NdTransform::C2c { .. }) {
+                // The other way of running the non-last axes (strided passes or transposes),
+                // alternating: the "measure both".
+                use crate::ops::fft::nd::ColumnPass;
+                let mut other = *plan.config();
+                other.columns = match other.columns {
+                    ColumnPass::Strided => ColumnPass::Transposes,
+                    ColumnPass::Transposes => ColumnPass::Strided,
+                };
+                let op = crate::ops::fft::nd::FftNdPlan::with_config(ctx, d.clone(), other)?;
+                let ob = ctx.storage("nd out (other)", d.out_len() * 4)?;
+                let obound = op.bind(&a, &ob)?;
+                let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
+                    if i == 0 {
+                        bound.record(pass)
+                    } else {
+                        obound.record(pass)
+                    }
+                })?;
+                let ratio = ts[1].median_ms / ts[0].median_ms;
+                (
+                    ts[0].clone(),
+                    format!(
+                        "{}; {} takes {ratio:.2}x its time (alternating rounds); gbps = (read+write)/time, % of copy kernel",
+                        plan.config().label(),
+                        other.label()
+                    ),
                 )
             } else {
                 (
@@ -310,7 +385,7 @@ pub fn bench_nd_case(
             };
             let shape = serde_json::json!({ "shape": d.shape, "axes": d.axes });
             let variant = format!("nd_{}", d.transform.name());
-            Ok(row(&variant, shape, bytes, peaks, &t, err, note))
+            Ok(row(case, &variant, shape, peaks, &t, err, note))
         }
         NdCase::Filter(d) => {
             let fused = FilterPlan::new(ctx, *d)?;
@@ -354,15 +429,7 @@ pub fn bench_nd_case(
             );
             let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w });
             let t = &ts[0];
-            Ok(row(
-                "global_filter",
-                shape,
-                2 * d.len() * 4,
-                peaks,
-                t,
-                err,
-                note,
-            ))
+            Ok(row(case, "global_filter", shape, peaks, t, err, note))
         }
         NdCase::Lowpass(d) => {
             let fused = DctLowpassPlan::new(ctx, *d)?;
@@ -407,8 +474,7 @@ pub fn bench_nd_case(
             );
             let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w, "k": d.k });
             let t = &ts[0];
-            let bytes = (d.len() + d.out_len()) * 4;
-            Ok(row("dct_lowpass", shape, bytes, peaks, t, err, note))
+            Ok(row(case, "dct_lowpass", shape, peaks, t, err, note))
         }
     }
 }
