@@ -81,7 +81,7 @@ fn shape32(s: &[u64]) -> Result<Vec<u32>, Error> {
 /// `run fft`: complex transform along the last axis, or `--axes`, with `--norm`.
 pub(crate) fn run_fft(ctx: &Context, t: &Transform, inverse: bool) -> Result<(), Error> {
     let a = read_npy(t.input)?;
-    let shape = complex_shape(&a, "fft")?;
+    let shape = complex_shape(&a, "complex FFT")?;
     let nd = shape.len();
     let axes = parse_axes(t.axes, nd, &[nd - 1])?;
     let desc = FftNdDesc::new(&shape32(&shape)?, &axes, NdTransform::C2c { inverse })
