@@ -251,7 +251,8 @@ impl GemmConfig {
                     && bn.is_multiple_of(tn)
             }
             Self::Subgroup { sg, rq, nt } => {
-                // Operands are read as vec4 rows: no transposes, K and N multiples of 4.
+                // Operands are read as vec4s along their stored rows and C is written as vec4s:
+                // K and N multiples of 4, and M too when A is stored transposed (K×M).
                 caps.subgroups
                     && caps.subgroup_min == sg
                     && caps.subgroup_max == sg
@@ -259,10 +260,9 @@ impl GemmConfig {
                     && (1..=16).contains(&rq)
                     && (1..=4).contains(&nt)
                     && rq * nt <= 32
-                    && !desc.trans_a
-                    && !desc.trans_b
                     && desc.k.is_multiple_of(4)
                     && desc.n.is_multiple_of(4)
+                    && (!desc.trans_a || desc.m.is_multiple_of(4))
             }
             Self::Coop(c) => c.valid_on(caps),
             Self::Gemv { wg, rows } => {
