@@ -6,10 +6,12 @@
 //! cargo run --release --example gemm_layouts -- M N K [f32|f16] [LAYOUTS] [ROUNDS]
 //! cargo run --release --example gemm_layouts -- 1024 1024 1024 f32 nn,nt,tn,tt 5
 //! cargo run --release --example gemm_layouts -- 512 4096 4096 f32 nn,nt 3
+//! cargo run --release --example gemm_layouts -- 512 4096 4096 f32 nt,nt+bias+gelu 3
 //! ```
+//! A layout may carry the linear layer's epilogue: `+bias`, `+relu`, `+gelu`, `+silu`.
 
 use wgkernels::harness::verify::random_data;
-use wgkernels::{Context, DType, GemmDesc, GemmPlan};
+use wgkernels::{Activation, Context, DType, GemmDesc, GemmPlan};
 
 fn run<T: wgkernels::Element>(
     ctx: &Context,
@@ -24,7 +26,13 @@ fn run<T: wgkernels::Element>(
         let ab = ctx.upload("A", &a)?;
         let bb = ctx.upload("B", &b)?;
         let cb = ctx.storage("C", d.c_len() * d.dtype.size())?;
-        let bound = plan.bind(&ab, &bb, &cb)?;
+        let (bias, _) = random_data::<T>(d.n as usize, 3);
+        let biasb = if d.bias {
+            Some(ctx.upload("bias", &bias)?)
+        } else {
+            None
+        };
+        let bound = plan.bind_with_bias(&ab, &bb, biasb.as_ref(), &cb)?;
         // One untimed run: compiles nothing more, warms caches.
         ctx.submit(|pass| bound.record(pass))?;
         ctx.wait()?;
@@ -60,14 +68,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = args.get(5).map_or(Ok(5), |r| r.parse())?;
     let mut descs = Vec::new();
     for l in &layouts {
-        let (ta, tb) = match l.as_str() {
+        let mut parts = l.split('+');
+        let (ta, tb) = match parts.next().unwrap_or("") {
             "nn" => (false, false),
             "nt" => (false, true),
             "tn" => (true, false),
             "tt" => (true, true),
             _ => return Err(format!("layout {l}: nn, nt, tn or tt").into()),
         };
-        descs.push(GemmDesc::new(m, n, k).trans(ta, tb).dtype(dtype));
+        let mut d = GemmDesc::new(m, n, k).trans(ta, tb).dtype(dtype);
+        for e in parts {
+            d = match e {
+                "bias" => d.with_bias(true),
+                "relu" => d.activation(Activation::Relu),
+                "gelu" => d.activation(Activation::Gelu),
+                "silu" => d.activation(Activation::Silu),
+                _ => return Err(format!("epilogue {e}: bias, relu, gelu or silu").into()),
+            };
+        }
+        descs.push(d);
     }
     let ctx = Context::new_blocking()?;
     let results = match dtype {

@@ -17,6 +17,7 @@ const MAX_ROWS: u32 = 8u;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
+@group(0) @binding(6) var<storage, read> bias: array<Elem>; // EPI_BIAS
 // The same buffers as `a` and `b`, viewed as quads (used when VEC4).
 @group(0) @binding(4) var<storage, read> a4: array<vec4<Elem>>;
 @group(0) @binding(5) var<storage, read> b4: array<vec4<Elem>>;
@@ -25,6 +26,7 @@ fn gemm_a_at(i: u32) -> Elem { return a[i]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i]; }
 fn gemm_c_at(i: u32) -> Elem { return c[i]; }
 fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
+fn gemm_bias_at(i: u32) -> Elem { return bias[i]; }
 
 var<workgroup> partial: array<f32, GV_WG * MAX_ROWS>;
 

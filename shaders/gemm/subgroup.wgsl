@@ -39,17 +39,20 @@ const MAX_ACC: u32 = 256u;
 @group(0) @binding(1) var<storage, read> a: array<vec4<Elem>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read_write> c: array<vec4<Elem>>;
+@group(0) @binding(6) var<storage, read> bias: array<vec4<Elem>>; // EPI_BIAS
 
 fn gemm_a_at(i: u32) -> Elem { return a[i / 4u][i % 4u]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i / 4u][i % 4u]; }
 fn gemm_c_at(i: u32) -> Elem { return c[i / 4u][i % 4u]; }
 fn gemm_c_put(i: u32, v: f32) { c[i / 4u][i % 4u] = Elem(v); }
+fn gemm_bias_at(i: u32) -> Elem { return bias[i / 4u][i % 4u]; }
 
 var<private> acc: array<vec4<f32>, MAX_ACC>; // [(r * 8 + i) * NT + t]
 var<private> av: array<vec4<f32>, 16>;       // this lane's A quads, one per row r
 var<private> bq: array<vec4<f32>, 16>;       // [kk * 4 + t]: B[k + kk][quad of chunk t]
 var<private> g_arow: array<u32, 16>;         // quad index of each of this lane's A quads at k = 0
 var<private> g_bcol: array<u32, 4>;          // quad index of this lane's B quad(s) per chunk at k = 0
+var<private> g_bias: array<vec4<f32>, 4>;    // EPI_BIAS: the bias of this lane's columns per chunk
 var<private> g_lane: u32;                    // lane within the cluster
 var<private> g_cl8: u32;                     // first lane of the cluster
 
@@ -183,16 +186,21 @@ fn k_step(kq: u32, ao: u32, ldb4: u32) {
     if RQ > 15u { step_r(15u); }
 }
 
-// alpha·v + beta·C on the quad at (row, col..col+3), one vec4 access each way. N % 4 == 0 and
-// col % 4 == 0, so a quad is wholly inside C or wholly outside. (Why vec4: every memory access
-// with a per-lane address is a loop in lavapipe's code, and the driver's compile time grows
-// with their number; scalar stores of a 16×2-chunk block were 2048 such loops, ~45 s of LLVM.)
-fn store_q(v: vec4<f32>, c_base: u32, row: u32, col: u32) {
+// act(alpha·v + bias) + beta·C on the quad at (row, col..col+3) of chunk t, one vec4 access
+// each way. N % 4 == 0 and col % 4 == 0, so a quad is wholly inside C or wholly outside. (Why
+// vec4: every memory access with a per-lane address is a loop in lavapipe's code, and the
+// driver's compile time grows with their number; scalar stores of a 16×2-chunk block were 2048
+// such loops, ~45 s of LLVM. The bias of a lane's columns is loaded once, before the stores.)
+fn store_q(v: vec4<f32>, t: u32, c_base: u32, row: u32, col: u32) {
     if row >= p.m || col >= p.n {
         return;
     }
     let i = (c_base + row * p.ldc + col) / 4u;
     var o = p.alpha * v;
+    if EPI_BIAS {
+        o += g_bias[t];
+    }
+    o = gemm_act4(o);
     if READ_C {
         o += p.beta * vec4<f32>(c[i]);
     }
@@ -203,10 +211,10 @@ fn store_row(r: u32, i: u32, c_base: u32, row0: u32, col0: u32) {
     let row = row0 + r * 8u + i;
     let o = (r * 8u + i) * NT;
     let col = col0 + 4u * g_lane;
-    store_q(acc[o], c_base, row, col);
-    if NT > 1u { store_q(acc[o + 1u], c_base, row, col + 32u); }
-    if NT > 2u { store_q(acc[o + 2u], c_base, row, col + 64u); }
-    if NT > 3u { store_q(acc[o + 3u], c_base, row, col + 96u); }
+    store_q(acc[o], 0u, c_base, row, col);
+    if NT > 1u { store_q(acc[o + 1u], 1u, c_base, row, col + 32u); }
+    if NT > 2u { store_q(acc[o + 2u], 2u, c_base, row, col + 64u); }
+    if NT > 3u { store_q(acc[o + 3u], 3u, c_base, row, col + 96u); }
 }
 
 fn store_r(r: u32, c_base: u32, row0: u32, col0: u32) {
@@ -305,6 +313,14 @@ fn main(
         k_step(kq, kq * astep, ldb4);
     }
     let c_base = t.x * p.stride_c;
+    if EPI_BIAS {
+        // Bias quads of this lane's columns (clamped like B's; past-the-end ones are not stored).
+        let bn4 = p.n / 4u - 1u;
+        g_bias[0] = vec4<f32>(bias[min(bq0, bn4)]);
+        if NT > 1u { g_bias[1] = vec4<f32>(bias[min(bq0 + 8u, bn4)]); }
+        if NT > 2u { g_bias[2] = vec4<f32>(bias[min(bq0 + 16u, bn4)]); }
+        if NT > 3u { g_bias[3] = vec4<f32>(bias[min(bq0 + 24u, bn4)]); }
+    }
     store_r(0u, c_base, row0, col0);
     if RQ > 1u { store_r(1u, c_base, row0, col0); }
     if RQ > 2u { store_r(2u, c_base, row0, col0); }

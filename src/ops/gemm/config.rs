@@ -169,6 +169,14 @@ impl GemmConfig {
             ("TRANS_A", desc.trans_a as u8 as f64),
             ("TRANS_B", desc.trans_b as u8 as f64),
         ];
+        // The linear layer's epilogue; a plain GEMM sets neither (the shaders' defaults), so its
+        // pipelines stay the ones it always had.
+        if desc.bias {
+            c.push(("EPI_BIAS", 1.0));
+        }
+        if desc.activation != super::Activation::None {
+            c.push(("EPI_ACT", desc.activation.code() as f64));
+        }
         let f = |x: u32| x as f64;
         match *self {
             Self::Subgroup { sg, rq, nt } => {
