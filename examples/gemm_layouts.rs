@@ -13,11 +13,14 @@
 use wgkernels::harness::verify::random_data;
 use wgkernels::{Activation, Context, DType, GemmDesc, GemmPlan};
 
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Each layout's configuration label and timed samples (ms).
 fn run<T: wgkernels::Element>(
     ctx: &Context,
     descs: &[GemmDesc],
     rounds: usize,
-) -> Result<Vec<(String, Vec<f64>)>, Box<dyn std::error::Error>> {
+) -> AnyResult<Vec<(String, Vec<f64>)>> {
     let mut cases = Vec::new();
     for d in descs {
         let plan = GemmPlan::new(ctx, *d, None)?;
