@@ -246,11 +246,13 @@ fn subgroup_variant_blockings_on_tails() {
         }
     }
     assert!(ran >= 21, "only {ran} subgroup runs");
-    // Shapes it cannot read as vec4 rows are refused, not run wrongly.
+    // Shapes it cannot read as vec4 rows are refused, not run wrongly (a stored-transposed A
+    // is read along M; every layout of aligned shapes is `tests/gemm_layouts.rs`'s).
     for d in [
         GemmDesc::new(64, 64, 30),
         GemmDesc::new(64, 66, 32),
-        GemmDesc::new(64, 64, 32).trans(true, false),
+        GemmDesc::new(66, 64, 32).trans(true, false),
+        GemmDesc::new(64, 64, 30).trans(false, true),
     ] {
         assert!(!GemmConfig::subgroup(sg, 8, 2).valid_for(caps, &ctx().limits(), &d));
     }

@@ -190,7 +190,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     trans_b,
                     alpha,
                     beta,
-                } => run_gemm(&ctx, &inputs, &out, trans_a, trans_b, alpha, beta)?,
+                    bias,
+                    activation,
+                } => run_gemm(
+                    &ctx,
+                    &inputs,
+                    &out,
+                    (trans_a, trans_b),
+                    (alpha, beta),
+                    bias.as_deref(),
+                    &activation,
+                )?,
                 RunOp::Attention(args) => run_attention(&ctx, &args)?,
                 RunOp::AttentionSearch(args) => run_attention_search(&ctx, &args)?,
                 RunOp::Fft {
