@@ -333,7 +333,9 @@ impl GemmPlan {
         };
         let (bm, bn) = config.block();
         let tiles_m = match config {
-            GemmConfig::Gemv { .. } if eff.trans_a => eff.m.div_ceil(config.gemv_rows_transposed()),
+            GemmConfig::Gemv { .. } if eff.trans_a => {
+                eff.m.div_ceil(config.gemv_rows_transposed(&eff))
+            }
             _ => eff.m.div_ceil(bm),
         };
         let tiles_n = eff.n.div_ceil(bn);

@@ -114,15 +114,22 @@ pub fn gemm_shapes(tier: Tier) -> Vec<GemmDesc> {
     v
 }
 
-/// JSON shape object of a GEMM.
+/// JSON shape object of a GEMM. The epilogue's keys appear only when it has one, so plain
+/// GEMM rows keep the shape they had in earlier reports (`compare` matches rows by shape).
 pub fn gemm_shape_json(d: &GemmDesc) -> serde_json::Value {
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "m": d.m, "n": d.n, "k": d.k, "batch": d.batch,
         "trans_a": d.trans_a, "trans_b": d.trans_b,
         "alpha": d.alpha, "beta": d.beta,
         "broadcast_a": d.broadcast_a, "broadcast_b": d.broadcast_b,
-        "bias": d.bias, "activation": d.activation.name(),
-    })
+    });
+    if d.bias {
+        v["bias"] = true.into();
+    }
+    if d.activation != Activation::None {
+        v["activation"] = d.activation.name().into();
+    }
+    v
 }
 
 /// One configuration per variant that the dispatcher can pick for `desc` here: the default,
