@@ -8,22 +8,33 @@
 //! cargo run --release --example gemm_layouts -- 512 4096 4096 f32 nn,nt 3
 //! cargo run --release --example gemm_layouts -- 512 4096 4096 f32 nt,nt+bias+gelu 3
 //! ```
-//! A layout may carry the linear layer's epilogue: `+bias`, `+relu`, `+gelu`, `+silu`.
+//! A layout may carry the linear layer's epilogue: `+bias`, `+relu`, `+gelu`, `+silu`, and
+//! `@subgroup` or `@tiled` to force that variant's default blocking instead of the pick.
 
 use wgkernels::harness::verify::random_data;
-use wgkernels::{Activation, Context, DType, GemmDesc, GemmPlan};
+use wgkernels::ops::gemm::config::gemm_candidates;
+use wgkernels::{Activation, Context, DType, GemmDesc, GemmPlan, GemmVariant};
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Each layout's configuration label and timed samples (ms).
 fn run<T: wgkernels::Element>(
     ctx: &Context,
-    descs: &[GemmDesc],
+    descs: &[(GemmDesc, Option<GemmVariant>)],
     rounds: usize,
 ) -> AnyResult<Vec<(String, Vec<f64>)>> {
     let mut cases = Vec::new();
-    for d in descs {
-        let plan = GemmPlan::new(ctx, *d, None)?;
+    for (d, variant) in descs {
+        let config = match variant {
+            Some(v) => Some(
+                gemm_candidates(ctx.caps(), &ctx.limits(), d)
+                    .into_iter()
+                    .find(|c| c.variant() == *v)
+                    .ok_or_else(|| format!("no {} configuration for {d:?}", v.name()))?,
+            ),
+            None => None,
+        };
+        let plan = GemmPlan::new(ctx, *d, config)?;
         let (a, _) = random_data::<T>(d.a_len() as usize, 1);
         let (b, _) = random_data::<T>(d.b_len() as usize, 2);
         let ab = ctx.upload("A", &a)?;
@@ -71,6 +82,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = args.get(5).map_or(Ok(5), |r| r.parse())?;
     let mut descs = Vec::new();
     for l in &layouts {
+        let (l, variant) = match l.split_once('@') {
+            Some((l, "subgroup")) => (l, Some(GemmVariant::Subgroup)),
+            Some((l, "tiled")) => (l, Some(GemmVariant::Tiled)),
+            Some((_, v)) => return Err(format!("variant {v}: subgroup or tiled").into()),
+            None => (l.as_str(), None),
+        };
         let mut parts = l.split('+');
         let (ta, tb) = match parts.next().unwrap_or("") {
             "nn" => (false, false),
@@ -89,7 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 _ => return Err(format!("epilogue {e}: bias, relu, gelu or silu").into()),
             };
         }
-        descs.push(d);
+        descs.push((d, variant));
     }
     let ctx = Context::new_blocking()?;
     let results = match dtype {
@@ -108,7 +125,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for (l, (label, s)) in layouts.iter().zip(&results) {
         let t = med(s);
-        let gflops = descs[0].flops() / (t * 1e-3) / 1e9;
+        let gflops = descs[0].0.flops() / (t * 1e-3) / 1e9;
         println!(
             "{l}: {t:8.2} ms  {gflops:6.1} GFLOP/s  x{:.2} of {} speed  ({label})  samples {:?}",
             base / t,
