@@ -192,3 +192,22 @@ fn linear_bias_mismatch_is_a_typed_error() {
     let y = pollster::block_on(plan.run_host_with_bias(&x, &w, Some(&b), None)).unwrap();
     assert!(y.iter().all(|&v| v == 9.0), "{y:?}");
 }
+
+/// A bench row of the fused linear layer binds its bias and passes the reference spot check
+/// (the full bench's fused-linear group builds its rows this way).
+#[test]
+fn bench_row_of_the_fused_linear_layer() {
+    let peaks = wgkernels::probe::Peaks {
+        fma_f32_gflops: 1.0,
+        fma_f16_gflops: None,
+        copy_gbps: 1.0,
+        copy_buffer_gbps: 1.0,
+    };
+    let d = GemmDesc::linear(20, 36, 24)
+        .with_bias(true)
+        .activation(Activation::Gelu);
+    let r = wgkernels::ops::gemm::bench::bench_gemm_case(ctx(), &peaks, d, None, true).unwrap();
+    assert!(!r.note.contains("FAILED"), "{r:?}");
+    assert!(r.rel_l2_err < 1e-5, "{r:?}");
+    assert_eq!(r.shape["activation"], "gelu");
+}
