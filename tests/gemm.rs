@@ -246,11 +246,13 @@ fn subgroup_variant_blockings_on_tails() {
         }
     }
     assert!(ran >= 21, "only {ran} subgroup runs");
-    // Shapes it cannot read as vec4 rows are refused, not run wrongly.
+    // Shapes it cannot read as vec4 rows are refused, not run wrongly (a stored-transposed A
+    // is read along M; every layout of aligned shapes is `tests/gemm_layouts.rs`'s).
     for d in [
         GemmDesc::new(64, 64, 30),
         GemmDesc::new(64, 66, 32),
-        GemmDesc::new(64, 64, 32).trans(true, false),
+        GemmDesc::new(66, 64, 32).trans(true, false),
+        GemmDesc::new(64, 64, 30).trans(false, true),
     ] {
         assert!(!GemmConfig::subgroup(sg, 8, 2).valid_for(caps, &ctx().limits(), &d));
     }
@@ -265,13 +267,20 @@ fn subgroup_variant_blockings_on_tails() {
     }
 }
 
-/// GEMV's vec4 path (K % 4 == 0) on every candidate: row tails, batches, alpha/beta.
+/// GEMV's vec4 paths (K % 4 == 0; M % 4 == 0 too for a stored-transposed A, `Aᵀ·x`, which a
+/// one-row `x·B` runs as) on every candidate: row tails, batches, alpha/beta.
 #[test]
 fn gemv_quad_path_on_tails() {
     let shapes = [
         GemmDesc::new(45, 1, 100),
         GemmDesc::new(13, 1, 4).batch(3).scale(2.0, 0.5),
         GemmDesc::new(1, 29, 36),
+        GemmDesc::new(44, 1, 36).trans(true, false),
+        GemmDesc::new(12, 1, 8)
+            .batch(3)
+            .scale(2.0, 0.5)
+            .trans(true, true),
+        GemmDesc::new(1, 36, 20).batch(2),
     ];
     let mut ran = 0;
     for (i, d) in shapes.iter().enumerate() {
@@ -282,5 +291,5 @@ fn gemv_quad_path_on_tails() {
             }
         }
     }
-    assert!(ran >= 40, "only {ran} GEMV runs");
+    assert!(ran >= 120, "only {ran} GEMV runs");
 }

@@ -4,11 +4,13 @@
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
+@group(0) @binding(6) var<storage, read> bias: array<Elem>; // EPI_BIAS
 
 fn gemm_a_at(i: u32) -> Elem { return a[i]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i]; }
 fn gemm_c_at(i: u32) -> Elem { return c[i]; }
 fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
+fn gemm_bias_at(i: u32) -> Elem { return bias[i]; }
 
 @compute @workgroup_size(SG * SGM * SGN, 1, 1)
 fn main(

@@ -1,12 +1,16 @@
 // Matrix x vector: the GEMM path for one output column (the host maps a one-row GEMM here too,
 // by transposing the problem). Memory-bound: the matrix is read exactly once, coalesced.
 // Not transposed: a workgroup of GV_WG invocations owns GV_ROWS rows and strides along them.
-// Transposed (A stored k x m): invocation x owns one output row, GV_KS slices split k.
+// Transposed (A stored k x m): GV_KS slices split k; an invocation owns one output row, or with
+// VEC4 (M % 4 == 0, K % 4 == 0) GV_ROWS quads of four adjacent rows, read as vec4s along the
+// stored rows of A (four per x quad).
 
 override GV_WG: u32 = 128u;   // invocations per workgroup
-override GV_ROWS: u32 = 4u;   // rows per workgroup (not transposed), at most MAX_ROWS
+override GV_ROWS: u32 = 4u;   // rows per workgroup (not transposed), quads per invocation
+                              // (transposed, VEC4); at most MAX_ROWS
 override GV_KS: u32 = 4u;     // k slices (transposed); GV_WG / GV_KS output rows per workgroup
-// Read A and x as vec4 (host sets it when the quads are aligned: not transposed, K % 4 == 0).
+// Read A and x as vec4 (host sets it when the quads are aligned: K % 4 == 0, and M % 4 == 0
+// when A is transposed).
 // One vec4 load moves 16 bytes per invocation: GPUs issue 128-bit loads, CPU rasterisers
 // (lavapipe), which load per invocation, move 4x the data per step. Each x quad feeds GV_ROWS
 // rows, and the rows' accumulators are private values indexed by constants only (a run-time
@@ -17,6 +21,7 @@ const MAX_ROWS: u32 = 8u;
 @group(0) @binding(1) var<storage, read> a: array<Elem>;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
+@group(0) @binding(6) var<storage, read> bias: array<Elem>; // EPI_BIAS
 // The same buffers as `a` and `b`, viewed as quads (used when VEC4).
 @group(0) @binding(4) var<storage, read> a4: array<vec4<Elem>>;
 @group(0) @binding(5) var<storage, read> b4: array<vec4<Elem>>;
@@ -25,6 +30,7 @@ fn gemm_a_at(i: u32) -> Elem { return a[i]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i]; }
 fn gemm_c_at(i: u32) -> Elem { return c[i]; }
 fn gemm_c_put(i: u32, v: f32) { c[i] = Elem(v); }
+fn gemm_bias_at(i: u32) -> Elem { return bias[i]; }
 
 var<workgroup> partial: array<f32, GV_WG * MAX_ROWS>;
 
@@ -48,6 +54,55 @@ fn quad_spill(r: u32, li: u32) {
     if r < GV_ROWS {
         let v = q_acc[r];
         partial[r * GV_WG + li] = (v.x + v.y) + (v.z + v.w);
+    }
+}
+
+// TRANS_A && VEC4: quad j's index in row 0 of the stored A (clamped past M: read, never stored).
+fn tq_row(j: u32, a_base4: u32, first: u32, quads: u32, m4: u32) {
+    q_row[j] = a_base4 + min(first + j * quads, m4 - 1u);
+}
+
+// TRANS_A && VEC4: quad j += A[k..k+3][quad] · x quad, `r` the quad offset of stored row k.
+fn tq_fma(j: u32, r: u32, lda4: u32, x: vec4<f32>) {
+    if j < GV_ROWS {
+        let i = q_row[j] + r;
+        var s = q_acc[j];
+        s = fma(vec4<f32>(a4[i]), vec4<f32>(x.x), s);
+        s = fma(vec4<f32>(a4[i + lda4]), vec4<f32>(x.y), s);
+        s = fma(vec4<f32>(a4[i + 2u * lda4]), vec4<f32>(x.z), s);
+        s = fma(vec4<f32>(a4[i + 3u * lda4]), vec4<f32>(x.w), s);
+        q_acc[j] = s;
+    }
+}
+
+// TRANS_A && VEC4: sums quad j over the K slices (through `partial`, one quad at a time) and
+// stores its four rows. With one slice (CPU workgroups) there is no barrier at all.
+fn tq_store(j: u32, li: u32, first: u32, quads: u32, c_base: u32) {
+    if j >= GV_ROWS {
+        return;
+    }
+    var total = q_acc[j];
+    if GV_KS > 1u {
+        workgroupBarrier();
+        partial[4u * li] = total.x;
+        partial[4u * li + 1u] = total.y;
+        partial[4u * li + 2u] = total.z;
+        partial[4u * li + 3u] = total.w;
+        workgroupBarrier();
+        let q = li % quads;
+        total = vec4<f32>(0.0);
+        for (var s = 0u; s < GV_KS; s++) {
+            let o = 4u * (s * quads + q);
+            total += vec4<f32>(partial[o], partial[o + 1u], partial[o + 2u], partial[o + 3u]);
+        }
+    }
+    // Slice 0 stores (every invocation reaches the barriers of the next quad).
+    if li < quads {
+        let row = 4u * (first + j * quads);
+        gemm_store(c_base, row, 0u, total.x, p);
+        gemm_store(c_base, row + 1u, 0u, total.y, p);
+        gemm_store(c_base, row + 2u, 0u, total.z, p);
+        gemm_store(c_base, row + 3u, 0u, total.w, p);
     }
 }
 
@@ -88,6 +143,49 @@ fn main(
     let a_base = batch * p.stride_a;
     let b_base = batch * p.stride_b;
     let c_base = batch * p.stride_c;
+    if TRANS_A && VEC4 {
+        // Lane q of slice `slice` owns GV_ROWS quads of rows, `quads` apart (adjacent lanes read
+        // adjacent quads): per x quad, four vec4s of each (stored rows k..k+3 of A).
+        let quads = GV_WG / GV_KS;
+        let q = li % quads;
+        let slice = li / quads;
+        let first = tile * quads * GV_ROWS + q;
+        let m4 = p.m / 4u;
+        let a_base4 = a_base / 4u;
+        tq_row(0u, a_base4, first, quads, m4);
+        tq_row(1u, a_base4, first, quads, m4);
+        tq_row(2u, a_base4, first, quads, m4);
+        tq_row(3u, a_base4, first, quads, m4);
+        tq_row(4u, a_base4, first, quads, m4);
+        tq_row(5u, a_base4, first, quads, m4);
+        tq_row(6u, a_base4, first, quads, m4);
+        tq_row(7u, a_base4, first, quads, m4);
+        let k4 = p.k / 4u;
+        let chunk = (k4 + GV_KS - 1u) / GV_KS;
+        let kq_end = min(k4, (slice + 1u) * chunk);
+        let lda4 = p.lda / 4u;
+        for (var kq = slice * chunk; kq < kq_end; kq++) {
+            let x = vec4<f32>(b4[b_base / 4u + kq]);
+            let r = 4u * kq * lda4;
+            tq_fma(0u, r, lda4, x);
+            tq_fma(1u, r, lda4, x);
+            tq_fma(2u, r, lda4, x);
+            tq_fma(3u, r, lda4, x);
+            tq_fma(4u, r, lda4, x);
+            tq_fma(5u, r, lda4, x);
+            tq_fma(6u, r, lda4, x);
+            tq_fma(7u, r, lda4, x);
+        }
+        tq_store(0u, li, first, quads, c_base);
+        tq_store(1u, li, first, quads, c_base);
+        tq_store(2u, li, first, quads, c_base);
+        tq_store(3u, li, first, quads, c_base);
+        tq_store(4u, li, first, quads, c_base);
+        tq_store(5u, li, first, quads, c_base);
+        tq_store(6u, li, first, quads, c_base);
+        tq_store(7u, li, first, quads, c_base);
+        return;
+    }
     if TRANS_A {
         let rows_per_wg = GV_WG / GV_KS;
         let row = tile * rows_per_wg + li % rows_per_wg;

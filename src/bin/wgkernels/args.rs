@@ -113,8 +113,8 @@ pub(crate) struct BenchArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum RunOp {
-    /// C = alpha·op(A)·op(B) + beta·C. A: [batch,] M×K (K×M with --trans-a); B: [batch,] K×N
-    /// (N×K with --trans-b); optional C: [batch,] M×N (needed when beta ≠ 0).
+    /// C = act(alpha·op(A)·op(B) + bias) + beta·C. A: [batch,] M×K (K×M with --trans-a); B:
+    /// [batch,] K×N (N×K with --trans-b); optional C: [batch,] M×N (needed when beta ≠ 0).
     Gemm {
         /// Input files in order: A, B, and optionally C.
         #[arg(long = "in", required = true, num_args = 1)]
@@ -134,6 +134,13 @@ pub(crate) enum RunOp {
         /// Scale of the input C.
         #[arg(long, default_value_t = 0.0)]
         beta: f32,
+        /// Bias file (N values) added to every row before the activation (the linear layer:
+        /// `--trans-b` with B = W stored out × in).
+        #[arg(long)]
+        bias: Option<PathBuf>,
+        /// Activation fused into the store: none, relu, gelu (tanh form) or silu.
+        #[arg(long, default_value = "none")]
+        activation: String,
     },
     /// Block-sparse flash attention. Q: [B,] Hq×Nq×D; K, V: [B,] Hkv×Nkv×D (f32 or f16);
     /// writes O shaped like Q.

@@ -3,7 +3,9 @@
 use super::NAME;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::harness::bench::{bench_each, config_for, prebuild, time_case, PreparedCase};
+use crate::harness::bench::{
+    bench_each, config_for, prebuild, time_case, time_rounds, PreparedCase,
+};
 use crate::harness::tolerance::compare;
 use crate::harness::tolerance::Tolerance;
 use crate::harness::verify::random_data;
@@ -12,7 +14,7 @@ use crate::ops::gemm::config::GemmVariant;
 use crate::ops::gemm::reference::gemm_ref_rows;
 use crate::ops::gemm::verify::gemm_shape_json;
 use crate::ops::gemm::verify::gemm_variants_to_check;
-use crate::ops::gemm::{GemmBound, GemmDesc, GemmPlan};
+use crate::ops::gemm::{Activation, GemmBound, GemmDesc, GemmPlan};
 use crate::probe::Peaks;
 use crate::report::{BenchResult, UNTUNED_DEFAULT_NOTE};
 use crate::runtime::{Context, Timing};
@@ -27,11 +29,11 @@ const CHECK_ROWS: usize = 16;
 pub fn gemm_cases(ctx: &Context, quick: bool) -> Vec<(GemmDesc, Option<GemmConfig>)> {
     let mut v: Vec<(GemmDesc, Option<GemmConfig>)> = Vec::new();
     let square = GemmDesc::new(1024, 1024, 1024);
-    // A size sweep of the dispatcher's pick (the time-vs-size curve of the report).
+    // A size sweep of the dispatcher's pick (the time-vs-size curve of the report; 1024³ is the
+    // first row of the layout group, [`gemm_groups`]).
     for s in [256, 512] {
         v.push((GemmDesc::new(s, s, s), None));
     }
-    v.push((square, None));
     for c in gemm_variants_to_check(ctx, &square).into_iter().skip(1) {
         v.push((square, Some(c)));
     }
@@ -55,11 +57,82 @@ pub fn gemm_cases(ctx: &Context, quick: bool) -> Vec<(GemmDesc, Option<GemmConfi
     if !quick {
         v.push((GemmDesc::new(2048, 2048, 2048), None));
         v.push((GemmDesc::new(256, 256, 256).batch(32), None));
-        v.push((GemmDesc::new(1024, 1024, 1024).trans(true, true), None));
         v.push((GemmDesc::new(1, 4096, 4096), None));
         v.push((GemmDesc::new(4096, 1, 4096).trans(true, false), None));
     }
     v
+}
+
+/// Cases timed together in alternating rounds (so their ratios hold on a loaded machine), each
+/// row noting its speed relative to the group's first: 1024³ f32 in the four layouts and the
+/// linear-layer shape (512 tokens × 4096 out × 4096 in) as a plain product and with the weight
+/// stored out × in (NT, ggml's and PyTorch's layout), both modes; full mode adds the linear
+/// layer with fused bias + GELU and bias + SiLU against its plain product.
+pub fn gemm_groups(quick: bool) -> Vec<Vec<GemmDesc>> {
+    let square = GemmDesc::new(1024, 1024, 1024);
+    let lin = GemmDesc::new(512, 4096, 4096);
+    let mut g = vec![
+        [(false, false), (false, true), (true, false), (true, true)]
+            .map(|(ta, tb)| square.trans(ta, tb))
+            .to_vec(),
+        vec![lin, lin.trans(false, true)],
+    ];
+    if !quick {
+        let l = GemmDesc::linear(512, 4096, 4096);
+        g.push(vec![
+            l,
+            l.with_bias(true).activation(Activation::Gelu),
+            l.with_bias(true).activation(Activation::Silu),
+        ]);
+    }
+    g
+}
+
+/// Short name of a row in a group: its layout and epilogue, e.g. `NT`, `NT bias+gelu`.
+fn group_name(d: &GemmDesc) -> String {
+    let t = |x: bool| if x { 'T' } else { 'N' };
+    let mut s = format!("{}{}", t(d.trans_a), t(d.trans_b));
+    if d.bias {
+        s.push_str(" bias");
+    }
+    if d.activation != Activation::None {
+        s.push('+');
+        s.push_str(d.activation.name());
+    }
+    s
+}
+
+/// Times one group of [`gemm_groups`] with the dispatcher's picks in alternating rounds; each
+/// row's note gives its speed as a multiple of the first row's.
+fn bench_group(
+    ctx: &Context,
+    peaks: &Peaks,
+    group: &[GemmDesc],
+    quick: bool,
+) -> Result<Vec<BenchResult>> {
+    let cases = group
+        .iter()
+        .map(|d| prepare_gemm_case(ctx, *d, None))
+        .collect::<Result<Vec<_>>>()?;
+    let timings = time_rounds(ctx, quick, &cases, |c, pass| c.record(pass))?;
+    let base = (group_name(&group[0]), timings[0].median_ms);
+    let mut out = Vec::new();
+    for ((case, d), t) in cases.iter().zip(group).zip(&timings) {
+        let mut r = case.finish(ctx, peaks, t)?;
+        let ratio = format!(
+            "{}: {:.2}× the speed of {} (alternating rounds)",
+            group_name(d),
+            base.1 / t.median_ms,
+            base.0
+        );
+        r.note = if r.note.is_empty() {
+            ratio
+        } else {
+            format!("{}; {ratio}", r.note)
+        };
+        out.push(r);
+    }
+    Ok(out)
 }
 
 /// Benchmarks one GEMM case.
@@ -96,6 +169,7 @@ struct GemmCase<T> {
     c: wgpu::Buffer,
     a: Vec<f64>,
     b: Vec<f64>,
+    bias: Vec<f64>,
     _element: PhantomData<T>,
 }
 
@@ -114,7 +188,13 @@ impl<T: Element> GemmCase<T> {
         let ab = ctx.upload("A", &a)?;
         let bb = ctx.upload("B", &b)?;
         let c = ctx.storage("C", desc.c_len() * desc.dtype.size())?;
-        let bound = plan.bind(&ab, &bb, &c)?;
+        let (bias, biasf) = random_data::<T>(desc.n as usize, 9);
+        let biasb = if desc.bias {
+            Some(ctx.upload("bias", &bias)?)
+        } else {
+            None
+        };
+        let bound = plan.bind_with_bias(&ab, &bb, biasb.as_ref(), &c)?;
         Ok(Self {
             desc,
             picked,
@@ -123,6 +203,7 @@ impl<T: Element> GemmCase<T> {
             c,
             a: af,
             b: bf,
+            bias: biasf,
             _element: PhantomData,
         })
     }
@@ -141,7 +222,7 @@ impl<T: Element> PreparedCase for GemmCase<T> {
             &self.c,
             desc.c_len() as usize,
         ))?;
-        let want = gemm_ref_rows(&desc, &self.a, &self.b, None, CHECK_ROWS);
+        let want = gemm_ref_rows(&desc, &self.a, &self.b, Some(&self.bias), None, CHECK_ROWS);
         let rows = (desc.m as usize).min(CHECK_ROWS) * desc.n as usize;
         let got: Vec<f64> = got[..rows].iter().map(|x| x.to_f64()).collect();
         let cfg = *self.plan.config();
@@ -150,7 +231,7 @@ impl<T: Element> PreparedCase for GemmCase<T> {
         } else {
             desc.dtype
         };
-        let err = compare(&got, &want[..rows], Tolerance::gemm(compute, desc.k));
+        let err = compare(&got, &want[..rows], Tolerance::gemm_desc(compute, &desc));
         let secs = t.median_ms * 1e-3;
         let (gflops, gbps, pct) = if desc.gemv_shape() {
             let bytes =
@@ -222,17 +303,40 @@ pub fn bench_all(
     on_error: &mut dyn FnMut(String),
 ) -> Vec<BenchResult> {
     let cases = gemm_cases(ctx, quick);
-    prebuild(ctx, &cases, |(d, c)| {
+    let groups = gemm_groups(quick);
+    let all: Vec<(GemmDesc, Option<GemmConfig>)> = cases
+        .iter()
+        .copied()
+        .chain(groups.iter().flatten().map(|d| (*d, None)))
+        .collect();
+    prebuild(ctx, &all, |(d, c)| {
         let cfg = config_for::<crate::ops::gemm::tune::GemmTune>(ctx, d, *c);
         let _ = crate::GemmPlan::new(ctx, *d, Some(cfg));
     });
-    bench_each(
+    let total = cases.len() + groups.len();
+    let label = |d: &GemmDesc| crate::report::shape_text(&gemm_shape_json(d));
+    let mut out = bench_each(
         NAME,
         &cases,
-        |(desc, _)| crate::report::shape_text(&crate::ops::gemm::verify::gemm_shape_json(desc)),
+        |(desc, _)| label(desc),
         |(desc, cfg)| bench_gemm_case(ctx, peaks, *desc, *cfg, quick),
-        progress,
+        &mut |i, _, l| progress(i, total, l),
         on_result,
         on_error,
-    )
+    );
+    for (i, group) in groups.iter().enumerate() {
+        let names: Vec<String> = group.iter().map(group_name).collect();
+        let l = format!("{} in {}", label(&group[0]), names.join(", "));
+        progress(cases.len() + i, total, &l);
+        match bench_group(ctx, peaks, group, quick) {
+            Ok(rows) => {
+                for r in rows {
+                    on_result(&r);
+                    out.push(r);
+                }
+            }
+            Err(e) => on_error(format!("{NAME} {l}: {e}")),
+        }
+    }
+    out
 }

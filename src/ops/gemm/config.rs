@@ -134,12 +134,29 @@ impl GemmConfig {
         }
     }
 
-    /// Rows of C one workgroup covers when GEMV reads a transposed A (`trans_a`): `wg / GV_KS`
-    /// (other variants: their block rows).
-    pub(crate) fn gemv_rows_transposed(&self) -> u32 {
+    /// Rows of C one workgroup covers when GEMV reads a transposed A (`trans_a`) of the
+    /// effective problem `desc`: `wg / GV_KS` rows, or when it reads quads `rows` quads of four
+    /// rows per invocation of a slice (other variants: their block rows).
+    pub(crate) fn gemv_rows_transposed(&self, desc: &GemmDesc) -> u32 {
         match *self {
+            Self::Gemv { wg, rows } if Self::gemv_quads(desc) => {
+                4 * rows * (wg / self.gemv_k_slices(desc))
+            }
             Self::Gemv { wg, .. } => wg / GEMV_KS,
             _ => self.block().0,
+        }
+    }
+
+    /// K slices of a GEMV workgroup reading a transposed A (`GV_KS`): 4, but reading quads at
+    /// most `wg / 8`, so that a slice spans at least 8 lanes' quads of every stored row it
+    /// reads. (On lavapipe, 8 lanes in 4 slices, one quad each, read 32 bytes per stored row and
+    /// ran 0.27× the untransposed GEMV.)
+    pub(crate) fn gemv_k_slices(&self, desc: &GemmDesc) -> u32 {
+        match *self {
+            Self::Gemv { wg, .. } if desc.trans_a && Self::gemv_quads(desc) => {
+                (wg / 8).clamp(1, GEMV_KS)
+            }
+            _ => GEMV_KS,
         }
     }
 
@@ -169,6 +186,14 @@ impl GemmConfig {
             ("TRANS_A", desc.trans_a as u8 as f64),
             ("TRANS_B", desc.trans_b as u8 as f64),
         ];
+        // The linear layer's epilogue; a plain GEMM sets neither (the shaders' defaults), so its
+        // pipelines stay the ones it always had.
+        if desc.bias {
+            c.push(("EPI_BIAS", 1.0));
+        }
+        if desc.activation != super::Activation::None {
+            c.push(("EPI_ACT", desc.activation.code() as f64));
+        }
         let f = |x: u32| x as f64;
         match *self {
             Self::Subgroup { sg, rq, nt } => {
@@ -198,7 +223,7 @@ impl GemmConfig {
                 c.extend([
                     ("GV_WG", f(wg)),
                     ("GV_ROWS", f(rows)),
-                    ("GV_KS", f(GEMV_KS)),
+                    ("GV_KS", f(self.gemv_k_slices(desc))),
                     ("VEC4", Self::gemv_quads(desc) as u8 as f64),
                 ]);
             }
@@ -207,10 +232,11 @@ impl GemmConfig {
     }
 
     /// Whether the GEMV kernel can read A and x as vec4 quads for this (effective, one-column)
-    /// problem: rows of A are contiguous with a multiple-of-4 length, so every row, batch and
-    /// x offset is quad-aligned (x is always contiguous for one column).
+    /// problem: stored rows of A have a multiple-of-4 length (K, or M when A is stored K×M) and
+    /// K is a multiple of 4, so every row, batch and x offset is quad-aligned (x is always
+    /// contiguous for one column).
     pub fn gemv_quads(desc: &GemmDesc) -> bool {
-        !desc.trans_a && desc.k.is_multiple_of(4)
+        desc.k.is_multiple_of(4) && (!desc.trans_a || desc.m.is_multiple_of(4))
     }
 
     /// Short label for reports, e.g. `tiled 64x64x16 t4x4`.
@@ -251,7 +277,8 @@ impl GemmConfig {
                     && bn.is_multiple_of(tn)
             }
             Self::Subgroup { sg, rq, nt } => {
-                // Operands are read as vec4 rows: no transposes, K and N multiples of 4.
+                // Operands are read as vec4s along their stored rows and C is written as vec4s:
+                // K and N multiples of 4, and M too when A is stored transposed (K×M).
                 caps.subgroups
                     && caps.subgroup_min == sg
                     && caps.subgroup_max == sg
@@ -259,10 +286,9 @@ impl GemmConfig {
                     && (1..=16).contains(&rq)
                     && (1..=4).contains(&nt)
                     && rq * nt <= 32
-                    && !desc.trans_a
-                    && !desc.trans_b
                     && desc.k.is_multiple_of(4)
                     && desc.n.is_multiple_of(4)
+                    && (!desc.trans_a || desc.m.is_multiple_of(4))
             }
             Self::Coop(c) => c.valid_on(caps),
             Self::Gemv { wg, rows } => {
@@ -334,7 +360,9 @@ pub fn gemm_candidates(
 /// micro-tiles; GEMV workgroups of 8 with 8 rows each. GPUs favour 128-invocation GEMV
 /// workgroups and the 4×8 tiled blocking in 128 invocations (the subgroup variant's lane-strided
 /// A loads do not coalesce there). Cooperative matrices are never the silent default for f32
-/// storage (they round inputs to f16); for f16 storage they are.
+/// storage (they round inputs to f16); for f16 storage they are, except where the subgroup
+/// variant runs (Mesa 26 lavapipe emulates them: 1024³ f16 ran 10.5× faster on the subgroup
+/// kernel than on coop 8×8, in the same alternating rounds).
 /// Measured choices from `wgkernels tune` replace these per adapter.
 pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc) -> GemmConfig {
     let cpu = caps.device_type == wgpu::DeviceType::Cpu;
@@ -346,14 +374,6 @@ pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc)
         };
         if g.valid_for(caps, limits, desc) {
             return g;
-        }
-    }
-    if desc.dtype == crate::DType::F16 {
-        if let Some(t) = caps.coop_f16_f32_tile() {
-            let c = GemmConfig::coop(t, caps.subgroup_min, 2, 2, 2 * t);
-            if c.valid_for(caps, limits, desc) {
-                return c;
-            }
         }
     }
     if cpu && caps.subgroups && caps.subgroup_min == caps.subgroup_max {
@@ -370,6 +390,14 @@ pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc)
         let s = GemmConfig::subgroup(caps.subgroup_min, rq, nt);
         if s.valid_for(caps, limits, desc) {
             return s;
+        }
+    }
+    if desc.dtype == crate::DType::F16 {
+        if let Some(t) = caps.coop_f16_f32_tile() {
+            let c = GemmConfig::coop(t, caps.subgroup_min, 2, 2, 2 * t);
+            if c.valid_for(caps, limits, desc) {
+                return c;
+            }
         }
     }
     let preferred = GemmConfig::tiled(64, 64, 16, 4, 8);

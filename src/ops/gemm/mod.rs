@@ -6,6 +6,10 @@
 //! C: batch × (M×N)
 //! ```
 //! Batches are contiguous; `broadcast_a` / `broadcast_b` use one matrix for every batch.
+//!
+//! The linear layer ([`GemmDesc::linear`]) is the same product with B = W stored out × in
+//! (`trans_b`) and an epilogue fused into every kernel's store:
+//! `Y = act(alpha·X·Wᵀ + bias) + beta·Y`, the residual being the Y the call passes in.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
@@ -22,6 +26,57 @@ use crate::runtime::check_len;
 use crate::runtime::pipelines::Spec;
 use crate::runtime::{read_buffer, Context, Operand};
 use std::sync::Arc;
+
+/// Activation applied in a GEMM's epilogue (after the bias, before the residual add).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// None: the product (plus bias) as is.
+    #[default]
+    None,
+    /// `max(x, 0)`.
+    Relu,
+    /// GELU in its tanh form, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` (what GPT-2-style
+    /// models and ggml use; within 1e-3 of the erf form).
+    Gelu,
+    /// SiLU (swish), `x·sigmoid(x)`.
+    Silu,
+}
+
+impl Activation {
+    /// The `EPI_ACT` override constant of the GEMM shaders.
+    pub(crate) fn code(self) -> u32 {
+        match self {
+            Activation::None => 0,
+            Activation::Relu => 1,
+            Activation::Gelu => 2,
+            Activation::Silu => 3,
+        }
+    }
+    /// The activation in f64 (the CPU reference), the same formulas as the shaders.
+    pub fn apply_f64(self, x: f64) -> f64 {
+        match self {
+            Activation::None => x,
+            Activation::Relu => x.max(0.0),
+            Activation::Gelu => {
+                let u = (2.0 / std::f64::consts::PI).sqrt() * (x + 0.044715 * x * x * x);
+                0.5 * x * (1.0 + u.tanh())
+            }
+            Activation::Silu => x / (1.0 + (-x).exp()),
+        }
+    }
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::None => "none",
+            Activation::Relu => "relu",
+            Activation::Gelu => "gelu",
+            Activation::Silu => "silu",
+        }
+    }
+}
 
 /// Shape and scalars of a GEMM.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -48,6 +103,10 @@ pub struct GemmDesc {
     pub broadcast_a: bool,
     /// One B for every batch.
     pub broadcast_b: bool,
+    /// Epilogue: add `bias[col]` (N values, shared by every row and batch) to `alpha·op(A)·op(B)`.
+    pub bias: bool,
+    /// Epilogue: activation after the bias, before `beta·C` is added.
+    pub activation: Activation,
 }
 
 impl GemmDesc {
@@ -65,7 +124,38 @@ impl GemmDesc {
             beta: 0.0,
             broadcast_a: false,
             broadcast_b: false,
+            bias: false,
+            activation: Activation::None,
         }
+    }
+    /// The linear layer `Y = X·Wᵀ`: X is `tokens × in_features`, W is `out_features ×
+    /// in_features` (stored as PyTorch and ggml store weights, read transposed in place), Y is
+    /// `tokens × out_features`; f32, batch 1, one W for every batch ([`GemmDesc::batch`] adds
+    /// batches of tokens). Add the epilogue with [`GemmDesc::with_bias`],
+    /// [`GemmDesc::activation`] and [`GemmDesc::residual`].
+    pub fn linear(tokens: u32, out_features: u32, in_features: u32) -> Self {
+        let mut d = Self::new(tokens, out_features, in_features).trans(false, true);
+        d.broadcast_b = true;
+        d
+    }
+    /// Adds (or removes) the bias: one value per output column (out feature).
+    pub fn with_bias(mut self, bias: bool) -> Self {
+        self.bias = bias;
+        self
+    }
+    /// Sets the epilogue's activation.
+    pub fn activation(mut self, activation: Activation) -> Self {
+        self.activation = activation;
+        self
+    }
+    /// Adds the C passed in (the residual stream) to the result: `beta = 1` (`false`: 0).
+    pub fn residual(mut self, residual: bool) -> Self {
+        self.beta = if residual { 1.0 } else { 0.0 };
+        self
+    }
+    /// Whether the store does more than `alpha·acc + beta·C` (bias or activation).
+    pub fn has_epilogue(&self) -> bool {
+        self.bias || self.activation != Activation::None
     }
     /// Sets the batch count.
     pub fn batch(mut self, batch: u32) -> Self {
@@ -174,7 +264,8 @@ struct GemmParams {
     stride_c: u32,
     alpha: f32,
     beta: f32,
-    _pad: [u32; 2],
+    bias_row: u32,
+    _pad: u32,
 }
 
 /// A GEMM ready to run: pipeline, parameters and dispatch size built once, reused per call.
@@ -191,6 +282,8 @@ pub struct GemmPlan {
     /// GEMV without quad views binds this 16-byte stand-in there (the views' minimum binding
     /// size could exceed a tiny operand).
     quad_stand_in: Option<wgpu::Buffer>,
+    /// Bound at the bias binding when the plan has no bias (every GEMM shader declares one).
+    bias_stand_in: Option<wgpu::Buffer>,
 }
 
 impl GemmPlan {
@@ -240,7 +333,9 @@ impl GemmPlan {
         };
         let (bm, bn) = config.block();
         let tiles_m = match config {
-            GemmConfig::Gemv { .. } if eff.trans_a => eff.m.div_ceil(config.gemv_rows_transposed()),
+            GemmConfig::Gemv { .. } if eff.trans_a => {
+                eff.m.div_ceil(config.gemv_rows_transposed(&eff))
+            }
             _ => eff.m.div_ceil(bm),
         };
         let tiles_n = eff.n.div_ceil(bn);
@@ -267,7 +362,9 @@ impl GemmPlan {
             stride_c: m * n,
             alpha: desc.alpha,
             beta: desc.beta,
-            _pad: [0; 2],
+            // Swapped, the original columns are the effective rows.
+            bias_row: swapped as u32,
+            _pad: 0,
         };
         let spec = Spec {
             dtype: desc.dtype,
@@ -278,6 +375,11 @@ impl GemmPlan {
         if matches!(config, GemmConfig::Gemv { .. }) && !GemmConfig::gemv_quads(&eff) {
             quad_stand_in = Some(ctx.storage("gemv quad stand-in", 16)?);
         }
+        let bias_stand_in = if desc.bias {
+            None
+        } else {
+            Some(ctx.storage("gemm bias stand-in", 16)?)
+        };
         let pipeline = ctx.pipeline(config.shader(), spec, "main", &constants)?;
         let params = ctx.uniform("gemm params", &params)?;
         Ok(Self {
@@ -289,6 +391,7 @@ impl GemmPlan {
             grid,
             swapped,
             quad_stand_in,
+            bias_stand_in,
         })
     }
 
@@ -302,12 +405,43 @@ impl GemmPlan {
     }
 
     /// Binds the caller's buffers (checked for usage and size): A, B read; C read (if beta ≠ 0)
-    /// and written. Build once, record many times.
+    /// and written. Build once, record many times. A plan with a bias binds with
+    /// [`GemmPlan::bind_with_bias`].
     pub fn bind(&self, a: &wgpu::Buffer, b: &wgpu::Buffer, c: &wgpu::Buffer) -> Result<GemmBound> {
+        self.bind_with_bias(a, b, None, c)
+    }
+
+    /// [`GemmPlan::bind`] with the bias (N values, read): `Some` exactly when the descriptor
+    /// has a bias.
+    pub fn bind_with_bias(
+        &self,
+        a: &wgpu::Buffer,
+        b: &wgpu::Buffer,
+        bias: Option<&wgpu::Buffer>,
+        c: &wgpu::Buffer,
+    ) -> Result<GemmBound> {
         let es = self.desc.dtype.size();
         Operand::new("A", a).check(&self.ctx, self.desc.a_len() * es)?;
         Operand::new("B", b).check(&self.ctx, self.desc.b_len() * es)?;
         Operand::new("C", c).check(&self.ctx, self.desc.c_len() * es)?;
+        let bias = match (bias, &self.bias_stand_in) {
+            (Some(x), None) => {
+                Operand::new("bias", x).check(&self.ctx, self.desc.n as u64 * es)?;
+                x
+            }
+            (None, Some(s)) => s,
+            (Some(_), Some(_)) => {
+                return Err(Error::Shape(
+                    "a bias was given but the GEMM descriptor has none (GemmDesc::with_bias)"
+                        .into(),
+                ))
+            }
+            (None, None) => {
+                return Err(Error::Shape(
+                    "the GEMM descriptor has a bias but none was given (bind_with_bias)".into(),
+                ))
+            }
+        };
         let (a, b) = if self.swapped { (b, a) } else { (a, b) };
         let layout = self.pipeline.get_bind_group_layout(0);
         let mut entries = vec![
@@ -326,6 +460,10 @@ impl GemmPlan {
             wgpu::BindGroupEntry {
                 binding: 3,
                 resource: c.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 6,
+                resource: bias.as_entire_binding(),
             },
         ];
         if matches!(self.config, GemmConfig::Gemv { .. }) {
@@ -361,6 +499,18 @@ impl GemmPlan {
 
     /// Runs on host data: uploads A, B (and C when beta ≠ 0), dispatches, reads C back.
     pub async fn run_host<T: Element>(&self, a: &[T], b: &[T], c: Option<&[T]>) -> Result<Vec<T>> {
+        self.run_host_with_bias(a, b, None, c).await
+    }
+
+    /// [`GemmPlan::run_host`] with the bias (N values; `Some` exactly when the descriptor has
+    /// one). For the linear layer: X, W, bias, and the residual as C when beta ≠ 0.
+    pub async fn run_host_with_bias<T: Element>(
+        &self,
+        a: &[T],
+        b: &[T],
+        bias: Option<&[T]>,
+        c: Option<&[T]>,
+    ) -> Result<Vec<T>> {
         if T::DTYPE != self.desc.dtype {
             return Err(Error::Shape(format!(
                 "host data is {} but the plan is {}",
@@ -384,7 +534,14 @@ impl GemmPlan {
             }
             None => ctx.storage("C", d.c_len() * d.dtype.size())?,
         };
-        let bound = self.bind(&ab, &bb, &cb)?;
+        let biasb = match bias {
+            Some(x) => {
+                check_len("bias", x.len(), d.n as u64)?;
+                Some(ctx.upload("bias", x)?)
+            }
+            None => None,
+        };
+        let bound = self.bind_with_bias(&ab, &bb, biasb.as_ref(), &cb)?;
         ctx.submit(|pass| bound.record(pass))?;
         read_buffer(ctx, &cb, d.c_len() as usize).await
     }
@@ -446,7 +603,7 @@ mod tests {
             "GemmParams",
             [
                 m, n, k, batch, lda, ldb, ldc, tiles_m, tiles_n, stride_a, stride_b, stride_c,
-                alpha, beta
+                alpha, beta, bias_row
             ]
         );
     }

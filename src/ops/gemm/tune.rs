@@ -62,12 +62,18 @@ impl TuneOp for GemmTune {
             batch: pow2(d.batch),
             alpha: 1.0,
             beta: if d.beta != 0.0 { 1.0 } else { 0.0 },
+            // The epilogue runs once per output, after the K loop: it does not move the winner,
+            // so the plain product of the same layout is measured.
+            bias: false,
+            activation: super::Activation::None,
             ..*d
         };
         if rep.validate().is_err() {
             rep = GemmDesc {
                 alpha: 1.0,
                 beta: rep.beta,
+                bias: false,
+                activation: super::Activation::None,
                 ..*d
             };
         }
@@ -223,7 +229,7 @@ mod native {
             }
             let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.c, d.c_len() as usize))
                 .map_err(|e| e.to_string())?;
-            let want = gemm_ref_rows(d, &self.af, &self.bf, Some(&self.cf), CHECK_ROWS);
+            let want = gemm_ref_rows(d, &self.af, &self.bf, None, Some(&self.cf), CHECK_ROWS);
             let (m, n) = (d.m as usize, d.n as usize);
             let rows = m.min(CHECK_ROWS);
             let (mut g, mut w) = (Vec::new(), Vec::new());
@@ -243,14 +249,22 @@ mod native {
 }
 
 /// The GEMM buckets `wgkernels tune gemm` measures: every shape the bench runs with the
-/// dispatcher's choice (so a later `bench` is served from the cache).
+/// dispatcher's choice (so a later `bench` is served from the cache; quick mode leaves out the
+/// layout groups' transposed and linear-shape rows).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn gemm_tune_shapes(ctx: &Context, quick: bool) -> Vec<GemmDesc> {
-    crate::ops::gemm::bench::gemm_cases(ctx, quick)
+    let mut v: Vec<GemmDesc> = crate::ops::gemm::bench::gemm_cases(ctx, quick)
         .into_iter()
         .filter(|(_, c)| c.is_none())
         .map(|(d, _)| d)
-        .collect()
+        .collect();
+    // The layout groups' plain rows (the epilogue's share the bucket of their plain product);
+    // quick mode only the first (1024³ NN): on a CPU adapter each tiled candidate of the
+    // 512 × 4096 × 4096 linear shape runs for seconds, which `tune --quick` must not spend.
+    let groups = crate::ops::gemm::bench::gemm_groups(quick);
+    let rows = groups.iter().flatten().filter(|d| !d.has_epilogue());
+    v.extend(rows.take(if quick { 1 } else { usize::MAX }).copied());
+    v
 }
 
 /// The configuration a GEMM call uses when the caller names none: the measured winner for this

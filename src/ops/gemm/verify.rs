@@ -8,13 +8,14 @@ use crate::harness::verify::{random_data, Check, Tier};
 use crate::ops::gemm::config::gemm_candidates;
 use crate::ops::gemm::config::GemmConfig;
 use crate::ops::gemm::config::GemmVariant;
-use crate::ops::gemm::reference::gemm_ref;
-use crate::ops::gemm::{GemmDesc, GemmPlan};
+use crate::ops::gemm::reference::gemm_ref_bias;
+use crate::ops::gemm::{Activation, GemmDesc, GemmPlan};
 use crate::runtime::Context;
 
 /// The GEMM shapes `verify` covers at `tier`. Standard: 1×1×1, primes and sizes off the tile
 /// under each of the four transposes, K = 1, one-row and one-column products (GEMV), a batch,
-/// broadcast A and B, alpha/beta, f16 (also scaled). Full adds more tails, longer reductions,
+/// broadcast A and B, alpha/beta, f16 (also scaled), the linear layer with each activation,
+/// bias and residual. Full adds more tails, longer reductions,
 /// batched GEMV shapes, more f16 shapes and 512³.
 pub fn gemm_shapes(tier: Tier) -> Vec<GemmDesc> {
     let mut v = Vec::new();
@@ -76,20 +77,59 @@ pub fn gemm_shapes(tier: Tier) -> Vec<GemmDesc> {
     let mut ba = GemmDesc::new(9, 12, 70).batch(4).trans(true, false);
     ba.broadcast_a = true;
     v.push(ba);
+    // The linear layer (X·Wᵀ, W out × in) with its fused epilogue: bias + GELU on a shape the
+    // subgroup kernel takes and on tails (tiled), one token (GEMV on the swapped problem) with
+    // SiLU and the residual, ReLU over a batch of tokens, f16.
+    v.push(
+        GemmDesc::linear(20, 36, 24)
+            .with_bias(true)
+            .activation(Activation::Gelu),
+    );
+    v.push(
+        GemmDesc::linear(17, 19, 23)
+            .with_bias(true)
+            .activation(Activation::Gelu),
+    );
+    v.push(
+        GemmDesc::linear(1, 40, 36)
+            .with_bias(true)
+            .activation(Activation::Silu)
+            .residual(true),
+    );
+    v.push(
+        GemmDesc::linear(9, 12, 16)
+            .batch(3)
+            .with_bias(true)
+            .activation(Activation::Relu),
+    );
+    v.push(
+        GemmDesc::linear(19, 24, 28)
+            .dtype(DType::F16)
+            .with_bias(true)
+            .activation(Activation::Gelu),
+    );
     if tier.full() {
         v.push(GemmDesc::new(512, 512, 512));
     }
     v
 }
 
-/// JSON shape object of a GEMM.
+/// JSON shape object of a GEMM. The epilogue's keys appear only when it has one, so plain
+/// GEMM rows keep the shape they had in earlier reports (`compare` matches rows by shape).
 pub fn gemm_shape_json(d: &GemmDesc) -> serde_json::Value {
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "m": d.m, "n": d.n, "k": d.k, "batch": d.batch,
         "trans_a": d.trans_a, "trans_b": d.trans_b,
         "alpha": d.alpha, "beta": d.beta,
         "broadcast_a": d.broadcast_a, "broadcast_b": d.broadcast_b,
-    })
+    });
+    if d.bias {
+        v["bias"] = true.into();
+    }
+    if d.activation != Activation::None {
+        v["activation"] = d.activation.name().into();
+    }
+    v
 }
 
 /// One configuration per variant that the dispatcher can pick for `desc` here: the default,
@@ -134,7 +174,7 @@ pub async fn check_gemm_async(
     } else {
         desc.dtype
     };
-    let tol = Tolerance::gemm(compute, desc.k);
+    let tol = Tolerance::gemm_desc(compute, desc);
     match r {
         Ok((got, want)) => {
             let c = compare(&got, &want, tol);
@@ -175,10 +215,12 @@ async fn check_gemm_typed<T: Element>(
     let (a, af) = random_data::<T>(desc.a_len() as usize, seed);
     let (b, bf) = random_data::<T>(desc.b_len() as usize, seed + 1);
     let (c, cf) = random_data::<T>(desc.c_len() as usize, seed + 2);
+    let (bias, biasf) = random_data::<T>(desc.n as usize, seed + 3);
     let plan = GemmPlan::new(ctx, *desc, Some(config))?;
     let c_in = (desc.beta != 0.0).then_some(&c[..]);
-    let got = plan.run_host(&a, &b, c_in).await?;
-    let want = gemm_ref(desc, &af, &bf, Some(&cf));
+    let bias_in = desc.bias.then_some(&bias[..]);
+    let got = plan.run_host_with_bias(&a, &b, bias_in, c_in).await?;
+    let want = gemm_ref_bias(desc, &af, &bf, Some(&biasf), Some(&cf));
     Ok((got.iter().map(|x| x.to_f64()).collect(), want))
 }
 

@@ -6,12 +6,24 @@ pub(crate) fn run_gemm(
     ctx: &Context,
     inputs: &[PathBuf],
     out: &Path,
-    ta: bool,
-    tb: bool,
-    alpha: f32,
-    beta: f32,
+    (ta, tb): (bool, bool),
+    (alpha, beta): (f32, f32),
+    bias: Option<&Path>,
+    activation: &str,
 ) -> Result<(), Error> {
     use wgkernels::npy::{read_npy, write_npy, NpyData};
+    use wgkernels::Activation;
+    let activation = match activation {
+        "none" => Activation::None,
+        "relu" => Activation::Relu,
+        "gelu" => Activation::Gelu,
+        "silu" => Activation::Silu,
+        a => {
+            return Err(Error::Shape(format!(
+                "--activation {a}: none, relu, gelu or silu"
+            )))
+        }
+    };
     if inputs.len() < 2 || inputs.len() > 3 {
         return Err(Error::Shape(format!(
             "run gemm takes 2 or 3 --in files (A, B[, C]); got {}",
@@ -46,6 +58,18 @@ pub(crate) fn run_gemm(
         .dtype(a.dtype());
     desc.broadcast_a = ba == 1 && batch > 1;
     desc.broadcast_b = bb == 1 && batch > 1;
+    let desc = desc.with_bias(bias.is_some()).activation(activation);
+    let bias = bias.map(read_npy).transpose()?;
+    if let Some(x) = &bias {
+        if x.shape.iter().product::<u64>() != n as u64 || x.dtype() != a.dtype() {
+            return Err(Error::Shape(format!(
+                "the bias must hold N = {n} values of {}; got shape {:?} of {}",
+                a.dtype(),
+                x.shape,
+                x.dtype()
+            )));
+        }
+    }
     if let Some(c) = &c {
         let (bc, rc, cc) = matrix_dims("C", &c.shape)?;
         if (bc, rc, cc) != (batch, m, n) {
@@ -61,21 +85,31 @@ pub(crate) fn run_gemm(
     } else {
         vec![m as u64, n as u64]
     };
-    match (a.data, b.data, c.map(|c| c.data)) {
-        (NpyData::F32(a), NpyData::F32(b), c) => {
+    match (a.data, b.data, c.map(|c| c.data), bias.map(|x| x.data)) {
+        (NpyData::F32(a), NpyData::F32(b), c, x) => {
             let c = match c {
                 Some(NpyData::F32(c)) => Some(c),
                 _ => None,
             };
-            let r = pollster::block_on(plan.run_host(&a, &b, c.as_deref()))?;
+            let x = match x {
+                Some(NpyData::F32(x)) => Some(x),
+                _ => None,
+            };
+            let r =
+                pollster::block_on(plan.run_host_with_bias(&a, &b, x.as_deref(), c.as_deref()))?;
             write_npy(out, &shape, &r)?;
         }
-        (NpyData::F16(a), NpyData::F16(b), c) => {
+        (NpyData::F16(a), NpyData::F16(b), c, x) => {
             let c = match c {
                 Some(NpyData::F16(c)) => Some(c),
                 _ => None,
             };
-            let r = pollster::block_on(plan.run_host(&a, &b, c.as_deref()))?;
+            let x = match x {
+                Some(NpyData::F16(x)) => Some(x),
+                _ => None,
+            };
+            let r =
+                pollster::block_on(plan.run_host_with_bias(&a, &b, x.as_deref(), c.as_deref()))?;
             write_npy(out, &shape, &r)?;
         }
         _ => unreachable!("dtypes checked equal above"),
