@@ -400,12 +400,15 @@ pub async fn verify_fft_async(
     // strided views, r2c and c2r) with every other configuration too.
     use crate::ops::fft::nd::NdConfig;
     let default = NdConfig::default_for(ctx.caps());
+    // A browser page compiles each pipeline for seconds on a software adapter (its verify has
+    // a time budget): there the 2-D c2c, r2c and DCT-II shapes with the default configuration.
+    let in_browser = cfg!(target_arch = "wasm32");
     for (i, d) in nd_shapes(tier).iter().enumerate() {
-        if d.dtype == DType::F16 && !f16 {
+        if (d.dtype == DType::F16 && !f16) || (in_browser && ![0, 4, 8].contains(&i)) {
             continue;
         }
         push(check_nd_async(ctx, d, None, 500 + i as u64).await, &mut out);
-        if i < 6 {
+        if i < 6 && !in_browser {
             for c in NdConfig::all().into_iter().filter(|c| *c != default) {
                 push(
                     check_nd_async(ctx, d, Some(c), 550 + i as u64).await,
@@ -414,7 +417,11 @@ pub async fn verify_fft_async(
             }
         }
     }
-    let (filters, lowpasses) = freq_layer_shapes(tier);
+    let (mut filters, mut lowpasses) = freq_layer_shapes(tier);
+    if in_browser {
+        filters.truncate(1);
+        lowpasses.clear();
+    }
     for (i, d) in filters.iter().enumerate() {
         push(check_filter_async(ctx, d, 600 + i as u64).await, &mut out);
     }
