@@ -93,7 +93,10 @@ fn frequency_layers_match_the_reference() {
     let mut checks: Vec<_> = filters
         .iter()
         .enumerate()
-        .map(|(i, d)| pollster::block_on(check_filter_async(ctx(), d, 9 + i as u64)))
+        .flat_map(|(i, d)| {
+            NdConfig::all()
+                .map(|c| pollster::block_on(check_filter_async(ctx(), d, Some(c), 9 + i as u64)))
+        })
         .collect();
     checks.extend(
         lowpasses
@@ -101,7 +104,7 @@ fn frequency_layers_match_the_reference() {
             .enumerate()
             .map(|(i, d)| pollster::block_on(check_lowpass_async(ctx(), d, 19 + i as u64))),
     );
-    assert_eq!(checks.len(), 6);
+    assert_eq!(checks.len(), 4 * 3 + 3);
     for c in checks {
         assert!(
             c.pass,

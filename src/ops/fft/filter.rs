@@ -2,16 +2,19 @@
 //!
 //! - the **global filter** (a learned filter over 2-D feature maps, as frequency token mixers
 //!   use): `y = irfft2(rfft2(x) ⊙ W)` over the last two axes of (batch, h, w) reals, with one
-//!   complex filter W of shape (h, w/2+1) shared over the batch. Against running rfftn, the
-//!   product and irfftn one after the other it drops two transposes: the column FFT, the
-//!   product and the inverse column FFT all run on the transposed spectrum.
+//!   complex filter W of shape (h, w/2+1) shared over the batch. Where strided column passes
+//!   run ([`NdConfig`]) it is rfft rows, column FFT, product, inverse column FFT, irfft rows in
+//!   place — the same five steps rfftn, the product and irfftn take in turn; otherwise the
+//!   column steps run on the transposed spectrum, two transposes fewer than those parts.
 //! - the **DCT low-pass** (DCT compression of visual tokens): the lowest k × k coefficients of
 //!   the orthonormal 2-D DCT-II of each (h, w) map. The row pass keeps k coefficients per row,
 //!   so the column pass runs on k/w of the data, and nothing outside the corner is written.
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::fft::nd::{Chain, ChainSpec, NdBound, Norm, StageSpec, TransposeKernel};
+use crate::ops::fft::nd::{
+    strided_probe, Chain, ChainSpec, NdBound, NdConfig, Norm, StageSpec, TransposeKernel,
+};
 use crate::ops::fft::permute::Copy4;
 use crate::ops::fft::r2r::R2rKind;
 use crate::runtime::{read_buffer, Context, Operand};
@@ -64,9 +67,12 @@ impl FilterDesc {
         Ok(())
     }
 
-    /// The chain: rfft rows, transpose, column FFT, ⊙ Wᵀ, inverse column FFT, transpose back,
-    /// irfft rows (the inverse plans' 1/h and 1/w make irfft2's 1/(h·w)).
-    fn chain(&self) -> Result<ChainSpec> {
+    /// The chain. With strided column passes (`strided` says whether they run here): rfft rows,
+    /// column FFT, ⊙ W, inverse column FFT, irfft rows, all in place in the natural layout.
+    /// Otherwise: rfft rows, transpose, column FFT, ⊙ Wᵀ, inverse column FFT, transpose back,
+    /// irfft rows (the column steps on the transposed spectrum, so two transposes fewer than
+    /// rfftn, product and irfftn in turn). The inverse plans' 1/h and 1/w make irfft2's 1/(h·w).
+    fn chain(&self, strided: &dyn Fn(u32, u64, u64, bool) -> bool) -> Result<ChainSpec> {
         let (b, h, w) = (self.batch as u64, self.h as u64, self.w as u64);
         let wb = w / 2 + 1;
         let mut c = ChainSpec::default();
@@ -82,6 +88,32 @@ impl FilterDesc {
             ))
         })?;
         let spec = b * h * wb * 2;
+        if strided(self.h, b * wb, wb, false) && strided(self.h, b * wb, wb, true) {
+            for inverse in [false, true] {
+                if inverse {
+                    let mut mul =
+                        Copy4::strided(&[b, h, wb], &[h * wb, wb, 1], &[h * wb, wb, 1], 2);
+                    mul.filter = Some([0, 0, wb, 1]);
+                    c.push(StageSpec::Copy(mul), spec);
+                }
+                let col = StageSpec::FftStrided {
+                    n: self.h,
+                    batch: b * wb,
+                    stride: wb,
+                    inverse,
+                };
+                c.push(col, spec);
+            }
+            c.push(
+                StageSpec::Rfft {
+                    n: self.w,
+                    batch: b * h,
+                    inverse: true,
+                },
+                b * h * w,
+            );
+            return Ok(c);
+        }
         c.push(StageSpec::Copy(Copy4::transpose(b, h, wb, 2)), spec);
         c.push(
             StageSpec::Fft {
@@ -123,20 +155,20 @@ pub struct FilterPlan {
 }
 
 impl FilterPlan {
-    /// Plans `desc`.
+    /// Plans `desc` with the adapter's [`NdConfig::default_for`].
     pub fn new(ctx: &Context, desc: FilterDesc) -> Result<Self> {
+        Self::with_config(ctx, desc, NdConfig::default_for(ctx.caps()))
+    }
+    /// Plans `desc` with `config`.
+    pub fn with_config(ctx: &Context, desc: FilterDesc, config: NdConfig) -> Result<Self> {
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
+        let chain = desc.chain(&strided_probe(ctx, desc.dtype, config))?;
         Ok(Self {
             desc,
-            chain: Chain::new(
-                ctx,
-                desc.dtype,
-                &desc.chain()?,
-                TransposeKernel::default_for(ctx.caps()),
-            )?,
+            chain: Chain::new(ctx, desc.dtype, &chain, config.transpose)?,
         })
     }
     /// The problem.

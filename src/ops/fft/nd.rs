@@ -649,6 +649,24 @@ impl ChainSpec {
     }
 }
 
+/// Whether a strided column pass of (n, batch, stride, inverse) can run under `config`: what
+/// [`ChainSpec::of`] asks before it plans transposes instead.
+pub(crate) fn strided_probe(
+    ctx: &Context,
+    dtype: DType,
+    config: NdConfig,
+) -> impl Fn(u32, u64, u64, bool) -> bool + '_ {
+    move |n: u32, batch: u64, stride: u64, inverse: bool| {
+        config.columns == ColumnPass::Strided
+            && u32::try_from(batch).is_ok_and(|b| {
+                u32::try_from(stride).is_ok_and(|st| {
+                    let d = FftDesc::new(n).batch(b).inverse(inverse).dtype(dtype);
+                    FftPlan::new_strided(ctx, d, st).is_ok()
+                })
+            })
+    }
+}
+
 /// Planned steps and the scratch they ping-pong through.
 #[derive(Debug)]
 pub(crate) struct Chain {
@@ -808,17 +826,7 @@ impl FftNdPlan {
         let es = desc.dtype.size();
         ctx.check_binding_size("N-D transform input", desc.in_len() * es)?;
         ctx.check_binding_size("N-D transform output", desc.out_len() * es)?;
-        let dtype = desc.dtype;
-        let strided = |n: u32, batch: u64, stride: u64, inverse: bool| {
-            config.columns == ColumnPass::Strided
-                && u32::try_from(batch).is_ok_and(|b| {
-                    u32::try_from(stride).is_ok_and(|st| {
-                        let d = FftDesc::new(n).batch(b).inverse(inverse).dtype(dtype);
-                        FftPlan::new_strided(ctx, d, st).is_ok()
-                    })
-                })
-        };
-        let spec = ChainSpec::of(&desc, &strided)?;
+        let spec = ChainSpec::of(&desc, &strided_probe(ctx, desc.dtype, config))?;
         let chain = Chain::new(ctx, desc.dtype, &spec, config.transpose)?;
         Ok(Self {
             desc,

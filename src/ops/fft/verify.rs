@@ -423,7 +423,15 @@ pub async fn verify_fft_async(
         lowpasses.clear();
     }
     for (i, d) in filters.iter().enumerate() {
-        push(check_filter_async(ctx, d, 600 + i as u64).await, &mut out);
+        push(
+            check_filter_async(ctx, d, None, 600 + i as u64).await,
+            &mut out,
+        );
+        if i == 0 && !in_browser {
+            for c in NdConfig::all().into_iter().filter(|c| *c != default) {
+                push(check_filter_async(ctx, d, Some(c), 650).await, &mut out);
+            }
+        }
     }
     for (i, d) in lowpasses.iter().enumerate() {
         push(check_lowpass_async(ctx, d, 700 + i as u64).await, &mut out);
@@ -587,8 +595,10 @@ pub fn freq_layer_shapes(
 pub async fn check_filter_async(
     ctx: &Context,
     d: &crate::ops::fft::filter::FilterDesc,
+    config: Option<crate::ops::fft::nd::NdConfig>,
     seed: u64,
 ) -> Check {
+    let config = config.unwrap_or_else(|| crate::ops::fft::nd::NdConfig::default_for(ctx.caps()));
     let tol = Tolerance::fft_nd(
         d.dtype,
         d.h as u64 * d.w as u64 * d.h as u64 * d.w as u64,
@@ -599,7 +609,7 @@ pub async fn check_filter_async(
         let (w, wf) = random_data::<f32>(d.filter_len() as usize, seed + 1);
         let got = ctx
             .capture_errors(async {
-                let plan = crate::ops::fft::filter::FilterPlan::new(ctx, *d)?;
+                let plan = crate::ops::fft::filter::FilterPlan::with_config(ctx, *d, config)?;
                 plan.run_host(&x, &w).await
             })
             .await?;
@@ -613,7 +623,7 @@ pub async fn check_filter_async(
         "global_filter",
         d.dtype,
         serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w }),
-        "fused chain".into(),
+        config.label(),
         tol,
         r,
     )
