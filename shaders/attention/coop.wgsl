@@ -77,6 +77,14 @@ fn main(
     }
 
     let qb = rows0 / p.block_q;
+    var slope = 0.0;
+    if (MODS & MOD_ALIBI) != 0u {
+        slope = attn_head_value(0u, h);
+    }
+    var sink = 0.0;
+    if (MODS & MOD_SINK) != 0u {
+        sink = attn_head_value(1u, h);
+    }
     let rl = attn_rows(MASKED, b, h, qb);
     let range = attn_split_range(attn_units(rl), split);
     for (var u = range.x; u < range.y; u++) {
@@ -129,11 +137,12 @@ fn main(
             // Online softmax, one row per invocation; the element mask is applied here.
             for (var r = li; r < CR; r += threads) {
                 let rib = rows0 + r - qb * p.block_q;
+                let qpos = min(rows0 + r, p.nq - 1u) + p.nkv - p.nq;
                 let m_old = rm[r];
                 var mx = m_old;
                 for (var j = 0u; j < nk; j++) {
                     if attn_coop_ok(un, i0 + j, rib) {
-                        mx = max(mx, ss[r * CK + j] * p.scale_log2);
+                        mx = max(mx, attn_modify(ss[r * CK + j] * p.scale_log2, kcol[j], qpos, slope));
                     }
                 }
                 let alpha = exp2(m_old - mx);
@@ -141,7 +150,8 @@ fn main(
                 for (var j = 0u; j < CK; j++) {
                     var pr = 0.0h;
                     if j < nk && attn_coop_ok(un, i0 + j, rib) {
-                        pr = f16(exp2(ss[r * CK + j] * p.scale_log2 - mx));
+                        let sv = attn_modify(ss[r * CK + j] * p.scale_log2, kcol[j], qpos, slope);
+                        pr = f16(exp2(sv - mx));
                     }
                     ps[r * CK + j] = pr;
                     l += f32(pr);
@@ -180,10 +190,10 @@ fn main(
     for (var r = li; r < CR; r += threads) {
         let row = rows0 + r;
         if live && row < p.nq {
-            let l = rsum[r];
+            let fin = attn_with_sink(rm[r], rsum[r], sink);
             var lse2 = attn_neg_inf();
-            if l > 0.0 {
-                lse2 = rm[r] + log2(l);
+            if fin.y > 0.0 {
+                lse2 = fin.x + log2(fin.y);
             }
             if splitting {
                 stats[p.rows_total + split * p.rows_total + orow0 + row] = lse2;
@@ -196,8 +206,8 @@ fn main(
         let r = e / D4;
         let row = rows0 + r;
         if live && row < p.nq {
-            let l = rsum[r];
-            let inv = select(0.0, 1.0 / l, l > 0.0);
+            let fin = attn_with_sink(rm[r], rsum[r], sink);
+            let inv = select(0.0, fin.z / fin.y, fin.y > 0.0);
             let base = r * dd + 4u * (e % D4);
             let val = vec4<f32>(os[base], os[base + 1u], os[base + 2u], os[base + 3u]) * inv;
             let idx = (orow0 + row) * D4 + e % D4;

@@ -32,12 +32,24 @@ struct AttnParams {
     scale_log2: f32,  // softmax scale * log2(e)
     fold: u32,        // query heads folded into one row space (GQA decode; 1: none)
     vrows: u32,       // rows per folded head group: fold * nq
+    softcap2: f32,    // soft-cap * log2(e) (MODS bit 0)
+    softcap_inv: f32, // 1 / softcap2
+    mods_off: u32,    // per-head words in amask: ALiBi slopes, then sink logits (log2 units)
     _pad0: u32,
     _pad1: u32,
+    _pad2: u32,
 }
 
 // Binding 0 holds the parameters: `p: AttnParams`, declared with `load_params()` by the generated
 // prelude (see `shaders::source`); every entry point calls `load_params()` first.
+
+// Score modifiers (see `ScoreMods`): bit 0 tanh soft-cap, bit 1 ALiBi, bit 2 sink. 0 compiles
+// none of them: the kernel without modifiers. Flags bit 2 says the same of the sink at run time
+// for the merge pass, which is one pipeline for every plan.
+override MODS: u32 = 0u;
+const MOD_SOFTCAP: u32 = 1u;
+const MOD_ALIBI: u32 = 2u;
+const MOD_SINK: u32 = 4u;
 
 const STRIPE_CHUNK: u32 = 32u;
 const UNIT_FULL: u32 = 0u;
@@ -126,4 +138,41 @@ fn attn_split_range(units: u32, s: u32) -> vec2<u32> {
 // -inf, produced at run time (a constant expression may not evaluate to an infinity).
 fn attn_neg_inf() -> f32 {
     return bitcast<f32>(0xff800000u | (p.flags & 0u));
+}
+
+// Per-head value `which` (0: ALiBi slope, 1: sink logit) of query head `h`, log2 units.
+fn attn_head_value(which: u32, h: u32) -> f32 {
+    return bitcast<f32>(amask[p.mods_off + which * p.hq + h]);
+}
+
+// Soft-cap of a score in log2 units: softcap2 * tanh(s / softcap2). The argument is clamped
+// to +-10, where tanh is 1 in f32, so no implementation can form inf / inf.
+fn attn_softcap(s: f32) -> f32 {
+    return p.softcap2 * tanh(clamp(s * p.softcap_inv, -10.0, 10.0));
+}
+
+// A score (log2 units) of key `key` for a query at aligned position `qpos` after the
+// modifiers MODS selects; `slope` is the head's ALiBi slope (log2 units).
+fn attn_modify(s: f32, key: u32, qpos: u32, slope: f32) -> f32 {
+    var x = s;
+    if (MODS & MOD_SOFTCAP) != 0u {
+        x = attn_softcap(x);
+    }
+    if (MODS & MOD_ALIBI) != 0u {
+        x = fma(slope, f32(i32(key) - i32(qpos)), x);
+    }
+    return x;
+}
+
+// The row's final (max, sum, output factor) once the sink logit `sink` (log2 units) joins a
+// running (max m, sum l): the output accumulated against m is scaled by the factor before the
+// division by the sum. Without a sink, or while writing split partials (the merge pass adds the
+// sink once), it is (m, l, 1).
+fn attn_with_sink(m: f32, l: f32, sink: f32) -> vec3<f32> {
+    if (MODS & MOD_SINK) == 0u || (p.flags & 2u) != 0u {
+        return vec3<f32>(m, l, 1.0);
+    }
+    let mf = max(m, sink);
+    let a = exp2(m - mf);
+    return vec3<f32>(mf, fma(l, a, exp2(sink - mf)), a);
 }

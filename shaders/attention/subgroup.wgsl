@@ -45,6 +45,8 @@ var<private> g_lane: u32;                 // lane within the cluster
 var<private> g_cl8: u32;                  // first lane of the cluster
 var<private> g_kv: u32;                   // vec4 index of the K/V head
 var<private> g_head0: u32;                // global index (b * hq + h) of the first folded head
+var<private> g_qpos: vec4<u32>;           // aligned query position of each row (score modifiers)
+var<private> g_slope: vec4<f32>;          // ALiBi slope of each row's head (log2 units)
 
 // Output row (over batch, head, query) of folded row `vr`: with GQA decode the query heads of
 // one KV head are folded into one row space, row vr = (head h0 + vr / nq, query vr % nq), so
@@ -192,7 +194,13 @@ fn key_step(c: u32, ok_in: vec4<bool>) {
     if NT > 5u { qk_chunk(5u, c); }
     if NT > 6u { qk_chunk(6u, c); }
     if NT > 7u { qk_chunk(7u, c); }
-    let sv = s;
+    var sv = s;
+    if (MODS & (MOD_SOFTCAP | MOD_ALIBI)) != 0u {
+        sv.x = attn_modify(s.x, c, g_qpos.x, g_slope.x);
+        if RQ > 1u { sv.y = attn_modify(s.y, c, g_qpos.y, g_slope.y); }
+        if RQ > 2u { sv.z = attn_modify(s.z, c, g_qpos.z, g_slope.z); }
+        if RQ > 3u { sv.w = attn_modify(s.w, c, g_qpos.w, g_slope.w); }
+    }
     if subgroupAny(any(ok & (sv > mv + vec4<f32>(TAU)))) {
         let mn = max(mv, select(mv, sv, ok));
         let a = exp2(mv - mn);
@@ -273,6 +281,17 @@ fn main(
     let rows0 = g * wrows + (lane / 8u) * 8u * RQ;  // first (folded) row of this cluster
     let rr = vec4<u32>(rows0) + vec4<u32>(0u, 8u, 16u, 24u) + vec4<u32>(g_lane);
     let rc = min(rr, vec4<u32>(p.vrows - 1u));
+    // Score modifiers: each row's query head (folded rows may differ), aligned position, slope.
+    let hrow = vec4<u32>(h) + rc / vec4<u32>(p.nq);
+    if (MODS & MOD_ALIBI) != 0u {
+        g_qpos = rc % vec4<u32>(p.nq) + vec4<u32>(p.nkv - p.nq);
+        g_slope = vec4<f32>(
+            attn_head_value(0u, hrow.x),
+            attn_head_value(0u, hrow.y),
+            attn_head_value(0u, hrow.z),
+            attn_head_value(0u, hrow.w),
+        );
+    }
     let qrows = vec4<u32>(out_row(rc.x), out_row(rc.y), out_row(rc.z), out_row(rc.w)) * D4;
     load_q_chunk(0u, qrows, p.scale_log2);
     if NT > 1u { load_q_chunk(1u, qrows, p.scale_log2); }
@@ -328,9 +347,21 @@ fn main(
         }
     }
 
-    let nonempty = lv > vec4<f32>(0.0);
-    let inv = select(vec4<f32>(0.0), vec4<f32>(1.0) / lv, nonempty);
-    let lse2 = select(vec4<f32>(attn_neg_inf()), mv + log2(lv), nonempty);
+    var mf = mv;
+    var lf = lv;
+    var fo = vec4<f32>(1.0);
+    if (MODS & MOD_SINK) != 0u {
+        let f0 = attn_with_sink(mv.x, lv.x, attn_head_value(1u, hrow.x));
+        let f1 = attn_with_sink(mv.y, lv.y, attn_head_value(1u, hrow.y));
+        let f2 = attn_with_sink(mv.z, lv.z, attn_head_value(1u, hrow.z));
+        let f3 = attn_with_sink(mv.w, lv.w, attn_head_value(1u, hrow.w));
+        mf = vec4<f32>(f0.x, f1.x, f2.x, f3.x);
+        lf = vec4<f32>(f0.y, f1.y, f2.y, f3.y);
+        fo = vec4<f32>(f0.z, f1.z, f2.z, f3.z);
+    }
+    let nonempty = lf > vec4<f32>(0.0);
+    let inv = select(vec4<f32>(0.0), fo / lf, nonempty);
+    let lse2 = select(vec4<f32>(attn_neg_inf()), mf + log2(lf), nonempty);
     var split_base = 0u;
     if (p.flags & 2u) != 0u {
         split_base = split * p.rows_total * D4;

@@ -110,6 +110,12 @@ fn main(
     let row = g * WG + li;
     let orow0 = bh * p.nq;
     let qrow = (orow0 + min(row, p.nq - 1u)) * D4;
+    // Score modifiers: the row's bottom-right aligned position and its head's ALiBi slope.
+    let qpos = min(row, p.nq - 1u) + p.nkv - p.nq;
+    var slope = 0.0;
+    if (MODS & MOD_ALIBI) != 0u {
+        slope = attn_head_value(0u, h);
+    }
     load_q(0u, qrow, p.scale_log2);
     if NT > 1u { load_q(1u, qrow, p.scale_log2); }
     if NT > 2u { load_q(2u, qrow, p.scale_log2); }
@@ -172,7 +178,7 @@ fn main(
                 if NT > 5u { qk(5u, kb); }
                 if NT > 6u { qk(6u, kb); }
                 if NT > 7u { qk(7u, kb); }
-                let sv = sc;
+                let sv = attn_modify(sc, kcol[j], qpos, slope);
                 if sv > m + TAU {
                     let a = exp2(m - sv);
                     l *= a;
@@ -203,9 +209,14 @@ fn main(
     if row >= p.nq {
         return;
     }
-    let nonempty = l > 0.0;
-    let inv = select(0.0, 1.0 / l, nonempty);
-    let lse2 = select(attn_neg_inf(), m + log2(l), nonempty);
+    var sink = 0.0;
+    if (MODS & MOD_SINK) != 0u {
+        sink = attn_head_value(1u, h);
+    }
+    let fin = attn_with_sink(m, l, sink);
+    let nonempty = fin.y > 0.0;
+    let inv = select(0.0, fin.z / fin.y, nonempty);
+    let lse2 = select(attn_neg_inf(), fin.x + log2(fin.y), nonempty);
     var split_base = 0u;
     if (p.flags & 2u) != 0u {
         split_base = split * p.rows_total * D4;

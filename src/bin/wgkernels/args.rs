@@ -273,6 +273,17 @@ pub(crate) struct AttnRunArgs {
     /// Softmax scale (default 1/sqrt(D)).
     #[arg(long)]
     pub(crate) scale: Option<f32>,
+    /// Tanh soft-capping of the scaled scores: cap·tanh(s/cap).
+    #[arg(long)]
+    pub(crate) softcap: Option<f32>,
+    /// ALiBi: `--alibi` alone takes the standard slopes for the query heads; `--alibi FILE`
+    /// reads one slope per query head (numbers separated by spaces, commas or newlines).
+    #[arg(long, num_args = 0..=1, default_missing_value = "standard")]
+    pub(crate) alibi: Option<String>,
+    /// One sink logit per query head from FILE (numbers separated by spaces, commas or
+    /// newlines): joins the softmax denominator with no value row; the LSE includes it.
+    #[arg(long)]
+    pub(crate) sinks: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -1,6 +1,8 @@
 //! Attention cases of the vendor report: the dense kernel, the block-sparse kernel at densities
 //! 1, 1/2, 1/4, 1/8, 1/16 (ratios to dense measured in the same run), structured patterns, and
-//! the split-KV decode path (GB/s of K+V).
+//! the split-KV decode path (GB/s of K+V). Full mode adds the score modifiers and sinks under
+//! the causal mask at the target shape (the way decoders use them), each timed in the same
+//! alternating rounds as the plain causal kernel (their ratio to it is the note).
 
 use crate::dtype::{DType, Element};
 use crate::error::Result;
@@ -8,10 +10,12 @@ use crate::harness::bench::iters;
 use crate::harness::tolerance::compare;
 use crate::harness::tolerance::Tolerance;
 use crate::ops::attention::config::AttentionConfig;
-use crate::ops::attention::reference::attention_ref;
+use crate::ops::attention::reference::attention_ref_mods;
 use crate::ops::attention::verify::attention_compute_dtype;
 use crate::ops::attention::verify::unit_data;
-use crate::ops::attention::{AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
+use crate::ops::attention::{
+    AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, ScoreMods,
+};
 use crate::probe::Peaks;
 use crate::report::BenchResult;
 use crate::runtime::{time_gpu, Context};
@@ -46,6 +50,8 @@ pub struct AttnBenchCase {
     pub kind: AttnBenchKind,
     /// A fixed configuration (`None`: the dispatcher's).
     pub config: Option<AttentionConfig>,
+    /// Score modifiers and sinks (none for most cases).
+    pub mods: ScoreMods,
 }
 
 /// The target shape: B=1, H=8, N=4096, D=64, f32.
@@ -62,6 +68,7 @@ pub fn attention_bench_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
         desc,
         kind,
         config: None,
+        mods: ScoreMods::none(),
     };
     let mut v = vec![case(d, AttnBenchKind::Dense)];
     for of in [1, 2, 4, 8, 16] {
@@ -73,6 +80,27 @@ pub fn attention_bench_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
     ));
     if !quick {
         v.push(case(d, AttnBenchKind::Pattern(Pattern::Causal)));
+        // Each modifier under the causal mask (Gemma 2's attention cap of 50; standard ALiBi
+        // slopes; sinks that differ per head), then all three. Causal, because ALiBi's bias
+        // slope·(j − i') is meant for keys at or before the query: without the mask the row's
+        // weight sits on keys thousands of positions ahead, whose scores (~10³) f32 holds only
+        // to ~10⁻⁴ absolute, beyond the spot check's bound.
+        let h = d.heads_q;
+        let sinks: Vec<f32> = (0..h).map(|i| 0.25 * i as f32 - 1.0).collect();
+        for mods in [
+            ScoreMods::none().softcap(50.0),
+            ScoreMods::none().alibi(ScoreMods::alibi_standard(h)),
+            ScoreMods::none().sinks(sinks.clone()),
+            ScoreMods::none()
+                .softcap(50.0)
+                .alibi(ScoreMods::alibi_standard(h))
+                .sinks(sinks),
+        ] {
+            v.push(AttnBenchCase {
+                mods,
+                ..case(d, AttnBenchKind::Pattern(Pattern::Causal))
+            });
+        }
         v.push(case(d, AttnBenchKind::Pattern(Pattern::window(256))));
         v.push(case(
             d,
@@ -104,9 +132,8 @@ pub fn attention_bench_cases(ctx: &Context, quick: bool) -> Vec<AttnBenchCase> {
         let tiled = AttentionConfig::tiled(64, 32);
         if tiled.valid_for(ctx.caps(), &ctx.limits(), &small, 64) {
             v.push(AttnBenchCase {
-                desc: small,
-                kind: AttnBenchKind::Dense,
                 config: Some(tiled),
+                ..case(small, AttnBenchKind::Dense)
             });
         }
         v.push(case(
@@ -213,7 +240,7 @@ fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T
             crate::ops::attention::tune::attention_pick_with_source(ctx, &d, bq)
         }
     };
-    let plan = AttentionPlan::new(ctx, d, mask.as_ref(), Some(picked.config))?;
+    let plan = AttentionPlan::with_mods(ctx, d, mask.as_ref(), &case.mods, Some(picked.config))?;
     let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, 11);
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, 12);
     let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, 13);
@@ -249,7 +276,15 @@ fn finish<T: Element>(
         d.q_len_elems() as usize,
     ))?;
     let [qf, kf, vf] = &p.host;
-    let (want, _) = attention_ref(&d, p.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
+    let (want, _) = attention_ref_mods(
+        &d,
+        p.mask.as_ref(),
+        &p.case.mods,
+        qf,
+        kf,
+        vf,
+        Some(CHECK_ROWS),
+    );
     let (mut g, mut w) = (Vec::new(), Vec::new());
     let dim = d.head_dim as usize;
     for bh in 0..(d.batch * d.heads_q) as usize {
@@ -288,7 +323,7 @@ fn finish<T: Element>(
         }
     };
     let mut shape = crate::ops::attention::verify::attention_shape_json(
-        &crate::ops::attention::verify::AttnCase::dense(d),
+        &crate::ops::attention::verify::AttnCase::dense(d).mods(p.case.mods.clone()),
     );
     shape["pattern"] = serde_json::Value::String(kind_text(&p.case.kind));
     shape["work_density"] = serde_json::json!((p.plan.work_density() * 1e4).round() / 1e4);
@@ -374,15 +409,59 @@ pub fn bench_interleaved(
         .collect()
 }
 
+/// Whether `c` is timed in the interleaved rounds of the target shape: the dense kernel, the
+/// density sweep, and the causal mask with and without modifiers.
+fn in_sweep(c: &AttnBenchCase) -> bool {
+    c.desc == target_desc()
+        && match &c.kind {
+            AttnBenchKind::Dense | AttnBenchKind::Density { .. } => true,
+            AttnBenchKind::Pattern(p) => matches!(p, Pattern::Causal),
+            AttnBenchKind::Decode => false,
+        }
+}
+
+/// The bound on a score modifier's time over the plain kernel.
+pub const MODS_TARGET: f64 = 1.10;
+
 /// Fills the notes of the density rows with `time(d)/time(dense)` against the target
-/// `1.2·d + 0.03` (d = work density), using the dense row of the same run and shape.
+/// `1.2·d + 0.03` (d = work density), and of the modifier rows with `time/time(plain)` against
+/// [`MODS_TARGET`], using the plain dense row of the same run and shape.
 pub fn annotate_ratios(results: &mut [BenchResult]) {
+    let attn = |r: &BenchResult| r.op == "attention";
+    let plain = |r: &BenchResult| attn(r) && r.shape.get("mods").is_none();
     let dense: Vec<(serde_json::Value, f64)> = results
         .iter()
-        .filter(|r| r.op == "attention" && r.shape["pattern"] == "dense")
+        .filter(|r| plain(r) && r.shape["pattern"] == "dense")
         .map(|r| (shape_key(&r.shape), r.median_ms))
         .collect();
-    for r in results.iter_mut().filter(|r| r.op == "attention") {
+    // Plain rows by their whole shape: the baselines of the modifier rows.
+    let plains: Vec<(serde_json::Value, f64)> = results
+        .iter()
+        .filter(|r| plain(r))
+        .map(|r| (r.shape.clone(), r.median_ms))
+        .collect();
+    for r in results.iter_mut().filter(|r| attn(r)) {
+        if r.shape.get("mods").is_some() {
+            let mut key = r.shape.clone();
+            if let Some(o) = key.as_object_mut() {
+                o.remove("mods");
+            }
+            if let Some((_, base)) = plains.iter().find(|(k, _)| *k == key) {
+                let ratio = r.median_ms / base;
+                let verdict = if ratio <= MODS_TARGET {
+                    "meets"
+                } else {
+                    "MISSES"
+                };
+                let note = format!("time/plain {ratio:.3} vs target {MODS_TARGET:.2} ({verdict})");
+                r.note = if r.note.is_empty() {
+                    note
+                } else {
+                    format!("{}; {note}", r.note)
+                };
+            }
+            continue;
+        }
         let pat = r.shape["pattern"].as_str().unwrap_or("").to_string();
         if pat == "dense" || pat == "decode" {
             continue;
@@ -432,11 +511,12 @@ pub fn bench_all(
     let cases = attention_bench_cases(ctx, quick);
     // The dense kernel and the density sweep at the target shape, interleaved.
     let (sweep, rest): (Vec<AttnBenchCase>, Vec<AttnBenchCase>) =
-        cases.into_iter().partition(|c| {
-            c.desc == target_desc()
-                && matches!(c.kind, AttnBenchKind::Dense | AttnBenchKind::Density { .. })
-        });
-    progress(0, rest.len() + 1, "dense and density sweep (interleaved)");
+        cases.into_iter().partition(in_sweep);
+    progress(
+        0,
+        rest.len() + 1,
+        "dense, density sweep, causal with and without modifiers (interleaved)",
+    );
     match bench_interleaved(ctx, peaks, &sweep, quick) {
         Ok(r) => {
             out.extend(r);
@@ -450,7 +530,7 @@ pub fn bench_all(
             "{:?} {}",
             case.kind,
             crate::report::shape_text(&crate::ops::attention::verify::attention_shape_json(
-                &crate::ops::attention::verify::AttnCase::dense(case.desc)
+                &crate::ops::attention::verify::AttnCase::dense(case.desc).mods(case.mods.clone())
             ))
         );
         progress(i, cases.len(), &label);

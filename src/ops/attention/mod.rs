@@ -11,6 +11,9 @@
 //! Rows that attend no key produce zeros (and LSE = −∞), never NaN; the running maximum is
 //! subtracted, so large inputs do not overflow.
 //!
+//! Score modifiers (tanh soft-capping, ALiBi) and a per-head sink logit are optional
+//! ([`ScoreMods`], [`AttentionPlan::with_mods`]); see [`mods`] for their exact meaning.
+//!
 //! Few query rows (decode, `Nq ≤ 16`) run split-KV: the block list of each row is cut into
 //! ranges handled by separate workgroups, and a merge pass combines the partial results by
 //! their log-sum-exp.
@@ -24,10 +27,12 @@ pub mod tune;
 pub mod verify;
 
 pub mod mask;
+pub mod mods;
 pub mod pattern;
 pub mod search;
 
 pub use mask::{BlockMask, MaskRow, Stripe};
+pub use mods::ScoreMods;
 pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
 pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions, SearchPlan};
 
@@ -201,7 +206,10 @@ struct AttnParams {
     scale_log2: f32,
     fold: u32,
     vrows: u32,
-    _pad: [u32; 2],
+    softcap2: f32,
+    softcap_inv: f32,
+    mods_off: u32,
+    _pad: [u32; 3],
 }
 
 /// Geometry of the work list a plan walks: the mask's, or dense blocks.
@@ -223,6 +231,8 @@ pub struct AttentionPlan {
     merge: Option<Arc<wgpu::ComputePipeline>>,
     params: wgpu::Buffer,
     mask_buf: wgpu::Buffer,
+    /// Score modifiers and sinks (see [`mods`]).
+    mods: ScoreMods,
     part: Option<wgpu::Buffer>,
     pstats: Option<wgpu::Buffer>,
     dummy: wgpu::Buffer,
@@ -255,7 +265,21 @@ impl AttentionPlan {
         mask: Option<&BlockMask>,
         config: Option<AttentionConfig>,
     ) -> Result<Self> {
+        Self::with_mods(ctx, desc, mask, &ScoreMods::none(), config)
+    }
+
+    /// [`AttentionPlan::new`] with score modifiers and sinks. Each modifier present is an
+    /// override constant of the kernel (and of nothing else): `ScoreMods::none()` plans exactly
+    /// what `new` does.
+    pub fn with_mods(
+        ctx: &Context,
+        desc: AttentionDesc,
+        mask: Option<&BlockMask>,
+        mods: &ScoreMods,
+        config: Option<AttentionConfig>,
+    ) -> Result<Self> {
         desc.validate()?;
+        mods.validate(desc.heads_q)?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
@@ -290,7 +314,7 @@ impl AttentionPlan {
         }
         let rows_wg = config.rows_per_workgroup();
         let n_kblocks = desc.nkv.div_ceil(geometry.block_kv);
-        let (words, rows_off, tiles_off, mask_batch, mask_heads, work_density) = match mask {
+        let (mut words, rows_off, tiles_off, mask_batch, mask_heads, work_density) = match mask {
             Some(m) => {
                 let (w, r, t) = m.to_words(desc.heads_q);
                 (w, r, t, m.batch, m.slots, m.work_density())
@@ -330,6 +354,8 @@ impl AttentionPlan {
                 units,
             );
         }
+        let mods_off = words.len() as u32;
+        words.extend(mods.words(desc.heads_q));
         let es = desc.dtype.size();
         for (what, len) in [("Q", desc.q_len_elems()), ("K", desc.kv_len_elems())] {
             ctx.check_binding_size(&format!("attention operand {what}"), len * es)?;
@@ -370,7 +396,7 @@ impl AttentionPlan {
             config.shader(),
             spec,
             "main",
-            &config.constants_for(desc.head_dim, masked, partial),
+            &with_mods_constant(config.constants_for(desc.head_dim, masked, partial), mods),
         )?;
         let (merge, part, pstats) = if config.splits > 1 {
             let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
@@ -403,14 +429,19 @@ impl AttentionPlan {
             mask_batch,
             mask_heads,
             words: geometry.block_kv.div_ceil(32),
-            flags: desc.lse as u32 | ((config.splits > 1) as u32) << 1,
+            flags: desc.lse as u32
+                | ((config.splits > 1) as u32) << 1
+                | (mods.sinks.is_some() as u32) << 2,
             rows_off,
             tiles_off,
             rows_total: rows_total as u32,
             scale_log2: desc.softmax_scale() * std::f32::consts::LOG2_E,
             fold,
             vrows,
-            _pad: [0; 2],
+            softcap2: mods.softcap.unwrap_or(1.0) * std::f32::consts::LOG2_E,
+            softcap_inv: 1.0 / (mods.softcap.unwrap_or(1.0) * std::f32::consts::LOG2_E),
+            mods_off,
+            _pad: [0; 3],
         };
         let mask_buf = upload_words(ctx, &words)?;
         let dummy = ctx.storage("attention unused binding", 16)?;
@@ -425,6 +456,7 @@ impl AttentionPlan {
             merge,
             params: ctx.uniform("attention params", &params)?,
             mask_buf,
+            mods: mods.clone(),
             part,
             pstats,
             dummy,
@@ -445,6 +477,10 @@ impl AttentionPlan {
     /// The configuration that runs it.
     pub fn config(&self) -> &AttentionConfig {
         &self.config
+    }
+    /// The score modifiers and sinks applied.
+    pub fn mods(&self) -> &ScoreMods {
+        &self.mods
     }
     /// Whether a mask is applied (else dense).
     pub fn masked(&self) -> bool {
@@ -494,7 +530,9 @@ impl AttentionPlan {
                 ));
             }
         }
-        let (words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
+        let (mut words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
+        let mods_off = words.len() as u32;
+        words.extend(self.mods.words(self.desc.heads_q));
         self.ctx
             .check_binding_size("attention mask", 4 * words.len() as u64)?;
         let needs_partial = mask
@@ -508,7 +546,10 @@ impl AttentionPlan {
                 self.config.shader(),
                 self.spec,
                 "main",
-                &self.config.constants_for(self.desc.head_dim, true, true),
+                &with_mods_constant(
+                    self.config.constants_for(self.desc.head_dim, true, true),
+                    &self.mods,
+                ),
             )?;
             self.partial = true;
             in_place = false;
@@ -526,6 +567,11 @@ impl AttentionPlan {
             .rewrite_uniform(&self.params, 12 * 4, bytemuck::cast_slice(&fields[..2]));
         self.ctx
             .rewrite_uniform(&self.params, 16 * 4, bytemuck::cast_slice(&fields[4..]));
+        self.ctx.rewrite_uniform(
+            &self.params,
+            std::mem::offset_of!(AttnParams, mods_off) as u64,
+            bytemuck::bytes_of(&mods_off),
+        );
         self.work_density = mask.work_density();
         Ok(in_place)
     }
@@ -604,6 +650,7 @@ impl AttentionPlan {
                                 entry(2, lse),
                                 entry(3, part),
                                 entry(4, self.pstats.as_ref().unwrap_or(&self.dummy)),
+                                entry(5, &self.mask_buf),
                             ],
                         })
                 })?;
@@ -689,6 +736,18 @@ fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
     }
 }
 
+/// Adds the `MODS` override constant when a modifier is present (none: the constants, and so
+/// the pipeline, of a plan without modifiers).
+fn with_mods_constant(
+    mut constants: Vec<(&'static str, f64)>,
+    mods: &ScoreMods,
+) -> Vec<(&'static str, f64)> {
+    if !mods.is_none() {
+        constants.push(("MODS", mods.bits() as f64));
+    }
+    constants
+}
+
 /// Uploads the mask words into a storage buffer (copy destination too, for in-place updates).
 fn upload_words(ctx: &Context, words: &[u32]) -> Result<wgpu::Buffer> {
     ctx.upload_words("attention mask", words)
@@ -759,9 +818,31 @@ mod tests {
             shaders::TILED,
             "AttnParams",
             [
-                batch, hq, hkv, nq, nkv, group, row_groups, splits, block_q, block_kv, n_kblocks,
-                n_qblocks, mask_batch, mask_heads, words, flags, rows_off, tiles_off, rows_total,
-                scale_log2, fold, vrows
+                batch,
+                hq,
+                hkv,
+                nq,
+                nkv,
+                group,
+                row_groups,
+                splits,
+                block_q,
+                block_kv,
+                n_kblocks,
+                n_qblocks,
+                mask_batch,
+                mask_heads,
+                words,
+                flags,
+                rows_off,
+                tiles_off,
+                rows_total,
+                scale_log2,
+                fold,
+                vrows,
+                softcap2,
+                softcap_inv,
+                mods_off
             ]
         );
     }

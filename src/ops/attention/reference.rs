@@ -1,7 +1,7 @@
 //! Reference attention in f64: masked dense softmax attention from the same [`BlockMask`] the
 //! kernels read (so the mask's meaning is checked too), on the element values the GPU sees.
 
-use crate::ops::attention::{AttentionDesc, BlockMask};
+use crate::ops::attention::{AttentionDesc, BlockMask, ScoreMods};
 
 /// Output `(B, Hq, Nq, D)` and natural-log LSE `(B, Hq, Nq)` (−∞ for rows that see no key;
 /// their output is 0). `mask = None` is dense attention. `rows` limits the work to the first
@@ -9,6 +9,21 @@ use crate::ops::attention::{AttentionDesc, BlockMask};
 pub fn attention_ref(
     d: &AttentionDesc,
     mask: Option<&BlockMask>,
+    q: &[f64],
+    k: &[f64],
+    v: &[f64],
+    rows: Option<u32>,
+) -> (Vec<f64>, Vec<f64>) {
+    attention_ref_mods(d, mask, &ScoreMods::none(), q, k, v, rows)
+}
+
+/// [`attention_ref`] with score modifiers and sinks ([`ScoreMods`]): the modifiers act on the
+/// scaled scores of attended pairs; a sink joins the denominator (and the LSE) with no value
+/// row, so a row that attends no key has output 0 and LSE = its sink.
+pub fn attention_ref_mods(
+    d: &AttentionDesc,
+    mask: Option<&BlockMask>,
+    mods: &ScoreMods,
     q: &[f64],
     k: &[f64],
     v: &[f64],
@@ -28,19 +43,22 @@ pub fn attention_ref(
             let row0 = (b * d.heads_q as usize + h) * nq;
             for i in 0..nq.min(rows.unwrap_or(u32::MAX) as usize) {
                 let qi = &q[(row0 + i) * dim..(row0 + i + 1) * dim];
-                let mut mx = f64::NEG_INFINITY;
+                let ip = i as i64 + nkv as i64 - nq as i64;
+                let sink = mods.sink(h);
+                let mut mx = sink.unwrap_or(f64::NEG_INFINITY);
                 for j in 0..nkv {
                     ok[j] = mask.is_none_or(|m| m.allows(b as u32, h as u32, i as u32, j as u32));
                     if ok[j] {
                         let kj = &k[kbase + j * dim..kbase + (j + 1) * dim];
-                        s[j] = scale * qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f64>();
+                        let dot = qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f64>();
+                        s[j] = mods.apply(scale * dot, h, ip, j as i64);
                         mx = mx.max(s[j]);
                     }
                 }
                 if mx == f64::NEG_INFINITY {
                     continue;
                 }
-                let mut l = 0.0;
+                let mut l = sink.map_or(0.0, |x| (x - mx).exp());
                 let o = &mut out[(row0 + i) * dim..(row0 + i + 1) * dim];
                 for j in 0..nkv {
                     if ok[j] {

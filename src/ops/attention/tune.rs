@@ -287,12 +287,13 @@ mod native {
 }
 
 /// The attention buckets `wgkernels tune attention` measures: every bench shape that runs the
-/// dispatcher's choice, with the query block its mask (or the dense plan) uses.
+/// dispatcher's choice without modifiers (they do not change the pick), with the query block
+/// its mask (or the dense plan) uses.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn attention_tune_shapes(ctx: &Context, quick: bool) -> Vec<AttnTuneDesc> {
     crate::ops::attention::bench::attention_bench_cases(ctx, quick)
         .into_iter()
-        .filter(|c| c.config.is_none())
+        .filter(|c| c.config.is_none() && c.mods.is_none())
         .map(|c| AttnTuneDesc {
             desc: c.desc,
             block_q: crate::ops::attention::AttentionPlan::block_sizes(ctx, &c.desc).0,

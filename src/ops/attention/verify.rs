@@ -1,6 +1,6 @@
 //! Attention verification: awkward shapes (tails, Nq ≠ Nkv, GQA, every listed head dim, f16),
-//! every pattern builder, every variant the dispatcher can pick here, against the f64 reference
-//! computed from the same mask.
+//! every pattern builder, score modifiers and sinks, every variant the dispatcher can pick here,
+//! against the f64 reference computed from the same mask.
 
 use crate::dtype::{DType, Element};
 use crate::error::Result;
@@ -10,8 +10,10 @@ use crate::harness::verify::{Check, Tier};
 use crate::ops::attention::config::attention_candidates;
 use crate::ops::attention::config::AttentionConfig;
 use crate::ops::attention::config::AttentionVariant;
-use crate::ops::attention::reference::attention_ref;
-use crate::ops::attention::{AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
+use crate::ops::attention::reference::attention_ref_mods;
+use crate::ops::attention::{
+    AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, ScoreMods,
+};
 use crate::runtime::Context;
 use rand::{Rng, SeedableRng};
 
@@ -25,6 +27,8 @@ pub struct AttnCase {
     pub pattern: Option<Pattern>,
     /// Fixed (block_q, block_kv), else the dispatcher's.
     pub blocks: Option<(u32, u32)>,
+    /// Score modifiers and sinks (none by default).
+    pub mods: ScoreMods,
 }
 
 impl AttnCase {
@@ -34,6 +38,7 @@ impl AttnCase {
             desc,
             pattern: None,
             blocks: None,
+            mods: ScoreMods::none(),
         }
     }
     /// A masked case.
@@ -42,11 +47,17 @@ impl AttnCase {
             desc,
             pattern: Some(pattern),
             blocks: None,
+            mods: ScoreMods::none(),
         }
     }
     /// Fixes the block sizes.
     pub fn blocks(mut self, bq: u32, bk: u32) -> Self {
         self.blocks = Some((bq, bk));
+        self
+    }
+    /// Sets the score modifiers and sinks.
+    pub fn mods(mut self, mods: ScoreMods) -> Self {
+        self.mods = mods;
         self
     }
     /// Builds the mask (if any) for this adapter.
@@ -171,17 +182,60 @@ pub fn attention_cases(tier: Tier) -> Vec<AttnCase> {
         Pattern::causal_window(200),
     ));
     v.push(AttnCase::masked(d(1, 4, 256, 32), Pattern::Causal).blocks(128, 128));
+    v.extend(attention_mods_cases());
     v
+}
+
+/// Sink logits that differ per head (and change sign), for checks.
+pub fn test_sinks(heads: u32) -> Vec<f32> {
+    (0..heads).map(|h| 1.3 * h as f32 - 1.0).collect()
+}
+
+/// The score-modifier cases of [`attention_cases`]: each modifier alone (soft-cap dense, ALiBi
+/// under a causal mask with Nq ≠ Nkv, sinks on the split-KV decode path with the LSE), all
+/// three together over a mask with empty rows (Nq > Nkv under causal), GQA and a batch, in f16,
+/// and on GQA decode whose folded rows belong to different heads. Heads have different slopes
+/// (the standard ALiBi sequence) and sinks. Cases share pipelines where their constants agree.
+pub fn attention_mods_cases() -> Vec<AttnCase> {
+    let d = AttentionDesc::new;
+    let all = |h: u32| {
+        ScoreMods::none()
+            .softcap(1.5)
+            .alibi(ScoreMods::alibi_standard(h))
+            .sinks(test_sinks(h))
+    };
+    vec![
+        AttnCase::dense(d(1, 3, 77, 64)).mods(ScoreMods::none().softcap(1.5)),
+        AttnCase::masked(d(1, 3, 100, 64).kv_len(133), Pattern::Causal)
+            .mods(ScoreMods::none().alibi(ScoreMods::alibi_standard(3))),
+        AttnCase::dense(d(1, 3, 1, 64).kv_len(1000).with_lse())
+            .mods(ScoreMods::none().sinks(test_sinks(3))),
+        AttnCase::masked(
+            d(2, 4, 130, 64).gqa(2).kv_len(97).with_lse(),
+            Pattern::causal_window(40),
+        )
+        .mods(all(4)),
+        AttnCase::dense(d(1, 2, 50, 80).dtype(DType::F16).kv_len(70).with_lse()).mods(all(2)),
+        AttnCase::masked(
+            d(1, 8, 3, 64).gqa(2).kv_len(700).with_lse(),
+            Pattern::causal_window(200),
+        )
+        .mods(all(8)),
+    ]
 }
 
 /// JSON shape object of an attention case.
 pub fn attention_shape_json(c: &AttnCase) -> serde_json::Value {
     let d = &c.desc;
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "b": d.batch, "hq": d.heads_q, "hkv": d.heads_kv, "nq": d.nq, "nkv": d.nkv, "d": d.head_dim,
         "pattern": c.pattern.as_ref().map_or("dense".to_string(), |p| p.describe()),
         "lse": d.lse,
-    })
+    });
+    if !c.mods.is_none() {
+        v["mods"] = serde_json::Value::String(c.mods.describe());
+    }
+    v
 }
 
 /// One configuration per variant the dispatcher can pick for `case` here: the default, then
@@ -303,9 +357,9 @@ async fn run_typed<T: Element>(
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 1);
     let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 2);
     let mask = case.mask(ctx)?;
-    let plan = AttentionPlan::new(ctx, *d, mask.as_ref(), config)?;
+    let plan = AttentionPlan::with_mods(ctx, *d, mask.as_ref(), &case.mods, config)?;
     let (out, lse) = plan.run_host(&q, &k, &v).await?;
-    let (want, lse_want) = attention_ref(d, mask.as_ref(), &qf, &kf, &vf, None);
+    let (want, lse_want) = attention_ref_mods(d, mask.as_ref(), &case.mods, &qf, &kf, &vf, None);
     let got = out.iter().map(|x| x.to_f64()).collect();
     let lse = lse.map(|l| l.iter().map(|&x| x as f64).collect());
     Ok((got, want, lse, lse_want, *plan.config()))

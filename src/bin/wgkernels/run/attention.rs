@@ -1,6 +1,7 @@
 //! `wgkernels run attention` and `run attention-search`.
 
 use super::*;
+use wgkernels::ScoreMods;
 
 /// Reads Q, K, V and derives the attention shape: 4-D (B, H, N, D) or 3-D (H, N, D).
 pub(crate) fn attention_inputs(
@@ -135,7 +136,8 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
     } else {
         None
     };
-    let plan = AttentionPlan::new(ctx, desc, mask.as_ref(), None)?;
+    let mods = attention_mods(a, desc.heads_q)?;
+    let plan = AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, None)?;
     let oshape: Vec<u64> = if three_d {
         vec![desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
     } else {
@@ -162,8 +164,12 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
     if let (Some(path), Some(lse)) = (&a.lse, lse) {
         write_npy(path, &oshape[..oshape.len() - 1], &lse)?;
     }
+    let mods_text = match mods.describe() {
+        t if t.is_empty() => String::new(),
+        t => format!(", {t}"),
+    };
     eprintln!(
-        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} {} ({}, work density {:.3}) -> {}",
+        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} {} ({}, work density {:.3}{mods_text}) -> {}",
         desc.batch,
         desc.heads_q,
         desc.heads_kv,
@@ -176,6 +182,41 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
         a.out.display()
     );
     Ok(())
+}
+
+/// The score modifiers and sinks of `--softcap`, `--alibi [FILE]` and `--sinks FILE`.
+fn attention_mods(a: &AttnRunArgs, heads_q: u32) -> Result<ScoreMods, Error> {
+    let mut mods = ScoreMods::none();
+    if let Some(c) = a.softcap {
+        mods = mods.softcap(c);
+    }
+    match a.alibi.as_deref() {
+        None => {}
+        Some("standard") => mods = mods.alibi(ScoreMods::alibi_standard(heads_q)),
+        Some(path) => mods = mods.alibi(read_numbers(Path::new(path))?),
+    }
+    if let Some(path) = &a.sinks {
+        mods = mods.sinks(read_numbers(path)?);
+    }
+    mods.validate(heads_q)?;
+    Ok(mods)
+}
+
+/// Numbers separated by whitespace or commas (one per head).
+fn read_numbers(path: &Path) -> Result<Vec<f32>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    text.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<f32>().map_err(|e| Error::Format {
+                path: path.display().to_string(),
+                msg: format!("`{t}` is not a number: {e}"),
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn run_attention_search(ctx: &Context, a: &AttnSearchArgs) -> Result<(), Error> {

@@ -1,0 +1,218 @@
+//! Score modifiers (soft-cap, ALiBi) and sinks in the block-sparse attention, against the f64
+//! reference: every candidate configuration with all three over a mask, rows that attend no key,
+//! a sink that dominates, mask updates, the coop variant, typed errors, and a plan without
+//! modifiers reusing today's pipeline. (The verify list, run by `tests/attention.rs`, checks the
+//! modifier cases of `attention_mods_cases` on one configuration per variant.)
+
+mod common;
+
+use common::{ctx, has_coop};
+use wgkernels::harness::tolerance::{compare, Tolerance};
+use wgkernels::ops::attention::config::attention_candidates;
+use wgkernels::ops::attention::reference::attention_ref_mods;
+use wgkernels::ops::attention::verify::{
+    attention_compute_dtype, attention_mods_cases, check_attention, test_sinks, unit_data, AttnCase,
+};
+use wgkernels::{
+    AttentionConfig, AttentionDesc, AttentionPlan, AttentionVariant, DType, Error, MaskBuilder,
+    Pattern, ScoreMods,
+};
+
+fn assert_passes(case: &AttnCase, cfg: Option<AttentionConfig>, seed: u64) {
+    let c = check_attention(ctx(), case, cfg, seed);
+    assert!(
+        c.pass,
+        "{} on {}: rel L2 {:.3e} (tol {:.3e}) max abs {:.3e} ({:?})",
+        c.config, c.shape, c.rel_l2_err, c.tolerance, c.max_abs_err, c.error
+    );
+}
+
+fn all_mods(heads: u32) -> ScoreMods {
+    ScoreMods::none()
+        .softcap(1.5)
+        .alibi(ScoreMods::alibi_standard(heads))
+        .sinks(test_sinks(heads))
+}
+
+#[test]
+fn a_plan_without_modifiers_is_todays_pipeline() {
+    let ctx = ctx();
+    // Head dim 44 (D4 = 11) is this test's alone, so parallel tests do not add to its builds.
+    let desc = AttentionDesc::new(1, 2, 40, 44);
+    let mine = || -> Vec<String> {
+        ctx.pipeline_builds()
+            .into_iter()
+            .map(|b| b.label)
+            .filter(|l| l.starts_with("Attn") && l.contains("D4=11,"))
+            .collect()
+    };
+    let plain = AttentionPlan::new(ctx, desc, None, None).unwrap();
+    let before = mine();
+    assert_eq!(before.len(), 1, "{before:?}");
+    let none = AttentionPlan::with_mods(ctx, desc, None, &ScoreMods::none(), None).unwrap();
+    assert_eq!(mine(), before, "no modifiers built a new pipeline");
+    assert_eq!(none.config(), plain.config());
+    let capped =
+        AttentionPlan::with_mods(ctx, desc, None, &ScoreMods::none().softcap(4.0), None).unwrap();
+    let after = mine();
+    assert_eq!(after.len(), 2, "a modifier is one more pipeline: {after:?}");
+    assert!(after[1].contains("MODS=1"), "{}", after[1]);
+    assert_eq!(capped.mods().bits(), 1);
+}
+
+#[test]
+fn every_candidate_config_with_all_modifiers_over_a_mask() {
+    // Nq < Nkv (tails on both), GQA, a batch, the LSE, heads with different slopes and sinks.
+    let case = AttnCase::masked(
+        AttentionDesc::new(2, 4, 67, 32)
+            .gqa(2)
+            .kv_len(150)
+            .with_lse(),
+        Pattern::causal_window(30).or(Pattern::Stripes(vec![0, 149])),
+    )
+    .mods(all_mods(4));
+    let bq = case.block_q(ctx());
+    let cfgs = attention_candidates(ctx().caps(), &ctx().limits(), &case.desc, bq);
+    assert!(!cfgs.is_empty());
+    for (i, c) in cfgs.into_iter().enumerate() {
+        assert_passes(&case, Some(c), 60 + i as u64);
+    }
+}
+
+#[test]
+fn sinks_give_rows_without_keys_their_logit_and_can_dominate() {
+    let ctx = ctx();
+    // Every row but 100 and 129 attends nothing: output 0, LSE = the head's sink (not -inf).
+    let desc = AttentionDesc::new(1, 2, 130, 32).with_lse();
+    let mask = MaskBuilder::new(130, 130, 64, 64)
+        .build(&Pattern::GlobalRows(vec![100, 129]))
+        .unwrap();
+    let sinks = vec![0.75f32, -2.5];
+    let mods = ScoreMods::none().sinks(sinks.clone());
+    for cfg in attention_candidates(ctx.caps(), &ctx.limits(), &desc, 64) {
+        let plan = AttentionPlan::with_mods(ctx, desc, Some(&mask), &mods, Some(cfg)).unwrap();
+        let (q, _) = unit_data::<f32>(desc.q_len_elems() as usize, 5);
+        let (k, _) = unit_data::<f32>(desc.kv_len_elems() as usize, 6);
+        let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &k)).unwrap();
+        let lse = lse.unwrap();
+        for h in 0..2usize {
+            for i in (0..130usize).filter(|i| *i != 100 && *i != 129) {
+                let row = &o[(h * 130 + i) * 32..(h * 130 + i + 1) * 32];
+                assert!(row.iter().all(|&x| x == 0.0), "{}: row {i}", cfg.label());
+                let l = lse[h * 130 + i];
+                assert!(
+                    (l - sinks[h]).abs() < 1e-5,
+                    "{}: lse {l} vs sink {}",
+                    cfg.label(),
+                    sinks[h]
+                );
+            }
+        }
+    }
+    // A sink far above every score takes almost all the weight: the output shrinks by e^-40
+    // without overflow, and the LSE is the sink's. Decode shape: the split-KV path, where the
+    // merge pass adds the sink once.
+    let desc = AttentionDesc::new(1, 2, 1, 64).kv_len(900).with_lse();
+    let mods = ScoreMods::none().sinks(vec![40.0, 0.0]);
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 9);
+    let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 10);
+    let (v, vf) = unit_data::<f32>(desc.kv_len_elems() as usize, 11);
+    let (want, want_lse) = attention_ref_mods(&desc, None, &mods, &qf, &kf, &vf, None);
+    for cfg in attention_candidates(ctx.caps(), &ctx.limits(), &desc, 16) {
+        let plan = AttentionPlan::with_mods(ctx, desc, None, &mods, Some(cfg)).unwrap();
+        let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+        // Head 0's output is ~e^-40 of head 1's: compare each head on its own scale.
+        for h in 0..2 {
+            let got: Vec<f64> = o[h * 64..(h + 1) * 64].iter().map(|&x| x as f64).collect();
+            let c = compare(
+                &got,
+                &want[h * 64..(h + 1) * 64],
+                Tolerance::attention(attention_compute_dtype(&cfg), DType::F32, 900, 64),
+            );
+            assert!(
+                c.pass,
+                "{} head {h}: rel L2 {:.3e}",
+                cfg.label(),
+                c.rel_l2_err
+            );
+        }
+        let lse_tol = Tolerance::attention_max_abs(attention_compute_dtype(&cfg), DType::F32);
+        for (g, w) in lse.unwrap().iter().zip(&want_lse) {
+            assert!(
+                (*g as f64 - w).abs() < lse_tol,
+                "{}: lse {g} vs {w}",
+                cfg.label()
+            );
+        }
+    }
+}
+
+#[test]
+fn mask_updates_keep_the_modifiers() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(1, 3, 90, 32).kv_len(120).with_lse();
+    let mods = all_mods(3);
+    let b = MaskBuilder::new(90, 120, 64, 64);
+    let first = b.build(&Pattern::Causal).unwrap();
+    // A larger word list: the per-head values move behind it.
+    let second = b
+        .build(&Pattern::closure(|i, j| (i + 2 * j) % 3 == 0 || j == 5))
+        .unwrap();
+    let mut plan = AttentionPlan::with_mods(ctx, desc, Some(&first), &mods, None).unwrap();
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 21);
+    let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 22);
+    let (v, vf) = unit_data::<f32>(desc.kv_len_elems() as usize, 23);
+    for mask in [&first, &second] {
+        plan.update_mask(mask).unwrap();
+        let (o, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+        let (want, want_lse) = attention_ref_mods(&desc, Some(mask), &mods, &qf, &kf, &vf, None);
+        let err = o
+            .iter()
+            .zip(&want)
+            .map(|(g, w)| (*g as f64 - w).abs())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-4, "max abs error {err}");
+        for (g, w) in lse.unwrap().iter().zip(&want_lse) {
+            assert!((*g as f64 - w).abs() < 1e-4, "lse {g} vs {w}");
+        }
+    }
+}
+
+#[test]
+fn coop_modifiers_match_reference() {
+    if !has_coop("coop_modifiers_match_reference") {
+        return;
+    }
+    for (i, case) in attention_mods_cases().into_iter().enumerate() {
+        for dtype in [DType::F32, DType::F16] {
+            let mut case = case.clone();
+            case.desc.dtype = dtype;
+            let bq = case.block_q(ctx());
+            let coop = attention_candidates(ctx().caps(), &ctx().limits(), &case.desc, bq)
+                .into_iter()
+                .find(|c| c.variant() == AttentionVariant::Coop);
+            match coop {
+                Some(c) => assert_passes(&case, Some(c), 80 + i as u64),
+                // Head dims the coop tile does not divide (80 with 16x16 tiles) have none.
+                None => assert!(!case.desc.head_dim.is_multiple_of(16), "{:?}", case.desc),
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_modifiers_are_typed_errors() {
+    let ctx = ctx();
+    let desc = AttentionDesc::new(1, 4, 10, 32);
+    for mods in [
+        ScoreMods::none().softcap(-1.0),
+        ScoreMods::none().softcap(f32::INFINITY),
+        ScoreMods::none().alibi(vec![0.5; 3]),
+        ScoreMods::none().sinks(vec![0.0, 1.0, f32::NAN, 0.0]),
+    ] {
+        match AttentionPlan::with_mods(ctx, desc, None, &mods, None) {
+            Err(Error::Shape(_)) => {}
+            other => panic!("{mods:?}: expected a shape error, got {other:?}"),
+        }
+    }
+}
