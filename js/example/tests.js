@@ -469,6 +469,36 @@ export async function runAll(k, log, opts = {}) {
     return `err ${close('O', await k.read(ob), want.o, F32_TOL).toExponential(1)}`;
   });
 
+  // N:M sparse GEMM: prune and compress, then C = A_s·B; the linear form with a bias.
+  await t('sparseGemm 2:4 prune + compress, matmul and linear with bias', async () => {
+    const d = { m: 12, n: 9, k: 16, pattern: '2:4' };
+    const plan = k.sparseGemm(d);
+    const a = rand(d.m * d.k, 71);
+    const pruned = plan.prune(a);
+    for (let g = 0; g < a.length; g += 4) {
+      const kept = [0, 1, 2, 3].filter((j) => pruned[g + j] !== 0);
+      check(kept.length <= 2 && kept.every((j) => pruned[g + j] === a[g + j]), `group ${g / 4} is not 2:4 of the input`);
+      const dropped = Math.max(...[0, 1, 2, 3].filter((j) => pruned[g + j] === 0).map((j) => Math.abs(a[g + j])));
+      check(kept.every((j) => Math.abs(a[g + j]) >= dropped), `group ${g / 4} dropped a larger value`);
+    }
+    const b = rand(d.k * d.n, 72);
+    const sp = plan.compress(a, true);
+    const e = close('matmul', await plan.run(sp, b), gemmRef(d, pruned, b), F32_TOL);
+    await rejects('not 2:4 without prune', () => plan.compress(a), /2:4|N:M/);
+    // The same plan on GPU buffers: B uploaded once, C allocated by the plan.
+    const cb = await plan.run(sp, k.createBuffer(b));
+    close('matmul on GPUBuffers', await k.read(cb), gemmRef(d, pruned, b), F32_TOL);
+    // Linear: Y (n×m) = X (n×k) · W_sᵀ + bias.
+    const lin = k.sparseGemm({ ...d, linear: true, bias: true });
+    const x = rand(d.n * d.k, 73);
+    const bias = rand(d.m, 74);
+    const y = await lin.run(lin.compress(pruned), x, { bias });
+    const want = gemmRef({ m: d.n, n: d.m, k: d.k, transB: true }, x, pruned);
+    for (let i = 0; i < d.n; i++) for (let j = 0; j < d.m; j++) want[i * d.m + j] += bias[j];
+    close('linear + bias', y, want, F32_TOL);
+    return `${plan.config} err ${e.toExponential(1)}`;
+  });
+
   // The chain the issue asks for: FFT convolution → GEMM on its output, all on GPU buffers,
   // one readback at the end (counted: every readback is a mapAsync).
   await t('chain on the GPU: fftconv → gemm, one mapAsync', async () => {

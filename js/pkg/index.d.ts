@@ -137,6 +137,44 @@ export class AttentionPlan {
   free(): void;
 }
 
+export interface SparseGemmOptions {
+  /** Rows of the sparse operand (out features when `linear`). */
+  m: number;
+  /** Output columns (tokens when `linear`). */
+  n: number;
+  /** Reduction length, a multiple of the pattern's M. */
+  k: number;
+  /** `"N:M"` with N < M ≤ 16, e.g. `"2:4"`. */
+  pattern: string;
+  /** Y = X·W_sᵀ (+ bias): X is n×k, the sparse W_s m×k, Y n×m (torch's F.linear). Default: C = A_s·B (B k×n, C m×n). */
+  linear?: boolean;
+  batch?: number;
+  /** Add bias[row] (m values) to the output (linear layers). */
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/** An N:M compressed sparse operand on the GPU, made by `SparseGemmPlan.compress` for that plan. */
+export class SparseMatrix {
+  private constructor();
+  free(): void;
+}
+
+/** N:M structured-sparse GEMM. */
+export class SparseGemmPlan {
+  private constructor();
+  /** Compresses the sparse operand (m×k dense, row-major) to N:M on the GPU; `prune` keeps the N largest magnitudes of every M first (else a denser group is an error). */
+  compress(dense: HostArray, prune?: boolean): SparseMatrix;
+  /** The dense operand pruned to N:M (same shape and kind). */
+  prune(dense: Float32Array): Float32Array;
+  prune(dense: Uint16Array): Uint16Array;
+  run(sparse: SparseMatrix, dense: Float32Array, extras?: { bias?: Float32Array }): Promise<Float32Array>;
+  run(sparse: SparseMatrix, dense: Uint16Array, extras?: { bias?: Uint16Array }): Promise<Uint16Array>;
+  run(sparse: SparseMatrix, dense: GPUBuffer, extras?: { bias?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
+  readonly config: string;
+  free(): void;
+}
+
 /** C = alpha·op(A)·op(B) + beta·C, row-major. */
 export class GemmPlan {
   private constructor();
@@ -209,6 +247,7 @@ export class Kernels {
   rfft(options: FftOptions): RfftPlan;
   fftconv(options: FftConvOptions): FftConvPlan;
   attention(options: AttentionOptions): AttentionPlan;
+  sparseGemm(options: SparseGemmOptions): SparseGemmPlan;
   /** Checks `op` (every op when omitted) against its f64 CPU reference; `onProgress` sees each check. */
   verify(op?: string, onProgress?: (check: Check) => void, tier?: 'standard' | 'full'): Promise<VerifyResult>;
   free(): void;

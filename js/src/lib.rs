@@ -27,7 +27,10 @@ use wasm_bindgen_futures::future_to_promise;
 use wgkernels::harness::verify::{Check, Tier};
 use wgkernels::Context;
 
-pub use plans::{AttentionPlan, FftConvPlan, FftPlan, GemmPlan, KernelSpectrum, RfftPlan};
+pub use plans::{
+    AttentionPlan, FftConvPlan, FftPlan, GemmPlan, KernelSpectrum, RfftPlan, SparseGemmPlan,
+    SparseMatrix,
+};
 
 /// The kernels on the package's own WebGPU device.
 #[wasm_bindgen]
@@ -133,6 +136,13 @@ impl Kernels {
     /// every head, or one per query head), e.g. `"causal"`, `"window:64+every:256&causal"`.
     pub fn attention(&self, options: JsValue) -> Result<AttentionPlan, JsValue> {
         AttentionPlan::new(&self.shared, options)
+    }
+
+    /// An N:M structured-sparse GEMM plan (`pattern: "2:4"`); its `compress` (with or without
+    /// pruning) makes the sparse operand once.
+    #[wasm_bindgen(js_name = sparseGemm)]
+    pub fn sparse_gemm(&self, options: JsValue) -> Result<SparseGemmPlan, JsValue> {
+        SparseGemmPlan::new(&self.shared, options)
     }
 
     /// Verifies `op` (every op when omitted) against its f64 CPU reference on the standard

@@ -632,3 +632,232 @@ impl AttentionPlan {
         self.plan.work_density()
     }
 }
+
+/// Options of `Kernels.sparseGemm`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SparseOptions {
+    /// Rows of the sparse operand (M; out features for `linear`).
+    m: u32,
+    /// Output columns (N; tokens for `linear`).
+    n: u32,
+    /// Reduction length (a multiple of the pattern's M).
+    k: u32,
+    /// `"N:M"`, e.g. `"2:4"`.
+    pattern: String,
+    #[serde(default)]
+    linear: bool,
+    #[serde(default)]
+    batch: Option<u32>,
+    #[serde(default)]
+    bias: bool,
+    #[serde(default)]
+    dtype: Option<String>,
+}
+
+/// An N:M compressed sparse operand on the GPU (values and metadata), made by
+/// [`SparseGemmPlan::compress`] for that plan and reused across runs.
+#[wasm_bindgen]
+pub struct SparseMatrix {
+    values: wgpu::Buffer,
+    meta: wgpu::Buffer,
+    /// The plan it was made for (its shape and pattern).
+    desc: wgkernels::SparseGemmDesc,
+}
+
+/// N:M structured-sparse GEMM: C = A_s·B (A_s m×k, N:M sparse along k; B k×n), or with
+/// `linear` Y = X·W_sᵀ (+ bias) (X n×k tokens, W_s m×k).
+#[wasm_bindgen]
+pub struct SparseGemmPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::SparseGemmPlan>,
+}
+
+impl SparseGemmPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        use wgkernels::{NmPattern, SparseGemmDesc};
+        let o: SparseOptions = options("sparseGemm", &o)?;
+        let pattern: NmPattern = o.pattern.parse().map_err(js_err)?;
+        let desc = if o.linear {
+            SparseGemmDesc::linear(o.n, o.m, o.k, pattern)
+        } else {
+            SparseGemmDesc::matmul(o.m, o.n, o.k, pattern)
+        };
+        let desc = desc
+            .batch(o.batch.unwrap_or(1))
+            .with_bias(o.bias)
+            .dtype(dtype(o.dtype.as_deref())?);
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| {
+                wgkernels::SparseGemmPlan::new(ctx, desc, None)
+            })?,
+        })
+    }
+
+    /// The sparse operand's dense shape (rows of every sparse batch stacked, k).
+    fn sparse_shape(&self) -> (usize, usize) {
+        let d = self.plan.desc();
+        (d.rows as usize * d.sparse_batches() as usize, d.k as usize)
+    }
+}
+
+/// Compresses (optionally pruning) `h` as `T` and uploads it.
+fn compress_as<T: JsElement>(
+    s: &Shared,
+    d: &wgkernels::SparseGemmDesc,
+    (rows, cols): (usize, usize),
+    h: Host,
+    prune: bool,
+) -> Result<SparseMatrix, JsValue> {
+    use wgkernels::NmMatrix;
+    let v = expect::<T>("dense", h)?;
+    if v.len() != rows * cols {
+        return Err(js_err(format!(
+            "dense: {} values, the plan's sparse operand is {rows}×{cols}",
+            v.len()
+        )));
+    }
+    let m = if prune {
+        NmMatrix::compress_pruned(&v, rows, cols, d.pattern)
+    } else {
+        NmMatrix::compress(&v, rows, cols, d.pattern)
+    }
+    .map_err(js_err)?;
+    let values = s
+        .ctx
+        .upload("sparse values", &m.gpu_values())
+        .map_err(js_err)?;
+    let meta = wgkernels::ops::sparse_gemm::upload_words(&s.ctx, "sparse meta", m.meta())
+        .map_err(js_err)?;
+    Ok(SparseMatrix {
+        values,
+        meta,
+        desc: *d,
+    })
+}
+
+/// Prunes `h` as `T`: the N largest magnitudes of every group of M stay.
+fn prune_as<T: JsElement>(
+    d: &wgkernels::SparseGemmDesc,
+    (rows, cols): (usize, usize),
+    h: Host,
+) -> Result<JsValue, JsValue> {
+    let v = expect::<T>("dense", h)?;
+    let p = wgkernels::ops::sparse_gemm::prune(&v, rows, cols, d.pattern).map_err(js_err)?;
+    Ok(T::to_js(&p))
+}
+
+#[wasm_bindgen]
+impl SparseGemmPlan {
+    /// Compresses the dense form of the sparse operand (a typed array of the plan's type,
+    /// rows × k row-major) into N:M form on the GPU; `prune` first keeps the N largest
+    /// magnitudes of every group of M (without it, a group with more than N nonzeros is an
+    /// error).
+    pub fn compress(&self, dense: JsValue, prune: Option<bool>) -> Result<SparseMatrix, JsValue> {
+        let s = &self.shared;
+        let h = s.host_arg("dense", &dense)?;
+        let d = self.plan.desc();
+        let shape = self.sparse_shape();
+        let prune = prune.unwrap_or(false);
+        let m = s.ctx.scoped(|| match d.dtype {
+            DType::F32 => compress_as::<f32>(s, d, shape, h, prune),
+            DType::F16 => compress_as::<f16>(s, d, shape, h, prune),
+        });
+        m.map_err(js_err)?
+    }
+
+    /// `dense` pruned to the plan's N:M pattern (same shape and kind), on the host.
+    pub fn prune(&self, dense: JsValue) -> Result<JsValue, JsValue> {
+        let h = self.shared.host_arg("dense", &dense)?;
+        let d = self.plan.desc();
+        match d.dtype {
+            DType::F32 => prune_as::<f32>(d, self.sparse_shape(), h),
+            DType::F16 => prune_as::<f16>(d, self.sparse_shape(), h),
+        }
+    }
+
+    /// Multiplies the compressed `sparse` with `dense` (B, or X for `linear`); `extras` is
+    /// `{bias, output}` (bias of the kind of `dense`, m values, when the plan has one; `output`
+    /// only with GPUBuffers, a new one when omitted). Resolves to the same kind as `dense`.
+    pub fn run(&self, sparse: &SparseMatrix, dense: JsValue, extras: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        let same = sparse.desc == *plan.desc();
+        let (values, meta) = (sparse.values.clone(), sparse.meta.clone());
+        let get = |key: &str| -> JsValue {
+            if extras.is_object() {
+                js_sys::Reflect::get(&extras, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            }
+        };
+        let (bias, output) = (get("bias"), get("output"));
+        promise(&self.shared, move |s| async move {
+            if !same {
+                return Err(js_err("sparse: compressed for another plan"));
+            }
+            let d = *plan.desc();
+            let out_bytes = d.out_len() * d.dtype.size();
+            let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+            match s.arg("dense", &dense)? {
+                Arg::Host(h) => {
+                    let up = |name: &str, h: Host| match d.dtype {
+                        DType::F32 => expect::<f32>(name, h)
+                            .and_then(|v| s.ctx.upload(name, &v).map_err(js_err)),
+                        DType::F16 => expect::<f16>(name, h)
+                            .and_then(|v| s.ctx.upload(name, &v).map_err(js_err)),
+                    };
+                    let db = up("dense", h)?;
+                    let bb = if absent(&bias) {
+                        None
+                    } else {
+                        Some(up("bias", s.host_arg("bias", &bias)?)?)
+                    };
+                    let ob = s.ctx.storage("out", out_bytes).map_err(js_err)?;
+                    let bound = plan
+                        .bind(&values, &meta, &db, bb.as_ref(), &ob)
+                        .map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    let n = d.out_len() as usize;
+                    let r = match d.dtype {
+                        DType::F32 => f32::to_js(
+                            &wgkernels::read_buffer::<f32>(&s.ctx, &ob, n)
+                                .await
+                                .map_err(js_err)?,
+                        ),
+                        DType::F16 => f16::to_js(
+                            &wgkernels::read_buffer::<f16>(&s.ctx, &ob, n)
+                                .await
+                                .map_err(js_err)?,
+                        ),
+                    };
+                    ob.destroy();
+                    Ok(r)
+                }
+                Arg::Gpu(db) => {
+                    let bb = if absent(&bias) {
+                        None
+                    } else {
+                        Some(s.gpu_arg("bias", &bias)?)
+                    };
+                    let (ob, oj) = if absent(&output) {
+                        s.output("out", out_bytes)?
+                    } else {
+                        (s.gpu_arg("output", &output)?, output)
+                    };
+                    let bound = plan
+                        .bind(&values, &meta, &db, bb.as_ref(), &ob)
+                        .map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    Ok(oj)
+                }
+            }
+        })
+    }
+
+    /// The configuration the dispatcher picked.
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+}
