@@ -534,6 +534,24 @@ export async function runAll(k, log, opts = {}) {
     return `e.g. "${m1}"; "${m2}"`;
   });
 
+  // Device loss: an event, then every call rejects with the library's error (on a second
+  // instance, so this one stays usable).
+  await t('device loss: onDeviceLost, then calls reject', async () => {
+    /** @type {{reason: string, message: string}[]} */
+    const events = [];
+    const k2 = await /** @type {typeof import('wgkernels').Kernels} */ (k.constructor).create({ onDeviceLost: (e) => events.push(e) });
+    const plan = k2.gemm({ m: 4, n: 4, k: 4 });
+    const a = rand(16, 81);
+    close('before the loss', await plan.run(a, a), gemmRef({ m: 4, n: 4, k: 4 }, a, a), F32_TOL);
+    k2.device.destroy();
+    await k2.device.lost;
+    await new Promise((r) => setTimeout(r, 0));
+    check(events.length === 1 && events[0].reason === 'destroyed', `events ${JSON.stringify(events)}`);
+    const msg = await rejects('run after the loss', () => plan.run(a, a), /device lost/);
+    await rejects('a new plan run after the loss', () => k2.fft({ n: 8 }).run(rand(16, 1)), /device lost/);
+    return `"${msg}"`;
+  });
+
   if (opts.verify) {
     const op = opts.verify;
     await t(`verify('${op}') with progress`, async () => {

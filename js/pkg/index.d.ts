@@ -17,6 +17,9 @@ export function load(wasm?: string | URL | Request | Response | BufferSource | W
 export interface CreateOptions {
   /** Where the wasm comes from (default: `wgkernels_core_bg.wasm` beside index.js). */
   wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module;
+  /** Called once if the device is lost (driver reset, `k.device.destroy()`); every later
+   * call then rejects with `device lost: ...`. (`k.device.lost` is the same event.) */
+  onDeviceLost?: (info: { reason: GPUDeviceLostReason; message: string }) => void;
 }
 
 export interface Capabilities {

@@ -21,7 +21,14 @@ Kernels.create = async function create(options = {}) {
     throw new Error('WebGPU is not available here (navigator.gpu is missing)');
   }
   await load(options.wasm);
-  return Kernels._create();
+  const k = await Kernels._create();
+  // Device loss as an event: the device's own `lost` promise, reported to `onDeviceLost`.
+  // Every later call rejects with the library's `device lost: ...` error.
+  if (options.onDeviceLost) {
+    const cb = options.onDeviceLost;
+    k.device.lost.then((info) => cb({ reason: info.reason, message: info.message }));
+  }
+  return k;
 };
 
 // `FftConvPlan.run(u, k, extras)` takes the kernels as a prepared KernelSpectrum or as a
