@@ -49,5 +49,8 @@ grep -q '"variant": *"coop"' target/ci-verify-mesa26.json || { echo "no coop var
 if [ -f web-demo/ci.sh ]; then
   step "(d) WebGPU demo in headless Chromium"
   bash web-demo/ci.sh
+  # The JS package (js/): build, tsc on the example, the example page in headless Chromium
+  # (main thread, worker, worker.js); ~5 min on a loaded 2-core machine (289 s, 2026-12-04).
+  bash js/e2e.sh
 fi
 step "all adapters passed"

@@ -1,0 +1,28 @@
+// Compile-time checks of index.d.ts (tsc only; never run): the calls a user writes type-check,
+// and misuse is rejected (each @ts-expect-error fails the compile if the line is accepted).
+import { Kernels, type GemmPlan, type Capabilities } from 'wgkernels';
+
+export async function typed(): Promise<number> {
+  const k: Kernels = await Kernels.create();
+  const device: GPUDevice = k.device;
+  const caps: Capabilities = k.capabilities;
+  const plan: GemmPlan = k.gemm({ m: 4, n: 4, k: 4, transA: true });
+  const c: Float32Array = await plan.run(new Float32Array(16), new Float32Array(16));
+  const h: Uint16Array = await k.gemm({ m: 4, n: 4, k: 4, dtype: 'f16' }).run(new Uint16Array(16), new Uint16Array(16));
+  const buf: GPUBuffer = k.createBuffer(new Float32Array(16));
+  const out: GPUBuffer = await plan.run(buf, buf, k.createBuffer(64));
+  const spec: Float32Array = await k.rfft({ n: 8 }).run(new Float32Array(8));
+  const y: GPUBuffer = await k.fftconv({ batch: 1, channels: 1, length: 8, kernelLength: 2 }).run(buf, new Float32Array(2), { output: out });
+  const r = await k.verify('fft', (check) => check.rel_l2_err);
+  // @ts-expect-error: a plan needs its dimensions
+  k.gemm({ m: 4, n: 4 });
+  // @ts-expect-error: an unknown dtype
+  k.fft({ n: 8, dtype: 'f64' });
+  // @ts-expect-error: GPU-buffer GEMM needs its output buffer
+  await plan.run(buf, buf);
+  // @ts-expect-error: typed arrays and buffers do not mix
+  await plan.run(new Float32Array(16), buf);
+  // @ts-expect-error: a Float64Array is not a run argument
+  await k.fft({ n: 8 }).run(new Float64Array(16));
+  return c.length + h.length + spec.length + caps.limits.maxStorageBufferBindingSize + (r.pass ? 1 : 0) + (device.label.length) + (y.size);
+}

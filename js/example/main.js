@@ -1,0 +1,89 @@
+// The example page: runs the checks (tests.js) on the main thread, then the same checks inside a
+// Web Worker (test-worker.js), then the package's own worker example (worker.js) by messages.
+// The outcome is in `window.wgkResult` for the browser test.
+// @ts-check
+import { Kernels } from 'wgkernels';
+import { runAll, rand, gemmRef, dftRef, relL2 } from './tests.js';
+
+const logEl = /** @type {HTMLElement} */ (document.getElementById('log'));
+const statusEl = /** @type {HTMLElement} */ (document.getElementById('status'));
+/** @param {string} where @param {string} name @param {string} detail */
+const log = (where, name, detail) => {
+  logEl.textContent += `[${where}] ok  ${name}: ${detail}\n`;
+};
+
+/** @type {any} */
+const result = { done: false };
+/** @type {any} */ (window).wgkResult = result;
+
+/** Runs tests.js in a module worker; resolves to its summary. */
+function inWorker() {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./test-worker.js', import.meta.url), { type: 'module' });
+    w.onmessage = (e) => {
+      if (e.data.log) log('worker', e.data.log[0], e.data.log[1]);
+      else if (e.data.error) reject(new Error(e.data.error));
+      else if (e.data.done) resolve(e.data.done);
+    };
+    w.onerror = (e) => reject(new Error(`worker: ${e.message}`));
+  });
+}
+
+/** The package's worker example (dist/worker.js), driven by messages. */
+async function packageWorker() {
+  const w = new Worker('/dist/worker.js', { type: 'module' });
+  let next = 0;
+  /** @param {any} msg @returns {Promise<any>} */
+  const call = (msg) =>
+    new Promise((resolve, reject) => {
+      const id = ++next;
+      /** @param {MessageEvent} e */
+      const on = (e) => {
+        if (e.data.id !== id) return;
+        w.removeEventListener('message', on);
+        if (e.data.error) reject(new Error(e.data.error));
+        else resolve(e.data.result);
+      };
+      w.addEventListener('message', on);
+      w.postMessage({ id, ...msg });
+    });
+  const d = { m: 7, n: 9, k: 5 };
+  const a = rand(35, 1);
+  const b = rand(45, 2);
+  const c = await call({ op: 'gemm', options: d, args: [a, b] });
+  const e1 = relL2(c, gemmRef(d, a, b));
+  if (!(c instanceof Float32Array) || e1 > 1e-4) throw new Error(`worker.js gemm: err ${e1}`);
+  const x = rand(2 * 24, 3);
+  const e2 = relL2(await call({ op: 'fft', options: { n: 24 }, args: [x] }), dftRef(x, 24, 1, false));
+  if (e2 > 1e-4) throw new Error(`worker.js fft: err ${e2}`);
+  let msg = '';
+  try {
+    await call({ op: 'gemm', options: { m: 0, n: 1, k: 1 }, args: [] });
+  } catch (e) {
+    msg = e instanceof Error ? e.message : String(e);
+  }
+  if (!msg) throw new Error('worker.js: a bad shape did not fail');
+  w.terminate();
+  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, bad shape: "${msg}"`;
+}
+
+try {
+  const t0 = performance.now();
+  const k = await Kernels.create();
+  const verify = new URLSearchParams(location.search).get('verify') ?? undefined;
+  result.main = await runAll(k, (n, d) => log('main', n, d), { verify });
+  result.mainSeconds = (performance.now() - t0) / 1000;
+  statusEl.textContent = 'main thread passed; worker…';
+  const t1 = performance.now();
+  result.worker = await inWorker();
+  result.workerSeconds = (performance.now() - t1) / 1000;
+  result.packageWorker = await packageWorker();
+  log('worker.js', 'the package\'s worker example', result.packageWorker);
+  statusEl.textContent = 'all passed';
+  result.pass = true;
+} catch (e) {
+  result.error = e instanceof Error ? e.message : String(e);
+  statusEl.textContent = `FAILED: ${result.error}`;
+  statusEl.className = 'fail';
+}
+result.done = true;

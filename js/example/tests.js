@@ -1,0 +1,567 @@
+// The example's checks: every op of the package on typed arrays and on GPU buffers, compared with
+// values computed here in JavaScript (f64). Run by main.js on the page and by test-worker.js in a
+// Web Worker; type-checked against the package's index.d.ts by `tsc` (checkJs).
+// @ts-check
+
+/** @typedef {import('wgkernels').Kernels} Kernels */
+
+/** Deterministic values in [-1, 1). @param {number} n @param {number} seed */
+export function rand(n, seed) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Relative L2 error of `got` against `want`. @param {ArrayLike<number>} got @param {ArrayLike<number>} want */
+export function relL2(got, want) {
+  if (got.length !== want.length) throw new Error(`length ${got.length}, expected ${want.length}`);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < want.length; i++) {
+    num += (got[i] - want[i]) ** 2;
+    den += want[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-300));
+}
+
+/** f32 → IEEE half bits (round to nearest even), for f16 inputs. @param {Float32Array} x */
+export function toHalf(x) {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  const out = new Uint16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    f[0] = x[i];
+    const b = u[0];
+    const sign = (b >>> 16) & 0x8000;
+    const exp = ((b >>> 23) & 0xff) - 127 + 15;
+    let mant = b & 0x7fffff;
+    if (exp <= 0) {
+      out[i] = sign; // our inputs are never this small: flush
+      continue;
+    }
+    let h = sign | (exp << 10) | (mant >>> 13);
+    const rest = mant & 0x1fff;
+    if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h += 1;
+    out[i] = h;
+  }
+  return out;
+}
+
+/** IEEE half bits → numbers. @param {Uint16Array} h */
+export function fromHalf(h) {
+  const out = new Float64Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const s = h[i] & 0x8000 ? -1 : 1;
+    const e = (h[i] >>> 10) & 0x1f;
+    const m = h[i] & 0x3ff;
+    out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? s * Infinity : s * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return out;
+}
+
+/** C = alpha·op(A)·op(B) + beta·C in f64, row-major, batched.
+ * @param {{m: number, n: number, k: number, batch?: number, transA?: boolean, transB?: boolean, alpha?: number, beta?: number}} d
+ * @param {ArrayLike<number>} a @param {ArrayLike<number>} b @param {ArrayLike<number>} [c] */
+export function gemmRef(d, a, b, c) {
+  const { m, n, k } = d;
+  const batch = d.batch ?? 1;
+  const alpha = d.alpha ?? 1;
+  const beta = d.beta ?? 0;
+  const out = new Float64Array(batch * m * n);
+  for (let p = 0; p < batch; p++) {
+    const ao = p * m * k;
+    const bo = p * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let l = 0; l < k; l++) {
+          const av = d.transA ? a[ao + l * m + i] : a[ao + i * k + l];
+          const bv = d.transB ? b[bo + j * k + l] : b[bo + l * n + j];
+          s += av * bv;
+        }
+        const o = p * m * n + i * n + j;
+        out[o] = alpha * s + (c ? beta * c[o] : 0);
+      }
+    }
+  }
+  return out;
+}
+
+/** Complex DFT of interleaved rows (inverse scaled by 1/n) in f64.
+ * @param {ArrayLike<number>} x @param {number} n @param {number} batch @param {boolean} inverse */
+export function dftRef(x, n, batch, inverse) {
+  const out = new Float64Array(2 * n * batch);
+  const sign = inverse ? 1 : -1;
+  for (let r = 0; r < batch; r++) {
+    for (let f = 0; f < n; f++) {
+      let re = 0;
+      let im = 0;
+      for (let t = 0; t < n; t++) {
+        const ang = (sign * 2 * Math.PI * ((f * t) % n)) / n;
+        const xr = x[2 * (r * n + t)];
+        const xi = x[2 * (r * n + t) + 1];
+        re += xr * Math.cos(ang) - xi * Math.sin(ang);
+        im += xr * Math.sin(ang) + xi * Math.cos(ang);
+      }
+      const s = inverse ? 1 / n : 1;
+      out[2 * (r * n + f)] = re * s;
+      out[2 * (r * n + f) + 1] = im * s;
+    }
+  }
+  return out;
+}
+
+/** Real DFT: n reals per row → n/2+1 interleaved bins. @param {ArrayLike<number>} x @param {number} n @param {number} batch */
+export function rdftRef(x, n, batch) {
+  const bins = Math.floor(n / 2) + 1;
+  const cx = new Float64Array(2 * n * batch);
+  for (let i = 0; i < n * batch; i++) cx[2 * i] = x[i];
+  const full = dftRef(cx, n, batch, false);
+  const out = new Float64Array(2 * bins * batch);
+  for (let r = 0; r < batch; r++) {
+    for (let f = 0; f < bins; f++) {
+      out[2 * (r * bins + f)] = full[2 * (r * n + f)];
+      out[2 * (r * bins + f) + 1] = full[2 * (r * n + f) + 1];
+    }
+  }
+  return out;
+}
+
+/** Direct long convolution over (batch, channels, length), causal or circular, with gates.
+ * @param {{batch: number, channels: number, length: number, kernelLength: number, circular?: boolean}} d
+ * @param {ArrayLike<number>} u @param {ArrayLike<number>} k
+ * @param {ArrayLike<number>} [pre] @param {ArrayLike<number>} [post] */
+export function convRef(d, u, k, pre, post) {
+  const { batch, channels: h, length: l, kernelLength: lk } = d;
+  const y = new Float64Array(batch * h * l);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < h; c++) {
+      const row = (b * h + c) * l;
+      for (let t = 0; t < l; t++) {
+        let s = 0;
+        for (let j = 0; j < lk; j++) {
+          let src = t - j;
+          if (src < 0) {
+            if (!d.circular) break;
+            src += l;
+          }
+          const v = u[row + src] * (pre ? pre[row + src] : 1);
+          s += k[c * lk + j] * v;
+        }
+        y[row + t] = s * (post ? post[row + t] : 1);
+      }
+    }
+  }
+  return y;
+}
+
+/** Whether query i attends key j under a pattern spec (the subset the example uses: full,
+ * causal, window:W, window:L:R), bottom-right aligned like the library.
+ * @param {string} spec @param {number} i @param {number} j @param {number} nq @param {number} nkv */
+export function allows(spec, i, j, nq, nkv) {
+  const ip = i + nkv - nq;
+  const [name, a, b] = spec.split(':');
+  if (name === 'full') return true;
+  if (name === 'causal') return j <= ip;
+  if (name === 'window') {
+    const left = Number(a);
+    const right = b === undefined ? left : Number(b);
+    return j >= ip - left && j <= ip + right;
+  }
+  throw new Error(`the example's reference has no pattern \`${spec}\``);
+}
+
+/** Masked softmax attention in f64; returns O and the per-row LSE.
+ * @param {{batch: number, heads: number, headsKv?: number, n: number, kvLen?: number, headDim: number, pattern?: string | string[]}} d
+ * @param {ArrayLike<number>} q @param {ArrayLike<number>} k @param {ArrayLike<number>} v */
+export function attentionRef(d, q, k, v) {
+  const hkv = d.headsKv ?? d.heads;
+  const nq = d.n;
+  const nkv = d.kvLen ?? d.n;
+  const hd = d.headDim;
+  const scale = 1 / Math.sqrt(hd);
+  const o = new Float64Array(d.batch * d.heads * nq * hd);
+  const lse = new Float64Array(d.batch * d.heads * nq);
+  for (let b = 0; b < d.batch; b++) {
+    for (let h = 0; h < d.heads; h++) {
+      const spec = Array.isArray(d.pattern) ? d.pattern[h] : d.pattern ?? 'full';
+      const kh = Math.floor(h / (d.heads / hkv));
+      const qo = (b * d.heads + h) * nq * hd;
+      const ko = (b * hkv + kh) * nkv * hd;
+      for (let i = 0; i < nq; i++) {
+        const s = [];
+        for (let j = 0; j < nkv; j++) {
+          if (!allows(spec, i, j, nq, nkv)) continue;
+          let dot = 0;
+          for (let x = 0; x < hd; x++) dot += q[qo + i * hd + x] * k[ko + j * hd + x];
+          s.push([j, dot * scale]);
+        }
+        const row = (b * d.heads + h) * nq + i;
+        if (s.length === 0) {
+          lse[row] = -Infinity;
+          continue;
+        }
+        const mx = Math.max(...s.map((e) => e[1]));
+        let sum = 0;
+        for (const e of s) sum += Math.exp(e[1] - mx);
+        lse[row] = mx + Math.log(sum);
+        for (const [j, sc] of s) {
+          const p = Math.exp(sc - mx) / sum;
+          for (let x = 0; x < hd; x++) o[qo + i * hd + x] += p * v[ko + j * hd + x];
+        }
+      }
+    }
+  }
+  return { o, lse };
+}
+
+/** Counts `GPUBuffer.mapAsync` calls (readbacks) while `fn` runs.
+ * @template T @param {() => Promise<T>} fn @returns {Promise<[T, number]>} */
+export async function countMaps(fn) {
+  const proto = /** @type {any} */ (GPUBuffer.prototype);
+  const orig = proto.mapAsync;
+  let n = 0;
+  proto.mapAsync = function (/** @type {any[]} */ ...args) {
+    n++;
+    return orig.apply(this, args);
+  };
+  try {
+    return [await fn(), n];
+  } finally {
+    proto.mapAsync = orig;
+  }
+}
+
+/** Reads a buffer with the page's own WebGPU calls on `k.device` (no package code).
+ * @param {GPUDevice} device @param {GPUBuffer} src @param {number} floats */
+export async function readOwn(device, src, floats) {
+  const bytes = floats * 4;
+  const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, staging, 0, bytes);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+/** f32 tolerance of a result (rel L2): far above f32 rounding, far below any real bug. */
+const F32_TOL = 1e-4;
+/** f16 storage: inputs and outputs rounded to 11 bits. */
+const F16_TOL = 1e-2;
+
+/** @param {boolean} cond @param {string} msg */
+function check(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+/** @param {string} what @param {ArrayLike<number>} got @param {ArrayLike<number>} want @param {number} tol */
+function close(what, got, want, tol) {
+  const e = relL2(got, want);
+  check(e <= tol, `${what}: rel L2 error ${e.toExponential(2)} over ${tol}`);
+  return e;
+}
+
+/** Expects `fn` to throw or reject with a message matching `re`.
+ * @param {string} what @param {() => unknown} fn @param {RegExp} re */
+async function rejects(what, fn, re) {
+  try {
+    await fn();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    check(e instanceof Error, `${what}: threw a ${typeof e}, not an Error`);
+    check(re.test(msg), `${what}: message \`${msg}\` does not match ${re}`);
+    return msg;
+  }
+  throw new Error(`${what}: did not fail`);
+}
+
+/**
+ * Runs every check; `log(name, detail)` reports each passing one. Throws on the first failure.
+ * @param {Kernels} k
+ * @param {(name: string, detail: string) => void} log
+ * @param {{ verify?: string }} [opts]
+ * @returns {Promise<{ passed: string[], skipped: string[] }>}
+ */
+export async function runAll(k, log, opts = {}) {
+  /** @type {string[]} */
+  const passed = [];
+  /** @type {string[]} */
+  const skipped = [];
+  /** @param {string} name @param {() => Promise<string>} fn */
+  const t = async (name, fn) => {
+    const t0 = performance.now();
+    let detail;
+    try {
+      detail = await fn();
+    } catch (e) {
+      throw new Error(`${name}: ${e instanceof Error ? e.message : e}`);
+    }
+    passed.push(name);
+    log(name, `${detail} (${(performance.now() - t0).toFixed(0)} ms)`);
+  };
+
+  const caps = k.capabilities;
+  await t('capabilities', async () => {
+    check(caps.limits.maxStorageBufferBindingSize >= 1 << 20, 'no storage binding limit');
+    check(['gemm', 'fft', 'fftconv'].every((op) => caps.ops.includes(op)), `ops ${caps.ops}`);
+    check(k.device instanceof GPUDevice, 'k.device is not a GPUDevice');
+    return `backend ${caps.adapter.backend}, f16 ${caps.f16}`;
+  });
+
+  // GEMM on typed arrays: awkward shapes, transposes, batches, alpha/beta; one plan run twice.
+  for (const d of [
+    { m: 33, n: 17, k: 29 },
+    { m: 1, n: 40, k: 7, transA: true },
+    { m: 12, n: 5, k: 31, transB: true, batch: 3 },
+    { m: 9, n: 11, k: 13, alpha: 0.5, beta: 2 },
+  ]) {
+    await t(`gemm f32 ${JSON.stringify(d)}`, async () => {
+      const plan = k.gemm(d);
+      const batch = d.batch ?? 1;
+      const a = rand(batch * d.m * d.k, 1);
+      const b = rand(batch * d.k * d.n, 2);
+      const c = d.beta ? rand(batch * d.m * d.n, 3) : undefined;
+      const want = gemmRef(d, a, b, c);
+      const got = await plan.run(a, b, c);
+      check(got instanceof Float32Array, 'result is not a Float32Array');
+      const e = close('first run', got, want, F32_TOL);
+      const a2 = rand(a.length, 7);
+      close('second run of the same plan', await plan.run(a2, b, c), gemmRef(d, a2, b, c), F32_TOL);
+      const config = plan.config;
+      plan.free();
+      return `${config} err ${e.toExponential(1)}`;
+    });
+  }
+  if (caps.f16) {
+    await t('gemm f16 (Uint16Array)', async () => {
+      const d = { m: 20, n: 24, k: 35, dtype: /** @type {const} */ ('f16') };
+      const a = toHalf(rand(d.m * d.k, 4));
+      const b = toHalf(rand(d.k * d.n, 5));
+      const got = await k.gemm(d).run(a, b);
+      check(got instanceof Uint16Array, 'f16 result is not a Uint16Array');
+      return `err ${close('f16', fromHalf(got), gemmRef(d, fromHalf(a), fromHalf(b)), F16_TOL).toExponential(1)}`;
+    });
+  } else {
+    skipped.push('gemm f16: the adapter has no shader-f16');
+  }
+
+  // GEMM on GPU buffers: inputs uploaded once, the output read back by the page's own WebGPU
+  // code on k.device.
+  await t('gemm on GPUBuffers (read with the page\'s own mapAsync on k.device)', async () => {
+    const d = { m: 31, n: 23, k: 19 };
+    const a = rand(d.m * d.k, 8);
+    const b = rand(d.k * d.n, 9);
+    const ab = k.createBuffer(a);
+    const bb = k.createBuffer(b);
+    const cb = k.createBuffer(d.m * d.n * 4);
+    const out = await k.gemm(d).run(ab, bb, cb);
+    check(out === cb, 'run did not resolve to the output buffer');
+    const e = close('own readback', await readOwn(k.device, cb, d.m * d.n), gemmRef(d, a, b), F32_TOL);
+    close('k.read', await k.read(cb, 'f32', d.m * d.n), gemmRef(d, a, b), F32_TOL);
+    for (const x of [ab, bb, cb]) k.destroyBuffer(x);
+    return `err ${e.toExponential(1)}`;
+  });
+
+  // FFT: a power of two and a Bluestein length, forward and inverse, typed arrays.
+  for (const [n, batch, inverse] of /** @type {[number, number, boolean][]} */ ([[64, 2, false], [12, 3, false], [45, 1, true]])) {
+    await t(`fft n=${n} batch=${batch}${inverse ? ' inverse' : ''}`, async () => {
+      const plan = k.fft({ n, batch, inverse });
+      const x = rand(2 * n * batch, n);
+      const got = await plan.run(x);
+      check(got instanceof Float32Array, 'result is not a Float32Array');
+      return `${plan.config} err ${close('fft', got, dftRef(x, n, batch, inverse), F32_TOL).toExponential(1)}`;
+    });
+  }
+  await t('fft on GPUBuffers (output allocated by the plan)', async () => {
+    const n = 100;
+    const x = rand(2 * n, 11);
+    const out = await k.fft({ n }).run(k.createBuffer(x));
+    check(out instanceof GPUBuffer, 'result is not a GPUBuffer');
+    return `err ${close('fft', await k.read(out), dftRef(x, n, 1, false), F32_TOL).toExponential(1)}`;
+  });
+
+  // rfft and irfft (round trip), odd and even lengths.
+  for (const n of [10, 33]) {
+    await t(`rfft n=${n} batch=2 and back`, async () => {
+      const x = rand(2 * n, 20 + n);
+      const spec = await k.rfft({ n, batch: 2 }).run(x);
+      const e = close('rfft', spec, rdftRef(x, n, 2), F32_TOL);
+      const back = await k.rfft({ n, batch: 2, inverse: true }).run(spec);
+      close('irfft(rfft(x))', back, x, F32_TOL);
+      return `err ${e.toExponential(1)}`;
+    });
+  }
+  await t('rfft on GPUBuffers', async () => {
+    const n = 64;
+    const x = rand(n, 5);
+    const ob = k.createBuffer((n / 2 + 1) * 2 * 4);
+    await k.rfft({ n }).run(k.createBuffer(x), ob);
+    return `err ${close('rfft', await k.read(ob), rdftRef(x, n, 1), F32_TOL).toExponential(1)}`;
+  });
+
+  // FFT convolution: causal, circular, gated; a prepared kernel reused.
+  for (const d of [
+    { batch: 2, channels: 3, length: 50, kernelLength: 7 },
+    { batch: 1, channels: 2, length: 64, kernelLength: 64, circular: true },
+    { batch: 1, channels: 4, length: 33, kernelLength: 33, preGate: true, postGate: true },
+  ]) {
+    await t(`fftconv ${JSON.stringify(d)}`, async () => {
+      const plan = k.fftconv(d);
+      const n = d.batch * d.channels * d.length;
+      const u = rand(n, 31);
+      const kk = rand(d.channels * d.kernelLength, 32);
+      const pre = d.preGate ? rand(n, 33) : undefined;
+      const post = d.postGate ? rand(n, 34) : undefined;
+      const spec = plan.prepareKernel(kk);
+      const got = await plan.run(u, spec, { preGate: pre, postGate: post });
+      const e = close('fftconv', got, convRef(d, u, kk, pre, post), F32_TOL);
+      const u2 = rand(n, 35);
+      close('same kernel, new input', await plan.run(u2, spec, { preGate: pre, postGate: post }), convRef(d, u2, kk, pre, post), F32_TOL);
+      spec.free();
+      return `${plan.path} err ${e.toExponential(1)}`;
+    });
+  }
+
+  // Attention: dense, causal with GQA and the LSE (K/V longer than Q), per-head patterns.
+  for (const d of [
+    { batch: 1, heads: 2, n: 33, headDim: 16 },
+    { batch: 2, heads: 2, headsKv: 1, n: 33, kvLen: 40, headDim: 8, pattern: 'causal', lse: true },
+    { batch: 1, heads: 2, n: 50, headDim: 8, pattern: ['causal', 'window:4'] },
+  ]) {
+    await t(`attention ${JSON.stringify(d)}`, async () => {
+      const plan = k.attention(d);
+      const hkv = d.headsKv ?? d.heads;
+      const q = rand(d.batch * d.heads * d.n * d.headDim, 51);
+      const kk = rand(d.batch * hkv * (d.kvLen ?? d.n) * d.headDim, 52);
+      const v = rand(kk.length, 53);
+      const want = attentionRef(d, q, kk, v);
+      const got = await plan.run(q, kk, v);
+      let e;
+      if (d.lse) {
+        check(!(got instanceof Float32Array), 'lse plan returned a bare array');
+        const r = /** @type {{o: Float32Array, lse: Float32Array}} */ (got);
+        e = close('O', r.o, want.o, F32_TOL);
+        close('LSE', r.lse, want.lse, F32_TOL);
+      } else {
+        e = close('O', /** @type {Float32Array} */ (got), want.o, F32_TOL);
+      }
+      return `${plan.config}, density ${plan.workDensity.toFixed(2)}, err ${e.toExponential(1)}`;
+    });
+  }
+  await t('attention on GPUBuffers (causal, with LSE)', async () => {
+    const d = { batch: 1, heads: 2, n: 40, headDim: 16, pattern: 'causal', lse: true };
+    const q = rand(d.heads * d.n * d.headDim, 61);
+    const kk = rand(q.length, 62);
+    const v = rand(q.length, 63);
+    const ob = k.createBuffer(q.length * 4);
+    const lb = k.createBuffer(d.heads * d.n * 4);
+    const out = await k.attention(d).run(k.createBuffer(q), k.createBuffer(kk), k.createBuffer(v), ob, lb);
+    check(out === ob, 'run did not resolve to O');
+    const want = attentionRef(d, q, kk, v);
+    close('LSE', await k.read(lb), want.lse, F32_TOL);
+    return `err ${close('O', await k.read(ob), want.o, F32_TOL).toExponential(1)}`;
+  });
+
+  // N:M sparse GEMM: prune and compress, then C = A_s·B; the linear form with a bias.
+  await t('sparseGemm 2:4 prune + compress, matmul and linear with bias', async () => {
+    const d = { m: 12, n: 9, k: 16, pattern: '2:4' };
+    const plan = k.sparseGemm(d);
+    const a = rand(d.m * d.k, 71);
+    const pruned = plan.prune(a);
+    for (let g = 0; g < a.length; g += 4) {
+      const kept = [0, 1, 2, 3].filter((j) => pruned[g + j] !== 0);
+      check(kept.length <= 2 && kept.every((j) => pruned[g + j] === a[g + j]), `group ${g / 4} is not 2:4 of the input`);
+      const dropped = Math.max(...[0, 1, 2, 3].filter((j) => pruned[g + j] === 0).map((j) => Math.abs(a[g + j])));
+      check(kept.every((j) => Math.abs(a[g + j]) >= dropped), `group ${g / 4} dropped a larger value`);
+    }
+    const b = rand(d.k * d.n, 72);
+    const sp = plan.compress(a, true);
+    const e = close('matmul', await plan.run(sp, b), gemmRef(d, pruned, b), F32_TOL);
+    await rejects('not 2:4 without prune', () => plan.compress(a), /2:4|N:M/);
+    // The same plan on GPU buffers: B uploaded once, C allocated by the plan.
+    const cb = await plan.run(sp, k.createBuffer(b));
+    close('matmul on GPUBuffers', await k.read(cb), gemmRef(d, pruned, b), F32_TOL);
+    // Linear: Y (n×m) = X (n×k) · W_sᵀ + bias.
+    const lin = k.sparseGemm({ ...d, linear: true, bias: true });
+    const x = rand(d.n * d.k, 73);
+    const bias = rand(d.m, 74);
+    const y = await lin.run(lin.compress(pruned), x, { bias });
+    const want = gemmRef({ m: d.n, n: d.m, k: d.k, transB: true }, x, pruned);
+    for (let i = 0; i < d.n; i++) for (let j = 0; j < d.m; j++) want[i * d.m + j] += bias[j];
+    close('linear + bias', y, want, F32_TOL);
+    return `${plan.config} err ${e.toExponential(1)}`;
+  });
+
+  // The chain the issue asks for: FFT convolution → GEMM on its output, all on GPU buffers,
+  // one readback at the end (counted: every readback is a mapAsync).
+  await t('chain on the GPU: fftconv → gemm, one mapAsync', async () => {
+    const d = { batch: 1, channels: 8, length: 96, kernelLength: 16 };
+    const u = rand(d.channels * d.length, 41);
+    const kk = rand(d.channels * d.kernelLength, 42);
+    const w = rand(d.length * 10, 43);
+    const conv = k.fftconv(d);
+    const mm = k.gemm({ m: d.channels, n: 10, k: d.length });
+    const spec = conv.prepareKernel(kk);
+    const ub = k.createBuffer(u);
+    const wb = k.createBuffer(w);
+    const cb = k.createBuffer(d.channels * 10 * 4);
+    const [got, maps] = await countMaps(async () => {
+      const yb = await conv.run(ub, spec, {});
+      await mm.run(yb, wb, cb);
+      return k.read(cb);
+    });
+    check(maps === 1, `${maps} mapAsync calls (expected the final read only)`);
+    const want = gemmRef({ m: d.channels, n: 10, k: d.length }, convRef(d, u, kk), w);
+    return `${maps} mapAsync, err ${close('chain', got, want, F32_TOL).toExponential(1)}`;
+  });
+
+  // Errors are JS Errors carrying the Rust error's message.
+  await t('errors carry the library\'s message', async () => {
+    const m1 = await rejects('zero-sized gemm', () => k.gemm({ m: 0, n: 2, k: 2 }), /zero|0/i);
+    await rejects('unknown option', () => k.gemm(/** @type {any} */ ({ m: 2, n: 2, k: 2, tarnsA: true })), /unknown field `tarnsA`/);
+    await rejects('wrong length', () => k.gemm({ m: 2, n: 2, k: 3 }).run(new Float32Array(5), new Float32Array(6)), /A/);
+    await rejects('not a package buffer', () => k.fft({ n: 8 }).run(/** @type {any} */ ({})), /expected a Float32Array/);
+    if (!caps.f16) await rejects('f16 without shader-f16', () => k.gemm({ m: 2, n: 2, k: 2, dtype: 'f16' }), /f16/);
+    await rejects('bad pattern', () => k.attention({ batch: 1, heads: 1, n: 8, headDim: 8, pattern: 'window:x' }), /pattern `window:x`/);
+    const m2 = await rejects('bad dtype', () => k.fft({ n: 8, dtype: /** @type {any} */ ('f64') }), /f64/);
+    return `e.g. "${m1}"; "${m2}"`;
+  });
+
+  // Device loss: an event, then every call rejects with the library's error (on a second
+  // instance, so this one stays usable).
+  await t('device loss: onDeviceLost, then calls reject', async () => {
+    /** @type {{reason: string, message: string}[]} */
+    const events = [];
+    const k2 = await /** @type {typeof import('wgkernels').Kernels} */ (k.constructor).create({ onDeviceLost: (e) => events.push(e) });
+    const plan = k2.gemm({ m: 4, n: 4, k: 4 });
+    const a = rand(16, 81);
+    close('before the loss', await plan.run(a, a), gemmRef({ m: 4, n: 4, k: 4 }, a, a), F32_TOL);
+    k2.device.destroy();
+    await k2.device.lost;
+    await new Promise((r) => setTimeout(r, 0));
+    check(events.length === 1 && events[0].reason === 'destroyed', `events ${JSON.stringify(events)}`);
+    const msg = await rejects('run after the loss', () => plan.run(a, a), /device lost/);
+    await rejects('a new plan run after the loss', () => k2.fft({ n: 8 }).run(rand(16, 1)), /device lost/);
+    return `"${msg}"`;
+  });
+
+  if (opts.verify) {
+    const op = opts.verify;
+    await t(`verify('${op}') with progress`, async () => {
+      /** @type {import('wgkernels').Check[]} */
+      const seen = [];
+      const r = await k.verify(op, (c) => seen.push(c));
+      check(r.pass, `verify failed: ${JSON.stringify(r.ops.map((o) => [o.op, o.error, o.checks.filter((c) => !c.pass)]))}`);
+      check(seen.length > 0 && seen.length === r.ops[0].checks.length, `progress saw ${seen.length} checks`);
+      return `${seen.length} checks passed`;
+    });
+  }
+  return { passed, skipped };
+}

@@ -1,0 +1,257 @@
+// Types of the wgkernels package (hand-written; index.js and the wasm implement them).
+/// <reference types="@webgpu/types" />
+
+/** Storage type of a plan: `f32` (Float32Array) or `f16` (Uint16Array of IEEE half bits; needs the adapter's `shader-f16`). */
+export type DType = 'f32' | 'f16';
+
+/** Host data of a run: f32 values, or f16 values as their 16-bit patterns. */
+export type HostArray = Float32Array | Uint16Array;
+
+/** A run's argument: a typed array (the result is a typed array of the same kind) or a
+ * GPUBuffer made by this package (`createBuffer` or a plan's output; the result stays on the GPU). */
+export type Data = HostArray | GPUBuffer;
+
+/** Loads the wasm once (from next to index.js unless `wasm` says where). `Kernels.create` calls it. */
+export function load(wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+
+export interface CreateOptions {
+  /** Where the wasm comes from (default: `wgkernels_core_bg.wasm` beside index.js). */
+  wasm?: string | URL | Request | Response | BufferSource | WebAssembly.Module;
+  /** Called once if the device is lost (driver reset, `k.device.destroy()`); every later
+   * call then rejects with `device lost: ...`. (`k.device.lost` is the same event.) */
+  onDeviceLost?: (info: { reason: GPUDeviceLostReason; message: string }) => void;
+}
+
+export interface Capabilities {
+  /** Adapter name, vendor, backend and driver. */
+  adapter: { name: string; vendor: number; device: number; backend: string; device_type: string; driver: string; driver_info: string };
+  /** Whether f16 plans can run (the device has `shader-f16`). */
+  f16: boolean;
+  /** Everything the kernels' dispatcher reads (subgroups, cooperative matrices, ...). */
+  caps: Record<string, unknown>;
+  /** The limits users meet: a binding above `maxStorageBufferBindingSize` (128 MiB by default on the web) is an error. */
+  limits: {
+    maxStorageBufferBindingSize: number;
+    maxBufferSize: number;
+    maxComputeWorkgroupStorageSize: number;
+    maxComputeInvocationsPerWorkgroup: number;
+    maxComputeWorkgroupsPerDimension: number;
+    maxStorageBuffersPerShaderStage: number;
+  };
+  /** The ops `verify` knows. */
+  ops: string[];
+  /** Package version. */
+  version: string;
+}
+
+/** One verification check (an op, variant and shape compared with the f64 CPU reference). */
+export interface Check {
+  op: string;
+  variant: string;
+  dtype: DType;
+  shape: unknown;
+  max_abs_err: number;
+  rel_l2_err: number;
+  tolerance: number;
+  pass: boolean;
+  config: string;
+  error?: string;
+}
+
+export interface VerifyResult {
+  pass: boolean;
+  tier: 'standard' | 'full';
+  ops: { op: string; pass: boolean; checks: Check[]; error: string | null }[];
+}
+
+export interface GemmOptions {
+  m: number;
+  n: number;
+  k: number;
+  /** Independent products (default 1), stored one after another. */
+  batch?: number;
+  /** A is stored K×M (default M×K). */
+  transA?: boolean;
+  /** B is stored N×K (default K×N). */
+  transB?: boolean;
+  dtype?: DType;
+  /** C = alpha·op(A)·op(B) + beta·C; defaults 1 and 0 (beta ≠ 0 needs C). */
+  alpha?: number;
+  beta?: number;
+}
+
+export interface FftOptions {
+  /** Points per transform (any length ≥ 1; non-powers of two run Bluestein). */
+  n: number;
+  batch?: number;
+  /** Inverse transform, scaled by 1/n. */
+  inverse?: boolean;
+  dtype?: DType;
+}
+
+export interface FftConvOptions {
+  batch: number;
+  channels: number;
+  /** Sequence length L. */
+  length: number;
+  /** Kernel length (≤ L). */
+  kernelLength: number;
+  /** Circular instead of causal. */
+  circular?: boolean;
+  /** u is multiplied by a gate (same shape) first / y by one last. */
+  preGate?: boolean;
+  postGate?: boolean;
+  /** Frequency-sparse: the fraction of frequency classes kept. */
+  freqKeep?: number;
+  dtype?: DType;
+}
+
+export interface AttentionOptions {
+  batch: number;
+  /** Query heads. */
+  heads: number;
+  /** Key/value heads (divides `heads`; default `heads`): grouped-query attention. */
+  headsKv?: number;
+  /** Query length (and key/value length unless `kvLen`). */
+  n: number;
+  kvLen?: number;
+  headDim: number;
+  dtype?: DType;
+  /** Softmax scale (default 1/√headDim). */
+  scale?: number;
+  /** Also return the per-row log-sum-exp (natural log) of the scaled scores. */
+  lse?: boolean;
+  /** The CLI's pattern specs, one for every head or one per query head: `full`, `causal`,
+   * `window:W`, `window:L:R`, `diag:OFFSET:HW`, `frames:LEN:K:HW`, `stripes:I,J`, `every:S[:O]`,
+   * `rows:I,J`, joined by `+` (union) and `&` (intersection). Dense when omitted. */
+  pattern?: string | string[];
+}
+
+/** Block-sparse flash attention over Q (batch, heads, n, headDim), K and V (batch, headsKv, kvLen, headDim). */
+export class AttentionPlan {
+  private constructor();
+  run(q: Float32Array, k: Float32Array, v: Float32Array): Promise<Float32Array | { o: Float32Array; lse: Float32Array }>;
+  run(q: Uint16Array, k: Uint16Array, v: Uint16Array): Promise<Uint16Array | { o: Uint16Array; lse: Float32Array }>;
+  /** Writes `o` (and `lse`, f32 per query row, when the plan has it); resolves to `o`. */
+  run(q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, o: GPUBuffer, lse?: GPUBuffer): Promise<GPUBuffer>;
+  readonly config: string;
+  /** Fraction of score tiles the mask keeps (1 when dense). */
+  readonly workDensity: number;
+  free(): void;
+}
+
+export interface SparseGemmOptions {
+  /** Rows of the sparse operand (out features when `linear`). */
+  m: number;
+  /** Output columns (tokens when `linear`). */
+  n: number;
+  /** Reduction length, a multiple of the pattern's M. */
+  k: number;
+  /** `"N:M"` with N < M ≤ 16, e.g. `"2:4"`. */
+  pattern: string;
+  /** Y = X·W_sᵀ (+ bias): X is n×k, the sparse W_s m×k, Y n×m (torch's F.linear). Default: C = A_s·B (B k×n, C m×n). */
+  linear?: boolean;
+  batch?: number;
+  /** Add bias[row] (m values) to the output (linear layers). */
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/** An N:M compressed sparse operand on the GPU, made by `SparseGemmPlan.compress` for that plan. */
+export class SparseMatrix {
+  private constructor();
+  free(): void;
+}
+
+/** N:M structured-sparse GEMM. */
+export class SparseGemmPlan {
+  private constructor();
+  /** Compresses the sparse operand (m×k dense, row-major) to N:M on the GPU; `prune` keeps the N largest magnitudes of every M first (else a denser group is an error). */
+  compress(dense: HostArray, prune?: boolean): SparseMatrix;
+  /** The dense operand pruned to N:M (same shape and kind). */
+  prune(dense: Float32Array): Float32Array;
+  prune(dense: Uint16Array): Uint16Array;
+  run(sparse: SparseMatrix, dense: Float32Array, extras?: { bias?: Float32Array }): Promise<Float32Array>;
+  run(sparse: SparseMatrix, dense: Uint16Array, extras?: { bias?: Uint16Array }): Promise<Uint16Array>;
+  run(sparse: SparseMatrix, dense: GPUBuffer, extras?: { bias?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
+  readonly config: string;
+  free(): void;
+}
+
+/** C = alpha·op(A)·op(B) + beta·C, row-major. */
+export class GemmPlan {
+  private constructor();
+  /** Typed arrays: resolves to C as the same kind. GPUBuffers: `c` is the output (required); resolves to it once submitted. */
+  run(a: Float32Array, b: Float32Array, c?: Float32Array): Promise<Float32Array>;
+  run(a: Uint16Array, b: Uint16Array, c?: Uint16Array): Promise<Uint16Array>;
+  run(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer): Promise<GPUBuffer>;
+  /** The configuration the dispatcher picked. */
+  readonly config: string;
+  /** Releases the plan's wasm memory now (otherwise when it is garbage-collected). */
+  free(): void;
+}
+
+/** Batched complex FFT over interleaved (re, im) values: 2·n·batch numbers in and out. */
+export class FftPlan {
+  private constructor();
+  run(input: Float32Array): Promise<Float32Array>;
+  run(input: Uint16Array): Promise<Uint16Array>;
+  /** Into `output`, or a new buffer of the package when omitted. */
+  run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  readonly config: string;
+  free(): void;
+}
+
+/** Batched real FFT: n reals → n/2+1 interleaved complex bins per row, or back when `inverse`. */
+export class RfftPlan {
+  private constructor();
+  run(input: Float32Array): Promise<Float32Array>;
+  run(input: Uint16Array): Promise<Uint16Array>;
+  run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  free(): void;
+}
+
+/** A kernel spectrum prepared once for an FftConvPlan. */
+export class KernelSpectrum {
+  private constructor();
+  free(): void;
+}
+
+/** y = (preGate ⊙ u) ∗ k ⊙ postGate over (batch, channels, length), one kernel per channel. */
+export class FftConvPlan {
+  private constructor();
+  /** The kernels (channels × kernelLength, f32), prepared once for many runs. */
+  prepareKernel(k: Float32Array): KernelSpectrum;
+  run(u: Float32Array, k: KernelSpectrum | Float32Array, extras?: { preGate?: Float32Array; postGate?: Float32Array }): Promise<Float32Array>;
+  run(u: Uint16Array, k: KernelSpectrum | Float32Array, extras?: { preGate?: Uint16Array; postGate?: Uint16Array }): Promise<Uint16Array>;
+  run(u: GPUBuffer, k: KernelSpectrum | Float32Array, extras?: { preGate?: GPUBuffer; postGate?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
+  /** The path the dispatcher picked. */
+  readonly path: string;
+  free(): void;
+}
+
+/** The kernels on the package's own WebGPU device. */
+export class Kernels {
+  private constructor();
+  /** Loads the wasm and requests a device with every feature and limit the kernels can use. */
+  static create(options?: CreateOptions): Promise<Kernels>;
+  /** The device every plan runs on, for the page's own buffers, pipelines and rendering. */
+  readonly device: GPUDevice;
+  readonly capabilities: Capabilities;
+  /** A storage buffer (STORAGE | COPY_SRC | COPY_DST) plans accept: a byte length (zeroed) or data to upload. */
+  createBuffer(init: number | HostArray): GPUBuffer;
+  /** Reads a package buffer back (`length` elements; all when omitted). */
+  read(buffer: GPUBuffer, dtype?: 'f32', length?: number): Promise<Float32Array>;
+  read(buffer: GPUBuffer, dtype: 'f16', length?: number): Promise<Uint16Array>;
+  /** Destroys a package buffer (the package keeps every buffer it made until then). */
+  destroyBuffer(buffer: GPUBuffer): void;
+  gemm(options: GemmOptions): GemmPlan;
+  fft(options: FftOptions): FftPlan;
+  rfft(options: FftOptions): RfftPlan;
+  fftconv(options: FftConvOptions): FftConvPlan;
+  attention(options: AttentionOptions): AttentionPlan;
+  sparseGemm(options: SparseGemmOptions): SparseGemmPlan;
+  /** Checks `op` (every op when omitted) against its f64 CPU reference; `onProgress` sees each check. */
+  verify(op?: string, onProgress?: (check: Check) => void, tier?: 'standard' | 'full'): Promise<VerifyResult>;
+  free(): void;
+}

@@ -1,0 +1,34 @@
+// The package inside a Web Worker: the same calls as on the main thread, driven by messages.
+//   const w = new Worker(new URL('wgkernels/worker.js', import.meta.url), { type: 'module' });
+//   w.postMessage({ id: 1, op: 'gemm', options: { m: 2, n: 2, k: 3 }, args: [a, b] });
+//   w.onmessage = (e) => e.data  // { id, result } or { id, error }
+// `op` is a Kernels method that makes a plan (gemm, fft, rfft, fftconv, attention; the plan is cached by
+// its options and run with `args`), or `capabilities` or `verify`. Typed arrays come back as
+// typed arrays; errors as their message.
+import { Kernels } from './index.js';
+
+let kernels = null;
+const plans = new Map();
+
+async function handle({ op, options, args = [] }) {
+  kernels ??= await Kernels.create();
+  if (op === 'capabilities') return kernels.capabilities;
+  if (op === 'verify') {
+    return kernels.verify(options?.op, (check) => self.postMessage({ progress: check }), options?.tier);
+  }
+  if (!['gemm', 'fft', 'rfft', 'fftconv', 'attention'].includes(op)) throw new Error(`unknown op \`${op}\``);
+  const key = `${op} ${JSON.stringify(options)}`;
+  if (!plans.has(key)) plans.set(key, kernels[op](options));
+  return plans.get(key).run(...args);
+}
+
+self.onmessage = async (e) => {
+  const { id } = e.data;
+  try {
+    const result = await handle(e.data);
+    const transfer = ArrayBuffer.isView(result) ? [result.buffer] : [];
+    self.postMessage({ id, result }, transfer);
+  } catch (err) {
+    self.postMessage({ id, error: String(err && err.message ? err.message : err) });
+  }
+};

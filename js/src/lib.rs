@@ -1,0 +1,202 @@
+//! # wgkernels-js
+//!
+//! The `wgkernels` kernels as a JavaScript package (built by `js/build.sh` into `js/dist/`).
+//! The package owns its `GPUDevice` (wgpu cannot adopt a device or buffer JavaScript created)
+//! and hands it out ([`Kernels::device`]) so a page can build its own buffers and pipelines on
+//! it. Every op is a plan built once and run many times; `run` takes typed arrays
+//! (`Float32Array`, or `Uint16Array` holding f16 bits) and returns the same kind, or takes
+//! `GPUBuffer`s made by [`Kernels::create_buffer`] and returns a `GPUBuffer` without reading
+//! anything back (a chain of ops stays on the GPU).
+//!
+//! Errors reject the returned promise (or throw) with a JS `Error` whose message is the Rust
+//! error's. Only `js/dist/index.js` (the hand-written wrapper that loads the wasm) and
+//! `index.d.ts` are the public surface; this crate's names are what they forward to.
+//!
+//! On native targets the crate is empty: it exists for the browser only.
+#![cfg(target_arch = "wasm32")]
+
+mod data;
+mod plans;
+
+use data::{js_err, Shared};
+use js_sys::{Function, Promise};
+use serde_json::json;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use wgkernels::harness::verify::{Check, Tier};
+use wgkernels::Context;
+
+pub use plans::{
+    AttentionPlan, FftConvPlan, FftPlan, GemmPlan, KernelSpectrum, RfftPlan, SparseGemmPlan,
+    SparseMatrix,
+};
+
+/// The kernels on the package's own WebGPU device.
+#[wasm_bindgen]
+pub struct Kernels {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl Kernels {
+    /// Requests the adapter and a device with every feature and limit the kernels can use.
+    /// Called by the wrapper's `Kernels.create(options)` after the wasm is loaded.
+    #[wasm_bindgen(js_name = _create)]
+    pub fn create() -> Promise {
+        future_to_promise(async move {
+            let ctx = Context::new().await.map_err(js_err)?;
+            Ok(Kernels {
+                shared: Rc::new(Shared::new(ctx)),
+            }
+            .into())
+        })
+    }
+
+    /// The `GPUDevice` every plan runs on: the page's own buffers, pipelines and rendering can
+    /// share it (and so the data, without a copy through the CPU).
+    #[wasm_bindgen(getter)]
+    pub fn device(&self) -> Result<JsValue, JsValue> {
+        self.shared
+            .ctx
+            .device
+            .as_webgpu()
+            .map(|d| d.clone().into())
+            .ok_or_else(|| js_err("the device is not on the browser's WebGPU backend"))
+    }
+
+    /// What the kernels see of the adapter: name, capabilities (f16, subgroups, cooperative
+    /// matrices) and the limits users meet (storage binding size, workgroup memory).
+    #[wasm_bindgen(getter)]
+    pub fn capabilities(&self) -> Result<JsValue, JsValue> {
+        let ctx = &self.shared.ctx;
+        let l = ctx.limits();
+        let v = json!({
+            "adapter": ctx.adapter_id(),
+            "f16": ctx.caps().f16,
+            "caps": ctx.caps(),
+            "limits": {
+                "maxStorageBufferBindingSize": l.max_storage_buffer_binding_size,
+                "maxBufferSize": l.max_buffer_size,
+                "maxComputeWorkgroupStorageSize": l.max_compute_workgroup_storage_size,
+                "maxComputeInvocationsPerWorkgroup": l.max_compute_invocations_per_workgroup,
+                "maxComputeWorkgroupsPerDimension": l.max_compute_workgroups_per_dimension,
+                "maxStorageBuffersPerShaderStage": l.max_storage_buffers_per_shader_stage,
+            },
+            "ops": wgkernels::ops::names(),
+            "version": env!("CARGO_PKG_VERSION"),
+        });
+        data::from_json(&v)
+    }
+
+    /// A storage buffer on [`Kernels::device`] that plans accept: `init` is a byte length
+    /// (zero-filled) or a `Float32Array` / `Uint16Array` to upload. Its usage is
+    /// STORAGE | COPY_SRC | COPY_DST, so the page can copy into and out of it.
+    #[wasm_bindgen(js_name = createBuffer)]
+    pub fn create_buffer(&self, init: JsValue) -> Result<JsValue, JsValue> {
+        self.shared.create_buffer(&init)
+    }
+
+    /// Reads `length` elements (all of the buffer when omitted) of a buffer made by
+    /// [`Kernels::create_buffer`] back as `dtype` (`"f32"` → `Float32Array`, `"f16"` →
+    /// `Uint16Array`).
+    pub fn read(&self, buffer: JsValue, dtype: Option<String>, length: Option<u32>) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move { shared.read(&buffer, dtype.as_deref(), length).await })
+    }
+
+    /// Destroys a buffer made by [`Kernels::create_buffer`] (or returned by a plan) and forgets
+    /// it; the package holds every buffer it made until then.
+    #[wasm_bindgen(js_name = destroyBuffer)]
+    pub fn destroy_buffer(&self, buffer: JsValue) -> Result<(), JsValue> {
+        self.shared.destroy(&buffer)
+    }
+
+    /// A GEMM plan: C = alpha·op(A)·op(B) + beta·C (see `GemmOptions` in index.d.ts).
+    pub fn gemm(&self, options: JsValue) -> Result<GemmPlan, JsValue> {
+        GemmPlan::new(&self.shared, options)
+    }
+
+    /// A batched complex FFT plan (interleaved re, im).
+    pub fn fft(&self, options: JsValue) -> Result<FftPlan, JsValue> {
+        FftPlan::new(&self.shared, options)
+    }
+
+    /// A batched real FFT plan (n reals ↔ n/2+1 interleaved complex bins).
+    pub fn rfft(&self, options: JsValue) -> Result<RfftPlan, JsValue> {
+        RfftPlan::new(&self.shared, options)
+    }
+
+    /// A long FFT convolution plan (causal or circular, gates, frequency-sparse).
+    pub fn fftconv(&self, options: JsValue) -> Result<FftConvPlan, JsValue> {
+        FftConvPlan::new(&self.shared, options)
+    }
+
+    /// A block-sparse flash attention plan; `pattern` takes the CLI's spec strings (one for
+    /// every head, or one per query head), e.g. `"causal"`, `"window:64+every:256&causal"`.
+    pub fn attention(&self, options: JsValue) -> Result<AttentionPlan, JsValue> {
+        AttentionPlan::new(&self.shared, options)
+    }
+
+    /// An N:M structured-sparse GEMM plan (`pattern: "2:4"`); its `compress` (with or without
+    /// pruning) makes the sparse operand once.
+    #[wasm_bindgen(js_name = sparseGemm)]
+    pub fn sparse_gemm(&self, options: JsValue) -> Result<SparseGemmPlan, JsValue> {
+        SparseGemmPlan::new(&self.shared, options)
+    }
+
+    /// Verifies `op` (every op when omitted) against its f64 CPU reference on the standard
+    /// tier's awkward shapes (`tier: "full"` for more). `on_progress(check)` is called after
+    /// each check. Resolves to `{pass, ops: [{op, pass, checks, error}]}`.
+    pub fn verify(
+        &self,
+        op: Option<String>,
+        on_progress: Option<Function>,
+        tier: Option<String>,
+    ) -> Promise {
+        let ctx = self.shared.ctx.clone();
+        future_to_promise(async move {
+            let tier = match tier.as_deref().unwrap_or("standard") {
+                "standard" => Tier::Standard,
+                "full" => Tier::Full,
+                other => return Err(js_err(format!("unknown tier `{other}` (standard or full)"))),
+            };
+            let names: Vec<String> = match op {
+                Some(op) => vec![op],
+                None => wgkernels::ops::names()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            };
+            let mut ops = Vec::new();
+            let mut all = true;
+            for name in names {
+                let mut progress = |c: &Check| {
+                    if let Some(f) = &on_progress {
+                        if let Ok(v) = serde_json::to_value(c)
+                            .map_err(js_err)
+                            .and_then(|v| data::from_json(&v))
+                        {
+                            let _ = f.call1(&JsValue::NULL, &v);
+                        }
+                    }
+                };
+                let r = wgkernels::ops::verify_op_async(&ctx, &name, tier, &mut progress).await;
+                let entry = match r {
+                    Ok(checks) => {
+                        let pass = !checks.is_empty() && checks.iter().all(|c| c.pass);
+                        all &= pass;
+                        json!({ "op": name, "pass": pass, "checks": checks, "error": null })
+                    }
+                    Err(e) if wgkernels::ops::find(&name).is_err() => return Err(js_err(e)),
+                    Err(e) => {
+                        all = false;
+                        json!({ "op": name, "pass": false, "checks": [], "error": e.to_string() })
+                    }
+                };
+                ops.push(entry);
+            }
+            data::from_json(&json!({ "pass": all, "tier": tier.name(), "ops": ops }))
+        })
+    }
+}

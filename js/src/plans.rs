@@ -1,0 +1,863 @@
+//! The plans JS builds once and runs many times. Each `run` takes either typed arrays (uploaded,
+//! run, read back: resolves to the same kind of array) or the package's `GPUBuffer`s (recorded
+//! and submitted, nothing read back: resolves to the output `GPUBuffer`).
+
+use crate::data::{dtype, expect, js_err, options, Arg, Host, JsElement, Shared};
+use half::f16;
+use js_sys::Promise;
+use serde::Deserialize;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use wgkernels::{DType, FftConvDesc, FftDesc, GemmDesc, RfftDesc};
+
+/// Runs `work` (on the plan's device) with GPU errors attributed to it, as a promise.
+fn promise<F>(shared: &Rc<Shared>, work: impl FnOnce(Rc<Shared>) -> F + 'static) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    let shared = shared.clone();
+    future_to_promise(async move {
+        let ctx = shared.ctx.clone();
+        // GPU validation errors inside `work` become its error (the browser reports them late).
+        let mut inner = Err(JsValue::UNDEFINED);
+        let scoped = ctx
+            .capture_errors(async {
+                inner = work(shared).await;
+                Ok(())
+            })
+            .await;
+        match (scoped, inner) {
+            (Err(e), _) => Err(js_err(e)),
+            (Ok(()), r) => r,
+        }
+    })
+}
+
+/// Builds a wgkernels plan with GPU errors during creation reported as its error.
+fn make<P>(
+    shared: &Shared,
+    build: impl FnOnce(&wgkernels::Context) -> wgkernels::Result<P>,
+) -> Result<Rc<P>, JsValue> {
+    let ctx = &shared.ctx;
+    let plan = ctx.scoped(|| build(ctx)).and_then(|p| p);
+    plan.map(Rc::new).map_err(js_err)
+}
+
+/// Records `record` into one compute pass and submits it.
+fn submit(shared: &Shared, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> Result<(), JsValue> {
+    shared.ctx.submit(record).map_err(js_err)
+}
+
+/// Options of `Kernels.gemm` (camelCase in JS).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GemmOptions {
+    m: u32,
+    n: u32,
+    k: u32,
+    #[serde(default)]
+    batch: Option<u32>,
+    #[serde(default)]
+    trans_a: bool,
+    #[serde(default)]
+    trans_b: bool,
+    #[serde(default)]
+    dtype: Option<String>,
+    #[serde(default)]
+    alpha: Option<f32>,
+    #[serde(default)]
+    beta: Option<f32>,
+}
+
+/// A GEMM plan: C = alpha·op(A)·op(B) + beta·C, row-major, batched.
+#[wasm_bindgen]
+pub struct GemmPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::GemmPlan>,
+}
+
+impl GemmPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        let o: GemmOptions = options("gemm", &o)?;
+        let desc = GemmDesc::new(o.m, o.n, o.k)
+            .batch(o.batch.unwrap_or(1))
+            .trans(o.trans_a, o.trans_b)
+            .dtype(dtype(o.dtype.as_deref())?)
+            .scale(o.alpha.unwrap_or(1.0), o.beta.unwrap_or(0.0));
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, None))?,
+        })
+    }
+}
+
+async fn gemm_host<T: JsElement>(
+    plan: &wgkernels::GemmPlan,
+    a: Host,
+    b: Host,
+    c: Option<Host>,
+) -> Result<JsValue, JsValue> {
+    let a = expect::<T>("A", a)?;
+    let b = expect::<T>("B", b)?;
+    let c = c.map(|c| expect::<T>("C", c)).transpose()?;
+    let out = plan.run_host(&a, &b, c.as_deref()).await.map_err(js_err)?;
+    Ok(T::to_js(&out))
+}
+
+#[wasm_bindgen]
+impl GemmPlan {
+    /// Runs on `a`, `b` (and `c` when beta ≠ 0; with GPUBuffers `c` is the output and required).
+    pub fn run(&self, a: JsValue, b: JsValue, c: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        promise(&self.shared, move |s| async move {
+            match s.arg("A", &a)? {
+                Arg::Host(ah) => {
+                    let bh = s.host_arg("B", &b)?;
+                    let ch = if c.is_undefined() || c.is_null() {
+                        None
+                    } else {
+                        Some(s.host_arg("C", &c)?)
+                    };
+                    match plan.desc().dtype {
+                        DType::F32 => gemm_host::<f32>(&plan, ah, bh, ch).await,
+                        DType::F16 => gemm_host::<f16>(&plan, ah, bh, ch).await,
+                    }
+                }
+                Arg::Gpu(ab) => {
+                    let bb = s.gpu_arg("B", &b)?;
+                    if c.is_undefined() || c.is_null() {
+                        return Err(js_err("C: with GPUBuffer inputs the output C is required"));
+                    }
+                    let cb = s.gpu_arg("C", &c)?;
+                    let bound = plan.bind(&ab, &bb, &cb).map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    Ok(c)
+                }
+            }
+        })
+    }
+
+    /// The configuration the dispatcher picked (e.g. `tiled 64x64x16 t4x8`).
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+}
+
+/// Options of `Kernels.fft` and `Kernels.rfft`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FftOptions {
+    n: u32,
+    #[serde(default)]
+    batch: Option<u32>,
+    #[serde(default)]
+    inverse: bool,
+    #[serde(default)]
+    dtype: Option<String>,
+}
+
+/// A one-input wgkernels plan (FFT, rfft): what `run` needs of it.
+trait Transform: 'static {
+    /// Storage type.
+    fn dtype(&self) -> DType;
+    /// Bytes of the output.
+    fn out_bytes(&self) -> u64;
+    /// Uploads, runs and reads back.
+    async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>>;
+    /// Binds `input` → `output` and submits.
+    fn submit(
+        &self,
+        s: &Shared,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+    ) -> Result<(), JsValue>;
+}
+
+impl Transform for wgkernels::FftPlan {
+    fn dtype(&self) -> DType {
+        self.desc().dtype
+    }
+    fn out_bytes(&self) -> u64 {
+        self.desc().bytes()
+    }
+    async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>> {
+        self.run_host(data).await
+    }
+    fn submit(
+        &self,
+        s: &Shared,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+    ) -> Result<(), JsValue> {
+        let bound = self.bind(input, output).map_err(js_err)?;
+        submit(s, |p| bound.record(p))
+    }
+}
+
+impl Transform for wgkernels::RfftPlan {
+    fn dtype(&self) -> DType {
+        self.desc().dtype
+    }
+    fn out_bytes(&self) -> u64 {
+        self.desc().lens().1 * self.desc().dtype.size()
+    }
+    async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>> {
+        self.run_host(data).await
+    }
+    fn submit(
+        &self,
+        s: &Shared,
+        input: &wgpu::Buffer,
+        output: &wgpu::Buffer,
+    ) -> Result<(), JsValue> {
+        let bound = self.bind(input, output).map_err(js_err)?;
+        submit(s, |p| bound.record(p))
+    }
+}
+
+/// Typed array in → typed array out.
+async fn transform_host<T: JsElement, P: Transform>(plan: &P, h: Host) -> Result<JsValue, JsValue> {
+    let v = expect::<T>("input", h)?;
+    Ok(T::to_js(&plan.host(&v).await.map_err(js_err)?))
+}
+
+/// Runs a one-input plan: typed array in → typed array out, or GPUBuffer in → `output` (a new
+/// buffer when omitted).
+fn run_transform<P: Transform>(
+    shared: &Rc<Shared>,
+    plan: Rc<P>,
+    input: JsValue,
+    output: JsValue,
+) -> Promise {
+    promise(shared, move |s| async move {
+        match s.arg("input", &input)? {
+            Arg::Host(h) => match plan.dtype() {
+                DType::F32 => transform_host::<f32, P>(&plan, h).await,
+                DType::F16 => transform_host::<f16, P>(&plan, h).await,
+            },
+            Arg::Gpu(ib) => {
+                let (ob, oj) = if output.is_undefined() || output.is_null() {
+                    s.output("output", plan.out_bytes())?
+                } else {
+                    (s.gpu_arg("output", &output)?, output)
+                };
+                plan.submit(&s, &ib, &ob)?;
+                Ok(oj)
+            }
+        }
+    })
+}
+
+/// A batched complex FFT plan over interleaved (re, im) values; the inverse is scaled by 1/n.
+#[wasm_bindgen]
+pub struct FftPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::FftPlan>,
+}
+
+impl FftPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        let o: FftOptions = options("fft", &o)?;
+        let desc = FftDesc::new(o.n)
+            .batch(o.batch.unwrap_or(1))
+            .inverse(o.inverse)
+            .dtype(dtype(o.dtype.as_deref())?);
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, None))?,
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl FftPlan {
+    /// Transforms `input` (2·n·batch values); with a GPUBuffer input, into `output` (a new
+    /// buffer when omitted).
+    pub fn run(&self, input: JsValue, output: JsValue) -> Promise {
+        run_transform(&self.shared, self.plan.clone(), input, output)
+    }
+
+    /// The configuration the dispatcher picked.
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+}
+
+/// A batched real FFT plan: n reals → n/2+1 complex bins (interleaved), or back (`inverse`).
+#[wasm_bindgen]
+pub struct RfftPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::RfftPlan>,
+}
+
+impl RfftPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        let o: FftOptions = options("rfft", &o)?;
+        let desc = RfftDesc::new(o.n)
+            .batch(o.batch.unwrap_or(1))
+            .inverse(o.inverse)
+            .dtype(dtype(o.dtype.as_deref())?);
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, None))?,
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl RfftPlan {
+    /// Transforms `input`; with a GPUBuffer input, into `output` (a new buffer when omitted).
+    pub fn run(&self, input: JsValue, output: JsValue) -> Promise {
+        run_transform(&self.shared, self.plan.clone(), input, output)
+    }
+}
+
+/// Options of `Kernels.fftconv`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FftConvOptions {
+    batch: u32,
+    channels: u32,
+    length: u32,
+    kernel_length: u32,
+    #[serde(default)]
+    circular: bool,
+    #[serde(default)]
+    pre_gate: bool,
+    #[serde(default)]
+    post_gate: bool,
+    #[serde(default)]
+    freq_keep: Option<f32>,
+    #[serde(default)]
+    dtype: Option<String>,
+}
+
+/// Extra inputs of `FftConvPlan.run`.
+struct ConvExtras {
+    pre: JsValue,
+    post: JsValue,
+    out: JsValue,
+}
+
+/// A kernel's spectrum prepared for one [`FftConvPlan`] (kept on the GPU, reused across runs).
+#[wasm_bindgen]
+pub struct KernelSpectrum {
+    spec: Rc<wgkernels::KernelSpectrum>,
+}
+
+/// A long convolution y = (pre ⊙ u) ∗ k ⊙ post over (batch, channels, length), one kernel
+/// (length kernelLength) per channel; causal unless `circular`.
+#[wasm_bindgen]
+pub struct FftConvPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::FftConvPlan>,
+}
+
+impl FftConvPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        let o: FftConvOptions = options("fftconv", &o)?;
+        let desc = FftConvDesc::new(o.batch, o.channels, o.length, o.kernel_length)
+            .circular(o.circular)
+            .gates(o.pre_gate, o.post_gate)
+            .freq_keep(o.freq_keep)
+            .dtype(dtype(o.dtype.as_deref())?);
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, None))?,
+        })
+    }
+}
+
+async fn conv_host<T: JsElement>(
+    s: &Shared,
+    plan: &wgkernels::FftConvPlan,
+    u: Host,
+    spec: &wgkernels::KernelSpectrum,
+    ex: &ConvExtras,
+) -> Result<JsValue, JsValue> {
+    let d = *plan.desc();
+    let u = expect::<T>("u", u)?;
+    let gate = |name: &str, v: &JsValue| -> Result<Option<wgpu::Buffer>, JsValue> {
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        let g = expect::<T>(name, s.host_arg(name, v)?)?;
+        s.ctx.upload(name, &g).map(Some).map_err(js_err)
+    };
+    let pre = gate("preGate", &ex.pre)?;
+    let post = gate("postGate", &ex.post)?;
+    let n = d.len();
+    if u.len() as u64 != n {
+        return Err(js_err(format!(
+            "u has {} values, the plan needs {n}",
+            u.len()
+        )));
+    }
+    let ub = s.ctx.upload("u", &u).map_err(js_err)?;
+    let yb = s.ctx.storage("y", n * d.dtype.size()).map_err(js_err)?;
+    let bound = plan
+        .bind(&ub, spec, &yb, pre.as_ref(), post.as_ref())
+        .map_err(js_err)?;
+    submit(s, |p| bound.record(p))?;
+    let y = wgkernels::read_buffer::<T>(&s.ctx, &yb, n as usize)
+        .await
+        .map_err(js_err)?;
+    Ok(T::to_js(&y))
+}
+
+#[wasm_bindgen]
+impl FftConvPlan {
+    /// Prepares the kernels `k` (Float32Array, channels × kernelLength) once for many runs.
+    #[wasm_bindgen(js_name = prepareKernel)]
+    pub fn prepare_kernel(&self, k: JsValue) -> Result<KernelSpectrum, JsValue> {
+        let k = match self.shared.host_arg("k", &k)? {
+            Host::F32(v) => v,
+            Host::F16(_) => return Err(js_err("k: kernels are given as a Float32Array")),
+        };
+        let spec = self.shared.ctx.scoped(|| self.plan.prepare_kernel(&k));
+        let spec = spec.and_then(|s| s).map_err(js_err)?;
+        Ok(KernelSpectrum {
+            spec: Rc::new(spec),
+        })
+    }
+
+    /// Convolves `u` with the prepared kernel `k`; `extras` is `{preGate, postGate, output}`
+    /// (the gates of the kind of `u`; `output` only with GPUBuffers, a new one when omitted).
+    pub fn run(&self, u: JsValue, k: &KernelSpectrum, extras: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        let spec = k.spec.clone();
+        let get = |key: &str| -> JsValue {
+            if extras.is_object() {
+                js_sys::Reflect::get(&extras, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            }
+        };
+        let ex = ConvExtras {
+            pre: get("preGate"),
+            post: get("postGate"),
+            out: get("output"),
+        };
+        promise(&self.shared, move |s| async move {
+            let d = *plan.desc();
+            match s.arg("u", &u)? {
+                Arg::Host(h) => match d.dtype {
+                    DType::F32 => conv_host::<f32>(&s, &plan, h, &spec, &ex).await,
+                    DType::F16 => conv_host::<f16>(&s, &plan, h, &spec, &ex).await,
+                },
+                Arg::Gpu(ub) => {
+                    let gate = |name: &str, v: &JsValue| -> Result<Option<wgpu::Buffer>, JsValue> {
+                        if v.is_undefined() || v.is_null() {
+                            Ok(None)
+                        } else {
+                            s.gpu_arg(name, v).map(Some)
+                        }
+                    };
+                    let pre = gate("preGate", &ex.pre)?;
+                    let post = gate("postGate", &ex.post)?;
+                    let (yb, yj) = if ex.out.is_undefined() || ex.out.is_null() {
+                        s.output("y", d.len() * d.dtype.size())?
+                    } else {
+                        (s.gpu_arg("output", &ex.out)?, ex.out.clone())
+                    };
+                    let bound = plan
+                        .bind(&ub, &spec, &yb, pre.as_ref(), post.as_ref())
+                        .map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    Ok(yj)
+                }
+            }
+        })
+    }
+
+    /// The path the dispatcher picked (fused, partial, multi-pass, ...).
+    #[wasm_bindgen(getter)]
+    pub fn path(&self) -> String {
+        self.plan.path().name().to_string()
+    }
+}
+
+/// Options of `Kernels.attention`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AttentionOptions {
+    batch: u32,
+    heads: u32,
+    #[serde(default)]
+    heads_kv: Option<u32>,
+    /// Query length (and key/value length unless `kvLen`).
+    n: u32,
+    #[serde(default)]
+    kv_len: Option<u32>,
+    head_dim: u32,
+    #[serde(default)]
+    dtype: Option<String>,
+    #[serde(default)]
+    scale: Option<f32>,
+    #[serde(default)]
+    lse: bool,
+    /// One pattern for every head, or one per query head (the CLI's spec strings).
+    #[serde(default)]
+    pattern: Option<PatternSpec>,
+}
+
+/// `pattern`: one spec or one per head.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PatternSpec {
+    One(String),
+    PerHead(Vec<String>),
+}
+
+/// Block-sparse flash attention O = softmax(scale·Q·Kᵀ, masked by the pattern)·V over
+/// (batch, heads, n, headDim), with the per-row log-sum-exp when `lse`.
+#[wasm_bindgen]
+pub struct AttentionPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::AttentionPlan>,
+}
+
+impl AttentionPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        use wgkernels::{AttentionDesc, MaskBuilder, Pattern};
+        let o: AttentionOptions = options("attention", &o)?;
+        let mut desc = AttentionDesc::new(o.batch, o.heads, o.n, o.head_dim)
+            .gqa(o.heads_kv.unwrap_or(o.heads))
+            .kv_len(o.kv_len.unwrap_or(o.n))
+            .dtype(dtype(o.dtype.as_deref())?);
+        if let Some(s) = o.scale {
+            desc = desc.scale(s);
+        }
+        if o.lse {
+            desc = desc.with_lse();
+        }
+        let ctx = &shared.ctx;
+        let mask = match &o.pattern {
+            None => None,
+            Some(spec) => {
+                let (bq, bk) = wgkernels::AttentionPlan::block_sizes(ctx, &desc);
+                let b = MaskBuilder::new(desc.nq, desc.nkv, bq, bk);
+                let m = match spec {
+                    PatternSpec::One(s) => Pattern::parse(s).and_then(|p| b.build(&p)),
+                    PatternSpec::PerHead(v) => v
+                        .iter()
+                        .map(|s| Pattern::parse(s))
+                        .collect::<wgkernels::Result<Vec<_>>>()
+                        .and_then(|p| b.build_heads(&p)),
+                };
+                Some(m.map_err(js_err)?)
+            }
+        };
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| {
+                wgkernels::AttentionPlan::new(ctx, desc, mask.as_ref(), None)
+            })?,
+        })
+    }
+}
+
+async fn attention_host<T: JsElement>(
+    plan: &wgkernels::AttentionPlan,
+    q: Host,
+    k: Host,
+    v: Host,
+) -> Result<JsValue, JsValue> {
+    let q = expect::<T>("Q", q)?;
+    let k = expect::<T>("K", k)?;
+    let v = expect::<T>("V", v)?;
+    let (o, lse) = plan.run_host(&q, &k, &v).await.map_err(js_err)?;
+    let o = T::to_js(&o);
+    match lse {
+        None => Ok(o),
+        Some(l) => {
+            let out = js_sys::Object::new();
+            js_sys::Reflect::set(&out, &"o".into(), &o)?;
+            js_sys::Reflect::set(&out, &"lse".into(), &f32::to_js(&l))?;
+            Ok(out.into())
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl AttentionPlan {
+    /// Typed arrays: resolves to O (or `{o, lse}` when the plan has `lse`). GPUBuffers: writes
+    /// `o` (and `lse` when the plan has it), both required, and resolves to `o`.
+    pub fn run(&self, q: JsValue, k: JsValue, v: JsValue, o: JsValue, lse: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        promise(&self.shared, move |s| async move {
+            match s.arg("Q", &q)? {
+                Arg::Host(qh) => {
+                    let kh = s.host_arg("K", &k)?;
+                    let vh = s.host_arg("V", &v)?;
+                    match plan.desc().dtype {
+                        DType::F32 => attention_host::<f32>(&plan, qh, kh, vh).await,
+                        DType::F16 => attention_host::<f16>(&plan, qh, kh, vh).await,
+                    }
+                }
+                Arg::Gpu(qb) => {
+                    let kb = s.gpu_arg("K", &k)?;
+                    let vb = s.gpu_arg("V", &v)?;
+                    if o.is_undefined() || o.is_null() {
+                        return Err(js_err("O: with GPUBuffer inputs the output O is required"));
+                    }
+                    let ob = s.gpu_arg("O", &o)?;
+                    let lb = match (plan.desc().lse, lse.is_undefined() || lse.is_null()) {
+                        (false, _) => None,
+                        (true, true) => {
+                            return Err(js_err("LSE: the plan has lse, so its output is required"))
+                        }
+                        (true, false) => Some(s.gpu_arg("LSE", &lse)?),
+                    };
+                    let bound = plan.bind(&qb, &kb, &vb, &ob, lb.as_ref()).map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    Ok(o)
+                }
+            }
+        })
+    }
+
+    /// The kernel configuration the dispatcher picked.
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+
+    /// Fraction of the score tiles the mask keeps (1 when dense).
+    #[wasm_bindgen(getter, js_name = workDensity)]
+    pub fn work_density(&self) -> f64 {
+        self.plan.work_density()
+    }
+}
+
+/// Options of `Kernels.sparseGemm`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SparseOptions {
+    /// Rows of the sparse operand (M; out features for `linear`).
+    m: u32,
+    /// Output columns (N; tokens for `linear`).
+    n: u32,
+    /// Reduction length (a multiple of the pattern's M).
+    k: u32,
+    /// `"N:M"`, e.g. `"2:4"`.
+    pattern: String,
+    #[serde(default)]
+    linear: bool,
+    #[serde(default)]
+    batch: Option<u32>,
+    #[serde(default)]
+    bias: bool,
+    #[serde(default)]
+    dtype: Option<String>,
+}
+
+/// An N:M compressed sparse operand on the GPU (values and metadata), made by
+/// [`SparseGemmPlan::compress`] for that plan and reused across runs.
+#[wasm_bindgen]
+pub struct SparseMatrix {
+    values: wgpu::Buffer,
+    meta: wgpu::Buffer,
+    /// The plan it was made for (its shape and pattern).
+    desc: wgkernels::SparseGemmDesc,
+}
+
+/// N:M structured-sparse GEMM: C = A_s·B (A_s m×k, N:M sparse along k; B k×n), or with
+/// `linear` Y = X·W_sᵀ (+ bias) (X n×k tokens, W_s m×k).
+#[wasm_bindgen]
+pub struct SparseGemmPlan {
+    shared: Rc<Shared>,
+    plan: Rc<wgkernels::SparseGemmPlan>,
+}
+
+impl SparseGemmPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        use wgkernels::{NmPattern, SparseGemmDesc};
+        let o: SparseOptions = options("sparseGemm", &o)?;
+        let pattern: NmPattern = o.pattern.parse().map_err(js_err)?;
+        let desc = if o.linear {
+            SparseGemmDesc::linear(o.n, o.m, o.k, pattern)
+        } else {
+            SparseGemmDesc::matmul(o.m, o.n, o.k, pattern)
+        };
+        let desc = desc
+            .batch(o.batch.unwrap_or(1))
+            .with_bias(o.bias)
+            .dtype(dtype(o.dtype.as_deref())?);
+        Ok(Self {
+            shared: shared.clone(),
+            plan: make(shared, |ctx| {
+                wgkernels::SparseGemmPlan::new(ctx, desc, None)
+            })?,
+        })
+    }
+
+    /// The sparse operand's dense shape (rows of every sparse batch stacked, k).
+    fn sparse_shape(&self) -> (usize, usize) {
+        let d = self.plan.desc();
+        (d.rows as usize * d.sparse_batches() as usize, d.k as usize)
+    }
+}
+
+/// Compresses (optionally pruning) `h` as `T` and uploads it.
+fn compress_as<T: JsElement>(
+    s: &Shared,
+    d: &wgkernels::SparseGemmDesc,
+    (rows, cols): (usize, usize),
+    h: Host,
+    prune: bool,
+) -> Result<SparseMatrix, JsValue> {
+    use wgkernels::NmMatrix;
+    let v = expect::<T>("dense", h)?;
+    if v.len() != rows * cols {
+        return Err(js_err(format!(
+            "dense: {} values, the plan's sparse operand is {rows}×{cols}",
+            v.len()
+        )));
+    }
+    let m = if prune {
+        NmMatrix::compress_pruned(&v, rows, cols, d.pattern)
+    } else {
+        NmMatrix::compress(&v, rows, cols, d.pattern)
+    }
+    .map_err(js_err)?;
+    let values = s
+        .ctx
+        .upload("sparse values", &m.gpu_values())
+        .map_err(js_err)?;
+    let meta = wgkernels::ops::sparse_gemm::upload_words(&s.ctx, "sparse meta", m.meta())
+        .map_err(js_err)?;
+    Ok(SparseMatrix {
+        values,
+        meta,
+        desc: *d,
+    })
+}
+
+/// Prunes `h` as `T`: the N largest magnitudes of every group of M stay.
+fn prune_as<T: JsElement>(
+    d: &wgkernels::SparseGemmDesc,
+    (rows, cols): (usize, usize),
+    h: Host,
+) -> Result<JsValue, JsValue> {
+    let v = expect::<T>("dense", h)?;
+    let p = wgkernels::ops::sparse_gemm::prune(&v, rows, cols, d.pattern).map_err(js_err)?;
+    Ok(T::to_js(&p))
+}
+
+#[wasm_bindgen]
+impl SparseGemmPlan {
+    /// Compresses the dense form of the sparse operand (a typed array of the plan's type,
+    /// rows × k row-major) into N:M form on the GPU; `prune` first keeps the N largest
+    /// magnitudes of every group of M (without it, a group with more than N nonzeros is an
+    /// error).
+    pub fn compress(&self, dense: JsValue, prune: Option<bool>) -> Result<SparseMatrix, JsValue> {
+        let s = &self.shared;
+        let h = s.host_arg("dense", &dense)?;
+        let d = self.plan.desc();
+        let shape = self.sparse_shape();
+        let prune = prune.unwrap_or(false);
+        let m = s.ctx.scoped(|| match d.dtype {
+            DType::F32 => compress_as::<f32>(s, d, shape, h, prune),
+            DType::F16 => compress_as::<f16>(s, d, shape, h, prune),
+        });
+        m.map_err(js_err)?
+    }
+
+    /// `dense` pruned to the plan's N:M pattern (same shape and kind), on the host.
+    pub fn prune(&self, dense: JsValue) -> Result<JsValue, JsValue> {
+        let h = self.shared.host_arg("dense", &dense)?;
+        let d = self.plan.desc();
+        match d.dtype {
+            DType::F32 => prune_as::<f32>(d, self.sparse_shape(), h),
+            DType::F16 => prune_as::<f16>(d, self.sparse_shape(), h),
+        }
+    }
+
+    /// Multiplies the compressed `sparse` with `dense` (B, or X for `linear`); `extras` is
+    /// `{bias, output}` (bias of the kind of `dense`, m values, when the plan has one; `output`
+    /// only with GPUBuffers, a new one when omitted). Resolves to the same kind as `dense`.
+    pub fn run(&self, sparse: &SparseMatrix, dense: JsValue, extras: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        let same = sparse.desc == *plan.desc();
+        let (values, meta) = (sparse.values.clone(), sparse.meta.clone());
+        let get = |key: &str| -> JsValue {
+            if extras.is_object() {
+                js_sys::Reflect::get(&extras, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            }
+        };
+        let (bias, output) = (get("bias"), get("output"));
+        promise(&self.shared, move |s| async move {
+            if !same {
+                return Err(js_err("sparse: compressed for another plan"));
+            }
+            let d = *plan.desc();
+            let out_bytes = d.out_len() * d.dtype.size();
+            let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+            match s.arg("dense", &dense)? {
+                Arg::Host(h) => {
+                    let up = |name: &str, h: Host| match d.dtype {
+                        DType::F32 => expect::<f32>(name, h)
+                            .and_then(|v| s.ctx.upload(name, &v).map_err(js_err)),
+                        DType::F16 => expect::<f16>(name, h)
+                            .and_then(|v| s.ctx.upload(name, &v).map_err(js_err)),
+                    };
+                    let db = up("dense", h)?;
+                    let bb = if absent(&bias) {
+                        None
+                    } else {
+                        Some(up("bias", s.host_arg("bias", &bias)?)?)
+                    };
+                    let ob = s.ctx.storage("out", out_bytes).map_err(js_err)?;
+                    let bound = plan
+                        .bind(&values, &meta, &db, bb.as_ref(), &ob)
+                        .map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    let n = d.out_len() as usize;
+                    let r = match d.dtype {
+                        DType::F32 => f32::to_js(
+                            &wgkernels::read_buffer::<f32>(&s.ctx, &ob, n)
+                                .await
+                                .map_err(js_err)?,
+                        ),
+                        DType::F16 => f16::to_js(
+                            &wgkernels::read_buffer::<f16>(&s.ctx, &ob, n)
+                                .await
+                                .map_err(js_err)?,
+                        ),
+                    };
+                    ob.destroy();
+                    Ok(r)
+                }
+                Arg::Gpu(db) => {
+                    let bb = if absent(&bias) {
+                        None
+                    } else {
+                        Some(s.gpu_arg("bias", &bias)?)
+                    };
+                    let (ob, oj) = if absent(&output) {
+                        s.output("out", out_bytes)?
+                    } else {
+                        (s.gpu_arg("output", &output)?, output)
+                    };
+                    let bound = plan
+                        .bind(&values, &meta, &db, bb.as_ref(), &ob)
+                        .map_err(js_err)?;
+                    submit(&s, |p| bound.record(p))?;
+                    Ok(oj)
+                }
+            }
+        })
+    }
+
+    /// The configuration the dispatcher picked.
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+}
