@@ -35,9 +35,9 @@ pub fn time_case(
     )
 }
 
-/// Times several cases in alternating rounds (one timed run of each per round, by `record`), so
-/// that a change in machine load slows all of them alike and the ratios between them hold on a
-/// shared machine. Each case first gets the untimed runs of [`time_case`]; the round count
+/// Times several cases in alternating rounds (one timed run of each per round, by `record`, the
+/// first case rotating from round to round), so that a change in machine load slows all of them
+/// alike and the ratios between them hold on a shared machine. Each case first gets the untimed runs of [`time_case`]; the round count
 /// follows its budget, for the sum of the cases' first runs. (`time_case` keeps its own path:
 /// on a GPU it submits all of its samples back to back, with one timestamp readback.)
 pub fn time_rounds<C>(
@@ -56,11 +56,14 @@ pub fn time_rounds<C>(
     }
     let mut samples = vec![Vec::new(); cases.len()];
     let mut source = crate::runtime::TimingSource::Gpu;
-    for _ in 0..rounds(quick, total_ms) {
-        for (case, s) in cases.iter().zip(&mut samples) {
-            let t = time_gpu(ctx, 0, 1, &|pass| record(case, pass))?;
+    // Each round starts one case later, so that no case always runs first (after the others'
+    // caches are cold) or last (after a warm-up by its neighbours).
+    for round in 0..rounds(quick, total_ms) {
+        for k in 0..cases.len() {
+            let i = (round + k) % cases.len();
+            let t = time_gpu(ctx, 0, 1, &|pass| record(&cases[i], pass))?;
             source = t.source;
-            s.extend(t.samples_ms);
+            samples[i].extend(t.samples_ms);
         }
     }
     Ok(samples
