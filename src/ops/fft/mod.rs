@@ -284,6 +284,17 @@ pub(crate) fn sg_pass(
     }
 }
 
+/// Whether `desc` runs under `cfg` as one fused plain-Stockham pass: what a strided plan
+/// ([`FftPlan::new_strided`]) needs, and what the N-D planner asks before it plans one.
+pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
+    if !desc.is_pow2() || cfg.variant() != crate::ops::fft::config::FftVariant::Stockham {
+        return false;
+    }
+    let log_n = desc.n.trailing_zeros();
+    let sched = schedule(cfg, log_n);
+    sched.len() == 1 && cfg.sg_entry(sched[0].log_p, 0).is_none()
+}
+
 /// Where a pass reads or writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Slot {
@@ -444,11 +455,7 @@ impl FftPlan {
         };
         let sched = schedule(&config, log_m);
         if let Some(st) = stride {
-            let fused_plain = desc.is_pow2()
-                && sched.len() == 1
-                && config.variant() == crate::ops::fft::config::FftVariant::Stockham
-                && config.sg_entry(sched[0].log_p, 0).is_none();
-            if !fused_plain {
+            if !strided_fits(&config, &desc) {
                 return Err(Error::Unsupported(format!(
                     "a strided FFT of {} points runs only as one fused plain-Stockham pass",
                     desc.n

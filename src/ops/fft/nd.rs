@@ -660,8 +660,15 @@ pub(crate) fn strided_probe(
         config.columns == ColumnPass::Strided
             && u32::try_from(batch).is_ok_and(|b| {
                 u32::try_from(stride).is_ok_and(|st| {
+                    // The same pick and test `FftPlan::new_strided` makes, without building it.
                     let d = FftDesc::new(n).batch(b).inverse(inverse).dtype(dtype);
-                    FftPlan::new_strided(ctx, d, st).is_ok()
+                    st > 0
+                        && b.is_multiple_of(st)
+                        && d.validate().is_ok()
+                        && crate::ops::fft::strided_fits(
+                            &crate::ops::fft::tune::fft_pick(ctx, &d),
+                            &d,
+                        )
                 })
             })
     }
