@@ -293,6 +293,18 @@ fn row(
     }
 }
 
+/// Times `ours` against `other` in alternating rounds: our timing and other's time over ours.
+fn time_against(
+    ctx: &Context,
+    quick: bool,
+    ours: &dyn Fn(&mut wgpu::ComputePass<'_>),
+    other: &dyn Fn(&mut wgpu::ComputePass<'_>),
+) -> Result<(crate::runtime::Timing, f64)> {
+    let ts = crate::harness::bench::time_rounds(ctx, quick, &[ours, other], |f, pass| f(pass))?;
+    let ratio = ts[1].median_ms / ts[0].median_ms;
+    Ok((ts[0].clone(), ratio))
+}
+
 /// Benchmarks one N-D case (bytes: the input read once and the output written once).
 pub fn bench_nd_case(
     ctx: &Context,
@@ -325,16 +337,11 @@ pub fn bench_nd_case(
                 let ca = ctx.storage("c2c in", c.in_len() * 4)?;
                 let cb = ctx.storage("c2c out", c.out_len() * 4)?;
                 let cbound = cp.bind(&ca, &cb)?;
-                let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
-                    if i == 0 {
-                        bound.record(pass)
-                    } else {
-                        cbound.record(pass)
-                    }
+                let (t0, ratio) = time_against(ctx, quick, &|pass| bound.record(pass), &|pass| {
+                    cbound.record(pass)
                 })?;
-                let ratio = ts[1].median_ms / ts[0].median_ms;
                 (
-                    ts[0].clone(),
+                    t0,
                     format!("c2c of the same data takes {ratio:.2}x the r2c time (alternating rounds); gbps = (read+write)/time, % of copy kernel"),
                 )
             } else if matches!(d.transform, NdTransform::C2c { .. }) {
@@ -349,16 +356,11 @@ pub fn bench_nd_case(
                 let op = crate::ops::fft::nd::FftNdPlan::with_config(ctx, d.clone(), other)?;
                 let ob = ctx.storage("nd out (other)", d.out_len() * 4)?;
                 let obound = op.bind(&a, &ob)?;
-                let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
-                    if i == 0 {
-                        bound.record(pass)
-                    } else {
-                        obound.record(pass)
-                    }
+                let (t0, ratio) = time_against(ctx, quick, &|pass| bound.record(pass), &|pass| {
+                    obound.record(pass)
                 })?;
-                let ratio = ts[1].median_ms / ts[0].median_ms;
                 (
-                    ts[0].clone(),
+                    t0,
                     format!(
                         "{}; {} takes {ratio:.2}x its time (alternating rounds); gbps = (read+write)/time, % of copy kernel",
                         plan.config().label(),
@@ -410,14 +412,10 @@ pub fn bench_nd_case(
                 mul.bind(&s1, &s2, Some(&wa))?,
                 inv.bind(&s2, &y2)?,
             );
-            let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
-                if i == 0 {
-                    fb.record(pass)
-                } else {
-                    p1.record(pass);
-                    p2.record(pass);
-                    p3.record(pass);
-                }
+            let (t0, ratio) = time_against(ctx, quick, &|pass| fb.record(pass), &|pass| {
+                p1.record(pass);
+                p2.record(pass);
+                p3.record(pass);
             })?;
             let want = filter_ref(d, &xf, &wf);
             let tol = Tolerance::fft_nd(DType::F32, (h * d.w as u64).pow(2), 0);
@@ -425,10 +423,10 @@ pub fn bench_nd_case(
             let err2 = compare(&read(&y2, d.len())?, &want, tol).rel_l2_err;
             let note = format!(
                 "parts (rfftn, product, irfftn) take {:.2}x the fused chain (alternating rounds; parts rel err {err2:.1e}); gbps = (read x + write y)/time",
-                ts[1].median_ms / ts[0].median_ms
+                ratio
             );
             let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w });
-            let t = &ts[0];
+            let t = &t0;
             Ok(row(case, "global_filter", shape, peaks, t, err, note))
         }
         NdCase::Lowpass(d) => {
@@ -457,23 +455,19 @@ pub fn bench_nd_case(
             let s = ctx.storage("full dct", d.len() * 4)?;
             let y2 = ctx.storage("coefficients (parts)", d.out_len() * 4)?;
             let (p1, p2) = (full.bind(&xa, &s)?, corner.bind(&s, &y2, None)?);
-            let ts = crate::harness::bench::time_rounds(ctx, quick, &[0, 1], |&i, pass| {
-                if i == 0 {
-                    fb.record(pass)
-                } else {
-                    p1.record(pass);
-                    p2.record(pass);
-                }
+            let (t0, ratio) = time_against(ctx, quick, &|pass| fb.record(pass), &|pass| {
+                p1.record(pass);
+                p2.record(pass);
             })?;
             let want = dct_lowpass_ref(d, &xf);
             let tol = Tolerance::fft_nd(DType::F32, h * w, 2);
             let err = compare(&read(&y, d.out_len())?, &want, tol).rel_l2_err;
             let note = format!(
                 "full dctn + corner copy takes {:.2}x the fused chain (alternating rounds); gbps = (read x + write coefficients)/time",
-                ts[1].median_ms / ts[0].median_ms
+                ratio
             );
             let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w, "k": d.k });
-            let t = &ts[0];
+            let t = &t0;
             Ok(row(case, "dct_lowpass", shape, peaks, t, err, note))
         }
     }
