@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::ops::fft::config::FftConfig;
 use crate::ops::fft::{grid_for, FftBound, FftDesc, FftPlan};
 use crate::runtime::pipelines::Spec;
-use crate::runtime::{read_buffer, Context, Operand};
+use crate::runtime::{read_buffer, Context, Dispatch, Operand};
 use std::sync::Arc;
 
 /// Shape and direction of a batched real FFT.
@@ -191,7 +191,7 @@ impl RfftPlan {
         entry: &'static str,
         bindings: &[(u32, &wgpu::Buffer)],
         total: u64,
-    ) -> Result<(Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32))> {
+    ) -> Result<Dispatch> {
         let d = &self.desc;
         let params = RParams {
             n: d.n,
@@ -206,29 +206,15 @@ impl RfftPlan {
             .ctx
             .pipeline(super::shaders::RFFT, Spec::new(d.dtype), entry, &[])?;
         let pbuf = self.ctx.uniform("rfft params", &params)?;
-        let mut entries = vec![wgpu::BindGroupEntry {
-            binding: 0,
-            resource: pbuf.as_entire_binding(),
-        }];
-        entries.extend(bindings.iter().map(|&(b, buf)| wgpu::BindGroupEntry {
-            binding: b,
-            resource: buf.as_entire_binding(),
-        }));
-        let layout = pipeline.get_bind_group_layout(0);
-        let bg = self.ctx.scoped(|| {
-            self.ctx
-                .device
-                .create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(entry),
-                    layout: &layout,
-                    entries: &entries,
-                })
-        })?;
-        Ok((
+        let mut entries = vec![(0, &pbuf)];
+        entries.extend_from_slice(bindings);
+        Dispatch::new(
+            &self.ctx,
             pipeline,
-            bg,
+            entry,
+            &entries,
             grid_for(&self.ctx, "rfft workgroups", total.div_ceil(256))?,
-        ))
+        )
     }
 
     /// Binds the caller's buffers: rfft reads `n·batch` reals and writes `(n/2+1)·batch`
@@ -244,55 +230,34 @@ impl RfftPlan {
             ));
         }
         let d = &self.desc;
-        let step_bg = |src: &wgpu::Buffer, dst: &wgpu::Buffer| -> Result<wgpu::BindGroup> {
-            let layout = self.step.pipeline.get_bind_group_layout(0);
-            self.ctx.scoped(|| {
-                self.ctx
-                    .device
-                    .create_bind_group(&wgpu::BindGroupDescriptor {
-                        label: Some("rfft step"),
-                        layout: &layout,
-                        entries: &[
-                            wgpu::BindGroupEntry {
-                                binding: 0,
-                                resource: self.step.params.as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 1,
-                                resource: src.as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 2,
-                                resource: dst.as_entire_binding(),
-                            },
-                            wgpu::BindGroupEntry {
-                                binding: 3,
-                                resource: self.wn.as_entire_binding(),
-                            },
-                        ],
-                    })
-            })
+        let step = |src: &wgpu::Buffer, dst: &wgpu::Buffer| -> Result<Dispatch> {
+            Dispatch::new(
+                &self.ctx,
+                self.step.pipeline.clone(),
+                "rfft step",
+                &[(0, &self.step.params), (1, src), (2, dst), (3, &self.wn)],
+                self.step.grid,
+            )
         };
-        let step = (self.step.pipeline.clone(), self.step.grid);
         let mut before = Vec::new();
         let mut after = Vec::new();
         let inner;
         match (d.inverse, &self.s2) {
             (false, None) => {
                 inner = self.inner.bind_unchecked(input, &self.s1)?;
-                after.push((step.0, step_bg(&self.s1, output)?, step.1));
+                after.push(step(&self.s1, output)?);
             }
             (false, Some(s2)) => {
                 before.push(self.elementwise("r2c", &[(2, &self.s1), (4, input)], d.real_len())?);
                 inner = self.inner.bind_unchecked(&self.s1, s2)?;
-                after.push((step.0, step_bg(s2, output)?, step.1));
+                after.push(step(s2, output)?);
             }
             (true, None) => {
-                before.push((step.0, step_bg(input, &self.s1)?, step.1));
+                before.push(step(input, &self.s1)?);
                 inner = self.inner.bind_unchecked(&self.s1, output)?;
             }
             (true, Some(s2)) => {
-                before.push((step.0, step_bg(input, &self.s1)?, step.1));
+                before.push(step(input, &self.s1)?);
                 inner = self.inner.bind_unchecked(&self.s1, s2)?;
                 after.push(self.elementwise("c2r", &[(1, s2), (5, output)], d.real_len())?);
             }
@@ -331,30 +296,23 @@ impl RfftPlan {
     }
 }
 
-type Step3 = (Arc<wgpu::ComputePipeline>, wgpu::BindGroup, (u32, u32));
-
 /// A real FFT bound to buffers.
 #[derive(Debug)]
 pub struct RfftBound {
-    before: Vec<Step3>,
+    before: Vec<Dispatch>,
     inner: FftBound,
-    after: Vec<Step3>,
+    after: Vec<Dispatch>,
 }
 
 impl RfftBound {
     /// Records every dispatch.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
-        let rec = |pass: &mut wgpu::ComputePass<'_>, s: &Step3| {
-            pass.set_pipeline(&s.0);
-            pass.set_bind_group(0, &s.1, &[]);
-            pass.dispatch_workgroups(s.2 .0, s.2 .1, 1);
-        };
         for s in &self.before {
-            rec(pass, s);
+            s.record(pass);
         }
         self.inner.record(pass);
         for s in &self.after {
-            rec(pass, s);
+            s.record(pass);
         }
     }
 }
