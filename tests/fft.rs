@@ -77,7 +77,7 @@ fn every_candidate_config() {
     assert!(ran >= 20, "only {ran} configurations ran");
 }
 
-/// The subgroup kernels (subgroups of exactly 8 lanes: 4096-point first passes, 256-point
+/// The subgroup kernels (subgroups of exactly 8 lanes: 4096- and 1024-point first passes, 256-point
 /// passes) against rustfft: forward, inverse, f16 storage, batches, multi-pass, a round trip.
 #[test]
 fn subgroup_kernels() {
@@ -97,12 +97,24 @@ fn subgroup_kernels() {
     }
     // The dispatcher's default here is the subgroup kernel (unless a tuned cache says otherwise).
     assert_pass(&check_fft_round_trip(ctx(), 4096, 2, None, 9));
-    // 256-point passes (`p256`: fused, first pass, later pass with cross-pass twiddles) and
+    // 256-point passes (fused, first pass, later passes with cross-pass twiddles: `p256`, and
+    // `p256c` at spans ≥ 1024 as in 2^18 = 1024 × 256 and 2^20 = 4096 × 256) and
     // the 4096-point first pass of 2^20 = 4096 × 256 run on it too.
     let mp = FftConfig::stockham_sg(12, 32, 0);
-    assert!(mp.uses_sg_kernel(12) && mp.uses_sg_kernel(8));
+    assert!(mp.uses_sg_kernel(12) && mp.uses_sg_kernel(10) && mp.uses_sg_kernel(8));
+    // 256-point passes of span ≥ 1024 run on `p256c` (a lane per column), 1024-point passes
+    // after the first on the plain core.
     assert_eq!(mp.sg_entry(8, 8), Some("p256"));
+    assert_eq!(mp.sg_entry(8, 10), Some("p256c"));
+    assert_eq!(mp.sg_entry(10, 8), None);
+    // 1024-point first passes (`p1024`, four per workgroup): batches that leave 1, 2 and 3
+    // transforms in the last workgroup, the inverse, and the first pass of 2^18 = 1024 × 256.
     for (d, passes) in [
+        (FftDesc::new(1024).batch(9), 1),
+        (FftDesc::new(1024).batch(6).inverse(true), 1),
+        (FftDesc::new(1024).batch(3), 1),
+        (FftDesc::new(1 << 18).batch(2), 2),
+        (FftDesc::new(1 << 18).inverse(true), 2),
         (FftDesc::new(256).batch(13), 1),
         (FftDesc::new(256).batch(3).inverse(true), 1),
         (FftDesc::new(1 << 16).batch(2), 2),

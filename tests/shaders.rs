@@ -360,7 +360,7 @@ fn every_fft_variant_translates_for_every_backend() {
             let spec = Spec::new(dtype);
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
-                for log_n in [1u32, 3, 4, 8, 12, 13, 16, 20, 22] {
+                for log_n in [1u32, 3, 4, 8, 10, 12, 13, 16, 18, 20, 22] {
                     for (entry, c) in wgkernels::ops::fft::sg_pass_constants(&cfg, log_n) {
                         sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
                         sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));

@@ -273,14 +273,16 @@ pub(crate) fn sg_pass(
     entry: &str,
 ) -> (Vec<(&'static str, f64)>, u64) {
     let cols = (batch as u64) << (log_n - g.log_p);
-    if entry == "p256" {
-        let c = vec![
-            ("SG_TW_IN", (g.log_ns > 0) as u8 as f64),
-            ("SG_SPAN1", (g.log_ns == 0) as u8 as f64),
-        ];
-        (c, cols.div_ceil(8))
-    } else {
-        (Vec::new(), cols)
+    match entry {
+        "p256" | "p256c" => {
+            let c = vec![
+                ("SG_TW_IN", (g.log_ns > 0) as u8 as f64),
+                ("SG_SPAN1", (g.log_ns == 0) as u8 as f64),
+            ];
+            (c, cols.div_ceil(8))
+        }
+        "p1024" => (Vec::new(), cols.div_ceil(4)),
+        _ => (Vec::new(), cols),
     }
 }
 
@@ -383,6 +385,10 @@ impl FftPlan {
             ctx.require_f16()?;
         }
         let config = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
+        let config = match stride {
+            Some(_) => config.without_subgroups(),
+            None => config,
+        };
         if config.variant() == crate::ops::fft::config::FftVariant::Monarch && !desc.is_pow2() {
             // Named before the adapter check, which would otherwise blame the adapter.
             return Err(Error::Unsupported(format!(
@@ -489,7 +495,8 @@ impl FftPlan {
                 let (pipeline, params, grid) =
                     if let Some(entry) = config.sg_entry(g.log_p, g.log_ns) {
                         // The subgroup kernels: same bindings and parameters; `main` takes one
-                        // 4096-point column per workgroup, `p256` one 256-point column per subgroup.
+                        // 4096-point column per workgroup, `p1024` four 1024-point columns, `p256` one
+                        // 256-point column per subgroup, `p256c` eight per workgroup.
                         let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
                         let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
                         let grid = grid_for(ctx, "FFT workgroup count", count)?;

@@ -666,7 +666,7 @@ pub(crate) fn strided_probe(
                         && b.is_multiple_of(st)
                         && d.validate().is_ok()
                         && crate::ops::fft::strided_fits(
-                            &crate::ops::fft::tune::fft_pick(ctx, &d),
+                            &crate::ops::fft::tune::fft_pick(ctx, &d).without_subgroups(),
                             &d,
                         )
                 })
