@@ -762,6 +762,41 @@ fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
 }
 
 #[test]
+fn nd_transforms_are_tuned_cached_and_their_plans_use_the_cache() {
+    use wgkernels::ops::fft::nd_tune::NdTune;
+    use wgkernels::{FftNdDesc, FftNdPlan, NdConfig, NdTransform, Norm};
+    let dir = temp_dir("fft_nd");
+    // A power-of-two column axis (strided passes possible) and a Bluestein row axis.
+    let d = FftNdDesc::new(&[3, 64, 48], &[1, 2], NdTransform::C2c { inverse: false });
+    // Strides and the normalisation do not change the bucket.
+    let other = d
+        .clone()
+        .norm(Norm::Ortho)
+        .in_strides(&[2 * 64 * 48, 48, 1]);
+    let w = tuned_and_served::<NdTune>(&dir, &d, &other);
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    assert_eq!(
+        NdTune::candidates(c.caps(), &c.limits(), &d).len(),
+        NdConfig::all().len()
+    );
+    assert_eq!(*FftNdPlan::new(&c, d.clone()).unwrap().config(), w);
+    // Another shape, transform or direction is another bucket.
+    for o in [
+        FftNdDesc::new(&[3, 64, 64], &[1, 2], NdTransform::C2c { inverse: false }),
+        FftNdDesc::new(&[3, 64, 48], &[1, 2], NdTransform::C2c { inverse: true }),
+        FftNdDesc::new(&[3, 64, 48], &[1, 2], NdTransform::R2c),
+        FftNdDesc::new(&[3, 64, 48], &[2], NdTransform::C2c { inverse: false }),
+    ] {
+        assert_ne!(NdTune::bucket(&o).0, NdTune::bucket(&d).0, "{o:?}");
+    }
+    let chk = pollster::block_on(wgkernels::ops::fft::verify::check_nd_async(
+        &c, &other, None, 3,
+    ));
+    assert!(chk.pass, "{chk:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
     use wgkernels::ops::attention::tune::attention_pick_with_source;
     use wgkernels::ops::attention::tune::AttentionTune;

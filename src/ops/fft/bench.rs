@@ -325,7 +325,8 @@ pub fn bench_nd_case(
     };
     match case {
         NdCase::Transform(d) => {
-            let plan = FftNdPlan::new(ctx, d.clone())?;
+            let picked = crate::tune::pick::<crate::ops::fft::nd_tune::NdTune>(ctx, d);
+            let plan = FftNdPlan::with_config(ctx, d.clone(), picked.config)?;
             let (x, xf) = f32s(d.in_len(), 8);
             let a = ctx.upload("nd in", &x)?;
             let b = ctx.storage("nd out", d.out_len() * 4)?;
@@ -387,7 +388,10 @@ pub fn bench_nd_case(
             };
             let shape = serde_json::json!({ "shape": d.shape, "axes": d.axes });
             let variant = format!("nd_{}", d.transform.name());
-            Ok(row(case, &variant, shape, peaks, &t, err, note))
+            let mut r = row(case, &variant, shape, peaks, &t, err, note);
+            r.config = format!("{} (1-D steps: the FFT's picks)", plan.config().label());
+            r.config_source = picked.source.name().into();
+            Ok(r)
         }
         NdCase::Filter(d) => {
             let fused = FilterPlan::new(ctx, *d)?;

@@ -20,6 +20,7 @@ pub mod config;
 pub mod filter;
 pub mod monarch_config;
 pub mod nd;
+pub mod nd_tune;
 pub(crate) mod permute;
 pub mod r2r;
 pub mod reference;
@@ -808,7 +809,11 @@ crate::harness::impl_op!(
     shaders: shaders::ALL.to_vec(),
     verify: verify::verify_fft_async,
     bench: bench::bench_all,
-    tune_jobs: |ctx, quick| crate::tune::jobs_for::<tune::FftTune>(ctx, tune::fft_tune_shapes(ctx, quick))
+    tune_jobs: |ctx, quick| {
+        let mut jobs = crate::tune::jobs_for::<tune::FftTune>(ctx, tune::fft_tune_shapes(ctx, quick));
+        jobs.extend(crate::tune::jobs_for::<nd_tune::NdTune>(ctx, nd_tune::nd_tune_shapes(quick)));
+        jobs
+    }
 );
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

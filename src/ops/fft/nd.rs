@@ -818,10 +818,12 @@ pub struct FftNdPlan {
 }
 
 impl FftNdPlan {
-    /// Plans `desc` with the adapter's [`NdConfig::default_for`] (every 1-D step is the FFT
-    /// dispatcher's pick for its length).
+    /// Plans `desc` with the dispatcher's [`NdConfig`]: the tuned winner for this shape where
+    /// `wgkernels tune fft` stored one, else [`NdConfig::default_for`] the adapter (every 1-D
+    /// step is the FFT dispatcher's pick for its length).
     pub fn new(ctx: &Context, desc: FftNdDesc) -> Result<Self> {
-        Self::with_config(ctx, desc, NdConfig::default_for(ctx.caps()))
+        let config = crate::ops::fft::nd_tune::nd_pick(ctx, &desc);
+        Self::with_config(ctx, desc, config)
     }
 
     /// Plans `desc` with `config`.

@@ -500,7 +500,7 @@ pub async fn check_nd_async(
     config: Option<crate::ops::fft::nd::NdConfig>,
     seed: u64,
 ) -> Check {
-    let config = config.unwrap_or_else(|| crate::ops::fft::nd::NdConfig::default_for(ctx.caps()));
+    let config = config.unwrap_or_else(|| crate::ops::fft::nd_tune::nd_pick(ctx, desc));
     use crate::ops::fft::nd::NdTransform;
     let r2r_axes = match desc.transform {
         NdTransform::R2r(_) => desc.axes.len() as u32,
