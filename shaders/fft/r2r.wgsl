@@ -1,7 +1,10 @@
-// Real-to-real transforms (DCT-II/III/IV, DST-II) through one complex FFT of length 2n:
+// Real-to-real transforms (DCT-II/III/IV, DST-II) through one complex FFT of length L = 2n:
 //   pre:  u[m] = x[m]·tw_pre[m] for m < n, 0 for n ≤ m < 2n
-//   (forward complex FFT of 2n points, Z)
+//   (forward complex FFT of L points, Z)
 //   post: y[k] = Re(tw_post[k]·Z[k + shift])  (or −Im when take_im = 1), k < keep
+// or, for DCT-II of even n (makhoul = 1, Makhoul's reordering), of length L = n:
+//   pre:  u[m] = x[2m] for m < n/2, x[2(n−1−m) + 1] above (times tw_pre of that x)
+// with the same post table (the same phase factor turns Z into the cosine sums).
 // The kind and normalisation live in the two tables, computed on the host in f64
 // (ops/fft/r2r.rs derives them), so every kind runs these same two pipelines.
 
@@ -11,9 +14,9 @@ struct R2rParams {
     shift: u32,
     take_im: u32,
     keep: u32,     // outputs kept per row (the first `keep`)
+    len: u32,      // complex FFT points per row: 2n, or n with makhoul
+    makhoul: u32,  // 1: Makhoul's even/odd reordering instead of zero padding
     _p0: u32,
-    _p1: u32,
-    _p2: u32,
 }
 
 // Binding 0 holds `tp: R2rParams` (see `runtime::pipelines::params_block`).
@@ -34,10 +37,13 @@ fn pre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     if i >= tp.total {
         return;
     }
-    let m = i % (2u * tp.n);
-    let b = i / (2u * tp.n);
+    let m = i % tp.len;
+    let b = i / tp.len;
     var u = vec2<f32>(0.0, 0.0);
-    if m < tp.n {
+    if tp.makhoul != 0u {
+        let j = select(2u * (tp.n - 1u - m) + 1u, 2u * m, 2u * m < tp.n);
+        u = f32(rsrc[b * tp.n + j]) * tw[j];
+    } else if m < tp.n {
         u = f32(rsrc[b * tp.n + m]) * tw[m];
     }
     cdst[i] = vec2<Elem>(u);
@@ -52,6 +58,6 @@ fn post(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let k = i % tp.keep;
     let b = i / tp.keep;
-    let v = cmul_r2r(tw[tp.n + k], vec2<f32>(csrc[b * 2u * tp.n + k + tp.shift]));
+    let v = cmul_r2r(tw[tp.n + k], vec2<f32>(csrc[b * tp.len + k + tp.shift]));
     rdst[i] = Elem(select(v.x, -v.y, tp.take_im != 0u));
 }

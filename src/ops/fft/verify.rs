@@ -467,6 +467,8 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
         D::new(&[4, 8], &[1], T::R2r(R2rKind::Dct4)),
         D::new(&[6, 5], &[0, 1], T::R2r(R2rKind::Dst2)).norm(Norm::Ortho),
         D::new(&[1], &[0], T::R2r(R2rKind::Dct2)),
+        // DCT-II of odd n: the zero-padded 2n-point route (even n take Makhoul's n points).
+        D::new(&[2, 9], &[1], T::R2r(R2rKind::Dct2)).norm(Norm::Forward),
         D::new(&[16, 16], &[0, 1], fwd).dtype(DType::F16),
     ];
     if tier.full() {
