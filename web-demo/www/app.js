@@ -3,7 +3,7 @@
 // controls, figures and bars all come from the wasm side as JSON.
 //
 // `window.wgk` holds the page's state for tests: {done, failed, webgpu, verify, see, measure,
-// errors}.
+// report, errors}.
 
 import init, { Demo } from './wgkernels_web_demo.js';
 import { el, figure, barChart } from './plots.js';
@@ -336,6 +336,33 @@ function setupMeasure(demo, op) {
   return submit;
 }
 
+// "Download JSON": the Measure rows as a bench report (Demo.report), saved as a file.
+function setupDownload(demo) {
+  const button = $('measure-download');
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    button.textContent = 'Measuring the peaks…';
+    const t0 = performance.now();
+    const r = JSON.parse(await demo.report(navigator.userAgent, navigator.hardwareConcurrency || 0));
+    const seconds = +((performance.now() - t0) / 1000).toFixed(1);
+    button.disabled = false;
+    button.textContent = 'Download JSON';
+    if (!r.ok) {
+      showError(`the report failed: ${r.error}`);
+      state.report = { ok: false, error: r.error, seconds };
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([r.report], { type: 'application/json' }));
+    const a = el('a', { href: url, download: 'wgkernels-browser-report.json' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    state.report = { ok: true, rows: JSON.parse(r.report).results.length, seconds };
+  });
+}
+
 async function main() {
   if (!('gpu' in navigator) || !navigator.gpu) {
     state.webgpu = false;
@@ -388,6 +415,7 @@ async function main() {
   };
   for (const [op, run] of sees) if (run) { setStatus(`Plotting ${op.name}…`); await timed('see', op.name, run); }
   for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await timed('measure', op.name, run); }
+  setupDownload(demo);
 
   const n = dev.ops.length;
   const finish = (ok, tier) => {
