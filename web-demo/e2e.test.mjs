@@ -151,6 +151,7 @@ test('every op verifies in headless Chromium on WebGPU; plots and timings render
       const rep = JSON.parse(readFileSync(browserJson, 'utf8'));
       assert.equal(rep.schema_version, 2);
       assert.equal(rep.adapter.backend, 'BrowserWebGpu');
+      assert.ok(rep.adapter.name && rep.adapter.driver, `adapter: ${JSON.stringify(rep.adapter)}`);
       assert.ok(rep.peaks.fma_f32_gflops > 0 && rep.peaks.copy_gbps > 0, `peaks: ${JSON.stringify(rep.peaks)}`);
       assert.deepEqual([...new Set(rep.results.map((r) => r.op))].sort(), [...st.ops].sort());
       for (const r of rep.results) {

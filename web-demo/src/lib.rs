@@ -13,7 +13,7 @@
 //! - `see(op, params)` / `measure(op, params)`: figures and timings from the op's
 //!   [`ops::DemoOp`] entry, the demo's one extension point;
 //! - `validate(...)`: the message shown next to a page control holding a bad value;
-//! - `report(browser, threads)`: the rows of every Measure run as a `wgkernels bench --json`
+//! - `report(browser, threads, adapter, driver)`: the rows of every Measure run as a `wgkernels bench --json`
 //!   report (the page's "Download JSON"), for `wgkernels compare`.
 //!
 //! GPU errors never stay in the console: errors inside an operation come back in its result
@@ -37,6 +37,7 @@ use wgkernels::ops::verify_op_async;
 use wgkernels::probe::Peaks;
 use wgkernels::report::system::wgpu_version;
 use wgkernels::report::{BenchReport, BenchResult, SystemInfo};
+use wgkernels::runtime::AdapterId;
 use wgkernels::Context;
 
 thread_local! {
@@ -226,14 +227,37 @@ impl Demo {
     /// `wgkernels bench --json` (same schema version), so `wgkernels compare` ranks a browser
     /// beside native adapters. `browser` (the user agent) and `threads` (the page's
     /// `navigator.hardwareConcurrency`) stand in for the OS and CPU threads a native report
-    /// reads from the machine. Resolves to JSON `{ok, report}` (the report as text) or `{ok:
-    /// false, error}`.
-    pub fn report(&self, browser: String, threads: u32) -> js_sys::Promise {
+    /// reads from the machine. wgpu's WebGPU backend reports no adapter name or driver (the
+    /// browser hands it none), so where they are empty `adapter` (the page's `GPUAdapterInfo`:
+    /// vendor, architecture, device, description) and `driver` (the browser and its version)
+    /// stand in. Resolves to JSON `{ok, report}` (the report as text) or `{ok: false, error}`.
+    pub fn report(
+        &self,
+        browser: String,
+        threads: u32,
+        adapter: String,
+        driver: String,
+    ) -> js_sys::Promise {
         let ctx = self.ctx.clone();
         let rows = self.rows.clone();
         let peaks = self.peaks.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let out = match build_report(&ctx, &rows, &peaks, browser, threads).await {
+            let mut id = ctx.adapter_id();
+            if id.name.is_empty() {
+                id.name = adapter;
+            }
+            if id.driver.is_empty() {
+                id.driver = driver;
+            }
+            let system = SystemInfo {
+                cpu: String::new(),
+                cpu_threads: threads as usize,
+                os: browser,
+                wgpu_version: wgpu_version(),
+                load_before: None,
+                load_after: None,
+            };
+            let out = match build_report(&ctx, id, &rows, &peaks, system).await {
                 Ok(text) => json!({ "ok": true, "report": text }),
                 Err(e) => json!({ "ok": false, "error": e }),
             };
@@ -245,10 +269,10 @@ impl Demo {
 /// The report of `rows` (see [`Demo::report`]); measures the peaks once and keeps them.
 async fn build_report(
     ctx: &Context,
+    adapter: AdapterId,
     rows: &RefCell<Vec<BenchResult>>,
     peaks: &RefCell<Option<Peaks>>,
-    browser: String,
-    threads: u32,
+    system: SystemInfo,
 ) -> Result<String, String> {
     let known = *peaks.borrow();
     let p = match known {
@@ -262,21 +286,7 @@ async fn build_report(
             p
         }
     };
-    let system = SystemInfo {
-        cpu: String::new(),
-        cpu_threads: threads as usize,
-        os: browser,
-        wgpu_version: wgpu_version(),
-        load_before: None,
-        load_after: None,
-    };
-    let report = BenchReport::new(
-        ctx.adapter_id(),
-        p,
-        rows.borrow().clone(),
-        Vec::new(),
-        Some(system),
-    );
+    let report = BenchReport::new(adapter, p, rows.borrow().clone(), Vec::new(), Some(system));
     serde_json::to_string_pretty(&report).map_err(|e| e.to_string())
 }
 

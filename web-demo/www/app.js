@@ -337,14 +337,22 @@ function setupMeasure(demo, op) {
 }
 
 // "Download JSON": the Measure rows as a bench report (Demo.report), saved as a file.
-function setupDownload(demo) {
+// wgpu's WebGPU backend reports no adapter name or driver: the browser's adapter info and its
+// product token (e.g. `Chrome/138.0.0.0`) stand in for them in the report.
+function setupDownload(demo, info) {
+  const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  // The most specific product first: Edge's and Chrome's user agents also name Safari.
+  const product = ['Edg', 'Firefox', 'HeadlessChrome', 'Chrome', 'Version']
+    .map((p) => navigator.userAgent.match(new RegExp(`${p}/[\\d.]+`)))
+    .find(Boolean);
+  const driver = product ? product[0].replace(/^Version/, 'Safari') : '';
   const button = $('measure-download');
   button.hidden = false;
   button.addEventListener('click', async () => {
     button.disabled = true;
     button.textContent = 'Measuring the peaks…';
     const t0 = performance.now();
-    const r = JSON.parse(await demo.report(navigator.userAgent, navigator.hardwareConcurrency || 0));
+    const r = JSON.parse(await demo.report(navigator.userAgent, navigator.hardwareConcurrency || 0, adapter, driver));
     const seconds = +((performance.now() - t0) / 1000).toFixed(1);
     button.disabled = false;
     button.textContent = 'Download JSON';
@@ -415,7 +423,7 @@ async function main() {
   };
   for (const [op, run] of sees) if (run) { setStatus(`Plotting ${op.name}…`); await timed('see', op.name, run); }
   for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await timed('measure', op.name, run); }
-  setupDownload(demo);
+  setupDownload(demo, info);
 
   const n = dev.ops.length;
   const finish = (ok, tier) => {

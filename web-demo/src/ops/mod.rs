@@ -153,8 +153,9 @@ pub async fn timed_bar(
             row.config = ran.config.clone();
             row.median_ms = t.median_ms;
             row.samples_ms = t.samples_ms;
+            // GFLOP/s always; GB/s where the page shows the case as memory traffic.
             row.gflops = Some(work.flops / secs / 1e9);
-            row.gbps = Some(work.bytes / secs / 1e9);
+            row.gbps = matches!(rate, Rate::Bytes).then(|| work.bytes / secs / 1e9);
             row.timing = timing.clone();
             Bar {
                 op: row.op.clone(),
