@@ -6,18 +6,12 @@
 //! median of a busy moment was half the FMA rate a GEMM then reached), and a roof must not sit
 //! below what a kernel attains.
 
-#[cfg(not(target_arch = "wasm32"))]
 use crate::dtype::DType;
-#[cfg(not(target_arch = "wasm32"))]
 use crate::error::Result;
 use crate::runtime::pipelines::Shader;
-#[cfg(not(target_arch = "wasm32"))]
 use crate::runtime::pipelines::Spec;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::runtime::{time_gpu, Context};
+use crate::runtime::{time_gpu_async, Context, Instant};
 use serde::Serialize;
-#[cfg(not(target_arch = "wasm32"))]
-use std::time::Instant;
 
 /// FMA-throughput probe.
 pub const FMA: Shader = Shader {
@@ -49,19 +43,26 @@ pub struct Peaks {
     pub copy_buffer_gbps: f64,
 }
 
-/// Measures the peaks; `quick` uses fewer repetitions. (Native only: it blocks.)
+/// Measures the peaks; `quick` uses fewer repetitions. (Native only: it blocks on
+/// [`measure_peaks_async`], which holds the one implementation.)
 #[cfg(not(target_arch = "wasm32"))]
 pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
+    pollster::block_on(measure_peaks_async(ctx, quick))
+}
+
+/// [`measure_peaks`] without blocking: the same kernels, launch sizes and rules, awaiting the
+/// GPU instead of waiting on it, so a browser page can measure the roofs of its own report.
+pub async fn measure_peaks_async(ctx: &Context, quick: bool) -> Result<Peaks> {
     // Cheap (each run ≥ 20 ms of FMA, 64 MiB of copy): enough runs that the fastest is one the
     // machine left alone, even in quick mode.
     let iters = if quick { 9 } else { 15 };
-    let fma_f32_gflops = fma(ctx, DType::F32, iters)?;
+    let fma_f32_gflops = fma(ctx, DType::F32, iters).await?;
     let fma_f16_gflops = if ctx.caps().f16 {
-        Some(fma(ctx, DType::F16, iters)?)
+        Some(fma(ctx, DType::F16, iters).await?)
     } else {
         None
     };
-    let (copy_gbps, copy_buffer_gbps) = copy(ctx, iters)?;
+    let (copy_gbps, copy_buffer_gbps) = copy(ctx, iters).await?;
     Ok(Peaks {
         fma_f32_gflops,
         fma_f16_gflops,
@@ -70,8 +71,7 @@ pub fn measure_peaks(ctx: &Context, quick: bool) -> Result<Peaks> {
     })
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
+async fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
     const STEPS: u32 = 1024;
     let pipeline = ctx.pipeline(FMA, Spec::new(dtype), "main", &[("ITERS", STEPS as f64)])?;
     let out = ctx.storage("fma out", 256 * 16 * 64)?;
@@ -86,11 +86,12 @@ fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
     // Grow the launch until one run takes >= 20 ms, so launch overhead does not count.
     let mut groups: u32 = 32;
     loop {
-        let t = time_gpu(ctx, 1, iters, &|pass| {
+        let t = time_gpu_async(ctx, 1, iters, &|pass| {
             pass.set_pipeline(&pipeline);
             pass.set_bind_group(0, &bg, &[]);
             pass.dispatch_workgroups(groups, 1, 1);
-        })?;
+        })
+        .await?;
         let flops = groups as f64 * 256.0 * STEPS as f64 * 8.0 * 4.0 * 2.0;
         if t.median_ms >= 20.0 || groups >= 65535 {
             return Ok(flops / (fastest(&t) * 1e-3) / 1e9);
@@ -100,8 +101,7 @@ fn fma(ctx: &Context, dtype: DType, iters: usize) -> Result<f64> {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
+async fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
     let limit = ctx.limits().max_storage_buffer_binding_size;
     let bytes = (64u64 << 20).min(limit & !255);
     let src = ctx.storage("copy src", bytes)?;
@@ -122,11 +122,12 @@ fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
         ],
     });
     let groups = (bytes / 16 / 256).clamp(1, 4096) as u32;
-    let t = time_gpu(ctx, 1, iters, &|pass| {
+    let t = time_gpu_async(ctx, 1, iters, &|pass| {
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &bg, &[]);
         pass.dispatch_workgroups(groups, 1, 1);
-    })?;
+    })
+    .await?;
     let kernel = 2.0 * bytes as f64 / (fastest(&t) * 1e-3) / 1e9;
     let mut samples = Vec::new();
     for _ in 0..iters {
@@ -134,7 +135,7 @@ fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
         let mut enc = ctx.device.create_command_encoder(&Default::default());
         enc.copy_buffer_to_buffer(&src, 0, &dst, 0, bytes);
         ctx.queue.submit([enc.finish()]);
-        ctx.wait()?;
+        ctx.wait_async().await?;
         samples.push(t0.elapsed().as_secs_f64());
     }
     let builtin = 2.0 * bytes as f64 / samples.iter().copied().fold(f64::MAX, f64::min) / 1e9;
@@ -142,7 +143,6 @@ fn copy(ctx: &Context, iters: usize) -> Result<(f64, f64)> {
 }
 
 /// The fastest timed run, ms (the median where there are no samples).
-#[cfg(not(target_arch = "wasm32"))]
 fn fastest(t: &crate::runtime::Timing) -> f64 {
     t.samples_ms
         .iter()

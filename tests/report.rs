@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use wgkernels::report::charts::curves;
 use wgkernels::report::compare::{compare_reports, load_report};
+use wgkernels::report::schema::{schema, validate};
 use wgkernels::report::{BenchReport, BenchResult};
 use wgkernels::DType;
 
@@ -180,70 +181,6 @@ fn bench_json_matches_the_design_contract_and_writes_charts() {
 
 fn text_of(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap()
-}
-
-/// The schema file of the repository.
-fn schema() -> serde_json::Value {
-    serde_json::from_str(include_str!("../schema/bench-report.schema.json")).unwrap()
-}
-
-/// Checks `v` against the JSON Schema subset the schema file uses (type, const, enum, minimum,
-/// required, properties, items); returns one message per violation, with its path.
-fn validate(schema: &serde_json::Value, v: &serde_json::Value, at: &str) -> Vec<String> {
-    use serde_json::Value;
-    let mut errs = Vec::new();
-    let type_ok = |t: &str| match t {
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "string" => v.is_string(),
-        "number" => v.is_number(),
-        "integer" => v.is_u64() || v.is_i64(),
-        "boolean" => v.is_boolean(),
-        "null" => v.is_null(),
-        other => panic!("schema type {other} not handled"),
-    };
-    match &schema["type"] {
-        Value::String(t) if !type_ok(t) => errs.push(format!("{at}: not {t}: {v}")),
-        Value::Array(ts) if !ts.iter().any(|t| type_ok(t.as_str().unwrap())) => {
-            errs.push(format!("{at}: none of {ts:?}: {v}"))
-        }
-        _ => {}
-    }
-    if let Some(c) = schema.get("const") {
-        if c != v {
-            errs.push(format!("{at}: {v} is not {c}"));
-        }
-    }
-    if let Some(e) = schema["enum"].as_array() {
-        if !e.contains(v) {
-            errs.push(format!("{at}: {v} not in {e:?}"));
-        }
-    }
-    if let (Some(m), Some(x)) = (schema["minimum"].as_f64(), v.as_f64()) {
-        if x < m {
-            errs.push(format!("{at}: {x} < {m}"));
-        }
-    }
-    if let Some(o) = v.as_object() {
-        for r in schema["required"].as_array().into_iter().flatten() {
-            if !o.contains_key(r.as_str().unwrap()) {
-                errs.push(format!("{at}: `{r}` missing"));
-            }
-        }
-        if let Some(props) = schema["properties"].as_object() {
-            for (k, sub) in props {
-                if let Some(x) = o.get(k) {
-                    errs.extend(validate(sub, x, &format!("{at}.{k}")));
-                }
-            }
-        }
-    }
-    if let (Some(items), Some(a)) = (schema.get("items"), v.as_array()) {
-        for (i, x) in a.iter().enumerate() {
-            errs.extend(validate(items, x, &format!("{at}[{i}]")));
-        }
-    }
-    errs
 }
 
 fn result(op: &str, variant: &str, source: &str, shape: serde_json::Value, ms: f64) -> BenchResult {
@@ -614,7 +551,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // GEMM 1024³ f32: 2·1024³ FLOP; A, B, C of 1024² f32 = 3·4 MiB; I = 170.7 > P/B = 10.
         (
             "gemm 1024^3",
-            gemm::bench::gemm_work(&gemm::GemmDesc::new(1024, 1024, 1024), false),
+            gemm::work::gemm_work(&gemm::GemmDesc::new(1024, 1024, 1024), false),
             2147483648.0,
             12582912.0,
             100.0,
@@ -623,7 +560,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // GEMV 4096×1×4096: 2·4096² FLOP; (4096² + 4096 + 4096)·4 bytes; I ≈ 0.49976.
         (
             "gemv 4096",
-            gemm::bench::gemm_work(&gemm::GemmDesc::new(4096, 1, 4096), false),
+            gemm::work::gemm_work(&gemm::GemmDesc::new(4096, 1, 4096), false),
             33554432.0,
             67141632.0,
             10.0 * 33554432.0 / 67141632.0,
@@ -632,7 +569,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // beta ≠ 0 reads C too: 2·2·3·4 = 48 FLOP; (8 + 12 + 2·6)·4 = 128 bytes; I = 0.375.
         (
             "gemm beta",
-            gemm::bench::gemm_work(&gemm::GemmDesc::new(2, 3, 4).scale(1.0, 0.5), false),
+            gemm::work::gemm_work(&gemm::GemmDesc::new(2, 3, 4).scale(1.0, 0.5), false),
             48.0,
             128.0,
             3.75,
@@ -641,7 +578,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // f16 on cooperative matrices: 3·2 MiB; bounded by the f16 peak.
         (
             "gemm f16 coop",
-            gemm::bench::gemm_work(
+            gemm::work::gemm_work(
                 &gemm::GemmDesc::new(1024, 1024, 1024).dtype(wgkernels::DType::F16),
                 true,
             ),
@@ -653,7 +590,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // FFT 1024 × 8: 5·1024·10·8 FLOP; complex f32 in and out, 2·(2·8192·4) bytes; I = 3.125.
         (
             "fft 1024x8",
-            fft::bench::fft_work(&fft::FftDesc::new(1024).batch(8)),
+            fft::work::fft_work(&fft::FftDesc::new(1024).batch(8)),
             409600.0,
             131072.0,
             31.25,
@@ -663,7 +600,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // 5·2048·11 FLOP; u and y (2·6000) and k (300) f32; I = 13.7 > P/B.
         (
             "fftconv causal",
-            fftconv::bench::fftconv_work(&fftconv::FftConvDesc::new(2, 3, 1000, 100)),
+            fftconv::work::fftconv_work(&fftconv::FftConvDesc::new(2, 3, 1000, 100)),
             675840.0,
             49200.0,
             100.0,
@@ -672,9 +609,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // Circular: nf = 1024 ≥ 1000.
         (
             "fftconv circular",
-            fftconv::bench::fftconv_work(
-                &fftconv::FftConvDesc::new(2, 3, 1000, 100).circular(true),
-            ),
+            fftconv::work::fftconv_work(&fftconv::FftConvDesc::new(2, 3, 1000, 100).circular(true)),
             307200.0,
             49200.0,
             10.0 * 307200.0 / 49200.0,
@@ -684,7 +619,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // O of 2·256·64 f32 each.
         (
             "attention half",
-            attention::bench::attention_work(
+            attention::work::attention_work(
                 &attention::AttentionDesc::new(1, 2, 256, 64),
                 0.5,
                 false,
@@ -698,7 +633,7 @@ fn intensity_and_roof_of_each_op_match_hand_counts() {
         // (2 bits per index) = 68 bytes × 8 rows; B 32·16 and C 8·16 f32.
         (
             "sparse 2:4",
-            sparse_gemm::bench::sparse_gemm_work(
+            sparse_gemm::work::sparse_gemm_work(
                 &sparse_gemm::SparseGemmDesc::matmul(
                     8,
                     16,
@@ -879,6 +814,18 @@ fn csv_and_json_round_trip_and_the_schema_rejects_what_it_should() {
     bad["results"][1]["median_ms"] = "fast".into();
     let errs = validate(&schema(), &bad, "$");
     assert_eq!(errs.len(), 3, "{errs:#?}");
+    // `compare` holds a report of the current layout to the schema: a value serde would take
+    // (a timing that is a string, but neither `gpu` nor `wall`) is refused with its path.
+    let mut drift = v.clone();
+    drift["results"][0]["timing"] = "stopwatch".into();
+    let drift_path = dir.join("drift.json");
+    std::fs::write(&drift_path, drift.to_string()).unwrap();
+    let err = load_report(&drift_path).unwrap_err().to_string();
+    assert!(
+        err.contains("does not match the bench report schema")
+            && err.contains("$.results[0].timing"),
+        "{err}"
+    );
     // The HTML page says what the Markdown says.
     let page = back.to_html(
         &[("chart".into(), "<?xml version=\"1.0\"?><svg></svg>".into())],

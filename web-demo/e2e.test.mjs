@@ -4,10 +4,15 @@
 // the finished page to web-demo/screenshot.png.
 //
 //   node --test web-demo/e2e.test.mjs      (web-demo/e2e.sh builds first)
-// Env: CHROMIUM (default /usr/bin/chromium), WGK_SCREENSHOT (default web-demo/screenshot.png).
+// Env: CHROMIUM (default /usr/bin/chromium), WGK_SCREENSHOT (default web-demo/screenshot.png),
+// WGKERNELS (the native CLI for the report check; default target/debug/wgkernels, which e2e.sh
+// builds), WGK_BROWSER_REPORT (also keep the page's downloaded JSON report at this path).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,6 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, 'pkg');
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const screenshot = process.env.WGK_SCREENSHOT || join(here, 'screenshot.png');
+const wgkernels = process.env.WGKERNELS || join(here, '..', 'target', 'debug', 'wgkernels');
 
 // WebGPU in headless Chromium without a GPU (DESIGN.md): SwiftShader's Vulkan adapter.
 // The networking flags keep Chromium from dialling out on a closed network.
@@ -127,6 +133,50 @@ test('every op verifies in headless Chromium on WebGPU; plots and timings render
     assert.ok(!captions.some((c) => /OVER/.test(c)), `a See figure is over its tolerance: ${captions.filter((c) => /OVER/.test(c))}`);
     assert.match(await page.locator('#measure .note').innerText(), /quantise/);
     assert.match(await page.locator('#status').innerText(), /verified/);
+
+    // "Download JSON": the Measure rows as a `bench --json` report that `wgkernels compare`
+    // loads (it checks a report of the current layout against schema/bench-report.schema.json)
+    // and ranks beside a native report: the native GEMM quick bench, whose 256³ row is also
+    // one of the page's GEMM sizes, so the table has a row with both cells.
+    const dir = mkdtempSync(join(tmpdir(), 'wgk-report-'));
+    try {
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 180_000 }),
+        page.locator('#measure-download').click(),
+      ]);
+      const browserJson = join(dir, 'browser.json');
+      await download.saveAs(browserJson);
+      if (process.env.WGK_BROWSER_REPORT) copyFileSync(browserJson, process.env.WGK_BROWSER_REPORT);
+      console.log(`report: ${JSON.stringify(await page.evaluate(() => window.wgk.report))}`);
+      const rep = JSON.parse(readFileSync(browserJson, 'utf8'));
+      assert.equal(rep.schema_version, 2);
+      assert.equal(rep.adapter.backend, 'BrowserWebGpu');
+      assert.ok(rep.adapter.name && rep.adapter.driver, `adapter: ${JSON.stringify(rep.adapter)}`);
+      assert.ok(rep.peaks.fma_f32_gflops > 0 && rep.peaks.copy_gbps > 0, `peaks: ${JSON.stringify(rep.peaks)}`);
+      assert.deepEqual([...new Set(rep.results.map((r) => r.op))].sort(), [...st.ops].sort());
+      for (const r of rep.results) {
+        const at = `${r.op} ${JSON.stringify(r.shape)}`;
+        assert.ok(r.samples_ms.length >= 3 && r.samples_ms.every((x) => x > 0), `${at}: samples ${r.samples_ms}`);
+        assert.ok(r.work.flops > 0 && r.work.bytes > 0, `${at}: work`);
+        assert.ok(r.pct_of_roof > 0 && r.roof_gflops > 0 && ['compute', 'memory'].includes(r.bound), `${at}: roofline`);
+      }
+      assert.ok(rep.scores.overall > 0, `scores: ${JSON.stringify(rep.scores)}`);
+      const nativeJson = join(dir, 'native.json');
+      const t0 = Date.now();
+      execFileSync(wgkernels, ['bench', 'gemm', '--quick', '--json', nativeJson], { stdio: ['ignore', 'ignore', 'inherit'] });
+      console.log(`native gemm quick bench: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const md = join(dir, 'compare.md');
+      execFileSync(wgkernels, ['compare', nativeJson, browserJson, '--md', md], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const text = readFileSync(md, 'utf8');
+      assert.match(text, /\*\*B\*\*: .*BrowserWebGpu/);
+      const shared = text.split('\n').find((l) => l.startsWith('| gemm | pick | f32 |') && /m=256/.test(l) && /n=256/.test(l) && /k=256/.test(l));
+      assert.ok(shared, `no 256³ GEMM row in the comparison:\n${text}`);
+      const cells = shared.split('|').map((c) => c.trim());
+      // | op | role | dtype | shape | A | B | B/A |: the ratio is a number, so both reports ran it.
+      assert.match(cells[7], /^\d+(\.\d+)?$/, `256³ row: ${shared}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     // Bad input: a message next to the control, and nothing runs.
     const sizes = page.locator('#measure-gemm-sizes');

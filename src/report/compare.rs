@@ -11,7 +11,7 @@
 //! well the kernels use the hardware, not which hardware is faster (the ratios say that).
 
 use super::roofline::Scores;
-use super::{row_role, shape_text, BenchReport};
+use super::{row_role, shape_text, BenchReport, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::path::Path;
@@ -121,6 +121,25 @@ pub fn load_report(path: &Path) -> Result<BenchReport> {
     } else {
         ""
     };
+    // A report that claims the current layout must match the schema, whoever wrote it (the
+    // browser's "Download JSON" included); older layouts load through serde's defaults.
+    if value.get("schema_version").and_then(|v| v.as_u64()) == Some(SCHEMA_VERSION as u64) {
+        let errors = super::schema::validate(&super::schema::schema(), &value, "$");
+        if !errors.is_empty() {
+            return Err(Error::Format {
+                path: p,
+                msg: format!(
+                    "does not match the bench report schema (version {SCHEMA_VERSION}, schema/bench-report.schema.json): {}{}",
+                    errors.iter().take(5).cloned().collect::<Vec<_>>().join("; "),
+                    if errors.len() > 5 {
+                        format!("; and {} more", errors.len() - 5)
+                    } else {
+                        String::new()
+                    }
+                ),
+            });
+        }
+    }
     let mut report: BenchReport = serde_json::from_value(value).map_err(|e| Error::Format {
         path: p,
         msg: format!(

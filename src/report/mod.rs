@@ -10,6 +10,7 @@ pub mod charts;
 pub mod compare;
 pub mod files;
 pub mod roofline;
+pub mod schema;
 pub mod system;
 
 pub use roofline::{Scores, Work};

@@ -2,7 +2,7 @@
 //! the scores people rank adapters by.
 //!
 //! Each op counts its own work once, from its definition, beside its bench cases
-//! (`ops/<op>/bench.rs`, the `*_work` functions, whose docs state the rule): the floating-point
+//! (`ops/<op>/work.rs`, the `*_work` functions, whose docs state the rule): the floating-point
 //! operations the op's definition does and the bytes it must move at least (every input read
 //! once, every output written once). The ratio is the row's arithmetic intensity `I` (FLOP per
 //! byte). On an adapter with measured FMA peak `P` (GFLOP/s; the f16 peak where the row's

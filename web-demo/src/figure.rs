@@ -81,6 +81,9 @@ pub struct Bar {
     /// Error text when this size could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The report row of this bar (the page's JSON report collects them; not drawn).
+    #[serde(skip)]
+    pub row: Option<wgkernels::report::BenchResult>,
 }
 
 /// Shortens a signal to at most `max` points by taking every k-th one (plots need no more

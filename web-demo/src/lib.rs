@@ -12,7 +12,9 @@
 //!   as it finishes;
 //! - `see(op, params)` / `measure(op, params)`: figures and timings from the op's
 //!   [`ops::DemoOp`] entry, the demo's one extension point;
-//! - `validate(...)`: the message shown next to a page control holding a bad value.
+//! - `validate(...)`: the message shown next to a page control holding a bad value;
+//! - `report(browser, threads, adapter, driver)`: the rows of every Measure run as a `wgkernels bench --json`
+//!   report (the page's "Download JSON"), for `wgkernels compare`.
 //!
 //! GPU errors never stay in the console: errors inside an operation come back in its result
 //! (through `Context::capture_errors`), uncaptured ones and panics go to the page's error
@@ -26,11 +28,16 @@ use controls::{Control, Params};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wgkernels::harness::verify::Check;
 use wgkernels::harness::verify::Tier;
 use wgkernels::ops::verify_op_async;
+use wgkernels::probe::Peaks;
+use wgkernels::report::system::wgpu_version;
+use wgkernels::report::{BenchReport, BenchResult, SystemInfo};
+use wgkernels::runtime::AdapterId;
 use wgkernels::Context;
 
 thread_local! {
@@ -65,10 +72,14 @@ fn section_controls(op: &dyn ops::DemoOp, section: &str) -> Vec<Control> {
     }
 }
 
-/// The demo: a `wgkernels::Context` on the browser's adapter.
+/// The demo: a `wgkernels::Context` on the browser's adapter, and what its JSON report holds.
 #[wasm_bindgen]
 pub struct Demo {
     ctx: Context,
+    /// The rows of every op's latest Measure run (the page's report).
+    rows: Rc<RefCell<Vec<BenchResult>>>,
+    /// The peaks measured for the report (once per page: the probe takes seconds).
+    peaks: Rc<RefCell<Option<Peaks>>>,
 }
 
 #[wasm_bindgen]
@@ -84,7 +95,11 @@ impl Demo {
         ctx.device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
             report_error(&format!("uncaptured WebGPU error: {e}"));
         }));
-        Ok(Demo { ctx })
+        Ok(Demo {
+            ctx,
+            rows: Rc::default(),
+            peaks: Rc::default(),
+        })
     }
 
     /// JSON: device limits and capabilities as the kernels see them, every op name that
@@ -183,20 +198,96 @@ impl Demo {
     }
 
     /// Runs the Measure section of `op`. Resolves to JSON `{ok, bars}` or `{ok: false, error,
-    /// control}`.
+    /// control}`. The rows of the bars replace the op's earlier rows in the page's report.
     pub fn measure(&self, op: String, params: String) -> js_sys::Promise {
         let ctx = self.ctx.clone();
+        let rows = self.rows.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let out = match prepare(&op, "measure", &params) {
                 Err(e) => e,
                 Ok((demo_op, p)) => match demo_op.measure(&ctx, &p).await {
-                    Ok(bars) => json!({ "ok": true, "bars": bars }),
+                    Ok(bars) => {
+                        let mut rows = rows.borrow_mut();
+                        rows.retain(|r| r.op != op);
+                        rows.extend(bars.iter().filter_map(|b| b.row.clone()));
+                        json!({ "ok": true, "bars": bars })
+                    }
                     Err(e) => json!({ "ok": false, "error": e, "control": null }),
                 },
             };
             Ok(JsValue::from_str(&out.to_string()))
         })
     }
+}
+
+#[wasm_bindgen]
+impl Demo {
+    /// The page's bench report: the rows of every op's latest Measure run under this adapter's
+    /// peaks (measured on the first call by the same probe as `wgkernels bench`), as the JSON of
+    /// `wgkernels bench --json` (same schema version), so `wgkernels compare` ranks a browser
+    /// beside native adapters. `browser` (the user agent) and `threads` (the page's
+    /// `navigator.hardwareConcurrency`) stand in for the OS and CPU threads a native report
+    /// reads from the machine. wgpu's WebGPU backend reports no adapter name or driver (the
+    /// browser hands it none), so where they are empty `adapter` (the page's `GPUAdapterInfo`:
+    /// vendor, architecture, device, description) and `driver` (the browser and its version)
+    /// stand in. Resolves to JSON `{ok, report}` (the report as text) or `{ok: false, error}`.
+    pub fn report(
+        &self,
+        browser: String,
+        threads: u32,
+        adapter: String,
+        driver: String,
+    ) -> js_sys::Promise {
+        let ctx = self.ctx.clone();
+        let rows = self.rows.clone();
+        let peaks = self.peaks.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut id = ctx.adapter_id();
+            if id.name.is_empty() {
+                id.name = adapter;
+            }
+            if id.driver.is_empty() {
+                id.driver = driver;
+            }
+            let system = SystemInfo {
+                cpu: String::new(),
+                cpu_threads: threads as usize,
+                os: browser,
+                wgpu_version: wgpu_version(),
+                load_before: None,
+                load_after: None,
+            };
+            let out = match build_report(&ctx, id, &rows, &peaks, system).await {
+                Ok(text) => json!({ "ok": true, "report": text }),
+                Err(e) => json!({ "ok": false, "error": e }),
+            };
+            Ok(JsValue::from_str(&out.to_string()))
+        })
+    }
+}
+
+/// The report of `rows` (see [`Demo::report`]); measures the peaks once and keeps them.
+async fn build_report(
+    ctx: &Context,
+    adapter: AdapterId,
+    rows: &RefCell<Vec<BenchResult>>,
+    peaks: &RefCell<Option<Peaks>>,
+    system: SystemInfo,
+) -> Result<String, String> {
+    let known = *peaks.borrow();
+    let p = match known {
+        Some(p) => p,
+        None => {
+            let p = ctx
+                .capture_errors(wgkernels::probe::measure_peaks_async(ctx, true))
+                .await
+                .map_err(|e| format!("measuring the peaks failed: {e}"))?;
+            *peaks.borrow_mut() = Some(p);
+            p
+        }
+    };
+    let report = BenchReport::new(adapter, p, rows.borrow().clone(), Vec::new(), Some(system));
+    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())
 }
 
 /// Finds `op` and validates the section's raw control values; the error is the JSON result.

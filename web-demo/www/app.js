@@ -3,7 +3,7 @@
 // controls, figures and bars all come from the wasm side as JSON.
 //
 // `window.wgk` holds the page's state for tests: {done, failed, webgpu, verify, see, measure,
-// errors}.
+// report, errors}.
 
 import init, { Demo } from './wgkernels_web_demo.js';
 import { el, figure, barChart } from './plots.js';
@@ -336,6 +336,41 @@ function setupMeasure(demo, op) {
   return submit;
 }
 
+// "Download JSON": the Measure rows as a bench report (Demo.report), saved as a file.
+// wgpu's WebGPU backend reports no adapter name or driver: the browser's adapter info and its
+// product token (e.g. `Chrome/138.0.0.0`) stand in for them in the report.
+function setupDownload(demo, info) {
+  const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  // The most specific product first: Edge's and Chrome's user agents also name Safari.
+  const product = ['Edg', 'Firefox', 'HeadlessChrome', 'Chrome', 'Version']
+    .map((p) => navigator.userAgent.match(new RegExp(`${p}/[\\d.]+`)))
+    .find(Boolean);
+  const driver = product ? product[0].replace(/^Version/, 'Safari') : '';
+  const button = $('measure-download');
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    button.textContent = 'Measuring the peaks…';
+    const t0 = performance.now();
+    const r = JSON.parse(await demo.report(navigator.userAgent, navigator.hardwareConcurrency || 0, adapter, driver));
+    const seconds = +((performance.now() - t0) / 1000).toFixed(1);
+    button.disabled = false;
+    button.textContent = 'Download JSON';
+    if (!r.ok) {
+      showError(`the report failed: ${r.error}`);
+      state.report = { ok: false, error: r.error, seconds };
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([r.report], { type: 'application/json' }));
+    const a = el('a', { href: url, download: 'wgkernels-browser-report.json' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    state.report = { ok: true, rows: JSON.parse(r.report).results.length, seconds };
+  });
+}
+
 async function main() {
   if (!('gpu' in navigator) || !navigator.gpu) {
     state.webgpu = false;
@@ -388,6 +423,7 @@ async function main() {
   };
   for (const [op, run] of sees) if (run) { setStatus(`Plotting ${op.name}…`); await timed('see', op.name, run); }
   for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await timed('measure', op.name, run); }
+  setupDownload(demo, info);
 
   const n = dev.ops.length;
   const finish = (ok, tier) => {

@@ -4,6 +4,7 @@
 //! the causal mask at the target shape (the way decoders use them), each timed in the same
 //! alternating rounds as the plain causal kernel (their ratio to it is the note).
 
+use super::work::attention_work;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::harness::bench::iters;
@@ -353,24 +354,6 @@ fn finish<T: Element>(
         },
         ..Default::default()
     })
-}
-
-/// The roofline work of attention (`report::roofline`): the two products, 4·B·Hq·Nq·Nkv·D FLOP
-/// dense, times the share of (query, key) blocks the mask keeps (`work_density`; softmax not
-/// counted); Q, K and V read once, O written once (and the LSE where requested), in the
-/// storage type. `f16_math`: the products run on f16 cooperative matrices.
-pub fn attention_work(
-    d: &crate::ops::attention::AttentionDesc,
-    work_density: f64,
-    f16_math: bool,
-) -> crate::report::Work {
-    let elems = 2 * d.q_len_elems() + 2 * d.kv_len_elems();
-    let lse = if d.lse { 4 * d.rows() } else { 0 };
-    crate::report::Work {
-        flops: d.dense_flops() * work_density,
-        bytes: (elems * d.dtype.size() + lse) as f64,
-        f16_math,
-    }
 }
 
 fn bench_typed<T: Element>(

@@ -25,6 +25,7 @@ pub mod reference;
 pub mod shaders;
 pub mod tune;
 pub mod verify;
+pub mod work;
 
 pub mod mask;
 pub mod mods;

@@ -5,6 +5,7 @@
 //! write of the buffer per transform (the VkFFT convention), reported as GB/s and as a share of
 //! the measured copy-kernel bandwidth.
 
+use super::work::{fft_work, nd_work, NdCase};
 use super::NAME;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -116,18 +117,6 @@ pub fn bench_fft_case(
     })
 }
 
-/// The roofline work of an FFT (`report::roofline`): the conventional 5·N·log2(N) FLOP per
-/// complex transform of N points (whatever the algorithm: a Bluestein length counts as its
-/// own N), times the batch; the input read once and the output written once.
-pub fn fft_work(desc: &FftDesc) -> crate::report::Work {
-    let n = desc.n as f64;
-    crate::report::Work {
-        flops: 5.0 * n * n.log2() * desc.batch as f64,
-        bytes: 2.0 * desc.bytes() as f64,
-        f16_math: false,
-    }
-}
-
 /// Benchmarks every case of this op (`ops::bench_op` runs it by name). `progress(done, total,
 /// label)` is called before each case, `on_result` with each row as soon as it is measured; a
 /// case that fails to run is reported through `on_error` and skipped.
@@ -163,17 +152,6 @@ pub fn bench_all(
         on_error,
     ));
     rows
-}
-
-/// A bench case of the N-D transforms and the frequency-domain layers.
-#[derive(Clone, Debug)]
-pub enum NdCase {
-    /// An N-D transform (r2c rows also time the c2c transform of the same data, alternating).
-    Transform(crate::ops::fft::nd::FftNdDesc),
-    /// The global filter, fused chain against rfftn + product + irfftn, alternating.
-    Filter(crate::ops::fft::filter::FilterDesc),
-    /// The DCT low-pass, fused chain against the full dctn + a corner copy, alternating.
-    Lowpass(crate::ops::fft::filter::DctLowpassDesc),
 }
 
 /// The N-D cases: 2-D c2c, r2c, DCT-II, the two layers (quick: 1024² maps and a 64-map batch
@@ -216,50 +194,6 @@ pub fn nd_label(c: &NdCase) -> String {
 
 /// Points up to which a bench row is spot-checked against the f64 reference.
 const ND_CHECK_POINTS: u64 = 1 << 21;
-
-/// The roofline work of an N-D case: the conventional 5·N·log2(N) FLOP per complex transform
-/// of N points in all (half that for a real-input or real-output one, and for the real-to-real
-/// kinds; the global filter is an rfftn and an irfftn plus 6 FLOP per complex product), the
-/// input read once and the output written once.
-pub fn nd_work(case: &NdCase) -> crate::report::Work {
-    use crate::ops::fft::nd::NdTransform;
-    let nlogn = |n: f64| n * n.log2().max(1.0);
-    let (flops, bytes) = match case {
-        NdCase::Transform(d) => {
-            let per = match d.transform {
-                NdTransform::C2c { .. } => 5.0,
-                _ => 2.5,
-            };
-            let batch = d.in_shape().iter().product::<u64>() as f64 / d.points() as f64;
-            let batch = if d.transform == NdTransform::C2r {
-                d.out_shape().iter().product::<u64>() as f64 / d.points() as f64
-            } else {
-                batch
-            };
-            (
-                per * nlogn(d.points() as f64) * batch,
-                4.0 * (d.in_len() + d.out_len()) as f64,
-            )
-        }
-        NdCase::Filter(d) => {
-            let n = d.h as f64 * d.w as f64;
-            let bins = d.h as f64 * (d.w as f64 / 2.0 + 1.0);
-            (
-                d.batch as f64 * (5.0 * nlogn(n) + 6.0 * bins),
-                4.0 * (2 * d.len()) as f64,
-            )
-        }
-        NdCase::Lowpass(d) => (
-            d.batch as f64 * 2.5 * nlogn(d.h as f64 * d.w as f64),
-            4.0 * (d.len() + d.out_len()) as f64,
-        ),
-    };
-    crate::report::Work {
-        flops,
-        bytes,
-        f16_math: false,
-    }
-}
 
 fn row(
     case: &NdCase,

@@ -28,6 +28,7 @@ pub mod rfft;
 pub mod shaders;
 pub mod tune;
 pub mod verify;
+pub mod work;
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};

@@ -4,6 +4,7 @@
 //! with 75% of the classes dropped against the dense one at L = 16K; an odd L = 1001 on its
 //! own. GB/s counts u read + y written.
 
+use super::work::fftconv_work;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::harness::bench::{config_for, iters, prebuild};
@@ -178,29 +179,6 @@ pub fn bench_fftconv_case(
         },
         ..Default::default()
     })
-}
-
-/// The roofline work of an FFT convolution (`report::roofline`), from its definition as an FFT
-/// product, whatever path runs it: per (batch, channel) row a real forward and a real inverse
-/// FFT of `nf` points, 2.5·nf·log2(nf) FLOP each (half the complex count), with `nf` the power
-/// of two ≥ L (circular) or ≥ L + Lk − 1 (causal); the pointwise product is not counted. Bytes:
-/// u read and y written once, the kernel (H × Lk) and each gate (B × H × L) read once. A
-/// frequency-sparse row (`freq_keep`) counts the same work: its % of roof is the dense-equivalent
-/// rate, as its GFLOP/s is.
-pub fn fftconv_work(desc: &FftConvDesc) -> crate::report::Work {
-    let span = if desc.circular {
-        desc.l as u64
-    } else {
-        desc.l as u64 + desc.lk as u64 - 1
-    };
-    let nf = span.next_power_of_two() as f64;
-    let rows = desc.b as f64 * desc.h as f64;
-    let gates = u64::from(desc.pre_gate) + u64::from(desc.post_gate);
-    crate::report::Work {
-        flops: rows * 5.0 * nf * nf.log2(),
-        bytes: (((2 + gates) * desc.len() + desc.k_len()) * desc.dtype.size()) as f64,
-        f16_math: false,
-    }
 }
 
 /// Benchmarks every case of this op (`ops::bench_op` runs it by name). `progress(done, total,

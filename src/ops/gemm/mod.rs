@@ -18,6 +18,7 @@ pub mod reference;
 pub mod shaders;
 pub mod tune;
 pub mod verify;
+pub mod work;
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};

@@ -20,6 +20,7 @@ pub mod reference;
 pub mod shaders;
 pub mod tune;
 pub mod verify;
+pub mod work;
 
 pub mod format;
 

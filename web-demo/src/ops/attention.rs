@@ -3,7 +3,7 @@
 //! the GPU by the pattern search from synthetic heads with known structure (checked against the
 //! f64 reference), and timings of dense against windowed attention.
 
-use super::{heat, timed_bar, DemoOp, Pick, Recorder, Work};
+use super::{heat, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
@@ -11,7 +11,9 @@ use wgkernels::harness::tolerance::compare;
 use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::attention::reference::attention_ref;
 use wgkernels::ops::attention::tune::attention_pick;
-use wgkernels::ops::attention::verify::attention_compute_dtype;
+use wgkernels::ops::attention::verify::{attention_compute_dtype, attention_shape_json, AttnCase};
+use wgkernels::ops::attention::work::attention_work;
+use wgkernels::report::BenchResult;
 use wgkernels::{
     search_patterns, AttentionDesc, AttentionPlan, BlockMask, Context, DType, MaskBuilder, Pattern,
     SearchOptions,
@@ -335,16 +337,28 @@ impl DemoOp for Attention {
                     } else {
                         None
                     };
-                    let flops = match &mask {
-                        Some(m) => desc.dense_flops() * m.work_density(),
-                        None => desc.dense_flops(),
+                    let density = mask.as_ref().map_or(1.0, |m| m.work_density());
+                    // The shape object as the native bench writes it (pattern, work density).
+                    let mut shape = attention_shape_json(&AttnCase::dense(desc));
+                    shape["pattern"] = if windowed {
+                        Pattern::window(64).describe().into()
+                    } else {
+                        "dense".into()
+                    };
+                    shape["work_density"] = serde_json::json!((density * 1e4).round() / 1e4);
+                    let row = BenchResult {
+                        op: wgkernels::ops::attention::NAME.into(),
+                        dtype: desc.dtype,
+                        shape,
+                        work: Some(attention_work(&desc, density, false)),
+                        ..Default::default()
                     };
                     let label = format!("{} N={n}", if windowed { "window ±64" } else { "dense" });
                     let bar = timed_bar(
                         ctx,
-                        wgkernels::ops::attention::NAME,
+                        row,
                         label,
-                        Work::Flops(flops),
+                        Rate::Flops,
                         p.int("iters") as usize,
                         || {
                             let plan = AttentionPlan::new(ctx, desc, mask.as_ref(), None)?;
@@ -354,11 +368,17 @@ impl DemoOp for Attention {
                             let vb = ctx.upload("V", &v)?;
                             let ob = ctx.storage("O", desc.q_len_elems() * 4)?;
                             let bound = plan.bind(&qb, &kb, &vb, &ob, None)?;
+                            let cfg = *plan.config();
+                            let ran = Ran {
+                                variant: cfg.variant().name().into(),
+                                config: cfg.label(),
+                                f16_math: attention_compute_dtype(&cfg) == DType::F16,
+                            };
                             let rec: Recorder = Box::new(move |pass| {
                                 let _keep = (&qb, &kb, &vb, &ob);
                                 bound.record(pass)
                             });
-                            Ok((rec, plan.config().label()))
+                            Ok((rec, ran))
                         },
                     )
                     .await;

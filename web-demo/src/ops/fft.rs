@@ -2,7 +2,7 @@
 //! of two run the Stockham passes, other lengths Bluestein's algorithm) against rustfft in f64,
 //! and timings per transform length.
 
-use super::{lines, timed_bar, DemoOp, Pick, Recorder, Work};
+use super::{lines, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure};
 use futures::future::LocalBoxFuture;
@@ -11,6 +11,9 @@ use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::fft::config::fft_candidates;
 use wgkernels::ops::fft::reference::fft_ref;
 use wgkernels::ops::fft::tune::fft_pick;
+use wgkernels::ops::fft::verify::fft_shape_json;
+use wgkernels::ops::fft::work::fft_work;
+use wgkernels::report::BenchResult;
 use wgkernels::{Context, DType, FftDesc, FftPlan};
 
 /// The FFT entry of the demo registry.
@@ -203,12 +206,18 @@ impl DemoOp for Fft {
             for n in p.int_list("sizes") {
                 let batch = ((1u32 << 16) / n).max(1);
                 let desc = FftDesc::new(n).batch(batch);
-                let flops = 5.0 * n as f64 * (n as f64).log2() * batch as f64;
+                let row = BenchResult {
+                    op: wgkernels::ops::fft::NAME.into(),
+                    dtype: desc.dtype,
+                    shape: fft_shape_json(&desc),
+                    work: Some(fft_work(&desc)),
+                    ..Default::default()
+                };
                 let bar = timed_bar(
                     ctx,
-                    wgkernels::ops::fft::NAME,
+                    row,
                     format!("n={n} ×{batch}"),
-                    Work::Flops(flops),
+                    Rate::Flops,
                     p.int("iters") as usize,
                     || {
                         let plan = FftPlan::new(ctx, desc, None)?;
@@ -216,11 +225,22 @@ impl DemoOp for Fft {
                             .upload("x", &two_tones(n as usize, 3.0, 7.0).repeat(batch as usize))?;
                         let y = ctx.storage("X", desc.bytes())?;
                         let bound = plan.bind(&x, &y)?;
+                        let ran = Ran {
+                            // As the native bench names them: a length that is not a power
+                            // of two runs Bluestein's algorithm whatever the inner variant.
+                            variant: if desc.is_pow2() {
+                                plan.config().variant().name().into()
+                            } else {
+                                "bluestein".into()
+                            },
+                            config: plan.config().label(),
+                            f16_math: false,
+                        };
                         let rec: Recorder = Box::new(move |pass| {
                             let _keep = (&x, &y);
                             bound.record(pass)
                         });
-                        Ok((rec, plan.config().label()))
+                        Ok((rec, ran))
                     },
                 )
                 .await;

@@ -2,7 +2,7 @@
 //! input, the kernel and the output as plots, the output over the direct f64 sum), and
 //! timings of long convolutions (kernel as long as the sequence, as in Hyena-style layers).
 
-use super::{lines, timed_bar, DemoOp, Pick, Recorder, Work};
+use super::{lines, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure};
 use futures::future::LocalBoxFuture;
@@ -10,6 +10,9 @@ use wgkernels::harness::tolerance::compare;
 use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::fft::reference::fftconv_direct_ref;
 use wgkernels::ops::fftconv::tune::fftconv_pick;
+use wgkernels::ops::fftconv::verify::fftconv_shape_json;
+use wgkernels::ops::fftconv::work::fftconv_work;
+use wgkernels::report::BenchResult;
 use wgkernels::{Context, DType, FftConvDesc, FftConvPlan};
 
 /// The FFT-convolution entry of the demo registry.
@@ -258,12 +261,18 @@ impl DemoOp for FftConv {
             let mut bars = Vec::new();
             for l in p.int_list("sizes") {
                 let desc = FftConvDesc::new(1, h, l, l);
-                let bytes = 2.0 * desc.len() as f64 * 4.0;
+                let row = BenchResult {
+                    op: wgkernels::ops::fftconv::NAME.into(),
+                    dtype: desc.dtype,
+                    shape: fftconv_shape_json(&desc),
+                    work: Some(fftconv_work(&desc)),
+                    ..Default::default()
+                };
                 let bar = timed_bar(
                     ctx,
-                    wgkernels::ops::fftconv::NAME,
+                    row,
                     format!("L={l} H={h}"),
-                    Work::Bytes(bytes),
+                    Rate::Bytes,
                     p.int("iters") as usize,
                     || {
                         let plan = FftConvPlan::new(ctx, desc, None)?;
@@ -278,11 +287,16 @@ impl DemoOp for FftConv {
                             plan.n_fft(),
                             plan.segments()
                         );
+                        let ran = Ran {
+                            variant: plan.path().name().into(),
+                            config: label,
+                            f16_math: false,
+                        };
                         let rec: Recorder = Box::new(move |pass| {
                             let _keep = (&u, &y, &ks);
                             bound.record(pass)
                         });
-                        Ok((rec, label))
+                        Ok((rec, ran))
                     },
                 )
                 .await;

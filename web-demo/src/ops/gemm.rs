@@ -1,16 +1,19 @@
 //! GEMM on the page: the dispatcher's picks, a product of smooth inputs with its error against
 //! the f64 reference, and timings of square products.
 
-use super::{DemoOp, Pick};
+use super::{timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure, Palette, Series};
 use futures::future::LocalBoxFuture;
 use wgkernels::harness::tolerance::compare;
 use wgkernels::harness::tolerance::Tolerance;
-use wgkernels::ops::gemm::config::gemm_candidates;
+use wgkernels::ops::gemm::config::{gemm_candidates, GemmVariant};
 use wgkernels::ops::gemm::reference::gemm_ref;
 use wgkernels::ops::gemm::tune::gemm_pick;
-use wgkernels::{time_gpu_async, Context, DType, GemmConfig, GemmDesc, GemmPlan};
+use wgkernels::ops::gemm::verify::gemm_shape_json;
+use wgkernels::ops::gemm::work::gemm_work;
+use wgkernels::report::BenchResult;
+use wgkernels::{Context, DType, GemmConfig, GemmDesc, GemmPlan};
 
 /// The GEMM entry of the demo registry.
 pub struct Gemm;
@@ -260,38 +263,33 @@ impl DemoOp for Gemm {
             let mut bars = Vec::new();
             for s in p.int_list("sizes") {
                 let desc = GemmDesc::new(s, s, s);
-                let r = ctx
-                    .capture_errors(async {
-                        let plan = GemmPlan::new(ctx, desc, None)?;
-                        let (a, b) = plaid_inputs(&desc);
-                        let ab = ctx.upload("A", &a)?;
-                        let bb = ctx.upload("B", &b)?;
-                        let cb = ctx.storage("C", desc.c_len() * 4)?;
-                        let bound = plan.bind(&ab, &bb, &cb)?;
-                        let t = time_gpu_async(ctx, 2, iters, &|pass| bound.record(pass)).await?;
-                        Ok((t, plan.config().label()))
-                    })
-                    .await;
-                bars.push(match r {
-                    Ok((t, config)) => Bar {
-                        op: wgkernels::ops::gemm::NAME.into(),
-                        label: format!("{s}³"),
-                        config,
-                        median_ms: t.median_ms,
-                        rate: format!("{:.2} GFLOP/s", desc.flops() / (t.median_ms * 1e-3) / 1e9),
-                        timing: format!("{:?}", t.source).to_lowercase(),
-                        error: None,
-                    },
-                    Err(e) => Bar {
-                        op: wgkernels::ops::gemm::NAME.into(),
-                        label: format!("{s}³"),
-                        config: String::new(),
-                        median_ms: 0.0,
-                        rate: String::new(),
-                        timing: String::new(),
-                        error: Some(e.to_string()),
-                    },
-                });
+                let row = BenchResult {
+                    op: wgkernels::ops::gemm::NAME.into(),
+                    dtype: desc.dtype,
+                    shape: gemm_shape_json(&desc),
+                    work: Some(gemm_work(&desc, false)),
+                    ..Default::default()
+                };
+                let bar = timed_bar(ctx, row, format!("{s}³"), Rate::Flops, iters, || {
+                    let plan = GemmPlan::new(ctx, desc, None)?;
+                    let (a, b) = plaid_inputs(&desc);
+                    let ab = ctx.upload("A", &a)?;
+                    let bb = ctx.upload("B", &b)?;
+                    let cb = ctx.storage("C", desc.c_len() * 4)?;
+                    let bound = plan.bind(&ab, &bb, &cb)?;
+                    let ran = Ran {
+                        variant: plan.config().variant().name().into(),
+                        config: plan.config().label(),
+                        f16_math: plan.config().variant() == GemmVariant::Coop,
+                    };
+                    let rec: Recorder = Box::new(move |pass| {
+                        let _keep = (&ab, &bb, &cb);
+                        bound.record(pass)
+                    });
+                    Ok((rec, ran))
+                })
+                .await;
+                bars.push(bar);
             }
             Ok(bars)
         })

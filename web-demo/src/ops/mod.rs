@@ -16,6 +16,8 @@ use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure};
 use futures::future::LocalBoxFuture;
 use serde::Serialize;
+use wgkernels::report::{BenchResult, Work};
+use wgkernels::tune::ConfigSource;
 use wgkernels::{time_gpu_async, Context};
 
 /// A configuration the dispatcher picks (or cannot pick) for one typical case.
@@ -81,57 +83,100 @@ pub fn find(name: &str) -> Option<Box<dyn DemoOp>> {
 /// Records one timed case into a caller's compute pass (a bound op, moved in with its buffers).
 pub type Recorder = Box<dyn Fn(&mut wgpu::ComputePass<'_>)>;
 
-/// What a bar's rate counts.
-pub enum Work {
-    /// Floating-point operations (shown as GFLOP/s).
-    Flops(f64),
-    /// Bytes moved (shown as GB/s).
-    Bytes(f64),
+/// What a bar's rate shows of its row's work.
+pub enum Rate {
+    /// Floating-point operations per second (GFLOP/s).
+    Flops,
+    /// Bytes moved per second (GB/s).
+    Bytes,
 }
 
-/// Times one case of `op`: `build` plans and binds it (returning the recorder and the
-/// configuration label), then the median of `iters` runs is taken. Any error, including a GPU
-/// validation error, becomes the bar's error text instead of a missing bar.
+/// What a timed case ran: its kernel variant and configuration label (the report's `variant`
+/// and `config`).
+pub struct Ran {
+    /// Variant name, as the native bench names it (`tiled`, `stockham`, `dense tiled`, ...).
+    pub variant: String,
+    /// Configuration label.
+    pub config: String,
+    /// The arithmetic ran on f16 cooperative matrices (the f16 FMA peak bounds the row).
+    pub f16_math: bool,
+}
+
+/// Times one case of an op: `build` plans and binds it (returning the recorder and what it
+/// runs), then `iters` runs are timed. `row` is the case's report row before timing (op,
+/// dtype, shape, work from the op's `*_work`, note); the bar carries it completed with the
+/// timings, so the page's report holds the same rows `wgkernels bench --json` writes. Any
+/// error, including a GPU validation error, becomes the bar's error text instead of a missing
+/// bar.
 pub async fn timed_bar(
     ctx: &Context,
-    op: &str,
+    mut row: BenchResult,
     label: String,
-    work: Work,
+    rate: Rate,
     iters: usize,
-    build: impl FnOnce() -> wgkernels::Result<(Recorder, String)>,
+    build: impl FnOnce() -> wgkernels::Result<(Recorder, Ran)>,
 ) -> Bar {
+    let hits = ctx.tuner().stats().cache_hits;
     let r = ctx
         .capture_errors(async {
-            let (record, config) = build()?;
+            let (record, ran) = build()?;
             let t = time_gpu_async(ctx, 2, iters, &*record).await?;
-            Ok((t, config))
+            Ok((t, ran))
         })
         .await;
     match r {
-        Ok((t, config)) => {
+        Ok((t, ran)) => {
             let secs = t.median_ms * 1e-3;
-            let rate = match work {
-                Work::Flops(f) => per_second(f / secs, "FLOP/s"),
-                Work::Bytes(b) => per_second(b / secs, "B/s"),
+            if let Some(w) = &mut row.work {
+                w.f16_math = ran.f16_math;
+            }
+            let work = row.work.unwrap_or(Work {
+                flops: 0.0,
+                bytes: 0.0,
+                f16_math: false,
+            });
+            let shown = match rate {
+                Rate::Flops => per_second(work.flops / secs, "FLOP/s"),
+                Rate::Bytes => per_second(work.bytes / secs, "B/s"),
             };
+            let timing = format!("{:?}", t.source).to_lowercase();
+            // The plan's pick came from the tuning cache if building it hit the cache.
+            let source = if ctx.tuner().stats().cache_hits > hits {
+                ConfigSource::Cache
+            } else {
+                ConfigSource::Default
+            };
+            if row.config_source.is_empty() {
+                row.config_source = source.name().into();
+            }
+            row.variant = ran.variant;
+            row.config = ran.config.clone();
+            row.median_ms = t.median_ms;
+            row.samples_ms = t.samples_ms;
+            // GFLOP/s always; GB/s where the page shows the case as memory traffic.
+            row.gflops = Some(work.flops / secs / 1e9);
+            row.gbps = matches!(rate, Rate::Bytes).then(|| work.bytes / secs / 1e9);
+            row.timing = timing.clone();
             Bar {
-                op: op.into(),
+                op: row.op.clone(),
                 label,
-                config,
+                config: ran.config,
                 median_ms: t.median_ms,
-                rate,
-                timing: format!("{:?}", t.source).to_lowercase(),
+                rate: shown,
+                timing,
                 error: None,
+                row: Some(row),
             }
         }
         Err(e) => Bar {
-            op: op.into(),
+            op: row.op,
             label,
             config: String::new(),
             median_ms: 0.0,
             rate: String::new(),
             timing: String::new(),
             error: Some(e.to_string()),
+            row: None,
         },
     }
 }

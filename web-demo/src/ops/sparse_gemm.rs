@@ -2,17 +2,22 @@
 //! weight, which entries stay, the product of the compressed weight on the GPU and its error
 //! against the f64 reference — and timings of sparse against dense products of the same shape.
 
-use super::{heat, timed_bar, DemoOp, Pick, Recorder, Work};
+use super::{heat, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
 use wgkernels::harness::tolerance::compare;
 use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::harness::verify::random_data;
-use wgkernels::ops::sparse_gemm::config::sparse_gemm_candidates;
+use wgkernels::ops::gemm::config::GemmVariant;
+use wgkernels::ops::gemm::work::gemm_work;
+use wgkernels::ops::sparse_gemm::config::{sparse_gemm_candidates, SparseVariant};
 use wgkernels::ops::sparse_gemm::reference::sparse_gemm_ref;
 use wgkernels::ops::sparse_gemm::tune::sparse_gemm_pick;
 use wgkernels::ops::sparse_gemm::upload_words;
+use wgkernels::ops::sparse_gemm::verify::{sparse_shape_json, sparse_variant_name};
+use wgkernels::ops::sparse_gemm::work::sparse_gemm_work;
+use wgkernels::report::BenchResult;
 use wgkernels::{
     Context, DType, GemmDesc, GemmPlan, NmMatrix, NmPattern, SparseGemmDesc, SparseGemmPlan,
 };
@@ -203,50 +208,66 @@ impl DemoOp for SparseGemm {
                 let desc = SparseGemmDesc::linear(s, s, s, NmPattern::TWO_FOUR);
                 let (w, _) = random_data::<f32>((s * s) as usize, 7);
                 let (x, _) = random_data::<f32>((s * s) as usize, 8);
-                let sparse = timed_bar(
-                    ctx,
-                    wgkernels::ops::sparse_gemm::NAME,
-                    format!("2:4 {s}³"),
-                    Work::Flops(desc.flops()),
-                    iters,
-                    || {
-                        let plan = SparseGemmPlan::new(ctx, desc, None)?;
-                        let ws =
-                            NmMatrix::compress_pruned(&w, s as usize, s as usize, desc.pattern)?;
-                        let vb = ctx.upload("values", &ws.gpu_values())?;
-                        let mb = upload_words(ctx, "meta", ws.meta())?;
-                        let xb = ctx.upload("X", &x)?;
-                        let yb = ctx.storage("Y", desc.out_len() * 4)?;
-                        let bound = plan.bind(&vb, &mb, &xb, None, &yb)?;
-                        let rec: Recorder = Box::new(move |pass| {
-                            let _keep = (&vb, &mb, &xb, &yb);
-                            bound.record(pass)
-                        });
-                        Ok((rec, plan.config().label()))
-                    },
-                )
+                let row = BenchResult {
+                    op: wgkernels::ops::sparse_gemm::NAME.into(),
+                    dtype: desc.dtype,
+                    shape: sparse_shape_json(&desc),
+                    work: Some(sparse_gemm_work(&desc, false)),
+                    ..Default::default()
+                };
+                let sparse = timed_bar(ctx, row, format!("2:4 {s}³"), Rate::Flops, iters, || {
+                    let plan = SparseGemmPlan::new(ctx, desc, None)?;
+                    let ws = NmMatrix::compress_pruned(&w, s as usize, s as usize, desc.pattern)?;
+                    let vb = ctx.upload("values", &ws.gpu_values())?;
+                    let mb = upload_words(ctx, "meta", ws.meta())?;
+                    let xb = ctx.upload("X", &x)?;
+                    let yb = ctx.storage("Y", desc.out_len() * 4)?;
+                    let bound = plan.bind(&vb, &mb, &xb, None, &yb)?;
+                    let cfg = *plan.config();
+                    let ran = Ran {
+                        variant: sparse_variant_name(&cfg),
+                        config: cfg.label(),
+                        f16_math: cfg.variant() == SparseVariant::Coop,
+                    };
+                    let rec: Recorder = Box::new(move |pass| {
+                        let _keep = (&vb, &mb, &xb, &yb);
+                        bound.record(pass)
+                    });
+                    Ok((rec, ran))
+                })
                 .await;
                 bars.push(sparse);
                 let dd = GemmDesc::new(s, s, s);
-                let dense = timed_bar(
-                    ctx,
-                    wgkernels::ops::sparse_gemm::NAME,
-                    format!("dense {s}³"),
-                    Work::Flops(dd.flops()),
-                    iters,
-                    || {
-                        let plan = GemmPlan::new(ctx, dd, None)?;
-                        let ab = ctx.upload("A", &w)?;
-                        let bb = ctx.upload("B", &x)?;
-                        let cb = ctx.storage("C", dd.c_len() * 4)?;
-                        let bound = plan.bind(&ab, &bb, &cb)?;
-                        let rec: Recorder = Box::new(move |pass| {
-                            let _keep = (&ab, &bb, &cb);
-                            bound.record(pass)
-                        });
-                        Ok((rec, format!("dense GEMM {}", plan.config().label())))
-                    },
-                )
+                // The dense baseline's row as the native bench writes it: the sparse op's
+                // shape with pattern `dense`, our dense GEMM's work.
+                let mut shape = sparse_shape_json(&desc);
+                shape["pattern"] = "dense".into();
+                let row = BenchResult {
+                    op: wgkernels::ops::sparse_gemm::NAME.into(),
+                    dtype: dd.dtype,
+                    shape,
+                    work: Some(gemm_work(&dd, false)),
+                    note: "our dense GEMM on the same shape".into(),
+                    ..Default::default()
+                };
+                let dense = timed_bar(ctx, row, format!("dense {s}³"), Rate::Flops, iters, || {
+                    let plan = GemmPlan::new(ctx, dd, None)?;
+                    let ab = ctx.upload("A", &w)?;
+                    let bb = ctx.upload("B", &x)?;
+                    let cb = ctx.storage("C", dd.c_len() * 4)?;
+                    let bound = plan.bind(&ab, &bb, &cb)?;
+                    let cfg = *plan.config();
+                    let ran = Ran {
+                        variant: format!("dense {}", cfg.variant().name()),
+                        config: format!("dense GEMM {}", cfg.label()),
+                        f16_math: cfg.variant() == GemmVariant::Coop,
+                    };
+                    let rec: Recorder = Box::new(move |pass| {
+                        let _keep = (&ab, &bb, &cb);
+                        bound.record(pass)
+                    });
+                    Ok((rec, ran))
+                })
                 .await;
                 bars.push(dense);
             }
