@@ -26,11 +26,13 @@ pub mod shaders;
 pub mod tune;
 pub mod verify;
 
+pub mod grow;
 pub mod mask;
 pub mod mods;
 pub mod pattern;
 pub mod search;
 
+pub use grow::GrowingMask;
 pub use mask::{BlockMask, MaskRow, Stripe};
 pub use mods::ScoreMods;
 pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
@@ -504,6 +506,60 @@ impl AttentionPlan {
     /// written in place (it is no larger than the current one), so forms bound earlier stay
     /// valid; `false` when it needed a new buffer: bind again before recording.
     pub fn update_mask(&mut self, mask: &BlockMask) -> Result<bool> {
+        self.replace_mask(mask, false)
+    }
+
+    /// Follows a KV cache that grew to `mask.nkv` keys (a mask of the plan's queries and blocks,
+    /// e.g. [`GrowingMask::mask`] after [`GrowingMask::extend_kv`]): no pipeline work, only the
+    /// parameters and the mask words are rewritten (the mask buffer gets headroom when it must
+    /// grow, so most steps write in place). K and V are `(B, Hkv, Nkv, D)` for the new `Nkv`.
+    /// Returns `true` when bound forms stay valid (they do if the mask words fit and the same
+    /// K and V buffers, large enough for the new length, are bound; with `B·Hkv = 1` a buffer
+    /// sized for the cache's capacity is); `false`: bind again. Errors leave the plan as it was.
+    pub fn extend_kv(&mut self, mask: &BlockMask) -> Result<bool> {
+        if mask.nq != self.desc.nq || mask.nkv < self.desc.nkv {
+            return Err(Error::Shape(format!(
+                "the plan has nq = {}, nkv = {}; a grown mask keeps nq and has at least as many \
+                 keys, this one has nq = {}, nkv = {}",
+                self.desc.nq, self.desc.nkv, mask.nq, mask.nkv
+            )));
+        }
+        let old = self.desc;
+        self.desc.nkv = mask.nkv;
+        let grown = self
+            .desc
+            .validate()
+            .and_then(|()| {
+                let es = self.desc.dtype.size();
+                self.ctx
+                    .check_binding_size("attention operand K", self.desc.kv_len_elems() * es)
+            })
+            .and_then(|()| self.replace_mask(mask, true));
+        match grown {
+            Ok(in_place) => {
+                let n_kblocks = mask.nkv.div_ceil(self.geometry.block_kv);
+                for (field, value) in [
+                    (std::mem::offset_of!(AttnParams, nkv), mask.nkv),
+                    (std::mem::offset_of!(AttnParams, n_kblocks), n_kblocks),
+                ] {
+                    self.ctx.rewrite_uniform(
+                        &self.params,
+                        field as u64,
+                        bytemuck::bytes_of(&value),
+                    );
+                }
+                Ok(in_place)
+            }
+            Err(e) => {
+                self.desc = old;
+                Err(e)
+            }
+        }
+    }
+
+    /// [`AttentionPlan::update_mask`]; `headroom`: a new mask buffer gets twice the words, for
+    /// masks that keep growing.
+    fn replace_mask(&mut self, mask: &BlockMask, headroom: bool) -> Result<bool> {
         if !self.masked {
             return Err(Error::Shape(
                 "this plan is dense; plan a masked one instead".into(),
@@ -558,6 +614,16 @@ impl AttentionPlan {
             self.ctx
                 .queue
                 .write_buffer(&self.mask_buf, 0, bytemuck::cast_slice(&words));
+        } else if headroom {
+            let need = 4 * words.len() as u64;
+            let max = self.ctx.limits().max_storage_buffer_binding_size;
+            let buf = self
+                .ctx
+                .storage("attention mask", (2 * need).min(max).max(need))?;
+            self.ctx
+                .queue
+                .write_buffer(&buf, 0, bytemuck::cast_slice(&words));
+            self.mask_buf = buf;
         } else {
             self.mask_buf = upload_words(&self.ctx, &words)?;
         }
