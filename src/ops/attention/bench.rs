@@ -243,11 +243,11 @@ fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T
     let plan = AttentionPlan::with_mods(ctx, d, mask.as_ref(), &case.mods, Some(picked.config))?;
     let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, 11);
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, 12);
-    let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, 13);
+    let (v, vf) = unit_data::<T>(d.v_len_elems() as usize, 13);
     let qb = ctx.upload("Q", &q)?;
     let kb = ctx.upload("K", &k)?;
     let vb = ctx.upload("V", &v)?;
-    let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
+    let ob = ctx.storage("O", d.o_len_elems() * d.dtype.size())?;
     let bound = plan.bind(&qb, &kb, &vb, &ob, None)?;
     Ok(Prepared {
         case: case.clone(),
@@ -273,7 +273,7 @@ fn finish<T: Element>(
     let got: Vec<T> = pollster::block_on(crate::runtime::read_buffer(
         ctx,
         &p.ob,
-        d.q_len_elems() as usize,
+        d.o_len_elems() as usize,
     ))?;
     let [qf, kf, vf] = &p.host;
     let (want, _) = attention_ref_mods(
@@ -286,7 +286,7 @@ fn finish<T: Element>(
         Some(CHECK_ROWS),
     );
     let (mut g, mut w) = (Vec::new(), Vec::new());
-    let dim = d.head_dim as usize;
+    let dim = d.dv() as usize;
     for bh in 0..(d.batch * d.heads_q) as usize {
         for i in 0..(d.nq.min(CHECK_ROWS)) as usize {
             let at = (bh * d.nq as usize + i) * dim;
@@ -305,7 +305,7 @@ fn finish<T: Element>(
     let flops = p.plan.flops();
     let (gflops, gbps, pct) = match p.case.kind {
         AttnBenchKind::Decode => {
-            let bytes = 2.0 * d.kv_len_elems() as f64 * d.dtype.size() as f64;
+            let bytes = (d.kv_len_elems() + d.v_len_elems()) as f64 * d.dtype.size() as f64;
             let gbps = bytes / secs / 1e9;
             (
                 Some(flops / secs / 1e9),
@@ -364,7 +364,7 @@ pub fn attention_work(
     work_density: f64,
     f16_math: bool,
 ) -> crate::report::Work {
-    let elems = 2 * d.q_len_elems() + 2 * d.kv_len_elems();
+    let elems = d.q_len_elems() + d.o_len_elems() + d.kv_len_elems() + d.v_len_elems();
     let lse = if d.lse { 4 * d.rows() } else { 0 };
     crate::report::Work {
         flops: d.dense_flops() * work_density,
