@@ -287,8 +287,13 @@ fn every_attention_variant_translates_for_every_backend() {
     let mut variants = std::collections::HashSet::new();
     for (profile, caps, limits) in profiles() {
         for dtype in [DType::F32, DType::F16] {
-            for hd in [32, 64, 80, 96, 128, 256] {
-                let desc = AttentionDesc::new(1, 2, 300, hd).dtype(dtype);
+            // (Dqk, Dv): equal dims, then value dims smaller, awkward and larger than Dqk.
+            let dims = [32, 64, 80, 96, 128, 256]
+                .map(|d| (d, d))
+                .into_iter()
+                .chain([(192, 128), (32, 100), (128, 256)]);
+            for (hd, dv) in dims {
+                let desc = AttentionDesc::new(1, 2, 300, hd).value_dim(dv).dtype(dtype);
                 for block_q in [16, 64, 128] {
                     for cfg in attention_candidates(&caps, &limits, &desc, block_q) {
                         let spec = Spec {
@@ -296,7 +301,7 @@ fn every_attention_variant_translates_for_every_backend() {
                             coop: cfg.coop_tile(),
                         };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
-                            let consts = cfg.constants_for(hd, masked, partial);
+                            let consts = cfg.constants_for(hd, dv, masked, partial);
                             if sweep.check(profile, cfg.shader(), spec, "main", consts) {
                                 variants.insert(cfg.variant());
                             }

@@ -8,7 +8,8 @@
 // accumulators O (f32, workgroup memory) are rescaled, and the PV tiles accumulate into O
 // through coopLoadT / coopMultiplyAdd / coopStoreT. Q is rounded to f16 once.
 
-override D4: u32 = 16u;
+override D4: u32 = 16u;       // Q, K head dim / 4
+override DV4: u32 = D4;       // V, O head dim / 4 (set only when it differs)
 override MASKED: bool = true;
 override SG: u32 = 8u;        // subgroup size
 override CR: u32 = 32u;       // query rows per workgroup (a multiple of COOP)
@@ -26,10 +27,10 @@ const NSGC: u32 = 4u;         // subgroups per workgroup
 
 var<workgroup> qs: array<f16, CR * D4 * 4u>;   // [row][d]
 var<workgroup> kst: array<f16, CK * D4 * 4u>;  // [key][d]
-var<workgroup> vst: array<f16, CK * D4 * 4u>;  // [key][d]
+var<workgroup> vst: array<f16, CK * DV4 * 4u>; // [key][d]
 var<workgroup> ss: array<f32, CR * CK>;        // [row][key] scores
 var<workgroup> ps: array<f16, CR * CK>;        // [row][key] probabilities
-var<workgroup> os: array<f32, CR * D4 * 4u>;   // [row][d] output accumulators
+var<workgroup> os: array<f32, CR * DV4 * 4u>;  // [row][d] output accumulators
 var<workgroup> rm: array<f32, CR>;             // running max (log2 units)
 var<workgroup> rsum: array<f32, CR>;           // running sum
 var<workgroup> ra: array<f32, CR>;             // rescale factor of this step
@@ -54,9 +55,11 @@ fn main(
     let b = bh / p.hq;
     let h = bh % p.hq;
     let dd = D4 * 4u;
+    let ddv = DV4 * 4u;
     let threads = SG * NSGC;
     let sg = li / SG;
     let kvbase = (b * p.hkv + h / p.group) * p.nkv * D4;
+    let vbase = (b * p.hkv + h / p.group) * p.nkv * DV4;
     let rows0 = g * CR;
     let orow0 = bh * p.nq;
 
@@ -68,7 +71,7 @@ fn main(
         qs[4u * e + 2u] = x.z;
         qs[4u * e + 3u] = x.w;
     }
-    for (var e = li; e < CR * dd; e += threads) {
+    for (var e = li; e < CR * ddv; e += threads) {
         os[e] = 0.0;
     }
     for (var r = li; r < CR; r += threads) {
@@ -100,18 +103,19 @@ fn main(
                 kcol[j] = min(c, p.nkv - 1u);
             }
             workgroupBarrier();
-            for (var e = li; e < CK * D4; e += threads) {
-                let src = kvbase + kcol[e / D4] * D4 + e % D4;
-                let kx = vec4<f16>(k[src]);
-                let vx = vec4<f16>(v[src]);
-                kst[4u * e] = kx.x;
-                kst[4u * e + 1u] = kx.y;
-                kst[4u * e + 2u] = kx.z;
-                kst[4u * e + 3u] = kx.w;
-                vst[4u * e] = vx.x;
-                vst[4u * e + 1u] = vx.y;
-                vst[4u * e + 2u] = vx.z;
-                vst[4u * e + 3u] = vx.w;
+            if DV4 == D4 {
+                for (var e = li; e < CK * D4; e += threads) {
+                    let src = kvbase + kcol[e / D4] * D4 + e % D4;
+                    stage_k(e, vec4<f16>(k[src]));
+                    stage_v(e, vec4<f16>(v[src]));
+                }
+            } else {
+                for (var e = li; e < CK * D4; e += threads) {
+                    stage_k(e, vec4<f16>(k[kvbase + kcol[e / D4] * D4 + e % D4]));
+                }
+                for (var e = li; e < CK * DV4; e += threads) {
+                    stage_v(e, vec4<f16>(v[vbase + kcol[e / DV4] * DV4 + e % DV4]));
+                }
             }
             workgroupBarrier();
             // S = Q Kᵀ, one COOP x COOP tile per subgroup at a time (the host makes the tile
@@ -161,26 +165,26 @@ fn main(
                 ra[r] = alpha;
             }
             workgroupBarrier();
-            for (var e = li; e < CR * dd; e += threads) {
-                os[e] *= ra[e / dd];
+            for (var e = li; e < CR * ddv; e += threads) {
+                os[e] *= ra[e / ddv];
             }
             workgroupBarrier();
             // O += P V
-            let tco = dd / COOP;
+            let tco = ddv / COOP;
             for (var it = 0u; it < (CR / COOP) * tco / NSGC; it++) {
                 let tile = it * NSGC + sg;
                 let tr = tile / tco;
                 let tc = tile % tco;
-                let io = tr * COOP * dd + tc * COOP;
-                var acc = coopLoadT<CoopC>(&os[io], dd);
+                let io = tr * COOP * ddv + tc * COOP;
+                var acc = coopLoadT<CoopC>(&os[io], ddv);
                 for (var k0 = 0u; k0 < CK; k0 += COOP) {
                     let ia = tr * COOP * CK + k0;
-                    let ib = k0 * dd + tc * COOP;
+                    let ib = k0 * ddv + tc * COOP;
                     let a = coopLoadT<CoopA>(&ps[ia], CK);
-                    let bm = coopLoadT<CoopB>(&vst[ib], dd);
+                    let bm = coopLoadT<CoopB>(&vst[ib], ddv);
                     acc = coopMultiplyAdd(a, bm, acc);
                 }
-                coopStoreT(acc, &os[io], dd);
+                coopStoreT(acc, &os[io], ddv);
             }
         }
     }
@@ -202,22 +206,37 @@ fn main(
             }
         }
     }
-    for (var e = li; e < CR * D4; e += threads) {
-        let r = e / D4;
+    for (var e = li; e < CR * DV4; e += threads) {
+        let r = e / DV4;
         let row = rows0 + r;
         if live && row < p.nq {
             let fin = attn_with_sink(rm[r], rsum[r], sink);
             let inv = select(0.0, fin.z / fin.y, fin.y > 0.0);
-            let base = r * dd + 4u * (e % D4);
+            let base = r * ddv + 4u * (e % DV4);
             let val = vec4<f32>(os[base], os[base + 1u], os[base + 2u], os[base + 3u]) * inv;
-            let idx = (orow0 + row) * D4 + e % D4;
+            let idx = (orow0 + row) * DV4 + e % DV4;
             if splitting {
-                part[split * p.rows_total * D4 + idx] = val;
+                part[split * p.rows_total * DV4 + idx] = val;
             } else {
                 o[idx] = vec4<Elem>(val);
             }
         }
     }
+}
+
+// Vec4 `e` of the staged keys / values.
+fn stage_k(e: u32, x: vec4<f16>) {
+    kst[4u * e] = x.x;
+    kst[4u * e + 1u] = x.y;
+    kst[4u * e + 2u] = x.z;
+    kst[4u * e + 3u] = x.w;
+}
+
+fn stage_v(e: u32, x: vec4<f16>) {
+    vst[4u * e] = x.x;
+    vst[4u * e + 1u] = x.y;
+    vst[4u * e + 2u] = x.z;
+    vst[4u * e + 3u] = x.w;
 }
 
 // Whether row `rib` of the query block may see key number `idx` of unit `un`.

@@ -20,6 +20,8 @@
 
 override D4: u32 = 16u;       // head dim / 4
 override NT: u32 = 2u;        // ceil(D4 / 8): 32-float chunks of the head dim, at most 8
+override DV4: u32 = D4;       // V, O head dim / 4 (set only when it differs)
+override NV: u32 = NT;        // ceil(DV4 / 8)
 override RQ: u32 = 4u;        // rows per lane, 1..4
 override SG: u32 = 8u;        // subgroup size (a multiple of 8)
 override MASKED: bool = true; // false: dense, no mask is read
@@ -37,13 +39,14 @@ const TAU: f32 = 8.0;
 @group(0) @binding(7) var<storage, read_write> part: array<vec4<f32>>;
 
 var<private> qr: array<vec4<f32>, MAXQ>;  // [(r*NT + t)*8 + i]: row r, slot t*8+i
-var<private> ot: array<vec4<f32>, MAXQ>;  // [(r*8 + i)*NT + t]: row r of lane i, slot t*8+lane
+var<private> ot: array<vec4<f32>, MAXQ>;  // [(r*8 + i)*NV + t]: row r of lane i, slot t*8+lane
 var<private> s: vec4<f32>;                // scores of the RQ rows for the current key
 var<private> mv: vec4<f32>;               // running max (log2 units)
 var<private> lv: vec4<f32>;               // running sum
 var<private> g_lane: u32;                 // lane within the cluster
 var<private> g_cl8: u32;                  // first lane of the cluster
-var<private> g_kv: u32;                   // vec4 index of the K/V head
+var<private> g_kv: u32;                   // vec4 index of the K head
+var<private> g_v: u32;                    // vec4 index of the V head
 var<private> g_head0: u32;                // global index (b * hq + h) of the first folded head
 var<private> g_qpos: vec4<u32>;           // aligned query position of each row (score modifiers)
 var<private> g_slope: vec4<f32>;          // ALiBi slope of each row's head (log2 units)
@@ -131,7 +134,7 @@ fn ldk(c: u32, t: u32) -> vec4<f32> {
 }
 
 fn ldv(c: u32, t: u32) -> vec4<f32> {
-    return vec4<f32>(v[g_kv + c * D4 + min(t * 8u + g_lane, D4 - 1u)]);
+    return vec4<f32>(v[g_v + c * DV4 + min(t * 8u + g_lane, DV4 - 1u)]);
 }
 
 fn qk_chunk(t: u32, c: u32) {
@@ -144,15 +147,15 @@ fn qk_chunk(t: u32, c: u32) {
 
 // ---- output accumulation: ot[row (r, lane i)][slot t*8 + lane] += p(r, i) * v
 fn pv_row(r: u32, t: u32, pc: f32, x: vec4<f32>) {
-    let ob = r * 8u * NT + t;
-    ot[ob + 0u * NT] = fma(vec4<f32>(bf(pc, 0u)), x, ot[ob + 0u * NT]);
-    ot[ob + 1u * NT] = fma(vec4<f32>(bf(pc, 1u)), x, ot[ob + 1u * NT]);
-    ot[ob + 2u * NT] = fma(vec4<f32>(bf(pc, 2u)), x, ot[ob + 2u * NT]);
-    ot[ob + 3u * NT] = fma(vec4<f32>(bf(pc, 3u)), x, ot[ob + 3u * NT]);
-    ot[ob + 4u * NT] = fma(vec4<f32>(bf(pc, 4u)), x, ot[ob + 4u * NT]);
-    ot[ob + 5u * NT] = fma(vec4<f32>(bf(pc, 5u)), x, ot[ob + 5u * NT]);
-    ot[ob + 6u * NT] = fma(vec4<f32>(bf(pc, 6u)), x, ot[ob + 6u * NT]);
-    ot[ob + 7u * NT] = fma(vec4<f32>(bf(pc, 7u)), x, ot[ob + 7u * NT]);
+    let ob = r * 8u * NV + t;
+    ot[ob + 0u * NV] = fma(vec4<f32>(bf(pc, 0u)), x, ot[ob + 0u * NV]);
+    ot[ob + 1u * NV] = fma(vec4<f32>(bf(pc, 1u)), x, ot[ob + 1u * NV]);
+    ot[ob + 2u * NV] = fma(vec4<f32>(bf(pc, 2u)), x, ot[ob + 2u * NV]);
+    ot[ob + 3u * NV] = fma(vec4<f32>(bf(pc, 3u)), x, ot[ob + 3u * NV]);
+    ot[ob + 4u * NV] = fma(vec4<f32>(bf(pc, 4u)), x, ot[ob + 4u * NV]);
+    ot[ob + 5u * NV] = fma(vec4<f32>(bf(pc, 5u)), x, ot[ob + 5u * NV]);
+    ot[ob + 6u * NV] = fma(vec4<f32>(bf(pc, 6u)), x, ot[ob + 6u * NV]);
+    ot[ob + 7u * NV] = fma(vec4<f32>(bf(pc, 7u)), x, ot[ob + 7u * NV]);
 }
 
 fn pv_chunk(t: u32, pr: vec4<f32>, c: u32) {
@@ -164,15 +167,15 @@ fn pv_chunk(t: u32, pr: vec4<f32>, c: u32) {
 }
 
 fn scale_row(r: u32, t: u32, a: f32) {
-    let ob = r * 8u * NT + t;
-    ot[ob + 0u * NT] *= bf(a, 0u);
-    ot[ob + 1u * NT] *= bf(a, 1u);
-    ot[ob + 2u * NT] *= bf(a, 2u);
-    ot[ob + 3u * NT] *= bf(a, 3u);
-    ot[ob + 4u * NT] *= bf(a, 4u);
-    ot[ob + 5u * NT] *= bf(a, 5u);
-    ot[ob + 6u * NT] *= bf(a, 6u);
-    ot[ob + 7u * NT] *= bf(a, 7u);
+    let ob = r * 8u * NV + t;
+    ot[ob + 0u * NV] *= bf(a, 0u);
+    ot[ob + 1u * NV] *= bf(a, 1u);
+    ot[ob + 2u * NV] *= bf(a, 2u);
+    ot[ob + 3u * NV] *= bf(a, 3u);
+    ot[ob + 4u * NV] *= bf(a, 4u);
+    ot[ob + 5u * NV] *= bf(a, 5u);
+    ot[ob + 6u * NV] *= bf(a, 6u);
+    ot[ob + 7u * NV] *= bf(a, 7u);
 }
 
 fn scale_chunk(t: u32, a: vec4<f32>) {
@@ -207,36 +210,36 @@ fn key_step(c: u32, ok_in: vec4<bool>) {
         lv *= a;
         mv = mn;
         scale_chunk(0u, a);
-        if NT > 1u { scale_chunk(1u, a); }
-        if NT > 2u { scale_chunk(2u, a); }
-        if NT > 3u { scale_chunk(3u, a); }
-        if NT > 4u { scale_chunk(4u, a); }
-        if NT > 5u { scale_chunk(5u, a); }
-        if NT > 6u { scale_chunk(6u, a); }
-        if NT > 7u { scale_chunk(7u, a); }
+        if NV > 1u { scale_chunk(1u, a); }
+        if NV > 2u { scale_chunk(2u, a); }
+        if NV > 3u { scale_chunk(3u, a); }
+        if NV > 4u { scale_chunk(4u, a); }
+        if NV > 5u { scale_chunk(5u, a); }
+        if NV > 6u { scale_chunk(6u, a); }
+        if NV > 7u { scale_chunk(7u, a); }
     }
     let pr = select(vec4<f32>(0.0), exp2(sv - mv), ok);
     lv += pr;
     pv_chunk(0u, pr, c);
-    if NT > 1u { pv_chunk(1u, pr, c); }
-    if NT > 2u { pv_chunk(2u, pr, c); }
-    if NT > 3u { pv_chunk(3u, pr, c); }
-    if NT > 4u { pv_chunk(4u, pr, c); }
-    if NT > 5u { pv_chunk(5u, pr, c); }
-    if NT > 6u { pv_chunk(6u, pr, c); }
-    if NT > 7u { pv_chunk(7u, pr, c); }
+    if NV > 1u { pv_chunk(1u, pr, c); }
+    if NV > 2u { pv_chunk(2u, pr, c); }
+    if NV > 3u { pv_chunk(3u, pr, c); }
+    if NV > 4u { pv_chunk(4u, pr, c); }
+    if NV > 5u { pv_chunk(5u, pr, c); }
+    if NV > 6u { pv_chunk(6u, pr, c); }
+    if NV > 7u { pv_chunk(7u, pr, c); }
 }
 
 // ---- epilogue: row (r, lane i) is spread over the cluster, slot t*8 + lane in each lane
 fn store_row(r: u32, t: u32, scale: f32, rows0: u32, split_base: u32) {
     let d = t * 8u + g_lane;
-    let ob = r * 8u * NT + t;
+    let ob = r * 8u * NV + t;
     for (var i = 0u; i < 8u; i++) {
         let sc = bf(scale, i);
         let row = rows0 + r * 8u + i;
-        let val = ot[ob + i * NT] * sc;
-        if row < p.vrows && d < D4 {
-            let idx = out_row(row) * D4 + d;
+        let val = ot[ob + i * NV] * sc;
+        if row < p.vrows && d < DV4 {
+            let idx = out_row(row) * DV4 + d;
             if (p.flags & 2u) != 0u {
                 part[split_base + idx] = val;
             } else {
@@ -276,6 +279,7 @@ fn main(
     g_lane = lane % 8u;
     g_cl8 = lane - g_lane;
     g_kv = (b * p.hkv + h / p.group) * p.nkv * D4;
+    g_v = (b * p.hkv + h / p.group) * p.nkv * DV4;
     g_head0 = b * p.hq + h;
     let wrows = SG * RQ;
     let rows0 = g * wrows + (lane / 8u) * 8u * RQ;  // first (folded) row of this cluster
@@ -364,7 +368,7 @@ fn main(
     let lse2 = select(vec4<f32>(attn_neg_inf()), mf + log2(lf), nonempty);
     var split_base = 0u;
     if (p.flags & 2u) != 0u {
-        split_base = split * p.rows_total * D4;
+        split_base = split * p.rows_total * DV4;
         // partial LSE (log2 units) per split, after the final LSE block
         for (var r = 0u; r < RQ; r++) {
             if rr[r] < p.vrows {
@@ -379,11 +383,11 @@ fn main(
         }
     }
     store_chunk(0u, inv, rows0, split_base);
-    if NT > 1u { store_chunk(1u, inv, rows0, split_base); }
-    if NT > 2u { store_chunk(2u, inv, rows0, split_base); }
-    if NT > 3u { store_chunk(3u, inv, rows0, split_base); }
-    if NT > 4u { store_chunk(4u, inv, rows0, split_base); }
-    if NT > 5u { store_chunk(5u, inv, rows0, split_base); }
-    if NT > 6u { store_chunk(6u, inv, rows0, split_base); }
-    if NT > 7u { store_chunk(7u, inv, rows0, split_base); }
+    if NV > 1u { store_chunk(1u, inv, rows0, split_base); }
+    if NV > 2u { store_chunk(2u, inv, rows0, split_base); }
+    if NV > 3u { store_chunk(3u, inv, rows0, split_base); }
+    if NV > 4u { store_chunk(4u, inv, rows0, split_base); }
+    if NV > 5u { store_chunk(5u, inv, rows0, split_base); }
+    if NV > 6u { store_chunk(6u, inv, rows0, split_base); }
+    if NV > 7u { store_chunk(7u, inv, rows0, split_base); }
 }

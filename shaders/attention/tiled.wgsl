@@ -8,8 +8,10 @@
 // array is indexed by constants only (chunk loops written out with literal chunk numbers).
 // Conditional rescaling of the running maximum as in the subgroup variant (TAU).
 
-override D4: u32 = 16u;
+override D4: u32 = 16u;       // Q, K head dim / 4
 override NT: u32 = 2u;        // ceil(D4 / 8), at most 8
+override DV4: u32 = D4;       // V, O head dim / 4 (set only when it differs)
+override NV: u32 = NT;        // ceil(DV4 / 8)
 override WG: u32 = 64u;       // rows (invocations) per workgroup
 override KT: u32 = 16u;       // keys staged per step
 override MASKED: bool = true;
@@ -26,7 +28,7 @@ const TAU: f32 = 8.0;
 @group(0) @binding(7) var<storage, read_write> part: array<vec4<f32>>;
 
 var<workgroup> ks: array<vec4<f32>, KT * D4>;
-var<workgroup> vs: array<vec4<f32>, KT * D4>;
+var<workgroup> vs: array<vec4<f32>, KT * DV4>;
 var<workgroup> kcol: array<u32, KT>;
 
 var<private> qr: array<vec4<f32>, MAXQ>;  // slot t*8 + i
@@ -68,7 +70,7 @@ fn scale_o(t: u32, a: f32) {
 fn pv(t: u32, pr: f32, kb: u32) {
     for (var i = 0u; i < 8u; i++) {
         let d = t * 8u + i;
-        if d < D4 {
+        if d < DV4 {
             orow[d] = fma(vec4<f32>(pr), vs[kb + d], orow[d]);
         }
     }
@@ -77,7 +79,7 @@ fn pv(t: u32, pr: f32, kb: u32) {
 fn store(t: u32, inv: f32, idx0: u32, split_base: u32) {
     for (var i = 0u; i < 8u; i++) {
         let d = t * 8u + i;
-        if d < D4 {
+        if d < DV4 {
             let val = orow[d] * inv;
             if (p.flags & 2u) != 0u {
                 part[split_base + idx0 + d] = val;
@@ -106,7 +108,9 @@ fn main(
     let split = rem % p.splits;
     let b = bh / p.hq;
     let h = bh % p.hq;
-    let kvbase = (b * p.hkv + h / p.group) * p.nkv * D4;
+    let kvhead = b * p.hkv + h / p.group;
+    let kvbase = kvhead * p.nkv * D4;
+    let vbase = kvhead * p.nkv * DV4;
     let row = g * WG + li;
     let orow0 = bh * p.nq;
     let qrow = (orow0 + min(row, p.nq - 1u)) * D4;
@@ -145,12 +149,21 @@ fn main(
                 kcol[li] = min(c, p.nkv - 1u);
             }
             workgroupBarrier();
-            for (var e = li; e < KT * D4; e += WG) {
-                let j = e / D4;
-                let d = e % D4;
-                let src = kvbase + kcol[j] * D4 + d;
-                ks[e] = vec4<f32>(k[src]);
-                vs[e] = vec4<f32>(v[src]);
+            if DV4 == D4 {
+                for (var e = li; e < KT * D4; e += WG) {
+                    let j = e / D4;
+                    let d = e % D4;
+                    let src = kvbase + kcol[j] * D4 + d;
+                    ks[e] = vec4<f32>(k[src]);
+                    vs[e] = vec4<f32>(v[src]);
+                }
+            } else {
+                for (var e = li; e < KT * D4; e += WG) {
+                    ks[e] = vec4<f32>(k[kvbase + kcol[e / D4] * D4 + e % D4]);
+                }
+                for (var e = li; e < KT * DV4; e += WG) {
+                    vs[e] = vec4<f32>(v[vbase + kcol[e / DV4] * DV4 + e % DV4]);
+                }
             }
             workgroupBarrier();
             for (var j = 0u; j < nk; j++) {
@@ -169,6 +182,7 @@ fn main(
                     continue;
                 }
                 let kb = j * D4;
+                let vb = j * DV4;
                 sc = 0.0;
                 qk(0u, kb);
                 if NT > 1u { qk(1u, kb); }
@@ -184,24 +198,24 @@ fn main(
                     l *= a;
                     m = sv;
                     scale_o(0u, a);
-                    if NT > 1u { scale_o(1u, a); }
-                    if NT > 2u { scale_o(2u, a); }
-                    if NT > 3u { scale_o(3u, a); }
-                    if NT > 4u { scale_o(4u, a); }
-                    if NT > 5u { scale_o(5u, a); }
-                    if NT > 6u { scale_o(6u, a); }
-                    if NT > 7u { scale_o(7u, a); }
+                    if NV > 1u { scale_o(1u, a); }
+                    if NV > 2u { scale_o(2u, a); }
+                    if NV > 3u { scale_o(3u, a); }
+                    if NV > 4u { scale_o(4u, a); }
+                    if NV > 5u { scale_o(5u, a); }
+                    if NV > 6u { scale_o(6u, a); }
+                    if NV > 7u { scale_o(7u, a); }
                 }
                 let pr = exp2(sv - m);
                 l += pr;
-                pv(0u, pr, kb);
-                if NT > 1u { pv(1u, pr, kb); }
-                if NT > 2u { pv(2u, pr, kb); }
-                if NT > 3u { pv(3u, pr, kb); }
-                if NT > 4u { pv(4u, pr, kb); }
-                if NT > 5u { pv(5u, pr, kb); }
-                if NT > 6u { pv(6u, pr, kb); }
-                if NT > 7u { pv(7u, pr, kb); }
+                pv(0u, pr, vb);
+                if NV > 1u { pv(1u, pr, vb); }
+                if NV > 2u { pv(2u, pr, vb); }
+                if NV > 3u { pv(3u, pr, vb); }
+                if NV > 4u { pv(4u, pr, vb); }
+                if NV > 5u { pv(5u, pr, vb); }
+                if NV > 6u { pv(6u, pr, vb); }
+                if NV > 7u { pv(7u, pr, vb); }
             }
         }
     }
@@ -219,18 +233,18 @@ fn main(
     let lse2 = select(attn_neg_inf(), fin.x + log2(fin.y), nonempty);
     var split_base = 0u;
     if (p.flags & 2u) != 0u {
-        split_base = split * p.rows_total * D4;
+        split_base = split * p.rows_total * DV4;
         stats[p.rows_total + split * p.rows_total + orow0 + row] = lse2;
     } else if (p.flags & 1u) != 0u {
         stats[orow0 + row] = lse2 * 0.6931471805599453;
     }
-    let idx0 = (orow0 + row) * D4;
+    let idx0 = (orow0 + row) * DV4;
     store(0u, inv, idx0, split_base);
-    if NT > 1u { store(1u, inv, idx0, split_base); }
-    if NT > 2u { store(2u, inv, idx0, split_base); }
-    if NT > 3u { store(3u, inv, idx0, split_base); }
-    if NT > 4u { store(4u, inv, idx0, split_base); }
-    if NT > 5u { store(5u, inv, idx0, split_base); }
-    if NT > 6u { store(6u, inv, idx0, split_base); }
-    if NT > 7u { store(7u, inv, idx0, split_base); }
+    if NV > 1u { store(1u, inv, idx0, split_base); }
+    if NV > 2u { store(2u, inv, idx0, split_base); }
+    if NV > 3u { store(3u, inv, idx0, split_base); }
+    if NV > 4u { store(4u, inv, idx0, split_base); }
+    if NV > 5u { store(5u, inv, idx0, split_base); }
+    if NV > 6u { store(6u, inv, idx0, split_base); }
+    if NV > 7u { store(7u, inv, idx0, split_base); }
 }

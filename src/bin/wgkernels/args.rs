@@ -276,6 +276,10 @@ pub(crate) struct AttnRunArgs {
     /// Tanh soft-capping of the scaled scores: cap·tanh(s/cap).
     #[arg(long)]
     pub(crate) softcap: Option<f32>,
+    /// The value head dim Dv (V's last dimension, which may differ from Q's and K's, e.g. 128
+    /// against 192): checked against V, an error when they disagree. O is (…, Nq, Dv).
+    #[arg(long)]
+    pub(crate) dv: Option<u32>,
     /// ALiBi: `--alibi` alone takes the standard slopes for the query heads; `--alibi FILE`
     /// reads one slope per query head (numbers separated by spaces, commas or newlines).
     #[arg(long, num_args = 0..=1, default_missing_value = "standard")]

@@ -15,7 +15,7 @@ use crate::ops::attention::reference::attention_ref_mods;
 use crate::ops::attention::verify::attention_compute_dtype;
 use crate::ops::attention::verify::unit_data;
 use crate::ops::attention::{
-    AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, ScoreMods,
+    AttentionDesc, AttentionPlan, BlockMask, GrowingMask, MaskBuilder, Pattern, ScoreMods,
 };
 use crate::probe::Peaks;
 use crate::report::BenchResult;
@@ -244,11 +244,11 @@ fn prepare<T: Element>(ctx: &Context, case: &AttnBenchCase) -> Result<Prepared<T
     let plan = AttentionPlan::with_mods(ctx, d, mask.as_ref(), &case.mods, Some(picked.config))?;
     let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, 11);
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, 12);
-    let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, 13);
+    let (v, vf) = unit_data::<T>(d.v_len_elems() as usize, 13);
     let qb = ctx.upload("Q", &q)?;
     let kb = ctx.upload("K", &k)?;
     let vb = ctx.upload("V", &v)?;
-    let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
+    let ob = ctx.storage("O", d.o_len_elems() * d.dtype.size())?;
     let bound = plan.bind(&qb, &kb, &vb, &ob, None)?;
     Ok(Prepared {
         case: case.clone(),
@@ -274,7 +274,7 @@ fn finish<T: Element>(
     let got: Vec<T> = pollster::block_on(crate::runtime::read_buffer(
         ctx,
         &p.ob,
-        d.q_len_elems() as usize,
+        d.o_len_elems() as usize,
     ))?;
     let [qf, kf, vf] = &p.host;
     let (want, _) = attention_ref_mods(
@@ -287,7 +287,7 @@ fn finish<T: Element>(
         Some(CHECK_ROWS),
     );
     let (mut g, mut w) = (Vec::new(), Vec::new());
-    let dim = d.head_dim as usize;
+    let dim = d.dv() as usize;
     for bh in 0..(d.batch * d.heads_q) as usize {
         for i in 0..(d.nq.min(CHECK_ROWS)) as usize {
             let at = (bh * d.nq as usize + i) * dim;
@@ -306,7 +306,7 @@ fn finish<T: Element>(
     let flops = p.plan.flops();
     let (gflops, gbps, pct) = match p.case.kind {
         AttnBenchKind::Decode => {
-            let bytes = 2.0 * d.kv_len_elems() as f64 * d.dtype.size() as f64;
+            let bytes = (d.kv_len_elems() + d.v_len_elems()) as f64 * d.dtype.size() as f64;
             let gbps = bytes / secs / 1e9;
             (
                 Some(flops / secs / 1e9),
@@ -525,6 +525,109 @@ pub fn bench_all(
             Err(e) => on_error(format!("attention {label}: {e}")),
         }
     }
+    progress(
+        cases.len(),
+        cases.len() + 1,
+        "mask extension by one key vs rebuild",
+    );
+    match bench_mask_extend(ctx, quick) {
+        Ok(r) => {
+            out.push(r);
+            emit(&out, out.len() - 1);
+        }
+        Err(e) => on_error(format!("attention mask extension: {e}")),
+    }
     annotate_ratios(&mut out);
     out
+}
+
+/// What appending one key to a decode mask must cost at most, as a share of a rebuild.
+pub const EXTEND_TARGET: f64 = 100.0;
+
+/// Host time of [`GrowingMask::extend_kv`] by one key against a fresh build of the longer
+/// mask, at a decode shape of 32k keys and 8 heads with four patterns (causal, causal windows
+/// with sink tokens, strided stripes under causal), in alternating rounds (each round extends
+/// by consecutive keys and rebuilds at the same length). The row's time is the extension's;
+/// the note gives rebuild / extension against [`EXTEND_TARGET`].
+pub fn bench_mask_extend(ctx: &Context, quick: bool) -> Result<BenchResult> {
+    use std::time::Instant;
+    let nkv0 = 32768;
+    let desc = AttentionDesc::new(1, 8, 1, 64).kv_len(nkv0);
+    let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
+    let sinks = Pattern::Stripes(vec![0, 1, 2, 3]);
+    let heads: Vec<Pattern> = [
+        Pattern::Causal,
+        Pattern::causal_window(1024).or(sinks.clone()),
+        Pattern::causal_window(4096).or(sinks),
+        Pattern::StripesEvery {
+            stride: 64,
+            offset: 0,
+        }
+        .and(Pattern::Causal),
+    ]
+    .iter()
+    .flat_map(|p| [p.clone(), p.clone()])
+    .collect();
+    let table = vec![heads];
+    let mut grow = GrowingMask::new(&MaskBuilder::new(1, nkv0, bq, bk), &table)?;
+    let (rounds, extends, rebuilds) = if quick { (5, 64, 2) } else { (15, 256, 4) };
+    let (mut ext_ms, mut reb_ms) = (Vec::new(), Vec::new());
+    let mut nkv = nkv0;
+    for r in 0..rounds {
+        // Alternate which goes first.
+        for which in [r % 2, 1 - r % 2] {
+            if which == 0 {
+                let t = Instant::now();
+                for _ in 0..extends {
+                    nkv += 1;
+                    grow.extend_kv(nkv)?;
+                }
+                ext_ms.push(t.elapsed().as_secs_f64() * 1e3 / extends as f64);
+            } else {
+                let t = Instant::now();
+                for _ in 0..rebuilds {
+                    std::hint::black_box(
+                        MaskBuilder::new(1, nkv + 1, bq, bk).build_batch_heads(&table)?,
+                    );
+                }
+                reb_ms.push(t.elapsed().as_secs_f64() * 1e3 / rebuilds as f64);
+            }
+        }
+    }
+    // The grown mask is the one a rebuild makes (the bench checks what it times).
+    let mut got = grow.mask().clone();
+    got.compact();
+    let same = got == MaskBuilder::new(1, nkv, bq, bk).build_batch_heads(&table)?;
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ext, reb) = (median(&mut ext_ms.clone()), median(&mut reb_ms));
+    let ratio = reb / ext;
+    let verdict = if ratio >= EXTEND_TARGET {
+        "meets"
+    } else {
+        "MISSES"
+    };
+    let mut shape = crate::ops::attention::verify::attention_shape_json(
+        &crate::ops::attention::verify::AttnCase::dense(desc),
+    );
+    shape["pattern"] = serde_json::Value::String("mask extend by 1 key".into());
+    shape["blocks"] = serde_json::json!([bq, bk]);
+    Ok(BenchResult {
+        op: "attention".into(),
+        variant: "host".into(),
+        dtype: DType::F32,
+        shape,
+        median_ms: ext,
+        samples_ms: ext_ms,
+        config: "GrowingMask::extend_kv".into(),
+        timing: "wall".into(),
+        note: format!(
+            "rebuild {reb:.4} ms / extend {ext:.5} ms = {ratio:.0}x vs target {EXTEND_TARGET:.0}x \
+             ({verdict}); alternating rounds; grown mask {} a fresh build",
+            if same { "equals" } else { "DIFFERS FROM" }
+        ),
+        ..Default::default()
+    })
 }

@@ -163,17 +163,32 @@ impl AttentionConfig {
 
     /// Override constants, named as in the WGSL, for head dim `d` (a multiple of 4).
     pub fn constants(&self, d: u32, masked: bool) -> Vec<(&'static str, f64)> {
-        self.constants_for(d, masked, masked)
+        self.constants_for(d, d, masked, masked)
     }
 
-    /// Override constants for a mask that may (`partial`) or may not contain partial blocks
+    /// Override constants for head dims `d` (Q, K) and `dv` (V, O), and a mask that may
+    /// (`partial`) or may not contain partial blocks
     /// and stripes: a mask of full blocks only runs the subgroup variant without the per-key
     /// mask path compiled in, so its inner loop is the dense kernel's.
-    pub fn constants_for(&self, d: u32, masked: bool, partial: bool) -> Vec<(&'static str, f64)> {
+    pub fn constants_for(
+        &self,
+        d: u32,
+        dv: u32,
+        masked: bool,
+        partial: bool,
+    ) -> Vec<(&'static str, f64)> {
         let d4 = d / 4;
         let nt = d4.div_ceil(8);
         let f = |x: u32| x as f64;
+        // The value dim is a constant only where it differs: a plan with Dv = D builds the
+        // pipeline it always did (DV4 and NV default to D4 and NT in the shaders).
         let mut c = vec![("D4", f(d4)), ("MASKED", masked as u8 as f64)];
+        if dv != d {
+            c.push(("DV4", f(dv / 4)));
+            if !matches!(self.kernel, AttentionKernel::Coop { .. }) {
+                c.push(("NV", f((dv / 4).div_ceil(8))));
+            }
+        }
         match self.kernel {
             AttentionKernel::Subgroup { sg, rq } => {
                 c.extend([
@@ -218,10 +233,15 @@ impl AttentionConfig {
         desc: &AttentionDesc,
         block_q: u32,
     ) -> bool {
-        let d = desc.head_dim;
-        if !d.is_multiple_of(4) || d == 0 || d > 256 {
+        let (d, dv) = (desc.head_dim, desc.dv());
+        if [d, dv]
+            .iter()
+            .any(|&x| !x.is_multiple_of(4) || x == 0 || x > 256)
+        {
             return false;
         }
+        // Storage and registers are sized for the larger of the two.
+        let dmax = d.max(dv);
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
@@ -232,7 +252,7 @@ impl AttentionConfig {
         if !fits_limits(
             limits,
             self.invocations(),
-            self.workgroup_bytes(d),
+            self.workgroup_bytes(dmax),
             self.invocations(),
             1,
         ) {
@@ -260,9 +280,10 @@ impl AttentionConfig {
                     && rows.is_multiple_of(t)
                     && kt.is_multiple_of(t)
                     && d.is_multiple_of(t)
+                    && dv.is_multiple_of(t)
                     // the 4 subgroups share the S and PV tiles evenly (uniform trip counts)
                     && ((rows / t) * (kt / t)).is_multiple_of(4)
-                    && ((rows / t) * (d / t)).is_multiple_of(4)
+                    && ((rows / t) * (dv / t)).is_multiple_of(4)
             }
         }
     }
@@ -364,7 +385,10 @@ pub fn attention_candidates(
         }
     }
     for wg in [64, 32, 16] {
-        all.push(AttentionConfig::tiled(wg, tiled_kt(desc.head_dim, wg)));
+        all.push(AttentionConfig::tiled(
+            wg,
+            tiled_kt(desc.head_dim.max(desc.dv()), wg),
+        ));
     }
     if let Some(t) = caps.coop_f16_f32_tile() {
         let sg = caps.subgroup_min;
@@ -402,7 +426,7 @@ pub fn attention_default(
         }
     }
     if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
-        let mut rq = subgroup_rq(desc.head_dim);
+        let mut rq = subgroup_rq(desc.head_dim.max(desc.dv()));
         // Few rows (decode; GQA heads fold into one row space): fewer rows per lane.
         let rows = if desc.nq <= 16 {
             desc.nq * (desc.heads_q / desc.heads_kv.max(1))
@@ -423,10 +447,10 @@ pub fn attention_default(
         }
     }
     for wg in [64, 32, 16] {
-        let c = AttentionConfig::tiled(wg, tiled_kt(desc.head_dim, wg));
+        let c = AttentionConfig::tiled(wg, tiled_kt(desc.head_dim.max(desc.dv()), wg));
         if c.valid_for(caps, limits, desc, block_q) {
             return c;
         }
     }
-    AttentionConfig::tiled(16, tiled_kt(desc.head_dim, 16))
+    AttentionConfig::tiled(16, tiled_kt(desc.head_dim.max(desc.dv()), 16))
 }

@@ -194,6 +194,27 @@ impl BlockMask {
         Ok(())
     }
 
+    /// Drops tiles no row list uses and numbers the rest in order of first use (row lists in
+    /// order, partial blocks in order), as [`super::MaskBuilder`] numbers them: a mask that was
+    /// edited (e.g. grown by [`super::GrowingMask`]) then equals a fresh build of the same
+    /// pattern. Costs one pass over the mask.
+    pub fn compact(&mut self) {
+        let per = (self.block_q * self.words()) as usize;
+        let mut new_id = vec![u32::MAX; self.n_tiles() as usize];
+        let mut tiles = Vec::new();
+        for row in &mut self.rows {
+            for t in &mut row.tiles {
+                let old = *t as usize;
+                if new_id[old] == u32::MAX {
+                    new_id[old] = (tiles.len() / per.max(1)) as u32;
+                    tiles.extend_from_slice(&self.tiles[old * per..(old + 1) * per]);
+                }
+                *t = new_id[old];
+            }
+        }
+        self.tiles = tiles;
+    }
+
     /// Whether query `i` of batch `b`, head `h` attends key `j` (the reference's view).
     pub fn allows(&self, b: u32, h: u32, i: u32, j: u32) -> bool {
         let row = self.row(b, h, i / self.block_q);

@@ -2,11 +2,13 @@
 //! scores, over a [`BlockMask`] whose empty blocks are never loaded.
 //!
 //! ```text
-//! Q: (B, Hq, Nq, D)    K, V: (B, Hkv, Nkv, D)    O: (B, Hq, Nq, D)    LSE: (B, Hq, Nq) f32
+//! Q: (B, Hq, Nq, D)    K: (B, Hkv, Nkv, D)    V: (B, Hkv, Nkv, Dv)    O: (B, Hq, Nq, Dv)
+//! LSE: (B, Hq, Nq) f32
 //! ```
 //! Row-major and contiguous; f32 or f16 storage, f32 accumulation; `Hq` a multiple of `Hkv`
 //! (GQA / MQA: query head `h` reads KV head `h / (Hq / Hkv)`); any `Nq`, `Nkv` (tails masked);
-//! head dims that are multiples of 4 up to 256 (32, 64, 80, 96, 128, 256 are tested). With
+//! head dims that are multiples of 4 up to 256 (32, 64, 80, 96, 128, 256 are tested), and a value head
+//! dim `Dv` that may differ from `D` under the same rule ([`AttentionDesc::value_dim`]). With
 //! `Nq ≠ Nkv`, causal and diagonal patterns are aligned to the bottom-right (see [`pattern`]).
 //! Rows that attend no key produce zeros (and LSE = −∞), never NaN; the running maximum is
 //! subtracted, so large inputs do not overflow.
@@ -27,11 +29,13 @@ pub mod tune;
 pub mod verify;
 pub mod work;
 
+pub mod grow;
 pub mod mask;
 pub mod mods;
 pub mod pattern;
 pub mod search;
 
+pub use grow::GrowingMask;
 pub use mask::{BlockMask, MaskRow, Stripe};
 pub use mods::ScoreMods;
 pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
@@ -59,8 +63,12 @@ pub struct AttentionDesc {
     pub nq: u32,
     /// Key/value length.
     pub nkv: u32,
-    /// Head dimension.
+    /// Head dimension of Q and K.
     pub head_dim: u32,
+    /// Head dimension of V and O when it differs from `head_dim` (latent-attention models:
+    /// 192 for Q·K, 128 for V); `None`: the same.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_dim: Option<u32>,
     /// Storage type of Q, K, V and O.
     pub dtype: DType,
     /// Softmax scale; `None` means `1/√head_dim`.
@@ -79,10 +87,20 @@ impl AttentionDesc {
             nq: n,
             nkv: n,
             head_dim,
+            value_dim: None,
             dtype: DType::F32,
             scale: None,
             lse: false,
         }
+    }
+    /// Sets the head dimension of V and O (Q and K keep `head_dim`).
+    pub fn value_dim(mut self, dv: u32) -> Self {
+        self.value_dim = (dv != self.head_dim).then_some(dv);
+        self
+    }
+    /// The head dimension of V and O.
+    pub fn dv(&self) -> u32 {
+        self.value_dim.unwrap_or(self.head_dim)
     }
     /// Grouped-query attention: `heads_kv` KV heads.
     pub fn gqa(mut self, heads_kv: u32) -> Self {
@@ -118,21 +136,29 @@ impl AttentionDesc {
     pub fn softmax_scale(&self) -> f32 {
         self.scale.unwrap_or(1.0 / (self.head_dim as f32).sqrt())
     }
-    /// Elements of Q (and of O).
+    /// Elements of Q (and of O when `Dv = D`).
     pub fn q_len_elems(&self) -> u64 {
         self.batch as u64 * self.heads_q as u64 * self.nq as u64 * self.head_dim as u64
     }
-    /// Elements of K (and of V).
+    /// Elements of K (and of V when `Dv = D`).
     pub fn kv_len_elems(&self) -> u64 {
         self.batch as u64 * self.heads_kv as u64 * self.nkv as u64 * self.head_dim as u64
+    }
+    /// Elements of O, `(B, Hq, Nq, Dv)`.
+    pub fn o_len_elems(&self) -> u64 {
+        self.rows() * self.dv() as u64
+    }
+    /// Elements of V, `(B, Hkv, Nkv, Dv)`.
+    pub fn v_len_elems(&self) -> u64 {
+        self.batch as u64 * self.heads_kv as u64 * self.nkv as u64 * self.dv() as u64
     }
     /// Query rows over every batch and head (the LSE length).
     pub fn rows(&self) -> u64 {
         self.batch as u64 * self.heads_q as u64 * self.nq as u64
     }
-    /// Dense flops, `4·B·Hq·Nq·Nkv·D` (the two matrix products).
+    /// Dense flops, `2·B·Hq·Nq·Nkv·(D + Dv)` (the two matrix products).
     pub fn dense_flops(&self) -> f64 {
-        4.0 * self.rows() as f64 * self.nkv as f64 * self.head_dim as f64
+        2.0 * self.rows() as f64 * self.nkv as f64 * (self.head_dim + self.dv()) as f64
     }
 
     /// Checks dimensions; nothing about the device.
@@ -144,6 +170,7 @@ impl AttentionDesc {
             ("attention nq", self.nq),
             ("attention nkv", self.nkv),
             ("attention head_dim", self.head_dim),
+            ("attention value dim", self.dv()),
         ] {
             if v == 0 {
                 return Err(Error::ZeroSized(name));
@@ -155,18 +182,24 @@ impl AttentionDesc {
                 self.heads_q, self.heads_kv
             )));
         }
-        if !self.head_dim.is_multiple_of(4) || self.head_dim > 256 {
-            return Err(Error::Unsupported(format!(
-                "head dim {}: the attention kernels take multiples of 4 up to 256",
-                self.head_dim
-            )));
+        for (what, dim) in [("head dim", self.head_dim), ("value head dim", self.dv())] {
+            if !dim.is_multiple_of(4) || dim > 256 {
+                return Err(Error::Unsupported(format!(
+                    "{what} {dim}: the attention kernels take multiples of 4 up to 256"
+                )));
+            }
         }
         if let Some(s) = self.scale {
             if !s.is_finite() {
                 return Err(Error::Shape(format!("softmax scale {s} is not finite")));
             }
         }
-        for (what, len) in [("Q", self.q_len_elems()), ("K", self.kv_len_elems())] {
+        for (what, len) in [
+            ("Q", self.q_len_elems()),
+            ("K", self.kv_len_elems()),
+            ("V", self.v_len_elems()),
+            ("O", self.o_len_elems()),
+        ] {
             if len > u32::MAX as u64 {
                 return Err(Error::Shape(format!(
                     "{what} has {len} elements, over the 2^32 one binding can index"
@@ -358,7 +391,12 @@ impl AttentionPlan {
         let mods_off = words.len() as u32;
         words.extend(mods.words(desc.heads_q));
         let es = desc.dtype.size();
-        for (what, len) in [("Q", desc.q_len_elems()), ("K", desc.kv_len_elems())] {
+        for (what, len) in [
+            ("Q", desc.q_len_elems()),
+            ("K", desc.kv_len_elems()),
+            ("V", desc.v_len_elems()),
+            ("O", desc.o_len_elems()),
+        ] {
             ctx.check_binding_size(&format!("attention operand {what}"), len * es)?;
         }
         ctx.check_binding_size("attention mask", 4 * words.len() as u64)?;
@@ -378,7 +416,7 @@ impl AttentionPlan {
         let grid = crate::runtime::grid_2d(total, max_dim)
             .ok_or_else(|| over("attention workgroup count", total))?;
         let rows_total = desc.rows();
-        let d4 = (desc.head_dim / 4) as u64;
+        let d4 = (desc.dv() / 4) as u64;
         let merge_groups = (rows_total * d4).div_ceil(MERGE_WG as u64);
         let merge_grid = crate::runtime::grid_2d(merge_groups, max_dim)
             .ok_or_else(|| over("attention merge workgroups", merge_groups))?;
@@ -397,14 +435,17 @@ impl AttentionPlan {
             config.shader(),
             spec,
             "main",
-            &with_mods_constant(config.constants_for(desc.head_dim, masked, partial), mods),
+            &with_mods_constant(
+                config.constants_for(desc.head_dim, desc.dv(), masked, partial),
+                mods,
+            ),
         )?;
         let (merge, part, pstats) = if config.splits > 1 {
             let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
             let m = ctx.pipeline(shaders::MERGE, Spec::new(desc.dtype), "main", &consts)?;
             let part = ctx.storage(
                 "attention partial outputs",
-                config.splits as u64 * rows_total * desc.head_dim as u64 * 4,
+                config.splits as u64 * rows_total * desc.dv() as u64 * 4,
             )?;
             let pstats = ctx.storage(
                 "attention partial lse",
@@ -505,6 +546,60 @@ impl AttentionPlan {
     /// written in place (it is no larger than the current one), so forms bound earlier stay
     /// valid; `false` when it needed a new buffer: bind again before recording.
     pub fn update_mask(&mut self, mask: &BlockMask) -> Result<bool> {
+        self.replace_mask(mask, false)
+    }
+
+    /// Follows a KV cache that grew to `mask.nkv` keys (a mask of the plan's queries and blocks,
+    /// e.g. [`GrowingMask::mask`] after [`GrowingMask::extend_kv`]): no pipeline work, only the
+    /// parameters and the mask words are rewritten (the mask buffer gets headroom when it must
+    /// grow, so most steps write in place). K and V are `(B, Hkv, Nkv, D)` for the new `Nkv`.
+    /// Returns `true` when bound forms stay valid (they do if the mask words fit and the same
+    /// K and V buffers, large enough for the new length, are bound; with `B·Hkv = 1` a buffer
+    /// sized for the cache's capacity is); `false`: bind again. Errors leave the plan as it was.
+    pub fn extend_kv(&mut self, mask: &BlockMask) -> Result<bool> {
+        if mask.nq != self.desc.nq || mask.nkv < self.desc.nkv {
+            return Err(Error::Shape(format!(
+                "the plan has nq = {}, nkv = {}; a grown mask keeps nq and has at least as many \
+                 keys, this one has nq = {}, nkv = {}",
+                self.desc.nq, self.desc.nkv, mask.nq, mask.nkv
+            )));
+        }
+        let old = self.desc;
+        self.desc.nkv = mask.nkv;
+        let grown = self
+            .desc
+            .validate()
+            .and_then(|()| {
+                let es = self.desc.dtype.size();
+                self.ctx
+                    .check_binding_size("attention operand K", self.desc.kv_len_elems() * es)
+            })
+            .and_then(|()| self.replace_mask(mask, true));
+        match grown {
+            Ok(in_place) => {
+                let n_kblocks = mask.nkv.div_ceil(self.geometry.block_kv);
+                for (field, value) in [
+                    (std::mem::offset_of!(AttnParams, nkv), mask.nkv),
+                    (std::mem::offset_of!(AttnParams, n_kblocks), n_kblocks),
+                ] {
+                    self.ctx.rewrite_uniform(
+                        &self.params,
+                        field as u64,
+                        bytemuck::bytes_of(&value),
+                    );
+                }
+                Ok(in_place)
+            }
+            Err(e) => {
+                self.desc = old;
+                Err(e)
+            }
+        }
+    }
+
+    /// [`AttentionPlan::update_mask`]; `headroom`: a new mask buffer gets twice the words, for
+    /// masks that keep growing.
+    fn replace_mask(&mut self, mask: &BlockMask, headroom: bool) -> Result<bool> {
         if !self.masked {
             return Err(Error::Shape(
                 "this plan is dense; plan a masked one instead".into(),
@@ -548,7 +643,8 @@ impl AttentionPlan {
                 self.spec,
                 "main",
                 &with_mods_constant(
-                    self.config.constants_for(self.desc.head_dim, true, true),
+                    self.config
+                        .constants_for(self.desc.head_dim, self.desc.dv(), true, true),
                     &self.mods,
                 ),
             )?;
@@ -559,6 +655,16 @@ impl AttentionPlan {
             self.ctx
                 .queue
                 .write_buffer(&self.mask_buf, 0, bytemuck::cast_slice(&words));
+        } else if headroom {
+            let need = 4 * words.len() as u64;
+            let max = self.ctx.limits().max_storage_buffer_binding_size;
+            let buf = self
+                .ctx
+                .storage("attention mask", (2 * need).min(max).max(need))?;
+            self.ctx
+                .queue
+                .write_buffer(&buf, 0, bytemuck::cast_slice(&words));
+            self.mask_buf = buf;
         } else {
             self.mask_buf = upload_words(&self.ctx, &words)?;
         }
@@ -591,8 +697,8 @@ impl AttentionPlan {
         let es = d.dtype.size();
         Operand::new("Q", q).check(&self.ctx, d.q_len_elems() * es)?;
         Operand::new("K", k).check(&self.ctx, d.kv_len_elems() * es)?;
-        Operand::new("V", v).check(&self.ctx, d.kv_len_elems() * es)?;
-        Operand::new("O", o).check(&self.ctx, d.q_len_elems() * es)?;
+        Operand::new("V", v).check(&self.ctx, d.v_len_elems() * es)?;
+        Operand::new("O", o).check(&self.ctx, d.o_len_elems() * es)?;
         let lse = match (d.lse, lse) {
             (true, Some(b)) => {
                 Operand::new("LSE", b).check(&self.ctx, d.rows() * 4)?;
@@ -617,25 +723,7 @@ impl AttentionPlan {
             lse
         };
         let part = self.part.as_ref().unwrap_or(&self.dummy_part);
-        let layout = self.pipeline.get_bind_group_layout(0);
-        let main = self.ctx.scoped(|| {
-            self.ctx
-                .device
-                .create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("attention"),
-                    layout: &layout,
-                    entries: &[
-                        entry(0, &self.params),
-                        entry(1, q),
-                        entry(2, k),
-                        entry(3, v),
-                        entry(4, o),
-                        entry(5, stats),
-                        entry(6, &self.mask_buf),
-                        entry(7, part),
-                    ],
-                })
-        })?;
+        let main = self.main_bind_group(&self.pipeline, [q, k, v, o, stats])?;
         let merge = match &self.merge {
             Some(m) => {
                 let layout = m.get_bind_group_layout(0);
@@ -667,6 +755,35 @@ impl AttentionPlan {
         })
     }
 
+    /// The main kernel's bind group for `pipeline` (this plan's, or one built from the same
+    /// bindings): Q, K, V, O and the stats binding (LSE or split partials' LSE).
+    fn main_bind_group(
+        &self,
+        pipeline: &wgpu::ComputePipeline,
+        [q, k, v, o, stats]: [&wgpu::Buffer; 5],
+    ) -> Result<wgpu::BindGroup> {
+        let part = self.part.as_ref().unwrap_or(&self.dummy_part);
+        let layout = pipeline.get_bind_group_layout(0);
+        self.ctx.scoped(|| {
+            self.ctx
+                .device
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("attention"),
+                    layout: &layout,
+                    entries: &[
+                        entry(0, &self.params),
+                        entry(1, q),
+                        entry(2, k),
+                        entry(3, v),
+                        entry(4, o),
+                        entry(5, stats),
+                        entry(6, &self.mask_buf),
+                        entry(7, part),
+                    ],
+                })
+        })
+    }
+
     /// Runs on host data: uploads Q, K, V, dispatches, reads O (and the LSE when requested).
     pub async fn run_host<T: Element>(
         &self,
@@ -684,12 +801,12 @@ impl AttentionPlan {
         }
         check_len("Q", q.len(), d.q_len_elems())?;
         check_len("K", k.len(), d.kv_len_elems())?;
-        check_len("V", v.len(), d.kv_len_elems())?;
+        check_len("V", v.len(), d.v_len_elems())?;
         let ctx = &self.ctx;
         let qb = ctx.upload("Q", q)?;
         let kb = ctx.upload("K", k)?;
         let vb = ctx.upload("V", v)?;
-        let ob = ctx.storage("O", d.q_len_elems() * d.dtype.size())?;
+        let ob = ctx.storage("O", d.o_len_elems() * d.dtype.size())?;
         let lb = if d.lse {
             Some(ctx.storage("LSE", d.rows() * 4)?)
         } else {
@@ -697,7 +814,7 @@ impl AttentionPlan {
         };
         let bound = self.bind(&qb, &kb, &vb, &ob, lb.as_ref())?;
         ctx.submit(|pass| bound.record(pass))?;
-        let out = read_buffer(ctx, &ob, d.q_len_elems() as usize).await?;
+        let out = read_buffer(ctx, &ob, d.o_len_elems() as usize).await?;
         let lse = match &lb {
             Some(b) => Some(read_buffer(ctx, b, d.rows() as usize).await?),
             None => None,
@@ -811,6 +928,83 @@ crate::harness::impl_op!(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    /// Times plans with `Dv = D` on the current kernels against the same pipelines built from
+    /// other shader files (`WGK_OLD_ATTN_DIR`: e.g. `shaders/attention` of the commit before
+    /// `Dv ≠ Dqk`), same constants and bindings, in alternating rounds in one process. A
+    /// measurement, not a check: run with `--ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn dv_equal_runs_at_the_old_speed() {
+        let Ok(dir) = std::env::var("WGK_OLD_ATTN_DIR") else {
+            eprintln!("set WGK_OLD_ATTN_DIR to the old shaders/attention directory");
+            return;
+        };
+        let ctx = Context::new_blocking().unwrap();
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let cases = [
+            ("dense N=4096", AttentionDesc::new(1, 8, 4096, 64)),
+            (
+                "decode Nkv=4096",
+                AttentionDesc::new(1, 8, 1, 64).kv_len(4096),
+            ),
+            ("dense N=1024 D=128", AttentionDesc::new(1, 8, 1024, 128)),
+        ];
+        for (label, desc) in cases {
+            let plan = AttentionPlan::new(&ctx, desc, None, None).unwrap();
+            let (base, file) = match plan.config.variant() {
+                AttentionVariant::Subgroup => (shaders::SUBGROUP, "subgroup.wgsl"),
+                AttentionVariant::Tiled => (shaders::TILED, "tiled.wgsl"),
+                AttentionVariant::Coop => (shaders::COOP, "coop.wgsl"),
+            };
+            let body = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
+            let old = crate::runtime::pipelines::Shader {
+                name: leak(format!("{}Before", base.name)),
+                body: leak(body),
+                ..base
+            };
+            let d = desc.head_dim;
+            let consts = plan.config.constants_for(d, d, false, false);
+            let old_pipe = ctx.pipeline(old, plan.spec, "main", &consts).unwrap();
+            let es = desc.dtype.size();
+            let buf = |n: u64| ctx.storage("probe", n * es).unwrap();
+            let (q, k, v, o) = (
+                buf(desc.q_len_elems()),
+                buf(desc.kv_len_elems()),
+                buf(desc.v_len_elems()),
+                buf(desc.o_len_elems()),
+            );
+            let new_bound = plan.bind(&q, &k, &v, &o, None).unwrap();
+            let stats = plan.pstats.as_ref().unwrap_or(&plan.dummy);
+            let bind_group = plan
+                .main_bind_group(&old_pipe, [&q, &k, &v, &o, stats])
+                .unwrap();
+            let old_bound = AttentionBound {
+                pipeline: old_pipe,
+                bind_group,
+                grid: plan.grid,
+                merge: new_bound.merge.clone(),
+            };
+            let (mut ratios, rounds) = (Vec::new(), 8);
+            for r in 0..rounds {
+                let mut t = [0.0f64; 2];
+                for which in [r % 2, 1 - r % 2] {
+                    let b = if which == 0 { &new_bound } else { &old_bound };
+                    t[which] = crate::runtime::time_gpu(&ctx, 1, 5, &|pass| b.record(pass))
+                        .unwrap()
+                        .median_ms;
+                }
+                ratios.push(t[0] / t[1]);
+            }
+            ratios.sort_by(f64::total_cmp);
+            eprintln!(
+                "{label} ({}): new/old per round {:?}, median {:.3}",
+                plan.config.label(),
+                ratios.iter().map(|r| format!("{r:.3}")).collect::<Vec<_>>(),
+                ratios[rounds / 2]
+            );
+        }
+    }
 
     #[test]
     fn params_match_the_wgsl_struct() {

@@ -298,6 +298,59 @@ impl Pattern {
         }
     }
 
+    /// Key ranges (inclusive, possibly beyond `0..new`) where the pairs of queries `q0..q1` may
+    /// change when the key length grows from `old` to `new` with `nq` fixed: bottom-right
+    /// alignment moves every query by `new − old`, so the edges of diagonal bands move (each by
+    /// `new − old` keys, over the block's rows). Keys `≥ old` are new and not listed. A block
+    /// map is laid out for one key length and cannot grow: [`Error::Unsupported`].
+    pub(super) fn moved_keys(
+        &self,
+        (q0, q1): (u32, u32),
+        nq: u32,
+        (old, new): (u32, u32),
+        out: &mut Vec<(i64, i64)>,
+    ) -> Result<()> {
+        let off = old as i64 - nq as i64;
+        let (ip0, ip1) = (q0 as i64 + off, q1 as i64 - 1 + off);
+        let delta = new as i64 - old as i64;
+        // Keys attended by aligned query ip are [ip + lo, ip + hi]; each edge sweeps delta keys.
+        let mut edges = |lo: Option<i64>, hi: i64| {
+            if let Some(lo) = lo {
+                out.push((ip0 + lo, ip1 + lo + delta - 1));
+            }
+            out.push((ip0 + hi + 1, ip1 + hi + delta));
+        };
+        match self {
+            Pattern::Full
+            | Pattern::Empty
+            | Pattern::Stripes(_)
+            | Pattern::StripesEvery { .. }
+            | Pattern::GlobalRows(_)
+            | Pattern::Closure(_) => {}
+            Pattern::Causal => edges(None, 0),
+            Pattern::Window { left, right } => edges(Some(-(*left as i64)), *right as i64),
+            Pattern::MultiDiagonal(ds) => {
+                for d in ds {
+                    let hw = d.half_width as i64;
+                    edges(Some(d.offset - hw), d.offset + hw);
+                }
+            }
+            Pattern::BlockMap { .. } => {
+                return Err(Error::Unsupported(
+                    "a block-map pattern is laid out for one key length and cannot be extended; \
+                     build the mask again"
+                        .into(),
+                ))
+            }
+            Pattern::Union(ps) | Pattern::Intersection(ps) => {
+                for p in ps {
+                    p.moved_keys((q0, q1), nq, (old, new), out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// A short text for reports and plans (`full`, `window 64/64`, `stripes x12`, ...).
     pub fn describe(&self) -> String {
         match self {
@@ -345,11 +398,11 @@ fn union_class(c: &[BlockClass]) -> BlockClass {
 /// Builds [`BlockMask`]s for `nq` queries × `nkv` keys in blocks of `block_q × block_kv`.
 #[derive(Clone, Debug)]
 pub struct MaskBuilder {
-    nq: u32,
-    nkv: u32,
-    block_q: u32,
-    block_kv: u32,
-    stripes: bool,
+    pub(super) nq: u32,
+    pub(super) nkv: u32,
+    pub(super) block_q: u32,
+    pub(super) block_kv: u32,
+    pub(super) stripes: bool,
 }
 
 impl MaskBuilder {
@@ -394,22 +447,7 @@ impl MaskBuilder {
                 "mask builder: batches list different numbers of heads".into(),
             ));
         }
-        // Slots: distinct patterns of the first batch, by head (batches share the slot layout
-        // of head h; a batch's slot s is the pattern of the first head mapped to s).
-        let mut head_map = Vec::with_capacity(heads);
-        let mut firsts: Vec<usize> = Vec::new();
-        for h in 0..heads {
-            let same = firsts
-                .iter()
-                .position(|&f| patterns.iter().all(|b| b[f] == b[h]));
-            match same {
-                Some(s) => head_map.push(s as u32),
-                None => {
-                    head_map.push(firsts.len() as u32);
-                    firsts.push(h);
-                }
-            }
-        }
+        let (head_map, firsts) = slot_layout(patterns);
         let slots = firsts.len() as u32;
         let nqb = self.nq.div_ceil(self.block_q);
         let mut tiles: Vec<u32> = Vec::new();
@@ -437,7 +475,7 @@ impl MaskBuilder {
         Ok(mask)
     }
 
-    fn check(&self) -> Result<()> {
+    pub(super) fn check(&self) -> Result<()> {
         if self.nq == 0 || self.nkv == 0 {
             return Err(Error::ZeroSized("attention mask length"));
         }
@@ -458,46 +496,16 @@ impl MaskBuilder {
         tiles: &mut Vec<u32>,
         ids: &mut HashMap<Vec<u32>, u32>,
     ) -> MaskRow {
-        let (bq, bk, nq, nkv) = (self.block_q, self.block_kv, self.nq, self.nkv);
-        let q0 = qb * bq;
-        let q1 = (q0 + bq).min(nq);
-        let words = bk.div_ceil(32) as usize;
         let mut row = MaskRow::default();
-        for kb in 0..nkv.div_ceil(bk) {
-            let k0 = kb * bk;
-            let k1 = (k0 + bk).min(nkv);
-            match p.classify(q0, q1, k0, k1, nq, nkv) {
-                BlockClass::Empty => {}
-                BlockClass::Full => row.full.push(kb),
-                BlockClass::Partial => {
-                    let mut tile = vec![0u32; bq as usize * words];
-                    let mut set = 0u64;
-                    for i in q0..q1 {
-                        for j in k0..k1 {
-                            if p.contains(i, j, nq, nkv) {
-                                let (r, c) = ((i - q0) as usize, (j - k0) as usize);
-                                tile[r * words + c / 32] |= 1 << (c % 32);
-                                set += 1;
-                            }
-                        }
-                    }
-                    let valid = (q1 - q0) as u64 * (k1 - k0) as u64;
-                    if set == 0 {
-                        continue;
-                    }
-                    if set == valid {
-                        row.full.push(kb);
-                        continue;
-                    }
-                    if self.stripes {
-                        if let Some(st) = as_stripes(&tile, words, q1 - q0, k1 - k0, k0) {
-                            row.stripes.extend(st);
-                            continue;
-                        }
-                    }
+        for kb in 0..self.nkv.div_ceil(self.block_kv) {
+            match self.build_block(p, qb, kb) {
+                BlockEntry::Empty => {}
+                BlockEntry::Full => row.full.push(kb),
+                BlockEntry::Stripes(st) => row.stripes.extend(st),
+                BlockEntry::Tile(tile) => {
                     let next = (tiles.len() / tile.len().max(1)) as u32;
-                    let id = *ids.entry(tile.clone()).or_insert_with(|| {
-                        tiles.extend(&tile);
+                    let id = *ids.entry(tile).or_insert_with_key(|t| {
+                        tiles.extend(t);
                         next
                     });
                     row.partial.push(kb);
@@ -507,6 +515,82 @@ impl MaskBuilder {
         }
         row
     }
+
+    /// What (query block `qb`, KV block `kb`) of `p` stores: the one place a block is
+    /// classified and, when the structure cannot tell, evaluated pair by pair (the builder and
+    /// [`super::grow::GrowingMask`] both use it, so an extended mask equals a fresh build).
+    pub(super) fn build_block(&self, p: &Pattern, qb: u32, kb: u32) -> BlockEntry {
+        let (bq, bk, nq, nkv) = (self.block_q, self.block_kv, self.nq, self.nkv);
+        let q0 = qb * bq;
+        let q1 = (q0 + bq).min(nq);
+        let words = bk.div_ceil(32) as usize;
+        let k0 = kb * bk;
+        let k1 = (k0 + bk).min(nkv);
+        match p.classify(q0, q1, k0, k1, nq, nkv) {
+            BlockClass::Empty => BlockEntry::Empty,
+            BlockClass::Full => BlockEntry::Full,
+            BlockClass::Partial => {
+                let mut tile = vec![0u32; bq as usize * words];
+                let mut set = 0u64;
+                for i in q0..q1 {
+                    for j in k0..k1 {
+                        if p.contains(i, j, nq, nkv) {
+                            let (r, c) = ((i - q0) as usize, (j - k0) as usize);
+                            tile[r * words + c / 32] |= 1 << (c % 32);
+                            set += 1;
+                        }
+                    }
+                }
+                let valid = (q1 - q0) as u64 * (k1 - k0) as u64;
+                if set == 0 {
+                    return BlockEntry::Empty;
+                }
+                if set == valid {
+                    return BlockEntry::Full;
+                }
+                if self.stripes {
+                    if let Some(st) = as_stripes(&tile, words, q1 - q0, k1 - k0, k0) {
+                        return BlockEntry::Stripes(st);
+                    }
+                }
+                BlockEntry::Tile(tile)
+            }
+        }
+    }
+}
+
+/// Slots of a batch × head pattern table: the slot of each head, and the first head of each
+/// slot. Slots are the distinct patterns of the first batch, by head (batches share the slot
+/// layout of head h; a batch's slot s is the pattern of the first head mapped to s).
+pub(super) fn slot_layout(patterns: &[Vec<Pattern>]) -> (Vec<u32>, Vec<usize>) {
+    let heads = patterns.first().map_or(0, |p| p.len());
+    let mut head_map = Vec::with_capacity(heads);
+    let mut firsts: Vec<usize> = Vec::new();
+    for h in 0..heads {
+        let same = firsts
+            .iter()
+            .position(|&f| patterns.iter().all(|b| b[f] == b[h]));
+        match same {
+            Some(s) => head_map.push(s as u32),
+            None => {
+                head_map.push(firsts.len() as u32);
+                firsts.push(h);
+            }
+        }
+    }
+    (head_map, firsts)
+}
+
+/// How one (query block, KV block) is stored in a row list.
+pub(super) enum BlockEntry {
+    /// Not listed.
+    Empty,
+    /// A full block.
+    Full,
+    /// Stripe columns (none: the block held no attended pair).
+    Stripes(Vec<Stripe>),
+    /// A partial block with this bit tile.
+    Tile(Vec<u32>),
 }
 
 /// The stripe form of a partial tile when it pays: at most half the block's columns attended,
@@ -515,12 +599,17 @@ fn as_stripes(tile: &[u32], words: usize, rows: u32, cols: u32, k0: u32) -> Opti
     let mut out = Vec::new();
     for c in 0..cols as usize {
         let bit = |r: usize| (tile[r * words + c / 32] >> (c % 32)) & 1 == 1;
-        let set: Vec<usize> = (0..rows as usize).filter(|&r| bit(r)).collect();
-        if set.is_empty() {
+        // First and last attended row, and how many: one contiguous run iff last − first + 1.
+        let (mut lo, mut hi, mut n) = (usize::MAX, 0, 0);
+        for r in (0..rows as usize).filter(|&r| bit(r)) {
+            lo = lo.min(r);
+            hi = r + 1;
+            n += 1;
+        }
+        if n == 0 {
             continue;
         }
-        let (lo, hi) = (set[0], *set.last().unwrap_or(&0) + 1);
-        if hi - lo != set.len() {
+        if hi - lo != n {
             return None;
         }
         out.push(Stripe {

@@ -3,7 +3,7 @@
 
 use crate::ops::attention::{AttentionDesc, BlockMask, ScoreMods};
 
-/// Output `(B, Hq, Nq, D)` and natural-log LSE `(B, Hq, Nq)` (−∞ for rows that see no key;
+/// Output `(B, Hq, Nq, Dv)` and natural-log LSE `(B, Hq, Nq)` (−∞ for rows that see no key;
 /// their output is 0). `mask = None` is dense attention. `rows` limits the work to the first
 /// `rows` query rows of every head (the rest stay 0): a cheap spot check of large calls.
 pub fn attention_ref(
@@ -29,10 +29,15 @@ pub fn attention_ref_mods(
     v: &[f64],
     rows: Option<u32>,
 ) -> (Vec<f64>, Vec<f64>) {
-    let (nq, nkv, dim) = (d.nq as usize, d.nkv as usize, d.head_dim as usize);
+    let (nq, nkv, dim, dv) = (
+        d.nq as usize,
+        d.nkv as usize,
+        d.head_dim as usize,
+        d.dv() as usize,
+    );
     let scale = d.softmax_scale() as f64;
     let group = (d.heads_q / d.heads_kv) as usize;
-    let mut out = vec![0.0; d.q_len_elems() as usize];
+    let mut out = vec![0.0; d.o_len_elems() as usize];
     let mut lse = vec![f64::NEG_INFINITY; d.rows() as usize];
     let mut s = vec![0.0f64; nkv];
     let mut ok = vec![false; nkv];
@@ -40,6 +45,7 @@ pub fn attention_ref_mods(
         for h in 0..d.heads_q as usize {
             let hk = h / group;
             let kbase = (b * d.heads_kv as usize + hk) * nkv * dim;
+            let vbase = (b * d.heads_kv as usize + hk) * nkv * dv;
             let row0 = (b * d.heads_q as usize + h) * nq;
             for i in 0..nq.min(rows.unwrap_or(u32::MAX) as usize) {
                 let qi = &q[(row0 + i) * dim..(row0 + i + 1) * dim];
@@ -59,12 +65,12 @@ pub fn attention_ref_mods(
                     continue;
                 }
                 let mut l = sink.map_or(0.0, |x| (x - mx).exp());
-                let o = &mut out[(row0 + i) * dim..(row0 + i + 1) * dim];
+                let o = &mut out[(row0 + i) * dv..(row0 + i + 1) * dv];
                 for j in 0..nkv {
                     if ok[j] {
                         let p = (s[j] - mx).exp();
                         l += p;
-                        let vj = &v[kbase + j * dim..kbase + (j + 1) * dim];
+                        let vj = &v[vbase + j * dv..vbase + (j + 1) * dv];
                         for (x, y) in o.iter_mut().zip(vj) {
                             *x += p * y;
                         }

@@ -176,7 +176,7 @@ pub async fn search_patterns<T: Element>(
     let dense = AttentionPlan::new(ctx, desc, None, None)?;
     let (full, _) = dense.run_host(q, k, v).await?;
     let full: Vec<f64> = full.iter().map(|x| x.to_f64()).collect();
-    let per_head = desc.nq as usize * desc.head_dim as usize;
+    let per_head = desc.nq as usize * desc.dv() as usize; // output rows are Dv wide
     let heads = desc.heads_q as usize;
     let builder = MaskBuilder::new(desc.nq, desc.nkv, bq, bk);
     let n_kblocks = desc.nkv.div_ceil(bk) as f64;

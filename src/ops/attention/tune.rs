@@ -229,12 +229,12 @@ mod native {
         let plan = AttentionPlan::new(ctx, a, mask.as_ref(), Some(config))?;
         let (q, qf) = unit_data::<T>(a.q_len_elems() as usize, 61);
         let (k, kf) = unit_data::<T>(a.kv_len_elems() as usize, 62);
-        let (v, vf) = unit_data::<T>(a.kv_len_elems() as usize, 63);
+        let (v, vf) = unit_data::<T>(a.v_len_elems() as usize, 63);
         let qb = ctx.upload("tune Q", &q)?;
         let kb = ctx.upload("tune K", &k)?;
         let vb = ctx.upload("tune V", &v)?;
         // The output starts as data (not zeros) so that a kernel that skips rows shows up.
-        let (o, _) = unit_data::<T>(a.q_len_elems() as usize, 64);
+        let (o, _) = unit_data::<T>(a.o_len_elems() as usize, 64);
         let out = ctx.upload("tune O", &o)?;
         let mut bufs = vec![qb, kb, vb];
         if a.lse {
@@ -262,11 +262,11 @@ mod native {
         fn check_output(&self, ctx: &Context) -> Result<(), String> {
             let d = &self.desc;
             let got: Vec<T> =
-                pollster::block_on(read_buffer(ctx, &self.out, d.q_len_elems() as usize))
+                pollster::block_on(read_buffer(ctx, &self.out, d.o_len_elems() as usize))
                     .map_err(|e| e.to_string())?;
             let [qf, kf, vf] = &self.host;
             let (want, _) = attention_ref(d, self.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
-            let dim = d.head_dim as usize;
+            let dim = d.dv() as usize;
             let (mut g, mut w) = (Vec::new(), Vec::new());
             for bh in 0..(d.batch * d.heads_q) as usize {
                 for i in 0..d.nq.min(CHECK_ROWS) as usize {

@@ -183,7 +183,29 @@ pub fn attention_cases(tier: Tier) -> Vec<AttnCase> {
     ));
     v.push(AttnCase::masked(d(1, 4, 256, 32), Pattern::Causal).blocks(128, 128));
     v.extend(attention_mods_cases());
+    v.extend(attention_dv_cases());
     v
+}
+
+/// `Dv ≠ Dqk` checks: one pipeline per (Dqk, Dv) pair and variant, reused across dense, masked
+/// (tails, partial blocks, stripes), GQA, LSE and split-KV decode shapes.
+pub fn attention_dv_cases() -> Vec<AttnCase> {
+    let d = |b, h, n, dqk, dv| AttentionDesc::new(b, h, n, dqk).value_dim(dv);
+    let p = Pattern::causal_window(30).or(Pattern::Stripes(vec![0, 1, 2]));
+    vec![
+        AttnCase::dense(d(1, 2, 77, 192, 128)),
+        AttnCase::masked(
+            d(2, 4, 97, 192, 128).gqa(2).kv_len(131).with_lse(),
+            p.clone(),
+        ),
+        AttnCase::dense(d(1, 4, 1, 192, 128).gqa(1).kv_len(700).with_lse()),
+        AttnCase::masked(d(1, 2, 61, 32, 100), p),
+        AttnCase::dense(d(1, 2, 50, 64, 32).dtype(DType::F16).kv_len(70)),
+        AttnCase::masked(
+            d(1, 2, 90, 192, 128).dtype(DType::F16).kv_len(101),
+            Pattern::Causal,
+        ),
+    ]
 }
 
 /// Sink logits that differ per head (and change sign), for checks.
@@ -234,6 +256,9 @@ pub fn attention_shape_json(c: &AttnCase) -> serde_json::Value {
     });
     if !c.mods.is_none() {
         v["mods"] = serde_json::Value::String(c.mods.describe());
+    }
+    if let Some(dv) = d.value_dim {
+        v["dv"] = serde_json::json!(dv);
     }
     v
 }
@@ -355,7 +380,7 @@ async fn run_typed<T: Element>(
     let d = &case.desc;
     let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, seed);
     let (k, kf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 1);
-    let (v, vf) = unit_data::<T>(d.kv_len_elems() as usize, seed + 2);
+    let (v, vf) = unit_data::<T>(d.v_len_elems() as usize, seed + 2);
     let mask = case.mask(ctx)?;
     let plan = AttentionPlan::with_mods(ctx, *d, mask.as_ref(), &case.mods, config)?;
     let (out, lse) = plan.run_host(&q, &k, &v).await?;

@@ -10,7 +10,7 @@ pub fn attention_work(
     work_density: f64,
     f16_math: bool,
 ) -> crate::report::Work {
-    let elems = 2 * d.q_len_elems() + 2 * d.kv_len_elems();
+    let elems = d.q_len_elems() + d.o_len_elems() + d.kv_len_elems() + d.v_len_elems();
     let lse = if d.lse { 4 * d.rows() } else { 0 };
     crate::report::Work {
         flops: d.dense_flops() * work_density,

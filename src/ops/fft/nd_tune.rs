@@ -197,7 +197,7 @@ pub fn nd_tune_shapes(quick: bool) -> Vec<FftNdDesc> {
     super::bench::nd_cases(quick)
         .into_iter()
         .filter_map(|c| match c {
-            super::bench::NdCase::Transform(d) => Some(d),
+            super::work::NdCase::Transform(d) => Some(d),
             _ => None,
         })
         .collect()

@@ -34,9 +34,9 @@ pub(crate) fn attention_inputs(
         dims("K", &k.shape)?,
         dims("V", &v.shape)?,
     );
-    if kd != vd {
+    if kd[..3] != vd[..3] {
         return Err(Error::Shape(format!(
-            "K and V shapes differ: {:?} vs {:?}",
+            "K and V differ in batch, heads or length: {:?} vs {:?}",
             k.shape, v.shape
         )));
     }
@@ -52,6 +52,7 @@ pub(crate) fn attention_inputs(
     let desc = AttentionDesc::new(qd[0], qd[1], qd[2], qd[3])
         .gqa(kd[1])
         .kv_len(kd[2])
+        .value_dim(vd[3])
         .dtype(q.dtype());
     desc.validate()?;
     let three_d = q.shape.len() == 3;
@@ -80,6 +81,12 @@ pub(crate) fn attention_blocks(
 pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
     use wgkernels::npy::{write_npy, NpyData};
     let (mut desc, [q, k, v], three_d) = attention_inputs(&a.inputs)?;
+    if let Some(dv) = a.dv.filter(|&dv| dv != desc.dv()) {
+        return Err(Error::Shape(format!(
+            "--dv {dv}, but V's head dim is {} (V's last dimension is the value dim)",
+            desc.dv()
+        )));
+    }
     if let Some(s) = a.scale {
         desc = desc.scale(s);
     }
@@ -139,13 +146,13 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
     let mods = attention_mods(a, desc.heads_q)?;
     let plan = AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, None)?;
     let oshape: Vec<u64> = if three_d {
-        vec![desc.heads_q as u64, desc.nq as u64, desc.head_dim as u64]
+        vec![desc.heads_q as u64, desc.nq as u64, desc.dv() as u64]
     } else {
         vec![
             desc.batch as u64,
             desc.heads_q as u64,
             desc.nq as u64,
-            desc.head_dim as u64,
+            desc.dv() as u64,
         ]
     };
     let lse = match (q.data, k.data, v.data) {
@@ -169,13 +176,14 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
         t => format!(", {t}"),
     };
     eprintln!(
-        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} {} ({}, work density {:.3}{mods_text}) -> {}",
+        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} Dv={} {} ({}, work density {:.3}{mods_text}) -> {}",
         desc.batch,
         desc.heads_q,
         desc.heads_kv,
         desc.nq,
         desc.nkv,
         desc.head_dim,
+        desc.dv(),
         desc.dtype,
         plan.config().label(),
         plan.work_density(),
