@@ -1,20 +1,25 @@
 //! FFT on the page: the spectrum of a two-tone signal computed on the GPU (any length: powers
-//! of two run the Stockham passes, other lengths Bluestein's algorithm) against rustfft in f64,
-//! and timings per transform length.
+//! of two run the Stockham passes, other lengths Bluestein's algorithm) against rustfft in f64;
+//! a 2-D image's r2c spectrum and its DCT low-pass (the lowest k × k orthonormal DCT-II
+//! coefficients, and the image they rebuild through the DCT-III), each against its f64
+//! reference; and timings per transform length.
 
-use super::{lines, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
+use super::{heat, lines, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
-use crate::figure::{decimate, Bar, Figure};
+use crate::figure::{decimate, Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
 use wgkernels::harness::tolerance::compare;
 use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::fft::config::fft_candidates;
-use wgkernels::ops::fft::reference::fft_ref;
+use wgkernels::ops::fft::reference::{dct_lowpass_ref, fft_ref, fftn_ref};
 use wgkernels::ops::fft::tune::fft_pick;
 use wgkernels::ops::fft::verify::fft_shape_json;
 use wgkernels::ops::fft::work::fft_work;
 use wgkernels::report::BenchResult;
-use wgkernels::{Context, DType, FftDesc, FftPlan};
+use wgkernels::{
+    Context, DType, DctLowpassDesc, DctLowpassPlan, FftDesc, FftNdDesc, FftNdPlan, FftPlan,
+    NdTransform, Norm, R2rKind,
+};
 
 /// The FFT entry of the demo registry.
 pub struct Fft;
@@ -36,6 +41,131 @@ fn two_tones(n: usize, f1: f64, f2: f64) -> Vec<f32> {
             [re as f32, 0.0]
         })
         .collect()
+}
+
+/// A `side` × `side` test image: a bright disc, a dimmer bar and fine vertical stripes (row-major).
+fn test_image(side: usize) -> Vec<f32> {
+    let c = side as f64 / 2.0;
+    let mut img = vec![0f32; side * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (fx, fy) = (x as f64, y as f64);
+            let disc = ((fx - 0.6 * c).hypot(fy - 0.7 * c) < 0.35 * c) as u8 as f64;
+            let bar = (fx > 1.1 * c && fx < 1.6 * c && fy > 0.3 * c && fy < 1.7 * c) as u8 as f64;
+            let stripes = 0.25 * (std::f64::consts::TAU * 6.0 * fx / side as f64).sin();
+            img[y * side + x] = (disc + 0.5 * bar + stripes) as f32;
+        }
+    }
+    img
+}
+
+/// `(rel L2 error, pass, tolerance)` as a caption fragment.
+fn verdict(c: &wgkernels::harness::tolerance::Comparison) -> String {
+    format!(
+        "rel L2 err {:.2e} {} tolerance {:.2e}",
+        c.rel_l2_err,
+        if c.pass { "within" } else { "OVER" },
+        c.tolerance
+    )
+}
+
+/// The 2-D figures: the image, log |rfft2| (the r2c N-D transform), and the image rebuilt from
+/// its lowest `k` × `k` DCT-II coefficients (the DCT low-pass, then an orthonormal DCT-III of the
+/// zero-padded coefficients), each GPU result against its f64 reference.
+async fn see_2d(ctx: &Context, side: u32, k: u32) -> Result<Vec<Figure>, String> {
+    let n = side as usize;
+    let img = test_image(n);
+    let imgf: Vec<f64> = img.iter().map(|&v| v as f64).collect();
+    let r2c = FftNdDesc::new(&[side, side], &[0, 1], NdTransform::R2c);
+    let low = DctLowpassDesc::new(1, side, side, k);
+    let idct =
+        FftNdDesc::new(&[side, side], &[0, 1], NdTransform::R2r(R2rKind::Dct3)).norm(Norm::Ortho);
+    let (spec, coef, rebuilt, padded, label) = ctx
+        .capture_errors(async {
+            let plan = FftNdPlan::new(ctx, r2c.clone())?;
+            let spec = plan.run_host(&img).await?;
+            let coef = DctLowpassPlan::new(ctx, low)?.run_host(&img).await?;
+            let mut padded = vec![0f32; n * n];
+            for r in 0..k as usize {
+                for c in 0..k as usize {
+                    padded[r * n + c] = coef[r * k as usize + c];
+                }
+            }
+            let rebuilt = FftNdPlan::new(ctx, idct.clone())?.run_host(&padded).await?;
+            Ok((spec, coef, rebuilt, padded, plan.config().label()))
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let f64s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    let nd_tol = |d: &FftNdDesc, r2r| Tolerance::fft_nd(DType::F32, d.points(), r2r);
+    let spec_cmp = compare(&f64s(&spec), &fftn_ref(&r2c, &imgf), nd_tol(&r2c, 0));
+    let coef_cmp = compare(
+        &f64s(&coef),
+        &dct_lowpass_ref(&low, &imgf),
+        nd_tol(&idct, 2),
+    );
+    let rebuilt_cmp = compare(
+        &f64s(&rebuilt),
+        &fftn_ref(&idct, &f64s(&padded)),
+        nd_tol(&idct, 2),
+    );
+    let half = n / 2 + 1;
+    // Rows shifted so that frequency 0 sits in the middle; log scale.
+    let mut logmag = vec![0f32; n * half];
+    for r in 0..n {
+        let src = (r + n / 2) % n;
+        for c in 0..half {
+            let z = &spec[2 * (src * half + c)..2 * (src * half + c) + 2];
+            logmag[r * half + c] = (1.0 + (z[0] as f64).hypot(z[1] as f64)).log10() as f32;
+        }
+    }
+    let loss: f64 = imgf
+        .iter()
+        .zip(&rebuilt)
+        .map(|(a, &b)| (a - b as f64).powi(2))
+        .sum::<f64>()
+        .sqrt()
+        / imgf.iter().map(|a| a * a).sum::<f64>().sqrt();
+    Ok(vec![
+        heat(
+            format!("Image {side}×{side}"),
+            n,
+            n,
+            img,
+            Palette::Diverging,
+            "row",
+            "column",
+            "a disc, a bar and fine stripes".into(),
+        ),
+        heat(
+            "log10(1 + |rfft2(image)|)",
+            n,
+            half,
+            logmag,
+            Palette::Magnitude,
+            "row frequency (0 in the middle)",
+            "column frequency 0 … n/2",
+            format!(
+                "r2c over both axes (`FftNdPlan`, `{label}`): {}",
+                verdict(&spec_cmp)
+            ),
+        ),
+        heat(
+            format!("Rebuilt from the lowest {k}×{k} DCT-II coefficients"),
+            n,
+            n,
+            rebuilt,
+            Palette::Diverging,
+            "row",
+            "column",
+            format!(
+                "`DctLowpassPlan` then DCT-III (ortho): coefficients {}; image {}; {:.0} % of the image's energy lost",
+                verdict(&coef_cmp),
+                verdict(&rebuilt_cmp),
+                100.0 * loss * loss
+            ),
+        ),
+    ])
 }
 
 impl DemoOp for Fft {
@@ -103,11 +233,33 @@ impl DemoOp for Fft {
                 32768,
                 "frequency of the half-amplitude cosine, in bins",
             ),
+            Control::int(
+                "side",
+                "image side",
+                "64",
+                4,
+                256,
+                "rows and columns of the 2-D image (any size: other lengths run Bluestein)",
+            ),
+            Control::int(
+                "keep",
+                "DCT k",
+                "8",
+                1,
+                256,
+                "lowest k × k DCT-II coefficients kept (at most the image side)",
+            ),
         ]
     }
 
     fn cross_check(&self, section: &str, p: &Params) -> Result<(), (&'static str, String)> {
         if section == "see" {
+            if p.int("keep") > p.int("side") {
+                return Err((
+                    "keep",
+                    format!("must be at most the image side {}", p.int("side")),
+                ));
+            }
             let half = p.int("n") / 2;
             for id in ["f1", "f2"] {
                 if p.int(id) > half {
@@ -154,7 +306,7 @@ impl DemoOp for Fft {
             } else {
                 format!("Bluestein ({}-point inner FFTs)", desc.inner_len())
             };
-            Ok(vec![
+            let mut figures = vec![
                 lines(
                     "Signal x (real part)",
                     vec![("x", decimate(&re, 512), false)],
@@ -179,7 +331,9 @@ impl DemoOp for Fft {
                         cmp.tolerance
                     ),
                 ),
-            ])
+            ];
+            figures.extend(see_2d(ctx, p.int("side"), p.int("keep")).await?);
+            Ok(figures)
         })
     }
 
