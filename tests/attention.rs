@@ -517,12 +517,26 @@ fn caller_owned_buffers_record_twice_and_masks_update_in_place() {
     assert!(check(&window) < 1e-5);
     // A plan built for full blocks only switches to the pipeline with the mask path when a
     // mask with partial blocks arrives (and says so: bind again).
+    // A mask of every block in full (tail blocks included) is dense attention: it runs on the
+    // dense kernel, and still matches the reference.
     let blocks_only = b.build(&Pattern::Full).unwrap();
+    assert!(blocks_only.all_full() && !causal.all_full());
     let mut plan2 = AttentionPlan::new(ctx, desc, Some(&blocks_only), None).unwrap();
+    assert!(plan2.masked() && !plan2.reads_mask());
+    let bound2 = plan2.bind(&qb, &kb, &vb, &ob, None).unwrap();
+    ctx.submit(|p| bound2.record(p)).unwrap();
+    assert!(check(&blocks_only) < 1e-5);
     assert!(!plan2.update_mask(&causal).unwrap());
+    assert!(plan2.reads_mask());
     let bound2 = plan2.bind(&qb, &kb, &vb, &ob, None).unwrap();
     ctx.submit(|p| bound2.record(p)).unwrap();
     assert!(check(&causal) < 1e-5);
+    // And back: an all-full mask returns the plan to the dense kernel (bind again).
+    assert!(!plan2.update_mask(&blocks_only).unwrap());
+    assert!(!plan2.reads_mask());
+    let bound2 = plan2.bind(&qb, &kb, &vb, &ob, None).unwrap();
+    ctx.submit(|p| bound2.record(p)).unwrap();
+    assert!(check(&blocks_only) < 1e-5);
     // Another geometry is refused.
     let other = MaskBuilder::new(100, 100, 64, 32)
         .build(&Pattern::Causal)

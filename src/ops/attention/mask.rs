@@ -234,6 +234,16 @@ impl BlockMask {
             ri >= s.lo && ri < s.hi
         }) == Ok(true)
     }
+    /// Whether every query block of every slot sees every key block in full: the mask hides
+    /// nothing, so it is dense attention, and plans run it on the dense kernel (no mask reads).
+    /// (The row lists are validated strictly increasing and in range, so a full list of
+    /// `n_kblocks` entries names every block.)
+    pub fn all_full(&self) -> bool {
+        let nkb = self.n_kblocks() as usize;
+        self.rows
+            .iter()
+            .all(|r| r.full.len() == nkb && r.partial.is_empty() && r.stripes.is_empty())
+    }
 
     /// Key-steps the kernel performs for one (batch slot, slot), divided by the dense count
     /// `n_qblocks·block_q·nkv`: the fraction of the dense work this mask costs (partial blocks

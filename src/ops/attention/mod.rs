@@ -261,6 +261,9 @@ pub struct AttentionPlan {
     config: AttentionConfig,
     geometry: Geometry,
     masked: bool,
+    /// The kernel walks the mask's row lists (`MASKED`); false for dense plans and for masks
+    /// whose every block is full ([`BlockMask::all_full`]), which run the dense kernel.
+    reads_mask: bool,
     pipeline: Arc<wgpu::ComputePipeline>,
     merge: Option<Arc<wgpu::ComputePipeline>>,
     params: wgpu::Buffer,
@@ -421,12 +424,11 @@ impl AttentionPlan {
         let merge_grid = crate::runtime::grid_2d(merge_groups, max_dim)
             .ok_or_else(|| over("attention merge workgroups", merge_groups))?;
         let masked = mask.is_some();
+        // A mask of every block in full is dense attention: the dense kernel (the same
+        // pipeline as a dense plan's) skips the row-list and block-index reads.
+        let reads_mask = mask.is_some_and(|m| !m.all_full());
         // Masks of full blocks only need no per-key mask path.
-        let partial = mask.is_some_and(|m| {
-            m.rows
-                .iter()
-                .any(|r| !r.partial.is_empty() || !r.stripes.is_empty())
-        });
+        let partial = mask.is_some_and(needs_partial);
         let spec = Spec {
             dtype: desc.dtype,
             coop: config.coop_tile(),
@@ -436,7 +438,7 @@ impl AttentionPlan {
             spec,
             "main",
             &with_mods_constant(
-                config.constants_for(desc.head_dim, desc.dv(), masked, partial),
+                config.constants_for(desc.head_dim, desc.dv(), reads_mask, partial),
                 mods,
             ),
         )?;
@@ -494,6 +496,7 @@ impl AttentionPlan {
             config,
             geometry,
             masked,
+            reads_mask,
             pipeline,
             merge,
             params: ctx.uniform("attention params", &params)?,
@@ -527,6 +530,11 @@ impl AttentionPlan {
     /// Whether a mask is applied (else dense).
     pub fn masked(&self) -> bool {
         self.masked
+    }
+    /// Whether the kernel reads the mask: false for dense plans and for masks whose every block
+    /// is full ([`BlockMask::all_full`]), which run the dense kernel at the dense cost.
+    pub fn reads_mask(&self) -> bool {
+        self.reads_mask
     }
     /// Query heads read together per KV head (GQA decode), 1 otherwise.
     pub fn fold(&self) -> u32 {
@@ -631,24 +639,27 @@ impl AttentionPlan {
         words.extend(self.mods.words(self.desc.heads_q));
         self.ctx
             .check_binding_size("attention mask", 4 * words.len() as u64)?;
-        let needs_partial = mask
-            .rows
-            .iter()
-            .any(|r| !r.partial.is_empty() || !r.stripes.is_empty());
         let mut in_place = 4 * words.len() as u64 <= self.mask_buf.size();
-        if needs_partial && !self.partial {
-            // The plan was built for full blocks only: switch to the pipeline with the mask path.
+        // The kernel the new mask needs: the dense one for a mask of every block in full; else
+        // the masked one, with the per-key path once any mask needed it (never dropped again).
+        let reads_mask = !mask.all_full();
+        let partial = reads_mask && (self.partial || needs_partial(mask));
+        if (reads_mask, partial) != (self.reads_mask, self.partial) {
             self.pipeline = self.ctx.pipeline(
                 self.config.shader(),
                 self.spec,
                 "main",
                 &with_mods_constant(
-                    self.config
-                        .constants_for(self.desc.head_dim, self.desc.dv(), true, true),
+                    self.config.constants_for(
+                        self.desc.head_dim,
+                        self.desc.dv(),
+                        reads_mask,
+                        partial,
+                    ),
                     &self.mods,
                 ),
             )?;
-            self.partial = true;
+            (self.reads_mask, self.partial) = (reads_mask, partial);
             in_place = false;
         }
         if in_place {
@@ -821,6 +832,13 @@ impl AttentionPlan {
         };
         Ok((out, lse))
     }
+}
+
+/// Whether `m` has partial blocks or stripes (the kernel's per-key mask path).
+fn needs_partial(m: &BlockMask) -> bool {
+    m.rows
+        .iter()
+        .any(|r| !r.partial.is_empty() || !r.stripes.is_empty())
 }
 
 /// Checks a mask against the call: geometry, batch, heads, structure.
