@@ -3,7 +3,7 @@
 //! the GPU by the pattern search from synthetic heads with known structure (checked against the
 //! f64 reference), and timings of dense against windowed attention.
 
-use super::{heat, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
+use super::{heat, timed_bar, verdict, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
@@ -280,12 +280,10 @@ impl DemoOp for Attention {
                 );
                 if h == 0 {
                     caption.push_str(&format!(
-                        ". Whole plan: predicted {:.1}× faster than dense; ran on the GPU with `{}`, rel L2 err {:.1e} {} tolerance {:.1e}",
+                        ". Whole plan: predicted {:.1}× faster than dense; ran on the GPU with `{}`, {}",
                         plan.predicted_speedup,
                         cfg.label(),
-                        cmp.rel_l2_err,
-                        if cmp.pass { "within" } else { "OVER" },
-                        cmp.tolerance
+                        verdict(&cmp)
                     ));
                 }
                 figs.push(heat(

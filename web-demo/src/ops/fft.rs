@@ -4,7 +4,7 @@
 //! coefficients, and the image they rebuild through the DCT-III), each against its f64
 //! reference; and timings per transform length.
 
-use super::{heat, lines, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
+use super::{heat, lines, timed_bar, verdict, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure, Palette};
 use futures::future::LocalBoxFuture;
@@ -57,16 +57,6 @@ fn test_image(side: usize) -> Vec<f32> {
         }
     }
     img
-}
-
-/// `(rel L2 error, pass, tolerance)` as a caption fragment.
-fn verdict(c: &wgkernels::harness::tolerance::Comparison) -> String {
-    format!(
-        "rel L2 err {:.2e} {} tolerance {:.2e}",
-        c.rel_l2_err,
-        if c.pass { "within" } else { "OVER" },
-        c.tolerance
-    )
 }
 
 /// The 2-D figures: the image, log |rfft2| (the r2c N-D transform), and the image rebuilt from
@@ -324,12 +314,7 @@ impl DemoOp for Fft {
                         ("rustfft (f64)", decimate(&mag(&want), 512), true),
                     ],
                     "frequency bin k (0 … n/2)",
-                    format!(
-                        "{path}, `{label}`; rel L2 err {:.2e} {} tolerance {:.2e}",
-                        cmp.rel_l2_err,
-                        if cmp.pass { "within" } else { "OVER" },
-                        cmp.tolerance
-                    ),
+                    format!("{path}, `{label}`; {}", verdict(&cmp)),
                 ),
             ];
             figures.extend(see_2d(ctx, p.int("side"), p.int("keep")).await?);

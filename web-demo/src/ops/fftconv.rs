@@ -2,7 +2,7 @@
 //! input, the kernel and the output as plots, the output over the direct f64 sum), and
 //! timings of long convolutions (kernel as long as the sequence, as in Hyena-style layers).
 
-use super::{lines, timed_bar, DemoOp, Pick, Ran, Rate, Recorder};
+use super::{lines, timed_bar, verdict, DemoOp, Pick, Ran, Rate, Recorder};
 use crate::controls::{Control, Params};
 use crate::figure::{decimate, Bar, Figure};
 use futures::future::LocalBoxFuture;
@@ -219,11 +219,9 @@ impl DemoOp for FftConv {
                     ],
                     "sample t",
                     format!(
-                        "{} `{label}`; rel L2 err {:.2e} {} tolerance {:.2e}",
+                        "{} `{label}`; {}",
                         if circular { "circular" } else { "causal" },
-                        cmp.rel_l2_err,
-                        if cmp.pass { "within" } else { "OVER" },
-                        cmp.tolerance
+                        verdict(&cmp)
                     ),
                 ),
             ])

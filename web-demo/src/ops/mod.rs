@@ -80,6 +80,17 @@ pub fn find(name: &str) -> Option<Box<dyn DemoOp>> {
     registry().into_iter().find(|o| o.name() == name)
 }
 
+/// A figure caption's verdict on a GPU result against its CPU reference: `rel L2 err E within
+/// tolerance T`, or `OVER` in place of `within` (the page's e2e fails on any caption saying OVER).
+pub fn verdict(c: &wgkernels::harness::tolerance::Comparison) -> String {
+    format!(
+        "rel L2 err {:.2e} {} tolerance {:.2e}",
+        c.rel_l2_err,
+        if c.pass { "within" } else { "OVER" },
+        c.tolerance
+    )
+}
+
 /// Records one timed case into a caller's compute pass (a bound op, moved in with its buffers).
 pub type Recorder = Box<dyn Fn(&mut wgpu::ComputePass<'_>)>;
 
