@@ -19,10 +19,8 @@ pub const NAME: &str = "fft_nd";
 pub struct NdBucket {
     /// Storage type.
     pub dtype: crate::DType,
-    /// `c2c`, `r2c`, `c2r` or the real-to-real kind (as in reports).
+    /// `c2c`, `ic2c` (inverse), `r2c`, `c2r` or the real-to-real kind (as in reports).
     pub transform: String,
-    /// Inverse complex transform.
-    pub inverse: bool,
     /// The transformed axes.
     pub axes: Vec<usize>,
     /// The array's shape.
@@ -51,7 +49,6 @@ impl TuneOp for NdTune {
         let bucket = NdBucket {
             dtype: d.dtype,
             transform: d.transform.name().to_string(),
-            inverse: matches!(d.transform, super::nd::NdTransform::C2c { inverse: true }),
             axes: d.axes.clone(),
             shape: d.shape.clone(),
         };
