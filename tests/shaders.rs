@@ -370,7 +370,9 @@ fn every_fft_variant_translates_for_every_backend() {
                         sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
                         sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));
                     }
-                    for consts in pass_constants(&cfg, log_n) {
+                    let passes = pass_constants(&cfg, log_n);
+                    let last = passes.len() - 1;
+                    for (pi, consts) in passes.into_iter().enumerate() {
                         for (shader, entry, modes) in [
                             (
                                 fft::shaders::STOCKHAM,
@@ -391,6 +393,10 @@ fn every_fft_variant_translates_for_every_backend() {
                                 if entry == "fused" {
                                     c.push(("FUSED", 1.0));
                                 }
+                                // The last of several passes of a plain transform runs in place.
+                                if entry == "main" && om == 0.0 && last > 0 && pi == last {
+                                    c.push(("IN_PLACE", 1.0));
+                                }
                                 sweep.check(profile, shader, spec, entry, c);
                             }
                         }
@@ -407,8 +413,13 @@ fn every_fft_variant_translates_for_every_backend() {
     }
     sweep.finish("FFT", 40);
     // The subgroup kernels (lavapipe profile): 4096-point first pass, 256-point fused, first
-    // and later (cross-pass twiddles, strided stores) passes.
-    for want in [("main", vec![]), ("p256", vec![0, 1]), ("p256", vec![1, 0])] {
+    // and last (cross-pass twiddles, strided stores, in place) passes.
+    for want in [
+        ("main", vec![]),
+        ("p256", vec![0, 1, 0]),
+        ("p256", vec![1, 0, 1]),
+        ("p256c", vec![1, 0, 1]),
+    ] {
         assert!(
             sg_seen.contains(&want),
             "subgroup FFT variant {want:?} not checked"

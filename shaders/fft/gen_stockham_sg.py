@@ -194,7 +194,7 @@ fn {name}(
     let i0 = {i0};""")
     for nm, off in [("lx", 0), ("ly", 1)]:
         for r in range(16):
-            body.append(f"    let {nm}{r} = vec2<f32>(src_e[in0 + ((i0 + {16*r + off}u) << log_q)]) * cs.xy;")
+            body.append(f"    let {nm}{r} = sg_src(in0 + ((i0 + {16*r + off}u) << log_q)) * cs.xy;")
     body.append("""    var xin = array<vec2<f32>, 16>(""" + ", ".join(f"lx{r}" for r in range(16)) + """);
     var yin = array<vec2<f32>, 16>(""" + ", ".join(f"ly{r}" for r in range(16)) + f""");
     if SG_TW_IN {{
@@ -246,6 +246,17 @@ body.append("""// A pass of 256 points (the fused transform, or any pass of a lo
 // and writes value o to (j/ns)·ns·256 + (j mod ns) + o·ns (vec4 pairs with SG_SPAN1, ns = 1).
 override SG_TW_IN: bool = false;
 override SG_SPAN1: bool = true;
+// The last pass of a longer transform (ns·256 = 2^log_n) reads exactly the values it writes, so
+// it runs in place on dst (see `PassGeom::in_place`).
+override SG_IN_PLACE: bool = false;
+
+// Complex value i of the pass's input: src, or dst for a pass in place.
+fn sg_src(i: u32) -> vec2<f32> {
+    if SG_IN_PLACE {
+        return vec2<f32>(dst_e[i]);
+    }
+    return vec2<f32>(src_e[i]);
+}
 
 // exp(-2πi t / 2^log_l) for t < 2^log_l <= 2^log_tw: fine × coarse, after the stage table
 // (the layout fft_core.wgsl documents).

@@ -37,8 +37,16 @@ fn strided_base(b: u32) -> u32 {
     return (b / fp.a1) * (fp.a1 << fp.log_n) + b % fp.a1;
 }
 
-// Complex value i of the input.
+// The last pass of a multi-pass transform reads exactly the values it writes (column j: j + r·ns
+// both ways), so it runs in place on dst: its strided stores then hit the lines its loads brought
+// into the cache (see `PassGeom::in_place`).
+override IN_PLACE: bool = false;
+
+// Complex value i of the input (dst for a pass in place).
 fn src1(i: u32) -> vec2<f32> {
+    if IN_PLACE {
+        return vec2<f32>(dst_e[i]);
+    }
     return vec2<f32>(src_e[i]);
 }
 

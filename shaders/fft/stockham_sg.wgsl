@@ -307,6 +307,17 @@ fn main(
 // and writes value o to (j/ns)·ns·256 + (j mod ns) + o·ns (vec4 pairs with SG_SPAN1, ns = 1).
 override SG_TW_IN: bool = false;
 override SG_SPAN1: bool = true;
+// The last pass of a longer transform (ns·256 = 2^log_n) reads exactly the values it writes, so
+// it runs in place on dst (see `PassGeom::in_place`).
+override SG_IN_PLACE: bool = false;
+
+// Complex value i of the pass's input: src, or dst for a pass in place.
+fn sg_src(i: u32) -> vec2<f32> {
+    if SG_IN_PLACE {
+        return vec2<f32>(dst_e[i]);
+    }
+    return vec2<f32>(src_e[i]);
+}
 
 // exp(-2πi t / 2^log_l) for t < 2^log_l <= 2^log_tw: fine × coarse, after the stage table
 // (the layout fft_core.wgsl documents).
@@ -339,38 +350,38 @@ fn p256(
     let in0 = (b << fp.log_n) + j;
     let cs = conj_sign(1u);
     let i0 = 2u * lane;
-    let lx0 = vec2<f32>(src_e[in0 + ((i0 + 0u) << log_q)]) * cs.xy;
-    let lx1 = vec2<f32>(src_e[in0 + ((i0 + 16u) << log_q)]) * cs.xy;
-    let lx2 = vec2<f32>(src_e[in0 + ((i0 + 32u) << log_q)]) * cs.xy;
-    let lx3 = vec2<f32>(src_e[in0 + ((i0 + 48u) << log_q)]) * cs.xy;
-    let lx4 = vec2<f32>(src_e[in0 + ((i0 + 64u) << log_q)]) * cs.xy;
-    let lx5 = vec2<f32>(src_e[in0 + ((i0 + 80u) << log_q)]) * cs.xy;
-    let lx6 = vec2<f32>(src_e[in0 + ((i0 + 96u) << log_q)]) * cs.xy;
-    let lx7 = vec2<f32>(src_e[in0 + ((i0 + 112u) << log_q)]) * cs.xy;
-    let lx8 = vec2<f32>(src_e[in0 + ((i0 + 128u) << log_q)]) * cs.xy;
-    let lx9 = vec2<f32>(src_e[in0 + ((i0 + 144u) << log_q)]) * cs.xy;
-    let lx10 = vec2<f32>(src_e[in0 + ((i0 + 160u) << log_q)]) * cs.xy;
-    let lx11 = vec2<f32>(src_e[in0 + ((i0 + 176u) << log_q)]) * cs.xy;
-    let lx12 = vec2<f32>(src_e[in0 + ((i0 + 192u) << log_q)]) * cs.xy;
-    let lx13 = vec2<f32>(src_e[in0 + ((i0 + 208u) << log_q)]) * cs.xy;
-    let lx14 = vec2<f32>(src_e[in0 + ((i0 + 224u) << log_q)]) * cs.xy;
-    let lx15 = vec2<f32>(src_e[in0 + ((i0 + 240u) << log_q)]) * cs.xy;
-    let ly0 = vec2<f32>(src_e[in0 + ((i0 + 1u) << log_q)]) * cs.xy;
-    let ly1 = vec2<f32>(src_e[in0 + ((i0 + 17u) << log_q)]) * cs.xy;
-    let ly2 = vec2<f32>(src_e[in0 + ((i0 + 33u) << log_q)]) * cs.xy;
-    let ly3 = vec2<f32>(src_e[in0 + ((i0 + 49u) << log_q)]) * cs.xy;
-    let ly4 = vec2<f32>(src_e[in0 + ((i0 + 65u) << log_q)]) * cs.xy;
-    let ly5 = vec2<f32>(src_e[in0 + ((i0 + 81u) << log_q)]) * cs.xy;
-    let ly6 = vec2<f32>(src_e[in0 + ((i0 + 97u) << log_q)]) * cs.xy;
-    let ly7 = vec2<f32>(src_e[in0 + ((i0 + 113u) << log_q)]) * cs.xy;
-    let ly8 = vec2<f32>(src_e[in0 + ((i0 + 129u) << log_q)]) * cs.xy;
-    let ly9 = vec2<f32>(src_e[in0 + ((i0 + 145u) << log_q)]) * cs.xy;
-    let ly10 = vec2<f32>(src_e[in0 + ((i0 + 161u) << log_q)]) * cs.xy;
-    let ly11 = vec2<f32>(src_e[in0 + ((i0 + 177u) << log_q)]) * cs.xy;
-    let ly12 = vec2<f32>(src_e[in0 + ((i0 + 193u) << log_q)]) * cs.xy;
-    let ly13 = vec2<f32>(src_e[in0 + ((i0 + 209u) << log_q)]) * cs.xy;
-    let ly14 = vec2<f32>(src_e[in0 + ((i0 + 225u) << log_q)]) * cs.xy;
-    let ly15 = vec2<f32>(src_e[in0 + ((i0 + 241u) << log_q)]) * cs.xy;
+    let lx0 = sg_src(in0 + ((i0 + 0u) << log_q)) * cs.xy;
+    let lx1 = sg_src(in0 + ((i0 + 16u) << log_q)) * cs.xy;
+    let lx2 = sg_src(in0 + ((i0 + 32u) << log_q)) * cs.xy;
+    let lx3 = sg_src(in0 + ((i0 + 48u) << log_q)) * cs.xy;
+    let lx4 = sg_src(in0 + ((i0 + 64u) << log_q)) * cs.xy;
+    let lx5 = sg_src(in0 + ((i0 + 80u) << log_q)) * cs.xy;
+    let lx6 = sg_src(in0 + ((i0 + 96u) << log_q)) * cs.xy;
+    let lx7 = sg_src(in0 + ((i0 + 112u) << log_q)) * cs.xy;
+    let lx8 = sg_src(in0 + ((i0 + 128u) << log_q)) * cs.xy;
+    let lx9 = sg_src(in0 + ((i0 + 144u) << log_q)) * cs.xy;
+    let lx10 = sg_src(in0 + ((i0 + 160u) << log_q)) * cs.xy;
+    let lx11 = sg_src(in0 + ((i0 + 176u) << log_q)) * cs.xy;
+    let lx12 = sg_src(in0 + ((i0 + 192u) << log_q)) * cs.xy;
+    let lx13 = sg_src(in0 + ((i0 + 208u) << log_q)) * cs.xy;
+    let lx14 = sg_src(in0 + ((i0 + 224u) << log_q)) * cs.xy;
+    let lx15 = sg_src(in0 + ((i0 + 240u) << log_q)) * cs.xy;
+    let ly0 = sg_src(in0 + ((i0 + 1u) << log_q)) * cs.xy;
+    let ly1 = sg_src(in0 + ((i0 + 17u) << log_q)) * cs.xy;
+    let ly2 = sg_src(in0 + ((i0 + 33u) << log_q)) * cs.xy;
+    let ly3 = sg_src(in0 + ((i0 + 49u) << log_q)) * cs.xy;
+    let ly4 = sg_src(in0 + ((i0 + 65u) << log_q)) * cs.xy;
+    let ly5 = sg_src(in0 + ((i0 + 81u) << log_q)) * cs.xy;
+    let ly6 = sg_src(in0 + ((i0 + 97u) << log_q)) * cs.xy;
+    let ly7 = sg_src(in0 + ((i0 + 113u) << log_q)) * cs.xy;
+    let ly8 = sg_src(in0 + ((i0 + 129u) << log_q)) * cs.xy;
+    let ly9 = sg_src(in0 + ((i0 + 145u) << log_q)) * cs.xy;
+    let ly10 = sg_src(in0 + ((i0 + 161u) << log_q)) * cs.xy;
+    let ly11 = sg_src(in0 + ((i0 + 177u) << log_q)) * cs.xy;
+    let ly12 = sg_src(in0 + ((i0 + 193u) << log_q)) * cs.xy;
+    let ly13 = sg_src(in0 + ((i0 + 209u) << log_q)) * cs.xy;
+    let ly14 = sg_src(in0 + ((i0 + 225u) << log_q)) * cs.xy;
+    let ly15 = sg_src(in0 + ((i0 + 241u) << log_q)) * cs.xy;
     var xin = array<vec2<f32>, 16>(lx0, lx1, lx2, lx3, lx4, lx5, lx6, lx7, lx8, lx9, lx10, lx11, lx12, lx13, lx14, lx15);
     var yin = array<vec2<f32>, 16>(ly0, ly1, ly2, ly3, ly4, ly5, ly6, ly7, ly8, ly9, ly10, ly11, ly12, ly13, ly14, ly15);
     if SG_TW_IN {
@@ -681,38 +692,38 @@ fn p256c(
     let in0 = (b << fp.log_n) + j;
     let cs = conj_sign(1u);
     let i0 = 2u * g;
-    let lx0 = vec2<f32>(src_e[in0 + ((i0 + 0u) << log_q)]) * cs.xy;
-    let lx1 = vec2<f32>(src_e[in0 + ((i0 + 16u) << log_q)]) * cs.xy;
-    let lx2 = vec2<f32>(src_e[in0 + ((i0 + 32u) << log_q)]) * cs.xy;
-    let lx3 = vec2<f32>(src_e[in0 + ((i0 + 48u) << log_q)]) * cs.xy;
-    let lx4 = vec2<f32>(src_e[in0 + ((i0 + 64u) << log_q)]) * cs.xy;
-    let lx5 = vec2<f32>(src_e[in0 + ((i0 + 80u) << log_q)]) * cs.xy;
-    let lx6 = vec2<f32>(src_e[in0 + ((i0 + 96u) << log_q)]) * cs.xy;
-    let lx7 = vec2<f32>(src_e[in0 + ((i0 + 112u) << log_q)]) * cs.xy;
-    let lx8 = vec2<f32>(src_e[in0 + ((i0 + 128u) << log_q)]) * cs.xy;
-    let lx9 = vec2<f32>(src_e[in0 + ((i0 + 144u) << log_q)]) * cs.xy;
-    let lx10 = vec2<f32>(src_e[in0 + ((i0 + 160u) << log_q)]) * cs.xy;
-    let lx11 = vec2<f32>(src_e[in0 + ((i0 + 176u) << log_q)]) * cs.xy;
-    let lx12 = vec2<f32>(src_e[in0 + ((i0 + 192u) << log_q)]) * cs.xy;
-    let lx13 = vec2<f32>(src_e[in0 + ((i0 + 208u) << log_q)]) * cs.xy;
-    let lx14 = vec2<f32>(src_e[in0 + ((i0 + 224u) << log_q)]) * cs.xy;
-    let lx15 = vec2<f32>(src_e[in0 + ((i0 + 240u) << log_q)]) * cs.xy;
-    let ly0 = vec2<f32>(src_e[in0 + ((i0 + 1u) << log_q)]) * cs.xy;
-    let ly1 = vec2<f32>(src_e[in0 + ((i0 + 17u) << log_q)]) * cs.xy;
-    let ly2 = vec2<f32>(src_e[in0 + ((i0 + 33u) << log_q)]) * cs.xy;
-    let ly3 = vec2<f32>(src_e[in0 + ((i0 + 49u) << log_q)]) * cs.xy;
-    let ly4 = vec2<f32>(src_e[in0 + ((i0 + 65u) << log_q)]) * cs.xy;
-    let ly5 = vec2<f32>(src_e[in0 + ((i0 + 81u) << log_q)]) * cs.xy;
-    let ly6 = vec2<f32>(src_e[in0 + ((i0 + 97u) << log_q)]) * cs.xy;
-    let ly7 = vec2<f32>(src_e[in0 + ((i0 + 113u) << log_q)]) * cs.xy;
-    let ly8 = vec2<f32>(src_e[in0 + ((i0 + 129u) << log_q)]) * cs.xy;
-    let ly9 = vec2<f32>(src_e[in0 + ((i0 + 145u) << log_q)]) * cs.xy;
-    let ly10 = vec2<f32>(src_e[in0 + ((i0 + 161u) << log_q)]) * cs.xy;
-    let ly11 = vec2<f32>(src_e[in0 + ((i0 + 177u) << log_q)]) * cs.xy;
-    let ly12 = vec2<f32>(src_e[in0 + ((i0 + 193u) << log_q)]) * cs.xy;
-    let ly13 = vec2<f32>(src_e[in0 + ((i0 + 209u) << log_q)]) * cs.xy;
-    let ly14 = vec2<f32>(src_e[in0 + ((i0 + 225u) << log_q)]) * cs.xy;
-    let ly15 = vec2<f32>(src_e[in0 + ((i0 + 241u) << log_q)]) * cs.xy;
+    let lx0 = sg_src(in0 + ((i0 + 0u) << log_q)) * cs.xy;
+    let lx1 = sg_src(in0 + ((i0 + 16u) << log_q)) * cs.xy;
+    let lx2 = sg_src(in0 + ((i0 + 32u) << log_q)) * cs.xy;
+    let lx3 = sg_src(in0 + ((i0 + 48u) << log_q)) * cs.xy;
+    let lx4 = sg_src(in0 + ((i0 + 64u) << log_q)) * cs.xy;
+    let lx5 = sg_src(in0 + ((i0 + 80u) << log_q)) * cs.xy;
+    let lx6 = sg_src(in0 + ((i0 + 96u) << log_q)) * cs.xy;
+    let lx7 = sg_src(in0 + ((i0 + 112u) << log_q)) * cs.xy;
+    let lx8 = sg_src(in0 + ((i0 + 128u) << log_q)) * cs.xy;
+    let lx9 = sg_src(in0 + ((i0 + 144u) << log_q)) * cs.xy;
+    let lx10 = sg_src(in0 + ((i0 + 160u) << log_q)) * cs.xy;
+    let lx11 = sg_src(in0 + ((i0 + 176u) << log_q)) * cs.xy;
+    let lx12 = sg_src(in0 + ((i0 + 192u) << log_q)) * cs.xy;
+    let lx13 = sg_src(in0 + ((i0 + 208u) << log_q)) * cs.xy;
+    let lx14 = sg_src(in0 + ((i0 + 224u) << log_q)) * cs.xy;
+    let lx15 = sg_src(in0 + ((i0 + 240u) << log_q)) * cs.xy;
+    let ly0 = sg_src(in0 + ((i0 + 1u) << log_q)) * cs.xy;
+    let ly1 = sg_src(in0 + ((i0 + 17u) << log_q)) * cs.xy;
+    let ly2 = sg_src(in0 + ((i0 + 33u) << log_q)) * cs.xy;
+    let ly3 = sg_src(in0 + ((i0 + 49u) << log_q)) * cs.xy;
+    let ly4 = sg_src(in0 + ((i0 + 65u) << log_q)) * cs.xy;
+    let ly5 = sg_src(in0 + ((i0 + 81u) << log_q)) * cs.xy;
+    let ly6 = sg_src(in0 + ((i0 + 97u) << log_q)) * cs.xy;
+    let ly7 = sg_src(in0 + ((i0 + 113u) << log_q)) * cs.xy;
+    let ly8 = sg_src(in0 + ((i0 + 129u) << log_q)) * cs.xy;
+    let ly9 = sg_src(in0 + ((i0 + 145u) << log_q)) * cs.xy;
+    let ly10 = sg_src(in0 + ((i0 + 161u) << log_q)) * cs.xy;
+    let ly11 = sg_src(in0 + ((i0 + 177u) << log_q)) * cs.xy;
+    let ly12 = sg_src(in0 + ((i0 + 193u) << log_q)) * cs.xy;
+    let ly13 = sg_src(in0 + ((i0 + 209u) << log_q)) * cs.xy;
+    let ly14 = sg_src(in0 + ((i0 + 225u) << log_q)) * cs.xy;
+    let ly15 = sg_src(in0 + ((i0 + 241u) << log_q)) * cs.xy;
     var xin = array<vec2<f32>, 16>(lx0, lx1, lx2, lx3, lx4, lx5, lx6, lx7, lx8, lx9, lx10, lx11, lx12, lx13, lx14, lx15);
     var yin = array<vec2<f32>, 16>(ly0, ly1, ly2, ly3, ly4, ly5, ly6, ly7, ly8, ly9, ly10, ly11, ly12, ly13, ly14, ly15);
     if SG_TW_IN {
