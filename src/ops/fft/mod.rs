@@ -381,17 +381,26 @@ impl FftPlan {
     /// reads value k at outer·stride·n + inner + k·stride, and writes its output likewise): an
     /// FFT along a non-last axis of a row-major array without transposes. Power-of-two lengths
     /// that the pick runs as one fused plain-Stockham pass only ([`Error::Unsupported`]
-    /// otherwise: the caller transposes instead).
-    pub(crate) fn new_strided(ctx: &Context, desc: FftDesc, stride: u32) -> Result<Self> {
-        Self::build(ctx, desc, None, Some(stride))
+    /// otherwise: the caller transposes instead). `in_place`: the pass reads the values from
+    /// the output buffer it writes (each column's values go back where they were read; the
+    /// stores then hit cached lines), and the input binding goes unread.
+    pub(crate) fn new_strided(
+        ctx: &Context,
+        desc: FftDesc,
+        stride: u32,
+        in_place: bool,
+    ) -> Result<Self> {
+        Self::build(ctx, desc, None, Some((stride, in_place)))
     }
 
     fn build(
         ctx: &Context,
         desc: FftDesc,
         config: Option<FftConfig>,
-        stride: Option<u32>,
+        strided: Option<(u32, bool)>,
     ) -> Result<Self> {
+        let stride = strided.map(|s| s.0);
+        let strided_in_place = strided.is_some_and(|s| s.1);
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
@@ -518,13 +527,13 @@ impl FftPlan {
                         let grid = grid_for(ctx, "FFT workgroup count", count)?;
                         (pipeline, ctx.uniform("fft params", &p)?, grid)
                     } else {
-                        mk(g, 0, 0, g.in_place(log_m), p)?
+                        mk(g, 0, 0, g.in_place(log_m) || strided_in_place, p)?
                     };
                 // Ping-pong between the output and one scratch buffer so that the next-to-last
                 // pass writes the output; the last pass runs in place there (it binds the
                 // input as its unread source: a buffer may not be bound read-only and writable
                 // at once).
-                let in_place = g.in_place(log_m);
+                let in_place = g.in_place(log_m) || strided_in_place;
                 let dst = if i + 1 == t || (t - 2 - i).is_multiple_of(2) {
                     Slot::Output
                 } else {

@@ -679,7 +679,37 @@ pub(crate) fn strided_probe(
 pub(crate) struct Chain {
     ctx: Context,
     stages: Vec<Stage>,
+    /// Where each step writes; a step in place reads there too.
+    dsts: Vec<Dst>,
+    /// Which steps run in place (strided column passes after the first step).
+    in_place: Vec<bool>,
     scratch: Vec<wgpu::Buffer>,
+}
+
+/// The buffer a step writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dst {
+    Output,
+    Scratch(usize),
+}
+
+/// Where each of the steps writes, given which run in place: the last writes the output; a step
+/// in place needs its input where it writes, so the step before writes there too; any other
+/// step reads a buffer other than the one it writes (scratch buffers alternate).
+fn chain_dsts(in_place: &[bool]) -> Vec<Dst> {
+    let k = in_place.len();
+    let mut dsts = vec![Dst::Output; k];
+    for i in (1..k).rev() {
+        dsts[i - 1] = if in_place[i] {
+            dsts[i]
+        } else {
+            match dsts[i] {
+                Dst::Scratch(0) => Dst::Scratch(1),
+                _ => Dst::Scratch(0),
+            }
+        };
+    }
+    dsts
 }
 
 fn batch32(batch: u64) -> Result<u32> {
@@ -695,7 +725,12 @@ impl Chain {
         transpose: TransposeKernel,
     ) -> Result<Self> {
         let mut stages = Vec::new();
-        for (s, _) in &spec.stages {
+        // A strided column pass reads and writes each value in one place, so after the first
+        // step (whose input is the caller's, read only) it runs in place.
+        let in_place: Vec<bool> = (spec.stages.iter().enumerate())
+            .map(|(i, (s, _))| i > 0 && matches!(s, StageSpec::FftStrided { .. }))
+            .collect();
+        for (i, (s, _)) in spec.stages.iter().enumerate() {
             stages.push(match s {
                 StageSpec::Fft { n, batch, inverse } => Stage::Fft(FftPlan::new(
                     ctx,
@@ -717,6 +752,7 @@ impl Chain {
                         .inverse(*inverse)
                         .dtype(dtype),
                     batch32(*stride)?,
+                    in_place[i],
                 )?),
                 StageSpec::Rfft { n, batch, inverse } => Stage::Rfft(RfftPlan::new(
                     ctx,
@@ -748,14 +784,23 @@ impl Chain {
                 )?),
             });
         }
-        // Intermediate results alternate between two scratch buffers sized for the largest.
+        // Intermediate results go to the output (before steps in place there) or alternate
+        // between two scratch buffers sized for the largest.
         let k = spec.stages.len();
+        let dsts = chain_dsts(&in_place);
         let largest = spec.stages[..k.saturating_sub(1)]
             .iter()
             .map(|s| s.1)
             .max()
             .unwrap_or(0);
-        let n_scratch = (k.saturating_sub(1)).min(2);
+        let n_scratch = dsts
+            .iter()
+            .filter_map(|d| match d {
+                Dst::Scratch(i) => Some(i + 1),
+                Dst::Output => None,
+            })
+            .max()
+            .unwrap_or(0);
         let bytes = (largest * dtype.size()).max(16);
         ctx.check_binding_size("N-D transform scratch", bytes)?;
         let scratch = (0..n_scratch)
@@ -764,6 +809,8 @@ impl Chain {
         Ok(Self {
             ctx: ctx.clone(),
             stages,
+            dsts,
+            in_place,
             scratch,
         })
     }
@@ -775,19 +822,20 @@ impl Chain {
         output: &wgpu::Buffer,
         filter: Option<&wgpu::Buffer>,
     ) -> Result<NdBound> {
-        let k = self.stages.len();
-        let mut out = Vec::with_capacity(k);
+        let buffer = |d: Dst| match d {
+            Dst::Output => output,
+            Dst::Scratch(i) => &self.scratch[i],
+        };
+        let mut out = Vec::with_capacity(self.stages.len());
         for (i, stage) in self.stages.iter().enumerate() {
-            let src = if i == 0 {
+            // A step in place reads its output buffer and leaves its source binding unread:
+            // it binds the input there (never a buffer it writes).
+            let src = if i == 0 || self.in_place[i] {
                 input
             } else {
-                &self.scratch[(i - 1) % 2]
+                buffer(self.dsts[i - 1])
             };
-            let dst = if i + 1 == k {
-                output
-            } else {
-                &self.scratch[i % 2]
-            };
+            let dst = buffer(self.dsts[i]);
             out.push(match stage {
                 Stage::Fft(p) => Bound::Fft(p.bind_unchecked(src, dst)?),
                 Stage::Rfft(p) => Bound::Rfft(p.bind(src, dst)?),
@@ -912,6 +960,25 @@ impl NdBound {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn steps_in_place_write_where_they_read() {
+        use Dst::{Output as O, Scratch as S};
+        // Rows, then a strided column pass in place: the rows write the output, no scratch.
+        assert_eq!(chain_dsts(&[false, true]), vec![O, O]);
+        // 3-D: rows, two column passes in place, a final copy.
+        assert_eq!(
+            chain_dsts(&[false, true, true, false]),
+            vec![S(0), S(0), S(0), O]
+        );
+        // Out-of-place steps alternate scratch buffers and never read what they write.
+        assert_eq!(
+            chain_dsts(&[false, false, false, false]),
+            vec![S(0), S(1), S(0), O]
+        );
+        assert_eq!(chain_dsts(&[false, false, true]), vec![S(0), O, O]);
+        assert_eq!(chain_dsts(&[false]), vec![O]);
+    }
 
     #[test]
     fn dims_and_axes_collapse() {
