@@ -56,6 +56,28 @@ async function packageWorker() {
   const x = rand(2 * 24, 3);
   const e2 = relL2(await call({ op: 'fft', options: { n: 24 }, args: [x] }), dftRef(x, 24, 1, false));
   if (e2 > 1e-4) throw new Error(`worker.js fft: err ${e2}`);
+  // N:M sparse GEMM: compress (pruning) once in the worker, run twice by handle, free.
+  const sd = { m: 8, n: 5, k: 16, pattern: '2:4' };
+  const sa = rand(sd.m * sd.k, 4);
+  const sb = rand(sd.k * sd.n, 5);
+  const h = await call({ op: 'sparseCompress', options: sd, args: [sa, true] });
+  const pruned = sa.slice();
+  for (let g = 0; g < pruned.length; g += 4) {
+    const order = [0, 1, 2, 3].sort((i, j) => Math.abs(sa[g + j]) - Math.abs(sa[g + i]));
+    pruned[g + order[2]] = 0;
+    pruned[g + order[3]] = 0;
+  }
+  const e3 = relL2(await call({ op: 'sparseGemm', options: sd, args: [h, sb] }), gemmRef(sd, pruned, sb));
+  const e4 = relL2(await call({ op: 'sparseGemm', options: sd, args: [h, sb] }), gemmRef(sd, pruned, sb));
+  if (Math.max(e3, e4) > 1e-4) throw new Error(`worker.js sparseGemm: err ${e3}, ${e4}`);
+  await call({ op: 'sparseFree', args: [h] });
+  let gone = '';
+  try {
+    await call({ op: 'sparseGemm', options: sd, args: [h, sb] });
+  } catch (e) {
+    gone = e instanceof Error ? e.message : String(e);
+  }
+  if (!/unknown sparse operand/.test(gone)) throw new Error('worker.js: a freed sparse operand still ran');
   let msg = '';
   try {
     await call({ op: 'gemm', options: { m: 0, n: 1, k: 1 }, args: [] });
@@ -64,7 +86,7 @@ async function packageWorker() {
   }
   if (!msg) throw new Error('worker.js: a bad shape did not fail');
   w.terminate();
-  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, bad shape: "${msg}"`;
+  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, sparseGemm err ${e3.toExponential(1)}, bad shape: "${msg}"`;
 }
 
 try {

@@ -429,6 +429,23 @@ export async function runAll(k, log, opts = {}) {
     });
   }
 
+  // Each forced path of the FFT convolution, reported by `.path`, against the same reference;
+  // a path the options rule out is the Rust error.
+  await t('fftconv forced paths: fused, multipass, unfused', async () => {
+    const d = { batch: 1, channels: 3, length: 40, kernelLength: 9 };
+    const u = rand(d.channels * d.length, 36);
+    const kk = rand(d.channels * d.kernelLength, 37);
+    const want = convRef(d, u, kk, undefined, undefined);
+    const errs = [];
+    for (const path of /** @type {const} */ (['fused', 'multipass', 'unfused'])) {
+      const plan = k.fftconv({ ...d, path });
+      check(plan.path === path, `forced ${path}, ran ${plan.path}`);
+      errs.push(`${path} ${close(path, await plan.run(u, plan.prepareKernel(kk)), want, F32_TOL).toExponential(1)}`);
+    }
+    await rejects('freqKeep on the fused path', async () => k.fftconv({ ...d, freqKeep: 0.5, path: 'fused' }), /multi-pass/);
+    return errs.join(', ');
+  });
+
   // Attention: dense, causal with GQA and the LSE (K/V longer than Q), per-head patterns.
   for (const d of [
     { batch: 1, heads: 2, n: 33, headDim: 16 },

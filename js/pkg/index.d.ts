@@ -103,6 +103,10 @@ export interface FftConvOptions {
   postGate?: boolean;
   /** Frequency-sparse: the fraction of frequency classes kept. */
   freqKeep?: number;
+  /** Forces a path (default: the dispatcher's pick, reported by `plan.path`); a path that cannot
+   * run the shape or options is an error (frequency-sparse runs on `multipass` only, `unfused` is
+   * f32 only). */
+  path?: 'fused' | 'multipass' | 'unfused';
   dtype?: DType;
 }
 

@@ -5,10 +5,28 @@
 // `op` is a Kernels method that makes a plan (gemm, fft, rfft, fftconv, attention; the plan is cached by
 // its options and run with `args`), or `capabilities` or `verify`. Typed arrays come back as
 // typed arrays; errors as their message.
+// N:M sparse GEMM keeps its compressed operand in the worker, named by a handle:
+//   { op: 'sparseCompress', options, args: [dense, prune] }  -> { sparse: id }
+//   { op: 'sparseGemm', options, args: [{ sparse: id }, dense, { bias }?] }  -> C (or Y)
+//   { op: 'sparseFree', args: [{ sparse: id }] }
 import { Kernels } from './index.js';
 
 let kernels = null;
 const plans = new Map();
+const sparse = new Map();
+let nextSparse = 0;
+
+function plan(op, options) {
+  const key = `${op} ${JSON.stringify(options)}`;
+  if (!plans.has(key)) plans.set(key, kernels[op](options));
+  return plans.get(key);
+}
+
+function sparseOperand(handle) {
+  const s = sparse.get(handle?.sparse);
+  if (!s) throw new Error('unknown sparse operand: make one with sparseCompress first');
+  return s;
+}
 
 async function handle({ op, options, args = [] }) {
   kernels ??= await Kernels.create();
@@ -16,10 +34,22 @@ async function handle({ op, options, args = [] }) {
   if (op === 'verify') {
     return kernels.verify(options?.op, (check) => self.postMessage({ progress: check }), options?.tier);
   }
+  if (op === 'sparseCompress') {
+    const id = ++nextSparse;
+    sparse.set(id, plan('sparseGemm', options).compress(args[0], args[1] === true));
+    return { sparse: id };
+  }
+  if (op === 'sparseGemm') {
+    const [h, dense, extras] = args;
+    return plan(op, options).run(sparseOperand(h), dense, extras);
+  }
+  if (op === 'sparseFree') {
+    sparseOperand(args[0]).free();
+    sparse.delete(args[0].sparse);
+    return true;
+  }
   if (!['gemm', 'fft', 'rfft', 'fftconv', 'attention'].includes(op)) throw new Error(`unknown op \`${op}\``);
-  const key = `${op} ${JSON.stringify(options)}`;
-  if (!plans.has(key)) plans.set(key, kernels[op](options));
-  return plans.get(key).run(...args);
+  return plan(op, options).run(...args);
 }
 
 self.onmessage = async (e) => {

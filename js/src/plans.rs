@@ -331,6 +331,9 @@ struct FftConvOptions {
     post_gate: bool,
     #[serde(default)]
     freq_keep: Option<f32>,
+    /// Forces a path (`fused`, `multipass`, `unfused`); default: the dispatcher's pick.
+    #[serde(default)]
+    path: Option<wgkernels::FftConvPath>,
     #[serde(default)]
     dtype: Option<String>,
 }
@@ -363,6 +366,7 @@ impl FftConvPlan {
             .circular(o.circular)
             .gates(o.pre_gate, o.post_gate)
             .freq_keep(o.freq_keep)
+            .path(o.path)
             .dtype(dtype(o.dtype.as_deref())?);
         Ok(Self {
             shared: shared.clone(),
