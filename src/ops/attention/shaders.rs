@@ -91,12 +91,14 @@ pub fn with_bias(shader: Shader, bias: bool) -> Shader {
     if !bias {
         return shader;
     }
-    match shader.name {
-        "AttnSubgroup" => SUBGROUP_BIAS,
-        "AttnTiled" => TILED_BIAS,
-        "AttnCoop" => COOP_BIAS,
-        _ => shader,
-    }
+    [
+        (SUBGROUP, SUBGROUP_BIAS),
+        (TILED, TILED_BIAS),
+        (COOP, COOP_BIAS),
+    ]
+    .into_iter()
+    .find(|(plain, _)| *plain == shader)
+    .map_or(shader, |(_, biased)| biased)
 }
 
 /// Every attention shader.
