@@ -282,7 +282,48 @@ fn a_bias_plan_has_its_own_pipeline_with_one_more_binding() {
         let bound = plan.bind(&qb, &kb, &kb, &ob, None).unwrap();
         ctx.submit(|pass| bound.record(pass)).unwrap();
     }
-    ctx.wait().unwrap();
+    let host_out: Vec<f32> = pollster::block_on(wgkernels::runtime::read_buffer(
+        ctx,
+        &ob,
+        ob.size() as usize / 4,
+    ))
+    .unwrap();
+    // The same bias from the caller's buffer (same pipeline): not bindable before the buffer is
+    // set, a short buffer is a typed error, then the output is the host-bias plan's, exactly.
+    let (db, dh, dq, dk) = (1, 2, desc.nq, desc.nkv);
+    let on_dev = ScoreMods::none().bias(BiasTensor::on_device(db, dh, dq, dk));
+    let mut dev = AttentionPlan::with_mods(ctx, desc, None, &on_dev, None).unwrap();
+    assert_eq!(
+        attention_builds(13).len(),
+        3,
+        "the device bias built a pipeline"
+    );
+    assert!(matches!(
+        dev.bind(&qb, &kb, &kb, &ob, None),
+        Err(Error::Shape(_))
+    ));
+    let values = &bias.bias.as_ref().unwrap().values;
+    let short = ctx.upload("bias", &values[1..]).unwrap();
+    assert!(dev.set_bias_buffer(&short).is_err());
+    let full = ctx.upload("bias", &values[..]).unwrap();
+    dev.set_bias_buffer(&full).unwrap();
+    let ob2 = ctx.storage("O", desc.o_len_elems() * 4).unwrap();
+    let bound = dev.bind(&qb, &kb, &kb, &ob2, None).unwrap();
+    ctx.submit(|pass| bound.record(pass)).unwrap();
+    let dev_out: Vec<f32> = pollster::block_on(wgkernels::runtime::read_buffer(
+        ctx,
+        &ob2,
+        ob2.size() as usize / 4,
+    ))
+    .unwrap();
+    assert_eq!(dev_out, host_out);
+    // A plan without a bias has no bias buffer to set.
+    assert!(matches!(
+        AttentionPlan::new(ctx, desc, None, None)
+            .unwrap()
+            .set_bias_buffer(&full),
+        Err(Error::Shape(_))
+    ));
 }
 
 #[test]

@@ -438,7 +438,11 @@ impl AttentionPlan {
         let pipeline = main_pipeline(ctx, &config, spec, &desc, mods, reads_mask, partial)?;
         // The bias tensor: the plan's own buffer, bound at binding 8 of the bias variants.
         let bias_buf = match &mods.bias {
-            Some(b) => Some(ctx.upload("attention bias", &b.values[..])?),
+            Some(b) if !b.is_on_device() => Some(ctx.upload("attention bias", &b.values[..])?),
+            Some(b) => {
+                ctx.check_binding_size("attention bias", b.len() * 4)?;
+                None
+            }
             None => None,
         };
         let (merge, part, pstats) = if config.splits > 1 {
@@ -696,6 +700,20 @@ impl AttentionPlan {
         Ok(in_place)
     }
 
+    /// Makes the kernel read the bias tensor from the caller's `bias` (f32, the plan's bias
+    /// shape, storage usage; checked) instead of the plan's upload, e.g. for a
+    /// [`BiasTensor::on_device`] bias. Bind again afterwards.
+    pub fn set_bias_buffer(&mut self, bias: &wgpu::Buffer) -> Result<()> {
+        let Some(b) = &self.mods.bias else {
+            return Err(Error::Shape(
+                "this plan has no bias tensor; plan with `ScoreMods::bias`".into(),
+            ));
+        };
+        Operand::new("bias", bias).check(&self.ctx, b.len() * 4)?;
+        self.bias_buf = Some(bias.clone());
+        Ok(())
+    }
+
     /// Binds the caller's buffers (checked for usage and size): Q, K, V read; O written; LSE
     /// (f32, one per query row) written when the plan asked for it. Build once, record many times.
     pub fn bind(
@@ -729,6 +747,11 @@ impl AttentionPlan {
             }
             (false, None) => &self.dummy,
         };
+        if self.mods.bias.is_some() && self.bias_buf.is_none() {
+            return Err(Error::Shape(
+                "the plan's bias tensor is on the device: `set_bias_buffer` before binding".into(),
+            ));
+        }
         let split = self.config.splits > 1;
         let stats = if split {
             self.pstats.as_ref().unwrap_or(&self.dummy)

@@ -187,6 +187,28 @@ impl BiasTensor {
         }
     }
 
+    /// A bias whose values live in the caller's buffer: plan with it, then hand the buffer to
+    /// [`super::AttentionPlan::set_bias_buffer`] before binding. (No host values: nothing to
+    /// check for NaN, and the f64 reference cannot use it.)
+    pub fn on_device(batch: u32, heads: u32, nq: u32, nkv: u32) -> Self {
+        Self::new(batch, heads, nq, nkv, Vec::new())
+    }
+
+    /// Whether the values are the caller's device buffer ([`BiasTensor::on_device`]).
+    pub fn is_on_device(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Elements of the tensor.
+    pub fn len(&self) -> u64 {
+        self.batch as u64 * self.heads as u64 * self.nq as u64 * self.nkv as u64
+    }
+
+    /// Whether the tensor has no elements (never, for a valid bias).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Element strides of the batch and head dimensions (0 where broadcast).
     pub(crate) fn strides(&self) -> (u64, u64) {
         let plane = self.nq as u64 * self.nkv as u64;
@@ -199,10 +221,12 @@ impl BiasTensor {
         (batch, head)
     }
 
-    /// The bias of (batch `b`, query head `h`, query `i`, key `j`).
-    pub fn at(&self, b: usize, h: usize, i: usize, j: usize) -> f32 {
+    /// The bias of (batch `b`, query head `h`, query `i`, key `j`); `None` outside the tensor
+    /// or for a bias on the device.
+    pub fn at(&self, b: usize, h: usize, i: usize, j: usize) -> Option<f32> {
         let (sb, sh) = self.strides();
-        self.values[b * sb as usize + h * sh as usize + i * self.nkv as usize + j]
+        let idx = b * sb as usize + h * sh as usize + i * self.nkv as usize + j;
+        self.values.get(idx).copied()
     }
 
     fn validate(&self, d: &AttentionDesc) -> Result<()> {
@@ -212,12 +236,13 @@ impl BiasTensor {
             || self.nkv != d.nkv
         {
             return Err(Error::Shape(format!(
-                "bias tensor [{}, {}, {}, {}] for a call of batch {}, {} query heads, nq = {},                  nkv = {} (batch and heads may be 1 to broadcast)",
+                "bias tensor [{}, {}, {}, {}] for a call of batch {}, {} query heads, nq = {}, \
+                 nkv = {} (batch and heads may be 1 to broadcast)",
                 self.batch, self.heads, self.nq, self.nkv, d.batch, d.heads_q, d.nq, d.nkv
             )));
         }
-        let want = self.batch as u64 * self.heads as u64 * self.nq as u64 * self.nkv as u64;
-        if self.values.len() as u64 != want {
+        let want = self.len();
+        if !self.is_on_device() && self.values.len() as u64 != want {
             return Err(Error::Shape(format!(
                 "bias tensor [{}, {}, {}, {}] needs {want} values, has {}",
                 self.batch,
@@ -402,7 +427,8 @@ impl ScoreMods {
             x += t.table[h * t.num_buckets as usize + k as usize] as f64;
         }
         if let Some(bias) = &self.bias {
-            x += bias.at(b, h, i, j) as f64;
+            // A bias on the device has no host values: NaN, which no check passes.
+            x += bias.at(b, h, i, j).map_or(f64::NAN, f64::from);
         }
         x
     }
