@@ -302,6 +302,13 @@ fn every_attention_variant_translates_for_every_backend() {
                         };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
                             let consts = cfg.constants_for(hd, dv, masked, partial);
+                            if hd == 64 && dv == 64 && masked == partial {
+                                // Every score modifier at once, in the bias-tensor variant.
+                                let mut all = consts.clone();
+                                all.push(("MODS", 31.0));
+                                let biased = attention::shaders::with_bias(cfg.shader(), true);
+                                sweep.check(profile, biased, spec, "main", all);
+                            }
                             if sweep.check(profile, cfg.shader(), spec, "main", consts) {
                                 variants.insert(cfg.variant());
                             }

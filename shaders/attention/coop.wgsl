@@ -80,10 +80,6 @@ fn main(
     }
 
     let qb = rows0 / p.block_q;
-    var slope = 0.0;
-    if (MODS & MOD_ALIBI) != 0u {
-        slope = attn_head_value(0u, h);
-    }
     var sink = 0.0;
     if (MODS & MOD_SINK) != 0u {
         sink = attn_head_value(1u, h);
@@ -141,12 +137,12 @@ fn main(
             // Online softmax, one row per invocation; the element mask is applied here.
             for (var r = li; r < CR; r += threads) {
                 let rib = rows0 + r - qb * p.block_q;
-                let qpos = min(rows0 + r, p.nq - 1u) + p.nkv - p.nq;
+                let rmods = attn_row_mods(b, h, min(rows0 + r, p.nq - 1u));
                 let m_old = rm[r];
                 var mx = m_old;
                 for (var j = 0u; j < nk; j++) {
                     if attn_coop_ok(un, i0 + j, rib) {
-                        mx = max(mx, attn_modify(ss[r * CK + j] * p.scale_log2, kcol[j], qpos, slope));
+                        mx = max(mx, attn_modify(ss[r * CK + j] * p.scale_log2, kcol[j], rmods));
                     }
                 }
                 let alpha = exp2(m_old - mx);
@@ -154,7 +150,7 @@ fn main(
                 for (var j = 0u; j < CK; j++) {
                     var pr = 0.0h;
                     if j < nk && attn_coop_ok(un, i0 + j, rib) {
-                        let sv = attn_modify(ss[r * CK + j] * p.scale_log2, kcol[j], qpos, slope);
+                        let sv = attn_modify(ss[r * CK + j] * p.scale_log2, kcol[j], rmods);
                         pr = f16(exp2(sv - mx));
                     }
                     ps[r * CK + j] = pr;

@@ -34,7 +34,7 @@ struct AttnParams {
     vrows: u32,       // rows per folded head group: fold * nq
     softcap2: f32,    // soft-cap * log2(e) (MODS bit 0)
     softcap_inv: f32, // 1 / softcap2
-    mods_off: u32,    // per-head words in amask: ALiBi slopes, then sink logits (log2 units)
+    mods_off: u32,    // mods region in amask: ALiBi slopes, sink logits, header, T5 tables
     _pad0: u32,
     _pad1: u32,
     _pad2: u32,
@@ -43,13 +43,19 @@ struct AttnParams {
 // Binding 0 holds the parameters: `p: AttnParams`, declared with `load_params()` by the generated
 // prelude (see `shaders::source`); every entry point calls `load_params()` first.
 
-// Score modifiers (see `ScoreMods`): bit 0 tanh soft-cap, bit 1 ALiBi, bit 2 sink. 0 compiles
-// none of them: the kernel without modifiers. Flags bit 2 says the same of the sink at run time
-// for the merge pass, which is one pipeline for every plan.
+// Score modifiers (see `ScoreMods`): bit 0 tanh soft-cap, bit 1 ALiBi, bit 2 sink, bit 3 T5
+// buckets, bit 4 bias tensor (only in the shader variants that declare it: `attn_bias_at` of
+// `bias.wgsl`; the others include `nobias.wgsl`). 0 compiles none of them: the kernel without
+// modifiers. Flags bit 2 says the same of the sink at run time for the merge pass, which is one
+// pipeline for every plan.
 override MODS: u32 = 0u;
 const MOD_SOFTCAP: u32 = 1u;
 const MOD_ALIBI: u32 = 2u;
 const MOD_SINK: u32 = 4u;
+const MOD_T5: u32 = 8u;
+const MOD_BIAS: u32 = 16u;
+// The bits that change a score (the sink changes the denominator only).
+const MOD_SCORE: u32 = 27u;
 
 const STRIPE_CHUNK: u32 = 32u;
 const UNIT_FULL: u32 = 0u;
@@ -145,21 +151,63 @@ fn attn_head_value(which: u32, h: u32) -> f32 {
     return bitcast<f32>(amask[p.mods_off + which * p.hq + h]);
 }
 
+// Word `i` of the mods header (after the per-head values): 0 T5 reach R, 1 bias batch stride,
+// 2 bias head stride.
+fn attn_mods_header(i: u32) -> u32 {
+    return amask[p.mods_off + 2u * p.hq + i];
+}
+
+// What the score modifiers need of one query row, looked up once per row: its bottom-right
+// aligned position, its head's ALiBi slope (log2 units), the amask index of its head's T5 value
+// at distance 0 with the reach R (distances are clamped to +-R), and the bias tensor's index of
+// (row, key 0).
+struct RowMods {
+    qpos: u32,
+    slope: f32,
+    t5: u32,
+    t5r: i32,
+    bias: u32,
+}
+
+// The RowMods of query `qi` (clamped into range by the caller) of query head `h`, batch `b`.
+fn attn_row_mods(b: u32, h: u32, qi: u32) -> RowMods {
+    var r = RowMods(qi + p.nkv - p.nq, 0.0, 0u, 0, 0u);
+    if (MODS & MOD_ALIBI) != 0u {
+        r.slope = attn_head_value(0u, h);
+    }
+    if (MODS & MOD_T5) != 0u {
+        let reach = attn_mods_header(0u);
+        r.t5r = i32(reach);
+        r.t5 = p.mods_off + 2u * p.hq + 4u + h * (2u * reach + 1u) + reach;
+    }
+    if (MODS & MOD_BIAS) != 0u {
+        r.bias = b * attn_mods_header(1u) + h * attn_mods_header(2u) + qi * p.nkv;
+    }
+    return r;
+}
+
 // Soft-cap of a score in log2 units: softcap2 * tanh(s / softcap2). The argument is clamped
 // to +-10, where tanh is 1 in f32, so no implementation can form inf / inf.
 fn attn_softcap(s: f32) -> f32 {
     return p.softcap2 * tanh(clamp(s * p.softcap_inv, -10.0, 10.0));
 }
 
-// A score (log2 units) of key `key` for a query at aligned position `qpos` after the
-// modifiers MODS selects; `slope` is the head's ALiBi slope (log2 units).
-fn attn_modify(s: f32, key: u32, qpos: u32, slope: f32) -> f32 {
+// A score (log2 units) of key `key` for the row `rm` describes after the modifiers MODS
+// selects, in `ScoreMods`' order: soft-cap, then ALiBi, T5 and the bias tensor added.
+fn attn_modify(s: f32, key: u32, rm: RowMods) -> f32 {
     var x = s;
     if (MODS & MOD_SOFTCAP) != 0u {
         x = attn_softcap(x);
     }
+    let rel = i32(key) - i32(rm.qpos);
     if (MODS & MOD_ALIBI) != 0u {
-        x = fma(slope, f32(i32(key) - i32(qpos)), x);
+        x = fma(rm.slope, f32(rel), x);
+    }
+    if (MODS & MOD_T5) != 0u {
+        x += bitcast<f32>(amask[u32(i32(rm.t5) + clamp(rel, -rm.t5r, rm.t5r))]);
+    }
+    if (MODS & MOD_BIAS) != 0u {
+        x = fma(attn_bias_at(rm.bias + key), 1.4426950408889634, x);
     }
     return x;
 }

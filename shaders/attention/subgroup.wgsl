@@ -48,8 +48,7 @@ var<private> g_cl8: u32;                  // first lane of the cluster
 var<private> g_kv: u32;                   // vec4 index of the K head
 var<private> g_v: u32;                    // vec4 index of the V head
 var<private> g_head0: u32;                // global index (b * hq + h) of the first folded head
-var<private> g_qpos: vec4<u32>;           // aligned query position of each row (score modifiers)
-var<private> g_slope: vec4<f32>;          // ALiBi slope of each row's head (log2 units)
+var<private> g_rm: array<RowMods, 4>;     // score modifiers of each row (constant indices)
 
 // Output row (over batch, head, query) of folded row `vr`: with GQA decode the query heads of
 // one KV head are folded into one row space, row vr = (head h0 + vr / nq, query vr % nq), so
@@ -198,11 +197,11 @@ fn key_step(c: u32, ok_in: vec4<bool>) {
     if NT > 6u { qk_chunk(6u, c); }
     if NT > 7u { qk_chunk(7u, c); }
     var sv = s;
-    if (MODS & (MOD_SOFTCAP | MOD_ALIBI)) != 0u {
-        sv.x = attn_modify(s.x, c, g_qpos.x, g_slope.x);
-        if RQ > 1u { sv.y = attn_modify(s.y, c, g_qpos.y, g_slope.y); }
-        if RQ > 2u { sv.z = attn_modify(s.z, c, g_qpos.z, g_slope.z); }
-        if RQ > 3u { sv.w = attn_modify(s.w, c, g_qpos.w, g_slope.w); }
+    if (MODS & MOD_SCORE) != 0u {
+        sv.x = attn_modify(s.x, c, g_rm[0]);
+        if RQ > 1u { sv.y = attn_modify(s.y, c, g_rm[1]); }
+        if RQ > 2u { sv.z = attn_modify(s.z, c, g_rm[2]); }
+        if RQ > 3u { sv.w = attn_modify(s.w, c, g_rm[3]); }
     }
     if subgroupAny(any(ok & (sv > mv + vec4<f32>(TAU)))) {
         let mn = max(mv, select(mv, sv, ok));
@@ -285,16 +284,14 @@ fn main(
     let rows0 = g * wrows + (lane / 8u) * 8u * RQ;  // first (folded) row of this cluster
     let rr = vec4<u32>(rows0) + vec4<u32>(0u, 8u, 16u, 24u) + vec4<u32>(g_lane);
     let rc = min(rr, vec4<u32>(p.vrows - 1u));
-    // Score modifiers: each row's query head (folded rows may differ), aligned position, slope.
+    // Score modifiers: each row's query head (folded rows may differ) and query.
     let hrow = vec4<u32>(h) + rc / vec4<u32>(p.nq);
-    if (MODS & MOD_ALIBI) != 0u {
-        g_qpos = rc % vec4<u32>(p.nq) + vec4<u32>(p.nkv - p.nq);
-        g_slope = vec4<f32>(
-            attn_head_value(0u, hrow.x),
-            attn_head_value(0u, hrow.y),
-            attn_head_value(0u, hrow.z),
-            attn_head_value(0u, hrow.w),
-        );
+    if (MODS & MOD_SCORE) != 0u {
+        let qi = rc % vec4<u32>(p.nq);
+        g_rm[0] = attn_row_mods(b, hrow.x, qi.x);
+        if RQ > 1u { g_rm[1] = attn_row_mods(b, hrow.y, qi.y); }
+        if RQ > 2u { g_rm[2] = attn_row_mods(b, hrow.z, qi.z); }
+        if RQ > 3u { g_rm[3] = attn_row_mods(b, hrow.w, qi.w); }
     }
     let qrows = vec4<u32>(out_row(rc.x), out_row(rc.y), out_row(rc.z), out_row(rc.w)) * D4;
     load_q_chunk(0u, qrows, p.scale_log2);

@@ -114,12 +114,8 @@ fn main(
     let row = g * WG + li;
     let orow0 = bh * p.nq;
     let qrow = (orow0 + min(row, p.nq - 1u)) * D4;
-    // Score modifiers: the row's bottom-right aligned position and its head's ALiBi slope.
-    let qpos = min(row, p.nq - 1u) + p.nkv - p.nq;
-    var slope = 0.0;
-    if (MODS & MOD_ALIBI) != 0u {
-        slope = attn_head_value(0u, h);
-    }
+    // Score modifiers: what the row's scores need (position, slope, T5 and bias rows).
+    let rmods = attn_row_mods(b, h, min(row, p.nq - 1u));
     load_q(0u, qrow, p.scale_log2);
     if NT > 1u { load_q(1u, qrow, p.scale_log2); }
     if NT > 2u { load_q(2u, qrow, p.scale_log2); }
@@ -192,7 +188,7 @@ fn main(
                 if NT > 5u { qk(5u, kb); }
                 if NT > 6u { qk(6u, kb); }
                 if NT > 7u { qk(7u, kb); }
-                let sv = attn_modify(sc, kcol[j], qpos, slope);
+                let sv = attn_modify(sc, kcol[j], rmods);
                 if sv > m + TAU {
                     let a = exp2(m - sv);
                     l *= a;

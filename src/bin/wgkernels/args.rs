@@ -288,6 +288,23 @@ pub(crate) struct AttnRunArgs {
     /// newlines): joins the softmax denominator with no value row; the LSE includes it.
     #[arg(long)]
     pub(crate) sinks: Option<PathBuf>,
+    /// T5 relative-position bias: FILE holds `--t5-buckets` values per query head, head after
+    /// head (numbers separated by spaces, commas or newlines), added by the bucket of j − i'.
+    #[arg(long)]
+    pub(crate) t5: Option<PathBuf>,
+    /// Buckets per head of `--t5`.
+    #[arg(long, default_value_t = 32)]
+    pub(crate) t5_buckets: u32,
+    /// Distance from which `--t5` keys share the last bucket.
+    #[arg(long, default_value_t = 128)]
+    pub(crate) t5_max_dist: u32,
+    /// Decoder (causal) T5 buckets: keys after the query share bucket 0. Default: bidirectional.
+    #[arg(long)]
+    pub(crate) t5_causal: bool,
+    /// An additive bias on the scaled scores, an f32 `.npy` of shape (Nq, Nkv), (H, Nq, Nkv) or
+    /// (B, H, Nq, Nkv), where H and B may be 1 to broadcast over heads and batches.
+    #[arg(long)]
+    pub(crate) bias: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -37,7 +37,7 @@ pub mod search;
 
 pub use grow::GrowingMask;
 pub use mask::{BlockMask, MaskRow, Stripe};
-pub use mods::ScoreMods;
+pub use mods::{BiasTensor, ScoreMods, T5Bias};
 pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
 pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions, SearchPlan};
 
@@ -270,6 +270,8 @@ pub struct AttentionPlan {
     mask_buf: wgpu::Buffer,
     /// Score modifiers and sinks (see [`mods`]).
     mods: ScoreMods,
+    /// The bias tensor's values on the device (binding 8), when the mods have one.
+    bias_buf: Option<wgpu::Buffer>,
     part: Option<wgpu::Buffer>,
     pstats: Option<wgpu::Buffer>,
     dummy: wgpu::Buffer,
@@ -316,7 +318,7 @@ impl AttentionPlan {
         config: Option<AttentionConfig>,
     ) -> Result<Self> {
         desc.validate()?;
-        mods.validate(desc.heads_q)?;
+        mods.validate(&desc)?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
@@ -392,7 +394,7 @@ impl AttentionPlan {
             );
         }
         let mods_off = words.len() as u32;
-        words.extend(mods.words(desc.heads_q));
+        words.extend(mods.words(&desc));
         let es = desc.dtype.size();
         for (what, len) in [
             ("Q", desc.q_len_elems()),
@@ -433,15 +435,16 @@ impl AttentionPlan {
             dtype: desc.dtype,
             coop: config.coop_tile(),
         };
-        let pipeline = ctx.pipeline(
-            config.shader(),
-            spec,
-            "main",
-            &with_mods_constant(
-                config.constants_for(desc.head_dim, desc.dv(), reads_mask, partial),
-                mods,
-            ),
-        )?;
+        let pipeline = main_pipeline(ctx, &config, spec, &desc, mods, reads_mask, partial)?;
+        // The bias tensor: the plan's own buffer, bound at binding 8 of the bias variants.
+        let bias_buf = match &mods.bias {
+            Some(b) if !b.is_on_device() => Some(ctx.upload("attention bias", &b.values[..])?),
+            Some(b) => {
+                ctx.check_binding_size("attention bias", b.len() * 4)?;
+                None
+            }
+            None => None,
+        };
         let (merge, part, pstats) = if config.splits > 1 {
             let consts = [("D4", d4 as f64), ("MWG", MERGE_WG as f64)];
             let m = ctx.pipeline(shaders::MERGE, Spec::new(desc.dtype), "main", &consts)?;
@@ -502,6 +505,7 @@ impl AttentionPlan {
             params: ctx.uniform("attention params", &params)?,
             mask_buf,
             mods: mods.clone(),
+            bias_buf,
             part,
             pstats,
             dummy,
@@ -565,6 +569,13 @@ impl AttentionPlan {
     /// K and V buffers, large enough for the new length, are bound; with `B·Hkv = 1` a buffer
     /// sized for the cache's capacity is); `false`: bind again. Errors leave the plan as it was.
     pub fn extend_kv(&mut self, mask: &BlockMask) -> Result<bool> {
+        if self.mods.bias.is_some() && mask.nkv != self.desc.nkv {
+            return Err(Error::Shape(
+                "the plan's bias tensor is sized for its nkv; plan again with one for the grown \
+                 cache"
+                    .into(),
+            ));
+        }
         if mask.nq != self.desc.nq || mask.nkv < self.desc.nkv {
             return Err(Error::Shape(format!(
                 "the plan has nq = {}, nkv = {}; a grown mask keeps nq and has at least as many \
@@ -636,7 +647,7 @@ impl AttentionPlan {
         }
         let (mut words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
         let mods_off = words.len() as u32;
-        words.extend(self.mods.words(self.desc.heads_q));
+        words.extend(self.mods.words(&self.desc));
         self.ctx
             .check_binding_size("attention mask", 4 * words.len() as u64)?;
         let mut in_place = 4 * words.len() as u64 <= self.mask_buf.size();
@@ -645,19 +656,14 @@ impl AttentionPlan {
         let reads_mask = !mask.all_full();
         let partial = reads_mask && (self.partial || needs_partial(mask));
         if (reads_mask, partial) != (self.reads_mask, self.partial) {
-            self.pipeline = self.ctx.pipeline(
-                self.config.shader(),
+            self.pipeline = main_pipeline(
+                &self.ctx,
+                &self.config,
                 self.spec,
-                "main",
-                &with_mods_constant(
-                    self.config.constants_for(
-                        self.desc.head_dim,
-                        self.desc.dv(),
-                        reads_mask,
-                        partial,
-                    ),
-                    &self.mods,
-                ),
+                &self.desc,
+                &self.mods,
+                reads_mask,
+                partial,
             )?;
             (self.reads_mask, self.partial) = (reads_mask, partial);
             in_place = false;
@@ -694,6 +700,20 @@ impl AttentionPlan {
         Ok(in_place)
     }
 
+    /// Makes the kernel read the bias tensor from the caller's `bias` (f32, the plan's bias
+    /// shape, storage usage; checked) instead of the plan's upload, e.g. for a
+    /// [`BiasTensor::on_device`] bias. Bind again afterwards.
+    pub fn set_bias_buffer(&mut self, bias: &wgpu::Buffer) -> Result<()> {
+        let Some(b) = &self.mods.bias else {
+            return Err(Error::Shape(
+                "this plan has no bias tensor; plan with `ScoreMods::bias`".into(),
+            ));
+        };
+        Operand::new("bias", bias).check(&self.ctx, b.len() * 4)?;
+        self.bias_buf = Some(bias.clone());
+        Ok(())
+    }
+
     /// Binds the caller's buffers (checked for usage and size): Q, K, V read; O written; LSE
     /// (f32, one per query row) written when the plan asked for it. Build once, record many times.
     pub fn bind(
@@ -727,6 +747,11 @@ impl AttentionPlan {
             }
             (false, None) => &self.dummy,
         };
+        if self.mods.bias.is_some() && self.bias_buf.is_none() {
+            return Err(Error::Shape(
+                "the plan's bias tensor is on the device: `set_bias_buffer` before binding".into(),
+            ));
+        }
         let split = self.config.splits > 1;
         let stats = if split {
             self.pstats.as_ref().unwrap_or(&self.dummy)
@@ -790,7 +815,10 @@ impl AttentionPlan {
                         entry(5, stats),
                         entry(6, &self.mask_buf),
                         entry(7, part),
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(self.bias_buf.as_ref().map(|b| entry(8, b)))
+                    .collect::<Vec<_>>(),
                 })
         })
     }
@@ -870,6 +898,28 @@ fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
         binding,
         resource: b.as_entire_binding(),
     }
+}
+
+/// The main kernel of a plan: `config`'s shader (its bias-tensor variant when `mods` has one)
+/// with its constants and the `MODS` constant.
+fn main_pipeline(
+    ctx: &Context,
+    config: &AttentionConfig,
+    spec: Spec,
+    desc: &AttentionDesc,
+    mods: &ScoreMods,
+    reads_mask: bool,
+    partial: bool,
+) -> Result<Arc<wgpu::ComputePipeline>> {
+    ctx.pipeline(
+        shaders::with_bias(config.shader(), mods.bias.is_some()),
+        spec,
+        "main",
+        &with_mods_constant(
+            config.constants_for(desc.head_dim, desc.dv(), reads_mask, partial),
+            mods,
+        ),
+    )
 }
 
 /// Adds the `MODS` override constant when a modifier is present (none: the constants, and so

@@ -57,7 +57,7 @@ pub fn attention_ref_mods(
                     if ok[j] {
                         let kj = &k[kbase + j * dim..kbase + (j + 1) * dim];
                         let dot = qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f64>();
-                        s[j] = mods.apply(scale * dot, h, ip, j as i64);
+                        s[j] = mods.apply(scale * dot, b, h, i, ip, j);
                         mx = mx.max(s[j]);
                     }
                 }
@@ -84,6 +84,37 @@ pub fn attention_ref_mods(
         }
     }
     (out, lse)
+}
+
+/// T5's relative-position bucket of the key-minus-query distance `rel`, written out from the
+/// rule in the T5 paper's code for the reference (the kernels' table comes from
+/// [`super::mods::T5Bias::bucket`], a separate implementation): keys after the query get their
+/// own half of the buckets when `bidirectional` (else they share bucket 0); in each half, small
+/// distances have a bucket each and larger ones share log-spaced buckets up to `max_distance`.
+pub fn t5_bucket(rel: i64, num_buckets: u32, max_distance: u32, bidirectional: bool) -> u32 {
+    let mut buckets = num_buckets as i64;
+    let mut bucket = 0i64;
+    let distance = if bidirectional {
+        buckets /= 2;
+        if rel > 0 {
+            bucket += buckets;
+        }
+        rel.abs()
+    } else if rel < 0 {
+        -rel
+    } else {
+        0
+    };
+    let max_exact = buckets / 2;
+    if distance < max_exact {
+        bucket += distance;
+    } else {
+        let frac = (distance as f64 / max_exact as f64).ln()
+            / (max_distance as f64 / max_exact as f64).ln();
+        let large = max_exact + (frac * (buckets - max_exact) as f64).floor().min(1e9) as i64;
+        bucket += large.min(buckets - 1);
+    }
+    bucket as u32
 }
 
 impl crate::harness::tolerance::Tolerance {

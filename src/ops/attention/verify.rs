@@ -12,7 +12,7 @@ use crate::ops::attention::config::AttentionConfig;
 use crate::ops::attention::config::AttentionVariant;
 use crate::ops::attention::reference::attention_ref_mods;
 use crate::ops::attention::{
-    AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern, ScoreMods,
+    AttentionDesc, AttentionPlan, BiasTensor, BlockMask, MaskBuilder, Pattern, ScoreMods, T5Bias,
 };
 use crate::runtime::Context;
 use rand::{Rng, SeedableRng};
@@ -213,36 +213,85 @@ pub fn test_sinks(heads: u32) -> Vec<f32> {
     (0..heads).map(|h| 1.3 * h as f32 - 1.0).collect()
 }
 
+/// A T5 table for `heads` query heads of `buckets` buckets whose values differ per head and
+/// bucket (within ±1), for checks.
+pub fn test_t5(heads: u32, buckets: u32, max_distance: u32, bidirectional: bool) -> T5Bias {
+    let table = (0..heads * buckets)
+        .map(|x| ((x * 7 + x / buckets * 3) as f32 * 0.61).sin())
+        .collect();
+    T5Bias::new(buckets, max_distance, bidirectional, table)
+}
+
+/// A bias tensor for `d` with unit-range random values: per batch and per head as asked (else
+/// broadcast), for checks.
+pub fn test_bias(d: &AttentionDesc, per_batch: bool, per_head: bool, seed: u64) -> BiasTensor {
+    let b = if per_batch { d.batch } else { 1 };
+    let h = if per_head { d.heads_q } else { 1 };
+    let n = b as usize * h as usize * d.nq as usize * d.nkv as usize;
+    let (_, values) = unit_data::<f32>(n, seed);
+    BiasTensor::new(
+        b,
+        h,
+        d.nq,
+        d.nkv,
+        values.iter().map(|&x| (0.6 * x) as f32).collect(),
+    )
+}
+
+/// Every modifier at once on `d`: soft-cap, ALiBi, sinks, T5 buckets (a short max distance, so
+/// distances saturate) and a per-head bias tensor (per batch too when `d` has batches).
+pub fn test_all_mods(d: &AttentionDesc) -> ScoreMods {
+    let h = d.heads_q;
+    ScoreMods::none()
+        .softcap(1.5)
+        .alibi(ScoreMods::alibi_standard(h))
+        .sinks(test_sinks(h))
+        .t5(test_t5(h, 16, 40, true))
+        .bias(test_bias(d, d.batch > 1, true, 77))
+}
+
 /// The score-modifier cases of [`attention_cases`]: each modifier alone (soft-cap dense, ALiBi
 /// under a causal mask with Nq ≠ Nkv, sinks on the split-KV decode path with the LSE), all
 /// three together over a mask with empty rows (Nq > Nkv under causal), GQA and a batch, in f16,
-/// and on GQA decode whose folded rows belong to different heads. Heads have different slopes
-/// (the standard ALiBi sequence) and sinks. Cases share pipelines where their constants agree.
+/// and on GQA decode whose folded rows belong to different heads; T5 buckets alone (dense,
+/// Nq < Nkv, and causal buckets under a causal mask with partial blocks, Nq > Nkv) and the bias
+/// tensor alone (per head, dense with tails; broadcast under a mask with stripes). "All"
+/// is all five modifiers ([`test_all_mods`]). Heads have different slopes (the standard ALiBi
+/// sequence), sinks and T5 tables. Cases share pipelines where their constants agree.
 pub fn attention_mods_cases() -> Vec<AttnCase> {
     let d = AttentionDesc::new;
-    let all = |h: u32| {
-        ScoreMods::none()
-            .softcap(1.5)
-            .alibi(ScoreMods::alibi_standard(h))
-            .sinks(test_sinks(h))
+    let all = |desc: AttentionDesc| AttnCase::dense(desc).mods(test_all_mods(&desc));
+    let t5 = |h, bi| ScoreMods::none().t5(test_t5(h, 32, 64, bi));
+    let bias = |desc: &AttentionDesc, per_head| {
+        ScoreMods::none().bias(test_bias(desc, false, per_head, 31))
     };
+    let masked_all = d(2, 4, 130, 64).gqa(2).kv_len(97).with_lse();
+    let decode_all = d(1, 8, 3, 64).gqa(2).kv_len(700).with_lse();
+    let bias_dense = d(1, 3, 77, 64).kv_len(90);
+    let bias_masked = d(2, 2, 120, 64).kv_len(150);
     vec![
         AttnCase::dense(d(1, 3, 77, 64)).mods(ScoreMods::none().softcap(1.5)),
         AttnCase::masked(d(1, 3, 100, 64).kv_len(133), Pattern::Causal)
             .mods(ScoreMods::none().alibi(ScoreMods::alibi_standard(3))),
         AttnCase::dense(d(1, 3, 1, 64).kv_len(1000).with_lse())
             .mods(ScoreMods::none().sinks(test_sinks(3))),
+        AttnCase::dense(d(1, 3, 61, 64).kv_len(200)).mods(t5(3, true)),
+        AttnCase::masked(d(1, 3, 150, 64).kv_len(111), Pattern::Causal).mods(t5(3, false)),
+        AttnCase::dense(bias_dense).mods(bias(&bias_dense, true)),
         AttnCase::masked(
-            d(2, 4, 130, 64).gqa(2).kv_len(97).with_lse(),
-            Pattern::causal_window(40),
+            bias_masked,
+            Pattern::window(20).or(Pattern::Stripes(vec![0, 149])),
         )
-        .mods(all(4)),
-        AttnCase::dense(d(1, 2, 50, 80).dtype(DType::F16).kv_len(70).with_lse()).mods(all(2)),
-        AttnCase::masked(
-            d(1, 8, 3, 64).gqa(2).kv_len(700).with_lse(),
-            Pattern::causal_window(200),
-        )
-        .mods(all(8)),
+        .mods(bias(&bias_masked, false)),
+        AttnCase {
+            pattern: Some(Pattern::causal_window(40)),
+            ..all(masked_all)
+        },
+        all(d(1, 2, 50, 80).dtype(DType::F16).kv_len(70).with_lse()),
+        AttnCase {
+            pattern: Some(Pattern::causal_window(200)),
+            ..all(decode_all)
+        },
     ]
 }
 

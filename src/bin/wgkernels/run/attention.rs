@@ -1,7 +1,7 @@
 //! `wgkernels run attention` and `run attention-search`.
 
 use super::*;
-use wgkernels::ScoreMods;
+use wgkernels::{BiasTensor, ScoreMods, T5Bias};
 
 /// Reads Q, K, V and derives the attention shape: 4-D (B, H, N, D) or 3-D (H, N, D).
 pub(crate) fn attention_inputs(
@@ -143,7 +143,7 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
     } else {
         None
     };
-    let mods = attention_mods(a, desc.heads_q)?;
+    let mods = attention_mods(a, &desc)?;
     let plan = AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, None)?;
     let oshape: Vec<u64> = if three_d {
         vec![desc.heads_q as u64, desc.nq as u64, desc.dv() as u64]
@@ -192,8 +192,10 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
     Ok(())
 }
 
-/// The score modifiers and sinks of `--softcap`, `--alibi [FILE]` and `--sinks FILE`.
-fn attention_mods(a: &AttnRunArgs, heads_q: u32) -> Result<ScoreMods, Error> {
+/// The score modifiers and sinks of `--softcap`, `--alibi [FILE]`, `--sinks FILE`, `--t5 FILE`
+/// (with `--t5-buckets`, `--t5-max-dist`, `--t5-causal`) and `--bias FILE`.
+fn attention_mods(a: &AttnRunArgs, desc: &AttentionDesc) -> Result<ScoreMods, Error> {
+    let heads_q = desc.heads_q;
     let mut mods = ScoreMods::none();
     if let Some(c) = a.softcap {
         mods = mods.softcap(c);
@@ -206,8 +208,48 @@ fn attention_mods(a: &AttnRunArgs, heads_q: u32) -> Result<ScoreMods, Error> {
     if let Some(path) = &a.sinks {
         mods = mods.sinks(read_numbers(path)?);
     }
-    mods.validate(heads_q)?;
+    if let Some(path) = &a.t5 {
+        mods = mods.t5(T5Bias::new(
+            a.t5_buckets,
+            a.t5_max_dist,
+            !a.t5_causal,
+            read_numbers(path)?,
+        ));
+    }
+    if let Some(path) = &a.bias {
+        mods = mods.bias(read_bias(path)?);
+    }
+    mods.validate(desc)?;
     Ok(mods)
+}
+
+/// A bias tensor from an f32 `.npy` of shape (Nq, Nkv), (H, Nq, Nkv) or (B, H, Nq, Nkv).
+fn read_bias(path: &Path) -> Result<BiasTensor, Error> {
+    let arr = wgkernels::npy::read_npy(path)?;
+    let fmt = |msg: String| Error::Format {
+        path: path.display().to_string(),
+        msg,
+    };
+    let dims: Vec<u32> = arr
+        .shape
+        .iter()
+        .map(|&x| u32::try_from(x).map_err(|_| fmt(format!("dimension {x} too large"))))
+        .collect::<Result<_, _>>()?;
+    let [b, h, nq, nkv] = match dims[..] {
+        [nq, nkv] => [1, 1, nq, nkv],
+        [h, nq, nkv] => [1, h, nq, nkv],
+        [b, h, nq, nkv] => [b, h, nq, nkv],
+        _ => {
+            return Err(fmt(format!(
+                "the bias must be (Nq, Nkv), (H, Nq, Nkv) or (B, H, Nq, Nkv); got {:?}",
+                arr.shape
+            )))
+        }
+    };
+    match arr.data {
+        wgkernels::npy::NpyData::F32(values) => Ok(BiasTensor::new(b, h, nq, nkv, values)),
+        _ => Err(fmt("the bias must be float32".into())),
+    }
 }
 
 /// Numbers separated by whitespace or commas (one per head).
