@@ -300,10 +300,21 @@ fn every_attention_variant_translates_for_every_backend() {
                             dtype,
                             coop: cfg.coop_tile(),
                         };
+                        // Paged KV caches run on every variant but coop (`AttentionPlan::paged`).
+                        let paged: &[bool] = if cfg.variant() == AttentionVariant::Coop {
+                            &[false]
+                        } else {
+                            &[false, true]
+                        };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
-                            let consts = cfg.constants_for(hd, dv, masked, partial);
-                            if sweep.check(profile, cfg.shader(), spec, "main", consts) {
-                                variants.insert(cfg.variant());
+                            for &pg in paged {
+                                let mut consts = cfg.constants_for(hd, dv, masked, partial);
+                                if pg {
+                                    consts.push(("PAGED", 1.0));
+                                }
+                                if sweep.check(profile, cfg.shader(), spec, "main", consts) {
+                                    variants.insert(cfg.variant());
+                                }
                             }
                         }
                     }

@@ -1,0 +1,459 @@
+//! Paged KV cache: K and V in a pool of pages, a shuffled page table and a length per sequence,
+//! several sequences of different lengths in one dispatch (decode and chunked prefill), against
+//! the f64 reference over the gathered pages: every variant the dispatcher can pick for a paged
+//! plan, GQA, f16, a causal mask and a pattern with partial blocks and stripes, modifiers; table
+//! and length updates without a rebuild; pipelines shared across shapes; typed errors.
+
+mod common;
+
+use common::{ctx, has_coop, has_f16};
+use wgkernels::harness::tolerance::{compare, Tolerance};
+use wgkernels::ops::attention::config::attention_candidates;
+use wgkernels::ops::attention::paged::paged_reference;
+use wgkernels::ops::attention::verify::{test_sinks, unit_data};
+use wgkernels::{
+    AttentionConfig, AttentionDesc, AttentionPlan, AttentionVariant, BlockMask, DType, Element,
+    Error, MaskBuilder, PagedKv, Pattern, ScoreMods,
+};
+
+/// A page table that gives the sequences' pages in a shuffled order from the whole pool, every
+/// sequence its own pages; entries past a sequence's length name the pool's last page.
+fn shuffled_table(kv: &PagedKv, lens: &[u32], seed: u64) -> Vec<u32> {
+    let mut pages: Vec<u32> = (0..kv.pool_pages).collect();
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    for i in (1..pages.len()).rev() {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        pages.swap(i, (s >> 33) as usize % (i + 1));
+    }
+    let mut next = pages.into_iter();
+    let mut table = vec![kv.pool_pages - 1; lens.len() * kv.max_pages as usize];
+    for (b, &len) in lens.iter().enumerate() {
+        for lp in 0..len.div_ceil(kv.page_size) as usize {
+            table[b * kv.max_pages as usize + lp] = next.next().expect("pool large enough");
+        }
+    }
+    table
+}
+
+struct Case {
+    desc: AttentionDesc,
+    kv: PagedKv,
+    lens: Vec<u32>,
+    mask: Option<BlockMask>,
+    mods: ScoreMods,
+}
+
+/// Runs `case` with `config` on a fresh plan and returns the config that ran; panics with the
+/// errors when output or LSE miss the reference.
+fn check<T: Element>(case: &Case, config: Option<AttentionConfig>, seed: u64) -> AttentionConfig {
+    let ctx = ctx();
+    let d = &case.desc;
+    let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, seed);
+    let (k, kf) = unit_data::<T>(
+        case.kv.pool_elems(d.heads_kv, d.head_dim) as usize,
+        seed + 1,
+    );
+    let (v, vf) = unit_data::<T>(case.kv.pool_elems(d.heads_kv, d.dv()) as usize, seed + 2);
+    let table = shuffled_table(&case.kv, &case.lens, seed);
+    let mut plan =
+        AttentionPlan::paged(ctx, *d, case.mask.as_ref(), &case.mods, case.kv, config).unwrap();
+    plan.set_pages(&table, &case.lens).unwrap();
+    let (out, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+    let (want, lse_want) = paged_reference(
+        d,
+        &case.kv,
+        case.mask.as_ref(),
+        &case.mods,
+        &qf,
+        &kf,
+        &vf,
+        &table,
+        &case.lens,
+    )
+    .unwrap();
+    let cfg = *plan.config();
+    assert_ne!(cfg.variant(), AttentionVariant::Coop);
+    let got: Vec<f64> = out.iter().map(|x| x.to_f64()).collect();
+    let tol = Tolerance::attention(DType::F32, d.dtype, d.nkv, d.head_dim);
+    let max_abs = Tolerance::attention_max_abs(DType::F32, d.dtype);
+    let c = compare(&got, &want, tol);
+    let what = format!(
+        "{} {:?} lens {:?} masked {} mods {}",
+        cfg.label(),
+        d,
+        case.lens,
+        case.mask.is_some(),
+        case.mods.bits()
+    );
+    assert!(
+        c.pass && c.max_abs_err <= max_abs,
+        "{what}: rel L2 {:.3e} (tol {:.3e}), max abs {:.3e}",
+        c.rel_l2_err,
+        c.tolerance,
+        c.max_abs_err
+    );
+    // Idle slots (length 0) produce zeros.
+    let per = (d.heads_q * d.nq * d.dv()) as usize;
+    for (b, &len) in case.lens.iter().enumerate() {
+        if len == 0 {
+            assert!(
+                got[b * per..(b + 1) * per].iter().all(|&x| x == 0.0),
+                "{what}"
+            );
+        }
+    }
+    if let Some(lse) = lse {
+        for (i, (g, w)) in lse.iter().zip(&lse_want).enumerate() {
+            let ok = if w.is_infinite() {
+                *g as f64 == *w
+            } else {
+                (*g as f64 - w).abs() <= max_abs.max(1e-3)
+            };
+            assert!(ok, "{what}: LSE row {i}: {g} vs {w}");
+        }
+    }
+    cfg
+}
+
+/// Asserts an f32 output of a paged plan without modifiers against the reference for the f64
+/// inputs `[q, k pool, v pool]`.
+#[allow(clippy::too_many_arguments)]
+fn assert_f32_output(
+    got: &[f32],
+    desc: &AttentionDesc,
+    kv: &PagedKv,
+    mask: Option<&BlockMask>,
+    [qf, kf, vf]: [&[f64]; 3],
+    table: &[u32],
+    lens: &[u32],
+    what: &str,
+) {
+    let none = ScoreMods::none();
+    let (want, _) = paged_reference(desc, kv, mask, &none, qf, kf, vf, table, lens).unwrap();
+    let got: Vec<f64> = got.iter().map(|&x| x as f64).collect();
+    let tol = Tolerance::attention(DType::F32, DType::F32, desc.nkv, desc.head_dim);
+    let c = compare(&got, &want, tol);
+    assert!(
+        c.pass && c.max_abs_err <= Tolerance::attention_max_abs(DType::F32, DType::F32),
+        "{what}: rel L2 {:.3e}, max abs {:.3e}",
+        c.rel_l2_err,
+        c.max_abs_err
+    );
+}
+
+/// The configurations to check for `desc`: the dispatcher's pick and the first candidate of
+/// each other non-coop variant.
+fn configs(desc: &AttentionDesc) -> Vec<Option<AttentionConfig>> {
+    let ctx = ctx();
+    let mut out = vec![None];
+    let mut seen = Vec::new();
+    for c in attention_candidates(ctx.caps(), &ctx.limits(), desc, 16) {
+        if c.variant() != AttentionVariant::Coop && !seen.contains(&c.variant()) {
+            seen.push(c.variant());
+            out.push(Some(c));
+        }
+    }
+    out
+}
+
+/// Capacity 80 keys in pages of 16: a full sequence, one key, a tail, a multiple of the page,
+/// an idle slot.
+fn decode_case(nq: u32, lens: Vec<u32>) -> (AttentionDesc, PagedKv, Vec<u32>) {
+    let kv = PagedKv::new(16, 29, 5);
+    let desc = AttentionDesc::new(lens.len() as u32, 4, nq, 32)
+        .gqa(2)
+        .kv_len(kv.capacity() as u32)
+        .with_lse();
+    (desc, kv, lens)
+}
+
+fn window_and_sinks(nq: u32, nkv: u32) -> BlockMask {
+    MaskBuilder::new(nq, nkv, 16, 16)
+        .build(&Pattern::causal_window(21).or(Pattern::Stripes(vec![0, 1, 2, 35])))
+        .unwrap()
+}
+
+/// [`check`] of `desc` over each of `masks`, without modifiers.
+fn check_masks<T: Element>(
+    (desc, kv, lens): (AttentionDesc, PagedKv, Vec<u32>),
+    masks: &[Option<BlockMask>],
+    config: Option<AttentionConfig>,
+    seed: u64,
+) {
+    for (j, mask) in masks.iter().enumerate() {
+        let case = Case {
+            desc,
+            kv,
+            lens: lens.clone(),
+            mask: mask.clone(),
+            mods: ScoreMods::none(),
+        };
+        check::<T>(&case, config, seed + j as u64);
+    }
+}
+
+#[test]
+fn paged_decode_matches_the_reference_on_every_variant() {
+    let call = decode_case(1, vec![80, 1, 33, 0, 48, 17]);
+    let causal = MaskBuilder::new(1, 80, 16, 16)
+        .build(&Pattern::Causal)
+        .unwrap();
+    let masks = [None, Some(causal), Some(window_and_sinks(1, 80))];
+    for (i, cfg) in configs(&call.0).into_iter().enumerate() {
+        check_masks::<f32>(call.clone(), &masks, cfg, 100 + 10 * i as u64);
+    }
+}
+
+#[test]
+fn paged_chunked_prefill_is_causal_at_each_sequences_length() {
+    // Five queries appended to sequences of 80, 5, 37 and 64 keys (and an idle slot).
+    let call = decode_case(5, vec![80, 5, 37, 0, 64]);
+    let masks = [None, Some(window_and_sinks(5, 80))];
+    for (i, cfg) in configs(&call.0).into_iter().enumerate() {
+        check_masks::<f32>(call.clone(), &masks, cfg, 200 + 10 * i as u64);
+    }
+}
+
+#[test]
+fn paged_with_modifiers_and_no_gqa() {
+    let kv = PagedKv::new(32, 11, 3);
+    let desc = AttentionDesc::new(3, 3, 2, 64)
+        .kv_len(96)
+        .value_dim(32)
+        .with_lse();
+    let mods = ScoreMods::none()
+        .softcap(1.5)
+        .alibi(ScoreMods::alibi_standard(3))
+        .sinks(test_sinks(3));
+    let case = Case {
+        desc,
+        kv,
+        lens: vec![96, 2, 50],
+        mask: None,
+        mods,
+    };
+    for (i, cfg) in configs(&desc).into_iter().enumerate() {
+        check::<f32>(&case, cfg, 300 + i as u64);
+    }
+}
+
+#[test]
+fn paged_f16() {
+    if !has_f16("paged_f16") {
+        return;
+    }
+    let (desc, kv, lens) = decode_case(1, vec![80, 1, 33, 48]);
+    let masks = [None, Some(window_and_sinks(1, 80))];
+    check_masks::<half::f16>((desc.dtype(DType::F16), kv, lens), &masks, None, 400);
+}
+
+#[test]
+fn page_and_length_updates_need_no_rebuild_and_pipelines_are_shared() {
+    let ctx = ctx();
+    let (desc, kv, _) = decode_case(1, vec![0; 3]);
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 7);
+    let (k, kf) = unit_data::<f32>(kv.pool_elems(2, 32) as usize, 8);
+    let (v, vf) = unit_data::<f32>(kv.pool_elems(2, 32) as usize, 9);
+    let (qb, kb, vb) = (
+        ctx.upload("q", &q).unwrap(),
+        ctx.upload("k", &k).unwrap(),
+        ctx.upload("v", &v).unwrap(),
+    );
+    let ob = ctx.storage("o", desc.o_len_elems() * 4).unwrap();
+    let lb = ctx.storage("lse", desc.rows() * 4).unwrap();
+    let mut plan = AttentionPlan::paged(ctx, desc, None, &ScoreMods::none(), kv, None).unwrap();
+    let builds = ctx.pipeline_builds().len();
+    let bound = plan.bind(&qb, &kb, &vb, &ob, Some(&lb)).unwrap();
+    // Decode steps: sequences grow by one key (crossing page boundaries), one finishes and its
+    // slot restarts; the same bound form runs every step.
+    for (step, lens) in [[1, 15, 0], [2, 16, 40], [3, 17, 41], [1, 64, 80]]
+        .into_iter()
+        .enumerate()
+    {
+        let table = shuffled_table(&kv, &lens, 50 + step as u64);
+        plan.set_pages(&table, &lens).unwrap();
+        ctx.submit(|pass| bound.record(pass)).unwrap();
+        let got: Vec<f32> = pollster::block_on(wgkernels::read_buffer(
+            ctx,
+            &ob,
+            desc.o_len_elems() as usize,
+        ))
+        .unwrap();
+        let what = format!("step {step}");
+        assert_f32_output(
+            &got,
+            &desc,
+            &kv,
+            None,
+            [&qf, &kf, &vf],
+            &table,
+            &lens,
+            &what,
+        );
+    }
+    // Another batch size, capacity and page layout with the same head dims and pick: the same
+    // pipelines (lengths, tables and geometry are uniforms and buffer words).
+    let kv2 = PagedKv::new(16, 40, 7);
+    let desc2 = AttentionDesc::new(5, 4, 1, 32)
+        .gqa(2)
+        .kv_len(112)
+        .with_lse();
+    let plan2 = AttentionPlan::paged(ctx, desc2, None, &ScoreMods::none(), kv2, None).unwrap();
+    if plan2.config().kernel == plan.config().kernel {
+        assert_eq!(
+            ctx.pipeline_builds().len(),
+            builds,
+            "a new pipeline was built"
+        );
+    }
+    // The paged pipeline carries the PAGED constant; a contiguous plan of the same call builds
+    // none with it.
+    let paged = |ctx: &wgkernels::Context| {
+        ctx.pipeline_builds()
+            .iter()
+            .filter(|b| b.label.contains("PAGED=1"))
+            .count()
+    };
+    let n = paged(ctx);
+    assert!(n >= 1);
+    let plain = AttentionPlan::new(ctx, desc, None, None).unwrap();
+    assert!(plain.paged_kv().is_none());
+    assert_eq!(paged(ctx), n);
+}
+
+#[test]
+fn bad_paged_input_is_a_typed_error() {
+    let ctx = ctx();
+    let none = ScoreMods::none();
+    let (desc, kv, _) = decode_case(2, vec![0; 2]);
+    let mut plan = AttentionPlan::paged(ctx, desc, None, &none, kv, None).unwrap();
+    let table = vec![0u32; 2 * 5];
+    // Page id outside the pool, length over the capacity or under the chunk, wrong sizes.
+    let mut bad = table.clone();
+    bad[7] = 29;
+    assert!(matches!(
+        plan.set_pages(&bad, &[2, 80]),
+        Err(Error::Shape(_))
+    ));
+    assert!(matches!(
+        plan.set_pages(&table, &[81, 2]),
+        Err(Error::Shape(_))
+    ));
+    assert!(matches!(
+        plan.set_pages(&table, &[1, 2]),
+        Err(Error::Shape(_))
+    ));
+    assert!(plan.set_pages(&table[1..], &[2, 2]).is_err());
+    assert!(plan.set_pages(&table, &[2]).is_err());
+    plan.set_pages(&table, &[2, 0]).unwrap();
+    // Page sizes that are not a power of two, or smaller than the mask's KV block.
+    assert!(matches!(
+        AttentionPlan::paged(
+            ctx,
+            desc.kv_len(120),
+            None,
+            &none,
+            PagedKv::new(24, 8, 5),
+            None
+        ),
+        Err(Error::Unsupported(_))
+    ));
+    let m32 = MaskBuilder::new(2, 80, 16, 32)
+        .build(&Pattern::Causal)
+        .unwrap();
+    let kv80 = PagedKv::new(16, 29, 5);
+    assert!(matches!(
+        AttentionPlan::paged(ctx, desc, Some(&m32), &none, kv80, None),
+        Err(Error::Unsupported(_))
+    ));
+    // nkv must be the capacity; a zero-sized pool is refused.
+    assert!(matches!(
+        AttentionPlan::paged(ctx, desc.kv_len(79), None, &none, kv, None),
+        Err(Error::Shape(_))
+    ));
+    assert!(matches!(
+        AttentionPlan::paged(ctx, desc, None, &none, PagedKv::new(16, 0, 5), None),
+        Err(Error::ZeroSized(_))
+    ));
+    // K and V are pools: a buffer sized for the contiguous layout is too small.
+    let small = ctx.storage("k", desc.kv_len_elems() * 4).unwrap();
+    let pool = ctx.storage("pool", kv.pool_elems(2, 32) * 4).unwrap();
+    let qb = ctx.storage("q", desc.q_len_elems() * 4).unwrap();
+    let lb = ctx.storage("lse", desc.rows() * 4).unwrap();
+    assert!(plan.bind(&qb, &small, &pool, &qb, Some(&lb)).is_err());
+    assert!(plan.bind(&qb, &pool, &pool, &qb, Some(&lb)).is_ok());
+    // A paged plan grows by its lengths; a contiguous one has no pages.
+    let mask = MaskBuilder::new(2, 80, 16, 16)
+        .build(&Pattern::Causal)
+        .unwrap();
+    assert!(matches!(plan.extend_kv(&mask), Err(Error::Shape(_))));
+    let mut flat = AttentionPlan::new(ctx, desc, None, None).unwrap();
+    assert!(matches!(
+        flat.set_pages(&table, &[2, 2]),
+        Err(Error::Shape(_))
+    ));
+    assert!(flat.page_table_location().is_none());
+    let (_, off, size) = plan.page_table_location().unwrap();
+    assert_eq!(size, 4 * (2 + 10));
+    assert_eq!(off % 4, 0);
+}
+
+#[test]
+fn paged_mask_update_keeps_the_pages() {
+    let (desc, kv, lens) = decode_case(1, vec![80, 33, 7]);
+    let table = shuffled_table(&kv, &lens, 77);
+    let causal = MaskBuilder::new(1, 80, 16, 16)
+        .build(&Pattern::Causal)
+        .unwrap();
+    let window = window_and_sinks(1, 80);
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 70);
+    let (k, kf) = unit_data::<f32>(kv.pool_elems(2, 32) as usize, 71);
+    let (v, vf) = unit_data::<f32>(kv.pool_elems(2, 32) as usize, 72);
+    let mut plan =
+        AttentionPlan::paged(ctx(), desc, Some(&causal), &ScoreMods::none(), kv, None).unwrap();
+    plan.set_pages(&table, &lens).unwrap();
+    plan.update_mask(&window).unwrap();
+    let (out, _) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
+    let f = [&qf[..], &kf, &vf];
+    assert_f32_output(
+        &out,
+        &desc,
+        &kv,
+        Some(&window),
+        f,
+        &table,
+        &lens,
+        "updated mask",
+    );
+}
+
+/// On adapters with cooperative matrices (Mesa 26 lavapipe): an explicit coop configuration is
+/// refused for a paged plan, and the dispatcher's pick (coop is its default for f16 on GPUs)
+/// runs a variant that reads pages.
+#[test]
+fn coop_adapters_run_paged_plans_on_other_variants() {
+    if !has_coop("coop_adapters_run_paged_plans_on_other_variants") {
+        return;
+    }
+    let ctx = ctx();
+    let (desc, kv, lens) = decode_case(1, vec![80, 1, 33]);
+    let desc = desc.dtype(DType::F16);
+    let t = ctx.caps().coop_f16_f32_tile().unwrap();
+    let coop = AttentionConfig::coop(4 * t, 4 * t, t, ctx.caps().subgroup_min);
+    assert!(matches!(
+        AttentionPlan::paged(ctx, desc, None, &ScoreMods::none(), kv, Some(coop)),
+        Err(Error::Unsupported(_))
+    ));
+    let case = Case {
+        desc,
+        kv,
+        lens,
+        mask: Some(window_and_sinks(1, 80)),
+        mods: ScoreMods::none(),
+    };
+    check::<half::f16>(&case, None, 500);
+}
