@@ -50,6 +50,7 @@ var<private> g_v: u32;                    // vec4 index of the V head
 var<private> g_head0: u32;                // global index (b * hq + h) of the first folded head
 var<private> g_qpos: vec4<u32>;           // aligned query position of each row (score modifiers)
 var<private> g_slope: vec4<f32>;          // ALiBi slope of each row's head (log2 units)
+var<private> g_qmin: u32;                 // PAGED: smallest g_qpos of the subgroup's rows
 
 // Output row (over batch, head, query) of folded row `vr`: with GQA decode the query heads of
 // one KV head are folded into one row space, row vr = (head h0 + vr / nq, query vr % nq), so
@@ -188,11 +189,7 @@ fn scale_chunk(t: u32, a: vec4<f32>) {
 // One key for the RQ rows of this lane: logical key `c` at row `kr` (relative to g_kv / g_v);
 // `ok` says which rows may see it.
 fn key_step(c: u32, kr: u32, ok_in: vec4<bool>) {
-    var ok = ok_in & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u);
-    if PAGED {
-        // The sequence's own length, and causality inside the appended chunk.
-        ok = ok & (vec4<u32>(c) <= g_qpos) & (vec4<u32>(c) < vec4<u32>(a_len));
-    }
+    let ok = ok_in & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u);
     s = vec4<f32>(0.0);
     qk_chunk(0u, kr);
     if NT > 1u { qk_chunk(1u, kr); }
@@ -303,6 +300,9 @@ fn main(
     if PAGED || (MODS & MOD_ALIBI) != 0u {
         let qr0 = rc % vec4<u32>(p.nq);
         g_qpos = vec4<u32>(attn_qpos(qr0.x), attn_qpos(qr0.y), attn_qpos(qr0.z), attn_qpos(qr0.w));
+        let mine = min(min(g_qpos.x, select(g_qpos.x, g_qpos.y, RQ > 1u)),
+                       min(select(g_qpos.x, g_qpos.z, RQ > 2u), select(g_qpos.x, g_qpos.w, RQ > 3u)));
+        g_qmin = subgroupMin(mine);
     }
     if (MODS & MOD_ALIBI) != 0u {
         g_slope = vec4<f32>(
@@ -339,6 +339,15 @@ fn main(
             ubase = attn_key_row(b, kvhead, un.kstart);
         }
         if !MASKED || !PARTIAL || un.kind == UNIT_FULL {
+            if PAGED && un.kstart + un.kcount > g_qmin + 1u {
+                // A block that reaches past some row's position (inside a prefill chunk): the
+                // causal test per key. (Subgroup-uniform: g_qmin is the subgroup's minimum.)
+                for (var idx = 0u; idx < un.kcount; idx++) {
+                    let c = un.kstart + idx;
+                    key_step(c, ubase + idx, vec4<u32>(c) <= g_qpos);
+                }
+                continue;
+            }
             // Full blocks: no element mask, no per-key test.
             for (var idx = 0u; idx < un.kcount; idx++) {
                 key_step(un.kstart + idx, ubase + idx, vec4<bool>(true));
@@ -369,6 +378,10 @@ fn main(
                 }
                 let iv = amask[un.aux + 2u * idx + 1u];
                 ok = (rib >= vec4<u32>(iv & 0xffffu)) & (rib < vec4<u32>(iv >> 16u));
+            }
+            if PAGED {
+                // The sequence's own length, and causality inside the appended chunk.
+                ok = ok & (vec4<u32>(c) <= g_qpos) & (vec4<u32>(c) < vec4<u32>(a_len));
             }
             // Keys no row of the subgroup sees are skipped (e.g. above a causal diagonal).
             if subgroupAny(any(ok & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u))) {

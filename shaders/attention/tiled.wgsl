@@ -142,7 +142,9 @@ fn main(
     let range = attn_split_range(attn_units(rl), split);
     for (var u = range.x; u < range.y; u++) {
         let un = attn_unit_at(MASKED, rl, u);
-        // PAGED: a block's keys are consecutive rows of one page.
+        // PAGED: a block's keys are consecutive rows of one page; only units that reach past
+        // this row's position (stripes, or inside a prefill chunk) test keys one by one.
+        let check = PAGED && (un.kind == UNIT_STRIPES || un.kstart + un.kcount > qpos + 1u);
         var ubase = 0u;
         if PAGED && un.kind != UNIT_STRIPES && un.kcount > 0u {
             ubase = attn_key_row(b, kvhead, un.kstart);
@@ -203,7 +205,7 @@ fn main(
                         ok = rib >= (iv & 0xffffu) && rib < (iv >> 16u);
                     }
                 }
-                if PAGED {
+                if check {
                     // The sequence's own length, and causality inside the appended chunk.
                     ok = ok && kcol[j] < a_len && kcol[j] <= qpos;
                 }
