@@ -8,115 +8,23 @@ mod common;
 
 use common::{ctx, has_coop, has_f16};
 use wgkernels::harness::tolerance::{compare, Tolerance};
-use wgkernels::ops::attention::config::attention_candidates;
-use wgkernels::ops::attention::paged::paged_reference;
+use wgkernels::ops::attention::paged::{
+    check_paged, paged_cases, paged_reference, paged_variants_to_check, PagedCase,
+};
 use wgkernels::ops::attention::verify::{test_sinks, unit_data};
 use wgkernels::{
-    AttentionConfig, AttentionDesc, AttentionPlan, AttentionVariant, BlockMask, DType, Element,
-    Error, MaskBuilder, PagedKv, Pattern, ScoreMods,
+    AttentionConfig, AttentionDesc, AttentionPlan, BlockMask, DType, Error, MaskBuilder, PagedKv,
+    Pattern, ScoreMods,
 };
 
-/// A page table that gives the sequences' pages in a shuffled order from the whole pool, every
-/// sequence its own pages; entries past a sequence's length name the pool's last page.
-fn shuffled_table(kv: &PagedKv, lens: &[u32], seed: u64) -> Vec<u32> {
-    let mut pages: Vec<u32> = (0..kv.pool_pages).collect();
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    for i in (1..pages.len()).rev() {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        pages.swap(i, (s >> 33) as usize % (i + 1));
-    }
-    let mut next = pages.into_iter();
-    let mut table = vec![kv.pool_pages - 1; lens.len() * kv.max_pages as usize];
-    for (b, &len) in lens.iter().enumerate() {
-        for lp in 0..len.div_ceil(kv.page_size) as usize {
-            table[b * kv.max_pages as usize + lp] = next.next().expect("pool large enough");
-        }
-    }
-    table
-}
-
-struct Case {
-    desc: AttentionDesc,
-    kv: PagedKv,
-    lens: Vec<u32>,
-    mask: Option<BlockMask>,
-    mods: ScoreMods,
-}
-
-/// Runs `case` with `config` on a fresh plan and returns the config that ran; panics with the
-/// errors when output or LSE miss the reference.
-fn check<T: Element>(case: &Case, config: Option<AttentionConfig>, seed: u64) -> AttentionConfig {
-    let ctx = ctx();
-    let d = &case.desc;
-    let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, seed);
-    let (k, kf) = unit_data::<T>(
-        case.kv.pool_elems(d.heads_kv, d.head_dim) as usize,
-        seed + 1,
-    );
-    let (v, vf) = unit_data::<T>(case.kv.pool_elems(d.heads_kv, d.dv()) as usize, seed + 2);
-    let table = shuffled_table(&case.kv, &case.lens, seed);
-    let mut plan =
-        AttentionPlan::paged(ctx, *d, case.mask.as_ref(), &case.mods, case.kv, config).unwrap();
-    plan.set_pages(&table, &case.lens).unwrap();
-    let (out, lse) = pollster::block_on(plan.run_host(&q, &k, &v)).unwrap();
-    let (want, lse_want) = paged_reference(
-        d,
-        &case.kv,
-        case.mask.as_ref(),
-        &case.mods,
-        &qf,
-        &kf,
-        &vf,
-        &table,
-        &case.lens,
-    )
-    .unwrap();
-    let cfg = *plan.config();
-    assert_ne!(cfg.variant(), AttentionVariant::Coop);
-    let got: Vec<f64> = out.iter().map(|x| x.to_f64()).collect();
-    let tol = Tolerance::attention(DType::F32, d.dtype, d.nkv, d.head_dim);
-    let max_abs = Tolerance::attention_max_abs(DType::F32, d.dtype);
-    let c = compare(&got, &want, tol);
-    let what = format!(
-        "{} {:?} lens {:?} masked {} mods {}",
-        cfg.label(),
-        d,
-        case.lens,
-        case.mask.is_some(),
-        case.mods.bits()
-    );
+fn assert_passes(case: &PagedCase, config: Option<AttentionConfig>, seed: u64) {
+    let c = check_paged(ctx(), case, config, seed);
     assert!(
-        c.pass && c.max_abs_err <= max_abs,
-        "{what}: rel L2 {:.3e} (tol {:.3e}), max abs {:.3e}",
-        c.rel_l2_err,
-        c.tolerance,
-        c.max_abs_err
+        c.pass,
+        "{} on {}: rel L2 {:.3e} (tol {:.3e}) max abs {:.3e} ({:?})",
+        c.config, c.shape, c.rel_l2_err, c.tolerance, c.max_abs_err, c.error
     );
-    // Idle slots (length 0) produce zeros.
-    let per = (d.heads_q * d.nq * d.dv()) as usize;
-    for (b, &len) in case.lens.iter().enumerate() {
-        if len == 0 {
-            assert!(
-                got[b * per..(b + 1) * per].iter().all(|&x| x == 0.0),
-                "{what}"
-            );
-        }
-    }
-    if let Some(lse) = lse {
-        for (i, (g, w)) in lse.iter().zip(&lse_want).enumerate() {
-            let ok = if w.is_infinite() {
-                *g as f64 == *w
-            } else {
-                (*g as f64 - w).abs() <= max_abs.max(1e-3)
-            };
-            assert!(ok, "{what}: LSE row {i}: {g} vs {w}");
-        }
-    }
-    cfg
+    assert_ne!(c.variant, "coop");
 }
 
 /// Asserts an f32 output of a paged plan without modifiers against the reference for the f64
@@ -145,23 +53,7 @@ fn assert_f32_output(
     );
 }
 
-/// The configurations to check for `desc`: the dispatcher's pick and the first candidate of
-/// each other non-coop variant.
-fn configs(desc: &AttentionDesc) -> Vec<Option<AttentionConfig>> {
-    let ctx = ctx();
-    let mut out = vec![None];
-    let mut seen = Vec::new();
-    for c in attention_candidates(ctx.caps(), &ctx.limits(), desc, 16) {
-        if c.variant() != AttentionVariant::Coop && !seen.contains(&c.variant()) {
-            seen.push(c.variant());
-            out.push(Some(c));
-        }
-    }
-    out
-}
-
-/// Capacity 80 keys in pages of 16: a full sequence, one key, a tail, a multiple of the page,
-/// an idle slot.
+/// Capacity 80 keys in pages of 16, head dim 32, GQA 4:2, with the LSE.
 fn decode_case(nq: u32, lens: Vec<u32>) -> (AttentionDesc, PagedKv, Vec<u32>) {
     let kv = PagedKv::new(16, 29, 5);
     let desc = AttentionDesc::new(lens.len() as u32, 4, nq, 32)
@@ -177,78 +69,58 @@ fn window_and_sinks(nq: u32, nkv: u32) -> BlockMask {
         .unwrap()
 }
 
-/// [`check`] of `desc` over each of `masks`, without modifiers.
-fn check_masks<T: Element>(
-    (desc, kv, lens): (AttentionDesc, PagedKv, Vec<u32>),
-    masks: &[Option<BlockMask>],
-    config: Option<AttentionConfig>,
-    seed: u64,
-) {
-    for (j, mask) in masks.iter().enumerate() {
-        let case = Case {
-            desc,
-            kv,
-            lens: lens.clone(),
-            mask: mask.clone(),
-            mods: ScoreMods::none(),
-        };
-        check::<T>(&case, config, seed + j as u64);
+#[test]
+fn the_verify_list_passes_on_every_variant() {
+    // Decode (sequences of the capacity, 1 key, tails, a page multiple, an idle slot), chunked
+    // prefill, dense and under a pattern with partial blocks and stripes, modifiers, f16.
+    let cases = paged_cases();
+    assert!(cases.iter().any(|c| c.desc.nq == 1 && c.pattern.is_some()));
+    assert!(cases.iter().any(|c| c.desc.nq > 1 && c.pattern.is_some()));
+    assert!(cases
+        .iter()
+        .any(|c| c.lens.contains(&1) && c.lens.contains(&0)));
+    for (i, case) in cases.iter().enumerate() {
+        if case.desc.dtype == DType::F16 && !has_f16("paged f16 case") {
+            continue;
+        }
+        let configs = paged_variants_to_check(ctx(), case);
+        assert!(!configs.is_empty());
+        for (j, cfg) in configs.into_iter().map(Some).chain([None]).enumerate() {
+            assert_passes(case, cfg, 100 + 10 * i as u64 + j as u64);
+        }
     }
 }
 
 #[test]
-fn paged_decode_matches_the_reference_on_every_variant() {
-    let call = decode_case(1, vec![80, 1, 33, 0, 48, 17]);
-    let causal = MaskBuilder::new(1, 80, 16, 16)
-        .build(&Pattern::Causal)
-        .unwrap();
-    let masks = [None, Some(causal), Some(window_and_sinks(1, 80))];
-    for (i, cfg) in configs(&call.0).into_iter().enumerate() {
-        check_masks::<f32>(call.clone(), &masks, cfg, 100 + 10 * i as u64);
-    }
-}
-
-#[test]
-fn paged_chunked_prefill_is_causal_at_each_sequences_length() {
-    // Five queries appended to sequences of 80, 5, 37 and 64 keys (and an idle slot).
-    let call = decode_case(5, vec![80, 5, 37, 0, 64]);
-    let masks = [None, Some(window_and_sinks(5, 80))];
-    for (i, cfg) in configs(&call.0).into_iter().enumerate() {
-        check_masks::<f32>(call.clone(), &masks, cfg, 200 + 10 * i as u64);
-    }
-}
-
-#[test]
-fn paged_with_modifiers_and_no_gqa() {
-    let kv = PagedKv::new(32, 11, 3);
-    let desc = AttentionDesc::new(3, 3, 2, 64)
-        .kv_len(96)
-        .value_dim(32)
-        .with_lse();
-    let mods = ScoreMods::none()
-        .softcap(1.5)
-        .alibi(ScoreMods::alibi_standard(3))
-        .sinks(test_sinks(3));
-    let case = Case {
+fn paged_causal_mask_and_modifiers_without_gqa() {
+    let ctx = ctx();
+    let (desc, kv, lens) = decode_case(1, vec![80, 1, 33, 0, 48, 17]);
+    let causal = PagedCase {
         desc,
         kv,
-        lens: vec![96, 2, 50],
-        mask: None,
-        mods,
+        lens,
+        pattern: Some(Pattern::Causal),
+        mods: ScoreMods::none(),
     };
-    for (i, cfg) in configs(&desc).into_iter().enumerate() {
-        check::<f32>(&case, cfg, 300 + i as u64);
+    // Dv != D, pages of 32, two queries per sequence, every modifier.
+    let mods = PagedCase {
+        desc: AttentionDesc::new(3, 3, 2, 64)
+            .kv_len(96)
+            .value_dim(32)
+            .with_lse(),
+        kv: PagedKv::new(32, 11, 3),
+        lens: vec![96, 2, 50],
+        pattern: None,
+        mods: ScoreMods::none()
+            .softcap(1.5)
+            .alibi(ScoreMods::alibi_standard(3))
+            .sinks(test_sinks(3)),
+    };
+    for (i, case) in [causal, mods].iter().enumerate() {
+        for (j, cfg) in paged_variants_to_check(ctx, case).into_iter().enumerate() {
+            assert_passes(case, Some(cfg), 300 + 10 * i as u64 + j as u64);
+        }
     }
-}
-
-#[test]
-fn paged_f16() {
-    if !has_f16("paged_f16") {
-        return;
-    }
-    let (desc, kv, lens) = decode_case(1, vec![80, 1, 33, 48]);
-    let masks = [None, Some(window_and_sinks(1, 80))];
-    check_masks::<half::f16>((desc.dtype(DType::F16), kv, lens), &masks, None, 400);
 }
 
 #[test]
@@ -274,7 +146,7 @@ fn page_and_length_updates_need_no_rebuild_and_pipelines_are_shared() {
         .into_iter()
         .enumerate()
     {
-        let table = shuffled_table(&kv, &lens, 50 + step as u64);
+        let table = kv.shuffled_table(&lens, 50 + step as u64).unwrap();
         plan.set_pages(&table, &lens).unwrap();
         ctx.submit(|pass| bound.record(pass)).unwrap();
         let got: Vec<f32> = pollster::block_on(wgkernels::read_buffer(
@@ -405,7 +277,7 @@ fn bad_paged_input_is_a_typed_error() {
 #[test]
 fn paged_mask_update_keeps_the_pages() {
     let (desc, kv, lens) = decode_case(1, vec![80, 33, 7]);
-    let table = shuffled_table(&kv, &lens, 77);
+    let table = kv.shuffled_table(&lens, 77).unwrap();
     let causal = MaskBuilder::new(1, 80, 16, 16)
         .build(&Pattern::Causal)
         .unwrap();
@@ -448,12 +320,12 @@ fn coop_adapters_run_paged_plans_on_other_variants() {
         AttentionPlan::paged(ctx, desc, None, &ScoreMods::none(), kv, Some(coop)),
         Err(Error::Unsupported(_))
     ));
-    let case = Case {
+    let case = PagedCase {
         desc,
         kv,
         lens,
-        mask: Some(window_and_sinks(1, 80)),
+        pattern: Some(Pattern::causal_window(21)),
         mods: ScoreMods::none(),
     };
-    check::<half::f16>(&case, None, 500);
+    assert_passes(&case, None, 500);
 }

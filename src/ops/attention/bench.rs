@@ -658,8 +658,6 @@ pub const PAGED_TARGET: f64 = 0.90;
 /// contiguous one's against [`PAGED_TARGET`]. Both outputs are spot-checked against the f64
 /// reference on the first and last sequence, and the paged one against the contiguous one.
 pub fn bench_paged_decode(ctx: &Context, peaks: &Peaks, quick: bool) -> Result<Vec<BenchResult>> {
-    use rand::seq::SliceRandom;
-    use rand::SeedableRng;
     let (batch, nkv, page) = (16u32, 4096u32, 64u32);
     let desc = AttentionDesc::new(batch, 32, 1, 64).gqa(8).kv_len(nkv);
     let kv = PagedKv::new(page, batch * nkv / page, nkv / page);
@@ -667,8 +665,10 @@ pub fn bench_paged_decode(ctx: &Context, peaks: &Peaks, quick: bool) -> Result<V
     let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 21);
     let (k, kf) = unit_data::<f32>(desc.kv_len_elems() as usize, 22);
     let (v, vf) = unit_data::<f32>(desc.v_len_elems() as usize, 23);
-    let mut table: Vec<u32> = (0..kv.pool_pages).collect();
-    table.shuffle(&mut rand::rngs::SmallRng::seed_from_u64(24));
+    let lens = vec![nkv; batch as usize];
+    let table = kv
+        .shuffled_table(&lens, 24)
+        .ok_or_else(|| crate::error::Error::Shape("paged bench: pool too small".into()))?;
     // Logical page lp of sequence b, every KV head, into pool page table[b][lp].
     let to_pool = |x: &[f32]| {
         let (ps, mp) = (page as usize, kv.max_pages as usize);
@@ -685,7 +685,7 @@ pub fn bench_paged_decode(ctx: &Context, peaks: &Peaks, quick: bool) -> Result<V
     };
     let flat = AttentionPlan::new(ctx, desc, None, None)?;
     let mut paged = AttentionPlan::paged(ctx, desc, None, &ScoreMods::none(), kv, None)?;
-    paged.set_pages(&table, &vec![nkv; batch as usize])?;
+    paged.set_pages(&table, &lens)?;
     let qb = ctx.upload("Q", &q)?;
     let o_bytes = desc.o_len_elems() * 4;
     let mut bufs = Vec::new();

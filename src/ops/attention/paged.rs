@@ -17,8 +17,14 @@
 //! `nq = 1`, sees the whole sequence). A length of 0 marks an idle slot: its rows see no key and
 //! produce zeros.
 
+use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::attention::{AttentionDesc, BlockMask, MaskBuilder, Pattern};
+use crate::harness::verify::Check;
+use crate::ops::attention::config::{attention_candidates, AttentionConfig, AttentionVariant};
+use crate::ops::attention::verify::{attention_shape_json, outcome_check, unit_data, AttnCase};
+use crate::ops::attention::ScoreMods;
+use crate::ops::attention::{AttentionDesc, AttentionPlan, BlockMask, MaskBuilder, Pattern};
+use crate::runtime::Context;
 use std::sync::Arc;
 
 /// The shape of a paged KV cache: what [`crate::ops::attention::AttentionPlan::paged`] plans for.
@@ -126,6 +132,25 @@ impl PagedKv {
         Ok(lens.iter().chain(table).copied().collect())
     }
 
+    /// A page table for `lens` (checks and benches): each sequence gets its own pages from the
+    /// whole pool in an order shuffled by `seed`; entries past a sequence's length name the
+    /// pool's last page. `None` when the pool is too small for the lengths.
+    pub fn shuffled_table(&self, lens: &[u32], seed: u64) -> Option<Vec<u32>> {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut pages: Vec<u32> = (0..self.pool_pages).collect();
+        pages.shuffle(&mut rand::rngs::SmallRng::seed_from_u64(seed));
+        let mut next = pages.into_iter();
+        let mp = self.max_pages as usize;
+        let mut table = vec![self.pool_pages - 1; lens.len() * mp];
+        for (b, &len) in lens.iter().enumerate() {
+            for lp in 0..len.div_ceil(self.page_size) as usize {
+                table[b * mp + lp] = next.next()?;
+            }
+        }
+        Some(table)
+    }
+
     /// Gathers sequence `b`'s first `len` keys of every KV head from a pool `(pool_pages, Hkv,
     /// page_size, dim)` into contiguous `(Hkv, len, dim)` (for the reference and for callers
     /// that want the sequence back).
@@ -159,7 +184,7 @@ pub fn paged_reference(
     desc: &AttentionDesc,
     kv: &PagedKv,
     mask: Option<&BlockMask>,
-    mods: &crate::ops::attention::ScoreMods,
+    mods: &ScoreMods,
     q: &[f64],
     k_pool: &[f64],
     v_pool: &[f64],
@@ -175,6 +200,12 @@ pub fn paged_reference(
     for b in 0..desc.batch {
         let len = lens[b as usize];
         if len == 0 {
+            // An idle slot: no keys, output 0, LSE the sink (or −∞), as for any empty row.
+            for h in 0..hq {
+                let r0 = ((b * hq + h) * nq) as usize;
+                let sink = mods.sink(h as usize).unwrap_or(f64::NEG_INFINITY);
+                lse[r0..r0 + nq as usize].fill(sink);
+            }
             continue;
         }
         let d1 = AttentionDesc { batch: 1, ..*desc }.kv_len(len);
@@ -204,4 +235,161 @@ pub fn paged_reference(
         lse[b as usize * r..(b as usize + 1) * r].copy_from_slice(&l1);
     }
     Ok((out, lse))
+}
+
+/// One paged verification case: a call over a paged cache with its sequence lengths, and an
+/// optional pattern (built in blocks of the dispatcher's `block_q` × the page-sized `block_kv`).
+#[derive(Clone, Debug)]
+pub struct PagedCase {
+    /// The call (`nkv` = the cache's capacity).
+    pub desc: AttentionDesc,
+    /// The cache.
+    pub kv: PagedKv,
+    /// One length per sequence.
+    pub lens: Vec<u32>,
+    /// The pattern over logical positions (`None`: dense).
+    pub pattern: Option<Pattern>,
+    /// Score modifiers and sinks.
+    pub mods: ScoreMods,
+}
+
+impl PagedCase {
+    /// Builds the mask (if any) for this adapter, in blocks the pages hold whole.
+    pub fn mask(&self, ctx: &Context) -> Result<Option<BlockMask>> {
+        let (bq, bk) = AttentionPlan::block_sizes(ctx, &self.desc);
+        self.pattern
+            .as_ref()
+            .map(|p| {
+                MaskBuilder::new(self.desc.nq, self.desc.nkv, bq, bk.min(self.kv.page_size))
+                    .build(p)
+            })
+            .transpose()
+    }
+}
+
+/// The paged cases of `verify attention`: decode over sequences of every awkward length (the
+/// capacity, 1 key, tails, a multiple of the page, an idle slot) with GQA and the LSE, dense
+/// and under a causal window with sink tokens (partial blocks, stripes); chunked prefill of 5
+/// queries under the same pattern; all modifiers. Pages of 16 keys from a pool in a shuffled
+/// order. Head dim 64 throughout, so the cases share their pipelines.
+pub fn paged_cases() -> Vec<PagedCase> {
+    let kv = PagedKv::new(16, 29, 5);
+    let d = |b: u32, nq: u32| {
+        AttentionDesc::new(b, 4, nq, 64)
+            .gqa(2)
+            .kv_len(kv.capacity() as u32)
+            .with_lse()
+    };
+    let pattern = Pattern::causal_window(21).or(Pattern::Stripes(vec![0, 1, 2, 35]));
+    let case = |desc, lens: &[u32], pattern: Option<Pattern>| PagedCase {
+        desc,
+        kv,
+        lens: lens.to_vec(),
+        pattern,
+        mods: ScoreMods::none(),
+    };
+    let decode = [80, 1, 33, 0, 48, 17];
+    let prefill = [80, 5, 37, 0, 64];
+    vec![
+        case(d(6, 1), &decode, None),
+        case(d(6, 1), &decode, Some(pattern.clone())),
+        case(d(5, 5), &prefill, None),
+        case(d(5, 5), &prefill, Some(pattern)),
+        PagedCase {
+            mods: ScoreMods::none()
+                .softcap(1.5)
+                .alibi(ScoreMods::alibi_standard(4))
+                .sinks(crate::ops::attention::verify::test_sinks(4)),
+            ..case(d(5, 5), &prefill, None)
+        },
+        case(d(4, 1).dtype(DType::F16), &[80, 1, 33, 48], None),
+    ]
+}
+
+/// One configuration per variant the dispatcher can pick for a paged `case` here (every
+/// variant but coop, which paged plans do not run): the default first.
+pub fn paged_variants_to_check(ctx: &Context, case: &PagedCase) -> Vec<AttentionConfig> {
+    let bq = AttentionPlan::block_sizes(ctx, &case.desc).0;
+    let mut out: Vec<AttentionConfig> = Vec::new();
+    for c in attention_candidates(ctx.caps(), &ctx.limits(), &case.desc, bq) {
+        if c.variant() != AttentionVariant::Coop && !out.iter().any(|o| o.variant() == c.variant())
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Runs a paged `case` with `config` (`None`: the dispatcher's) on unit-variance data over a
+/// shuffled page table and checks output and LSE against [`paged_reference`] under the rules of
+/// [`crate::ops::attention::verify::check_attention_async`].
+pub async fn check_paged_async(
+    ctx: &Context,
+    case: &PagedCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Check {
+    let r = match case.desc.dtype {
+        DType::F32 => {
+            ctx.capture_errors(run_paged::<f32>(ctx, case, config, seed))
+                .await
+        }
+        DType::F16 => {
+            ctx.capture_errors(run_paged::<half::f16>(ctx, case, config, seed))
+                .await
+        }
+    };
+    let mut shape = attention_shape_json(&AttnCase {
+        desc: case.desc,
+        pattern: case.pattern.clone(),
+        blocks: None,
+        mods: case.mods.clone(),
+    });
+    shape["page_size"] = serde_json::json!(case.kv.page_size);
+    shape["lens"] = serde_json::json!(case.lens);
+    outcome_check(&case.desc, shape, config, r)
+}
+
+/// [`check_paged_async`], blocking (native).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_paged(
+    ctx: &Context,
+    case: &PagedCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Check {
+    pollster::block_on(check_paged_async(ctx, case, config, seed))
+}
+
+async fn run_paged<T: Element>(
+    ctx: &Context,
+    case: &PagedCase,
+    config: Option<AttentionConfig>,
+    seed: u64,
+) -> Result<crate::ops::attention::verify::Outcome> {
+    let (d, kv) = (&case.desc, &case.kv);
+    let (q, qf) = unit_data::<T>(d.q_len_elems() as usize, seed);
+    let (k, kf) = unit_data::<T>(kv.pool_elems(d.heads_kv, d.head_dim) as usize, seed + 1);
+    let (v, vf) = unit_data::<T>(kv.pool_elems(d.heads_kv, d.dv()) as usize, seed + 2);
+    let table = kv
+        .shuffled_table(&case.lens, seed)
+        .ok_or_else(|| Error::Shape("the pool is too small for the lengths".into()))?;
+    let mask = case.mask(ctx)?;
+    let mut plan = AttentionPlan::paged(ctx, *d, mask.as_ref(), &case.mods, *kv, config)?;
+    plan.set_pages(&table, &case.lens)?;
+    let (out, lse) = plan.run_host(&q, &k, &v).await?;
+    let (want, lse_want) = paged_reference(
+        d,
+        kv,
+        mask.as_ref(),
+        &case.mods,
+        &qf,
+        &kf,
+        &vf,
+        &table,
+        &case.lens,
+    )?;
+    let got = out.iter().map(|x| x.to_f64()).collect();
+    let lse = lse.map(|l| l.iter().map(|&x| x as f64).collect());
+    Ok((got, want, lse, lse_want, *plan.config()))
 }
