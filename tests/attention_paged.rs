@@ -329,3 +329,52 @@ fn coop_adapters_run_paged_plans_on_other_variants() {
     };
     assert_passes(&case, None, 500);
 }
+
+#[test]
+fn cli_runs_a_paged_cache_from_npy_pools_and_a_pages_file() {
+    use wgkernels::npy::{read_npy, write_npy, NpyData};
+    let dir = std::env::temp_dir().join(format!("wgk-paged-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |n: &str| dir.join(n);
+    // Two sequences of 20 and 5 keys in pages 4, 1 and 3 of a pool of 5 pages of 16; two
+    // queries each (a causal chunk), GQA 2:1, head dim 8.
+    let kv = PagedKv::new(16, 5, 2);
+    let desc = AttentionDesc::new(2, 2, 2, 8).gqa(1).kv_len(32);
+    let (q, qf) = unit_data::<f32>(desc.q_len_elems() as usize, 61);
+    let (k, kf) = unit_data::<f32>(kv.pool_elems(1, 8) as usize, 62);
+    let (v, vf) = unit_data::<f32>(kv.pool_elems(1, 8) as usize, 63);
+    write_npy(&path("q.npy"), &[2, 2, 2, 8], &q).unwrap();
+    write_npy(&path("k.npy"), &[5, 1, 16, 8], &k).unwrap();
+    write_npy(&path("v.npy"), &[5, 1, 16, 8], &v).unwrap();
+    std::fs::write(path("pages.txt"), "20 4 1\n5, 3\n").unwrap();
+    std::fs::write(path("bad.txt"), "20 4 9\n5 3\n").unwrap();
+    let run = |pages: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wgkernels"))
+            .args(["run", "attention", "--in"])
+            .arg(path("q.npy"))
+            .arg("--in")
+            .arg(path("k.npy"))
+            .arg("--in")
+            .arg(path("v.npy"))
+            .arg("--pages")
+            .arg(path(pages))
+            .arg("--out")
+            .arg(path("o.npy"))
+            .output()
+            .expect("the CLI runs")
+    };
+    let o = run("pages.txt");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got = match read_npy(&path("o.npy")).unwrap().data {
+        NpyData::F32(x) => x,
+        _ => panic!("expected f32"),
+    };
+    let f = [&qf[..], &kf, &vf];
+    assert_f32_output(&got, &desc, &kv, None, f, &[4, 1, 3, 0], &[20, 5], "CLI");
+    // A page outside the pool is a typed error naming it.
+    let o = run("bad.txt");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("page 9, outside the pool of 5 pages"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
