@@ -92,7 +92,7 @@ fn the_verify_list_passes_on_every_variant() {
 }
 
 #[test]
-fn paged_causal_mask_and_modifiers_without_gqa() {
+fn paged_causal_mask_modifiers_without_gqa_and_long_chunks() {
     let ctx = ctx();
     let (desc, kv, lens) = decode_case(1, vec![80, 1, 33, 0, 48, 17]);
     let causal = PagedCase {
@@ -116,7 +116,20 @@ fn paged_causal_mask_and_modifiers_without_gqa() {
             .alibi(ScoreMods::alibi_standard(3))
             .sinks(test_sinks(3)),
     };
-    for (i, case) in [causal, mods].iter().enumerate() {
+    // A long prefill chunk (37 queries: more than a decode's query block, a tail block).
+    let (desc, kv, lens) = decode_case(37, vec![80, 37, 50]);
+    let long = PagedCase {
+        desc,
+        kv,
+        lens,
+        pattern: Some(Pattern::causal_window(30).or(Pattern::Stripes(vec![3]))),
+        mods: ScoreMods::none(),
+    };
+    let dense_long = PagedCase {
+        pattern: None,
+        ..long.clone()
+    };
+    for (i, case) in [causal, mods, long, dense_long].iter().enumerate() {
         for (j, cfg) in paged_variants_to_check(ctx, case).into_iter().enumerate() {
             assert_passes(case, Some(cfg), 300 + 10 * i as u64 + j as u64);
         }
