@@ -392,7 +392,8 @@ impl AttentionPlan {
         let mut config = match config {
             Some(c) if paged.is_some() && c.variant() == AttentionVariant::Coop => {
                 return Err(Error::Unsupported(format!(
-                    "attention config `{}`: the coop variant does not read a paged KV cache                      (subgroup and tiled do)",
+                    "attention config `{}`: the coop variant does not read a paged KV cache \
+                     (subgroup and tiled do)",
                     c.label()
                 )))
             }
