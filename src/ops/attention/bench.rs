@@ -532,7 +532,7 @@ pub fn bench_all(
             cases.len() + 1,
             "paged vs contiguous decode, 16 sequences (interleaved)",
         );
-        match bench_paged_decode(ctx, peaks, quick) {
+        match bench_paged_decode(ctx, peaks, quick, 64) {
             Ok(r) => {
                 let from = out.len();
                 out.extend(r);
@@ -653,12 +653,23 @@ pub const PAGED_TARGET: f64 = 0.90;
 
 /// Paged decode against the contiguous decode of the same data, as a server runs it: 16
 /// sequences × 4096 keys in one dispatch, 32 query heads over 8 KV heads, D = 64, f32, pages of
-/// 64 keys taken from the pool in a shuffled order. Both plans are the dispatcher's, timed in
+/// `page` keys (a power of two up to 4096; 64 in the report) taken from the pool in a shuffled
+/// order. Both plans are the dispatcher's, timed in
 /// alternating rounds. Two rows, GB/s of K+V read; the paged row's note gives its GB/s over the
 /// contiguous one's against [`PAGED_TARGET`]. Both outputs are spot-checked against the f64
 /// reference on the first and last sequence, and the paged one against the contiguous one.
-pub fn bench_paged_decode(ctx: &Context, peaks: &Peaks, quick: bool) -> Result<Vec<BenchResult>> {
-    let (batch, nkv, page) = (16u32, 4096u32, 64u32);
+pub fn bench_paged_decode(
+    ctx: &Context,
+    peaks: &Peaks,
+    quick: bool,
+    page: u32,
+) -> Result<Vec<BenchResult>> {
+    let (batch, nkv) = (16u32, 4096u32);
+    if !page.is_power_of_two() || page > nkv {
+        return Err(crate::error::Error::Unsupported(format!(
+            "paged bench: page size {page} is not a power of two up to {nkv}"
+        )));
+    }
     let desc = AttentionDesc::new(batch, 32, 1, 64).gqa(8).kv_len(nkv);
     let kv = PagedKv::new(page, batch * nkv / page, nkv / page);
     let (hkv, dim) = (desc.heads_kv as usize, desc.head_dim as usize);
