@@ -300,6 +300,8 @@ fn main(
     if PAGED || (MODS & MOD_ALIBI) != 0u {
         let qr0 = rc % vec4<u32>(p.nq);
         g_qpos = vec4<u32>(attn_qpos(qr0.x), attn_qpos(qr0.y), attn_qpos(qr0.z), attn_qpos(qr0.w));
+    }
+    if PAGED {
         let mine = min(min(g_qpos.x, select(g_qpos.x, g_qpos.y, RQ > 1u)),
                        min(select(g_qpos.x, g_qpos.z, RQ > 2u), select(g_qpos.x, g_qpos.w, RQ > 3u)));
         g_qmin = subgroupMin(mine);
