@@ -72,7 +72,7 @@ pub use harness::verify::{Check, Tier};
 pub use ops::attention::config::{AttentionConfig, AttentionKernel, AttentionVariant};
 pub use ops::attention::{
     attention, search_patterns, AttentionDesc, AttentionPlan, BiasTensor, BlockMask, GrowingMask,
-    MaskBuilder, Pattern, ScoreMods, SearchOptions, SearchPlan, T5Bias,
+    MaskBuilder, PagedKv, Pattern, ScoreMods, SearchOptions, SearchPlan, T5Bias,
 };
 pub use ops::fft::config::{FftAlgo, FftConfig, FftVariant, MonarchGemm};
 pub use ops::fft::filter::{DctLowpassDesc, DctLowpassPlan, FilterDesc, FilterPlan};

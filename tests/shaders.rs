@@ -300,17 +300,28 @@ fn every_attention_variant_translates_for_every_backend() {
                             dtype,
                             coop: cfg.coop_tile(),
                         };
+                        // Paged KV caches run on every variant but coop (`AttentionPlan::paged`).
+                        let paged: &[bool] = if cfg.variant() == AttentionVariant::Coop {
+                            &[false]
+                        } else {
+                            &[false, true]
+                        };
                         for (masked, partial) in [(true, true), (true, false), (false, false)] {
-                            let consts = cfg.constants_for(hd, dv, masked, partial);
-                            if hd == 64 && dv == 64 && masked == partial {
-                                // Every score modifier at once, in the bias-tensor variant.
-                                let mut all = consts.clone();
-                                all.push(("MODS", 31.0));
-                                let biased = attention::shaders::with_bias(cfg.shader(), true);
-                                sweep.check(profile, biased, spec, "main", all);
-                            }
-                            if sweep.check(profile, cfg.shader(), spec, "main", consts) {
-                                variants.insert(cfg.variant());
+                            for &pg in paged {
+                                let mut consts = cfg.constants_for(hd, dv, masked, partial);
+                                if pg {
+                                    consts.push(("PAGED", 1.0));
+                                }
+                                if hd == 64 && dv == 64 && masked == partial {
+                                    // Every score modifier at once, in the bias-tensor variant.
+                                    let mut all = consts.clone();
+                                    all.push(("MODS", 31.0));
+                                    let biased = attention::shaders::with_bias(cfg.shader(), true);
+                                    sweep.check(profile, biased, spec, "main", all);
+                                }
+                                if sweep.check(profile, cfg.shader(), spec, "main", consts) {
+                                    variants.insert(cfg.variant());
+                                }
                             }
                         }
                     }

@@ -38,6 +38,10 @@ struct AttnParams {
     _pad0: u32,
     _pad1: u32,
     _pad2: u32,
+    pages_off: u32,   // paged KV (PAGED): lengths [batch], then page table [batch][max_pages] in amask
+    page_log2: u32,   // log2(page_size)
+    max_pages: u32,   // page-table entries per sequence
+    _pad3: u32,
 }
 
 // Binding 0 holds the parameters: `p: AttnParams`, declared with `load_params()` by the generated
@@ -56,6 +60,15 @@ const MOD_T5: u32 = 8u;
 const MOD_BIAS: u32 = 16u;
 // The bits that change a score (the sink changes the denominator only).
 const MOD_SCORE: u32 = 27u;
+
+// Paged KV cache (see `PagedKv`): K and V are pools of pages `(pool_pages, hkv, page_size, D)`;
+// key `j` of sequence `b` lives in page `table[b][j >> page_log2]`, row `j & (page_size - 1)`.
+// Sequences have their own lengths (`a_len`, set by the kernel per workgroup); the chunk's `nq`
+// queries sit at logical positions len - nq .. len - 1 and see keys up to their own position.
+// Pages hold whole KV blocks (page_size is a multiple of block_kv), so the keys of one block
+// are contiguous rows: one table read per block. false: contiguous K/V, nothing of this compiled.
+override PAGED: bool = false;
+var<private> a_len: u32;
 
 const STRIPE_CHUNK: u32 = 32u;
 const UNIT_FULL: u32 = 0u;
@@ -93,6 +106,9 @@ fn attn_rows(masked: bool, b: u32, h: u32, qb: u32) -> RowList {
     if masked {
         return attn_row_list(b, h, qb);
     }
+    if PAGED {
+        return RowList(0u, (a_len + p.block_kv - 1u) / p.block_kv, 0u, 0u);
+    }
     return RowList(0u, p.n_kblocks, 0u, 0u);
 }
 
@@ -104,6 +120,45 @@ fn attn_unit_at(masked: bool, rl: RowList, u: u32) -> Unit {
     return attn_dense_unit(u);
 }
 
+// Key length of sequence `b`: its own under PAGED, else nkv.
+fn attn_seq_len(b: u32) -> u32 {
+    if PAGED {
+        return amask[p.pages_off + b];
+    }
+    return p.nkv;
+}
+
+// Keys of the block starting at key `ks` (0 when the sequence ends before it).
+fn attn_kcount(ks: u32) -> u32 {
+    if PAGED {
+        if ks >= a_len {
+            return 0u;
+        }
+        return min(p.block_kv, a_len - ks);
+    }
+    return min(p.block_kv, p.nkv - ks);
+}
+
+// Row (in head-dim rows of K, and of V) of logical key `key` of sequence `b`, KV head `kvh`
+// (global: b * hkv + head): contiguous `(B, Hkv, Nkv, D)`, or its page under PAGED.
+fn attn_key_row(b: u32, kvh: u32, key: u32) -> u32 {
+    if PAGED {
+        let page = amask[p.pages_off + p.batch + b * p.max_pages + (key >> p.page_log2)];
+        let within = key & ((1u << p.page_log2) - 1u);
+        return ((page * p.hkv + kvh % p.hkv) << p.page_log2) + within;
+    }
+    return kvh * p.nkv + key;
+}
+
+// Aligned position of query `r` (0-based within the chunk): bottom-right, at the sequence's
+// own length under PAGED.
+fn attn_qpos(r: u32) -> u32 {
+    if PAGED {
+        return r + a_len - p.nq;
+    }
+    return r + p.nkv - p.nq;
+}
+
 fn attn_units(rl: RowList) -> u32 {
     return rl.nfull + rl.npart + (rl.nstripe + STRIPE_CHUNK - 1u) / STRIPE_CHUNK;
 }
@@ -111,20 +166,20 @@ fn attn_units(rl: RowList) -> u32 {
 // The dense list: every KV block, all full.
 fn attn_dense_unit(u: u32) -> Unit {
     let ks = u * p.block_kv;
-    return Unit(UNIT_FULL, ks, min(p.block_kv, p.nkv - ks), 0u);
+    return Unit(UNIT_FULL, ks, attn_kcount(ks), 0u);
 }
 
 fn attn_unit(rl: RowList, u: u32) -> Unit {
     if u < rl.nfull {
         let ks = amask[rl.start + u] * p.block_kv;
-        return Unit(UNIT_FULL, ks, min(p.block_kv, p.nkv - ks), 0u);
+        return Unit(UNIT_FULL, ks, attn_kcount(ks), 0u);
     }
     let nblk = rl.nfull + rl.npart;
     if u < nblk {
         let j = u - rl.nfull;
         let ks = amask[rl.start + u] * p.block_kv;
         let tile = amask[rl.start + nblk + j];
-        return Unit(UNIT_PARTIAL, ks, min(p.block_kv, p.nkv - ks), tile);
+        return Unit(UNIT_PARTIAL, ks, attn_kcount(ks), tile);
     }
     let e0 = (u - nblk) * STRIPE_CHUNK;
     let soff = rl.start + nblk + rl.npart + 2u * e0;
@@ -171,7 +226,7 @@ struct RowMods {
 
 // The RowMods of query `qi` (clamped into range by the caller) of query head `h`, batch `b`.
 fn attn_row_mods(b: u32, h: u32, qi: u32) -> RowMods {
-    var r = RowMods(qi + p.nkv - p.nq, 0.0, 0u, 0, 0u);
+    var r = RowMods(attn_qpos(qi), 0.0, 0u, 0, 0u);
     if (MODS & MOD_ALIBI) != 0u {
         r.slope = attn_head_value(0u, h);
     }

@@ -49,6 +49,8 @@ var<private> g_kv: u32;                   // vec4 index of the K head
 var<private> g_v: u32;                    // vec4 index of the V head
 var<private> g_head0: u32;                // global index (b * hq + h) of the first folded head
 var<private> g_rm: array<RowMods, 4>;     // score modifiers of each row (constant indices)
+var<private> g_qpos: vec4<u32>;           // PAGED: aligned query position of each row
+var<private> g_qmin: u32;                 // PAGED: smallest g_qpos of the subgroup's rows
 
 // Output row (over batch, head, query) of folded row `vr`: with GQA decode the query heads of
 // one KV head are folded into one row space, row vr = (head h0 + vr / nq, query vr % nq), so
@@ -184,18 +186,19 @@ fn scale_chunk(t: u32, a: vec4<f32>) {
     if RQ > 3u { scale_row(3u, t, a.w); }
 }
 
-// One key for the RQ rows of this lane; `ok` says which rows may see it.
-fn key_step(c: u32, ok_in: vec4<bool>) {
+// One key for the RQ rows of this lane: logical key `c` at row `kr` (relative to g_kv / g_v);
+// `ok` says which rows may see it.
+fn key_step(c: u32, kr: u32, ok_in: vec4<bool>) {
     let ok = ok_in & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u);
     s = vec4<f32>(0.0);
-    qk_chunk(0u, c);
-    if NT > 1u { qk_chunk(1u, c); }
-    if NT > 2u { qk_chunk(2u, c); }
-    if NT > 3u { qk_chunk(3u, c); }
-    if NT > 4u { qk_chunk(4u, c); }
-    if NT > 5u { qk_chunk(5u, c); }
-    if NT > 6u { qk_chunk(6u, c); }
-    if NT > 7u { qk_chunk(7u, c); }
+    qk_chunk(0u, kr);
+    if NT > 1u { qk_chunk(1u, kr); }
+    if NT > 2u { qk_chunk(2u, kr); }
+    if NT > 3u { qk_chunk(3u, kr); }
+    if NT > 4u { qk_chunk(4u, kr); }
+    if NT > 5u { qk_chunk(5u, kr); }
+    if NT > 6u { qk_chunk(6u, kr); }
+    if NT > 7u { qk_chunk(7u, kr); }
     var sv = s;
     if (MODS & MOD_SCORE) != 0u {
         sv.x = attn_modify(s.x, c, g_rm[0]);
@@ -219,14 +222,14 @@ fn key_step(c: u32, ok_in: vec4<bool>) {
     }
     let pr = select(vec4<f32>(0.0), exp2(sv - mv), ok);
     lv += pr;
-    pv_chunk(0u, pr, c);
-    if NV > 1u { pv_chunk(1u, pr, c); }
-    if NV > 2u { pv_chunk(2u, pr, c); }
-    if NV > 3u { pv_chunk(3u, pr, c); }
-    if NV > 4u { pv_chunk(4u, pr, c); }
-    if NV > 5u { pv_chunk(5u, pr, c); }
-    if NV > 6u { pv_chunk(6u, pr, c); }
-    if NV > 7u { pv_chunk(7u, pr, c); }
+    pv_chunk(0u, pr, kr);
+    if NV > 1u { pv_chunk(1u, pr, kr); }
+    if NV > 2u { pv_chunk(2u, pr, kr); }
+    if NV > 3u { pv_chunk(3u, pr, kr); }
+    if NV > 4u { pv_chunk(4u, pr, kr); }
+    if NV > 5u { pv_chunk(5u, pr, kr); }
+    if NV > 6u { pv_chunk(6u, pr, kr); }
+    if NV > 7u { pv_chunk(7u, pr, kr); }
 }
 
 // ---- epilogue: row (r, lane i) is spread over the cluster, slot t*8 + lane in each lane
@@ -277,8 +280,16 @@ fn main(
     let h = (bh % hgroups) * p.fold;  // first query head of the fold
     g_lane = lane % 8u;
     g_cl8 = lane - g_lane;
-    g_kv = (b * p.hkv + h / p.group) * p.nkv * D4;
-    g_v = (b * p.hkv + h / p.group) * p.nkv * DV4;
+    let kvhead = b * p.hkv + h / p.group;
+    if PAGED {
+        // Rows are absolute in the page pool.
+        a_len = attn_seq_len(b);
+        g_kv = 0u;
+        g_v = 0u;
+    } else {
+        g_kv = kvhead * p.nkv * D4;
+        g_v = kvhead * p.nkv * DV4;
+    }
     g_head0 = b * p.hq + h;
     let wrows = SG * RQ;
     let rows0 = g * wrows + (lane / 8u) * 8u * RQ;  // first (folded) row of this cluster
@@ -286,8 +297,14 @@ fn main(
     let rc = min(rr, vec4<u32>(p.vrows - 1u));
     // Score modifiers: each row's query head (folded rows may differ) and query.
     let hrow = vec4<u32>(h) + rc / vec4<u32>(p.nq);
+    let qi = rc % vec4<u32>(p.nq);
+    if PAGED {
+        g_qpos = vec4<u32>(attn_qpos(qi.x), attn_qpos(qi.y), attn_qpos(qi.z), attn_qpos(qi.w));
+        let mine = min(min(g_qpos.x, select(g_qpos.x, g_qpos.y, RQ > 1u)),
+                       min(select(g_qpos.x, g_qpos.z, RQ > 2u), select(g_qpos.x, g_qpos.w, RQ > 3u)));
+        g_qmin = subgroupMin(mine);
+    }
     if (MODS & MOD_SCORE) != 0u {
-        let qi = rc % vec4<u32>(p.nq);
         g_rm[0] = attn_row_mods(b, hrow.x, qi.x);
         if RQ > 1u { g_rm[1] = attn_row_mods(b, hrow.y, qi.y); }
         if RQ > 2u { g_rm[2] = attn_row_mods(b, hrow.z, qi.z); }
@@ -314,16 +331,31 @@ fn main(
     let range = attn_split_range(attn_units(rl), split);
     for (var u = range.x; u < range.y; u++) {
         let un = attn_unit_at(MASKED, rl, u);
+        // Row of the unit's first key: a block's keys are consecutive rows (of one page).
+        var ubase = un.kstart;
+        if PAGED && un.kind != UNIT_STRIPES && un.kcount > 0u {
+            ubase = attn_key_row(b, kvhead, un.kstart);
+        }
         if !MASKED || !PARTIAL || un.kind == UNIT_FULL {
+            if PAGED && un.kstart + un.kcount > g_qmin + 1u {
+                // A block that reaches past some row's position (inside a prefill chunk): the
+                // causal test per key. (Subgroup-uniform: g_qmin is the subgroup's minimum.)
+                for (var idx = 0u; idx < un.kcount; idx++) {
+                    let c = un.kstart + idx;
+                    key_step(c, ubase + idx, vec4<u32>(c) <= g_qpos);
+                }
+                continue;
+            }
             // Full blocks: no element mask, no per-key test.
             for (var idx = 0u; idx < un.kcount; idx++) {
-                key_step(un.kstart + idx, vec4<bool>(true));
+                key_step(un.kstart + idx, ubase + idx, vec4<bool>(true));
             }
             continue;
         }
         var wv = vec4<u32>(0u);
         for (var idx = 0u; idx < un.kcount; idx++) {
             var c = un.kstart + idx;
+            var kr = ubase + idx;
             var ok: vec4<bool>;
             if un.kind == UNIT_PARTIAL {
                 if (idx & 31u) == 0u {
@@ -338,12 +370,20 @@ fn main(
                 ok = ((wv >> vec4<u32>(idx & 31u)) & vec4<u32>(1u)) != vec4<u32>(0u);
             } else {
                 c = amask[un.aux + 2u * idx];
+                kr = c;
+                if PAGED {
+                    kr = attn_key_row(b, kvhead, min(c, p.nkv - 1u));
+                }
                 let iv = amask[un.aux + 2u * idx + 1u];
                 ok = (rib >= vec4<u32>(iv & 0xffffu)) & (rib < vec4<u32>(iv >> 16u));
             }
+            if PAGED {
+                // The sequence's own length, and causality inside the appended chunk.
+                ok = ok & (vec4<u32>(c) <= g_qpos) & (vec4<u32>(c) < vec4<u32>(a_len));
+            }
             // Keys no row of the subgroup sees are skipped (e.g. above a causal diagonal).
             if subgroupAny(any(ok & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u))) {
-                key_step(c, ok);
+                key_step(c, kr, ok);
             }
         }
     }

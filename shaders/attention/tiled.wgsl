@@ -30,6 +30,7 @@ const TAU: f32 = 8.0;
 var<workgroup> ks: array<vec4<f32>, KT * D4>;
 var<workgroup> vs: array<vec4<f32>, KT * DV4>;
 var<workgroup> kcol: array<u32, KT>;
+var<workgroup> krow: array<u32, KT>;  // PAGED: row of each staged key in the page pool
 
 var<private> qr: array<vec4<f32>, MAXQ>;  // slot t*8 + i
 var<private> orow: array<vec4<f32>, MAXQ>;
@@ -108,14 +109,19 @@ fn main(
     let split = rem % p.splits;
     let b = bh / p.hq;
     let h = bh % p.hq;
+    if PAGED {
+        a_len = attn_seq_len(b);
+    }
     let kvhead = b * p.hkv + h / p.group;
     let kvbase = kvhead * p.nkv * D4;
     let vbase = kvhead * p.nkv * DV4;
     let row = g * WG + li;
     let orow0 = bh * p.nq;
     let qrow = (orow0 + min(row, p.nq - 1u)) * D4;
-    // Score modifiers: what the row's scores need (position, slope, T5 and bias rows).
+    // Score modifiers: what the row's scores need (position, slope, T5 and bias rows); the
+    // row's aligned position (its sequence's own under PAGED).
     let rmods = attn_row_mods(b, h, min(row, p.nq - 1u));
+    let qpos = attn_qpos(min(row, p.nq - 1u));
     load_q(0u, qrow, p.scale_log2);
     if NT > 1u { load_q(1u, qrow, p.scale_log2); }
     if NT > 2u { load_q(2u, qrow, p.scale_log2); }
@@ -134,6 +140,13 @@ fn main(
     let range = attn_split_range(attn_units(rl), split);
     for (var u = range.x; u < range.y; u++) {
         let un = attn_unit_at(MASKED, rl, u);
+        // PAGED: a block's keys are consecutive rows of one page; only units that reach past
+        // this row's position (stripes, or inside a prefill chunk) test keys one by one.
+        let check = PAGED && (un.kind == UNIT_STRIPES || un.kstart + un.kcount > qpos + 1u);
+        var ubase = 0u;
+        if PAGED && un.kind != UNIT_STRIPES && un.kcount > 0u {
+            ubase = attn_key_row(b, kvhead, un.kstart);
+        }
         for (var i0 = 0u; i0 < un.kcount; i0 += KT) {
             let nk = min(KT, un.kcount - i0);
             workgroupBarrier();
@@ -142,10 +155,26 @@ fn main(
                 if un.kind == UNIT_STRIPES {
                     c = amask[un.aux + 2u * min(i0 + li, un.kcount - 1u)];
                 }
-                kcol[li] = min(c, p.nkv - 1u);
+                if PAGED {
+                    kcol[li] = c;
+                    if un.kind == UNIT_STRIPES {
+                        krow[li] = attn_key_row(b, kvhead, min(c, p.nkv - 1u));
+                    } else {
+                        krow[li] = ubase + min(i0 + li, un.kcount - 1u);
+                    }
+                } else {
+                    kcol[li] = min(c, p.nkv - 1u);
+                }
             }
             workgroupBarrier();
-            if DV4 == D4 {
+            if PAGED {
+                for (var e = li; e < KT * D4; e += WG) {
+                    ks[e] = vec4<f32>(k[krow[e / D4] * D4 + e % D4]);
+                }
+                for (var e = li; e < KT * DV4; e += WG) {
+                    vs[e] = vec4<f32>(v[krow[e / DV4] * DV4 + e % DV4]);
+                }
+            } else if DV4 == D4 {
                 for (var e = li; e < KT * D4; e += WG) {
                     let j = e / D4;
                     let d = e % D4;
@@ -173,6 +202,10 @@ fn main(
                         let iv = amask[un.aux + 2u * idx + 1u];
                         ok = rib >= (iv & 0xffffu) && rib < (iv >> 16u);
                     }
+                }
+                if check {
+                    // The sequence's own length, and causality inside the appended chunk.
+                    ok = ok && kcol[j] < a_len && kcol[j] <= qpos;
                 }
                 if !ok {
                     continue;

@@ -305,6 +305,12 @@ pub(crate) struct AttnRunArgs {
     /// (B, H, Nq, Nkv), where H and B may be 1 to broadcast over heads and batches.
     #[arg(long)]
     pub(crate) bias: Option<PathBuf>,
+    /// Paged KV cache: K and V are page pools (P, Hkv, page_size, D), and FILE has one line
+    /// per sequence: its length, then its pages in logical order (numbers separated by spaces
+    /// or commas; 0 alone: an idle slot). Q's Nq queries are each sequence's last Nq positions
+    /// (a causal chunk; Nq = 1 for decode); a pattern indexes logical key positions.
+    #[arg(long)]
+    pub(crate) pages: Option<PathBuf>,
 }
 
 #[derive(Args)]

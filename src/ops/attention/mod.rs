@@ -16,6 +16,9 @@
 //! Score modifiers (tanh soft-capping, ALiBi) and a per-head sink logit are optional
 //! ([`ScoreMods`], [`AttentionPlan::with_mods`]); see [`mods`] for their exact meaning.
 //!
+//! A paged KV cache (pages from a pool, a page table and a length per sequence, several
+//! sequences in one dispatch) is planned with [`AttentionPlan::paged`]; see [`paged`].
+//!
 //! Few query rows (decode, `Nq ≤ 16`) run split-KV: the block list of each row is cut into
 //! ranges handled by separate workgroups, and a merge pass combines the partial results by
 //! their log-sum-exp.
@@ -32,12 +35,14 @@ pub mod work;
 pub mod grow;
 pub mod mask;
 pub mod mods;
+pub mod paged;
 pub mod pattern;
 pub mod search;
 
 pub use grow::GrowingMask;
 pub use mask::{BlockMask, MaskRow, Stripe};
 pub use mods::{BiasTensor, ScoreMods, T5Bias};
+pub use paged::PagedKv;
 pub use pattern::{BlockClass, Diagonal, MaskBuilder, MaskFn, Pattern};
 pub use search::{default_candidates, search_patterns, HeadChoice, SearchOptions, SearchPlan};
 
@@ -244,6 +249,10 @@ struct AttnParams {
     softcap_inv: f32,
     mods_off: u32,
     _pad: [u32; 3],
+    pages_off: u32,
+    page_log2: u32,
+    max_pages: u32,
+    _pad3: u32,
 }
 
 /// Geometry of the work list a plan walks: the mask's, or dense blocks.
@@ -285,6 +294,18 @@ pub struct AttentionPlan {
     /// The pipeline has the per-key mask path (partial blocks, stripes).
     partial: bool,
     spec: Spec,
+    /// The paged KV cache, when the plan reads one (`PAGED`).
+    paged: Option<PagedState>,
+}
+
+/// A paged plan's cache shape and the words the kernel reads from the mask buffer (lengths,
+/// then the page table), kept on the host so a mask update rewrites them with the mask.
+#[derive(Debug)]
+struct PagedState {
+    kv: PagedKv,
+    words: Vec<u32>,
+    /// Word offset of the lengths in the mask buffer.
+    off: u32,
 }
 
 /// Workgroup size of the merge pass.
@@ -317,8 +338,45 @@ impl AttentionPlan {
         mods: &ScoreMods,
         config: Option<AttentionConfig>,
     ) -> Result<Self> {
+        Self::build(ctx, desc, mask, mods, None, config)
+    }
+
+    /// Plans attention over a paged KV cache `kv` (see [`paged`]): K and V are page pools
+    /// `(pool_pages, Hkv, page_size, D)`, `desc.nkv` is the capacity `max_pages · page_size`,
+    /// `mask` (if any) indexes logical key positions. The lengths start at 0 (every slot idle):
+    /// call [`AttentionPlan::set_pages`] before recording, and again between steps (a buffer
+    /// write, no rebuild). Runs on the subgroup and tiled variants; an explicit coop
+    /// configuration is refused, the dispatcher never picks one here.
+    pub fn paged(
+        ctx: &Context,
+        desc: AttentionDesc,
+        mask: Option<&BlockMask>,
+        mods: &ScoreMods,
+        kv: PagedKv,
+        config: Option<AttentionConfig>,
+    ) -> Result<Self> {
+        Self::build(ctx, desc, mask, mods, Some(kv), config)
+    }
+
+    fn build(
+        ctx: &Context,
+        desc: AttentionDesc,
+        mask: Option<&BlockMask>,
+        mods: &ScoreMods,
+        paged: Option<PagedKv>,
+        config: Option<AttentionConfig>,
+    ) -> Result<Self> {
         desc.validate()?;
         mods.validate(&desc)?;
+        if paged.is_some() && mods.bias.is_some() {
+            // The tensor is indexed by batch slot and logical key; neither the kernel nor the
+            // reference has been checked for that over pages yet.
+            return Err(Error::Unsupported(
+                "a bias tensor on a paged KV cache is not supported (use it on a contiguous plan, \
+                 or ALiBi / T5 buckets, which follow each sequence's positions)"
+                    .into(),
+            ));
+        }
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
@@ -334,13 +392,31 @@ impl AttentionPlan {
                 let (bq, bk) = Self::block_sizes(ctx, &desc);
                 Geometry {
                     block_q: bq,
-                    block_kv: bk,
+                    // Pages hold whole blocks: smaller pages take smaller dense blocks.
+                    block_kv: paged.map_or(bk, |kv| bk.min(kv.page_size.max(1))),
                 }
             }
         };
+        if let Some(kv) = &paged {
+            kv.validate(&desc, geometry.block_kv)?;
+        }
         let mut config = match config {
+            Some(c) if paged.is_some() && c.variant() == AttentionVariant::Coop => {
+                return Err(Error::Unsupported(format!(
+                    "attention config `{}`: the coop variant does not read a paged KV cache \
+                     (subgroup and tiled do)",
+                    c.label()
+                )))
+            }
             Some(c) => c,
-            None => crate::ops::attention::tune::attention_pick(ctx, &desc, geometry.block_q),
+            None => {
+                let c = crate::ops::attention::tune::attention_pick(ctx, &desc, geometry.block_q);
+                if paged.is_some() && c.variant() == AttentionVariant::Coop {
+                    paged_fallback(ctx, &desc, geometry.block_q)
+                } else {
+                    c
+                }
+            }
         };
         if !config.valid_for(ctx.caps(), &ctx.limits(), &desc, geometry.block_q) {
             return Err(Error::Unsupported(format!(
@@ -395,11 +471,22 @@ impl AttentionPlan {
         }
         let mods_off = words.len() as u32;
         words.extend(mods.words(&desc));
+        let paged = paged.map(|kv| {
+            let n = desc.batch as usize * (1 + kv.max_pages as usize);
+            let state = PagedState {
+                kv,
+                words: vec![0; n],
+                off: words.len() as u32,
+            };
+            words.extend(&state.words);
+            state
+        });
         let es = desc.dtype.size();
+        let (k_elems, v_elems) = kv_elems(&desc, paged.as_ref());
         for (what, len) in [
             ("Q", desc.q_len_elems()),
-            ("K", desc.kv_len_elems()),
-            ("V", desc.v_len_elems()),
+            ("K", k_elems),
+            ("V", v_elems),
             ("O", desc.o_len_elems()),
         ] {
             ctx.check_binding_size(&format!("attention operand {what}"), len * es)?;
@@ -435,7 +522,15 @@ impl AttentionPlan {
             dtype: desc.dtype,
             coop: config.coop_tile(),
         };
-        let pipeline = main_pipeline(ctx, &config, spec, &desc, mods, reads_mask, partial)?;
+        let pipeline = main_pipeline(
+            ctx,
+            &config,
+            spec,
+            &desc,
+            mods,
+            (reads_mask, partial),
+            paged.is_some(),
+        )?;
         // The bias tensor: the plan's own buffer, bound at binding 8 of the bias variants.
         let bias_buf = match &mods.bias {
             Some(b) if !b.is_on_device() => Some(ctx.upload("attention bias", &b.values[..])?),
@@ -489,6 +584,12 @@ impl AttentionPlan {
             softcap_inv: 1.0 / (mods.softcap.unwrap_or(1.0) * std::f32::consts::LOG2_E),
             mods_off,
             _pad: [0; 3],
+            pages_off: paged.as_ref().map_or(0, |s| s.off),
+            page_log2: paged
+                .as_ref()
+                .map_or(0, |s| s.kv.page_size.trailing_zeros()),
+            max_pages: paged.as_ref().map_or(0, |s| s.kv.max_pages),
+            _pad3: 0,
         };
         let mask_buf = upload_words(ctx, &words)?;
         let dummy = ctx.storage("attention unused binding", 16)?;
@@ -516,7 +617,44 @@ impl AttentionPlan {
             fold,
             partial,
             spec,
+            paged,
         })
+    }
+
+    /// The paged KV cache this plan reads, if any.
+    pub fn paged_kv(&self) -> Option<&PagedKv> {
+        self.paged.as_ref().map(|s| &s.kv)
+    }
+
+    /// Sets the page table `(B, max_pages)` and the sequence lengths `(B,)` of a paged plan (see
+    /// [`paged`] for what they mean; checked first: pages inside the pool, lengths 0 or within
+    /// `nq ..= capacity`). A buffer write ordered before the next submission: bound forms stay
+    /// valid, nothing is rebuilt.
+    pub fn set_pages(&mut self, table: &[u32], lens: &[u32]) -> Result<()> {
+        let desc = self.desc;
+        let Some(state) = self.paged.as_mut() else {
+            return Err(Error::Shape(
+                "this plan reads contiguous K and V; plan with `AttentionPlan::paged`".into(),
+            ));
+        };
+        state.words = state.kv.words(&desc, table, lens)?;
+        self.ctx.queue.write_buffer(
+            &self.mask_buf,
+            4 * state.off as u64,
+            bytemuck::cast_slice(&state.words),
+        );
+        Ok(())
+    }
+
+    /// Where a paged plan's lengths and page table live on the device: the buffer, the byte
+    /// offset and the byte size of `lengths (B) ++ table (B · max_pages)` as u32. A caller whose
+    /// tables are produced on the GPU copies them there (`copy_buffer_to_buffer`) instead of
+    /// [`AttentionPlan::set_pages`]; it then owns their validity (pages inside the pool, lengths
+    /// within `nq ..= capacity` or 0), which the kernel does not re-check.
+    pub fn page_table_location(&self) -> Option<(&wgpu::Buffer, u64, u64)> {
+        self.paged
+            .as_ref()
+            .map(|s| (&self.mask_buf, 4 * s.off as u64, 4 * s.words.len() as u64))
     }
 
     /// The problem.
@@ -569,6 +707,11 @@ impl AttentionPlan {
     /// K and V buffers, large enough for the new length, are bound; with `B·Hkv = 1` a buffer
     /// sized for the cache's capacity is); `false`: bind again. Errors leave the plan as it was.
     pub fn extend_kv(&mut self, mask: &BlockMask) -> Result<bool> {
+        if self.paged.is_some() {
+            return Err(Error::Shape(
+                "a paged plan's keys grow by `set_pages` (its nkv is the fixed capacity)".into(),
+            ));
+        }
         if self.mods.bias.is_some() && mask.nkv != self.desc.nkv {
             return Err(Error::Shape(
                 "the plan's bias tensor is sized for its nkv; plan again with one for the grown \
@@ -645,9 +788,16 @@ impl AttentionPlan {
                 ));
             }
         }
+        if let Some(s) = &self.paged {
+            s.kv.validate(&self.desc, mask.block_kv)?;
+        }
         let (mut words, rows_off, tiles_off) = mask.to_words(self.desc.heads_q);
         let mods_off = words.len() as u32;
         words.extend(self.mods.words(&self.desc));
+        let pages_off = words.len() as u32;
+        if let Some(s) = &self.paged {
+            words.extend(&s.words);
+        }
         self.ctx
             .check_binding_size("attention mask", 4 * words.len() as u64)?;
         let mut in_place = 4 * words.len() as u64 <= self.mask_buf.size();
@@ -662,8 +812,8 @@ impl AttentionPlan {
                 self.spec,
                 &self.desc,
                 &self.mods,
-                reads_mask,
-                partial,
+                (reads_mask, partial),
+                self.paged.is_some(),
             )?;
             (self.reads_mask, self.partial) = (reads_mask, partial);
             in_place = false;
@@ -696,6 +846,14 @@ impl AttentionPlan {
             std::mem::offset_of!(AttnParams, mods_off) as u64,
             bytemuck::bytes_of(&mods_off),
         );
+        if let Some(s) = &mut self.paged {
+            s.off = pages_off;
+            self.ctx.rewrite_uniform(
+                &self.params,
+                std::mem::offset_of!(AttnParams, pages_off) as u64,
+                bytemuck::bytes_of(&pages_off),
+            );
+        }
         self.work_density = mask.work_density();
         Ok(in_place)
     }
@@ -726,9 +884,10 @@ impl AttentionPlan {
     ) -> Result<AttentionBound> {
         let d = &self.desc;
         let es = d.dtype.size();
+        let (k_elems, v_elems) = kv_elems(d, self.paged.as_ref());
         Operand::new("Q", q).check(&self.ctx, d.q_len_elems() * es)?;
-        Operand::new("K", k).check(&self.ctx, d.kv_len_elems() * es)?;
-        Operand::new("V", v).check(&self.ctx, d.v_len_elems() * es)?;
+        Operand::new("K", k).check(&self.ctx, k_elems * es)?;
+        Operand::new("V", v).check(&self.ctx, v_elems * es)?;
         Operand::new("O", o).check(&self.ctx, d.o_len_elems() * es)?;
         let lse = match (d.lse, lse) {
             (true, Some(b)) => {
@@ -838,9 +997,10 @@ impl AttentionPlan {
                 d.dtype
             )));
         }
+        let (k_elems, v_elems) = kv_elems(d, self.paged.as_ref());
         check_len("Q", q.len(), d.q_len_elems())?;
-        check_len("K", k.len(), d.kv_len_elems())?;
-        check_len("V", v.len(), d.v_len_elems())?;
+        check_len("K", k.len(), k_elems)?;
+        check_len("V", v.len(), v_elems)?;
         let ctx = &self.ctx;
         let qb = ctx.upload("Q", q)?;
         let kb = ctx.upload("K", k)?;
@@ -901,37 +1061,63 @@ fn entry(binding: u32, b: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
 }
 
 /// The main kernel of a plan: `config`'s shader (its bias-tensor variant when `mods` has one)
-/// with its constants and the `MODS` constant.
+/// with its constants, `MODS` and `PAGED` (see [`kernel_constants`]). `kernel`: (reads the
+/// mask, has partial blocks).
 fn main_pipeline(
     ctx: &Context,
     config: &AttentionConfig,
     spec: Spec,
     desc: &AttentionDesc,
     mods: &ScoreMods,
-    reads_mask: bool,
-    partial: bool,
+    (reads_mask, partial): (bool, bool),
+    paged: bool,
 ) -> Result<Arc<wgpu::ComputePipeline>> {
     ctx.pipeline(
         shaders::with_bias(config.shader(), mods.bias.is_some()),
         spec,
         "main",
-        &with_mods_constant(
+        &kernel_constants(
             config.constants_for(desc.head_dim, desc.dv(), reads_mask, partial),
             mods,
+            paged,
         ),
     )
 }
 
-/// Adds the `MODS` override constant when a modifier is present (none: the constants, and so
-/// the pipeline, of a plan without modifiers).
-fn with_mods_constant(
+/// Adds the `MODS` override constant when a modifier is present and `PAGED` for a paged cache
+/// (neither: the constants, and so the pipeline, of a plain plan).
+fn kernel_constants(
     mut constants: Vec<(&'static str, f64)>,
     mods: &ScoreMods,
+    paged: bool,
 ) -> Vec<(&'static str, f64)> {
     if !mods.is_none() {
         constants.push(("MODS", mods.bits() as f64));
     }
+    if paged {
+        constants.push(("PAGED", 1.0));
+    }
     constants
+}
+
+/// Elements of the K and V operands: contiguous `(B, Hkv, Nkv, D)`, or the page pools.
+fn kv_elems(d: &AttentionDesc, paged: Option<&PagedState>) -> (u64, u64) {
+    match paged {
+        Some(s) => (
+            s.kv.pool_elems(d.heads_kv, d.head_dim),
+            s.kv.pool_elems(d.heads_kv, d.dv()),
+        ),
+        None => (d.kv_len_elems(), d.v_len_elems()),
+    }
+}
+
+/// The dispatcher's pick for a paged plan when the usual pick is the coop variant (which does
+/// not read pages): the best-ranked subgroup or tiled candidate.
+fn paged_fallback(ctx: &Context, desc: &AttentionDesc, block_q: u32) -> AttentionConfig {
+    crate::ops::attention::config::attention_candidates(ctx.caps(), &ctx.limits(), desc, block_q)
+        .into_iter()
+        .find(|c| c.variant() != AttentionVariant::Coop)
+        .unwrap_or_else(|| AttentionConfig::tiled(16, 1))
 }
 
 /// Uploads the mask words into a storage buffer (copy destination too, for in-place updates).
@@ -1105,7 +1291,10 @@ mod tests {
                 vrows,
                 softcap2,
                 softcap_inv,
-                mods_off
+                mods_off,
+                pages_off,
+                page_log2,
+                max_pages
             ]
         );
     }

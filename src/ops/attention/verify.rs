@@ -363,7 +363,17 @@ pub async fn check_attention_async(
                 .await
         }
     };
-    let d = &case.desc;
+    outcome_check(&case.desc, attention_shape_json(case), config, r)
+}
+
+/// The check of an attention run: `r` holds output, reference, LSE (got, wanted) and the
+/// configuration that ran, or the error that stopped it (`config`: the one requested).
+pub(crate) fn outcome_check(
+    d: &AttentionDesc,
+    shape: serde_json::Value,
+    config: Option<AttentionConfig>,
+    r: Result<Outcome>,
+) -> Check {
     let fallback = config.unwrap_or(AttentionConfig::tiled(0, 0));
     match r {
         Ok((got, want, lse_got, lse_want, cfg)) => {
@@ -388,7 +398,7 @@ pub async fn check_attention_async(
                 op: "attention".into(),
                 variant: cfg.variant().name().into(),
                 dtype: d.dtype,
-                shape: attention_shape_json(case),
+                shape,
                 max_abs_err: c.max_abs_err,
                 rel_l2_err: c.rel_l2_err,
                 tolerance: c.tolerance,
@@ -401,7 +411,7 @@ pub async fn check_attention_async(
             op: "attention".into(),
             variant: fallback.variant().name().into(),
             dtype: d.dtype,
-            shape: attention_shape_json(case),
+            shape,
             max_abs_err: f64::NAN,
             rel_l2_err: f64::NAN,
             tolerance: f64::NAN,
@@ -412,7 +422,8 @@ pub async fn check_attention_async(
     }
 }
 
-type Outcome = (
+/// Output and reference, LSE (got, wanted), and the configuration that ran.
+pub(crate) type Outcome = (
     Vec<f64>,
     Vec<f64>,
     Option<Vec<f64>>,
@@ -454,6 +465,25 @@ pub async fn verify_attention_async(
         }
         for config in attention_variants_to_check(ctx, &case) {
             let check = check_attention_async(ctx, &case, Some(config), 4000 + i as u64).await;
+            progress(&check);
+            out.push(check);
+        }
+    }
+    for (i, case) in crate::ops::attention::paged::paged_cases()
+        .into_iter()
+        .enumerate()
+    {
+        if case.desc.dtype == DType::F16 && !ctx.caps().f16 {
+            continue;
+        }
+        for config in crate::ops::attention::paged::paged_variants_to_check(ctx, &case) {
+            let check = crate::ops::attention::paged::check_paged_async(
+                ctx,
+                &case,
+                Some(config),
+                5000 + i as u64,
+            )
+            .await;
             progress(&check);
             out.push(check);
         }

@@ -1,7 +1,7 @@
 //! `wgkernels run attention` and `run attention-search`.
 
 use super::*;
-use wgkernels::{BiasTensor, ScoreMods, T5Bias};
+use wgkernels::{BiasTensor, PagedKv, ScoreMods, T5Bias};
 
 /// Reads Q, K, V and derives the attention shape: 4-D (B, H, N, D) or 3-D (H, N, D).
 pub(crate) fn attention_inputs(
@@ -78,9 +78,140 @@ pub(crate) fn attention_blocks(
     Ok((bq.unwrap_or(dq), bk.unwrap_or(dk)))
 }
 
+/// A paged cache from `--pages`: its shape, page table and lengths.
+type PagedInput = (PagedKv, Vec<u32>, Vec<u32>);
+
+/// Reads Q (3-D or 4-D as without pages), the K and V page pools `(P, Hkv, page_size, D)` and
+/// the `--pages` file; the call's `nkv` is the capacity (the longest page list × page_size).
+fn paged_inputs(
+    inputs: &[PathBuf],
+    pages: &Path,
+) -> Result<
+    (
+        AttentionDesc,
+        [wgkernels::npy::NpyArray; 3],
+        bool,
+        PagedInput,
+    ),
+    Error,
+> {
+    use wgkernels::npy::read_npy;
+    if inputs.len() != 3 {
+        return Err(Error::Shape(format!(
+            "attention takes 3 --in files (Q, K pool, V pool); got {}",
+            inputs.len()
+        )));
+    }
+    let [q, k, v] = [0, 1, 2].map(|i| read_npy(&inputs[i]));
+    let (q, k, v) = (q?, k?, v?);
+    let to32 =
+        |x: u64| u32::try_from(x).map_err(|_| Error::Shape(format!("dimension {x} too large")));
+    let qd = match *q.shape {
+        [h, n, d] => [1, to32(h)?, to32(n)?, to32(d)?],
+        [b, h, n, d] => [to32(b)?, to32(h)?, to32(n)?, to32(d)?],
+        _ => {
+            return Err(Error::Shape(format!(
+                "Q must be 3-D (H, N, D) or 4-D (B, H, N, D); got shape {:?}",
+                q.shape
+            )))
+        }
+    };
+    let pool = |name: &str, s: &[u64]| -> Result<[u32; 4], Error> {
+        match *s {
+            [p, h, ps, d] => Ok([to32(p)?, to32(h)?, to32(ps)?, to32(d)?]),
+            _ => Err(Error::Shape(format!(
+                "with --pages, {name} is a page pool (P, Hkv, page_size, D); got shape {s:?}"
+            ))),
+        }
+    };
+    let (kd, vd) = (pool("K", &k.shape)?, pool("V", &v.shape)?);
+    if kd[..3] != vd[..3] || kd[3] != qd[3] {
+        return Err(Error::Shape(format!(
+            "K {:?} and V {:?} must share pages, heads and page size, and K Q's head dim {}",
+            k.shape, v.shape, qd[3]
+        )));
+    }
+    if q.dtype() != k.dtype() || k.dtype() != v.dtype() {
+        return Err(Error::Shape("Q, K and V must have the same dtype".into()));
+    }
+    let lines = read_pages(pages)?;
+    if lines.len() != qd[0] as usize {
+        return Err(Error::Shape(format!(
+            "{} lists {} sequences; Q has batch {}",
+            pages.display(),
+            lines.len(),
+            qd[0]
+        )));
+    }
+    let max_pages = lines.iter().map(|l| l.len() - 1).max().unwrap_or(0) as u32;
+    let kv = PagedKv::new(kd[2], kd[0], max_pages);
+    let mut table = vec![0u32; lines.len() * max_pages as usize];
+    let mut lens = Vec::with_capacity(lines.len());
+    for (b, line) in lines.iter().enumerate() {
+        let need = line[0].div_ceil(kd[2].max(1)) as usize;
+        if line.len() - 1 < need {
+            return Err(Error::Shape(format!(
+                "sequence {b} has length {} but lists {} pages of {}",
+                line[0],
+                line.len() - 1,
+                kd[2]
+            )));
+        }
+        lens.push(line[0]);
+        table[b * max_pages as usize..][..line.len() - 1].copy_from_slice(&line[1..]);
+    }
+    let desc = AttentionDesc::new(qd[0], qd[1], qd[2], qd[3])
+        .gqa(kd[1])
+        .kv_len(
+            u32::try_from(kv.capacity()).map_err(|_| Error::Shape("capacity over 2^32".into()))?,
+        )
+        .value_dim(vd[3])
+        .dtype(q.dtype());
+    desc.validate()?;
+    let three_d = q.shape.len() == 3;
+    Ok((desc, [q, k, v], three_d, (kv, table, lens)))
+}
+
+/// The `--pages` file: one line per sequence of whole numbers (length, then pages).
+fn read_pages(path: &Path) -> Result<Vec<Vec<u32>>, Error> {
+    let fmt = |msg: String| Error::Format {
+        path: path.display().to_string(),
+        msg,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            l.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    t.parse::<u32>()
+                        .map_err(|e| fmt(format!("`{t}` is not a page id or length: {e}")))
+                })
+                .collect()
+        })
+        .collect()
+}
+
 pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error> {
     use wgkernels::npy::{write_npy, NpyData};
-    let (mut desc, [q, k, v], three_d) = attention_inputs(&a.inputs)?;
+    let (mut desc, [q, k, v], three_d, paged) = match &a.pages {
+        Some(p) => {
+            let (d, arrays, three_d, paged) = paged_inputs(&a.inputs, p)?;
+            (d, arrays, three_d, Some(paged))
+        }
+        None => {
+            let (d, arrays, three_d) = attention_inputs(&a.inputs)?;
+            (d, arrays, three_d, None)
+        }
+    };
+    // Pages hold whole KV blocks: the mask's default KV block is at most a page.
+    let block_kv = a.block_kv.or(paged
+        .as_ref()
+        .map(|(kv, ..)| AttentionPlan::block_sizes(ctx, &desc).1.min(kv.page_size)));
     if let Some(dv) = a.dv.filter(|&dv| dv != desc.dv()) {
         return Err(Error::Shape(format!(
             "--dv {dv}, but V's head dim is {} (V's last dimension is the value dim)",
@@ -129,7 +260,7 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
             }
         };
         let bq = a.block_q.or(block("block_q")?);
-        let bk = a.block_kv.or(block("block_kv")?);
+        let bk = block_kv.or(block("block_kv")?);
         let (bq, bk) = attention_blocks(ctx, &desc, bq, bk)?;
         Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build_heads(&pats)?)
     } else if a.pattern.is_some() || a.block_q.is_some() || a.block_kv.is_some() {
@@ -138,13 +269,20 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
             Some(spec) => Pattern::parse(spec)?,
             None => Pattern::Full,
         };
-        let (bq, bk) = attention_blocks(ctx, &desc, a.block_q, a.block_kv)?;
+        let (bq, bk) = attention_blocks(ctx, &desc, a.block_q, block_kv)?;
         Some(MaskBuilder::new(desc.nq, desc.nkv, bq, bk).build(&pattern)?)
     } else {
         None
     };
     let mods = attention_mods(a, &desc)?;
-    let plan = AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, None)?;
+    let plan = match &paged {
+        Some((kv, table, lens)) => {
+            let mut plan = AttentionPlan::paged(ctx, desc, mask.as_ref(), &mods, *kv, None)?;
+            plan.set_pages(table, lens)?;
+            plan
+        }
+        None => AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, None)?,
+    };
     let oshape: Vec<u64> = if three_d {
         vec![desc.heads_q as u64, desc.nq as u64, desc.dv() as u64]
     } else {
@@ -175,8 +313,12 @@ pub(crate) fn run_attention(ctx: &Context, a: &AttnRunArgs) -> Result<(), Error>
         t if t.is_empty() => String::new(),
         t => format!(", {t}"),
     };
+    let paged_text = match &paged {
+        Some((kv, ..)) => format!(", paged: {} pages of {}", kv.pool_pages, kv.page_size),
+        None => String::new(),
+    };
     eprintln!(
-        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} Dv={} {} ({}, work density {:.3}{mods_text}) -> {}",
+        "attention B={} Hq={} Hkv={} Nq={} Nkv={} D={} Dv={} {} ({}, work density {:.3}{mods_text}{paged_text}) -> {}",
         desc.batch,
         desc.heads_q,
         desc.heads_kv,
