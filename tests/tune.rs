@@ -820,10 +820,18 @@ fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
             nq: 128,
             nkv: 128,
             head_dim: 32,
+            value_dim: 32,
             block_q: bq,
             lse: false,
         }
     );
+    // A value head dim other than Dqk is its own bucket.
+    let dv = AttnTuneDesc {
+        desc: a.value_dim(16),
+        block_q: bq,
+    };
+    assert_ne!(AttentionTune::bucket(&dv).0, AttentionTune::bucket(&d).0);
+    assert_eq!(AttentionTune::bucket(&dv).0.value_dim, 16);
     let other = AttnTuneDesc {
         desc: AttentionDesc::new(1, 2, 128, 32).kv_len(77),
         block_q: bq,

@@ -43,6 +43,11 @@ pub struct AttentionBucket {
     pub nkv: u32,
     /// The head dim, as is (compiled into the kernel).
     pub head_dim: u32,
+    /// The value head dim, as is (compiled into the kernel; a Dv ≠ Dqk call has its own
+    /// winner). Absent in caches written before it was part of the key: those entries match no
+    /// bucket and are tuned again.
+    #[serde(default)]
+    pub value_dim: u32,
     /// The mask's query block.
     pub block_q: u32,
     /// Whether the LSE is written.
@@ -60,8 +65,8 @@ impl TuneOp for AttentionTune {
     }
 
     /// Batch, KV heads, the GQA group, Nq and Nkv rounded up to powers of two (1 stays 1, so
-    /// decode keeps its own buckets), the head dim as is (it is compiled into the kernel), the
-    /// dtype, whether the LSE is written and the mask's query block.
+    /// decode keeps its own buckets), the head dims (Q·K and V) as they are (compiled into the
+    /// kernel), the dtype, whether the LSE is written and the mask's query block.
     fn bucket(d: &AttnTuneDesc) -> (AttentionBucket, AttnTuneDesc) {
         let a = &d.desc;
         let group = a.heads_q / a.heads_kv.max(1);
@@ -86,6 +91,7 @@ impl TuneOp for AttentionTune {
             nq: rep.nq,
             nkv: rep.nkv,
             head_dim: a.head_dim,
+            value_dim: a.dv(),
             block_q: d.block_q,
             lse: a.lse,
         };
