@@ -617,12 +617,29 @@ fn pattern_text_round_trips() {
         "every:16:3",
         "rows:0,7",
         "window:64+every:256&causal",
+        "window:128:0+sink:4",
     ] {
         let p = Pattern::parse(spec).unwrap();
         let again = Pattern::parse(&p.spec().unwrap()).unwrap();
         assert_eq!(p, again, "{spec}");
     }
-    for bad in ["windw:3", "window:x", "every", "stripes:1,-2", ""] {
+    // Sink tokens are the first K keys, for every query.
+    assert_eq!(
+        Pattern::parse("sink:3").unwrap(),
+        Pattern::Stripes(vec![0, 1, 2])
+    );
+    let m = MaskBuilder::new(40, 40, 16, 16)
+        .build(&Pattern::parse("causal&window:5:0+sink:2").unwrap())
+        .unwrap();
+    assert!(m.allows(0, 0, 39, 0) && m.allows(0, 0, 39, 1) && !m.allows(0, 0, 39, 2));
+    for bad in [
+        "windw:3",
+        "window:x",
+        "every",
+        "stripes:1,-2",
+        "",
+        "sink:5000",
+    ] {
         assert!(
             matches!(Pattern::parse(bad), Err(Error::Shape(_))),
             "{bad:?} parsed"

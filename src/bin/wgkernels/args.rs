@@ -258,7 +258,8 @@ pub(crate) struct AttnRunArgs {
     #[arg(long)]
     pub(crate) lse: Option<PathBuf>,
     /// Pattern for every head, e.g. `causal`, `window:128`, `frames:1024:2:32`,
-    /// `window:64+every:256&causal` (`+` union, `&` intersection). Default: dense.
+    /// `window:64+every:256&causal`, `window:1024:0+sink:4` (sink tokens: the first 4 keys)
+    /// (`+` union, `&` intersection). Default: dense.
     #[arg(long)]
     pub(crate) pattern: Option<String>,
     /// Per-head patterns from `run attention-search --json` (overrides --pattern).

@@ -106,7 +106,17 @@ pub enum BlockClass {
     Partial,
 }
 
+/// The most sink tokens a `sink:K` term takes (a handful in practice; the list is kept per
+/// pattern).
+const SINK_TOKENS_MAX: u32 = 4096;
+
 impl Pattern {
+    /// Sink tokens: the first `k` keys, attended by every query (StreamingLLM's attention
+    /// sinks kept beside a window); the stripes `0..k`. Spec term `sink:K`.
+    pub fn sink_tokens(k: u32) -> Self {
+        Pattern::Stripes((0..k).collect())
+    }
+
     /// Sliding window of `w` keys on each side of the diagonal.
     pub fn window(w: u32) -> Self {
         Pattern::Window { left: w, right: w }
@@ -628,8 +638,9 @@ impl Pattern {
     /// Parses the text form used by the CLI and by search plans:
     /// `spec := union ('&' union)*`, `union := term ('+' term)*`, terms
     /// `full`, `skip`, `causal`, `window:W` (symmetric), `window:L:R`, `diag:OFFSET:HW`,
-    /// `frames:FRAME_LEN:K:HW`, `stripes:I,J,..`, `every:STRIDE[:OFFSET]`, `rows:I,J,..`.
-    /// Example: `window:64+every:256&causal`.
+    /// `frames:FRAME_LEN:K:HW`, `stripes:I,J,..`, `every:STRIDE[:OFFSET]`, `rows:I,J,..`,
+    /// `sink:K` (the first K keys, [`Pattern::sink_tokens`]).
+    /// Example: `window:64+every:256&causal`, `window:128:0+sink:4`.
     pub fn parse(spec: &str) -> Result<Pattern> {
         let bad = |m: String| Error::Shape(format!("pattern `{spec}`: {m}"));
         let num = |s: &str| {
@@ -677,6 +688,10 @@ impl Pattern {
                     offset: unum(o)?,
                 },
                 ["rows", l] => Pattern::GlobalRows(list(l)?),
+                ["sink", k] => match unum(k)? {
+                    k if k <= SINK_TOKENS_MAX => Pattern::sink_tokens(k),
+                    _ => return Err(bad(format!("sink:{k}: at most {SINK_TOKENS_MAX} tokens"))),
+                },
                 _ => return Err(bad(format!("unknown term `{t}`"))),
             })
         };
