@@ -11,13 +11,34 @@ use wgkernels::harness::tolerance::compare;
 use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::attention::reference::attention_ref;
 use wgkernels::ops::attention::tune::attention_pick;
-use wgkernels::ops::attention::verify::{attention_compute_dtype, attention_shape_json, AttnCase};
+use wgkernels::ops::attention::verify::{
+    attention_compute_dtype, attention_shape_json, test_sinks, test_t5, AttnCase,
+};
 use wgkernels::ops::attention::work::attention_work;
 use wgkernels::report::BenchResult;
 use wgkernels::{
     search_patterns, AttentionDesc, AttentionPlan, BlockMask, Context, DType, MaskBuilder, Pattern,
-    SearchOptions,
+    ScoreMods, SearchOptions,
 };
+
+/// The Measure section's score modifier `which` for `heads` heads: FlexAttention-style
+/// `score_mod`s on the same kernels (a soft-cap of 30 as Gemma 2, ALiBi's standard slopes, a sink
+/// logit per head, T5 buckets), or all of them.
+fn measure_mods(which: &str, heads: u32) -> ScoreMods {
+    let m = ScoreMods::none();
+    match which {
+        "softcap" => m.softcap(30.0),
+        "alibi" => m.alibi(ScoreMods::alibi_standard(heads)),
+        "sinks" => m.sinks(test_sinks(heads)),
+        "t5" => m.t5(test_t5(heads, 32, 128, true)),
+        "all" => m
+            .softcap(30.0)
+            .alibi(ScoreMods::alibi_standard(heads))
+            .sinks(test_sinks(heads))
+            .t5(test_t5(heads, 32, 128, true)),
+        _ => m,
+    }
+}
 
 /// The attention entry of the demo registry.
 pub struct Attention;
@@ -190,6 +211,9 @@ impl DemoOp for Attention {
                 }
             }
         }
+        if section == "measure" && !p.int("dv").is_multiple_of(4) {
+            return Err(("dv", "must be a multiple of 4".into()));
+        }
         Ok(())
     }
 
@@ -310,7 +334,9 @@ impl DemoOp for Attention {
                 (16, 8192, 5),
                 "self-attention lengths; each is timed dense and with a ±64 window",
             ),
-            Control::int("heads", "heads", "4", 1, 32, "heads (batch 1, head dim 64)"),
+            Control::int("heads", "heads", "4", 1, 32, "heads (batch 1, Q·K head dim 64)"),
+            Control::int("dv", "value head dim Dv", "64", 4, 256, "head dim of V and O, a multiple of 4 (latent-attention models use Dv ≠ Dqk, e.g. 128 beside 192)"),
+            Control::choice("mods", "score modifier", "none", vec!["none", "softcap", "alibi", "sinks", "t5", "all"], "FlexAttention-style score_mod on the same kernel: tanh soft-cap 30, ALiBi slopes, a sink logit per head, T5 buckets (32, max distance 128), or all"),
             Control::iters("5"),
         ]
     }
@@ -322,9 +348,11 @@ impl DemoOp for Attention {
     ) -> LocalBoxFuture<'a, Result<Vec<Bar>, String>> {
         Box::pin(async move {
             let heads = p.int("heads");
+            let dv = p.int("dv");
+            let mods = measure_mods(p.word("mods"), heads);
             let mut bars = Vec::new();
             for n in p.int_list("sizes") {
-                let desc = AttentionDesc::new(1, heads, n, 64);
+                let desc = AttentionDesc::new(1, heads, n, 64).value_dim(dv);
                 for windowed in [false, true] {
                     let (bq, bk) = AttentionPlan::block_sizes(ctx, &desc);
                     let mask = if windowed {
@@ -337,7 +365,7 @@ impl DemoOp for Attention {
                     };
                     let density = mask.as_ref().map_or(1.0, |m| m.work_density());
                     // The shape object as the native bench writes it (pattern, work density).
-                    let mut shape = attention_shape_json(&AttnCase::dense(desc));
+                    let mut shape = attention_shape_json(&AttnCase::dense(desc).mods(mods.clone()));
                     shape["pattern"] = if windowed {
                         Pattern::window(64).describe().into()
                     } else {
@@ -351,7 +379,15 @@ impl DemoOp for Attention {
                         work: Some(attention_work(&desc, density, false)),
                         ..Default::default()
                     };
-                    let label = format!("{} N={n}", if windowed { "window ±64" } else { "dense" });
+                    let mut label =
+                        format!("{} N={n}", if windowed { "window ±64" } else { "dense" });
+                    if dv != 64 {
+                        label.push_str(&format!(" Dv={dv}"));
+                    }
+                    if !mods.is_none() {
+                        label.push_str(&format!(" {}", mods.describe()));
+                    }
+                    let mods = mods.clone();
                     let bar = timed_bar(
                         ctx,
                         row,
@@ -359,12 +395,14 @@ impl DemoOp for Attention {
                         Rate::Flops,
                         p.int("iters") as usize,
                         || {
-                            let plan = AttentionPlan::new(ctx, desc, mask.as_ref(), None)?;
-                            let (q, k, v) = synthetic_heads(heads, n, 64, 64);
+                            let plan =
+                                AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, None)?;
+                            let (q, k, _) = synthetic_heads(heads, n, 64, 64);
+                            let (_, _, v) = synthetic_heads(heads, n, dv, 64);
                             let qb = ctx.upload("Q", &q)?;
                             let kb = ctx.upload("K", &k)?;
                             let vb = ctx.upload("V", &v)?;
-                            let ob = ctx.storage("O", desc.q_len_elems() * 4)?;
+                            let ob = ctx.storage("O", desc.o_len_elems() * 4)?;
                             let bound = plan.bind(&qb, &kb, &vb, &ob, None)?;
                             let cfg = *plan.config();
                             let ran = Ran {
