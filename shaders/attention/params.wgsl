@@ -63,12 +63,13 @@ const MOD_SCORE: u32 = 27u;
 
 // Paged KV cache (see `PagedKv`): K and V are pools of pages `(pool_pages, hkv, page_size, D)`;
 // key `j` of sequence `b` lives in page `table[b][j >> page_log2]`, row `j & (page_size - 1)`.
-// Sequences have their own lengths (`a_len`, set by the kernel per workgroup); the chunk's `nq`
-// queries sit at logical positions len - nq .. len - 1 and see keys up to their own position.
+// Sequences have their own lengths (`attn_seq_len`, carried in each RowList and passed down as
+// a value: a module-scope private variable would make every loop bound it feeds non-uniform to
+// WGSL's uniformity analysis, and the browser would reject the barriers under it); the chunk's
+// `nq` queries sit at logical positions len - nq .. len - 1 and see keys up to their own position.
 // Pages hold whole KV blocks (page_size is a multiple of block_kv), so the keys of one block
 // are contiguous rows: one table read per block. false: contiguous K/V, nothing of this compiled.
 override PAGED: bool = false;
-var<private> a_len: u32;
 
 const STRIPE_CHUNK: u32 = 32u;
 const UNIT_FULL: u32 = 0u;
@@ -81,6 +82,7 @@ struct RowList {
     nfull: u32,
     npart: u32,
     nstripe: u32,
+    len: u32,  // keys of the row's sequence (attn_seq_len)
 }
 
 // One unit of work: `kcount` keys from `kstart` (blocks) or stripe entries at `aux` (stripes);
@@ -97,7 +99,7 @@ fn attn_row_list(b: u32, h: u32, qb: u32) -> RowList {
     let hs = amask[h];
     let row = (bs * p.mask_heads + hs) * p.n_qblocks + qb;
     let o = p.rows_off + 4u * row;
-    return RowList(amask[o], amask[o + 1u], amask[o + 2u], amask[o + 3u]);
+    return RowList(amask[o], amask[o + 1u], amask[o + 2u], amask[o + 3u], attn_seq_len(b));
 }
 
 // The units a workgroup walks for query block `qb`: the mask's row list, or, for a dense call
@@ -107,9 +109,10 @@ fn attn_rows(masked: bool, b: u32, h: u32, qb: u32) -> RowList {
         return attn_row_list(b, h, qb);
     }
     if PAGED {
-        return RowList(0u, (a_len + p.block_kv - 1u) / p.block_kv, 0u, 0u);
+        let len = attn_seq_len(b);
+        return RowList(0u, (len + p.block_kv - 1u) / p.block_kv, 0u, 0u, len);
     }
-    return RowList(0u, p.n_kblocks, 0u, 0u);
+    return RowList(0u, p.n_kblocks, 0u, 0u, p.nkv);
 }
 
 // Unit `u` of `rl` (see `attn_rows`).
@@ -117,7 +120,7 @@ fn attn_unit_at(masked: bool, rl: RowList, u: u32) -> Unit {
     if masked {
         return attn_unit(rl, u);
     }
-    return attn_dense_unit(u);
+    return attn_dense_unit(rl, u);
 }
 
 // Key length of sequence `b`: its own under PAGED, else nkv.
@@ -128,13 +131,13 @@ fn attn_seq_len(b: u32) -> u32 {
     return p.nkv;
 }
 
-// Keys of the block starting at key `ks` (0 when the sequence ends before it).
-fn attn_kcount(ks: u32) -> u32 {
+// Keys of the block starting at key `ks` of a sequence of `len` keys (0 when it ends before).
+fn attn_kcount(ks: u32, len: u32) -> u32 {
     if PAGED {
-        if ks >= a_len {
+        if ks >= len {
             return 0u;
         }
-        return min(p.block_kv, a_len - ks);
+        return min(p.block_kv, len - ks);
     }
     return min(p.block_kv, p.nkv - ks);
 }
@@ -151,10 +154,10 @@ fn attn_key_row(b: u32, kvh: u32, key: u32) -> u32 {
 }
 
 // Aligned position of query `r` (0-based within the chunk): bottom-right, at the sequence's
-// own length under PAGED.
-fn attn_qpos(r: u32) -> u32 {
+// own length `len` under PAGED.
+fn attn_qpos(r: u32, len: u32) -> u32 {
     if PAGED {
-        return r + a_len - p.nq;
+        return r + len - p.nq;
     }
     return r + p.nkv - p.nq;
 }
@@ -164,22 +167,22 @@ fn attn_units(rl: RowList) -> u32 {
 }
 
 // The dense list: every KV block, all full.
-fn attn_dense_unit(u: u32) -> Unit {
+fn attn_dense_unit(rl: RowList, u: u32) -> Unit {
     let ks = u * p.block_kv;
-    return Unit(UNIT_FULL, ks, attn_kcount(ks), 0u);
+    return Unit(UNIT_FULL, ks, attn_kcount(ks, rl.len), 0u);
 }
 
 fn attn_unit(rl: RowList, u: u32) -> Unit {
     if u < rl.nfull {
         let ks = amask[rl.start + u] * p.block_kv;
-        return Unit(UNIT_FULL, ks, attn_kcount(ks), 0u);
+        return Unit(UNIT_FULL, ks, attn_kcount(ks, rl.len), 0u);
     }
     let nblk = rl.nfull + rl.npart;
     if u < nblk {
         let j = u - rl.nfull;
         let ks = amask[rl.start + u] * p.block_kv;
         let tile = amask[rl.start + nblk + j];
-        return Unit(UNIT_PARTIAL, ks, attn_kcount(ks), tile);
+        return Unit(UNIT_PARTIAL, ks, attn_kcount(ks, rl.len), tile);
     }
     let e0 = (u - nblk) * STRIPE_CHUNK;
     let soff = rl.start + nblk + rl.npart + 2u * e0;
@@ -226,7 +229,7 @@ struct RowMods {
 
 // The RowMods of query `qi` (clamped into range by the caller) of query head `h`, batch `b`.
 fn attn_row_mods(b: u32, h: u32, qi: u32) -> RowMods {
-    var r = RowMods(attn_qpos(qi), 0.0, 0u, 0, 0u);
+    var r = RowMods(attn_qpos(qi, attn_seq_len(b)), 0.0, 0u, 0, 0u);
     if (MODS & MOD_ALIBI) != 0u {
         r.slope = attn_head_value(0u, h);
     }

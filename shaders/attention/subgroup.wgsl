@@ -281,9 +281,9 @@ fn main(
     g_lane = lane % 8u;
     g_cl8 = lane - g_lane;
     let kvhead = b * p.hkv + h / p.group;
+    let seq_len = attn_seq_len(b);
     if PAGED {
         // Rows are absolute in the page pool.
-        a_len = attn_seq_len(b);
         g_kv = 0u;
         g_v = 0u;
     } else {
@@ -299,7 +299,12 @@ fn main(
     let hrow = vec4<u32>(h) + rc / vec4<u32>(p.nq);
     let qi = rc % vec4<u32>(p.nq);
     if PAGED {
-        g_qpos = vec4<u32>(attn_qpos(qi.x), attn_qpos(qi.y), attn_qpos(qi.z), attn_qpos(qi.w));
+        g_qpos = vec4<u32>(
+            attn_qpos(qi.x, seq_len),
+            attn_qpos(qi.y, seq_len),
+            attn_qpos(qi.z, seq_len),
+            attn_qpos(qi.w, seq_len),
+        );
         let mine = min(min(g_qpos.x, select(g_qpos.x, g_qpos.y, RQ > 1u)),
                        min(select(g_qpos.x, g_qpos.z, RQ > 2u), select(g_qpos.x, g_qpos.w, RQ > 3u)));
         g_qmin = subgroupMin(mine);
@@ -379,7 +384,7 @@ fn main(
             }
             if PAGED {
                 // The sequence's own length, and causality inside the appended chunk.
-                ok = ok & (vec4<u32>(c) <= g_qpos) & (vec4<u32>(c) < vec4<u32>(a_len));
+                ok = ok & (vec4<u32>(c) <= g_qpos) & (vec4<u32>(c) < vec4<u32>(seq_len));
             }
             // Keys no row of the subgroup sees are skipped (e.g. above a causal diagonal).
             if subgroupAny(any(ok & vec4<bool>(true, RQ > 1u, RQ > 2u, RQ > 3u))) {

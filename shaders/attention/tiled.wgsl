@@ -109,9 +109,7 @@ fn main(
     let split = rem % p.splits;
     let b = bh / p.hq;
     let h = bh % p.hq;
-    if PAGED {
-        a_len = attn_seq_len(b);
-    }
+    let seq_len = attn_seq_len(b);
     let kvhead = b * p.hkv + h / p.group;
     let kvbase = kvhead * p.nkv * D4;
     let vbase = kvhead * p.nkv * DV4;
@@ -121,7 +119,7 @@ fn main(
     // Score modifiers: what the row's scores need (position, slope, T5 and bias rows); the
     // row's aligned position (its sequence's own under PAGED).
     let rmods = attn_row_mods(b, h, min(row, p.nq - 1u));
-    let qpos = attn_qpos(min(row, p.nq - 1u));
+    let qpos = attn_qpos(min(row, p.nq - 1u), seq_len);
     load_q(0u, qrow, p.scale_log2);
     if NT > 1u { load_q(1u, qrow, p.scale_log2); }
     if NT > 2u { load_q(2u, qrow, p.scale_log2); }
@@ -205,7 +203,7 @@ fn main(
                 }
                 if check {
                     // The sequence's own length, and causality inside the appended chunk.
-                    ok = ok && kcol[j] < a_len && kcol[j] <= qpos;
+                    ok = ok && kcol[j] < seq_len && kcol[j] <= qpos;
                 }
                 if !ok {
                     continue;
