@@ -58,7 +58,7 @@ fn main(
     let qb = TN / 4u;
     for (var l = 0u; l < stages; l++) {
         var acc: array<vec4<f32>, MAX_ACC4>;
-        for (var i = 0u; i < MAX_ACC4; i++) {
+        for (var i = 0u; i < TM * TN / 4u; i++) {
             acc[i] = vec4<f32>(0.0);
         }
         tile_mma4(&acc, lid.x, lid.y, BK);

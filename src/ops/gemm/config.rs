@@ -41,7 +41,7 @@ impl GemmVariant {
 #[serde(tag = "variant", rename_all = "lowercase")]
 pub enum GemmConfig {
     /// A `bm × bn` block of C per workgroup, staged through workgroup memory `bk` along K at a
-    /// time; each invocation owns `tm × tn` outputs (vec4 micro-tiles: `tm`, `tn` ∈ {4, 8}).
+    /// time; each invocation owns `tm × tn` outputs (vec4 micro-tiles: `tm`, `tn` ∈ {4, 8, 16}).
     Tiled {
         /// Block rows.
         bm: u32,
@@ -270,9 +270,9 @@ impl GemmConfig {
         }
         match *self {
             Self::Tiled { bm, bn, tm, tn, .. } => {
-                // vec4 micro-tiles: TM, TN in {4, 8}.
-                [4, 8].contains(&tm)
-                    && [4, 8].contains(&tn)
+                // vec4 micro-tiles: TM, TN in {4, 8, 16}.
+                [4, 8, 16].contains(&tm)
+                    && [4, 8, 16].contains(&tn)
                     && bm.is_multiple_of(tm)
                     && bn.is_multiple_of(tn)
             }
@@ -311,6 +311,13 @@ const TILED_TILES: [(u32, u32, u32, u32, u32); 9] = [
     (32, 32, 16, 4, 4),
 ];
 
+/// Tiled candidates with 16-wide micro-tiles, for CPU rasterisers only: there a register is a
+/// stack slot, and what costs is each invocation's workgroup-memory loads (executed lane by
+/// lane), which a 16 × 16 micro-tile halves per FMA against 8 × 8 (on a GPU, 64 vec4
+/// accumulators per invocation would spill).
+const TILED_TILES_CPU: [(u32, u32, u32, u32, u32); 2] =
+    [(128, 128, 8, 16, 16), (128, 64, 8, 16, 8)];
+
 /// Subgroup candidates (rows per lane, 32-column chunks per cluster); the first is what
 /// `verify` checks where the default is another variant (the cheapest to compile of the fast ones).
 const SUBGROUP_TILES: [(u32, u32); 5] = [(8, 2), (16, 2), (8, 4), (4, 2), (1, 1)];
@@ -331,7 +338,13 @@ pub fn gemm_candidates(
             }
         }
     }
-    for (bm, bn, bk, tm, tn) in TILED_TILES {
+    // On CPU rasterisers the 16-wide micro-tiles come first: the first tiled candidate is the
+    // one `verify` checks and the quick bench times.
+    let cpu_tiles = match caps.device_type {
+        wgpu::DeviceType::Cpu => &TILED_TILES_CPU[..],
+        _ => &[],
+    };
+    for &(bm, bn, bk, tm, tn) in cpu_tiles.iter().chain(&TILED_TILES) {
         all.push(GemmConfig::tiled(bm, bn, bk, tm, tn));
     }
     if caps.subgroups && caps.subgroup_min == caps.subgroup_max {
@@ -355,9 +368,10 @@ pub fn gemm_candidates(
 /// type. CPU rasterisers (lavapipe, llvmpipe, SwiftShader, WARP) run each invocation as a SIMD
 /// lane, execute loads with per-invocation addresses lane by lane and turn every barrier into a
 /// coroutine switch, so they favour few, wide (vec4) loads per FMA and no synchronisation: the
-/// subgroup variant where the subgroup size is a fixed multiple of 8 (on lavapipe ~13× the
-/// tiled kernel at 1024³: 64×64 blocks, each loaded value feeding 64 FMAs), else 4×8
-/// micro-tiles; GEMV workgroups of 8 with 8 rows each. GPUs favour 128-invocation GEMV
+/// subgroup variant where the subgroup size is a fixed multiple of 8 (64×64 blocks, each loaded
+/// value feeding 64 FMAs), else the tiled kernel with 16 × 16 micro-tiles (each invocation's
+/// workgroup-memory loads run lane by lane there, and the larger micro-tile makes fewer of them
+/// per FMA); GEMV workgroups of 8 with 8 rows each. GPUs favour 128-invocation GEMV
 /// workgroups and the 4×8 tiled blocking in 128 invocations (the subgroup variant's lane-strided
 /// A loads do not coalesce there). Cooperative matrices are never the silent default for f32
 /// storage (they round inputs to f16); for f16 storage they are, except where the subgroup
@@ -400,7 +414,11 @@ pub fn gemm_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &GemmDesc)
             }
         }
     }
-    let preferred = GemmConfig::tiled(64, 64, 16, 4, 8);
+    let preferred = if cpu {
+        GemmConfig::tiled(128, 128, 8, 16, 16)
+    } else {
+        GemmConfig::tiled(64, 64, 16, 4, 8)
+    };
     if preferred.valid_for(caps, limits, desc) {
         return preferred;
     }
