@@ -84,6 +84,7 @@ pub use ops::fft::rfft::{RfftDesc, RfftPlan};
 pub use ops::fft::{fft, FftDesc, FftPlan};
 pub use ops::fftconv::{ConvGeometry, FftConvDesc, FftConvPath, FftConvPlan, KernelSpectrum};
 pub use ops::gemm::config::{GemmConfig, GemmVariant};
+pub use ops::gemm::epilogue::EpiloguePlan;
 pub use ops::gemm::{gemm, Activation, GemmDesc, GemmPlan};
 pub use ops::sparse_gemm::config::{SparseConfig, SparseVariant};
 pub use ops::sparse_gemm::{

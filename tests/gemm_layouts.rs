@@ -211,3 +211,71 @@ fn bench_row_of_the_fused_linear_layer() {
     assert!(r.rel_l2_err < 1e-5, "{r:?}");
     assert_eq!(r.shape["activation"], "gelu");
 }
+
+/// The linear layer's epilogue as a pass of its own (`EpiloguePlan`) after a plain product
+/// equals the fused layer's f64 reference: bias + each activation, a batch, alpha, f16; N not a
+/// multiple of 4 and a bias given to a plan without one are typed errors.
+#[test]
+fn separate_epilogue_pass_matches_the_fused_reference() {
+    use wgkernels::harness::tolerance::{compare, Tolerance};
+    use wgkernels::harness::verify::random_data;
+    use wgkernels::ops::gemm::reference::gemm_ref_bias;
+    use wgkernels::EpiloguePlan;
+    fn check<T: wgkernels::Element>(d: GemmDesc, seed: u64) {
+        let ctx = ctx();
+        let (a, af) = random_data::<T>(d.a_len() as usize, seed);
+        let (b, bf) = random_data::<T>(d.b_len() as usize, seed + 1);
+        let (bias, biasf) = random_data::<T>(d.n as usize, seed + 2);
+        let plain = d
+            .with_bias(false)
+            .activation(Activation::None)
+            .scale(1.0, 0.0);
+        let plain = GemmPlan::new(ctx, plain, None);
+        let plain = plain.unwrap();
+        let (ab, bb) = (ctx.upload("A", &a).unwrap(), ctx.upload("B", &b).unwrap());
+        let biasb = ctx.upload("bias", &bias).unwrap();
+        let cb = ctx.storage("C", d.c_len() * d.dtype.size()).unwrap();
+        let product = plain.bind(&ab, &bb, &cb).unwrap();
+        let epi = EpiloguePlan::new(ctx, &d).unwrap();
+        let pass = epi.bind(d.bias.then_some(&biasb), &cb).unwrap();
+        ctx.submit(|p| {
+            product.record(p);
+            pass.record(p);
+        })
+        .unwrap();
+        let got: Vec<T> = pollster::block_on(wgkernels::runtime::read_buffer(
+            ctx,
+            &cb,
+            d.c_len() as usize,
+        ))
+        .unwrap();
+        let got: Vec<f64> = got.iter().map(|x| x.to_f64()).collect();
+        let want = gemm_ref_bias(&d, &af, &bf, d.bias.then_some(&biasf[..]), None);
+        let cmp = compare(&got, &want, Tolerance::gemm_desc(d.dtype, &d));
+        assert!(cmp.pass, "{d:?}: rel L2 {:.3e}", cmp.rel_l2_err);
+    }
+    let base = GemmDesc::linear(19, 36, 23).with_bias(true);
+    for (i, act) in [Activation::Gelu, Activation::Silu, Activation::Relu]
+        .into_iter()
+        .enumerate()
+    {
+        check::<f32>(base.activation(act), 900 + i as u64);
+    }
+    check::<f32>(GemmDesc::linear(7, 12, 9).batch(3).scale(0.5, 0.0), 910);
+    if has_f16("separate_epilogue_pass f16 part") {
+        check::<half::f16>(base.activation(Activation::Gelu).dtype(DType::F16), 920);
+    }
+    let odd = GemmDesc::linear(4, 6, 8).with_bias(true);
+    assert!(matches!(
+        EpiloguePlan::new(ctx(), &odd),
+        Err(Error::Unsupported(_))
+    ));
+    let residual = GemmDesc::linear(4, 8, 8).residual(true);
+    assert!(matches!(
+        EpiloguePlan::new(ctx(), &residual),
+        Err(Error::Unsupported(_))
+    ));
+    let plan = EpiloguePlan::new(ctx(), &GemmDesc::linear(4, 8, 8)).unwrap();
+    let buf = ctx().storage("x", 256).unwrap();
+    assert!(matches!(plan.bind(Some(&buf), &buf), Err(Error::Shape(_))));
+}

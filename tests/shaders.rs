@@ -244,6 +244,13 @@ fn every_gemm_variant_translates_for_every_backend() {
                 }
             }
         }
+        // The linear layer's epilogue as a separate pass (bias + GELU).
+        let spec = Spec {
+            dtype: DType::F32,
+            coop: None,
+        };
+        let epi = vec![("EPI_BIAS", 1.0), ("EPI_ACT", 2.0)];
+        sweep.check(profile, gemm::shaders::EPILOGUE, spec, "main", epi);
     }
     sweep.finish("GEMM", 50);
     for v in [

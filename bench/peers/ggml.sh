@@ -3,6 +3,7 @@
 # in alternating rounds, in ggml's own layout.
 #
 #   bash bench/peers/ggml.sh GGML_SRC [ROUNDS]
+#   GGML_ONLY="4096 1 4096 f32" bash bench/peers/ggml.sh GGML_SRC 3   # the GEMV only
 #
 # GGML_SRC: a checkout of github ggml-org/ggml (measured: d99724f, 2026-08-21), kept outside this
 # repository. It is built in a copy of the trixie root (.ci/root, Mesa 26) under
@@ -25,6 +26,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 root="$build/root"
 # (ggml m, n, k, type) = (our N, M, K); the GEMV is one token.
 shapes=("1024 1024 1024 f32" "4096 512 4096 f32" "1024 1024 1024 f16" "4096 512 4096 f16" "4096 1 4096 f32")
+# GGML_ONLY="4096 1 4096 f32" times only the shapes containing that text (the build keeps all).
+only=${GGML_ONLY:-}
 
 if [ ! -x "$root/src/build/bin/test-backend-ops" ]; then
     [ -d "$repo/.ci/root/usr" ] || { echo "ggml.sh: run .ci/trixie-root.sh first" >&2; exit 2; }
@@ -69,6 +72,7 @@ export WGPU_BACKEND=vulkan XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 printf '%-22s %-6s %-12s %-12s %-8s\n' "shape (M×N×K)" round "ggml GFLOP/s" "ours GFLOP/s" "ours/ggml"
 for r in $(seq 1 "$rounds"); do
     for shape in "${shapes[@]}"; do
+        [[ -z "$only" || "$shape" == *"$only"* ]] || continue
         read -r m n k t <<<"$shape"
         ta=$([ "$t" = f16 ] && echo f16 || echo f32)
         line=$(in_root env GGML_VK_VISIBLE_DEVICES=0 /src/build/bin/test-backend-ops perf -o MUL_MAT \

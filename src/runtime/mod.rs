@@ -424,6 +424,19 @@ pub(crate) fn grid_2d(count: u64, max_per_dim: u32) -> Option<(u32, u32)> {
     (y <= max).then(|| (count.div_ceil(y) as u32, y as u32))
 }
 
+/// [`grid_2d`] on `ctx`'s limit, or [`Error::OverLimit`] naming `what` and the limit.
+///
+/// [`Error::OverLimit`]: crate::Error::OverLimit
+pub(crate) fn grid_for(ctx: &Context, what: &str, count: u64) -> crate::Result<(u32, u32)> {
+    let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
+    grid_2d(count, max_dim).ok_or_else(|| crate::Error::OverLimit {
+        what: what.to_string(),
+        need: count,
+        limit: "max_compute_workgroups_per_dimension (squared)",
+        max: max_dim as u64 * max_dim as u64,
+    })
+}
+
 /// A host slice's length against what the descriptor needs: [`Error::Length`] naming the operand.
 ///
 /// [`Error::Length`]: crate::Error::Length

@@ -349,16 +349,7 @@ pub struct FftPlan {
     dummy_rw: wgpu::Buffer,
 }
 
-/// Spreads a workgroup count over a 2-D grid, or names the limit it exceeds.
-pub(crate) fn grid_for(ctx: &Context, what: &str, count: u64) -> Result<(u32, u32)> {
-    let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
-    crate::runtime::grid_2d(count, max_dim).ok_or_else(|| Error::OverLimit {
-        what: what.to_string(),
-        need: count,
-        limit: "max_compute_workgroups_per_dimension (squared)",
-        max: max_dim as u64 * max_dim as u64,
-    })
-}
+pub(crate) use crate::runtime::grid_for;
 
 /// Chirp exp(-πi·k²/n) for k < n, in f64 (k² reduced mod 2n exactly).
 pub(crate) fn chirp(n: u32) -> Vec<rustfft::num_complex::Complex<f64>> {

@@ -12,6 +12,7 @@ use crate::harness::tolerance::Tolerance;
 use crate::harness::verify::random_data;
 use crate::ops::gemm::config::GemmConfig;
 use crate::ops::gemm::config::GemmVariant;
+use crate::ops::gemm::epilogue::EpiloguePlan;
 use crate::ops::gemm::reference::gemm_ref_rows;
 use crate::ops::gemm::verify::gemm_shape_json;
 use crate::ops::gemm::verify::gemm_variants_to_check;
@@ -64,33 +65,61 @@ pub fn gemm_cases(ctx: &Context, quick: bool) -> Vec<(GemmDesc, Option<GemmConfi
     v
 }
 
+/// One row of a layout group: a product, and whether its epilogue (bias, activation) runs as
+/// a pass of its own after the plain product ([`super::epilogue::EpiloguePlan`]) instead of
+/// fused into the kernel's store.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GroupRow {
+    /// The product with its epilogue.
+    pub desc: GemmDesc,
+    /// The epilogue runs as a separate pass over C.
+    pub separate: bool,
+}
+
+impl From<GemmDesc> for GroupRow {
+    fn from(desc: GemmDesc) -> Self {
+        Self {
+            desc,
+            separate: false,
+        }
+    }
+}
+
 /// Cases timed together in alternating rounds (so their ratios hold on a loaded machine), each
 /// row noting its speed relative to the group's first: 1024³ f32 in the four layouts and the
 /// linear-layer shape (512 tokens × 4096 out × 4096 in) as a plain product and with the weight
 /// stored out × in (NT, ggml's and PyTorch's layout), both modes; full mode adds the linear
-/// layer with fused bias + GELU and bias + SiLU against its plain product.
-pub fn gemm_groups(quick: bool) -> Vec<Vec<GemmDesc>> {
+/// layer with fused bias + GELU and bias + SiLU against its plain product and against the plain
+/// product followed by a separate bias + GELU pass.
+pub fn gemm_groups(quick: bool) -> Vec<Vec<GroupRow>> {
     let square = GemmDesc::new(1024, 1024, 1024);
     let lin = GemmDesc::new(512, 4096, 4096);
-    let mut g = vec![
+    let mut g: Vec<Vec<GroupRow>> = vec![
         [(false, false), (false, true), (true, false), (true, true)]
-            .map(|(ta, tb)| square.trans(ta, tb))
+            .map(|(ta, tb)| square.trans(ta, tb).into())
             .to_vec(),
-        vec![lin, lin.trans(false, true)],
+        vec![lin.into(), lin.trans(false, true).into()],
     ];
     if !quick {
         let l = GemmDesc::linear(512, 4096, 4096);
+        let gelu = l.with_bias(true).activation(Activation::Gelu);
         g.push(vec![
-            l,
-            l.with_bias(true).activation(Activation::Gelu),
-            l.with_bias(true).activation(Activation::Silu),
+            l.into(),
+            gelu.into(),
+            l.with_bias(true).activation(Activation::Silu).into(),
+            GroupRow {
+                desc: gelu,
+                separate: true,
+            },
         ]);
     }
     g
 }
 
-/// Short name of a row in a group: its layout and epilogue, e.g. `NT`, `NT bias+gelu`.
-fn group_name(d: &GemmDesc) -> String {
+/// Short name of a row in a group: its layout and epilogue, e.g. `NT`, `NT bias+gelu`,
+/// `NT bias+gelu (separate pass)`.
+fn group_name(row: &GroupRow) -> String {
+    let d = &row.desc;
     let t = |x: bool| if x { 'T' } else { 'N' };
     let mut s = format!("{}{}", t(d.trans_a), t(d.trans_b));
     if d.bias {
@@ -100,6 +129,9 @@ fn group_name(d: &GemmDesc) -> String {
         s.push('+');
         s.push_str(d.activation.name());
     }
+    if row.separate {
+        s.push_str(" (separate pass)");
+    }
     s
 }
 
@@ -108,12 +140,12 @@ fn group_name(d: &GemmDesc) -> String {
 fn bench_group(
     ctx: &Context,
     peaks: &Peaks,
-    group: &[GemmDesc],
+    group: &[GroupRow],
     quick: bool,
 ) -> Result<Vec<BenchResult>> {
     let cases = group
         .iter()
-        .map(|d| prepare_gemm_case(ctx, *d, None))
+        .map(|r| prepare_case(ctx, r.desc, None, r.separate))
         .collect::<Result<Vec<_>>>()?;
     let timings = time_rounds(ctx, quick, &cases, |c, pass| c.record(pass))?;
     let base = (group_name(&group[0]), timings[0].median_ms);
@@ -155,9 +187,19 @@ pub(crate) fn prepare_gemm_case(
     desc: GemmDesc,
     config: Option<GemmConfig>,
 ) -> Result<Box<dyn PreparedCase>> {
+    prepare_case(ctx, desc, config, false)
+}
+
+/// [`prepare_gemm_case`]; with `separate`, the product runs plain and its epilogue as a pass of its own.
+fn prepare_case(
+    ctx: &Context,
+    desc: GemmDesc,
+    config: Option<GemmConfig>,
+    separate: bool,
+) -> Result<Box<dyn PreparedCase>> {
     Ok(match desc.dtype {
-        DType::F32 => Box::new(GemmCase::<f32>::new(ctx, desc, config)?),
-        DType::F16 => Box::new(GemmCase::<half::f16>::new(ctx, desc, config)?),
+        DType::F32 => Box::new(GemmCase::<f32>::new(ctx, desc, config, separate)?),
+        DType::F16 => Box::new(GemmCase::<half::f16>::new(ctx, desc, config, separate)?),
     })
 }
 
@@ -167,6 +209,8 @@ struct GemmCase<T> {
     picked: Picked<GemmConfig>,
     plan: GemmPlan,
     bound: GemmBound,
+    /// The epilogue's separate pass, recorded after the product.
+    epilogue: Option<GemmBound>,
     c: wgpu::Buffer,
     a: Vec<f64>,
     b: Vec<f64>,
@@ -175,15 +219,28 @@ struct GemmCase<T> {
 }
 
 impl<T: Element> GemmCase<T> {
-    fn new(ctx: &Context, desc: GemmDesc, config: Option<GemmConfig>) -> Result<Self> {
+    fn new(
+        ctx: &Context,
+        desc: GemmDesc,
+        config: Option<GemmConfig>,
+        separate: bool,
+    ) -> Result<Self> {
+        // The product the GEMM kernel runs: without its epilogue when that is a separate pass.
+        let product = if separate {
+            desc.with_bias(false)
+                .activation(Activation::None)
+                .scale(1.0, 0.0)
+        } else {
+            desc
+        };
         let picked = match config {
             Some(c) => Picked {
                 config: c,
                 source: ConfigSource::Explicit,
             },
-            None => crate::ops::gemm::tune::gemm_pick_with_source(ctx, &desc),
+            None => crate::ops::gemm::tune::gemm_pick_with_source(ctx, &product),
         };
-        let plan = GemmPlan::new(ctx, desc, Some(picked.config))?;
+        let plan = GemmPlan::new(ctx, product, Some(picked.config))?;
         let (a, af) = random_data::<T>(desc.a_len() as usize, 7);
         let (b, bf) = random_data::<T>(desc.b_len() as usize, 8);
         let ab = ctx.upload("A", &a)?;
@@ -195,12 +252,18 @@ impl<T: Element> GemmCase<T> {
         } else {
             None
         };
-        let bound = plan.bind_with_bias(&ab, &bb, biasb.as_ref(), &c)?;
+        let (bound, epilogue) = if separate {
+            let e = EpiloguePlan::new(ctx, &desc)?.bind(biasb.as_ref(), &c)?;
+            (plan.bind(&ab, &bb, &c)?, Some(e))
+        } else {
+            (plan.bind_with_bias(&ab, &bb, biasb.as_ref(), &c)?, None)
+        };
         Ok(Self {
             desc,
             picked,
             plan,
             bound,
+            epilogue,
             c,
             a: af,
             b: bf,
@@ -213,6 +276,9 @@ impl<T: Element> GemmCase<T> {
 impl<T: Element> PreparedCase for GemmCase<T> {
     fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         self.bound.record(pass);
+        if let Some(e) = &self.epilogue {
+            e.record(pass);
+        }
     }
 
     fn finish(&self, ctx: &Context, peaks: &Peaks, t: &Timing) -> Result<BenchResult> {
@@ -296,7 +362,7 @@ pub fn bench_all(
     let all: Vec<(GemmDesc, Option<GemmConfig>)> = cases
         .iter()
         .copied()
-        .chain(groups.iter().flatten().map(|d| (*d, None)))
+        .chain(groups.iter().flatten().map(|r| (r.desc, None)))
         .collect();
     prebuild(ctx, &all, |(d, c)| {
         let cfg = config_for::<crate::ops::gemm::tune::GemmTune>(ctx, d, *c);
@@ -315,7 +381,7 @@ pub fn bench_all(
     );
     for (i, group) in groups.iter().enumerate() {
         let names: Vec<String> = group.iter().map(group_name).collect();
-        let l = format!("{} in {}", label(&group[0]), names.join(", "));
+        let l = format!("{} in {}", label(&group[0].desc), names.join(", "));
         progress(cases.len() + i, total, &l);
         match bench_group(ctx, peaks, group, quick) {
             Ok(rows) => {

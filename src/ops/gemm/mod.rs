@@ -14,6 +14,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod config;
+pub mod epilogue;
 pub mod reference;
 pub mod shaders;
 pub mod tune;
@@ -341,13 +342,7 @@ impl GemmPlan {
         };
         let tiles_n = eff.n.div_ceil(bn);
         let total = tiles_m as u64 * tiles_n as u64 * desc.batch as u64;
-        let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
-        let grid = crate::runtime::grid_2d(total, max_dim).ok_or_else(|| Error::OverLimit {
-            what: "GEMM workgroup count".into(),
-            need: total,
-            limit: "max_compute_workgroups_per_dimension (squared)",
-            max: max_dim as u64 * max_dim as u64,
-        })?;
+        let grid = crate::runtime::grid_for(ctx, "GEMM workgroup count", total)?;
         let params = GemmParams {
             m: eff.m,
             n: eff.n,
@@ -425,26 +420,8 @@ impl GemmPlan {
         Operand::new("A", a).check(&self.ctx, self.desc.a_len() * es)?;
         Operand::new("B", b).check(&self.ctx, self.desc.b_len() * es)?;
         Operand::new("C", c).check(&self.ctx, self.desc.c_len() * es)?;
-        let bias = match (bias, &self.bias_stand_in) {
-            (Some(x), None) => {
-                Operand::new("bias", x).check(&self.ctx, self.desc.n as u64 * es)?;
-                x
-            }
-            (None, Some(s)) => s,
-            (Some(_), Some(_)) => {
-                return Err(Error::Shape(
-                    "a bias was given but the GEMM descriptor has none (GemmDesc::with_bias)"
-                        .into(),
-                ))
-            }
-            (None, None) => {
-                return Err(Error::Shape(
-                    "the GEMM descriptor has a bias but none was given (bind_with_bias)".into(),
-                ))
-            }
-        };
+        let bias = bias_binding(&self.ctx, &self.desc, bias, self.bias_stand_in.as_ref())?;
         let (a, b) = if self.swapped { (b, a) } else { (a, b) };
-        let layout = self.pipeline.get_bind_group_layout(0);
         let mut entries = vec![
             wgpu::BindGroupEntry {
                 binding: 0,
@@ -482,20 +459,7 @@ impl GemmPlan {
                 resource: b4.as_entire_binding(),
             });
         }
-        let bind_group = self.ctx.scoped(|| {
-            self.ctx
-                .device
-                .create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("gemm"),
-                    layout: &layout,
-                    entries: &entries,
-                })
-        })?;
-        Ok(GemmBound {
-            pipeline: self.pipeline.clone(),
-            bind_group,
-            grid: self.grid,
-        })
+        bound(&self.ctx, &self.pipeline, &entries, self.grid)
     }
 
     /// Runs on host data: uploads A, B (and C when beta ≠ 0), dispatches, reads C back.
@@ -546,6 +510,51 @@ impl GemmPlan {
         ctx.submit(|pass| bound.record(pass))?;
         read_buffer(ctx, &cb, d.c_len() as usize).await
     }
+}
+
+/// The buffer bound at a GEMM shader's bias binding: the caller's (checked: N values) when the
+/// descriptor has a bias, else the plan's stand-in; anything else is a typed error.
+fn bias_binding<'a>(
+    ctx: &Context,
+    desc: &GemmDesc,
+    given: Option<&'a wgpu::Buffer>,
+    stand_in: Option<&'a wgpu::Buffer>,
+) -> Result<&'a wgpu::Buffer> {
+    match (given, stand_in) {
+        (Some(x), None) => {
+            Operand::new("bias", x).check(ctx, desc.n as u64 * desc.dtype.size())?;
+            Ok(x)
+        }
+        (None, Some(s)) => Ok(s),
+        (Some(_), Some(_)) => Err(Error::Shape(
+            "a bias was given but the GEMM descriptor has none (GemmDesc::with_bias)".into(),
+        )),
+        (None, None) => Err(Error::Shape(
+            "the GEMM descriptor has a bias but none was given (bind_with_bias)".into(),
+        )),
+    }
+}
+
+/// A GEMM shader's bind group over `entries`, ready to record.
+fn bound(
+    ctx: &Context,
+    pipeline: &Arc<wgpu::ComputePipeline>,
+    entries: &[wgpu::BindGroupEntry<'_>],
+    grid: (u32, u32),
+) -> Result<GemmBound> {
+    let layout = pipeline.get_bind_group_layout(0);
+    let bind_group = ctx.scoped(|| {
+        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("gemm"),
+            layout: &layout,
+            entries,
+        })
+    })?;
+    Ok(GemmBound {
+        pipeline: pipeline.clone(),
+        bind_group,
+        grid,
+    })
 }
 
 /// A plan bound to buffers: records its dispatch into a compute pass.

@@ -53,5 +53,12 @@ pub const GEMV: Shader = gemm(
     &[common::GRID, PARAMS],
 );
 
+/// The linear layer's epilogue as a pass of its own over C ([`super::epilogue::EpiloguePlan`]).
+pub const EPILOGUE: Shader = gemm(
+    "GemmEpilogue",
+    include_str!("../../../shaders/gemm/epilogue.wgsl"),
+    &[common::GRID, PARAMS],
+);
+
 /// Every GEMM shader.
-pub const ALL: &[Shader] = &[TILED, SUBGROUP, COOP, GEMV];
+pub const ALL: &[Shader] = &[TILED, SUBGROUP, COOP, GEMV, EPILOGUE];

@@ -262,8 +262,11 @@ pub fn gemm_tune_shapes(ctx: &Context, quick: bool) -> Vec<GemmDesc> {
     // quick mode only the first (1024³ NN): on a CPU adapter each tiled candidate of the
     // 512 × 4096 × 4096 linear shape runs for seconds, which `tune --quick` must not spend.
     let groups = crate::ops::gemm::bench::gemm_groups(quick);
-    let rows = groups.iter().flatten().filter(|d| !d.has_epilogue());
-    v.extend(rows.take(if quick { 1 } else { usize::MAX }).copied());
+    let rows = groups.iter().flatten().filter(|r| !r.desc.has_epilogue());
+    v.extend(
+        rows.take(if quick { 1 } else { usize::MAX })
+            .map(|r| r.desc),
+    );
     v
 }
 

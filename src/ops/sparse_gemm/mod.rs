@@ -305,13 +305,7 @@ impl SparseGemmPlan {
         let tiles_r = desc.rows.div_ceil(bm);
         let tiles_c = desc.cols.div_ceil(bn);
         let total = tiles_r as u64 * tiles_c as u64 * desc.batch as u64;
-        let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
-        let grid = crate::runtime::grid_2d(total, max_dim).ok_or_else(|| Error::OverLimit {
-            what: "sparse GEMM workgroup count".into(),
-            need: total,
-            limit: "max_compute_workgroups_per_dimension (squared)",
-            max: max_dim as u64 * max_dim as u64,
-        })?;
+        let grid = crate::runtime::grid_for(ctx, "sparse GEMM workgroup count", total)?;
         let k = desc.k as usize;
         let kc4 = desc.pattern.kept_padded(k) as u32 / 4;
         let mw = desc.pattern.meta_words(k) as u32;
