@@ -70,39 +70,14 @@ fn main(
     let c_base = t.x * p.stride_c;
     let row = row0 + lid.y * TM;
     let col = col0 + 4u * lid.x;
-    store_row(&acc, 0u, c_base, row, col);
-    store_row(&acc, 1u, c_base, row, col);
-    store_row(&acc, 2u, c_base, row, col);
-    store_row(&acc, 3u, c_base, row, col);
-    if TM > 4u {
-        store_row(&acc, 4u, c_base, row, col);
-        store_row(&acc, 5u, c_base, row, col);
-        store_row(&acc, 6u, c_base, row, col);
-        store_row(&acc, 7u, c_base, row, col);
-    }
-    if TM > 8u {
-        store_row(&acc, 8u, c_base, row, col);
-        store_row(&acc, 9u, c_base, row, col);
-        store_row(&acc, 10u, c_base, row, col);
-        store_row(&acc, 11u, c_base, row, col);
-        store_row(&acc, 12u, c_base, row, col);
-        store_row(&acc, 13u, c_base, row, col);
-        store_row(&acc, 14u, c_base, row, col);
-        store_row(&acc, 15u, c_base, row, col);
-    }
-}
-
-// Row `i` (a literal: see tile_mma4) of this invocation's micro-tile into C at (row + i, col
-// + 4·WG_X·q) for each column quad q.
-fn store_row(acc: ptr<function, array<vec4<f32>, MAX_ACC4>>, i: u32, c_base: u32, row: u32, col: u32) {
+    // A copy indexed at run time (the stores run once per block, so its cost is small there),
+    // leaving `acc` itself indexed by literals only.
+    let out = acc;
     let qb = TN / 4u;
-    store_quad((*acc)[i * qb], c_base, row + i, col);
-    if TN > 4u {
-        store_quad((*acc)[i * qb + 1u], c_base, row + i, col + 4u * WG_X);
-    }
-    if TN > 8u {
-        store_quad((*acc)[i * qb + 2u], c_base, row + i, col + 8u * WG_X);
-        store_quad((*acc)[i * qb + 3u], c_base, row + i, col + 12u * WG_X);
+    for (var i = 0u; i < TM; i++) {
+        for (var q = 0u; q < qb; q++) {
+            store_quad(out[i * qb + q], c_base, row + i, col + 4u * WG_X * q);
+        }
     }
 }
 
