@@ -1,7 +1,9 @@
 //! The N-D transforms plugged into the tuner: per shape, which [`NdConfig`] (transpose kernel,
 //! strided column passes or transposes) runs fastest on this adapter. Each 1-D step keeps the
-//! FFT's own pick ([`super::tune::FftTune`]); this chooses only how the axes are moved.
+//! FFT's own pick ([`super::tune::FftTune`]); this chooses only how the axes are moved. The
+//! global filter layer has its own bucket ([`FilterTune`]: fused or which chain).
 
+use super::filter::{FilterConfig, FilterDesc};
 use super::nd::{FftNdDesc, NdConfig};
 use crate::runtime::{Capabilities, Context};
 use crate::tune::engine::TuneOp;
@@ -137,6 +139,82 @@ mod native {
         _t: std::marker::PhantomData<T>,
     }
 
+    struct FilterPrepared {
+        desc: FilterDesc,
+        bound: NdBound,
+        out: wgpu::Buffer,
+        xf: Vec<f64>,
+        wf: Vec<f64>,
+    }
+
+    /// f32 or f16 maps (the filter is f32) and a filter, random; the output starts as data.
+    pub(super) fn prepare_filter(
+        ctx: &Context,
+        d: &FilterDesc,
+        config: FilterConfig,
+    ) -> crate::Result<Box<dyn Prepared>> {
+        fn typed<T: Element>(
+            ctx: &Context,
+            d: &FilterDesc,
+            config: FilterConfig,
+        ) -> crate::Result<Box<dyn Prepared>> {
+            let plan = crate::ops::fft::filter::FilterPlan::with_config(ctx, *d, config)?;
+            let (x, xf) = random_data::<T>(d.len() as usize, 43);
+            let (w, wf) = random_data::<f32>(d.filter_len() as usize, 44);
+            let (o, _) = random_data::<T>(d.len() as usize, 45);
+            let (xb, wb) = (
+                ctx.upload("tune filter x", &x)?,
+                ctx.upload("tune filter W", &w)?,
+            );
+            let out = ctx.upload("tune filter y", &o)?;
+            let bound = plan.bind(&xb, &wb, &out)?;
+            // The plan's buffers live in its bound steps; the inputs in the bind group.
+            Ok(Box::new(FilterPrepared {
+                desc: *d,
+                bound,
+                out,
+                xf,
+                wf,
+            }))
+        }
+        match d.dtype {
+            crate::DType::F32 => typed::<f32>(ctx, d, config),
+            crate::DType::F16 => typed::<half::f16>(ctx, d, config),
+        }
+    }
+
+    impl Prepared for FilterPrepared {
+        fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+            self.bound.record(pass);
+        }
+
+        /// The whole output against `filter_ref`, for problems up to [`CHECK_POINTS`] values.
+        fn check_output(&self, ctx: &Context) -> Result<(), String> {
+            let d = &self.desc;
+            if d.len() > CHECK_POINTS {
+                return Ok(());
+            }
+            let n = d.len() as usize;
+            let got: Vec<f64> = match d.dtype {
+                crate::DType::F32 => pollster::block_on(read_buffer::<f32>(ctx, &self.out, n))
+                    .map_err(|e| e.to_string())?
+                    .iter()
+                    .map(|v| v.to_f64())
+                    .collect(),
+                crate::DType::F16 => {
+                    pollster::block_on(read_buffer::<half::f16>(ctx, &self.out, n))
+                        .map_err(|e| e.to_string())?
+                        .iter()
+                        .map(|v| v.to_f64())
+                        .collect()
+                }
+            };
+            let want = crate::ops::fft::reference::filter_ref(d, &self.xf, &self.wf);
+            let pts = d.h as u64 * d.w as u64;
+            compare(&got, &want, Tolerance::fft_nd(d.dtype, pts * pts, 0)).verdict()
+        }
+    }
+
     pub(super) fn prepare<T: Element>(
         ctx: &Context,
         d: &FftNdDesc,
@@ -204,4 +282,108 @@ pub fn nd_tune_shapes(quick: bool) -> Vec<FftNdDesc> {
 /// where tuning has stored one for this shape, else [`NdConfig::default_for`].
 pub fn nd_pick(ctx: &Context, desc: &FftNdDesc) -> NdConfig {
     crate::tune::pick::<NdTune>(ctx, desc).config
+}
+
+/// The global filter layer plugged into the tuner: per map shape, fused or which chain
+/// ([`FilterConfig`]) runs fastest on this adapter (cache entries under [`FILTER_NAME`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FilterTune;
+
+/// The name of the global filter's entries in the tuning cache.
+pub const FILTER_NAME: &str = "fft_filter";
+
+/// A global filter bucket: the exact map (fusion and the chain's column passes depend on both
+/// lengths) and the batch rounded up to a power of two (it sets how many workgroups run).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FilterBucket {
+    /// Storage type.
+    pub dtype: crate::DType,
+    /// Rows per map.
+    pub h: u32,
+    /// Columns per map.
+    pub w: u32,
+    /// Maps, rounded up to a power of two.
+    pub batch: u32,
+}
+
+impl TuneOp for FilterTune {
+    const NAME: &'static str = FILTER_NAME;
+    type Desc = FilterDesc;
+    type Config = FilterConfig;
+    type Bucket = FilterBucket;
+
+    fn shaders() -> Vec<crate::runtime::pipelines::Shader> {
+        super::shaders::ALL.to_vec()
+    }
+
+    fn bucket(d: &FilterDesc) -> (FilterBucket, FilterDesc) {
+        let batch = d.batch.checked_next_power_of_two().unwrap_or(d.batch);
+        let bucket = FilterBucket {
+            dtype: d.dtype,
+            h: d.h,
+            w: d.w,
+            batch,
+        };
+        (bucket, FilterDesc { batch, ..*d })
+    }
+
+    fn shape_json(d: &FilterDesc) -> serde_json::Value {
+        serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w })
+    }
+
+    fn default_config(caps: &Capabilities, limits: &wgpu::Limits, d: &FilterDesc) -> FilterConfig {
+        FilterConfig::default_for(caps, limits, d)
+    }
+
+    fn candidates(caps: &Capabilities, limits: &wgpu::Limits, d: &FilterDesc) -> Vec<FilterConfig> {
+        FilterConfig::candidates(caps, limits, d)
+    }
+
+    fn label(c: &FilterConfig) -> String {
+        c.label()
+    }
+
+    /// The same maps, at most two of them, against the f64 reference.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn check(ctx: &Context, d: &FilterDesc, config: FilterConfig) -> Result<(), String> {
+        let small = FilterDesc {
+            batch: d.batch.min(2),
+            ..*d
+        };
+        let c = pollster::block_on(super::verify::check_filter_async(
+            ctx,
+            &small,
+            Some(config),
+            4646,
+        ));
+        match (c.pass, c.error) {
+            (true, _) => Ok(()),
+            (false, Some(e)) => Err(e),
+            (false, None) => Err(format!(
+                "rel L2 error {:.2e} over the tolerance {:.2e}",
+                c.rel_l2_err, c.tolerance
+            )),
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn prepare(
+        ctx: &Context,
+        d: &FilterDesc,
+        config: FilterConfig,
+    ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
+        native::prepare_filter(ctx, d, config)
+    }
+}
+
+/// The global filter buckets `wgkernels tune fft` measures: the bench's filter rows.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn filter_tune_shapes(quick: bool) -> Vec<FilterDesc> {
+    super::bench::nd_cases(quick)
+        .into_iter()
+        .filter_map(|c| match c {
+            super::work::NdCase::Filter(d) => Some(d),
+            _ => None,
+        })
+        .collect()
 }
