@@ -120,12 +120,19 @@ fn frequency_layers_match_the_reference() {
     if limits.max_compute_workgroup_storage_size >= 16896 {
         assert!(fused >= 7, "fused shapes checked: {fused}");
     }
-    checks.extend(
-        lowpasses
-            .iter()
-            .enumerate()
-            .map(|(i, d)| pollster::block_on(check_lowpass_async(ctx(), d, 19 + i as u64))),
-    );
+    // The low-pass with both transpose kernels (its one dispatcher choice).
+    use wgkernels::ops::fft::nd::TransposeKernel;
+    for (i, d) in lowpasses.iter().enumerate() {
+        for t in [TransposeKernel::Tiled, TransposeKernel::Direct] {
+            let seed = 19 + i as u64;
+            checks.push(pollster::block_on(check_lowpass_async(
+                ctx(),
+                d,
+                Some(t),
+                seed,
+            )));
+        }
+    }
     for c in checks {
         assert!(
             c.pass,

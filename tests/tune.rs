@@ -797,7 +797,7 @@ fn nd_transforms_are_tuned_cached_and_their_plans_use_the_cache() {
 }
 
 #[test]
-fn global_filter_is_tuned_cached_and_its_plan_uses_the_cache() {
+fn frequency_layers_are_tuned_cached_and_their_plans_use_the_cache() {
     use wgkernels::ops::fft::nd_tune::FilterTune;
     use wgkernels::{FilterConfig, FilterDesc, FilterPlan};
     let dir = temp_dir("fft_filter");
@@ -821,6 +821,19 @@ fn global_filter_is_tuned_cached_and_its_plan_uses_the_cache() {
     let big_cands = FilterTune::candidates(c.caps(), &c.limits(), &big);
     assert_eq!(big_cands.len(), 4);
     assert!(!big_cands.contains(&FilterConfig::Fused));
+
+    // The DCT low-pass: which transpose kernel, per map, k and batch range.
+    use wgkernels::ops::fft::nd_tune::LowpassTune;
+    use wgkernels::{DctLowpassDesc, DctLowpassPlan};
+    let l = DctLowpassDesc::new(3, 24, 20, 5);
+    let lw = tuned_and_served::<LowpassTune>(&dir, &l, &DctLowpassDesc::new(4, 24, 20, 5));
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    assert_eq!(DctLowpassPlan::new(&c, l).unwrap().config(), lw);
+    assert_eq!(LowpassTune::candidates(c.caps(), &c.limits(), &l).len(), 2);
+    assert_ne!(
+        LowpassTune::bucket(&DctLowpassDesc::new(3, 24, 20, 4)).0,
+        LowpassTune::bucket(&l).0
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

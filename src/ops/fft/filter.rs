@@ -397,25 +397,37 @@ impl DctLowpassDesc {
 #[derive(Debug)]
 pub struct DctLowpassPlan {
     desc: DctLowpassDesc,
+    transpose: TransposeKernel,
     chain: Chain,
 }
 
 impl DctLowpassPlan {
-    /// Plans `desc`.
+    /// Plans `desc` with the tuned transpose kernel for its shape where `wgkernels tune fft`
+    /// stored one, else [`TransposeKernel::default_for`] the adapter.
     pub fn new(ctx: &Context, desc: DctLowpassDesc) -> Result<Self> {
+        desc.validate()?;
+        let t = crate::tune::pick::<crate::ops::fft::nd_tune::LowpassTune>(ctx, &desc).config;
+        Self::with_config(ctx, desc, t)
+    }
+    /// Plans `desc` with `transpose` moving the column axis last and back.
+    pub fn with_config(
+        ctx: &Context,
+        desc: DctLowpassDesc,
+        transpose: TransposeKernel,
+    ) -> Result<Self> {
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
         Ok(Self {
             desc,
-            chain: Chain::new(
-                ctx,
-                desc.dtype,
-                &desc.chain()?,
-                TransposeKernel::default_for(ctx.caps()),
-            )?,
+            transpose,
+            chain: Chain::new(ctx, desc.dtype, &desc.chain()?, transpose)?,
         })
+    }
+    /// The transpose kernel that runs it.
+    pub fn config(&self) -> TransposeKernel {
+        self.transpose
     }
     /// The problem.
     pub fn desc(&self) -> &DctLowpassDesc {

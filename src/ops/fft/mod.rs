@@ -845,6 +845,10 @@ crate::harness::impl_op!(
             ctx,
             nd_tune::filter_tune_shapes(quick),
         ));
+        jobs.extend(crate::tune::jobs_for::<nd_tune::LowpassTune>(
+            ctx,
+            nd_tune::lowpass_tune_shapes(quick),
+        ));
         jobs
     }
 );
