@@ -26,9 +26,10 @@ struct WgdLayout {
     n: u32,
 }
 
-// (a / d, a % d) for a < 2^22, d ≥ 1, without an integer division: CPU adapters (lavapipe,
-// llvmpipe) run a vector's integer divisions one lane at a time, and the index arithmetic of a
-// stage was most of its time; an f32 quotient is off by at most one, and one step corrects it.
+// (a / d, a % d) for a < 2^22, d ≥ 1, without an integer division (CPU adapters run a vector's
+// integer divisions one lane at a time; on lavapipe this made no measurable difference to the
+// fused filter, whose time goes to workgroup-memory accesses): an f32 quotient is off by at most
+// one, and one step corrects it.
 fn wgd_divmod(a: u32, d: u32) -> vec2<u32> {
     var q = u32(f32(a) / f32(d));
     var r = i32(a) - i32(q * d);
