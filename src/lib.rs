@@ -75,7 +75,7 @@ pub use ops::attention::{
     MaskBuilder, PagedKv, Pattern, ScoreMods, SearchOptions, SearchPlan, T5Bias,
 };
 pub use ops::fft::config::{FftAlgo, FftConfig, FftVariant, MonarchGemm};
-pub use ops::fft::filter::{DctLowpassDesc, DctLowpassPlan, FilterDesc, FilterPlan};
+pub use ops::fft::filter::{DctLowpassDesc, DctLowpassPlan, FilterConfig, FilterDesc, FilterPlan};
 pub use ops::fft::nd::{
     ColumnPass, FftNdDesc, FftNdPlan, NdBound, NdConfig, NdTransform, Norm, TransposeKernel,
 };

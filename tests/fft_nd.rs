@@ -89,28 +89,93 @@ fn bad_input_is_a_typed_error() {
 #[test]
 fn frequency_layers_match_the_reference() {
     use wgkernels::ops::fft::verify::{check_filter_async, check_lowpass_async, freq_layer_shapes};
+    use wgkernels::FilterConfig;
     let (filters, lowpasses) = freq_layer_shapes(Tier::Full);
-    let mut checks: Vec<_> = filters
-        .iter()
-        .enumerate()
-        .flat_map(|(i, d)| {
-            NdConfig::all()
-                .map(|c| pollster::block_on(check_filter_async(ctx(), d, Some(c), 9 + i as u64)))
-        })
-        .collect();
-    checks.extend(
-        lowpasses
-            .iter()
-            .enumerate()
-            .map(|(i, d)| pollster::block_on(check_lowpass_async(ctx(), d, 19 + i as u64))),
-    );
-    assert_eq!(checks.len(), 4 * 3 + 3);
+    let limits = ctx().limits();
+    let mut checks = Vec::new();
+    let mut fused = 0;
+    for (i, d) in filters.iter().enumerate() {
+        if d.dtype == DType::F16 && !has_f16("f16 global filter") {
+            continue;
+        }
+        // Every configuration that takes the shape: fused where the map fits, each chain.
+        let cands = FilterConfig::candidates(ctx().caps(), &limits, d);
+        let fits = d.h <= 64 && d.w <= 64 && limits.max_compute_workgroup_storage_size >= 16896;
+        assert_eq!(
+            cands.contains(&FilterConfig::Fused),
+            fits,
+            "{d:?}: {cands:?}"
+        );
+        assert_eq!(cands.len(), 4 + fits as usize);
+        fused += fits as usize;
+        for c in cands {
+            checks.push(pollster::block_on(check_filter_async(
+                ctx(),
+                d,
+                Some(c),
+                9 + i as u64,
+            )));
+        }
+    }
+    if limits.max_compute_workgroup_storage_size >= 16896 {
+        assert!(fused >= 7, "fused shapes checked: {fused}");
+    }
+    // The low-pass with both transpose kernels (its one dispatcher choice).
+    use wgkernels::ops::fft::nd::TransposeKernel;
+    for (i, d) in lowpasses.iter().enumerate() {
+        for t in [TransposeKernel::Tiled, TransposeKernel::Direct] {
+            let seed = 19 + i as u64;
+            checks.push(pollster::block_on(check_lowpass_async(
+                ctx(),
+                d,
+                Some(t),
+                seed,
+            )));
+        }
+    }
     for c in checks {
         assert!(
             c.pass,
-            "{} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
-            c.variant, c.shape, c.rel_l2_err, c.tolerance, c.error
+            "{} {} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+            c.variant, c.config, c.shape, c.rel_l2_err, c.tolerance, c.error
         );
+    }
+}
+
+/// The fused global filter on maps it cannot hold is a typed error, not a wrong answer; a
+/// plan bound to the caller's buffers runs twice with the same result.
+#[test]
+fn fused_filter_limits_and_bound_buffers() {
+    use wgkernels::harness::verify::random_data;
+    use wgkernels::{FilterConfig, FilterDesc, FilterPlan};
+    for d in [FilterDesc::new(1, 128, 64), FilterDesc::new(1, 67, 8)] {
+        match FilterPlan::with_config(ctx(), d, FilterConfig::Fused) {
+            Err(Error::Unsupported(_)) => {}
+            r => panic!("{d:?}: {r:?}"),
+        }
+    }
+    if ctx().limits().max_compute_workgroup_storage_size < 16896 {
+        return;
+    }
+    let d = FilterDesc::new(37, 28, 28);
+    let plan = FilterPlan::with_config(ctx(), d, FilterConfig::Fused).unwrap();
+    assert_eq!(plan.config(), FilterConfig::Fused);
+    let (x, xf) = random_data::<f32>(d.len() as usize, 3);
+    let (w, wf) = random_data::<f32>(d.filter_len() as usize, 4);
+    let want = wgkernels::ops::fft::reference::filter_ref(&d, &xf, &wf);
+    let c = ctx();
+    let (xb, wb) = (c.upload("x", &x).unwrap(), c.upload("w", &w).unwrap());
+    let y = c.storage("y", d.len() * 4).unwrap();
+    let bound = plan.bind(&xb, &wb, &y).unwrap();
+    assert!(plan.bind(&xb, &wb, &xb).is_err());
+    let tol = wgkernels::harness::tolerance::Tolerance::fft_nd(DType::F32, 28u64.pow(4), 0);
+    for _ in 0..2 {
+        c.submit(|p| bound.record(p)).unwrap();
+        let got: Vec<f32> =
+            pollster::block_on(wgkernels::runtime::read_buffer(c, &y, d.len() as usize)).unwrap();
+        let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+        let cmp = wgkernels::harness::tolerance::compare(&got, &want, tol);
+        assert!(cmp.pass, "rel L2 {:.3e}", cmp.rel_l2_err);
     }
 }
 

@@ -431,6 +431,7 @@ fn every_fft_variant_translates_for_every_backend() {
             for entry in ["post", "pre", "r2c", "c2r"] {
                 sweep.check(profile, fft::shaders::RFFT, spec, entry, vec![]);
             }
+            sweep.check(profile, fft::shaders::FILTER_FUSED, spec, "main", vec![]);
             for entry in ["pad", "mul", "crop"] {
                 sweep.check(profile, fftconv::shaders::CONV, spec, entry, vec![]);
             }

@@ -797,6 +797,47 @@ fn nd_transforms_are_tuned_cached_and_their_plans_use_the_cache() {
 }
 
 #[test]
+fn frequency_layers_are_tuned_cached_and_their_plans_use_the_cache() {
+    use wgkernels::ops::fft::nd_tune::FilterTune;
+    use wgkernels::{FilterConfig, FilterDesc, FilterPlan};
+    let dir = temp_dir("fft_filter");
+    // A map the fused kernel takes: fused and the four chains compete.
+    let d = FilterDesc::new(5, 14, 12);
+    let w = tuned_and_served::<FilterTune>(&dir, &d, &FilterDesc::new(7, 14, 12));
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let cands = FilterTune::candidates(c.caps(), &c.limits(), &d);
+    assert!(cands.contains(&w), "{w:?} not in {cands:?}");
+    assert_eq!(FilterPlan::new(&c, d).unwrap().config(), w);
+    // Another map, batch range or storage type is another bucket.
+    for o in [
+        FilterDesc::new(5, 12, 14),
+        FilterDesc::new(9, 14, 12),
+        FilterDesc::new(5, 14, 12).dtype(DType::F16),
+    ] {
+        assert_ne!(FilterTune::bucket(&o).0, FilterTune::bucket(&d).0, "{o:?}");
+    }
+    // A map over the fused kernel's size has only chains to choose from.
+    let big = FilterDesc::new(2, 128, 96);
+    let big_cands = FilterTune::candidates(c.caps(), &c.limits(), &big);
+    assert_eq!(big_cands.len(), 4);
+    assert!(!big_cands.contains(&FilterConfig::Fused));
+
+    // The DCT low-pass: which transpose kernel, per map, k and batch range.
+    use wgkernels::ops::fft::nd_tune::LowpassTune;
+    use wgkernels::{DctLowpassDesc, DctLowpassPlan};
+    let l = DctLowpassDesc::new(3, 24, 20, 5);
+    let lw = tuned_and_served::<LowpassTune>(&dir, &l, &DctLowpassDesc::new(4, 24, 20, 5));
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    assert_eq!(DctLowpassPlan::new(&c, l).unwrap().config(), lw);
+    assert_eq!(LowpassTune::candidates(c.caps(), &c.limits(), &l).len(), 2);
+    assert_ne!(
+        LowpassTune::bucket(&DctLowpassDesc::new(3, 24, 20, 4)).0,
+        LowpassTune::bucket(&l).0
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn attention_is_tuned_cached_and_its_plans_use_the_cache() {
     use wgkernels::ops::attention::tune::attention_pick_with_source;
     use wgkernels::ops::attention::tune::AttentionTune;

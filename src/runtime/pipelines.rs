@@ -52,6 +52,12 @@ pub mod common {
         name: "fft_core",
         text: include_str!("../../shaders/common/fft_core.wgsl"),
     };
+    /// Mixed-radix DFT stages of short transforms held in workgroup memory (direct sums per
+    /// radix against a twiddle table; the fused global filter).
+    pub const WG_DFT: Helper = Helper {
+        name: "wg_dft",
+        text: include_str!("../../shaders/common/wg_dft.wgsl"),
+    };
 }
 
 /// A WGSL program of the suite, declared in its op's folder: its body, the helpers pasted

@@ -177,6 +177,9 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
                 D::new(&[2048, 2048], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
             ),
             NdCase::Filter(FilterDesc::new(256, 128, 128)),
+            // Token-mixer maps (fused): 14 × 14 and 56 × 56, Bluestein lengths on the chain.
+            NdCase::Filter(FilterDesc::new(256, 14, 14)),
+            NdCase::Filter(FilterDesc::new(64, 56, 56)),
             NdCase::Lowpass(DctLowpassDesc::new(256, 128, 128, 16)),
         ]);
     }
@@ -328,12 +331,25 @@ pub fn bench_nd_case(
             Ok(r)
         }
         NdCase::Filter(d) => {
-            let fused = FilterPlan::new(ctx, *d)?;
+            // The fused kernel where the map fits (else the dispatcher's pick), the chain, and
+            // rfftn + product + irfftn, in alternating rounds.
+            use crate::ops::fft::filter::FilterConfig;
+            let picked = crate::tune::pick::<crate::ops::fft::nd_tune::FilterTune>(ctx, d);
+            let first = if FilterConfig::Fused.fits(d, &ctx.limits()) {
+                FilterConfig::Fused
+            } else {
+                picked.config
+            };
+            let pick = FilterPlan::with_config(ctx, *d, first)?;
+            let chain_cfg = crate::ops::fft::nd::NdConfig::default_for(ctx.caps());
+            let chain = FilterPlan::with_config(ctx, *d, chain_cfg)?;
             let (x, xf) = f32s(d.len(), 9);
             let (w, wf) = f32s(d.filter_len(), 10);
             let (xa, wa) = (ctx.upload("x", &x)?, ctx.upload("W", &w)?);
             let y = ctx.storage("y", d.len() * 4)?;
-            let fb = fused.bind(&xa, &wa, &y)?;
+            let yc = ctx.storage("y chain", d.len() * 4)?;
+            let fb = pick.bind(&xa, &wa, &y)?;
+            let cb = chain.bind(&xa, &wa, &yc)?;
             // The parts: rfftn, the product on the untransposed spectrum, irfftn.
             let shape = [d.batch, d.h, d.w];
             let fwd = FftNdPlan::new(ctx, FftNdDesc::new(&shape, &[1, 2], NdTransform::R2c))?;
@@ -350,22 +366,35 @@ pub fn bench_nd_case(
                 mul.bind(&s1, &s2, Some(&wa))?,
                 inv.bind(&s2, &y2)?,
             );
-            let (t0, ratio) = time_against(ctx, quick, &|pass| fb.record(pass), &|pass| {
+            type Rec<'a> = &'a dyn Fn(&mut wgpu::ComputePass<'_>);
+            let sides: [Rec; 3] = [&|pass| fb.record(pass), &|pass| cb.record(pass), &|pass| {
                 p1.record(pass);
                 p2.record(pass);
                 p3.record(pass);
-            })?;
+            }];
+            let ts = crate::harness::bench::time_rounds(ctx, quick, &sides, |f, pass| f(pass))?;
             let want = filter_ref(d, &xf, &wf);
             let tol = Tolerance::fft_nd(DType::F32, (h * d.w as u64).pow(2), 0);
             let err = compare(&read(&y, d.len())?, &want, tol).rel_l2_err;
-            let err2 = compare(&read(&y2, d.len())?, &want, tol).rel_l2_err;
+            let err_c = compare(&read(&yc, d.len())?, &want, tol).rel_l2_err;
+            let err_p = compare(&read(&y2, d.len())?, &want, tol).rel_l2_err;
             let note = format!(
-                "parts (rfftn, product, irfftn) take {:.2}x the fused chain (alternating rounds; parts rel err {err2:.1e}); gbps = (read x + write y)/time",
-                ratio
+                "{}; the chain ({}) takes {:.2}x its time (rel err {err_c:.1e}), the parts \
+                 (rfftn, product, irfftn) {:.2}x (rel err {err_p:.1e}), alternating rounds; \
+                 the dispatcher picks {} here; gbps = (read x + write y)/time",
+                pick.config().label(),
+                chain_cfg.label(),
+                ts[1].median_ms / ts[0].median_ms,
+                ts[2].median_ms / ts[0].median_ms,
+                picked.config.label(),
             );
             let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w });
-            let t = &t0;
-            Ok(row(case, "global_filter", shape, peaks, t, err, note))
+            let mut r = row(case, "global_filter", shape, peaks, &ts[0], err, note);
+            r.config = pick.config().label();
+            if first == picked.config {
+                r.config_source = picked.source.name().into();
+            }
+            Ok(r)
         }
         NdCase::Lowpass(d) => {
             let fused = DctLowpassPlan::new(ctx, *d)?;

@@ -1,17 +1,21 @@
-//! Two frequency-domain layers built on the N-D transforms, each one planned chain:
+//! Two frequency-domain layers built on the N-D transforms:
 //!
 //! - the **global filter** (a learned filter over 2-D feature maps, as frequency token mixers
 //!   use): `y = irfft2(rfft2(x) ⊙ W)` over the last two axes of (batch, h, w) reals, with one
-//!   complex filter W of shape (h, w/2+1) shared over the batch. Where strided column passes
-//!   run ([`NdConfig`]) it is rfft rows, column FFT, product, inverse column FFT, irfft rows in
-//!   place — the same five steps rfftn, the product and irfftn take in turn; otherwise the
-//!   column steps run on the transposed spectrum, two transposes fewer than those parts.
+//!   complex filter W of shape (h, w/2+1) shared over the batch. Two ways ([`FilterConfig`]):
+//!   maps whose spectrum fits workgroup memory (up to 64 × 64, any lengths with prime factors
+//!   ≤ 64) run **fused**, one dispatch that reads each map once and writes it once
+//!   (`filter_fused.rs`); any map runs as a **chain**: where strided column passes run
+//!   ([`NdConfig`]) rfft rows, column FFT, product, inverse column FFT, irfft rows in place —
+//!   the same five steps rfftn, the product and irfftn take in turn; otherwise the column steps
+//!   run on the transposed spectrum, two transposes fewer than those parts.
 //! - the **DCT low-pass** (DCT compression of visual tokens): the lowest k × k coefficients of
 //!   the orthonormal 2-D DCT-II of each (h, w) map. The row pass keeps k coefficients per row,
 //!   so the column pass runs on k/w of the data, and nothing outside the corner is written.
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
+use crate::ops::fft::filter_fused::FusedFilter;
 use crate::ops::fft::nd::{
     strided_probe, Chain, ChainSpec, NdBound, NdConfig, Norm, StageSpec, TransposeKernel,
 };
@@ -147,29 +151,130 @@ impl FilterDesc {
     }
 }
 
+/// How a global filter runs: the dispatcher's choice for [`FilterPlan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum FilterConfig {
+    /// One dispatch, each map's spectrum kept in workgroup memory (maps up to 2112 complex
+    /// values of spectrum or row pairs, prime factors of h and w ≤ 64, adapters with 16.5 KiB
+    /// of workgroup storage and 256 invocations).
+    Fused,
+    /// A chain of 1-D passes, copies and the product (any map), moving axes as `NdConfig` says.
+    Chain(NdConfig),
+}
+
+impl From<NdConfig> for FilterConfig {
+    fn from(c: NdConfig) -> Self {
+        FilterConfig::Chain(c)
+    }
+}
+
+impl FilterConfig {
+    /// Whether this configuration runs `desc` on an adapter with `limits`.
+    pub fn fits(&self, desc: &FilterDesc, limits: &wgpu::Limits) -> bool {
+        match self {
+            FilterConfig::Fused => crate::ops::fft::filter_fused::unfit(desc, limits).is_none(),
+            FilterConfig::Chain(_) => true,
+        }
+    }
+
+    /// The untuned pick for an adapter: fused where the map fits (one read and one write of
+    /// each map against five to seven passes), else the chain with [`NdConfig::default_for`].
+    /// On CPU adapters fused only for small maps with a side that is not a power of two: there
+    /// each workgroup-memory access costs a loop over lanes, and on lavapipe the fused kernel
+    /// was 4.4× faster than the chain at 256 × 7 × 7 and on par at 14 × 14, but 4.4× slower at
+    /// 16 × 16 and 10× at 64 × 64 (`examples/fft_nd_bench.rs`; tuning measures the rest).
+    pub fn default_for(
+        caps: &crate::runtime::Capabilities,
+        limits: &wgpu::Limits,
+        desc: &FilterDesc,
+    ) -> Self {
+        let cpu_fits = desc.h as u64 * desc.w as u64 <= 256
+            && !(desc.h.is_power_of_two() && desc.w.is_power_of_two());
+        let fused = caps.device_type != wgpu::DeviceType::Cpu || cpu_fits;
+        if fused && FilterConfig::Fused.fits(desc, limits) {
+            FilterConfig::Fused
+        } else {
+            FilterConfig::Chain(NdConfig::default_for(caps))
+        }
+    }
+
+    /// Every configuration that runs `desc` here, the adapter's default first (for tuning,
+    /// verify and the bench's comparisons).
+    pub fn candidates(
+        caps: &crate::runtime::Capabilities,
+        limits: &wgpu::Limits,
+        desc: &FilterDesc,
+    ) -> Vec<Self> {
+        let first = Self::default_for(caps, limits, desc);
+        let all = std::iter::once(FilterConfig::Fused)
+            .chain(NdConfig::all().into_iter().map(FilterConfig::Chain));
+        std::iter::once(first)
+            .chain(all.filter(|c| *c != first && c.fits(desc, limits)))
+            .collect()
+    }
+
+    /// Short label: `fused`, `chain direct+strided`, ...
+    pub fn label(&self) -> String {
+        match self {
+            FilterConfig::Fused => "fused".into(),
+            FilterConfig::Chain(c) => format!("chain {}", c.label()),
+        }
+    }
+}
+
+/// How a planned filter runs.
+#[derive(Debug)]
+enum FilterRun {
+    Fused(FusedFilter),
+    Chain(Chain),
+}
+
 /// A global filter layer ready to run.
 #[derive(Debug)]
 pub struct FilterPlan {
     desc: FilterDesc,
-    chain: Chain,
+    config: FilterConfig,
+    ctx: Context,
+    run: FilterRun,
 }
 
 impl FilterPlan {
-    /// Plans `desc` with the adapter's [`NdConfig::default_for`].
+    /// Plans `desc` with the dispatcher's [`FilterConfig`]: the tuned winner for this map
+    /// shape where `wgkernels tune fft` stored one, else [`FilterConfig::default_for`].
     pub fn new(ctx: &Context, desc: FilterDesc) -> Result<Self> {
-        Self::with_config(ctx, desc, NdConfig::default_for(ctx.caps()))
+        desc.validate()?;
+        let config = crate::tune::pick::<crate::ops::fft::nd_tune::FilterTune>(ctx, &desc).config;
+        Self::with_config(ctx, desc, config)
     }
-    /// Plans `desc` with `config`.
-    pub fn with_config(ctx: &Context, desc: FilterDesc, config: NdConfig) -> Result<Self> {
+    /// Plans `desc` with `config` (an [`NdConfig`] names a chain); [`Error::Unsupported`]
+    /// where the fused kernel cannot take the map.
+    pub fn with_config(
+        ctx: &Context,
+        desc: FilterDesc,
+        config: impl Into<FilterConfig>,
+    ) -> Result<Self> {
+        let config = config.into();
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
-        let chain = desc.chain(&strided_probe(ctx, desc.dtype, config))?;
+        let run = match config {
+            FilterConfig::Fused => FilterRun::Fused(FusedFilter::new(ctx, &desc)?),
+            FilterConfig::Chain(nd) => {
+                let chain = desc.chain(&strided_probe(ctx, desc.dtype, nd))?;
+                FilterRun::Chain(Chain::new(ctx, desc.dtype, &chain, nd.transpose)?)
+            }
+        };
         Ok(Self {
             desc,
-            chain: Chain::new(ctx, desc.dtype, &chain, config.transpose)?,
+            config,
+            ctx: ctx.clone(),
+            run,
         })
+    }
+    /// The configuration that runs it.
+    pub fn config(&self) -> FilterConfig {
+        self.config
     }
     /// The problem.
     pub fn desc(&self) -> &FilterDesc {
@@ -182,7 +287,7 @@ impl FilterPlan {
         filter: &wgpu::Buffer,
         y: &wgpu::Buffer,
     ) -> Result<NdBound> {
-        let ctx = self.chain.ctx();
+        let ctx = &self.ctx;
         let bytes = self.desc.len() * self.desc.dtype.size();
         Operand::new("x", x).check(ctx, bytes)?;
         Operand::new("filter", filter).check(ctx, self.desc.filter_len() * 4)?;
@@ -192,14 +297,17 @@ impl FilterPlan {
                 "global filter x and y must be different buffers".into(),
             ));
         }
-        self.chain.bind(x, y, Some(filter))
+        match &self.run {
+            FilterRun::Fused(f) => Ok(NdBound::single(f.bind(x, filter, y)?)),
+            FilterRun::Chain(c) => c.bind(x, y, Some(filter)),
+        }
     }
     /// Runs on host data: x (`len` scalars) and the filter (`filter_len` f32).
     pub async fn run_host<T: Element>(&self, x: &[T], filter: &[f32]) -> Result<Vec<T>> {
         crate::runtime::check_host_dtype::<T>(self.desc.dtype)?;
         crate::runtime::check_len("global filter x", x.len(), self.desc.len())?;
         crate::runtime::check_len("global filter W", filter.len(), self.desc.filter_len())?;
-        let ctx = self.chain.ctx();
+        let ctx = &self.ctx;
         let xb = ctx.upload("filter x", x)?;
         let wb = ctx.upload("filter W", filter)?;
         let y = ctx.storage("filter y", self.desc.len() * self.desc.dtype.size())?;
@@ -289,25 +397,37 @@ impl DctLowpassDesc {
 #[derive(Debug)]
 pub struct DctLowpassPlan {
     desc: DctLowpassDesc,
+    transpose: TransposeKernel,
     chain: Chain,
 }
 
 impl DctLowpassPlan {
-    /// Plans `desc`.
+    /// Plans `desc` with the tuned transpose kernel for its shape where `wgkernels tune fft`
+    /// stored one, else [`TransposeKernel::default_for`] the adapter.
     pub fn new(ctx: &Context, desc: DctLowpassDesc) -> Result<Self> {
+        desc.validate()?;
+        let t = crate::tune::pick::<crate::ops::fft::nd_tune::LowpassTune>(ctx, &desc).config;
+        Self::with_config(ctx, desc, t)
+    }
+    /// Plans `desc` with `transpose` moving the column axis last and back.
+    pub fn with_config(
+        ctx: &Context,
+        desc: DctLowpassDesc,
+        transpose: TransposeKernel,
+    ) -> Result<Self> {
         desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
         Ok(Self {
             desc,
-            chain: Chain::new(
-                ctx,
-                desc.dtype,
-                &desc.chain()?,
-                TransposeKernel::default_for(ctx.caps()),
-            )?,
+            transpose,
+            chain: Chain::new(ctx, desc.dtype, &desc.chain()?, transpose)?,
         })
+    }
+    /// The transpose kernel that runs it.
+    pub fn config(&self) -> TransposeKernel {
+        self.transpose
     }
     /// The problem.
     pub fn desc(&self) -> &DctLowpassDesc {

@@ -18,6 +18,7 @@
 pub mod bench;
 pub mod config;
 pub mod filter;
+mod filter_fused;
 pub mod monarch_config;
 pub mod nd;
 pub mod nd_tune;
@@ -831,6 +832,14 @@ crate::harness::impl_op!(
     tune_jobs: |ctx, quick| {
         let mut jobs = crate::tune::jobs_for::<tune::FftTune>(ctx, tune::fft_tune_shapes(ctx, quick));
         jobs.extend(crate::tune::jobs_for::<nd_tune::NdTune>(ctx, nd_tune::nd_tune_shapes(quick)));
+        jobs.extend(crate::tune::jobs_for::<nd_tune::FilterTune>(
+            ctx,
+            nd_tune::filter_tune_shapes(quick),
+        ));
+        jobs.extend(crate::tune::jobs_for::<nd_tune::LowpassTune>(
+            ctx,
+            nd_tune::lowpass_tune_shapes(quick),
+        ));
         jobs
     }
 );

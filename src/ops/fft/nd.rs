@@ -384,7 +384,7 @@ enum Bound {
     Fft(FftBound),
     Rfft(RfftBound),
     R2r(R2rBound),
-    Copy(Dispatch),
+    Dispatch(Dispatch),
 }
 
 /// A step before planning: what it does to the contiguous working array.
@@ -840,7 +840,7 @@ impl Chain {
                 Stage::Fft(p) => Bound::Fft(p.bind_unchecked(src, dst)?),
                 Stage::Rfft(p) => Bound::Rfft(p.bind(src, dst)?),
                 Stage::R2r(p) => Bound::R2r(p.bind(src, dst)?),
-                Stage::Copy(p) => Bound::Copy(p.bind(src, dst, filter)?),
+                Stage::Copy(p) => Bound::Dispatch(p.bind(src, dst, filter)?),
             });
         }
         Ok(NdBound { steps: out })
@@ -944,6 +944,13 @@ pub struct NdBound {
 }
 
 impl NdBound {
+    /// One dispatch (a fused layer).
+    pub(crate) fn single(d: Dispatch) -> Self {
+        Self {
+            steps: vec![Bound::Dispatch(d)],
+        }
+    }
+
     /// Records every dispatch.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         for b in &self.steps {
@@ -951,7 +958,7 @@ impl NdBound {
                 Bound::Fft(b) => b.record(pass),
                 Bound::Rfft(b) => b.record(pass),
                 Bound::R2r(b) => b.record(pass),
-                Bound::Copy(d) => d.record(pass),
+                Bound::Dispatch(d) => d.record(pass),
             }
         }
     }

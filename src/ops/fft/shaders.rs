@@ -53,6 +53,16 @@ pub const PERMUTE: Shader = Shader {
     subgroups: false,
 };
 
+/// The global filter layer in one dispatch (maps whose spectrum fits workgroup memory).
+pub const FILTER_FUSED: Shader = Shader {
+    name: "FftFilterFused",
+    body: include_str!("../../../shaders/fft/filter_fused.wgsl"),
+    includes: &[common::GRID, common::FFT_BASE, common::WG_DFT],
+    params: Some(("GfParams", "gp", "h")),
+    coop: false,
+    subgroups: false,
+};
+
 /// Real-to-real transforms (DCT/DST) around a complex FFT of twice the length.
 pub const R2R: Shader = Shader {
     name: "FftR2r",
@@ -90,6 +100,7 @@ pub const ALL: &[Shader] = &[
     STOCKHAM_SG,
     RFFT,
     PERMUTE,
+    FILTER_FUSED,
     R2R,
     MONARCH_TILED,
     MONARCH_COOP,

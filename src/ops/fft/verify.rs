@@ -422,19 +422,29 @@ pub async fn verify_fft_async(
         filters.truncate(1);
         lowpasses.clear();
     }
+    // Each shape with the untuned pick, and fused where the map fits (one pipeline for every
+    // shape); the first with every other configuration too.
+    use crate::ops::fft::filter::FilterConfig;
     for (i, d) in filters.iter().enumerate() {
-        push(
-            check_filter_async(ctx, d, None, 600 + i as u64).await,
-            &mut out,
-        );
-        if i == 0 && !in_browser {
-            for c in NdConfig::all().into_iter().filter(|c| *c != default) {
-                push(check_filter_async(ctx, d, Some(c), 650).await, &mut out);
+        if d.dtype == DType::F16 && !f16 {
+            continue;
+        }
+        let cands = FilterConfig::candidates(ctx.caps(), &ctx.limits(), d);
+        for (j, c) in cands.into_iter().enumerate() {
+            let fused = c == FilterConfig::Fused;
+            if j == 0 || fused || (i == 0 && !in_browser) {
+                push(
+                    check_filter_async(ctx, d, Some(c), 600 + i as u64).await,
+                    &mut out,
+                );
             }
         }
     }
     for (i, d) in lowpasses.iter().enumerate() {
-        push(check_lowpass_async(ctx, d, 700 + i as u64).await, &mut out);
+        push(
+            check_lowpass_async(ctx, d, None, 700 + i as u64).await,
+            &mut out,
+        );
     }
     out
 }
@@ -579,13 +589,29 @@ pub fn freq_layer_shapes(
     Vec<crate::ops::fft::filter::DctLowpassDesc>,
 ) {
     use crate::ops::fft::filter::{DctLowpassDesc, FilterDesc};
-    let mut f = vec![FilterDesc::new(2, 16, 12), FilterDesc::new(1, 6, 5)];
+    // Fused where they fit (one pipeline for all: shapes are uniforms): odd and prime sides,
+    // 1 × 1, 7 × 7, batches of 1 and more.
+    let mut f = vec![
+        FilterDesc::new(2, 16, 12),
+        FilterDesc::new(1, 6, 5),
+        FilterDesc::new(3, 7, 7),
+        FilterDesc::new(2, 1, 1),
+        FilterDesc::new(5, 14, 14),
+    ];
     let mut l = vec![
         DctLowpassDesc::new(2, 12, 16, 4),
         DctLowpassDesc::new(1, 5, 6, 1),
     ];
     if tier.full() {
-        f.push(FilterDesc::new(3, 64, 64));
+        // 64 × 64 and 56 × 56 fused; 128 × 96 and a prime over the radix bound on the chain.
+        f.extend([
+            // f16 in the full tier only: its pipeline compiles ~2 s cold on lavapipe.
+            FilterDesc::new(2, 5, 9).dtype(DType::F16),
+            FilterDesc::new(3, 64, 64),
+            FilterDesc::new(2, 56, 56),
+            FilterDesc::new(2, 128, 96),
+            FilterDesc::new(1, 67, 10),
+        ]);
         l.push(DctLowpassDesc::new(2, 64, 64, 8));
     }
     (f, l)
@@ -597,25 +623,22 @@ pub fn freq_layer_shapes(
 pub async fn check_filter_async(
     ctx: &Context,
     d: &crate::ops::fft::filter::FilterDesc,
-    config: Option<crate::ops::fft::nd::NdConfig>,
+    config: Option<crate::ops::fft::filter::FilterConfig>,
     seed: u64,
 ) -> Check {
-    let config = config.unwrap_or_else(|| crate::ops::fft::nd::NdConfig::default_for(ctx.caps()));
+    use crate::ops::fft::filter::FilterConfig;
+    let config = config.unwrap_or_else(|| FilterConfig::default_for(ctx.caps(), &ctx.limits(), d));
     let tol = Tolerance::fft_nd(
         d.dtype,
         d.h as u64 * d.w as u64 * d.h as u64 * d.w as u64,
         0,
     );
     let r = async {
-        let (x, xf) = random_data::<f32>(d.len() as usize, seed);
         let (w, wf) = random_data::<f32>(d.filter_len() as usize, seed + 1);
-        let got = ctx
-            .capture_errors(async {
-                let plan = crate::ops::fft::filter::FilterPlan::with_config(ctx, *d, config)?;
-                plan.run_host(&x, &w).await
-            })
-            .await?;
-        let got: Vec<f64> = got.iter().map(|&v| v as f64).collect();
+        let (got, xf) = match d.dtype {
+            DType::F32 => run_filter::<f32>(ctx, d, config, &w, seed).await?,
+            DType::F16 => run_filter::<half::f16>(ctx, d, config, &w, seed).await?,
+        };
         let want = crate::ops::fft::reference::filter_ref(d, &xf, &wf);
         Ok(compare(&got, &want, tol))
     }
@@ -631,20 +654,42 @@ pub async fn check_filter_async(
     )
 }
 
+/// Runs a global filter on random `T` maps (seeded) and returns its output and its input, in f64.
+async fn run_filter<T: Element>(
+    ctx: &Context,
+    d: &crate::ops::fft::filter::FilterDesc,
+    config: crate::ops::fft::filter::FilterConfig,
+    w: &[f32],
+    seed: u64,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (x, xf) = random_data::<T>(d.len() as usize, seed);
+    let got = ctx
+        .capture_errors(async {
+            let plan = crate::ops::fft::filter::FilterPlan::with_config(ctx, *d, config)?;
+            plan.run_host(&x, w).await
+        })
+        .await?;
+    Ok((got.iter().map(|v| v.to_f64()).collect(), xf))
+}
+
 /// Runs a DCT low-pass on random data against [`dct_lowpass_ref`].
 ///
 /// [`dct_lowpass_ref`]: crate::ops::fft::reference::dct_lowpass_ref
 pub async fn check_lowpass_async(
     ctx: &Context,
     d: &crate::ops::fft::filter::DctLowpassDesc,
+    transpose: Option<crate::ops::fft::nd::TransposeKernel>,
     seed: u64,
 ) -> Check {
+    let transpose =
+        transpose.unwrap_or_else(|| crate::ops::fft::nd::TransposeKernel::default_for(ctx.caps()));
     let tol = Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2);
     let r = async {
         let (x, xf) = random_data::<f32>(d.len() as usize, seed);
         let got = ctx
             .capture_errors(async {
-                let plan = crate::ops::fft::filter::DctLowpassPlan::new(ctx, *d)?;
+                let plan =
+                    crate::ops::fft::filter::DctLowpassPlan::with_config(ctx, *d, transpose)?;
                 plan.run_host(&x).await
             })
             .await?;
@@ -658,7 +703,7 @@ pub async fn check_lowpass_async(
         "dct_lowpass",
         d.dtype,
         serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w, "k": d.k }),
-        "fused chain".into(),
+        format!("chain, {transpose:?} transposes"),
         tol,
         r,
     )
