@@ -214,6 +214,21 @@ impl GemmDesc {
         self.n == 1 || self.m == 1
     }
 
+    /// The one-column problem GEMV runs: this one, or for a one-row product (`n != 1`) the
+    /// transposed one, `Cᵀ = op(B)ᵀ·op(A)ᵀ`.
+    pub fn gemv_problem(&self) -> GemmDesc {
+        if self.n == 1 {
+            return *self;
+        }
+        GemmDesc {
+            m: self.n,
+            n: 1,
+            trans_a: !self.trans_b,
+            trans_b: !self.trans_a,
+            ..*self
+        }
+    }
+
     /// Checks dimensions and index ranges; nothing about the device.
     pub fn validate(&self) -> Result<()> {
         for (name, v) in [
@@ -322,14 +337,7 @@ impl GemmPlan {
         let sa = if desc.broadcast_a { 0 } else { m * k };
         let sb = if desc.broadcast_b { 0 } else { k * n };
         let (eff, p_lda, p_ldb, p_sa, p_sb, ldc) = if swapped {
-            let eff = GemmDesc {
-                m: n,
-                n: 1,
-                trans_a: !desc.trans_b,
-                trans_b: !desc.trans_a,
-                ..desc
-            };
-            (eff, ldb, lda, sb, sa, 1)
+            (desc.gemv_problem(), ldb, lda, sb, sa, 1)
         } else {
             (desc, lda, ldb, sa, sb, n)
         };
