@@ -614,6 +614,30 @@ export async function runAll(k, log, opts = {}) {
     return `${plan.config} err ${e.toExponential(1)}`;
   });
 
+  // Timing on each plan's own operands: the requested sample count, and the work the native
+  // bench counts (2·m·n·k for GEMM; the kept blocks' share of 4·B·H·N²·D for attention).
+  await t('plan.time: gemm, fft, fftconv, attention, sparseGemm', async () => {
+    const g = { m: 33, n: 17, k: 29 };
+    const tg = await k.gemm(g).time({ iters: 3 });
+    check(tg.samples_ms.length === 3 && tg.median_ms > 0 && ['gpu', 'wall'].includes(tg.source), `gemm timing ${JSON.stringify(tg)}`);
+    check(tg.work.flops === 2 * g.m * g.n * g.k, `gemm work ${JSON.stringify(tg.work)}`);
+    const tf = await k.fft({ n: 64, batch: 2 }).time();
+    check(tf.samples_ms.length === 5 && tf.work.bytes > 0, `fft timing ${JSON.stringify(tf)}`);
+    const tc = await k.fftconv({ batch: 1, channels: 4, length: 33, kernelLength: 33, preGate: true, postGate: true }).time({ warmup: 0, iters: 2 });
+    check(tc.samples_ms.length === 2 && tc.work.flops > 0, `fftconv timing ${JSON.stringify(tc)}`);
+    const a = { batch: 1, heads: 2, n: 50, headDim: 8, pattern: ['causal', 'window:4'] };
+    const ap = k.attention(a);
+    const ta = await ap.time({ iters: 2 });
+    const dense = 4 * a.heads * a.n * a.n * a.headDim;
+    check(Math.abs(ta.work.flops - dense * ap.workDensity) <= 1e-9 * dense, `attention work ${ta.work.flops}, density ${ap.workDensity}`);
+    const sd = { m: 12, n: 9, k: 16, pattern: '2:4' };
+    const sp = k.sparseGemm(sd);
+    const ts = await sp.time(sp.compress(rand(sd.m * sd.k, 75), true), { iters: 2 });
+    check(ts.samples_ms.length === 2 && ts.work.flops > 0, `sparseGemm timing ${JSON.stringify(ts)}`);
+    await rejects('an unknown timing option', () => k.fft({ n: 8 }).time(/** @type {any} */ ({ iter: 3 })), /unknown field `iter`/);
+    return `gemm ${tg.median_ms.toFixed(3)} ms (${tg.source}), attention ${ta.median_ms.toFixed(3)} ms`;
+  });
+
   // The chain the issue asks for: FFT convolution → GEMM on its output, all on GPU buffers,
   // one readback at the end (counted: every readback is a mapAsync).
   await t('chain on the GPU: fftconv → gemm, one mapAsync', async () => {

@@ -115,6 +115,20 @@ export interface TuneEntry {
   shader_hash: string;
 }
 
+export interface TimeOptions {
+  warmup?: number;
+  iters?: number;
+}
+
+/** A plan's measured run time and its work (the native bench's roofline count). */
+export interface Timing {
+  median_ms: number;
+  samples_ms: number[];
+  /** `gpu` (timestamp queries, quantised by the browser) or `wall` (submit to done). */
+  source: 'gpu' | 'wall';
+  work: { flops: number; bytes: number; f16_math?: boolean };
+}
+
 export interface GemmOptions {
   m: number;
   n: number;
@@ -228,6 +242,8 @@ export class AttentionPlan {
   readonly config: string;
   /** Fraction of score tiles the mask keeps (1 when dense). */
   readonly workDensity: number;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -266,6 +282,8 @@ export class SparseGemmPlan {
   run(sparse: SparseMatrix, dense: Uint16Array, extras?: { bias?: Uint16Array }): Promise<Uint16Array>;
   run(sparse: SparseMatrix, dense: GPUBuffer, extras?: { bias?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   readonly config: string;
+  /** Times the plan with `sparse` on a zero-filled dense operand of its own. */
+  time(sparse: SparseMatrix, options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -278,6 +296,8 @@ export class GemmPlan {
   run(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer): Promise<GPUBuffer>;
   /** The configuration the dispatcher picked. */
   readonly config: string;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   /** Releases the plan's wasm memory now (otherwise when it is garbage-collected). */
   free(): void;
 }
@@ -290,6 +310,8 @@ export class FftPlan {
   /** Into `output`, or a new buffer of the package when omitted. */
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -318,6 +340,8 @@ export class FftConvPlan {
   run(u: GPUBuffer, k: KernelSpectrum | Float32Array, extras?: { preGate?: GPUBuffer; postGate?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   /** The path the dispatcher picked. */
   readonly path: string;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 

@@ -51,6 +51,52 @@ fn submit(shared: &Shared, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> R
     shared.ctx.submit(record).map_err(js_err)
 }
 
+/// Options of a plan's `time`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TimeOptions {
+    /// Untimed runs first (default 1).
+    #[serde(default)]
+    warmup: Option<usize>,
+    /// Timed runs (default 5; the median is reported).
+    #[serde(default)]
+    iters: Option<usize>,
+}
+
+/// Times a plan on operands of its own (zero-filled: the kernels' time does not depend on the
+/// values), recorded by `bind` into each timed pass: `{median_ms, samples_ms, source, work}`,
+/// `source` `gpu` (timestamp queries) or `wall`, `work` the op's roofline FLOP and bytes (the
+/// native bench's count), so a page can show GFLOP/s and GB/s as the native report does.
+fn time_plan<B: 'static>(
+    shared: &Rc<Shared>,
+    o: JsValue,
+    bind: impl FnOnce(&Shared) -> wgkernels::Result<(B, wgkernels::report::Work)> + 'static,
+    record: fn(&B, &mut wgpu::ComputePass<'_>),
+) -> Promise {
+    promise(shared, move |s| async move {
+        let o: TimeOptions = if o.is_undefined() || o.is_null() {
+            TimeOptions::default()
+        } else {
+            options("time", &o)?
+        };
+        let (bound, work) = bind(&s).map_err(js_err)?;
+        let t =
+            wgkernels::time_gpu_async(&s.ctx, o.warmup.unwrap_or(1), o.iters.unwrap_or(5), &|p| {
+                record(&bound, p)
+            })
+            .await
+            .map_err(js_err)?;
+        let mut v = serde_json::to_value(&t).map_err(js_err)?;
+        v["work"] = serde_json::to_value(work).map_err(js_err)?;
+        crate::data::from_json(&v)
+    })
+}
+
+/// A zero-filled storage buffer of `elems` values of `dtype` (for timing).
+fn zeros(s: &Shared, label: &str, elems: u64, dtype: DType) -> wgkernels::Result<wgpu::Buffer> {
+    s.ctx.storage(label, elems * dtype.size())
+}
+
 /// Options of `Kernels.gemm` (camelCase in JS).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -152,6 +198,26 @@ impl GemmPlan {
     #[wasm_bindgen(getter)]
     pub fn config(&self) -> String {
         self.plan.config().label()
+    }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let bound = plan.bind(
+                    &zeros(s, "A", d.a_len(), d.dtype)?,
+                    &zeros(s, "B", d.b_len(), d.dtype)?,
+                    &zeros(s, "C", d.c_len(), d.dtype)?,
+                )?;
+                let coop = plan.config().variant() == wgkernels::GemmVariant::Coop;
+                Ok((bound, wgkernels::ops::gemm::work::gemm_work(&d, coop)))
+            },
+            |b, p| b.record(p),
+        )
     }
 }
 
@@ -309,6 +375,24 @@ impl FftPlan {
     #[wasm_bindgen(getter)]
     pub fn config(&self) -> String {
         self.plan.config().label()
+    }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let bound = plan.bind(
+                    &zeros(s, "x", d.len(), d.dtype)?,
+                    &zeros(s, "X", d.len(), d.dtype)?,
+                )?;
+                Ok((bound, wgkernels::ops::fft::work::fft_work(&d)))
+            },
+            |b, p| b.record(p),
+        )
     }
 }
 
@@ -517,6 +601,33 @@ impl FftConvPlan {
     pub fn path(&self) -> String {
         self.plan.path().name().to_string()
     }
+
+    /// Times the plan on operands of its own (zero kernels and gates, `{warmup, iters}`); see
+    /// `time_plan`. The kernels' spectrum is prepared once, outside the timed runs.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let spec = plan.prepare_kernel(&vec![0.0; d.k_len() as usize])?;
+                let gate =
+                    |on: bool, label| on.then(|| zeros(s, label, d.len(), d.dtype)).transpose();
+                let pre = gate(d.pre_gate, "pre gate")?;
+                let post = gate(d.post_gate, "post gate")?;
+                let bound = plan.bind(
+                    &zeros(s, "u", d.len(), d.dtype)?,
+                    &spec,
+                    &zeros(s, "y", d.len(), d.dtype)?,
+                    pre.as_ref(),
+                    post.as_ref(),
+                )?;
+                Ok((bound, wgkernels::ops::fftconv::work::fftconv_work(&d)))
+            },
+            |b, p| b.record(p),
+        )
+    }
 }
 
 /// Options of `Kernels.attention`.
@@ -681,6 +792,35 @@ impl AttentionPlan {
     #[wasm_bindgen(getter, js_name = workDensity)]
     pub fn work_density(&self) -> f64 {
         self.plan.work_density()
+    }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`. The work
+    /// counts the blocks the mask keeps.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let lse = d
+                    .lse
+                    .then(|| zeros(s, "LSE", d.rows(), DType::F32))
+                    .transpose()?;
+                let bound = plan.bind(
+                    &zeros(s, "Q", d.q_len_elems(), d.dtype)?,
+                    &zeros(s, "K", d.kv_len_elems(), d.dtype)?,
+                    &zeros(s, "V", d.v_len_elems(), d.dtype)?,
+                    &zeros(s, "O", d.o_len_elems(), d.dtype)?,
+                    lse.as_ref(),
+                )?;
+                let coop = plan.config().variant() == wgkernels::AttentionVariant::Coop;
+                let work =
+                    wgkernels::ops::attention::work::attention_work(&d, plan.work_density(), coop);
+                Ok((bound, work))
+            },
+            |b, p| b.record(p),
+        )
     }
 }
 
@@ -918,5 +1058,42 @@ impl SparseGemmPlan {
     #[wasm_bindgen(getter)]
     pub fn config(&self) -> String {
         self.plan.config().label()
+    }
+
+    /// Times the plan with the compressed `sparse` on a dense operand of its own
+    /// (`{warmup, iters}`); see `time_plan`.
+    pub fn time(&self, sparse: &SparseMatrix, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        let same = sparse.desc == *plan.desc();
+        let (values, meta) = (sparse.values.clone(), sparse.meta.clone());
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                if !same {
+                    return Err(wgkernels::Error::Shape(
+                        "sparse: compressed for another plan".into(),
+                    ));
+                }
+                let d = *plan.desc();
+                let bias = d
+                    .bias
+                    .then(|| zeros(s, "bias", d.rows as u64, d.dtype))
+                    .transpose()?;
+                let bound = plan.bind(
+                    &values,
+                    &meta,
+                    &zeros(s, "dense", d.dense_len(), d.dtype)?,
+                    bias.as_ref(),
+                    &zeros(s, "out", d.out_len(), d.dtype)?,
+                )?;
+                let coop = plan.config().variant() == wgkernels::SparseVariant::Coop;
+                Ok((
+                    bound,
+                    wgkernels::ops::sparse_gemm::work::sparse_gemm_work(&d, coop),
+                ))
+            },
+            |b, p| b.record(p),
+        )
     }
 }
