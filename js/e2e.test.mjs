@@ -37,7 +37,7 @@ test('the example page passes every check: main thread, worker, worker.js', { ti
     page.on('console', (m) => logs.push(`[console.${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`[pageerror] ${e}`));
     const t0 = Date.now();
-    await page.goto(`${base}/example/index.html${verify ? `?verify=${verify}` : ''}`);
+    await page.goto(`${base}/example/index.html?tune${verify ? `&verify=${verify}` : ''}`);
     await page.waitForFunction(() => window.wgkResult && window.wgkResult.done, null, { timeout: 14 * 60_000, polling: 500 });
     const r = await page.evaluate(() => window.wgkResult);
     console.log(await page.locator('#log').innerText());
@@ -46,13 +46,15 @@ test('the example page passes every check: main thread, worker, worker.js', { ti
     assert.equal(r.pass, true);
     for (const where of ['main', 'worker']) {
       const names = r[where].passed;
-      for (const want of [/^gemm f32/, /^gemm on GPUBuffers/, /^fft n=/, /^fft on GPUBuffers/, /^rfft n=/, /^rfft on GPUBuffers/, /^fftconv /, /^attention \{/, /^attention on GPUBuffers/, /^sparseGemm 2:4/, /^chain on the GPU/, /^errors/, /^device loss/]) {
+      for (const want of [/^gemm f32/, /^gemm on GPUBuffers/, /^fft n=/, /^fft on GPUBuffers/, /^rfft n=/, /^rfft on GPUBuffers/, /^fftconv /, /^attention \{/, /^attention on GPUBuffers/, /^searchPatterns/, /^sparseGemm 2:4/, /^plan\.time/, /^chain on the GPU/, /^errors/, /^device loss/]) {
         assert.ok(names.some((n) => want.test(n)), `${where}: no passing check matches ${want}: ${names}`);
       }
       if (r[where].skipped.length) console.log(`${where} skipped: ${r[where].skipped.join('; ')}`);
     }
+    assert.ok(r.main.passed.some((n) => n.startsWith('tune:')), 'tune did not run');
     if (verify) assert.ok(r.main.passed.some((n) => n.startsWith(`verify('${verify}')`)), 'verify did not run');
     assert.match(r.packageWorker, /gemm err/);
+    assert.match(r.packageWorker, /tune \d+ candidates/);
   } catch (e) {
     console.log(logs.join('\n'));
     throw e;

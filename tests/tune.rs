@@ -14,8 +14,8 @@ use wgkernels::runtime::pipelines::{Shader, Spec};
 use wgkernels::runtime::tune_cache as cache;
 use wgkernels::runtime::Context;
 use wgkernels::tune::{
-    bucket_key, pick, tune, CandidateStatus, ConfigSource, Prepared, TuneMode, TuneOp, TuneOptions,
-    Tuner,
+    bucket_key, pick, tune, tune_async, CandidateStatus, ConfigSource, Prepared, TuneMode, TuneOp,
+    TuneOptions, Tuner,
 };
 use wgkernels::{DType, GemmConfig, GemmDesc};
 
@@ -357,12 +357,15 @@ impl Prepared for FakePrepared {
         pass.set_bind_group(0, &self.bind, &[]);
         pass.dispatch_workgroups(16, 1, 1);
     }
-    fn check_output(&self, _ctx: &Context) -> Result<(), String> {
-        if self.wrong_at_full_size {
+    fn check_output<'a>(
+        &'a self,
+        _ctx: &'a Context,
+    ) -> futures::future::LocalBoxFuture<'a, Result<(), String>> {
+        Box::pin(std::future::ready(if self.wrong_at_full_size {
             Err("planted wrong answer".into())
         } else {
             Ok(())
-        }
+        }))
     }
 }
 
@@ -394,7 +397,7 @@ impl TuneOp for Fake {
     fn label(c: &u32) -> String {
         format!("fma x{c}")
     }
-    fn check(_: &Context, _: &u32, c: u32) -> Result<(), String> {
+    async fn check(_: &Context, _: &u32, c: u32) -> Result<(), String> {
         if c == 32 {
             Err("planted small-check failure".into())
         } else {
@@ -459,6 +462,93 @@ fn failing_and_slow_candidates_are_dropped_or_pruned_never_chosen() {
     // And the pick follows the stored winner.
     let p = pick::<Fake>(&tuner_ctx(TuneMode::Cached, &dir), &7);
     assert_eq!((p.config, p.source), (256, ConfigSource::Cache));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The browser's path, `tune_async`, is the same measurement as `tune` (which blocks on it):
+/// same drops, prunes and winner on the fake op; its progress futures are awaited once per
+/// candidate plus the final rounds; a second run on the context while one is in progress is
+/// refused rather than interleaved.
+#[test]
+fn async_tuning_is_the_same_measurement_with_awaited_progress() {
+    let dir = temp_dir("fake-async");
+    let c = tuner_ctx(TuneMode::Cached, &dir);
+    let opts = TuneOptions {
+        margin: 0.0,
+        ..TuneOptions::quick()
+    };
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let awaited = std::rc::Rc::new(std::cell::Cell::new(0));
+    let (s, a) = (seen.clone(), awaited.clone());
+    let mut progress = move |i: usize, n: usize, label: &str| {
+        s.borrow_mut().push((i, n, label.to_string()));
+        let a = a.clone();
+        Box::pin(async move { a.set(a.get() + 1) }) as futures::future::LocalBoxFuture<'static, ()>
+    };
+    let e = pollster::block_on(tune_async::<Fake>(&c, &7, &opts, &mut progress)).unwrap();
+    let status = |cfg: u32| {
+        e.candidates
+            .iter()
+            .find(|r| r.config == serde_json::json!(cfg))
+            .map(|r| r.status)
+            .unwrap()
+    };
+    assert_eq!(
+        [16, 32, 64, 32768, 256].map(status),
+        [
+            CandidateStatus::Dropped,
+            CandidateStatus::Dropped,
+            CandidateStatus::Dropped,
+            CandidateStatus::Pruned,
+            CandidateStatus::Ok
+        ]
+    );
+    assert_eq!(e.winner, Some(serde_json::json!(256)), "{e:#?}");
+    let seen = seen.borrow();
+    let n = FAKE.len();
+    assert_eq!(seen.len(), n + 1, "{seen:?}");
+    assert_eq!(awaited.get(), n + 1, "every progress future is awaited");
+    assert!(seen[..n]
+        .iter()
+        .enumerate()
+        .all(|(i, p)| p.0 == i && p.1 == n));
+    assert_eq!(seen[n].0, n);
+    assert_eq!(seen[0].2, "fma x4096");
+    assert_eq!(
+        pick::<Fake>(&c, &7).config,
+        256,
+        "the in-memory entry serves picks"
+    );
+    // A second run while the first holds the context: refused, not interleaved.
+    let (first, second) = pollster::block_on(async {
+        // The first run yields at each progress call (as a page does), holding the context.
+        let mut p1 = |_: usize, _: usize, _: &str| {
+            let mut yielded = false;
+            Box::pin(std::future::poll_fn(move |cx| {
+                if yielded {
+                    return std::task::Poll::Ready(());
+                }
+                yielded = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            })) as futures::future::LocalBoxFuture<'static, ()>
+        };
+        let mut p2 = |_: usize, _: usize, _: &str| {
+            Box::pin(futures::future::ready(())) as futures::future::LocalBoxFuture<'static, ()>
+        };
+        let force = TuneOptions {
+            force: true,
+            ..opts.clone()
+        };
+        futures::future::join(
+            tune_async::<Fake>(&c, &7, &force, &mut p1),
+            tune_async::<Fake>(&c, &7, &force, &mut p2),
+        )
+        .await
+    });
+    assert!(first.is_ok(), "{first:?}");
+    let err = second.unwrap_err().to_string();
+    assert!(err.contains("already in progress"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -78,6 +78,22 @@ async function packageWorker() {
     gone = e instanceof Error ? e.message : String(e);
   }
   if (!/unknown sparse operand/.test(gone)) throw new Error('worker.js: a freed sparse operand still ran');
+  // Tuning by messages: progress arrives as { progress } messages, the result names the bucket.
+  let progress = 0;
+  /** @param {MessageEvent} e */
+  const onProgress = (e) => {
+    if (e.data.progress && e.data.progress.op === 'gemm') progress++;
+  };
+  w.addEventListener('message', onProgress);
+  const td = { m: 16, n: 16, k: 16 };
+  const [te] = await call({ op: 'tune', options: { op: 'gemm', shapes: [td], quick: true } });
+  w.removeEventListener('message', onProgress);
+  if (te.bucket.m !== 16 || progress !== te.candidates.length + 1) throw new Error(`worker.js tune: bucket ${JSON.stringify(te.bucket)}, ${progress} progress messages for ${te.candidates.length} candidates`);
+  const saved = await call({ op: 'tuneResults' });
+  if (!saved.entries.some((/** @type {any} */ x) => x.winner_label === te.winner_label)) throw new Error('worker.js tuneResults lacks the entry');
+  const ta = rand(256, 6);
+  const e5 = relL2(await call({ op: 'gemm', options: td, args: [ta, ta] }), gemmRef(td, ta, ta));
+  if (e5 > 1e-4) throw new Error(`worker.js gemm after tuning: err ${e5}`);
   let msg = '';
   try {
     await call({ op: 'gemm', options: { m: 0, n: 1, k: 1 }, args: [] });
@@ -86,14 +102,15 @@ async function packageWorker() {
   }
   if (!msg) throw new Error('worker.js: a bad shape did not fail');
   w.terminate();
-  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, sparseGemm err ${e3.toExponential(1)}, bad shape: "${msg}"`;
+  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, sparseGemm err ${e3.toExponential(1)}, tune ${te.candidates.length} candidates → ${te.winner_label} (then err ${e5.toExponential(1)}), bad shape: "${msg}"`;
 }
 
 try {
   const t0 = performance.now();
   const k = await Kernels.create();
-  const verify = new URLSearchParams(location.search).get('verify') ?? undefined;
-  result.main = await runAll(k, (n, d) => log('main', n, d), { verify });
+  const query = new URLSearchParams(location.search);
+  const verify = query.get('verify') ?? undefined;
+  result.main = await runAll(k, (n, d) => log('main', n, d), { verify, tune: query.has('tune') });
   result.mainSeconds = (performance.now() - t0) / 1000;
   statusEl.textContent = 'main thread passed; worker…';
   const t1 = performance.now();

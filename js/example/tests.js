@@ -286,7 +286,7 @@ async function rejects(what, fn, re) {
  * Runs every check; `log(name, detail)` reports each passing one. Throws on the first failure.
  * @param {Kernels} k
  * @param {(name: string, detail: string) => void} log
- * @param {{ verify?: string }} [opts]
+ * @param {{ verify?: string, tune?: boolean }} [opts]
  * @returns {Promise<{ passed: string[], skipped: string[] }>}
  */
 export async function runAll(k, log, opts = {}) {
@@ -314,6 +314,43 @@ export async function runAll(k, log, opts = {}) {
     check(k.device instanceof GPUDevice, 'k.device is not a GPUDevice');
     return `backend ${caps.adapter.backend}, f16 ${caps.f16}`;
   });
+
+  // Tuning first, while the only plan built is the one below: `k.tune()` measures the buckets of
+  // the plans built so far, then keeps the winners for plans built afterwards. 32³ is its own
+  // bucket's representative shape, so the winner applies to it as is.
+  if (opts.tune) {
+    await t('tune: the page\'s plans, progress, the winner used by a later plan', async () => {
+      const d = { m: 32, n: 32, k: 32 };
+      const before = k.gemm(d).config;
+      /** @type {import('wgkernels').TuneProgress[]} */
+      const events = [];
+      const entries = await k.tune(undefined, { quick: true, onProgress: (p) => events.push(p) });
+      check(entries.length === 1 && entries[0].op === 'gemm', `tuned ${JSON.stringify(entries.map((e) => [e.op, e.bucket]))}`);
+      const e = entries[0];
+      check(e.bucket.m === 32 && e.bucket.n === 32 && e.bucket.k === 32, `bucket ${JSON.stringify(e.bucket)}`);
+      const n = e.candidates.length;
+      check(events.length === n + 1 && events.every((p, i) => p.op === 'gemm' && p.done === i && p.total === n), `progress ${JSON.stringify(events)}`);
+      check(events.slice(0, n).every((p, i) => p.label === e.candidates[i].label), 'progress labels are not the candidates');
+      check(e.default_label === before, `default ${e.default_label}, the plan before tuning ran ${before}`);
+      check(e.winner_label !== null && e.candidates.some((c) => c.status === 'ok'), `no winner: ${JSON.stringify(e.candidates)}`);
+      const plan = k.gemm(d);
+      check(plan.config === e.winner_label, `a plan built after tuning runs ${plan.config}, the winner is ${e.winner_label}`);
+      const a = rand(d.m * d.k, 91);
+      const b = rand(d.k * d.n, 92);
+      const err = close('tuned plan', await plan.run(a, b), gemmRef(d, a, b), F32_TOL);
+      // Kept for the page's lifetime: asked again (by shape), the stored entry comes back unmeasured.
+      /** @type {import('wgkernels').TuneProgress[]} */
+      const again = [];
+      const same = await k.tune('gemm', { shapes: [d], onProgress: (p) => again.push(p) });
+      check(again.length === 0 && same[0].tuned_at_unix === e.tuned_at_unix, 'a tuned bucket was measured again');
+      const saved = k.tuneResults();
+      check(saved.entries.some((x) => x.op === 'gemm' && x.winner_label === e.winner_label), 'tuneResults lacks the entry');
+      check(saved.key.adapter.name === caps.adapter.name, 'tuneResults names another adapter');
+      await rejects('shapes without an op', () => k.tune(undefined, { shapes: [d] }), /needs the op/);
+      const ok = e.candidates.filter((c) => c.status === 'ok').length;
+      return `${n} candidates (${ok} timed, ${e.timing}), default ${e.default_label} ${e.default_ms?.toFixed(3)} ms → ${e.winner_label} ${e.winner_ms?.toFixed(3)} ms, err ${err.toExponential(1)}`;
+    });
+  }
 
   // GEMM on typed arrays: awkward shapes, transposes, batches, alpha/beta; one plan run twice.
   for (const d of [
@@ -472,6 +509,67 @@ export async function runAll(k, log, opts = {}) {
       return `${plan.config}, density ${plan.workDensity.toFixed(2)}, err ${e.toExponential(1)}`;
     });
   }
+  // The pattern search → per-head plans. Head 0 sees random data (diffuse attention: only full
+  // is close enough); head 1 has positional keys and queries = 10 × keys (a sharp diagonal: a
+  // window is within epsilon, and at n = 256 it keeps about a third of the tiles). Every reported error is recomputed here from the f64 reference,
+  // each head's choice re-derived from the scores, and the per-head plan checked.
+  await t('searchPatterns → per-head attention plan', async () => {
+    const d = { batch: 1, heads: 2, n: 256, headDim: 16 };
+    const { n, headDim: hd } = d;
+    const q = rand(2 * n * hd, 101);
+    const kk = rand(2 * n * hd, 102);
+    const v = rand(2 * n * hd, 103);
+    for (let i = 0; i < n; i++) {
+      for (let m = 0; m < hd / 2; m++) {
+        const w = (2 * Math.PI * (m + 9)) / (2 * n);
+        const at = (n + i) * hd + 2 * m;
+        kk[at] = Math.cos(w * i);
+        kk[at + 1] = Math.sin(w * i);
+        q[at] = 10 * kk[at];
+        q[at + 1] = 10 * kk[at + 1];
+      }
+    }
+    const candidates = ['window:4', 'window:8', 'causal'];
+    const r = await k.searchPatterns(q, kk, v, { ...d, candidates });
+    const full = attentionRef(d, q, kk, v).o;
+    /** @param {Float64Array} o @param {number} h */
+    const headErr = (o, h) => {
+      let num = 0;
+      let den = 0;
+      for (let x = h * n * hd; x < (h + 1) * n * hd; x++) {
+        num += (o[x] - full[x]) ** 2;
+        den += full[x] ** 2;
+      }
+      return num / den;
+    };
+    check(r.heads.length === 2 && r.patterns.length === 2, `result ${JSON.stringify(r.patterns)}`);
+    // Candidates come back in the order tried, `full` first, each as its spec (window:2 is
+    // window:2:2); the reference reads that spec, so the text is checked too.
+    const tried = ['full', ...candidates];
+    for (const h of [0, 1]) {
+      const cs = r.heads[h].candidates;
+      check(cs.length === tried.length, `head ${h}: ${cs.length} candidates`);
+      for (const [i, c] of cs.entries()) {
+        check(c.pattern.startsWith(tried[i]), `head ${h}: candidate ${i} is ${c.pattern}, tried ${tried[i]}`);
+        const want = headErr(attentionRef({ ...d, pattern: c.pattern }, q, kk, v).o, h);
+        check(Math.abs(c.err - want) <= 1e-6 + 1e-2 * want, `head ${h} ${c.pattern}: err ${c.err}, the reference's ${want}`);
+        check((c.score === null) === (c.err > r.epsilon), `head ${h} ${c.pattern}: score ${c.score} with err ${c.err}`);
+      }
+    }
+    for (const h of [0, 1]) {
+      const ok = r.heads[h].candidates.filter((c) => c.score !== null);
+      const best = ok.reduce((a, b) => (/** @type {number} */ (b.score) < /** @type {number} */ (a.score) ? b : a));
+      check(r.heads[h].pattern === best.pattern && r.patterns[h] === best.pattern, `head ${h} chose ${r.heads[h].pattern}, the best score is ${best.pattern}`);
+    }
+    check(r.patterns[0] === 'full', `head 0 (diffuse) chose ${r.patterns[0]}`);
+    check(r.patterns[1].startsWith('window:'), `head 1 (diagonal) chose ${r.patterns[1]}: ${JSON.stringify(r.heads[1].candidates)} (blocks ${r.block_q}×${r.block_kv})`);
+    check(r.predicted_speedup > 1, `predicted speedup ${r.predicted_speedup}`);
+    // The per-head plan from the search against the per-head reference.
+    const plan = k.attention({ ...d, pattern: r.patterns });
+    const e = close('per-head plan', /** @type {Float32Array} */ (await plan.run(q, kk, v)), attentionRef({ ...d, pattern: r.patterns }, q, kk, v).o, F32_TOL);
+    await rejects('a pattern in the search options', () => k.searchPatterns(q, kk, v, /** @type {any} */ ({ ...d, pattern: 'causal' })), /not options of the search/);
+    return `${r.patterns.join(', ')} (blocks ${r.block_q}×${r.block_kv}), density ${plan.workDensity.toFixed(2)}, predicted ×${r.predicted_speedup.toFixed(2)}, err ${e.toExponential(1)}`;
+  });
   await t('attention on GPUBuffers (causal, with LSE)', async () => {
     const d = { batch: 1, heads: 2, n: 40, headDim: 16, pattern: 'causal', lse: true };
     const q = rand(d.heads * d.n * d.headDim, 61);
@@ -514,6 +612,30 @@ export async function runAll(k, log, opts = {}) {
     for (let i = 0; i < d.n; i++) for (let j = 0; j < d.m; j++) want[i * d.m + j] += bias[j];
     close('linear + bias', y, want, F32_TOL);
     return `${plan.config} err ${e.toExponential(1)}`;
+  });
+
+  // Timing on each plan's own operands: the requested sample count, and the work the native
+  // bench counts (2·m·n·k for GEMM; the kept blocks' share of 4·B·H·N²·D for attention).
+  await t('plan.time: gemm, fft, fftconv, attention, sparseGemm', async () => {
+    const g = { m: 33, n: 17, k: 29 };
+    const tg = await k.gemm(g).time({ iters: 3 });
+    check(tg.samples_ms.length === 3 && tg.median_ms > 0 && ['gpu', 'wall'].includes(tg.source), `gemm timing ${JSON.stringify(tg)}`);
+    check(tg.work.flops === 2 * g.m * g.n * g.k, `gemm work ${JSON.stringify(tg.work)}`);
+    const tf = await k.fft({ n: 64, batch: 2 }).time();
+    check(tf.samples_ms.length === 5 && tf.work.bytes > 0, `fft timing ${JSON.stringify(tf)}`);
+    const tc = await k.fftconv({ batch: 1, channels: 4, length: 33, kernelLength: 33, preGate: true, postGate: true }).time({ warmup: 0, iters: 2 });
+    check(tc.samples_ms.length === 2 && tc.work.flops > 0, `fftconv timing ${JSON.stringify(tc)}`);
+    const a = { batch: 1, heads: 2, n: 50, headDim: 8, pattern: ['causal', 'window:4'] };
+    const ap = k.attention(a);
+    const ta = await ap.time({ iters: 2 });
+    const dense = 4 * a.heads * a.n * a.n * a.headDim;
+    check(Math.abs(ta.work.flops - dense * ap.workDensity) <= 1e-9 * dense, `attention work ${ta.work.flops}, density ${ap.workDensity}`);
+    const sd = { m: 12, n: 9, k: 16, pattern: '2:4' };
+    const sp = k.sparseGemm(sd);
+    const ts = await sp.time(sp.compress(rand(sd.m * sd.k, 75), true), { iters: 2 });
+    check(ts.samples_ms.length === 2 && ts.work.flops > 0, `sparseGemm timing ${JSON.stringify(ts)}`);
+    await rejects('an unknown timing option', () => k.fft({ n: 8 }).time(/** @type {any} */ ({ iter: 3 })), /unknown field `iter`/);
+    return `gemm ${tg.median_ms.toFixed(3)} ms (${tg.source}), attention ${ta.median_ms.toFixed(3)} ms`;
   });
 
   // The chain the issue asks for: FFT convolution → GEMM on its output, all on GPU buffers,

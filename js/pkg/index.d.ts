@@ -64,6 +64,71 @@ export interface VerifyResult {
   ops: { op: string; pass: boolean; checks: Check[]; error: string | null }[];
 }
 
+/** Progress of `tune`: called before each candidate (`done` of `total` measured so far) and once
+ * more with `done === total` before the final interleaved rounds. */
+export interface TuneProgress {
+  op: string;
+  done: number;
+  total: number;
+  /** The candidate about to be measured (e.g. `tiled 64x64x16 t4x4`), or `final rounds`. */
+  label: string;
+}
+
+export interface TuneOptions {
+  /** Plan options of the op to tune (`op` required), instead of the shapes of the plans built so far. */
+  shapes?: object[];
+  /** Fewer timed runs per candidate and one final round. */
+  quick?: boolean;
+  /** Re-measure buckets already tuned on this device (otherwise their entry is returned as is). */
+  force?: boolean;
+  onProgress?: (p: TuneProgress) => void;
+}
+
+/** One candidate's measurement. */
+export interface TuneCandidate {
+  config: unknown;
+  label: string;
+  /** `ok` (timed), `pruned` (far slower than the best, still correct) or `dropped` (failed to build or wrong). */
+  status: 'ok' | 'pruned' | 'dropped';
+  median_ms: number | null;
+  samples_ms: number[];
+  reason: string | null;
+}
+
+/** One tuned shape bucket (the native tuning cache's entry). */
+export interface TuneEntry {
+  op: string;
+  /** The bucket the result applies to (sizes rounded up to powers of two, dtype, layout). */
+  bucket: Record<string, unknown>;
+  /** The representative problem that was timed. */
+  shape: Record<string, unknown>;
+  /** `gpu` (timestamp queries) or `wall`. */
+  timing: string;
+  winner: unknown | null;
+  /** The winner's label: what a plan of this bucket built afterwards reports as `config`. */
+  winner_label: string | null;
+  default_label: string;
+  winner_ms: number | null;
+  default_ms: number | null;
+  candidates: TuneCandidate[];
+  tuned_at_unix: number;
+  shader_hash: string;
+}
+
+export interface TimeOptions {
+  warmup?: number;
+  iters?: number;
+}
+
+/** A plan's measured run time and its work (the native bench's roofline count). */
+export interface Timing {
+  median_ms: number;
+  samples_ms: number[];
+  /** `gpu` (timestamp queries, quantised by the browser) or `wall` (submit to done). */
+  source: 'gpu' | 'wall';
+  work: { flops: number; bytes: number; f16_math?: boolean };
+}
+
 export interface GemmOptions {
   m: number;
   n: number;
@@ -131,6 +196,42 @@ export interface AttentionOptions {
   pattern?: string | string[];
 }
 
+/** Options of `searchPatterns`: the attention call (no `pattern`, no `lse`) and the search's own. */
+export interface SearchOptions extends Omit<AttentionOptions, 'pattern' | 'lse'> {
+  /** Weight of the work density in each head's score (λ; default 0.02). */
+  lambda?: number;
+  /** Largest relative MSE against full attention a head accepts (ε; default 0.05). */
+  epsilon?: number;
+  /** Candidate pattern specs (`full` is always one); default: windows, stripes, frame bands, skip. */
+  candidates?: string[];
+  /** Frame length of a video layout (adds multi-diagonal frame candidates). */
+  frameLen?: number;
+}
+
+/** One candidate's numbers on one head. */
+export interface SearchCandidate {
+  pattern: string;
+  /** Relative MSE of the head's output against full attention. */
+  err: number;
+  /** Fraction of score tiles the candidate's mask keeps. */
+  density: number;
+  /** `err + lambda·density`, or null when `err > epsilon`. */
+  score: number | null;
+}
+
+/** The search's result: per head the chosen pattern. */
+export interface SearchResult {
+  lambda: number;
+  epsilon: number;
+  block_q: number;
+  block_kv: number;
+  heads: { head: number; pattern: string; err: number; density: number; candidates: SearchCandidate[] }[];
+  /** heads / Σ density: the speedup over dense the kernel's work predicts. */
+  predicted_speedup: number;
+  /** One spec per query head, for `attention({ ..., pattern: patterns })`. */
+  patterns: string[];
+}
+
 /** Block-sparse flash attention over Q (batch, heads, n, headDim), K and V (batch, headsKv, kvLen, headDim). */
 export class AttentionPlan {
   private constructor();
@@ -141,6 +242,8 @@ export class AttentionPlan {
   readonly config: string;
   /** Fraction of score tiles the mask keeps (1 when dense). */
   readonly workDensity: number;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -179,6 +282,8 @@ export class SparseGemmPlan {
   run(sparse: SparseMatrix, dense: Uint16Array, extras?: { bias?: Uint16Array }): Promise<Uint16Array>;
   run(sparse: SparseMatrix, dense: GPUBuffer, extras?: { bias?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   readonly config: string;
+  /** Times the plan with `sparse` on a zero-filled dense operand of its own. */
+  time(sparse: SparseMatrix, options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -191,6 +296,8 @@ export class GemmPlan {
   run(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer): Promise<GPUBuffer>;
   /** The configuration the dispatcher picked. */
   readonly config: string;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   /** Releases the plan's wasm memory now (otherwise when it is garbage-collected). */
   free(): void;
 }
@@ -203,6 +310,8 @@ export class FftPlan {
   /** Into `output`, or a new buffer of the package when omitted. */
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -231,6 +340,8 @@ export class FftConvPlan {
   run(u: GPUBuffer, k: KernelSpectrum | Float32Array, extras?: { preGate?: GPUBuffer; postGate?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   /** The path the dispatcher picked. */
   readonly path: string;
+  /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -255,6 +366,18 @@ export class Kernels {
   fftconv(options: FftConvOptions): FftConvPlan;
   attention(options: AttentionOptions): AttentionPlan;
   sparseGemm(options: SparseGemmOptions): SparseGemmPlan;
+  /** The attention pattern search (Sparse-vDiT) on sample Q, K, V: per query head the cheapest
+   * candidate within `epsilon` of full attention; `patterns` feeds `attention({pattern})`. */
+  searchPatterns(q: Float32Array, k: Float32Array, v: Float32Array, options: SearchOptions): Promise<SearchResult>;
+  searchPatterns(q: Uint16Array, k: Uint16Array, v: Uint16Array, options: SearchOptions): Promise<SearchResult>;
+  /** Measures the candidate configurations of `op` (every op when omitted; `rfft` tunes its
+   * inner FFT under `fft`) on this adapter, for the shapes of the plans built so far or
+   * `options.shapes`, and keeps the winners in memory for the page's lifetime: plans built
+   * afterwards use them. Yields to the page between candidates. A second `tune` while one runs
+   * rejects. */
+  tune(op?: 'gemm' | 'fft' | 'rfft' | 'fftconv' | 'attention' | 'sparseGemm', options?: TuneOptions): Promise<TuneEntry[]>;
+  /** Everything tuned on this device so far, in the native tuning cache file's form. */
+  tuneResults(): { format: number; key: { adapter: Capabilities['adapter']; crate_version: string }; entries: TuneEntry[] };
   /** Checks `op` (every op when omitted) against its f64 CPU reference; `onProgress` sees each check. */
   verify(op?: string, onProgress?: (check: Check) => void, tier?: 'standard' | 'full'): Promise<VerifyResult>;
   free(): void;

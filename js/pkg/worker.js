@@ -3,8 +3,10 @@
 //   w.postMessage({ id: 1, op: 'gemm', options: { m: 2, n: 2, k: 3 }, args: [a, b] });
 //   w.onmessage = (e) => e.data  // { id, result } or { id, error }
 // `op` is a Kernels method that makes a plan (gemm, fft, rfft, fftconv, attention; the plan is cached by
-// its options and run with `args`), or `capabilities` or `verify`. Typed arrays come back as
-// typed arrays; errors as their message.
+// its options and run with `args`), or `capabilities`, `verify` or `tune` (options: { op, shapes,
+// quick, force }; progress is posted as { progress }), `tuneResults`, or `searchPatterns`
+// (args: [q, k, v]). Typed arrays come back
+// as typed arrays; errors as their message. Plans cached before a `tune` keep their configuration.
 // N:M sparse GEMM keeps its compressed operand in the worker, named by a handle:
 //   { op: 'sparseCompress', options, args: [dense, prune] }  -> { sparse: id }
 //   { op: 'sparseGemm', options, args: [{ sparse: id }, dense, { bias }?] }  -> C (or Y)
@@ -34,6 +36,12 @@ async function handle({ op, options, args = [] }) {
   if (op === 'verify') {
     return kernels.verify(options?.op, (check) => self.postMessage({ progress: check }), options?.tier);
   }
+  if (op === 'tune') {
+    const { op: which, ...rest } = options ?? {};
+    return kernels.tune(which, { ...rest, onProgress: (p) => self.postMessage({ progress: p }) });
+  }
+  if (op === 'tuneResults') return kernels.tuneResults();
+  if (op === 'searchPatterns') return kernels.searchPatterns(args[0], args[1], args[2], options);
   if (op === 'sparseCompress') {
     const id = ++nextSparse;
     sparse.set(id, plan('sparseGemm', options).compress(args[0], args[1] === true));

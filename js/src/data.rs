@@ -108,6 +108,8 @@ fn kind(d: DType) -> &'static str {
 pub struct Shared {
     pub ctx: Context,
     buffers: RefCell<Vec<wgpu::Buffer>>,
+    /// The dispatcher calls of the plans built so far, one per tuning bucket (key, call).
+    pub(crate) jobs: RefCell<Vec<(String, crate::tune::TuneJob)>>,
 }
 
 impl Shared {
@@ -115,6 +117,7 @@ impl Shared {
         Self {
             ctx,
             buffers: RefCell::new(Vec::new()),
+            jobs: RefCell::new(Vec::new()),
         }
     }
 

@@ -17,6 +17,8 @@
 
 mod data;
 mod plans;
+mod search;
+mod tune;
 
 use data::{js_err, Shared};
 use js_sys::{Function, Promise};
@@ -138,11 +140,39 @@ impl Kernels {
         AttentionPlan::new(&self.shared, options)
     }
 
+    /// The attention pattern search (Sparse-vDiT's step) on sample `q`, `k`, `v` (typed arrays
+    /// in the layout of `attention`): per query head the cheapest candidate pattern whose output
+    /// stays within `epsilon` (relative MSE) of full attention. `options` are the attention
+    /// call's (no `pattern`, no `lse`) plus `lambda`, `epsilon`, `candidates` (spec strings),
+    /// `frameLen`. Resolves to the per-head choices with every candidate's error and density,
+    /// and `patterns` (one spec per head) for `attention({pattern: patterns})`.
+    #[wasm_bindgen(js_name = searchPatterns)]
+    pub fn search_patterns(&self, q: JsValue, k: JsValue, v: JsValue, options: JsValue) -> Promise {
+        search::search(self.shared.clone(), q, k, v, options)
+    }
+
     /// An N:M structured-sparse GEMM plan (`pattern: "2:4"`); its `compress` (with or without
     /// pruning) makes the sparse operand once.
     #[wasm_bindgen(js_name = sparseGemm)]
     pub fn sparse_gemm(&self, options: JsValue) -> Result<SparseGemmPlan, JsValue> {
         SparseGemmPlan::new(&self.shared, options)
+    }
+
+    /// Measures the candidate configurations of `op`'s shapes (every op when omitted) on this
+    /// adapter and keeps the winners in memory for the page's lifetime: plans built afterwards
+    /// use them. The shapes are those of the plans built so far, or `options.shapes` (plan
+    /// options of `op`). `options.onProgress({op, done, total, label})` is called before each
+    /// candidate, and the page gets a task between candidates. Resolves to the measured
+    /// entries (every candidate's time and status, the winner, the default).
+    pub fn tune(&self, op: Option<String>, options: JsValue) -> Promise {
+        tune::tune(self.shared.clone(), op, options)
+    }
+
+    /// Everything tuned on this device so far, in the native tuning cache file's form
+    /// (`{format, key, entries}`), e.g. to save or to compare adapters.
+    #[wasm_bindgen(js_name = tuneResults)]
+    pub fn tune_results(&self) -> Result<JsValue, JsValue> {
+        tune::results(&self.shared)
     }
 
     /// Verifies `op` (every op when omitted) against its f64 CPU reference on the standard

@@ -3,12 +3,14 @@
 //! and submitted, nothing read back: resolves to the output `GPUBuffer`).
 
 use crate::data::{dtype, expect, js_err, options, Arg, Host, JsElement, Shared};
+use crate::tune::TuneJob;
 use half::f16;
 use js_sys::Promise;
 use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+use wgkernels::ops::attention::tune::AttnTuneDesc;
 use wgkernels::{DType, FftConvDesc, FftDesc, GemmDesc, RfftDesc};
 
 /// Runs `work` (on the plan's device) with GPU errors attributed to it, as a promise.
@@ -49,10 +51,56 @@ fn submit(shared: &Shared, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> R
     shared.ctx.submit(record).map_err(js_err)
 }
 
+/// Options of a plan's `time`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TimeOptions {
+    /// Untimed runs first (default 1).
+    #[serde(default)]
+    warmup: Option<usize>,
+    /// Timed runs (default 5; the median is reported).
+    #[serde(default)]
+    iters: Option<usize>,
+}
+
+/// Times a plan on operands of its own (zero-filled: the kernels' time does not depend on the
+/// values), recorded by `bind` into each timed pass: `{median_ms, samples_ms, source, work}`,
+/// `source` `gpu` (timestamp queries) or `wall`, `work` the op's roofline FLOP and bytes (the
+/// native bench's count), so a page can show GFLOP/s and GB/s as the native report does.
+fn time_plan<B: 'static>(
+    shared: &Rc<Shared>,
+    o: JsValue,
+    bind: impl FnOnce(&Shared) -> wgkernels::Result<(B, wgkernels::report::Work)> + 'static,
+    record: fn(&B, &mut wgpu::ComputePass<'_>),
+) -> Promise {
+    promise(shared, move |s| async move {
+        let o: TimeOptions = if o.is_undefined() || o.is_null() {
+            TimeOptions::default()
+        } else {
+            options("time", &o)?
+        };
+        let (bound, work) = bind(&s).map_err(js_err)?;
+        let t =
+            wgkernels::time_gpu_async(&s.ctx, o.warmup.unwrap_or(1), o.iters.unwrap_or(5), &|p| {
+                record(&bound, p)
+            })
+            .await
+            .map_err(js_err)?;
+        let mut v = serde_json::to_value(&t).map_err(js_err)?;
+        v["work"] = serde_json::to_value(work).map_err(js_err)?;
+        crate::data::from_json(&v)
+    })
+}
+
+/// A zero-filled storage buffer of `elems` values of `dtype` (for timing).
+fn zeros(s: &Shared, label: &str, elems: u64, dtype: DType) -> wgkernels::Result<wgpu::Buffer> {
+    s.ctx.storage(label, elems * dtype.size())
+}
+
 /// Options of `Kernels.gemm` (camelCase in JS).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct GemmOptions {
+pub(crate) struct GemmOptions {
     m: u32,
     n: u32,
     k: u32,
@@ -77,17 +125,25 @@ pub struct GemmPlan {
     plan: Rc<wgkernels::GemmPlan>,
 }
 
+impl GemmOptions {
+    /// The problem these options describe.
+    pub(crate) fn desc(&self) -> Result<GemmDesc, JsValue> {
+        Ok(GemmDesc::new(self.m, self.n, self.k)
+            .batch(self.batch.unwrap_or(1))
+            .trans(self.trans_a, self.trans_b)
+            .dtype(dtype(self.dtype.as_deref())?)
+            .scale(self.alpha.unwrap_or(1.0), self.beta.unwrap_or(0.0)))
+    }
+}
+
 impl GemmPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let o: GemmOptions = options("gemm", &o)?;
-        let desc = GemmDesc::new(o.m, o.n, o.k)
-            .batch(o.batch.unwrap_or(1))
-            .trans(o.trans_a, o.trans_b)
-            .dtype(dtype(o.dtype.as_deref())?)
-            .scale(o.alpha.unwrap_or(1.0), o.beta.unwrap_or(0.0));
+        let desc = options::<GemmOptions>("gemm", &o)?.desc()?;
+        let plan = make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, None))?;
+        shared.remember(TuneJob::Gemm(desc));
         Ok(Self {
             shared: shared.clone(),
-            plan: make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, None))?,
+            plan,
         })
     }
 }
@@ -143,12 +199,32 @@ impl GemmPlan {
     pub fn config(&self) -> String {
         self.plan.config().label()
     }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let bound = plan.bind(
+                    &zeros(s, "A", d.a_len(), d.dtype)?,
+                    &zeros(s, "B", d.b_len(), d.dtype)?,
+                    &zeros(s, "C", d.c_len(), d.dtype)?,
+                )?;
+                let coop = plan.config().variant() == wgkernels::GemmVariant::Coop;
+                Ok((bound, wgkernels::ops::gemm::work::gemm_work(&d, coop)))
+            },
+            |b, p| b.record(p),
+        )
+    }
 }
 
 /// Options of `Kernels.fft` and `Kernels.rfft`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FftOptions {
+pub(crate) struct FftOptions {
     n: u32,
     #[serde(default)]
     batch: Option<u32>,
@@ -257,16 +333,32 @@ pub struct FftPlan {
     plan: Rc<wgkernels::FftPlan>,
 }
 
+impl FftOptions {
+    /// The complex transform these options describe.
+    pub(crate) fn fft_desc(&self) -> Result<FftDesc, JsValue> {
+        Ok(FftDesc::new(self.n)
+            .batch(self.batch.unwrap_or(1))
+            .inverse(self.inverse)
+            .dtype(dtype(self.dtype.as_deref())?))
+    }
+
+    /// The real transform these options describe.
+    pub(crate) fn rfft_desc(&self) -> Result<RfftDesc, JsValue> {
+        Ok(RfftDesc::new(self.n)
+            .batch(self.batch.unwrap_or(1))
+            .inverse(self.inverse)
+            .dtype(dtype(self.dtype.as_deref())?))
+    }
+}
+
 impl FftPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let o: FftOptions = options("fft", &o)?;
-        let desc = FftDesc::new(o.n)
-            .batch(o.batch.unwrap_or(1))
-            .inverse(o.inverse)
-            .dtype(dtype(o.dtype.as_deref())?);
+        let desc = options::<FftOptions>("fft", &o)?.fft_desc()?;
+        let plan = make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, None))?;
+        shared.remember(TuneJob::Fft(desc));
         Ok(Self {
             shared: shared.clone(),
-            plan: make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, None))?,
+            plan,
         })
     }
 }
@@ -284,6 +376,24 @@ impl FftPlan {
     pub fn config(&self) -> String {
         self.plan.config().label()
     }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let bound = plan.bind(
+                    &zeros(s, "x", d.len(), d.dtype)?,
+                    &zeros(s, "X", d.len(), d.dtype)?,
+                )?;
+                Ok((bound, wgkernels::ops::fft::work::fft_work(&d)))
+            },
+            |b, p| b.record(p),
+        )
+    }
 }
 
 /// A batched real FFT plan: n reals → n/2+1 complex bins (interleaved), or back (`inverse`).
@@ -295,14 +405,13 @@ pub struct RfftPlan {
 
 impl RfftPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let o: FftOptions = options("rfft", &o)?;
-        let desc = RfftDesc::new(o.n)
-            .batch(o.batch.unwrap_or(1))
-            .inverse(o.inverse)
-            .dtype(dtype(o.dtype.as_deref())?);
+        let desc = options::<FftOptions>("rfft", &o)?.rfft_desc()?;
+        let plan = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, None))?;
+        // The real transform runs a complex FFT of half its length: that plan's pick is tuned.
+        shared.remember(TuneJob::Fft(desc.inner()));
         Ok(Self {
             shared: shared.clone(),
-            plan: make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, None))?,
+            plan,
         })
     }
 }
@@ -318,7 +427,7 @@ impl RfftPlan {
 /// Options of `Kernels.fftconv`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FftConvOptions {
+pub(crate) struct FftConvOptions {
     batch: u32,
     channels: u32,
     length: u32,
@@ -359,18 +468,28 @@ pub struct FftConvPlan {
     plan: Rc<wgkernels::FftConvPlan>,
 }
 
+impl FftConvOptions {
+    /// The convolution these options describe.
+    pub(crate) fn desc(&self) -> Result<FftConvDesc, JsValue> {
+        Ok(
+            FftConvDesc::new(self.batch, self.channels, self.length, self.kernel_length)
+                .circular(self.circular)
+                .gates(self.pre_gate, self.post_gate)
+                .freq_keep(self.freq_keep)
+                .path(self.path)
+                .dtype(dtype(self.dtype.as_deref())?),
+        )
+    }
+}
+
 impl FftConvPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let o: FftConvOptions = options("fftconv", &o)?;
-        let desc = FftConvDesc::new(o.batch, o.channels, o.length, o.kernel_length)
-            .circular(o.circular)
-            .gates(o.pre_gate, o.post_gate)
-            .freq_keep(o.freq_keep)
-            .path(o.path)
-            .dtype(dtype(o.dtype.as_deref())?);
+        let desc = options::<FftConvOptions>("fftconv", &o)?.desc()?;
+        let plan = make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, None))?;
+        shared.remember(TuneJob::FftConv(desc));
         Ok(Self {
             shared: shared.clone(),
-            plan: make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, None))?,
+            plan,
         })
     }
 }
@@ -482,12 +601,39 @@ impl FftConvPlan {
     pub fn path(&self) -> String {
         self.plan.path().name().to_string()
     }
+
+    /// Times the plan on operands of its own (zero kernels and gates, `{warmup, iters}`); see
+    /// `time_plan`. The kernels' spectrum is prepared once, outside the timed runs.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let spec = plan.prepare_kernel(&vec![0.0; d.k_len() as usize])?;
+                let gate =
+                    |on: bool, label| on.then(|| zeros(s, label, d.len(), d.dtype)).transpose();
+                let pre = gate(d.pre_gate, "pre gate")?;
+                let post = gate(d.post_gate, "post gate")?;
+                let bound = plan.bind(
+                    &zeros(s, "u", d.len(), d.dtype)?,
+                    &spec,
+                    &zeros(s, "y", d.len(), d.dtype)?,
+                    pre.as_ref(),
+                    post.as_ref(),
+                )?;
+                Ok((bound, wgkernels::ops::fftconv::work::fftconv_work(&d)))
+            },
+            |b, p| b.record(p),
+        )
+    }
 }
 
 /// Options of `Kernels.attention`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AttentionOptions {
+pub(crate) struct AttentionOptions {
     batch: u32,
     heads: u32,
     #[serde(default)]
@@ -524,25 +670,35 @@ pub struct AttentionPlan {
     plan: Rc<wgkernels::AttentionPlan>,
 }
 
-impl AttentionPlan {
-    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        use wgkernels::{AttentionDesc, MaskBuilder, Pattern};
-        let o: AttentionOptions = options("attention", &o)?;
-        let mut desc = AttentionDesc::new(o.batch, o.heads, o.n, o.head_dim)
-            .gqa(o.heads_kv.unwrap_or(o.heads))
-            .kv_len(o.kv_len.unwrap_or(o.n))
-            .dtype(dtype(o.dtype.as_deref())?);
-        if let Some(s) = o.scale {
+impl AttentionOptions {
+    /// The call these options describe.
+    pub(crate) fn desc(&self) -> Result<wgkernels::AttentionDesc, JsValue> {
+        let mut desc = wgkernels::AttentionDesc::new(self.batch, self.heads, self.n, self.head_dim)
+            .gqa(self.heads_kv.unwrap_or(self.heads))
+            .kv_len(self.kv_len.unwrap_or(self.n))
+            .dtype(dtype(self.dtype.as_deref())?);
+        if let Some(s) = self.scale {
             desc = desc.scale(s);
         }
-        if o.lse {
+        if self.lse {
             desc = desc.with_lse();
         }
+        Ok(desc)
+    }
+}
+
+impl AttentionPlan {
+    pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
+        use wgkernels::{MaskBuilder, Pattern};
+        let o: AttentionOptions = options("attention", &o)?;
+        let desc = o.desc()?;
         let ctx = &shared.ctx;
+        // Masks are built with the dispatcher's block sizes, so the pick (and its tuning) is
+        // for the dispatcher's query block, masked or dense.
+        let (bq, bk) = wgkernels::AttentionPlan::block_sizes(ctx, &desc);
         let mask = match &o.pattern {
             None => None,
             Some(spec) => {
-                let (bq, bk) = wgkernels::AttentionPlan::block_sizes(ctx, &desc);
                 let b = MaskBuilder::new(desc.nq, desc.nkv, bq, bk);
                 let m = match spec {
                     PatternSpec::One(s) => Pattern::parse(s).and_then(|p| b.build(&p)),
@@ -555,11 +711,13 @@ impl AttentionPlan {
                 Some(m.map_err(js_err)?)
             }
         };
+        let plan = make(shared, |ctx| {
+            wgkernels::AttentionPlan::new(ctx, desc, mask.as_ref(), None)
+        })?;
+        shared.remember(TuneJob::Attention(AttnTuneDesc { desc, block_q: bq }));
         Ok(Self {
             shared: shared.clone(),
-            plan: make(shared, |ctx| {
-                wgkernels::AttentionPlan::new(ctx, desc, mask.as_ref(), None)
-            })?,
+            plan,
         })
     }
 }
@@ -635,12 +793,41 @@ impl AttentionPlan {
     pub fn work_density(&self) -> f64 {
         self.plan.work_density()
     }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`. The work
+    /// counts the blocks the mask keeps.
+    pub fn time(&self, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                let d = *plan.desc();
+                let lse = d
+                    .lse
+                    .then(|| zeros(s, "LSE", d.rows(), DType::F32))
+                    .transpose()?;
+                let bound = plan.bind(
+                    &zeros(s, "Q", d.q_len_elems(), d.dtype)?,
+                    &zeros(s, "K", d.kv_len_elems(), d.dtype)?,
+                    &zeros(s, "V", d.v_len_elems(), d.dtype)?,
+                    &zeros(s, "O", d.o_len_elems(), d.dtype)?,
+                    lse.as_ref(),
+                )?;
+                let coop = plan.config().variant() == wgkernels::AttentionVariant::Coop;
+                let work =
+                    wgkernels::ops::attention::work::attention_work(&d, plan.work_density(), coop);
+                Ok((bound, work))
+            },
+            |b, p| b.record(p),
+        )
+    }
 }
 
 /// Options of `Kernels.sparseGemm`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SparseOptions {
+pub(crate) struct SparseOptions {
     /// Rows of the sparse operand (M; out features for `linear`).
     m: u32,
     /// Output columns (N; tokens for `linear`).
@@ -677,25 +864,33 @@ pub struct SparseGemmPlan {
     plan: Rc<wgkernels::SparseGemmPlan>,
 }
 
+impl SparseOptions {
+    /// The product these options describe.
+    pub(crate) fn desc(&self) -> Result<wgkernels::SparseGemmDesc, JsValue> {
+        use wgkernels::{NmPattern, SparseGemmDesc};
+        let pattern: NmPattern = self.pattern.parse().map_err(js_err)?;
+        let desc = if self.linear {
+            SparseGemmDesc::linear(self.n, self.m, self.k, pattern)
+        } else {
+            SparseGemmDesc::matmul(self.m, self.n, self.k, pattern)
+        };
+        Ok(desc
+            .batch(self.batch.unwrap_or(1))
+            .with_bias(self.bias)
+            .dtype(dtype(self.dtype.as_deref())?))
+    }
+}
+
 impl SparseGemmPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        use wgkernels::{NmPattern, SparseGemmDesc};
-        let o: SparseOptions = options("sparseGemm", &o)?;
-        let pattern: NmPattern = o.pattern.parse().map_err(js_err)?;
-        let desc = if o.linear {
-            SparseGemmDesc::linear(o.n, o.m, o.k, pattern)
-        } else {
-            SparseGemmDesc::matmul(o.m, o.n, o.k, pattern)
-        };
-        let desc = desc
-            .batch(o.batch.unwrap_or(1))
-            .with_bias(o.bias)
-            .dtype(dtype(o.dtype.as_deref())?);
+        let desc = options::<SparseOptions>("sparseGemm", &o)?.desc()?;
+        let plan = make(shared, |ctx| {
+            wgkernels::SparseGemmPlan::new(ctx, desc, None)
+        })?;
+        shared.remember(TuneJob::Sparse(desc));
         Ok(Self {
             shared: shared.clone(),
-            plan: make(shared, |ctx| {
-                wgkernels::SparseGemmPlan::new(ctx, desc, None)
-            })?,
+            plan,
         })
     }
 
@@ -863,5 +1058,42 @@ impl SparseGemmPlan {
     #[wasm_bindgen(getter)]
     pub fn config(&self) -> String {
         self.plan.config().label()
+    }
+
+    /// Times the plan with the compressed `sparse` on a dense operand of its own
+    /// (`{warmup, iters}`); see `time_plan`.
+    pub fn time(&self, sparse: &SparseMatrix, options: JsValue) -> Promise {
+        let plan = self.plan.clone();
+        let same = sparse.desc == *plan.desc();
+        let (values, meta) = (sparse.values.clone(), sparse.meta.clone());
+        time_plan(
+            &self.shared,
+            options,
+            move |s| {
+                if !same {
+                    return Err(wgkernels::Error::Shape(
+                        "sparse: compressed for another plan".into(),
+                    ));
+                }
+                let d = *plan.desc();
+                let bias = d
+                    .bias
+                    .then(|| zeros(s, "bias", d.rows as u64, d.dtype))
+                    .transpose()?;
+                let bound = plan.bind(
+                    &values,
+                    &meta,
+                    &zeros(s, "dense", d.dense_len(), d.dtype)?,
+                    bias.as_ref(),
+                    &zeros(s, "out", d.out_len(), d.dtype)?,
+                )?;
+                let coop = plan.config().variant() == wgkernels::SparseVariant::Coop;
+                Ok((
+                    bound,
+                    wgkernels::ops::sparse_gemm::work::sparse_gemm_work(&d, coop),
+                ))
+            },
+            |b, p| b.record(p),
+        )
     }
 }

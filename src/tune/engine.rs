@@ -16,11 +16,10 @@
 //! therefore make a call slower than it could be, never wrong.
 
 use crate::runtime::pipelines::Shader;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::runtime::tune_cache::CandidateRecord;
-use crate::runtime::tune_cache::{shaders_hash, CandidateStatus, TuneEntry};
+use crate::runtime::tune_cache::{shaders_hash, CandidateRecord, CandidateStatus, TuneEntry};
 use crate::runtime::tuner::{TuneMode, Tuner};
 use crate::runtime::{Capabilities, Context};
+use futures::future::LocalBoxFuture;
 use serde::{de::DeserializeOwned, Serialize};
 use std::sync::atomic::Ordering;
 
@@ -66,13 +65,14 @@ pub struct Picked<C> {
 }
 
 /// A configuration built and bound to its own operands, ready to be timed.
-#[cfg(not(target_arch = "wasm32"))]
 pub trait Prepared {
     /// Records one run of the kernel into `pass`.
     fn record(&self, pass: &mut wgpu::ComputePass<'_>);
     /// Compares the output of the last run with the CPU reference (a spot check of a few rows
-    /// is enough: the small check already covered tails). `Err` names the error found.
-    fn check_output(&self, ctx: &Context) -> Result<(), String>;
+    /// is enough: the small check already covered tails). `Err` names the error found. A
+    /// future (boxed, so the trait stays object-safe) because reading the output back must not
+    /// block in the browser.
+    fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>>;
 }
 
 /// What an op provides so it can be tuned: its shape buckets, its candidate list (the pure
@@ -82,6 +82,9 @@ pub trait Prepared {
 /// `<op>_pick` return `pick::<YourTune>(ctx, desc).config`, and return the op's representative
 /// shapes from its registry entry's `tune_jobs` (`crate::ops::ALL`). The engine does the rest: timing, pruning, dropping wrong
 /// candidates, the cache file, the CLI's `tune` and `info`, and the bench's `config_source`.
+// `async fn` here: the futures run on the caller's thread (pollster natively, the page's event
+// loop in the browser), so no `Send` bound is wanted.
+#[allow(async_fn_in_trait)]
 pub trait TuneOp {
     /// Op name as in the CLI and reports (`gemm`, `fft`, ...).
     const NAME: &'static str;
@@ -117,10 +120,8 @@ pub trait TuneOp {
     fn label(config: &Self::Config) -> String;
     /// Runs `config` on a small problem shaped like `desc` (same dtype, layout, tails) and
     /// compares it with the CPU reference; `Err` says why it is wrong or failed to build.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, desc: &Self::Desc, config: Self::Config) -> Result<(), String>;
+    async fn check(ctx: &Context, desc: &Self::Desc, config: Self::Config) -> Result<(), String>;
     /// Builds `config` for `desc` with its own operands (random data) for timing.
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         desc: &Self::Desc,
@@ -225,49 +226,53 @@ pub fn pick<T: TuneOp>(ctx: &Context, desc: &T::Desc) -> Picked<T::Config> {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 thread_local! {
     /// Set while this thread runs [`tune`].
     static TUNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Sets [`TUNING`] for its lifetime (restoring the previous value, also on panic).
-#[cfg(not(target_arch = "wasm32"))]
 struct TuningFlag(bool);
 
-#[cfg(not(target_arch = "wasm32"))]
 impl TuningFlag {
     fn set() -> Self {
         Self(TUNING.with(|t| t.replace(true)))
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl Drop for TuningFlag {
     fn drop(&mut self) {
         TUNING.with(|t| t.set(self.0));
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    // std's clock panics in the browser; web-time reads `Date.now()` there.
+    #[cfg(not(target_arch = "wasm32"))]
+    use std::time::{SystemTime, UNIX_EPOCH};
+    #[cfg(target_arch = "wasm32")]
+    use web_time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
 
-/// Runs `f`, turning a panic (a driver or shader-compiler bug) into an error message.
-#[cfg(not(target_arch = "wasm32"))]
-fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
-        let msg = p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(format!("panicked: {msg}"))
-    })
+/// Runs `f`, turning a panic (a driver or shader-compiler bug) into an error message (natively;
+/// a panic in the browser aborts the module whatever is done here).
+async fn guarded<R>(f: impl std::future::Future<Output = Result<R, String>>) -> Result<R, String> {
+    use futures::FutureExt;
+    std::panic::AssertUnwindSafe(f)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(format!("panicked: {msg}"))
+        })
 }
 
 /// Measures every candidate of `desc`'s shape bucket on its representative problem and stores
@@ -283,6 +288,9 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
 ///
 /// A bucket already cached is returned as is unless `opts.force`. `progress(i, n, label)` is
 /// called before each candidate.
+///
+/// Blocking: drives [`tune_async`]'s implementation to completion (its waits block natively
+/// anyway). Tuning runs on one context are serialised: a second thread waits here.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn tune<T: TuneOp>(
     ctx: &Context,
@@ -290,10 +298,53 @@ pub fn tune<T: TuneOp>(
     opts: &TuneOptions,
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> crate::Result<TuneEntry> {
-    use crate::runtime::time_gpu;
+    let _serial = ctx.tuner().tuning.lock().unwrap_or_else(|e| e.into_inner());
+    pollster::block_on(measure::<T>(ctx, desc, opts, &mut |i, n, label| {
+        progress(i, n, label);
+        Box::pin(std::future::ready(()))
+    }))
+}
+
+/// [`tune`] without blocking (the browser's path: every wait, readback and timing is awaited),
+/// the one implementation of the measurement. `progress(i, n, label)` is called before each
+/// candidate and the future it returns is awaited: a page returns one that yields to its event
+/// loop, so rendering and input go on between candidates.
+///
+/// A second tuning run on the same context while one is in progress is an
+/// [`crate::Error::Unsupported`] (in the browser it would interleave with the first and skew
+/// both timings; natively use [`tune`], which waits its turn).
+// The guard is held across the measurement on purpose: it is what serialises tuning runs. This
+// path only ever `try_lock`s (a busy context is an error, never a wait), and a blocking `tune`
+// on another thread waiting for it is the intended order.
+#[allow(clippy::await_holding_lock)]
+pub async fn tune_async<T: TuneOp>(
+    ctx: &Context,
+    desc: &T::Desc,
+    opts: &TuneOptions,
+    progress: &mut dyn FnMut(usize, usize, &str) -> LocalBoxFuture<'static, ()>,
+) -> crate::Result<TuneEntry> {
+    let _serial = match ctx.tuner().tuning.try_lock() {
+        Ok(g) => g,
+        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => {
+            return Err(crate::Error::Unsupported(
+                "a tuning run is already in progress on this context".into(),
+            ))
+        }
+    };
+    measure::<T>(ctx, desc, opts, progress).await
+}
+
+/// The body of [`tune`] and [`tune_async`] (the caller holds the tuner's `tuning` lock).
+async fn measure<T: TuneOp>(
+    ctx: &Context,
+    desc: &T::Desc,
+    opts: &TuneOptions,
+    progress: &mut dyn FnMut(usize, usize, &str) -> LocalBoxFuture<'static, ()>,
+) -> crate::Result<TuneEntry> {
+    use crate::runtime::{time_gpu_async, Instant};
     let tuner = ctx.tuner();
     let _flag = TuningFlag::set();
-    let _serial = tuner.tuning.lock().unwrap_or_else(|e| e.into_inner());
     let (bucket, rep) = bucket_key::<T>(desc);
     if !opts.force {
         if let Some(e) = fresh_entry::<T>(ctx, &bucket) {
@@ -314,7 +365,7 @@ pub fn tune<T: TuneOp>(
     let count_run = || tuner.tuning_runs.fetch_add(1, Ordering::Relaxed);
     for (i, &cfg) in cands.iter().enumerate() {
         let label = T::label(&cfg);
-        progress(i, n, &label);
+        progress(i, n, &label).await;
         let mut rec = CandidateRecord {
             config: serde_json::to_value(cfg).unwrap_or(serde_json::Value::Null),
             label,
@@ -323,22 +374,26 @@ pub fn tune<T: TuneOp>(
             samples_ms: Vec::new(),
             reason: None,
         };
-        let outcome = guarded(|| {
+        // GPU errors (in the browser they arrive late, not at the failing call) are caught
+        // around the whole step and drop the candidate.
+        let step = async {
             T::check(ctx, &rep, cfg)
+                .await
                 .map_err(|e| format!("small check against the CPU reference: {e}"))?;
             let prepared =
                 T::prepare(ctx, &rep, cfg).map_err(|e| format!("failed to build: {e}"))?;
             count_run();
             // The first (warm-up) run is timed on the wall clock: a long kernel needs no more
             // warm-up, and one far slower than the best so far is pruned right there.
-            let t0 = std::time::Instant::now();
+            let t0 = Instant::now();
             ctx.submit(|p| prepared.record(p))
                 .map_err(|e| e.to_string())?;
-            ctx.wait().map_err(|e| e.to_string())?;
+            ctx.wait_async().await.map_err(|e| e.to_string())?;
             let first_ms = t0.elapsed().as_secs_f64() * 1e3;
             // Correctness before speed: a wrong answer is dropped, whatever its time.
             prepared
                 .check_output(ctx)
+                .await
                 .map_err(|e| format!("wrong answer at full size: {e}"))?;
             let long = first_ms >= 250.0;
             if long && best.is_some_and(|b| first_ms > opts.prune_factor * b) {
@@ -349,8 +404,9 @@ pub fn tune<T: TuneOp>(
             } else {
                 opts.warmup.saturating_sub(1)
             };
-            let probe =
-                time_gpu(ctx, warmup, 1, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
+            let probe = time_gpu_async(ctx, warmup, 1, &|p| prepared.record(p))
+                .await
+                .map_err(|e| e.to_string())?;
             if probe.source == crate::runtime::TimingSource::Gpu {
                 source = "gpu";
             }
@@ -362,8 +418,9 @@ pub fn tune<T: TuneOp>(
             if too_slow(&samples) {
                 // One sample can be a scheduler hiccup on a shared machine: prune only when a
                 // second one agrees, or a fast candidate could be lost for good.
-                let again =
-                    time_gpu(ctx, 0, 1, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
+                let again = time_gpu_async(ctx, 0, 1, &|p| prepared.record(p))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 samples.extend(again.samples_ms);
                 if too_slow(&samples) {
                     return Ok((CandidateStatus::Pruned, samples));
@@ -372,12 +429,19 @@ pub fn tune<T: TuneOp>(
             let iters = if long { opts.iters.min(3) } else { opts.iters };
             let more = iters.saturating_sub(samples.len());
             if more > 0 {
-                let t =
-                    time_gpu(ctx, 0, more, &|p| prepared.record(p)).map_err(|e| e.to_string())?;
+                let t = time_gpu_async(ctx, 0, more, &|p| prepared.record(p))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 samples.extend(t.samples_ms);
             }
             Ok((CandidateStatus::Ok, samples))
-        });
+        };
+        let outcome = guarded(async {
+            ctx.capture_errors(async { Ok(step.await) })
+                .await
+                .map_err(|e| e.to_string())?
+        })
+        .await;
         match outcome {
             Ok((status, samples)) => {
                 let med = crate::runtime::median(&samples);
@@ -397,7 +461,7 @@ pub fn tune<T: TuneOp>(
         }
         records.push(rec);
     }
-    progress(n, n, "final rounds");
+    progress(n, n, "final rounds").await;
 
     // Final rounds: the fastest three and the default, interleaved, so that load changes during
     // the sweep (other processes on a shared machine) hit them alike.
@@ -427,7 +491,7 @@ pub fn tune<T: TuneOp>(
                 } else {
                     opts.iters.max(1)
                 };
-                if let Ok(t) = time_gpu(ctx, 1, iters, &|pass| p.record(pass)) {
+                if let Ok(t) = time_gpu_async(ctx, 1, iters, &|pass| p.record(pass)).await {
                     records[i].samples_ms.extend(t.samples_ms);
                     records[i].median_ms = Some(crate::runtime::median(&records[i].samples_ms));
                 }

@@ -13,9 +13,11 @@ pub use crate::runtime::tuner::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 use crate::runtime::Context;
-pub use engine::{bucket_key, lookup, pick, ConfigSource, Picked, TuneOp, TuneOptions};
 #[cfg(not(target_arch = "wasm32"))]
-pub use engine::{tune, Prepared};
+pub use engine::tune;
+pub use engine::{
+    bucket_key, lookup, pick, tune_async, ConfigSource, Picked, Prepared, TuneOp, TuneOptions,
+};
 
 /// Workgroup-storage bytes and invocations a configuration needs, checked against the limits.
 pub(crate) fn fits_limits(

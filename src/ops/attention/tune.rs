@@ -141,8 +141,7 @@ impl TuneOp for AttentionTune {
     /// Runs the configuration on a small problem with the same head dim, dtype, GQA group, LSE
     /// and query block (decode stays decode), Nq ≤ 67, Nkv ≤ 131 (tails in both), batch 1 and
     /// at most 2 KV heads, against the f64 reference under the crate's attention tolerance.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &AttnTuneDesc, config: AttentionConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &AttnTuneDesc, config: AttentionConfig) -> Result<(), String> {
         let a = &d.desc;
         let group = a.heads_q / a.heads_kv;
         let hkv = a.heads_kv.min(2);
@@ -154,8 +153,10 @@ impl TuneOp for AttentionTune {
             nkv: a.nkv.min(131),
             ..*a
         };
-        let case = native::case(ctx, small, d.block_q);
-        let c = crate::ops::attention::verify::check_attention(ctx, &case, Some(config), 4545);
+        let case = timed::case(ctx, small, d.block_q);
+        let c =
+            crate::ops::attention::verify::check_attention_async(ctx, &case, Some(config), 4545)
+                .await;
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
@@ -166,21 +167,19 @@ impl TuneOp for AttentionTune {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &AttnTuneDesc,
         config: AttentionConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
         match d.desc.dtype {
-            crate::DType::F32 => native::prepare::<f32>(ctx, d, config),
-            crate::DType::F16 => native::prepare::<half::f16>(ctx, d, config),
+            crate::DType::F32 => timed::prepare::<f32>(ctx, d, config),
+            crate::DType::F16 => timed::prepare::<half::f16>(ctx, d, config),
         }
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native {
+mod timed {
     use super::AttnTuneDesc;
     use crate::dtype::Element;
     use crate::harness::tolerance::compare;
@@ -195,6 +194,7 @@ mod native {
     };
     use crate::runtime::{read_buffer, Context};
     use crate::tune::engine::Prepared;
+    use futures::future::LocalBoxFuture;
 
     /// Query rows of every head compared with the reference after timing.
     const CHECK_ROWS: u32 = 8;
@@ -265,29 +265,31 @@ mod native {
         }
 
         /// The first rows of every head against the f64 reference.
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            let got: Vec<T> =
-                pollster::block_on(read_buffer(ctx, &self.out, d.o_len_elems() as usize))
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                let got: Vec<T> = read_buffer(ctx, &self.out, d.o_len_elems() as usize)
+                    .await
                     .map_err(|e| e.to_string())?;
-            let [qf, kf, vf] = &self.host;
-            let (want, _) = attention_ref(d, self.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
-            let dim = d.dv() as usize;
-            let (mut g, mut w) = (Vec::new(), Vec::new());
-            for bh in 0..(d.batch * d.heads_q) as usize {
-                for i in 0..d.nq.min(CHECK_ROWS) as usize {
-                    let at = (bh * d.nq as usize + i) * dim;
-                    g.extend(got[at..at + dim].iter().map(|x| x.to_f64()));
-                    w.extend_from_slice(&want[at..at + dim]);
+                let [qf, kf, vf] = &self.host;
+                let (want, _) = attention_ref(d, self.mask.as_ref(), qf, kf, vf, Some(CHECK_ROWS));
+                let dim = d.dv() as usize;
+                let (mut g, mut w) = (Vec::new(), Vec::new());
+                for bh in 0..(d.batch * d.heads_q) as usize {
+                    for i in 0..d.nq.min(CHECK_ROWS) as usize {
+                        let at = (bh * d.nq as usize + i) * dim;
+                        g.extend(got[at..at + dim].iter().map(|x| x.to_f64()));
+                        w.extend_from_slice(&want[at..at + dim]);
+                    }
                 }
-            }
-            let compute = attention_compute_dtype(&self.config);
-            compare(
-                &g,
-                &w,
-                Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim),
-            )
-            .verdict()
+                let compute = attention_compute_dtype(&self.config);
+                compare(
+                    &g,
+                    &w,
+                    Tolerance::attention(compute, d.dtype, d.nkv, d.head_dim),
+                )
+                .verdict()
+            })
         }
     }
 }

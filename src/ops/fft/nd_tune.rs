@@ -81,20 +81,14 @@ impl TuneOp for NdTune {
 
     /// The same transform and axes with every other axis cut to at most 2 (the batch), against
     /// the f64 reference under `Tolerance::fft_nd`.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &FftNdDesc, config: NdConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &FftNdDesc, config: NdConfig) -> Result<(), String> {
         let mut small = d.clone();
         for (i, len) in small.shape.iter_mut().enumerate() {
             if !d.axes.contains(&i) {
                 *len = (*len).min(2);
             }
         }
-        let c = pollster::block_on(super::verify::check_nd_async(
-            ctx,
-            &small,
-            Some(config),
-            4545,
-        ));
+        let c = super::verify::check_nd_async(ctx, &small, Some(config), 4545).await;
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
@@ -105,21 +99,19 @@ impl TuneOp for NdTune {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &FftNdDesc,
         config: NdConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
         match d.dtype {
-            crate::DType::F32 => native::prepare::<f32>(ctx, d, config),
-            crate::DType::F16 => native::prepare::<half::f16>(ctx, d, config),
+            crate::DType::F32 => timed::prepare::<f32>(ctx, d, config),
+            crate::DType::F16 => timed::prepare::<half::f16>(ctx, d, config),
         }
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native {
+mod timed {
     use super::*;
     use crate::dtype::Element;
     use crate::harness::tolerance::{compare, Tolerance};
@@ -127,6 +119,7 @@ mod native {
     use crate::ops::fft::nd::{FftNdPlan, NdBound, NdTransform};
     use crate::runtime::read_buffer;
     use crate::tune::engine::Prepared;
+    use futures::future::LocalBoxFuture;
 
     /// Points (× batch) up to which a timed candidate's output is compared in full with the f64
     /// reference; larger problems rely on [`NdTune::check`] at a small batch.
@@ -307,25 +300,28 @@ mod native {
 
         /// The whole (contiguous) output against `fftn_ref`, for problems up to
         /// [`CHECK_POINTS`] values.
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            if d.shape.iter().map(|&n| n as u64).product::<u64>() > CHECK_POINTS {
-                return Ok(());
-            }
-            let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.out, d.out_len() as usize))
-                .map_err(|e| e.to_string())?;
-            let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
-            let r2r_axes = match d.transform {
-                NdTransform::R2r(_) => d.axes.len() as u32,
-                _ => 0,
-            };
-            let want = crate::ops::fft::reference::fftn_ref(d, &self.xf);
-            compare(
-                &got,
-                &want,
-                Tolerance::fft_nd(d.dtype, d.points(), r2r_axes),
-            )
-            .verdict()
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                if d.shape.iter().map(|&n| n as u64).product::<u64>() > CHECK_POINTS {
+                    return Ok(());
+                }
+                let got: Vec<T> = read_buffer(ctx, &self.out, d.out_len() as usize)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+                let r2r_axes = match d.transform {
+                    NdTransform::R2r(_) => d.axes.len() as u32,
+                    _ => 0,
+                };
+                let want = crate::ops::fft::reference::fftn_ref(d, &self.xf);
+                compare(
+                    &got,
+                    &want,
+                    Tolerance::fft_nd(d.dtype, d.points(), r2r_axes),
+                )
+                .verdict()
+            })
         }
     }
 }

@@ -82,7 +82,9 @@ impl RfftDesc {
     fn even(&self) -> bool {
         self.n.is_multiple_of(2)
     }
-    fn inner(&self) -> FftDesc {
+    /// The complex FFT this real transform runs (n/2 points for even n, else n), whose
+    /// dispatcher pick the rfft plan uses: tuning it tunes the real transform.
+    pub fn inner(&self) -> FftDesc {
         let n = if self.even() { self.n / 2 } else { self.n };
         FftDesc::new(n)
             .batch(self.batch)

@@ -104,8 +104,7 @@ impl TuneOp for FftTune {
     /// Runs the configuration on the same length and direction (the pass schedule depends on
     /// the length) with a batch of at most 3, against rustfft in f64 under the crate's FFT
     /// tolerance. A configuration that cannot run the small batch is checked at full size.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &FftDesc, config: FftConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &FftDesc, config: FftConfig) -> Result<(), String> {
         let mut small = FftDesc {
             batch: d.batch.min(3),
             ..*d
@@ -113,7 +112,7 @@ impl TuneOp for FftTune {
         if !config.valid_for(ctx.caps(), &ctx.limits(), &small) {
             small = *d;
         }
-        let c = crate::ops::fft::verify::check_fft(ctx, &small, Some(config), 4444);
+        let c = crate::ops::fft::verify::check_fft_async(ctx, &small, Some(config), 4444).await;
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
@@ -124,27 +123,26 @@ impl TuneOp for FftTune {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &FftDesc,
         config: FftConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
         match d.dtype {
-            crate::DType::F32 => native::prepare_fft::<f32>(ctx, d, config),
-            crate::DType::F16 => native::prepare_fft::<half::f16>(ctx, d, config),
+            crate::DType::F32 => timed::prepare_fft::<f32>(ctx, d, config),
+            crate::DType::F16 => timed::prepare_fft::<half::f16>(ctx, d, config),
         }
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native {
+mod timed {
     use crate::dtype::Element;
     use crate::harness::tolerance::compare;
     use crate::ops::fft::reference::fft_ref;
     use crate::ops::fft::{FftBound, FftDesc, FftPlan};
     use crate::runtime::{read_buffer, Context};
     use crate::tune::engine::Prepared;
+    use futures::future::LocalBoxFuture;
 
     use crate::harness::tolerance::Tolerance;
     use crate::harness::verify::random_data;
@@ -185,24 +183,27 @@ mod native {
         }
 
         /// The first and the last transform of the batch against rustfft.
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            let per = 2 * d.n as usize;
-            let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.out, d.len() as usize))
-                .map_err(|e| e.to_string())?;
-            let last = (d.batch as usize - 1) * per;
-            let mut g: Vec<f64> = got[..per].iter().map(|x| x.to_f64()).collect();
-            let mut w = fft_ref(d.n as usize, 1, d.inverse, &self.xf[..per]);
-            if last > 0 {
-                g.extend(got[last..last + per].iter().map(|x| x.to_f64()));
-                w.extend(fft_ref(
-                    d.n as usize,
-                    1,
-                    d.inverse,
-                    &self.xf[last..last + per],
-                ));
-            }
-            compare(&g, &w, Tolerance::fft(d.dtype, d.n as u64)).verdict()
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                let per = 2 * d.n as usize;
+                let got: Vec<T> = read_buffer(ctx, &self.out, d.len() as usize)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let last = (d.batch as usize - 1) * per;
+                let mut g: Vec<f64> = got[..per].iter().map(|x| x.to_f64()).collect();
+                let mut w = fft_ref(d.n as usize, 1, d.inverse, &self.xf[..per]);
+                if last > 0 {
+                    g.extend(got[last..last + per].iter().map(|x| x.to_f64()));
+                    w.extend(fft_ref(
+                        d.n as usize,
+                        1,
+                        d.inverse,
+                        &self.xf[last..last + per],
+                    ));
+                }
+                compare(&g, &w, Tolerance::fft(d.dtype, d.n as u64)).verdict()
+            })
         }
     }
 }

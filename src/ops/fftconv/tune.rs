@@ -113,35 +113,39 @@ impl TuneOp for FftConvTune {
 
     /// Runs the configuration on the same L, Lk, gates, path and dtype (the path and the
     /// segmenting depend on them) with B ≤ 2 and H ≤ 3, against the f64 FFT convolution.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &FftConvDesc, config: FftConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &FftConvDesc, config: FftConfig) -> Result<(), String> {
         let small = FftConvDesc {
             b: d.b.min(2),
             h: d.h.min(3),
             ..*d
         };
-        let r = match d.dtype {
-            crate::DType::F32 => native::check_conv::<f32>(ctx, &small, config),
-            crate::DType::F16 => native::check_conv::<half::f16>(ctx, &small, config),
-        };
+        // GPU errors (a shader the browser rejects) are caught around the whole check.
+        let r = ctx
+            .capture_errors(async {
+                Ok(match d.dtype {
+                    crate::DType::F32 => timed::check_conv::<f32>(ctx, &small, config).await,
+                    crate::DType::F16 => timed::check_conv::<half::f16>(ctx, &small, config).await,
+                })
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
         r.map_err(|e| format!("{e} (b {} h {} l {})", small.b, small.h, small.l))
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &FftConvDesc,
         config: FftConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
         match d.dtype {
-            crate::DType::F32 => native::prepare_conv::<f32>(ctx, d, config),
-            crate::DType::F16 => native::prepare_conv::<half::f16>(ctx, d, config),
+            crate::DType::F32 => timed::prepare_conv::<f32>(ctx, d, config),
+            crate::DType::F16 => timed::prepare_conv::<half::f16>(ctx, d, config),
         }
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native {
+mod timed {
     use crate::dtype::Element;
     use crate::harness::tolerance::{compare, Tolerance};
     use crate::harness::verify::random_data;
@@ -150,6 +154,7 @@ mod native {
     use crate::ops::fftconv::{FftConvDesc, FftConvPlan};
     use crate::runtime::{read_buffer, Context};
     use crate::tune::Prepared;
+    use futures::future::LocalBoxFuture;
 
     /// Gate values in [0.5, 1.5) (as the verify suite uses), rounded to `T`.
     fn gate<T: Element>(n: usize, seed: u64) -> (Vec<T>, Vec<f64>) {
@@ -200,7 +205,7 @@ mod native {
         compare(got, want, tol).verdict()
     }
 
-    pub(super) fn check_conv<T: Element>(
+    pub(super) async fn check_conv<T: Element>(
         ctx: &Context,
         d: &FftConvDesc,
         config: FftConfig,
@@ -211,13 +216,15 @@ mod native {
         let (k, kf) = random_data::<T>(d.k_len() as usize, 42);
         let pre = d.pre_gate.then(|| gate::<T>(n, 43));
         let post = d.post_gate.then(|| gate::<T>(n, 44));
-        let got = pollster::block_on(plan.run_host(
-            &u,
-            &k,
-            pre.as_ref().map(|g| &g.0[..]),
-            post.as_ref().map(|g| &g.0[..]),
-        ))
-        .map_err(|e| e.to_string())?;
+        let got = plan
+            .run_host(
+                &u,
+                &k,
+                pre.as_ref().map(|g| &g.0[..]),
+                post.as_ref().map(|g| &g.0[..]),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
         let (pf, qf) = (
             pre.as_ref().map(|g| &g.1[..]),
@@ -313,27 +320,30 @@ mod native {
         }
 
         /// The first two rows (b = 0, h = 0 and 1) against the f64 FFT convolution.
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            let rows = (d.h as usize).min(2);
-            let l = d.l as usize;
-            let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.y, rows * l))
-                .map_err(|e| e.to_string())?;
-            let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
-            let want = conv_ref(
-                &self.plan,
-                d,
-                rows,
-                &self.uf,
-                &self.kf,
-                self.pre.as_deref(),
-                self.post.as_deref(),
-            );
-            verdict(
-                &got,
-                &want,
-                Tolerance::fftconv(d.dtype, self.plan.n_fft() as u64),
-            )
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                let rows = (d.h as usize).min(2);
+                let l = d.l as usize;
+                let got: Vec<T> = read_buffer(ctx, &self.y, rows * l)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
+                let want = conv_ref(
+                    &self.plan,
+                    d,
+                    rows,
+                    &self.uf,
+                    &self.kf,
+                    self.pre.as_deref(),
+                    self.post.as_deref(),
+                );
+                verdict(
+                    &got,
+                    &want,
+                    Tolerance::fftconv(d.dtype, self.plan.n_fft() as u64),
+                )
+            })
         }
     }
 }

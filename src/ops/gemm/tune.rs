@@ -124,8 +124,7 @@ impl TuneOp for GemmTune {
     /// the f64 reference under the crate's tolerance rule. A configuration that cannot run that
     /// shape (some variants need N to be a multiple of 4) is checked on the first of
     /// 67 × 44 × 61, 67 × 48 × 61, 64 × 64 × 64 that it can run.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &GemmDesc, config: GemmConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &GemmDesc, config: GemmConfig) -> Result<(), String> {
         let shapes = [(67, 45, 61), (67, 44, 61), (67, 48, 61), (64, 64, 64)];
         let small = shapes
             .iter()
@@ -138,7 +137,7 @@ impl TuneOp for GemmTune {
             })
             .find(|s| config.valid_for(ctx.caps(), &ctx.limits(), s))
             .ok_or_else(|| format!("`{}` runs none of the small check shapes", config.label()))?;
-        let c = crate::ops::gemm::verify::check_gemm(ctx, &small, config, 4242);
+        let c = crate::ops::gemm::verify::check_gemm_async(ctx, &small, config, 4242).await;
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
@@ -149,21 +148,19 @@ impl TuneOp for GemmTune {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &GemmDesc,
         config: GemmConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
         match d.dtype {
-            crate::DType::F32 => native::prepare::<f32>(ctx, d, config),
-            crate::DType::F16 => native::prepare::<half::f16>(ctx, d, config),
+            crate::DType::F32 => timed::prepare::<f32>(ctx, d, config),
+            crate::DType::F16 => timed::prepare::<half::f16>(ctx, d, config),
         }
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native {
+mod timed {
     use crate::dtype::{DType, Element};
     use crate::harness::tolerance::compare;
     use crate::harness::tolerance::Tolerance;
@@ -174,6 +171,7 @@ mod native {
     use crate::ops::gemm::{GemmBound, GemmDesc, GemmPlan};
     use crate::runtime::{read_buffer, Context};
     use crate::tune::engine::Prepared;
+    use futures::future::LocalBoxFuture;
 
     /// Rows of every batch compared with the reference after timing.
     const CHECK_ROWS: usize = 8;
@@ -222,28 +220,31 @@ mod native {
             self.bound.record(pass);
         }
 
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            if d.beta != 0.0 {
-                return Ok(());
-            }
-            let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.c, d.c_len() as usize))
-                .map_err(|e| e.to_string())?;
-            let want = gemm_ref_rows(d, &self.af, &self.bf, None, Some(&self.cf), CHECK_ROWS);
-            let (m, n) = (d.m as usize, d.n as usize);
-            let rows = m.min(CHECK_ROWS);
-            let (mut g, mut w) = (Vec::new(), Vec::new());
-            for bi in 0..d.batch as usize {
-                let lo = bi * m * n;
-                g.extend(got[lo..lo + rows * n].iter().map(|x| x.to_f64()));
-                w.extend_from_slice(&want[lo..lo + rows * n]);
-            }
-            let compute = if self.config.variant() == GemmVariant::Coop {
-                DType::F16
-            } else {
-                d.dtype
-            };
-            compare(&g, &w, Tolerance::gemm(compute, d.k)).verdict()
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                if d.beta != 0.0 {
+                    return Ok(());
+                }
+                let got: Vec<T> = read_buffer(ctx, &self.c, d.c_len() as usize)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let want = gemm_ref_rows(d, &self.af, &self.bf, None, Some(&self.cf), CHECK_ROWS);
+                let (m, n) = (d.m as usize, d.n as usize);
+                let rows = m.min(CHECK_ROWS);
+                let (mut g, mut w) = (Vec::new(), Vec::new());
+                for bi in 0..d.batch as usize {
+                    let lo = bi * m * n;
+                    g.extend(got[lo..lo + rows * n].iter().map(|x| x.to_f64()));
+                    w.extend_from_slice(&want[lo..lo + rows * n]);
+                }
+                let compute = if self.config.variant() == GemmVariant::Coop {
+                    DType::F16
+                } else {
+                    d.dtype
+                };
+                compare(&g, &w, Tolerance::gemm(compute, d.k)).verdict()
+            })
         }
     }
 }

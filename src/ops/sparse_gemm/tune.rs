@@ -113,8 +113,7 @@ impl TuneOp for SparseTune {
     /// sharing, with sizes that are not multiples of any tile (≤ 67 rows, ≤ 45 columns — the
     /// call's own column count where it is GEMV-shaped — K ≤ 13 groups, batch ≤ 2), against the
     /// f64 reference under the crate's tolerance rule.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &SparseGemmDesc, config: SparseConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &SparseGemmDesc, config: SparseConfig) -> Result<(), String> {
         let m = d.pattern.m;
         let small = SparseGemmDesc {
             rows: d.rows.min(67),
@@ -133,7 +132,8 @@ impl TuneOp for SparseTune {
                 config.label()
             ));
         }
-        let c = crate::ops::sparse_gemm::verify::check_sparse_gemm(ctx, &small, config, 4343);
+        let c = crate::ops::sparse_gemm::verify::check_sparse_gemm_async(ctx, &small, config, 4343)
+            .await;
         match (c.pass, c.error) {
             (true, _) => Ok(()),
             (false, Some(e)) => Err(e),
@@ -144,21 +144,19 @@ impl TuneOp for SparseTune {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &SparseGemmDesc,
         config: SparseConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
         match d.dtype {
-            crate::DType::F32 => native::prepare::<f32>(ctx, d, config),
-            crate::DType::F16 => native::prepare::<half::f16>(ctx, d, config),
+            crate::DType::F32 => timed::prepare::<f32>(ctx, d, config),
+            crate::DType::F16 => timed::prepare::<half::f16>(ctx, d, config),
         }
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod native {
+mod timed {
     use crate::dtype::{DType, Element};
     use crate::harness::tolerance::compare;
     use crate::harness::tolerance::Tolerance;
@@ -172,6 +170,7 @@ mod native {
     };
     use crate::runtime::{read_buffer, Context};
     use crate::tune::engine::Prepared;
+    use futures::future::LocalBoxFuture;
 
     /// Sparse rows of every batch compared with the reference after timing.
     const CHECK_ROWS: usize = 8;
@@ -226,31 +225,35 @@ mod native {
             self.bound.record(pass);
         }
 
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            let got: Vec<T> = pollster::block_on(read_buffer(ctx, &self.out, d.out_len() as usize))
-                .map_err(|e| e.to_string())?;
-            let want = sparse_gemm_ref_rows(d, &self.af, &self.bf, Some(&self.biasf), CHECK_ROWS);
-            let (m, n) = (d.rows as usize, d.cols as usize);
-            let (mut g, mut w) = (Vec::new(), Vec::new());
-            for bi in 0..d.batch as usize {
-                for i in 0..m.min(CHECK_ROWS) {
-                    for j in 0..n {
-                        let idx = match d.form {
-                            SparseForm::Matmul => bi * m * n + i * n + j,
-                            SparseForm::Linear => bi * m * n + j * m + i,
-                        };
-                        g.push(got[idx].to_f64());
-                        w.push(want[idx]);
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                let got: Vec<T> = read_buffer(ctx, &self.out, d.out_len() as usize)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let want =
+                    sparse_gemm_ref_rows(d, &self.af, &self.bf, Some(&self.biasf), CHECK_ROWS);
+                let (m, n) = (d.rows as usize, d.cols as usize);
+                let (mut g, mut w) = (Vec::new(), Vec::new());
+                for bi in 0..d.batch as usize {
+                    for i in 0..m.min(CHECK_ROWS) {
+                        for j in 0..n {
+                            let idx = match d.form {
+                                SparseForm::Matmul => bi * m * n + i * n + j,
+                                SparseForm::Linear => bi * m * n + j * m + i,
+                            };
+                            g.push(got[idx].to_f64());
+                            w.push(want[idx]);
+                        }
                     }
                 }
-            }
-            let compute = if self.config.variant() == SparseVariant::Coop {
-                DType::F16
-            } else {
-                d.dtype
-            };
-            compare(&g, &w, Tolerance::sparse_gemm(compute, d.k, d.pattern)).verdict()
+                let compute = if self.config.variant() == SparseVariant::Coop {
+                    DType::F16
+                } else {
+                    d.dtype
+                };
+                compare(&g, &w, Tolerance::sparse_gemm(compute, d.k, d.pattern)).verdict()
+            })
         }
     }
 }

@@ -321,7 +321,11 @@ fn plaid_inputs(d: &GemmDesc) -> (Vec<f32>, Vec<f32>) {
     let (m, n, k) = (d.m as usize, d.n as usize, d.k as usize);
     let tau = std::f64::consts::TAU;
     let scale = 1.0 / (k as f64).sqrt();
-    let phase = |l: usize, salt: usize| ((l * 2654435761 + salt) % 1000) as f64 / 1000.0 * tau;
+    // A multiplicative hash: wrapping on purpose (a debug build, WGK_WEB_PROFILE=dev, checks
+    // overflow and panicked here; release builds always wrapped, so the figure is unchanged).
+    let phase = |l: usize, salt: usize| {
+        (l.wrapping_mul(2654435761).wrapping_add(salt) % 1000) as f64 / 1000.0 * tau
+    };
     let a = (0..m * k)
         .map(|idx| {
             let (i, l) = (idx / k, idx % k);
