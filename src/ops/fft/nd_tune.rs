@@ -183,15 +183,17 @@ mod timed {
         }
 
         /// The whole output against `filter_ref`, for problems up to [`CHECK_POINTS`] values.
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            if d.len() > CHECK_POINTS {
-                return Ok(());
-            }
-            let got = read_f64(ctx, &self.out, d.len() as usize, d.dtype)?;
-            let want = crate::ops::fft::reference::filter_ref(d, &self.xf, &self.wf);
-            let pts = d.h as u64 * d.w as u64;
-            compare(&got, &want, Tolerance::fft_nd(d.dtype, pts * pts, 0)).verdict()
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                if d.len() > CHECK_POINTS {
+                    return Ok(());
+                }
+                let got = read_f64(ctx, &self.out, d.len() as usize, d.dtype).await?;
+                let want = crate::ops::fft::reference::filter_ref(d, &self.xf, &self.wf);
+                let pts = d.h as u64 * d.w as u64;
+                compare(&got, &want, Tolerance::fft_nd(d.dtype, pts * pts, 0)).verdict()
+            })
         }
     }
 
@@ -238,37 +240,38 @@ mod timed {
         }
 
         /// The coefficients against `dct_lowpass_ref`, for problems up to [`CHECK_POINTS`].
-        fn check_output(&self, ctx: &Context) -> Result<(), String> {
-            let d = &self.desc;
-            if d.len() > CHECK_POINTS {
-                return Ok(());
-            }
-            let got = read_f64(ctx, &self.out, d.out_len() as usize, d.dtype)?;
-            let want = crate::ops::fft::reference::dct_lowpass_ref(d, &self.xf);
-            let tol = Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2);
-            compare(&got, &want, tol).verdict()
+        fn check_output<'a>(&'a self, ctx: &'a Context) -> LocalBoxFuture<'a, Result<(), String>> {
+            Box::pin(async move {
+                let d = &self.desc;
+                if d.len() > CHECK_POINTS {
+                    return Ok(());
+                }
+                let got = read_f64(ctx, &self.out, d.out_len() as usize, d.dtype).await?;
+                let want = crate::ops::fft::reference::dct_lowpass_ref(d, &self.xf);
+                let tol = Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2);
+                compare(&got, &want, tol).verdict()
+            })
         }
     }
 
     /// `n` values of a `dtype` buffer, in f64.
-    fn read_f64(
+    async fn read_f64(
         ctx: &Context,
         b: &wgpu::Buffer,
         n: usize,
         dtype: crate::DType,
     ) -> Result<Vec<f64>, String> {
-        fn typed<T: Element>(
+        async fn typed<T: Element>(
             ctx: &Context,
             b: &wgpu::Buffer,
             n: usize,
         ) -> Result<Vec<f64>, String> {
-            let v: Vec<T> =
-                pollster::block_on(read_buffer(ctx, b, n)).map_err(|e| e.to_string())?;
+            let v: Vec<T> = read_buffer(ctx, b, n).await.map_err(|e| e.to_string())?;
             Ok(v.iter().map(|x| x.to_f64()).collect())
         }
         match dtype {
-            crate::DType::F32 => typed::<f32>(ctx, b, n),
-            crate::DType::F16 => typed::<half::f16>(ctx, b, n),
+            crate::DType::F32 => typed::<f32>(ctx, b, n).await,
+            crate::DType::F16 => typed::<half::f16>(ctx, b, n).await,
         }
     }
 
@@ -401,33 +404,24 @@ impl TuneOp for FilterTune {
     }
 
     /// The same maps, at most two of them, against the f64 reference.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &FilterDesc, config: FilterConfig) -> Result<(), String> {
+    async fn check(ctx: &Context, d: &FilterDesc, config: FilterConfig) -> Result<(), String> {
         let small = FilterDesc {
             batch: d.batch.min(2),
             ..*d
         };
-        let c = pollster::block_on(super::verify::check_filter_async(
-            ctx,
-            &small,
-            Some(config),
-            4646,
-        ));
-        check_verdict(c)
+        check_verdict(super::verify::check_filter_async(ctx, &small, Some(config), 4646).await)
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &FilterDesc,
         config: FilterConfig,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
-        native::prepare_filter(ctx, d, config)
+        timed::prepare_filter(ctx, d, config)
     }
 }
 
 /// What a tuning check says of a verify check: `Ok`, or why it failed.
-#[cfg(not(target_arch = "wasm32"))]
 fn check_verdict(c: crate::harness::verify::Check) -> Result<(), String> {
     match (c.pass, c.error) {
         (true, _) => Ok(()),
@@ -533,28 +527,24 @@ impl TuneOp for LowpassTune {
     }
 
     /// The same maps, at most two of them, against the f64 reference.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn check(ctx: &Context, d: &DctLowpassDesc, config: TransposeKernel) -> Result<(), String> {
+    async fn check(
+        ctx: &Context,
+        d: &DctLowpassDesc,
+        config: TransposeKernel,
+    ) -> Result<(), String> {
         let small = DctLowpassDesc {
             batch: d.batch.min(2),
             ..*d
         };
-        let c = pollster::block_on(super::verify::check_lowpass_async(
-            ctx,
-            &small,
-            Some(config),
-            4747,
-        ));
-        check_verdict(c)
+        check_verdict(super::verify::check_lowpass_async(ctx, &small, Some(config), 4747).await)
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn prepare(
         ctx: &Context,
         d: &DctLowpassDesc,
         config: TransposeKernel,
     ) -> crate::Result<Box<dyn crate::tune::engine::Prepared>> {
-        native::prepare_lowpass(ctx, d, config)
+        timed::prepare_lowpass(ctx, d, config)
     }
 }
 
