@@ -331,18 +331,21 @@ pub fn bench_nd_case(
             Ok(r)
         }
         NdCase::Filter(d) => {
-            // The fused kernel where the map fits (else the dispatcher's pick), the chain, and
-            // rfftn + product + irfftn, in alternating rounds.
+            // The dispatcher's pick (the row's time), the other form (the fused kernel where
+            // the map fits and the pick is a chain, else the default chain), and rfftn +
+            // product + irfftn, in alternating rounds.
             use crate::ops::fft::filter::FilterConfig;
             let picked = crate::tune::pick::<crate::ops::fft::nd_tune::FilterTune>(ctx, d);
-            let first = if FilterConfig::Fused.fits(d, &ctx.limits()) {
-                FilterConfig::Fused
-            } else {
-                picked.config
+            let default_chain =
+                FilterConfig::Chain(crate::ops::fft::nd::NdConfig::default_for(ctx.caps()));
+            let other_cfg = match picked.config {
+                FilterConfig::Chain(_) if FilterConfig::Fused.fits(d, &ctx.limits()) => {
+                    FilterConfig::Fused
+                }
+                _ => default_chain,
             };
-            let pick = FilterPlan::with_config(ctx, *d, first)?;
-            let chain_cfg = crate::ops::fft::nd::NdConfig::default_for(ctx.caps());
-            let chain = FilterPlan::with_config(ctx, *d, chain_cfg)?;
+            let pick = FilterPlan::with_config(ctx, *d, picked.config)?;
+            let chain = FilterPlan::with_config(ctx, *d, other_cfg)?;
             let (x, xf) = f32s(d.len(), 9);
             let (w, wf) = f32s(d.filter_len(), 10);
             let (xa, wa) = (ctx.upload("x", &x)?, ctx.upload("W", &w)?);
@@ -379,21 +382,18 @@ pub fn bench_nd_case(
             let err_c = compare(&read(&yc, d.len())?, &want, tol).rel_l2_err;
             let err_p = compare(&read(&y2, d.len())?, &want, tol).rel_l2_err;
             let note = format!(
-                "{}; the chain ({}) takes {:.2}x its time (rel err {err_c:.1e}), the parts \
-                 (rfftn, product, irfftn) {:.2}x (rel err {err_p:.1e}), alternating rounds; \
-                 the dispatcher picks {} here; gbps = (read x + write y)/time",
+                "{}; {} takes {:.2}x its time (rel err {err_c:.1e}), the parts (rfftn, \
+                 product, irfftn) {:.2}x (rel err {err_p:.1e}), alternating rounds; gbps = \
+                 (read x + write y)/time",
                 pick.config().label(),
-                chain_cfg.label(),
+                other_cfg.label(),
                 ts[1].median_ms / ts[0].median_ms,
                 ts[2].median_ms / ts[0].median_ms,
-                picked.config.label(),
             );
             let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w });
             let mut r = row(case, "global_filter", shape, peaks, &ts[0], err, note);
             r.config = pick.config().label();
-            if first == picked.config {
-                r.config_source = picked.source.name().into();
-            }
+            r.config_source = picked.source.name().into();
             Ok(r)
         }
         NdCase::Lowpass(d) => {
