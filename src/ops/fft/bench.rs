@@ -345,14 +345,14 @@ pub fn bench_nd_case(
                 _ => default_chain,
             };
             let pick = FilterPlan::with_config(ctx, *d, picked.config)?;
-            let chain = FilterPlan::with_config(ctx, *d, other_cfg)?;
+            let other = FilterPlan::with_config(ctx, *d, other_cfg)?;
             let (x, xf) = f32s(d.len(), 9);
             let (w, wf) = f32s(d.filter_len(), 10);
             let (xa, wa) = (ctx.upload("x", &x)?, ctx.upload("W", &w)?);
             let y = ctx.storage("y", d.len() * 4)?;
-            let yc = ctx.storage("y chain", d.len() * 4)?;
+            let yo = ctx.storage("y other", d.len() * 4)?;
             let fb = pick.bind(&xa, &wa, &y)?;
-            let cb = chain.bind(&xa, &wa, &yc)?;
+            let ob = other.bind(&xa, &wa, &yo)?;
             // The parts: rfftn, the product on the untransposed spectrum, irfftn.
             let shape = [d.batch, d.h, d.w];
             let fwd = FftNdPlan::new(ctx, FftNdDesc::new(&shape, &[1, 2], NdTransform::R2c))?;
@@ -370,7 +370,7 @@ pub fn bench_nd_case(
                 inv.bind(&s2, &y2)?,
             );
             type Rec<'a> = &'a dyn Fn(&mut wgpu::ComputePass<'_>);
-            let sides: [Rec; 3] = [&|pass| fb.record(pass), &|pass| cb.record(pass), &|pass| {
+            let sides: [Rec; 3] = [&|pass| fb.record(pass), &|pass| ob.record(pass), &|pass| {
                 p1.record(pass);
                 p2.record(pass);
                 p3.record(pass);
@@ -379,10 +379,10 @@ pub fn bench_nd_case(
             let want = filter_ref(d, &xf, &wf);
             let tol = Tolerance::fft_nd(DType::F32, (h * d.w as u64).pow(2), 0);
             let err = compare(&read(&y, d.len())?, &want, tol).rel_l2_err;
-            let err_c = compare(&read(&yc, d.len())?, &want, tol).rel_l2_err;
+            let err_o = compare(&read(&yo, d.len())?, &want, tol).rel_l2_err;
             let err_p = compare(&read(&y2, d.len())?, &want, tol).rel_l2_err;
             let note = format!(
-                "{}; {} takes {:.2}x its time (rel err {err_c:.1e}), the parts (rfftn, \
+                "{}; {} takes {:.2}x its time (rel err {err_o:.1e}), the parts (rfftn, \
                  product, irfftn) {:.2}x (rel err {err_p:.1e}), alternating rounds; gbps = \
                  (read x + write y)/time",
                 pick.config().label(),
