@@ -4,6 +4,7 @@
 #
 #   bash bench/peers/ggml.sh GGML_SRC [ROUNDS]
 #   GGML_ONLY="4096 1 4096 f32" bash bench/peers/ggml.sh GGML_SRC 3   # the GEMV only
+#   GGML_OURS=nt@tiled bash bench/peers/ggml.sh GGML_SRC 3  # ours forced onto the tiled kernel
 #
 # GGML_SRC: a checkout of github ggml-org/ggml (measured: d99724f, 2026-08-21), kept outside this
 # repository. It is built in a copy of the trixie root (.ci/root, Mesa 26) under
@@ -28,6 +29,10 @@ root="$build/root"
 shapes=("1024 1024 1024 f32" "4096 512 4096 f32" "1024 1024 1024 f16" "4096 512 4096 f16" "4096 1 4096 f32")
 # GGML_ONLY="4096 1 4096 f32" times only the shapes containing that text (the build keeps all).
 only=${GGML_ONLY:-}
+# GGML_OURS: our side as a `gemm_layouts` layout spec, NT (ggml's layout) with an optional forced
+# variant, e.g. `nt@tiled` for the kernel a GPU without a tuned subgroup/coop path runs.
+ours_spec=${GGML_OURS:-nt}
+[[ "$ours_spec" == nt || "$ours_spec" == nt@* ]] || { echo "ggml.sh: GGML_OURS must be nt or nt@VARIANT" >&2; exit 2; }
 
 if [ ! -x "$root/src/build/bin/test-backend-ops" ]; then
     [ -d "$repo/.ci/root/usr" ] || { echo "ggml.sh: run .ci/trixie-root.sh first" >&2; exit 2; }
@@ -69,7 +74,7 @@ in_root() {
 (cd "$repo" && cargo build --release --example gemm_layouts -q)
 ours="$repo/target/release/examples/gemm_layouts"
 export WGPU_BACKEND=vulkan XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-printf '%-22s %-6s %-12s %-12s %-8s\n' "shape (M×N×K)" round "ggml GFLOP/s" "ours GFLOP/s" "ours/ggml"
+printf '%-22s %-6s %-12s %-12s %-8s\n' "shape (M×N×K)" round "ggml GFLOP/s" "ours ($ours_spec)" "ours/ggml"
 for r in $(seq 1 "$rounds"); do
     for shape in "${shapes[@]}"; do
         [[ -z "$only" || "$shape" == *"$only"* ]] || continue
@@ -80,8 +85,8 @@ for r in $(seq 1 "$rounds"); do
             | grep -E "MUL_MAT.*m=$m,n=$n,k=$k," | head -1)
         us=$(sed -E 's/.* ([0-9.]+) us\/run.*/\1/' <<<"$line")
         gg=$(python3 -c "print(f'{2 * $m * $n * $k / ($us * 1e-6) / 1e9:.2f}')")
-        out=$(WGK_TRIXIE_ROOT="$repo/.ci/root" "$repo/.ci/in-root.sh" "$ours" "$n" "$m" "$k" "$t" nt 3)
-        ms=$(grep -E '^ *nt' <<<"$out" | head -1 | sed -E 's/^ *nt[^0-9]*([0-9.]+) ms.*/\1/')
+        out=$(WGK_TRIXIE_ROOT="$repo/.ci/root" "$repo/.ci/in-root.sh" "$ours" "$n" "$m" "$k" "$t" "$ours_spec" 3)
+        ms=$(grep -F "$ours_spec:" <<<"$out" | head -1 | sed -E 's/^[^:]*: *([0-9.]+) ms.*/\1/')
         wg=$(python3 -c "print(f'{2 * $m * $n * $k / ($ms * 1e-3) / 1e9:.2f}')")
         ratio=$(python3 -c "print(f'{$wg / $gg:.2f}')")
         printf '%-22s %-6s %-12s %-12s %-8s\n' "$n×$m×$k $t" "$r" "$gg" "$wg" "$ratio"
