@@ -100,32 +100,32 @@ xs = [f"vec2<f32>(src_e[in0 + ((i0 + {256*r}u) << log_q)]) * cs.xy" for r in ran
 ys = [f"vec2<f32>(src_e[in0 + ((i0 + {256*r + 16}u) << log_q)]) * cs.xy" for r in range(16)]
 body.append(f"    let x = dft16({arr(xs)});")
 body.append(f"    let y = dft16({arr(ys)});")
-def transpose_dft(body, digit):
+def transpose_dft(body, digit, sfx=""):
     """v0..v15 (lane l: value a of its two butterflies 2l, 2l+1 in .xy, .zw) → ze, zo: the
-    DFT over `digit` for a = 2·lane (ze) and 2·lane + 1 (zo)."""
+    DFT over `digit` for a = 2·lane (ze) and 2·lane + 1 (zo). Names carry the suffix `sfx`."""
     body.append(f"""    // Transpose inside the subgroup: lane l takes a = 2l (e) and 2l + 1 (o) from every lane s
     // ({digit} = 2s, 2s + 1 in .xy, .zw).""")
     for s in range(8):
         for j, nm in [(0, "e"), (1, "o")]:
-            prev = f"subgroupBroadcast(v{j}, {s}u)"
+            prev = f"subgroupBroadcast(v{sfx}{j}, {s}u)"
             for l in range(1, 8):
-                name = f"{nm}{s}" if l == 7 else f"{nm}{s}_{l}"
-                body.append(f"    let {name} = select({prev}, subgroupBroadcast(v{2*l + j}, {s}u), lane == {l}u);")
+                name = f"{nm}{sfx}{s}" if l == 7 else f"{nm}{sfx}{s}_{l}"
+                body.append(f"    let {name} = select({prev}, subgroupBroadcast(v{sfx}{2*l + j}, {s}u), lane == {l}u);")
                 prev = name
     body.append(f"    // DFT over {digit} for a = 2·lane (e) and 2·lane + 1 (o).")
-    pair_dfts(body)
+    pair_dfts(body, sfx)
 
 
-def pair_dfts(body):
+def pair_dfts(body, sfx=""):
     """ze, zo: the 16-point DFTs of e0.xy, e0.zw, e1.xy, … and of o0.xy, o0.zw, …"""
     es = []
     os_ = []
     for n in range(16):
         comp = "xy" if n % 2 == 0 else "zw"
-        es.append(f"e{n//2}.{comp}")
-        os_.append(f"o{n//2}.{comp}")
-    body.append(f"    let ze = dft16({arr(es)});")
-    body.append(f"    let zo = dft16({arr(os_)});")
+        es.append(f"e{sfx}{n//2}.{comp}")
+        os_.append(f"o{sfx}{n//2}.{comp}")
+    body.append(f"    let ze{sfx} = dft16({arr(es)});")
+    body.append(f"    let zo{sfx} = dft16({arr(os_)});")
 
 def w256_transpose_dft(body, digit):
     """x, y (lane l's DFTs over the high digit, for `digit` = 2l and 2l + 1) → ze, zo: times
@@ -303,21 +303,33 @@ pair_dfts(body)
 store_256(body, "2g", "g")
 out.append("\n".join(body))
 
-# ---- 1024 points: four 256-point columns in four subgroups, then radix 4 through workgroup memory.
+# ---- 1024 points inside one subgroup: no workgroup memory, no barrier.
 body = []
-body.append("""// 1024 points, four transforms (or first-pass columns) per workgroup of 16 subgroups: with
-// n = n1 + 4·m (n1 < 4, m = m1 + 16·m2 < 256) and k = k2 + 256·k1 (k2 = a + 16·b < 256, k1 < 4),
-// subgroup s = g mod 4 of transform g / 4 is n1: the 256-point DFT over m of x[n1 + 4m] inside
-// the subgroup (as in p256: lane l holds m1 = 2l, 2l + 1; DFT over m2, ·W256^(m1·a), transpose,
-// DFT over m1), ·W1024^(n1·k2) into workgroup memory, one barrier, then each invocation a DFT over
-// n1 (radix 4) of four vec4 pairs of k2, stored as vec4 pairs. Column t of a first pass (transform
-// t / Q, column j = t mod Q, Q = 2^log_n / 1024) reads value e at x[j + e·Q] and writes value k
-// to j·1024 + k, as `main` does for 4096 points. The plain core needs three workgroup round trips.
-@compute @workgroup_size(128, 1, 1)
+body.append("""// 1024 points, one transform (or first-pass column) per subgroup, 8 per workgroup, with no
+// workgroup memory and no barrier: with n = n1 + 4·m (n1 < 4, m = m1 + 16·m2) and k = k2 + 256·k1
+// (k2 = a + 16·b), lane l holds m1 = 2l, 2l + 1 for every m2 and every n1 (128 values): for each
+// n1 the 256-point DFT over m as in p256 (DFT over m2, ·W256^(m1·a), transpose inside the
+// subgroup, DFT over m1), then ·W1024^(n1·k2) and the radix-4 DFT over n1 in registers. Column t
+// of a pass (transform t / Q, column j = t mod Q, Q = 2^log_n / 1024) reads value e at x[j + e·Q]
+// and writes value k to j·1024 + k, as `main` does for 4096 points. The four n1 of one m are
+// neighbours in a fused transform (SG_WHOLE: Q = 1), which loads them as two vec4 pairs; outputs
+// k, k + 1 (a = 2l, 2l + 1) are stored as vec4 pairs. (Four subgroups of one transform with a
+// radix-4 exchange through workgroup memory, the former kernel, took 1.2-1.3x the time on
+// lavapipe: on CPU rasterisers every workgroup-memory access is a loop over the lanes.)
+override SG_WHOLE: bool = true;
+
+// Values e and e + 1 of the column at in0 (Q = 2^log_q apart; neighbours with SG_WHOLE).
+fn sg_ld2(in0: u32, e: u32, log_q: u32) -> vec4<f32> {
+    if SG_WHOLE {
+        return vec4<f32>(src[(in0 + e) >> 1u]);
+    }
+    return vec4<f32>(vec2<f32>(src_e[in0 + (e << log_q)]), vec2<f32>(src_e[in0 + ((e + 1u) << log_q)]));
+}
+
+@compute @workgroup_size(64, 1, 1)
 fn p1024(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(local_invocation_index) li: u32,
     @builtin(subgroup_id) g: u32,
     @builtin(subgroup_invocation_id) lane: u32,
 ) {
@@ -325,46 +337,60 @@ fn p1024(
     _ = arrayLength(&src);
     _ = arrayLength(&aux);
     _ = arrayLength(&spec);
+    _ = arrayLength(&src_e);
     _ = arrayLength(&dst_e);
     // Columns past the last one redo it (see main): no early return, no execution mask.
-    let t = min(linear_workgroup(wid, nwg) * 4u + (g >> 2u), fp.cols - 1u);
-    let n1 = g & 3u;
+    let t = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
     let log_q = fp.log_n - 10u;
     let b = t >> log_q;
     let j = t & ((1u << log_q) - 1u);
     let in0 = (b << fp.log_n) + j;
     let cs = conj_sign(1u);
-    let i0 = n1 + 8u * lane;""")
-xs = [f"vec2<f32>(src_e[in0 + ((i0 + {64*r}u) << log_q)]) * cs.xy" for r in range(16)]
-ys = [f"vec2<f32>(src_e[in0 + ((i0 + {64*r + 4}u) << log_q)]) * cs.xy" for r in range(16)]
-body.append(f"    let x = dft16({arr(xs)});")
-body.append(f"    let y = dft16({arr(ys)});")
-w256_transpose_dft(body, "m1")
-body.append("""    // ·W1024^(n1·(a + 16b)) = W1024^(n1·a)·(W64^n1)^b, a = 2·lane (e), 2·lane + 1 (o).
-    let ce = tw2(1024u + ((2u * lane * n1) & 1023u));
-    let co = cmul(ce, tw2(1024u + n1));
-    let d1 = tw2(64u + n1);""")
-body.append(pows("d", 16))
-body.append("    let s0 = 512u * (g >> 2u) + 128u * n1 + lane;")
-body.append("    sm[s0] = vec4<f32>(cmul(ze[0], ce), cmul(zo[0], co));")
-for bb in range(1, 16):
-    body.append(f"    sm[s0 + {8*bb}u] = vec4<f32>(cmul(ze[{bb}], cmul(ce, d{bb})), cmul(zo[{bb}], cmul(co, d{bb})));")
-body.append("""    workgroupBarrier();
-    // Radix 4 over n1: invocation i of transform li / 32 takes the k2 pairs i + 32·u, u < 4
-    // (the transform from li, not g: nothing here assumes how lanes group into subgroups).
-    let t2 = min(linear_workgroup(wid, nwg) * 4u + (li >> 5u), fp.cols - 1u);
-    let b2 = t2 >> log_q;
-    let j2 = t2 & ((1u << log_q) - 1u);
-    let r0 = 512u * (li >> 5u) + (li & 31u);
-    let so = conj_sign(2u) * fp.scale;
-    let out0 = (((b2 << fp.log_n) + (j2 << 10u)) >> 1u) + (li & 31u);""")
-for u in range(4):
-    for n in range(4):
-        body.append(f"    let r{u}_{n} = sm[r0 + {32*u + 128*n}u];")
-    body.append(f"    let fa{u} = dft4(array<vec2<f32>, 4>(" + ", ".join(f"r{u}_{n}.xy" for n in range(4)) + "));")
-    body.append(f"    let fb{u} = dft4(array<vec2<f32>, 4>(" + ", ".join(f"r{u}_{n}.zw" for n in range(4)) + "));")
+    let i0 = 8u * lane;
+    // (n1 = 0, 1) and (n1 = 2, 3) of m = 2·lane + h + 16·m2.""")
+for h in range(2):
+    for m2 in range(16):
+        body.append(f"    let a{h}_{m2} = sg_ld2(in0, i0 + {64*m2 + 4*h}u, log_q) * cs;")
+        body.append(f"    let c{h}_{m2} = sg_ld2(in0, i0 + {64*m2 + 4*h + 2}u, log_q) * cs;")
+comp = {0: ("a", "xy"), 1: ("a", "zw"), 2: ("c", "xy"), 3: ("c", "zw")}
+for n1 in range(4):
+    v, c = comp[n1]
+    for h, nm in [(0, "x"), (1, "y")]:
+        body.append(f"    let {nm}{n1} = dft16({arr([f'{v}{h}_{m2}.{c}' for m2 in range(16)])});")
+body.append("""    // ·W256^(m1·a): (W256^(2·lane), W256^(2·lane+1)) is one vec4 of the stage table.
+    let w = tw[128u + lane];
+    let p1 = w.xy;
+    let q1 = w.zw;""")
+body.append(pows("p", 16))
+body.append(pows("q", 16))
+for n1 in range(4):
+    body.append(f"    // n1 = {n1}.")
+    body.append(f"    let v{n1}_0 = vec4<f32>(x{n1}[0], y{n1}[0]);")
+    for a in range(1, 16):
+        body.append(f"    let v{n1}_{a} = vec4<f32>(cmul(x{n1}[{a}], p{a}), cmul(y{n1}[{a}], q{a}));")
+    transpose_dft(body, "m1", f"{n1}_")
+body.append("""    // ·W1024^(n1·(a + 16b)) = W1024^(n1·a)·(W64^n1)^b, a = 2·lane (e), 2·lane + 1 (o).""")
+for n1 in range(1, 4):
+    body.append(f"    let ce{n1} = tw2(1024u + ((2u * lane * {n1}u) & 1023u));")
+    body.append(f"    let co{n1} = cmul(ce{n1}, tw2(1024u + {n1}u));")
+    body.append(f"    let d{n1}_1 = tw2({64 + n1}u);")
+    for r in range(2, 16):
+        hb = 1 << (r.bit_length() - 1)
+        if r == hb:
+            body.append(f"    let d{n1}_{r} = cmul(d{n1}_{r//2}, d{n1}_{r//2});")
+        else:
+            body.append(f"    let d{n1}_{r} = cmul(d{n1}_{hb}, d{n1}_{r-hb});")
+body.append("""    let so = conj_sign(2u) * fp.scale;
+    let out0 = ((b << fp.log_n) + (j << 10u)) >> 1u;""")
+for bb in range(16):
+    for nm, zz in [("e", "ze"), ("o", "zo")]:
+        items = [f"{zz}0_[{bb}]"]
+        for n1 in range(1, 4):
+            c = f"c{nm}{n1}" if bb == 0 else f"cmul(c{nm}{n1}, d{n1}_{bb})"
+            items.append(f"cmul({zz}{n1}_[{bb}], {c})")
+        body.append(f"    let f{nm}{bb} = dft4(array<vec2<f32>, 4>(" + ", ".join(items) + "));")
     for k1 in range(4):
-        body.append(f"    dst[out0 + {32*u + 128*k1}u] = vec4<Elem>(vec4<f32>(fa{u}[{k1}], fb{u}[{k1}]) * so);")
+        body.append(f"    dst[out0 + lane + {8*bb + 128*k1}u] = vec4<Elem>(vec4<f32>(fe{bb}[{k1}], fo{bb}[{k1}]) * so);")
 body.append("}\n")
 out.append("\n".join(body))
 

@@ -294,7 +294,10 @@ pub(crate) fn sg_pass(
             ];
             (c, cols.div_ceil(8))
         }
-        "p1024" => (Vec::new(), cols.div_ceil(4)),
+        "p1024" => (
+            vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
+            cols.div_ceil(8),
+        ),
         _ => (Vec::new(), cols),
     }
 }
@@ -512,7 +515,8 @@ impl FftPlan {
                 let (pipeline, params, grid) =
                     if let Some(entry) = config.sg_entry(g.log_p, g.log_ns) {
                         // The subgroup kernels: same bindings and parameters; `main` takes one
-                        // 4096-point column per workgroup, `p1024` four 1024-point columns, `p256` one
+                        // 4096-point column per workgroup, `p1024` eight 1024-point columns (one
+                        // per subgroup), `p256` one
                         // 256-point column per subgroup, `p256c` eight per workgroup.
                         let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
                         let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
