@@ -104,9 +104,12 @@ fn subgroup_kernels() {
     assert!(mp.uses_sg_kernel(12) && mp.uses_sg_kernel(10) && mp.uses_sg_kernel(8));
     // 256-point passes of span ≥ 1024 run on `p256c` (a lane per column), 1024-point passes
     // after the first on the plain core.
-    assert_eq!(mp.sg_entry(8, 8), Some("p256"));
-    assert_eq!(mp.sg_entry(8, 10), Some("p256c"));
-    assert_eq!(mp.sg_entry(10, 8), None);
+    assert_eq!(mp.sg_entry(8, 8, 16), Some("p256"));
+    assert_eq!(mp.sg_entry(8, 10, 18), Some("p256c"));
+    assert_eq!(mp.sg_entry(10, 8, 18), None);
+    // The fused 4096-point transform runs on `p4096`, the first pass of 2^20 on `main`.
+    assert_eq!(mp.sg_entry(12, 0, 12), Some("p4096"));
+    assert_eq!(mp.sg_entry(12, 0, 20), Some("main"));
     // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
     // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
     // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
