@@ -104,13 +104,18 @@ fn subgroup_kernels() {
     assert!(mp.uses_sg_kernel(12) && mp.uses_sg_kernel(10) && mp.uses_sg_kernel(8));
     // 256-point passes of span ≥ 1024 run on `p256c` (a lane per column), 1024-point passes
     // after the first on the plain core.
-    assert_eq!(mp.sg_entry(8, 8), Some("p256"));
-    assert_eq!(mp.sg_entry(8, 10), Some("p256c"));
-    assert_eq!(mp.sg_entry(10, 8), None);
-    // 1024-point first passes (`p1024`, four per workgroup): batches that leave 1, 2 and 3
-    // transforms in the last workgroup, the inverse, and the first pass of 2^18 = 1024 × 256.
+    assert_eq!(mp.sg_entry(8, 8, 16), Some("p256"));
+    assert_eq!(mp.sg_entry(8, 10, 18), Some("p256c"));
+    assert_eq!(mp.sg_entry(10, 8, 18), None);
+    // The fused 4096-point transform runs on `p4096`, the first pass of 2^20 on `main`.
+    assert_eq!(mp.sg_entry(12, 0, 12), Some("p4096"));
+    assert_eq!(mp.sg_entry(12, 0, 20), Some("main"));
+    // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
+    // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
+    // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
     for (d, passes) in [
         (FftDesc::new(1024).batch(9), 1),
+        (FftDesc::new(1024).batch(15), 1),
         (FftDesc::new(1024).batch(6).inverse(true), 1),
         (FftDesc::new(1024).batch(3), 1),
         (FftDesc::new(1 << 18).batch(2), 2),

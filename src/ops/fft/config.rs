@@ -141,20 +141,25 @@ impl FftConfig {
     }
 
     /// The entry point of shaders/fft/stockham_sg.wgsl that runs a pass of 2^log_p points with
-    /// span 2^log_ns under this configuration, if any:
-    /// - `main`: 4096-point first passes (the fused 4096-point transform, the first pass of
-    ///   2^20 = 4096 × 256);
-    /// - `p1024`: 1024-point first passes (four 256-point subgroup FFTs, one radix-4 exchange;
-    ///   on lavapipe 1.58× faster than the plain core fused, 1.45× as the first pass of 2^18);
+    /// span 2^log_ns of a 2^log_n-point transform under this configuration, if any:
+    /// - `p4096`: the fused 4096-point transform (`main`'s mirror image: each load reads 128
+    ///   bytes in a row, the stores are strided; 0.91–0.97× `main`'s time on lavapipe);
+    /// - `main`: 4096-point first passes of longer transforms (2^20 = 4096 × 256), whose column
+    ///   values lie 2^log_n / 4096 apart, so that `p4096`'s loads would gain nothing;
+    /// - `p1024`: 1024-point first passes, a whole transform inside one subgroup (four 256-point
+    ///   subgroup FFTs and the radix-4 step in registers, no workgroup memory; on lavapipe the
+    ///   fused transform takes 0.76–0.84× the time of the former four-subgroup kernel with its
+    ///   workgroup-memory exchange, which ran 1.58× faster than the plain core);
     /// - `p256`: 256-point passes of span below 1024 (a column per subgroup, no workgroup memory);
     /// - `p256c`: 256-point passes of span ≥ 1024 (a lane per column, 8 adjacent columns per
     ///   workgroup, so that each store writes one run of memory instead of 8 rows ns·8 bytes
     ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256).
-    pub fn sg_entry(&self, log_p: u32, log_ns: u32) -> Option<&'static str> {
+    pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
         }
         match (log_p, log_ns) {
+            (12, 0) if log_n == 12 => Some("p4096"),
             (12, 0) => Some("main"),
             (10, 0) => Some("p1024"),
             (8, log_ns) if log_ns < 10 => Some("p256"),
@@ -165,7 +170,7 @@ impl FftConfig {
 
     /// Whether the fused transform of 2^log_n points runs on a subgroup kernel.
     pub fn uses_sg_kernel(&self, log_n: u32) -> bool {
-        self.sg_entry(log_n, 0).is_some()
+        self.sg_entry(log_n, 0, log_n).is_some()
     }
 
     /// The same geometry with every pass on the plain core: what a strided pass runs (the

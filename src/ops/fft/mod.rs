@@ -294,7 +294,10 @@ pub(crate) fn sg_pass(
             ];
             (c, cols.div_ceil(8))
         }
-        "p1024" => (Vec::new(), cols.div_ceil(4)),
+        "p1024" => (
+            vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
+            cols.div_ceil(8),
+        ),
         _ => (Vec::new(), cols),
     }
 }
@@ -307,7 +310,7 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
     }
     let log_n = desc.n.trailing_zeros();
     let sched = schedule(cfg, log_n);
-    sched.len() == 1 && cfg.sg_entry(sched[0].log_p, 0).is_none()
+    sched.len() == 1 && cfg.sg_entry(sched[0].log_p, 0, log_n).is_none()
 }
 
 /// Where a pass reads or writes.
@@ -509,18 +512,19 @@ impl FftPlan {
                 if let Some(st) = stride {
                     p.a[1] = st;
                 }
-                let (pipeline, params, grid) =
-                    if let Some(entry) = config.sg_entry(g.log_p, g.log_ns) {
-                        // The subgroup kernels: same bindings and parameters; `main` takes one
-                        // 4096-point column per workgroup, `p1024` four 1024-point columns, `p256` one
-                        // 256-point column per subgroup, `p256c` eight per workgroup.
-                        let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
-                        let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
-                        let grid = grid_for(ctx, "FFT workgroup count", count)?;
-                        (pipeline, ctx.uniform("fft params", &p)?, grid)
-                    } else {
-                        mk(g, 0, 0, g.in_place(log_m) || strided_in_place, p)?
-                    };
+                let sg_entry = config.sg_entry(g.log_p, g.log_ns, log_m);
+                let (pipeline, params, grid) = if let Some(entry) = sg_entry {
+                    // The subgroup kernels: same bindings and parameters; `p4096` and `main`
+                    // take one 4096-point transform or column per workgroup, `p1024` eight 1024-point columns (one
+                    // per subgroup), `p256` one
+                    // 256-point column per subgroup, `p256c` eight per workgroup.
+                    let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
+                    let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
+                    let grid = grid_for(ctx, "FFT workgroup count", count)?;
+                    (pipeline, ctx.uniform("fft params", &p)?, grid)
+                } else {
+                    mk(g, 0, 0, g.in_place(log_m) || strided_in_place, p)?
+                };
                 // Ping-pong between the output and one scratch buffer so that the next-to-last
                 // pass writes the output; the last pass runs in place there (it binds the
                 // input as its unread source: a buffer may not be bound read-only and writable
@@ -545,7 +549,8 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
-                    dst_vec4: g.log_ns == 0 && stride.is_none(),
+                    // `p4096` stores single values (element view).
+                    dst_vec4: g.log_ns == 0 && stride.is_none() && sg_entry != Some("p4096"),
                 });
             }
         } else {
@@ -801,7 +806,7 @@ pub fn sg_pass_constants(
     schedule(cfg, log_n)
         .iter()
         .filter_map(|g| {
-            let e = cfg.sg_entry(g.log_p, g.log_ns)?;
+            let e = cfg.sg_entry(g.log_p, g.log_ns, log_n)?;
             Some((e, sg_pass(g, log_n, 1, e).0))
         })
         .collect()
