@@ -347,6 +347,23 @@ export async function runAll(k, log, opts = {}) {
       check(saved.entries.some((x) => x.op === 'gemm' && x.winner_label === e.winner_label), 'tuneResults lacks the entry');
       check(saved.key.adapter.name === caps.adapter.name, 'tuneResults names another adapter');
       await rejects('shapes without an op', () => k.tune(undefined, { shapes: [d] }), /needs the op/);
+      // Restored on a new instance (a later visit): its plans run the winner without tuning;
+      // entries it already has win; another adapter's file is refused.
+      const Ctor = /** @type {typeof import('wgkernels').Kernels} */ (k.constructor);
+      const k2 = await Ctor.create({ tuning: saved });
+      const restored = k2.gemm(d);
+      check(restored.config === e.winner_label, `a plan after Kernels.create({tuning}) runs ${restored.config}, the winner is ${e.winner_label}`);
+      const again2 = k2.importTuning(saved);
+      check(again2.imported === 0 && again2.kept === saved.entries.length, `importTuning again: ${JSON.stringify(again2)}`);
+      const k3 = await Ctor.create();
+      const fresh = k3.importTuning(saved);
+      check(fresh.imported === saved.entries.length && fresh.kept === 0, `importTuning on a fresh instance: ${JSON.stringify(fresh)}`);
+      check(k3.gemm(d).config === e.winner_label, 'importTuning did not restore the winner');
+      const foreign = { ...saved, key: { ...saved.key, adapter: { ...saved.key.adapter, name: 'another GPU', vendor: saved.key.adapter.vendor + 1 } } };
+      await rejects('another adapter\'s tuning', () => k3.importTuning(foreign), /foreign/);
+      await rejects('another format', () => k3.importTuning({ ...saved, format: 1 }), /stale/);
+      k2.device.destroy();
+      k3.device.destroy();
       const ok = e.candidates.filter((c) => c.status === 'ok').length;
       return `${n} candidates (${ok} timed, ${e.timing}), default ${e.default_label} ${e.default_ms?.toFixed(3)} ms → ${e.winner_label} ${e.winner_ms?.toFixed(3)} ms, err ${err.toExponential(1)}`;
     });
@@ -636,6 +653,80 @@ export async function runAll(k, log, opts = {}) {
     check(ts.samples_ms.length === 2 && ts.work.flops > 0, `sparseGemm timing ${JSON.stringify(ts)}`);
     await rejects('an unknown timing option', () => k.fft({ n: 8 }).time(/** @type {any} */ ({ iter: 3 })), /unknown field `iter`/);
     return `gemm ${tg.median_ms.toFixed(3)} ms (${tg.source}), attention ${ta.median_ms.toFixed(3)} ms`;
+  });
+
+  // What a page shows beside a result: the variant each plan runs (and `explain` says without
+  // building it), the result against the crate's f64 reference under its tolerance (`check`,
+  // whose error is recomputed here), and timings gathered into a native bench report.
+  await t('plan.variant, explain, check against the reference, report', async () => {
+    const g = { m: 33, n: 17, k: 29 };
+    const gp = k.gemm(g);
+    const ex = k.explain('gemm', g);
+    check(ex.variant === gp.variant && ex.config === gp.config, `explain ${ex.variant} ${ex.config}, the plan ${gp.variant} ${gp.config}`);
+    check(ex.variants.find((v) => v.variant === gp.variant)?.available === true, `the plan's variant is not available: ${JSON.stringify(ex.variants)}`);
+    check(ex.variants.every((v) => v.available === (v.reason === null) && v.available === v.candidates > 0), `available/reason/candidates disagree: ${JSON.stringify(ex.variants)}`);
+    check(ex.variants.find((v) => v.variant === 'gemv')?.reason?.includes('one output row') === true, 'gemv on a 33×17 product has no shape reason');
+    const coop = /** @type {import('wgkernels').VariantAvailability} */ (ex.variants.find((v) => v.variant === 'coop'));
+    if (!coop.available) check(/cooperative-matrix/.test(/** @type {string} */ (coop.reason)), `coop: ${coop.reason}`);
+    if (!caps.f16) check(/f16|F16/.test(k.explain('gemm', { ...g, dtype: 'f16' }).error ?? ''), 'f16 without shader-f16 explains no error');
+    const a = rand(g.m * g.k, 111);
+    const b = rand(g.k * g.n, 112);
+    const c = await gp.run(a, b);
+    const cg = gp.check(c, a, b);
+    check(cg.pass && cg.reference instanceof Float64Array && cg.reference.length === c.length, `gemm check ${JSON.stringify({ ...cg, reference: undefined })}`);
+    check(Math.abs(cg.rel_l2_err - relL2(c, cg.reference)) <= 1e-12 + 1e-6 * cg.rel_l2_err, `rel L2 ${cg.rel_l2_err}, recomputed ${relL2(c, cg.reference)}`);
+    check(relL2(cg.reference, gemmRef(g, a, b)) < 1e-12, 'the reference is not the product');
+    const bad = c.slice();
+    bad[5] += 1;
+    check(!gp.check(bad, a, b).pass, 'a wrong result passed');
+    await rejects('check with a wrong length', () => gp.check(c, a, b.subarray(1)), /B has/);
+    // FFT (Bluestein), convolution with gates, attention with per-head patterns, sparse linear.
+    const fp = k.fft({ n: 45, batch: 2, inverse: true });
+    check(fp.variant === 'bluestein' && k.explain('fft', { n: 64 }).variant === k.fft({ n: 64 }).variant, `fft variants ${fp.variant}`);
+    const x = rand(4 * 45, 113);
+    const cf = fp.check(await fp.run(x), x);
+    check(cf.pass && relL2(cf.reference, dftRef(x, 45, 2, true)) < 1e-12, `fft check ${cf.rel_l2_err} / ${cf.tolerance}`);
+    const cd = { batch: 1, channels: 2, length: 40, kernelLength: 9, preGate: true };
+    const cp = k.fftconv(cd);
+    const ce = k.explain('fftconv', cd);
+    check(cp.variant === ce.variant && cp.config === ce.config && cp.variant === cp.path, `fftconv ${cp.variant} ${cp.config}, explain ${ce.variant} ${ce.config}`);
+    const long = k.explain('fftconv', { batch: 1, channels: 1, length: 1 << 16, kernelLength: 1 << 15 });
+    const fused = long.variants.find((v) => v.variant === 'fused');
+    check(fused?.available === false && /fused/.test(fused.reason ?? ''), `a long kernel on the fused path: ${JSON.stringify(fused)}`);
+    const u = rand(2 * 40, 114);
+    const kk = rand(2 * 9, 115);
+    const pre = rand(2 * 40, 116);
+    const cc = cp.check(await cp.run(u, kk, { preGate: pre }), u, kk, { preGate: pre });
+    check(cc.pass && relL2(cc.reference, convRef(cd, u, kk, pre, undefined)) < 1e-9, `fftconv check ${cc.rel_l2_err}`);
+    await rejects('check without the plan\'s gate', () => cp.check(u, u, kk), /gates/);
+    const ad = { batch: 1, heads: 2, n: 50, headDim: 8, pattern: ['causal', 'window:4'], lse: true };
+    const ap = k.attention(ad);
+    check(k.explain('attention', ad).variant === ap.variant, 'attention explain and plan differ');
+    const q = rand(2 * 50 * 8, 117);
+    const kv = rand(q.length, 118);
+    const ca = ap.check(await ap.run(q, kv, kv), q, kv, kv);
+    check(ca.pass && relL2(ca.reference, attentionRef(ad, q, kv, kv).o) < 1e-6, `attention check ${ca.rel_l2_err}`);
+    const sd = { m: 8, n: 6, k: 16, pattern: '2:4', linear: true, bias: true };
+    const sp = k.sparseGemm(sd);
+    check(k.explain('sparseGemm', sd).variant === sp.variant, 'sparseGemm explain and plan differ');
+    const w = sp.prune(rand(sd.m * sd.k, 119));
+    const xs = rand(sd.n * sd.k, 120);
+    const bias = rand(sd.m, 121);
+    const cs = sp.check(await sp.run(sp.compress(w), xs, { bias }), w, xs, { bias });
+    check(cs.pass, `sparseGemm check ${cs.rel_l2_err} / ${cs.tolerance}`);
+    await rejects('explain an unknown op', () => k.explain(/** @type {any} */ ('conv2d'), /** @type {any} */ ({})), /unknown op/);
+    // Timings → a native report: one row each, the roofline filled in under measured peaks.
+    const tg = await gp.time({ iters: 2 });
+    const ta = await ap.time({ iters: 2 });
+    check(tg.row.op === 'gemm' && tg.row.variant === gp.variant && tg.row.config === gp.config && tg.row.median_ms === tg.median_ms, `gemm row ${JSON.stringify(tg.row)}`);
+    check(tg.row.shape.m === 33 && tg.row.config_source === 'default', `gemm row shape ${JSON.stringify(tg.row.shape)} source ${tg.row.config_source}`);
+    check(ta.row.op === 'attention' && String(ta.row.shape.pattern).includes('|'), `attention row ${JSON.stringify(ta.row.shape)}`);
+    const rep = await k.report([tg, ta.row]);
+    check(rep.schema_version === 2 && rep.results.length === 2 && rep.peaks.fma_f32_gflops > 0 && rep.peaks.copy_gbps > 0, `report ${JSON.stringify({ ...rep, results: rep.results.length })}`);
+    check((rep.results[0].pct_of_roof ?? 0) > 0 && rep.scores.ops.some((o) => o.op === 'gemm'), `report row ${JSON.stringify(rep.results[0])}`);
+    check(rep.adapter.name !== '' && rep.system !== undefined && rep.system.wgpu_version !== '', `report adapter ${JSON.stringify(rep.adapter)} system ${JSON.stringify(rep.system)}`);
+    await rejects('a report of something else', () => k.report([/** @type {any} */ ({ median: 1 })]), /not a timing or a row/);
+    return `gemm ${gp.variant} (${ex.variants.filter((v) => !v.available).map((v) => v.variant).join(', ')} unavailable), checks ${cg.rel_l2_err.toExponential(1)}/${cg.tolerance.toExponential(1)}, report: ${rep.results.length} rows, peaks ${rep.peaks.fma_f32_gflops.toFixed(1)} GFLOP/s`;
   });
 
   // The chain the issue asks for: FFT convolution → GEMM on its output, all on GPU buffers,

@@ -20,6 +20,10 @@ export interface CreateOptions {
   /** Called once if the device is lost (driver reset, `k.device.destroy()`); every later
    * call then rejects with `device lost: ...`. (`k.device.lost` is the same event.) */
   onDeviceLost?: (info: { reason: GPUDeviceLostReason; message: string }) => void;
+  /** Tuning saved from `tuneResults()` (e.g. of an earlier visit) to restore: plans use its
+   * picks without measuring again. One measured on another adapter, driver or package version
+   * is skipped with a console warning (`importTuning` throws instead). */
+  tuning?: TuneResults;
 }
 
 export interface Capabilities {
@@ -115,6 +119,13 @@ export interface TuneEntry {
   shader_hash: string;
 }
 
+/** Everything tuned on a device, in the native tuning cache file's form (`tuneResults`, `importTuning`). */
+export interface TuneResults {
+  format: number;
+  key: { adapter: Capabilities['adapter']; crate_version: string };
+  entries: TuneEntry[];
+}
+
 export interface TimeOptions {
   warmup?: number;
   iters?: number;
@@ -127,6 +138,104 @@ export interface Timing {
   /** `gpu` (timestamp queries, quantised by the browser) or `wall` (submit to done). */
   source: 'gpu' | 'wall';
   work: { flops: number; bytes: number; f16_math?: boolean };
+  /** The measurement as a `wgkernels bench --json` result row, for `Kernels.report`. */
+  row: BenchRow;
+}
+
+/** One measured op × shape of a bench report (`results[]` of `wgkernels bench --json`). */
+export interface BenchRow {
+  /** The native op name (`gemm`, `fft`, `fftconv`, `attention`, `sparse_gemm`). */
+  op: string;
+  variant: string;
+  dtype: DType;
+  /** The op's dimensions, as the native bench writes them. */
+  shape: Record<string, unknown>;
+  median_ms: number;
+  samples_ms: number[];
+  work?: { flops: number; bytes: number; f16_math?: boolean };
+  config: string;
+  /** `default` (the untuned pick) or `cache` (a tuned entry). */
+  config_source: string;
+  gflops?: number;
+  gbps?: number;
+  /** `gpu` or `wall`. */
+  timing: string;
+  /** Filled in by the report: intensity, roof, bound, % of roof. */
+  intensity?: number;
+  roof_gflops?: number;
+  bound?: string;
+  pct_of_roof?: number;
+  [field: string]: unknown;
+}
+
+/** A `wgkernels bench --json` report (schema version 2): `wgkernels compare` reads it beside native reports. */
+export interface BenchReport {
+  schema_version: number;
+  adapter: Capabilities['adapter'];
+  /** The adapter's measured peaks (FMA GFLOP/s per type, copy bandwidth), from the native bench's probe. */
+  peaks: { fma_f32_gflops: number; fma_f16_gflops: number | null; copy_gbps: number; copy_buffer_gbps: number };
+  results: BenchRow[];
+  version: string;
+  compile: unknown[];
+  /** Per-op and overall geometric means of % of roof. */
+  scores: { ops: { op: string; score: number; rows: number }[]; overall: number | null };
+  system?: { cpu: string; cpu_threads: number; os: string; wgpu_version: string };
+}
+
+/** What stands in for the machine in a browser's report (defaults from `navigator` and `k.device.adapterInfo`). */
+export interface ReportOptions {
+  /** Stands in for the OS (default: the user agent). */
+  os?: string;
+  /** Logical CPUs (default: `navigator.hardwareConcurrency`). */
+  cpuThreads?: number;
+  /** The adapter's name (wgpu's web backend reports none; default: the adapter info's vendor, architecture, device, description). */
+  adapter?: string;
+  /** The driver (default: the browser and its version, e.g. `Chrome/138.0.0.0`). */
+  driver?: string;
+}
+
+/** A result against the crate's f64 CPU reference, under the crate's one tolerance rule. */
+export interface Comparison {
+  max_abs_err: number;
+  /** ‖result − reference‖₂ / ‖reference‖₂. */
+  rel_l2_err: number;
+  /** The bound for this plan (op, variant's compute precision, reduction length). */
+  tolerance: number;
+  /** `rel_l2_err <= tolerance` and no NaN where the reference has none. */
+  pass: boolean;
+  /** The f64 reference, laid out as the result. */
+  reference: Float64Array;
+}
+
+/** One variant of an op in `explain`. */
+export interface VariantAvailability {
+  variant: string;
+  /** This adapter can run it for these options (the dispatcher or `tune` can pick it). */
+  available: boolean;
+  /** How many of the candidate configurations are of this variant. */
+  candidates: number;
+  /** Why it is not available (a missing feature, the device's limits, the shape); null when it is. */
+  reason: string | null;
+}
+
+/** What the dispatcher picks for a plan's options on this adapter (`Kernels.explain`). */
+export interface Explanation {
+  op: string;
+  /** The variant a plan of these options runs (its `plan.variant`). */
+  variant: string;
+  /** The configuration (its `plan.config`). */
+  config: string;
+  /** `default` (untuned) or `cache` (a tuned entry). */
+  source: string;
+  /** Why a plan of these options cannot run here at all (e.g. f16 without `shader-f16`), else null. */
+  error: string | null;
+  /** Candidate configurations `tune` would measure. */
+  candidates: number;
+  variants: VariantAvailability[];
+  /** attention: the mask's (query, key) block sizes. */
+  blocks?: [number, number];
+  /** fftconv: the FFT configuration of its transforms. */
+  fft?: string;
 }
 
 export interface GemmOptions {
@@ -240,8 +349,12 @@ export class AttentionPlan {
   /** Writes `o` (and `lse`, f32 per query row, when the plan has it); resolves to `o`. */
   run(q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, o: GPUBuffer, lse?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
+  /** The kernel variant (`tiled`, `subgroup`, `coop`). */
+  readonly variant: string;
   /** Fraction of score tiles the mask keeps (1 when dense). */
   readonly workDensity: number;
+  /** `result` (O, or `{o, lse}`) against f64 attention on `q`, `k`, `v` with the plan's mask. */
+  check(result: HostArray | { o: HostArray }, q: HostArray, k: HostArray, v: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -282,6 +395,10 @@ export class SparseGemmPlan {
   run(sparse: SparseMatrix, dense: Uint16Array, extras?: { bias?: Uint16Array }): Promise<Uint16Array>;
   run(sparse: SparseMatrix, dense: GPUBuffer, extras?: { bias?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   readonly config: string;
+  /** The kernel variant (`plain`, `subgroup`, `cols`, `coop`, `gemv-sg`, `gemv-plain`). */
+  readonly variant: string;
+  /** `result` against the f64 product of `sparse` (the dense form compressed, pruned as `compress` pruned it: `prune(dense)`) and `dense` (and `extras.bias`). */
+  check(result: HostArray, sparse: HostArray, dense: HostArray, extras?: { bias?: HostArray }): Comparison;
   /** Times the plan with `sparse` on a zero-filled dense operand of its own. */
   time(sparse: SparseMatrix, options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -296,6 +413,10 @@ export class GemmPlan {
   run(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer): Promise<GPUBuffer>;
   /** The configuration the dispatcher picked. */
   readonly config: string;
+  /** The kernel variant of the configuration (`tiled`, `subgroup`, `coop`, `gemv`). */
+  readonly variant: string;
+  /** `result` (C) against the f64 product of `a`, `b` (and the input `c` when beta ≠ 0). */
+  check(result: HostArray, a: HostArray, b: HostArray, c?: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   /** Releases the plan's wasm memory now (otherwise when it is garbage-collected). */
@@ -310,6 +431,10 @@ export class FftPlan {
   /** Into `output`, or a new buffer of the package when omitted. */
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
+  /** `stockham` or `monarch` for powers of two, `bluestein` otherwise. */
+  readonly variant: string;
+  /** `result` against the f64 FFT of `input` (scaled by 1/n when inverse). */
+  check(result: HostArray, input: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -321,6 +446,10 @@ export class RfftPlan {
   run(input: Float32Array): Promise<Float32Array>;
   run(input: Uint16Array): Promise<Uint16Array>;
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  /** The configuration of the inner complex FFT (n/2 points). */
+  readonly config: string;
+  /** The inner complex FFT's variant. */
+  readonly variant: string;
   free(): void;
 }
 
@@ -340,6 +469,12 @@ export class FftConvPlan {
   run(u: GPUBuffer, k: KernelSpectrum | Float32Array, extras?: { preGate?: GPUBuffer; postGate?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   /** The path the dispatcher picked. */
   readonly path: string;
+  /** Path, FFT length and segments, e.g. `fused n128 seg1`. */
+  readonly config: string;
+  /** The path, with ` sparse` when frequency-sparse. */
+  readonly variant: string;
+  /** `result` (y) against the f64 convolution of `u` with the kernels `k` and the gates of `extras`. */
+  check(result: HostArray, u: HostArray, k: Float32Array, extras?: { preGate?: HostArray; postGate?: HostArray }): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -377,7 +512,22 @@ export class Kernels {
    * rejects. */
   tune(op?: 'gemm' | 'fft' | 'rfft' | 'fftconv' | 'attention' | 'sparseGemm', options?: TuneOptions): Promise<TuneEntry[]>;
   /** Everything tuned on this device so far, in the native tuning cache file's form. */
-  tuneResults(): { format: number; key: { adapter: Capabilities['adapter']; crate_version: string }; entries: TuneEntry[] };
+  tuneResults(): TuneResults;
+  /** Restores saved `tuneResults()`: plans built afterwards use their picks. Throws when they
+   * were measured on another adapter, driver or package version; entries already tuned here
+   * win (counted as `kept`). */
+  importTuning(results: TuneResults): { imported: number; kept: number };
+  /** What the dispatcher picks for `op`'s plan options here, without building the plan (no
+   * pipeline compiles): the variant and configuration, and for every variant of the op whether
+   * this adapter can run it and if not why. */
+  explain(op: 'gemm', options: GemmOptions): Explanation;
+  explain(op: 'fft' | 'rfft', options: FftOptions): Explanation;
+  explain(op: 'fftconv', options: FftConvOptions): Explanation;
+  explain(op: 'attention', options: AttentionOptions): Explanation;
+  explain(op: 'sparseGemm', options: SparseGemmOptions): Explanation;
+  /** Timings of `plan.time()` (or their rows) as a `wgkernels bench --json` report under this
+   * adapter's peaks (measured on the first call, seconds, then kept), for `wgkernels compare`. */
+  report(timings: (Timing | BenchRow)[], options?: ReportOptions): Promise<BenchReport>;
   /** Checks `op` (every op when omitted) against its f64 CPU reference; `onProgress` sees each check. */
   verify(op?: string, onProgress?: (check: Check) => void, tier?: 'standard' | 'full'): Promise<VerifyResult>;
   free(): void;

@@ -22,6 +22,16 @@ Kernels.create = async function create(options = {}) {
   }
   await load(options.wasm);
   const k = await Kernels._create();
+  // Saved tuning (`tuneResults()` of an earlier visit): a file from another adapter, driver or
+  // package version is refused, as the native cache refuses it; that is a reason to tune again,
+  // not to fail the page, so it is a warning here (`k.importTuning` throws it instead).
+  if (options.tuning) {
+    try {
+      k.importTuning(options.tuning);
+    } catch (e) {
+      console.warn(`wgkernels: saved tuning not used: ${e instanceof Error ? e.message : e}`);
+    }
+  }
   // Device loss as an event: the device's own `lost` promise, reported to `onDeviceLost`.
   // Every later call rejects with the library's `device lost: ...` error.
   if (options.onDeviceLost) {
@@ -48,4 +58,21 @@ FftConvPlan.prototype.run = function run(u, k, extras) {
   } finally {
     spec.free();
   }
+};
+
+// `k.report(timings, options)`: what a native report reads from the machine comes from the page.
+// wgpu's WebGPU backend reports no adapter name or driver, so the device's adapter info (vendor,
+// architecture, device, description) and the browser's product token (e.g. `Chrome/138.0.0.0`)
+// stand in for them.
+Kernels.prototype.report = function report(timings, options = {}) {
+  const nav = globalThis.navigator ?? {};
+  const ua = nav.userAgent ?? '';
+  const info = this.device.adapterInfo ?? {};
+  const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  // The most specific product first: Edge's and Chrome's user agents also name Safari.
+  const product = ['Edg', 'Firefox', 'HeadlessChrome', 'Chrome', 'Version']
+    .map((p) => ua.match(new RegExp(`${p}/[\\d.]+`)))
+    .find(Boolean);
+  const driver = product ? product[0].replace(/^Version/, 'Safari') : '';
+  return this._report(timings, { os: ua, cpuThreads: nav.hardwareConcurrency || 0, adapter, driver, ...options });
 };

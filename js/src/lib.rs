@@ -15,8 +15,11 @@
 //! On native targets the crate is empty: it exists for the browser only.
 #![cfg(target_arch = "wasm32")]
 
+mod check;
 mod data;
+mod explain;
 mod plans;
+mod report;
 mod search;
 mod tune;
 
@@ -173,6 +176,35 @@ impl Kernels {
     #[wasm_bindgen(js_name = tuneResults)]
     pub fn tune_results(&self) -> Result<JsValue, JsValue> {
         tune::results(&self.shared)
+    }
+
+    /// Restores tuning results saved from `tuneResults` (e.g. in `localStorage`) so plans built
+    /// afterwards use the tuned picks without measuring again. Refused (an error naming why)
+    /// when they were measured on another adapter, driver or package version, as the native
+    /// cache refuses such a file; entries already tuned here win over imported ones, and an
+    /// entry for kernels that changed since is ignored at lookup. Returns `{imported, kept}`.
+    #[wasm_bindgen(js_name = importTuning)]
+    pub fn import_tuning(&self, results: JsValue) -> Result<JsValue, JsValue> {
+        tune::import(&self.shared, &results)
+    }
+
+    /// What the dispatcher picks for `op`'s plan options on this adapter, without building the
+    /// plan (no pipeline is compiled): `{op, variant, config, source, error, candidates,
+    /// variants: [{variant, available, candidates, reason}]}`: every variant of the op, whether
+    /// this adapter can run it for these options, and if not why (a missing feature, the
+    /// limits, the shape). `error` is why a plan of these options cannot run here at all.
+    pub fn explain(&self, op: String, options: JsValue) -> Result<JsValue, JsValue> {
+        explain::explain(&self.shared, &op, &options)
+    }
+
+    /// Gathers timings of `plan.time()` (or their `row`s) into a `wgkernels bench --json`
+    /// report (same schema version) under this adapter's peaks, measured by the native
+    /// bench's probe on the first call (seconds) and kept: `wgkernels compare` reads it beside
+    /// native reports. `options` (`{os, cpuThreads, adapter, driver}`) stand in for what a
+    /// native report reads from the machine; the wrapper fills them from the page.
+    #[wasm_bindgen(js_name = _report)]
+    pub fn report(&self, timings: JsValue, options: JsValue) -> Promise {
+        report::report(self.shared.clone(), timings, options)
     }
 
     /// Verifies `op` (every op when omitted) against its f64 CPU reference on the standard

@@ -11,6 +11,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use wgkernels::ops::attention::tune::AttnTuneDesc;
+use wgkernels::report::{BenchResult, Work};
+use wgkernels::tune::ConfigSource;
 use wgkernels::{DType, FftConvDesc, FftDesc, GemmDesc, RfftDesc};
 
 /// Runs `work` (on the plan's device) with GPU errors attributed to it, as a promise.
@@ -36,14 +38,22 @@ where
     })
 }
 
-/// Builds a wgkernels plan with GPU errors during creation reported as its error.
+/// Builds a wgkernels plan with GPU errors during creation reported as its error; also where
+/// its configuration came from (`cache` when building it hit the tuner's entries, else
+/// `default`), for its report rows.
 fn make<P>(
     shared: &Shared,
     build: impl FnOnce(&wgkernels::Context) -> wgkernels::Result<P>,
-) -> Result<Rc<P>, JsValue> {
+) -> Result<(Rc<P>, &'static str), JsValue> {
     let ctx = &shared.ctx;
+    let hits = ctx.tuner().stats().cache_hits;
     let plan = ctx.scoped(|| build(ctx)).and_then(|p| p);
-    plan.map(Rc::new).map_err(js_err)
+    let source = if ctx.tuner().stats().cache_hits > hits {
+        ConfigSource::Cache
+    } else {
+        ConfigSource::Default
+    };
+    plan.map(|p| (Rc::new(p), source.name())).map_err(js_err)
 }
 
 /// Records `record` into one compute pass and submits it.
@@ -64,13 +74,17 @@ struct TimeOptions {
 }
 
 /// Times a plan on operands of its own (zero-filled: the kernels' time does not depend on the
-/// values), recorded by `bind` into each timed pass: `{median_ms, samples_ms, source, work}`,
-/// `source` `gpu` (timestamp queries) or `wall`, `work` the op's roofline FLOP and bytes (the
-/// native bench's count), so a page can show GFLOP/s and GB/s as the native report does.
+/// values), recorded by `bind` into each timed pass: `{median_ms, samples_ms, source, work,
+/// row}`, `source` `gpu` (timestamp queries) or `wall`, `work` the op's roofline FLOP and bytes
+/// (the native bench's count), so a page can show GFLOP/s and GB/s as the native report does,
+/// and `row` the measurement as a `wgkernels bench --json` result row (`row` is its op,
+/// variant, dtype, shape, config and config source; `Kernels.report` gathers rows into a
+/// report).
 fn time_plan<B: 'static>(
     shared: &Rc<Shared>,
     o: JsValue,
-    bind: impl FnOnce(&Shared) -> wgkernels::Result<(B, wgkernels::report::Work)> + 'static,
+    row: BenchResult,
+    bind: impl FnOnce(&Shared) -> wgkernels::Result<(B, Work)> + 'static,
     record: fn(&B, &mut wgpu::ComputePass<'_>),
 ) -> Promise {
     promise(shared, move |s| async move {
@@ -88,8 +102,30 @@ fn time_plan<B: 'static>(
             .map_err(js_err)?;
         let mut v = serde_json::to_value(&t).map_err(js_err)?;
         v["work"] = serde_json::to_value(work).map_err(js_err)?;
+        v["row"] = serde_json::to_value(crate::report::timed_row(row, &t, work)).map_err(js_err)?;
         crate::data::from_json(&v)
     })
+}
+
+/// The report row of a plan's timing before it is timed: op (the native name), the problem
+/// (`dtype`, `shape`), what runs and where its configuration came from.
+fn base_row(
+    op: &str,
+    dtype: DType,
+    shape: serde_json::Value,
+    variant: String,
+    config: String,
+    source: &str,
+) -> BenchResult {
+    BenchResult {
+        op: op.into(),
+        variant,
+        dtype,
+        shape,
+        config,
+        config_source: source.into(),
+        ..Default::default()
+    }
 }
 
 /// A zero-filled storage buffer of `elems` values of `dtype` (for timing).
@@ -121,8 +157,10 @@ pub(crate) struct GemmOptions {
 /// A GEMM plan: C = alpha·op(A)·op(B) + beta·C, row-major, batched.
 #[wasm_bindgen]
 pub struct GemmPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::GemmPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::GemmPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl GemmOptions {
@@ -139,11 +177,12 @@ impl GemmOptions {
 impl GemmPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
         let desc = options::<GemmOptions>("gemm", &o)?.desc()?;
-        let plan = make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, None))?;
+        let (plan, source) = make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, None))?;
         shared.remember(TuneJob::Gemm(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 }
@@ -200,12 +239,29 @@ impl GemmPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant of the configuration (`tiled`, `subgroup`, `coop`, `gemv`), as the
+    /// native bench's rows name it.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        self.plan.config().variant().name().into()
+    }
+
     /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::gemm::NAME,
+            d.dtype,
+            wgkernels::ops::gemm::verify::gemm_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let bound = plan.bind(
@@ -326,11 +382,22 @@ fn run_transform<P: Transform>(
     })
 }
 
+/// The variant name of an FFT's configuration on `desc`, as the native bench's rows name it.
+fn fft_variant(desc: &FftDesc, cfg: &wgkernels::FftConfig) -> String {
+    if desc.is_pow2() {
+        cfg.variant().name().into()
+    } else {
+        "bluestein".into()
+    }
+}
+
 /// A batched complex FFT plan over interleaved (re, im) values; the inverse is scaled by 1/n.
 #[wasm_bindgen]
 pub struct FftPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::FftPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::FftPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl FftOptions {
@@ -354,11 +421,12 @@ impl FftOptions {
 impl FftPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
         let desc = options::<FftOptions>("fft", &o)?.fft_desc()?;
-        let plan = make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, None))?;
+        let (plan, source) = make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, None))?;
         shared.remember(TuneJob::Fft(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 }
@@ -377,12 +445,29 @@ impl FftPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant: `stockham` or `monarch` for powers of two, `bluestein` otherwise
+    /// (its inner transforms run the configuration), as the native bench's rows name it.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        fft_variant(self.plan.desc(), self.plan.config())
+    }
+
     /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::fft::NAME,
+            d.dtype,
+            wgkernels::ops::fft::verify::fft_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let bound = plan.bind(
@@ -399,14 +484,14 @@ impl FftPlan {
 /// A batched real FFT plan: n reals → n/2+1 complex bins (interleaved), or back (`inverse`).
 #[wasm_bindgen]
 pub struct RfftPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::RfftPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::RfftPlan>,
 }
 
 impl RfftPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
         let desc = options::<FftOptions>("rfft", &o)?.rfft_desc()?;
-        let plan = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, None))?;
+        let (plan, _) = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, None))?;
         // The real transform runs a complex FFT of half its length: that plan's pick is tuned.
         shared.remember(TuneJob::Fft(desc.inner()));
         Ok(Self {
@@ -421,6 +506,18 @@ impl RfftPlan {
     /// Transforms `input`; with a GPUBuffer input, into `output` (a new buffer when omitted).
     pub fn run(&self, input: JsValue, output: JsValue) -> Promise {
         run_transform(&self.shared, self.plan.clone(), input, output)
+    }
+
+    /// The configuration the dispatcher picked for the inner complex FFT (n/2 points).
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+
+    /// The inner complex FFT's variant (see `FftPlan.variant`).
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        fft_variant(&self.plan.desc().inner(), self.plan.config())
     }
 }
 
@@ -464,8 +561,10 @@ pub struct KernelSpectrum {
 /// (length kernelLength) per channel; causal unless `circular`.
 #[wasm_bindgen]
 pub struct FftConvPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::FftConvPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::FftConvPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl FftConvOptions {
@@ -485,11 +584,12 @@ impl FftConvOptions {
 impl FftConvPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
         let desc = options::<FftConvOptions>("fftconv", &o)?.desc()?;
-        let plan = make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, None))?;
+        let (plan, source) = make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, None))?;
         shared.remember(TuneJob::FftConv(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 }
@@ -602,13 +702,42 @@ impl FftConvPlan {
         self.plan.path().name().to_string()
     }
 
+    /// The path, FFT length and segments (e.g. `fused n2048 seg1`).
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        let p = &self.plan;
+        format!("{} n{} seg{}", p.path().name(), p.n_fft(), p.segments())
+    }
+
+    /// The variant as the native bench's rows name it: the path, with ` sparse` when
+    /// frequency-sparse.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        let path = self.plan.path().name();
+        if self.plan.desc().freq_keep.is_some() {
+            format!("{path} sparse")
+        } else {
+            path.into()
+        }
+    }
+
     /// Times the plan on operands of its own (zero kernels and gates, `{warmup, iters}`); see
     /// `time_plan`. The kernels' spectrum is prepared once, outside the timed runs.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::fftconv::NAME,
+            d.dtype,
+            wgkernels::ops::fftconv::verify::fftconv_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let spec = plan.prepare_kernel(&vec![0.0; d.k_len() as usize])?;
@@ -666,8 +795,14 @@ enum PatternSpec {
 /// (batch, heads, n, headDim), with the per-row log-sum-exp when `lse`.
 #[wasm_bindgen]
 pub struct AttentionPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::AttentionPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::AttentionPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
+    /// The mask the pattern made (the f64 reference of `check` applies it).
+    pub(crate) mask: Option<wgkernels::BlockMask>,
+    /// The pattern as its report row names it (`dense`, one spec, or one per head).
+    pattern: String,
 }
 
 impl AttentionOptions {
@@ -696,28 +831,36 @@ impl AttentionPlan {
         // Masks are built with the dispatcher's block sizes, so the pick (and its tuning) is
         // for the dispatcher's query block, masked or dense.
         let (bq, bk) = wgkernels::AttentionPlan::block_sizes(ctx, &desc);
-        let mask = match &o.pattern {
-            None => None,
+        let (mask, pattern) = match &o.pattern {
+            None => (None, "dense".to_string()),
             Some(spec) => {
                 let b = MaskBuilder::new(desc.nq, desc.nkv, bq, bk);
-                let m = match spec {
-                    PatternSpec::One(s) => Pattern::parse(s).and_then(|p| b.build(&p)),
+                let parsed = match spec {
+                    PatternSpec::One(s) => vec![Pattern::parse(s).map_err(js_err)?],
                     PatternSpec::PerHead(v) => v
                         .iter()
                         .map(|s| Pattern::parse(s))
                         .collect::<wgkernels::Result<Vec<_>>>()
-                        .and_then(|p| b.build_heads(&p)),
+                        .map_err(js_err)?,
                 };
-                Some(m.map_err(js_err)?)
+                let m = match spec {
+                    PatternSpec::One(_) => b.build(&parsed[0]),
+                    PatternSpec::PerHead(_) => b.build_heads(&parsed),
+                };
+                let names: Vec<String> = parsed.iter().map(|p| p.describe()).collect();
+                (Some(m.map_err(js_err)?), names.join(" | "))
             }
         };
-        let plan = make(shared, |ctx| {
+        let (plan, source) = make(shared, |ctx| {
             wgkernels::AttentionPlan::new(ctx, desc, mask.as_ref(), None)
         })?;
         shared.remember(TuneJob::Attention(AttnTuneDesc { desc, block_q: bq }));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
+            mask,
+            pattern,
         })
     }
 }
@@ -788,6 +931,12 @@ impl AttentionPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant (`tiled`, `subgroup`, `coop`).
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        self.plan.config().variant().name().into()
+    }
+
     /// Fraction of the score tiles the mask keeps (1 when dense).
     #[wasm_bindgen(getter, js_name = workDensity)]
     pub fn work_density(&self) -> f64 {
@@ -798,9 +947,23 @@ impl AttentionPlan {
     /// counts the blocks the mask keeps.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let mut shape = wgkernels::ops::attention::verify::attention_shape_json(
+            &wgkernels::ops::attention::verify::AttnCase::dense(d),
+        );
+        shape["pattern"] = self.pattern.clone().into();
+        let row = base_row(
+            wgkernels::ops::attention::NAME,
+            d.dtype,
+            shape,
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let lse = d
@@ -860,8 +1023,10 @@ pub struct SparseMatrix {
 /// `linear` Y = X·W_sᵀ (+ bias) (X n×k tokens, W_s m×k).
 #[wasm_bindgen]
 pub struct SparseGemmPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::SparseGemmPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::SparseGemmPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl SparseOptions {
@@ -884,13 +1049,14 @@ impl SparseOptions {
 impl SparseGemmPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
         let desc = options::<SparseOptions>("sparseGemm", &o)?.desc()?;
-        let plan = make(shared, |ctx| {
+        let (plan, source) = make(shared, |ctx| {
             wgkernels::SparseGemmPlan::new(ctx, desc, None)
         })?;
         shared.remember(TuneJob::Sparse(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 
@@ -1060,15 +1226,32 @@ impl SparseGemmPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant (`plain`, `subgroup`, `cols`, `coop`, `gemv-sg`, `gemv-plain`), as
+    /// the native bench's rows name it.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        wgkernels::ops::sparse_gemm::verify::sparse_variant_name(self.plan.config())
+    }
+
     /// Times the plan with the compressed `sparse` on a dense operand of its own
     /// (`{warmup, iters}`); see `time_plan`.
     pub fn time(&self, sparse: &SparseMatrix, options: JsValue) -> Promise {
         let plan = self.plan.clone();
         let same = sparse.desc == *plan.desc();
         let (values, meta) = (sparse.values.clone(), sparse.meta.clone());
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::sparse_gemm::NAME,
+            d.dtype,
+            wgkernels::ops::sparse_gemm::verify::sparse_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 if !same {
                     return Err(wgkernels::Error::Shape(
