@@ -252,6 +252,11 @@ export interface GemmOptions {
   /** C = alpha·op(A)·op(B) + beta·C; defaults 1 and 0 (beta ≠ 0 needs C). */
   alpha?: number;
   beta?: number;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 export interface FftOptions {
@@ -261,6 +266,11 @@ export interface FftOptions {
   /** Inverse transform, scaled by 1/n. */
   inverse?: boolean;
   dtype?: DType;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 export interface FftConvOptions {
@@ -282,6 +292,11 @@ export interface FftConvOptions {
    * f32 only). */
   path?: 'fused' | 'multipass' | 'unfused';
   dtype?: DType;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 export interface AttentionOptions {
@@ -303,10 +318,98 @@ export interface AttentionOptions {
    * `window:W`, `window:L:R`, `diag:OFFSET:HW`, `frames:LEN:K:HW`, `stripes:I,J`, `every:S[:O]`,
    * `rows:I,J`, joined by `+` (union) and `&` (intersection). Dense when omitted. */
   pattern?: string | string[];
+  /** Head dim of V and O when it differs from Q·K's (latent attention; default `headDim`). */
+  valueDim?: number;
+  /** The mask's (query, key) block sizes (default: the dispatcher's for the shape). */
+  blocks?: [number, number];
+  /** Score soft-cap: scores become `cap·tanh(s/cap)`. */
+  softcap?: number;
+  /** ALiBi: a slope per query head (scores gain `slope·(j − i)`), or `'standard'` (the paper's geometric slopes). */
+  alibi?: number[] | 'standard';
+  /** A sink logit per query head (an extra softmax term with no value). */
+  sinks?: number[];
+  /** T5 relative-position buckets: `table` holds `heads × buckets` values, head-major. */
+  t5?: { buckets: number; maxDistance: number; bidirectional: boolean; table: number[] };
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
+}
+
+/** A block mask as a page draws it (`attentionMask`, `AttentionPlan.mask`). */
+export interface MaskInfo {
+  blockQ: number;
+  blockKv: number;
+  /** Query blocks. */
+  rows: number;
+  /** Key blocks. */
+  cols: number;
+  /** `rows × cols` (row-major): 0 where the block is skipped, else 0.2 + 0.8 × the share of its pairs attended. */
+  fill: Float32Array;
+  /** Blocks run whole, blocks run with a bit tile, and single stripe keys. */
+  full: number;
+  partial: number;
+  stripes: number;
+  /** Share of (query, key) pairs attended. */
+  density: number;
+  /** Share of the dense work the kernel does (partial blocks count whole). */
+  workDensity: number;
+}
+
+export interface FftNdOptions {
+  /** The array's shape, outermost first (for `c2r`, the real output's). */
+  shape: number[];
+  /** Transformed axes, among the last three (default: all of the last three). */
+  axes?: number[];
+  /** NumPy's `fftn` / `rfftn` / `irfftn`, SciPy's `dctn` / `dstn` types. */
+  transform: 'c2c' | 'r2c' | 'c2r' | 'dct2' | 'dct3' | 'dct4' | 'dst2';
+  /** `c2c` only: `ifftn`. */
+  inverse?: boolean;
+  /** As NumPy's `norm=` (default `backward`). */
+  norm?: 'backward' | 'ortho' | 'forward';
+  dtype?: DType;
+}
+
+export interface DctLowpassOptions {
+  batch?: number;
+  height: number;
+  width: number;
+  /** The lowest k × k coefficients are kept (k ≤ height, width). */
+  k: number;
+  dtype?: DType;
+}
+
+/** An N-D transform over up to the last three axes. */
+export class FftNdPlan {
+  private constructor();
+  run(input: Float32Array): Promise<Float32Array>;
+  run(input: Uint16Array): Promise<Uint16Array>;
+  run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  readonly config: string;
+  /** Input and output shapes (complex arrays count complex values, two numbers each). */
+  readonly inShape: number[];
+  readonly outShape: number[];
+  /** `result` against the f64 N-D transform of `input`. */
+  check(result: HostArray, input: HostArray): Comparison;
+  free(): void;
+}
+
+/** Per image the lowest k × k coefficients of its orthonormal 2-D DCT-II. */
+export class DctLowpassPlan {
+  private constructor();
+  run(input: Float32Array): Promise<Float32Array>;
+  run(input: Uint16Array): Promise<Uint16Array>;
+  run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  /** The transpose kernel (`tiled` or `direct`). */
+  readonly config: string;
+  /** `result` against the f64 low-pass of `input`. */
+  check(result: HostArray, input: HostArray): Comparison;
+  free(): void;
 }
 
 /** Options of `searchPatterns`: the attention call (no `pattern`, no `lse`) and the search's own. */
-export interface SearchOptions extends Omit<AttentionOptions, 'pattern' | 'lse'> {
+export interface SearchOptions extends Omit<AttentionOptions, 'pattern' | 'lse' | 'softcap' | 'alibi' | 'sinks' | 't5' | 'config'> {
   /** Weight of the work density in each head's score (λ; default 0.02). */
   lambda?: number;
   /** Largest relative MSE against full attention a head accepts (ε; default 0.05). */
@@ -353,6 +456,8 @@ export class AttentionPlan {
   readonly variant: string;
   /** Fraction of score tiles the mask keeps (1 when dense). */
   readonly workDensity: number;
+  /** The plan's mask as query head `head` (default 0) sees it; null when dense. */
+  mask(head?: number): MaskInfo | null;
   /** `result` (O, or `{o, lse}`) against f64 attention on `q`, `k`, `v` with the plan's mask. */
   check(result: HostArray | { o: HostArray }, q: HostArray, k: HostArray, v: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
@@ -375,6 +480,11 @@ export interface SparseGemmOptions {
   /** Add bias[row] (m values) to the output (linear layers). */
   bias?: boolean;
   dtype?: DType;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 /** An N:M compressed sparse operand on the GPU, made by `SparseGemmPlan.compress` for that plan. */
@@ -498,6 +608,11 @@ export class Kernels {
   gemm(options: GemmOptions): GemmPlan;
   fft(options: FftOptions): FftPlan;
   rfft(options: FftOptions): RfftPlan;
+  fftn(options: FftNdOptions): FftNdPlan;
+  dctLowpass(options: DctLowpassOptions): DctLowpassPlan;
+  /** The block mask an attention plan of `options` would run, as query head `head` (default 0)
+   * sees it, without building the plan; null without a pattern. */
+  attentionMask(options: AttentionOptions, head?: number): MaskInfo | null;
   fftconv(options: FftConvOptions): FftConvPlan;
   attention(options: AttentionOptions): AttentionPlan;
   sparseGemm(options: SparseGemmOptions): SparseGemmPlan;

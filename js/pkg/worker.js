@@ -2,10 +2,10 @@
 //   const w = new Worker(new URL('wgkernels/worker.js', import.meta.url), { type: 'module' });
 //   w.postMessage({ id: 1, op: 'gemm', options: { m: 2, n: 2, k: 3 }, args: [a, b] });
 //   w.onmessage = (e) => e.data  // { id, result } or { id, error }
-// `op` is a Kernels method that makes a plan (gemm, fft, rfft, fftconv, attention; the plan is cached by
+// `op` is a Kernels method that makes a plan (gemm, fft, rfft, fftn, dctLowpass, fftconv, attention; the plan is cached by
 // its options and run with `args`), or `capabilities`, `verify` or `tune` (options: { op, shapes,
 // quick, force }; progress is posted as { progress }), `tuneResults`, `importTuning` (args:
-// [results]), `explain` (args: [op, planOptions]), `report` (args: [timings, options]) or
+// [results]), `explain` (args: [op, planOptions]), `attentionMask` (options, args: [head]), `report` (args: [timings, options]) or
 // `searchPatterns` (args: [q, k, v]). A plan message with `time: {warmup, iters}` times the
 // cached plan instead of running it (-> a Timing, whose `row` feeds `report`); one with
 // `check: [result, ...inputs]` checks a result against the CPU reference (-> {pass, rel_l2_err,
@@ -47,6 +47,7 @@ async function handle({ op, options, args = [], time, check }) {
   if (op === 'tuneResults') return kernels.tuneResults();
   if (op === 'importTuning') return kernels.importTuning(args[0]);
   if (op === 'explain') return kernels.explain(args[0], args[1]);
+  if (op === 'attentionMask') return kernels.attentionMask(options, args[0]);
   if (op === 'report') return kernels.report(args[0], args[1]);
   if (op === 'searchPatterns') return kernels.searchPatterns(args[0], args[1], args[2], options);
   if (op === 'sparseCompress') {
@@ -65,9 +66,9 @@ async function handle({ op, options, args = [], time, check }) {
     sparse.delete(args[0].sparse);
     return true;
   }
-  if (!['gemm', 'fft', 'rfft', 'fftconv', 'attention'].includes(op)) throw new Error(`unknown op \`${op}\``);
+  if (!['gemm', 'fft', 'rfft', 'fftn', 'dctLowpass', 'fftconv', 'attention'].includes(op)) throw new Error(`unknown op \`${op}\``);
   if (time) {
-    if (op === 'rfft') throw new Error('rfft plans have no time');
+    if (['rfft', 'fftn', 'dctLowpass'].includes(op)) throw new Error(`${op} plans have no time`);
     return plan(op, options).time(time);
   }
   if (check) {

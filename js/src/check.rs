@@ -5,6 +5,7 @@
 //! reference as a `Float64Array` (e.g. to plot beside the result).
 
 use crate::data::{from_json, js_err, Host, Shared};
+use crate::nd::{DctLowpassPlan, FftNdPlan};
 use crate::plans::{AttentionPlan, FftConvPlan, FftPlan, GemmPlan, SparseGemmPlan};
 use half::f16;
 use js_sys::Float64Array;
@@ -167,7 +168,7 @@ impl FftConvPlan {
 #[wasm_bindgen]
 impl AttentionPlan {
     /// Checks `result` (O, or `{o, lse}` as `run` returned it; O is compared) against f64
-    /// attention on `q`, `k`, `v` with the plan's mask, under the attention tolerance of the
+    /// attention on `q`, `k`, `v` with the plan's mask and score modifiers, under the attention tolerance of the
     /// plan's compute precision.
     pub fn check(
         &self,
@@ -186,9 +187,10 @@ impl AttentionPlan {
         let qf = values(s, "Q", &q, d.dtype, d.q_len_elems())?;
         let kf = values(s, "K", &k, d.dtype, d.kv_len_elems())?;
         let vf = values(s, "V", &v, d.dtype, d.v_len_elems())?;
-        let (want, _) = wgkernels::ops::attention::reference::attention_ref(
+        let (want, _) = wgkernels::ops::attention::reference::attention_ref_mods(
             &d,
             self.mask.as_ref(),
+            &self.mods,
             &qf,
             &kf,
             &vf,
@@ -236,5 +238,31 @@ impl SparseGemmPlan {
             d.dtype
         };
         verdict(&got, want, Tolerance::sparse_gemm(compute, d.k, d.pattern))
+    }
+}
+
+#[wasm_bindgen]
+impl FftNdPlan {
+    /// Checks `result` against the f64 N-D transform of `input` (the crate's `fftn_ref`).
+    pub fn check(&self, result: JsValue, input: JsValue) -> Result<JsValue, JsValue> {
+        let s = &self.shared;
+        let d = self.plan.desc();
+        let got = values(s, "result", &result, d.dtype, d.out_len())?;
+        let x = values(s, "input", &input, d.dtype, d.in_len())?;
+        let want = wgkernels::ops::fft::reference::fftn_ref(d, &x);
+        verdict(&got, want, self.tolerance())
+    }
+}
+
+#[wasm_bindgen]
+impl DctLowpassPlan {
+    /// Checks `result` (the coefficients) against the f64 low-pass of `input`.
+    pub fn check(&self, result: JsValue, input: JsValue) -> Result<JsValue, JsValue> {
+        let s = &self.shared;
+        let d = self.plan.desc();
+        let got = values(s, "result", &result, d.dtype, d.out_len())?;
+        let x = values(s, "input", &input, d.dtype, d.len())?;
+        let want = wgkernels::ops::fft::reference::dct_lowpass_ref(d, &x);
+        verdict(&got, want, self.tolerance())
     }
 }

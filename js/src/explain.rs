@@ -165,8 +165,9 @@ pub fn explain(shared: &Shared, op: &str, o: &JsValue) -> Result<JsValue, JsValu
             })
         }
         "attention" => {
-            let d = options::<AttentionOptions>(&what, o)?.desc()?;
-            let (bq, bk) = wgkernels::AttentionPlan::block_sizes(ctx, &d);
+            let ao = options::<AttentionOptions>(&what, o)?;
+            let d = ao.desc()?;
+            let (bq, bk) = ao.block_sizes(ctx, &d);
             let p = attention_pick_with_source(ctx, &d, bq);
             let cands = attention_candidates(caps, &limits, &d, bq);
             let names: Vec<String> = cands.iter().map(|c| c.variant().name().into()).collect();

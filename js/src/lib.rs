@@ -18,6 +18,7 @@
 mod check;
 mod data;
 mod explain;
+mod nd;
 mod plans;
 mod report;
 mod search;
@@ -32,6 +33,7 @@ use wasm_bindgen_futures::future_to_promise;
 use wgkernels::harness::verify::{Check, Tier};
 use wgkernels::Context;
 
+pub use nd::{DctLowpassPlan, FftNdPlan};
 pub use plans::{
     AttentionPlan, FftConvPlan, FftPlan, GemmPlan, KernelSpectrum, RfftPlan, SparseGemmPlan,
     SparseMatrix,
@@ -132,6 +134,20 @@ impl Kernels {
         RfftPlan::new(&self.shared, options)
     }
 
+    /// An N-D transform plan (`{shape, axes?, transform, inverse?, norm?, dtype?}`):
+    /// `c2c`, `r2c`, `c2r` or a real-to-real `dct2` / `dct3` / `dct4` / `dst2` over up to the
+    /// last three axes (NumPy's `fftn`, `rfftn`, `irfftn`, SciPy's `dctn`; `norm` as theirs).
+    pub fn fftn(&self, options: JsValue) -> Result<FftNdPlan, JsValue> {
+        FftNdPlan::new(&self.shared, options)
+    }
+
+    /// A DCT low-pass plan (`{batch?, height, width, k, dtype?}`): per image the lowest k × k
+    /// coefficients of its orthonormal 2-D DCT-II.
+    #[wasm_bindgen(js_name = dctLowpass)]
+    pub fn dct_lowpass(&self, options: JsValue) -> Result<DctLowpassPlan, JsValue> {
+        DctLowpassPlan::new(&self.shared, options)
+    }
+
     /// A long FFT convolution plan (causal or circular, gates, frequency-sparse).
     pub fn fftconv(&self, options: JsValue) -> Result<FftConvPlan, JsValue> {
         FftConvPlan::new(&self.shared, options)
@@ -141,6 +157,20 @@ impl Kernels {
     /// every head, or one per query head), e.g. `"causal"`, `"window:64+every:256&causal"`.
     pub fn attention(&self, options: JsValue) -> Result<AttentionPlan, JsValue> {
         AttentionPlan::new(&self.shared, options)
+    }
+
+    /// The block mask an attention plan of `options` would run, as query head `head` (default
+    /// 0) sees it, without building the plan (no pipeline compiles): its block sizes, per block
+    /// the share of pairs attended, the full / partial / stripe counts and densities (see
+    /// `AttentionPlan.mask`). Null when the options have no pattern.
+    #[wasm_bindgen(js_name = attentionMask)]
+    pub fn attention_mask(&self, options: JsValue, head: Option<u32>) -> Result<JsValue, JsValue> {
+        let o: plans::AttentionOptions = data::options("attentionMask", &options)?;
+        let desc = o.desc()?;
+        match o.mask(&self.shared.ctx, &desc)?.0 {
+            None => Ok(JsValue::NULL),
+            Some(m) => plans::mask_info(&m, head.unwrap_or(0)),
+        }
     }
 
     /// The attention pattern search (Sparse-vDiT's step) on sample `q`, `k`, `v` (typed arrays
