@@ -48,9 +48,11 @@ WGPU_BACKEND=vulkan .ci/in-root.sh "$PWD/target/debug/wgkernels" verify --json t
 grep -q '"variant": *"coop"' target/ci-verify-mesa26.json || { echo "no coop variant was verified on Mesa 26" >&2; exit 1; }
 if [ -f web-demo/ci.sh ]; then
   step "(d) WebGPU demo in headless Chromium"
+  # The demo page runs on the JS package (web-demo/build.sh builds js/dist/ and copies it
+  # beside the page): one wasm for both browser tests; js/e2e.sh below finds it built.
   bash web-demo/ci.sh
   # The JS package (js/): build, tsc on the example, the example page in headless Chromium
-  # (main thread, worker, worker.js); ~5 min on a loaded 2-core machine (289 s, 2026-12-04).
+  # (main thread, worker, worker.js); ~6 min on a loaded 2-core machine (2026-12-05).
   bash js/e2e.sh
 fi
 step "all adapters passed"

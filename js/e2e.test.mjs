@@ -46,7 +46,7 @@ test('the example page passes every check: main thread, worker, worker.js', { ti
     assert.equal(r.pass, true);
     for (const where of ['main', 'worker']) {
       const names = r[where].passed;
-      for (const want of [/^gemm f32/, /^gemm on GPUBuffers/, /^fft n=/, /^fft on GPUBuffers/, /^rfft n=/, /^rfft on GPUBuffers/, /^fftconv /, /^attention \{/, /^attention on GPUBuffers/, /^searchPatterns/, /^sparseGemm 2:4/, /^plan\.time/, /^chain on the GPU/, /^errors/, /^device loss/]) {
+      for (const want of [/^gemm f32/, /^gemm on GPUBuffers/, /^fft n=/, /^fft on GPUBuffers/, /^rfft n=/, /^rfft on GPUBuffers/, /^fftconv /, /^attention \{/, /^attention on GPUBuffers/, /^searchPatterns/, /^sparseGemm 2:4/, /^plan\.time/, /^plan\.variant, explain, check/, /^forced config/, /^attention valueDim/, /^fftn /, /^chain on the GPU/, /^errors/, /^device loss/]) {
         assert.ok(names.some((n) => want.test(n)), `${where}: no passing check matches ${want}: ${names}`);
       }
       if (r[where].skipped.length) console.log(`${where} skipped: ${r[where].skipped.join('; ')}`);
@@ -55,6 +55,7 @@ test('the example page passes every check: main thread, worker, worker.js', { ti
     if (verify) assert.ok(r.main.passed.some((n) => n.startsWith(`verify('${verify}')`)), 'verify did not run');
     assert.match(r.packageWorker, /gemm err/);
     assert.match(r.packageWorker, /tune \d+ candidates/);
+    assert.match(r.packageWorker, /time\/check\/explain\/report \S+ \S+ 2 rows/);
   } catch (e) {
     console.log(logs.join('\n'));
     throw e;

@@ -178,7 +178,6 @@ fn an_op_name_is_a_string_literal_only_in_its_own_folder() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     rust_files(&root.join("src"), &mut files);
-    rust_files(&root.join("web-demo/src"), &mut files);
     let names = wgkernels::ops::names();
     assert_eq!(names.len(), wgkernels::ops::ALL.len());
     let mut found = Vec::new();

@@ -1,35 +1,20 @@
 #!/usr/bin/env bash
-# Builds the web demo into web-demo/pkg/ (a static site: index.html, the JS, the wasm).
+# Builds the web demo into web-demo/pkg/ (a static site): the page (www/: HTML, CSS, plain JS
+# modules) and the wgkernels JavaScript package beside it in pkg/wgkernels/, built by
+# js/build.sh exactly as a user gets it. The page imports it the way a user would and calls only
+# what its index.d.ts declares: the demo has no wasm of its own.
 #   web-demo/build.sh            release build (what the page and the browser test use)
 #   WGK_WEB_PROFILE=dev web-demo/build.sh   faster debug build
-# Needs: rustup target add wasm32-unknown-unknown, and the wasm-bindgen CLI at exactly the
-# version of the wasm-bindgen crate in Cargo.lock (web-demo/ci.sh installs both).
+# Needs what js/build.sh needs (the wasm32-unknown-unknown target, the wasm-bindgen CLI at the
+# version in Cargo.lock; web-demo/ci.sh installs both).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-cd "$root"
 
-want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
-if ! command -v wasm-bindgen >/dev/null; then
-  echo "build.sh: wasm-bindgen CLI not found; install it with: cargo install wasm-bindgen-cli --version =$want" >&2
-  exit 1
-fi
-have="$(wasm-bindgen --version | awk '{ print $2 }')"
-if [ "$have" != "$want" ]; then
-  echo "build.sh: wasm-bindgen CLI is $have but Cargo.lock has $want; run: cargo install wasm-bindgen-cli --version =$want" >&2
-  exit 1
-fi
-
-profile="${WGK_WEB_PROFILE:-release}"
-dir="$profile"
-[ "$profile" = dev ] && dir=debug
-cargo build -p wgkernels-web-demo --lib --target wasm32-unknown-unknown --profile "$profile"
-target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-
+"$root/js/build.sh"
 out="$here/pkg"
 rm -rf "$out"
 mkdir -p "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" \
-  "$target_dir/wasm32-unknown-unknown/$dir/wgkernels_web_demo.wasm"
-cp "$here"/www/* "$out"/
+cp -r "$here"/www/* "$out"/
+cp -r "$root/js/dist" "$out/wgkernels"
 echo "built $out ($(du -sh "$out" | cut -f1)); serve it with: node web-demo/serve.mjs"

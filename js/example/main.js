@@ -91,6 +91,20 @@ async function packageWorker() {
   if (te.bucket.m !== 16 || progress !== te.candidates.length + 1) throw new Error(`worker.js tune: bucket ${JSON.stringify(te.bucket)}, ${progress} progress messages for ${te.candidates.length} candidates`);
   const saved = await call({ op: 'tuneResults' });
   if (!saved.entries.some((/** @type {any} */ x) => x.winner_label === te.winner_label)) throw new Error('worker.js tuneResults lacks the entry');
+  // Restored by message; the worker's own entries win, so all are kept.
+  const restored = await call({ op: 'importTuning', args: [saved] });
+  if (restored.kept !== saved.entries.length || restored.imported !== 0) throw new Error(`worker.js importTuning: ${JSON.stringify(restored)}`);
+  // A cached plan timed, checked and explained by message; its timing's row into a report.
+  const timing = await call({ op: 'gemm', options: d, time: { iters: 2 } });
+  if (timing.samples_ms.length !== 2 || timing.row.op !== 'gemm') throw new Error(`worker.js time: ${JSON.stringify(timing)}`);
+  const checked = await call({ op: 'gemm', options: d, check: [c, a, b] });
+  if (!checked.pass || !(checked.reference instanceof Float64Array)) throw new Error(`worker.js check: ${JSON.stringify(checked)}`);
+  const st = await call({ op: 'sparseGemm', options: sd, args: [await call({ op: 'sparseCompress', options: sd, args: [sa, true] })], time: { iters: 1 } });
+  if (st.row.op !== 'sparse_gemm') throw new Error(`worker.js sparse time: ${JSON.stringify(st.row)}`);
+  const ex = await call({ op: 'explain', args: ['gemm', d] });
+  if (ex.variant !== timing.row.variant || ex.config !== timing.row.config) throw new Error(`worker.js explain ${ex.variant} ${ex.config}, timed ${timing.row.variant} ${timing.row.config}`);
+  const rep = await call({ op: 'report', args: [[timing, st]] });
+  if (rep.schema_version !== 2 || rep.results.length !== 2) throw new Error(`worker.js report: ${JSON.stringify(rep)}`);
   const ta = rand(256, 6);
   const e5 = relL2(await call({ op: 'gemm', options: td, args: [ta, ta] }), gemmRef(td, ta, ta));
   if (e5 > 1e-4) throw new Error(`worker.js gemm after tuning: err ${e5}`);
@@ -102,7 +116,7 @@ async function packageWorker() {
   }
   if (!msg) throw new Error('worker.js: a bad shape did not fail');
   w.terminate();
-  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, sparseGemm err ${e3.toExponential(1)}, tune ${te.candidates.length} candidates → ${te.winner_label} (then err ${e5.toExponential(1)}), bad shape: "${msg}"`;
+  return `gemm err ${e1.toExponential(1)}, fft err ${e2.toExponential(1)}, sparseGemm err ${e3.toExponential(1)}, tune ${te.candidates.length} candidates → ${te.winner_label} (then err ${e5.toExponential(1)}), time/check/explain/report ${timing.row.variant} ${checked.rel_l2_err.toExponential(1)} ${rep.results.length} rows, bad shape: "${msg}"`;
 }
 
 try {

@@ -175,16 +175,20 @@ export function allows(spec, i, j, nq, nkv) {
   throw new Error(`the example's reference has no pattern \`${spec}\``);
 }
 
-/** Masked softmax attention in f64; returns O and the per-row LSE.
- * @param {{batch: number, heads: number, headsKv?: number, n: number, kvLen?: number, headDim: number, pattern?: string | string[]}} d
+/** Masked softmax attention in f64; returns O and the per-row LSE. Score modifiers as the
+ * package defines them: soft-cap `c·tanh(s/c)`, then ALiBi `+ slope·(j − i)` (queries aligned to
+ * the end of the keys), and a sink logit per head in the softmax's denominator.
+ * @param {{batch: number, heads: number, headsKv?: number, n: number, kvLen?: number, headDim: number, valueDim?: number, pattern?: string | string[], softcap?: number, alibi?: number[] | 'standard', sinks?: number[]}} d
  * @param {ArrayLike<number>} q @param {ArrayLike<number>} k @param {ArrayLike<number>} v */
 export function attentionRef(d, q, k, v) {
   const hkv = d.headsKv ?? d.heads;
   const nq = d.n;
   const nkv = d.kvLen ?? d.n;
   const hd = d.headDim;
+  const dv = d.valueDim ?? hd;
   const scale = 1 / Math.sqrt(hd);
-  const o = new Float64Array(d.batch * d.heads * nq * hd);
+  const alibi = Array.isArray(d.alibi) ? d.alibi : undefined;
+  const o = new Float64Array(d.batch * d.heads * nq * dv);
   const lse = new Float64Array(d.batch * d.heads * nq);
   for (let b = 0; b < d.batch; b++) {
     for (let h = 0; h < d.heads; h++) {
@@ -192,26 +196,32 @@ export function attentionRef(d, q, k, v) {
       const kh = Math.floor(h / (d.heads / hkv));
       const qo = (b * d.heads + h) * nq * hd;
       const ko = (b * hkv + kh) * nkv * hd;
+      const oo = (b * d.heads + h) * nq * dv;
+      const vo = (b * hkv + kh) * nkv * dv;
       for (let i = 0; i < nq; i++) {
         const s = [];
         for (let j = 0; j < nkv; j++) {
           if (!allows(spec, i, j, nq, nkv)) continue;
           let dot = 0;
           for (let x = 0; x < hd; x++) dot += q[qo + i * hd + x] * k[ko + j * hd + x];
-          s.push([j, dot * scale]);
+          let sc = dot * scale;
+          if (d.softcap) sc = d.softcap * Math.tanh(sc / d.softcap);
+          if (alibi) sc += alibi[h] * (j - (i + nkv - nq));
+          s.push([j, sc]);
         }
         const row = (b * d.heads + h) * nq + i;
         if (s.length === 0) {
           lse[row] = -Infinity;
           continue;
         }
-        const mx = Math.max(...s.map((e) => e[1]));
-        let sum = 0;
+        const sink = d.sinks ? d.sinks[h] : -Infinity;
+        const mx = Math.max(sink, ...s.map((e) => e[1]));
+        let sum = Math.exp(sink - mx);
         for (const e of s) sum += Math.exp(e[1] - mx);
         lse[row] = mx + Math.log(sum);
         for (const [j, sc] of s) {
           const p = Math.exp(sc - mx) / sum;
-          for (let x = 0; x < hd; x++) o[qo + i * hd + x] += p * v[ko + j * hd + x];
+          for (let x = 0; x < dv; x++) o[oo + i * dv + x] += p * v[vo + j * dv + x];
         }
       }
     }
@@ -347,6 +357,23 @@ export async function runAll(k, log, opts = {}) {
       check(saved.entries.some((x) => x.op === 'gemm' && x.winner_label === e.winner_label), 'tuneResults lacks the entry');
       check(saved.key.adapter.name === caps.adapter.name, 'tuneResults names another adapter');
       await rejects('shapes without an op', () => k.tune(undefined, { shapes: [d] }), /needs the op/);
+      // Restored on a new instance (a later visit): its plans run the winner without tuning;
+      // entries it already has win; another adapter's file is refused.
+      const Ctor = /** @type {typeof import('wgkernels').Kernels} */ (k.constructor);
+      const k2 = await Ctor.create({ tuning: saved });
+      const restored = k2.gemm(d);
+      check(restored.config === e.winner_label, `a plan after Kernels.create({tuning}) runs ${restored.config}, the winner is ${e.winner_label}`);
+      const again2 = k2.importTuning(saved);
+      check(again2.imported === 0 && again2.kept === saved.entries.length, `importTuning again: ${JSON.stringify(again2)}`);
+      const k3 = await Ctor.create();
+      const fresh = k3.importTuning(saved);
+      check(fresh.imported === saved.entries.length && fresh.kept === 0, `importTuning on a fresh instance: ${JSON.stringify(fresh)}`);
+      check(k3.gemm(d).config === e.winner_label, 'importTuning did not restore the winner');
+      const foreign = { ...saved, key: { ...saved.key, adapter: { ...saved.key.adapter, name: 'another GPU', vendor: saved.key.adapter.vendor + 1 } } };
+      await rejects('another adapter\'s tuning', () => k3.importTuning(foreign), /foreign/);
+      await rejects('another format', () => k3.importTuning({ ...saved, format: 1 }), /stale/);
+      k2.device.destroy();
+      k3.device.destroy();
       const ok = e.candidates.filter((c) => c.status === 'ok').length;
       return `${n} candidates (${ok} timed, ${e.timing}), default ${e.default_label} ${e.default_ms?.toFixed(3)} ms → ${e.winner_label} ${e.winner_ms?.toFixed(3)} ms, err ${err.toExponential(1)}`;
     });
@@ -636,6 +663,187 @@ export async function runAll(k, log, opts = {}) {
     check(ts.samples_ms.length === 2 && ts.work.flops > 0, `sparseGemm timing ${JSON.stringify(ts)}`);
     await rejects('an unknown timing option', () => k.fft({ n: 8 }).time(/** @type {any} */ ({ iter: 3 })), /unknown field `iter`/);
     return `gemm ${tg.median_ms.toFixed(3)} ms (${tg.source}), attention ${ta.median_ms.toFixed(3)} ms`;
+  });
+
+  // What a page shows beside a result: the variant each plan runs (and `explain` says without
+  // building it), the result against the crate's f64 reference under its tolerance (`check`,
+  // whose error is recomputed here), and timings gathered into a native bench report.
+  await t('plan.variant, explain, check against the reference, report', async () => {
+    const g = { m: 33, n: 17, k: 29 };
+    const gp = k.gemm(g);
+    const ex = k.explain('gemm', g);
+    check(ex.variant === gp.variant && ex.config === gp.config, `explain ${ex.variant} ${ex.config}, the plan ${gp.variant} ${gp.config}`);
+    check(ex.variants.find((v) => v.variant === gp.variant)?.available === true, `the plan's variant is not available: ${JSON.stringify(ex.variants)}`);
+    check(ex.variants.every((v) => v.available === (v.reason === null) && v.available === v.candidates > 0), `available/reason/candidates disagree: ${JSON.stringify(ex.variants)}`);
+    check(ex.variants.find((v) => v.variant === 'gemv')?.reason?.includes('one output row') === true, 'gemv on a 33×17 product has no shape reason');
+    const coop = /** @type {import('wgkernels').VariantAvailability} */ (ex.variants.find((v) => v.variant === 'coop'));
+    if (!coop.available) check(/cooperative-matrix/.test(/** @type {string} */ (coop.reason)), `coop: ${coop.reason}`);
+    if (!caps.f16) check(/f16|F16/.test(k.explain('gemm', { ...g, dtype: 'f16' }).error ?? ''), 'f16 without shader-f16 explains no error');
+    const a = rand(g.m * g.k, 111);
+    const b = rand(g.k * g.n, 112);
+    const c = await gp.run(a, b);
+    const cg = gp.check(c, a, b);
+    check(cg.pass && cg.reference instanceof Float64Array && cg.reference.length === c.length, `gemm check ${JSON.stringify({ ...cg, reference: undefined })}`);
+    check(Math.abs(cg.rel_l2_err - relL2(c, cg.reference)) <= 1e-12 + 1e-6 * cg.rel_l2_err, `rel L2 ${cg.rel_l2_err}, recomputed ${relL2(c, cg.reference)}`);
+    check(relL2(cg.reference, gemmRef(g, a, b)) < 1e-12, 'the reference is not the product');
+    const bad = c.slice();
+    bad[5] += 1;
+    check(!gp.check(bad, a, b).pass, 'a wrong result passed');
+    await rejects('check with a wrong length', () => gp.check(c, a, b.subarray(1)), /B has/);
+    // FFT (Bluestein), convolution with gates, attention with per-head patterns, sparse linear.
+    const fp = k.fft({ n: 45, batch: 2, inverse: true });
+    check(fp.variant === 'bluestein' && k.explain('fft', { n: 64 }).variant === k.fft({ n: 64 }).variant, `fft variants ${fp.variant}`);
+    const x = rand(4 * 45, 113);
+    const cf = fp.check(await fp.run(x), x);
+    check(cf.pass && relL2(cf.reference, dftRef(x, 45, 2, true)) < 1e-12, `fft check ${cf.rel_l2_err} / ${cf.tolerance}`);
+    const cd = { batch: 1, channels: 2, length: 40, kernelLength: 9, preGate: true };
+    const cp = k.fftconv(cd);
+    const ce = k.explain('fftconv', cd);
+    check(cp.variant === ce.variant && cp.config === ce.config && cp.variant === cp.path, `fftconv ${cp.variant} ${cp.config}, explain ${ce.variant} ${ce.config}`);
+    const long = k.explain('fftconv', { batch: 1, channels: 1, length: 1 << 16, kernelLength: 1 << 15 });
+    const fused = long.variants.find((v) => v.variant === 'fused');
+    check(fused?.available === false && /fused/.test(fused.reason ?? ''), `a long kernel on the fused path: ${JSON.stringify(fused)}`);
+    const u = rand(2 * 40, 114);
+    const kk = rand(2 * 9, 115);
+    const pre = rand(2 * 40, 116);
+    const cc = cp.check(await cp.run(u, kk, { preGate: pre }), u, kk, { preGate: pre });
+    check(cc.pass && relL2(cc.reference, convRef(cd, u, kk, pre, undefined)) < 1e-9, `fftconv check ${cc.rel_l2_err}`);
+    await rejects('check without the plan\'s gate', () => cp.check(u, u, kk), /gates/);
+    const ad = { batch: 1, heads: 2, n: 50, headDim: 8, pattern: ['causal', 'window:4'], lse: true };
+    const ap = k.attention(ad);
+    check(k.explain('attention', ad).variant === ap.variant, 'attention explain and plan differ');
+    const q = rand(2 * 50 * 8, 117);
+    const kv = rand(q.length, 118);
+    const ca = ap.check(await ap.run(q, kv, kv), q, kv, kv);
+    check(ca.pass && relL2(ca.reference, attentionRef(ad, q, kv, kv).o) < 1e-6, `attention check ${ca.rel_l2_err}`);
+    const sd = { m: 8, n: 6, k: 16, pattern: '2:4', linear: true, bias: true };
+    const sp = k.sparseGemm(sd);
+    check(k.explain('sparseGemm', sd).variant === sp.variant, 'sparseGemm explain and plan differ');
+    const w = sp.prune(rand(sd.m * sd.k, 119));
+    const xs = rand(sd.n * sd.k, 120);
+    const bias = rand(sd.m, 121);
+    const cs = sp.check(await sp.run(sp.compress(w), xs, { bias }), w, xs, { bias });
+    check(cs.pass, `sparseGemm check ${cs.rel_l2_err} / ${cs.tolerance}`);
+    await rejects('explain an unknown op', () => k.explain(/** @type {any} */ ('conv2d'), /** @type {any} */ ({})), /unknown op/);
+    // Timings → a native report: one row each, the roofline filled in under measured peaks.
+    const tg = await gp.time({ iters: 2 });
+    const ta = await ap.time({ iters: 2 });
+    check(tg.row.op === 'gemm' && tg.row.variant === gp.variant && tg.row.config === gp.config && tg.row.median_ms === tg.median_ms, `gemm row ${JSON.stringify(tg.row)}`);
+    check(tg.row.shape.m === 33 && tg.row.config_source === 'default', `gemm row shape ${JSON.stringify(tg.row.shape)} source ${tg.row.config_source}`);
+    check(ta.row.op === 'attention' && String(ta.row.shape.pattern).includes('|'), `attention row ${JSON.stringify(ta.row.shape)}`);
+    const rep = await k.report([tg, ta.row]);
+    check(rep.schema_version === 2 && rep.results.length === 2 && rep.peaks.fma_f32_gflops > 0 && rep.peaks.copy_gbps > 0, `report ${JSON.stringify({ ...rep, results: rep.results.length })}`);
+    check((rep.results[0].pct_of_roof ?? 0) > 0 && rep.scores.ops.some((o) => o.op === 'gemm'), `report row ${JSON.stringify(rep.results[0])}`);
+    check(rep.adapter.name !== '' && rep.system !== undefined && rep.system.wgpu_version !== '', `report adapter ${JSON.stringify(rep.adapter)} system ${JSON.stringify(rep.system)}`);
+    await rejects('a report of something else', () => k.report([/** @type {any} */ ({ median: 1 })]), /not a timing or a row/);
+    return `gemm ${gp.variant} (${ex.variants.filter((v) => !v.available).map((v) => v.variant).join(', ')} unavailable), checks ${cg.rel_l2_err.toExponential(1)}/${cg.tolerance.toExponential(1)}, report: ${rep.results.length} rows, peaks ${rep.peaks.fma_f32_gflops.toFixed(1)} GFLOP/s`;
+  });
+
+  // A configuration forced by the tuner's serde form instead of the dispatcher's pick: it runs
+  // (and is labelled) as given, its timing row says `explicit`; one the shape cannot run is the
+  // library's error.
+  await t('forced config', async () => {
+    const d = { m: 40, n: 64, k: 48 };
+    const plan = k.gemm({ ...d, config: { variant: 'tiled', bm: 32, bn: 32, bk: 16, tm: 4, tn: 4 } });
+    check(plan.config === 'tiled 32x32x16 t4x4' && plan.variant === 'tiled', `forced tiled ran ${plan.config}`);
+    const a = rand(d.m * d.k, 151);
+    const b = rand(d.k * d.n, 152);
+    const e = close('forced tiled', await plan.run(a, b), gemmRef(d, a, b), F32_TOL);
+    const tm = await plan.time({ iters: 1 });
+    check(tm.row.config_source === 'explicit', `row source ${tm.row.config_source}`);
+    const msg = await rejects('gemv on a 40×64 product', () => k.gemm({ ...d, config: { variant: 'gemv', wg: 128, rows: 4 } }), /cannot run 40x64x48/);
+    await rejects('a config of another op', () => k.gemm({ ...d, config: { variant: 'stockham' } }), /config/);
+    return `err ${e.toExponential(1)}; "${msg}"`;
+  });
+
+  // Attention's other options: a value head dim of its own, forced mask blocks (and the mask
+  // as a page draws it, with or without a plan), and score modifiers, each against this file's
+  // reference and the package's check.
+  await t('attention valueDim, blocks + mask, softcap/alibi/sinks/t5', async () => {
+    const d = { batch: 1, heads: 2, n: 40, headDim: 8, valueDim: 12, pattern: 'window:5', blocks: /** @type {[number, number]} */ ([16, 16]) };
+    const plan = k.attention(d);
+    const q = rand(2 * 40 * 8, 131);
+    const kk = rand(q.length, 132);
+    const v = rand(2 * 40 * 12, 133);
+    const got = /** @type {Float32Array} */ (await plan.run(q, kk, v));
+    check(got.length === 2 * 40 * 12, `O has ${got.length} values`);
+    const e = close('valueDim + window', got, attentionRef(d, q, kk, v).o, F32_TOL);
+    check(plan.check(got, q, kk, v).pass, 'check failed');
+    const m = /** @type {import('wgkernels').MaskInfo} */ (plan.mask());
+    check(m.blockQ === 16 && m.blockKv === 16 && m.rows === 3 && m.cols === 3 && m.fill.length === 9, `mask ${JSON.stringify({ ...m, fill: [...m.fill] })}`);
+    // window:5 on 40 tokens in 16-blocks: the diagonal blocks and their neighbours, none far away.
+    check(m.fill[0] > 0 && m.fill[2] === 0 && m.fill[6] === 0 && m.fill[4] > 0, `fill ${[...m.fill]}`);
+    let pairs = 0;
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) pairs += Math.abs(i - j) <= 5 ? 1 : 0;
+    check(Math.abs(m.density - pairs / 1600) < 1e-9, `density ${m.density}, counted ${pairs / 1600}`);
+    const same = /** @type {import('wgkernels').MaskInfo} */ (k.attentionMask(d));
+    check(same.full === m.full && same.partial === m.partial && [...same.fill].every((x, i) => x === m.fill[i]), 'attentionMask differs from plan.mask');
+    check(k.attentionMask({ batch: 1, heads: 1, n: 8, headDim: 8 }) === null, 'a dense mask is not null');
+    const mods = { batch: 1, heads: 2, n: 24, headDim: 8, softcap: 2, alibi: [0.25, 0.0625], sinks: [0.5, -1] };
+    const mp = k.attention(mods);
+    const q2 = rand(2 * 24 * 8, 134);
+    const k2 = rand(q2.length, 135);
+    const v2 = rand(q2.length, 136);
+    const o2 = /** @type {Float32Array} */ (await mp.run(q2, k2, v2));
+    const e2 = close('softcap + alibi + sinks', o2, attentionRef(mods, q2, k2, v2).o, F32_TOL);
+    const plain = attentionRef({ ...mods, softcap: undefined, alibi: undefined, sinks: undefined }, q2, k2, v2).o;
+    check(relL2(o2, plain) > 10 * F32_TOL, 'the modifiers changed nothing');
+    check(mp.check(o2, q2, k2, v2).pass, 'check with modifiers failed');
+    const t5 = { batch: 1, heads: 2, n: 24, headDim: 8, t5: { buckets: 8, maxDistance: 16, bidirectional: true, table: Array.from({ length: 16 }, (_, i) => Math.sin(i)) } };
+    const tp = k.attention(t5);
+    const c5 = tp.check(/** @type {Float32Array} */ (await tp.run(q2, k2, v2)), q2, k2, v2);
+    check(c5.pass && relL2(c5.reference, attentionRef({ batch: 1, heads: 2, n: 24, headDim: 8 }, q2, k2, v2).o) > 10 * F32_TOL, `t5 check ${c5.rel_l2_err}`);
+    const std = k.attention({ ...mods, alibi: 'standard', sinks: undefined, softcap: undefined });
+    check(std.check(/** @type {Float32Array} */ (await std.run(q2, k2, v2)), q2, k2, v2).pass, 'standard alibi check failed');
+    await rejects('a named alibi other than standard', () => k.attention({ ...mods, alibi: /** @type {any} */ ('steep') }), /standard/);
+    await rejects('modifiers in the search', () => k.searchPatterns(q2, k2, v2, /** @type {any} */ ({ ...mods })), /not options of the search/);
+    return `valueDim err ${e.toExponential(1)}, mask ${m.full} full ${m.partial} partial, mods err ${e2.toExponential(1)}`;
+  });
+
+  // N-D transforms and the DCT low-pass: a 2-D r2c spectrum against a direct 2-D DFT here, a
+  // dct2 → dct3 round trip (orthonormal: the identity), the low-pass against the dctn corner.
+  await t('fftn (r2c, c2c, dct2/dct3) and dctLowpass', async () => {
+    const [h, w] = [6, 10];
+    const img = rand(h * w, 141);
+    const r2c = k.fftn({ shape: [h, w], transform: 'r2c' });
+    check(JSON.stringify(r2c.inShape) === `[${h},${w}]` && JSON.stringify(r2c.outShape) === `[${h},${w / 2 + 1}]`, `shapes ${r2c.inShape} → ${r2c.outShape}`);
+    const spec = await r2c.run(img);
+    const want = new Float64Array(h * (w / 2 + 1) * 2);
+    for (let u = 0; u < h; u++) {
+      for (let c = 0; c <= w / 2; c++) {
+        let re = 0;
+        let im = 0;
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const a = -2 * Math.PI * ((u * y) / h + (c * x) / w);
+            re += img[y * w + x] * Math.cos(a);
+            im += img[y * w + x] * Math.sin(a);
+          }
+        }
+        want[2 * (u * (w / 2 + 1) + c)] = re;
+        want[2 * (u * (w / 2 + 1) + c) + 1] = im;
+      }
+    }
+    const e = close('rfft2', spec, want, F32_TOL);
+    check(r2c.check(spec, img).pass, 'r2c check failed');
+    const inv = k.fftn({ shape: [h, w], transform: 'c2c', inverse: true, norm: 'ortho' });
+    const z = rand(2 * h * w, 142);
+    const back = await k.fftn({ shape: [h, w], transform: 'c2c', norm: 'ortho' }).run(await inv.run(z));
+    close('fftn(ifftn(z)), ortho', back, z, F32_TOL);
+    const dct = k.fftn({ shape: [h, w], transform: 'dct2', norm: 'ortho' });
+    const coef = await dct.run(img);
+    close('dct3(dct2(x)), ortho', await k.fftn({ shape: [h, w], transform: 'dct3', norm: 'ortho' }).run(coef), img, F32_TOL);
+    const lp = k.dctLowpass({ height: h, width: w, k: 3 });
+    const low = await lp.run(img);
+    const corner = [];
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) corner.push(coef[r * w + c]);
+    close('low-pass = the dctn corner', low, corner, F32_TOL);
+    check(lp.check(low, img).pass, 'dctLowpass check failed');
+    const gb = await r2c.run(k.createBuffer(img));
+    close('r2c on GPUBuffers', await k.read(gb), want, F32_TOL);
+    await rejects('inverse on a real transform', () => k.fftn({ shape: [4, 4], transform: 'dct2', inverse: true }), /inverse/);
+    await rejects('an unknown transform', () => k.fftn({ shape: [4], transform: /** @type {any} */ ('dht') }), /unknown transform/);
+    return `${r2c.config}, rfft2 err ${e.toExponential(1)}, low-pass ${lp.config}`;
   });
 
   // The chain the issue asks for: FFT convolution → GEMM on its output, all on GPU buffers,

@@ -20,6 +20,10 @@ export interface CreateOptions {
   /** Called once if the device is lost (driver reset, `k.device.destroy()`); every later
    * call then rejects with `device lost: ...`. (`k.device.lost` is the same event.) */
   onDeviceLost?: (info: { reason: GPUDeviceLostReason; message: string }) => void;
+  /** Tuning saved from `tuneResults()` (e.g. of an earlier visit) to restore: plans use its
+   * picks without measuring again. One measured on another adapter, driver or package version
+   * is skipped with a console warning (`importTuning` throws instead). */
+  tuning?: TuneResults;
 }
 
 export interface Capabilities {
@@ -115,6 +119,13 @@ export interface TuneEntry {
   shader_hash: string;
 }
 
+/** Everything tuned on a device, in the native tuning cache file's form (`tuneResults`, `importTuning`). */
+export interface TuneResults {
+  format: number;
+  key: { adapter: Capabilities['adapter']; crate_version: string };
+  entries: TuneEntry[];
+}
+
 export interface TimeOptions {
   warmup?: number;
   iters?: number;
@@ -127,6 +138,104 @@ export interface Timing {
   /** `gpu` (timestamp queries, quantised by the browser) or `wall` (submit to done). */
   source: 'gpu' | 'wall';
   work: { flops: number; bytes: number; f16_math?: boolean };
+  /** The measurement as a `wgkernels bench --json` result row, for `Kernels.report`. */
+  row: BenchRow;
+}
+
+/** One measured op × shape of a bench report (`results[]` of `wgkernels bench --json`). */
+export interface BenchRow {
+  /** The native op name (`gemm`, `fft`, `fftconv`, `attention`, `sparse_gemm`). */
+  op: string;
+  variant: string;
+  dtype: DType;
+  /** The op's dimensions, as the native bench writes them. */
+  shape: Record<string, unknown>;
+  median_ms: number;
+  samples_ms: number[];
+  work?: { flops: number; bytes: number; f16_math?: boolean };
+  config: string;
+  /** `default` (the untuned pick) or `cache` (a tuned entry). */
+  config_source: string;
+  gflops?: number;
+  gbps?: number;
+  /** `gpu` or `wall`. */
+  timing: string;
+  /** Filled in by the report: intensity, roof, bound, % of roof. */
+  intensity?: number;
+  roof_gflops?: number;
+  bound?: string;
+  pct_of_roof?: number;
+  [field: string]: unknown;
+}
+
+/** A `wgkernels bench --json` report (schema version 2): `wgkernels compare` reads it beside native reports. */
+export interface BenchReport {
+  schema_version: number;
+  adapter: Capabilities['adapter'];
+  /** The adapter's measured peaks (FMA GFLOP/s per type, copy bandwidth), from the native bench's probe. */
+  peaks: { fma_f32_gflops: number; fma_f16_gflops: number | null; copy_gbps: number; copy_buffer_gbps: number };
+  results: BenchRow[];
+  version: string;
+  compile: unknown[];
+  /** Per-op and overall geometric means of % of roof. */
+  scores: { ops: { op: string; score: number; rows: number }[]; overall: number | null };
+  system?: { cpu: string; cpu_threads: number; os: string; wgpu_version: string };
+}
+
+/** What stands in for the machine in a browser's report (defaults from `navigator` and `k.device.adapterInfo`). */
+export interface ReportOptions {
+  /** Stands in for the OS (default: the user agent). */
+  os?: string;
+  /** Logical CPUs (default: `navigator.hardwareConcurrency`). */
+  cpuThreads?: number;
+  /** The adapter's name (wgpu's web backend reports none; default: the adapter info's vendor, architecture, device, description). */
+  adapter?: string;
+  /** The driver (default: the browser and its version, e.g. `Chrome/138.0.0.0`). */
+  driver?: string;
+}
+
+/** A result against the crate's f64 CPU reference, under the crate's one tolerance rule. */
+export interface Comparison {
+  max_abs_err: number;
+  /** ‖result − reference‖₂ / ‖reference‖₂. */
+  rel_l2_err: number;
+  /** The bound for this plan (op, variant's compute precision, reduction length). */
+  tolerance: number;
+  /** `rel_l2_err <= tolerance` and no NaN where the reference has none. */
+  pass: boolean;
+  /** The f64 reference, laid out as the result. */
+  reference: Float64Array;
+}
+
+/** One variant of an op in `explain`. */
+export interface VariantAvailability {
+  variant: string;
+  /** This adapter can run it for these options (the dispatcher or `tune` can pick it). */
+  available: boolean;
+  /** How many of the candidate configurations are of this variant. */
+  candidates: number;
+  /** Why it is not available (a missing feature, the device's limits, the shape); null when it is. */
+  reason: string | null;
+}
+
+/** What the dispatcher picks for a plan's options on this adapter (`Kernels.explain`). */
+export interface Explanation {
+  op: string;
+  /** The variant a plan of these options runs (its `plan.variant`). */
+  variant: string;
+  /** The configuration (its `plan.config`). */
+  config: string;
+  /** `default` (untuned) or `cache` (a tuned entry). */
+  source: string;
+  /** Why a plan of these options cannot run here at all (e.g. f16 without `shader-f16`), else null. */
+  error: string | null;
+  /** Candidate configurations `tune` would measure. */
+  candidates: number;
+  variants: VariantAvailability[];
+  /** attention: the mask's (query, key) block sizes. */
+  blocks?: [number, number];
+  /** fftconv: the FFT configuration of its transforms. */
+  fft?: string;
 }
 
 export interface GemmOptions {
@@ -143,6 +252,11 @@ export interface GemmOptions {
   /** C = alpha·op(A)·op(B) + beta·C; defaults 1 and 0 (beta ≠ 0 needs C). */
   alpha?: number;
   beta?: number;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 export interface FftOptions {
@@ -152,6 +266,11 @@ export interface FftOptions {
   /** Inverse transform, scaled by 1/n. */
   inverse?: boolean;
   dtype?: DType;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 export interface FftConvOptions {
@@ -173,6 +292,11 @@ export interface FftConvOptions {
    * f32 only). */
   path?: 'fused' | 'multipass' | 'unfused';
   dtype?: DType;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 export interface AttentionOptions {
@@ -194,10 +318,98 @@ export interface AttentionOptions {
    * `window:W`, `window:L:R`, `diag:OFFSET:HW`, `frames:LEN:K:HW`, `stripes:I,J`, `every:S[:O]`,
    * `rows:I,J`, joined by `+` (union) and `&` (intersection). Dense when omitted. */
   pattern?: string | string[];
+  /** Head dim of V and O when it differs from Q·K's (latent attention; default `headDim`). */
+  valueDim?: number;
+  /** The mask's (query, key) block sizes (default: the dispatcher's for the shape). */
+  blocks?: [number, number];
+  /** Score soft-cap: scores become `cap·tanh(s/cap)`. */
+  softcap?: number;
+  /** ALiBi: a slope per query head (scores gain `slope·(j − i)`), or `'standard'` (the paper's geometric slopes). */
+  alibi?: number[] | 'standard';
+  /** A sink logit per query head (an extra softmax term with no value). */
+  sinks?: number[];
+  /** T5 relative-position buckets: `table` holds `heads × buckets` values, head-major. */
+  t5?: { buckets: number; maxDistance: number; bidirectional: boolean; table: number[] };
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
+}
+
+/** A block mask as a page draws it (`attentionMask`, `AttentionPlan.mask`). */
+export interface MaskInfo {
+  blockQ: number;
+  blockKv: number;
+  /** Query blocks. */
+  rows: number;
+  /** Key blocks. */
+  cols: number;
+  /** `rows × cols` (row-major): 0 where the block is skipped, else 0.2 + 0.8 × the share of its pairs attended. */
+  fill: Float32Array;
+  /** Blocks run whole, blocks run with a bit tile, and single stripe keys. */
+  full: number;
+  partial: number;
+  stripes: number;
+  /** Share of (query, key) pairs attended. */
+  density: number;
+  /** Share of the dense work the kernel does (partial blocks count whole). */
+  workDensity: number;
+}
+
+export interface FftNdOptions {
+  /** The array's shape, outermost first (for `c2r`, the real output's). */
+  shape: number[];
+  /** Transformed axes, among the last three (default: all of the last three). */
+  axes?: number[];
+  /** NumPy's `fftn` / `rfftn` / `irfftn`, SciPy's `dctn` / `dstn` types. */
+  transform: 'c2c' | 'r2c' | 'c2r' | 'dct2' | 'dct3' | 'dct4' | 'dst2';
+  /** `c2c` only: `ifftn`. */
+  inverse?: boolean;
+  /** As NumPy's `norm=` (default `backward`). */
+  norm?: 'backward' | 'ortho' | 'forward';
+  dtype?: DType;
+}
+
+export interface DctLowpassOptions {
+  batch?: number;
+  height: number;
+  width: number;
+  /** The lowest k × k coefficients are kept (k ≤ height, width). */
+  k: number;
+  dtype?: DType;
+}
+
+/** An N-D transform over up to the last three axes. */
+export class FftNdPlan {
+  private constructor();
+  run(input: Float32Array): Promise<Float32Array>;
+  run(input: Uint16Array): Promise<Uint16Array>;
+  run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  readonly config: string;
+  /** Input and output shapes (complex arrays count complex values, two numbers each). */
+  readonly inShape: number[];
+  readonly outShape: number[];
+  /** `result` against the f64 N-D transform of `input`. */
+  check(result: HostArray, input: HostArray): Comparison;
+  free(): void;
+}
+
+/** Per image the lowest k × k coefficients of its orthonormal 2-D DCT-II. */
+export class DctLowpassPlan {
+  private constructor();
+  run(input: Float32Array): Promise<Float32Array>;
+  run(input: Uint16Array): Promise<Uint16Array>;
+  run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  /** The transpose kernel (`tiled` or `direct`). */
+  readonly config: string;
+  /** `result` against the f64 low-pass of `input`. */
+  check(result: HostArray, input: HostArray): Comparison;
+  free(): void;
 }
 
 /** Options of `searchPatterns`: the attention call (no `pattern`, no `lse`) and the search's own. */
-export interface SearchOptions extends Omit<AttentionOptions, 'pattern' | 'lse'> {
+export interface SearchOptions extends Omit<AttentionOptions, 'pattern' | 'lse' | 'softcap' | 'alibi' | 'sinks' | 't5' | 'config'> {
   /** Weight of the work density in each head's score (λ; default 0.02). */
   lambda?: number;
   /** Largest relative MSE against full attention a head accepts (ε; default 0.05). */
@@ -240,8 +452,14 @@ export class AttentionPlan {
   /** Writes `o` (and `lse`, f32 per query row, when the plan has it); resolves to `o`. */
   run(q: GPUBuffer, k: GPUBuffer, v: GPUBuffer, o: GPUBuffer, lse?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
+  /** The kernel variant (`tiled`, `subgroup`, `coop`). */
+  readonly variant: string;
   /** Fraction of score tiles the mask keeps (1 when dense). */
   readonly workDensity: number;
+  /** The plan's mask as query head `head` (default 0) sees it; null when dense. */
+  mask(head?: number): MaskInfo | null;
+  /** `result` (O, or `{o, lse}`) against f64 attention on `q`, `k`, `v` with the plan's mask. */
+  check(result: HostArray | { o: HostArray }, q: HostArray, k: HostArray, v: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -262,6 +480,11 @@ export interface SparseGemmOptions {
   /** Add bias[row] (m values) to the output (linear layers). */
   bias?: boolean;
   dtype?: DType;
+  /** A configuration to run instead of the dispatcher's pick, in the serde form the tuner
+   * stores (`tuneResults()` entries' `winner` and candidates' `config`), e.g.
+   * `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`; one the shape or adapter cannot
+   * run is the plan's error. */
+  config?: Record<string, unknown>;
 }
 
 /** An N:M compressed sparse operand on the GPU, made by `SparseGemmPlan.compress` for that plan. */
@@ -282,6 +505,10 @@ export class SparseGemmPlan {
   run(sparse: SparseMatrix, dense: Uint16Array, extras?: { bias?: Uint16Array }): Promise<Uint16Array>;
   run(sparse: SparseMatrix, dense: GPUBuffer, extras?: { bias?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   readonly config: string;
+  /** The kernel variant (`plain`, `subgroup`, `cols`, `coop`, `gemv-sg`, `gemv-plain`). */
+  readonly variant: string;
+  /** `result` against the f64 product of `sparse` (the dense form compressed, pruned as `compress` pruned it: `prune(dense)`) and `dense` (and `extras.bias`). */
+  check(result: HostArray, sparse: HostArray, dense: HostArray, extras?: { bias?: HostArray }): Comparison;
   /** Times the plan with `sparse` on a zero-filled dense operand of its own. */
   time(sparse: SparseMatrix, options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -296,6 +523,10 @@ export class GemmPlan {
   run(a: GPUBuffer, b: GPUBuffer, c: GPUBuffer): Promise<GPUBuffer>;
   /** The configuration the dispatcher picked. */
   readonly config: string;
+  /** The kernel variant of the configuration (`tiled`, `subgroup`, `coop`, `gemv`). */
+  readonly variant: string;
+  /** `result` (C) against the f64 product of `a`, `b` (and the input `c` when beta ≠ 0). */
+  check(result: HostArray, a: HostArray, b: HostArray, c?: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   /** Releases the plan's wasm memory now (otherwise when it is garbage-collected). */
@@ -310,6 +541,10 @@ export class FftPlan {
   /** Into `output`, or a new buffer of the package when omitted. */
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
+  /** `stockham` or `monarch` for powers of two, `bluestein` otherwise. */
+  readonly variant: string;
+  /** `result` against the f64 FFT of `input` (scaled by 1/n when inverse). */
+  check(result: HostArray, input: HostArray): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -321,6 +556,10 @@ export class RfftPlan {
   run(input: Float32Array): Promise<Float32Array>;
   run(input: Uint16Array): Promise<Uint16Array>;
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
+  /** The configuration of the inner complex FFT (n/2 points). */
+  readonly config: string;
+  /** The inner complex FFT's variant. */
+  readonly variant: string;
   free(): void;
 }
 
@@ -340,6 +579,12 @@ export class FftConvPlan {
   run(u: GPUBuffer, k: KernelSpectrum | Float32Array, extras?: { preGate?: GPUBuffer; postGate?: GPUBuffer; output?: GPUBuffer }): Promise<GPUBuffer>;
   /** The path the dispatcher picked. */
   readonly path: string;
+  /** Path, FFT length and segments, e.g. `fused n128 seg1`. */
+  readonly config: string;
+  /** The path, with ` sparse` when frequency-sparse. */
+  readonly variant: string;
+  /** `result` (y) against the f64 convolution of `u` with the kernels `k` and the gates of `extras`. */
+  check(result: HostArray, u: HostArray, k: Float32Array, extras?: { preGate?: HostArray; postGate?: HostArray }): Comparison;
   /** Times the plan on zero-filled operands of its own: `warmup` untimed runs (default 1), then `iters` timed (default 5). */
   time(options?: TimeOptions): Promise<Timing>;
   free(): void;
@@ -363,6 +608,11 @@ export class Kernels {
   gemm(options: GemmOptions): GemmPlan;
   fft(options: FftOptions): FftPlan;
   rfft(options: FftOptions): RfftPlan;
+  fftn(options: FftNdOptions): FftNdPlan;
+  dctLowpass(options: DctLowpassOptions): DctLowpassPlan;
+  /** The block mask an attention plan of `options` would run, as query head `head` (default 0)
+   * sees it, without building the plan; null without a pattern. */
+  attentionMask(options: AttentionOptions, head?: number): MaskInfo | null;
   fftconv(options: FftConvOptions): FftConvPlan;
   attention(options: AttentionOptions): AttentionPlan;
   sparseGemm(options: SparseGemmOptions): SparseGemmPlan;
@@ -377,7 +627,22 @@ export class Kernels {
    * rejects. */
   tune(op?: 'gemm' | 'fft' | 'rfft' | 'fftconv' | 'attention' | 'sparseGemm', options?: TuneOptions): Promise<TuneEntry[]>;
   /** Everything tuned on this device so far, in the native tuning cache file's form. */
-  tuneResults(): { format: number; key: { adapter: Capabilities['adapter']; crate_version: string }; entries: TuneEntry[] };
+  tuneResults(): TuneResults;
+  /** Restores saved `tuneResults()`: plans built afterwards use their picks. Throws when they
+   * were measured on another adapter, driver or package version; entries already tuned here
+   * win (counted as `kept`). */
+  importTuning(results: TuneResults): { imported: number; kept: number };
+  /** What the dispatcher picks for `op`'s plan options here, without building the plan (no
+   * pipeline compiles): the variant and configuration, and for every variant of the op whether
+   * this adapter can run it and if not why. */
+  explain(op: 'gemm', options: GemmOptions): Explanation;
+  explain(op: 'fft' | 'rfft', options: FftOptions): Explanation;
+  explain(op: 'fftconv', options: FftConvOptions): Explanation;
+  explain(op: 'attention', options: AttentionOptions): Explanation;
+  explain(op: 'sparseGemm', options: SparseGemmOptions): Explanation;
+  /** Timings of `plan.time()` (or their rows) as a `wgkernels bench --json` report under this
+   * adapter's peaks (measured on the first call, seconds, then kept), for `wgkernels compare`. */
+  report(timings: (Timing | BenchRow)[], options?: ReportOptions): Promise<BenchReport>;
   /** Checks `op` (every op when omitted) against its f64 CPU reference; `onProgress` sees each check. */
   verify(op?: string, onProgress?: (check: Check) => void, tier?: 'standard' | 'full'): Promise<VerifyResult>;
   free(): void;

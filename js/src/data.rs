@@ -110,6 +110,8 @@ pub struct Shared {
     buffers: RefCell<Vec<wgpu::Buffer>>,
     /// The dispatcher calls of the plans built so far, one per tuning bucket (key, call).
     pub(crate) jobs: RefCell<Vec<(String, crate::tune::TuneJob)>>,
+    /// The adapter's peaks, measured by the first `report` (the probe takes seconds).
+    pub(crate) peaks: RefCell<Option<wgkernels::probe::Peaks>>,
 }
 
 impl Shared {
@@ -118,6 +120,7 @@ impl Shared {
             ctx,
             buffers: RefCell::new(Vec::new()),
             jobs: RefCell::new(Vec::new()),
+            peaks: RefCell::new(None),
         }
     }
 

@@ -15,8 +15,12 @@
 //! On native targets the crate is empty: it exists for the browser only.
 #![cfg(target_arch = "wasm32")]
 
+mod check;
 mod data;
+mod explain;
+mod nd;
 mod plans;
+mod report;
 mod search;
 mod tune;
 
@@ -29,6 +33,7 @@ use wasm_bindgen_futures::future_to_promise;
 use wgkernels::harness::verify::{Check, Tier};
 use wgkernels::Context;
 
+pub use nd::{DctLowpassPlan, FftNdPlan};
 pub use plans::{
     AttentionPlan, FftConvPlan, FftPlan, GemmPlan, KernelSpectrum, RfftPlan, SparseGemmPlan,
     SparseMatrix,
@@ -129,6 +134,20 @@ impl Kernels {
         RfftPlan::new(&self.shared, options)
     }
 
+    /// An N-D transform plan (`{shape, axes?, transform, inverse?, norm?, dtype?}`):
+    /// `c2c`, `r2c`, `c2r` or a real-to-real `dct2` / `dct3` / `dct4` / `dst2` over up to the
+    /// last three axes (NumPy's `fftn`, `rfftn`, `irfftn`, SciPy's `dctn`; `norm` as theirs).
+    pub fn fftn(&self, options: JsValue) -> Result<FftNdPlan, JsValue> {
+        FftNdPlan::new(&self.shared, options)
+    }
+
+    /// A DCT low-pass plan (`{batch?, height, width, k, dtype?}`): per image the lowest k × k
+    /// coefficients of its orthonormal 2-D DCT-II.
+    #[wasm_bindgen(js_name = dctLowpass)]
+    pub fn dct_lowpass(&self, options: JsValue) -> Result<DctLowpassPlan, JsValue> {
+        DctLowpassPlan::new(&self.shared, options)
+    }
+
     /// A long FFT convolution plan (causal or circular, gates, frequency-sparse).
     pub fn fftconv(&self, options: JsValue) -> Result<FftConvPlan, JsValue> {
         FftConvPlan::new(&self.shared, options)
@@ -138,6 +157,20 @@ impl Kernels {
     /// every head, or one per query head), e.g. `"causal"`, `"window:64+every:256&causal"`.
     pub fn attention(&self, options: JsValue) -> Result<AttentionPlan, JsValue> {
         AttentionPlan::new(&self.shared, options)
+    }
+
+    /// The block mask an attention plan of `options` would run, as query head `head` (default
+    /// 0) sees it, without building the plan (no pipeline compiles): its block sizes, per block
+    /// the share of pairs attended, the full / partial / stripe counts and densities (see
+    /// `AttentionPlan.mask`). Null when the options have no pattern.
+    #[wasm_bindgen(js_name = attentionMask)]
+    pub fn attention_mask(&self, options: JsValue, head: Option<u32>) -> Result<JsValue, JsValue> {
+        let o: plans::AttentionOptions = data::options("attentionMask", &options)?;
+        let desc = o.desc()?;
+        match o.mask(&self.shared.ctx, &desc)?.0 {
+            None => Ok(JsValue::NULL),
+            Some(m) => plans::mask_info(&m, head.unwrap_or(0)),
+        }
     }
 
     /// The attention pattern search (Sparse-vDiT's step) on sample `q`, `k`, `v` (typed arrays
@@ -173,6 +206,35 @@ impl Kernels {
     #[wasm_bindgen(js_name = tuneResults)]
     pub fn tune_results(&self) -> Result<JsValue, JsValue> {
         tune::results(&self.shared)
+    }
+
+    /// Restores tuning results saved from `tuneResults` (e.g. in `localStorage`) so plans built
+    /// afterwards use the tuned picks without measuring again. Refused (an error naming why)
+    /// when they were measured on another adapter, driver or package version, as the native
+    /// cache refuses such a file; entries already tuned here win over imported ones, and an
+    /// entry for kernels that changed since is ignored at lookup. Returns `{imported, kept}`.
+    #[wasm_bindgen(js_name = importTuning)]
+    pub fn import_tuning(&self, results: JsValue) -> Result<JsValue, JsValue> {
+        tune::import(&self.shared, &results)
+    }
+
+    /// What the dispatcher picks for `op`'s plan options on this adapter, without building the
+    /// plan (no pipeline is compiled): `{op, variant, config, source, error, candidates,
+    /// variants: [{variant, available, candidates, reason}]}`: every variant of the op, whether
+    /// this adapter can run it for these options, and if not why (a missing feature, the
+    /// limits, the shape). `error` is why a plan of these options cannot run here at all.
+    pub fn explain(&self, op: String, options: JsValue) -> Result<JsValue, JsValue> {
+        explain::explain(&self.shared, &op, &options)
+    }
+
+    /// Gathers timings of `plan.time()` (or their `row`s) into a `wgkernels bench --json`
+    /// report (same schema version) under this adapter's peaks, measured by the native
+    /// bench's probe on the first call (seconds) and kept: `wgkernels compare` reads it beside
+    /// native reports. `options` (`{os, cpuThreads, adapter, driver}`) stand in for what a
+    /// native report reads from the machine; the wrapper fills them from the page.
+    #[wasm_bindgen(js_name = _report)]
+    pub fn report(&self, timings: JsValue, options: JsValue) -> Promise {
+        report::report(self.shared.clone(), timings, options)
     }
 
     /// Verifies `op` (every op when omitted) against its f64 CPU reference on the standard

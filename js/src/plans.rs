@@ -11,10 +11,15 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use wgkernels::ops::attention::tune::AttnTuneDesc;
+use wgkernels::report::{BenchResult, Work};
+use wgkernels::tune::ConfigSource;
 use wgkernels::{DType, FftConvDesc, FftDesc, GemmDesc, RfftDesc};
 
 /// Runs `work` (on the plan's device) with GPU errors attributed to it, as a promise.
-fn promise<F>(shared: &Rc<Shared>, work: impl FnOnce(Rc<Shared>) -> F + 'static) -> Promise
+pub(crate) fn promise<F>(
+    shared: &Rc<Shared>,
+    work: impl FnOnce(Rc<Shared>) -> F + 'static,
+) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
 {
@@ -36,18 +41,52 @@ where
     })
 }
 
-/// Builds a wgkernels plan with GPU errors during creation reported as its error.
-fn make<P>(
+/// Builds a wgkernels plan with GPU errors during creation reported as its error; also where
+/// its configuration came from (`cache` when building it hit the tuner's entries, else
+/// `default`), for its report rows.
+pub(crate) fn make<P>(
     shared: &Shared,
     build: impl FnOnce(&wgkernels::Context) -> wgkernels::Result<P>,
-) -> Result<Rc<P>, JsValue> {
+) -> Result<(Rc<P>, &'static str), JsValue> {
     let ctx = &shared.ctx;
+    let hits = ctx.tuner().stats().cache_hits;
     let plan = ctx.scoped(|| build(ctx)).and_then(|p| p);
-    plan.map(Rc::new).map_err(js_err)
+    let source = if ctx.tuner().stats().cache_hits > hits {
+        ConfigSource::Cache
+    } else {
+        ConfigSource::Default
+    };
+    plan.map(|p| (Rc::new(p), source.name())).map_err(js_err)
+}
+
+/// The configuration an options object forces (`config`: the serde form the tuner stores and
+/// `tuneResults` shows, e.g. `{variant: 'tiled', bm: 64, bn: 64, bk: 16, tm: 4, tn: 8}`), or
+/// `None` for the dispatcher's pick. A configuration the shape or adapter cannot run is the
+/// plan's error.
+fn forced<C: serde::de::DeserializeOwned>(
+    what: &str,
+    v: &Option<serde_json::Value>,
+) -> Result<Option<C>, JsValue> {
+    v.as_ref()
+        .map(|v| serde_json::from_value(v.clone()))
+        .transpose()
+        .map_err(|e| js_err(format!("{what}: config: {e}")))
+}
+
+/// `source` of a plan built with `forced` (`explicit` when a configuration was named).
+fn source_of<C>(forced: &Option<C>, source: &'static str) -> &'static str {
+    if forced.is_some() {
+        ConfigSource::Explicit.name()
+    } else {
+        source
+    }
 }
 
 /// Records `record` into one compute pass and submits it.
-fn submit(shared: &Shared, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> Result<(), JsValue> {
+pub(crate) fn submit(
+    shared: &Shared,
+    record: impl FnOnce(&mut wgpu::ComputePass<'_>),
+) -> Result<(), JsValue> {
     shared.ctx.submit(record).map_err(js_err)
 }
 
@@ -64,13 +103,17 @@ struct TimeOptions {
 }
 
 /// Times a plan on operands of its own (zero-filled: the kernels' time does not depend on the
-/// values), recorded by `bind` into each timed pass: `{median_ms, samples_ms, source, work}`,
-/// `source` `gpu` (timestamp queries) or `wall`, `work` the op's roofline FLOP and bytes (the
-/// native bench's count), so a page can show GFLOP/s and GB/s as the native report does.
+/// values), recorded by `bind` into each timed pass: `{median_ms, samples_ms, source, work,
+/// row}`, `source` `gpu` (timestamp queries) or `wall`, `work` the op's roofline FLOP and bytes
+/// (the native bench's count), so a page can show GFLOP/s and GB/s as the native report does,
+/// and `row` the measurement as a `wgkernels bench --json` result row (`row` is its op,
+/// variant, dtype, shape, config and config source; `Kernels.report` gathers rows into a
+/// report).
 fn time_plan<B: 'static>(
     shared: &Rc<Shared>,
     o: JsValue,
-    bind: impl FnOnce(&Shared) -> wgkernels::Result<(B, wgkernels::report::Work)> + 'static,
+    row: BenchResult,
+    bind: impl FnOnce(&Shared) -> wgkernels::Result<(B, Work)> + 'static,
     record: fn(&B, &mut wgpu::ComputePass<'_>),
 ) -> Promise {
     promise(shared, move |s| async move {
@@ -88,8 +131,30 @@ fn time_plan<B: 'static>(
             .map_err(js_err)?;
         let mut v = serde_json::to_value(&t).map_err(js_err)?;
         v["work"] = serde_json::to_value(work).map_err(js_err)?;
+        v["row"] = serde_json::to_value(crate::report::timed_row(row, &t, work)).map_err(js_err)?;
         crate::data::from_json(&v)
     })
+}
+
+/// The report row of a plan's timing before it is timed: op (the native name), the problem
+/// (`dtype`, `shape`), what runs and where its configuration came from.
+fn base_row(
+    op: &str,
+    dtype: DType,
+    shape: serde_json::Value,
+    variant: String,
+    config: String,
+    source: &str,
+) -> BenchResult {
+    BenchResult {
+        op: op.into(),
+        variant,
+        dtype,
+        shape,
+        config,
+        config_source: source.into(),
+        ..Default::default()
+    }
 }
 
 /// A zero-filled storage buffer of `elems` values of `dtype` (for timing).
@@ -116,13 +181,18 @@ pub(crate) struct GemmOptions {
     alpha: Option<f32>,
     #[serde(default)]
     beta: Option<f32>,
+    /// A configuration to run instead of the dispatcher's pick (see `forced`).
+    #[serde(default)]
+    pub(crate) config: Option<serde_json::Value>,
 }
 
 /// A GEMM plan: C = alpha·op(A)·op(B) + beta·C, row-major, batched.
 #[wasm_bindgen]
 pub struct GemmPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::GemmPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::GemmPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl GemmOptions {
@@ -138,12 +208,16 @@ impl GemmOptions {
 
 impl GemmPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let desc = options::<GemmOptions>("gemm", &o)?.desc()?;
-        let plan = make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, None))?;
+        let o = options::<GemmOptions>("gemm", &o)?;
+        let desc = o.desc()?;
+        let config = forced("gemm", &o.config)?;
+        let (plan, source) = make(shared, |ctx| wgkernels::GemmPlan::new(ctx, desc, config))?;
+        let source = source_of(&config, source);
         shared.remember(TuneJob::Gemm(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 }
@@ -200,12 +274,29 @@ impl GemmPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant of the configuration (`tiled`, `subgroup`, `coop`, `gemv`), as the
+    /// native bench's rows name it.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        self.plan.config().variant().name().into()
+    }
+
     /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::gemm::NAME,
+            d.dtype,
+            wgkernels::ops::gemm::verify::gemm_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let bound = plan.bind(
@@ -232,10 +323,14 @@ pub(crate) struct FftOptions {
     inverse: bool,
     #[serde(default)]
     dtype: Option<String>,
+    /// A configuration to run instead of the dispatcher's pick (see `forced`).
+    #[serde(default)]
+    pub(crate) config: Option<serde_json::Value>,
 }
 
-/// A one-input wgkernels plan (FFT, rfft): what `run` needs of it.
-trait Transform: 'static {
+/// A one-input wgkernels plan (FFT, rfft, N-D transforms, the DCT low-pass): what `run`
+/// needs of it.
+pub(crate) trait Transform: 'static {
     /// Storage type.
     fn dtype(&self) -> DType;
     /// Bytes of the output.
@@ -251,47 +346,38 @@ trait Transform: 'static {
     ) -> Result<(), JsValue>;
 }
 
-impl Transform for wgkernels::FftPlan {
-    fn dtype(&self) -> DType {
-        self.desc().dtype
-    }
-    fn out_bytes(&self) -> u64 {
-        self.desc().bytes()
-    }
-    async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>> {
-        self.run_host(data).await
-    }
-    fn submit(
-        &self,
-        s: &Shared,
-        input: &wgpu::Buffer,
-        output: &wgpu::Buffer,
-    ) -> Result<(), JsValue> {
-        let bound = self.bind(input, output).map_err(js_err)?;
-        submit(s, |p| bound.record(p))
-    }
+/// `impl Transform` for a wgkernels plan with `desc()`, `run_host`, `bind` → a bound op with
+/// `record`: `$out` is its output's byte count, computed from the plan `$p`.
+macro_rules! transform {
+    ($t:ty, |$p:ident| $out:expr) => {
+        impl Transform for $t {
+            fn dtype(&self) -> DType {
+                self.desc().dtype
+            }
+            fn out_bytes(&self) -> u64 {
+                let $p = self;
+                $out
+            }
+            async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>> {
+                self.run_host(data).await
+            }
+            fn submit(
+                &self,
+                s: &Shared,
+                input: &wgpu::Buffer,
+                output: &wgpu::Buffer,
+            ) -> Result<(), JsValue> {
+                let bound = self.bind(input, output).map_err(js_err)?;
+                submit(s, |p| bound.record(p))
+            }
+        }
+    };
 }
+pub(crate) use transform;
 
-impl Transform for wgkernels::RfftPlan {
-    fn dtype(&self) -> DType {
-        self.desc().dtype
-    }
-    fn out_bytes(&self) -> u64 {
-        self.desc().lens().1 * self.desc().dtype.size()
-    }
-    async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>> {
-        self.run_host(data).await
-    }
-    fn submit(
-        &self,
-        s: &Shared,
-        input: &wgpu::Buffer,
-        output: &wgpu::Buffer,
-    ) -> Result<(), JsValue> {
-        let bound = self.bind(input, output).map_err(js_err)?;
-        submit(s, |p| bound.record(p))
-    }
-}
+transform!(wgkernels::FftPlan, |p| p.desc().bytes());
+transform!(wgkernels::RfftPlan, |p| p.desc().lens().1
+    * p.desc().dtype.size());
 
 /// Typed array in → typed array out.
 async fn transform_host<T: JsElement, P: Transform>(plan: &P, h: Host) -> Result<JsValue, JsValue> {
@@ -301,7 +387,7 @@ async fn transform_host<T: JsElement, P: Transform>(plan: &P, h: Host) -> Result
 
 /// Runs a one-input plan: typed array in → typed array out, or GPUBuffer in → `output` (a new
 /// buffer when omitted).
-fn run_transform<P: Transform>(
+pub(crate) fn run_transform<P: Transform>(
     shared: &Rc<Shared>,
     plan: Rc<P>,
     input: JsValue,
@@ -326,11 +412,22 @@ fn run_transform<P: Transform>(
     })
 }
 
+/// The variant name of an FFT's configuration on `desc`, as the native bench's rows name it.
+fn fft_variant(desc: &FftDesc, cfg: &wgkernels::FftConfig) -> String {
+    if desc.is_pow2() {
+        cfg.variant().name().into()
+    } else {
+        "bluestein".into()
+    }
+}
+
 /// A batched complex FFT plan over interleaved (re, im) values; the inverse is scaled by 1/n.
 #[wasm_bindgen]
 pub struct FftPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::FftPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::FftPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl FftOptions {
@@ -353,12 +450,16 @@ impl FftOptions {
 
 impl FftPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let desc = options::<FftOptions>("fft", &o)?.fft_desc()?;
-        let plan = make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, None))?;
+        let o = options::<FftOptions>("fft", &o)?;
+        let desc = o.fft_desc()?;
+        let config = forced("fft", &o.config)?;
+        let (plan, source) = make(shared, |ctx| wgkernels::FftPlan::new(ctx, desc, config))?;
+        let source = source_of(&config, source);
         shared.remember(TuneJob::Fft(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 }
@@ -377,12 +478,29 @@ impl FftPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant: `stockham` or `monarch` for powers of two, `bluestein` otherwise
+    /// (its inner transforms run the configuration), as the native bench's rows name it.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        fft_variant(self.plan.desc(), self.plan.config())
+    }
+
     /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::fft::NAME,
+            d.dtype,
+            wgkernels::ops::fft::verify::fft_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let bound = plan.bind(
@@ -399,14 +517,16 @@ impl FftPlan {
 /// A batched real FFT plan: n reals → n/2+1 complex bins (interleaved), or back (`inverse`).
 #[wasm_bindgen]
 pub struct RfftPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::RfftPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::RfftPlan>,
 }
 
 impl RfftPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let desc = options::<FftOptions>("rfft", &o)?.rfft_desc()?;
-        let plan = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, None))?;
+        let o = options::<FftOptions>("rfft", &o)?;
+        let desc = o.rfft_desc()?;
+        let config = forced("rfft", &o.config)?;
+        let (plan, _) = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, config))?;
         // The real transform runs a complex FFT of half its length: that plan's pick is tuned.
         shared.remember(TuneJob::Fft(desc.inner()));
         Ok(Self {
@@ -421,6 +541,18 @@ impl RfftPlan {
     /// Transforms `input`; with a GPUBuffer input, into `output` (a new buffer when omitted).
     pub fn run(&self, input: JsValue, output: JsValue) -> Promise {
         run_transform(&self.shared, self.plan.clone(), input, output)
+    }
+
+    /// The configuration the dispatcher picked for the inner complex FFT (n/2 points).
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        self.plan.config().label()
+    }
+
+    /// The inner complex FFT's variant (see `FftPlan.variant`).
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        fft_variant(&self.plan.desc().inner(), self.plan.config())
     }
 }
 
@@ -445,6 +577,9 @@ pub(crate) struct FftConvOptions {
     path: Option<wgkernels::FftConvPath>,
     #[serde(default)]
     dtype: Option<String>,
+    /// An FFT configuration to run instead of the dispatcher's pick (see `forced`).
+    #[serde(default)]
+    pub(crate) config: Option<serde_json::Value>,
 }
 
 /// Extra inputs of `FftConvPlan.run`.
@@ -464,8 +599,10 @@ pub struct KernelSpectrum {
 /// (length kernelLength) per channel; causal unless `circular`.
 #[wasm_bindgen]
 pub struct FftConvPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::FftConvPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::FftConvPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl FftConvOptions {
@@ -484,12 +621,16 @@ impl FftConvOptions {
 
 impl FftConvPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let desc = options::<FftConvOptions>("fftconv", &o)?.desc()?;
-        let plan = make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, None))?;
+        let o = options::<FftConvOptions>("fftconv", &o)?;
+        let desc = o.desc()?;
+        let config = forced("fftconv", &o.config)?;
+        let (plan, source) = make(shared, |ctx| wgkernels::FftConvPlan::new(ctx, desc, config))?;
+        let source = source_of(&config, source);
         shared.remember(TuneJob::FftConv(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 }
@@ -602,13 +743,42 @@ impl FftConvPlan {
         self.plan.path().name().to_string()
     }
 
+    /// The path, FFT length and segments (e.g. `fused n2048 seg1`).
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> String {
+        let p = &self.plan;
+        format!("{} n{} seg{}", p.path().name(), p.n_fft(), p.segments())
+    }
+
+    /// The variant as the native bench's rows name it: the path, with ` sparse` when
+    /// frequency-sparse.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        let path = self.plan.path().name();
+        if self.plan.desc().freq_keep.is_some() {
+            format!("{path} sparse")
+        } else {
+            path.into()
+        }
+    }
+
     /// Times the plan on operands of its own (zero kernels and gates, `{warmup, iters}`); see
     /// `time_plan`. The kernels' spectrum is prepared once, outside the timed runs.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::fftconv::NAME,
+            d.dtype,
+            wgkernels::ops::fftconv::verify::fftconv_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let spec = plan.prepare_kernel(&vec![0.0; d.k_len() as usize])?;
@@ -652,6 +822,46 @@ pub(crate) struct AttentionOptions {
     /// One pattern for every head, or one per query head (the CLI's spec strings).
     #[serde(default)]
     pattern: Option<PatternSpec>,
+    /// Head dim of V and O when it differs from Q·K's (latent attention).
+    #[serde(default)]
+    value_dim: Option<u32>,
+    /// The mask's (query, key) block sizes instead of the dispatcher's.
+    #[serde(default)]
+    pub(crate) blocks: Option<(u32, u32)>,
+    /// Score soft-cap: scores become `cap·tanh(s/cap)`.
+    #[serde(default)]
+    softcap: Option<f32>,
+    /// ALiBi: a slope per query head, or `"standard"` (the paper's geometric slopes).
+    #[serde(default)]
+    alibi: Option<Alibi>,
+    /// A sink logit per query head.
+    #[serde(default)]
+    sinks: Option<Vec<f32>>,
+    /// T5 relative-position buckets.
+    #[serde(default)]
+    t5: Option<T5Options>,
+    /// A kernel configuration to run instead of the dispatcher's pick (see `forced`).
+    #[serde(default)]
+    pub(crate) config: Option<serde_json::Value>,
+}
+
+/// `alibi`: the slopes, or `"standard"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Alibi {
+    Slopes(Vec<f32>),
+    Named(String),
+}
+
+/// `t5`: T5's bucketed relative-position bias, one value per query head and bucket.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct T5Options {
+    buckets: u32,
+    max_distance: u32,
+    bidirectional: bool,
+    /// `heads × buckets` values, head-major.
+    table: Vec<f32>,
 }
 
 /// `pattern`: one spec or one per head.
@@ -666,8 +876,16 @@ enum PatternSpec {
 /// (batch, heads, n, headDim), with the per-row log-sum-exp when `lse`.
 #[wasm_bindgen]
 pub struct AttentionPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::AttentionPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::AttentionPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
+    /// The mask the pattern made (the f64 reference of `check` applies it).
+    pub(crate) mask: Option<wgkernels::BlockMask>,
+    /// The score modifiers (the reference applies them too).
+    pub(crate) mods: wgkernels::ScoreMods,
+    /// The pattern as its report row names it (`dense`, one spec, or one per head).
+    pattern: String,
 }
 
 impl AttentionOptions {
@@ -683,41 +901,106 @@ impl AttentionOptions {
         if self.lse {
             desc = desc.with_lse();
         }
+        if let Some(dv) = self.value_dim {
+            desc = desc.value_dim(dv);
+        }
         Ok(desc)
+    }
+
+    /// The score modifiers these options name (none by default).
+    pub(crate) fn mods(&self) -> Result<wgkernels::ScoreMods, JsValue> {
+        let mut m = wgkernels::ScoreMods::none();
+        if let Some(c) = self.softcap {
+            m = m.softcap(c);
+        }
+        match &self.alibi {
+            None => {}
+            Some(Alibi::Slopes(s)) => m = m.alibi(s.clone()),
+            Some(Alibi::Named(n)) if n == "standard" => {
+                m = m.alibi(wgkernels::ScoreMods::alibi_standard(self.heads))
+            }
+            Some(Alibi::Named(n)) => {
+                return Err(js_err(format!(
+                    "attention: alibi `{n}`: give the slopes or \"standard\""
+                )))
+            }
+        }
+        if let Some(s) = &self.sinks {
+            m = m.sinks(s.clone());
+        }
+        if let Some(t) = &self.t5 {
+            m = m.t5(wgkernels::T5Bias::new(
+                t.buckets,
+                t.max_distance,
+                t.bidirectional,
+                t.table.clone(),
+            ));
+        }
+        Ok(m)
+    }
+
+    /// The (query, key) block sizes of the mask: `blocks`, else the dispatcher's for `desc`.
+    pub(crate) fn block_sizes(
+        &self,
+        ctx: &wgkernels::Context,
+        desc: &wgkernels::AttentionDesc,
+    ) -> (u32, u32) {
+        self.blocks
+            .unwrap_or_else(|| wgkernels::AttentionPlan::block_sizes(ctx, desc))
+    }
+
+    /// The mask of `pattern` (none when dense) and its name for report rows.
+    pub(crate) fn mask(
+        &self,
+        ctx: &wgkernels::Context,
+        desc: &wgkernels::AttentionDesc,
+    ) -> Result<(Option<wgkernels::BlockMask>, String), JsValue> {
+        use wgkernels::{MaskBuilder, Pattern};
+        let Some(spec) = &self.pattern else {
+            return Ok((None, "dense".into()));
+        };
+        let (bq, bk) = self.block_sizes(ctx, desc);
+        let b = MaskBuilder::new(desc.nq, desc.nkv, bq, bk);
+        let parsed = match spec {
+            PatternSpec::One(s) => vec![Pattern::parse(s).map_err(js_err)?],
+            PatternSpec::PerHead(v) => v
+                .iter()
+                .map(|s| Pattern::parse(s))
+                .collect::<wgkernels::Result<Vec<_>>>()
+                .map_err(js_err)?,
+        };
+        let m = match spec {
+            PatternSpec::One(_) => b.build(&parsed[0]),
+            PatternSpec::PerHead(_) => b.build_heads(&parsed),
+        };
+        let names: Vec<String> = parsed.iter().map(|p| p.describe()).collect();
+        Ok((Some(m.map_err(js_err)?), names.join(" | ")))
     }
 }
 
 impl AttentionPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        use wgkernels::{MaskBuilder, Pattern};
         let o: AttentionOptions = options("attention", &o)?;
         let desc = o.desc()?;
+        let mods = o.mods()?;
         let ctx = &shared.ctx;
-        // Masks are built with the dispatcher's block sizes, so the pick (and its tuning) is
-        // for the dispatcher's query block, masked or dense.
-        let (bq, bk) = wgkernels::AttentionPlan::block_sizes(ctx, &desc);
-        let mask = match &o.pattern {
-            None => None,
-            Some(spec) => {
-                let b = MaskBuilder::new(desc.nq, desc.nkv, bq, bk);
-                let m = match spec {
-                    PatternSpec::One(s) => Pattern::parse(s).and_then(|p| b.build(&p)),
-                    PatternSpec::PerHead(v) => v
-                        .iter()
-                        .map(|s| Pattern::parse(s))
-                        .collect::<wgkernels::Result<Vec<_>>>()
-                        .and_then(|p| b.build_heads(&p)),
-                };
-                Some(m.map_err(js_err)?)
-            }
-        };
-        let plan = make(shared, |ctx| {
-            wgkernels::AttentionPlan::new(ctx, desc, mask.as_ref(), None)
+        // Masks are built with the dispatcher's block sizes (unless `blocks` says otherwise),
+        // so the pick (and its tuning) is for that query block, masked or dense.
+        let (bq, _) = o.block_sizes(ctx, &desc);
+        let (mask, pattern) = o.mask(ctx, &desc)?;
+        let config = forced("attention", &o.config)?;
+        let (plan, source) = make(shared, |ctx| {
+            wgkernels::AttentionPlan::with_mods(ctx, desc, mask.as_ref(), &mods, config)
         })?;
+        let source = source_of(&config, source);
         shared.remember(TuneJob::Attention(AttnTuneDesc { desc, block_q: bq }));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
+            mask,
+            mods,
+            pattern,
         })
     }
 }
@@ -788,19 +1071,49 @@ impl AttentionPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant (`tiled`, `subgroup`, `coop`).
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        self.plan.config().variant().name().into()
+    }
+
     /// Fraction of the score tiles the mask keeps (1 when dense).
     #[wasm_bindgen(getter, js_name = workDensity)]
     pub fn work_density(&self) -> f64 {
         self.plan.work_density()
     }
 
+    /// The plan's block mask as query head `head` (default 0) sees it (see
+    /// `Kernels::attention_mask`); null when the plan is dense.
+    pub fn mask(&self, head: Option<u32>) -> Result<JsValue, JsValue> {
+        match &self.mask {
+            None => Ok(JsValue::NULL),
+            Some(m) => mask_info(m, head.unwrap_or(0)),
+        }
+    }
+
     /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`. The work
     /// counts the blocks the mask keeps.
     pub fn time(&self, options: JsValue) -> Promise {
         let plan = self.plan.clone();
+        let d = *plan.desc();
+        let mut shape = wgkernels::ops::attention::verify::attention_shape_json(
+            &wgkernels::ops::attention::verify::AttnCase::dense(d).mods(self.mods.clone()),
+        );
+        shape["pattern"] = self.pattern.clone().into();
+        shape["work_density"] = ((self.plan.work_density() * 1e4).round() / 1e4).into();
+        let row = base_row(
+            wgkernels::ops::attention::NAME,
+            d.dtype,
+            shape,
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 let d = *plan.desc();
                 let lse = d
@@ -824,6 +1137,46 @@ impl AttentionPlan {
     }
 }
 
+/// What a page draws of a block mask for query head `head` (batch 0): `{blockQ, blockKv,
+/// rows, cols, fill, full, partial, stripes, density, workDensity}`, `fill` a `Float32Array`
+/// of `rows × cols` (query block × key block): 0 where the block is skipped, else 0.2 + 0.8 ×
+/// the fraction of its pairs attended; `full` / `partial` the blocks listed as such, `stripes`
+/// the single keys; `density` the fraction of pairs attended, `workDensity` the fraction of
+/// the dense work the kernel does.
+pub(crate) fn mask_info(mask: &wgkernels::BlockMask, head: u32) -> Result<JsValue, JsValue> {
+    let (bq, bk) = (mask.block_q, mask.block_kv);
+    let (nqb, nkb) = (mask.n_qblocks(), mask.n_kblocks());
+    let mut fill = vec![0f32; (nqb * nkb) as usize];
+    let (mut full, mut partial, mut stripes) = (0usize, 0usize, 0usize);
+    for qb in 0..nqb {
+        let r = mask.row(0, head, qb);
+        full += r.full.len();
+        partial += r.partial.len();
+        stripes += r.stripes.len();
+        let rows = bq.min(mask.nq - qb * bq);
+        for kb in 0..nkb {
+            let cols = bk.min(mask.nkv - kb * bk);
+            let mut n = 0u32;
+            for i in qb * bq..qb * bq + rows {
+                for j in kb * bk..kb * bk + cols {
+                    n += mask.allows(0, head, i, j) as u32;
+                }
+            }
+            if n > 0 {
+                fill[(qb * nkb + kb) as usize] = 0.2 + 0.8 * n as f32 / (rows * cols) as f32;
+            }
+        }
+    }
+    let v = serde_json::json!({
+        "blockQ": bq, "blockKv": bk, "rows": nqb, "cols": nkb,
+        "full": full, "partial": partial, "stripes": stripes,
+        "density": mask.density(), "workDensity": mask.work_density(),
+    });
+    let out = crate::data::from_json(&v)?;
+    js_sys::Reflect::set(&out, &"fill".into(), &js_sys::Float32Array::from(&fill[..]))?;
+    Ok(out)
+}
+
 /// Options of `Kernels.sparseGemm`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -844,6 +1197,9 @@ pub(crate) struct SparseOptions {
     bias: bool,
     #[serde(default)]
     dtype: Option<String>,
+    /// A configuration to run instead of the dispatcher's pick (see `forced`).
+    #[serde(default)]
+    pub(crate) config: Option<serde_json::Value>,
 }
 
 /// An N:M compressed sparse operand on the GPU (values and metadata), made by
@@ -860,8 +1216,10 @@ pub struct SparseMatrix {
 /// `linear` Y = X·W_sᵀ (+ bias) (X n×k tokens, W_s m×k).
 #[wasm_bindgen]
 pub struct SparseGemmPlan {
-    shared: Rc<Shared>,
-    plan: Rc<wgkernels::SparseGemmPlan>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) plan: Rc<wgkernels::SparseGemmPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl SparseOptions {
@@ -883,14 +1241,18 @@ impl SparseOptions {
 
 impl SparseGemmPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
-        let desc = options::<SparseOptions>("sparseGemm", &o)?.desc()?;
-        let plan = make(shared, |ctx| {
-            wgkernels::SparseGemmPlan::new(ctx, desc, None)
+        let o = options::<SparseOptions>("sparseGemm", &o)?;
+        let desc = o.desc()?;
+        let config = forced("sparseGemm", &o.config)?;
+        let (plan, source) = make(shared, |ctx| {
+            wgkernels::SparseGemmPlan::new(ctx, desc, config)
         })?;
+        let source = source_of(&config, source);
         shared.remember(TuneJob::Sparse(desc));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 
@@ -1060,15 +1422,32 @@ impl SparseGemmPlan {
         self.plan.config().label()
     }
 
+    /// The kernel variant (`plain`, `subgroup`, `cols`, `coop`, `gemv-sg`, `gemv-plain`), as
+    /// the native bench's rows name it.
+    #[wasm_bindgen(getter)]
+    pub fn variant(&self) -> String {
+        wgkernels::ops::sparse_gemm::verify::sparse_variant_name(self.plan.config())
+    }
+
     /// Times the plan with the compressed `sparse` on a dense operand of its own
     /// (`{warmup, iters}`); see `time_plan`.
     pub fn time(&self, sparse: &SparseMatrix, options: JsValue) -> Promise {
         let plan = self.plan.clone();
         let same = sparse.desc == *plan.desc();
         let (values, meta) = (sparse.values.clone(), sparse.meta.clone());
+        let d = *plan.desc();
+        let row = base_row(
+            wgkernels::ops::sparse_gemm::NAME,
+            d.dtype,
+            wgkernels::ops::sparse_gemm::verify::sparse_shape_json(&d),
+            self.variant(),
+            self.config(),
+            self.source,
+        );
         time_plan(
             &self.shared,
             options,
+            row,
             move |s| {
                 if !same {
                     return Err(wgkernels::Error::Shape(

@@ -77,8 +77,20 @@ pub fn search(shared: Rc<Shared>, q: JsValue, k: JsValue, v: JsValue, o: JsValue
     future_to_promise(async move {
         let (call, part) = split(&o)?;
         let desc = call.desc()?;
+        if call.config.is_some() {
+            return Err(js_err(
+                "searchPatterns: `config` is not an option of the search (the dispatcher picks)",
+            ));
+        }
+        if !call.mods()?.is_none() {
+            return Err(js_err(
+                "searchPatterns: score modifiers are not options of the search (it compares \
+                 patterns on plain attention)",
+            ));
+        }
         let mut opts = SearchOptions {
             frame_len: part.frame_len,
+            blocks: call.blocks,
             ..SearchOptions::default()
         };
         if let Some(l) = part.lambda {

@@ -235,3 +235,32 @@ pub fn results(shared: &Shared) -> Result<JsValue, JsValue> {
     }
     from_json(&serde_json::to_value(&file).map_err(js_err)?)
 }
+
+/// See `Kernels::import_tuning`: `results` is a tuning cache file's JSON (`tuneResults()`).
+pub fn import(shared: &Shared, results: &JsValue) -> Result<JsValue, JsValue> {
+    use wgkernels::runtime::tune_cache::{key_mismatch, CacheFile, CacheKey, FORMAT};
+    let ctx = &shared.ctx;
+    let v: serde_json::Value = options("importTuning", results)?;
+    let format = v.get("format").and_then(|f| f.as_u64());
+    if format != Some(FORMAT as u64) {
+        return Err(js_err(format!(
+            "importTuning: stale (format {format:?}, this package reads {FORMAT})"
+        )));
+    }
+    let file: CacheFile =
+        serde_json::from_value(v).map_err(|e| js_err(format!("importTuning: corrupt ({e})")))?;
+    if let Some(why) = key_mismatch(&file.key, &CacheKey::new(ctx.adapter_id())) {
+        return Err(js_err(format!("importTuning: {why}")));
+    }
+    let tuner = ctx.tuner();
+    let (mut imported, mut kept) = (0, 0);
+    for e in file.entries {
+        if tuner.entry(ctx, &e.op, &e.bucket).is_some() {
+            kept += 1;
+        } else {
+            tuner.store(ctx, e);
+            imported += 1;
+        }
+    }
+    from_json(&json!({ "imported": imported, "kept": kept }))
+}

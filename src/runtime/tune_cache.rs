@@ -205,7 +205,7 @@ pub fn load(path: &Path, key: &CacheKey) -> Loaded {
 }
 
 /// Why a file written under `have` does not apply to `want`, or `None` if it does.
-pub(crate) fn key_mismatch(have: &CacheKey, want: &CacheKey) -> Option<String> {
+pub fn key_mismatch(have: &CacheKey, want: &CacheKey) -> Option<String> {
     let (h, w) = (&have.adapter, &want.adapter);
     if (&h.name, h.vendor, h.device, &h.backend) != (&w.name, w.vendor, w.device, &w.backend) {
         return Some(format!(

@@ -1,12 +1,16 @@
-// The page: asks the browser for WebGPU, loads the wasm engine (web-demo/src), then runs
-// Verify, See and Measure for every op the library exposes. Nothing here is op-specific: ops,
-// controls, figures and bars all come from the wasm side as JSON.
+// The page: asks the browser for WebGPU, creates the kernels from the wgkernels package (the
+// built js/dist folder, copied beside this page as ./wgkernels/, imported the way a user would,
+// through its public API only), then runs Verify, See and Measure for every op the package
+// lists. Nothing here is op-specific: each op's picks, controls, figures and bars come from its
+// module in ./ops/.
 //
 // `window.wgk` holds the page's state for tests: {done, failed, webgpu, verify, see, measure,
 // report, errors}.
 
-import init, { Demo } from './wgkernels_web_demo.js';
+import { Kernels } from './wgkernels/index.js';
 import { el, figure, barChart } from './plots.js';
+import { validate, parse } from './controls.js';
+import { find } from './ops/index.js';
 
 const state = { done: false, failed: false, webgpu: null, verify: {}, see: {}, measure: {}, errors: [] };
 window.wgk = state;
@@ -40,15 +44,16 @@ function fatal(title, ...paragraphs) {
 }
 
 const BYTES = new Set(['maxComputeWorkgroupStorageSize', 'maxStorageBufferBindingSize', 'maxBufferSize']);
+// The limits the kernels read, with WebGPU's defaults.
 const LIMITS = [
-  ['maxComputeWorkgroupStorageSize', 'max_compute_workgroup_storage_size', 16384],
-  ['maxComputeInvocationsPerWorkgroup', 'max_compute_invocations_per_workgroup', 256],
-  ['maxComputeWorkgroupSizeX', 'max_compute_workgroup_size_x', 256],
-  ['maxComputeWorkgroupSizeY', 'max_compute_workgroup_size_y', 256],
-  ['maxComputeWorkgroupsPerDimension', 'max_compute_workgroups_per_dimension', 65535],
-  ['maxStorageBufferBindingSize', 'max_storage_buffer_binding_size', 134217728],
-  ['maxBufferSize', 'max_buffer_size', 268435456],
-  ['maxStorageBuffersPerShaderStage', 'max_storage_buffers_per_shader_stage', 8],
+  ['maxComputeWorkgroupStorageSize', 16384],
+  ['maxComputeInvocationsPerWorkgroup', 256],
+  ['maxComputeWorkgroupSizeX', 256],
+  ['maxComputeWorkgroupSizeY', 256],
+  ['maxComputeWorkgroupsPerDimension', 65535],
+  ['maxStorageBufferBindingSize', 134217728],
+  ['maxBufferSize', 268435456],
+  ['maxStorageBuffersPerShaderStage', 8],
 ];
 
 function fmtLimit(name, v) {
@@ -77,7 +82,8 @@ async function adapterInfo(adapter) {
   return {};
 }
 
-function renderAdapter(adapter, info, dev) {
+// `k.device` is the package's device: what the kernels run with (its limits and features).
+function renderAdapter(adapter, info, k, ops) {
   const cards = $('adapter-cards');
   const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter;
   const items = [
@@ -90,7 +96,7 @@ function renderAdapter(adapter, info, dev) {
   ];
   for (const [k, v] of items) cards.append(el('div', { class: 'card' }, el('div', { class: 'k', text: k }), el('div', { class: 'v', text: v })));
 
-  const caps = dev.caps;
+  const caps = k.capabilities.caps;
   const used = { 'shader-f16': caps.f16, 'subgroups': caps.subgroups, 'timestamp-query': caps.timestamps };
   const feats = [...adapter.features].sort();
   const list = $('features');
@@ -108,9 +114,9 @@ function renderAdapter(adapter, info, dev) {
   note('Cooperative matrices do not exist in WebGPU: those variants are native-only (Vulkan, Metal).');
 
   const tbody = $('limits').querySelector('tbody');
-  for (const [js, rs, dflt] of LIMITS) {
+  for (const [js, dflt] of LIMITS) {
     const offer = adapter.limits[js];
-    const have = dev.limits[rs];
+    const have = k.device.limits[js];
     tbody.append(el('tr', {},
       el('td', {}, el('code', { text: js })),
       el('td', { class: 'num', text: fmtLimit(js, dflt) }),
@@ -118,13 +124,15 @@ function renderAdapter(adapter, info, dev) {
       el('td', { class: 'num', text: fmtLimit(js, have) })));
   }
 
+  // The dispatcher's picks for typical shapes, from `k.explain` (no plan built, so no
+  // pipeline compiled while the page loads), and the variants this adapter cannot run.
   const picks = $('picks').querySelector('tbody');
-  for (const op of dev.ops) {
-    if (!op.registered) {
-      picks.append(el('tr', {}, el('td', { text: op.name }), el('td', { text: '—' }), el('td', { text: '' }), el('td', { text: 'no page entry yet (web-demo/src/ops)' })));
+  for (const op of ops) {
+    if (!op.page) {
+      picks.append(el('tr', {}, el('td', { text: op.name }), el('td', { text: '—' }), el('td', { text: '' }), el('td', { text: 'no page entry yet (web-demo/www/ops)' })));
       continue;
     }
-    op.picks.forEach((p, i) => picks.append(el('tr', {},
+    op.page.picks(k).forEach((p, i) => picks.append(el('tr', {},
       el('td', { text: i === 0 ? op.name : '' }), el('td', { text: p.case }),
       el('td', { text: p.config || '—' }), el('td', { text: p.note }))));
   }
@@ -157,15 +165,14 @@ function verifyRow(op) {
 }
 
 // Runs the checks of `op` at `tier` ('standard' or 'full'), each shown as it finishes.
-async function runVerify(demo, op, tier) {
+async function runVerify(k, op, tier) {
   const t0 = performance.now();
   const row = verifyRow(op);
   let n = 0;
   let bad = 0;
   let last = t0;
   const times = [];
-  const onCheck = (json) => {
-    const c = JSON.parse(json);
+  const onCheck = (c) => {
     const now = performance.now();
     times.push(+((now - last) / 1000).toFixed(2));
     c.seconds = times[times.length - 1];
@@ -178,9 +185,10 @@ async function runVerify(demo, op, tier) {
   };
   let res;
   try {
-    res = JSON.parse(await demo.verify(op.name, tier, onCheck));
+    const r = await k.verify(op.name, onCheck, tier);
+    res = r.ops[0];
   } catch (e) {
-    res = { op: op.name, checks: [], error: String(e) };
+    res = { op: op.name, checks: [], error: String(e && e.message ? e.message : e) };
   }
   const checks = res.checks;
   const failed = checks.filter((c) => !c.pass);
@@ -207,20 +215,20 @@ async function runVerify(demo, op, tier) {
 }
 
 // Verifies every op at `tier`; returns how many passed.
-async function verifyAll(demo, ops, tier) {
+async function verifyAll(k, ops, tier) {
   $('verify-tier').textContent = tier;
   let passed = 0;
   for (const [i, op] of ops.entries()) {
     setStatus(`Verifying ${op.name} (${i + 1} of ${ops.length}, ${tier} tier)…`);
     state.verify[op.name] = { tier, running: true };
-    if (await runVerify(demo, op, tier)) passed += 1;
+    if (await runVerify(k, op, tier)) passed += 1;
   }
   return passed;
 }
 
-// ---- Controls: built from the op's declarations, checked by the wasm side as you type.
+// ---- Controls: built from the op's declarations (controls.js), checked as you type.
 
-function controlsForm(demo, op, section, controls, run) {
+function controlsForm(op, section, controls, run) {
   const form = el('form', { class: 'controls', novalidate: '' });
   const inputs = {};
   const setMsg = (id, msg) => {
@@ -230,7 +238,8 @@ function controlsForm(demo, op, section, controls, run) {
     c.input.setAttribute('aria-invalid', msg ? 'true' : 'false');
   };
   const check = (id) => {
-    const msg = demo.validate(op, section, id, inputs[id].input.value);
+    const c = controls.find((x) => x.id === id);
+    const msg = validate(c, inputs[id].input.value).error;
     setMsg(id, msg);
     return !msg;
   };
@@ -273,17 +282,32 @@ function opBlock(parent, op) {
   return block;
 }
 
-function setupSee(demo, op) {
+// Validates a section's values (each control, then the op's cross-check of values that depend
+// on each other) and runs it; resolves to `{ok, result}`, `{ok: false, error, control}` when
+// a value is rejected before anything runs, or `{ok: false, error}` when the run failed.
+async function runSection(k, section, values) {
+  const parsed = parse(section.controls, values);
+  if (parsed.error) return { ok: false, error: parsed.error, control: parsed.control };
+  const bad = section.crossCheck ? section.crossCheck(parsed.params) : null;
+  if (bad) return { ok: false, control: bad[0], error: bad[1] };
+  try {
+    return { ok: true, result: await section.run(k, parsed.params) };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e), control: null };
+  }
+}
+
+function setupSee(k, op) {
   const block = opBlock($('see-ops'), op);
-  if (!op.registered) {
-    block.append(el('p', { class: 'pending', text: `No figures for ${op.name} yet: it has no page entry (web-demo/src/ops).` }));
+  if (!op.page) {
+    block.append(el('p', { class: 'pending', text: `No figures for ${op.name} yet: it has no page entry (web-demo/www/ops).` }));
     return null;
   }
   const out = el('div', { class: 'figures' });
-  const { form, submit } = controlsForm(demo, op.name, 'see', op.see_controls, async (values, setMsg) => {
+  const { form, submit } = controlsForm(op.name, 'see', op.page.see.controls, async (values, setMsg) => {
     const before = [...out.childNodes];
     out.replaceChildren(el('p', { class: 'pending', text: 'running…' }));
-    const r = JSON.parse(await demo.see(op.name, JSON.stringify(values)));
+    const r = await runSection(k, op.page.see, values);
     if (!r.ok && r.control) {
       // Rejected before anything ran: the message goes next to the control, the last
       // results stay.
@@ -297,24 +321,27 @@ function setupSee(demo, op) {
       state.see[op.name] = { ok: false, error: r.error };
       return;
     }
-    for (const f of r.figures) out.append(figure(f));
-    state.see[op.name] = { ok: true, figures: r.figures.length };
+    for (const f of r.result) out.append(figure(f));
+    state.see[op.name] = { ok: true, figures: r.result.length };
   });
   block.append(form, out);
   return submit;
 }
 
-function setupMeasure(demo, op) {
+// The report rows of every op's latest Measure run (the page's "Download JSON").
+const rows = new Map();
+
+function setupMeasure(k, op) {
   const block = opBlock($('measure-ops'), op);
-  if (!op.registered) {
-    block.append(el('p', { class: 'pending', text: `No timings for ${op.name} yet: it has no page entry (web-demo/src/ops).` }));
+  if (!op.page) {
+    block.append(el('p', { class: 'pending', text: `No timings for ${op.name} yet: it has no page entry (web-demo/www/ops).` }));
     return null;
   }
   const out = el('div', {});
-  const { form, submit } = controlsForm(demo, op.name, 'measure', op.measure_controls, async (values, setMsg) => {
+  const { form, submit } = controlsForm(op.name, 'measure', op.page.measure.controls, async (values, setMsg) => {
     const before = [...out.childNodes];
     out.replaceChildren(el('p', { class: 'pending', text: 'measuring…' }));
-    const r = JSON.parse(await demo.measure(op.name, JSON.stringify(values)));
+    const r = await runSection(k, op.page.measure, values);
     if (!r.ok && r.control) {
       // Rejected before anything ran: the message goes next to the control, the last
       // results stay.
@@ -328,46 +355,47 @@ function setupMeasure(demo, op) {
       state.measure[op.name] = { ok: false, error: r.error };
       return;
     }
-    out.append(barChart(r.bars));
-    for (const b of r.bars.filter((b) => b.error)) out.append(el('div', { class: 'op-error', text: `${op.name} ${b.label}: ${b.error}` }));
-    state.measure[op.name] = { ok: r.bars.every((b) => !b.error), bars: r.bars.length };
+    const bars = r.result;
+    rows.set(op.name, bars.filter((b) => b.row).map((b) => b.row));
+    out.append(barChart(bars));
+    for (const b of bars.filter((b) => b.error)) out.append(el('div', { class: 'op-error', text: `${op.name} ${b.label}: ${b.error}` }));
+    state.measure[op.name] = { ok: bars.every((b) => !b.error), bars: bars.length };
   });
   block.append(form, out);
   return submit;
 }
 
-// "Download JSON": the Measure rows as a bench report (Demo.report), saved as a file.
-// wgpu's WebGPU backend reports no adapter name or driver: the browser's adapter info and its
-// product token (e.g. `Chrome/138.0.0.0`) stand in for them in the report.
-function setupDownload(demo, info) {
-  const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  // The most specific product first: Edge's and Chrome's user agents also name Safari.
-  const product = ['Edg', 'Firefox', 'HeadlessChrome', 'Chrome', 'Version']
-    .map((p) => navigator.userAgent.match(new RegExp(`${p}/[\\d.]+`)))
-    .find(Boolean);
-  const driver = product ? product[0].replace(/^Version/, 'Safari') : '';
+// "Download JSON": the Measure rows as a bench report (`k.report`, which fills the adapter
+// name and driver wgpu's web backend lacks from the browser), saved as a file.
+function setupDownload(k) {
   const button = $('measure-download');
   button.hidden = false;
   button.addEventListener('click', async () => {
     button.disabled = true;
     button.textContent = 'Measuring the peaks…';
     const t0 = performance.now();
-    const r = JSON.parse(await demo.report(navigator.userAgent, navigator.hardwareConcurrency || 0, adapter, driver));
+    let report;
+    let error;
+    try {
+      report = await k.report([...rows.values()].flat());
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
     const seconds = +((performance.now() - t0) / 1000).toFixed(1);
     button.disabled = false;
     button.textContent = 'Download JSON';
-    if (!r.ok) {
-      showError(`the report failed: ${r.error}`);
-      state.report = { ok: false, error: r.error, seconds };
+    if (error) {
+      showError(`the report failed: ${error}`);
+      state.report = { ok: false, error, seconds };
       return;
     }
-    const url = URL.createObjectURL(new Blob([r.report], { type: 'application/json' }));
+    const url = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
     const a = el('a', { href: url, download: 'wgkernels-browser-report.json' });
     document.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    state.report = { ok: true, rows: JSON.parse(r.report).results.length, seconds };
+    state.report = { ok: true, rows: report.results.length, seconds };
   });
 }
 
@@ -396,26 +424,30 @@ async function main() {
   const info = await adapterInfo(adapter);
 
   setStatus('Loading the WebAssembly engine…');
-  await init();
-  let demo;
+  let k;
   try {
-    demo = await Demo.create((msg) => showError(msg));
+    k = await Kernels.create({ onDeviceLost: (e) => showError(`device lost: ${e.reason}: ${e.message}`) });
   } catch (e) {
-    fatal('Creating the GPU device failed', String(e));
+    fatal('Creating the GPU device failed', String(e && e.message ? e.message : e));
     return;
   }
-  const dev = JSON.parse(demo.info());
-  state.ops = dev.ops.map((o) => o.name);
-  $('version').textContent = `wgkernels ${dev.version}`;
-  renderAdapter(adapter, info, dev);
+  k.device.addEventListener('uncapturederror', (e) => showError(`uncaptured WebGPU error: ${e.error.message}`));
+  const caps = k.capabilities;
+  const ops = caps.ops.map((name) => {
+    const page = find(name);
+    return { name, title: page ? page.title : name, page };
+  });
+  state.ops = ops.map((o) => o.name);
+  $('version').textContent = `wgkernels ${caps.version}`;
+  renderAdapter(adapter, info, k, ops);
 
   $('verify').hidden = false;
-  const passed = await verifyAll(demo, dev.ops, 'standard');
+  const passed = await verifyAll(k, ops, 'standard');
 
   $('see').hidden = false;
   $('measure').hidden = false;
-  const sees = dev.ops.map((op) => [op, setupSee(demo, op)]);
-  const measures = dev.ops.map((op) => [op, setupMeasure(demo, op)]);
+  const sees = ops.map((op) => [op, setupSee(k, op)]);
+  const measures = ops.map((op) => [op, setupMeasure(k, op)]);
   const timed = async (what, name, run) => {
     const t0 = performance.now();
     await run();
@@ -423,9 +455,9 @@ async function main() {
   };
   for (const [op, run] of sees) if (run) { setStatus(`Plotting ${op.name}…`); await timed('see', op.name, run); }
   for (const [op, run] of measures) if (run) { setStatus(`Measuring ${op.name}…`); await timed('measure', op.name, run); }
-  setupDownload(demo, info);
+  setupDownload(k);
 
-  const n = dev.ops.length;
+  const n = ops.length;
   const finish = (ok, tier) => {
     if (ok === n) setStatus(`Done: all ${n} op${n === 1 ? '' : 's'} verified on this adapter (${tier} tier)`, 'done');
     else { setStatus(`${n - ok} of ${n} ops failed verification (${tier} tier)`, 'failed'); state.failed = true; }
@@ -438,7 +470,7 @@ async function main() {
   full.addEventListener('click', async () => {
     full.disabled = true;
     state.fullDone = false;
-    finish(await verifyAll(demo, dev.ops, 'full'), 'full');
+    finish(await verifyAll(k, ops, 'full'), 'full');
     state.fullDone = true;
     full.disabled = false;
   });

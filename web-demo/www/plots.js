@@ -1,4 +1,4 @@
-// Generic renderers for the figure and bar data the wasm side returns (web-demo/src/figure.rs):
+// Generic renderers for the figure and bar data the op modules return (www/common.js builds it):
 // heat maps (canvas), line plots and bar charts (SVG). No op-specific code lives here.
 
 const SVG = 'http://www.w3.org/2000/svg';

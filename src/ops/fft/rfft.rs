@@ -188,6 +188,12 @@ impl RfftPlan {
         &self.desc
     }
 
+    /// The configuration of the inner complex FFT (the one the dispatcher picked and tuning
+    /// measures).
+    pub fn config(&self) -> &FftConfig {
+        self.inner.config()
+    }
+
     fn elementwise(
         &self,
         entry: &'static str,

@@ -264,6 +264,29 @@ pub async fn check_fftconv_async(ctx: &Context, desc: &FftConvDesc, seed: u64) -
     )
 }
 
+/// The f64 reference of `plan` on `u`, `k` and the gates (all of the plan's shape): the FFT
+/// convolution with the plan's frequency mask when it is frequency-sparse, else the direct
+/// definition where it is cheap enough (B·H·L·Lk ≤ 3·10⁷ products), else the f64 FFT
+/// convolution. One place for the choice: `verify` and the JS package's `check` use it.
+pub fn plan_reference(
+    plan: &FftConvPlan,
+    uf: &[f64],
+    kf: &[f64],
+    pf: Option<&[f64]>,
+    qf: Option<&[f64]>,
+) -> Vec<f64> {
+    let d = plan.desc();
+    let (b, h, l, lk) = (d.b as usize, d.h as usize, d.l as usize, d.lk as usize);
+    let (nf, sparse) = match plan.freq_blocks() {
+        Some((c, dd)) => (plan.n_fft() as usize, Some((c as usize, dd as usize))),
+        None if (b * h * l) as u64 * lk as u64 <= 30_000_000 => {
+            return fftconv_direct_ref(b, h, l, lk, d.circular, uf, kf, pf, qf)
+        }
+        None => ((l + lk - 1).next_power_of_two(), None),
+    };
+    fftconv_fft_ref(b, h, l, lk, d.circular, uf, kf, pf, qf, nf, sparse)
+}
+
 async fn check_conv_typed_async<T: Element>(
     ctx: &Context,
     d: &FftConvDesc,
@@ -298,42 +321,11 @@ async fn check_conv_typed_async<T: Element>(
         })
         .await?;
     let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
-    let (b, h, l, lk) = (d.b as usize, d.h as usize, d.l as usize, d.lk as usize);
     let (pf, qf) = (
         pre.as_ref().map(|g| &g.1[..]),
         post.as_ref().map(|g| &g.1[..]),
     );
-    let want = match plan.freq_blocks() {
-        Some((c, dd)) => fftconv_fft_ref(
-            b,
-            h,
-            l,
-            lk,
-            d.circular,
-            &uf,
-            &kf,
-            pf,
-            qf,
-            plan.n_fft() as usize,
-            Some((c as usize, dd as usize)),
-        ),
-        None if (b * h * l) as u64 * lk as u64 <= 30_000_000 => {
-            fftconv_direct_ref(b, h, l, lk, d.circular, &uf, &kf, pf, qf)
-        }
-        None => fftconv_fft_ref(
-            b,
-            h,
-            l,
-            lk,
-            d.circular,
-            &uf,
-            &kf,
-            pf,
-            qf,
-            (l + lk - 1).next_power_of_two(),
-            None,
-        ),
-    };
+    let want = plan_reference(&plan, &uf, &kf, pf, qf);
     let tol = Tolerance::fftconv(d.dtype, plan.n_fft() as u64);
     let label = format!(
         "{} n{} seg{}",
