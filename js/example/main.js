@@ -97,6 +97,8 @@ async function packageWorker() {
   // A cached plan timed, checked and explained by message; its timing's row into a report.
   const timing = await call({ op: 'gemm', options: d, time: { iters: 2 } });
   if (timing.samples_ms.length !== 2 || timing.row.op !== 'gemm') throw new Error(`worker.js time: ${JSON.stringify(timing)}`);
+  const nd = await call({ op: 'fftn', options: { shape: [8, 8], transform: 'r2c' }, time: { iters: 1 } });
+  if (nd.samples_ms.length !== 1 || nd.row.variant !== 'nd_r2c') throw new Error(`worker.js fftn time: ${JSON.stringify(nd.row)}`);
   const checked = await call({ op: 'gemm', options: d, check: [c, a, b] });
   if (!checked.pass || !(checked.reference instanceof Float64Array)) throw new Error(`worker.js check: ${JSON.stringify(checked)}`);
   const st = await call({ op: 'sparseGemm', options: sd, args: [await call({ op: 'sparseCompress', options: sd, args: [sa, true] })], time: { iters: 1 } });

@@ -643,7 +643,7 @@ export async function runAll(k, log, opts = {}) {
 
   // Timing on each plan's own operands: the requested sample count, and the work the native
   // bench counts (2·m·n·k for GEMM; the kept blocks' share of 4·B·H·N²·D for attention).
-  await t('plan.time: gemm, fft, fftconv, attention, sparseGemm', async () => {
+  await t('plan.time: gemm, fft, rfft, fftn, dctLowpass, fftconv, attention, sparseGemm', async () => {
     const g = { m: 33, n: 17, k: 29 };
     const tg = await k.gemm(g).time({ iters: 3 });
     check(tg.samples_ms.length === 3 && tg.median_ms > 0 && ['gpu', 'wall'].includes(tg.source), `gemm timing ${JSON.stringify(tg)}`);
@@ -661,6 +661,13 @@ export async function runAll(k, log, opts = {}) {
     const sp = k.sparseGemm(sd);
     const ts = await sp.time(sp.compress(rand(sd.m * sd.k, 75), true), { iters: 2 });
     check(ts.samples_ms.length === 2 && ts.work.flops > 0, `sparseGemm timing ${JSON.stringify(ts)}`);
+    // The transforms' rows: the native bench's N-D work (r2c counts half a c2c: 2.5·N·log2 N).
+    const tr = await k.rfft({ n: 64, batch: 3 }).time({ iters: 2 });
+    check(tr.samples_ms.length === 2 && tr.work.flops === 2.5 * 64 * 6 * 3 && tr.row.op === 'fft', `rfft timing ${JSON.stringify(tr)}`);
+    const tn = await k.fftn({ shape: [2, 16, 8], axes: [1, 2], transform: 'c2c' }).time({ iters: 2 });
+    check(tn.work.flops === 5 * 128 * 7 * 2 && tn.row.variant === 'nd_c2c', `fftn timing ${JSON.stringify(tn)}`);
+    const tl = await k.dctLowpass({ batch: 2, height: 16, width: 16, k: 4 }).time({ iters: 2 });
+    check(tl.samples_ms.length === 2 && tl.work.bytes > 0 && tl.row.variant === 'dct_lowpass', `dctLowpass timing ${JSON.stringify(tl)}`);
     await rejects('an unknown timing option', () => k.fft({ n: 8 }).time(/** @type {any} */ ({ iter: 3 })), /unknown field `iter`/);
     return `gemm ${tg.median_ms.toFixed(3)} ms (${tg.source}), attention ${ta.median_ms.toFixed(3)} ms`;
   });

@@ -392,6 +392,8 @@ export class FftNdPlan {
   readonly outShape: number[];
   /** `result` against the f64 N-D transform of `input`. */
   check(result: HostArray, input: HostArray): Comparison;
+  /** Times the plan on zero-filled operands of its own. */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -405,6 +407,8 @@ export class DctLowpassPlan {
   readonly config: string;
   /** `result` against the f64 low-pass of `input`. */
   check(result: HostArray, input: HostArray): Comparison;
+  /** Times the plan on zero-filled operands of its own. */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 
@@ -560,6 +564,8 @@ export class RfftPlan {
   readonly config: string;
   /** The inner complex FFT's variant. */
   readonly variant: string;
+  /** Times the plan on zero-filled operands of its own. */
+  time(options?: TimeOptions): Promise<Timing>;
   free(): void;
 }
 

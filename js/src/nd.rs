@@ -3,13 +3,15 @@
 //! the same `run` as the 1-D ones: typed array in → typed array out, or GPUBuffer in → GPUBuffer.
 
 use crate::data::{dtype, from_json, js_err, options, JsElement, Shared};
-use crate::plans::{make, run_transform, submit, transform, Transform};
+use crate::plans::{base_row, make, run_transform, submit, transform, Transform};
 use js_sys::Promise;
 use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::fft::r2r::R2rKind;
+use wgkernels::ops::fft::work::{nd_work, NdCase};
+use wgkernels::ops::fft::NAME;
 use wgkernels::{DType, DctLowpassDesc, FftNdDesc, NdTransform};
 
 /// Options of `Kernels.fftn`.
@@ -66,25 +68,34 @@ impl FftNdOptions {
     }
 }
 
-transform!(wgkernels::FftNdPlan, |p| p.desc().out_len()
-    * p.desc().dtype.size());
-transform!(wgkernels::DctLowpassPlan, |p| p.desc().out_len()
-    * p.desc().dtype.size());
+transform!(
+    wgkernels::FftNdPlan,
+    |p| p.desc().in_len() * p.desc().dtype.size(),
+    p.desc().out_len() * p.desc().dtype.size()
+);
+transform!(
+    wgkernels::DctLowpassPlan,
+    |p| p.desc().len() * p.desc().dtype.size(),
+    p.desc().out_len() * p.desc().dtype.size()
+);
 
 /// An N-D transform plan over up to the last three axes of a (batched) array.
 #[wasm_bindgen]
 pub struct FftNdPlan {
     pub(crate) shared: Rc<Shared>,
     pub(crate) plan: Rc<wgkernels::FftNdPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl FftNdPlan {
     pub(crate) fn new(shared: &Rc<Shared>, o: JsValue) -> Result<Self, JsValue> {
         let desc = options::<FftNdOptions>("fftn", &o)?.desc()?;
-        let (plan, _) = make(shared, |ctx| wgkernels::FftNdPlan::new(ctx, desc))?;
+        let (plan, source) = make(shared, |ctx| wgkernels::FftNdPlan::new(ctx, desc))?;
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 
@@ -122,6 +133,17 @@ impl FftNdPlan {
     pub fn out_shape(&self) -> Result<JsValue, JsValue> {
         from_json(&self.plan.desc().out_shape().into())
     }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`), as the native bench's N-D
+    /// rows count it (variant `nd_<transform>`).
+    pub fn time(&self, options: JsValue) -> Promise {
+        let d = self.plan.desc().clone();
+        let shape = serde_json::json!({ "shape": d.shape, "axes": d.axes });
+        let variant = format!("nd_{}", d.transform.name());
+        let row = base_row(NAME, d.dtype, shape, variant, self.config(), self.source);
+        let work = nd_work(&NdCase::Transform(d));
+        self.plan.clone().time(&self.shared, options, row, work)
+    }
 }
 
 /// Options of `Kernels.dctLowpass`.
@@ -144,6 +166,8 @@ struct LowpassOptions {
 pub struct DctLowpassPlan {
     pub(crate) shared: Rc<Shared>,
     pub(crate) plan: Rc<wgkernels::DctLowpassPlan>,
+    /// Where the configuration came from (`default` or `cache`).
+    source: &'static str,
 }
 
 impl DctLowpassPlan {
@@ -151,10 +175,11 @@ impl DctLowpassPlan {
         let o: LowpassOptions = options("dctLowpass", &o)?;
         let desc = DctLowpassDesc::new(o.batch.unwrap_or(1), o.height, o.width, o.k)
             .dtype(dtype(o.dtype.as_deref())?);
-        let (plan, _) = make(shared, |ctx| wgkernels::DctLowpassPlan::new(ctx, desc))?;
+        let (plan, source) = make(shared, |ctx| wgkernels::DctLowpassPlan::new(ctx, desc))?;
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source,
         })
     }
 
@@ -177,5 +202,22 @@ impl DctLowpassPlan {
     #[wasm_bindgen(getter)]
     pub fn config(&self) -> String {
         format!("{:?}", self.plan.config()).to_lowercase()
+    }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`), as the native bench's
+    /// low-pass row counts it (variant `dct_lowpass`).
+    pub fn time(&self, options: JsValue) -> Promise {
+        let d = *self.plan.desc();
+        let shape = serde_json::json!({ "batch": d.batch, "h": d.h, "w": d.w, "k": d.k });
+        let row = base_row(
+            NAME,
+            d.dtype,
+            shape,
+            "dct_lowpass".into(),
+            self.config(),
+            self.source,
+        );
+        let work = nd_work(&NdCase::Lowpass(d));
+        self.plan.clone().time(&self.shared, options, row, work)
     }
 }

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use wgkernels::ops::attention::tune::AttnTuneDesc;
 use wgkernels::report::{BenchResult, Work};
 use wgkernels::tune::ConfigSource;
-use wgkernels::{DType, FftConvDesc, FftDesc, GemmDesc, RfftDesc};
+use wgkernels::{DType, FftConvDesc, FftDesc, GemmDesc, NdTransform, RfftDesc};
 
 /// Runs `work` (on the plan's device) with GPU errors attributed to it, as a promise.
 pub(crate) fn promise<F>(
@@ -109,7 +109,7 @@ struct TimeOptions {
 /// and `row` the measurement as a `wgkernels bench --json` result row (`row` is its op,
 /// variant, dtype, shape, config and config source; `Kernels.report` gathers rows into a
 /// report).
-fn time_plan<B: 'static>(
+pub(crate) fn time_plan<B: 'static>(
     shared: &Rc<Shared>,
     o: JsValue,
     row: BenchResult,
@@ -138,7 +138,7 @@ fn time_plan<B: 'static>(
 
 /// The report row of a plan's timing before it is timed: op (the native name), the problem
 /// (`dtype`, `shape`), what runs and where its configuration came from.
-fn base_row(
+pub(crate) fn base_row(
     op: &str,
     dtype: DType,
     shape: serde_json::Value,
@@ -333,6 +333,8 @@ pub(crate) struct FftOptions {
 pub(crate) trait Transform: 'static {
     /// Storage type.
     fn dtype(&self) -> DType;
+    /// Bytes of the input.
+    fn in_bytes(&self) -> u64;
     /// Bytes of the output.
     fn out_bytes(&self) -> u64;
     /// Uploads, runs and reads back.
@@ -344,19 +346,52 @@ pub(crate) trait Transform: 'static {
         input: &wgpu::Buffer,
         output: &wgpu::Buffer,
     ) -> Result<(), JsValue>;
+    /// Times the plan on zero-filled operands of its own (`plan.time`); `row` and `work` are
+    /// its report row and roofline work.
+    fn time(
+        self: Rc<Self>,
+        s: &Rc<Shared>,
+        options: JsValue,
+        row: BenchResult,
+        work: Work,
+    ) -> Promise;
 }
 
 /// `impl Transform` for a wgkernels plan with `desc()`, `run_host`, `bind` → a bound op with
-/// `record`: `$out` is its output's byte count, computed from the plan `$p`.
+/// `record`: `$in` and `$out` are its input's and output's byte counts, computed from the plan
+/// `$p`.
 macro_rules! transform {
-    ($t:ty, |$p:ident| $out:expr) => {
+    ($t:ty, |$p:ident| $in:expr, $out:expr) => {
         impl Transform for $t {
             fn dtype(&self) -> DType {
                 self.desc().dtype
             }
+            fn in_bytes(&self) -> u64 {
+                let $p = self;
+                $in
+            }
             fn out_bytes(&self) -> u64 {
                 let $p = self;
                 $out
+            }
+            fn time(
+                self: Rc<Self>,
+                s: &Rc<Shared>,
+                options: JsValue,
+                row: wgkernels::report::BenchResult,
+                work: wgkernels::report::Work,
+            ) -> Promise {
+                $crate::plans::time_plan(
+                    s,
+                    options,
+                    row,
+                    move |s| {
+                        let input = s.ctx.storage("time in", self.in_bytes())?;
+                        let output = s.ctx.storage("time out", self.out_bytes())?;
+                        Ok((self.bind(&input, &output)?, work))
+                    },
+                    |b, p| b.record(p),
+                )
             }
             async fn host<T: JsElement>(&self, data: &[T]) -> wgkernels::Result<Vec<T>> {
                 self.run_host(data).await
@@ -375,9 +410,12 @@ macro_rules! transform {
 }
 pub(crate) use transform;
 
-transform!(wgkernels::FftPlan, |p| p.desc().bytes());
-transform!(wgkernels::RfftPlan, |p| p.desc().lens().1
-    * p.desc().dtype.size());
+transform!(wgkernels::FftPlan, |p| p.desc().bytes(), p.desc().bytes());
+transform!(
+    wgkernels::RfftPlan,
+    |p| p.desc().lens().0 * p.desc().dtype.size(),
+    p.desc().lens().1 * p.desc().dtype.size()
+);
 
 /// Typed array in → typed array out.
 async fn transform_host<T: JsElement, P: Transform>(plan: &P, h: Host) -> Result<JsValue, JsValue> {
@@ -519,6 +557,8 @@ impl FftPlan {
 pub struct RfftPlan {
     pub(crate) shared: Rc<Shared>,
     pub(crate) plan: Rc<wgkernels::RfftPlan>,
+    /// Where the inner FFT's configuration came from (`default`, `cache` or `explicit`).
+    source: &'static str,
 }
 
 impl RfftPlan {
@@ -526,12 +566,13 @@ impl RfftPlan {
         let o = options::<FftOptions>("rfft", &o)?;
         let desc = o.rfft_desc()?;
         let config = forced("rfft", &o.config)?;
-        let (plan, _) = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, config))?;
+        let (plan, source) = make(shared, |ctx| wgkernels::RfftPlan::new(ctx, desc, config))?;
         // The real transform runs a complex FFT of half its length: that plan's pick is tuned.
         shared.remember(TuneJob::Fft(desc.inner()));
         Ok(Self {
             shared: shared.clone(),
             plan,
+            source: source_of(&config, source),
         })
     }
 }
@@ -553,6 +594,31 @@ impl RfftPlan {
     #[wasm_bindgen(getter)]
     pub fn variant(&self) -> String {
         fft_variant(&self.plan.desc().inner(), self.plan.config())
+    }
+
+    /// Times the plan on operands of its own (`{warmup, iters}`); its work is the 1-D real
+    /// transform's (`ops::fft::work::nd_work`).
+    pub fn time(&self, options: JsValue) -> Promise {
+        let d = *self.plan.desc();
+        let shape =
+            serde_json::json!({ "n": d.n, "batch": d.batch, "real": true, "inverse": d.inverse });
+        let row = base_row(
+            wgkernels::ops::fft::NAME,
+            d.dtype,
+            shape,
+            self.variant(),
+            self.config(),
+            self.source,
+        );
+        let kind = if d.inverse {
+            NdTransform::C2r
+        } else {
+            NdTransform::R2c
+        };
+        let nd = wgkernels::FftNdDesc::new(&[d.batch, d.n], &[1], kind);
+        let work =
+            wgkernels::ops::fft::work::nd_work(&wgkernels::ops::fft::work::NdCase::Transform(nd));
+        self.plan.clone().time(&self.shared, options, row, work)
     }
 }
 
