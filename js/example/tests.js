@@ -680,6 +680,12 @@ export async function runAll(k, log, opts = {}) {
     const gp = k.gemm(g);
     const ex = k.explain('gemm', g);
     check(ex.variant === gp.variant && ex.config === gp.config, `explain ${ex.variant} ${ex.config}, the plan ${gp.variant} ${gp.config}`);
+    // Every listed candidate can be forced by its serde form; the plan then runs that label.
+    const listed = ex.variants.flatMap((v) => v.configs ?? []);
+    check(listed.length === ex.candidates, `explain lists ${listed.length} of ${ex.candidates} candidates`);
+    const last = listed[listed.length - 1];
+    const forcedPlan = k.gemm({ ...g, config: last.config });
+    check(forcedPlan.config === last.label, `forced ${last.label}, the plan runs ${forcedPlan.config}`);
     check(ex.variants.find((v) => v.variant === gp.variant)?.available === true, `the plan's variant is not available: ${JSON.stringify(ex.variants)}`);
     check(ex.variants.every((v) => v.available === (v.reason === null) && v.available === v.candidates > 0), `available/reason/candidates disagree: ${JSON.stringify(ex.variants)}`);
     check(ex.variants.find((v) => v.variant === 'gemv')?.reason?.includes('one output row') === true, 'gemv on a 33×17 product has no shape reason');

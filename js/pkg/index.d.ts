@@ -216,6 +216,11 @@ export interface VariantAvailability {
   candidates: number;
   /** Why it is not available (a missing feature, the device's limits, the shape); null when it is. */
   reason: string | null;
+  /**
+   * Its candidate configurations: `label` as `plan.config` shows it, `config` the form a plan's
+   * `config` option takes to force it. Absent for fftconv's paths (forced by `path`).
+   */
+  configs?: { label: string; config: Record<string, unknown> }[];
 }
 
 /** What the dispatcher picks for a plan's options on this adapter (`Kernels.explain`). */

@@ -50,10 +50,39 @@ fn missing_feature(kind: &str, caps: &Capabilities) -> Option<String> {
     None
 }
 
-/// One entry of `variants`: `names` are the variant names of the candidates; a variant with
-/// none gets the feature it lacks, else `shape` (why the shape rules it out) or the limits.
-fn variant(name: &str, names: &[String], caps: &Capabilities, shape: Option<&str>) -> Value {
-    let n = names.iter().filter(|v| *v == name).count();
+/// A candidate configuration as `explain` lists it: its variant name, its label and its serde
+/// form (what a plan's `config` option takes to force it).
+struct Listed {
+    variant: String,
+    label: String,
+    config: Value,
+}
+
+/// The candidates `cands` as [`Listed`] entries, each named by `name`.
+fn listed<C: serde::Serialize>(
+    cands: &[C],
+    name: impl Fn(&C) -> String,
+    label: impl Fn(&C) -> String,
+) -> Vec<Listed> {
+    cands
+        .iter()
+        .map(|c| Listed {
+            variant: name(c),
+            label: label(c),
+            config: serde_json::to_value(c).unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+/// One entry of `variants`: its candidates among `cands` (labels and serde forms); a variant
+/// with none gets the feature it lacks, else `shape` (why the shape rules it out) or the limits.
+fn variant(name: &str, cands: &[Listed], caps: &Capabilities, shape: Option<&str>) -> Value {
+    let configs: Vec<Value> = cands
+        .iter()
+        .filter(|c| c.variant == name)
+        .map(|c| json!({ "label": c.label, "config": c.config }))
+        .collect();
+    let n = configs.len();
     let reason = (n == 0).then(|| {
         missing_feature(name, caps)
             .or_else(|| shape.map(str::to_string))
@@ -61,7 +90,10 @@ fn variant(name: &str, names: &[String], caps: &Capabilities, shape: Option<&str
                 "no configuration of it fits these options within the device's limits".into()
             })
     });
-    json!({ "variant": name, "available": n > 0, "candidates": n, "reason": reason })
+    json!({
+        "variant": name, "available": n > 0, "candidates": n, "reason": reason,
+        "configs": configs,
+    })
 }
 
 /// The f16 storage check every op makes first: the error when the device lacks `shader-f16`.
@@ -82,7 +114,7 @@ pub fn explain(shared: &Shared, op: &str, o: &JsValue) -> Result<JsValue, JsValu
             let d = options::<GemmOptions>(&what, o)?.desc()?;
             let p = gemm_pick_with_source(ctx, &d);
             let cands = gemm_candidates(caps, &limits, &d);
-            let names: Vec<String> = cands.iter().map(|c| c.variant().name().into()).collect();
+            let names = listed(&cands, |c| c.variant().name().into(), |c| c.label());
             let gemv = "only for one output row or column (M = 1 or N = 1)";
             json!({
                 "variant": p.config.variant().name(), "config": p.config.label(),
@@ -109,7 +141,7 @@ pub fn explain(shared: &Shared, op: &str, o: &JsValue) -> Result<JsValue, JsValu
                 (wgkernels::FftVariant::Monarch, true) => "monarch_coop".to_string(),
                 (v, _) => v.name().into(),
             };
-            let names: Vec<String> = cands.iter().map(name).collect();
+            let names = listed(&cands, name, |c| c.label());
             let variant_name = if d.is_pow2() {
                 p.config.variant().name().to_string()
             } else {
@@ -170,7 +202,7 @@ pub fn explain(shared: &Shared, op: &str, o: &JsValue) -> Result<JsValue, JsValu
             let (bq, bk) = ao.block_sizes(ctx, &d);
             let p = attention_pick_with_source(ctx, &d, bq);
             let cands = attention_candidates(caps, &limits, &d, bq);
-            let names: Vec<String> = cands.iter().map(|c| c.variant().name().into()).collect();
+            let names = listed(&cands, |c| c.variant().name().into(), |c| c.label());
             json!({
                 "variant": p.config.variant().name(), "config": p.config.label(),
                 "source": p.source.name(), "error": f16_error(ctx, d.dtype),
@@ -187,7 +219,7 @@ pub fn explain(shared: &Shared, op: &str, o: &JsValue) -> Result<JsValue, JsValu
             let d = options::<SparseOptions>(&what, o)?.desc()?;
             let p = sparse_gemm_pick_with_source(ctx, &d);
             let cands = sparse_gemm_candidates(caps, &limits, &d);
-            let names: Vec<String> = cands.iter().map(sparse_variant_name).collect();
+            let names = listed(&cands, sparse_variant_name, |c| c.label());
             let gemv = "only for few output columns (1 to 16 tokens)";
             let few = (!d.gemv_shape()).then_some(gemv);
             json!({
