@@ -153,7 +153,9 @@ impl FftConfig {
     /// - `p256`: 256-point passes of span below 1024 (a column per subgroup, no workgroup memory);
     /// - `p256c`: 256-point passes of span ≥ 1024 (a lane per column, 8 adjacent columns per
     ///   workgroup, so that each store writes one run of memory instead of 8 rows ns·8 bytes
-    ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256).
+    ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256);
+    /// - `p16c`: 16-point first passes of longer transforms (2^20 = 16 × 256 × 256, see
+    ///   `pow2_schedule`): a lane per column, the DFT in registers.
     pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
@@ -164,6 +166,7 @@ impl FftConfig {
             (10, 0) => Some("p1024"),
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
+            (4, 0) if log_n > 4 => Some("p16c"),
             _ => None,
         }
     }
