@@ -98,8 +98,8 @@ fn subgroup_kernels() {
     // The dispatcher's default here is the subgroup kernel (unless a tuned cache says otherwise).
     assert_pass(&check_fft_round_trip(ctx(), 4096, 2, None, 9));
     // 256-point passes (fused, first pass, later passes with cross-pass twiddles: `p256`, and
-    // `p256c` at spans ≥ 1024 as in 2^18 = 1024 × 256 and 2^20 = 4096 × 256) and
-    // the 4096-point first pass of 2^20 = 4096 × 256 run on it too.
+    // `p256c` at spans ≥ 1024 as in 2^18 = 1024 × 256 and 2^20 = 16 × 256 × 256) and
+    // the 16-point first pass of 2^20 (`p16c`) run on it too.
     let mp = FftConfig::stockham_sg(12, 32, 0);
     assert!(mp.uses_sg_kernel(12) && mp.uses_sg_kernel(10) && mp.uses_sg_kernel(8));
     // 256-point passes of span ≥ 1024 run on `p256c` (a lane per column), 1024-point passes
@@ -107,9 +107,11 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(8, 8, 16), Some("p256"));
     assert_eq!(mp.sg_entry(8, 10, 18), Some("p256c"));
     assert_eq!(mp.sg_entry(10, 8, 18), None);
-    // The fused 4096-point transform runs on `p4096`, the first pass of 2^20 on `main`.
+    // The fused 4096-point transform runs on `p4096`, 4096-point first passes of longer
+    // transforms on `main`, 16-point first passes on `p16c`.
     assert_eq!(mp.sg_entry(12, 0, 12), Some("p4096"));
-    assert_eq!(mp.sg_entry(12, 0, 20), Some("main"));
+    assert_eq!(mp.sg_entry(12, 0, 24), Some("main"));
+    assert_eq!(mp.sg_entry(4, 0, 20), Some("p16c"));
     // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
     // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
     // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
@@ -124,8 +126,10 @@ fn subgroup_kernels() {
         (FftDesc::new(256).batch(3).inverse(true), 1),
         (FftDesc::new(1 << 16).batch(2), 2),
         (FftDesc::new(1 << 16).inverse(true), 2),
-        (FftDesc::new(1 << 20).batch(2), 2),
-        (FftDesc::new(1 << 20).inverse(true), 2),
+        (FftDesc::new(1 << 20).batch(3), 3),
+        (FftDesc::new(1 << 20).inverse(true), 3),
+        // 2^23 = 4096 × 2048: the first pass on `main`.
+        (FftDesc::new(1 << 23), 2),
     ] {
         let plan = FftPlan::new(ctx(), d, Some(mp)).unwrap();
         assert_eq!(plan.dispatches(), passes, "{d:?}");

@@ -144,7 +144,7 @@ impl FftConfig {
     /// span 2^log_ns of a 2^log_n-point transform under this configuration, if any:
     /// - `p4096`: the fused 4096-point transform (`main`'s mirror image: each load reads 128
     ///   bytes in a row, the stores are strided; 0.91–0.97× `main`'s time on lavapipe);
-    /// - `main`: 4096-point first passes of longer transforms (2^20 = 4096 × 256), whose column
+    /// - `main`: 4096-point first passes of longer transforms (2^23 = 4096 × 2048), whose column
     ///   values lie 2^log_n / 4096 apart, so that `p4096`'s loads would gain nothing;
     /// - `p1024`: 1024-point first passes, a whole transform inside one subgroup (four 256-point
     ///   subgroup FFTs and the radix-4 step in registers, no workgroup memory; on lavapipe the
@@ -153,7 +153,9 @@ impl FftConfig {
     /// - `p256`: 256-point passes of span below 1024 (a column per subgroup, no workgroup memory);
     /// - `p256c`: 256-point passes of span ≥ 1024 (a lane per column, 8 adjacent columns per
     ///   workgroup, so that each store writes one run of memory instead of 8 rows ns·8 bytes
-    ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256).
+    ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256);
+    /// - `p16c`: 16-point first passes of longer transforms (2^20 = 16 × 256 × 256, see
+    ///   `pow2_schedule`): a lane per column, the DFT in registers.
     pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
@@ -164,6 +166,7 @@ impl FftConfig {
             (10, 0) => Some("p1024"),
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
+            (4, 0) if log_n > 4 => Some("p16c"),
             _ => None,
         }
     }
@@ -281,7 +284,8 @@ pub fn fft_candidates(
 /// The untuned pick: the largest fused size workgroup memory holds (at most 4096 points),
 /// 32 values per invocation (pairs of radix-16 butterflies), 4 columns per strided pass; where
 /// subgroups are exactly 8 lanes, the subgroup kernel for the 4096-point (first) passes and
-/// passes of up to 4096 points (2^20 = 4096 × 256: five stages instead of six).
+/// passes of up to 4096 points (fewest stages; 2^20 runs as 16 × 256 × 256, see
+/// `pow2_schedule`).
 pub fn fft_default(caps: &Capabilities, limits: &wgpu::Limits, desc: &FftDesc) -> FftConfig {
     let sg = FftConfig::stockham_sg(12, 32, 0);
     if sg.valid_for(caps, limits, desc) {

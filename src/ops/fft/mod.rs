@@ -242,6 +242,33 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     out
 }
 
+/// The passes of a plain (power-of-two, not Bluestein) 2^log_n-point transform: [`schedule`],
+/// except that under the 8-lane subgroup kernels 2^20 runs as 16 × 256 × 256 (`p16c`, `p256`,
+/// `p256c`) instead of 4096 × 256. The 4096-point first pass (`main`) reads each column's 4096
+/// values 2 KiB apart, more lines at that stride than a CPU's L2 holds, so each line is fetched
+/// again for each of the 8 columns in it; every pass of the three-pass split reads whole lines
+/// (lavapipe 22.3: 0.80× the time of the two passes, `examples/fft_configs`).
+pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
+    let sched = schedule(cfg, log_n);
+    let sizes: Vec<u32> = sched.iter().map(|g| g.log_p).collect();
+    if !(cfg.subgroup_passes() && cfg.log_cap == 12 && sizes == [12, 8]) {
+        return sched;
+    }
+    let mut log_ns = 0;
+    [4, 8, 8]
+        .into_iter()
+        .map(|log_p| {
+            let g = PassGeom {
+                log_p,
+                m: 1,
+                log_ns,
+            };
+            log_ns += log_p;
+            g
+        })
+        .collect()
+}
+
 /// log2 sizes of `k` passes (each 2..=max) summing to `log_n`: the fewest stages (Σ⌈p/4⌉),
 /// then the smallest spread between the largest and smallest pass, larger passes first.
 fn pass_sizes(log_n: u32, k: u32, max: u32) -> Vec<u32> {
@@ -298,6 +325,7 @@ pub(crate) fn sg_pass(
             vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
             cols.div_ceil(8),
         ),
+        "p16c" => (Vec::new(), cols.div_ceil(64)),
         _ => (Vec::new(), cols),
     }
 }
@@ -479,7 +507,11 @@ impl FftPlan {
             scale: 1.0,
             ..Default::default()
         };
-        let sched = schedule(&config, log_m);
+        let sched = if desc.is_pow2() {
+            pow2_schedule(&config, log_m)
+        } else {
+            schedule(&config, log_m)
+        };
         if let Some(st) = stride {
             if !strided_fits(&config, &desc) {
                 return Err(Error::Unsupported(format!(
@@ -549,8 +581,10 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
-                    // `p4096` stores single values (element view).
-                    dst_vec4: g.log_ns == 0 && stride.is_none() && sg_entry != Some("p4096"),
+                    // `p4096` and `p16c` store single values (element view).
+                    dst_vec4: g.log_ns == 0
+                        && stride.is_none()
+                        && !matches!(sg_entry, Some("p4096" | "p16c")),
                 });
             }
         } else {
@@ -803,7 +837,7 @@ pub fn sg_pass_constants(
     cfg: &FftConfig,
     log_n: u32,
 ) -> Vec<(&'static str, Vec<(&'static str, f64)>)> {
-    schedule(cfg, log_n)
+    pow2_schedule(cfg, log_n)
         .iter()
         .filter_map(|g| {
             let e = cfg.sg_entry(g.log_p, g.log_ns, log_n)?;
