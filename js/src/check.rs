@@ -250,7 +250,7 @@ impl FftNdPlan {
         let got = values(s, "result", &result, d.dtype, d.out_len())?;
         let x = values(s, "input", &input, d.dtype, d.in_len())?;
         let want = wgkernels::ops::fft::reference::fftn_ref(d, &x);
-        verdict(&got, want, self.tolerance())
+        verdict(&got, want, d.tolerance())
     }
 }
 
@@ -263,6 +263,6 @@ impl DctLowpassPlan {
         let got = values(s, "result", &result, d.dtype, d.out_len())?;
         let x = values(s, "input", &input, d.dtype, d.len())?;
         let want = wgkernels::ops::fft::reference::dct_lowpass_ref(d, &x);
-        verdict(&got, want, self.tolerance())
+        verdict(&got, want, d.tolerance())
     }
 }

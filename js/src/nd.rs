@@ -8,7 +8,6 @@ use js_sys::Promise;
 use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wgkernels::harness::tolerance::Tolerance;
 use wgkernels::ops::fft::r2r::R2rKind;
 use wgkernels::ops::fft::work::{nd_work, NdCase};
 use wgkernels::ops::fft::NAME;
@@ -98,14 +97,6 @@ impl FftNdPlan {
             source,
         })
     }
-
-    /// The tolerance of the crate's rule for this transform: the FFT bound over all its points,
-    /// one level more per real-to-real axis.
-    pub(crate) fn tolerance(&self) -> Tolerance {
-        let d = self.plan.desc();
-        let r2r = matches!(d.transform, NdTransform::R2r(_)) as u32 * d.axes.len() as u32;
-        Tolerance::fft_nd(d.dtype, d.points(), r2r)
-    }
 }
 
 #[wasm_bindgen]
@@ -181,12 +172,6 @@ impl DctLowpassPlan {
             plan,
             source,
         })
-    }
-
-    /// The crate's rule for the low-pass: the 2-D real-to-real FFT bound over one image.
-    pub(crate) fn tolerance(&self) -> Tolerance {
-        let d = self.plan.desc();
-        Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2)
     }
 }
 

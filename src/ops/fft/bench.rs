@@ -313,13 +313,7 @@ pub fn bench_nd_case(
             };
             let err = if d.points() <= ND_CHECK_POINTS {
                 let got = read(&b, d.out_len())?;
-                let r2r = matches!(d.transform, NdTransform::R2r(_)) as u32 * d.axes.len() as u32;
-                compare(
-                    &got,
-                    &fftn_ref(d, &xf),
-                    Tolerance::fft_nd(DType::F32, d.points(), r2r),
-                )
-                .rel_l2_err
+                compare(&got, &fftn_ref(d, &xf), d.tolerance()).rel_l2_err
             } else {
                 f64::NAN
             };
@@ -427,7 +421,7 @@ pub fn bench_nd_case(
                 p2.record(pass);
             })?;
             let want = dct_lowpass_ref(d, &xf);
-            let tol = Tolerance::fft_nd(DType::F32, h * w, 2);
+            let tol = d.tolerance();
             let err = compare(&read(&y, d.out_len())?, &want, tol).rel_l2_err;
             let note = format!(
                 "full dctn + corner copy takes {:.2}x the fused chain (alternating rounds); gbps = (read x + write coefficients)/time",

@@ -333,6 +333,12 @@ pub struct DctLowpassDesc {
 }
 
 impl DctLowpassDesc {
+    /// The crate's tolerance for the low-pass against `dct_lowpass_ref`: the 2-D real-to-real
+    /// FFT bound over one image.
+    pub fn tolerance(&self) -> crate::harness::tolerance::Tolerance {
+        crate::harness::tolerance::Tolerance::fft_nd(self.dtype, self.h as u64 * self.w as u64, 2)
+    }
+
     /// f32 maps.
     pub fn new(batch: u32, h: u32, w: u32, k: u32) -> Self {
         Self {

@@ -212,6 +212,16 @@ fn contiguous_strides(shape: &[u64]) -> Vec<u64> {
 }
 
 impl FftNdDesc {
+    /// The crate's tolerance for this transform against `fftn_ref`: the FFT bound over all its
+    /// points, one level more per real-to-real axis (each is an FFT between two passes).
+    pub fn tolerance(&self) -> crate::harness::tolerance::Tolerance {
+        let r2r_axes = match self.transform {
+            NdTransform::R2r(_) => self.axes.len() as u32,
+            _ => 0,
+        };
+        crate::harness::tolerance::Tolerance::fft_nd(self.dtype, self.points(), r2r_axes)
+    }
+
     /// `transform` over `axes` of a contiguous f32 array of `shape`, `norm="backward"`.
     pub fn new(shape: &[u32], axes: &[usize], transform: NdTransform) -> Self {
         Self {

@@ -116,7 +116,7 @@ mod timed {
     use crate::dtype::Element;
     use crate::harness::tolerance::{compare, Tolerance};
     use crate::harness::verify::random_data;
-    use crate::ops::fft::nd::{FftNdPlan, NdBound, NdTransform};
+    use crate::ops::fft::nd::{FftNdPlan, NdBound};
     use crate::runtime::read_buffer;
     use crate::tune::engine::Prepared;
     use futures::future::LocalBoxFuture;
@@ -248,7 +248,7 @@ mod timed {
                 }
                 let got = read_f64(ctx, &self.out, d.out_len() as usize, d.dtype).await?;
                 let want = crate::ops::fft::reference::dct_lowpass_ref(d, &self.xf);
-                let tol = Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2);
+                let tol = d.tolerance();
                 compare(&got, &want, tol).verdict()
             })
         }
@@ -313,17 +313,8 @@ mod timed {
                     .await
                     .map_err(|e| e.to_string())?;
                 let got: Vec<f64> = got.iter().map(|v| v.to_f64()).collect();
-                let r2r_axes = match d.transform {
-                    NdTransform::R2r(_) => d.axes.len() as u32,
-                    _ => 0,
-                };
                 let want = crate::ops::fft::reference::fftn_ref(d, &self.xf);
-                compare(
-                    &got,
-                    &want,
-                    Tolerance::fft_nd(d.dtype, d.points(), r2r_axes),
-                )
-                .verdict()
+                compare(&got, &want, d.tolerance()).verdict()
             })
         }
     }

@@ -513,12 +513,7 @@ pub async fn check_nd_async(
     seed: u64,
 ) -> Check {
     let config = config.unwrap_or_else(|| crate::ops::fft::nd_tune::nd_pick(ctx, desc));
-    use crate::ops::fft::nd::NdTransform;
-    let r2r_axes = match desc.transform {
-        NdTransform::R2r(_) => desc.axes.len() as u32,
-        _ => 0,
-    };
-    let tol = Tolerance::fft_nd(desc.dtype, desc.points(), r2r_axes);
+    let tol = desc.tolerance();
     let r = match desc.dtype {
         DType::F32 => check_nd_typed::<f32>(ctx, desc, config, seed, tol).await,
         DType::F16 => check_nd_typed::<half::f16>(ctx, desc, config, seed, tol).await,
@@ -683,7 +678,7 @@ pub async fn check_lowpass_async(
 ) -> Check {
     let transpose =
         transpose.unwrap_or_else(|| crate::ops::fft::nd::TransposeKernel::default_for(ctx.caps()));
-    let tol = Tolerance::fft_nd(d.dtype, d.h as u64 * d.w as u64, 2);
+    let tol = d.tolerance();
     let r = async {
         let (x, xf) = random_data::<f32>(d.len() as usize, seed);
         let got = ctx
