@@ -11,8 +11,8 @@
 // WGD_CAP values. Every invocation of the workgroup calls a stage (it has barriers).
 
 const WGD_THREADS: u32 = 256u;
-const WGD_CAP: u32 = 2112u;             // 64 × 33: the spectrum of a 64 × 64 real map
-const WGD_PER: u32 = 9u;                // ⌈WGD_CAP / WGD_THREADS⌉
+const WGD_CAP: u32 = 2048u;             // 64 × 32: a 64 × 64 real map's packed spectrum, 16 KiB
+const WGD_PER: u32 = 8u;                // ⌈WGD_CAP / WGD_THREADS⌉
 var<workgroup> wgd: array<vec2<f32>, WGD_CAP>;
 
 // Where a stage's transforms lie: `groups` blocks `gstep` apart, each holding `count`

@@ -4,7 +4,12 @@
 // Real rows go in pairs (z = x[2p] + i·x[2p+1], one complex transform for two rows): the row
 // pass is half a complex one, and so is the inverse. Layouts in `wgd`, per map (`stride` apart):
 //   row pairs: pair p, point m at p·w + m        (pairs × w)
-//   spectrum:  row r, bin k at r·wb + k           (h × wb, wb = w/2 + 1: rfft2's layout)
+//   spectrum:  row r, bin k at r·ws + k           (h × ws, ws = ⌈w/2⌉)
+// For even w the spectrum is packed: bins 0 and w/2 of a real row are both real, so they share
+// one complex value (bin 0 in x, bin w/2 in y), and a 64 × 64 map takes 64 × 32 values, 16 KiB
+// (WebGPU's default workgroup storage) instead of 64 × 33. The packed column is then the complex
+// column c0 + i·c_{w/2} of two real columns: its transform holds both spectra, which the filter
+// step separates, filters and joins again (`filter_packed`).
 
 struct GfParams {
     h: u32,
@@ -30,7 +35,8 @@ struct GfParams {
 
 // All stages of the row (rows = true) or column transforms, forward (sign 1) or inverse (-1).
 fn transform(li: u32, maps: u32, rows: bool, sign: f32) {
-    var l = WgdLayout(maps, gp.stride, gp.wb, 1u, gp.wb, gp.h);
+    let ws = stored_bins();
+    var l = WgdLayout(maps, gp.stride, ws, 1u, ws, gp.h);
     var stages = gp.nsh;
     var tw_off = gp.tw_h;
     if rows {
@@ -47,6 +53,16 @@ fn transform(li: u32, maps: u32, rows: bool, sign: f32) {
         wgd_stage(li, l, r, ns, tw_off, sign);
         ns *= r;
     }
+}
+
+// Complex values per stored spectrum row: ⌈w/2⌉ (bins 0 … w/2 for odd w, packed for even w).
+fn stored_bins() -> u32 {
+    return (gp.w + 1u) / 2u;
+}
+
+// Whether bin w/2 rides in the imaginary part of bin 0 (even w).
+fn packed() -> bool {
+    return (gp.w & 1u) == 0u;
 }
 
 // Row-pair value o of a workgroup: (map, pair, point).
@@ -70,19 +86,42 @@ fn put_staged(li: u32, maps: u32, pts: u32, acc: ptr<function, array<vec2<f32>, 
     workgroupBarrier();
 }
 
-// Value m < w of the full spectrum row r (Hermitian completion of the wb stored bins; the
+// Value m < w of the full spectrum row r (Hermitian completion of the stored bins; the
 // imaginary parts of bins 0 and w/2 dropped, as irfft does).
 fn full_bin(g: u32, r: u32, m: u32) -> vec2<f32> {
-    var v: vec2<f32>;
-    if m < gp.wb {
-        v = wgd[g * gp.stride + r * gp.wb + m];
-    } else {
-        v = conj(wgd[g * gp.stride + r * gp.wb + gp.w - m]);
+    let row = g * gp.stride + r * stored_bins();
+    if m == 0u {
+        return vec2<f32>(wgd[row].x, 0.0);
     }
-    if m == 0u || 2u * m == gp.w {
-        v.y = 0.0;
+    if 2u * m == gp.w {
+        return vec2<f32>(wgd[row].y, 0.0);
     }
-    return v;
+    if m < stored_bins() {
+        return wgd[row + m];
+    }
+    return conj(wgd[row + gp.w - m]);
+}
+
+// The filtered packed column (bin 0 with bin w/2) at row r of map g. f = F_r and fm = F_{-r} of
+// the column's transform F = C0 + i·Ch (C0, Ch: spectra of the real columns 0 and w/2) give
+// C0_r = (F_r + conj F_{-r})/2 and Ch_r = (F_r - conj F_{-r})/(2i). irfft2 keeps only the real
+// parts of the inverse-transformed columns 0 and w/2, which are the inverse transforms of the
+// Hermitian parts of Y = C·W: (C_r·W_r + conj(C_{-r}·W_{-r}))/2 = C_r·(W_r + conj W_{-r})/2, as
+// C is Hermitian. Joined as H0 + i·Hh, one inverse column transform yields both real columns.
+fn filter_packed(g: u32, r: u32) -> vec2<f32> {
+    let h = gp.h;
+    let rm = select(h - r, 0u, r == 0u);
+    let ws = stored_bins();
+    let f = wgd[g * gp.stride + r * ws];
+    let fm = conj(wgd[g * gp.stride + rm * ws]);
+    let c0 = 0.5 * (f + fm);
+    let ch = 0.5 * mul_mi(f - fm);
+    let half = gp.w / 2u;
+    let w0 = 0.5 * (filt[r * gp.wb] + conj(filt[rm * gp.wb]));
+    let wh = 0.5 * (filt[r * gp.wb + half] + conj(filt[rm * gp.wb + half]));
+    let h0 = cmul(c0, w0);
+    let hh = cmul(ch, wh);
+    return vec2<f32>(h0.x - hh.y, h0.y + hh.x);
 }
 
 @compute @workgroup_size(256, 1, 1)
@@ -98,7 +137,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let w = gp.w;
     let hw = h * w;
     let pair_pts = gp.pairs * w;
-    let spec_pts = h * gp.wb;
+    let ws = stored_bins();
+    let spec_pts = h * ws;
     var acc: array<vec2<f32>, WGD_PER>;
 
     // x → row pairs.
@@ -121,33 +161,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     transform(li, maps, true, 1.0);
 
     // Row pairs → spectrum: Z = X_a + i·X_b splits into X_a = (Z_k + conj Z_{w-k})/2 and
-    // X_b = (Z_k - conj Z_{w-k})/(2i).
+    // X_b = (Z_k - conj Z_{w-k})/(2i). Packed bin 0: X_a = Re Z (bins 0 and w/2 are real),
+    // X_b = Im Z.
     for (var s = 0u; s < WGD_PER; s++) {
         let o = li + s * WGD_THREADS;
         if o < maps * spec_pts {
             let gx = wgd_divmod(o, spec_pts);
-            let rk = wgd_divmod(gx.y, gp.wb);
+            let rk = wgd_divmod(gx.y, ws);
             let r = rk.x;
             let k = rk.y;
             let base = gx.x * gp.stride + (r / 2u) * w;
             let zk = wgd[base + k];
-            let zc = conj(wgd[base + select(w - k, 0u, k == 0u)]);
-            acc[s] = select(0.5 * mul_mi(zk - zc), 0.5 * (zk + zc), r % 2u == 0u);
+            if k == 0u && packed() {
+                let zh = wgd[base + w / 2u];
+                acc[s] = select(vec2<f32>(zk.y, zh.y), vec2<f32>(zk.x, zh.x), r % 2u == 0u);
+            } else {
+                let zc = conj(wgd[base + select(w - k, 0u, k == 0u)]);
+                acc[s] = select(0.5 * mul_mi(zk - zc), 0.5 * (zk + zc), r % 2u == 0u);
+            }
         }
     }
     put_staged(li, maps, spec_pts, &acc);
 
-    // Columns forward, ⊙ W, columns inverse.
+    // Columns forward, ⊙ W (W is h × (w/2 + 1), rfft2's layout), columns inverse. The packed
+    // column reads rows r and -r, so every product goes through registers.
     transform(li, maps, false, 1.0);
     for (var s = 0u; s < WGD_PER; s++) {
         let o = li + s * WGD_THREADS;
         if o < maps * spec_pts {
             let gx = wgd_divmod(o, spec_pts);
-            let e = gx.x * gp.stride + gx.y;
-            wgd[e] = cmul(wgd[e], filt[gx.y]);
+            let rk = wgd_divmod(gx.y, ws);
+            if rk.y == 0u && packed() {
+                acc[s] = filter_packed(gx.x, rk.x);
+            } else {
+                acc[s] = cmul(wgd[gx.x * gp.stride + gx.y], filt[rk.x * gp.wb + rk.y]);
+            }
         }
     }
-    workgroupBarrier();
+    put_staged(li, maps, spec_pts, &acc);
     transform(li, maps, false, -1.0);
 
     // Spectrum → row pairs: Z = X_a + i·X_b over the full (Hermitian) rows.

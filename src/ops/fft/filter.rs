@@ -154,9 +154,10 @@ impl FilterDesc {
 /// How a global filter runs: the dispatcher's choice for [`FilterPlan`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FilterConfig {
-    /// One dispatch, each map's spectrum kept in workgroup memory (maps up to 2112 complex
-    /// values of spectrum or row pairs, prime factors of h and w ≤ 64, adapters with 16.5 KiB
-    /// of workgroup storage and 256 invocations).
+    /// One dispatch, each map's spectrum kept in workgroup memory (maps up to 2048 complex
+    /// values of row pairs or spectrum, h × ⌈w/2⌉ with bins 0 and w/2 packed for even w: 64 × 64
+    /// fits; prime factors of h and w ≤ 64; WebGPU's default 16 KiB of workgroup storage and 256
+    /// invocations).
     Fused,
     /// A chain of 1-D passes, copies and the product (any map), moving axes as `NdConfig` says.
     Chain(NdConfig),

@@ -3,7 +3,8 @@
 //! column transforms are mixed-radix Stockham stages in workgroup memory whose butterflies are
 //! direct sums against a twiddle table (`shaders/common/wg_dft.wgsl`), so 7, 14, 28 or 56 points
 //! run as directly as powers of two; shapes and radices are uniforms (one pipeline per storage
-//! type).
+//! type). For even widths the spectrum is packed (bins 0 and w/2 of a real row share one complex
+//! value), so a 64 × 64 map takes 16 KiB, WebGPU's default workgroup storage.
 
 use crate::error::{Error, Result};
 use crate::ops::fft::filter::FilterDesc;
@@ -13,7 +14,7 @@ use crate::runtime::{Context, Dispatch};
 use std::sync::Arc;
 
 /// Complex values of workgroup memory the kernel holds (`WGD_CAP` in wg_dft.wgsl).
-pub(crate) const CAP: u32 = 2112;
+pub(crate) const CAP: u32 = 2048;
 /// Invocations per workgroup (`WGD_THREADS`).
 const THREADS: u32 = 256;
 /// The largest radix (a prime factor of h or w) the fused kernel takes: a stage of radix r costs
@@ -61,10 +62,11 @@ pub(crate) fn radices(mut n: u32) -> Vec<u32> {
     v
 }
 
-/// Values of workgroup memory one map takes: its row pairs or its spectrum, the larger.
+/// Values of workgroup memory one map takes: its row pairs or its stored spectrum (⌈w/2⌉ values
+/// per row, packed for even w), the larger.
 fn map_stride(d: &FilterDesc) -> u64 {
     let pairs = (d.h as u64).div_ceil(2);
-    (pairs * d.w as u64).max(d.h as u64 * (d.w as u64 / 2 + 1))
+    (pairs * d.w as u64).max(d.h as u64 * (d.w as u64).div_ceil(2))
 }
 
 /// Why `d` cannot run fused on an adapter with these limits, or `None` when it can.
@@ -224,6 +226,10 @@ mod tests {
         assert!(unfit(&FilterDesc::new(1, 3, 2048), &l).is_some());
         assert!(unfit(&FilterDesc::new(1, 128, 64), &l).is_some());
         assert!(unfit(&FilterDesc::new(1, 67, 8), &l).is_some());
-        assert!(unfit(&FilterDesc::new(1, 64, 64), &wgpu::Limits::default()).is_some());
+        // WebGPU's default 16 KiB holds a 64 × 64 map (packed spectrum), not 66 × 64.
+        assert!(unfit(&FilterDesc::new(1, 64, 64), &wgpu::Limits::default()).is_none());
+        assert!(unfit(&FilterDesc::new(1, 66, 64), &wgpu::Limits::default()).is_some());
+        assert!(unfit(&FilterDesc::new(1, 64, 63), &wgpu::Limits::default()).is_none());
+        assert!(unfit(&FilterDesc::new(1, 65, 63), &wgpu::Limits::default()).is_some());
     }
 }

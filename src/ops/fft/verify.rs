@@ -592,6 +592,8 @@ pub fn freq_layer_shapes(
         FilterDesc::new(3, 7, 7),
         FilterDesc::new(2, 1, 1),
         FilterDesc::new(5, 14, 14),
+        // w = 2: the packed bin pair is the whole row; h odd: a row pair of one row.
+        FilterDesc::new(2, 3, 2),
     ];
     let mut l = vec![
         DctLowpassDesc::new(2, 12, 16, 4),
