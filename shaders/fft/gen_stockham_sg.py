@@ -496,7 +496,9 @@ body = ["""// The fused 65536-point transform, one per workgroup (8 subgroups): 
 // core's L2 (2 MiB on the Xeon this was tuned on), so the data crosses main memory once instead of
 // twice. Workgroup t is transform t (fp.cols = batch)."""]
 body.append(entry_head("p65536", 64, ["src", "aux", "spec", "dst"]))
-body.append("""    // Workgroups past the last transform redo it (see main).
+body.append("""    // One workgroup per transform on a 1-D grid: the second pass runs in place, so a 2-D grid's
+    // tail workgroups redoing the last transform (as in main) would race with it; the plan runs
+    // more transforms than a grid row holds as two passes. min() only keeps addresses in range.
     let t = min(linear_workgroup(wid, nwg), fp.cols - 1u);
     let log_q = 8u;
     // Pass 1: column j reads value e at x[j + 256·e] and writes value o to 256·j + o.

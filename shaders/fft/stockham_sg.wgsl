@@ -2111,7 +2111,9 @@ fn p65536(
     _ = arrayLength(&aux);
     _ = arrayLength(&spec);
     _ = arrayLength(&dst);
-    // Workgroups past the last transform redo it (see main).
+    // One workgroup per transform on a 1-D grid: the second pass runs in place, so a 2-D grid's
+    // tail workgroups redoing the last transform (as in main) would race with it; the plan runs
+    // more transforms than a grid row holds as two passes. min() only keeps addresses in range.
     let t = min(linear_workgroup(wid, nwg), fp.cols - 1u);
     let log_q = 8u;
     // Pass 1: column j reads value e at x[j + 256·e] and writes value o to 256·j + o.

@@ -522,6 +522,16 @@ impl FftPlan {
         } else {
             schedule(&config, log_m)
         };
+        // `p65536` runs its second half in place, so it takes a 1-D grid: more transforms than
+        // one grid row holds run as the two-pass split.
+        let sched = if sched.len() == 1
+            && config.sg_entry(sched[0].log_p, 0, log_m) == Some("p65536")
+            && desc.batch > ctx.limits().max_compute_workgroups_per_dimension
+        {
+            schedule(&config, log_m)
+        } else {
+            sched
+        };
         if let Some(st) = stride {
             if !strided_fits(&config, &desc) {
                 return Err(Error::Unsupported(format!(
