@@ -112,6 +112,7 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(12, 0, 12), Some("p4096"));
     assert_eq!(mp.sg_entry(12, 0, 24), Some("main"));
     assert_eq!(mp.sg_entry(4, 0, 20), Some("p16c"));
+    assert_eq!(mp.sg_entry(16, 0, 16), Some("p65536"));
     // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
     // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
     // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
@@ -124,8 +125,9 @@ fn subgroup_kernels() {
         (FftDesc::new(1 << 18).inverse(true), 2),
         (FftDesc::new(256).batch(13), 1),
         (FftDesc::new(256).batch(3).inverse(true), 1),
-        (FftDesc::new(1 << 16).batch(2), 2),
-        (FftDesc::new(1 << 16).inverse(true), 2),
+        // 65536 in one dispatch (`p65536`, both 256-point passes in one workgroup).
+        (FftDesc::new(1 << 16).batch(3), 1),
+        (FftDesc::new(1 << 16).inverse(true), 1),
         (FftDesc::new(1 << 20).batch(3), 3),
         (FftDesc::new(1 << 20).inverse(true), 3),
         // 2^23 = 4096 × 2048: the first pass on `main`.

@@ -156,6 +156,9 @@ impl FftConfig {
     ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256);
     /// - `p16c`: 16-point first passes of longer transforms (2^20 = 16 × 256 × 256, see
     ///   `pow2_schedule`): a lane per column, the DFT in registers.
+    /// - `p65536`: the fused 65536-point transform, both 256-point passes in one workgroup (the
+    ///   second in place while the transform sits in the core's L2 on a CPU rasteriser; see
+    ///   `pow2_schedule`).
     pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
@@ -167,6 +170,7 @@ impl FftConfig {
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
             (4, 0) if log_n > 4 => Some("p16c"),
+            (16, 0) if log_n == 16 => Some("p65536"),
             _ => None,
         }
     }

@@ -248,7 +248,17 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 /// values 2 KiB apart, more lines at that stride than a CPU's L2 holds, so each line is fetched
 /// again for each of the 8 columns in it; every pass of the three-pass split reads whole lines
 /// (lavapipe 22.3: 0.80× the time of the two passes, `examples/fft_configs`).
+///
+/// 65536 points under the subgroup kernels run as one pass (`p65536`: one workgroup per
+/// transform runs 256 × 256 with the second half in place while the transform is in the L2).
 pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
+    if cfg.subgroup_passes() && cfg.log_cap == 12 && log_n == 16 {
+        return vec![PassGeom {
+            log_p: 16,
+            m: 1,
+            log_ns: 0,
+        }];
+    }
     let sched = schedule(cfg, log_n);
     let sizes: Vec<u32> = sched.iter().map(|g| g.log_p).collect();
     if !(cfg.subgroup_passes() && cfg.log_cap == 12 && sizes == [12, 8]) {
@@ -512,6 +522,16 @@ impl FftPlan {
         } else {
             schedule(&config, log_m)
         };
+        // `p65536` runs its second half in place, so it takes a 1-D grid: more transforms than
+        // one grid row holds run as the two-pass split.
+        let sched = if sched.len() == 1
+            && config.sg_entry(sched[0].log_p, 0, log_m) == Some("p65536")
+            && desc.batch > ctx.limits().max_compute_workgroups_per_dimension
+        {
+            schedule(&config, log_m)
+        } else {
+            sched
+        };
         if let Some(st) = stride {
             if !strided_fits(&config, &desc) {
                 return Err(Error::Unsupported(format!(
@@ -581,10 +601,10 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
-                    // `p4096` and `p16c` store single values (element view).
+                    // `p4096`, `p16c` and `p65536` store single values (element view).
                     dst_vec4: g.log_ns == 0
                         && stride.is_none()
-                        && !matches!(sg_entry, Some("p4096" | "p16c")),
+                        && !matches!(sg_entry, Some("p4096" | "p16c" | "p65536")),
                 });
             }
         } else {
