@@ -369,6 +369,27 @@ pub(crate) fn strided_lane_passes(
     }
 }
 
+/// Entry point, override constants and columns per workgroup of a lane-per-column pass of
+/// 2^log_p points (8: `p256v`, one column per invocation; 4: `p16v`, two), 64 invocations each.
+fn strided_lane_entry(log_p: u32, in_place: bool) -> (&'static str, Vec<(&'static str, f64)>, u64) {
+    let c = vec![("SG_IN_PLACE", in_place as u8 as f64)];
+    if log_p == 8 {
+        ("p256v", c, 64)
+    } else {
+        ("p16v", c, 128)
+    }
+}
+
+/// Every lane-per-column pass a strided column transform can run (entry point and override
+/// constants of shaders/fft/stockham_sg.wgsl), for the shader-validation test.
+pub fn strided_sg_pass_constants() -> Vec<(&'static str, Vec<(&'static str, f64)>)> {
+    [8, 4]
+        .into_iter()
+        .flat_map(|log_p| [false, true].map(|ip| strided_lane_entry(log_p, ip)))
+        .map(|(e, c, _)| (e, c))
+        .collect()
+}
+
 /// Where a pass reads or writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Slot {
@@ -610,13 +631,7 @@ impl FftPlan {
                     p.scale = 1.0 / desc.n as f32;
                 }
                 let in_place = i + 1 == t && last_in_place;
-                // Invocations hold one column (`p256v`) or two (`p16v`), 64 per workgroup.
-                let (entry, per_wg) = if log_p == 8 {
-                    ("p256v", 64)
-                } else {
-                    ("p16v", 128)
-                };
-                let consts = [("SG_IN_PLACE", in_place as u8 as f64)];
+                let (entry, consts, per_wg) = strided_lane_entry(log_p, in_place);
                 let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
                 let grid = grid_for(ctx, "FFT workgroup count", (p.cols as u64).div_ceil(per_wg))?;
                 let src = match i {
