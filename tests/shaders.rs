@@ -455,7 +455,7 @@ fn every_fft_variant_translates_for_every_backend() {
         ("p256", vec![1, 0, 1]),
         ("p256c", vec![1, 0, 1]),
         ("p16v", vec![1]),
-        ("p256v", vec![0]),
+        ("p256v", vec![1]),
     ] {
         assert!(
             sg_seen.contains(&want),

@@ -343,17 +343,19 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
 
 /// The passes (log2 sizes) of a strided column transform of 2^log_n points on the
 /// lane-per-column subgroup kernels, if `cfg` runs them and the stride is a power of two ≥ 2:
-/// 256 points as one `p256v` pass (the whole column in one invocation's registers), 4096 as
-/// three `p16v` passes (two adjacent columns per invocation, vec4 loads). Each load and store of
-/// a subgroup is then one run of whole lines; the plain core's strided pass runs one 4096-point
-/// column per workgroup and uses 8 bytes of each line it touches. On lavapipe 22.3 (alternating
-/// rounds, `direct+strided` = 1): 4096² c2c 0.36–0.37× on `p16v`, 0.46–0.50× as `p256c` (at span
-/// st, no twiddles) then a 16-point pass; 256³ 0.61× on `p256v`, 0.69–0.74× as 16 × 16 on `p16v`,
-/// 0.77× on `p256c` (README, N-D transforms).
+/// 4096 points as three `p16v` passes (two adjacent columns per invocation, vec4 loads, the DFT in
+/// registers); 256 points in place (`in_place`: after an N-D chain's first step) as one `p256v`
+/// pass (the whole column in one invocation's registers), out of place as two `p16v` passes.
+/// Each load and store of a subgroup is then one run of whole lines; the plain core's strided
+/// pass runs one 4096-point column per workgroup and uses 8 bytes of each line it touches. On
+/// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.37×; 256³ 0.60–0.65×
+/// with `p256v` in place, 0.73× with `p16v` there; as the first step, 256-point columns at stride
+/// 256 took 0.62× on `p16v` and 1.10× on `p256v` (README, N-D transforms).
 pub(crate) fn strided_lane_passes(
     cfg: &FftConfig,
     log_n: u32,
     stride: u32,
+    in_place: bool,
 ) -> Option<&'static [u32]> {
     if !cfg.subgroup_passes() || cfg.log_cap != 12 || !stride.is_power_of_two() || stride < 2 {
         return None;
@@ -362,9 +364,10 @@ pub(crate) fn strided_lane_passes(
     if log_n + stride.trailing_zeros() > 31 {
         return None;
     }
-    match log_n {
-        8 => Some(&[8]),
-        12 => Some(&[4, 4, 4]),
+    match (log_n, in_place) {
+        (8, true) => Some(&[8]),
+        (8, false) => Some(&[4, 4]),
+        (12, _) => Some(&[4, 4, 4]),
         _ => None,
     }
 }
@@ -381,12 +384,15 @@ fn strided_lane_entry(log_p: u32, in_place: bool) -> (&'static str, Vec<(&'stati
 }
 
 /// Every lane-per-column pass a strided column transform can run (entry point and override
-/// constants of shaders/fft/stockham_sg.wgsl), for the shader-validation test.
+/// constants of shaders/fft/stockham_sg.wgsl), for the shader-validation test: `p16v` in and out
+/// of place, `p256v` in place.
 pub fn strided_sg_pass_constants() -> Vec<(&'static str, Vec<(&'static str, f64)>)> {
-    [8, 4]
+    [(4, false), (4, true), (8, true)]
         .into_iter()
-        .flat_map(|log_p| [false, true].map(|ip| strided_lane_entry(log_p, ip)))
-        .map(|(e, c, _)| (e, c))
+        .map(|(log_p, ip)| {
+            let (e, c, _) = strided_lane_entry(log_p, ip);
+            (e, c)
+        })
         .collect()
 }
 
@@ -478,8 +484,8 @@ impl FftPlan {
         let strided_in_place = strided.is_some_and(|s| s.1);
         let pick = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
         let lane_passes = match strided {
-            Some((st, _, true)) if desc.is_pow2() => {
-                strided_lane_passes(&pick, desc.n.trailing_zeros(), st)
+            Some((st, in_place, true)) if desc.is_pow2() => {
+                strided_lane_passes(&pick, desc.n.trailing_zeros(), st, in_place)
             }
             _ => None,
         };

@@ -89,10 +89,11 @@ pub enum ColumnPass {
     /// lengths that fit one fused plain-Stockham pass; other axes still transpose).
     Strided,
     /// As `Strided`, but 256- and 4096-point columns at a power-of-two stride run on the
-    /// lane-per-column subgroup kernels where the adapter has 8-lane subgroups (`p256c`, and
-    /// `p256c` then `p16s`; see `strided_lane_passes`): each subgroup load or store is one
-    /// whole 64-byte line, where the plain pass runs one 4096-point column per workgroup and
-    /// uses 8 bytes of each line it touches. Other lengths and adapters run as `Strided`.
+    /// lane-per-column subgroup kernels where the adapter has 8-lane subgroups (`p16v`, and
+    /// `p256v` in place; see `strided_lane_passes`): adjacent lanes hold adjacent columns, so
+    /// each subgroup load or store is a run of whole lines, where the plain pass runs one
+    /// 4096-point column per workgroup and uses 8 bytes of each line it touches. Other lengths
+    /// and adapters run as `Strided`.
     Lanes,
 }
 
@@ -695,6 +696,7 @@ pub(crate) fn strided_probe(
                                     &pick,
                                     n.trailing_zeros(),
                                     st,
+                                    false,
                                 )
                                 .is_some();
                             lanes || crate::ops::fft::strided_fits(&pick.without_subgroups(), &d)
