@@ -480,9 +480,10 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
         // DCT-II of odd n: the zero-padded 2n-point route (even n take Makhoul's n points).
         D::new(&[2, 9], &[1], T::R2r(R2rKind::Dct2)).norm(Norm::Forward),
         D::new(&[16, 16], &[0, 1], fwd).dtype(DType::F16),
-        // 4096-point columns at stride 2, in place after the row step: the lane-per-column
-        // `p16v` passes where the adapter has 8-lane subgroups (`ColumnPass::Lanes`).
-        D::new(&[4096, 2], &[0, 1], fwd),
+        // 4096-point columns at stride 4, in place after the row step: the lane-per-column
+        // `p16v` passes where the adapter has 8-lane subgroups (`ColumnPass::Lanes`); the
+        // 4-point rows reuse an earlier shape's pipeline.
+        D::new(&[4096, 4], &[0, 1], fwd),
     ];
     if tier.full() {
         v.extend([
