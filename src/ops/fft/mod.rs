@@ -348,7 +348,7 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
 /// pass (the whole column in one invocation's registers), out of place as two `p16v` passes.
 /// Each load and store of a subgroup is then one run of whole lines; the plain core's strided
 /// pass runs one 4096-point column per workgroup and uses 8 bytes of each line it touches. On
-/// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.60–0.65×
+/// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.58–0.65×
 /// with `p256v` in place, 0.73× with `p16v` there; as the first step, 256-point columns at stride
 /// 256 took 0.62× on `p16v` and 1.10× on `p256v` (README, N-D transforms).
 pub(crate) fn strided_lane_passes(
