@@ -106,7 +106,7 @@ fn frequency_layers_match_the_reference() {
             fits,
             "{d:?}: {cands:?}"
         );
-        assert_eq!(cands.len(), 4 + fits as usize);
+        assert_eq!(cands.len(), NdConfig::all().len() + fits as usize);
         fused += fits as usize;
         for c in cands {
             checks.push(pollster::block_on(check_filter_async(

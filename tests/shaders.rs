@@ -395,6 +395,13 @@ fn every_fft_variant_translates_for_every_backend() {
                         sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
                         sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));
                     }
+                    // The lane-per-column passes of strided column transforms (N-D).
+                    if cfg.subgroup_passes() {
+                        for (entry, c) in wgkernels::ops::fft::strided_sg_pass_constants() {
+                            sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
+                            sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect()));
+                        }
+                    }
                     let passes = pass_constants(&cfg, log_n);
                     let last = passes.len() - 1;
                     for (pi, consts) in passes.into_iter().enumerate() {
@@ -447,6 +454,8 @@ fn every_fft_variant_translates_for_every_backend() {
         ("p256", vec![0, 1, 0]),
         ("p256", vec![1, 0, 1]),
         ("p256c", vec![1, 0, 1]),
+        ("p16v", vec![1]),
+        ("p256v", vec![1]),
     ] {
         assert!(
             sg_seen.contains(&want),

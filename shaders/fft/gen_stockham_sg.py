@@ -536,5 +536,89 @@ body.append("""    }
 """)
 out.append("\n".join(body))
 
+# ---- 16-point passes of strided column transforms (new entries below this line only).
+body = ["""// A 16-point pass of a strided column transform (an FFT along a non-last axis of a row-major
+// array, `FftPlan::new_strided`: n-point columns whose values lie 2^a2 apart, 2^a2 ≥ 2 of them
+// side by side) with two adjacent columns per invocation (one vec4 pair per value), so each load
+// and store of a subgroup is one 128-byte run, and no value needs workgroup memory or a lane
+// exchange. The parameters are those of the 1-D pass of 2^log_n = n·2^a2 points at span
+// ns = ns_col·2^a2 that reads the same addresses: column c (transform c / Q, j = c mod Q,
+// Q = 2^log_n/16) reads x[j + r·Q] and writes value o to (j/ns)·ns·16 + (j mod ns) + o·ns; only
+// the cross-pass twiddle differs, w_(ns_col·16)^(r·k) with k = (j mod ns) >> a2 (the column's own
+// span), the same for both columns. Its powers come from one lookup by products (a lookup per
+// value costs ~2x the pass on lavapipe, see p16c). SG_IN_PLACE: the pass reads dst."""]
+body.append(entry_head("p16v", 64, ["src", "aux", "spec", "src_e", "dst_e"]))
+body.append("""    // No barrier: column pairs past the last one leave.
+    let c = 2u * (linear_workgroup(wid, nwg) * 64u + 8u * g + lane);
+    if c >= fp.cols {
+        return;
+    }
+    let log_s = fp.a2;
+    let log_q = fp.log_n - 4u;
+    let b = c >> log_q;
+    let j = c & ((1u << log_q) - 1u);
+    let h0 = ((b << fp.log_n) + j) >> 1u;
+    let cs = conj_sign(1u);
+    var v: array<vec4<f32>, 16>;
+    if SG_IN_PLACE {""")
+for r in range(16):
+    body.append(f"        v[{r}] = vec4<f32>(dst[h0 + ({r}u << (log_q - 1u))]) * cs;")
+body.append("""    } else {""")
+for r in range(16):
+    body.append(f"        v[{r}] = vec4<f32>(src[h0 + ({r}u << (log_q - 1u))]) * cs;")
+body.append("""    }
+    if fp.log_ns > log_s {
+        let w1 = twiddle((j & (fp.ns - 1u)) >> log_s, fp.log_ns - log_s + 4u);""")
+body.append(pows("w", 16, "        "))
+for r in range(1, 16):
+    body.append(f"        v[{r}] = vec4<f32>(cmul(v[{r}].xy, w{r}), cmul(v[{r}].zw, w{r}));")
+body.append("""    }""")
+body.append(f"    let y = dft16({arr([f'v[{r}].xy' for r in range(16)])});")
+body.append(f"    let z = dft16({arr([f'v[{r}].zw' for r in range(16)])});")
+body.append("""    let so = conj_sign(2u) * fp.scale;
+    let ob = ((b << fp.log_n) + ((j >> fp.log_ns) << (fp.log_ns + 4u)) + (j & (fp.ns - 1u))) >> 1u;""")
+for o in range(16):
+    body.append(f"    dst[ob + ({o}u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[{o}], z[{o}]) * so);")
+body.append("}\n")
+out.append("\n".join(body))
+
+import math
+body = ["""// A whole 256-point strided column transform (or the first pass of a longer one) with one
+// column per invocation, all 256 values in registers: with n = n1 + 16·n2 and k = a + 16·b, the
+// DFT over n2 for each n1, ·W256^(n1·a) (constants), the DFT over n1 for each a. Addresses as in
+// p16v (the 1-D pass at span ns = 2^a2 of 2^log_n = 256·ns·(n/256) points: column c, j = c mod Q,
+// Q = 2^log_n/256, reads x[j + e·Q], writes value k to (j/ns)·ns·256 + (j mod ns) + k·ns); each load
+// and store of a subgroup is one 64-byte run. No cross-pass twiddles (span 1 of the column)."""]
+body.append(entry_head("p256v", 64, ["src", "aux", "spec", "dst", "tw"]))
+body.append("""    // No barrier: columns past the last one leave.
+    let c = linear_workgroup(wid, nwg) * 64u + 8u * g + lane;
+    if c >= fp.cols {
+        return;
+    }
+    let log_q = fp.log_n - 8u;
+    let b = c >> log_q;
+    let j = c & ((1u << log_q) - 1u);
+    let in0 = (b << fp.log_n) + j;
+    let cs = conj_sign(1u);""")
+for n1 in range(16):
+    body.append(f"    let d{n1} = dft16({arr([f'sg_src(in0 + ({n1 + 16*n2}u << log_q)) * cs.xy' for n2 in range(16)])});")
+def lit(v):
+    return f"{v:.9e}"
+def twc(e):
+    a = -2.0 * math.pi * e / 256.0
+    return f"vec2<f32>({lit(math.cos(a))}, {lit(math.sin(a))})"
+body.append("""    let so = conj_sign(2u) * fp.scale;
+    let ob = (b << fp.log_n) + ((j >> fp.log_ns) << (fp.log_ns + 8u)) + (j & (fp.ns - 1u));""")
+for a_ in range(16):
+    items = []
+    for n1 in range(16):
+        e = (n1 * a_) % 256
+        items.append(f"d{n1}[{a_}]" if e == 0 else f"cmul(d{n1}[{a_}], {twc(e)})")
+    body.append(f"    let f{a_} = dft16({arr(items)});")
+    for bb in range(16):
+        body.append(f"    dst_e[ob + ({a_ + 16*bb}u << fp.log_ns)] = vec2<Elem>(f{a_}[{bb}] * so.xy);")
+body.append("}\n")
+out.append("\n".join(body))
+
 path = pathlib.Path(__file__).with_name("stockham_sg.wgsl")
 path.write_text("\n".join(out))

@@ -2661,3 +2661,448 @@ fn p65536(
         dst_e[ob + ((i0 + 241u) << 8u)] = vec2<Elem>(zo[15] * so.xy);
     }
 }
+
+// A 16-point pass of a strided column transform (an FFT along a non-last axis of a row-major
+// array, `FftPlan::new_strided`: n-point columns whose values lie 2^a2 apart, 2^a2 ≥ 2 of them
+// side by side) with two adjacent columns per invocation (one vec4 pair per value), so each load
+// and store of a subgroup is one 128-byte run, and no value needs workgroup memory or a lane
+// exchange. The parameters are those of the 1-D pass of 2^log_n = n·2^a2 points at span
+// ns = ns_col·2^a2 that reads the same addresses: column c (transform c / Q, j = c mod Q,
+// Q = 2^log_n/16) reads x[j + r·Q] and writes value o to (j/ns)·ns·16 + (j mod ns) + o·ns; only
+// the cross-pass twiddle differs, w_(ns_col·16)^(r·k) with k = (j mod ns) >> a2 (the column's own
+// span), the same for both columns. Its powers come from one lookup by products (a lookup per
+// value costs ~2x the pass on lavapipe, see p16c). SG_IN_PLACE: the pass reads dst.
+@compute @workgroup_size(64, 1, 1)
+fn p16v(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(subgroup_id) g: u32,
+    @builtin(subgroup_invocation_id) lane: u32,
+) {
+    load_params();
+    _ = arrayLength(&src);
+    _ = arrayLength(&aux);
+    _ = arrayLength(&spec);
+    _ = arrayLength(&src_e);
+    _ = arrayLength(&dst_e);
+    // No barrier: column pairs past the last one leave.
+    let c = 2u * (linear_workgroup(wid, nwg) * 64u + 8u * g + lane);
+    if c >= fp.cols {
+        return;
+    }
+    let log_s = fp.a2;
+    let log_q = fp.log_n - 4u;
+    let b = c >> log_q;
+    let j = c & ((1u << log_q) - 1u);
+    let h0 = ((b << fp.log_n) + j) >> 1u;
+    let cs = conj_sign(1u);
+    var v: array<vec4<f32>, 16>;
+    if SG_IN_PLACE {
+        v[0] = vec4<f32>(dst[h0 + (0u << (log_q - 1u))]) * cs;
+        v[1] = vec4<f32>(dst[h0 + (1u << (log_q - 1u))]) * cs;
+        v[2] = vec4<f32>(dst[h0 + (2u << (log_q - 1u))]) * cs;
+        v[3] = vec4<f32>(dst[h0 + (3u << (log_q - 1u))]) * cs;
+        v[4] = vec4<f32>(dst[h0 + (4u << (log_q - 1u))]) * cs;
+        v[5] = vec4<f32>(dst[h0 + (5u << (log_q - 1u))]) * cs;
+        v[6] = vec4<f32>(dst[h0 + (6u << (log_q - 1u))]) * cs;
+        v[7] = vec4<f32>(dst[h0 + (7u << (log_q - 1u))]) * cs;
+        v[8] = vec4<f32>(dst[h0 + (8u << (log_q - 1u))]) * cs;
+        v[9] = vec4<f32>(dst[h0 + (9u << (log_q - 1u))]) * cs;
+        v[10] = vec4<f32>(dst[h0 + (10u << (log_q - 1u))]) * cs;
+        v[11] = vec4<f32>(dst[h0 + (11u << (log_q - 1u))]) * cs;
+        v[12] = vec4<f32>(dst[h0 + (12u << (log_q - 1u))]) * cs;
+        v[13] = vec4<f32>(dst[h0 + (13u << (log_q - 1u))]) * cs;
+        v[14] = vec4<f32>(dst[h0 + (14u << (log_q - 1u))]) * cs;
+        v[15] = vec4<f32>(dst[h0 + (15u << (log_q - 1u))]) * cs;
+    } else {
+        v[0] = vec4<f32>(src[h0 + (0u << (log_q - 1u))]) * cs;
+        v[1] = vec4<f32>(src[h0 + (1u << (log_q - 1u))]) * cs;
+        v[2] = vec4<f32>(src[h0 + (2u << (log_q - 1u))]) * cs;
+        v[3] = vec4<f32>(src[h0 + (3u << (log_q - 1u))]) * cs;
+        v[4] = vec4<f32>(src[h0 + (4u << (log_q - 1u))]) * cs;
+        v[5] = vec4<f32>(src[h0 + (5u << (log_q - 1u))]) * cs;
+        v[6] = vec4<f32>(src[h0 + (6u << (log_q - 1u))]) * cs;
+        v[7] = vec4<f32>(src[h0 + (7u << (log_q - 1u))]) * cs;
+        v[8] = vec4<f32>(src[h0 + (8u << (log_q - 1u))]) * cs;
+        v[9] = vec4<f32>(src[h0 + (9u << (log_q - 1u))]) * cs;
+        v[10] = vec4<f32>(src[h0 + (10u << (log_q - 1u))]) * cs;
+        v[11] = vec4<f32>(src[h0 + (11u << (log_q - 1u))]) * cs;
+        v[12] = vec4<f32>(src[h0 + (12u << (log_q - 1u))]) * cs;
+        v[13] = vec4<f32>(src[h0 + (13u << (log_q - 1u))]) * cs;
+        v[14] = vec4<f32>(src[h0 + (14u << (log_q - 1u))]) * cs;
+        v[15] = vec4<f32>(src[h0 + (15u << (log_q - 1u))]) * cs;
+    }
+    if fp.log_ns > log_s {
+        let w1 = twiddle((j & (fp.ns - 1u)) >> log_s, fp.log_ns - log_s + 4u);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        v[1] = vec4<f32>(cmul(v[1].xy, w1), cmul(v[1].zw, w1));
+        v[2] = vec4<f32>(cmul(v[2].xy, w2), cmul(v[2].zw, w2));
+        v[3] = vec4<f32>(cmul(v[3].xy, w3), cmul(v[3].zw, w3));
+        v[4] = vec4<f32>(cmul(v[4].xy, w4), cmul(v[4].zw, w4));
+        v[5] = vec4<f32>(cmul(v[5].xy, w5), cmul(v[5].zw, w5));
+        v[6] = vec4<f32>(cmul(v[6].xy, w6), cmul(v[6].zw, w6));
+        v[7] = vec4<f32>(cmul(v[7].xy, w7), cmul(v[7].zw, w7));
+        v[8] = vec4<f32>(cmul(v[8].xy, w8), cmul(v[8].zw, w8));
+        v[9] = vec4<f32>(cmul(v[9].xy, w9), cmul(v[9].zw, w9));
+        v[10] = vec4<f32>(cmul(v[10].xy, w10), cmul(v[10].zw, w10));
+        v[11] = vec4<f32>(cmul(v[11].xy, w11), cmul(v[11].zw, w11));
+        v[12] = vec4<f32>(cmul(v[12].xy, w12), cmul(v[12].zw, w12));
+        v[13] = vec4<f32>(cmul(v[13].xy, w13), cmul(v[13].zw, w13));
+        v[14] = vec4<f32>(cmul(v[14].xy, w14), cmul(v[14].zw, w14));
+        v[15] = vec4<f32>(cmul(v[15].xy, w15), cmul(v[15].zw, w15));
+    }
+    let y = dft16(array<vec2<f32>, 16>(v[0].xy, v[1].xy, v[2].xy, v[3].xy, v[4].xy, v[5].xy, v[6].xy, v[7].xy, v[8].xy, v[9].xy, v[10].xy, v[11].xy, v[12].xy, v[13].xy, v[14].xy, v[15].xy));
+    let z = dft16(array<vec2<f32>, 16>(v[0].zw, v[1].zw, v[2].zw, v[3].zw, v[4].zw, v[5].zw, v[6].zw, v[7].zw, v[8].zw, v[9].zw, v[10].zw, v[11].zw, v[12].zw, v[13].zw, v[14].zw, v[15].zw));
+    let so = conj_sign(2u) * fp.scale;
+    let ob = ((b << fp.log_n) + ((j >> fp.log_ns) << (fp.log_ns + 4u)) + (j & (fp.ns - 1u))) >> 1u;
+    dst[ob + (0u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[0], z[0]) * so);
+    dst[ob + (1u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[1], z[1]) * so);
+    dst[ob + (2u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[2], z[2]) * so);
+    dst[ob + (3u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[3], z[3]) * so);
+    dst[ob + (4u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[4], z[4]) * so);
+    dst[ob + (5u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[5], z[5]) * so);
+    dst[ob + (6u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[6], z[6]) * so);
+    dst[ob + (7u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[7], z[7]) * so);
+    dst[ob + (8u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[8], z[8]) * so);
+    dst[ob + (9u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[9], z[9]) * so);
+    dst[ob + (10u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[10], z[10]) * so);
+    dst[ob + (11u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[11], z[11]) * so);
+    dst[ob + (12u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[12], z[12]) * so);
+    dst[ob + (13u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[13], z[13]) * so);
+    dst[ob + (14u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[14], z[14]) * so);
+    dst[ob + (15u << (fp.log_ns - 1u))] = vec4<Elem>(vec4<f32>(y[15], z[15]) * so);
+}
+
+// A whole 256-point strided column transform (or the first pass of a longer one) with one
+// column per invocation, all 256 values in registers: with n = n1 + 16·n2 and k = a + 16·b, the
+// DFT over n2 for each n1, ·W256^(n1·a) (constants), the DFT over n1 for each a. Addresses as in
+// p16v (the 1-D pass at span ns = 2^a2 of 2^log_n = 256·ns·(n/256) points: column c, j = c mod Q,
+// Q = 2^log_n/256, reads x[j + e·Q], writes value k to (j/ns)·ns·256 + (j mod ns) + k·ns); each load
+// and store of a subgroup is one 64-byte run. No cross-pass twiddles (span 1 of the column).
+@compute @workgroup_size(64, 1, 1)
+fn p256v(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(subgroup_id) g: u32,
+    @builtin(subgroup_invocation_id) lane: u32,
+) {
+    load_params();
+    _ = arrayLength(&src);
+    _ = arrayLength(&aux);
+    _ = arrayLength(&spec);
+    _ = arrayLength(&dst);
+    _ = arrayLength(&tw);
+    // No barrier: columns past the last one leave.
+    let c = linear_workgroup(wid, nwg) * 64u + 8u * g + lane;
+    if c >= fp.cols {
+        return;
+    }
+    let log_q = fp.log_n - 8u;
+    let b = c >> log_q;
+    let j = c & ((1u << log_q) - 1u);
+    let in0 = (b << fp.log_n) + j;
+    let cs = conj_sign(1u);
+    let d0 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (0u << log_q)) * cs.xy, sg_src(in0 + (16u << log_q)) * cs.xy, sg_src(in0 + (32u << log_q)) * cs.xy, sg_src(in0 + (48u << log_q)) * cs.xy, sg_src(in0 + (64u << log_q)) * cs.xy, sg_src(in0 + (80u << log_q)) * cs.xy, sg_src(in0 + (96u << log_q)) * cs.xy, sg_src(in0 + (112u << log_q)) * cs.xy, sg_src(in0 + (128u << log_q)) * cs.xy, sg_src(in0 + (144u << log_q)) * cs.xy, sg_src(in0 + (160u << log_q)) * cs.xy, sg_src(in0 + (176u << log_q)) * cs.xy, sg_src(in0 + (192u << log_q)) * cs.xy, sg_src(in0 + (208u << log_q)) * cs.xy, sg_src(in0 + (224u << log_q)) * cs.xy, sg_src(in0 + (240u << log_q)) * cs.xy));
+    let d1 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (1u << log_q)) * cs.xy, sg_src(in0 + (17u << log_q)) * cs.xy, sg_src(in0 + (33u << log_q)) * cs.xy, sg_src(in0 + (49u << log_q)) * cs.xy, sg_src(in0 + (65u << log_q)) * cs.xy, sg_src(in0 + (81u << log_q)) * cs.xy, sg_src(in0 + (97u << log_q)) * cs.xy, sg_src(in0 + (113u << log_q)) * cs.xy, sg_src(in0 + (129u << log_q)) * cs.xy, sg_src(in0 + (145u << log_q)) * cs.xy, sg_src(in0 + (161u << log_q)) * cs.xy, sg_src(in0 + (177u << log_q)) * cs.xy, sg_src(in0 + (193u << log_q)) * cs.xy, sg_src(in0 + (209u << log_q)) * cs.xy, sg_src(in0 + (225u << log_q)) * cs.xy, sg_src(in0 + (241u << log_q)) * cs.xy));
+    let d2 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (2u << log_q)) * cs.xy, sg_src(in0 + (18u << log_q)) * cs.xy, sg_src(in0 + (34u << log_q)) * cs.xy, sg_src(in0 + (50u << log_q)) * cs.xy, sg_src(in0 + (66u << log_q)) * cs.xy, sg_src(in0 + (82u << log_q)) * cs.xy, sg_src(in0 + (98u << log_q)) * cs.xy, sg_src(in0 + (114u << log_q)) * cs.xy, sg_src(in0 + (130u << log_q)) * cs.xy, sg_src(in0 + (146u << log_q)) * cs.xy, sg_src(in0 + (162u << log_q)) * cs.xy, sg_src(in0 + (178u << log_q)) * cs.xy, sg_src(in0 + (194u << log_q)) * cs.xy, sg_src(in0 + (210u << log_q)) * cs.xy, sg_src(in0 + (226u << log_q)) * cs.xy, sg_src(in0 + (242u << log_q)) * cs.xy));
+    let d3 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (3u << log_q)) * cs.xy, sg_src(in0 + (19u << log_q)) * cs.xy, sg_src(in0 + (35u << log_q)) * cs.xy, sg_src(in0 + (51u << log_q)) * cs.xy, sg_src(in0 + (67u << log_q)) * cs.xy, sg_src(in0 + (83u << log_q)) * cs.xy, sg_src(in0 + (99u << log_q)) * cs.xy, sg_src(in0 + (115u << log_q)) * cs.xy, sg_src(in0 + (131u << log_q)) * cs.xy, sg_src(in0 + (147u << log_q)) * cs.xy, sg_src(in0 + (163u << log_q)) * cs.xy, sg_src(in0 + (179u << log_q)) * cs.xy, sg_src(in0 + (195u << log_q)) * cs.xy, sg_src(in0 + (211u << log_q)) * cs.xy, sg_src(in0 + (227u << log_q)) * cs.xy, sg_src(in0 + (243u << log_q)) * cs.xy));
+    let d4 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (4u << log_q)) * cs.xy, sg_src(in0 + (20u << log_q)) * cs.xy, sg_src(in0 + (36u << log_q)) * cs.xy, sg_src(in0 + (52u << log_q)) * cs.xy, sg_src(in0 + (68u << log_q)) * cs.xy, sg_src(in0 + (84u << log_q)) * cs.xy, sg_src(in0 + (100u << log_q)) * cs.xy, sg_src(in0 + (116u << log_q)) * cs.xy, sg_src(in0 + (132u << log_q)) * cs.xy, sg_src(in0 + (148u << log_q)) * cs.xy, sg_src(in0 + (164u << log_q)) * cs.xy, sg_src(in0 + (180u << log_q)) * cs.xy, sg_src(in0 + (196u << log_q)) * cs.xy, sg_src(in0 + (212u << log_q)) * cs.xy, sg_src(in0 + (228u << log_q)) * cs.xy, sg_src(in0 + (244u << log_q)) * cs.xy));
+    let d5 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (5u << log_q)) * cs.xy, sg_src(in0 + (21u << log_q)) * cs.xy, sg_src(in0 + (37u << log_q)) * cs.xy, sg_src(in0 + (53u << log_q)) * cs.xy, sg_src(in0 + (69u << log_q)) * cs.xy, sg_src(in0 + (85u << log_q)) * cs.xy, sg_src(in0 + (101u << log_q)) * cs.xy, sg_src(in0 + (117u << log_q)) * cs.xy, sg_src(in0 + (133u << log_q)) * cs.xy, sg_src(in0 + (149u << log_q)) * cs.xy, sg_src(in0 + (165u << log_q)) * cs.xy, sg_src(in0 + (181u << log_q)) * cs.xy, sg_src(in0 + (197u << log_q)) * cs.xy, sg_src(in0 + (213u << log_q)) * cs.xy, sg_src(in0 + (229u << log_q)) * cs.xy, sg_src(in0 + (245u << log_q)) * cs.xy));
+    let d6 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (6u << log_q)) * cs.xy, sg_src(in0 + (22u << log_q)) * cs.xy, sg_src(in0 + (38u << log_q)) * cs.xy, sg_src(in0 + (54u << log_q)) * cs.xy, sg_src(in0 + (70u << log_q)) * cs.xy, sg_src(in0 + (86u << log_q)) * cs.xy, sg_src(in0 + (102u << log_q)) * cs.xy, sg_src(in0 + (118u << log_q)) * cs.xy, sg_src(in0 + (134u << log_q)) * cs.xy, sg_src(in0 + (150u << log_q)) * cs.xy, sg_src(in0 + (166u << log_q)) * cs.xy, sg_src(in0 + (182u << log_q)) * cs.xy, sg_src(in0 + (198u << log_q)) * cs.xy, sg_src(in0 + (214u << log_q)) * cs.xy, sg_src(in0 + (230u << log_q)) * cs.xy, sg_src(in0 + (246u << log_q)) * cs.xy));
+    let d7 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (7u << log_q)) * cs.xy, sg_src(in0 + (23u << log_q)) * cs.xy, sg_src(in0 + (39u << log_q)) * cs.xy, sg_src(in0 + (55u << log_q)) * cs.xy, sg_src(in0 + (71u << log_q)) * cs.xy, sg_src(in0 + (87u << log_q)) * cs.xy, sg_src(in0 + (103u << log_q)) * cs.xy, sg_src(in0 + (119u << log_q)) * cs.xy, sg_src(in0 + (135u << log_q)) * cs.xy, sg_src(in0 + (151u << log_q)) * cs.xy, sg_src(in0 + (167u << log_q)) * cs.xy, sg_src(in0 + (183u << log_q)) * cs.xy, sg_src(in0 + (199u << log_q)) * cs.xy, sg_src(in0 + (215u << log_q)) * cs.xy, sg_src(in0 + (231u << log_q)) * cs.xy, sg_src(in0 + (247u << log_q)) * cs.xy));
+    let d8 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (8u << log_q)) * cs.xy, sg_src(in0 + (24u << log_q)) * cs.xy, sg_src(in0 + (40u << log_q)) * cs.xy, sg_src(in0 + (56u << log_q)) * cs.xy, sg_src(in0 + (72u << log_q)) * cs.xy, sg_src(in0 + (88u << log_q)) * cs.xy, sg_src(in0 + (104u << log_q)) * cs.xy, sg_src(in0 + (120u << log_q)) * cs.xy, sg_src(in0 + (136u << log_q)) * cs.xy, sg_src(in0 + (152u << log_q)) * cs.xy, sg_src(in0 + (168u << log_q)) * cs.xy, sg_src(in0 + (184u << log_q)) * cs.xy, sg_src(in0 + (200u << log_q)) * cs.xy, sg_src(in0 + (216u << log_q)) * cs.xy, sg_src(in0 + (232u << log_q)) * cs.xy, sg_src(in0 + (248u << log_q)) * cs.xy));
+    let d9 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (9u << log_q)) * cs.xy, sg_src(in0 + (25u << log_q)) * cs.xy, sg_src(in0 + (41u << log_q)) * cs.xy, sg_src(in0 + (57u << log_q)) * cs.xy, sg_src(in0 + (73u << log_q)) * cs.xy, sg_src(in0 + (89u << log_q)) * cs.xy, sg_src(in0 + (105u << log_q)) * cs.xy, sg_src(in0 + (121u << log_q)) * cs.xy, sg_src(in0 + (137u << log_q)) * cs.xy, sg_src(in0 + (153u << log_q)) * cs.xy, sg_src(in0 + (169u << log_q)) * cs.xy, sg_src(in0 + (185u << log_q)) * cs.xy, sg_src(in0 + (201u << log_q)) * cs.xy, sg_src(in0 + (217u << log_q)) * cs.xy, sg_src(in0 + (233u << log_q)) * cs.xy, sg_src(in0 + (249u << log_q)) * cs.xy));
+    let d10 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (10u << log_q)) * cs.xy, sg_src(in0 + (26u << log_q)) * cs.xy, sg_src(in0 + (42u << log_q)) * cs.xy, sg_src(in0 + (58u << log_q)) * cs.xy, sg_src(in0 + (74u << log_q)) * cs.xy, sg_src(in0 + (90u << log_q)) * cs.xy, sg_src(in0 + (106u << log_q)) * cs.xy, sg_src(in0 + (122u << log_q)) * cs.xy, sg_src(in0 + (138u << log_q)) * cs.xy, sg_src(in0 + (154u << log_q)) * cs.xy, sg_src(in0 + (170u << log_q)) * cs.xy, sg_src(in0 + (186u << log_q)) * cs.xy, sg_src(in0 + (202u << log_q)) * cs.xy, sg_src(in0 + (218u << log_q)) * cs.xy, sg_src(in0 + (234u << log_q)) * cs.xy, sg_src(in0 + (250u << log_q)) * cs.xy));
+    let d11 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (11u << log_q)) * cs.xy, sg_src(in0 + (27u << log_q)) * cs.xy, sg_src(in0 + (43u << log_q)) * cs.xy, sg_src(in0 + (59u << log_q)) * cs.xy, sg_src(in0 + (75u << log_q)) * cs.xy, sg_src(in0 + (91u << log_q)) * cs.xy, sg_src(in0 + (107u << log_q)) * cs.xy, sg_src(in0 + (123u << log_q)) * cs.xy, sg_src(in0 + (139u << log_q)) * cs.xy, sg_src(in0 + (155u << log_q)) * cs.xy, sg_src(in0 + (171u << log_q)) * cs.xy, sg_src(in0 + (187u << log_q)) * cs.xy, sg_src(in0 + (203u << log_q)) * cs.xy, sg_src(in0 + (219u << log_q)) * cs.xy, sg_src(in0 + (235u << log_q)) * cs.xy, sg_src(in0 + (251u << log_q)) * cs.xy));
+    let d12 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (12u << log_q)) * cs.xy, sg_src(in0 + (28u << log_q)) * cs.xy, sg_src(in0 + (44u << log_q)) * cs.xy, sg_src(in0 + (60u << log_q)) * cs.xy, sg_src(in0 + (76u << log_q)) * cs.xy, sg_src(in0 + (92u << log_q)) * cs.xy, sg_src(in0 + (108u << log_q)) * cs.xy, sg_src(in0 + (124u << log_q)) * cs.xy, sg_src(in0 + (140u << log_q)) * cs.xy, sg_src(in0 + (156u << log_q)) * cs.xy, sg_src(in0 + (172u << log_q)) * cs.xy, sg_src(in0 + (188u << log_q)) * cs.xy, sg_src(in0 + (204u << log_q)) * cs.xy, sg_src(in0 + (220u << log_q)) * cs.xy, sg_src(in0 + (236u << log_q)) * cs.xy, sg_src(in0 + (252u << log_q)) * cs.xy));
+    let d13 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (13u << log_q)) * cs.xy, sg_src(in0 + (29u << log_q)) * cs.xy, sg_src(in0 + (45u << log_q)) * cs.xy, sg_src(in0 + (61u << log_q)) * cs.xy, sg_src(in0 + (77u << log_q)) * cs.xy, sg_src(in0 + (93u << log_q)) * cs.xy, sg_src(in0 + (109u << log_q)) * cs.xy, sg_src(in0 + (125u << log_q)) * cs.xy, sg_src(in0 + (141u << log_q)) * cs.xy, sg_src(in0 + (157u << log_q)) * cs.xy, sg_src(in0 + (173u << log_q)) * cs.xy, sg_src(in0 + (189u << log_q)) * cs.xy, sg_src(in0 + (205u << log_q)) * cs.xy, sg_src(in0 + (221u << log_q)) * cs.xy, sg_src(in0 + (237u << log_q)) * cs.xy, sg_src(in0 + (253u << log_q)) * cs.xy));
+    let d14 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (14u << log_q)) * cs.xy, sg_src(in0 + (30u << log_q)) * cs.xy, sg_src(in0 + (46u << log_q)) * cs.xy, sg_src(in0 + (62u << log_q)) * cs.xy, sg_src(in0 + (78u << log_q)) * cs.xy, sg_src(in0 + (94u << log_q)) * cs.xy, sg_src(in0 + (110u << log_q)) * cs.xy, sg_src(in0 + (126u << log_q)) * cs.xy, sg_src(in0 + (142u << log_q)) * cs.xy, sg_src(in0 + (158u << log_q)) * cs.xy, sg_src(in0 + (174u << log_q)) * cs.xy, sg_src(in0 + (190u << log_q)) * cs.xy, sg_src(in0 + (206u << log_q)) * cs.xy, sg_src(in0 + (222u << log_q)) * cs.xy, sg_src(in0 + (238u << log_q)) * cs.xy, sg_src(in0 + (254u << log_q)) * cs.xy));
+    let d15 = dft16(array<vec2<f32>, 16>(sg_src(in0 + (15u << log_q)) * cs.xy, sg_src(in0 + (31u << log_q)) * cs.xy, sg_src(in0 + (47u << log_q)) * cs.xy, sg_src(in0 + (63u << log_q)) * cs.xy, sg_src(in0 + (79u << log_q)) * cs.xy, sg_src(in0 + (95u << log_q)) * cs.xy, sg_src(in0 + (111u << log_q)) * cs.xy, sg_src(in0 + (127u << log_q)) * cs.xy, sg_src(in0 + (143u << log_q)) * cs.xy, sg_src(in0 + (159u << log_q)) * cs.xy, sg_src(in0 + (175u << log_q)) * cs.xy, sg_src(in0 + (191u << log_q)) * cs.xy, sg_src(in0 + (207u << log_q)) * cs.xy, sg_src(in0 + (223u << log_q)) * cs.xy, sg_src(in0 + (239u << log_q)) * cs.xy, sg_src(in0 + (255u << log_q)) * cs.xy));
+    let so = conj_sign(2u) * fp.scale;
+    let ob = (b << fp.log_n) + ((j >> fp.log_ns) << (fp.log_ns + 8u)) + (j & (fp.ns - 1u));
+    let f0 = dft16(array<vec2<f32>, 16>(d0[0], d1[0], d2[0], d3[0], d4[0], d5[0], d6[0], d7[0], d8[0], d9[0], d10[0], d11[0], d12[0], d13[0], d14[0], d15[0]));
+    dst_e[ob + (0u << fp.log_ns)] = vec2<Elem>(f0[0] * so.xy);
+    dst_e[ob + (16u << fp.log_ns)] = vec2<Elem>(f0[1] * so.xy);
+    dst_e[ob + (32u << fp.log_ns)] = vec2<Elem>(f0[2] * so.xy);
+    dst_e[ob + (48u << fp.log_ns)] = vec2<Elem>(f0[3] * so.xy);
+    dst_e[ob + (64u << fp.log_ns)] = vec2<Elem>(f0[4] * so.xy);
+    dst_e[ob + (80u << fp.log_ns)] = vec2<Elem>(f0[5] * so.xy);
+    dst_e[ob + (96u << fp.log_ns)] = vec2<Elem>(f0[6] * so.xy);
+    dst_e[ob + (112u << fp.log_ns)] = vec2<Elem>(f0[7] * so.xy);
+    dst_e[ob + (128u << fp.log_ns)] = vec2<Elem>(f0[8] * so.xy);
+    dst_e[ob + (144u << fp.log_ns)] = vec2<Elem>(f0[9] * so.xy);
+    dst_e[ob + (160u << fp.log_ns)] = vec2<Elem>(f0[10] * so.xy);
+    dst_e[ob + (176u << fp.log_ns)] = vec2<Elem>(f0[11] * so.xy);
+    dst_e[ob + (192u << fp.log_ns)] = vec2<Elem>(f0[12] * so.xy);
+    dst_e[ob + (208u << fp.log_ns)] = vec2<Elem>(f0[13] * so.xy);
+    dst_e[ob + (224u << fp.log_ns)] = vec2<Elem>(f0[14] * so.xy);
+    dst_e[ob + (240u << fp.log_ns)] = vec2<Elem>(f0[15] * so.xy);
+    let f1 = dft16(array<vec2<f32>, 16>(d0[1], cmul(d1[1], vec2<f32>(9.996988187e-01, -2.454122852e-02)), cmul(d2[1], vec2<f32>(9.987954562e-01, -4.906767433e-02)), cmul(d3[1], vec2<f32>(9.972904567e-01, -7.356456360e-02)), cmul(d4[1], vec2<f32>(9.951847267e-01, -9.801714033e-02)), cmul(d5[1], vec2<f32>(9.924795346e-01, -1.224106752e-01)), cmul(d6[1], vec2<f32>(9.891765100e-01, -1.467304745e-01)), cmul(d7[1], vec2<f32>(9.852776424e-01, -1.709618888e-01)), cmul(d8[1], vec2<f32>(9.807852804e-01, -1.950903220e-01)), cmul(d9[1], vec2<f32>(9.757021300e-01, -2.191012402e-01)), cmul(d10[1], vec2<f32>(9.700312532e-01, -2.429801799e-01)), cmul(d11[1], vec2<f32>(9.637760658e-01, -2.667127575e-01)), cmul(d12[1], vec2<f32>(9.569403357e-01, -2.902846773e-01)), cmul(d13[1], vec2<f32>(9.495281806e-01, -3.136817404e-01)), cmul(d14[1], vec2<f32>(9.415440652e-01, -3.368898534e-01)), cmul(d15[1], vec2<f32>(9.329927988e-01, -3.598950365e-01))));
+    dst_e[ob + (1u << fp.log_ns)] = vec2<Elem>(f1[0] * so.xy);
+    dst_e[ob + (17u << fp.log_ns)] = vec2<Elem>(f1[1] * so.xy);
+    dst_e[ob + (33u << fp.log_ns)] = vec2<Elem>(f1[2] * so.xy);
+    dst_e[ob + (49u << fp.log_ns)] = vec2<Elem>(f1[3] * so.xy);
+    dst_e[ob + (65u << fp.log_ns)] = vec2<Elem>(f1[4] * so.xy);
+    dst_e[ob + (81u << fp.log_ns)] = vec2<Elem>(f1[5] * so.xy);
+    dst_e[ob + (97u << fp.log_ns)] = vec2<Elem>(f1[6] * so.xy);
+    dst_e[ob + (113u << fp.log_ns)] = vec2<Elem>(f1[7] * so.xy);
+    dst_e[ob + (129u << fp.log_ns)] = vec2<Elem>(f1[8] * so.xy);
+    dst_e[ob + (145u << fp.log_ns)] = vec2<Elem>(f1[9] * so.xy);
+    dst_e[ob + (161u << fp.log_ns)] = vec2<Elem>(f1[10] * so.xy);
+    dst_e[ob + (177u << fp.log_ns)] = vec2<Elem>(f1[11] * so.xy);
+    dst_e[ob + (193u << fp.log_ns)] = vec2<Elem>(f1[12] * so.xy);
+    dst_e[ob + (209u << fp.log_ns)] = vec2<Elem>(f1[13] * so.xy);
+    dst_e[ob + (225u << fp.log_ns)] = vec2<Elem>(f1[14] * so.xy);
+    dst_e[ob + (241u << fp.log_ns)] = vec2<Elem>(f1[15] * so.xy);
+    let f2 = dft16(array<vec2<f32>, 16>(d0[2], cmul(d1[2], vec2<f32>(9.987954562e-01, -4.906767433e-02)), cmul(d2[2], vec2<f32>(9.951847267e-01, -9.801714033e-02)), cmul(d3[2], vec2<f32>(9.891765100e-01, -1.467304745e-01)), cmul(d4[2], vec2<f32>(9.807852804e-01, -1.950903220e-01)), cmul(d5[2], vec2<f32>(9.700312532e-01, -2.429801799e-01)), cmul(d6[2], vec2<f32>(9.569403357e-01, -2.902846773e-01)), cmul(d7[2], vec2<f32>(9.415440652e-01, -3.368898534e-01)), cmul(d8[2], vec2<f32>(9.238795325e-01, -3.826834324e-01)), cmul(d9[2], vec2<f32>(9.039892931e-01, -4.275550934e-01)), cmul(d10[2], vec2<f32>(8.819212643e-01, -4.713967368e-01)), cmul(d11[2], vec2<f32>(8.577286100e-01, -5.141027442e-01)), cmul(d12[2], vec2<f32>(8.314696123e-01, -5.555702330e-01)), cmul(d13[2], vec2<f32>(8.032075315e-01, -5.956993045e-01)), cmul(d14[2], vec2<f32>(7.730104534e-01, -6.343932842e-01)), cmul(d15[2], vec2<f32>(7.409511254e-01, -6.715589548e-01))));
+    dst_e[ob + (2u << fp.log_ns)] = vec2<Elem>(f2[0] * so.xy);
+    dst_e[ob + (18u << fp.log_ns)] = vec2<Elem>(f2[1] * so.xy);
+    dst_e[ob + (34u << fp.log_ns)] = vec2<Elem>(f2[2] * so.xy);
+    dst_e[ob + (50u << fp.log_ns)] = vec2<Elem>(f2[3] * so.xy);
+    dst_e[ob + (66u << fp.log_ns)] = vec2<Elem>(f2[4] * so.xy);
+    dst_e[ob + (82u << fp.log_ns)] = vec2<Elem>(f2[5] * so.xy);
+    dst_e[ob + (98u << fp.log_ns)] = vec2<Elem>(f2[6] * so.xy);
+    dst_e[ob + (114u << fp.log_ns)] = vec2<Elem>(f2[7] * so.xy);
+    dst_e[ob + (130u << fp.log_ns)] = vec2<Elem>(f2[8] * so.xy);
+    dst_e[ob + (146u << fp.log_ns)] = vec2<Elem>(f2[9] * so.xy);
+    dst_e[ob + (162u << fp.log_ns)] = vec2<Elem>(f2[10] * so.xy);
+    dst_e[ob + (178u << fp.log_ns)] = vec2<Elem>(f2[11] * so.xy);
+    dst_e[ob + (194u << fp.log_ns)] = vec2<Elem>(f2[12] * so.xy);
+    dst_e[ob + (210u << fp.log_ns)] = vec2<Elem>(f2[13] * so.xy);
+    dst_e[ob + (226u << fp.log_ns)] = vec2<Elem>(f2[14] * so.xy);
+    dst_e[ob + (242u << fp.log_ns)] = vec2<Elem>(f2[15] * so.xy);
+    let f3 = dft16(array<vec2<f32>, 16>(d0[3], cmul(d1[3], vec2<f32>(9.972904567e-01, -7.356456360e-02)), cmul(d2[3], vec2<f32>(9.891765100e-01, -1.467304745e-01)), cmul(d3[3], vec2<f32>(9.757021300e-01, -2.191012402e-01)), cmul(d4[3], vec2<f32>(9.569403357e-01, -2.902846773e-01)), cmul(d5[3], vec2<f32>(9.329927988e-01, -3.598950365e-01)), cmul(d6[3], vec2<f32>(9.039892931e-01, -4.275550934e-01)), cmul(d7[3], vec2<f32>(8.700869911e-01, -4.928981922e-01)), cmul(d8[3], vec2<f32>(8.314696123e-01, -5.555702330e-01)), cmul(d9[3], vec2<f32>(7.883464276e-01, -6.152315906e-01)), cmul(d10[3], vec2<f32>(7.409511254e-01, -6.715589548e-01)), cmul(d11[3], vec2<f32>(6.895405447e-01, -7.242470830e-01)), cmul(d12[3], vec2<f32>(6.343932842e-01, -7.730104534e-01)), cmul(d13[3], vec2<f32>(5.758081914e-01, -8.175848132e-01)), cmul(d14[3], vec2<f32>(5.141027442e-01, -8.577286100e-01)), cmul(d15[3], vec2<f32>(4.496113297e-01, -8.932243012e-01))));
+    dst_e[ob + (3u << fp.log_ns)] = vec2<Elem>(f3[0] * so.xy);
+    dst_e[ob + (19u << fp.log_ns)] = vec2<Elem>(f3[1] * so.xy);
+    dst_e[ob + (35u << fp.log_ns)] = vec2<Elem>(f3[2] * so.xy);
+    dst_e[ob + (51u << fp.log_ns)] = vec2<Elem>(f3[3] * so.xy);
+    dst_e[ob + (67u << fp.log_ns)] = vec2<Elem>(f3[4] * so.xy);
+    dst_e[ob + (83u << fp.log_ns)] = vec2<Elem>(f3[5] * so.xy);
+    dst_e[ob + (99u << fp.log_ns)] = vec2<Elem>(f3[6] * so.xy);
+    dst_e[ob + (115u << fp.log_ns)] = vec2<Elem>(f3[7] * so.xy);
+    dst_e[ob + (131u << fp.log_ns)] = vec2<Elem>(f3[8] * so.xy);
+    dst_e[ob + (147u << fp.log_ns)] = vec2<Elem>(f3[9] * so.xy);
+    dst_e[ob + (163u << fp.log_ns)] = vec2<Elem>(f3[10] * so.xy);
+    dst_e[ob + (179u << fp.log_ns)] = vec2<Elem>(f3[11] * so.xy);
+    dst_e[ob + (195u << fp.log_ns)] = vec2<Elem>(f3[12] * so.xy);
+    dst_e[ob + (211u << fp.log_ns)] = vec2<Elem>(f3[13] * so.xy);
+    dst_e[ob + (227u << fp.log_ns)] = vec2<Elem>(f3[14] * so.xy);
+    dst_e[ob + (243u << fp.log_ns)] = vec2<Elem>(f3[15] * so.xy);
+    let f4 = dft16(array<vec2<f32>, 16>(d0[4], cmul(d1[4], vec2<f32>(9.951847267e-01, -9.801714033e-02)), cmul(d2[4], vec2<f32>(9.807852804e-01, -1.950903220e-01)), cmul(d3[4], vec2<f32>(9.569403357e-01, -2.902846773e-01)), cmul(d4[4], vec2<f32>(9.238795325e-01, -3.826834324e-01)), cmul(d5[4], vec2<f32>(8.819212643e-01, -4.713967368e-01)), cmul(d6[4], vec2<f32>(8.314696123e-01, -5.555702330e-01)), cmul(d7[4], vec2<f32>(7.730104534e-01, -6.343932842e-01)), cmul(d8[4], vec2<f32>(7.071067812e-01, -7.071067812e-01)), cmul(d9[4], vec2<f32>(6.343932842e-01, -7.730104534e-01)), cmul(d10[4], vec2<f32>(5.555702330e-01, -8.314696123e-01)), cmul(d11[4], vec2<f32>(4.713967368e-01, -8.819212643e-01)), cmul(d12[4], vec2<f32>(3.826834324e-01, -9.238795325e-01)), cmul(d13[4], vec2<f32>(2.902846773e-01, -9.569403357e-01)), cmul(d14[4], vec2<f32>(1.950903220e-01, -9.807852804e-01)), cmul(d15[4], vec2<f32>(9.801714033e-02, -9.951847267e-01))));
+    dst_e[ob + (4u << fp.log_ns)] = vec2<Elem>(f4[0] * so.xy);
+    dst_e[ob + (20u << fp.log_ns)] = vec2<Elem>(f4[1] * so.xy);
+    dst_e[ob + (36u << fp.log_ns)] = vec2<Elem>(f4[2] * so.xy);
+    dst_e[ob + (52u << fp.log_ns)] = vec2<Elem>(f4[3] * so.xy);
+    dst_e[ob + (68u << fp.log_ns)] = vec2<Elem>(f4[4] * so.xy);
+    dst_e[ob + (84u << fp.log_ns)] = vec2<Elem>(f4[5] * so.xy);
+    dst_e[ob + (100u << fp.log_ns)] = vec2<Elem>(f4[6] * so.xy);
+    dst_e[ob + (116u << fp.log_ns)] = vec2<Elem>(f4[7] * so.xy);
+    dst_e[ob + (132u << fp.log_ns)] = vec2<Elem>(f4[8] * so.xy);
+    dst_e[ob + (148u << fp.log_ns)] = vec2<Elem>(f4[9] * so.xy);
+    dst_e[ob + (164u << fp.log_ns)] = vec2<Elem>(f4[10] * so.xy);
+    dst_e[ob + (180u << fp.log_ns)] = vec2<Elem>(f4[11] * so.xy);
+    dst_e[ob + (196u << fp.log_ns)] = vec2<Elem>(f4[12] * so.xy);
+    dst_e[ob + (212u << fp.log_ns)] = vec2<Elem>(f4[13] * so.xy);
+    dst_e[ob + (228u << fp.log_ns)] = vec2<Elem>(f4[14] * so.xy);
+    dst_e[ob + (244u << fp.log_ns)] = vec2<Elem>(f4[15] * so.xy);
+    let f5 = dft16(array<vec2<f32>, 16>(d0[5], cmul(d1[5], vec2<f32>(9.924795346e-01, -1.224106752e-01)), cmul(d2[5], vec2<f32>(9.700312532e-01, -2.429801799e-01)), cmul(d3[5], vec2<f32>(9.329927988e-01, -3.598950365e-01)), cmul(d4[5], vec2<f32>(8.819212643e-01, -4.713967368e-01)), cmul(d5[5], vec2<f32>(8.175848132e-01, -5.758081914e-01)), cmul(d6[5], vec2<f32>(7.409511254e-01, -6.715589548e-01)), cmul(d7[5], vec2<f32>(6.531728430e-01, -7.572088465e-01)), cmul(d8[5], vec2<f32>(5.555702330e-01, -8.314696123e-01)), cmul(d9[5], vec2<f32>(4.496113297e-01, -8.932243012e-01)), cmul(d10[5], vec2<f32>(3.368898534e-01, -9.415440652e-01)), cmul(d11[5], vec2<f32>(2.191012402e-01, -9.757021300e-01)), cmul(d12[5], vec2<f32>(9.801714033e-02, -9.951847267e-01)), cmul(d13[5], vec2<f32>(-2.454122852e-02, -9.996988187e-01)), cmul(d14[5], vec2<f32>(-1.467304745e-01, -9.891765100e-01)), cmul(d15[5], vec2<f32>(-2.667127575e-01, -9.637760658e-01))));
+    dst_e[ob + (5u << fp.log_ns)] = vec2<Elem>(f5[0] * so.xy);
+    dst_e[ob + (21u << fp.log_ns)] = vec2<Elem>(f5[1] * so.xy);
+    dst_e[ob + (37u << fp.log_ns)] = vec2<Elem>(f5[2] * so.xy);
+    dst_e[ob + (53u << fp.log_ns)] = vec2<Elem>(f5[3] * so.xy);
+    dst_e[ob + (69u << fp.log_ns)] = vec2<Elem>(f5[4] * so.xy);
+    dst_e[ob + (85u << fp.log_ns)] = vec2<Elem>(f5[5] * so.xy);
+    dst_e[ob + (101u << fp.log_ns)] = vec2<Elem>(f5[6] * so.xy);
+    dst_e[ob + (117u << fp.log_ns)] = vec2<Elem>(f5[7] * so.xy);
+    dst_e[ob + (133u << fp.log_ns)] = vec2<Elem>(f5[8] * so.xy);
+    dst_e[ob + (149u << fp.log_ns)] = vec2<Elem>(f5[9] * so.xy);
+    dst_e[ob + (165u << fp.log_ns)] = vec2<Elem>(f5[10] * so.xy);
+    dst_e[ob + (181u << fp.log_ns)] = vec2<Elem>(f5[11] * so.xy);
+    dst_e[ob + (197u << fp.log_ns)] = vec2<Elem>(f5[12] * so.xy);
+    dst_e[ob + (213u << fp.log_ns)] = vec2<Elem>(f5[13] * so.xy);
+    dst_e[ob + (229u << fp.log_ns)] = vec2<Elem>(f5[14] * so.xy);
+    dst_e[ob + (245u << fp.log_ns)] = vec2<Elem>(f5[15] * so.xy);
+    let f6 = dft16(array<vec2<f32>, 16>(d0[6], cmul(d1[6], vec2<f32>(9.891765100e-01, -1.467304745e-01)), cmul(d2[6], vec2<f32>(9.569403357e-01, -2.902846773e-01)), cmul(d3[6], vec2<f32>(9.039892931e-01, -4.275550934e-01)), cmul(d4[6], vec2<f32>(8.314696123e-01, -5.555702330e-01)), cmul(d5[6], vec2<f32>(7.409511254e-01, -6.715589548e-01)), cmul(d6[6], vec2<f32>(6.343932842e-01, -7.730104534e-01)), cmul(d7[6], vec2<f32>(5.141027442e-01, -8.577286100e-01)), cmul(d8[6], vec2<f32>(3.826834324e-01, -9.238795325e-01)), cmul(d9[6], vec2<f32>(2.429801799e-01, -9.700312532e-01)), cmul(d10[6], vec2<f32>(9.801714033e-02, -9.951847267e-01)), cmul(d11[6], vec2<f32>(-4.906767433e-02, -9.987954562e-01)), cmul(d12[6], vec2<f32>(-1.950903220e-01, -9.807852804e-01)), cmul(d13[6], vec2<f32>(-3.368898534e-01, -9.415440652e-01)), cmul(d14[6], vec2<f32>(-4.713967368e-01, -8.819212643e-01)), cmul(d15[6], vec2<f32>(-5.956993045e-01, -8.032075315e-01))));
+    dst_e[ob + (6u << fp.log_ns)] = vec2<Elem>(f6[0] * so.xy);
+    dst_e[ob + (22u << fp.log_ns)] = vec2<Elem>(f6[1] * so.xy);
+    dst_e[ob + (38u << fp.log_ns)] = vec2<Elem>(f6[2] * so.xy);
+    dst_e[ob + (54u << fp.log_ns)] = vec2<Elem>(f6[3] * so.xy);
+    dst_e[ob + (70u << fp.log_ns)] = vec2<Elem>(f6[4] * so.xy);
+    dst_e[ob + (86u << fp.log_ns)] = vec2<Elem>(f6[5] * so.xy);
+    dst_e[ob + (102u << fp.log_ns)] = vec2<Elem>(f6[6] * so.xy);
+    dst_e[ob + (118u << fp.log_ns)] = vec2<Elem>(f6[7] * so.xy);
+    dst_e[ob + (134u << fp.log_ns)] = vec2<Elem>(f6[8] * so.xy);
+    dst_e[ob + (150u << fp.log_ns)] = vec2<Elem>(f6[9] * so.xy);
+    dst_e[ob + (166u << fp.log_ns)] = vec2<Elem>(f6[10] * so.xy);
+    dst_e[ob + (182u << fp.log_ns)] = vec2<Elem>(f6[11] * so.xy);
+    dst_e[ob + (198u << fp.log_ns)] = vec2<Elem>(f6[12] * so.xy);
+    dst_e[ob + (214u << fp.log_ns)] = vec2<Elem>(f6[13] * so.xy);
+    dst_e[ob + (230u << fp.log_ns)] = vec2<Elem>(f6[14] * so.xy);
+    dst_e[ob + (246u << fp.log_ns)] = vec2<Elem>(f6[15] * so.xy);
+    let f7 = dft16(array<vec2<f32>, 16>(d0[7], cmul(d1[7], vec2<f32>(9.852776424e-01, -1.709618888e-01)), cmul(d2[7], vec2<f32>(9.415440652e-01, -3.368898534e-01)), cmul(d3[7], vec2<f32>(8.700869911e-01, -4.928981922e-01)), cmul(d4[7], vec2<f32>(7.730104534e-01, -6.343932842e-01)), cmul(d5[7], vec2<f32>(6.531728430e-01, -7.572088465e-01)), cmul(d6[7], vec2<f32>(5.141027442e-01, -8.577286100e-01)), cmul(d7[7], vec2<f32>(3.598950365e-01, -9.329927988e-01)), cmul(d8[7], vec2<f32>(1.950903220e-01, -9.807852804e-01)), cmul(d9[7], vec2<f32>(2.454122852e-02, -9.996988187e-01)), cmul(d10[7], vec2<f32>(-1.467304745e-01, -9.891765100e-01)), cmul(d11[7], vec2<f32>(-3.136817404e-01, -9.495281806e-01)), cmul(d12[7], vec2<f32>(-4.713967368e-01, -8.819212643e-01)), cmul(d13[7], vec2<f32>(-6.152315906e-01, -7.883464276e-01)), cmul(d14[7], vec2<f32>(-7.409511254e-01, -6.715589548e-01)), cmul(d15[7], vec2<f32>(-8.448535652e-01, -5.349976199e-01))));
+    dst_e[ob + (7u << fp.log_ns)] = vec2<Elem>(f7[0] * so.xy);
+    dst_e[ob + (23u << fp.log_ns)] = vec2<Elem>(f7[1] * so.xy);
+    dst_e[ob + (39u << fp.log_ns)] = vec2<Elem>(f7[2] * so.xy);
+    dst_e[ob + (55u << fp.log_ns)] = vec2<Elem>(f7[3] * so.xy);
+    dst_e[ob + (71u << fp.log_ns)] = vec2<Elem>(f7[4] * so.xy);
+    dst_e[ob + (87u << fp.log_ns)] = vec2<Elem>(f7[5] * so.xy);
+    dst_e[ob + (103u << fp.log_ns)] = vec2<Elem>(f7[6] * so.xy);
+    dst_e[ob + (119u << fp.log_ns)] = vec2<Elem>(f7[7] * so.xy);
+    dst_e[ob + (135u << fp.log_ns)] = vec2<Elem>(f7[8] * so.xy);
+    dst_e[ob + (151u << fp.log_ns)] = vec2<Elem>(f7[9] * so.xy);
+    dst_e[ob + (167u << fp.log_ns)] = vec2<Elem>(f7[10] * so.xy);
+    dst_e[ob + (183u << fp.log_ns)] = vec2<Elem>(f7[11] * so.xy);
+    dst_e[ob + (199u << fp.log_ns)] = vec2<Elem>(f7[12] * so.xy);
+    dst_e[ob + (215u << fp.log_ns)] = vec2<Elem>(f7[13] * so.xy);
+    dst_e[ob + (231u << fp.log_ns)] = vec2<Elem>(f7[14] * so.xy);
+    dst_e[ob + (247u << fp.log_ns)] = vec2<Elem>(f7[15] * so.xy);
+    let f8 = dft16(array<vec2<f32>, 16>(d0[8], cmul(d1[8], vec2<f32>(9.807852804e-01, -1.950903220e-01)), cmul(d2[8], vec2<f32>(9.238795325e-01, -3.826834324e-01)), cmul(d3[8], vec2<f32>(8.314696123e-01, -5.555702330e-01)), cmul(d4[8], vec2<f32>(7.071067812e-01, -7.071067812e-01)), cmul(d5[8], vec2<f32>(5.555702330e-01, -8.314696123e-01)), cmul(d6[8], vec2<f32>(3.826834324e-01, -9.238795325e-01)), cmul(d7[8], vec2<f32>(1.950903220e-01, -9.807852804e-01)), cmul(d8[8], vec2<f32>(6.123233996e-17, -1.000000000e+00)), cmul(d9[8], vec2<f32>(-1.950903220e-01, -9.807852804e-01)), cmul(d10[8], vec2<f32>(-3.826834324e-01, -9.238795325e-01)), cmul(d11[8], vec2<f32>(-5.555702330e-01, -8.314696123e-01)), cmul(d12[8], vec2<f32>(-7.071067812e-01, -7.071067812e-01)), cmul(d13[8], vec2<f32>(-8.314696123e-01, -5.555702330e-01)), cmul(d14[8], vec2<f32>(-9.238795325e-01, -3.826834324e-01)), cmul(d15[8], vec2<f32>(-9.807852804e-01, -1.950903220e-01))));
+    dst_e[ob + (8u << fp.log_ns)] = vec2<Elem>(f8[0] * so.xy);
+    dst_e[ob + (24u << fp.log_ns)] = vec2<Elem>(f8[1] * so.xy);
+    dst_e[ob + (40u << fp.log_ns)] = vec2<Elem>(f8[2] * so.xy);
+    dst_e[ob + (56u << fp.log_ns)] = vec2<Elem>(f8[3] * so.xy);
+    dst_e[ob + (72u << fp.log_ns)] = vec2<Elem>(f8[4] * so.xy);
+    dst_e[ob + (88u << fp.log_ns)] = vec2<Elem>(f8[5] * so.xy);
+    dst_e[ob + (104u << fp.log_ns)] = vec2<Elem>(f8[6] * so.xy);
+    dst_e[ob + (120u << fp.log_ns)] = vec2<Elem>(f8[7] * so.xy);
+    dst_e[ob + (136u << fp.log_ns)] = vec2<Elem>(f8[8] * so.xy);
+    dst_e[ob + (152u << fp.log_ns)] = vec2<Elem>(f8[9] * so.xy);
+    dst_e[ob + (168u << fp.log_ns)] = vec2<Elem>(f8[10] * so.xy);
+    dst_e[ob + (184u << fp.log_ns)] = vec2<Elem>(f8[11] * so.xy);
+    dst_e[ob + (200u << fp.log_ns)] = vec2<Elem>(f8[12] * so.xy);
+    dst_e[ob + (216u << fp.log_ns)] = vec2<Elem>(f8[13] * so.xy);
+    dst_e[ob + (232u << fp.log_ns)] = vec2<Elem>(f8[14] * so.xy);
+    dst_e[ob + (248u << fp.log_ns)] = vec2<Elem>(f8[15] * so.xy);
+    let f9 = dft16(array<vec2<f32>, 16>(d0[9], cmul(d1[9], vec2<f32>(9.757021300e-01, -2.191012402e-01)), cmul(d2[9], vec2<f32>(9.039892931e-01, -4.275550934e-01)), cmul(d3[9], vec2<f32>(7.883464276e-01, -6.152315906e-01)), cmul(d4[9], vec2<f32>(6.343932842e-01, -7.730104534e-01)), cmul(d5[9], vec2<f32>(4.496113297e-01, -8.932243012e-01)), cmul(d6[9], vec2<f32>(2.429801799e-01, -9.700312532e-01)), cmul(d7[9], vec2<f32>(2.454122852e-02, -9.996988187e-01)), cmul(d8[9], vec2<f32>(-1.950903220e-01, -9.807852804e-01)), cmul(d9[9], vec2<f32>(-4.052413140e-01, -9.142097557e-01)), cmul(d10[9], vec2<f32>(-5.956993045e-01, -8.032075315e-01)), cmul(d11[9], vec2<f32>(-7.572088465e-01, -6.531728430e-01)), cmul(d12[9], vec2<f32>(-8.819212643e-01, -4.713967368e-01)), cmul(d13[9], vec2<f32>(-9.637760658e-01, -2.667127575e-01)), cmul(d14[9], vec2<f32>(-9.987954562e-01, -4.906767433e-02)), cmul(d15[9], vec2<f32>(-9.852776424e-01, 1.709618888e-01))));
+    dst_e[ob + (9u << fp.log_ns)] = vec2<Elem>(f9[0] * so.xy);
+    dst_e[ob + (25u << fp.log_ns)] = vec2<Elem>(f9[1] * so.xy);
+    dst_e[ob + (41u << fp.log_ns)] = vec2<Elem>(f9[2] * so.xy);
+    dst_e[ob + (57u << fp.log_ns)] = vec2<Elem>(f9[3] * so.xy);
+    dst_e[ob + (73u << fp.log_ns)] = vec2<Elem>(f9[4] * so.xy);
+    dst_e[ob + (89u << fp.log_ns)] = vec2<Elem>(f9[5] * so.xy);
+    dst_e[ob + (105u << fp.log_ns)] = vec2<Elem>(f9[6] * so.xy);
+    dst_e[ob + (121u << fp.log_ns)] = vec2<Elem>(f9[7] * so.xy);
+    dst_e[ob + (137u << fp.log_ns)] = vec2<Elem>(f9[8] * so.xy);
+    dst_e[ob + (153u << fp.log_ns)] = vec2<Elem>(f9[9] * so.xy);
+    dst_e[ob + (169u << fp.log_ns)] = vec2<Elem>(f9[10] * so.xy);
+    dst_e[ob + (185u << fp.log_ns)] = vec2<Elem>(f9[11] * so.xy);
+    dst_e[ob + (201u << fp.log_ns)] = vec2<Elem>(f9[12] * so.xy);
+    dst_e[ob + (217u << fp.log_ns)] = vec2<Elem>(f9[13] * so.xy);
+    dst_e[ob + (233u << fp.log_ns)] = vec2<Elem>(f9[14] * so.xy);
+    dst_e[ob + (249u << fp.log_ns)] = vec2<Elem>(f9[15] * so.xy);
+    let f10 = dft16(array<vec2<f32>, 16>(d0[10], cmul(d1[10], vec2<f32>(9.700312532e-01, -2.429801799e-01)), cmul(d2[10], vec2<f32>(8.819212643e-01, -4.713967368e-01)), cmul(d3[10], vec2<f32>(7.409511254e-01, -6.715589548e-01)), cmul(d4[10], vec2<f32>(5.555702330e-01, -8.314696123e-01)), cmul(d5[10], vec2<f32>(3.368898534e-01, -9.415440652e-01)), cmul(d6[10], vec2<f32>(9.801714033e-02, -9.951847267e-01)), cmul(d7[10], vec2<f32>(-1.467304745e-01, -9.891765100e-01)), cmul(d8[10], vec2<f32>(-3.826834324e-01, -9.238795325e-01)), cmul(d9[10], vec2<f32>(-5.956993045e-01, -8.032075315e-01)), cmul(d10[10], vec2<f32>(-7.730104534e-01, -6.343932842e-01)), cmul(d11[10], vec2<f32>(-9.039892931e-01, -4.275550934e-01)), cmul(d12[10], vec2<f32>(-9.807852804e-01, -1.950903220e-01)), cmul(d13[10], vec2<f32>(-9.987954562e-01, 4.906767433e-02)), cmul(d14[10], vec2<f32>(-9.569403357e-01, 2.902846773e-01)), cmul(d15[10], vec2<f32>(-8.577286100e-01, 5.141027442e-01))));
+    dst_e[ob + (10u << fp.log_ns)] = vec2<Elem>(f10[0] * so.xy);
+    dst_e[ob + (26u << fp.log_ns)] = vec2<Elem>(f10[1] * so.xy);
+    dst_e[ob + (42u << fp.log_ns)] = vec2<Elem>(f10[2] * so.xy);
+    dst_e[ob + (58u << fp.log_ns)] = vec2<Elem>(f10[3] * so.xy);
+    dst_e[ob + (74u << fp.log_ns)] = vec2<Elem>(f10[4] * so.xy);
+    dst_e[ob + (90u << fp.log_ns)] = vec2<Elem>(f10[5] * so.xy);
+    dst_e[ob + (106u << fp.log_ns)] = vec2<Elem>(f10[6] * so.xy);
+    dst_e[ob + (122u << fp.log_ns)] = vec2<Elem>(f10[7] * so.xy);
+    dst_e[ob + (138u << fp.log_ns)] = vec2<Elem>(f10[8] * so.xy);
+    dst_e[ob + (154u << fp.log_ns)] = vec2<Elem>(f10[9] * so.xy);
+    dst_e[ob + (170u << fp.log_ns)] = vec2<Elem>(f10[10] * so.xy);
+    dst_e[ob + (186u << fp.log_ns)] = vec2<Elem>(f10[11] * so.xy);
+    dst_e[ob + (202u << fp.log_ns)] = vec2<Elem>(f10[12] * so.xy);
+    dst_e[ob + (218u << fp.log_ns)] = vec2<Elem>(f10[13] * so.xy);
+    dst_e[ob + (234u << fp.log_ns)] = vec2<Elem>(f10[14] * so.xy);
+    dst_e[ob + (250u << fp.log_ns)] = vec2<Elem>(f10[15] * so.xy);
+    let f11 = dft16(array<vec2<f32>, 16>(d0[11], cmul(d1[11], vec2<f32>(9.637760658e-01, -2.667127575e-01)), cmul(d2[11], vec2<f32>(8.577286100e-01, -5.141027442e-01)), cmul(d3[11], vec2<f32>(6.895405447e-01, -7.242470830e-01)), cmul(d4[11], vec2<f32>(4.713967368e-01, -8.819212643e-01)), cmul(d5[11], vec2<f32>(2.191012402e-01, -9.757021300e-01)), cmul(d6[11], vec2<f32>(-4.906767433e-02, -9.987954562e-01)), cmul(d7[11], vec2<f32>(-3.136817404e-01, -9.495281806e-01)), cmul(d8[11], vec2<f32>(-5.555702330e-01, -8.314696123e-01)), cmul(d9[11], vec2<f32>(-7.572088465e-01, -6.531728430e-01)), cmul(d10[11], vec2<f32>(-9.039892931e-01, -4.275550934e-01)), cmul(d11[11], vec2<f32>(-9.852776424e-01, -1.709618888e-01)), cmul(d12[11], vec2<f32>(-9.951847267e-01, 9.801714033e-02)), cmul(d13[11], vec2<f32>(-9.329927988e-01, 3.598950365e-01)), cmul(d14[11], vec2<f32>(-8.032075315e-01, 5.956993045e-01)), cmul(d15[11], vec2<f32>(-6.152315906e-01, 7.883464276e-01))));
+    dst_e[ob + (11u << fp.log_ns)] = vec2<Elem>(f11[0] * so.xy);
+    dst_e[ob + (27u << fp.log_ns)] = vec2<Elem>(f11[1] * so.xy);
+    dst_e[ob + (43u << fp.log_ns)] = vec2<Elem>(f11[2] * so.xy);
+    dst_e[ob + (59u << fp.log_ns)] = vec2<Elem>(f11[3] * so.xy);
+    dst_e[ob + (75u << fp.log_ns)] = vec2<Elem>(f11[4] * so.xy);
+    dst_e[ob + (91u << fp.log_ns)] = vec2<Elem>(f11[5] * so.xy);
+    dst_e[ob + (107u << fp.log_ns)] = vec2<Elem>(f11[6] * so.xy);
+    dst_e[ob + (123u << fp.log_ns)] = vec2<Elem>(f11[7] * so.xy);
+    dst_e[ob + (139u << fp.log_ns)] = vec2<Elem>(f11[8] * so.xy);
+    dst_e[ob + (155u << fp.log_ns)] = vec2<Elem>(f11[9] * so.xy);
+    dst_e[ob + (171u << fp.log_ns)] = vec2<Elem>(f11[10] * so.xy);
+    dst_e[ob + (187u << fp.log_ns)] = vec2<Elem>(f11[11] * so.xy);
+    dst_e[ob + (203u << fp.log_ns)] = vec2<Elem>(f11[12] * so.xy);
+    dst_e[ob + (219u << fp.log_ns)] = vec2<Elem>(f11[13] * so.xy);
+    dst_e[ob + (235u << fp.log_ns)] = vec2<Elem>(f11[14] * so.xy);
+    dst_e[ob + (251u << fp.log_ns)] = vec2<Elem>(f11[15] * so.xy);
+    let f12 = dft16(array<vec2<f32>, 16>(d0[12], cmul(d1[12], vec2<f32>(9.569403357e-01, -2.902846773e-01)), cmul(d2[12], vec2<f32>(8.314696123e-01, -5.555702330e-01)), cmul(d3[12], vec2<f32>(6.343932842e-01, -7.730104534e-01)), cmul(d4[12], vec2<f32>(3.826834324e-01, -9.238795325e-01)), cmul(d5[12], vec2<f32>(9.801714033e-02, -9.951847267e-01)), cmul(d6[12], vec2<f32>(-1.950903220e-01, -9.807852804e-01)), cmul(d7[12], vec2<f32>(-4.713967368e-01, -8.819212643e-01)), cmul(d8[12], vec2<f32>(-7.071067812e-01, -7.071067812e-01)), cmul(d9[12], vec2<f32>(-8.819212643e-01, -4.713967368e-01)), cmul(d10[12], vec2<f32>(-9.807852804e-01, -1.950903220e-01)), cmul(d11[12], vec2<f32>(-9.951847267e-01, 9.801714033e-02)), cmul(d12[12], vec2<f32>(-9.238795325e-01, 3.826834324e-01)), cmul(d13[12], vec2<f32>(-7.730104534e-01, 6.343932842e-01)), cmul(d14[12], vec2<f32>(-5.555702330e-01, 8.314696123e-01)), cmul(d15[12], vec2<f32>(-2.902846773e-01, 9.569403357e-01))));
+    dst_e[ob + (12u << fp.log_ns)] = vec2<Elem>(f12[0] * so.xy);
+    dst_e[ob + (28u << fp.log_ns)] = vec2<Elem>(f12[1] * so.xy);
+    dst_e[ob + (44u << fp.log_ns)] = vec2<Elem>(f12[2] * so.xy);
+    dst_e[ob + (60u << fp.log_ns)] = vec2<Elem>(f12[3] * so.xy);
+    dst_e[ob + (76u << fp.log_ns)] = vec2<Elem>(f12[4] * so.xy);
+    dst_e[ob + (92u << fp.log_ns)] = vec2<Elem>(f12[5] * so.xy);
+    dst_e[ob + (108u << fp.log_ns)] = vec2<Elem>(f12[6] * so.xy);
+    dst_e[ob + (124u << fp.log_ns)] = vec2<Elem>(f12[7] * so.xy);
+    dst_e[ob + (140u << fp.log_ns)] = vec2<Elem>(f12[8] * so.xy);
+    dst_e[ob + (156u << fp.log_ns)] = vec2<Elem>(f12[9] * so.xy);
+    dst_e[ob + (172u << fp.log_ns)] = vec2<Elem>(f12[10] * so.xy);
+    dst_e[ob + (188u << fp.log_ns)] = vec2<Elem>(f12[11] * so.xy);
+    dst_e[ob + (204u << fp.log_ns)] = vec2<Elem>(f12[12] * so.xy);
+    dst_e[ob + (220u << fp.log_ns)] = vec2<Elem>(f12[13] * so.xy);
+    dst_e[ob + (236u << fp.log_ns)] = vec2<Elem>(f12[14] * so.xy);
+    dst_e[ob + (252u << fp.log_ns)] = vec2<Elem>(f12[15] * so.xy);
+    let f13 = dft16(array<vec2<f32>, 16>(d0[13], cmul(d1[13], vec2<f32>(9.495281806e-01, -3.136817404e-01)), cmul(d2[13], vec2<f32>(8.032075315e-01, -5.956993045e-01)), cmul(d3[13], vec2<f32>(5.758081914e-01, -8.175848132e-01)), cmul(d4[13], vec2<f32>(2.902846773e-01, -9.569403357e-01)), cmul(d5[13], vec2<f32>(-2.454122852e-02, -9.996988187e-01)), cmul(d6[13], vec2<f32>(-3.368898534e-01, -9.415440652e-01)), cmul(d7[13], vec2<f32>(-6.152315906e-01, -7.883464276e-01)), cmul(d8[13], vec2<f32>(-8.314696123e-01, -5.555702330e-01)), cmul(d9[13], vec2<f32>(-9.637760658e-01, -2.667127575e-01)), cmul(d10[13], vec2<f32>(-9.987954562e-01, 4.906767433e-02)), cmul(d11[13], vec2<f32>(-9.329927988e-01, 3.598950365e-01)), cmul(d12[13], vec2<f32>(-7.730104534e-01, 6.343932842e-01)), cmul(d13[13], vec2<f32>(-5.349976199e-01, 8.448535652e-01)), cmul(d14[13], vec2<f32>(-2.429801799e-01, 9.700312532e-01)), cmul(d15[13], vec2<f32>(7.356456360e-02, 9.972904567e-01))));
+    dst_e[ob + (13u << fp.log_ns)] = vec2<Elem>(f13[0] * so.xy);
+    dst_e[ob + (29u << fp.log_ns)] = vec2<Elem>(f13[1] * so.xy);
+    dst_e[ob + (45u << fp.log_ns)] = vec2<Elem>(f13[2] * so.xy);
+    dst_e[ob + (61u << fp.log_ns)] = vec2<Elem>(f13[3] * so.xy);
+    dst_e[ob + (77u << fp.log_ns)] = vec2<Elem>(f13[4] * so.xy);
+    dst_e[ob + (93u << fp.log_ns)] = vec2<Elem>(f13[5] * so.xy);
+    dst_e[ob + (109u << fp.log_ns)] = vec2<Elem>(f13[6] * so.xy);
+    dst_e[ob + (125u << fp.log_ns)] = vec2<Elem>(f13[7] * so.xy);
+    dst_e[ob + (141u << fp.log_ns)] = vec2<Elem>(f13[8] * so.xy);
+    dst_e[ob + (157u << fp.log_ns)] = vec2<Elem>(f13[9] * so.xy);
+    dst_e[ob + (173u << fp.log_ns)] = vec2<Elem>(f13[10] * so.xy);
+    dst_e[ob + (189u << fp.log_ns)] = vec2<Elem>(f13[11] * so.xy);
+    dst_e[ob + (205u << fp.log_ns)] = vec2<Elem>(f13[12] * so.xy);
+    dst_e[ob + (221u << fp.log_ns)] = vec2<Elem>(f13[13] * so.xy);
+    dst_e[ob + (237u << fp.log_ns)] = vec2<Elem>(f13[14] * so.xy);
+    dst_e[ob + (253u << fp.log_ns)] = vec2<Elem>(f13[15] * so.xy);
+    let f14 = dft16(array<vec2<f32>, 16>(d0[14], cmul(d1[14], vec2<f32>(9.415440652e-01, -3.368898534e-01)), cmul(d2[14], vec2<f32>(7.730104534e-01, -6.343932842e-01)), cmul(d3[14], vec2<f32>(5.141027442e-01, -8.577286100e-01)), cmul(d4[14], vec2<f32>(1.950903220e-01, -9.807852804e-01)), cmul(d5[14], vec2<f32>(-1.467304745e-01, -9.891765100e-01)), cmul(d6[14], vec2<f32>(-4.713967368e-01, -8.819212643e-01)), cmul(d7[14], vec2<f32>(-7.409511254e-01, -6.715589548e-01)), cmul(d8[14], vec2<f32>(-9.238795325e-01, -3.826834324e-01)), cmul(d9[14], vec2<f32>(-9.987954562e-01, -4.906767433e-02)), cmul(d10[14], vec2<f32>(-9.569403357e-01, 2.902846773e-01)), cmul(d11[14], vec2<f32>(-8.032075315e-01, 5.956993045e-01)), cmul(d12[14], vec2<f32>(-5.555702330e-01, 8.314696123e-01)), cmul(d13[14], vec2<f32>(-2.429801799e-01, 9.700312532e-01)), cmul(d14[14], vec2<f32>(9.801714033e-02, 9.951847267e-01)), cmul(d15[14], vec2<f32>(4.275550934e-01, 9.039892931e-01))));
+    dst_e[ob + (14u << fp.log_ns)] = vec2<Elem>(f14[0] * so.xy);
+    dst_e[ob + (30u << fp.log_ns)] = vec2<Elem>(f14[1] * so.xy);
+    dst_e[ob + (46u << fp.log_ns)] = vec2<Elem>(f14[2] * so.xy);
+    dst_e[ob + (62u << fp.log_ns)] = vec2<Elem>(f14[3] * so.xy);
+    dst_e[ob + (78u << fp.log_ns)] = vec2<Elem>(f14[4] * so.xy);
+    dst_e[ob + (94u << fp.log_ns)] = vec2<Elem>(f14[5] * so.xy);
+    dst_e[ob + (110u << fp.log_ns)] = vec2<Elem>(f14[6] * so.xy);
+    dst_e[ob + (126u << fp.log_ns)] = vec2<Elem>(f14[7] * so.xy);
+    dst_e[ob + (142u << fp.log_ns)] = vec2<Elem>(f14[8] * so.xy);
+    dst_e[ob + (158u << fp.log_ns)] = vec2<Elem>(f14[9] * so.xy);
+    dst_e[ob + (174u << fp.log_ns)] = vec2<Elem>(f14[10] * so.xy);
+    dst_e[ob + (190u << fp.log_ns)] = vec2<Elem>(f14[11] * so.xy);
+    dst_e[ob + (206u << fp.log_ns)] = vec2<Elem>(f14[12] * so.xy);
+    dst_e[ob + (222u << fp.log_ns)] = vec2<Elem>(f14[13] * so.xy);
+    dst_e[ob + (238u << fp.log_ns)] = vec2<Elem>(f14[14] * so.xy);
+    dst_e[ob + (254u << fp.log_ns)] = vec2<Elem>(f14[15] * so.xy);
+    let f15 = dft16(array<vec2<f32>, 16>(d0[15], cmul(d1[15], vec2<f32>(9.329927988e-01, -3.598950365e-01)), cmul(d2[15], vec2<f32>(7.409511254e-01, -6.715589548e-01)), cmul(d3[15], vec2<f32>(4.496113297e-01, -8.932243012e-01)), cmul(d4[15], vec2<f32>(9.801714033e-02, -9.951847267e-01)), cmul(d5[15], vec2<f32>(-2.667127575e-01, -9.637760658e-01)), cmul(d6[15], vec2<f32>(-5.956993045e-01, -8.032075315e-01)), cmul(d7[15], vec2<f32>(-8.448535652e-01, -5.349976199e-01)), cmul(d8[15], vec2<f32>(-9.807852804e-01, -1.950903220e-01)), cmul(d9[15], vec2<f32>(-9.852776424e-01, 1.709618888e-01)), cmul(d10[15], vec2<f32>(-8.577286100e-01, 5.141027442e-01)), cmul(d11[15], vec2<f32>(-6.152315906e-01, 7.883464276e-01)), cmul(d12[15], vec2<f32>(-2.902846773e-01, 9.569403357e-01)), cmul(d13[15], vec2<f32>(7.356456360e-02, 9.972904567e-01)), cmul(d14[15], vec2<f32>(4.275550934e-01, 9.039892931e-01)), cmul(d15[15], vec2<f32>(7.242470830e-01, 6.895405447e-01))));
+    dst_e[ob + (15u << fp.log_ns)] = vec2<Elem>(f15[0] * so.xy);
+    dst_e[ob + (31u << fp.log_ns)] = vec2<Elem>(f15[1] * so.xy);
+    dst_e[ob + (47u << fp.log_ns)] = vec2<Elem>(f15[2] * so.xy);
+    dst_e[ob + (63u << fp.log_ns)] = vec2<Elem>(f15[3] * so.xy);
+    dst_e[ob + (79u << fp.log_ns)] = vec2<Elem>(f15[4] * so.xy);
+    dst_e[ob + (95u << fp.log_ns)] = vec2<Elem>(f15[5] * so.xy);
+    dst_e[ob + (111u << fp.log_ns)] = vec2<Elem>(f15[6] * so.xy);
+    dst_e[ob + (127u << fp.log_ns)] = vec2<Elem>(f15[7] * so.xy);
+    dst_e[ob + (143u << fp.log_ns)] = vec2<Elem>(f15[8] * so.xy);
+    dst_e[ob + (159u << fp.log_ns)] = vec2<Elem>(f15[9] * so.xy);
+    dst_e[ob + (175u << fp.log_ns)] = vec2<Elem>(f15[10] * so.xy);
+    dst_e[ob + (191u << fp.log_ns)] = vec2<Elem>(f15[11] * so.xy);
+    dst_e[ob + (207u << fp.log_ns)] = vec2<Elem>(f15[12] * so.xy);
+    dst_e[ob + (223u << fp.log_ns)] = vec2<Elem>(f15[13] * so.xy);
+    dst_e[ob + (239u << fp.log_ns)] = vec2<Elem>(f15[14] * so.xy);
+    dst_e[ob + (255u << fp.log_ns)] = vec2<Elem>(f15[15] * so.xy);
+}

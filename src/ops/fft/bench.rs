@@ -289,7 +289,7 @@ pub fn bench_nd_case(
                 let mut other = *plan.config();
                 other.columns = match other.columns {
                     ColumnPass::Strided => ColumnPass::Transposes,
-                    ColumnPass::Transposes => ColumnPass::Strided,
+                    ColumnPass::Transposes | ColumnPass::Lanes => ColumnPass::Strided,
                 };
                 let op = crate::ops::fft::nd::FftNdPlan::with_config(ctx, d.clone(), other)?;
                 let ob = ctx.storage("nd out (other)", d.out_len() * 4)?;

@@ -17,7 +17,8 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::ops::fft::filter_fused::FusedFilter;
 use crate::ops::fft::nd::{
-    strided_probe, Chain, ChainSpec, NdBound, NdConfig, Norm, StageSpec, TransposeKernel,
+    strided_probe, Chain, ChainSpec, ColumnPass, NdBound, NdConfig, Norm, StageSpec,
+    TransposeKernel,
 };
 use crate::ops::fft::permute::Copy4;
 use crate::ops::fft::r2r::R2rKind;
@@ -263,7 +264,13 @@ impl FilterPlan {
             FilterConfig::Fused => FilterRun::Fused(FusedFilter::new(ctx, &desc)?),
             FilterConfig::Chain(nd) => {
                 let chain = desc.chain(&strided_probe(ctx, desc.dtype, nd))?;
-                FilterRun::Chain(Chain::new(ctx, desc.dtype, &chain, nd.transpose)?)
+                FilterRun::Chain(Chain::new(
+                    ctx,
+                    desc.dtype,
+                    &chain,
+                    nd.transpose,
+                    nd.columns,
+                )?)
             }
         };
         Ok(Self {
@@ -429,7 +436,13 @@ impl DctLowpassPlan {
         Ok(Self {
             desc,
             transpose,
-            chain: Chain::new(ctx, desc.dtype, &desc.chain()?, transpose)?,
+            chain: Chain::new(
+                ctx,
+                desc.dtype,
+                &desc.chain()?,
+                transpose,
+                ColumnPass::Transposes,
+            )?,
         })
     }
     /// The transpose kernel that runs it.

@@ -88,6 +88,13 @@ pub enum ColumnPass {
     /// One strided FFT pass that reads and writes the values where they lie (power-of-two
     /// lengths that fit one fused plain-Stockham pass; other axes still transpose).
     Strided,
+    /// As `Strided`, but 256- and 4096-point columns at a power-of-two stride run on the
+    /// lane-per-column subgroup kernels where the adapter has 8-lane subgroups (`p16v`, and
+    /// `p256v` in place; see `strided_lane_passes`): adjacent lanes hold adjacent columns, so
+    /// each subgroup load or store is a run of whole lines, where the plain pass runs one
+    /// 4096-point column per workgroup and uses 8 bytes of each line it touches. Other lengths
+    /// and adapters run as `Strided`.
+    Lanes,
 }
 
 /// The N-D transforms' dispatcher choices (each 1-D step keeps the FFT's own pick).
@@ -101,27 +108,32 @@ pub struct NdConfig {
 
 impl NdConfig {
     /// The pick for an adapter (see [`TransposeKernel::default_for`]; strided column passes
-    /// on CPU adapters, where `bench fft` measured them faster than the transposes).
+    /// on the lane-per-column kernels on CPU adapters, where `bench fft` measured them faster
+    /// than the plain strided pass and the transposes).
     pub fn default_for(caps: &crate::runtime::Capabilities) -> Self {
         let transpose = TransposeKernel::default_for(caps);
         Self {
             transpose,
             columns: match transpose {
-                TransposeKernel::Direct => ColumnPass::Strided,
+                TransposeKernel::Direct => ColumnPass::Lanes,
                 TransposeKernel::Tiled => ColumnPass::Transposes,
             },
         }
     }
 
     /// Every configuration (for verify and the bench's comparisons).
-    pub fn all() -> [NdConfig; 4] {
+    pub fn all() -> [NdConfig; 6] {
         let mut v = [NdConfig {
             transpose: TransposeKernel::Tiled,
             columns: ColumnPass::Transposes,
-        }; 4];
+        }; 6];
         let mut i = 0;
         for transpose in [TransposeKernel::Tiled, TransposeKernel::Direct] {
-            for columns in [ColumnPass::Transposes, ColumnPass::Strided] {
+            for columns in [
+                ColumnPass::Transposes,
+                ColumnPass::Strided,
+                ColumnPass::Lanes,
+            ] {
                 v[i] = NdConfig { transpose, columns };
                 i += 1;
             }
@@ -138,6 +150,7 @@ impl NdConfig {
         let c = match self.columns {
             ColumnPass::Transposes => "transposes",
             ColumnPass::Strided => "strided",
+            ColumnPass::Lanes => "lanes",
         };
         format!("{t}+{c}")
     }
@@ -667,7 +680,7 @@ pub(crate) fn strided_probe(
     config: NdConfig,
 ) -> impl Fn(u32, u64, u64, bool) -> bool + '_ {
     move |n: u32, batch: u64, stride: u64, inverse: bool| {
-        config.columns == ColumnPass::Strided
+        config.columns != ColumnPass::Transposes
             && u32::try_from(batch).is_ok_and(|b| {
                 u32::try_from(stride).is_ok_and(|st| {
                     // The same pick and test `FftPlan::new_strided` makes, without building it.
@@ -675,10 +688,19 @@ pub(crate) fn strided_probe(
                     st > 0
                         && b.is_multiple_of(st)
                         && d.validate().is_ok()
-                        && crate::ops::fft::strided_fits(
-                            &crate::ops::fft::tune::fft_pick(ctx, &d).without_subgroups(),
-                            &d,
-                        )
+                        && ({
+                            let pick = crate::ops::fft::tune::fft_pick(ctx, &d);
+                            let lanes = config.columns == ColumnPass::Lanes
+                                && n.is_power_of_two()
+                                && crate::ops::fft::strided_lane_passes(
+                                    &pick,
+                                    n.trailing_zeros(),
+                                    st,
+                                    false,
+                                )
+                                .is_some();
+                            lanes || crate::ops::fft::strided_fits(&pick.without_subgroups(), &d)
+                        })
                 })
             })
     }
@@ -733,6 +755,7 @@ impl Chain {
         dtype: DType,
         spec: &ChainSpec,
         transpose: TransposeKernel,
+        columns: ColumnPass,
     ) -> Result<Self> {
         let mut stages = Vec::new();
         // A strided column pass reads and writes each value in one place, so after the first
@@ -763,6 +786,7 @@ impl Chain {
                         .dtype(dtype),
                     batch32(*stride)?,
                     in_place[i],
+                    columns == ColumnPass::Lanes,
                 )?),
                 StageSpec::Rfft { n, batch, inverse } => Stage::Rfft(RfftPlan::new(
                     ctx,
@@ -894,7 +918,7 @@ impl FftNdPlan {
         ctx.check_binding_size("N-D transform input", desc.in_len() * es)?;
         ctx.check_binding_size("N-D transform output", desc.out_len() * es)?;
         let spec = ChainSpec::of(&desc, &strided_probe(ctx, desc.dtype, config))?;
-        let chain = Chain::new(ctx, desc.dtype, &spec, config.transpose)?;
+        let chain = Chain::new(ctx, desc.dtype, &spec, config.transpose, config.columns)?;
         Ok(Self {
             desc,
             config,

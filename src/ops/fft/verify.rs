@@ -483,9 +483,21 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
         // DCT-II of odd n: the zero-padded 2n-point route (even n take Makhoul's n points).
         D::new(&[2, 9], &[1], T::R2r(R2rKind::Dct2)).norm(Norm::Forward),
         D::new(&[16, 16], &[0, 1], fwd).dtype(DType::F16),
+        // 4096-point columns at stride 4, in place after the row step: the lane-per-column
+        // `p16v` passes where the adapter has 8-lane subgroups (`ColumnPass::Lanes`); the
+        // 4-point rows reuse an earlier shape's pipeline.
+        D::new(&[4096, 4], &[0, 1], fwd),
     ];
     if tier.full() {
         v.extend([
+            // The lane-per-column kernels as the chain's first step (out of place), `p256v`
+            // in place over a batch, in f16, and a stride that is not a power of two (the
+            // plain strided pass).
+            D::new(&[4096, 4], &[0], inv).norm(Norm::Ortho),
+            D::new(&[256, 8], &[0], fwd),
+            D::new(&[2, 256, 8], &[1, 2], inv),
+            D::new(&[256, 16], &[0, 1], fwd).dtype(DType::F16),
+            D::new(&[256, 6], &[0, 1], fwd),
             D::new(&[7, 13, 11], &[0, 1, 2], fwd),
             D::new(&[64, 256], &[0, 1], T::R2c).norm(Norm::Forward),
             D::new(&[3, 17, 10], &[1, 2], T::C2r),
