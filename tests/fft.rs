@@ -112,6 +112,14 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(12, 0, 12), Some("p4096"));
     assert_eq!(mp.sg_entry(12, 0, 24), Some("main"));
     assert_eq!(mp.sg_entry(4, 0, 20), Some("p16c"));
+    assert_eq!(mp.sg_entry(9, 0, 9), Some("p512"));
+    assert_eq!(mp.sg_entry(11, 0, 19), Some("p2048"));
+    for log_n in [13, 14] {
+        let sg = wgkernels::ops::fft::sg_pass_constants(&mp, log_n);
+        assert_eq!(sg.len(), 1, "{log_n}: {sg:?}");
+        assert_eq!(sg[0].0, "p256");
+        assert!(sg[0].1.contains(&("SG_IN_PLACE", 1.0)), "{sg:?}");
+    }
     // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
     // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
     // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
@@ -130,6 +138,18 @@ fn subgroup_kernels() {
         (FftDesc::new(1 << 20).inverse(true), 3),
         // 2^23 = 4096 × 2048: the first pass on `main`.
         (FftDesc::new(1 << 23), 2),
+        // `p512` and `p2048` (p1024 with a radix-2 or radix-8 last step): fused with tails
+        // in the last workgroup and the inverse, and as the first pass of 2^17 = 512 × 256
+        // and 2^19 = 2048 × 256 (strided loads).
+        (FftDesc::new(512).batch(9), 1),
+        (FftDesc::new(512).batch(6).inverse(true), 1),
+        (FftDesc::new(2048).batch(15), 1),
+        (FftDesc::new(2048).batch(3).inverse(true), 1),
+        (FftDesc::new(1 << 17).batch(2), 2),
+        (FftDesc::new(1 << 19).inverse(true), 2),
+        // 8192 = 32 × 256 and 16384 = 64 × 256: a plain first pass, then `p256` in place.
+        (FftDesc::new(8192).batch(3), 2),
+        (FftDesc::new(16384).inverse(true), 2),
     ] {
         let plan = FftPlan::new(ctx(), d, Some(mp)).unwrap();
         assert_eq!(plan.dispatches(), passes, "{d:?}");

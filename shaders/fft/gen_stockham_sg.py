@@ -331,60 +331,84 @@ fn sg_ld2(in0: u32, e: u32, log_q: u32) -> vec4<f32> {
     return vec4<f32>(vec2<f32>(src_e[in0 + (e << log_q)]), vec2<f32>(src_e[in0 + ((e + 1u) << log_q)]));
 }
 """)
-body.append(entry_head("p1024", 64, ["src", "aux", "spec", "src_e", "dst_e"]))
-body.append("""    // Columns past the last one redo it (see main): no early return, no execution mask.
+def whole_in_subgroup(body, radix, name):
+    """Entry point `name`: 256·radix points (radix 2, 4 or 8), one transform or first-pass column
+    per subgroup as documented above for 1024 (radix 4): with n = n1 + radix·m and
+    k = k2 + 256·k1, lane l holds m1 = 2l, 2l + 1 for every m2 and every n1 (32·radix values),
+    runs a 256-point subgroup DFT over m per n1, then ·W(256·radix)^(n1·k2) and the radix-point
+    DFT over n1 in registers."""
+    big = 256 * radix
+    log_p = big.bit_length() - 1
+    # Vec4 pairs (n1, n1 + 1) of one m: a and c for radix 4 (as p1024 always named them).
+    pair = ["a", "c", "la", "lc"][: radix // 2]
+    body.append(entry_head(name, 64, ["src", "aux", "spec", "src_e", "dst_e"]))
+    body.append(f"""    // Columns past the last one redo it (see main): no early return, no execution mask.
     let t = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
-    let log_q = fp.log_n - 10u;
+    let log_q = fp.log_n - {log_p}u;
     let b = t >> log_q;
     let j = t & ((1u << log_q) - 1u);
     let in0 = (b << fp.log_n) + j;
     let cs = conj_sign(1u);
-    let i0 = 8u * lane;
-    // (n1 = 0, 1) and (n1 = 2, 3) of m = 2·lane + h + 16·m2.""")
-for h in range(2):
-    for m2 in range(16):
-        body.append(f"    let a{h}_{m2} = sg_ld2(in0, i0 + {64*m2 + 4*h}u, log_q) * cs;")
-        body.append(f"    let c{h}_{m2} = sg_ld2(in0, i0 + {64*m2 + 4*h + 2}u, log_q) * cs;")
-comp = {0: ("a", "xy"), 1: ("a", "zw"), 2: ("c", "xy"), 3: ("c", "zw")}
-for n1 in range(4):
-    v, c = comp[n1]
-    for h, nm in [(0, "x"), (1, "y")]:
-        body.append(f"    let {nm}{n1} = dft16({arr([f'{v}{h}_{m2}.{c}' for m2 in range(16)])});")
-body.append("""    // ·W256^(m1·a): (W256^(2·lane), W256^(2·lane+1)) is one vec4 of the stage table.
+    let i0 = {2 * radix}u * lane;""")
+    groups = [f"(n1 = {2 * q}, {2 * q + 1})" for q in range(radix // 2)]
+    listed = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+    body.append(f"    // {listed} of m = 2·lane + h + 16·m2.")
+    for h in range(2):
+        for m2 in range(16):
+            for q, v in enumerate(pair):
+                body.append(f"    let {v}{h}_{m2} = sg_ld2(in0, i0 + {16 * radix * m2 + radix * h + 2 * q}u, log_q) * cs;")
+    comp = {n1: (pair[n1 // 2], "xy" if n1 % 2 == 0 else "zw") for n1 in range(radix)}
+    for n1 in range(radix):
+        v, c = comp[n1]
+        for h, nm in [(0, "x"), (1, "y")]:
+            body.append(f"    let {nm}{n1} = dft16({arr([f'{v}{h}_{m2}.{c}' for m2 in range(16)])});")
+    body.append("""    // ·W256^(m1·a): (W256^(2·lane), W256^(2·lane+1)) is one vec4 of the stage table.
     let w = tw[128u + lane];
     let p1 = w.xy;
     let q1 = w.zw;""")
-body.append(pows("p", 16))
-body.append(pows("q", 16))
-for n1 in range(4):
-    body.append(f"    // n1 = {n1}.")
-    body.append(f"    let v{n1}_0 = vec4<f32>(x{n1}[0], y{n1}[0]);")
-    for a in range(1, 16):
-        body.append(f"    let v{n1}_{a} = vec4<f32>(cmul(x{n1}[{a}], p{a}), cmul(y{n1}[{a}], q{a}));")
-    transpose_dft(body, "m1", f"{n1}_")
-body.append("""    // ·W1024^(n1·(a + 16b)) = W1024^(n1·a)·(W64^n1)^b, a = 2·lane (e), 2·lane + 1 (o).""")
-for n1 in range(1, 4):
-    body.append(f"    let ce{n1} = tw2(1024u + ((2u * lane * {n1}u) & 1023u));")
-    body.append(f"    let co{n1} = cmul(ce{n1}, tw2(1024u + {n1}u));")
-    body.append(f"    let d{n1}_1 = tw2({64 + n1}u);")
-    for r in range(2, 16):
-        hb = 1 << (r.bit_length() - 1)
-        if r == hb:
-            body.append(f"    let d{n1}_{r} = cmul(d{n1}_{r//2}, d{n1}_{r//2});")
-        else:
-            body.append(f"    let d{n1}_{r} = cmul(d{n1}_{hb}, d{n1}_{r-hb});")
-body.append("""    let so = conj_sign(2u) * fp.scale;
-    let out0 = ((b << fp.log_n) + (j << 10u)) >> 1u;""")
-for bb in range(16):
-    for nm, zz in [("e", "ze"), ("o", "zo")]:
-        items = [f"{zz}0_[{bb}]"]
-        for n1 in range(1, 4):
-            c = f"c{nm}{n1}" if bb == 0 else f"cmul(c{nm}{n1}, d{n1}_{bb})"
-            items.append(f"cmul({zz}{n1}_[{bb}], {c})")
-        body.append(f"    let f{nm}{bb} = dft4(array<vec2<f32>, 4>(" + ", ".join(items) + "));")
-    for k1 in range(4):
-        body.append(f"    dst[out0 + lane + {8*bb + 128*k1}u] = vec4<Elem>(vec4<f32>(fe{bb}[{k1}], fo{bb}[{k1}]) * so);")
-body.append("}\n")
+    body.append(pows("p", 16))
+    body.append(pows("q", 16))
+    for n1 in range(radix):
+        body.append(f"    // n1 = {n1}.")
+        body.append(f"    let v{n1}_0 = vec4<f32>(x{n1}[0], y{n1}[0]);")
+        for a in range(1, 16):
+            body.append(f"    let v{n1}_{a} = vec4<f32>(cmul(x{n1}[{a}], p{a}), cmul(y{n1}[{a}], q{a}));")
+        transpose_dft(body, "m1", f"{n1}_")
+    body.append(f"""    // ·W{big}^(n1·(a + 16b)) = W{big}^(n1·a)·(W{16 * radix}^n1)^b, a = 2·lane (e), 2·lane + 1 (o).""")
+    for n1 in range(1, radix):
+        body.append(f"    let ce{n1} = tw2({big}u + ((2u * lane * {n1}u) & {big - 1}u));")
+        body.append(f"    let co{n1} = cmul(ce{n1}, tw2({big}u + {n1}u));")
+        body.append(f"    let d{n1}_1 = tw2({16 * radix + n1}u);")
+        for r in range(2, 16):
+            hb = 1 << (r.bit_length() - 1)
+            if r == hb:
+                body.append(f"    let d{n1}_{r} = cmul(d{n1}_{r//2}, d{n1}_{r//2});")
+            else:
+                body.append(f"    let d{n1}_{r} = cmul(d{n1}_{hb}, d{n1}_{r-hb});")
+    body.append(f"""    let so = conj_sign(2u) * fp.scale;
+    let out0 = ((b << fp.log_n) + (j << {log_p}u)) >> 1u;""")
+    for bb in range(16):
+        for nm, zz in [("e", "ze"), ("o", "zo")]:
+            items = [f"{zz}0_[{bb}]"]
+            for n1 in range(1, radix):
+                c = f"c{nm}{n1}" if bb == 0 else f"cmul(c{nm}{n1}, d{n1}_{bb})"
+                items.append(f"cmul({zz}{n1}_[{bb}], {c})")
+            body.append(f"    let f{nm}{bb} = dft{radix}(array<vec2<f32>, {radix}>(" + ", ".join(items) + "));")
+        for k1 in range(radix):
+            body.append(f"    dst[out0 + lane + {8*bb + 128*k1}u] = vec4<Elem>(vec4<f32>(fe{bb}[{k1}], fo{bb}[{k1}]) * so);")
+    body.append("}\n")
+
+
+whole_in_subgroup(body, 4, "p1024")
+out.append("\n".join(body))
+
+# ---- 512 and 2048 points inside one subgroup: p1024 with a radix-2 or radix-8 last step.
+body = ["""// 512 and 2048 points (`p512`, `p2048`): p1024 with a radix-2 (64 values per lane) or radix-8
+// (256 values per lane) DFT over n1 instead of radix 4; the same column mapping, SG_WHOLE loads and
+// vec4 stores. On the plain core (two or three workgroup-memory stages) these sizes ran at about
+// half the share of the copy kernel that 1024 reaches here."""]
+whole_in_subgroup(body, 2, "p512")
+whole_in_subgroup(body, 8, "p2048")
 out.append("\n".join(body))
 
 # ---- 4096 points fused: main's mirror image (coalesced vec4 loads, strided stores).

@@ -249,6 +249,9 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 /// again for each of the 8 columns in it; every pass of the three-pass split reads whole lines
 /// (lavapipe 22.3: 0.80× the time of the two passes, `examples/fft_configs`).
 pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
+    if let Some(sizes) = sg_two_pass(cfg, log_n) {
+        return passes_of(cfg, log_n, sizes);
+    }
     let sched = schedule(cfg, log_n);
     let sizes: Vec<u32> = sched.iter().map(|g| g.log_p).collect();
     if !(cfg.subgroup_passes() && cfg.log_cap == 12 && sizes == [12, 8]) {
@@ -261,6 +264,41 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
             let g = PassGeom {
                 log_p,
                 m: 1,
+                log_ns,
+            };
+            log_ns += log_p;
+            g
+        })
+        .collect()
+}
+
+/// Under the 8-lane subgroup kernels, 8192 runs as 32 × 256 and 16384 as 64 × 256 instead of
+/// [`schedule`]'s 128 × 64 and 128 × 128 (fewest stages, every pass on the plain core): a
+/// small plain first pass (its workgroups read 128 or 64 adjacent columns), then `p256` in
+/// place at span 32 or 64. In alternating rounds on lavapipe 22.3 (`examples/fft_configs`):
+/// 0.64–0.66× and 0.74–0.77× the time. A small plain last pass at a large span loses instead
+/// (8192 = 2048 × 4: 0.93×, 16384 = 1024 × 16: 0.92×; 32768 = 128 × 256: 1.24× of 256 × 128).
+fn sg_two_pass(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
+    if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
+        return None;
+    }
+    match log_n {
+        13 => Some(&[5, 8]),
+        14 => Some(&[6, 8]),
+        _ => None,
+    }
+}
+
+/// The passes of log2 sizes `sizes` (first pass first) of a 2^log_n-point transform, each as
+/// wide as [`schedule`] makes it.
+fn passes_of(cfg: &FftConfig, log_n: u32, sizes: &[u32]) -> Vec<PassGeom> {
+    let mut log_ns = 0;
+    sizes
+        .iter()
+        .map(|&log_p| {
+            let g = PassGeom {
+                log_p,
+                m: 1 << (cfg.log_cap - log_p).min(log_n - log_p),
                 log_ns,
             };
             log_ns += log_p;
@@ -321,7 +359,7 @@ pub(crate) fn sg_pass(
             ];
             (c, cols.div_ceil(8))
         }
-        "p1024" => (
+        "p1024" | "p512" | "p2048" => (
             vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
             cols.div_ceil(8),
         ),
