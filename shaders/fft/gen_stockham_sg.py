@@ -485,5 +485,69 @@ for o in range(16):
 body.append("}\n")
 out.append("\n".join(body))
 
+import math
+
+
+def lit(v):
+    """A WGSL f32 literal of v."""
+    if abs(v) < 1e-12:
+        return "0.0"
+    t = f"{v:.9g}"
+    return t if ("." in t or "e" in t) else t + ".0"
+
+
+def dft_regs(body, name, inp):
+    """Emits the DFT of the expressions `inp` (16·B of them, B = 1, 2, 4 or 8) in registers:
+    B dft16 over n1 of x[B·n1 + n2], times the constant W_(16B)^(n2·k1) (literals, no table
+    reads), then 16 dftB over n2. Returns the output expressions, in order."""
+    r = len(inp)
+    bb = r // 16
+    if bb == 1:
+        body.append(f"    let {name} = dft16(array<vec2<f32>, 16>({', '.join(inp)}));")
+        return [f"{name}[{k}]" for k in range(16)]
+    for n2 in range(bb):
+        items = ", ".join(inp[bb * n1 + n2] for n1 in range(16))
+        body.append(f"    let {name}_{n2} = dft16(array<vec2<f32>, 16>({items}));")
+    for k1 in range(16):
+        items = []
+        for n2 in range(bb):
+            e = (n2 * k1) % r
+            y = f"{name}_{n2}[{k1}]"
+            if e == 0:
+                items.append(y)
+            else:
+                a = -2.0 * math.pi * e / r
+                items.append(f"cmul({y}, vec2<f32>({lit(math.cos(a))}, {lit(math.sin(a))}))")
+        body.append(f"    let {name}k{k1} = dft{bb}(array<vec2<f32>, {bb}>({', '.join(items)}));")
+    return [f"{name}k{k % 16}[{k // 16}]" for k in range(r)]
+
+
+# ---- 32-, 64- and 128-point first passes with a lane per column (p16c's layout).
+body = ["""// 32-, 64- and 128-point first passes of longer transforms (`p32c`, `p64c`, `p128c`: 8192 =
+// 32 x 256, 16384 = 64 x 256, 32768 = 128 x 256), laid out as p16c: one column per invocation,
+// adjacent columns in adjacent lanes (each load of a subgroup is one 64-byte run, each lane
+// stores R neighbouring values), the DFT in registers as 16 x R/16 with constant twiddles
+// (literals: no table reads). No workgroup memory, no lane exchange, no cross-pass twiddles."""]
+for radix in [32, 64, 128]:
+    log_r = radix.bit_length() - 1
+    body.append(entry_head(f"p{radix}c", 64, ["src", "aux", "spec", "src_e", "dst", "tw"]))
+    body.append(f"""    // No barrier: columns past the last one leave.
+    let c = linear_workgroup(wid, nwg) * 64u + 8u * g + lane;
+    if c >= fp.cols {{
+        return;
+    }}
+    let log_q = fp.log_n - {log_r}u;
+    let i0 = ((c >> log_q) << fp.log_n) + (c & ((1u << log_q) - 1u));
+    let cs = conj_sign(1u);""")
+    for r in range(radix):
+        body.append(f"    let x{r} = sg_src(i0 + ({r}u << log_q)) * cs.xy;")
+    ys = dft_regs(body, "y", [f"x{r}" for r in range(radix)])
+    body.append(f"""    let so = conj_sign(2u) * fp.scale;
+    let o0 = {radix}u * c;""")
+    for o in range(radix):
+        body.append(f"    dst_e[o0 + {o}u] = vec2<Elem>({ys[o]} * so.xy);")
+    body.append("}\n")
+out.append("\n".join(body))
+
 path = pathlib.Path(__file__).with_name("stockham_sg.wgsl")
 path.write_text("\n".join(out))

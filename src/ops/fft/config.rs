@@ -158,6 +158,8 @@ impl FftConfig {
     ///   `pow2_schedule`): a lane per column, the DFT in registers.
     /// - `p512`, `p2048`: 512- and 2048-point first passes, `p1024` with a radix-2 or radix-8
     ///   last step (fused 512 and 2048 ran 2.3× and 1.9× faster than on the plain core).
+    /// - `p32c`, `p64c`, `p128c`: 32-, 64- and 128-point first passes (8192 = 32 × 256, 16384 =
+    ///   64 × 256, 32768 = 128 × 256), laid out as `p16c`.
     pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
@@ -171,6 +173,9 @@ impl FftConfig {
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
             (4, 0) if log_n > 4 => Some("p16c"),
+            (5, 0) if log_n > 5 => Some("p32c"),
+            (6, 0) if log_n > 6 => Some("p64c"),
+            (7, 0) if log_n > 7 => Some("p128c"),
             _ => None,
         }
     }

@@ -272,12 +272,15 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
         .collect()
 }
 
-/// Under the 8-lane subgroup kernels, 8192 runs as 32 × 256 and 16384 as 64 × 256 instead of
-/// [`schedule`]'s 128 × 64 and 128 × 128 (fewest stages, every pass on the plain core): a
-/// small plain first pass (its workgroups read 128 or 64 adjacent columns), then `p256` in
-/// place at span 32 or 64. In alternating rounds on lavapipe 22.3 (`examples/fft_configs`):
-/// 0.64–0.66× and 0.74–0.77× the time. A small plain last pass at a large span loses instead
-/// (8192 = 2048 × 4: 0.93×, 16384 = 1024 × 16: 0.92×; 32768 = 128 × 256: 1.24× of 256 × 128).
+/// Under the 8-lane subgroup kernels, 8192, 16384 and 32768 run as 32 × 256, 64 × 256 and
+/// 128 × 256 instead of [`schedule`]'s 128 × 64, 128 × 128 and 256 × 128 (fewest stages): a
+/// lane-per-column first pass (`p32c`, `p64c`, `p128c`: the DFT in registers, each subgroup
+/// load one 64-byte run), then `p256` in place at span 32, 64 or 128. In alternating rounds on
+/// lavapipe 22.3 (`examples/fft_configs`), against the former splits: 8192 0.64–0.66× the time
+/// with the first pass on the plain core, then 0.88× with `p32c`; 16384 0.74–0.77×, then 0.78×
+/// with `p64c`; 32768 0.92× of 256 × 128 with `p128c` (1.24× with the first pass on the plain
+/// core). A small plain last pass at a large span loses instead (8192 = 2048 × 4: 0.93×,
+/// 16384 = 1024 × 16: 0.92×, 32768 = 2048 × 16: 1.35×).
 fn sg_two_pass(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
     if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
         return None;
@@ -285,6 +288,7 @@ fn sg_two_pass(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
     match log_n {
         13 => Some(&[5, 8]),
         14 => Some(&[6, 8]),
+        15 => Some(&[7, 8]),
         _ => None,
     }
 }
@@ -363,7 +367,7 @@ pub(crate) fn sg_pass(
             vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
             cols.div_ceil(8),
         ),
-        "p16c" => (Vec::new(), cols.div_ceil(64)),
+        "p16c" | "p32c" | "p64c" | "p128c" => (Vec::new(), cols.div_ceil(64)),
         _ => (Vec::new(), cols),
     }
 }
@@ -619,10 +623,11 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
-                    // `p4096` and `p16c` store single values (element view).
+                    // `p4096` and the lane-per-column first passes store single values (element
+                    // view).
                     dst_vec4: g.log_ns == 0
                         && stride.is_none()
-                        && !matches!(sg_entry, Some("p4096" | "p16c")),
+                        && !matches!(sg_entry, Some("p4096" | "p16c" | "p32c" | "p64c" | "p128c")),
                 });
             }
         } else {
