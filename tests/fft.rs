@@ -114,6 +114,7 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(4, 0, 20), Some("p16c"));
     assert_eq!(mp.sg_entry(9, 0, 9), Some("p512"));
     assert_eq!(mp.sg_entry(11, 0, 19), Some("p2048"));
+    assert_eq!(mp.sg_entry(8, 9, 17), Some("p256c"));
     for (log_n, first) in [(13, "p32c"), (14, "p64c"), (15, "p128c")] {
         let sg = wgkernels::ops::fft::sg_pass_constants(&mp, log_n);
         assert_eq!(sg.len(), 2, "{log_n}: {sg:?}");
