@@ -113,6 +113,15 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(12, 0, 24), Some("main"));
     assert_eq!(mp.sg_entry(4, 0, 20), Some("p16c"));
     assert_eq!(mp.sg_entry(16, 0, 16), Some("p65536"));
+    assert_eq!(mp.sg_entry(9, 0, 9), Some("p512"));
+    assert_eq!(mp.sg_entry(11, 0, 19), Some("p2048"));
+    assert_eq!(mp.sg_entry(8, 9, 17), Some("p256c"));
+    for (log_n, first) in [(13, "p32c"), (14, "p64c"), (15, "p128c")] {
+        let sg = wgkernels::ops::fft::sg_pass_constants(&mp, log_n);
+        assert_eq!(sg.len(), 2, "{log_n}: {sg:?}");
+        assert_eq!((sg[0].0, sg[1].0), (first, "p256"));
+        assert!(sg[1].1.contains(&("SG_IN_PLACE", 1.0)), "{sg:?}");
+    }
     // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
     // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
     // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
@@ -132,6 +141,23 @@ fn subgroup_kernels() {
         (FftDesc::new(1 << 20).inverse(true), 3),
         // 2^23 = 4096 × 2048: the first pass on `main`.
         (FftDesc::new(1 << 23), 2),
+        // `p512` and `p2048` (p1024 with a radix-2 or radix-8 last step): fused with tails
+        // in the last workgroup and the inverse, and as the first pass of 2^17 = 512 × 256
+        // and 2^19 = 2048 × 256 (strided loads).
+        (FftDesc::new(512).batch(9), 1),
+        (FftDesc::new(512).batch(6).inverse(true), 1),
+        (FftDesc::new(2048).batch(15), 1),
+        (FftDesc::new(2048).batch(3).inverse(true), 1),
+        (FftDesc::new(1 << 17).batch(2), 2),
+        (FftDesc::new(1 << 19).inverse(true), 2),
+        // 8192 = 32 × 256, 16384 = 64 × 256 and 32768 = 128 × 256: a lane-per-column first
+        // pass (`p32c`, `p64c`, `p128c`), then `p256` in place.
+        (FftDesc::new(8192).batch(3), 2),
+        (FftDesc::new(8192).inverse(true), 2),
+        (FftDesc::new(16384).inverse(true), 2),
+        (FftDesc::new(16384).batch(2), 2),
+        (FftDesc::new(32768).batch(2), 2),
+        (FftDesc::new(32768).inverse(true), 2),
     ] {
         let plan = FftPlan::new(ctx(), d, Some(mp)).unwrap();
         assert_eq!(plan.dispatches(), passes, "{d:?}");

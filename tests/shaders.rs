@@ -390,7 +390,9 @@ fn every_fft_variant_translates_for_every_backend() {
             let spec = Spec::new(dtype);
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
-                for log_n in [1u32, 3, 4, 8, 10, 12, 13, 16, 18, 20, 22, 23] {
+                for log_n in [
+                    1u32, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 22, 23,
+                ] {
                     for (entry, c) in wgkernels::ops::fft::sg_pass_constants(&cfg, log_n) {
                         sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
                         sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));
@@ -447,9 +449,16 @@ fn every_fft_variant_translates_for_every_backend() {
     sweep.finish("FFT", 40);
     // The subgroup kernels (lavapipe profile): 4096-point first pass (2^23), 16-point first
     // pass (2^20), 256-point fused, first and last (cross-pass twiddles, strided stores, in
-    // place) passes.
+    // place) passes, 512-point fused and first (2^17) passes, the fused 2048-point transform,
+    // 32-, 64- and 128-point first passes (8192, 16384, 32768).
     for want in [
         ("main", vec![]),
+        ("p32c", vec![]),
+        ("p64c", vec![]),
+        ("p128c", vec![]),
+        ("p512", vec![1]),
+        ("p512", vec![0]),
+        ("p2048", vec![1]),
         ("p16c", vec![]),
         ("p256", vec![0, 1, 0]),
         ("p256", vec![1, 0, 1]),

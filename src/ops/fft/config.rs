@@ -150,8 +150,8 @@ impl FftConfig {
     ///   subgroup FFTs and the radix-4 step in registers, no workgroup memory; on lavapipe the
     ///   fused transform takes 0.76–0.84× the time of the former four-subgroup kernel with its
     ///   workgroup-memory exchange, which ran 1.58× faster than the plain core);
-    /// - `p256`: 256-point passes of span below 1024 (a column per subgroup, no workgroup memory);
-    /// - `p256c`: 256-point passes of span ≥ 1024 (a lane per column, 8 adjacent columns per
+    /// - `p256`: 256-point passes of span below 512 (a column per subgroup, no workgroup memory);
+    /// - `p256c`: 256-point passes of span ≥ 512 (a lane per column, 8 adjacent columns per
     ///   workgroup, so that each store writes one run of memory instead of 8 rows ns·8 bytes
     ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256);
     /// - `p16c`: 16-point first passes of longer transforms (2^20 = 16 × 256 × 256, see
@@ -159,6 +159,12 @@ impl FftConfig {
     /// - `p65536`: the fused 65536-point transform, both 256-point passes in one workgroup (the
     ///   second in place while the transform sits in the core's L2 on a CPU rasteriser; see
     ///   `pow2_schedule`).
+    /// - `p512`, `p2048`: 512- and 2048-point first passes, `p1024` with a radix-2 or radix-8
+    ///   last step (fused 512 and 2048 ran 2.3× and 1.9× faster than on the plain core).
+    /// - `p32c`, `p64c`, `p128c`: 32-, 64- and 128-point first passes (8192 = 32 × 256, 16384 =
+    ///   64 × 256, 32768 = 128 × 256), laid out as `p16c`.
+    /// - `p256c` also at span 512 (the last pass of 2^17 = 512 × 256: 0.91× and 0.96× the time
+    ///   on `p256`; at spans 32 and 128, 8192 and 32768 took 1.20× and 1.10× on `p256c`).
     pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
             return None;
@@ -167,10 +173,16 @@ impl FftConfig {
             (12, 0) if log_n == 12 => Some("p4096"),
             (12, 0) => Some("main"),
             (10, 0) => Some("p1024"),
+            (9, 0) => Some("p512"),
+            (11, 0) => Some("p2048"),
+            (8, 9) => Some("p256c"),
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
             (4, 0) if log_n > 4 => Some("p16c"),
             (16, 0) if log_n == 16 => Some("p65536"),
+            (5, 0) if log_n > 5 => Some("p32c"),
+            (6, 0) if log_n > 6 => Some("p64c"),
+            (7, 0) if log_n > 7 => Some("p128c"),
             _ => None,
         }
     }

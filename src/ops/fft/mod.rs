@@ -259,6 +259,9 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
             log_ns: 0,
         }];
     }
+    if let Some(sizes) = sg_two_pass(cfg, log_n) {
+        return passes_of(cfg, log_n, sizes);
+    }
     let sched = schedule(cfg, log_n);
     let sizes: Vec<u32> = sched.iter().map(|g| g.log_p).collect();
     if !(cfg.subgroup_passes() && cfg.log_cap == 12 && sizes == [12, 8]) {
@@ -271,6 +274,45 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
             let g = PassGeom {
                 log_p,
                 m: 1,
+                log_ns,
+            };
+            log_ns += log_p;
+            g
+        })
+        .collect()
+}
+
+/// Under the 8-lane subgroup kernels, 8192, 16384 and 32768 run as 32 × 256, 64 × 256 and
+/// 128 × 256 instead of [`schedule`]'s 128 × 64, 128 × 128 and 256 × 128 (fewest stages): a
+/// lane-per-column first pass (`p32c`, `p64c`, `p128c`: the DFT in registers, each subgroup
+/// load one 64-byte run), then `p256` in place at span 32, 64 or 128. In alternating rounds on
+/// lavapipe 22.3 (`examples/fft_configs`), against the former splits: 8192 0.64–0.66× the time
+/// with the first pass on the plain core, then 0.88× with `p32c`; 16384 0.74–0.77×, then 0.78×
+/// with `p64c`; 32768 0.92× of 256 × 128 with `p128c` (1.24× with the first pass on the plain
+/// core). A small plain last pass at a large span loses instead (8192 = 2048 × 4: 0.93×,
+/// 16384 = 1024 × 16: 0.92×, 32768 = 2048 × 16: 1.35×).
+fn sg_two_pass(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
+    if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
+        return None;
+    }
+    match log_n {
+        13 => Some(&[5, 8]),
+        14 => Some(&[6, 8]),
+        15 => Some(&[7, 8]),
+        _ => None,
+    }
+}
+
+/// The passes of log2 sizes `sizes` (first pass first) of a 2^log_n-point transform, each as
+/// wide as [`schedule`] makes it.
+fn passes_of(cfg: &FftConfig, log_n: u32, sizes: &[u32]) -> Vec<PassGeom> {
+    let mut log_ns = 0;
+    sizes
+        .iter()
+        .map(|&log_p| {
+            let g = PassGeom {
+                log_p,
+                m: 1 << (cfg.log_cap - log_p).min(log_n - log_p),
                 log_ns,
             };
             log_ns += log_p;
@@ -331,11 +373,11 @@ pub(crate) fn sg_pass(
             ];
             (c, cols.div_ceil(8))
         }
-        "p1024" => (
+        "p1024" | "p512" | "p2048" => (
             vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
             cols.div_ceil(8),
         ),
-        "p16c" => (Vec::new(), cols.div_ceil(64)),
+        "p16c" | "p32c" | "p64c" | "p128c" => (Vec::new(), cols.div_ceil(64)),
         _ => (Vec::new(), cols),
     }
 }
@@ -734,10 +776,14 @@ impl FftPlan {
                     aux: None,
                     spec: None,
                     element_views: true,
-                    // `p4096`, `p16c` and `p65536` store single values (element view).
+                    // `p4096`, `p65536` and the lane-per-column first passes store single
+                    // values (element view).
                     dst_vec4: g.log_ns == 0
                         && stride.is_none()
-                        && !matches!(sg_entry, Some("p4096" | "p16c" | "p65536")),
+                        && !matches!(
+                            sg_entry,
+                            Some("p4096" | "p16c" | "p32c" | "p64c" | "p128c" | "p65536")
+                        ),
                 });
             }
         } else {
