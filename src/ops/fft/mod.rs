@@ -534,6 +534,8 @@ impl FftPlan {
     ) -> Result<Self> {
         let stride = strided.map(|s| s.0);
         let strided_in_place = strided.is_some_and(|s| s.1);
+        // Checked before the pick, which assumes a valid descriptor (n ≥ 1).
+        desc.validate()?;
         let pick = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
         let lane_passes = match strided {
             Some((st, in_place, true)) if desc.is_pow2() => {
@@ -541,7 +543,6 @@ impl FftPlan {
             }
             _ => None,
         };
-        desc.validate()?;
         if desc.dtype == DType::F16 {
             ctx.require_f16()?;
         }
