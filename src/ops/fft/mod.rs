@@ -396,13 +396,15 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
 /// The passes (log2 sizes) of a strided column transform of 2^log_n points on the
 /// lane-per-column subgroup kernels, if `cfg` runs them and the stride is a power of two ≥ 2:
 /// 4096 points as three `p16v` passes (two adjacent columns per invocation, vec4 loads, the DFT in
+/// registers); 1024 points as `p16v` then `p64l` (one column per invocation, 64 values in
 /// registers); 256 points in place (`in_place`: after an N-D chain's first step) as one `p256v`
 /// pass (the whole column in one invocation's registers), out of place as two `p16v` passes.
 /// Each load and store of a subgroup is then one run of whole lines; the plain core's strided
 /// pass runs one 4096-point column per workgroup and uses 8 bytes of each line it touches. On
 /// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.58–0.65×
 /// with `p256v` in place, 0.73× with `p16v` there; as the first step, 256-point columns at stride
-/// 256 took 0.62× on `p16v` and 1.10× on `p256v` (README, N-D transforms).
+/// 256 took 0.62× on `p16v` and 1.10× on `p256v`; 1024² 0.54× with `p16v` then `p64l` (0.76× in the
+/// other order); 4096 as `p64l` × 2 took 1.66× `p16v` × 3 (README, N-D transforms).
 pub(crate) fn strided_lane_passes(
     cfg: &FftConfig,
     log_n: u32,
@@ -419,17 +421,21 @@ pub(crate) fn strided_lane_passes(
     match (log_n, in_place) {
         (8, true) => Some(&[8]),
         (8, false) => Some(&[4, 4]),
+        (10, _) => Some(&[4, 6]),
         (12, _) => Some(&[4, 4, 4]),
         _ => None,
     }
 }
 
 /// Entry point, override constants and columns per workgroup of a lane-per-column pass of
-/// 2^log_p points (8: `p256v`, one column per invocation; 4: `p16v`, two), 64 invocations each.
+/// 2^log_p points (8: `p256v` and 6: `p64l`, one column per invocation; 4: `p16v`, two), 64
+/// invocations each.
 fn strided_lane_entry(log_p: u32, in_place: bool) -> (&'static str, Vec<(&'static str, f64)>, u64) {
     let c = vec![("SG_IN_PLACE", in_place as u8 as f64)];
     if log_p == 8 {
         ("p256v", c, 64)
+    } else if log_p == 6 {
+        ("p64l", c, 64)
     } else {
         ("p16v", c, 128)
     }
@@ -437,9 +443,9 @@ fn strided_lane_entry(log_p: u32, in_place: bool) -> (&'static str, Vec<(&'stati
 
 /// Every lane-per-column pass a strided column transform can run (entry point and override
 /// constants of shaders/fft/stockham_sg.wgsl), for the shader-validation test: `p16v` in and out
-/// of place, `p256v` in place.
+/// of place, `p64l`, `p256v` in place.
 pub fn strided_sg_pass_constants() -> Vec<(&'static str, Vec<(&'static str, f64)>)> {
-    [(4, false), (4, true), (8, true)]
+    [(4, false), (4, true), (6, false), (8, true)]
         .into_iter()
         .map(|(log_p, ip)| {
             let (e, c, _) = strided_lane_entry(log_p, ip);

@@ -488,13 +488,16 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
         // `p16v` passes where the adapter has 8-lane subgroups (`ColumnPass::Lanes`); the
         // 4-point rows reuse an earlier shape's pipeline.
         D::new(&[4096, 4], &[0, 1], fwd),
+        // 1024-point columns: `p16v` (the pipeline above, out of place) then `p64l`.
+        D::new(&[1024, 4], &[0, 1], fwd),
     ];
     if tier.full() {
         v.extend([
-            // The lane-per-column kernels as the chain's first step (out of place), `p256v`
-            // in place over a batch, in f16, and a stride that is not a power of two (the
-            // plain strided pass).
+            // The lane-per-column kernels as the chain's first step (out of place; 1024 points
+            // over a batch), `p256v` in place over a batch, in f16, and a stride that is not a
+            // power of two (the plain strided pass).
             D::new(&[4096, 4], &[0], inv).norm(Norm::Ortho),
+            D::new(&[2, 1024, 8], &[1], inv).norm(Norm::Forward),
             D::new(&[256, 8], &[0], fwd),
             D::new(&[2, 256, 8], &[1, 2], inv),
             D::new(&[256, 16], &[0, 1], fwd).dtype(DType::F16),
