@@ -88,9 +88,9 @@ pub enum ColumnPass {
     /// One strided FFT pass that reads and writes the values where they lie (power-of-two
     /// lengths that fit one fused plain-Stockham pass; other axes still transpose).
     Strided,
-    /// As `Strided`, but 256- and 4096-point columns at a power-of-two stride run on the
-    /// lane-per-column subgroup kernels where the adapter has 8-lane subgroups (`p16v`, and
-    /// `p256v` in place; see `strided_lane_passes`): adjacent lanes hold adjacent columns, so
+    /// As `Strided`, but 256-, 1024- and 4096-point columns at a power-of-two stride run on the
+    /// lane-per-column subgroup kernels where the adapter has 8-lane subgroups (`p16v`, `p64l`,
+    /// and `p256v` in place; see `strided_lane_passes`): adjacent lanes hold adjacent columns, so
     /// each subgroup load or store is a run of whole lines, where the plain pass runs one
     /// 4096-point column per workgroup and uses 8 bytes of each line it touches. Other lengths
     /// and adapters run as `Strided`.
