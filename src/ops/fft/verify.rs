@@ -494,13 +494,14 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
     if tier.full() {
         v.extend([
             // The lane-per-column kernels as the chain's first step (out of place; 1024 points
-            // over a batch), `p256v` in place over a batch, in f16, and a stride that is not a
-            // power of two (the plain strided pass).
+            // over a batch), `p256v` in place over a batch, `p256v` and `p64l` in f16, and a
+            // stride that is not a power of two (the plain strided pass).
             D::new(&[4096, 4], &[0], inv).norm(Norm::Ortho),
             D::new(&[2, 1024, 8], &[1], inv).norm(Norm::Forward),
             D::new(&[256, 8], &[0], fwd),
             D::new(&[2, 256, 8], &[1, 2], inv),
             D::new(&[256, 16], &[0, 1], fwd).dtype(DType::F16),
+            D::new(&[1024, 4], &[0, 1], inv).dtype(DType::F16),
             D::new(&[256, 6], &[0, 1], fwd),
             D::new(&[7, 13, 11], &[0, 1, 2], fwd),
             D::new(&[64, 256], &[0, 1], T::R2c).norm(Norm::Forward),
