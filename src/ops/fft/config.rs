@@ -178,11 +178,10 @@ impl FftConfig {
             (8, 9) => Some("p256c"),
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
-            (4, 0) if log_n > 4 => Some("p16c"),
             (16, 0) if log_n == 16 => Some("p65536"),
-            (5, 0) if log_n > 5 => Some("p32c"),
-            (6, 0) if log_n > 6 => Some("p64c"),
-            (7, 0) if log_n > 7 => Some("p128c"),
+            (4..=7, log_ns) if (log_ns == 0 && log_p < log_n) || (log_ns > 0 && log_n <= 20) => {
+                Some(["p16c", "p32c", "p64c", "p128c"][log_p as usize - 4])
+            }
             _ => None,
         }
     }
