@@ -116,11 +116,29 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(9, 0, 9), Some("p512"));
     assert_eq!(mp.sg_entry(11, 0, 19), Some("p2048"));
     assert_eq!(mp.sg_entry(8, 9, 17), Some("p256c"));
-    for (log_n, first) in [(13, "p32c"), (14, "p64c"), (15, "p128c")] {
+    // 8192 … 2^20 (but 65536) end with a lane-per-column pass in place, 2^18 … 2^20 with a
+    // twiddled lane-per-column pass in the middle.
+    assert_eq!(mp.sg_entry(4, 8, 18), Some("p16c"));
+    assert_eq!(mp.sg_entry(5, 8, 20), Some("p32c"));
+    for (log_n, entries) in [
+        (13, &["p256", "p32c"][..]),
+        (14, &["p256", "p64c"]),
+        (15, &["p256", "p128c"]),
+        (17, &["p2048", "p64c"]),
+        (18, &["p256", "p16c", "p64c"]),
+        (19, &["p256", "p16c", "p128c"]),
+        (20, &["p256", "p32c", "p128c"]),
+    ] {
         let sg = wgkernels::ops::fft::sg_pass_constants(&mp, log_n);
-        assert_eq!(sg.len(), 2, "{log_n}: {sg:?}");
-        assert_eq!((sg[0].0, sg[1].0), (first, "p256"));
-        assert!(sg[1].1.contains(&("SG_IN_PLACE", 1.0)), "{sg:?}");
+        let names: Vec<_> = sg.iter().map(|s| s.0).collect();
+        assert_eq!(names, entries, "{log_n}: {sg:?}");
+        assert!(
+            sg.last().unwrap().1.contains(&("SG_IN_PLACE", 1.0)),
+            "{sg:?}"
+        );
+        assert!(sg[..sg.len() - 1]
+            .iter()
+            .all(|s| !s.1.contains(&("SG_IN_PLACE", 1.0))));
     }
     // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
     // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
@@ -130,8 +148,8 @@ fn subgroup_kernels() {
         (FftDesc::new(1024).batch(15), 1),
         (FftDesc::new(1024).batch(6).inverse(true), 1),
         (FftDesc::new(1024).batch(3), 1),
-        (FftDesc::new(1 << 18).batch(2), 2),
-        (FftDesc::new(1 << 18).inverse(true), 2),
+        (FftDesc::new(1 << 18).batch(2), 3),
+        (FftDesc::new(1 << 18).inverse(true), 3),
         (FftDesc::new(256).batch(13), 1),
         (FftDesc::new(256).batch(3).inverse(true), 1),
         // 65536 in one dispatch (`p65536`, both 256-point passes in one workgroup).
@@ -142,16 +160,17 @@ fn subgroup_kernels() {
         // 2^23 = 4096 × 2048: the first pass on `main`.
         (FftDesc::new(1 << 23), 2),
         // `p512` and `p2048` (p1024 with a radix-2 or radix-8 last step): fused with tails
-        // in the last workgroup and the inverse, and as the first pass of 2^17 = 512 × 256
-        // and 2^19 = 2048 × 256 (strided loads).
+        // in the last workgroup and the inverse, and as the first pass of 2^17
+        // = 2048 × 64 (strided loads).
         (FftDesc::new(512).batch(9), 1),
         (FftDesc::new(512).batch(6).inverse(true), 1),
         (FftDesc::new(2048).batch(15), 1),
         (FftDesc::new(2048).batch(3).inverse(true), 1),
         (FftDesc::new(1 << 17).batch(2), 2),
-        (FftDesc::new(1 << 19).inverse(true), 2),
-        // 8192 = 32 × 256, 16384 = 64 × 256 and 32768 = 128 × 256: a lane-per-column first
-        // pass (`p32c`, `p64c`, `p128c`), then `p256` in place.
+        (FftDesc::new(1 << 19).inverse(true), 3),
+        (FftDesc::new(1 << 19).batch(2), 3),
+        // 8192 = 256 × 32, 16384 = 256 × 64 and 32768 = 256 × 128: `p256`, then a
+        // lane-per-column pass in place (`p32c`, `p64c`, `p128c`).
         (FftDesc::new(8192).batch(3), 2),
         (FftDesc::new(8192).inverse(true), 2),
         (FftDesc::new(16384).inverse(true), 2),

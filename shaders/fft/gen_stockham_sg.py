@@ -502,28 +502,6 @@ for cc in range(16):
 body.append("}\n")
 out.append("\n".join(body))
 
-body = ["""// The 16-point first pass of a longer transform (2^20 = 16 x 256 x 256) with one column per
-// invocation: column c (transform c / Q, column j = c mod Q, Q = 2^log_n/16) reads x[j + r·Q],
-// runs a register DFT and writes value o to 16·j + o. Lanes hold adjacent columns, so each load
-// of a subgroup is one 64-byte run and each lane's stores fill two whole lines; no workgroup
-// memory, no lane exchange, no twiddles (span 1)."""]
-body.append(entry_head("p16c", 64, ["src", "aux", "spec", "src_e", "dst", "tw"]))
-body.append("""    // No barrier: columns past the last one leave.
-    let c = linear_workgroup(wid, nwg) * 64u + 8u * g + lane;
-    if c >= fp.cols {
-        return;
-    }
-    let log_q = fp.log_n - 4u;
-    let i0 = ((c >> log_q) << fp.log_n) + (c & ((1u << log_q) - 1u));
-    let cs = conj_sign(1u);""")
-body.append(f"    let y = dft16({arr([f'sg_src(i0 + ({r}u << log_q)) * cs.xy' for r in range(16)])});")
-body.append("""    let so = conj_sign(2u) * fp.scale;
-    let o0 = 16u * c;""")
-for o in range(16):
-    body.append(f"    dst_e[o0 + {o}u] = vec2<Elem>(y[{o}] * so.xy);")
-body.append("}\n")
-out.append("\n".join(body))
-
 # ---- 65536 points fused: both 256-point passes in one workgroup, the second in the L2.
 body = ["""// The fused 65536-point transform, one per workgroup (8 subgroups): the two passes of 256 x 256
 // (as p256, then in place at span 256 with the cross-pass twiddles) in one dispatch. The first
@@ -681,13 +659,18 @@ def dft_regs(body, name, inp):
     return [f"{name}k{k % 16}[{k // 16}]" for k in range(r)]
 
 
-# ---- 32-, 64- and 128-point first passes with a lane per column (p16c's layout).
-body = ["""// 32-, 64- and 128-point first passes of longer transforms (`p32c`, `p64c`, `p128c`: 8192 =
-// 32 x 256, 16384 = 64 x 256, 32768 = 128 x 256), laid out as p16c: one column per invocation,
-// adjacent columns in adjacent lanes (each load of a subgroup is one 64-byte run, each lane
-// stores R neighbouring values), the DFT in registers as 16 x R/16 with constant twiddles
-// (literals: no table reads). No workgroup memory, no lane exchange, no cross-pass twiddles."""]
-for radix in [32, 64, 128]:
+# ---- 16-, 32-, 64- and 128-point passes with a lane per column.
+body = ["""// 16-, 32-, 64- and 128-point passes of longer transforms (`p16c`, `p32c`, `p64c`, `p128c`)
+// with one column per invocation, adjacent columns in adjacent lanes: column c (transform c / Q,
+// j = c mod Q, Q = 2^log_n/R) reads x[j + r·Q] (each load of a subgroup is one 64-byte run),
+// runs the DFT in registers as 16 x R/16 with constant twiddles (literals: no table reads) and
+// writes value o to (j/ns)·ns·R + (j mod ns) + o·ns (span ns = 1, a first pass: each lane stores
+// R neighbouring values; ns ≥ 8: each store of a subgroup is one 64-byte run). After the first
+// pass (ns > 1, a uniform branch) the inputs take the cross-pass twiddles W_(R·ns)^(r·k), k = j mod
+// ns, as powers of one table lookup (a lookup per value costs ~2x the pass on lavapipe). No
+// workgroup memory, no lane exchange. First passes: 2^20 = 16 x 256 x 256, 8192 = 32 x 256,
+// 16384 = 64 x 256, 32768 = 128 x 256; later passes: see `pow2_schedule`."""]
+for radix in [16, 32, 64, 128]:
     log_r = radix.bit_length() - 1
     body.append(entry_head(f"p{radix}c", 64, ["src", "aux", "spec", "src_e", "dst", "tw"]))
     body.append(f"""    // No barrier: columns past the last one leave.
@@ -696,15 +679,23 @@ for radix in [32, 64, 128]:
         return;
     }}
     let log_q = fp.log_n - {log_r}u;
-    let i0 = ((c >> log_q) << fp.log_n) + (c & ((1u << log_q) - 1u));
+    let b = c >> log_q;
+    let j = c & ((1u << log_q) - 1u);
+    let i0 = (b << fp.log_n) + j;
     let cs = conj_sign(1u);""")
     for r in range(radix):
-        body.append(f"    let x{r} = sg_src(i0 + ({r}u << log_q)) * cs.xy;")
+        body.append(f"    var x{r} = sg_src(i0 + ({r}u << log_q)) * cs.xy;")
+    body.append(f"""    if fp.log_ns > 0u {{
+        let w1 = twiddle(j & (fp.ns - 1u), fp.log_ns + {log_r}u);""")
+    body.append(pows("w", radix, "        "))
+    for r in range(1, radix):
+        body.append(f"        x{r} = cmul(x{r}, w{r});")
+    body.append("    }")
     ys = dft_regs(body, "y", [f"x{r}" for r in range(radix)])
     body.append(f"""    let so = conj_sign(2u) * fp.scale;
-    let o0 = {radix}u * c;""")
+    let ob = (b << fp.log_n) + ((j >> fp.log_ns) << (fp.log_ns + {log_r}u)) + (j & (fp.ns - 1u));""")
     for o in range(radix):
-        body.append(f"    dst_e[o0 + {o}u] = vec2<Elem>({ys[o]} * so.xy);")
+        body.append(f"    dst_e[ob + ({o}u << fp.log_ns)] = vec2<Elem>({ys[o]} * so.xy);")
     body.append("}\n")
 out.append("\n".join(body))
 

@@ -154,16 +154,17 @@ impl FftConfig {
     /// - `p256c`: 256-point passes of span ≥ 512 (a lane per column, 8 adjacent columns per
     ///   workgroup, so that each store writes one run of memory instead of 8 rows ns·8 bytes
     ///   apart: 1.3× faster at spans 1024 and 4096 on lavapipe, 0.87× at span 256);
-    /// - `p16c`: 16-point first passes of longer transforms (2^20 = 16 × 256 × 256, see
-    ///   `pow2_schedule`): a lane per column, the DFT in registers.
+    /// - `p16c`, `p32c`, `p64c`, `p128c`: 16- to 128-point passes with a lane per column (the DFT
+    ///   in registers, adjacent columns in adjacent lanes): first passes, and up to 2^20 also
+    ///   later passes (cross-pass twiddles as powers of one lookup) and last passes in place
+    ///   (`SG_IN_PLACE`), where each store of a subgroup is one 64-byte run (8192 … 2^20 but
+    ///   65536 end with one: 0.74–0.89× the time on lavapipe, see `pow2_schedule`).
     /// - `p65536`: the fused 65536-point transform, both 256-point passes in one workgroup (the
     ///   second in place while the transform sits in the core's L2 on a CPU rasteriser; see
     ///   `pow2_schedule`).
     /// - `p512`, `p2048`: 512- and 2048-point first passes, `p1024` with a radix-2 or radix-8
     ///   last step (fused 512 and 2048 ran 2.3× and 1.9× faster than on the plain core).
-    /// - `p32c`, `p64c`, `p128c`: 32-, 64- and 128-point first passes (8192 = 32 × 256, 16384 =
-    ///   64 × 256, 32768 = 128 × 256), laid out as `p16c`.
-    /// - `p256c` also at span 512 (the last pass of 2^17 = 512 × 256: 0.91× and 0.96× the time
+    /// - `p256c` also at span 512 (a last pass of 2^17 = 512 × 256 ran 0.91× and 0.96× the time
     ///   on `p256`; at spans 32 and 128, 8192 and 32768 took 1.20× and 1.10× on `p256c`).
     pub fn sg_entry(&self, log_p: u32, log_ns: u32, log_n: u32) -> Option<&'static str> {
         if !self.subgroup_passes() || self.log_cap != 12 {
@@ -178,11 +179,10 @@ impl FftConfig {
             (8, 9) => Some("p256c"),
             (8, log_ns) if log_ns < 10 => Some("p256"),
             (8, _) => Some("p256c"),
-            (4, 0) if log_n > 4 => Some("p16c"),
             (16, 0) if log_n == 16 => Some("p65536"),
-            (5, 0) if log_n > 5 => Some("p32c"),
-            (6, 0) if log_n > 6 => Some("p64c"),
-            (7, 0) if log_n > 7 => Some("p128c"),
+            (4..=7, log_ns) if (log_ns == 0 && log_p < log_n) || (log_ns > 0 && log_n <= 20) => {
+                Some(["p16c", "p32c", "p64c", "p128c"][log_p as usize - 4])
+            }
             _ => None,
         }
     }

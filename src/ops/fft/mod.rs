@@ -243,14 +243,9 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 }
 
 /// The passes of a plain (power-of-two, not Bluestein) 2^log_n-point transform: [`schedule`],
-/// except that under the 8-lane subgroup kernels 2^20 runs as 16 × 256 × 256 (`p16c`, `p256`,
-/// `p256c`) instead of 4096 × 256. The 4096-point first pass (`main`) reads each column's 4096
-/// values 2 KiB apart, more lines at that stride than a CPU's L2 holds, so each line is fetched
-/// again for each of the 8 columns in it; every pass of the three-pass split reads whole lines
-/// (lavapipe 22.3: 0.80× the time of the two passes, `examples/fft_configs`).
-///
-/// 65536 points under the subgroup kernels run as one pass (`p65536`: one workgroup per
-/// transform runs 256 × 256 with the second half in place while the transform is in the L2).
+/// except under the 8-lane subgroup kernels: 65536 points run as one pass (`p65536`: one
+/// workgroup per transform runs 256 × 256 with the second half in place while the transform is in
+/// the L2), and 8192 … 2^20 as [`sg_two_pass`] splits them.
 pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     if cfg.subgroup_passes() && cfg.log_cap == 12 && log_n == 16 {
         return vec![PassGeom {
@@ -262,43 +257,32 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     if let Some(sizes) = sg_two_pass(cfg, log_n) {
         return passes_of(cfg, log_n, sizes);
     }
-    let sched = schedule(cfg, log_n);
-    let sizes: Vec<u32> = sched.iter().map(|g| g.log_p).collect();
-    if !(cfg.subgroup_passes() && cfg.log_cap == 12 && sizes == [12, 8]) {
-        return sched;
-    }
-    let mut log_ns = 0;
-    [4, 8, 8]
-        .into_iter()
-        .map(|log_p| {
-            let g = PassGeom {
-                log_p,
-                m: 1,
-                log_ns,
-            };
-            log_ns += log_p;
-            g
-        })
-        .collect()
+    schedule(cfg, log_n)
 }
 
-/// Under the 8-lane subgroup kernels, 8192, 16384 and 32768 run as 32 × 256, 64 × 256 and
-/// 128 × 256 instead of [`schedule`]'s 128 × 64, 128 × 128 and 256 × 128 (fewest stages): a
-/// lane-per-column first pass (`p32c`, `p64c`, `p128c`: the DFT in registers, each subgroup
-/// load one 64-byte run), then `p256` in place at span 32, 64 or 128. In alternating rounds on
-/// lavapipe 22.3 (`examples/fft_configs`), against the former splits: 8192 0.64–0.66× the time
-/// with the first pass on the plain core, then 0.88× with `p32c`; 16384 0.74–0.77×, then 0.78×
-/// with `p64c`; 32768 0.92× of 256 × 128 with `p128c` (1.24× with the first pass on the plain
-/// core). A small plain last pass at a large span loses instead (8192 = 2048 × 4: 0.93×,
-/// 16384 = 1024 × 16: 0.92×, 32768 = 2048 × 16: 1.35×).
+/// Under the 8-lane subgroup kernels, 8192 … 2^20 (but 65536) start with a 256-point pass
+/// (`p256` at span 1) and end with a 32-, 64- or 128-point lane-per-column pass in place
+/// (`p32c`, `p64c`, `p128c` with `SG_IN_PLACE`: adjacent columns in adjacent lanes, so each store
+/// of a subgroup is one 64-byte run instead of `p256`'s 8-byte values ns·8 bytes apart); 2^18 …
+/// 2^20 put a 16- or 32-point lane-per-column pass between them (`p16c`, `p32c` after the first
+/// pass: cross-pass twiddles as powers of one table lookup). 8192 = 256 × 32, 16384 = 256 × 64,
+/// 32768 = 256 × 128, 2^18 = 256 × 16 × 64, 2^19 = 256 × 16 × 128, 2^20 = 256 × 32 × 128; 2^17
+/// runs as 2048 × 64 (`p2048`, then `p64c` in place; 256 × 16 × 32 lost to it). In alternating rounds on lavapipe 22.3 (`examples/fft_configs`, README
+/// "Lane-per-column last passes") against the former splits (32 × 256, 64 × 256, 128 × 256,
+/// 512 × 256, 1024 × 256, 2048 × 256, 16 × 256 × 256): 8192 0.82–0.89×, 16384 0.82–0.85×,
+/// 32768 0.76–0.84×, 2^17 0.81–0.89×, 2^18 0.82–0.83×, 2^19 0.77–0.81×, 2^20 0.88–0.91×.
 fn sg_two_pass(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
     if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
         return None;
     }
     match log_n {
-        13 => Some(&[5, 8]),
-        14 => Some(&[6, 8]),
-        15 => Some(&[7, 8]),
+        13 => Some(&[8, 5]),
+        14 => Some(&[8, 6]),
+        15 => Some(&[8, 7]),
+        17 => Some(&[11, 6]),
+        18 => Some(&[8, 4, 6]),
+        19 => Some(&[8, 4, 7]),
+        20 => Some(&[8, 5, 7]),
         _ => None,
     }
 }
@@ -377,7 +361,14 @@ pub(crate) fn sg_pass(
             vec![("SG_WHOLE", (g.log_p == log_n) as u8 as f64)],
             cols.div_ceil(8),
         ),
-        "p16c" | "p32c" | "p64c" | "p128c" => (Vec::new(), cols.div_ceil(64)),
+        "p16c" | "p32c" | "p64c" | "p128c" => {
+            let c = if g.in_place(log_n) {
+                vec![("SG_IN_PLACE", 1.0)]
+            } else {
+                Vec::new()
+            };
+            (c, cols.div_ceil(64))
+        }
         _ => (Vec::new(), cols),
     }
 }
