@@ -447,24 +447,31 @@ fn every_fft_variant_translates_for_every_backend() {
         }
     }
     sweep.finish("FFT", 40);
-    // The subgroup kernels (lavapipe profile): 4096-point first pass (2^23), 16-point first
-    // pass (2^20), 256-point fused, first and last (cross-pass twiddles, strided stores, in
-    // place) passes, 512-point fused and first (2^17) passes, the fused 2048-point transform,
-    // 32-, 64- and 128-point first passes (8192, 16384, 32768).
+    // The subgroup kernels the dispatcher picks (lavapipe profile): the 4096-point first pass
+    // (2^23) and fused transform, the fused 512-, 1024- and 2048-point transforms and 2048-point
+    // first passes (2^17), 256-point first and middle passes (cross-pass twiddles) and fused
+    // transforms, 65536 in one workgroup, the lane-per-column passes (16 and 32 points first or
+    // in the middle, 32-, 64- and 128-point last passes in place), and the strided ones of N-D
+    // transforms (`p16v` in and out of place, `p256v` in place, `p64l`).
     for want in [
         ("main", vec![]),
-        ("p32c", vec![]),
-        ("p64c", vec![]),
-        ("p128c", vec![]),
+        ("p4096", vec![]),
         ("p512", vec![1]),
-        ("p512", vec![0]),
+        ("p1024", vec![1]),
         ("p2048", vec![1]),
-        ("p16c", vec![]),
+        ("p2048", vec![0]),
         ("p256", vec![0, 1, 0]),
-        ("p256", vec![1, 0, 1]),
-        ("p256c", vec![1, 0, 1]),
+        ("p256", vec![1, 0, 0]),
+        ("p65536", vec![]),
+        ("p16c", vec![]),
+        ("p32c", vec![]),
+        ("p32c", vec![1]),
+        ("p64c", vec![1]),
+        ("p128c", vec![1]),
+        ("p16v", vec![0]),
         ("p16v", vec![1]),
         ("p256v", vec![1]),
+        ("p64l", vec![0]),
     ] {
         assert!(
             sg_seen.contains(&want),
