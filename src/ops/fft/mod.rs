@@ -245,7 +245,7 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 /// The passes of a plain (power-of-two, not Bluestein) 2^log_n-point transform: [`schedule`],
 /// except under the 8-lane subgroup kernels: 65536 points run as one pass (`p65536`: one
 /// workgroup per transform runs 256 × 256 with the second half in place while the transform is in
-/// the L2), and 8192 … 2^20 as [`sg_two_pass`] splits them.
+/// the L2), and 8192 … 2^20 as [`sg_split`] splits them.
 pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     if cfg.subgroup_passes() && cfg.log_cap == 12 && log_n == 16 {
         return vec![PassGeom {
@@ -254,14 +254,14 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
             log_ns: 0,
         }];
     }
-    if let Some(sizes) = sg_two_pass(cfg, log_n) {
+    if let Some(sizes) = sg_split(cfg, log_n) {
         return passes_of(cfg, log_n, sizes);
     }
     schedule(cfg, log_n)
 }
 
-/// Under the 8-lane subgroup kernels, 8192 … 2^20 (but 65536) start with a 256-point pass
-/// (`p256` at span 1) and end with a 32-, 64- or 128-point lane-per-column pass in place
+/// The split of 8192 … 2^20 (but 65536) under the 8-lane subgroup kernels: two or three passes
+/// that start with a 256-point pass (`p256` at span 1) and end with a 32-, 64- or 128-point lane-per-column pass in place
 /// (`p32c`, `p64c`, `p128c` with `SG_IN_PLACE`: adjacent columns in adjacent lanes, so each store
 /// of a subgroup is one 64-byte run instead of `p256`'s 8-byte values ns·8 bytes apart); 2^18 …
 /// 2^20 put a 16- or 32-point lane-per-column pass between them (`p16c`, `p32c` after the first
@@ -271,7 +271,7 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 /// "Lane-per-column last passes") against the former splits (32 × 256, 64 × 256, 128 × 256,
 /// 512 × 256, 1024 × 256, 2048 × 256, 16 × 256 × 256): 8192 0.82–0.89×, 16384 0.82–0.85×,
 /// 32768 0.76–0.84×, 2^17 0.81–0.89×, 2^18 0.82–0.83×, 2^19 0.77–0.81×, 2^20 0.88–0.91×.
-fn sg_two_pass(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
+fn sg_split(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
     if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
         return None;
     }
