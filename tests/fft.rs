@@ -113,17 +113,17 @@ fn subgroup_kernels() {
     assert_eq!(mp.sg_entry(12, 0, 24), Some("main"));
     assert_eq!(mp.sg_entry(4, 0, 20), Some("p16c"));
     assert_eq!(mp.sg_entry(16, 0, 16), Some("p65536"));
+    assert_eq!(mp.sg_entry(13, 0, 13), Some("p8192"));
+    assert_eq!(mp.sg_entry(14, 0, 14), Some("p16384"));
     assert_eq!(mp.sg_entry(9, 0, 9), Some("p512"));
     assert_eq!(mp.sg_entry(11, 0, 19), Some("p2048"));
     assert_eq!(mp.sg_entry(8, 9, 17), Some("p256c"));
-    // 8192 … 2^20 (but 65536) end with a lane-per-column pass in place, 2^18 … 2^20 with a
-    // twiddled lane-per-column pass in the middle.
+    // 2^17 … 2^20 end with a lane-per-column pass in place, 2^18 … 2^20 with a twiddled
+    // lane-per-column pass in the middle; 8192 and 16384 run fused (p4096 per part).
     assert_eq!(mp.sg_entry(4, 8, 18), Some("p16c"));
     assert_eq!(mp.sg_entry(5, 8, 20), Some("p32c"));
     for (log_n, entries) in [
-        (13, &["p256", "p32c"][..]),
-        (14, &["p256", "p64c"]),
-        (15, &["p256", "p128c"]),
+        (15, &["p256", "p128c"][..]),
         (17, &["p2048", "p64c"]),
         (18, &["p256", "p16c", "p64c"]),
         (19, &["p256", "p16c", "p128c"]),
@@ -169,15 +169,21 @@ fn subgroup_kernels() {
         (FftDesc::new(1 << 17).batch(2), 2),
         (FftDesc::new(1 << 19).inverse(true), 3),
         (FftDesc::new(1 << 19).batch(2), 3),
-        // 8192 = 256 × 32, 16384 = 256 × 64 and 32768 = 256 × 128: `p256`, then a
-        // lane-per-column pass in place (`p32c`, `p64c`, `p128c`).
-        (FftDesc::new(8192).batch(3), 2),
-        (FftDesc::new(8192).inverse(true), 2),
-        (FftDesc::new(16384).inverse(true), 2),
-        (FftDesc::new(16384).batch(2), 2),
+        // 8192 and 16384 fused (`p8192`, `p16384`: p4096 per part, then a radix-2 or
+        // radix-4 step), with tails, the inverse and f16 storage; 32768 = 256 × 128 (`p256`, then `p128c`
+        // in place).
+        (FftDesc::new(8192).batch(3), 1),
+        (FftDesc::new(8192).inverse(true), 1),
+        (FftDesc::new(16384).inverse(true), 1),
+        (FftDesc::new(16384).batch(2), 1),
+        (FftDesc::new(8192).batch(2).dtype(DType::F16), 1),
+        (FftDesc::new(16384).dtype(DType::F16).inverse(true), 1),
         (FftDesc::new(32768).batch(2), 2),
         (FftDesc::new(32768).inverse(true), 2),
     ] {
+        if d.dtype == DType::F16 && !ctx().caps().f16 {
+            continue;
+        }
         let plan = FftPlan::new(ctx(), d, Some(mp)).unwrap();
         assert_eq!(plan.dispatches(), passes, "{d:?}");
         assert_pass(&check_fft(ctx(), &d, Some(mp), 60));

@@ -448,14 +448,16 @@ fn every_fft_variant_translates_for_every_backend() {
     }
     sweep.finish("FFT", 40);
     // The subgroup kernels the dispatcher picks (lavapipe profile): the 4096-point first pass
-    // (2^23) and fused transform, the fused 512-, 1024- and 2048-point transforms and 2048-point
+    // (2^23) and fused transform, the fused 512-, 1024-, 2048-, 8192- and 16384-point transforms and 2048-point
     // first passes (2^17), 256-point first and middle passes (cross-pass twiddles) and fused
     // transforms, 65536 in one workgroup, the lane-per-column passes (16 and 32 points first or
-    // in the middle, 32-, 64- and 128-point last passes in place), and the strided ones of N-D
+    // in the middle, 64- and 128-point last passes in place), and the strided ones of N-D
     // transforms (`p16v` in and out of place, `p256v` in place, `p64l`).
     for want in [
         ("main", vec![]),
         ("p4096", vec![]),
+        ("p8192", vec![]),
+        ("p16384", vec![]),
         ("p512", vec![1]),
         ("p1024", vec![1]),
         ("p2048", vec![1]),
@@ -465,7 +467,6 @@ fn every_fft_variant_translates_for_every_backend() {
         ("p65536", vec![]),
         ("p16c", vec![]),
         ("p32c", vec![]),
-        ("p32c", vec![1]),
         ("p64c", vec![1]),
         ("p128c", vec![1]),
         ("p16v", vec![0]),

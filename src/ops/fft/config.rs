@@ -157,11 +157,15 @@ impl FftConfig {
     /// - `p16c`, `p32c`, `p64c`, `p128c`: 16- to 128-point passes with a lane per column (the DFT
     ///   in registers, adjacent columns in adjacent lanes): first passes, and up to 2^20 also
     ///   later passes (cross-pass twiddles as powers of one lookup) and last passes in place
-    ///   (`SG_IN_PLACE`), where each store of a subgroup is one 64-byte run (8192 … 2^20 but
+    ///   (`SG_IN_PLACE`), where each store of a subgroup is one 64-byte run (32768 … 2^20 but
     ///   65536 end with one: 0.74–0.89× the time on lavapipe, see `pow2_schedule`).
     /// - `p65536`: the fused 65536-point transform, both 256-point passes in one workgroup (the
     ///   second in place while the transform sits in the core's L2 on a CPU rasteriser; see
     ///   `pow2_schedule`).
+    /// - `p8192`, `p16384`: the fused 8192- and 16384-point transforms, one per workgroup:
+    ///   `p4096` over each half or quarter in turn (the stage-2 twiddles of the whole length),
+    ///   then a radix-2 or radix-4 step in registers (0.83–0.85× and 0.93–0.95× the time of the
+    ///   former two-pass split on lavapipe; see `pow2_schedule`).
     /// - `p512`, `p2048`: 512- and 2048-point first passes, `p1024` with a radix-2 or radix-8
     ///   last step (fused 512 and 2048 ran 2.3× and 1.9× faster than on the plain core).
     /// - `p256c` also at span 512 (a last pass of 2^17 = 512 × 256 ran 0.91× and 0.96× the time
@@ -172,6 +176,8 @@ impl FftConfig {
         }
         match (log_p, log_ns) {
             (12, 0) if log_n == 12 => Some("p4096"),
+            (13, 0) if log_n == 13 => Some("p8192"),
+            (14, 0) if log_n == 14 => Some("p16384"),
             (12, 0) => Some("main"),
             (10, 0) => Some("p1024"),
             (9, 0) => Some("p512"),

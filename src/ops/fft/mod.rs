@@ -243,13 +243,17 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 }
 
 /// The passes of a plain (power-of-two, not Bluestein) 2^log_n-point transform: [`schedule`],
-/// except under the 8-lane subgroup kernels: 65536 points run as one pass (`p65536`: one
-/// workgroup per transform runs 256 × 256 with the second half in place while the transform is in
-/// the L2), and 8192 … 2^20 as [`sg_split`] splits them.
+/// except under the 8-lane subgroup kernels: 8192, 16384 and 65536 points run as one pass
+/// (`p8192`, `p16384`: p4096 per part with a radix-2 or radix-4 step in registers, one transform
+/// per workgroup; `p65536`: one workgroup per transform runs 256 × 256 with the second half in
+/// place while the transform is in the L2), and 32768 … 2^20 as [`sg_split`] splits them. In
+/// alternating rounds on lavapipe (Mesa 22.3, `examples/fft_configs`) against the former split
+/// (`p256`, then `p32c` / `p64c` in place): 8192 0.83–0.85× the time, 16384 0.93–0.95×; the same
+/// kernel for 32768 (radix 8: 11 s to compile cold) took 1.08×, so 32768 stays split.
 pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
-    if cfg.subgroup_passes() && cfg.log_cap == 12 && log_n == 16 {
+    if cfg.subgroup_passes() && cfg.log_cap == 12 && matches!(log_n, 13 | 14 | 16) {
         return vec![PassGeom {
-            log_p: 16,
+            log_p: log_n,
             m: 1,
             log_ns: 0,
         }];
@@ -260,24 +264,22 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     schedule(cfg, log_n)
 }
 
-/// The split of 8192 … 2^20 (but 65536) under the 8-lane subgroup kernels: two or three passes
-/// that start with a 256-point pass (`p256` at span 1) and end with a 32-, 64- or 128-point lane-per-column pass in place
-/// (`p32c`, `p64c`, `p128c` with `SG_IN_PLACE`: adjacent columns in adjacent lanes, so each store
-/// of a subgroup is one 64-byte run instead of `p256`'s 8-byte values ns·8 bytes apart); 2^18 …
-/// 2^20 put a 16- or 32-point lane-per-column pass between them (`p16c`, `p32c` after the first
-/// pass: cross-pass twiddles as powers of one table lookup). 8192 = 256 × 32, 16384 = 256 × 64,
+/// The split of 32768 … 2^20 (but 65536) under the 8-lane subgroup kernels: two or three passes
+/// that start with a 256-point pass (`p256` at span 1) and end with a 64- or 128-point
+/// lane-per-column pass in place (`p64c`, `p128c` with `SG_IN_PLACE`: adjacent columns in
+/// adjacent lanes, so each store of a subgroup is one 64-byte run instead of `p256`'s 8-byte
+/// values ns·8 bytes apart); 2^18 … 2^20 put a 16- or 32-point lane-per-column pass between them
+/// (`p16c`, `p32c` after the first pass: cross-pass twiddles as powers of one table lookup).
 /// 32768 = 256 × 128, 2^18 = 256 × 16 × 64, 2^19 = 256 × 16 × 128, 2^20 = 256 × 32 × 128; 2^17
-/// runs as 2048 × 64 (`p2048`, then `p64c` in place; 256 × 16 × 32 lost to it). In alternating rounds on lavapipe 22.3 (`examples/fft_configs`, README
-/// "Lane-per-column last passes") against the former splits (32 × 256, 64 × 256, 128 × 256,
-/// 512 × 256, 1024 × 256, 2048 × 256, 16 × 256 × 256): 8192 0.82–0.89×, 16384 0.82–0.85×,
+/// runs as 2048 × 64 (`p2048`, then `p64c` in place; 256 × 16 × 32 lost to it). In alternating
+/// rounds on lavapipe 22.3 (`examples/fft_configs`, README "Lane-per-column last passes")
+/// against the former splits (128 × 256, 512 × 256, 1024 × 256, 2048 × 256, 16 × 256 × 256):
 /// 32768 0.76–0.84×, 2^17 0.81–0.89×, 2^18 0.82–0.83×, 2^19 0.77–0.81×, 2^20 0.88–0.91×.
 fn sg_split(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
     if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
         return None;
     }
     match log_n {
-        13 => Some(&[8, 5]),
-        14 => Some(&[8, 6]),
         15 => Some(&[8, 7]),
         17 => Some(&[11, 6]),
         18 => Some(&[8, 4, 6]),
@@ -780,7 +782,16 @@ impl FftPlan {
                         && stride.is_none()
                         && !matches!(
                             sg_entry,
-                            Some("p4096" | "p16c" | "p32c" | "p64c" | "p128c" | "p65536")
+                            Some(
+                                "p4096"
+                                    | "p8192"
+                                    | "p16384"
+                                    | "p16c"
+                                    | "p32c"
+                                    | "p64c"
+                                    | "p128c"
+                                    | "p65536"
+                            )
                         ),
                 });
             }

@@ -27,7 +27,8 @@ pub(crate) fn fft_checkable(n: u32) -> bool {
 /// sizes into multi-pass, Bluestein lengths, f16 storage. Every length is its own pipeline (a
 /// browser on a software adapter compiles one in ~10 s), so standard takes 2, 256 and the sizes
 /// where the paths change (512 and 2048: their own subgroup kernels; 4096: the largest fused;
-/// 8192: two passes; 65536: one workgroup per transform on 8-lane subgroups, `p65536`) and two
+/// 8192: `p8192` on 8-lane subgroups, two passes elsewhere; 65536: one workgroup per transform
+/// on 8-lane subgroups, `p65536`) and two
 /// Bluestein lengths; full takes every power of two up to 2^14 both ways and the million-point
 /// transforms.
 pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
