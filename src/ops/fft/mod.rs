@@ -249,7 +249,7 @@ pub(crate) fn schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 /// place while the transform is in the L2), and 32768 … 2^20 as [`sg_split`] splits them. In
 /// alternating rounds on lavapipe (Mesa 22.3, `examples/fft_configs`) against the former split
 /// (`p256`, then `p32c` / `p64c` in place): 8192 0.83–0.85× the time, 16384 0.93–0.95×; the same
-/// kernel for 32768 (radix 8: 11 s to compile cold) took 1.08×, so 32768 stays split.
+/// kernel for 32768 (radix 8: 11 s to compile cold) took 1.09×, so 32768 stays split.
 pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
     if cfg.subgroup_passes() && cfg.log_cap == 12 && matches!(log_n, 13 | 14 | 16) {
         return vec![PassGeom {
