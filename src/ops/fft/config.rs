@@ -252,9 +252,11 @@ impl FftConfig {
         if desc.dtype == crate::DType::F16 && !caps.f16 {
             return false;
         }
-        // The subgroup kernel: exactly 8 lanes per subgroup, 4096-point passes.
+        // The subgroup kernels: exactly 8 lanes per subgroup, 4096-point passes; not in wasm
+        // builds, which leave their WGSL out (`shaders::STOCKHAM_SG`).
         let sg_ok = !self.subgroup_passes()
             || (self.log_cap == 12
+                && !cfg!(target_arch = "wasm32")
                 && caps.subgroups
                 && caps.subgroup_min == 8
                 && caps.subgroup_max == 8);
