@@ -14,8 +14,11 @@ struct RParams {
     batch: u32,
     odd: u32,
     total: u32,    // invocations needed
-    _p0: u32,
-    _p1: u32,
+    // `split` (an N-D rfftn, RfftSplitPlan): rows are (outer, r1, r2) with m1 / m2 rows along
+    // axes 1 / 2 (low 31 bits), the top bit set where that axis was transformed, so that the
+    // partner row is (outer, -r1, -r2). Unused by the 1-D steps.
+    m2: u32,
+    m1: u32,
 }
 
 // Binding 0 holds the parameters: `rp: RParams`, declared with `load_params()` by the generated
@@ -32,6 +35,39 @@ fn cmul2(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
 
 fn gid(wid: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 {
     return linear_workgroup(wid, nwg) * 256u + li;
+}
+
+// `post` for an N-D rfftn (RfftSplitPlan): workgroup x takes rows x, x + nwg.x, … whole (64
+// invocations stride over the bins), so that the row and its partner (minus its index along every
+// transformed row axis, RParams.m1 / m2) are computed once per row and no invocation divides per
+// bin. On CPU rasterisers a vector integer division is one scalar division per lane and every
+// workgroup costs a launch: `post`'s layout (one bin per invocation, i / bins and i % bins) made
+// the 4096² split cost more than the c2c transform before it.
+@compute @workgroup_size(64, 1, 1)
+fn split(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    load_params();
+    let h = rp.half;
+    let d2 = rp.m2 & 0x7fffffffu;
+    let d1 = rp.m1 & 0x7fffffffu;
+    for (var b = wid.x; b < rp.batch; b += nwg.x) {
+        let r2 = b % d2;
+        let t = b / d2;
+        let r1 = t % d1;
+        let q2 = select(r2, (d2 - r2) % d2, (rp.m2 >> 31u) != 0u);
+        let q1 = select(r1, (d1 - r1) % d1, (rp.m1 >> 31u) != 0u);
+        let z0 = b * h;
+        let m0 = (((t - r1) + q1) * d2 + q2) * h;
+        let x0 = b * rp.bins;
+        for (var k = li; k <= h; k += 64u) {
+            let zk = vec2<f32>(csrc[z0 + select(k, 0u, k == h)]);
+            let zm = vec2<f32>(csrc[m0 + select(h - k, 0u, k == 0u)]);
+            let zc = vec2<f32>(zm.x, -zm.y);
+            let e = 0.5 * (zk + zc);
+            let d = 0.5 * (zk - zc);
+            let o = vec2<f32>(d.y, -d.x); // d / i
+            cdst[x0 + k] = vec2<Elem>(e + cmul2(wn[k], o));
+        }
+    }
 }
 
 @compute @workgroup_size(256, 1, 1)

@@ -102,7 +102,10 @@ struct RParams {
     batch: u32,
     odd: u32,
     total: u32,
-    _p: [u32; 2],
+    /// Rows along the last two row axes of an N-D split (top bit: that axis is transformed);
+    /// 0 for a 1-D real FFT (see `mirror_row` in rfft.wgsl).
+    m2: u32,
+    m1: u32,
 }
 
 #[derive(Debug)]
@@ -138,13 +141,7 @@ impl RfftPlan {
         let inner_desc = desc.inner();
         let inner = FftPlan::new(ctx, inner_desc, config)?;
         let n = desc.n;
-        let wn: Vec<f32> = (0..desc.bins())
-            .flat_map(|k| {
-                let a = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
-                [a.cos() as f32, a.sin() as f32]
-            })
-            .collect();
-        let wn = ctx.upload("rfft twiddles", &wn)?;
+        let wn = half_twiddles(ctx, n)?;
         let spec = Spec::new(desc.dtype);
         let s1 = ctx.storage("rfft scratch", inner_desc.bytes())?;
         let s2 = if desc.even() {
@@ -165,7 +162,8 @@ impl RfftPlan {
             batch: desc.batch,
             odd: !desc.even() as u32,
             total: total as u32,
-            _p: [0; 2],
+            m2: 0,
+            m1: 0,
         };
         let step = Step {
             pipeline: ctx.pipeline(super::shaders::RFFT, spec, entry, &[])?,
@@ -208,7 +206,8 @@ impl RfftPlan {
             batch: d.batch,
             odd: 1,
             total: total as u32,
-            _p: [0; 2],
+            m2: 0,
+            m1: 0,
         };
         let pipeline = self
             .ctx
@@ -304,6 +303,85 @@ impl RfftPlan {
     }
 }
 
+/// exp(-2πik/n) for k ≤ n/2, computed in f64: the twiddles of `post` and `pre`.
+fn half_twiddles(ctx: &Context, n: u32) -> Result<wgpu::Buffer> {
+    let wn: Vec<f32> = (0..=n / 2)
+        .flat_map(|k| {
+            let a = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+            [a.cos() as f32, a.sin() as f32]
+        })
+        .collect();
+    ctx.upload("rfft twiddles", &wn)
+}
+
+/// The `post` step of a real FFT on its own, for an N-D rfftn whose last axis has even length n
+/// (`nd.rs`): the reals were read as n/2 complex values per row and transformed by the c2c
+/// chain over every axis (power-of-two strides where the shape has them, so the fast column
+/// passes apply); this splits that spectrum Z into the n/2 + 1 bins per row of NumPy's layout,
+/// pairing bin k of row (o, r1, r2) with bin n/2 − k of row (o, −r1, −r2) along the transformed
+/// axes. The former order, rfft rows first, left the column passes a stride of n/2 + 1.
+#[derive(Debug)]
+pub(crate) struct RfftSplitPlan {
+    ctx: Context,
+    pipeline: Arc<wgpu::ComputePipeline>,
+    params: wgpu::Buffer,
+    wn: wgpu::Buffer,
+    grid: (u32, u32),
+}
+
+impl RfftSplitPlan {
+    /// `rows` rows of n reals (n even); `rows_2`, `rows_1`: the lengths of the two row axes
+    /// before the last (`rows` is a multiple of their product) and whether each is transformed.
+    pub fn new(
+        ctx: &Context,
+        dtype: DType,
+        n: u32,
+        rows: u32,
+        (rows_2, t2): (u32, bool),
+        (rows_1, t1): (u32, bool),
+    ) -> Result<Self> {
+        let desc = RfftDesc::new(n).batch(rows).dtype(dtype);
+        desc.validate()?;
+        if !desc.even() || rows_1 >= 1 << 31 || rows_2 >= 1 << 31 {
+            return Err(Error::Shape(format!(
+                "rfftn split of n = {n}: n must be even"
+            )));
+        }
+        let total = desc.bins() as u64 * rows as u64;
+        let params = RParams {
+            n,
+            half: n / 2,
+            bins: desc.bins(),
+            batch: rows,
+            odd: 0,
+            total: u32::try_from(total)
+                .map_err(|_| Error::Shape(format!("{total} rfftn bins exceed 2^32")))?,
+            m2: rows_2 | (t2 as u32) << 31,
+            m1: rows_1 | (t1 as u32) << 31,
+        };
+        // Workgroup x: rows x, x + grid.0, … (see `split` in rfft.wgsl).
+        let max = ctx.limits().max_compute_workgroups_per_dimension;
+        Ok(Self {
+            ctx: ctx.clone(),
+            pipeline: ctx.pipeline(super::shaders::RFFT, Spec::new(dtype), "split", &[])?,
+            params: ctx.uniform("rfftn split params", &params)?,
+            wn: half_twiddles(ctx, n)?,
+            grid: (rows.min(max), 1),
+        })
+    }
+
+    /// The split from `src` (n/2 complex values per row) to `dst` (n/2 + 1 per row).
+    pub fn bind(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer) -> Result<Dispatch> {
+        Dispatch::new(
+            &self.ctx,
+            self.pipeline.clone(),
+            "rfftn split",
+            &[(0, &self.params), (1, src), (2, dst), (3, &self.wn)],
+            self.grid,
+        )
+    }
+}
+
 /// A real FFT bound to buffers.
 #[derive(Debug)]
 pub struct RfftBound {
@@ -335,7 +413,7 @@ mod tests {
             RParams,
             crate::ops::fft::shaders::RFFT,
             "RParams",
-            [n, half, bins, batch, odd, total]
+            [n, half, bins, batch, odd, total, m2, m1]
         );
     }
 }

@@ -473,6 +473,10 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
             .in_strides(&[100, 1, 10])
             .out_strides(&[1, 2 * 6 * 2, 2]),
         D::new(&[2, 12, 16], &[1, 2], T::R2c),
+        // rfftn's split (`RfftSplitPlan`) mirrors rows across every transformed axis: three
+        // axes over a batch, and odd row counts.
+        D::new(&[2, 6, 4, 8], &[1, 2, 3], T::R2c),
+        D::new(&[6, 5, 16], &[0, 1, 2], T::R2c).norm(Norm::Ortho),
         D::new(&[2, 12, 16], &[1, 2], T::C2r).norm(Norm::Ortho),
         D::new(&[16, 6], &[0], T::R2c),
         D::new(&[5, 8], &[0, 1], T::C2r).in_strides(&[12, 2]),
