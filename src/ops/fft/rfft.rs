@@ -342,9 +342,14 @@ impl RfftSplitPlan {
     ) -> Result<Self> {
         let desc = RfftDesc::new(n).batch(rows).dtype(dtype);
         desc.validate()?;
-        if !desc.even() || rows_1 >= 1 << 31 || rows_2 >= 1 << 31 {
+        if !desc.even() {
             return Err(Error::Shape(format!(
                 "rfftn split of n = {n}: n must be even"
+            )));
+        }
+        if rows_1 >= 1 << 31 || rows_2 >= 1 << 31 {
+            return Err(Error::Shape(format!(
+                "rfftn split: row axes of {rows_1} and {rows_2} exceed 2^31"
             )));
         }
         let total = desc.bins() as u64 * rows as u64;
