@@ -437,7 +437,7 @@ fn every_fft_variant_translates_for_every_backend() {
                     }
                 }
             }
-            for entry in ["post", "pre", "r2c", "c2r", "split"] {
+            for entry in ["post", "pre", "r2c", "c2r", "split", "unsplit"] {
                 sweep.check(profile, fft::shaders::RFFT, spec, entry, vec![]);
             }
             sweep.check(profile, fft::shaders::FILTER_FUSED, spec, "main", vec![]);

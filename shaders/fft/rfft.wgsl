@@ -37,35 +37,82 @@ fn gid(wid: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 {
     return linear_workgroup(wid, nwg) * 256u + li;
 }
 
-// `post` for an N-D rfftn (RfftSplitPlan): workgroup x takes rows x, x + nwg.x, … whole (64
-// invocations stride over the bins), so that the row and its partner (minus its index along every
-// transformed row axis, RParams.m1 / m2) are computed once per row and no invocation divides per
-// bin. On CPU rasterisers a vector integer division is one scalar division per lane and every
-// workgroup costs a launch: `post`'s layout (one bin per invocation, i / bins and i % bins) made
-// the 4096² split cost more than the c2c transform before it.
+// The partner of row b in an N-D rfftn's split (RfftSplitPlan): minus its index along every
+// transformed row axis (RParams.m1 / m2). `split` and `unsplit` call it once per row: on CPU
+// rasterisers a vector integer division is one scalar division per lane.
+fn split_partner(b: u32) -> u32 {
+    let d2 = rp.m2 & 0x7fffffffu;
+    let d1 = rp.m1 & 0x7fffffffu;
+    let r2 = b % d2;
+    let t = b / d2;
+    let r1 = t % d1;
+    let q2 = select(r2, (d2 - r2) % d2, (rp.m2 >> 31u) != 0u);
+    let q1 = select(r1, (d1 - r1) % d1, (rp.m1 >> 31u) != 0u);
+    return ((t - r1) + q1) * d2 + q2;
+}
+
+// Bin k of a row from zk = Z_k of that row, zm = Z_(h-k) of its partner and w = w_n^k.
+fn split_bin(zk: vec2<f32>, zm: vec2<f32>, w: vec2<f32>) -> vec2<f32> {
+    let zc = vec2<f32>(zm.x, -zm.y);
+    let e = 0.5 * (zk + zc);
+    let d = 0.5 * (zk - zc);
+    return e + cmul2(w, vec2<f32>(d.y, -d.x)); // E + w·(d / i)
+}
+
+// `post` for an N-D rfftn: workgroup x takes rows x, x + nwg.x, … whole (64 invocations stride
+// over the bins). `post`'s own layout (one bin per invocation, i / bins and i % bins) made the
+// 4096² split cost more than the c2c transform before it. A version with vec4 loads and stores
+// over row pairs took 0.97x this one's time (the 4096² rfftn 116 ms against 119 ms), too little for
+// its own pipeline: with its stores alone (wrong results) the split still takes ~18 ms of them.
 @compute @workgroup_size(64, 1, 1)
 fn split(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
     load_params();
     let h = rp.half;
-    let d2 = rp.m2 & 0x7fffffffu;
-    let d1 = rp.m1 & 0x7fffffffu;
     for (var b = wid.x; b < rp.batch; b += nwg.x) {
-        let r2 = b % d2;
-        let t = b / d2;
-        let r1 = t % d1;
-        let q2 = select(r2, (d2 - r2) % d2, (rp.m2 >> 31u) != 0u);
-        let q1 = select(r1, (d1 - r1) % d1, (rp.m1 >> 31u) != 0u);
         let z0 = b * h;
-        let m0 = (((t - r1) + q1) * d2 + q2) * h;
+        let m0 = split_partner(b) * h;
         let x0 = b * rp.bins;
         for (var k = li; k <= h; k += 64u) {
             let zk = vec2<f32>(csrc[z0 + select(k, 0u, k == h)]);
             let zm = vec2<f32>(csrc[m0 + select(h - k, 0u, k == 0u)]);
-            let zc = vec2<f32>(zm.x, -zm.y);
-            let e = 0.5 * (zk + zc);
-            let d = 0.5 * (zk - zc);
-            let o = vec2<f32>(d.y, -d.x); // d / i
-            cdst[x0 + k] = vec2<Elem>(e + cmul2(wn[k], o));
+            cdst[x0 + k] = vec2<Elem>(split_bin(zk, zm, wn[k]));
+        }
+    }
+}
+
+// Z_k of row b (E + i·O) from xk = X_k of that row, xm = X_(h-k) of its partner, w = w_n^k.
+fn unsplit_bin(xk: vec2<f32>, xm: vec2<f32>, w: vec2<f32>) -> vec2<f32> {
+    let xc = vec2<f32>(xm.x, -xm.y);
+    let e = 0.5 * (xk + xc);
+    let o = cmul2(0.5 * (xk - xc), vec2<f32>(w.x, -w.y));
+    return e + vec2<f32>(-o.y, o.x);
+}
+
+// `split` inverted, for an N-D irfftn over a last axis of even length n: rows of n/2 + 1 bins
+// to rows of n/2 complex values Z, whose inverse complex transform over every axis (at half
+// width) yields the n reals of each row as n/2 complex values. Rows and partners as in `split`.
+@compute @workgroup_size(64, 1, 1)
+fn unsplit(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    load_params();
+    let h = rp.half;
+    for (var b = wid.x; b < rp.batch; b += nwg.x) {
+        let x0 = b * rp.bins;
+        let m0 = split_partner(b) * rp.bins;
+        let z0 = b * h;
+        for (var k = li; k < h; k += 64u) {
+            let xk = vec2<f32>(csrc[x0 + k]);
+            let xm = vec2<f32>(csrc[m0 + h - k]);
+            cdst[z0 + k] = vec2<Elem>(unsplit_bin(xk, xm, wn[k]));
+        }
+        if li == 0u {
+            // Bins 0 and h count by their real parts once the other axes are inverted (numpy's
+            // irfft ignores their imaginary parts): each with its partner's conjugate, halved.
+            // This overwrites k = 0 above (same invocation, so in order).
+            let p0 = vec2<f32>(csrc[m0]);
+            let ph = vec2<f32>(csrc[m0 + h]);
+            let y0 = 0.5 * (vec2<f32>(csrc[x0]) + vec2<f32>(p0.x, -p0.y));
+            let yh = 0.5 * (vec2<f32>(csrc[x0 + h]) + vec2<f32>(ph.x, -ph.y));
+            cdst[z0] = vec2<Elem>(unsplit_bin(y0, vec2<f32>(yh.x, -yh.y), vec2<f32>(1.0, 0.0)));
         }
     }
 }
@@ -87,11 +134,7 @@ fn post(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let h = rp.half;
     let zk = vec2<f32>(csrc[zb + (k % h)]);
     let zm = vec2<f32>(csrc[zb + ((h - k) % h)]);
-    let zc = vec2<f32>(zm.x, -zm.y);
-    let e = 0.5 * (zk + zc);
-    let d = 0.5 * (zk - zc);
-    let o = vec2<f32>(d.y, -d.x); // d / i
-    cdst[i] = vec2<Elem>(e + cmul2(wn[k], o));
+    cdst[i] = vec2<Elem>(split_bin(zk, zm, wn[k]));
 }
 
 @compute @workgroup_size(256, 1, 1)

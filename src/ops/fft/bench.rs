@@ -168,7 +168,7 @@ pub fn bench_all(
     rows
 }
 
-/// The N-D cases: 2-D c2c, r2c, DCT-II, the two layers (quick: 1024² maps and a 64-map batch
+/// The N-D cases: 2-D c2c, r2c, c2r, DCT-II, the two layers (quick: 1024² maps and a 64-map batch
 /// of 64×64 feature maps); full adds 4096² and 256³ (128 MiB each, the targets).
 pub fn nd_cases(quick: bool) -> Vec<NdCase> {
     use crate::ops::fft::filter::{DctLowpassDesc, FilterDesc};
@@ -178,6 +178,7 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
     let mut v = vec![
         NdCase::Transform(D::new(&[1024, 1024], &[0, 1], c2c)),
         NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2c)),
+        NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::C2r)),
         NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho)),
         NdCase::Filter(FilterDesc::new(64, 64, 64)),
         NdCase::Lowpass(DctLowpassDesc::new(64, 64, 64, 8)),
@@ -187,6 +188,7 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
             NdCase::Transform(D::new(&[4096, 4096], &[0, 1], c2c)),
             NdCase::Transform(D::new(&[256, 256, 256], &[0, 1, 2], c2c)),
             NdCase::Transform(D::new(&[4096, 4096], &[0, 1], T::R2c)),
+            NdCase::Transform(D::new(&[4096, 4096], &[0, 1], T::C2r)),
             NdCase::Transform(
                 D::new(&[2048, 2048], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
             ),
@@ -282,9 +284,11 @@ pub fn bench_nd_case(
             let a = ctx.upload("nd in", &x)?;
             let b = ctx.storage("nd out", d.out_len() * 4)?;
             let bound = plan.bind(&a, &b)?;
-            let (t, note) = if d.transform == NdTransform::R2c {
-                // The c2c transform of the same real data (imaginary parts zero), alternating.
-                let c = FftNdDesc::new(&d.shape, &d.axes, NdTransform::C2c { inverse: false });
+            let (t, note) = if matches!(d.transform, NdTransform::R2c | NdTransform::C2r) {
+                // The c2c transform of the same real data (imaginary parts zero; for c2r the
+                // inverse of the full spectrum), alternating.
+                let inverse = d.transform == NdTransform::C2r;
+                let c = FftNdDesc::new(&d.shape, &d.axes, NdTransform::C2c { inverse });
                 let cp = FftNdPlan::new(ctx, c.clone())?;
                 let ca = ctx.storage("c2c in", c.in_len() * 4)?;
                 let cb = ctx.storage("c2c out", c.out_len() * 4)?;
@@ -294,7 +298,7 @@ pub fn bench_nd_case(
                 })?;
                 (
                     t0,
-                    format!("c2c of the same data takes {ratio:.2}x the r2c time (alternating rounds); gbps = (read+write)/time, % of copy kernel"),
+                    format!("c2c of the same data takes {ratio:.2}x the {} time (alternating rounds); gbps = (read+write)/time, % of copy kernel", d.transform.name()),
                 )
             } else if matches!(d.transform, NdTransform::C2c { .. }) {
                 // The other way of running the non-last axes (strided passes or transposes),

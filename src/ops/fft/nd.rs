@@ -426,13 +426,15 @@ pub(crate) enum StageSpec {
     /// rfft (or irfft) along rows of `n` reals.
     Rfft { n: u32, batch: u64, inverse: bool },
     /// The split that ends an rfftn over a last axis of even length `n` (`RfftSplitPlan`):
-    /// `rows` rows of n/2 complex values to rows of n/2 + 1 bins; `rows_2`, `rows_1`: the
-    /// lengths of the two row axes before the last and whether each was transformed.
+    /// `rows` rows of n/2 complex values to rows of n/2 + 1 bins, or back (`inverse`: the
+    /// first step of an irfftn); `rows_2`, `rows_1`: the lengths of the two row axes before the
+    /// last and whether each is transformed.
     RfftSplit {
         n: u32,
         rows: u64,
         rows_2: (u64, bool),
         rows_1: (u64, bool),
+        inverse: bool,
     },
     /// Real-to-real transforms along rows, the first `keep` outputs of each kept.
     R2r {
@@ -510,6 +512,21 @@ impl ChainSpec {
         if let Some((StageSpec::Copy(c), _)) = self.stages.last_mut() {
             c.scale = (c.scale as f64 * factor) as f32;
         }
+    }
+
+    /// rfftn's split of the working array `w` (rows of n reals read as n/2 complex values,
+    /// transformed along `axes`) into n/2 + 1 bins per row, or its undoing (`inverse`).
+    fn split(&mut self, n: u32, w: &[u64; 4], axes: &[usize], inverse: bool) {
+        let rows = w[0] * w[1] * w[2];
+        let bins = if inverse { n / 2 } else { n / 2 + 1 } as u64;
+        let spec = StageSpec::RfftSplit {
+            n,
+            rows,
+            rows_2: (w[2], axes.contains(&2)),
+            rows_1: (w[1], axes.contains(&1)),
+            inverse,
+        };
+        self.push(spec, rows * bins * 2);
     }
 
     /// A complex transform along axis `a` of `w`: a strided pass where `strided(n, batch,
@@ -624,17 +641,8 @@ impl ChainSpec {
                 for &a in &axes {
                     chain.c2c_axis(&mut w, a, false, strided)?;
                 }
-                let rows = w[0] * w[1] * w[2];
+                chain.split(n, &w, &axes, false);
                 w[3] = n as u64 / 2 + 1;
-                chain.push(
-                    StageSpec::RfftSplit {
-                        n,
-                        rows,
-                        rows_2: (w[2], axes.contains(&2)),
-                        rows_1: (w[1], axes.contains(&1)),
-                    },
-                    rows * w[3] * 2,
-                );
                 (desc.norm.factor(n_all, false), 2)
             }
             NdTransform::R2c => {
@@ -652,6 +660,21 @@ impl ChainSpec {
                     chain.c2c_axis(&mut w, a, false, strided)?;
                 }
                 (desc.norm.factor(n_all, false), 2)
+            }
+            NdTransform::C2r if last == 3 && desc.shape[desc.last_axis()].is_multiple_of(2) => {
+                // R2c's path backwards: the split undone (n/2 + 1 bins to n/2 values per row,
+                // each bin with its mirror across every transformed axis), then the inverse
+                // c2c chain over every axis at half width, whose output is the n reals of each
+                // row as n/2 complex values. The former order (c2c columns at the stride
+                // n/2 + 1, then irfft rows) took 1.5x the c2c time at 4096².
+                let n = desc.shape[desc.last_axis()];
+                chain.split(n, &w, &axes, true);
+                w[3] = n as u64 / 2;
+                for &a in &axes {
+                    chain.c2c_axis(&mut w, a, true, strided)?;
+                }
+                w[3] = n as u64;
+                (desc.norm.factor(n_all, true) * n_all, 1)
             }
             NdTransform::C2r => {
                 for &a in &axes[1..] {
@@ -836,6 +859,7 @@ impl Chain {
                     rows,
                     rows_2,
                     rows_1,
+                    inverse,
                 } => Stage::RfftSplit(RfftSplitPlan::new(
                     ctx,
                     dtype,
@@ -843,6 +867,7 @@ impl Chain {
                     batch32(*rows)?,
                     (batch32(rows_2.0)?, rows_2.1),
                     (batch32(rows_1.0)?, rows_1.1),
+                    *inverse,
                 )?),
                 StageSpec::R2r {
                     n,

@@ -332,6 +332,8 @@ pub(crate) struct RfftSplitPlan {
 impl RfftSplitPlan {
     /// `rows` rows of n reals (n even); `rows_2`, `rows_1`: the lengths of the two row axes
     /// before the last (`rows` is a multiple of their product) and whether each is transformed.
+    /// `inverse`: the split undone (`unsplit`, n/2 + 1 bins to n/2 values per row), which starts
+    /// an irfftn.
     pub fn new(
         ctx: &Context,
         dtype: DType,
@@ -339,6 +341,7 @@ impl RfftSplitPlan {
         rows: u32,
         (rows_2, t2): (u32, bool),
         (rows_1, t1): (u32, bool),
+        inverse: bool,
     ) -> Result<Self> {
         let desc = RfftDesc::new(n).batch(rows).dtype(dtype);
         desc.validate()?;
@@ -368,14 +371,19 @@ impl RfftSplitPlan {
         let max = ctx.limits().max_compute_workgroups_per_dimension;
         Ok(Self {
             ctx: ctx.clone(),
-            pipeline: ctx.pipeline(super::shaders::RFFT, Spec::new(dtype), "split", &[])?,
+            pipeline: ctx.pipeline(
+                super::shaders::RFFT,
+                Spec::new(dtype),
+                if inverse { "unsplit" } else { "split" },
+                &[],
+            )?,
             params: ctx.uniform("rfftn split params", &params)?,
             wn: half_twiddles(ctx, n)?,
             grid: (rows.min(max), 1),
         })
     }
 
-    /// The split from `src` (n/2 complex values per row) to `dst` (n/2 + 1 per row).
+    /// The split from `src` (n/2 complex values per row) to `dst` (n/2 + 1 per row), or back.
     pub fn bind(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer) -> Result<Dispatch> {
         Dispatch::new(
             &self.ctx,

@@ -456,7 +456,7 @@ pub async fn verify_fft_async(
 
 /// The N-D transforms `verify` checks at `tier`: 2-D and 3-D complex transforms both ways,
 /// an axis subset that skips the last axis, strided input and output, r2c / c2r with the
-/// halved axis last and not last, every real-to-real kind, the three norms, f16 storage.
+/// halved axis last (even and odd length) and not last, every real-to-real kind, the three norms, f16 storage.
 /// Lengths repeat (16, 12, 8, 6, 5) so the checks share the 1-D pipelines (5, 6 and 12 run
 /// Bluestein); full adds primes and larger arrays.
 pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
@@ -478,6 +478,10 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
         D::new(&[2, 6, 4, 8], &[1, 2, 3], T::R2c),
         D::new(&[6, 5, 16], &[0, 1, 2], T::R2c).norm(Norm::Ortho),
         D::new(&[2, 12, 16], &[1, 2], T::C2r).norm(Norm::Ortho),
+        // irfftn undoes the split first: three axes over a batch; an odd last axis takes the
+        // former path (columns, then irfft rows).
+        D::new(&[2, 6, 4, 8], &[1, 2, 3], T::C2r),
+        D::new(&[4, 5], &[0, 1], T::C2r),
         D::new(&[16, 6], &[0], T::R2c),
         D::new(&[5, 8], &[0, 1], T::C2r).in_strides(&[12, 2]),
         D::new(&[3, 8], &[1], T::R2r(R2rKind::Dct2)),
