@@ -390,6 +390,11 @@ fn every_fft_variant_translates_for_every_backend() {
             let spec = Spec::new(dtype);
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
+                // The fused row steps of 2-D rfftn.
+                for entry in wgkernels::ops::fft::rfft_pair_entries(&cfg) {
+                    sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, vec![]);
+                    sg_seen.insert((entry, Vec::new()));
+                }
                 for log_n in [
                     1u32, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 22, 23,
                 ] {
@@ -451,8 +456,9 @@ fn every_fft_variant_translates_for_every_backend() {
     // (2^23) and fused transform, the fused 512-, 1024-, 2048-, 8192- and 16384-point transforms and 2048-point
     // first passes (2^17), 256-point first and middle passes (cross-pass twiddles) and fused
     // transforms, 65536 in one workgroup, the lane-per-column passes (16 and 32 points first or
-    // in the middle, 64- and 128-point last passes in place), and the strided ones of N-D
-    // transforms (`p16v` in and out of place, `p256v` in place, `p64l`).
+    // in the middle, 64- and 128-point last passes in place), the strided ones of N-D
+    // transforms (`p16v` in and out of place, `p256v` in place, `p64l`) and the fused row steps
+    // of 2-D rfftn.
     for want in [
         ("main", vec![]),
         ("p4096", vec![]),
@@ -473,6 +479,9 @@ fn every_fft_variant_translates_for_every_backend() {
         ("p16v", vec![1]),
         ("p256v", vec![1]),
         ("p64l", vec![0]),
+        ("p512r", vec![]),
+        ("p1024r", vec![]),
+        ("p2048r", vec![]),
     ] {
         assert!(
             sg_seen.contains(&want),

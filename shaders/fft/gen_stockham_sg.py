@@ -69,6 +69,11 @@ def lit(v):
     return t if ("." in t or "e" in t) else t + ".0"
 
 
+def clit(angle):
+    """The WGSL literal of exp(i·angle)."""
+    return f"vec2<f32>({lit(math.cos(angle))}, {lit(math.sin(angle))})"
+
+
 def pw(name, r):
     hb = 1 << (r.bit_length() - 1)
     if r == hb:
@@ -371,49 +376,42 @@ fn sg_ld2(in0: u32, e: u32, log_q: u32) -> vec4<f32> {
     return vec4<f32>(vec2<f32>(src_e[in0 + (e << log_q)]), vec2<f32>(src_e[in0 + ((e + 1u) << log_q)]));
 }
 """)
-def whole_in_subgroup(body, radix, name):
-    """Entry point `name`: 256·radix points (radix 2, 4 or 8), one transform or first-pass column
-    per subgroup as documented above for 1024 (radix 4): with n = n1 + radix·m and
-    k = k2 + 256·k1, lane l holds m1 = 2l, 2l + 1 for every m2 and every n1 (32·radix values),
-    runs a 256-point subgroup DFT over m per n1, then ·W(256·radix)^(n1·k2) and the radix-point
-    DFT over n1 in registers."""
-    big = 256 * radix
-    log_p = big.bit_length() - 1
-    # Vec4 pairs (n1, n1 + 1) of one m: a and c for radix 4 (as p1024 always named them).
+def subgroup_dft(body, radix, load, pre="", pq=True):
+    """The DFT of 256·radix points held by one subgroup (whole_in_subgroup's scheme below) up to
+    the DFT over m of each n1: `load(e)` is the vec4 pair of values e, e + 1 (lane-relative, as
+    sg_ld2 takes them); value names carry the prefix `pre`; `pq`: emit the W256 powers p, q
+    (once per entry point)."""
     pair = ["a", "c", "la", "lc"][: radix // 2]
-    body.append(entry_head(name, 64, ["src", "aux", "spec", "src_e", "dst_e"]))
-    body.append(f"""    // Columns past the last one redo it (see main): no early return, no execution mask.
-    let t = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
-    let log_q = fp.log_n - {log_p}u;
-    let b = t >> log_q;
-    let j = t & ((1u << log_q) - 1u);
-    let in0 = (b << fp.log_n) + j;
-    let cs = conj_sign(1u);
-    let i0 = {2 * radix}u * lane;""")
     groups = [f"(n1 = {2 * q}, {2 * q + 1})" for q in range(radix // 2)]
     listed = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
     body.append(f"    // {listed} of m = 2·lane + h + 16·m2.")
     for h in range(2):
         for m2 in range(16):
             for q, v in enumerate(pair):
-                body.append(f"    let {v}{h}_{m2} = sg_ld2(in0, i0 + {16 * radix * m2 + radix * h + 2 * q}u, log_q) * cs;")
+                body.append(f"    let {pre}{v}{h}_{m2} = {load(16 * radix * m2 + radix * h + 2 * q)};")
     comp = {n1: (pair[n1 // 2], "xy" if n1 % 2 == 0 else "zw") for n1 in range(radix)}
     for n1 in range(radix):
         v, c = comp[n1]
         for h, nm in [(0, "x"), (1, "y")]:
-            body.append(f"    let {nm}{n1} = dft16({arr([f'{v}{h}_{m2}.{c}' for m2 in range(16)])});")
-    body.append("""    // ·W256^(m1·a): (W256^(2·lane), W256^(2·lane+1)) is one vec4 of the stage table.
+            body.append(f"    let {pre}{nm}{n1} = dft16({arr([f'{pre}{v}{h}_{m2}.{c}' for m2 in range(16)])});")
+    if pq:
+        body.append("""    // ·W256^(m1·a): (W256^(2·lane), W256^(2·lane+1)) is one vec4 of the stage table.
     let w = tw[128u + lane];
     let p1 = w.xy;
     let q1 = w.zw;""")
-    body.append(pows("p", 16))
-    body.append(pows("q", 16))
+        body.append(pows("p", 16))
+        body.append(pows("q", 16))
     for n1 in range(radix):
         body.append(f"    // n1 = {n1}.")
-        body.append(f"    let v{n1}_0 = vec4<f32>(x{n1}[0], y{n1}[0]);")
+        body.append(f"    let v{pre}{n1}_0 = vec4<f32>({pre}x{n1}[0], {pre}y{n1}[0]);")
         for a in range(1, 16):
-            body.append(f"    let v{n1}_{a} = vec4<f32>(cmul(x{n1}[{a}], p{a}), cmul(y{n1}[{a}], q{a}));")
-        transpose_dft(body, "m1", f"{n1}_")
+            body.append(f"    let v{pre}{n1}_{a} = vec4<f32>(cmul({pre}x{n1}[{a}], p{a}), cmul({pre}y{n1}[{a}], q{a}));")
+        transpose_dft(body, "m1", f"{pre}{n1}_")
+
+
+def subgroup_dft_twiddles(body, radix):
+    """ce, co, d: the twiddles of the last step of subgroup_dft's transform."""
+    big = 256 * radix
     body.append(f"""    // ·W{big}^(n1·(a + 16b)) = W{big}^(n1·a)·(W{16 * radix}^n1)^b, a = 2·lane (e), 2·lane + 1 (o).""")
     for n1 in range(1, radix):
         body.append(f"    let ce{n1} = tw2({big}u + ((2u * lane * {n1}u) & {big - 1}u));")
@@ -425,15 +423,43 @@ def whole_in_subgroup(body, radix, name):
                 body.append(f"    let d{n1}_{r} = cmul(d{n1}_{r//2}, d{n1}_{r//2});")
             else:
                 body.append(f"    let d{n1}_{r} = cmul(d{n1}_{hb}, d{n1}_{r-hb});")
+
+
+def subgroup_dft_last(radix, pre, bb, nm):
+    """The radix-point DFT over n1 that ends subgroup_dft's transform, for b = bb and
+    a = 2·lane (nm = "e") or 2·lane + 1 ("o"): output k1 is bin a + 16·bb + 256·k1."""
+    zz = f"z{nm}{pre}"
+    items = [f"{zz}0_[{bb}]"]
+    for n1 in range(1, radix):
+        c = f"c{nm}{n1}" if bb == 0 else f"cmul(c{nm}{n1}, d{n1}_{bb})"
+        items.append(f"cmul({zz}{n1}_[{bb}], {c})")
+    return f"dft{radix}(array<vec2<f32>, {radix}>(" + ", ".join(items) + "))"
+
+
+def whole_in_subgroup(body, radix, name):
+    """Entry point `name`: 256·radix points (radix 2, 4 or 8), one transform or first-pass column
+    per subgroup as documented above for 1024 (radix 4): with n = n1 + radix·m and
+    k = k2 + 256·k1, lane l holds m1 = 2l, 2l + 1 for every m2 and every n1 (32·radix values),
+    runs a 256-point subgroup DFT over m per n1, then ·W(256·radix)^(n1·k2) and the radix-point
+    DFT over n1 in registers."""
+    big = 256 * radix
+    log_p = big.bit_length() - 1
+    body.append(entry_head(name, 64, ["src", "aux", "spec", "src_e", "dst_e"]))
+    body.append(f"""    // Columns past the last one redo it (see main): no early return, no execution mask.
+    let t = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
+    let log_q = fp.log_n - {log_p}u;
+    let b = t >> log_q;
+    let j = t & ((1u << log_q) - 1u);
+    let in0 = (b << fp.log_n) + j;
+    let cs = conj_sign(1u);
+    let i0 = {2 * radix}u * lane;""")
+    subgroup_dft(body, radix, lambda e: f"sg_ld2(in0, i0 + {e}u, log_q) * cs")
+    subgroup_dft_twiddles(body, radix)
     body.append(f"""    let so = conj_sign(2u) * fp.scale;
     let out0 = ((b << fp.log_n) + (j << {log_p}u)) >> 1u;""")
     for bb in range(16):
-        for nm, zz in [("e", "ze"), ("o", "zo")]:
-            items = [f"{zz}0_[{bb}]"]
-            for n1 in range(1, radix):
-                c = f"c{nm}{n1}" if bb == 0 else f"cmul(c{nm}{n1}, d{n1}_{bb})"
-                items.append(f"cmul({zz}{n1}_[{bb}], {c})")
-            body.append(f"    let f{nm}{bb} = dft{radix}(array<vec2<f32>, {radix}>(" + ", ".join(items) + "));")
+        for nm in ["e", "o"]:
+            body.append(f"    let f{nm}{bb} = {subgroup_dft_last(radix, '', bb, nm)};")
         for k1 in range(radix):
             body.append(f"    dst[out0 + lane + {8*bb + 128*k1}u] = vec4<Elem>(vec4<f32>(fe{bb}[{k1}], fo{bb}[{k1}]) * so);")
     body.append("}\n")
@@ -449,6 +475,90 @@ body = ["""// 512 and 2048 points (`p512`, `p2048`): p1024 with a radix-2 (64 va
 // half the share of the copy kernel that 1024 reaches here."""]
 whole_in_subgroup(body, 2, "p512")
 whole_in_subgroup(body, 8, "p2048")
+out.append("\n".join(body))
+
+# ---- rfftn's row step and split fused, a row pair per subgroup.
+body = ["""// The last step of a 2-D rfftn over rows of n = 2h reals (h = 512, 1024, 2048: `p512r`, `p1024r`,
+// `p2048r`; `RfftPairPlan`), after the column transforms of the rows read as h complex values y:
+// bin k of row b is X_b[k] = E_k + w_n^k·O_k with E = DFT_h(u), O = DFT_h(v), u = (y_b + conj y_p)/2,
+// v = (y_b - conj y_p)/(2i) and p = -b along the transformed row axis (the even and odd reals'
+// transforms over both axes). The partner follows from the same E and O: X_p[h - k] =
+// conj(E_k - w_n^k·O_k). So subgroup s takes the pair (b, p): two h-point DFTs as p512 … p2048
+// run them, one read of both rows and one write of both spectra, where a separate split pass
+// (`split` in rfft.wgsl) read and wrote the whole array once more. Pairs: fp.a0 = d (the row
+// axis's length), c = d/2 + 1 pairs per outer block, r = s mod c, b = o·d + r, p = o·d + (d - r)
+// mod d (p = b for r = 0 and r = d/2: only b's stores); fp.cols pairs in all, tail subgroups redo
+// the last one (same values). Forward only, unscaled; X rows are h + 1 bins (element stores)."""]
+body.append("""// (u, v) of a vec4 pair of y_b and the same pair of y_p.
+fn pair_u(yb: vec4<f32>, yp: vec4<f32>) -> vec4<f32> {
+    return 0.5 * (yb + yp * vec4<f32>(1.0, -1.0, 1.0, -1.0));
+}
+
+fn pair_v(yb: vec4<f32>, yp: vec4<f32>) -> vec4<f32> {
+    let d = 0.5 * (yb - yp * vec4<f32>(1.0, -1.0, 1.0, -1.0));
+    return vec4<f32>(d.y, -d.x, d.w, -d.z);
+}
+""")
+
+
+def pair_split_rows(body, radix, name):
+    """Entry point `name`: the fused row step and split over h = 256·radix (documented above)."""
+    h = 256 * radix
+    body.append(entry_head(name, 64, []))
+    body.append(f"""    let s = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
+    let d = fp.a0;
+    let c = d / 2u + 1u;
+    let o = s / c;
+    let r = s - o * c;
+    let rb = o * d + r;
+    let rp = o * d + (d - r) % d;
+    let selfp = rb == rp;
+    let yb0 = rb * {h // 2}u + {radix}u * lane;
+    let yp0 = rp * {h // 2}u + {radix}u * lane;""")
+    es = sorted({16 * radix * m2 + radix * hh + 2 * q for hh in range(2) for m2 in range(16) for q in range(radix // 2)})
+    for e in es:
+        body.append(f"    let lb{e} = vec4<f32>(src[yb0 + {e // 2}u]);")
+        body.append(f"    let lp{e} = vec4<f32>(src[yp0 + {e // 2}u]);")
+    subgroup_dft(body, radix, lambda e: f"pair_u(lb{e}, lp{e})", pre="U")
+    subgroup_dft(body, radix, lambda e: f"pair_v(lb{e}, lp{e})", pre="V", pq=False)
+    subgroup_dft_twiddles(body, radix)
+    body.append(f"""    // w_n^k, k = a + 16·b + 256·k1: w_n^a (w_n^(2·lane) = W{h}^lane from the stage table) times a
+    // literal.
+    let wae = tw2({h}u + lane);
+    let wao = cmul(wae, {clit(-2 * math.pi / (2 * h))});
+    let xb = rb * {h + 1}u;
+    let xp = rp * {h + 1}u;""")
+    for bb in range(16):
+        for nm in ["e", "o"]:
+            body.append(f"    let E{nm}{bb} = {subgroup_dft_last(radix, 'U', bb, nm)};")
+            body.append(f"    let O{nm}{bb} = {subgroup_dft_last(radix, 'V', bb, nm)};")
+        stores_b = []
+        stores_p = []
+        for nm, a in [("e", "0u"), ("o", "1u")]:
+            for k1 in range(radix):
+                kc = 16 * bb + 256 * k1
+                w = f"wa{nm}" if kc == 0 else f"cmul(wa{nm}, {clit(-2 * math.pi * kc / (2 * h))})"
+                body.append(f"    let t{nm}{bb}_{k1} = cmul({w}, O{nm}{bb}[{k1}]);")
+                k = f"2u * lane + {kc}u + {a}"
+                stores_b.append(f"    dst_e[xb + {k}] = vec2<Elem>(E{nm}{bb}[{k1}] + t{nm}{bb}_{k1});")
+                stores_p.append(f"        dst_e[xp + {h}u - ({k})] = vec2<Elem>(conj(E{nm}{bb}[{k1}] - t{nm}{bb}_{k1}));")
+        body.extend(stores_b)
+        body.append("    if !selfp {")
+        body.extend(stores_p)
+        body.append("    }")
+    body.append(f"""    // Bins h of b and 0 of p: E_h = E_0, w_n^h = -1.
+    if lane == 0u {{
+        dst_e[xb + {h}u] = vec2<Elem>(Ee0[0] - Oe0[0]);
+        if !selfp {{
+            dst_e[xp] = vec2<Elem>(conj(Ee0[0] + Oe0[0]));
+        }}
+    }}
+}}
+""")
+
+
+for radix, nm in [(2, "p512r"), (4, "p1024r"), (8, "p2048r")]:
+    pair_split_rows(body, radix, nm)
 out.append("\n".join(body))
 
 # ---- 4096 points fused: main's mirror image (coalesced vec4 loads, strided stores).
@@ -558,11 +668,6 @@ def fused_4096(body, radix, name):
             for k1 in range(radix):
                 body.append(f"    dst_e[ob + {off + 256 * cc + 4096 * k1}u] = vec2<Elem>(f{nm}{cc}[{k1}] * so.xy);")
     body.append("}\n")
-
-
-def clit(angle):
-    """The WGSL literal of exp(i·angle)."""
-    return f"vec2<f32>({lit(math.cos(angle))}, {lit(math.sin(angle))})"
 
 
 body = [P4096_DOC]

@@ -314,27 +314,35 @@ fn half_twiddles(ctx: &Context, n: u32) -> Result<wgpu::Buffer> {
     ctx.upload("rfft twiddles", &wn)
 }
 
-/// The `post` step of a real FFT on its own, for an N-D rfftn whose last axis has even length n
-/// (`nd.rs`): the reals were read as n/2 complex values per row and transformed by the c2c
-/// chain over every axis (power-of-two strides where the shape has them, so the fast column
-/// passes apply); this splits that spectrum Z into the n/2 + 1 bins per row of NumPy's layout,
-/// pairing bin k of row (o, r1, r2) with bin n/2 − k of row (o, −r1, −r2) along the transformed
-/// axes. The former order, rfft rows first, left the column passes a stride of n/2 + 1.
+/// One dispatch of an N-D rfftn (or irfftn) whose last axis has even length n, on rows of n
+/// reals read as n/2 complex values (no copy), with its parameters and a twiddle table:
+/// - [`RfftRowStep::split`]: the `post` step of a real FFT on its own. The c2c chain over every
+///   axis ran first (power-of-two strides where the shape has them, so the fast column passes
+///   apply); this splits that spectrum Z into the n/2 + 1 bins per row of NumPy's layout,
+///   pairing bin k of row (o, r1, r2) with bin n/2 − k of row (o, −r1, −r2) along the
+///   transformed axes (the former order, rfft rows first, left the column passes a stride of
+///   n/2 + 1). Inverse: the split undone, the first step of an irfftn.
+/// - [`RfftRowStep::pair`]: a 2-D rfftn's row DFTs and split fused, one row pair (b, −b along
+///   the row axis) per subgroup (`p512r`, `p1024r`, `p2048r` in stockham_sg.wgsl, which derives
+///   it), after the column transforms: the split on its own reads and writes the array once more.
 #[derive(Debug)]
-pub(crate) struct RfftSplitPlan {
+pub(crate) struct RfftRowStep {
     ctx: Context,
     pipeline: Arc<wgpu::ComputePipeline>,
     params: wgpu::Buffer,
-    wn: wgpu::Buffer,
+    table: wgpu::Buffer,
     grid: (u32, u32),
+    /// Bindings of the parameters, the table, the source and the destination.
+    slots: [u32; 4],
+    label: &'static str,
 }
 
-impl RfftSplitPlan {
-    /// `rows` rows of n reals (n even); `rows_2`, `rows_1`: the lengths of the two row axes
-    /// before the last (`rows` is a multiple of their product) and whether each is transformed.
-    /// `inverse`: the split undone (`unsplit`, n/2 + 1 bins to n/2 values per row), which starts
-    /// an irfftn.
-    pub fn new(
+impl RfftRowStep {
+    /// The split of `rows` rows of n reals (n even); `rows_2`, `rows_1`: the lengths of the two
+    /// row axes before the last (`rows` is a multiple of their product) and whether each is
+    /// transformed. `inverse`: the split undone (`unsplit`, n/2 + 1 bins to n/2 values per
+    /// row), which starts an irfftn.
+    pub fn split(
         ctx: &Context,
         dtype: DType,
         n: u32,
@@ -378,18 +386,93 @@ impl RfftSplitPlan {
                 &[],
             )?,
             params: ctx.uniform("rfftn split params", &params)?,
-            wn: half_twiddles(ctx, n)?,
+            table: half_twiddles(ctx, n)?,
             grid: (rows.min(max), 1),
+            slots: [0, 3, 1, 2],
+            label: "rfftn split",
         })
     }
 
-    /// The split from `src` (n/2 complex values per row) to `dst` (n/2 + 1 per row), or back.
+    /// The kernel for rows of `n` reals under `cfg` (the pick for their n/2-point DFT): the
+    /// 8-lane subgroup kernels only.
+    pub fn pair_entry(cfg: &FftConfig, n: u32) -> Option<&'static str> {
+        if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
+            return None;
+        }
+        match n {
+            1024 => Some("p512r"),
+            2048 => Some("p1024r"),
+            4096 => Some("p2048r"),
+            _ => None,
+        }
+    }
+
+    /// Whether the adapter runs [`RfftRowStep::pair`] for `rows` rows of `n` reals.
+    pub fn pair_fits(ctx: &Context, dtype: DType, n: u32, rows: u64) -> bool {
+        u32::try_from(rows).is_ok_and(|r| {
+            let d = FftDesc::new(n / 2).batch(r).dtype(dtype);
+            n > 1 && Self::pair_entry(&crate::ops::fft::tune::fft_pick(ctx, &d), n).is_some()
+        })
+    }
+
+    /// The fused row step of `rows` rows of n reals (as n/2 complex values, transformed along
+    /// the row axis of length `d`; `rows` is a multiple of it) to rows of n/2 + 1 bins.
+    pub fn pair(ctx: &Context, dtype: DType, n: u32, rows: u32, d: u32) -> Result<Self> {
+        let h = n / 2;
+        let pick = crate::ops::fft::tune::fft_pick(ctx, &FftDesc::new(h).batch(rows).dtype(dtype));
+        let entry = Self::pair_entry(&pick, n).ok_or_else(|| {
+            Error::Unsupported(format!("the fused rfftn row step of n = {n} needs 8-lane subgroups and n = 1024, 2048 or 4096"))
+        })?;
+        if dtype == DType::F16 {
+            ctx.require_f16()?;
+        }
+        if d == 0 || !rows.is_multiple_of(d) {
+            return Err(Error::Shape(format!(
+                "rfftn row pairs: {rows} rows are not a multiple of the row axis {d}"
+            )));
+        }
+        ctx.check_binding_size(
+            "rfftn output",
+            rows as u64 * (h as u64 + 1) * 2 * dtype.size(),
+        )?;
+        let pairs = (rows / d) as u64 * (d / 2 + 1) as u64;
+        let log_h = h.trailing_zeros();
+        let (table, log_f) = super::twiddle_table(log_h);
+        let mut p = super::FftParams {
+            n: h,
+            log_n: log_h,
+            ns: 1,
+            cols: u32::try_from(pairs)
+                .map_err(|_| Error::Shape(format!("{pairs} rfftn row pairs exceed 2^32")))?,
+            batch: rows,
+            log_tw: log_h,
+            log_f,
+            scale: 1.0,
+            ..Default::default()
+        };
+        p.a[0] = d;
+        Ok(Self {
+            ctx: ctx.clone(),
+            pipeline: ctx.pipeline(super::shaders::STOCKHAM_SG, Spec::new(dtype), entry, &[])?,
+            params: ctx.uniform("rfftn pair params", &p)?,
+            table: ctx.upload(
+                "rfftn pair twiddles",
+                bytemuck::cast_slice::<[f32; 2], f32>(&table),
+            )?,
+            grid: grid_for(ctx, "rfftn pair workgroups", pairs.div_ceil(8))?,
+            slots: [0, 1, 2, 7],
+            label: "rfftn rows and split",
+        })
+    }
+
+    /// The step from `src` to `dst`.
     pub fn bind(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer) -> Result<Dispatch> {
+        let [p, t, s, d] = self.slots;
         Dispatch::new(
             &self.ctx,
             self.pipeline.clone(),
-            "rfftn split",
-            &[(0, &self.params), (1, src), (2, dst), (3, &self.wn)],
+            self.label,
+            &[(p, &self.params), (t, &self.table), (s, src), (d, dst)],
             self.grid,
         )
     }

@@ -473,7 +473,7 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
             .in_strides(&[100, 1, 10])
             .out_strides(&[1, 2 * 6 * 2, 2]),
         D::new(&[2, 12, 16], &[1, 2], T::R2c),
-        // rfftn's split (`RfftSplitPlan`) mirrors rows across every transformed axis: three
+        // rfftn's split (`RfftRowStep::split`) mirrors rows across every transformed axis: three
         // axes over a batch, and odd row counts.
         D::new(&[2, 6, 4, 8], &[1, 2, 3], T::R2c),
         D::new(&[6, 5, 16], &[0, 1, 2], T::R2c).norm(Norm::Ortho),
@@ -514,6 +514,13 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
             D::new(&[256, 6], &[0, 1], fwd),
             D::new(&[7, 13, 11], &[0, 1, 2], fwd),
             D::new(&[64, 256], &[0, 1], T::R2c).norm(Norm::Forward),
+            // 2-D rfftn with the row DFTs and the split fused (`RfftRowStep::pair`, 8-lane subgroup
+            // adapters): rows of 1024, 2048 and 4096 reals, row axes of even length (self-paired
+            // rows 0 and d/2) and odd, over a batch, in f16.
+            D::new(&[6, 1024], &[0, 1], T::R2c),
+            D::new(&[2, 5, 2048], &[1, 2], T::R2c).norm(Norm::Ortho),
+            D::new(&[3, 4096], &[0, 1], T::R2c),
+            D::new(&[4, 1024], &[0, 1], T::R2c).dtype(DType::F16),
             D::new(&[3, 17, 10], &[1, 2], T::C2r),
             D::new(&[31, 9], &[0, 1], T::R2r(R2rKind::Dct3)),
             D::new(&[2, 100], &[1], T::R2r(R2rKind::Dct4)).norm(Norm::Ortho),
