@@ -390,7 +390,7 @@ fn every_fft_variant_translates_for_every_backend() {
             let spec = Spec::new(dtype);
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
-                // The fused row steps of 2-D rfftn.
+                // The fused row steps of 2-D rfftn and irfftn.
                 for entry in wgkernels::ops::fft::rfft_pair_entries(&cfg) {
                     sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, vec![]);
                     sg_seen.insert((entry, Vec::new()));
@@ -458,7 +458,7 @@ fn every_fft_variant_translates_for_every_backend() {
     // transforms, 65536 in one workgroup, the lane-per-column passes (16 and 32 points first or
     // in the middle, 64- and 128-point last passes in place), the strided ones of N-D
     // transforms (`p16v` in and out of place, `p256v` in place, `p64l`) and the fused row steps
-    // of 2-D rfftn.
+    // of 2-D rfftn and irfftn.
     for want in [
         ("main", vec![]),
         ("p4096", vec![]),
@@ -482,6 +482,9 @@ fn every_fft_variant_translates_for_every_backend() {
         ("p512r", vec![]),
         ("p1024r", vec![]),
         ("p2048r", vec![]),
+        ("p512u", vec![]),
+        ("p1024u", vec![]),
+        ("p2048u", vec![]),
     ] {
         assert!(
             sg_seen.contains(&want),

@@ -501,18 +501,22 @@ fn pair_v(yb: vec4<f32>, yp: vec4<f32>) -> vec4<f32> {
 """)
 
 
-def pair_split_rows(body, radix, name):
-    """Entry point `name`: the fused row step and split over h = 256·radix (documented above)."""
-    h = 256 * radix
-    body.append(entry_head(name, 64, []))
-    body.append(f"""    let s = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
+# Row pair s of the fused rfftn / irfftn row steps: rows rb and rp = -rb along the row axis.
+PAIR_HEAD = """    let s = min(linear_workgroup(wid, nwg) * 8u + g, fp.cols - 1u);
     let d = fp.a0;
     let c = d / 2u + 1u;
     let o = s / c;
     let r = s - o * c;
     let rb = o * d + r;
     let rp = o * d + (d - r) % d;
-    let selfp = rb == rp;
+    let selfp = rb == rp;"""
+
+
+def pair_split_rows(body, radix, name):
+    """Entry point `name`: the fused row step and split over h = 256·radix (documented above)."""
+    h = 256 * radix
+    body.append(entry_head(name, 64, []))
+    body.append(PAIR_HEAD + f"""
     let yb0 = rb * {h // 2}u + {radix}u * lane;
     let yp0 = rp * {h // 2}u + {radix}u * lane;""")
     es = sorted({16 * radix * m2 + radix * hh + 2 * q for hh in range(2) for m2 in range(16) for q in range(radix // 2)})
@@ -559,6 +563,96 @@ def pair_split_rows(body, radix, name):
 
 for radix, nm in [(2, "p512r"), (4, "p1024r"), (8, "p2048r")]:
     pair_split_rows(body, radix, nm)
+out.append("\n".join(body))
+
+# ---- irfftn's split undone and the row step fused, a row pair per subgroup.
+body = ["""// The first step of a 2-D irfftn over rows of n = 2h reals (h = 512, 1024, 2048: `p512u`,
+// `p1024u`, `p2048u`; `RfftRowStep::pair` inverse), before the inverse column transforms: the
+// split undone (rfft.wgsl's `unsplit`: Z_b[k] = E + i·O from X_b[k] and X_p[h - k] of the
+// partner row p = -b, bins 0 and h projected as there), then the inverse h-point DFT of each row
+// (conj, the forward DFT as p512 … p2048 run it, conj, ·fp.scale = 1/h), written as the rows'
+// h complex values. Subgroup s takes the pair (b, p) as `p2048r` does, so each row of bins is read
+// forwards and backwards by one subgroup. The rows of h + 1 bins start on a vec4 pair boundary
+// or half-way into one (row parity), so each run of R values a lane needs is read as R/2 + 1
+// vec4 pairs and the values picked by the row's parity (uniform in the subgroup). Even row counts
+// only: the vec4 view cannot read the last bin of an odd count."""]
+
+
+def pair_unsplit_rows(body, radix, name):
+    """Entry point `name`: the fused unsplit and inverse row step over h = 256·radix."""
+    h = 256 * radix
+    R = radix
+    body.append(entry_head(name, 64, []))
+    body.append(PAIR_HEAD + f"""
+    let xb = rb * {h + 1}u;
+    let xp = rp * {h + 1}u;
+    let eb = (xb & 1u) == 0u;
+    let ep = (xp & 1u) == 0u;
+    let i0 = {2 * R}u * lane;
+    // w_n^(i0 + t) = W{h}^({R}·lane) (the stage table) times a literal.
+    let wl = tw2({h}u + {R}u * lane);
+    let cz = vec4<f32>(1.0, -1.0, 1.0, -1.0);""")
+
+    def elem(q, off):
+        return f"{q}{off >> 1}.{'zw' if off & 1 else 'xy'}"
+
+    runs = sorted({16 * R * m2 + R * hh for hh in range(2) for m2 in range(16)})
+    zb = {}
+    zp = {}
+    for s0 in runs:
+        # Forward runs of both rows: values i0 + s0 + t, t < R.
+        for row, base, par in [("b", "xb", "eb"), ("p", "xp", "ep")]:
+            for j in range(R // 2 + 1):
+                body.append(f"    let f{row}{s0}_{j} = vec4<f32>(src[(({base} + i0 + {s0}u) >> 1u) + {j}u]);")
+            for j in range(R // 2 + 1):
+                body.append(f"    let r{row}{s0}_{j} = vec4<f32>(src[(({base} + {h - s0 - R + 1}u - i0) >> 1u) + {j}u]);")
+        for t in range(R):
+            for row, par in [("b", "eb"), ("p", "ep")]:
+                # Forward: offset t (aligned row) or t + 1; backward (value h - e - t): R - 1 - t
+                # or R - t.
+                body.append(f"    let x{row}{s0}_{t} = select({elem(f'f{row}{s0}_', t + 1)}, {elem(f'f{row}{s0}_', t)}, {par});")
+                body.append(f"    let m{row}{s0}_{t} = select({elem(f'r{row}{s0}_', R - 1 - t)}, {elem(f'r{row}{s0}_', R - t)}, {par});")
+            w = "wl" if s0 + t == 0 else f"cmul(wl, {clit(-2 * math.pi * (s0 + t) / (2 * h))})"
+            body.append(f"    let w{s0}_{t} = {w};")
+            zb[s0 + t] = f"unsplit_bin(xb{s0}_{t}, mp{s0}_{t}, w{s0}_{t})"
+            zp[s0 + t] = f"unsplit_bin(xp{s0}_{t}, mb{s0}_{t}, w{s0}_{t})"
+    body.append("""    // Value 0 of lane 0: bins 0 and h of both rows, projected as `unsplit` does.
+    let y0 = 0.5 * (xb0_0 + conj(xp0_0));
+    let yh = 0.5 * (mb0_0 + conj(mp0_0));
+    let zb0 = select(""" + zb[0] + """, unsplit_bin(y0, conj(yh), vec2<f32>(1.0, 0.0)), lane == 0u);
+    let zp0 = select(""" + zp[0] + """, unsplit_bin(conj(y0), yh, vec2<f32>(1.0, 0.0)), lane == 0u);""")
+    zb[0] = "zb0"
+    zp[0] = "zp0"
+    subgroup_dft(body, R, lambda e: f"vec4<f32>({zb[e]}, {zb[e + 1]}) * cz", pre="U")
+    subgroup_dft(body, R, lambda e: f"vec4<f32>({zp[e]}, {zp[e + 1]}) * cz", pre="V", pq=False)
+    subgroup_dft_twiddles(body, R)
+    body.append(f"""    let so = cz * fp.scale;
+    let ob = (rb * {h}u) >> 1u;
+    let op = (rp * {h}u) >> 1u;""")
+    for bb in range(16):
+        for pre in ["U", "V"]:
+            for nm in ["e", "o"]:
+                body.append(f"    let {pre}{nm}{bb} = {subgroup_dft_last(R, pre, bb, nm)};")
+        for k1 in range(R):
+            body.append(f"    dst[ob + lane + {8 * bb + 128 * k1}u] = vec4<Elem>(vec4<f32>(Ue{bb}[{k1}], Uo{bb}[{k1}]) * so);")
+        body.append("    if !selfp {")
+        for k1 in range(R):
+            body.append(f"        dst[op + lane + {8 * bb + 128 * k1}u] = vec4<Elem>(vec4<f32>(Ve{bb}[{k1}], Vo{bb}[{k1}]) * so);")
+        body.append("    }")
+    body.append("}\n")
+
+
+body.append("""// Z_k (E + i·O) from xk = X_k of a row, xm = X_(h-k) of its partner, w = w_n^k (rfft.wgsl's
+// `unsplit_bin`).
+fn unsplit_bin(xk: vec2<f32>, xm: vec2<f32>, w: vec2<f32>) -> vec2<f32> {
+    let xc = conj(xm);
+    let e = 0.5 * (xk + xc);
+    let o = cmul(0.5 * (xk - xc), conj(w));
+    return e + vec2<f32>(-o.y, o.x);
+}
+""")
+for radix, nm in [(2, "p512u"), (4, "p1024u"), (8, "p2048u")]:
+    pair_unsplit_rows(body, radix, nm)
 out.append("\n".join(body))
 
 # ---- 4096 points fused: main's mirror image (coalesced vec4 loads, strided stores).

@@ -447,12 +447,13 @@ pub fn strided_sg_pass_constants() -> Vec<(&'static str, Vec<(&'static str, f64)
         .collect()
 }
 
-/// The fused 2-D rfftn row steps (`p512r`, `p1024r`, `p2048r`) `cfg` runs, for the
+/// The fused 2-D rfftn and irfftn row steps (`p512r` … `p2048u`) `cfg` runs, for the
 /// shader-validation test.
 pub fn rfft_pair_entries(cfg: &FftConfig) -> Vec<&'static str> {
     [1024, 2048, 4096]
         .into_iter()
-        .filter_map(|n| rfft::RfftRowStep::pair_entry(cfg, n))
+        .flat_map(|n| [false, true].map(|inv| rfft::RfftRowStep::pair_entry(cfg, n, inv)))
+        .flatten()
         .collect()
 }
 

@@ -394,35 +394,57 @@ impl RfftRowStep {
     }
 
     /// The kernel for rows of `n` reals under `cfg` (the pick for their n/2-point DFT): the
-    /// 8-lane subgroup kernels only.
-    pub fn pair_entry(cfg: &FftConfig, n: u32) -> Option<&'static str> {
+    /// 8-lane subgroup kernels only; `inverse`: the irfftn step (`p512u` …).
+    pub fn pair_entry(cfg: &FftConfig, n: u32, inverse: bool) -> Option<&'static str> {
         if !(cfg.subgroup_passes() && cfg.log_cap == 12) {
             return None;
         }
-        match n {
-            1024 => Some("p512r"),
-            2048 => Some("p1024r"),
-            4096 => Some("p2048r"),
-            _ => None,
-        }
+        let i = match n {
+            1024 => 0,
+            2048 => 1,
+            4096 => 2,
+            _ => return None,
+        };
+        Some(if inverse {
+            ["p512u", "p1024u", "p2048u"][i]
+        } else {
+            ["p512r", "p1024r", "p2048r"][i]
+        })
     }
 
-    /// Whether the adapter runs [`RfftRowStep::pair`] for `rows` rows of `n` reals.
-    pub fn pair_fits(ctx: &Context, dtype: DType, n: u32, rows: u64) -> bool {
+    /// Whether the adapter runs [`RfftRowStep::pair`] for `rows` rows of `n` reals (an even
+    /// count for the inverse, whose vec4 reads cannot reach the last bin of an odd one).
+    pub fn pair_fits(ctx: &Context, dtype: DType, n: u32, rows: u64, inverse: bool) -> bool {
         u32::try_from(rows).is_ok_and(|r| {
             let d = FftDesc::new(n / 2).batch(r).dtype(dtype);
-            n > 1 && Self::pair_entry(&crate::ops::fft::tune::fft_pick(ctx, &d), n).is_some()
+            let pick = crate::ops::fft::tune::fft_pick(ctx, &d);
+            n > 1
+                && (!inverse || r.is_multiple_of(2))
+                && Self::pair_entry(&pick, n, inverse).is_some()
         })
     }
 
     /// The fused row step of `rows` rows of n reals (as n/2 complex values, transformed along
-    /// the row axis of length `d`; `rows` is a multiple of it) to rows of n/2 + 1 bins.
-    pub fn pair(ctx: &Context, dtype: DType, n: u32, rows: u32, d: u32) -> Result<Self> {
+    /// the row axis of length `d`; `rows` is a multiple of it) to rows of n/2 + 1 bins, or
+    /// (`inverse`, `rows` even) from those bins to the rows' inverse DFTs, scaled by 2/n.
+    pub fn pair(
+        ctx: &Context,
+        dtype: DType,
+        n: u32,
+        rows: u32,
+        d: u32,
+        inverse: bool,
+    ) -> Result<Self> {
         let h = n / 2;
         let pick = crate::ops::fft::tune::fft_pick(ctx, &FftDesc::new(h).batch(rows).dtype(dtype));
-        let entry = Self::pair_entry(&pick, n).ok_or_else(|| {
+        let entry = Self::pair_entry(&pick, n, inverse).ok_or_else(|| {
             Error::Unsupported(format!("the fused rfftn row step of n = {n} needs 8-lane subgroups and n = 1024, 2048 or 4096"))
         })?;
+        if inverse && !rows.is_multiple_of(2) {
+            return Err(Error::Shape(format!(
+                "the fused irfftn row step needs an even row count, not {rows}"
+            )));
+        }
         if dtype == DType::F16 {
             ctx.require_f16()?;
         }
@@ -447,7 +469,7 @@ impl RfftRowStep {
             batch: rows,
             log_tw: log_h,
             log_f,
-            scale: 1.0,
+            scale: if inverse { 1.0 / h as f32 } else { 1.0 },
             ..Default::default()
         };
         p.a[0] = d;
@@ -460,8 +482,12 @@ impl RfftRowStep {
                 bytemuck::cast_slice::<[f32; 2], f32>(&table),
             )?,
             grid: grid_for(ctx, "rfftn pair workgroups", pairs.div_ceil(8))?,
-            slots: [0, 1, 2, 7],
-            label: "rfftn rows and split",
+            slots: [0, 1, 2, if inverse { 3 } else { 7 }],
+            label: if inverse {
+                "irfftn unsplit and rows"
+            } else {
+                "rfftn rows and split"
+            },
         })
     }
 

@@ -521,6 +521,12 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
             D::new(&[2, 5, 2048], &[1, 2], T::R2c).norm(Norm::Ortho),
             D::new(&[3, 4096], &[0, 1], T::R2c),
             D::new(&[4, 1024], &[0, 1], T::R2c).dtype(DType::F16),
+            // The same for irfftn (`p512u` …, even row counts; 3 rows take the split path).
+            D::new(&[6, 1024], &[0, 1], T::C2r),
+            D::new(&[2, 5, 2048], &[1, 2], T::C2r).norm(Norm::Ortho),
+            D::new(&[4, 4096], &[0, 1], T::C2r),
+            D::new(&[4, 1024], &[0, 1], T::C2r).dtype(DType::F16),
+            D::new(&[3, 1024], &[0, 1], T::C2r),
             D::new(&[3, 17, 10], &[1, 2], T::C2r),
             D::new(&[31, 9], &[0, 1], T::R2r(R2rKind::Dct3)),
             D::new(&[2, 100], &[1], T::R2r(R2rKind::Dct4)).norm(Norm::Ortho),
