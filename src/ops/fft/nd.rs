@@ -436,10 +436,10 @@ pub(crate) enum StageSpec {
         rows_1: (u64, bool),
         inverse: bool,
     },
-    /// The row DFTs and the split of a 2-D rfftn fused (`RfftRowStep::pair`): `rows` rows of n reals
-    /// read as n/2 complex values, already transformed along the row axis of length `d`.
-    /// `inverse`: the irfftn step that undoes the split and runs the inverse row DFTs (rows of
-    /// n/2 + 1 bins to n/2 complex values), before the inverse column transforms.
+    /// The row DFTs and the split of a 2-D rfftn fused (`RfftRowStep::pair`): `rows` rows of
+    /// n reals read as n/2 complex values, already transformed along the row axis of length
+    /// `d`. `inverse`: the irfftn step that undoes the split and runs the inverse row DFTs (rows
+    /// of n/2 + 1 bins to n/2 complex values), before the inverse column transforms.
     RfftPair {
         n: u32,
         rows: u64,
@@ -572,9 +572,9 @@ impl ChainSpec {
     }
 
     /// The steps of `desc` (`strided`: whether a strided column pass can run, see
-    /// [`ChainSpec::c2c_axis`]; `|_, _, _, _| false` for transposes only; `pair_rows(n, rows, inverse)`:
-    /// whether [`RfftRowStep::pair`] runs the last step of a 2-D rfftn (or the first of an
-    /// irfftn) over rows of n reals).
+    /// [`ChainSpec::c2c_axis`]; `|_, _, _, _| false` for transposes only;
+    /// `pair_rows(n, rows, inverse)`: whether [`RfftRowStep::pair`] runs the last step of a 2-D
+    /// rfftn, or the first of an irfftn, over rows of n reals).
     pub fn of(
         desc: &FftNdDesc,
         strided: &dyn Fn(u32, u64, u64, bool) -> bool,

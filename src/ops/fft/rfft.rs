@@ -325,6 +325,7 @@ fn half_twiddles(ctx: &Context, n: u32) -> Result<wgpu::Buffer> {
 /// - [`RfftRowStep::pair`]: a 2-D rfftn's row DFTs and split fused, one row pair (b, −b along
 ///   the row axis) per subgroup (`p512r`, `p1024r`, `p2048r` in stockham_sg.wgsl, which derives
 ///   it), after the column transforms: the split on its own reads and writes the array once more.
+///   Inverse (`p512u` …): the split undone and the inverse row DFTs, before the inverse columns.
 #[derive(Debug)]
 pub(crate) struct RfftRowStep {
     ctx: Context,
