@@ -14,9 +14,9 @@ struct RParams {
     batch: u32,
     odd: u32,
     total: u32,    // invocations needed
-    // `split` (an N-D rfftn, RfftSplitPlan): rows are (outer, r1, r2) with m1 / m2 rows along
-    // axes 1 / 2 (low 31 bits), the top bit set where that axis was transformed, so that the
-    // partner row is (outer, -r1, -r2). Unused by the 1-D steps.
+    // `split` (an N-D rfftn or irfftn, `RfftRowStep::split`): rows are (outer, r1, r2) with m1 / m2
+    // rows along axes 1 / 2 (low 31 bits), the top bit set where that axis was transformed, so
+    // that the partner row is (outer, -r1, -r2). Unused by the 1-D steps.
     m2: u32,
     m1: u32,
 }
@@ -37,7 +37,7 @@ fn gid(wid: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 {
     return linear_workgroup(wid, nwg) * 256u + li;
 }
 
-// The partner of row b in an N-D rfftn's split (RfftSplitPlan): minus its index along every
+// The partner of row b in an N-D rfftn's split (`RfftRowStep::split`): minus its index along every
 // transformed row axis (RParams.m1 / m2). `split` and `unsplit` call it once per row: on CPU
 // rasterisers a vector integer division is one scalar division per lane.
 fn split_partner(b: u32) -> u32 {
@@ -169,12 +169,7 @@ fn pre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         xk.y = 0.0;
         xm.y = 0.0; // X_{n/2}
     }
-    let xc = vec2<f32>(xm.x, -xm.y);
-    let e = 0.5 * (xk + xc);
-    let d = 0.5 * (xk - xc);
-    let w = wn[k];
-    let o = cmul2(d, vec2<f32>(w.x, -w.y));
-    cdst[i] = vec2<Elem>(e + vec2<f32>(-o.y, o.x)); // E + i·O
+    cdst[i] = vec2<Elem>(unsplit_bin(xk, xm, wn[k]));
 }
 
 @compute @workgroup_size(256, 1, 1)
