@@ -99,7 +99,7 @@ impl FftConfig {
     }
 
     /// A Stockham configuration whose 4096-point first passes and 256-point passes exchange data
-    /// inside subgroups of 8 lanes (broadcasts) instead of through workgroup memory (4096: one
+    /// inside subgroups of 8 lanes (shuffles) instead of through workgroup memory (4096: one
     /// barrier instead of three; 256: none); every other pass runs as in
     /// [`FftConfig::stockham`].
     pub const fn stockham_sg(log_cap: u32, e: u32, log_mp_cols: u32) -> Self {

@@ -11,7 +11,7 @@
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
 //! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
 //! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
-//! data between lanes with constant-lane broadcasts instead of workgroup memory
+//! data between lanes with subgroup shuffles instead of workgroup memory
 //! (shaders/fft/stockham_sg.wgsl, [`FftConfig::sg_entry`]).
 
 #[cfg(not(target_arch = "wasm32"))]
