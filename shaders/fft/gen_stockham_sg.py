@@ -127,8 +127,8 @@ def transpose_dft(body, digit, sfx=""):
     with that bit clear send their upper element and the others their lower one, so each
     exchange swaps the off-diagonal blocks: one shuffle and three selects per two elements,
     where gathering each output from eight constant-lane broadcasts took eight broadcasts and
-    seven selects (on lavapipe 22.3 that version ran 1.04–1.16× the time at 512 … 65536
-    points)."""
+    seven selects (on lavapipe 22.3 that version took 1.04–1.16× the time at 512, 1024, 2048,
+    4096, 16384, 65536 and 2^17 points; 256, 8192 and 2^18 … 2^20 were level, README)."""
     body.append(f"""    // Transpose inside the subgroup: lane l takes a = 2l (e) and 2l + 1 (o) from every lane s
     // ({digit} = 2s, 2s + 1 in .xy, .zw), in exchanges at xor distance 4, 2, 1.""")
     for nm, j in [("e", 0), ("o", 1)]:
