@@ -18075,12 +18075,20 @@ fn p8192(
     let r0_15 = sm[lane + 120u + 128u * g];
     let x20_ = dft16(array<vec2<f32>, 16>(r0_0.xy, r0_1.xy, r0_2.xy, r0_3.xy, r0_4.xy, r0_5.xy, r0_6.xy, r0_7.xy, r0_8.xy, r0_9.xy, r0_10.xy, r0_11.xy, r0_12.xy, r0_13.xy, r0_14.xy, r0_15.xy));
     let y20_ = dft16(array<vec2<f32>, 16>(r0_0.zw, r0_1.zw, r0_2.zw, r0_3.zw, r0_4.zw, r0_5.zw, r0_6.zw, r0_7.zw, r0_8.zw, r0_9.zw, r0_10.zw, r0_11.zw, r0_12.zw, r0_13.zw, r0_14.zw, r0_15.zw));
-    // ·W8192^(d·(a + 16b)) = W8192^(d·a)·(W512^d)^b, d = h + 2·n1.
-    let de0_ = 0u + 4u * lane;
-    let ce0_ = twiddle((de0_ * g) & 8191u, 13u);
-    let co0_ = twiddle(((de0_ + 2u) * g) & 8191u, 13u);
-    let p0_1 = tw2(512u + de0_);
-    let q0_1 = tw2(512u + de0_ + 2u);
+    // ·W8192^(d·(a + 16b)) = W8192^(d·a)·(W512^d)^b, d = h + 2·n1, from five
+    // lookups for all parts (each lookup is a loop over the lanes on lavapipe):
+    // W8192^(d·a) = W4096^(n1·a)·(W8192^a)^h and W512^d = W256^n1·W512^h
+    // (literals).
+    let be = tw2(4096u + ((2u * lane * g) & 4095u));
+    let bo = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
+    let u1 = twiddle(g, 13u);
+    let pl = tw2(256u + 2u * lane);
+    let ql = tw2(256u + 2u * lane + 1u);
+
+    let ce0_ = be;
+    let co0_ = bo;
+    let p0_1 = pl;
+    let q0_1 = ql;
     let p0_2 = cmul(p0_1, p0_1);
     let p0_3 = cmul(p0_2, p0_1);
     let p0_4 = cmul(p0_2, p0_2);
@@ -18258,12 +18266,10 @@ fn p8192(
     let r1_15 = sm[lane + 120u + 128u * g];
     let x21_ = dft16(array<vec2<f32>, 16>(r1_0.xy, r1_1.xy, r1_2.xy, r1_3.xy, r1_4.xy, r1_5.xy, r1_6.xy, r1_7.xy, r1_8.xy, r1_9.xy, r1_10.xy, r1_11.xy, r1_12.xy, r1_13.xy, r1_14.xy, r1_15.xy));
     let y21_ = dft16(array<vec2<f32>, 16>(r1_0.zw, r1_1.zw, r1_2.zw, r1_3.zw, r1_4.zw, r1_5.zw, r1_6.zw, r1_7.zw, r1_8.zw, r1_9.zw, r1_10.zw, r1_11.zw, r1_12.zw, r1_13.zw, r1_14.zw, r1_15.zw));
-    // ·W8192^(d·(a + 16b)) = W8192^(d·a)·(W512^d)^b, d = h + 2·n1.
-    let de1_ = 1u + 4u * lane;
-    let ce1_ = twiddle((de1_ * g) & 8191u, 13u);
-    let co1_ = twiddle(((de1_ + 2u) * g) & 8191u, 13u);
-    let p1_1 = tw2(512u + de1_);
-    let q1_1 = tw2(512u + de1_ + 2u);
+    let ce1_ = cmul(be, u1);
+    let co1_ = cmul(bo, u1);
+    let p1_1 = cmul(pl, vec2<f32>(0.999924702, -0.0122715383));
+    let q1_1 = cmul(ql, vec2<f32>(0.999924702, -0.0122715383));
     let p1_2 = cmul(p1_1, p1_1);
     let p1_3 = cmul(p1_2, p1_1);
     let p1_4 = cmul(p1_2, p1_2);
@@ -18608,12 +18614,21 @@ fn p16384(
     let r0_15 = sm[lane + 120u + 128u * g];
     let x20_ = dft16(array<vec2<f32>, 16>(r0_0.xy, r0_1.xy, r0_2.xy, r0_3.xy, r0_4.xy, r0_5.xy, r0_6.xy, r0_7.xy, r0_8.xy, r0_9.xy, r0_10.xy, r0_11.xy, r0_12.xy, r0_13.xy, r0_14.xy, r0_15.xy));
     let y20_ = dft16(array<vec2<f32>, 16>(r0_0.zw, r0_1.zw, r0_2.zw, r0_3.zw, r0_4.zw, r0_5.zw, r0_6.zw, r0_7.zw, r0_8.zw, r0_9.zw, r0_10.zw, r0_11.zw, r0_12.zw, r0_13.zw, r0_14.zw, r0_15.zw));
-    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1.
-    let de0_ = 0u + 8u * lane;
-    let ce0_ = twiddle((de0_ * g) & 16383u, 14u);
-    let co0_ = twiddle(((de0_ + 4u) * g) & 16383u, 14u);
-    let p0_1 = tw2(1024u + de0_);
-    let q0_1 = tw2(1024u + de0_ + 4u);
+    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1, from five
+    // lookups for all parts (each lookup is a loop over the lanes on lavapipe):
+    // W16384^(d·a) = W4096^(n1·a)·(W16384^a)^h and W1024^d = W256^n1·W1024^h
+    // (literals).
+    let be = tw2(4096u + ((2u * lane * g) & 4095u));
+    let bo = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
+    let u1 = twiddle(g, 14u);
+    let pl = tw2(256u + 2u * lane);
+    let ql = tw2(256u + 2u * lane + 1u);
+    let u2 = cmul(u1, u1);
+    let u3 = cmul(u2, u1);
+    let ce0_ = be;
+    let co0_ = bo;
+    let p0_1 = pl;
+    let q0_1 = ql;
     let p0_2 = cmul(p0_1, p0_1);
     let p0_3 = cmul(p0_2, p0_1);
     let p0_4 = cmul(p0_2, p0_2);
@@ -18791,12 +18806,10 @@ fn p16384(
     let r1_15 = sm[lane + 120u + 128u * g];
     let x21_ = dft16(array<vec2<f32>, 16>(r1_0.xy, r1_1.xy, r1_2.xy, r1_3.xy, r1_4.xy, r1_5.xy, r1_6.xy, r1_7.xy, r1_8.xy, r1_9.xy, r1_10.xy, r1_11.xy, r1_12.xy, r1_13.xy, r1_14.xy, r1_15.xy));
     let y21_ = dft16(array<vec2<f32>, 16>(r1_0.zw, r1_1.zw, r1_2.zw, r1_3.zw, r1_4.zw, r1_5.zw, r1_6.zw, r1_7.zw, r1_8.zw, r1_9.zw, r1_10.zw, r1_11.zw, r1_12.zw, r1_13.zw, r1_14.zw, r1_15.zw));
-    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1.
-    let de1_ = 1u + 8u * lane;
-    let ce1_ = twiddle((de1_ * g) & 16383u, 14u);
-    let co1_ = twiddle(((de1_ + 4u) * g) & 16383u, 14u);
-    let p1_1 = tw2(1024u + de1_);
-    let q1_1 = tw2(1024u + de1_ + 4u);
+    let ce1_ = cmul(be, u1);
+    let co1_ = cmul(bo, u1);
+    let p1_1 = cmul(pl, vec2<f32>(0.999981175, -0.00613588465));
+    let q1_1 = cmul(ql, vec2<f32>(0.999981175, -0.00613588465));
     let p1_2 = cmul(p1_1, p1_1);
     let p1_3 = cmul(p1_2, p1_1);
     let p1_4 = cmul(p1_2, p1_2);
@@ -19007,12 +19020,10 @@ fn p16384(
     let r2_15 = sm[lane + 120u + 128u * g];
     let x22_ = dft16(array<vec2<f32>, 16>(r2_0.xy, r2_1.xy, r2_2.xy, r2_3.xy, r2_4.xy, r2_5.xy, r2_6.xy, r2_7.xy, r2_8.xy, r2_9.xy, r2_10.xy, r2_11.xy, r2_12.xy, r2_13.xy, r2_14.xy, r2_15.xy));
     let y22_ = dft16(array<vec2<f32>, 16>(r2_0.zw, r2_1.zw, r2_2.zw, r2_3.zw, r2_4.zw, r2_5.zw, r2_6.zw, r2_7.zw, r2_8.zw, r2_9.zw, r2_10.zw, r2_11.zw, r2_12.zw, r2_13.zw, r2_14.zw, r2_15.zw));
-    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1.
-    let de2_ = 2u + 8u * lane;
-    let ce2_ = twiddle((de2_ * g) & 16383u, 14u);
-    let co2_ = twiddle(((de2_ + 4u) * g) & 16383u, 14u);
-    let p2_1 = tw2(1024u + de2_);
-    let q2_1 = tw2(1024u + de2_ + 4u);
+    let ce2_ = cmul(be, u2);
+    let co2_ = cmul(bo, u2);
+    let p2_1 = cmul(pl, vec2<f32>(0.999924702, -0.0122715383));
+    let q2_1 = cmul(ql, vec2<f32>(0.999924702, -0.0122715383));
     let p2_2 = cmul(p2_1, p2_1);
     let p2_3 = cmul(p2_2, p2_1);
     let p2_4 = cmul(p2_2, p2_2);
@@ -19190,12 +19201,10 @@ fn p16384(
     let r3_15 = sm[lane + 120u + 128u * g];
     let x23_ = dft16(array<vec2<f32>, 16>(r3_0.xy, r3_1.xy, r3_2.xy, r3_3.xy, r3_4.xy, r3_5.xy, r3_6.xy, r3_7.xy, r3_8.xy, r3_9.xy, r3_10.xy, r3_11.xy, r3_12.xy, r3_13.xy, r3_14.xy, r3_15.xy));
     let y23_ = dft16(array<vec2<f32>, 16>(r3_0.zw, r3_1.zw, r3_2.zw, r3_3.zw, r3_4.zw, r3_5.zw, r3_6.zw, r3_7.zw, r3_8.zw, r3_9.zw, r3_10.zw, r3_11.zw, r3_12.zw, r3_13.zw, r3_14.zw, r3_15.zw));
-    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1.
-    let de3_ = 3u + 8u * lane;
-    let ce3_ = twiddle((de3_ * g) & 16383u, 14u);
-    let co3_ = twiddle(((de3_ + 4u) * g) & 16383u, 14u);
-    let p3_1 = tw2(1024u + de3_);
-    let q3_1 = tw2(1024u + de3_ + 4u);
+    let ce3_ = cmul(be, u3);
+    let co3_ = cmul(bo, u3);
+    let p3_1 = cmul(pl, vec2<f32>(0.999830582, -0.0184067299));
+    let q3_1 = cmul(ql, vec2<f32>(0.999830582, -0.0184067299));
     let p3_2 = cmul(p3_1, p3_1);
     let p3_3 = cmul(p3_2, p3_1);
     let p3_4 = cmul(p3_2, p3_2);
