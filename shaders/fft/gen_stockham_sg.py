@@ -696,7 +696,10 @@ def fused_4096(body, radix, name):
     over n1; the last stage, the DFT over d, ends in registers as ·W(16·radix)^(h·c) (literals)
     and the radix-point DFT over h. Output k = a + 16·b + 256·(c + 16·k1). The stage-2 twiddles
     of all parts come from five table lookups and literals, where each part had made six: on
-    lavapipe 22.3 `p16384` took 0.97x the time (README, stop 32)."""
+    lavapipe 22.3 `p16384` took 0.97x the time (README, stop 32). All loads come first: in
+    `p16384` a lane's four vec4 (parts 0 … 3 of n1 = 2l, 2l + 1) are one 64-byte line, read
+    once; loading parts 2 and 3 after parts 0 and 1 had run fetched the lines again (0.96x the
+    time this way)."""
     big = 4096 * radix
     log_p = big.bit_length() - 1
     keep = ["src", "aux", "spec", "src_e", "dst"]
@@ -712,11 +715,11 @@ def fused_4096(body, radix, name):
     for h in range(radix):
         sx = "" if radix == 1 else f"{h}_"
         if radix > 1:
-            if h % 2 == 0:
-                body.append(f"    // Parts h = {h}, {h + 1} (.xy, .zw): x[h + {radix}·m], m = n1 + 16·n2 + 256·n3.")
+            for hp in (range(0, radix, 2) if h == 0 else []):
+                body.append(f"    // Parts h = {hp}, {hp + 1} (.xy, .zw): x[h + {radix}·m], m = n1 + 16·n2 + 256·n3.")
                 for n3 in range(16):
-                    body.append(f"    let l{h}_{n3} = vec4<f32>(src[i0 + {(h + radix * 256 * n3) // 2}u]) * cs;")
-                    body.append(f"    let k{h}_{n3} = vec4<f32>(src[i0 + {(h + radix + radix * 256 * n3) // 2}u]) * cs;")
+                    body.append(f"    let l{hp}_{n3} = vec4<f32>(src[i0 + {(hp + radix * 256 * n3) // 2}u]) * cs;")
+                    body.append(f"    let k{hp}_{n3} = vec4<f32>(src[i0 + {(hp + radix + radix * 256 * n3) // 2}u]) * cs;")
             c = "xy" if h % 2 == 0 else "zw"
             h2 = h - h % 2
             body.append(f"    let x{sx} = dft16({arr([f'l{h2}_{n3}.{c}' for n3 in range(16)])});")
