@@ -715,11 +715,12 @@ def fused_4096(body, radix, name):
     for h in range(radix):
         sx = "" if radix == 1 else f"{h}_"
         if radix > 1:
-            for hp in (range(0, radix, 2) if h == 0 else []):
-                body.append(f"    // Parts h = {hp}, {hp + 1} (.xy, .zw): x[h + {radix}·m], m = n1 + 16·n2 + 256·n3.")
-                for n3 in range(16):
-                    body.append(f"    let l{hp}_{n3} = vec4<f32>(src[i0 + {(hp + radix * 256 * n3) // 2}u]) * cs;")
-                    body.append(f"    let k{hp}_{n3} = vec4<f32>(src[i0 + {(hp + radix + radix * 256 * n3) // 2}u]) * cs;")
+            if h == 0:
+                for hp in range(0, radix, 2):
+                    body.append(f"    // Parts h = {hp}, {hp + 1} (.xy, .zw): x[h + {radix}·m], m = n1 + 16·n2 + 256·n3.")
+                    for n3 in range(16):
+                        body.append(f"    let l{hp}_{n3} = vec4<f32>(src[i0 + {(hp + radix * 256 * n3) // 2}u]) * cs;")
+                        body.append(f"    let k{hp}_{n3} = vec4<f32>(src[i0 + {(hp + radix + radix * 256 * n3) // 2}u]) * cs;")
             c = "xy" if h % 2 == 0 else "zw"
             h2 = h - h % 2
             body.append(f"    let x{sx} = dft16({arr([f'l{h2}_{n3}.{c}' for n3 in range(16)])});")
@@ -762,7 +763,6 @@ def fused_4096(body, radix, name):
     let pl = tw2(256u + 2u * lane);
     let ql = tw2(256u + 2u * lane + 1u);""")
                 body.append(pows("u", radix))
-            if h == 0:
                 body.append(f"""    let ce{sx} = be;
     let co{sx} = bo;
     let p{sx}1 = pl;
