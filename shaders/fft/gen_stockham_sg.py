@@ -691,7 +691,7 @@ def fused_4096(body, radix, name):
     n = h + radix·m and m = n1 + 16·n2 + 256·n3 as in p4096, i.e. n = d + 16·radix·n2 +
     256·radix·n3 with d = h + radix·n1: each part h (x[h + radix·m]; vec4 loads hold parts h and
     h + 1 of one m) runs p4096's first two stages in turn through the same 32 KiB of workgroup
-    memory (a barrier before each part but the first reuses it), with the stage-2 twiddles
+    memory, with the stage-2 twiddles
     W(4096·radix)^(d·(a + 16b)) in place of W4096^(n1·(a + 16b)), then the transpose and the DFT
     over n1; the last stage, the DFT over d, ends in registers as ·W(16·radix)^(h·c) (literals)
     and the radix-point DFT over h. Output k = a + 16·b + 256·(c + 16·k1). The stage-2 twiddles
@@ -699,7 +699,11 @@ def fused_4096(body, radix, name):
     lavapipe 22.3 `p16384` took 0.97x the time (README, stop 32). All loads come first: in
     `p16384` a lane's four vec4 (parts 0 … 3 of n1 = 2l, 2l + 1) are one 64-byte line, read
     once; loading parts 2 and 3 after parts 0 and 1 had run fetched the lines again (0.96x the
-    time this way)."""
+    time this way). One barrier per part: a lane exchanges values only with the same lane of
+    other subgroups, and odd parts transpose the layout (value (n2, a) at lane + 128·n2 + 8·a
+    instead of lane + 8·n2 + 128·a), so every invocation overwrites exactly the entries it read
+    in the part before and the barrier that guarded their reuse goes (on lavapipe each barrier
+    switches all 16 subgroups: `p16384` 0.96x the time, README, stop 33)."""
     big = 4096 * radix
     log_p = big.bit_length() - 1
     keep = ["src", "aux", "spec", "src_e", "dst"]
@@ -733,16 +737,16 @@ def fused_4096(body, radix, name):
         if h == 0:
             body.append("    let t1 = tw2(256u + g);")
             body.append(pows("t", 16))
-        else:
-            body.append("    // Every subgroup has read the previous part out of workgroup memory.")
-            body.append("    workgroupBarrier();")
-        body.append(f"    sm[lane + 8u * g] = vec4<f32>(x{sx}[0], y{sx}[0]);")
+        odd = h % 2 == 1  # the transposed layout (see the docstring)
+        if odd:
+            body.append("    // Odd part: value (n2, a) at lane + 128·n2 + 8·a, the entries this invocation read.")
+        body.append(f"    sm[lane + {'128u' if odd else '8u'} * g] = vec4<f32>(x{sx}[0], y{sx}[0]);")
         for a_ in range(1, 16):
-            body.append(f"    sm[lane + 8u * g + {128*a_}u] = vec4<f32>(cmul(x{sx}[{a_}], t{a_}), cmul(y{sx}[{a_}], t{a_}));")
+            body.append(f"    sm[lane + {'128u' if odd else '8u'} * g + {(8 if odd else 128)*a_}u] = vec4<f32>(cmul(x{sx}[{a_}], t{a_}), cmul(y{sx}[{a_}], t{a_}));")
         body.append("""    workgroupBarrier();
     // Stage 2: a = g, n1 = 2·lane (.xy), 2·lane + 1 (.zw); DFT over n2.""")
         for n2 in range(16):
-            body.append(f"    let r{sx}{n2} = sm[lane + {8*n2}u + 128u * g];")
+            body.append(f"    let r{sx}{n2} = sm[lane + {(128 if odd else 8)*n2}u + {'8u' if odd else '128u'} * g];")
         body.append(f"    let x2{sx} = dft16({arr([f'r{sx}{n2}.xy' for n2 in range(16)])});")
         body.append(f"    let y2{sx} = dft16({arr([f'r{sx}{n2}.zw' for n2 in range(16)])});")
         if radix == 1:
