@@ -691,8 +691,8 @@ def fused_4096(body, radix, name):
     n = h + radix·m and m = n1 + 16·n2 + 256·n3 as in p4096, i.e. n = d + 16·radix·n2 +
     256·radix·n3 with d = h + radix·n1: each part h (x[h + radix·m]; vec4 loads hold parts h and
     h + 1 of one m) runs p4096's first two stages in turn through the same 32 KiB of workgroup
-    memory, with the stage-2 twiddles
-    W(4096·radix)^(d·(a + 16b)) in place of W4096^(n1·(a + 16b)), then the transpose and the DFT
+    memory, with the stage-2 twiddles W(4096·radix)^(d·(a + 16b)) in place of
+    W4096^(n1·(a + 16b)), then the transpose and the DFT
     over n1; the last stage, the DFT over d, ends in registers as ·W(16·radix)^(h·c) (literals)
     and the radix-point DFT over h. Output k = a + 16·b + 256·(c + 16·k1). The stage-2 twiddles
     of all parts come from five table lookups and literals, where each part had made six: on
@@ -737,16 +737,17 @@ def fused_4096(body, radix, name):
         if h == 0:
             body.append("    let t1 = tw2(256u + g);")
             body.append(pows("t", 16))
-        odd = h % 2 == 1  # the transposed layout (see the docstring)
-        if odd:
+        # Value (n2, a) sits at lane + s2·n2 + sa·a; odd parts swap the strides (see the docstring).
+        s2, sa = (128, 8) if h % 2 == 1 else (8, 128)
+        if h % 2 == 1:
             body.append("    // Odd part: value (n2, a) at lane + 128·n2 + 8·a, the entries this invocation read.")
-        body.append(f"    sm[lane + {'128u' if odd else '8u'} * g] = vec4<f32>(x{sx}[0], y{sx}[0]);")
+        body.append(f"    sm[lane + {s2}u * g] = vec4<f32>(x{sx}[0], y{sx}[0]);")
         for a_ in range(1, 16):
-            body.append(f"    sm[lane + {'128u' if odd else '8u'} * g + {(8 if odd else 128)*a_}u] = vec4<f32>(cmul(x{sx}[{a_}], t{a_}), cmul(y{sx}[{a_}], t{a_}));")
+            body.append(f"    sm[lane + {s2}u * g + {sa*a_}u] = vec4<f32>(cmul(x{sx}[{a_}], t{a_}), cmul(y{sx}[{a_}], t{a_}));")
         body.append("""    workgroupBarrier();
     // Stage 2: a = g, n1 = 2·lane (.xy), 2·lane + 1 (.zw); DFT over n2.""")
         for n2 in range(16):
-            body.append(f"    let r{sx}{n2} = sm[lane + {(128 if odd else 8)*n2}u + {'8u' if odd else '128u'} * g];")
+            body.append(f"    let r{sx}{n2} = sm[lane + {s2*n2}u + {sa}u * g];")
         body.append(f"    let x2{sx} = dft16({arr([f'r{sx}{n2}.xy' for n2 in range(16)])});")
         body.append(f"    let y2{sx} = dft16({arr([f'r{sx}{n2}.zw' for n2 in range(16)])});")
         if radix == 1:
