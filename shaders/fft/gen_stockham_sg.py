@@ -695,7 +695,7 @@ def fused_4096(body, radix, name):
     W4096^(n1·(a + 16b)), then the transpose and the DFT
     over n1; the last stage, the DFT over d, ends in registers as ·W(16·radix)^(h·c) (literals)
     and the radix-point DFT over h. Output k = a + 16·b + 256·(c + 16·k1). The stage-2 twiddles
-    of all parts come from five table lookups and literals, where each part had made six: on
+    of all parts come from four table lookups and literals, where each part had made six: on
     lavapipe 22.3 `p16384` took 0.97x the time (README, stop 32). All loads come first: in
     `p16384` a lane's four vec4 (parts 0 … 3 of n1 = 2l, 2l + 1) are one 64-byte line, read
     once; loading parts 2 and 3 after parts 0 and 1 had run fetched the lines again (0.96x the
@@ -751,22 +751,26 @@ def fused_4096(body, radix, name):
         body.append(f"    let x2{sx} = dft16({arr([f'r{sx}{n2}.xy' for n2 in range(16)])});")
         body.append(f"    let y2{sx} = dft16({arr([f'r{sx}{n2}.zw' for n2 in range(16)])});")
         if radix == 1:
-            body.append("""    // ·W4096^(n1·(a + 16b)) = W4096^(n1·a)·(W256^n1)^b.
+            body.append("""    // ·W4096^(n1·(a + 16b)) = W4096^(n1·a)·(W256^n1)^b. Two loops over the lanes on lavapipe
+    // (each lane's own lookup), not four: W4096^((2l + 1)·a) = W4096^(2l·a)·W4096^a with a = g
+    // uniform, and W256^(2l), W256^(2l + 1) as one vec4 (0.97x the time).
     let ce = tw2(4096u + ((2u * lane * g) & 4095u));
-    let co = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
-    let p1 = tw2(256u + 2u * lane);
-    let q1 = tw2(256u + 2u * lane + 1u);""")
+    let co = cmul(ce, tw2(4096u + g));
+    let pq = tw[128u + lane];
+    let p1 = pq.xy;
+    let q1 = pq.zw;""")
         else:
             if h == 0:
-                body.append(f"""    // ·W{big}^(d·(a + 16b)) = W{big}^(d·a)·(W{big // 16}^d)^b, d = h + {radix}·n1, from five
-    // lookups for all parts (each lookup is a loop over the lanes on lavapipe):
-    // W{big}^(d·a) = W4096^(n1·a)·(W{big}^a)^h and W{big // 16}^d = W256^n1·W{big // 16}^h
-    // (literals).
+                body.append(f"""    // ·W{big}^(d·(a + 16b)) = W{big}^(d·a)·(W{big // 16}^d)^b, d = h + {radix}·n1, for all
+    // parts from two per-lane lookups (each a loop over the lanes on lavapipe) and two uniform
+    // ones: W{big}^(d·a) = W4096^(n1·a)·(W{big}^a)^h and W{big // 16}^d = W256^n1·W{big // 16}^h
+    // (literals), with W4096^(n1·a) and W256^n1 for n1 = 2l, 2l + 1 as in p4096.
     let be = tw2(4096u + ((2u * lane * g) & 4095u));
-    let bo = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
+    let bo = cmul(be, tw2(4096u + g));
     let u1 = twiddle(g, {log_p}u);
-    let pl = tw2(256u + 2u * lane);
-    let ql = tw2(256u + 2u * lane + 1u);""")
+    let plq = tw[128u + lane];
+    let pl = plq.xy;
+    let ql = plq.zw;""")
                 body.append(pows("u", radix))
                 body.append(f"""    let ce{sx} = be;
     let co{sx} = bo;

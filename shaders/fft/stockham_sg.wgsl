@@ -17790,11 +17790,14 @@ fn p4096(
     let r15 = sm[lane + 120u + 128u * g];
     let x2 = dft16(array<vec2<f32>, 16>(r0.xy, r1.xy, r2.xy, r3.xy, r4.xy, r5.xy, r6.xy, r7.xy, r8.xy, r9.xy, r10.xy, r11.xy, r12.xy, r13.xy, r14.xy, r15.xy));
     let y2 = dft16(array<vec2<f32>, 16>(r0.zw, r1.zw, r2.zw, r3.zw, r4.zw, r5.zw, r6.zw, r7.zw, r8.zw, r9.zw, r10.zw, r11.zw, r12.zw, r13.zw, r14.zw, r15.zw));
-    // ·W4096^(n1·(a + 16b)) = W4096^(n1·a)·(W256^n1)^b.
+    // ·W4096^(n1·(a + 16b)) = W4096^(n1·a)·(W256^n1)^b. Two loops over the lanes on lavapipe
+    // (each lane's own lookup), not four: W4096^((2l + 1)·a) = W4096^(2l·a)·W4096^a with a = g
+    // uniform, and W256^(2l), W256^(2l + 1) as one vec4 (0.97x the time).
     let ce = tw2(4096u + ((2u * lane * g) & 4095u));
-    let co = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
-    let p1 = tw2(256u + 2u * lane);
-    let q1 = tw2(256u + 2u * lane + 1u);
+    let co = cmul(ce, tw2(4096u + g));
+    let pq = tw[128u + lane];
+    let p1 = pq.xy;
+    let q1 = pq.zw;
     let p2 = cmul(p1, p1);
     let p3 = cmul(p2, p1);
     let p4 = cmul(p2, p2);
@@ -18075,15 +18078,16 @@ fn p8192(
     let r0_15 = sm[lane + 120u + 128u * g];
     let x20_ = dft16(array<vec2<f32>, 16>(r0_0.xy, r0_1.xy, r0_2.xy, r0_3.xy, r0_4.xy, r0_5.xy, r0_6.xy, r0_7.xy, r0_8.xy, r0_9.xy, r0_10.xy, r0_11.xy, r0_12.xy, r0_13.xy, r0_14.xy, r0_15.xy));
     let y20_ = dft16(array<vec2<f32>, 16>(r0_0.zw, r0_1.zw, r0_2.zw, r0_3.zw, r0_4.zw, r0_5.zw, r0_6.zw, r0_7.zw, r0_8.zw, r0_9.zw, r0_10.zw, r0_11.zw, r0_12.zw, r0_13.zw, r0_14.zw, r0_15.zw));
-    // ·W8192^(d·(a + 16b)) = W8192^(d·a)·(W512^d)^b, d = h + 2·n1, from five
-    // lookups for all parts (each lookup is a loop over the lanes on lavapipe):
-    // W8192^(d·a) = W4096^(n1·a)·(W8192^a)^h and W512^d = W256^n1·W512^h
-    // (literals).
+    // ·W8192^(d·(a + 16b)) = W8192^(d·a)·(W512^d)^b, d = h + 2·n1, for all
+    // parts from two per-lane lookups (each a loop over the lanes on lavapipe) and two uniform
+    // ones: W8192^(d·a) = W4096^(n1·a)·(W8192^a)^h and W512^d = W256^n1·W512^h
+    // (literals), with W4096^(n1·a) and W256^n1 for n1 = 2l, 2l + 1 as in p4096.
     let be = tw2(4096u + ((2u * lane * g) & 4095u));
-    let bo = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
+    let bo = cmul(be, tw2(4096u + g));
     let u1 = twiddle(g, 13u);
-    let pl = tw2(256u + 2u * lane);
-    let ql = tw2(256u + 2u * lane + 1u);
+    let plq = tw[128u + lane];
+    let pl = plq.xy;
+    let ql = plq.zw;
 
     let ce0_ = be;
     let co0_ = bo;
@@ -18646,15 +18650,16 @@ fn p16384(
     let r0_15 = sm[lane + 120u + 128u * g];
     let x20_ = dft16(array<vec2<f32>, 16>(r0_0.xy, r0_1.xy, r0_2.xy, r0_3.xy, r0_4.xy, r0_5.xy, r0_6.xy, r0_7.xy, r0_8.xy, r0_9.xy, r0_10.xy, r0_11.xy, r0_12.xy, r0_13.xy, r0_14.xy, r0_15.xy));
     let y20_ = dft16(array<vec2<f32>, 16>(r0_0.zw, r0_1.zw, r0_2.zw, r0_3.zw, r0_4.zw, r0_5.zw, r0_6.zw, r0_7.zw, r0_8.zw, r0_9.zw, r0_10.zw, r0_11.zw, r0_12.zw, r0_13.zw, r0_14.zw, r0_15.zw));
-    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1, from five
-    // lookups for all parts (each lookup is a loop over the lanes on lavapipe):
-    // W16384^(d·a) = W4096^(n1·a)·(W16384^a)^h and W1024^d = W256^n1·W1024^h
-    // (literals).
+    // ·W16384^(d·(a + 16b)) = W16384^(d·a)·(W1024^d)^b, d = h + 4·n1, for all
+    // parts from two per-lane lookups (each a loop over the lanes on lavapipe) and two uniform
+    // ones: W16384^(d·a) = W4096^(n1·a)·(W16384^a)^h and W1024^d = W256^n1·W1024^h
+    // (literals), with W4096^(n1·a) and W256^n1 for n1 = 2l, 2l + 1 as in p4096.
     let be = tw2(4096u + ((2u * lane * g) & 4095u));
-    let bo = tw2(4096u + (((2u * lane + 1u) * g) & 4095u));
+    let bo = cmul(be, tw2(4096u + g));
     let u1 = twiddle(g, 14u);
-    let pl = tw2(256u + 2u * lane);
-    let ql = tw2(256u + 2u * lane + 1u);
+    let plq = tw[128u + lane];
+    let pl = plq.xy;
+    let ql = plq.zw;
     let u2 = cmul(u1, u1);
     let u3 = cmul(u2, u1);
     let ce0_ = be;
