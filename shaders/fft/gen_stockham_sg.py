@@ -685,6 +685,21 @@ P4096_DOC = """// The fused 4096-point transform (one per workgroup of 16 subgro
 // lavapipe the loads' cache misses cost more (fused 4096: 0.91-0.97x the time of `main`)."""
 
 
+def stage2_lookups(e, o, p, q):
+    """`e`, `o` = W4096^(n1·a) and `p`, `q` = W256^n1 for n1 = 2·lane, 2·lane + 1 and a = g, from
+    two per-lane lookups (the odd n1 by the uniform factor W4096^a; W256^n1 as one vec4)."""
+    return f"""    let {e} = tw2(4096u + ((2u * lane * g) & 4095u));
+    let {o} = cmul({e}, tw2(4096u + g));
+    let {p}{q} = tw[128u + lane];
+    let {p} = {p}{q}.xy;
+    let {q} = {p}{q}.zw;"""
+
+
+# Output c and c + 8 in turn: 0.97x the time of the order c = 0, 1, … in `p4096` on lavapipe 22.3
+# (0.98x in `p16384`).
+C_PAIRS = [(c, c + 8) for c in range(8)]
+
+
 def fused_4096(body, radix, name):
     """Entry point `name`: the fused transform of 4096·radix points (radix 1, 2 or 4), one per
     workgroup of 128 invocations. Radix 1 is `p4096` (documented above). Above it, with
@@ -754,23 +769,15 @@ def fused_4096(body, radix, name):
             body.append("""    // ·W4096^(n1·(a + 16b)) = W4096^(n1·a)·(W256^n1)^b. Two loops over the lanes on lavapipe
     // (each lane's own lookup), not four: W4096^((2l + 1)·a) = W4096^(2l·a)·W4096^a with a = g
     // uniform, and W256^(2l), W256^(2l + 1) as one vec4 (0.97x the time).
-    let ce = tw2(4096u + ((2u * lane * g) & 4095u));
-    let co = cmul(ce, tw2(4096u + g));
-    let pq = tw[128u + lane];
-    let p1 = pq.xy;
-    let q1 = pq.zw;""")
+""" + stage2_lookups("ce", "co", "p1", "q1"))
         else:
             if h == 0:
                 body.append(f"""    // ·W{big}^(d·(a + 16b)) = W{big}^(d·a)·(W{big // 16}^d)^b, d = h + {radix}·n1, for all
     // parts from two per-lane lookups (each a loop over the lanes on lavapipe) and two uniform
     // ones: W{big}^(d·a) = W4096^(n1·a)·(W{big}^a)^h and W{big // 16}^d = W256^n1·W{big // 16}^h
     // (literals), with W4096^(n1·a) and W256^n1 for n1 = 2l, 2l + 1 as in p4096.
-    let be = tw2(4096u + ((2u * lane * g) & 4095u));
-    let bo = cmul(be, tw2(4096u + g));
-    let u1 = twiddle(g, {log_p}u);
-    let plq = tw[128u + lane];
-    let pl = plq.xy;
-    let ql = plq.zw;""")
+""" + stage2_lookups("be", "bo", "pl", "ql") + f"""
+    let u1 = twiddle(g, {log_p}u);""")
                 body.append(pows("u", radix))
                 body.append(f"""    let ce{sx} = be;
     let co{sx} = bo;
@@ -793,9 +800,9 @@ def fused_4096(body, radix, name):
     let ob = in0 + g + 32u * lane;""")
     if radix == 1:
         body.append("    // Stores c and c + 8 in turn: 0.97x the time of the order c = 0, 1, … on lavapipe 22.3.")
-        for cc in range(8):
+        for pair in C_PAIRS:
             for nm, off in [("e", 0), ("o", 16)]:
-                for c2 in (cc, cc + 8):
+                for c2 in pair:
                     body.append(f"    dst_e[ob + {256*c2 + off}u] = vec2<Elem>(z{nm}[{c2}] * so.xy);")
         body.append("}\n")
         return
@@ -803,7 +810,7 @@ def fused_4096(body, radix, name):
     // ·W{16 * radix}^(h·c) (literals) and the DFT over h; output c + 16·k1 goes to
     // k2 + 256·(c + 16·k1) = k2 + 256·c + 4096·k1. c and c + 8 in turn, as in p4096 (p16384
     // 0.98x the time on lavapipe 22.3, 8192 level).""")
-    for cc in [c for h in range(8) for c in (h, h + 8)]:
+    for cc in [c for pair in C_PAIRS for c in pair]:
         for nm, off in [("e", 0), ("o", 16)]:
             items = [f"z{nm}0_[{cc}]"]
             for h in range(1, radix):

@@ -17795,9 +17795,9 @@ fn p4096(
     // uniform, and W256^(2l), W256^(2l + 1) as one vec4 (0.97x the time).
     let ce = tw2(4096u + ((2u * lane * g) & 4095u));
     let co = cmul(ce, tw2(4096u + g));
-    let pq = tw[128u + lane];
-    let p1 = pq.xy;
-    let q1 = pq.zw;
+    let p1q1 = tw[128u + lane];
+    let p1 = p1q1.xy;
+    let q1 = p1q1.zw;
     let p2 = cmul(p1, p1);
     let p3 = cmul(p2, p1);
     let p4 = cmul(p2, p2);
@@ -18085,10 +18085,10 @@ fn p8192(
     // (literals), with W4096^(n1·a) and W256^n1 for n1 = 2l, 2l + 1 as in p4096.
     let be = tw2(4096u + ((2u * lane * g) & 4095u));
     let bo = cmul(be, tw2(4096u + g));
+    let plql = tw[128u + lane];
+    let pl = plql.xy;
+    let ql = plql.zw;
     let u1 = twiddle(g, 13u);
-    let plq = tw[128u + lane];
-    let pl = plq.xy;
-    let ql = plq.zw;
 
     let ce0_ = be;
     let co0_ = bo;
@@ -18658,10 +18658,10 @@ fn p16384(
     // (literals), with W4096^(n1·a) and W256^n1 for n1 = 2l, 2l + 1 as in p4096.
     let be = tw2(4096u + ((2u * lane * g) & 4095u));
     let bo = cmul(be, tw2(4096u + g));
+    let plql = tw[128u + lane];
+    let pl = plql.xy;
+    let ql = plql.zw;
     let u1 = twiddle(g, 14u);
-    let plq = tw[128u + lane];
-    let pl = plq.xy;
-    let ql = plq.zw;
     let u2 = cmul(u1, u1);
     let u3 = cmul(u2, u1);
     let ce0_ = be;
