@@ -323,6 +323,19 @@ pub fn bench_nd_case(
                         other.label()
                     ),
                 )
+            } else if d.dct2_by_rfftn() {
+                // Its inner step alone: the rfftn of the same reals, alternating.
+                let r = FftNdDesc::new(&d.shape, &d.axes, NdTransform::R2c);
+                let rp = FftNdPlan::new(ctx, r.clone())?;
+                let rb = ctx.storage("rfftn out", r.out_len() * 4)?;
+                let rbound = rp.bind(&a, &rb)?;
+                let (t0, ratio) = time_against(ctx, quick, &|pass| bound.record(pass), &|pass| {
+                    rbound.record(pass)
+                })?;
+                (
+                    t0,
+                    format!("Makhoul's 2-D route; the rfftn of the same reals takes {ratio:.2}x its time (alternating rounds); gbps = (read+write)/time, % of copy kernel"),
+                )
             } else {
                 (
                     time_case(ctx, quick, &|pass| bound.record(pass))?,

@@ -17,6 +17,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod config;
+pub mod dct2_plane;
 pub mod filter;
 mod filter_fused;
 pub mod monarch_config;

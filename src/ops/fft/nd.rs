@@ -11,6 +11,7 @@
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
+use crate::ops::fft::dct2_plane::Dct2PlaneStep;
 use crate::ops::fft::permute::{Copy4, PermutePlan};
 use crate::ops::fft::r2r::{R2rBound, R2rDesc, R2rKind, R2rPlan};
 use crate::ops::fft::rfft::{RfftBound, RfftDesc, RfftPlan, RfftRowStep};
@@ -383,6 +384,16 @@ impl FftNdDesc {
         s
     }
     /// The transformed axes as positions in (batch, d0, d1, d2).
+    /// Whether this is a DCT-II that runs Makhoul's 2-D route (reorder, one rfftn, finish:
+    /// [`Dct2PlaneStep`]): over the last two axes, both of even length.
+    pub(crate) fn dct2_by_rfftn(&self) -> bool {
+        let mut axes = self.axes4();
+        axes.sort_unstable();
+        let w = Self::dims4(&self.in_shape());
+        self.transform == NdTransform::R2r(R2rKind::Dct2)
+            && axes == [2, 3]
+            && Dct2PlaneStep::fits(w[2], w[3])
+    }
     fn axes4(&self) -> Vec<usize> {
         let nd = self.shape.len();
         self.axes
@@ -399,6 +410,7 @@ enum Stage {
     Rfft(RfftPlan),
     RfftRow(RfftRowStep),
     R2r(R2rPlan),
+    Dct2Plane(Dct2PlaneStep),
     Copy(PermutePlan),
 }
 
@@ -453,6 +465,15 @@ pub(crate) enum StageSpec {
         kind: R2rKind,
         norm: Norm,
         keep: u32,
+    },
+    /// 2-D DCT-II by Makhoul's route (`Dct2PlaneStep`): the reordering of `planes` planes of
+    /// n1 × n2 reals, or (`finish`) the step from their rfftn's half spectrum to the DCT.
+    Dct2Plane {
+        n1: u32,
+        n2: u32,
+        planes: u64,
+        norm: Norm,
+        finish: bool,
     },
     /// A strided copy.
     Copy(Copy4),
@@ -537,6 +558,48 @@ impl ChainSpec {
             inverse,
         };
         self.push(spec, rows * bins * 2);
+    }
+
+    /// rfftn over `axes` (the last axis among them, of even length): the reals of each row as
+    /// n/2 complex values, the c2c chain at half width, the split into n/2 + 1 bins; `w`'s last
+    /// axis becomes n/2 + 1 bins (see [`ChainSpec::of`] for `strided` and `pair_rows`).
+    fn rfftn_last(
+        &mut self,
+        w: &mut [u64; 4],
+        axes: &[usize],
+        strided: &dyn Fn(u32, u64, u64, bool) -> bool,
+        pair_rows: &dyn Fn(u32, u64, bool) -> bool,
+    ) -> Result<()> {
+        // The reals of each row as n/2 complex values (no copy), the c2c chain over
+        // every axis at half width (power-of-two strides where the shape has them:
+        // the fast column passes), then the split into n/2 + 1 bins with each bin's
+        // mirror across every transformed axis (`RfftRowStep::split`). Rows first (`of`'s other R2c branch)
+        // leaves the column passes a stride of n/2 + 1: 4096² took 1.32× the c2c time.
+        let n = u32::try_from(w[3])
+            .map_err(|_| Error::Shape(format!("axis length {} is over 2^32", w[3])))?;
+        w[3] /= 2;
+        let rows = w[0] * w[1] * w[2];
+        if axes == [3, 2] && pair_rows(n, rows, false) {
+            // 2-D: the columns first, then the row DFTs and the split in one step, a
+            // row pair per subgroup (4096²: 1.84x faster than c2c, against 1.30x with
+            // the rows first and a separate split).
+            self.c2c_axis(w, 2, false, strided)?;
+            let d = w[2];
+            let spec = StageSpec::RfftPair {
+                n,
+                rows,
+                d,
+                inverse: false,
+            };
+            self.push(spec, rows * (n as u64 / 2 + 1) * 2);
+        } else {
+            for &a in axes {
+                self.c2c_axis(w, a, false, strided)?;
+            }
+            self.split(n, w, axes, false);
+        }
+        w[3] = n as u64 / 2 + 1;
+        Ok(())
     }
 
     /// A complex transform along axis `a` of `w`: a strided pass where `strided(n, batch,
@@ -646,35 +709,7 @@ impl ChainSpec {
                 (desc.norm.factor(n_all, inverse) / builtin, 2)
             }
             NdTransform::R2c if last == 3 && w[3].is_multiple_of(2) => {
-                // The reals of each row as n/2 complex values (no copy), the c2c chain over
-                // every axis at half width (power-of-two strides where the shape has them:
-                // the fast column passes), then the split into n/2 + 1 bins with each bin's
-                // mirror across every transformed axis (`RfftRowStep::split`). Rows first (below)
-                // leaves the column passes a stride of n/2 + 1: 4096² took 1.32× the c2c time.
-                let n = u32::try_from(w[3])
-                    .map_err(|_| Error::Shape(format!("axis length {} is over 2^32", w[3])))?;
-                w[3] /= 2;
-                let rows = w[0] * w[1] * w[2];
-                if axes == [3, 2] && pair_rows(n, rows, false) {
-                    // 2-D: the columns first, then the row DFTs and the split in one step, a
-                    // row pair per subgroup (4096²: 1.84x faster than c2c, against 1.30x with
-                    // the rows first and a separate split).
-                    chain.c2c_axis(&mut w, 2, false, strided)?;
-                    let d = w[2];
-                    let spec = StageSpec::RfftPair {
-                        n,
-                        rows,
-                        d,
-                        inverse: false,
-                    };
-                    chain.push(spec, rows * (n as u64 / 2 + 1) * 2);
-                } else {
-                    for &a in &axes {
-                        chain.c2c_axis(&mut w, a, false, strided)?;
-                    }
-                    chain.split(n, &w, &axes, false);
-                }
-                w[3] = n as u64 / 2 + 1;
+                chain.rfftn_last(&mut w, &axes, strided, pair_rows)?;
                 (desc.norm.factor(n_all, false), 2)
             }
             NdTransform::R2c => {
@@ -740,6 +775,25 @@ impl ChainSpec {
                     ))
                 })?;
                 (desc.norm.factor(n_all, true) * n_all, 1)
+            }
+            NdTransform::R2r(R2rKind::Dct2) if desc.dct2_by_rfftn() => {
+                // Makhoul's route in both axes: reorder, one 2-D rfftn, finish from the half
+                // spectrum (lavapipe 22.3, 1024²: see the README's DCT section).
+                let (n1, n2) = (batch32(w[2])?, batch32(w[3])?);
+                let planes = w[0] * w[1];
+                let reals = planes * w[2] * w[3];
+                let step = |finish| StageSpec::Dct2Plane {
+                    n1,
+                    n2,
+                    planes,
+                    norm: desc.norm,
+                    finish,
+                };
+                chain.push(step(false), reals);
+                chain.rfftn_last(&mut w, &axes, strided, pair_rows)?;
+                chain.push(step(true), reals);
+                w[3] = n2 as u64;
+                (1.0, 1)
             }
             NdTransform::R2r(kind) => {
                 for &a in &axes {
@@ -944,6 +998,20 @@ impl Chain {
                         .keep(*keep)
                         .dtype(dtype),
                 )?),
+                StageSpec::Dct2Plane {
+                    n1,
+                    n2,
+                    planes,
+                    norm,
+                    finish,
+                } => Stage::Dct2Plane(Dct2PlaneStep::new(
+                    ctx,
+                    dtype,
+                    (*n1, *n2),
+                    batch32(*planes)?,
+                    *norm,
+                    *finish,
+                )?),
                 StageSpec::Copy(c) => Stage::Copy(PermutePlan::new(
                     ctx,
                     dtype,
@@ -1009,6 +1077,7 @@ impl Chain {
                 Stage::Rfft(p) => Bound::Rfft(p.bind(src, dst)?),
                 Stage::RfftRow(p) => Bound::Dispatch(p.bind(src, dst)?),
                 Stage::R2r(p) => Bound::R2r(p.bind(src, dst)?),
+                Stage::Dct2Plane(p) => Bound::Dispatch(p.bind(src, dst)?),
                 Stage::Copy(p) => Bound::Dispatch(p.bind(src, dst, filter)?),
             });
         }
@@ -1214,6 +1283,40 @@ mod tests {
         match &c.stages[1].0 {
             StageSpec::Copy(c) => assert!((c.scale - 0.25).abs() < 1e-7),
             s => panic!("{s:?}"),
+        }
+    }
+
+    #[test]
+    fn dct2_over_two_even_axes_is_one_rfftn() {
+        let plane = |s: &StageSpec| matches!(s, StageSpec::Dct2Plane { .. });
+        let of = |shape: &[u32], axes: &[usize], kind| {
+            let d = FftNdDesc::new(shape, axes, NdTransform::R2r(kind)).norm(Norm::Ortho);
+            ChainSpec::of(&d, &|_, _, _, _| false, &|_, _, _| false).unwrap()
+        };
+        // Reorder, the rfftn chain (two transposes around the column pass, the split), finish.
+        let c = of(&[2, 6, 10], &[1, 2], R2rKind::Dct2);
+        let n = c.stages.len();
+        assert!(plane(&c.stages[0].0) && plane(&c.stages[n - 1].0), "{c:?}");
+        assert!(c.stages[1..n - 1].iter().all(|s| !plane(&s.0)));
+        assert!(matches!(
+            c.stages[n - 1].0,
+            StageSpec::Dct2Plane {
+                finish: true,
+                n1: 6,
+                n2: 10,
+                planes: 2,
+                ..
+            }
+        ));
+        assert_eq!(c.stages[n - 1].1, 2 * 6 * 10);
+        // An odd axis, one axis, another kind or three axes: the per-axis route.
+        for c in [
+            of(&[6, 7], &[0, 1], R2rKind::Dct2),
+            of(&[6, 8], &[1], R2rKind::Dct2),
+            of(&[6, 8], &[0, 1], R2rKind::Dct3),
+            of(&[4, 6, 8], &[0, 1, 2], R2rKind::Dct2),
+        ] {
+            assert!(c.stages.iter().all(|s| !plane(&s.0)), "{c:?}");
         }
     }
 }

@@ -135,7 +135,7 @@ impl R2rKind {
 
     /// The pre and post tables (pre: n entries, then post: n entries), f64 → f32, and
     /// (shift, take −Im).
-    fn tables(self, norm: Norm, n: usize) -> (Vec<f32>, u32, bool) {
+    pub(crate) fn tables(self, norm: Norm, n: usize) -> (Vec<f32>, u32, bool) {
         let (g, a, b, shift, im) = self.phases();
         let nf = n as f64;
         let (pre, post) = (self.pre_weights(norm, n), self.post_scales(norm, n));

@@ -81,6 +81,17 @@ pub const R2R: Shader = Shader {
     subgroups: false,
 };
 
+/// 2-D DCT-II by Makhoul's route in both axes: the reordering before a 2-D real FFT and the
+/// step that turns its half spectrum into the cosine sums (see [`crate::ops::fft::dct2_plane`]).
+pub const DCT2_PLANE: Shader = Shader {
+    name: "FftDct2Plane",
+    body: include_str!("../../../shaders/fft/dct2_plane.wgsl"),
+    includes: &[common::GRID],
+    params: Some(("Dct2PlaneParams", "dp", "n1")),
+    coop: false,
+    subgroups: false,
+};
+
 /// Monarch / matrix FFT pass, tiled f32 GEMM stages (runs everywhere).
 // monarch_core before the tile helper: its overrides must precede the helper's array-size
 // expressions (naga 30's process_overrides panics otherwise).
@@ -110,6 +121,7 @@ pub const ALL: &[Shader] = &[
     PERMUTE,
     FILTER_FUSED,
     R2R,
+    DCT2_PLANE,
     MONARCH_TILED,
     MONARCH_COOP,
 ];

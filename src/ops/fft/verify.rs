@@ -531,6 +531,13 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
             D::new(&[31, 9], &[0, 1], T::R2r(R2rKind::Dct3)),
             D::new(&[2, 100], &[1], T::R2r(R2rKind::Dct4)).norm(Norm::Ortho),
             D::new(&[3, 64, 64], &[1, 2], T::R2r(R2rKind::Dct2)).dtype(DType::F16),
+            // 2-D DCT-II by Makhoul's route in both axes (`Dct2PlaneStep`): a batch of even
+            // lengths that are not powers of two, the smallest plane, padded input rows; an odd
+            // axis keeps the per-axis route.
+            D::new(&[2, 6, 10], &[1, 2], T::R2r(R2rKind::Dct2)).norm(Norm::Forward),
+            D::new(&[2, 2], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
+            D::new(&[4, 8], &[0, 1], T::R2r(R2rKind::Dct2)).in_strides(&[12, 1]),
+            D::new(&[6, 7], &[0, 1], T::R2r(R2rKind::Dct2)),
         ]);
     }
     v
