@@ -7,7 +7,8 @@
 //! another axis between two transposes that bring it last and put it back
 //! (`shaders/fft/permute.wgsl`: one tiled strided-copy kernel), and the normalisation rides on
 //! the last copy. Strided operands are gathered into (and scattered from) a contiguous working
-//! array by the same kernel.
+//! array by the same kernel. A DCT-II over the last two axes of even length is one rfftn between
+//! a reordering and a finishing step instead ([`crate::ops::fft::dct2_plane`]).
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
