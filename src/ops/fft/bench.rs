@@ -180,6 +180,7 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
         NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2c)),
         NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::C2r)),
         NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho)),
+        NdCase::Transform(D::new(&[1024, 1024], &[0, 1], T::R2r(R2rKind::Dct3)).norm(Norm::Ortho)),
         NdCase::Filter(FilterDesc::new(64, 64, 64)),
         NdCase::Lowpass(DctLowpassDesc::new(64, 64, 64, 8)),
     ];
@@ -191,6 +192,9 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
             NdCase::Transform(D::new(&[4096, 4096], &[0, 1], T::C2r)),
             NdCase::Transform(
                 D::new(&[2048, 2048], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
+            ),
+            NdCase::Transform(
+                D::new(&[2048, 2048], &[0, 1], T::R2r(R2rKind::Dct3)).norm(Norm::Ortho),
             ),
             NdCase::Filter(FilterDesc::new(256, 128, 128)),
             // Token-mixer maps (fused): 14 × 14 and 56 × 56, Bluestein lengths on the chain.
@@ -323,18 +327,27 @@ pub fn bench_nd_case(
                         other.label()
                     ),
                 )
-            } else if d.dct2_by_rfftn() {
-                // Its inner step alone: the rfftn of the same reals, alternating.
-                let r = FftNdDesc::new(&d.shape, &d.axes, NdTransform::R2c);
+            } else if d.dct_by_rfftn() {
+                // Its inner step alone, alternating: the rfftn of the same reals (DCT-II) or the
+                // irfftn to reals of the same shape (DCT-III).
+                let inner = match d.transform {
+                    NdTransform::R2r(crate::ops::fft::r2r::R2rKind::Dct2) => NdTransform::R2c,
+                    _ => NdTransform::C2r,
+                };
+                let r = FftNdDesc::new(&d.shape, &d.axes, inner);
                 let rp = FftNdPlan::new(ctx, r.clone())?;
-                let rb = ctx.storage("rfftn out", r.out_len() * 4)?;
-                let rbound = rp.bind(&a, &rb)?;
+                let rb = ctx.storage("inner out", r.out_len() * 4)?;
+                let rbound = if inner == NdTransform::R2c {
+                    rp.bind(&a, &rb)?
+                } else {
+                    rp.bind(&ctx.upload("half spectrum", &f32s(r.in_len(), 9).0)?, &rb)?
+                };
                 let (t0, ratio) = time_against(ctx, quick, &|pass| bound.record(pass), &|pass| {
                     rbound.record(pass)
                 })?;
                 (
                     t0,
-                    format!("Makhoul's 2-D route; the rfftn of the same reals takes {ratio:.2}x its time (alternating rounds); gbps = (read+write)/time, % of copy kernel"),
+                    format!("Makhoul's 2-D route; the {} alone takes {ratio:.2}x its time (alternating rounds); gbps = (read+write)/time, % of copy kernel", inner.name()),
                 )
             } else {
                 (

@@ -12,7 +12,7 @@
 
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::ops::fft::dct2_plane::Dct2PlaneStep;
+use crate::ops::fft::dct2_plane::{Dct2PlaneStep, PlaneStep};
 use crate::ops::fft::permute::{Copy4, PermutePlan};
 use crate::ops::fft::r2r::{R2rBound, R2rDesc, R2rKind, R2rPlan};
 use crate::ops::fft::rfft::{RfftBound, RfftDesc, RfftPlan, RfftRowStep};
@@ -384,17 +384,20 @@ impl FftNdDesc {
         }
         s
     }
-    /// The transformed axes as positions in (batch, d0, d1, d2).
-    /// Whether this is a DCT-II that runs Makhoul's 2-D route (reorder, one rfftn, finish:
-    /// [`Dct2PlaneStep`]): over the last two axes, both of even length.
-    pub(crate) fn dct2_by_rfftn(&self) -> bool {
+    /// Whether this is a DCT-II or DCT-III that runs Makhoul's 2-D route (reorder, one rfftn,
+    /// finish, or those steps undone around one irfftn: [`Dct2PlaneStep`]): over the last two
+    /// axes, both of even length.
+    pub(crate) fn dct_by_rfftn(&self) -> bool {
         let mut axes = self.axes4();
         axes.sort_unstable();
         let w = Self::dims4(&self.in_shape());
-        self.transform == NdTransform::R2r(R2rKind::Dct2)
-            && axes == [2, 3]
+        matches!(
+            self.transform,
+            NdTransform::R2r(R2rKind::Dct2 | R2rKind::Dct3)
+        ) && axes == [2, 3]
             && Dct2PlaneStep::fits(w[2], w[3])
     }
+    /// The transformed axes as positions in (batch, d0, d1, d2).
     fn axes4(&self) -> Vec<usize> {
         let nd = self.shape.len();
         self.axes
@@ -467,14 +470,14 @@ pub(crate) enum StageSpec {
         norm: Norm,
         keep: u32,
     },
-    /// 2-D DCT-II by Makhoul's route (`Dct2PlaneStep`): the reordering of `planes` planes of
-    /// n1 × n2 reals, or (`finish`) the step from their rfftn's half spectrum to the DCT.
+    /// A step of 2-D DCT-II or DCT-III by Makhoul's route (`Dct2PlaneStep`) over `planes`
+    /// planes of n1 × n2.
     Dct2Plane {
         n1: u32,
         n2: u32,
         planes: u64,
         norm: Norm,
-        finish: bool,
+        step: PlaneStep,
     },
     /// A strided copy.
     Copy(Copy4),
@@ -600,6 +603,46 @@ impl ChainSpec {
             self.split(n, w, axes, false);
         }
         w[3] = n as u64 / 2 + 1;
+        Ok(())
+    }
+
+    /// irfftn over `axes` (the last axis among them, of even length `n`; `w`'s last axis holds
+    /// its n/2 + 1 bins and becomes n reals): R2c's path backwards. The split undone (n/2 + 1
+    /// bins to n/2 values per row, each bin with its mirror across every transformed axis), then
+    /// the inverse c2c chain over every axis at half width, whose output is the n reals of each
+    /// row as n/2 complex values; the builtin plans scale by 1/n per axis, so it is the true
+    /// inverse. The former order (c2c columns at the stride n/2 + 1, then irfft rows) took 1.5x
+    /// the c2c time at 4096².
+    fn irfftn_last(
+        &mut self,
+        w: &mut [u64; 4],
+        n: u32,
+        axes: &[usize],
+        strided: &dyn Fn(u32, u64, u64, bool) -> bool,
+        pair_rows: &dyn Fn(u32, u64, bool) -> bool,
+    ) -> Result<()> {
+        let rows = w[0] * w[1] * w[2];
+        if axes == [3, 2] && pair_rows(n, rows, true) {
+            // 2-D: the split undone and the inverse row DFTs in one step, a row pair per
+            // subgroup, then the inverse columns.
+            w[3] = n as u64 / 2;
+            let d = w[2];
+            let spec = StageSpec::RfftPair {
+                n,
+                rows,
+                d,
+                inverse: true,
+            };
+            self.push(spec, rows * w[3] * 2);
+            self.c2c_axis(w, 2, true, strided)?;
+        } else {
+            self.split(n, w, axes, true);
+            w[3] = n as u64 / 2;
+            for &a in axes {
+                self.c2c_axis(w, a, true, strided)?;
+            }
+        }
+        w[3] = n as u64;
         Ok(())
     }
 
@@ -730,34 +773,13 @@ impl ChainSpec {
                 (desc.norm.factor(n_all, false), 2)
             }
             NdTransform::C2r if last == 3 && desc.shape[desc.last_axis()].is_multiple_of(2) => {
-                // R2c's path backwards: the split undone (n/2 + 1 bins to n/2 values per row,
-                // each bin with its mirror across every transformed axis), then the inverse
-                // c2c chain over every axis at half width, whose output is the n reals of each
-                // row as n/2 complex values. The former order (c2c columns at the stride
-                // n/2 + 1, then irfft rows) took 1.5x the c2c time at 4096².
-                let n = desc.shape[desc.last_axis()];
-                let rows = w[0] * w[1] * w[2];
-                if axes == [3, 2] && pair_rows(n, rows, true) {
-                    // 2-D: the split undone and the inverse row DFTs in one step, a row pair
-                    // per subgroup, then the inverse columns.
-                    w[3] = n as u64 / 2;
-                    let d = w[2];
-                    let spec = StageSpec::RfftPair {
-                        n,
-                        rows,
-                        d,
-                        inverse: true,
-                    };
-                    chain.push(spec, rows * w[3] * 2);
-                    chain.c2c_axis(&mut w, 2, true, strided)?;
-                } else {
-                    chain.split(n, &w, &axes, true);
-                    w[3] = n as u64 / 2;
-                    for &a in &axes {
-                        chain.c2c_axis(&mut w, a, true, strided)?;
-                    }
-                }
-                w[3] = n as u64;
+                chain.irfftn_last(
+                    &mut w,
+                    desc.shape[desc.last_axis()],
+                    &axes,
+                    strided,
+                    pair_rows,
+                )?;
                 (desc.norm.factor(n_all, true) * n_all, 1)
             }
             NdTransform::C2r => {
@@ -777,22 +799,31 @@ impl ChainSpec {
                 })?;
                 (desc.norm.factor(n_all, true) * n_all, 1)
             }
-            NdTransform::R2r(R2rKind::Dct2) if desc.dct2_by_rfftn() => {
-                // Makhoul's route in both axes: reorder, one 2-D rfftn, finish from the half
-                // spectrum (lavapipe 22.3, 1024²: see the README's DCT section).
+            NdTransform::R2r(kind) if desc.dct_by_rfftn() => {
+                // Makhoul's route in both axes. DCT-II: reorder, one 2-D rfftn, finish from the
+                // half spectrum (lavapipe 22.3, 1024²: see the README's DCT section); DCT-III,
+                // its inverse: the half spectrum from the cosine sums, one irfftn, the
+                // reordering undone.
                 let (n1, n2) = (batch32(w[2])?, batch32(w[3])?);
                 let planes = w[0] * w[1];
                 let reals = planes * w[2] * w[3];
-                let step = |finish| StageSpec::Dct2Plane {
+                let step = |step| StageSpec::Dct2Plane {
                     n1,
                     n2,
                     planes,
                     norm: desc.norm,
-                    finish,
+                    step,
                 };
-                chain.push(step(false), reals);
-                chain.rfftn_last(&mut w, &axes, strided, pair_rows)?;
-                chain.push(step(true), reals);
+                if kind == R2rKind::Dct2 {
+                    chain.push(step(PlaneStep::Reorder), reals);
+                    chain.rfftn_last(&mut w, &axes, strided, pair_rows)?;
+                    chain.push(step(PlaneStep::Finish), reals);
+                } else {
+                    w[3] = n2 as u64 / 2 + 1;
+                    chain.push(step(PlaneStep::Start), planes * w[2] * w[3] * 2);
+                    chain.irfftn_last(&mut w, n2, &axes, strided, pair_rows)?;
+                    chain.push(step(PlaneStep::Unreorder), reals);
+                }
                 w[3] = n2 as u64;
                 (1.0, 1)
             }
@@ -1004,14 +1035,14 @@ impl Chain {
                     n2,
                     planes,
                     norm,
-                    finish,
+                    step,
                 } => Stage::Dct2Plane(Dct2PlaneStep::new(
                     ctx,
                     dtype,
                     (*n1, *n2),
                     batch32(*planes)?,
                     *norm,
-                    *finish,
+                    *step,
                 )?),
                 StageSpec::Copy(c) => Stage::Copy(PermutePlan::new(
                     ctx,
@@ -1288,33 +1319,45 @@ mod tests {
     }
 
     #[test]
-    fn dct2_over_two_even_axes_is_one_rfftn() {
+    fn dct_over_two_even_axes_is_one_rfftn() {
         let plane = |s: &StageSpec| matches!(s, StageSpec::Dct2Plane { .. });
         let of = |shape: &[u32], axes: &[usize], kind| {
             let d = FftNdDesc::new(shape, axes, NdTransform::R2r(kind)).norm(Norm::Ortho);
             ChainSpec::of(&d, &|_, _, _, _| false, &|_, _, _| false).unwrap()
         };
-        // Reorder, the rfftn chain (two transposes around the column pass, the split), finish.
-        let c = of(&[2, 6, 10], &[1, 2], R2rKind::Dct2);
-        let n = c.stages.len();
-        assert!(plane(&c.stages[0].0) && plane(&c.stages[n - 1].0), "{c:?}");
-        assert!(c.stages[1..n - 1].iter().all(|s| !plane(&s.0)));
-        assert!(matches!(
-            c.stages[n - 1].0,
-            StageSpec::Dct2Plane {
-                finish: true,
-                n1: 6,
-                n2: 10,
-                planes: 2,
-                ..
-            }
-        ));
-        assert_eq!(c.stages[n - 1].1, 2 * 6 * 10);
+        // DCT-II: reorder, the rfftn chain (two transposes around the column pass, the split),
+        // finish; DCT-III: start, the irfftn chain, the reordering undone.
+        for (kind, first, last) in [
+            (R2rKind::Dct2, PlaneStep::Reorder, PlaneStep::Finish),
+            (R2rKind::Dct3, PlaneStep::Start, PlaneStep::Unreorder),
+        ] {
+            let c = of(&[2, 6, 10], &[1, 2], kind);
+            let n = c.stages.len();
+            assert!(c.stages[1..n - 1].iter().all(|s| !plane(&s.0)), "{c:?}");
+            let step_of = |i: usize| match c.stages[i].0 {
+                StageSpec::Dct2Plane {
+                    n1: 6,
+                    n2: 10,
+                    planes: 2,
+                    step,
+                    ..
+                } => step,
+                ref s => panic!("{s:?}"),
+            };
+            assert_eq!((step_of(0), step_of(n - 1)), (first, last));
+            assert_eq!(c.stages[n - 1].1, 2 * 6 * 10);
+        }
+        // DCT-III's first step writes the half spectrum: 2 · 6 rows of 6 bins.
+        assert_eq!(
+            of(&[2, 6, 10], &[1, 2], R2rKind::Dct3).stages[0].1,
+            2 * 6 * 6 * 2
+        );
         // An odd axis, one axis, another kind or three axes: the per-axis route.
         for c in [
             of(&[6, 7], &[0, 1], R2rKind::Dct2),
-            of(&[6, 8], &[1], R2rKind::Dct2),
-            of(&[6, 8], &[0, 1], R2rKind::Dct3),
+            of(&[6, 7], &[0, 1], R2rKind::Dct3),
+            of(&[6, 8], &[1], R2rKind::Dct3),
+            of(&[6, 8], &[0, 1], R2rKind::Dct4),
             of(&[4, 6, 8], &[0, 1, 2], R2rKind::Dct2),
         ] {
             assert!(c.stages.iter().all(|s| !plane(&s.0)), "{c:?}");

@@ -84,7 +84,7 @@ impl R2rKind {
     }
 
     /// Per-input weights: SciPy's factors on x (DCT-III's first term and its normalisations).
-    fn pre_weights(self, norm: Norm, n: usize) -> Vec<f64> {
+    pub(crate) fn pre_weights(self, norm: Norm, n: usize) -> Vec<f64> {
         let nf = n as f64;
         let mut w = vec![1.0; n];
         if self == R2rKind::Dct3 {

@@ -486,6 +486,7 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
         D::new(&[5, 8], &[0, 1], T::C2r).in_strides(&[12, 2]),
         D::new(&[3, 8], &[1], T::R2r(R2rKind::Dct2)),
         D::new(&[12, 16], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
+        D::new(&[12, 16], &[0, 1], T::R2r(R2rKind::Dct3)).norm(Norm::Forward),
         D::new(&[2, 6], &[1], T::R2r(R2rKind::Dct3)).norm(Norm::Ortho),
         D::new(&[4, 8], &[1], T::R2r(R2rKind::Dct4)),
         D::new(&[6, 5], &[0, 1], T::R2r(R2rKind::Dst2)).norm(Norm::Ortho),
@@ -538,6 +539,11 @@ pub fn nd_shapes(tier: Tier) -> Vec<crate::ops::fft::nd::FftNdDesc> {
             D::new(&[2, 2], &[0, 1], T::R2r(R2rKind::Dct2)).norm(Norm::Ortho),
             D::new(&[4, 8], &[0, 1], T::R2r(R2rKind::Dct2)).in_strides(&[12, 1]),
             D::new(&[6, 7], &[0, 1], T::R2r(R2rKind::Dct2)),
+            // Its inverse (DCT-III: start, irfftn, the reordering undone), the same way.
+            D::new(&[2, 6, 10], &[1, 2], T::R2r(R2rKind::Dct3)),
+            D::new(&[2, 2], &[0, 1], T::R2r(R2rKind::Dct3)).norm(Norm::Ortho),
+            D::new(&[4, 8], &[0, 1], T::R2r(R2rKind::Dct3)).in_strides(&[12, 1]),
+            D::new(&[3, 64, 64], &[1, 2], T::R2r(R2rKind::Dct3)).dtype(DType::F16),
         ]);
     }
     v
