@@ -127,7 +127,8 @@ impl Dct2PlaneStep {
             all_rows
         };
         let workgroups = rows * chunks as u64;
-        if all_rows * n2 as u64 > u32::MAX as u64 {
+        // The largest index: a row's n2 reals, or its n2/2 + 1 bins as n2 + 2 scalars.
+        if all_rows * (n2 as u64 + 2) > u32::MAX as u64 {
             return Err(Error::Shape(format!(
                 "{planes} planes of {n1} × {n2} exceed the 32-bit index"
             )));
