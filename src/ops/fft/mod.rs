@@ -387,12 +387,23 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
     sched.len() == 1 && cfg.sg_entry(sched[0].log_p, 0, log_n).is_none()
 }
 
+/// The longest column stride (in values) at which a 256-point column pass in place runs as one
+/// `p256v` pass rather than two `p16v` passes. Why: `p256v` holds eight columns' 256 values per
+/// subgroup between its loads and its stores to the same lines, and at wide strides those lines
+/// share a few cache sets and are evicted in between. On lavapipe 22.3 (2-core AMD EPYC, 1 MiB
+/// L2 per core; alternating rounds of the whole `[b, 256, s]` c2c over the last two axes, f32,
+/// 2^24 values) the transform with `p256v` took 0.88× the time with `p16v` × 2 at stride 1024,
+/// 0.93–0.95× at 4096, 1.26× at 8192 and 1.23–1.37× at 16384. 256³ c2c (strides 256 and 65536)
+/// this way took 0.81–0.83× the time of `p256v` at both strides (README, stop 37).
+pub(crate) const P256V_MAX_STRIDE: u32 = 4096;
+
 /// The passes (log2 sizes) of a strided column transform of 2^log_n points on the
 /// lane-per-column subgroup kernels, if `cfg` runs them and the stride is a power of two ≥ 2:
 /// 4096 points as three `p16v` passes (two adjacent columns per invocation, vec4 loads, the DFT in
 /// registers); 1024 points as `p16v` then `p64l` (one column per invocation, 64 values in
-/// registers); 256 points in place (`in_place`: after an N-D chain's first step) as one `p256v`
-/// pass (the whole column in one invocation's registers), out of place as two `p16v` passes.
+/// registers); 256 points in place (`in_place`: after an N-D chain's first step) at strides up to
+/// [`P256V_MAX_STRIDE`] as one `p256v` pass (the whole column in one invocation's registers),
+/// otherwise as two `p16v` passes.
 /// Each load and store of a subgroup is then one run of whole lines; the plain core's strided
 /// pass runs one 4096-point column per workgroup and uses 8 bytes of each line it touches. On
 /// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.58–0.65×
@@ -413,8 +424,8 @@ pub(crate) fn strided_lane_passes(
         return None;
     }
     match (log_n, in_place) {
-        (8, true) => Some(&[8]),
-        (8, false) => Some(&[4, 4]),
+        (8, true) if stride <= P256V_MAX_STRIDE => Some(&[8]),
+        (8, _) => Some(&[4, 4]),
         (10, _) => Some(&[4, 6]),
         (12, _) => Some(&[4, 4, 4]),
         _ => None,
