@@ -67,7 +67,8 @@ pub struct CandidateRecord {
     pub label: String,
     /// Ok, pruned or dropped.
     pub status: CandidateStatus,
-    /// Median time over the timed runs, ms (absent when dropped before timing).
+    /// Median time over the timed runs, ms (absent when dropped before timing); for the
+    /// finalists of a run with final rounds, over the final rounds alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub median_ms: Option<f64>,
     /// Every timed run, ms.
