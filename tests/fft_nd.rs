@@ -33,27 +33,32 @@ fn nd_shapes_match_the_reference() {
     }
 }
 
-/// 256-point columns in place past `P256V_MAX_STRIDE` (stride 8192, after the 1024-point rows)
-/// run as two `p16v` passes instead of one `p256v` on 8-lane subgroup adapters. Not in
-/// `nd_shapes`: at 2^21 points each check takes ~16 s in a debug build, so it runs on the
-/// lane-per-column configuration alone (the others run this pipeline-free shape like any other).
+/// Columns at strides past the lane kernels' limits, on the lane-per-column configuration:
+/// 256 points in place past `P256V_MAX_STRIDE` (stride 8192, after the 1024-point rows) run as
+/// two `p16v` passes instead of one `p256v`, 1024 points past `LANES_1024_MAX_STRIDE` (stride
+/// 4096) on the plain strided pass, on 8-lane subgroup adapters. Not in `nd_shapes`: at 2^21 and
+/// 2^22 points every configuration's check would cost seconds in a debug build.
 #[test]
-fn wide_strided_256_point_columns_match_the_reference() {
-    let d = FftNdDesc::new(
-        &[256, 8, 1024],
-        &[0, 2],
-        NdTransform::C2c { inverse: false },
-    );
+fn wide_strided_columns_match_the_reference() {
+    let fwd = NdTransform::C2c { inverse: false };
     let lanes = NdConfig::all()
         .into_iter()
         .find(|c| c.columns == ColumnPass::Lanes)
         .unwrap();
-    let c = pollster::block_on(check_nd_async(ctx(), &d, Some(lanes), 7));
-    assert!(
-        c.pass,
-        "rel L2 {:.3e} > tol {:.3e} ({:?})",
-        c.rel_l2_err, c.tolerance, c.error
-    );
+    for (i, d) in [
+        FftNdDesc::new(&[256, 8, 1024], &[0, 2], fwd),
+        FftNdDesc::new(&[1024, 4096], &[0, 1], NdTransform::C2c { inverse: true }),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = pollster::block_on(check_nd_async(ctx(), d, Some(lanes), 7 + i as u64));
+        assert!(
+            c.pass,
+            "{:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+            c.shape, c.rel_l2_err, c.tolerance, c.error
+        );
+    }
 }
 
 /// rfftn then irfftn (backward norm) returns the input; dctn type 2 then type 3 with `ortho`.

@@ -397,13 +397,22 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
 /// this way took 0.81–0.83× the time of `p256v` at both strides (README, stop 37).
 pub(crate) const P256V_MAX_STRIDE: u32 = 4096;
 
+/// The longest column stride (in values) at which 1024-point columns run on the lane kernels
+/// (`p16v` then `p64l`); wider ones run the plain strided pass. Why: as with `p256v`, `p64l`'s
+/// 64 lines per subgroup share a few cache sets at wide strides. Same machine and method as
+/// [`P256V_MAX_STRIDE`], whole `[b, 1024, s]` c2c over the last two axes (2^24 values), lane
+/// kernels against the plain pass: 0.82× the time at stride 1024, 0.90 / 0.94 / 1.15× at 2048
+/// (three runs), 1.14–1.18× at 4096 and 1.10× at 8192; `[1024, 16384]` over both axes
+/// 1.12–1.13×, `[1024, 4096]` 1.09–1.13× (README, stop 37).
+pub(crate) const LANES_1024_MAX_STRIDE: u32 = 2048;
+
 /// The passes (log2 sizes) of a strided column transform of 2^log_n points on the
 /// lane-per-column subgroup kernels, if `cfg` runs them and the stride is a power of two ≥ 2:
 /// 4096 points as three `p16v` passes (two adjacent columns per invocation, vec4 loads, the DFT in
-/// registers); 1024 points as `p16v` then `p64l` (one column per invocation, 64 values in
-/// registers); 256 points in place (`in_place`: after an N-D chain's first step) at strides up to
-/// [`P256V_MAX_STRIDE`] as one `p256v` pass (the whole column in one invocation's registers),
-/// otherwise as two `p16v` passes.
+/// registers); 1024 points at strides up to [`LANES_1024_MAX_STRIDE`] as `p16v` then `p64l`
+/// (one column per invocation, 64 values in registers); 256 points in place (`in_place`: after
+/// an N-D chain's first step) at strides up to [`P256V_MAX_STRIDE`] as one `p256v` pass (the
+/// whole column in one invocation's registers), otherwise as two `p16v` passes.
 /// Each load and store of a subgroup is then one run of whole lines; the plain core's strided
 /// pass runs one 4096-point column per workgroup and uses 8 bytes of each line it touches. On
 /// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.58–0.65×
@@ -426,7 +435,7 @@ pub(crate) fn strided_lane_passes(
     match (log_n, in_place) {
         (8, true) if stride <= P256V_MAX_STRIDE => Some(&[8]),
         (8, _) => Some(&[4, 4]),
-        (10, _) => Some(&[4, 6]),
+        (10, _) if stride <= LANES_1024_MAX_STRIDE => Some(&[4, 6]),
         (12, _) => Some(&[4, 4, 4]),
         _ => None,
     }
