@@ -394,7 +394,9 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
 /// L2 per core; alternating rounds of the whole `[b, 256, s]` c2c over the last two axes, f32,
 /// 2^24 values) the transform with `p256v` took 0.88× the time with `p16v` × 2 at stride 1024,
 /// 0.93–0.95× at 4096, 1.26× at 8192 and 1.23–1.37× at 16384. 256³ c2c (strides 256 and 65536)
-/// this way took 0.81–0.83× the time of `p256v` at both strides (README, stop 37).
+/// this way took 0.81–0.83× the time of `p256v` at both strides (README, stop 37). f16 storage
+/// (half the bytes per line) keeps `p256v` at every stride: 0.79–0.93× the time of `p16v` × 2
+/// at strides 4096 … 65536, 256³ 0.93× the time of this limit (README, stop 37).
 pub(crate) const P256V_MAX_STRIDE: u32 = 4096;
 
 /// The longest column stride (in values) at which 1024-point columns run on the lane kernels
@@ -411,8 +413,9 @@ pub(crate) const LANES_1024_MAX_STRIDE: u32 = 2048;
 /// 4096 points as three `p16v` passes (two adjacent columns per invocation, vec4 loads, the DFT in
 /// registers); 1024 points at strides up to [`LANES_1024_MAX_STRIDE`] as `p16v` then `p64l`
 /// (one column per invocation, 64 values in registers); 256 points in place (`in_place`: after
-/// an N-D chain's first step) at strides up to [`P256V_MAX_STRIDE`] as one `p256v` pass (the
-/// whole column in one invocation's registers), otherwise as two `p16v` passes.
+/// an N-D chain's first step) at strides up to [`P256V_MAX_STRIDE`] (any stride in f16) as one
+/// `p256v` pass (the whole column in one invocation's registers), otherwise as two `p16v`
+/// passes.
 /// Each load and store of a subgroup is then one run of whole lines; the plain core's strided
 /// pass runs one 4096-point column per workgroup and uses 8 bytes of each line it touches. On
 /// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.58–0.65×
@@ -424,6 +427,7 @@ pub(crate) fn strided_lane_passes(
     log_n: u32,
     stride: u32,
     in_place: bool,
+    dtype: DType,
 ) -> Option<&'static [u32]> {
     if !cfg.subgroup_passes() || cfg.log_cap != 12 || !stride.is_power_of_two() || stride < 2 {
         return None;
@@ -433,7 +437,7 @@ pub(crate) fn strided_lane_passes(
         return None;
     }
     match (log_n, in_place) {
-        (8, true) if stride <= P256V_MAX_STRIDE => Some(&[8]),
+        (8, true) if stride <= P256V_MAX_STRIDE || dtype == DType::F16 => Some(&[8]),
         (8, _) => Some(&[4, 4]),
         (10, _) if stride <= LANES_1024_MAX_STRIDE => Some(&[4, 6]),
         (12, _) => Some(&[4, 4, 4]),
@@ -569,7 +573,7 @@ impl FftPlan {
         let pick = config.unwrap_or_else(|| crate::ops::fft::tune::fft_pick(ctx, &desc));
         let lane_passes = match strided {
             Some((st, in_place, true)) if desc.is_pow2() => {
-                strided_lane_passes(&pick, desc.n.trailing_zeros(), st, in_place)
+                strided_lane_passes(&pick, desc.n.trailing_zeros(), st, in_place, desc.dtype)
             }
             _ => None,
         };

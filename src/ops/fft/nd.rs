@@ -889,6 +889,7 @@ pub(crate) fn strided_probe(
                                     n.trailing_zeros(),
                                     st,
                                     false,
+                                    dtype,
                                 )
                                 .is_some();
                             lanes || crate::ops::fft::strided_fits(&pick.without_subgroups(), &d)
