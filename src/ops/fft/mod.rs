@@ -1140,4 +1140,28 @@ mod tests {
             a[8]
         );
     }
+
+    /// The stride limits pick the passes they name (the wide-stride reference checks in
+    /// `tests/fft_nd.rs` pass on any of them, so the route itself is pinned here).
+    #[test]
+    fn lane_passes_follow_the_stride_limits() {
+        let sg = FftConfig::stockham_sg(12, 32, 0);
+        let (f32, f16) = (DType::F32, DType::F16);
+        let pick = |log_n, stride, in_place, dtype| {
+            strided_lane_passes(&sg, log_n, stride, in_place, dtype)
+        };
+        assert_eq!(pick(8, P256V_MAX_STRIDE, true, f32), Some(&[8][..]));
+        assert_eq!(pick(8, 2 * P256V_MAX_STRIDE, true, f32), Some(&[4, 4][..]));
+        assert_eq!(pick(8, 65536, true, f16), Some(&[8][..]));
+        assert_eq!(pick(8, 256, false, f32), Some(&[4, 4][..]));
+        assert_eq!(
+            pick(10, LANES_1024_MAX_STRIDE, true, f32),
+            Some(&[4, 6][..])
+        );
+        assert_eq!(pick(10, 2 * LANES_1024_MAX_STRIDE, true, f16), None);
+        assert_eq!(pick(12, 65536, true, f32), Some(&[4, 4, 4][..]));
+        // The plain Stockham configuration has no lane kernels.
+        let plain = FftConfig::stockham(12, 32, 0);
+        assert_eq!(strided_lane_passes(&plain, 8, 256, true, f32), None);
+    }
 }
