@@ -22,6 +22,7 @@ fn browser_caps() -> Capabilities {
     Capabilities {
         f16: false,
         subgroups: false,
+        int64: false,
         subgroup_min: 4,
         subgroup_max: 4,
         coop: Vec::new(),

@@ -140,10 +140,17 @@ fn subgroup_kernels() {
             .iter()
             .all(|s| !s.1.contains(&("SG_IN_PLACE", 1.0))));
     }
-    // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches that
-    // leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of a fused
-    // transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
+    check_sg_cases(ctx(), &[DType::F32, DType::F16]);
+}
+
+/// Every subgroup kernel (`FftConfig::stockham_sg(12, 32, 0)`) on `c`, in the storage types
+/// `dtypes`, against the reference, with the number of dispatches each plan should take.
+fn check_sg_cases(c: &wgkernels::Context, dtypes: &[DType]) {
+    let mp = FftConfig::stockham_sg(12, 32, 0);
     for (d, passes) in [
+        // 1024-point first passes (`p1024`, one per subgroup, eight per workgroup): batches
+        // that leave 1, 6, 3 and 7 transforms in the last workgroup, the inverse (vec4 loads of
+        // a fused transform), and the first pass of 2^18 = 1024 × 256 (strided loads).
         (FftDesc::new(1024).batch(9), 1),
         (FftDesc::new(1024).batch(15), 1),
         (FftDesc::new(1024).batch(6).inverse(true), 1),
@@ -181,12 +188,57 @@ fn subgroup_kernels() {
         (FftDesc::new(32768).batch(2), 2),
         (FftDesc::new(32768).inverse(true), 2),
     ] {
-        if d.dtype == DType::F16 && !ctx().caps().f16 {
+        if !dtypes.contains(&d.dtype) || (d.dtype == DType::F16 && !c.caps().f16) {
             continue;
         }
-        let plan = FftPlan::new(ctx(), d, Some(mp)).unwrap();
+        let plan = FftPlan::new(c, d, Some(mp)).unwrap();
         assert_eq!(plan.dispatches(), passes, "{d:?}");
-        assert_pass(&check_fft(ctx(), &d, Some(mp), 60));
+        assert_pass(&check_fft(c, &d, Some(mp), 60));
+    }
+}
+
+/// Where the shared context runs the f32 subgroup kernels on 64-bit words (a CPU adapter with
+/// `SHADER_INT64`), the same kernels on their vector-access path, as a CPU adapter without
+/// 64-bit integers runs them: every 1-D case of [`subgroup_kernels`], the lane-per-column column
+/// passes of N-D transforms (`p16v`, `p64l`, `p256v`) and the fused rfftn row steps.
+#[test]
+fn subgroup_kernels_on_vector_access() {
+    use wgkernels::ops::fft::nd::{ColumnPass, FftNdDesc, NdConfig, NdTransform};
+    use wgkernels::ops::fft::shaders::{stockham_sg, STOCKHAM_SG, STOCKHAM_SG_WIDE};
+    use wgkernels::ops::fft::verify::check_nd_async;
+    let mp = FftConfig::stockham_sg(12, 32, 0);
+    if !mp.valid_for(ctx().caps(), &ctx().limits(), &FftDesc::new(4096)) {
+        eprintln!("skipped: subgroups are not exactly 8 lanes on this adapter");
+        return;
+    }
+    if stockham_sg(ctx().caps(), DType::F32).name != STOCKHAM_SG_WIDE.name {
+        eprintln!("skipped: the shared context runs the vector-access kernels already");
+        return;
+    }
+    let c = common::without_int64();
+    assert_eq!(stockham_sg(c.caps(), DType::F32).name, STOCKHAM_SG.name);
+    check_sg_cases(c, &[DType::F32]);
+    let lanes = NdConfig::all()
+        .into_iter()
+        .find(|c| c.columns == ColumnPass::Lanes)
+        .unwrap();
+    let fwd = NdTransform::C2c { inverse: false };
+    for (i, d) in [
+        FftNdDesc::new(&[2, 1024, 512], &[1, 2], fwd),
+        FftNdDesc::new(&[256, 256], &[0, 1], NdTransform::C2c { inverse: true }),
+        FftNdDesc::new(&[4096, 16], &[0], fwd),
+        FftNdDesc::new(&[2, 1024, 1024], &[1, 2], NdTransform::R2c),
+        FftNdDesc::new(&[2, 1024, 1024], &[1, 2], NdTransform::C2r),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = pollster::block_on(check_nd_async(c, d, Some(lanes), 90 + i as u64));
+        assert!(
+            r.pass,
+            "{:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+            r.shape, r.rel_l2_err, r.tolerance, r.error
+        );
     }
 }
 

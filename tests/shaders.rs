@@ -25,6 +25,7 @@ fn profiles() -> Vec<(&'static str, Capabilities, wgpu::Limits)> {
     let caps = |f16, sg: u32, coop: Vec<_>, dt| Capabilities {
         f16,
         subgroups: sg > 0,
+        int64: dt != wgpu::DeviceType::Other,
         subgroup_min: sg.max(4),
         subgroup_max: sg.max(4),
         coop,
@@ -388,24 +389,36 @@ fn every_fft_variant_translates_for_every_backend() {
                 continue;
             }
             let spec = Spec::new(dtype);
+            // The subgroup kernels this profile runs, and the plain-vector ones a device of its
+            // kind without 64-bit integers runs.
+            let sg_shaders = [
+                fft::shaders::STOCKHAM_SG,
+                fft::shaders::stockham_sg(&caps, dtype),
+            ];
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
                 // The fused row steps of 2-D rfftn and irfftn.
                 for entry in wgkernels::ops::fft::rfft_pair_entries(&cfg) {
-                    sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, vec![]);
+                    for sg in sg_shaders {
+                        sweep.check(profile, sg, spec, entry, vec![]);
+                    }
                     sg_seen.insert((entry, Vec::new()));
                 }
                 for log_n in [
                     1u32, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 22, 23,
                 ] {
                     for (entry, c) in wgkernels::ops::fft::sg_pass_constants(&cfg, log_n) {
-                        sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
+                        for sg in sg_shaders {
+                            sweep.check(profile, sg, spec, entry, c.clone());
+                        }
                         sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect::<Vec<_>>()));
                     }
                     // The lane-per-column passes of strided column transforms (N-D).
                     if cfg.subgroup_passes() {
                         for (entry, c) in wgkernels::ops::fft::strided_sg_pass_constants() {
-                            sweep.check(profile, fft::shaders::STOCKHAM_SG, spec, entry, c.clone());
+                            for sg in sg_shaders {
+                                sweep.check(profile, sg, spec, entry, c.clone());
+                            }
                             sg_seen.insert((entry, c.iter().map(|v| v.1 as u8).collect()));
                         }
                     }

@@ -54,6 +54,8 @@ pub struct Capabilities {
     pub f16: bool,
     /// `SUBGROUP` is enabled on the device.
     pub subgroups: bool,
+    /// `SHADER_INT64` is enabled on the device (64-bit integers in shaders).
+    pub int64: bool,
     /// Smallest subgroup size the adapter may use.
     pub subgroup_min: u32,
     /// Largest subgroup size the adapter may use.
@@ -136,6 +138,7 @@ impl std::fmt::Debug for Context {
 /// Features the kernels use where the adapter has them.
 fn wanted_features() -> wgpu::Features {
     wgpu::Features::SHADER_F16
+        | wgpu::Features::SHADER_INT64
         | wgpu::Features::SUBGROUP
         | wgpu::Features::TIMESTAMP_QUERY
         | wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX
@@ -266,6 +269,7 @@ impl Context {
         let caps = Capabilities {
             f16: features.contains(wgpu::Features::SHADER_F16),
             subgroups: features.contains(wgpu::Features::SUBGROUP),
+            int64: features.contains(wgpu::Features::SHADER_INT64),
             subgroup_min: info.subgroup_min_size,
             subgroup_max: info.subgroup_max_size,
             coop,

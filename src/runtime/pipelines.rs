@@ -52,6 +52,18 @@ pub mod common {
         name: "fft_core",
         text: include_str!("../../shaders/common/fft_core.wgsl"),
     };
+    /// Data bindings and workgroup memory of the 8-lane subgroup FFT kernels, accessed in the
+    /// storage type's own vectors.
+    pub const FFT_IO_VEC: Helper = Helper {
+        name: "fft_io_vec",
+        text: include_str!("../../shaders/common/fft_io_vec.wgsl"),
+    };
+    /// [`FFT_IO_VEC`]'s functions over 64-bit words (f32 storage on CPU adapters with 64-bit
+    /// integers: half the per-component access loops of Mesa's gallivm).
+    pub const FFT_IO_WIDE: Helper = Helper {
+        name: "fft_io_wide",
+        text: include_str!("../../shaders/common/fft_io_wide.wgsl"),
+    };
     /// Mixed-radix DFT stages of short transforms held in workgroup memory (direct sums per
     /// radix against a twiddle table; the fused global filter).
     pub const WG_DFT: Helper = Helper {

@@ -83,3 +83,25 @@ pub fn browser_like() -> &'static Context {
         Context::from_parts(adapter, device, queue)
     })
 }
+
+/// A context on the test adapter with the shared one's features and limits but no
+/// `SHADER_INT64` (nor cooperative matrices): there the f32 subgroup FFT kernels take their
+/// vector-access path (`fft_io_vec.wgsl`) instead of 64-bit words, as on a CPU adapter without
+/// 64-bit integers.
+pub fn without_int64() -> &'static Context {
+    static NO_INT64: OnceLock<Context> = OnceLock::new();
+    NO_INT64.get_or_init(|| {
+        let adapter = ctx().adapter.clone();
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("no-int64"),
+            required_features: ctx().device.features()
+                - wgpu::Features::SHADER_INT64
+                - wgpu::Features::EXPERIMENTAL_COOPERATIVE_MATRIX,
+            required_limits: ctx().device.limits(),
+            ..Default::default()
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&desc)).expect("device without int64");
+        Context::from_parts(adapter, device, queue)
+    })
+}

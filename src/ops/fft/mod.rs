@@ -618,6 +618,14 @@ impl FftPlan {
             bytemuck::cast_slice::<[f32; 2], f32>(&table),
         )?;
         let spec = Spec::new(desc.dtype);
+        let sg_pipeline = |entry: &'static str, consts: &[(&'static str, f64)]| {
+            ctx.pipeline(
+                shaders::stockham_sg(ctx.caps(), spec.dtype),
+                spec,
+                entry,
+                consts,
+            )
+        };
         let mut passes = Vec::new();
         let mut aux = Vec::new();
         let mut scratch_elems = 0u64;
@@ -735,7 +743,7 @@ impl FftPlan {
                 }
                 let in_place = i + 1 == t && last_in_place;
                 let (entry, consts, per_wg) = strided_lane_entry(log_p, in_place);
-                let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
+                let pipeline = sg_pipeline(entry, &consts)?;
                 let grid = grid_for(ctx, "FFT workgroup count", (p.cols as u64).div_ceil(per_wg))?;
                 let src = match i {
                     _ if in_place => Slot::Input,
@@ -781,7 +789,7 @@ impl FftPlan {
                     // per subgroup), `p256` one
                     // 256-point column per subgroup, `p256c` eight per workgroup.
                     let (consts, count) = sg_pass(g, log_m, desc.batch, entry);
-                    let pipeline = ctx.pipeline(shaders::STOCKHAM_SG, spec, entry, &consts)?;
+                    let pipeline = sg_pipeline(entry, &consts)?;
                     let grid = grid_for(ctx, "FFT workgroup count", count)?;
                     (pipeline, ctx.uniform("fft params", &p)?, grid)
                 } else {

@@ -476,7 +476,12 @@ impl RfftRowStep {
         p.a[0] = d;
         Ok(Self {
             ctx: ctx.clone(),
-            pipeline: ctx.pipeline(super::shaders::STOCKHAM_SG, Spec::new(dtype), entry, &[])?,
+            pipeline: ctx.pipeline(
+                super::shaders::stockham_sg(ctx.caps(), dtype),
+                Spec::new(dtype),
+                entry,
+                &[],
+            )?,
             params: ctx.uniform("rfftn pair params", &p)?,
             table: ctx.upload(
                 "rfftn pair twiddles",
