@@ -152,7 +152,7 @@ fn translate(
         hlsl::Writer::new(&mut out, &hlsl_opts, &hlsl_pipe)
             .write(module, info, None)
             .map_err(|e| format!("hlsl: {e:?}"))?;
-        if !shader.uses_subgroups() && spec.dtype == DType::F32 {
+        if !shader.uses_subgroups() && !shader.uses_int64() && spec.dtype == DType::F32 {
             // GLSL ES has neither subgroup shuffles in naga's writer nor f16 storage.
             let glsl_opts = glsl::Options {
                 version: glsl::Version::Embedded {
@@ -285,6 +285,7 @@ fn peak_shaders_translate() {
         check(probe::FMA, Spec::new(dtype), &[]).unwrap();
     }
     check(probe::COPY, Spec::new(DType::F32), &[]).unwrap();
+    check(probe::COPY_WIDE, Spec::new(DType::F32), &[]).unwrap();
 }
 
 #[test]

@@ -50,7 +50,11 @@ pub fn all_shaders() -> Vec<Shader> {
             out.push(s);
         }
     }
-    out.extend([crate::probe::FMA, crate::probe::COPY]);
+    out.extend([
+        crate::probe::FMA,
+        crate::probe::COPY,
+        crate::probe::COPY_WIDE,
+    ]);
     out
 }
 

@@ -91,6 +91,8 @@ pub struct Shader {
     pub coop: bool,
     /// Uses subgroup operations.
     pub subgroups: bool,
+    /// Uses 64-bit integers (needs `SHADER_INT64`; no GLSL or browser backend has them).
+    pub int64: bool,
 }
 
 impl Shader {
@@ -102,6 +104,11 @@ impl Shader {
     /// Whether the shader uses subgroup operations.
     pub fn uses_subgroups(self) -> bool {
         self.subgroups
+    }
+
+    /// Whether the shader uses 64-bit integers.
+    pub fn uses_int64(self) -> bool {
+        self.int64
     }
 }
 
@@ -385,6 +392,9 @@ impl Context {
         }
         if shader.uses_subgroups() && !self.caps().subgroups {
             return Err(Error::MissingFeature("SUBGROUP"));
+        }
+        if shader.uses_int64() && !self.caps().int64 {
+            return Err(Error::MissingFeature("SHADER_INT64"));
         }
         let mut sorted: Vec<(&'static str, u64)> =
             constants.iter().map(|&(k, v)| (k, v.to_bits())).collect();

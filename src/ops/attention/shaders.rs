@@ -28,12 +28,14 @@ const fn attention(name: &'static str, body: &'static str) -> Shader {
         params: Some(("AttnParams", "p", "batch")),
         coop: false,
         subgroups: false,
+        int64: false,
     }
 }
 
 /// Flash attention sharing K/V through subgroup broadcasts.
 pub const SUBGROUP: Shader = Shader {
     subgroups: true,
+    int64: false,
     ..attention(
         "AttnSubgroup",
         include_str!("../../../shaders/attention/subgroup.wgsl"),

@@ -18,6 +18,7 @@ pub const STOCKHAM: Shader = Shader {
     params: FFT_PARAMS,
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// Stockham passes for subgroups of exactly 8 lanes (16- to 16384-point; see
@@ -30,6 +31,7 @@ pub const STOCKHAM_SG: Shader = Shader {
     params: FFT_PARAMS,
     coop: false,
     subgroups: true,
+    int64: false,
 };
 
 /// [`STOCKHAM_SG`] with its storage and workgroup-memory accesses as 64-bit words (f32 only):
@@ -37,6 +39,7 @@ pub const STOCKHAM_SG: Shader = Shader {
 pub const STOCKHAM_SG_WIDE: Shader = Shader {
     name: "FftStockhamSgWide",
     includes: &[common::GRID, common::FFT_BASE, common::FFT_IO_WIDE],
+    int64: true,
     ..STOCKHAM_SG
 };
 
@@ -70,6 +73,7 @@ pub const RFFT: Shader = Shader {
     params: Some(("RParams", "rp", "n")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// Strided copy over a 4-D index space (transposes, gathers, scatters, scale, filter product):
@@ -81,6 +85,7 @@ pub const PERMUTE: Shader = Shader {
     params: Some(("PermParams", "pp", "d1")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// The global filter layer in one dispatch (maps whose spectrum fits workgroup memory).
@@ -91,6 +96,7 @@ pub const FILTER_FUSED: Shader = Shader {
     params: Some(("GfParams", "gp", "h")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// Real-to-real transforms (DCT/DST) around a complex FFT of twice the length.
@@ -101,6 +107,7 @@ pub const R2R: Shader = Shader {
     params: Some(("R2rParams", "tp", "n")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// 2-D DCT-II by Makhoul's route in both axes: the reordering before a 2-D real FFT and the
@@ -112,6 +119,7 @@ pub const DCT2_PLANE: Shader = Shader {
     params: Some(("Dct2PlaneParams", "dp", "n1")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// Monarch / matrix FFT pass, tiled f32 GEMM stages (runs everywhere).
@@ -124,6 +132,7 @@ pub const MONARCH_TILED: Shader = Shader {
     params: Some(("MonarchParams", "mp", "n")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// Monarch / matrix FFT pass on cooperative matrices (f16 operands, f32 accumulation).

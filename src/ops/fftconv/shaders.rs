@@ -10,6 +10,7 @@ pub const CONV: Shader = Shader {
     params: Some(("FftParams", "fp", "n")),
     coop: false,
     subgroups: false,
+    int64: false,
 };
 
 /// Every FFT convolution shader.

@@ -16,6 +16,7 @@ const fn gemm(name: &'static str, body: &'static str, includes: &'static [Helper
         params: Some(("GemmParams", "p", "m")),
         coop: false,
         subgroups: false,
+        int64: false,
     }
 }
 
@@ -29,6 +30,7 @@ pub const TILED: Shader = gemm(
 /// GEMM sharing A through subgroup shuffles instead of workgroup memory.
 pub const SUBGROUP: Shader = Shader {
     subgroups: true,
+    int64: false,
     ..gemm(
         "GemmSubgroup",
         include_str!("../../../shaders/gemm/subgroup.wgsl"),

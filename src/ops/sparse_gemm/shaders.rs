@@ -22,6 +22,7 @@ const fn sparse(name: &'static str, body: &'static str, includes: &'static [Help
         params: Some(("SpParams", "p", "batch")),
         coop: false,
         subgroups: false,
+        int64: false,
     }
 }
 
@@ -35,6 +36,7 @@ pub const ROWS: Shader = sparse(
 /// Subgroup rows variant: operand broadcast lane by lane; M divides 32.
 pub const ROWS_SG: Shader = Shader {
     subgroups: true,
+    int64: false,
     ..sparse(
         "SparseRowsSg",
         include_str!("../../../shaders/sparse_gemm/rows_sg.wgsl"),
@@ -64,6 +66,7 @@ pub const ROWS_BLOCK: Shader = sparse(
 /// shared through subgroup broadcasts (subgroups of 8).
 pub const COLS: Shader = Shader {
     subgroups: true,
+    int64: false,
     ..sparse(
         "SparseCols",
         include_str!("../../../shaders/sparse_gemm/cols.wgsl"),
