@@ -12,11 +12,12 @@
 //! default), `plain` = `stockham(12, 32, 0)`, `plain-mpK` = `stockham(12, 32, K)`,
 //! `pick` = the dispatcher's pick. A config may name its own shape, `sg@256x32768` (N x BATCH,
 //! same bytes or not: GB/s and % of copy count each case's own buffer), to set a multi-pass
-//! transform beside a fused one in the same rounds.
+//! transform beside a fused one in the same rounds, and f16 storage, `pick:f16` (or
+//! `sg:f16@4096x2048`).
 
 use wgkernels::harness::bench::time_rounds;
 use wgkernels::harness::verify::random_data;
-use wgkernels::{Context, FftConfig, FftDesc, FftPlan};
+use wgkernels::{Context, DType, FftConfig, FftDesc, FftPlan};
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -34,7 +35,7 @@ fn config(name: &str) -> AnyResult<Option<FftConfig>> {
 
 fn main() -> AnyResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: fft_configs N BATCH [ROUNDS] [sg,plain,plain-mpK,pick]";
+    let usage = "usage: fft_configs N BATCH [ROUNDS] [sg,plain,plain-mpK,pick[:f16][@NxBATCH]]";
     let n: u32 = args.first().ok_or(usage)?.parse()?;
     let batch: u32 = args.get(1).ok_or(usage)?.parse()?;
     let rounds: usize = args.get(2).map_or(Ok(7), |r| r.parse())?;
@@ -53,8 +54,15 @@ fn main() -> AnyResult<()> {
             }
             None => (*name, FftDesc::new(n).batch(batch)),
         };
-        let (data, _) = random_data::<f32>(2 * desc.len() as usize, 1);
-        let input = ctx.upload("x", &data)?;
+        let (cfg, desc) = match cfg.strip_suffix(":f16") {
+            Some(c) => (c, desc.dtype(DType::F16)),
+            None => (cfg, desc),
+        };
+        let values = 2 * desc.len() as usize;
+        let input = match desc.dtype {
+            DType::F32 => ctx.upload("x", &random_data::<f32>(values, 1).0)?,
+            DType::F16 => ctx.upload("x", &random_data::<half::f16>(values, 1).0)?,
+        };
         let output = ctx.storage("y", desc.bytes())?;
         let plan = FftPlan::new(&ctx, desc, config(cfg)?)?;
         let label = format!(

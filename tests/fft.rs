@@ -197,10 +197,11 @@ fn check_sg_cases(c: &wgkernels::Context, dtypes: &[DType]) {
     }
 }
 
-/// Where the shared context runs the f32 subgroup kernels on 64-bit words (a CPU adapter with
+/// Where the shared context runs the subgroup kernels on 64-bit words (a CPU adapter with
 /// `SHADER_INT64`), the same kernels on their vector-access path, as a CPU adapter without
-/// 64-bit integers runs them: every 1-D case of [`subgroup_kernels`], the lane-per-column column
-/// passes of N-D transforms (`p16v`, `p64l`, `p256v`) and the fused rfftn row steps.
+/// 64-bit integers runs them: every 1-D case of [`subgroup_kernels`] (f32 and f16), the
+/// lane-per-column column passes of N-D transforms (`p16v`, `p64l`, `p256v`) and the fused
+/// rfftn row steps.
 #[test]
 fn subgroup_kernels_on_vector_access() {
     use wgkernels::ops::fft::nd::{ColumnPass, FftNdDesc, NdConfig, NdTransform};
@@ -217,7 +218,8 @@ fn subgroup_kernels_on_vector_access() {
     }
     let c = common::without_int64();
     assert_eq!(stockham_sg(c.caps(), DType::F32).name, STOCKHAM_SG.name);
-    check_sg_cases(c, &[DType::F32]);
+    assert_eq!(stockham_sg(c.caps(), DType::F16).name, STOCKHAM_SG.name);
+    check_sg_cases(c, &[DType::F32, DType::F16]);
     let lanes = NdConfig::all()
         .into_iter()
         .find(|c| c.columns == ColumnPass::Lanes)
@@ -229,8 +231,10 @@ fn subgroup_kernels_on_vector_access() {
         FftNdDesc::new(&[4096, 16], &[0], fwd),
         FftNdDesc::new(&[2, 1024, 1024], &[1, 2], NdTransform::R2c),
         FftNdDesc::new(&[2, 1024, 1024], &[1, 2], NdTransform::C2r),
+        FftNdDesc::new(&[256, 8, 1024], &[0, 2], fwd).dtype(DType::F16),
     ]
     .iter()
+    .filter(|d| d.dtype == DType::F32 || c.caps().f16)
     .enumerate()
     {
         let r = pollster::block_on(check_nd_async(c, d, Some(lanes), 90 + i as u64));

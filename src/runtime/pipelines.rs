@@ -58,11 +58,24 @@ pub mod common {
         name: "fft_io_vec",
         text: include_str!("../../shaders/common/fft_io_vec.wgsl"),
     };
-    /// [`FFT_IO_VEC`]'s functions over 64-bit words (f32 storage on CPU adapters with 64-bit
-    /// integers: half the per-component access loops of Mesa's gallivm).
+    /// The subgroup FFT kernels' workgroup memory as 64-bit words, and the word packing the
+    /// wide storage helpers share (CPU adapters with 64-bit integers: half the per-component
+    /// access loops of Mesa's gallivm).
+    pub const FFT_SM_WIDE: Helper = Helper {
+        name: "fft_sm_wide",
+        text: include_str!("../../shaders/common/fft_sm_wide.wgsl"),
+    };
+    /// [`FFT_IO_VEC`]'s storage functions over 64-bit words, for f32 storage (with
+    /// [`FFT_SM_WIDE`]).
     pub const FFT_IO_WIDE: Helper = Helper {
         name: "fft_io_wide",
         text: include_str!("../../shaders/common/fft_io_wide.wgsl"),
+    };
+    /// [`FFT_IO_VEC`]'s storage functions over 64- and 32-bit words, for f16 storage (with
+    /// [`FFT_SM_WIDE`]).
+    pub const FFT_IO_WIDE_F16: Helper = Helper {
+        name: "fft_io_wide_f16",
+        text: include_str!("../../shaders/common/fft_io_wide_f16.wgsl"),
     };
     /// Mixed-radix DFT stages of short transforms held in workgroup memory (direct sums per
     /// radix against a twiddle table; the fused global filter).

@@ -34,26 +34,45 @@ pub const STOCKHAM_SG: Shader = Shader {
     int64: false,
 };
 
-/// [`STOCKHAM_SG`] with its storage and workgroup-memory accesses as 64-bit words (f32 only):
-/// what [`stockham_sg`] picks on CPU adapters with 64-bit integers.
+/// [`STOCKHAM_SG`] with its storage and workgroup-memory accesses as 64-bit words, for f32
+/// storage: what [`stockham_sg`] picks on CPU adapters with 64-bit integers.
 pub const STOCKHAM_SG_WIDE: Shader = Shader {
     name: "FftStockhamSgWide",
-    includes: &[common::GRID, common::FFT_BASE, common::FFT_IO_WIDE],
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_SM_WIDE,
+        common::FFT_IO_WIDE,
+    ],
     int64: true,
     ..STOCKHAM_SG
 };
 
-/// The subgroup kernels for `dtype` storage on a device with `caps`: [`STOCKHAM_SG_WIDE`] for
-/// f32 on a CPU adapter with `SHADER_INT64`, else [`STOCKHAM_SG`]. Why only there: Mesa's
-/// gallivm (lavapipe) turns each storage or workgroup access into a loop over the lanes with one
-/// trip per 32- or 64-bit component, so 64-bit words halve the trips (1-D transforms 1.06–1.33×
-/// faster on lavapipe 22.3, README "Kernel notes"); a GPU moves a vec4 in one instruction either
-/// way and may emulate the 64-bit shifts.
+/// [`STOCKHAM_SG_WIDE`] for f16 storage (a complex pair one 64-bit word, a value one 32-bit word).
+pub const STOCKHAM_SG_WIDE_F16: Shader = Shader {
+    name: "FftStockhamSgWideF16",
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_SM_WIDE,
+        common::FFT_IO_WIDE_F16,
+    ],
+    ..STOCKHAM_SG_WIDE
+};
+
+/// The subgroup kernels for `dtype` storage on a device with `caps`: the 64-bit-word ones
+/// ([`STOCKHAM_SG_WIDE`], [`STOCKHAM_SG_WIDE_F16`]) on a CPU adapter with `SHADER_INT64`, else
+/// [`STOCKHAM_SG`]. Why only there: Mesa's gallivm (lavapipe) turns each storage or workgroup
+/// access into a loop over the lanes with one trip per component, so words halve the trips or
+/// better (1-D transforms 1.03–1.35× faster on lavapipe 22.3, README "Kernel notes", stop 38); a
+/// GPU moves a vec4 in one instruction either way and may emulate the 64-bit shifts.
 pub fn stockham_sg(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
-    if caps.int64 && caps.device_type == wgpu::DeviceType::Cpu && dtype == crate::DType::F32 {
-        STOCKHAM_SG_WIDE
-    } else {
-        STOCKHAM_SG
+    if !(caps.int64 && caps.device_type == wgpu::DeviceType::Cpu) {
+        return STOCKHAM_SG;
+    }
+    match dtype {
+        crate::DType::F32 => STOCKHAM_SG_WIDE,
+        crate::DType::F16 => STOCKHAM_SG_WIDE_F16,
     }
 }
 
@@ -149,6 +168,7 @@ pub const ALL: &[Shader] = &[
     STOCKHAM,
     STOCKHAM_SG,
     STOCKHAM_SG_WIDE,
+    STOCKHAM_SG_WIDE_F16,
     RFFT,
     PERMUTE,
     FILTER_FUSED,
