@@ -1,6 +1,7 @@
 // Storage and workgroup-memory access of the 8-lane subgroup FFT kernels
-// (shaders/fft/stockham_sg.wgsl) in the storage type's own vectors. fft_io_wide.wgsl has the same
-// functions over 64-bit words. Every value crosses as f32: loads widen Elem, stores narrow it.
+// (shaders/fft/stockham_sg.wgsl) in the storage type's own vectors. fft_sm_wide.wgsl with
+// fft_io_wide.wgsl (f32) or fft_io_wide_f16.wgsl (f16) has the same functions over words. Every
+// value crosses as f32: loads widen Elem, stores narrow it.
 
 @group(0) @binding(2) var<storage, read> src: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read_write> dst: array<vec4<Elem>>;

@@ -85,8 +85,8 @@ pub fn browser_like() -> &'static Context {
 }
 
 /// A context on the test adapter with the shared one's features and limits but no
-/// `SHADER_INT64` (nor cooperative matrices): there the f32 subgroup FFT kernels take their
-/// vector-access path (`fft_io_vec.wgsl`) instead of 64-bit words, as on a CPU adapter without
+/// `SHADER_INT64` (nor cooperative matrices): there the subgroup FFT kernels (f32 and f16) take
+/// their vector-access path (`fft_io_vec.wgsl`) instead of words, as on a CPU adapter without
 /// 64-bit integers.
 pub fn without_int64() -> &'static Context {
     static NO_INT64: OnceLock<Context> = OnceLock::new();
