@@ -246,6 +246,60 @@ fn subgroup_kernels_on_vector_access() {
     }
 }
 
+/// Where the shared context runs the plain Stockham core on 64-bit words, the same kernel on its
+/// vector-access path (a GPU, or a CPU adapter without 64-bit integers), f32 and f16: fused and
+/// multi-pass powers of two (the last pass in place), Bluestein lengths, and strided column
+/// passes of an N-D transform.
+#[test]
+fn plain_core_on_vector_access() {
+    use wgkernels::ops::fft::nd::{ColumnPass, FftNdDesc, NdConfig, NdTransform, TransposeKernel};
+    use wgkernels::ops::fft::shaders::{stockham, STOCKHAM, STOCKHAM_WIDE};
+    use wgkernels::ops::fft::verify::check_nd_async;
+    if stockham(ctx().caps(), DType::F32).name != STOCKHAM_WIDE.name {
+        eprintln!("skipped: the shared context runs the vector-access kernel already");
+        return;
+    }
+    let c = common::without_int64();
+    assert_eq!(stockham(c.caps(), DType::F32).name, STOCKHAM.name);
+    assert_eq!(stockham(c.caps(), DType::F16).name, STOCKHAM.name);
+    let plain = FftConfig::stockham(12, 32, 0);
+    for dtype in [DType::F32, DType::F16] {
+        if dtype == DType::F16 && !c.caps().f16 {
+            continue;
+        }
+        for (i, d) in [
+            FftDesc::new(4096).batch(3),
+            FftDesc::new(1 << 15).inverse(true),
+            FftDesc::new(45).batch(2),
+            FftDesc::new(1000),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert_pass(&check_fft(c, &d.dtype(dtype), Some(plain), 30 + i as u64));
+        }
+    }
+    let strided = NdConfig {
+        transpose: TransposeKernel::Direct,
+        columns: ColumnPass::Strided,
+    };
+    let fwd = NdTransform::C2c { inverse: false };
+    for (i, d) in [
+        FftNdDesc::new(&[1024, 64], &[0, 1], fwd),
+        FftNdDesc::new(&[3, 100, 12], &[1, 2], fwd),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = pollster::block_on(check_nd_async(c, d, Some(strided), 95 + i as u64));
+        assert!(
+            r.pass,
+            "{:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+            r.shape, r.rel_l2_err, r.tolerance, r.error
+        );
+    }
+}
+
 #[test]
 fn round_trips() {
     for (n, b) in [

@@ -76,6 +76,26 @@ fn shape_list_matches_reference() {
     }
 }
 
+/// Where the shared context runs the convolution kernel with its workgroup memory as 64-bit
+/// words, the same shapes on the vector-access path (a GPU, or a CPU adapter without 64-bit
+/// integers).
+#[test]
+fn vector_access_matches_reference() {
+    use wgkernels::ops::fftconv::shaders::{conv, CONV, CONV_WIDE};
+    if conv(ctx().caps()).name != CONV_WIDE.name {
+        eprintln!("skipped: the shared context runs the vector-access kernel already");
+        return;
+    }
+    let c = common::without_int64();
+    assert_eq!(conv(c.caps()).name, CONV.name);
+    for (i, d) in fftconv_shapes(Tier::Standard).into_iter().enumerate() {
+        if d.dtype == DType::F16 && !c.caps().f16 {
+            continue;
+        }
+        assert_pass(&check_fftconv(c, &d, 70 + i as u64));
+    }
+}
+
 #[test]
 fn paths_are_chosen_as_documented() {
     let plan = |d: FftConvDesc| FftConvPlan::new(ctx(), d, None).unwrap();

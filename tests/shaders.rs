@@ -396,6 +396,14 @@ fn every_fft_variant_translates_for_every_backend() {
                 fft::shaders::STOCKHAM_SG,
                 fft::shaders::stockham_sg(&caps, dtype),
             ];
+            // The plain core's kernels (Stockham, convolution), likewise.
+            let plain_shaders = [
+                (fft::shaders::STOCKHAM, fftconv::shaders::CONV),
+                (
+                    fft::shaders::stockham(&caps, dtype),
+                    fftconv::shaders::conv(&caps),
+                ),
+            ];
             let desc = wgkernels::FftDesc::new(1 << 12).dtype(dtype);
             for cfg in fft_candidates(&caps, &limits, &desc) {
                 // The fused row steps of 2-D rfftn and irfftn.
@@ -426,19 +434,13 @@ fn every_fft_variant_translates_for_every_backend() {
                     let passes = pass_constants(&cfg, log_n);
                     let last = passes.len() - 1;
                     for (pi, consts) in passes.into_iter().enumerate() {
-                        for (shader, entry, modes) in [
-                            (
-                                fft::shaders::STOCKHAM,
-                                "main",
-                                vec![(0.0, 0.0), (1.0, 1.0), (0.0, 2.0)],
-                            ),
-                            (fftconv::shaders::CONV, "fused", vec![(0.0, 0.0)]),
-                            (
-                                fftconv::shaders::CONV,
-                                "step",
-                                vec![(1.0, 1.0), (0.0, 2.0), (0.0, 0.0)],
-                            ),
-                        ] {
+                        for (shader, entry, modes) in plain_shaders.iter().flat_map(|&(st, cv)| {
+                            [
+                                (st, "main", vec![(0.0, 0.0), (1.0, 1.0), (0.0, 2.0)]),
+                                (cv, "fused", vec![(0.0, 0.0)]),
+                                (cv, "step", vec![(1.0, 1.0), (0.0, 2.0), (0.0, 0.0)]),
+                            ]
+                        }) {
                             for (im, om) in modes {
                                 let mut c = consts.clone();
                                 c.push(("IN_MODE", im));
@@ -461,7 +463,9 @@ fn every_fft_variant_translates_for_every_backend() {
             }
             sweep.check(profile, fft::shaders::FILTER_FUSED, spec, "main", vec![]);
             for entry in ["pad", "mul", "crop"] {
-                sweep.check(profile, fftconv::shaders::CONV, spec, entry, vec![]);
+                for (_, cv) in plain_shaders {
+                    sweep.check(profile, cv, spec, entry, vec![]);
+                }
             }
         }
     }

@@ -32,11 +32,12 @@ override FFT_TW_IN: bool = false;     // first stage applies cross-pass twiddles
 // Largest stage-table length (log2): the largest sub-FFT of any configuration.
 const FFT_LOG_STAGE_MAX: u32 = 13u;
 
-// Workgroup memory: FFT_SM = FFT_P * FFT_M / 2 vec4 pairs. A named override rather than the
-// expression: naga 30 turns an override expression in an array size into an anonymous override,
-// and its process_overrides panics when that lands before a named override only function bodies use.
+// Workgroup memory: FFT_SM = FFT_P * FFT_M / 2 pairs, declared with sm_ld / sm_st by
+// fft_sm_vec.wgsl (vec4 pairs) or fft_sm_wide.wgsl (64-bit words, for CPU adapters). A named
+// override rather than the expression: naga 30 turns an override expression in an array size
+// into an anonymous override, and its process_overrides panics when that lands before a named
+// override only function bodies use.
 override FFT_SM: u32 = 1024u;
-var<workgroup> sm: array<vec4<f32>, FFT_SM>;
 
 // Pair i of the stage table: (S[2i], S[2i+1]).
 fn stage_tw(i: u32) -> vec4<f32> {
@@ -60,14 +61,14 @@ fn fft_read2(first: bool, m: u32, e: u32) -> vec4<f32> {
     if first {
         return fft_load2(m, e);
     }
-    return sm[(m * FFT_P + e) >> 1u];
+    return sm_ld((m * FFT_P + e) >> 1u);
 }
 
 fn fft_write2(last: bool, m: u32, o: u32, v: vec4<f32>) {
     if last {
         fft_store2(m, o, v);
     } else {
-        sm[(m * FFT_P + o) >> 1u] = v;
+        sm_st((m * FFT_P + o) >> 1u, v);
     }
 }
 

@@ -1,16 +1,12 @@
-// Storage and workgroup-memory access of the 8-lane subgroup FFT kernels
-// (shaders/fft/stockham_sg.wgsl) in the storage type's own vectors. fft_sm_wide.wgsl with
-// fft_io_wide.wgsl (f32) or fft_io_wide_f16.wgsl (f16) has the same functions over words. Every
-// value crosses as f32: loads widen Elem, stores narrow it.
+// Storage access of the FFT kernels (shaders/fft/stockham.wgsl, stockham_sg.wgsl) in the
+// storage type's own vectors. fft_io_wide.wgsl (f32) and fft_io_wide_f16.wgsl (f16) have the same
+// functions over words. Every value crosses as f32: loads widen Elem, stores narrow it.
 
 @group(0) @binding(2) var<storage, read> src: array<vec4<Elem>>;
 @group(0) @binding(3) var<storage, read_write> dst: array<vec4<Elem>>;
 // One-complex views of the same buffers (strided and Bluestein accesses).
 @group(0) @binding(6) var<storage, read> src_e: array<vec2<Elem>>;
 @group(0) @binding(7) var<storage, read_write> dst_e: array<vec2<Elem>>;
-// 4096 complex values as vec4 pairs.
-var<workgroup> sm: array<vec4<f32>, 2048>;
-
 // Complex pair i (values 2i, 2i + 1) of the input or the output.
 fn ld_src(i: u32) -> vec4<f32> {
     return vec4<f32>(src[i]);
@@ -30,11 +26,4 @@ fn lde_dst(i: u32) -> vec2<f32> {
 }
 fn ste_dst(i: u32, v: vec2<f32>) {
     dst_e[i] = vec2<Elem>(v);
-}
-// Pair i of workgroup memory.
-fn sm_ld(i: u32) -> vec4<f32> {
-    return sm[i];
-}
-fn sm_st(i: u32, v: vec4<f32>) {
-    sm[i] = v;
 }

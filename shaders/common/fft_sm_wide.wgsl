@@ -1,11 +1,11 @@
-// The workgroup memory of the 8-lane subgroup FFT kernels as 64-bit words, with the packing the
-// wide storage helpers (fft_io_wide.wgsl, fft_io_wide_f16.wgsl) share. Why words: Mesa's
+// fft_sm_vec.wgsl's workgroup memory as 64-bit words, with the packing the wide storage helpers
+// (fft_io_wide.wgsl, fft_io_wide_f16.wgsl) share. Why words: Mesa's
 // gallivm (lavapipe) compiles every storage and workgroup access into a loop over the lanes with
 // one trip per component, so a vec4<f32> costs four trips and the same 16 bytes as vec2<u64>
 // two; packing is a few vector shifts (README, "Kernel notes", stop 38).
 
-// 4096 complex f32 values as pairs of words.
-var<workgroup> sm: array<vec2<u64>, 2048>;
+// FFT_SM pairs of complex f32 values as pairs of words (the kernel declares the override).
+var<workgroup> sm: array<vec2<u64>, FFT_SM>;
 
 // One complex f32 value as one word (real part in the low half, as in memory) and back.
 fn word_of(v: vec2<f32>) -> u64 {

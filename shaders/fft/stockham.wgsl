@@ -5,18 +5,16 @@
 // cross-pass twiddle w_{ns*P}^{r*(j mod ns)} (the core, FFT_TW_IN) and writes
 // (j/ns)*ns*P + (j mod ns) + o*ns.
 // IN_MODE / OUT_MODE fuse Bluestein's chirp products and the pointwise spectrum product into the
-// first and last pass. Values travel as vec4 pairs (two complex values) wherever they are
-// adjacent in memory.
+// first and last pass. Values travel as pairs (two complex values) wherever they are adjacent
+// in memory.
 
-@group(0) @binding(2) var<storage, read> src: array<vec4<Elem>>;
-@group(0) @binding(3) var<storage, read_write> dst: array<vec4<Elem>>;
+// The data bindings src, dst (vec4 pairs) and their one-complex views src_e, dst_e (strided and
+// Bluestein accesses: a Bluestein buffer may hold an odd number of values, or fewer than a pair)
+// are declared with their ld_* / st_* functions by shaders/common/fft_io_vec.wgsl (the storage
+// type's vectors) or fft_io_wide.wgsl / fft_io_wide_f16.wgsl (words, for CPU adapters).
 // The chirp (IN_MODE 1, OUT_MODE 2) and the spectrum to multiply by (OUT_MODE 1).
 @group(0) @binding(4) var<storage, read> aux: array<vec2<f32>>;
 @group(0) @binding(5) var<storage, read> spec: array<vec4<f32>>;
-// The same buffers as src and dst, one complex value per element: strided and Bluestein
-// accesses (a Bluestein buffer may hold an odd number of values, or fewer than one vec4).
-@group(0) @binding(6) var<storage, read> src_e: array<vec2<Elem>>;
-@group(0) @binding(7) var<storage, read_write> dst_e: array<vec2<Elem>>;
 
 // 0: plain complex input. 1: Bluestein pre-multiply: x[b*a0 + n] * chirp[n] for n < a0, else 0.
 override IN_MODE: u32 = 0u;
@@ -45,14 +43,14 @@ override IN_PLACE: bool = false;
 // Complex value i of the input (dst for a pass in place).
 fn src1(i: u32) -> vec2<f32> {
     if IN_PLACE {
-        return vec2<f32>(dst_e[i]);
+        return lde_dst(i);
     }
-    return vec2<f32>(src_e[i]);
+    return lde_src(i);
 }
 
 // Complex value i of the output.
 fn dst1(i: u32, v: vec2<f32>) {
-    dst_e[i] = vec2<Elem>(v);
+    ste_dst(i, v);
 }
 
 fn fft_tw_k(m: u32) -> u32 {
@@ -99,7 +97,7 @@ fn fft_load2(m: u32, e: u32) -> vec4<f32> {
         let base = strided_base(b);
         v = vec4<f32>(src1(base + n * fp.a1), src1(base + n1 * fp.a1));
     } else if WHOLE {
-        v = vec4<f32>(src[((b << fp.log_n) + e) >> 1u]);
+        v = ld_src(((b << fp.log_n) + e) >> 1u);
     } else {
         v = vec4<f32>(src1((b << fp.log_n) + n), src1((b << fp.log_n) + n1));
     }
@@ -152,7 +150,7 @@ fn fft_store2(m: u32, o: u32, v_in: vec4<f32>) {
     }
     let base = b << fp.log_n;
     if SPAN1 {
-        dst[(base + idx) >> 1u] = vec4<Elem>(v);
+        st_dst((base + idx) >> 1u, v);
     } else {
         dst1(base + idx, v.xy);
         dst1(base + idx1, v.zw);

@@ -12,10 +12,12 @@
 // the inverse conjugates in and out (fp.flags) and scales by fp.scale.
 
 // The data bindings (src, dst and their one-complex views src_e, dst_e) and the workgroup
-// memory sm (4096 complex values as pairs) are declared by the access helpers the shader is
-// built with: shaders/common/fft_io_vec.wgsl (the storage type's vectors), or fft_sm_wide.wgsl
-// with fft_io_wide.wgsl or fft_io_wide_f16.wgsl (words, for CPU adapters). Every access goes
-// through their ld_* / st_* / sm_* functions.
+// memory sm are declared by the access helpers the shader is built with:
+// shaders/common/fft_sm_vec.wgsl with fft_io_vec.wgsl (the storage type's vectors), or
+// fft_sm_wide.wgsl with fft_io_wide.wgsl or fft_io_wide_f16.wgsl (words, for CPU adapters).
+// Every access goes through their ld_* / st_* / sm_* functions.
+// Workgroup memory in pairs: 4096 complex values, what the largest exchange holds.
+override FFT_SM: u32 = 2048u;
 // Bound by the plan for every Stockham pass; unused here.
 @group(0) @binding(4) var<storage, read> aux: array<vec2<f32>>;
 @group(0) @binding(5) var<storage, read> spec: array<vec4<f32>>;

@@ -239,10 +239,10 @@ fn fused(
         let f = (2u * idx) % FFT_P;
         let c = min(col0 + m, fp.cols - 1u);
         let h = fused_col(c).x / fp.a4;
-        let v = sm[idx];
+        let v = sm_ld(idx);
         let k0 = kspec[h * FFT_P + f];
         let k1 = kspec[h * FFT_P + f + 1u];
-        sm[idx] = vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0);
+        sm_st(idx, vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0));
     }
     workgroupBarrier();
     sub_fft(li, false, true);
@@ -289,10 +289,10 @@ fn mid(
         let bj = pass_col(min(col0 + m, fp.cols - 1u));
         let h = bj.x / fp.a4;
         let f = (h << fp.log_n) + bj.y + (o << fp.log_ns);
-        let v = sm[idx];
+        let v = sm_ld(idx);
         let k0 = kspec[f];
         let k1 = kspec[f + fp.ns];
-        sm[idx] = vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0);
+        sm_st(idx, vec4<f32>(cmul(v.xy, k0), cmul(v.zw, k1)) * vec4<f32>(1.0, -1.0, 1.0, -1.0));
     }
     workgroupBarrier();
     sub_fft(li, false, true);

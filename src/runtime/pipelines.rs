@@ -52,15 +52,20 @@ pub mod common {
         name: "fft_core",
         text: include_str!("../../shaders/common/fft_core.wgsl"),
     };
-    /// Data bindings and workgroup memory of the 8-lane subgroup FFT kernels, accessed in the
-    /// storage type's own vectors.
+    /// Data bindings of the Stockham FFT kernels (plain and subgroup), accessed in the storage
+    /// type's own vectors.
     pub const FFT_IO_VEC: Helper = Helper {
         name: "fft_io_vec",
         text: include_str!("../../shaders/common/fft_io_vec.wgsl"),
     };
-    /// The subgroup FFT kernels' workgroup memory as 64-bit words, and the word packing the
-    /// wide storage helpers share (CPU adapters with 64-bit integers: half the per-component
-    /// access loops of Mesa's gallivm).
+    /// Workgroup memory of the Stockham FFT kernels and the FFT convolution as vec4 pairs.
+    pub const FFT_SM_VEC: Helper = Helper {
+        name: "fft_sm_vec",
+        text: include_str!("../../shaders/common/fft_sm_vec.wgsl"),
+    };
+    /// [`FFT_SM_VEC`] as 64-bit words, and the word packing the wide storage helpers share
+    /// (CPU adapters with 64-bit integers: half the per-component access loops of Mesa's
+    /// gallivm).
     pub const FFT_SM_WIDE: Helper = Helper {
         name: "fft_sm_wide",
         text: include_str!("../../shaders/common/fft_sm_wide.wgsl"),

@@ -85,9 +85,9 @@ pub fn browser_like() -> &'static Context {
 }
 
 /// A context on the test adapter with the shared one's features and limits but no
-/// `SHADER_INT64` (nor cooperative matrices): there the subgroup FFT kernels (f32 and f16) take
-/// their vector-access path (`fft_io_vec.wgsl`) instead of words, as on a CPU adapter without
-/// 64-bit integers.
+/// `SHADER_INT64` (nor cooperative matrices): there the FFT kernels (subgroup and plain Stockham,
+/// f32 and f16, and the convolution's) take their vector-access path (`fft_io_vec.wgsl`,
+/// `fft_sm_vec.wgsl`) instead of words, as on a CPU adapter without 64-bit integers.
 pub fn without_int64() -> &'static Context {
     static NO_INT64: OnceLock<Context> = OnceLock::new();
     NO_INT64.get_or_init(|| {

@@ -646,7 +646,8 @@ impl FftPlan {
             if stride.is_some() {
                 c.push(("STRIDED", 1.0));
             }
-            let pipeline = ctx.pipeline(shaders::STOCKHAM, spec, "main", &c)?;
+            let pipeline =
+                ctx.pipeline(shaders::stockham(ctx.caps(), spec.dtype), spec, "main", &c)?;
             let grid = grid_for(
                 ctx,
                 "FFT workgroup count",

@@ -14,11 +14,45 @@ const FFT_PARAMS: Option<(&str, &str, &str)> = Some(("FftParams", "fp", "n"));
 pub const STOCKHAM: Shader = Shader {
     name: "FftStockham",
     body: include_str!("../../../shaders/fft/stockham.wgsl"),
-    includes: &[common::GRID, common::FFT_BASE, common::FFT_CORE],
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_CORE,
+        common::FFT_SM_VEC,
+        common::FFT_IO_VEC,
+    ],
     params: FFT_PARAMS,
     coop: false,
     subgroups: false,
     int64: false,
+};
+
+/// [`STOCKHAM`] with its storage and workgroup-memory accesses as 64-bit words, for f32 storage:
+/// what [`stockham`] picks on CPU adapters with 64-bit integers.
+pub const STOCKHAM_WIDE: Shader = Shader {
+    name: "FftStockhamWide",
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_CORE,
+        common::FFT_SM_WIDE,
+        common::FFT_IO_WIDE,
+    ],
+    int64: true,
+    ..STOCKHAM
+};
+
+/// [`STOCKHAM_WIDE`] for f16 storage.
+pub const STOCKHAM_WIDE_F16: Shader = Shader {
+    name: "FftStockhamWideF16",
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_CORE,
+        common::FFT_SM_WIDE,
+        common::FFT_IO_WIDE_F16,
+    ],
+    ..STOCKHAM_WIDE
 };
 
 /// Stockham passes for subgroups of exactly 8 lanes (16- to 16384-point; see
@@ -27,7 +61,12 @@ pub const STOCKHAM: Shader = Shader {
 pub const STOCKHAM_SG: Shader = Shader {
     name: "FftStockhamSg",
     body: STOCKHAM_SG_BODY,
-    includes: &[common::GRID, common::FFT_BASE, common::FFT_IO_VEC],
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_SM_VEC,
+        common::FFT_IO_VEC,
+    ],
     params: FFT_PARAMS,
     coop: false,
     subgroups: true,
@@ -60,19 +99,33 @@ pub const STOCKHAM_SG_WIDE_F16: Shader = Shader {
     ..STOCKHAM_SG_WIDE
 };
 
-/// The subgroup kernels for `dtype` storage on a device with `caps`: the 64-bit-word ones
-/// ([`STOCKHAM_SG_WIDE`], [`STOCKHAM_SG_WIDE_F16`]) on a CPU adapter with `SHADER_INT64`, else
-/// [`STOCKHAM_SG`]. Why only there: Mesa's gallivm (lavapipe) turns each storage or workgroup
-/// access into a loop over the lanes with one trip per component, so words halve the trips or
-/// better (1-D transforms 1.03–1.35× faster on lavapipe 22.3, README "Kernel notes", stop 38); a
-/// GPU moves a vec4 in one instruction either way and may emulate the 64-bit shifts.
-pub fn stockham_sg(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
-    if !(caps.int64 && caps.device_type == wgpu::DeviceType::Cpu) {
-        return STOCKHAM_SG;
+/// Whether the FFT kernels on a device with `caps` move their data as 64-bit words: on a CPU
+/// adapter with `SHADER_INT64`. Why only there: Mesa's gallivm (lavapipe) turns each storage or
+/// workgroup access into a loop over the lanes with one trip per component, so words halve the
+/// trips or better (the subgroup kernels' 1-D transforms 1.03–1.35× faster on lavapipe 22.3,
+/// README "Kernel notes", stop 38); a GPU moves a vec4 in one instruction either way and may
+/// emulate the 64-bit shifts.
+pub fn words(caps: &crate::runtime::Capabilities) -> bool {
+    caps.int64 && caps.device_type == wgpu::DeviceType::Cpu
+}
+
+/// The plain Stockham kernel for `dtype` storage on a device with `caps`: [`STOCKHAM_WIDE`] or
+/// [`STOCKHAM_WIDE_F16`] where [`words`] says so, else [`STOCKHAM`].
+pub fn stockham(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
+    match (words(caps), dtype) {
+        (false, _) => STOCKHAM,
+        (true, crate::DType::F32) => STOCKHAM_WIDE,
+        (true, crate::DType::F16) => STOCKHAM_WIDE_F16,
     }
-    match dtype {
-        crate::DType::F32 => STOCKHAM_SG_WIDE,
-        crate::DType::F16 => STOCKHAM_SG_WIDE_F16,
+}
+
+/// The subgroup kernels for `dtype` storage on a device with `caps`: [`STOCKHAM_SG_WIDE`] or
+/// [`STOCKHAM_SG_WIDE_F16`] where [`words`] says so, else [`STOCKHAM_SG`].
+pub fn stockham_sg(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
+    match (words(caps), dtype) {
+        (false, _) => STOCKHAM_SG,
+        (true, crate::DType::F32) => STOCKHAM_SG_WIDE,
+        (true, crate::DType::F16) => STOCKHAM_SG_WIDE_F16,
     }
 }
 
@@ -166,6 +219,8 @@ pub const MONARCH_COOP: Shader = Shader {
 /// Every FFT shader.
 pub const ALL: &[Shader] = &[
     STOCKHAM,
+    STOCKHAM_WIDE,
+    STOCKHAM_WIDE_F16,
     STOCKHAM_SG,
     STOCKHAM_SG_WIDE,
     STOCKHAM_SG_WIDE_F16,

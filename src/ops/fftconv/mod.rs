@@ -380,7 +380,7 @@ impl FftConvPlan {
                 ("ONE_SEG", (segments == 1) as u8 as f64),
             ]);
             Ok(Step {
-                pipeline: ctx.pipeline(shaders::CONV, spec, entry, &consts)?,
+                pipeline: ctx.pipeline(shaders::conv(ctx.caps()), spec, entry, &consts)?,
                 entry,
                 params: ctx.uniform("conv params", &p)?,
                 grid: grid_for(ctx, "convolution workgroups", groups)?,

@@ -6,12 +6,40 @@ use crate::runtime::pipelines::{common, Shader};
 pub const CONV: Shader = Shader {
     name: "FftConv",
     body: include_str!("../../../shaders/fftconv/conv.wgsl"),
-    includes: &[common::GRID, common::FFT_BASE, common::FFT_CORE],
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_CORE,
+        common::FFT_SM_VEC,
+    ],
     params: Some(("FftParams", "fp", "n")),
     coop: false,
     subgroups: false,
     int64: false,
 };
 
+/// [`CONV`] with its workgroup memory as 64-bit words: what [`conv`] picks on CPU adapters with
+/// 64-bit integers (see [`crate::ops::fft::shaders::words`]).
+pub const CONV_WIDE: Shader = Shader {
+    name: "FftConvWide",
+    includes: &[
+        common::GRID,
+        common::FFT_BASE,
+        common::FFT_CORE,
+        common::FFT_SM_WIDE,
+    ],
+    int64: true,
+    ..CONV
+};
+
+/// The convolution kernel for a device with `caps`.
+pub fn conv(caps: &crate::runtime::Capabilities) -> Shader {
+    if crate::ops::fft::shaders::words(caps) {
+        CONV_WIDE
+    } else {
+        CONV
+    }
+}
+
 /// Every FFT convolution shader.
-pub const ALL: &[Shader] = &[CONV];
+pub const ALL: &[Shader] = &[CONV, CONV_WIDE];
