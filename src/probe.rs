@@ -38,7 +38,7 @@ pub const COPY: Shader = Shader {
 /// [`COPY`] in `vec2<u64>` words, for devices with 64-bit integers. Why: Mesa's gallivm
 /// (lavapipe) turns each storage access into a loop over the lanes with one trip per component,
 /// so the same 16 bytes cost four trips as `vec4<f32>` and two as `vec2<u64>`: on lavapipe 22.3
-/// this copy ran 1.2–1.3× faster than [`COPY`] (README, "Kernel notes"), and a roof must not
+/// this copy ran 1.2–1.3× faster than [`COPY`] (docs/kernel-notes.md, stop 38), and a roof must not
 /// sit below what a kernel attains (the subgroup FFT kernels move 64-bit words there too).
 pub const COPY_WIDE: Shader = Shader {
     name: "PeakCopyWide",

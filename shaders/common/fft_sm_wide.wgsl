@@ -2,7 +2,7 @@
 // (fft_io_wide.wgsl, fft_io_wide_f16.wgsl) share. Why words: Mesa's
 // gallivm (lavapipe) compiles every storage and workgroup access into a loop over the lanes with
 // one trip per component, so a vec4<f32> costs four trips and the same 16 bytes as vec2<u64>
-// two; packing is a few vector shifts (README, "Kernel notes", stop 38).
+// two; packing is a few vector shifts (docs/kernel-notes.md, stop 38).
 
 // FFT_SM pairs of complex f32 values as pairs of words (the kernel declares the override).
 var<workgroup> sm: array<vec2<u64>, FFT_SM>;

@@ -128,7 +128,7 @@ def transpose_dft(body, digit, sfx=""):
     exchange swaps the off-diagonal blocks: one shuffle and three selects per two elements,
     where gathering each output from eight constant-lane broadcasts took eight broadcasts and
     seven selects (on lavapipe 22.3 that version took 1.04–1.16× the time at 512, 1024, 2048,
-    4096, 16384, 65536 and 2^17 points; 256, 8192 and 2^18 … 2^20 were level, README)."""
+    4096, 16384, 65536 and 2^17 points; 256, 8192 and 2^18 … 2^20 were level, docs/kernel-notes.md)."""
     body.append(f"""    // Transpose inside the subgroup: lane l takes a = 2l (e) and 2l + 1 (o) from every lane s
     // ({digit} = 2s, 2s + 1 in .xy, .zw), in exchanges at xor distance 4, 2, 1.""")
     for nm, j in [("e", 0), ("o", 1)]:
@@ -711,14 +711,14 @@ def fused_4096(body, radix, name):
     over n1; the last stage, the DFT over d, ends in registers as ·W(16·radix)^(h·c) (literals)
     and the radix-point DFT over h. Output k = a + 16·b + 256·(c + 16·k1). The stage-2 twiddles
     of all parts come from four table lookups and literals, where each part had made six: on
-    lavapipe 22.3 `p16384` took 0.97x the time (README, stop 32). All loads come first: in
+    lavapipe 22.3 `p16384` took 0.97x the time (docs/kernel-notes.md, stop 32). All loads come first: in
     `p16384` a lane's four vec4 (parts 0 … 3 of n1 = 2l, 2l + 1) are one 64-byte line, read
     once; loading parts 2 and 3 after parts 0 and 1 had run fetched the lines again (0.96x the
     time this way). One barrier per part: a lane exchanges values only with the same lane of
     other subgroups, and odd parts transpose the layout (value (n2, a) at lane + 128·n2 + 8·a
     instead of lane + 8·n2 + 128·a), so every invocation overwrites exactly the entries it read
     in the part before and the barrier that guarded their reuse goes (on lavapipe each barrier
-    switches all 16 subgroups: `p16384` 0.96x the time, README, stop 33)."""
+    switches all 16 subgroups: `p16384` 0.96x the time, docs/kernel-notes.md, stop 33)."""
     big = 4096 * radix
     log_p = big.bit_length() - 1
     keep = ["src", "aux", "spec", "src_e", "dst"]
@@ -1038,7 +1038,7 @@ body = ["""// A 64-point pass of a strided column transform (`p64l`: the second 
 // cross-pass twiddle w_(ns_col·64)^(r·k), k = (j mod ns) >> a2, comes from two lookups (w and
 // w^16) and products; the DFT in registers as 16 x 4 with constant twiddles (p64c's). On lavapipe
 // 1024² c2c took 0.54x the plain strided pass this way, 0.76x with p64l first; 4096 as 64 x 64
-// took 1.66x three p16v passes (README, lane-per-column strided passes)."""]
+// took 1.66x three p16v passes (docs/kernel-notes.md, lane-per-column strided passes)."""]
 body.append(entry_head("p64l", 64, ["src", "aux", "spec", "dst", "tw"]))
 body.append("""    // No barrier: columns past the last one leave.
     let c = linear_workgroup(wid, nwg) * 64u + 8u * g + lane;

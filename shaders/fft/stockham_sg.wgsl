@@ -21631,7 +21631,7 @@ fn p128c(
 // cross-pass twiddle w_(ns_col·64)^(r·k), k = (j mod ns) >> a2, comes from two lookups (w and
 // w^16) and products; the DFT in registers as 16 x 4 with constant twiddles (p64c's). On lavapipe
 // 1024² c2c took 0.54x the plain strided pass this way, 0.76x with p64l first; 4096 as 64 x 64
-// took 1.66x three p16v passes (README, lane-per-column strided passes).
+// took 1.66x three p16v passes (docs/kernel-notes.md, lane-per-column strided passes).
 @compute @workgroup_size(64, 1, 1)
 fn p64l(
     @builtin(workgroup_id) wid: vec3<u32>,

@@ -273,7 +273,7 @@ pub(crate) fn pow2_schedule(cfg: &FftConfig, log_n: u32) -> Vec<PassGeom> {
 /// (`p16c`, `p32c` after the first pass: cross-pass twiddles as powers of one table lookup).
 /// 32768 = 256 × 128, 2^18 = 256 × 16 × 64, 2^19 = 256 × 16 × 128, 2^20 = 256 × 32 × 128; 2^17
 /// runs as 2048 × 64 (`p2048`, then `p64c` in place; 256 × 16 × 32 lost to it). In alternating
-/// rounds on lavapipe 22.3 (`examples/fft_configs`, README "Lane-per-column last passes")
+/// rounds on lavapipe 22.3 (`examples/fft_configs`, docs/kernel-notes.md, "Lane-per-column last passes")
 /// against the former splits (128 × 256, 512 × 256, 1024 × 256, 2048 × 256, 16 × 256 × 256):
 /// 32768 0.76–0.84×, 2^17 0.81–0.89×, 2^18 0.82–0.83×, 2^19 0.77–0.81×, 2^20 0.88–0.91×.
 fn sg_split(cfg: &FftConfig, log_n: u32) -> Option<&'static [u32]> {
@@ -394,9 +394,9 @@ pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
 /// L2 per core; alternating rounds of the whole `[b, 256, s]` c2c over the last two axes, f32,
 /// 2^24 values) the transform with `p256v` took 0.88× the time with `p16v` × 2 at stride 1024,
 /// 0.93–0.95× at 4096, 1.26× at 8192 and 1.23–1.37× at 16384. 256³ c2c (strides 256 and 65536)
-/// this way took 0.81–0.83× the time of `p256v` at both strides (README, stop 37). f16 storage
+/// this way took 0.81–0.83× the time of `p256v` at both strides (docs/kernel-notes.md, stop 37). f16 storage
 /// (half the bytes per line) keeps `p256v` at every stride: 0.79–0.93× the time of `p16v` × 2
-/// at strides 4096 … 65536, 256³ 0.93× the time of this limit (README, stop 37).
+/// at strides 4096 … 65536, 256³ 0.93× the time of this limit (docs/kernel-notes.md, stop 37).
 pub(crate) const P256V_MAX_STRIDE: u32 = 4096;
 
 /// The longest column stride (in values) at which 1024-point columns run on the lane kernels
@@ -405,7 +405,7 @@ pub(crate) const P256V_MAX_STRIDE: u32 = 4096;
 /// [`P256V_MAX_STRIDE`], whole `[b, 1024, s]` c2c over the last two axes (2^24 values), lane
 /// kernels against the plain pass: 0.82× the time at stride 1024, 0.90 / 0.94 / 1.15× at 2048
 /// (three runs), 1.14–1.18× at 4096 and 1.10× at 8192; `[1024, 16384]` over both axes
-/// 1.12–1.13×, `[1024, 4096]` 1.09–1.13× (README, stop 37).
+/// 1.12–1.13×, `[1024, 4096]` 1.09–1.13× (docs/kernel-notes.md, stop 37).
 pub(crate) const LANES_1024_MAX_STRIDE: u32 = 2048;
 
 /// The passes (log2 sizes) of a strided column transform of 2^log_n points on the
@@ -421,7 +421,7 @@ pub(crate) const LANES_1024_MAX_STRIDE: u32 = 2048;
 /// lavapipe 22.3 (alternating rounds, `direct+strided` = 1): 4096² c2c 0.34–0.44×; 256³ 0.58–0.65×
 /// with `p256v` in place, 0.73× with `p16v` there; as the first step, 256-point columns at stride
 /// 256 took 0.62× on `p16v` and 1.10× on `p256v`; 1024² 0.54× with `p16v` then `p64l` (0.76× in the
-/// other order); 4096 as `p64l` × 2 took 1.66× `p16v` × 3 (README, N-D transforms).
+/// other order); 4096 as `p64l` × 2 took 1.66× `p16v` × 3 (docs/kernel-notes.md, N-D transforms).
 pub(crate) fn strided_lane_passes(
     cfg: &FftConfig,
     log_n: u32,

@@ -801,7 +801,7 @@ impl ChainSpec {
             }
             NdTransform::R2r(kind) if desc.dct_by_rfftn() => {
                 // Makhoul's route in both axes. DCT-II: reorder, one 2-D rfftn, finish from the
-                // half spectrum (lavapipe 22.3, 1024²: see the README's DCT section); DCT-III,
+                // half spectrum (lavapipe 22.3, 1024²: see docs/kernel-notes.md, DCT); DCT-III,
                 // its inverse: the half spectrum from the cosine sums, one irfftn, the
                 // reordering undone.
                 let (n1, n2) = (batch32(w[2])?, batch32(w[3])?);

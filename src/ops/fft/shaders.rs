@@ -103,7 +103,7 @@ pub const STOCKHAM_SG_WIDE_F16: Shader = Shader {
 /// adapter with `SHADER_INT64`. Why only there: Mesa's gallivm (lavapipe) turns each storage or
 /// workgroup access into a loop over the lanes with one trip per component, so words halve the
 /// trips or better (the subgroup kernels' 1-D transforms 1.03–1.35× faster on lavapipe 22.3,
-/// README "Kernel notes", stop 38); a GPU moves a vec4 in one instruction either way and may
+/// docs/kernel-notes.md, stop 38); a GPU moves a vec4 in one instruction either way and may
 /// emulate the 64-bit shifts.
 pub fn words(caps: &crate::runtime::Capabilities) -> bool {
     caps.int64 && caps.device_type == wgpu::DeviceType::Cpu
