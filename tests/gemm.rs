@@ -268,9 +268,33 @@ fn subgroup_variant_blockings_on_tails() {
 }
 
 /// GEMV's vec4 paths (K % 4 == 0; M % 4 == 0 too for a stored-transposed A, `Aᵀ·x`, which a
-/// one-row `x·B` runs as) on every candidate: row tails, batches, alpha/beta.
+/// one-row `x·B` runs as) on every candidate, f32 and f16: row tails, batches, alpha/beta.
 #[test]
 fn gemv_quad_path_on_tails() {
+    let ran = gemv_quad_runs(ctx(), &[DType::F32, DType::F16]);
+    assert!(ran >= 120, "only {ran} GEMV runs");
+}
+
+/// Where the shared context reads GEMV's quads as 64-bit words (a CPU adapter with
+/// `SHADER_INT64`), the same cases on the vector-access path a GPU or a CPU adapter without
+/// 64-bit integers runs, in f32 and f16.
+#[test]
+fn gemv_quad_path_on_vector_access() {
+    use wgkernels::ops::gemm::shaders::{gemv, GEMV, GEMV_WIDE};
+    if gemv(ctx().caps(), DType::F32).name != GEMV_WIDE.name {
+        eprintln!("skipped: the shared context runs the vector-access kernel already");
+        return;
+    }
+    let c = common::without_int64();
+    assert_eq!(gemv(c.caps(), DType::F32).name, GEMV.name);
+    assert_eq!(gemv(c.caps(), DType::F16).name, GEMV.name);
+    let ran = gemv_quad_runs(c, &[DType::F32, DType::F16]);
+    assert!(ran >= 120, "only {ran} GEMV runs");
+}
+
+/// Runs [`gemv_quad_path_on_tails`]'s shapes on every GEMV candidate on `c`, in each of
+/// `dtypes` the device has; returns how many ran.
+fn gemv_quad_runs(c: &wgkernels::Context, dtypes: &[DType]) -> usize {
     let shapes = [
         GemmDesc::new(45, 1, 100),
         GemmDesc::new(13, 1, 4).batch(3).scale(2.0, 0.5),
@@ -283,13 +307,21 @@ fn gemv_quad_path_on_tails() {
         GemmDesc::new(1, 36, 20).batch(2),
     ];
     let mut ran = 0;
-    for (i, d) in shapes.iter().enumerate() {
-        for cfg in gemm_candidates(ctx().caps(), &ctx().limits(), d) {
-            if cfg.variant() == GemmVariant::Gemv {
-                assert_passes(d, cfg, 400 + i as u64);
-                ran += 1;
+    for &dtype in dtypes.iter().filter(|&&t| t == DType::F32 || c.caps().f16) {
+        for (i, d) in shapes.iter().enumerate() {
+            let d = d.dtype(dtype);
+            for cfg in gemm_candidates(c.caps(), &c.limits(), &d) {
+                if cfg.variant() == GemmVariant::Gemv {
+                    let r = check_gemm(c, &d, cfg, 400 + i as u64);
+                    assert!(
+                        r.pass,
+                        "{} on {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+                        r.config, d, r.rel_l2_err, r.tolerance, r.error
+                    );
+                    ran += 1;
+                }
             }
         }
     }
-    assert!(ran >= 120, "only {ran} GEMV runs");
+    ran
 }

@@ -243,6 +243,11 @@ fn every_gemm_variant_translates_for_every_backend() {
                 if sweep.check(profile, cfg.shader(), spec, "main", cfg.constants(&desc)) {
                     variants.insert(cfg.variant());
                 }
+                // What this profile runs (GEMV on words on CPU adapters with 64-bit integers).
+                let picked = cfg.shader_for(&caps, desc.dtype);
+                if picked.name != cfg.shader().name {
+                    sweep.check(profile, picked, spec, "main", cfg.constants(&desc));
+                }
             }
         }
         // The linear layer's epilogue as a separate pass (bias + GELU).

@@ -1,6 +1,6 @@
 // fft_io_vec.wgsl's storage functions for f32 storage as 64-bit words (a complex value is one
-// word, a pair two), with the workgroup memory of fft_sm_wide.wgsl: for CPU adapters with 64-bit
-// integers, where each word is one trip of the driver's per-lane access loop.
+// word, a pair two; packing: words.wgsl): for CPU adapters with 64-bit integers, where each word
+// is one trip of the driver's per-lane access loop.
 
 @group(0) @binding(2) var<storage, read> src: array<vec2<u64>>;
 @group(0) @binding(3) var<storage, read_write> dst: array<vec2<u64>>;

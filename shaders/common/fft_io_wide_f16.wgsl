@@ -1,21 +1,13 @@
 // fft_io_vec.wgsl's storage functions for f16 storage as words (a complex pair is one 64-bit
-// word, a complex value one 32-bit word), with the workgroup memory of fft_sm_wide.wgsl: for CPU
-// adapters with 64-bit integers, where each word is one trip of the driver's per-lane access loop
-// and each 16-bit component would be one too. The halves convert with (un)pack2x16float, since
-// WGSL's bitcast cannot split a word into f16 lanes in naga.
+// word, a complex value one 32-bit word; packing: words.wgsl): for CPU adapters with 64-bit
+// integers, where each word is one trip of the driver's per-lane access loop and each 16-bit
+// component would be one too.
 
 @group(0) @binding(2) var<storage, read> src: array<u64>;
 @group(0) @binding(3) var<storage, read_write> dst: array<u64>;
 // One-complex views of the same buffers (strided and Bluestein accesses).
 @group(0) @binding(6) var<storage, read> src_e: array<u32>;
 @group(0) @binding(7) var<storage, read_write> dst_e: array<u32>;
-
-fn half_pair_of(w: u64) -> vec4<f32> {
-    return vec4<f32>(unpack2x16float(u32(w & 0xfffffffflu)), unpack2x16float(u32(w >> 32u)));
-}
-fn half_word_of(v: vec4<f32>) -> u64 {
-    return u64(pack2x16float(v.xy)) | (u64(pack2x16float(v.zw)) << 32u);
-}
 
 // Complex pair i (values 2i, 2i + 1) of the input or the output.
 fn ld_src(i: u32) -> vec4<f32> {

@@ -22,9 +22,9 @@ const MAX_ROWS: u32 = 8u;
 @group(0) @binding(2) var<storage, read> b: array<Elem>;
 @group(0) @binding(3) var<storage, read_write> c: array<Elem>;
 @group(0) @binding(6) var<storage, read> bias: array<Elem>; // EPI_BIAS
-// The same buffers as `a` and `b`, viewed as quads (used when VEC4).
-@group(0) @binding(4) var<storage, read> a4: array<vec4<Elem>>;
-@group(0) @binding(5) var<storage, read> b4: array<vec4<Elem>>;
+// The same buffers as `a` and `b`, viewed as quads (used when VEC4): bindings 4 and 5 and
+// `a_quad(i)` / `b_quad(i)` (quad i as f32) come from the helper the shader is built with: the
+// storage type's vec4, or 64-bit words on CPU adapters (ops/gemm/shaders.rs).
 
 fn gemm_a_at(i: u32) -> Elem { return a[i]; }
 fn gemm_b_at(i: u32) -> Elem { return b[i]; }
@@ -43,7 +43,7 @@ var<private> q_row: array<u32, MAX_TQ>;        // VEC4: quad index of each row o
 // VEC4: row r of the workgroup += A[row][quad q] . x (rows past GV_ROWS fold away).
 fn quad_fma(r: u32, q: u32, x: vec4<f32>) {
     if r < GV_ROWS {
-        q_acc[r] = fma(vec4<f32>(a4[q_row[r] + q]), x, q_acc[r]);
+        q_acc[r] = fma(a_quad(q_row[r] + q), x, q_acc[r]);
     }
 }
 
@@ -73,10 +73,10 @@ fn tq_fma(j: u32, r: u32, lda4: u32, x: vec4<f32>) {
     if j < GV_ROWS {
         let i = q_row[j] + r;
         var s = q_acc[j];
-        s = fma(vec4<f32>(a4[i]), vec4<f32>(x.x), s);
-        s = fma(vec4<f32>(a4[i + lda4]), vec4<f32>(x.y), s);
-        s = fma(vec4<f32>(a4[i + 2u * lda4]), vec4<f32>(x.z), s);
-        s = fma(vec4<f32>(a4[i + 3u * lda4]), vec4<f32>(x.w), s);
+        s = fma(a_quad(i), vec4<f32>(x.x), s);
+        s = fma(a_quad(i + lda4), vec4<f32>(x.y), s);
+        s = fma(a_quad(i + 2u * lda4), vec4<f32>(x.z), s);
+        s = fma(a_quad(i + 3u * lda4), vec4<f32>(x.w), s);
         q_acc[j] = s;
     }
 }
@@ -195,7 +195,7 @@ fn main(
         let kq_end = min(k4, (slice + 1u) * chunk);
         let lda4 = p.lda / 4u;
         for (var kq = slice * chunk; kq < kq_end; kq++) {
-            let x = vec4<f32>(b4[b_base / 4u + kq]);
+            let x = b_quad(b_base / 4u + kq);
             let r = 4u * kq * lda4;
             tq_fma(0u, r, lda4, x);
             tq_fma(1u, r, lda4, x);
@@ -303,7 +303,7 @@ fn main(
         quad_row(7u, a_base4, row0, lda4);
         let k4 = p.k / 4u;
         for (var q = li; q < k4; q += GV_WG) {
-            let x = vec4<f32>(b4[b_base / 4u + q]);
+            let x = b_quad(b_base / 4u + q);
             quad_fma(0u, q, x);
             quad_fma(1u, q, x);
             quad_fma(2u, q, x);

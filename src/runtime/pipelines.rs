@@ -63,21 +63,24 @@ pub mod common {
         name: "fft_sm_vec",
         text: include_str!("../../shaders/common/fft_sm_vec.wgsl"),
     };
-    /// [`FFT_SM_VEC`] as 64-bit words, and the word packing the wide storage helpers share
-    /// (CPU adapters with 64-bit integers: half the per-component access loops of Mesa's
-    /// gallivm).
+    /// Values packed into 64-bit words and back (the word kernels of CPU adapters with 64-bit
+    /// integers: half the per-component access loops of Mesa's gallivm, or fewer).
+    pub const WORDS: Helper = Helper {
+        name: "words",
+        text: include_str!("../../shaders/common/words.wgsl"),
+    };
+    /// [`FFT_SM_VEC`] as 64-bit words (with [`WORDS`]).
     pub const FFT_SM_WIDE: Helper = Helper {
         name: "fft_sm_wide",
         text: include_str!("../../shaders/common/fft_sm_wide.wgsl"),
     };
-    /// [`FFT_IO_VEC`]'s storage functions over 64-bit words, for f32 storage (with
-    /// [`FFT_SM_WIDE`]).
+    /// [`FFT_IO_VEC`]'s storage functions over 64-bit words, for f32 storage (with [`WORDS`]).
     pub const FFT_IO_WIDE: Helper = Helper {
         name: "fft_io_wide",
         text: include_str!("../../shaders/common/fft_io_wide.wgsl"),
     };
     /// [`FFT_IO_VEC`]'s storage functions over 64- and 32-bit words, for f16 storage (with
-    /// [`FFT_SM_WIDE`]).
+    /// [`WORDS`]).
     pub const FFT_IO_WIDE_F16: Helper = Helper {
         name: "fft_io_wide_f16",
         text: include_str!("../../shaders/common/fft_io_wide_f16.wgsl"),

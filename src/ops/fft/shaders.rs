@@ -35,6 +35,7 @@ pub const STOCKHAM_WIDE: Shader = Shader {
         common::GRID,
         common::FFT_BASE,
         common::FFT_CORE,
+        common::WORDS,
         common::FFT_SM_WIDE,
         common::FFT_IO_WIDE,
     ],
@@ -49,6 +50,7 @@ pub const STOCKHAM_WIDE_F16: Shader = Shader {
         common::GRID,
         common::FFT_BASE,
         common::FFT_CORE,
+        common::WORDS,
         common::FFT_SM_WIDE,
         common::FFT_IO_WIDE_F16,
     ],
@@ -80,6 +82,7 @@ pub const STOCKHAM_SG_WIDE: Shader = Shader {
     includes: &[
         common::GRID,
         common::FFT_BASE,
+        common::WORDS,
         common::FFT_SM_WIDE,
         common::FFT_IO_WIDE,
     ],
@@ -93,26 +96,17 @@ pub const STOCKHAM_SG_WIDE_F16: Shader = Shader {
     includes: &[
         common::GRID,
         common::FFT_BASE,
+        common::WORDS,
         common::FFT_SM_WIDE,
         common::FFT_IO_WIDE_F16,
     ],
     ..STOCKHAM_SG_WIDE
 };
 
-/// Whether the FFT kernels on a device with `caps` move their data as 64-bit words: on a CPU
-/// adapter with `SHADER_INT64`. Why only there: Mesa's gallivm (lavapipe) turns each storage or
-/// workgroup access into a loop over the lanes with one trip per component, so words halve the
-/// trips or better (the subgroup kernels' 1-D transforms 1.03–1.35× faster on lavapipe 22.3,
-/// docs/kernel-notes.md, stop 38); a GPU moves a vec4 in one instruction either way and may
-/// emulate the 64-bit shifts.
-pub fn words(caps: &crate::runtime::Capabilities) -> bool {
-    caps.int64 && caps.device_type == wgpu::DeviceType::Cpu
-}
-
 /// The plain Stockham kernel for `dtype` storage on a device with `caps`: [`STOCKHAM_WIDE`] or
-/// [`STOCKHAM_WIDE_F16`] where [`words`] says so, else [`STOCKHAM`].
+/// [`STOCKHAM_WIDE_F16`] where [`Capabilities::word_access`](crate::runtime::Capabilities::word_access) says so, else [`STOCKHAM`].
 pub fn stockham(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
-    match (words(caps), dtype) {
+    match (caps.word_access(), dtype) {
         (false, _) => STOCKHAM,
         (true, crate::DType::F32) => STOCKHAM_WIDE,
         (true, crate::DType::F16) => STOCKHAM_WIDE_F16,
@@ -120,9 +114,9 @@ pub fn stockham(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Sha
 }
 
 /// The subgroup kernels for `dtype` storage on a device with `caps`: [`STOCKHAM_SG_WIDE`] or
-/// [`STOCKHAM_SG_WIDE_F16`] where [`words`] says so, else [`STOCKHAM_SG`].
+/// [`STOCKHAM_SG_WIDE_F16`] where [`Capabilities::word_access`](crate::runtime::Capabilities::word_access) says so, else [`STOCKHAM_SG`].
 pub fn stockham_sg(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
-    match (words(caps), dtype) {
+    match (caps.word_access(), dtype) {
         (false, _) => STOCKHAM_SG,
         (true, crate::DType::F32) => STOCKHAM_SG_WIDE,
         (true, crate::DType::F16) => STOCKHAM_SG_WIDE_F16,

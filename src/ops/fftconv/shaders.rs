@@ -19,13 +19,14 @@ pub const CONV: Shader = Shader {
 };
 
 /// [`CONV`] with its workgroup memory as 64-bit words: what [`conv`] picks on CPU adapters with
-/// 64-bit integers (see [`crate::ops::fft::shaders::words`]).
+/// 64-bit integers (see [`Capabilities::word_access`](crate::runtime::Capabilities::word_access)).
 pub const CONV_WIDE: Shader = Shader {
     name: "FftConvWide",
     includes: &[
         common::GRID,
         common::FFT_BASE,
         common::FFT_CORE,
+        common::WORDS,
         common::FFT_SM_WIDE,
     ],
     int64: true,
@@ -34,7 +35,7 @@ pub const CONV_WIDE: Shader = Shader {
 
 /// The convolution kernel for a device with `caps`.
 pub fn conv(caps: &crate::runtime::Capabilities) -> Shader {
-    if crate::ops::fft::shaders::words(caps) {
+    if caps.word_access() {
         CONV_WIDE
     } else {
         CONV

@@ -114,7 +114,16 @@ impl GemmConfig {
         }
     }
 
-    /// The shader this configuration runs.
+    /// The shader this configuration runs for `dtype` storage on a device with `caps` (GEMV
+    /// reads A as 64-bit words on CPU adapters with 64-bit integers; see [`Self::shader`]).
+    pub fn shader_for(&self, caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
+        match self {
+            Self::Gemv { .. } => super::shaders::gemv(caps, dtype),
+            _ => self.shader(),
+        }
+    }
+
+    /// The shader this configuration runs on any device (GEMV's vector form).
     pub fn shader(&self) -> Shader {
         match self {
             Self::Tiled { .. } => super::shaders::TILED,

@@ -384,7 +384,12 @@ impl GemmPlan {
         } else {
             Some(ctx.storage("gemm bias stand-in", 16)?)
         };
-        let pipeline = ctx.pipeline(config.shader(), spec, "main", &constants)?;
+        let pipeline = ctx.pipeline(
+            config.shader_for(ctx.caps(), spec.dtype),
+            spec,
+            "main",
+            &constants,
+        )?;
         let params = ctx.uniform("gemm params", &params)?;
         Ok(Self {
             ctx: ctx.clone(),
