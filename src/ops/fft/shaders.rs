@@ -1,6 +1,8 @@
 //! The FFT's WGSL programs (`shaders/fft/`).
 
 use crate::runtime::pipelines::{common, Helper, Shader};
+use crate::runtime::Capabilities;
+use crate::DType;
 
 /// `MonarchParams` at binding 0 and the DFT-matrix stages of a Monarch pass.
 const MONARCH_CORE: Helper = Helper {
@@ -104,22 +106,22 @@ pub const STOCKHAM_SG_WIDE_F16: Shader = Shader {
 };
 
 /// The plain Stockham kernel for `dtype` storage on a device with `caps`: [`STOCKHAM_WIDE`] or
-/// [`STOCKHAM_WIDE_F16`] where [`Capabilities::word_access`](crate::runtime::Capabilities::word_access) says so, else [`STOCKHAM`].
-pub fn stockham(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
+/// [`STOCKHAM_WIDE_F16`] where [`Capabilities::word_access`] says so, else [`STOCKHAM`].
+pub fn stockham(caps: &Capabilities, dtype: DType) -> Shader {
     match (caps.word_access(), dtype) {
         (false, _) => STOCKHAM,
-        (true, crate::DType::F32) => STOCKHAM_WIDE,
-        (true, crate::DType::F16) => STOCKHAM_WIDE_F16,
+        (true, DType::F32) => STOCKHAM_WIDE,
+        (true, DType::F16) => STOCKHAM_WIDE_F16,
     }
 }
 
 /// The subgroup kernels for `dtype` storage on a device with `caps`: [`STOCKHAM_SG_WIDE`] or
-/// [`STOCKHAM_SG_WIDE_F16`] where [`Capabilities::word_access`](crate::runtime::Capabilities::word_access) says so, else [`STOCKHAM_SG`].
-pub fn stockham_sg(caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
+/// [`STOCKHAM_SG_WIDE_F16`] where [`Capabilities::word_access`] says so, else [`STOCKHAM_SG`].
+pub fn stockham_sg(caps: &Capabilities, dtype: DType) -> Shader {
     match (caps.word_access(), dtype) {
         (false, _) => STOCKHAM_SG,
-        (true, crate::DType::F32) => STOCKHAM_SG_WIDE,
-        (true, crate::DType::F16) => STOCKHAM_SG_WIDE_F16,
+        (true, DType::F32) => STOCKHAM_SG_WIDE,
+        (true, DType::F16) => STOCKHAM_SG_WIDE_F16,
     }
 }
 

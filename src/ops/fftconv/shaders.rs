@@ -1,6 +1,7 @@
 //! The FFT convolution's WGSL program (`shaders/fftconv/`).
 
 use crate::runtime::pipelines::{common, Shader};
+use crate::runtime::Capabilities;
 
 /// FFT convolution: fused kernel, multi-pass passes, unfused pipeline steps (entry points).
 pub const CONV: Shader = Shader {
@@ -18,8 +19,8 @@ pub const CONV: Shader = Shader {
     int64: false,
 };
 
-/// [`CONV`] with its workgroup memory as 64-bit words: what [`conv`] picks on CPU adapters with
-/// 64-bit integers (see [`Capabilities::word_access`](crate::runtime::Capabilities::word_access)).
+/// [`CONV`] with its workgroup memory as 64-bit words: what [`conv`] picks where
+/// [`Capabilities::word_access`] says so.
 pub const CONV_WIDE: Shader = Shader {
     name: "FftConvWide",
     includes: &[
@@ -34,7 +35,7 @@ pub const CONV_WIDE: Shader = Shader {
 };
 
 /// The convolution kernel for a device with `caps`.
-pub fn conv(caps: &crate::runtime::Capabilities) -> Shader {
+pub fn conv(caps: &Capabilities) -> Shader {
     if caps.word_access() {
         CONV_WIDE
     } else {

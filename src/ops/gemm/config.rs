@@ -115,7 +115,8 @@ impl GemmConfig {
     }
 
     /// The shader this configuration runs for `dtype` storage on a device with `caps` (GEMV
-    /// reads A as 64-bit words on CPU adapters with 64-bit integers; see [`Self::shader`]).
+    /// reads its quads as 64-bit words where [`crate::runtime::Capabilities::word_access`] says
+    /// so; every other variant is [`Self::shader`]).
     pub fn shader_for(&self, caps: &crate::runtime::Capabilities, dtype: crate::DType) -> Shader {
         match self {
             Self::Gemv { .. } => super::shaders::gemv(caps, dtype),

@@ -67,9 +67,9 @@ pub const GEMV: Shader = gemm(
     ],
 );
 
-/// [`GEMV`] reading the quads of A and x as 64-bit words, for f32 storage: what [`gemv`] picks on CPU
-/// adapters with 64-bit integers (a quad in two trips of lavapipe's per-lane access loop
-/// instead of four).
+/// [`GEMV`] reading the quads of A and x as 64-bit words, for f32 storage: what [`gemv`] picks
+/// where [`Capabilities::word_access`] says so (a quad in two trips of lavapipe's per-lane access
+/// loop instead of four).
 pub const GEMV_WIDE: Shader = Shader {
     name: "GemvWide",
     includes: &[
