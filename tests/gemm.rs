@@ -312,12 +312,7 @@ fn gemv_quad_runs(c: &wgkernels::Context, dtypes: &[DType]) -> usize {
             let d = d.dtype(dtype);
             for cfg in gemm_candidates(c.caps(), &c.limits(), &d) {
                 if cfg.variant() == GemmVariant::Gemv {
-                    let r = check_gemm(c, &d, cfg, 400 + i as u64);
-                    assert!(
-                        r.pass,
-                        "{} on {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
-                        r.config, d, r.rel_l2_err, r.tolerance, r.error
-                    );
+                    common::assert_check(&check_gemm(c, &d, cfg, 400 + i as u64), &d);
                     ran += 1;
                 }
             }

@@ -556,6 +556,11 @@ fn every_sparse_gemm_variant_translates_for_every_backend() {
                 if sweep.check(profile, shader, spec, "main", cfg.constants(&desc)) {
                     shaders.insert(shader);
                 }
+                // What this profile runs (the word kernels on CPU adapters with 64-bit integers).
+                let picked = sparse_gemm::shaders::for_device(shader, &caps, desc.dtype);
+                if picked.name != shader.name {
+                    sweep.check(profile, picked, spec, "main", cfg.constants(&desc));
+                }
             }
         }
     }

@@ -330,6 +330,29 @@ fn verify_list_passes_on_every_variant() {
 
 #[test]
 fn every_candidate_config_on_awkward_shapes() {
+    let ran = awkward_shape_runs(ctx(), &[DType::F32, DType::F16]);
+    assert!(ran > 30, "only {ran} configurations ran");
+}
+
+/// Where the shared context runs the sparse kernels of CPU rasterisers on 64-bit words (a CPU
+/// adapter with `SHADER_INT64`), the same awkward shapes on their vector-access path (a GPU, or
+/// a CPU adapter without 64-bit integers), f32 and f16.
+#[test]
+fn vector_access_on_awkward_shapes() {
+    use wgkernels::ops::sparse_gemm::shaders::{for_device, COLS, COLS_WIDE};
+    if for_device(COLS, ctx().caps(), DType::F32).name != COLS_WIDE.name {
+        eprintln!("skipped: the shared context runs the vector-access kernels already");
+        return;
+    }
+    let c = common::without_int64();
+    assert_eq!(for_device(COLS, c.caps(), DType::F16).name, COLS.name);
+    let ran = awkward_shape_runs(c, &[DType::F32, DType::F16]);
+    assert!(ran > 30, "only {ran} configurations ran");
+}
+
+/// [`every_candidate_config_on_awkward_shapes`]'s shapes on every candidate on `c`, in each of
+/// `dtypes` the device has; returns how many ran.
+fn awkward_shape_runs(c: &wgkernels::Context, dtypes: &[DType]) -> usize {
     let pat = NmPattern::TWO_FOUR;
     let shapes = [
         SparseGemmDesc::matmul(67, 45, 28, pat),
@@ -342,13 +365,16 @@ fn every_candidate_config_on_awkward_shapes() {
         SparseGemmDesc::matmul(40, 23, 48, NmPattern { n: 1, m: 16 }),
     ];
     let mut ran = 0;
-    for (i, d) in shapes.iter().enumerate() {
-        for cfg in sparse_gemm_candidates(ctx().caps(), &ctx().limits(), d) {
-            assert_passes(d, cfg, 70 + i as u64);
-            ran += 1;
+    for &dtype in dtypes.iter().filter(|&&t| t == DType::F32 || c.caps().f16) {
+        for (i, d) in shapes.iter().enumerate() {
+            let d = d.dtype(dtype);
+            for cfg in sparse_gemm_candidates(c.caps(), &c.limits(), &d) {
+                common::assert_check(&check_sparse_gemm(c, &d, cfg, 70 + i as u64), &d);
+                ran += 1;
+            }
         }
     }
-    assert!(ran > 30, "only {ran} configurations ran");
+    ran
 }
 
 #[test]

@@ -61,7 +61,7 @@ var<private> g_mbase: u32;
 
 // op(B)[k][quad q] as f32 (k clamped; `live` zeroes rows past K).
 fn ldb(k: u32, q: u32, b_base: u32, live: bool) -> vec4<f32> {
-    return select(vec4<f32>(0.0), vec4<f32>(bvec[(b_base + k * p.ldb) / 4u + q]), live);
+    return select(vec4<f32>(0.0), nm_b4((b_base + k * p.ldb) / 4u + q), live);
 }
 
 // op(B) row k0 + m into bq[m * 4 + t] for every t.
@@ -83,10 +83,10 @@ fn load_bt(m: u32, t: u32, q: u32, k: u32, b_base: u32) {
     let cl = p.cols - 1u;
     let c = 4u * q;
     let z = vec4<f32>(0.0);
-    let x0 = vec4<f32>(bvec[(b_base + min(c, cl) * p.ldb + kk) / 4u]);
-    let x1 = vec4<f32>(bvec[(b_base + min(c + 1u, cl) * p.ldb + kk) / 4u]);
-    let x2 = vec4<f32>(bvec[(b_base + min(c + 2u, cl) * p.ldb + kk) / 4u]);
-    let x3 = vec4<f32>(bvec[(b_base + min(c + 3u, cl) * p.ldb + kk) / 4u]);
+    let x0 = nm_b4((b_base + min(c, cl) * p.ldb + kk) / 4u);
+    let x1 = nm_b4((b_base + min(c + 1u, cl) * p.ldb + kk) / 4u);
+    let x2 = nm_b4((b_base + min(c + 2u, cl) * p.ldb + kk) / 4u);
+    let x3 = nm_b4((b_base + min(c + 3u, cl) * p.ldb + kk) / 4u);
     bq[m * 4u + t] = select(z, vec4<f32>(x0.x, x1.x, x2.x, x3.x), live);
     bq[(m + 1u) * 4u + t] = select(z, vec4<f32>(x0.y, x1.y, x2.y, x3.y), live);
     bq[(m + 2u) * 4u + t] = select(z, vec4<f32>(x0.z, x1.z, x2.z, x3.z), live);
@@ -110,7 +110,7 @@ fn bc(x: f32, i: u32) -> f32 {
 
 // Kept values j .. j+3 of a row (values base vb), zero past the row's kept values.
 fn lv(vb: u32, j: u32) -> vec4<f32> {
-    let v = vec4<f32>(values[vb + min(j / 4u, p.kc4 - 1u)]);
+    let v = nm_value4(vb + min(j / 4u, p.kc4 - 1u));
     return select(vec4<f32>(0.0), v, j < p.kc);
 }
 

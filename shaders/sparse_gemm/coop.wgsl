@@ -53,7 +53,7 @@ fn main(
                     let kk = g * MG + nm_idx(nm_meta[mrow + j / PW], j);
                     if kk >= k0 && kk < k0 + CBK {
                         let ia = r * CBK + (kk - k0);
-                        stage_a[ia] = f16(values[vrow + j / 4u][j % 4u]);
+                        stage_a[ia] = f16(nm_value4(vrow + j / 4u)[j % 4u]);
                     }
                 }
             }

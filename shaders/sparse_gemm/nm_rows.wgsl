@@ -38,7 +38,7 @@ fn nm_row_idx(words: ptr<function, array<u32, 32>>, r: u32, c: u32, jr: u32) -> 
 // Every row's vec4 of values that holds row-relative kept index jr.
 fn nm_fetch(jr: u32, vrows: ptr<function, array<u32, 4>>, cur: ptr<function, array<vec4<f32>, 4>>) {
     for (var r = 0u; r < R; r++) {
-        (*cur)[r] = vec4<f32>(values[(*vrows)[r] + min(jr / 4u, p.kc4 - 1u)]);
+        (*cur)[r] = nm_value4((*vrows)[r] + min(jr / 4u, p.kc4 - 1u));
     }
 }
 

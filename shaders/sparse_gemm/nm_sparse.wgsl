@@ -30,9 +30,10 @@ struct SpParams {
 
 // Binding 0 holds the parameters: `p: SpParams`, declared with `load_params()` by the generated
 // prelude (see `shaders::source`); every entry point calls `load_params()` first.
-@group(0) @binding(1) var<storage, read> values: array<vec4<Elem>>;
+// The quad views of the compressed values (binding 1) and of B (binding 3), with
+// `nm_value4(i)` and `nm_b4(i)` (quad i as f32), come from the helper the shader is built with:
+// the storage type's vec4, or 64-bit words on CPU adapters (ops/sparse_gemm/shaders.rs).
 @group(0) @binding(2) var<storage, read> nm_meta: array<u32>;
-@group(0) @binding(3) var<storage, read> bvec: array<vec4<Elem>>;
 @group(0) @binding(4) var<storage, read> bsc: array<Elem>;
 @group(0) @binding(5) var<storage, read> bias: array<Elem>;
 @group(0) @binding(6) var<storage, read_write> out: array<Elem>;
@@ -66,7 +67,7 @@ fn nm_x_k4(b_base: u32, kk: u32, c: u32) -> vec4<f32> {
     if VEC_B && TRANS_B {
         // Host guarantees: k % 4 == 0, ldb % 4 == 0, stride_b % 4 == 0, kk % 4 == 0.
         if kk < p.k && c < p.cols {
-            return vec4<f32>(bvec[(b_base + c * p.ldb + kk) / 4u]);
+            return nm_b4((b_base + c * p.ldb + kk) / 4u);
         }
         return vec4<f32>(0.0);
     }
@@ -78,7 +79,7 @@ fn nm_x_c4(b_base: u32, kk: u32, c: u32) -> vec4<f32> {
     if VEC_B && !TRANS_B {
         // Host guarantees: cols % 4 == 0, ldb % 4 == 0, stride_b % 4 == 0, c % 4 == 0.
         if kk < p.k && c < p.cols {
-            return vec4<f32>(bvec[(b_base + kk * p.ldb + c) / 4u]);
+            return nm_b4((b_base + kk * p.ldb + c) / 4u);
         }
         return vec4<f32>(0.0);
     }

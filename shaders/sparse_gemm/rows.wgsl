@@ -59,7 +59,7 @@ fn main(
             let j0 = c * KPC + 4u * vq;
             for (var r = 0u; r < R; r++) {
                 let row = min(row0 + r * WG + li, p.rows - 1u);
-                let v4 = vec4<f32>(values[v_base + row * p.kc4 + min(j0 / 4u, p.kc4 - 1u)]);
+                let v4 = nm_value4(v_base + row * p.kc4 + min(j0 / 4u, p.kc4 - 1u));
                 let mrow = m_base + row * p.mw;
                 let wa = nm_meta[mrow + min(j0 / PW, p.mw - 1u)];
                 var wb = wa;

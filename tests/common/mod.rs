@@ -105,3 +105,12 @@ pub fn without_int64() -> &'static Context {
         Context::from_parts(adapter, device, queue)
     })
 }
+
+/// Panics with the check's figures, naming `what` (the shape), unless it passed.
+pub fn assert_check(check: &wgkernels::harness::verify::Check, what: &dyn std::fmt::Debug) {
+    assert!(
+        check.pass,
+        "{} on {what:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+        check.config, check.rel_l2_err, check.tolerance, check.error
+    );
+}

@@ -343,8 +343,12 @@ impl SparseGemmPlan {
             dtype: desc.dtype,
             coop: config.coop_tile(),
         };
-        let pipeline =
-            ctx.pipeline(config.shader(&desc), spec, "main", &config.constants(&desc))?;
+        let pipeline = ctx.pipeline(
+            shaders::for_device(config.shader(&desc), ctx.caps(), spec.dtype),
+            spec,
+            "main",
+            &config.constants(&desc),
+        )?;
         let params = ctx.uniform("sparse gemm params", &params)?;
         let no_bias = ctx.storage("sparse gemm: no bias", 4)?;
         Ok(Self {
