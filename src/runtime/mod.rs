@@ -78,12 +78,12 @@ impl Capabilities {
         [16, 8].into_iter().find(|&s| self.has_coop_f16_f32(s))
     }
 
-    /// Whether kernels with a word variant (FFT, FFT convolution, GEMV) move their data as 64-bit
-    /// words here: on a CPU adapter with `SHADER_INT64`. Why only there: Mesa's gallivm
-    /// (lavapipe) turns each storage or workgroup access into a loop over the lanes with one trip
-    /// per component, so words halve the trips or better (the subgroup FFT kernels 1.03–1.35×
-    /// faster on lavapipe 22.3, docs/kernel-notes.md, stop 38); a GPU moves a vec4 in one
-    /// instruction either way and may emulate the 64-bit shifts.
+    /// Whether kernels with a word variant (FFT, FFT convolution, GEMV, the 2:4 kernels of CPU
+    /// rasterisers) move their data as 64-bit words here: on a CPU adapter with `SHADER_INT64`.
+    /// Why only there: Mesa's gallivm (lavapipe) turns each storage or workgroup access into a
+    /// loop over the lanes with one trip per component, so words halve the trips or better (the
+    /// subgroup FFT kernels 1.03–1.35× faster on lavapipe 22.3, docs/kernel-notes.md, stop 38); a
+    /// GPU moves a vec4 in one instruction either way and may emulate the 64-bit shifts.
     pub fn word_access(&self) -> bool {
         self.int64 && self.device_type == wgpu::DeviceType::Cpu
     }
