@@ -93,6 +93,22 @@ pub mod common {
     };
 }
 
+/// The form of a kernel for `dtype` storage on a device with `caps`: `wide` (f32) or `wide_f16`
+/// where [`super::Capabilities::word_access`] says so, else `vec`.
+pub fn by_access(
+    caps: &super::Capabilities,
+    dtype: crate::DType,
+    vec: Shader,
+    wide: Shader,
+    wide_f16: Shader,
+) -> Shader {
+    match (caps.word_access(), dtype) {
+        (false, _) => vec,
+        (true, crate::DType::F32) => wide,
+        (true, crate::DType::F16) => wide_f16,
+    }
+}
+
 /// A WGSL program of the suite, declared in its op's folder: its body, the helpers pasted
 /// before it, its parameter block and what it needs from the adapter.
 ///

@@ -108,21 +108,19 @@ pub const STOCKHAM_SG_WIDE_F16: Shader = Shader {
 /// The plain Stockham kernel for `dtype` storage on a device with `caps`: [`STOCKHAM_WIDE`] or
 /// [`STOCKHAM_WIDE_F16`] where [`Capabilities::word_access`] says so, else [`STOCKHAM`].
 pub fn stockham(caps: &Capabilities, dtype: DType) -> Shader {
-    match (caps.word_access(), dtype) {
-        (false, _) => STOCKHAM,
-        (true, DType::F32) => STOCKHAM_WIDE,
-        (true, DType::F16) => STOCKHAM_WIDE_F16,
-    }
+    crate::runtime::pipelines::by_access(caps, dtype, STOCKHAM, STOCKHAM_WIDE, STOCKHAM_WIDE_F16)
 }
 
 /// The subgroup kernels for `dtype` storage on a device with `caps`: [`STOCKHAM_SG_WIDE`] or
 /// [`STOCKHAM_SG_WIDE_F16`] where [`Capabilities::word_access`] says so, else [`STOCKHAM_SG`].
 pub fn stockham_sg(caps: &Capabilities, dtype: DType) -> Shader {
-    match (caps.word_access(), dtype) {
-        (false, _) => STOCKHAM_SG,
-        (true, DType::F32) => STOCKHAM_SG_WIDE,
-        (true, DType::F16) => STOCKHAM_SG_WIDE_F16,
-    }
+    crate::runtime::pipelines::by_access(
+        caps,
+        dtype,
+        STOCKHAM_SG,
+        STOCKHAM_SG_WIDE,
+        STOCKHAM_SG_WIDE_F16,
+    )
 }
 
 /// The WGSL of [`STOCKHAM_SG`]. Left out of wasm builds (1.4 MB of text, 209 KB gzipped):

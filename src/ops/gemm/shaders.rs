@@ -109,11 +109,7 @@ pub const GEMV_WIDE_F16: Shader = Shader {
 /// The GEMV kernel for `dtype` storage on a device with `caps`: [`GEMV_WIDE`] or
 /// [`GEMV_WIDE_F16`] where [`Capabilities::word_access`] says so, else [`GEMV`].
 pub fn gemv(caps: &Capabilities, dtype: DType) -> Shader {
-    match (caps.word_access(), dtype) {
-        (false, _) => GEMV,
-        (true, DType::F32) => GEMV_WIDE,
-        (true, DType::F16) => GEMV_WIDE_F16,
-    }
+    crate::runtime::pipelines::by_access(caps, dtype, GEMV, GEMV_WIDE, GEMV_WIDE_F16)
 }
 
 /// The linear layer's epilogue as a pass of its own over C ([`super::epilogue::EpiloguePlan`]).
