@@ -436,6 +436,34 @@ fn cols_kernel_on_awkward_shapes() {
     assert!(!SparseConfig::cols(8, 32, 4, 16).valid_for(caps, &ctx().limits(), &odd));
 }
 
+/// The tuner measures every candidate that can run a call: its small correctness check must
+/// find a shape each one runs (the column-lanes kernel needs vec4-aligned B rows and C stores),
+/// else tuning would drop the CPU default at 2048³ and store a slower winner.
+#[test]
+fn tuner_check_runs_every_candidate_of_the_bench_shapes() {
+    use wgkernels::ops::sparse_gemm::tune::SparseTune;
+    use wgkernels::tune::TuneOp;
+    let p24 = NmPattern::TWO_FOUR;
+    let shapes = [
+        SparseGemmDesc::matmul(2048, 2048, 2048, p24),
+        SparseGemmDesc::linear(16, 4096, 4096, p24),
+        SparseGemmDesc::linear(1, 4096, 4096, p24).with_bias(true),
+        SparseGemmDesc::matmul(512, 512, 512, p(1, 2)),
+    ];
+    let (caps, limits) = (ctx().caps(), ctx().limits());
+    let mut checked = 0;
+    for d in &shapes {
+        for cfg in SparseTune::candidates(caps, &limits, d) {
+            if cfg.valid_for(caps, &limits, d) {
+                let r = pollster::block_on(SparseTune::check(ctx(), d, cfg));
+                assert!(r.is_ok(), "{} on {d:?}: {r:?}", cfg.label());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} candidates checked");
+}
+
 #[test]
 fn large_batch_and_many_tiles() {
     let pat = NmPattern::TWO_FOUR;

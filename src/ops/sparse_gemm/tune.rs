@@ -35,6 +35,13 @@ pub struct SparseBucket {
 #[derive(Clone, Copy, Debug)]
 pub struct SparseTune;
 
+fn gcd(mut a: u32, mut b: u32) -> u32 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 fn pow2(x: u32) -> u32 {
     x.checked_next_power_of_two().unwrap_or(x)
 }
@@ -110,28 +117,34 @@ impl TuneOp for SparseTune {
     }
 
     /// Runs the configuration on a small problem of the same form, pattern, dtype, bias and
-    /// sharing, with sizes that are not multiples of any tile (≤ 67 rows, ≤ 45 columns — the
-    /// call's own column count where it is GEMV-shaped — K ≤ 13 groups, batch ≤ 2), against the
-    /// f64 reference under the crate's tolerance rule.
+    /// sharing, against the f64 reference under the crate's tolerance rule. The first of these
+    /// sizes the configuration runs: ≤ 67 rows, ≤ 45 columns (the call's own column count where
+    /// it is GEMV-shaped), K ≤ 13 groups and batch ≤ 2, none a multiple of any tile; then 68 × 44
+    /// and 64 × 48 with K a multiple of 4, for kernels that load vec4s of B or store vec4s of C
+    /// (the column-lanes kernel, the CPU default at 2048³, would otherwise never be measured).
     async fn check(ctx: &Context, d: &SparseGemmDesc, config: SparseConfig) -> Result<(), String> {
         let m = d.pattern.m;
-        let small = SparseGemmDesc {
-            rows: d.rows.min(67),
-            cols: if d.gemv_shape() {
-                d.cols
-            } else {
-                d.cols.min(45)
-            },
-            k: d.k.min(13 * m),
-            batch: d.batch.min(2),
-            ..*d
-        };
-        if !config.valid_for(ctx.caps(), &ctx.limits(), &small) {
-            return Err(format!(
-                "`{}` cannot run the small check shape",
-                config.label()
-            ));
-        }
+        let aligned_k = |groups: u32| (groups * m).next_multiple_of(4 * m / gcd(4, m));
+        let shapes = [
+            (67, 45, 13 * m),
+            (68, 44, aligned_k(13)),
+            (64, 48, aligned_k(8)),
+        ];
+        let small = shapes
+            .iter()
+            .map(|&(rows, cols, k)| SparseGemmDesc {
+                rows: d.rows.min(rows),
+                cols: if d.gemv_shape() {
+                    d.cols
+                } else {
+                    d.cols.min(cols)
+                },
+                k: d.k.min(k),
+                batch: d.batch.min(2),
+                ..*d
+            })
+            .find(|s| config.valid_for(ctx.caps(), &ctx.limits(), s))
+            .ok_or_else(|| format!("`{}` runs none of the small check shapes", config.label()))?;
         let c = crate::ops::sparse_gemm::verify::check_sparse_gemm_async(ctx, &small, config, 4343)
             .await;
         match (c.pass, c.error) {
