@@ -248,7 +248,7 @@ fn subgroup_kernels_on_vector_access() {
 
 /// Where the shared context runs the plain Stockham core on 64-bit words, the same kernel on its
 /// vector-access path (a GPU, or a CPU adapter without 64-bit integers), f32 and f16: fused and
-/// multi-pass powers of two (the last pass in place), Bluestein lengths, and strided column
+/// multi-pass powers of two (the last pass in place), Bluestein lengths (primes over 13), and strided column
 /// passes of an N-D transform.
 #[test]
 fn plain_core_on_vector_access() {
@@ -270,8 +270,8 @@ fn plain_core_on_vector_access() {
         for (i, d) in [
             FftDesc::new(4096).batch(3),
             FftDesc::new(1 << 15).inverse(true),
-            FftDesc::new(45).batch(2),
-            FftDesc::new(1000),
+            FftDesc::new(17).batch(2),
+            FftDesc::new(1009),
         ]
         .into_iter()
         .enumerate()
@@ -298,6 +298,84 @@ fn plain_core_on_vector_access() {
             r.shape, r.rel_l2_err, r.tolerance, r.error
         );
     }
+}
+
+/// Smooth lengths run the mixed-radix kernel: every radix (1, 2, 3, 4, 5, 7, 8, 11, 13, 16) in
+/// first, middle and last stages, seven stages (1458 = 2·3^6), the largest length (2000 on 32 KiB
+/// of workgroup memory), one transform per workgroup and many (12 points: 85 per workgroup, a
+/// partial last workgroup), forward and inverse, f32 and f16, words and vector access, and the
+/// strided column passes of N-D transforms. On WebGPU's 16 KiB the kernel stops at 1024
+/// points and longer smooth lengths go to Bluestein.
+#[test]
+fn mixed_radix_lengths() {
+    use wgkernels::ops::fft::mixed_radices;
+    use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
+    use wgkernels::ops::fft::verify::check_nd_async;
+    let lengths = [
+        (1u32, 5u32),
+        (3, 7),
+        (5, 1),
+        (7, 3),
+        (11, 2),
+        (13, 2),
+        (6, 9),
+        (12, 1000),
+        (14, 3),
+        (60, 5),
+        (96, 3),
+        (243, 2),
+        (625, 1),
+        (1001, 2),
+        (1458, 1),
+        (1664, 2),
+        (2000, 1),
+    ];
+    let mut ran = 0;
+    for (c, name) in [
+        (ctx(), "shared"),
+        (common::without_int64(), "vector access"),
+        (common::browser_like(), "16 KiB"),
+    ] {
+        let max = wgkernels::ops::fft::mixed_max_points(c);
+        for (i, &(n, b)) in lengths.iter().enumerate() {
+            let mixed = mixed_radices(n, max).is_some();
+            assert_eq!(mixed, n <= max, "{name}: n = {n}");
+            let route = wgkernels::ops::fft::length_route(c, n);
+            assert_eq!(route, Some(if mixed { "mixed" } else { "bluestein" }));
+            for inverse in [false, true] {
+                let d = FftDesc::new(n).batch(b).inverse(inverse);
+                let check = check_fft(c, &d, None, 700 + i as u64);
+                assert_eq!(check.variant, route.unwrap());
+                assert_pass(&check);
+                ran += 1;
+            }
+        }
+        if c.caps().f16 {
+            for (i, n) in [7u32, 1000, 1458].into_iter().enumerate() {
+                let d = FftDesc::new(n).batch(3).dtype(DType::F16).inverse(i == 1);
+                assert_pass(&check_fft(c, &d, None, 740 + i as u64));
+            }
+        }
+        // Columns at a stride (axes 0 and 1 of a 3-D array, in place after the first step).
+        let fwd = NdTransform::C2c { inverse: false };
+        let inv = NdTransform::C2c { inverse: true };
+        for (i, d) in [
+            FftNdDesc::new(&[30, 14, 8], &[0, 1, 2], fwd),
+            FftNdDesc::new(&[3, 100, 12], &[1, 2], inv),
+            FftNdDesc::new(&[1000, 4], &[0], fwd),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let r = pollster::block_on(check_nd_async(c, d, None, 760 + i as u64));
+            assert!(
+                r.pass,
+                "{name} {:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+                r.shape, r.rel_l2_err, r.tolerance, r.error
+            );
+        }
+    }
+    assert_eq!(ran, 3 * 2 * lengths.len());
 }
 
 #[test]

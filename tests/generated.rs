@@ -57,3 +57,8 @@ fn fft_core_and_base_are_what_gen_fft_core_writes() {
 fn subgroup_stockham_is_what_its_generator_writes() {
     regenerate("fft", "gen_stockham_sg.py", &["stockham_sg.wgsl"]);
 }
+
+#[test]
+fn mixed_radix_kernel_is_what_its_generator_writes() {
+    regenerate("fft", "gen_mixed.py", &["mixed.wgsl"]);
+}

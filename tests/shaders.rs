@@ -467,6 +467,25 @@ fn every_fft_variant_translates_for_every_backend() {
                 sweep.check(profile, fft::shaders::RFFT, spec, entry, vec![]);
             }
             sweep.check(profile, fft::shaders::FILTER_FUSED, spec, "main", vec![]);
+            // The mixed-radix kernel (both access forms): one radix-1 stage, every radix, seven
+            // stages, the largest length the profile's workgroup memory takes, strided columns
+            // in and out of place.
+            let max = limits.max_compute_workgroup_storage_size / 16;
+            for (n, strided, in_place) in [
+                (1u32, false, false),
+                (390, false, false),
+                (1001, true, false),
+                (1458, true, true),
+                (max - max % 1000, false, false),
+                (96, false, false),
+                (12, false, false),
+            ] {
+                if let Some(c) = wgkernels::ops::fft::mixed_constants(n, max, strided, in_place) {
+                    for shader in [fft::shaders::MIXED, fft::shaders::mixed(&caps, dtype)] {
+                        sweep.check(profile, shader, spec, "main", c.clone());
+                    }
+                }
+            }
             for entry in ["pad", "mul", "crop"] {
                 for (_, cv) in plain_shaders {
                     sweep.check(profile, cv, spec, entry, vec![]);

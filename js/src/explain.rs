@@ -142,11 +142,8 @@ pub fn explain(shared: &Shared, op: &str, o: &JsValue) -> Result<JsValue, JsValu
                 (v, _) => v.name().into(),
             };
             let names = listed(&cands, name, |c| c.label());
-            let variant_name = if d.is_pow2() {
-                p.config.variant().name().to_string()
-            } else {
-                "bluestein".into()
-            };
+            let variant_name =
+                wgkernels::ops::fft::length_route(ctx, d.n).unwrap_or(p.config.variant().name());
             json!({
                 "variant": variant_name, "config": p.config.label(),
                 "source": p.source.name(), "error": f16_error(ctx, d.dtype),

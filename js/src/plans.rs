@@ -450,15 +450,6 @@ pub(crate) fn run_transform<P: Transform>(
     })
 }
 
-/// The variant name of an FFT's configuration on `desc`, as the native bench's rows name it.
-fn fft_variant(desc: &FftDesc, cfg: &wgkernels::FftConfig) -> String {
-    if desc.is_pow2() {
-        cfg.variant().name().into()
-    } else {
-        "bluestein".into()
-    }
-}
-
 /// A batched complex FFT plan over interleaved (re, im) values; the inverse is scaled by 1/n.
 #[wasm_bindgen]
 pub struct FftPlan {
@@ -516,11 +507,13 @@ impl FftPlan {
         self.plan.config().label()
     }
 
-    /// The kernel variant: `stockham` or `monarch` for powers of two, `bluestein` otherwise
-    /// (its inner transforms run the configuration), as the native bench's rows name it.
+    /// The kernel variant: `stockham` or `monarch` for powers of two; `mixed` (the
+    /// mixed-radix kernel: lengths whose prime factors are ≤ 13, up to 1024 points on WebGPU's
+    /// default limits) or `bluestein` (its inner transforms run the configuration) otherwise, as
+    /// the native bench's rows name it.
     #[wasm_bindgen(getter)]
     pub fn variant(&self) -> String {
-        fft_variant(self.plan.desc(), self.plan.config())
+        self.plan.variant().into()
     }
 
     /// Times the plan on operands of its own (`{warmup, iters}`); see `time_plan`.
@@ -593,7 +586,7 @@ impl RfftPlan {
     /// The inner complex FFT's variant (see `FftPlan.variant`).
     #[wasm_bindgen(getter)]
     pub fn variant(&self) -> String {
-        fft_variant(&self.plan.desc().inner(), self.plan.config())
+        self.plan.variant().into()
     }
 
     /// Times the plan on operands of its own (`{warmup, iters}`); its work is the 1-D real

@@ -57,8 +57,10 @@ pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)
             v.push((d, Some(c)));
         }
     }
-    // A Bluestein length (inner FFT of 2048 points), ~64 MiB per batch like the others.
+    // A smooth length (the mixed-radix kernel where it fits, else Bluestein) and a prime one
+    // (Bluestein: an inner FFT of 2048 points), ~64 MiB per batch like the others.
     v.push((FftDesc::new(1000).batch(8192), None));
+    v.push((FftDesc::new(1009).batch(8192), None));
     if !quick {
         v.push((FftDesc::new(1 << 22).batch(2), None));
         v.push((FftDesc::new(44100).batch(16), None));
@@ -100,11 +102,7 @@ pub fn bench_fft_case(
     let cfg = *plan.config();
     Ok(BenchResult {
         op: "fft".into(),
-        variant: if desc.is_pow2() {
-            cfg.variant().name().into()
-        } else {
-            "bluestein".into()
-        },
+        variant: plan.variant().into(),
         dtype: desc.dtype,
         shape: fft_shape_json(&desc),
         median_ms: t.median_ms,

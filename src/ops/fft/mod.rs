@@ -7,7 +7,9 @@
 //! ```
 //! Data is `batch` contiguous transforms of `n` complex values, `2·n·batch` scalars. Powers of
 //! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
-//! 4096 points on most adapters, then a few large-radix passes); every other length runs
+//! 4096 points on most adapters, then a few large-radix passes); lengths whose prime factors are
+//! all ≤ 13 and that fit workgroup memory twice (2048 points on 32 KiB) run as one dispatch of
+//! the mixed-radix kernel (`mixed`, shaders/fft/mixed.wgsl); every other length runs
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
 //! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
 //! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
@@ -20,6 +22,7 @@ pub mod config;
 pub mod dct2_plane;
 pub mod filter;
 mod filter_fused;
+mod mixed;
 pub mod monarch_config;
 pub mod nd;
 pub mod nd_tune;
@@ -40,6 +43,7 @@ use crate::runtime::{read_buffer, Context, Operand};
 use std::sync::Arc;
 
 pub(crate) mod monarch;
+pub use mixed::{mixed_constants, mixed_max_points, mixed_radices};
 pub use monarch::monarch_pass_constants;
 
 /// Shape and direction of a batched complex FFT.
@@ -376,6 +380,24 @@ pub(crate) fn sg_pass(
     }
 }
 
+/// Whether `n`-point transforms run on the mixed-radix kernel on `ctx`'s device
+/// ([`mixed_radices`]): smooth lengths that fit workgroup memory, not powers of two.
+pub fn runs_mixed(ctx: &Context, n: u32) -> bool {
+    mixed_radices(n, mixed_max_points(ctx)).is_some()
+}
+
+/// The route a length takes on `ctx`'s device, as check and bench rows name it: `None` for
+/// powers of two (the configuration's variant names it), else `mixed` or `bluestein`.
+pub fn length_route(ctx: &Context, n: u32) -> Option<&'static str> {
+    if n.is_power_of_two() && n >= 2 {
+        None
+    } else if runs_mixed(ctx, n) {
+        Some("mixed")
+    } else {
+        Some("bluestein")
+    }
+}
+
 /// Whether `desc` runs under `cfg` as one fused plain-Stockham pass: what a strided plan
 /// ([`FftPlan::new_strided`]) needs, and what the N-D planner asks before it plans one.
 pub(crate) fn strided_fits(cfg: &FftConfig, desc: &FftDesc) -> bool {
@@ -499,13 +521,24 @@ struct Pass {
     dst: Slot,
     aux: Option<usize>,
     spec: Option<usize>,
-    /// The shader declares bindings 6 and 7 (one-complex views of src/dst for strided and
-    /// Bluestein accesses); the Monarch kernels do not.
-    element_views: bool,
+    /// The data bindings the kernel declares.
+    views: Views,
     /// The pass writes through the vec4 view (binding 3) rather than the element view (binding
     /// 7): the other one is bound to a stand-in, since WebGPU rejects two writable bindings of
     /// one buffer.
     dst_vec4: bool,
+}
+
+/// The bindings a pass's kernel declares besides the parameters (0) and the twiddles (1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Views {
+    /// The vec4 views of src / dst (2, 3), the chirp and spectrum (4, 5) and the one-complex
+    /// views (6, 7, strided and Bluestein accesses): the Stockham kernels.
+    All,
+    /// 2 … 5 only: the Monarch kernels.
+    Vec4,
+    /// The one-complex views (6, 7) only: the mixed-radix kernel.
+    Elements,
 }
 
 /// A batched FFT ready to run: pipelines, twiddles, chirps, scratch and parameters built once.
@@ -608,6 +641,9 @@ impl FftPlan {
                 ));
             }
             return monarch::plan(ctx, desc, config);
+        }
+        if runs_mixed(ctx, desc.n) {
+            return mixed::plan(ctx, desc, config, stride, strided_in_place);
         }
         let es = desc.dtype.size();
         let inner = desc.inner_len();
@@ -760,7 +796,7 @@ impl FftPlan {
                     dst: dsts[i],
                     aux: None,
                     spec: None,
-                    element_views: true,
+                    views: Views::All,
                     dst_vec4: entry == "p16v",
                 });
                 log_ns += log_p;
@@ -819,7 +855,7 @@ impl FftPlan {
                     dst,
                     aux: None,
                     spec: None,
-                    element_views: true,
+                    views: Views::All,
                     // `p4096`, `p65536` and the lane-per-column first passes store single
                     // values (element view).
                     dst_vec4: g.log_ns == 0
@@ -908,7 +944,7 @@ impl FftPlan {
                     dst,
                     aux: aux_i,
                     spec: spec_i,
-                    element_views: true,
+                    views: Views::All,
                     dst_vec4: g.log_ns == 0 && out_mode != 2,
                 });
             }
@@ -957,6 +993,11 @@ impl FftPlan {
     pub fn dispatches(&self) -> usize {
         self.passes.len()
     }
+    /// The kernel variant as bench rows name it: `mixed` or `bluestein` for lengths other than
+    /// powers of two, else the configuration's variant (`stockham`, `monarch`).
+    pub fn variant(&self) -> &'static str {
+        length_route(&self.ctx, self.desc.n).unwrap_or(self.config.variant().name())
+    }
     /// Whether the whole transform is one dispatch.
     pub fn is_fused(&self) -> bool {
         self.passes.len() == 1
@@ -995,32 +1036,32 @@ impl FftPlan {
             // element views bind the buffers themselves).
             let vec4_min = 4 * self.desc.dtype.size();
             let (src, dst) = (slot(p.src), slot(p.dst));
-            let src4 = if !p.element_views || src.size() >= vec4_min {
+            let src4 = if p.views == Views::Vec4 || src.size() >= vec4_min {
                 src
             } else {
                 &self.dummy
             };
-            let dst4_real = !p.element_views || (p.dst_vec4 && dst.size() >= vec4_min);
+            let dst4_real = p.views == Views::Vec4 || (p.dst_vec4 && dst.size() >= vec4_min);
             let dst4 = if dst4_real { dst } else { &self.dummy_rw };
             let dst_e = if dst4_real { &self.dummy_rw } else { dst };
             let mut resources = vec![
-                p.params.as_entire_binding(),
-                self.tw.as_entire_binding(),
-                src4.as_entire_binding(),
-                dst4.as_entire_binding(),
-                aux.as_entire_binding(),
-                spec.as_entire_binding(),
+                (0, p.params.as_entire_binding()),
+                (1, self.tw.as_entire_binding()),
             ];
-            if p.element_views {
-                resources.extend([src.as_entire_binding(), dst_e.as_entire_binding()]);
+            if p.views != Views::Elements {
+                resources.extend([
+                    (2, src4.as_entire_binding()),
+                    (3, dst4.as_entire_binding()),
+                    (4, aux.as_entire_binding()),
+                    (5, spec.as_entire_binding()),
+                ]);
+            }
+            if p.views != Views::Vec4 {
+                resources.extend([(6, src.as_entire_binding()), (7, dst_e.as_entire_binding())]);
             }
             let entries: Vec<_> = resources
                 .into_iter()
-                .enumerate()
-                .map(|(i, resource)| wgpu::BindGroupEntry {
-                    binding: i as u32,
-                    resource,
-                })
+                .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource })
                 .collect();
             let bg = self.ctx.scoped(|| {
                 self.ctx

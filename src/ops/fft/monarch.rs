@@ -252,7 +252,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
             dst,
             aux: Some(0),
             spec: Some(1),
-            element_views: false,
+            views: super::Views::Vec4,
             dst_vec4: true,
         });
     }

@@ -892,7 +892,9 @@ pub(crate) fn strided_probe(
                                     dtype,
                                 )
                                 .is_some();
-                            lanes || crate::ops::fft::strided_fits(&pick.without_subgroups(), &d)
+                            lanes
+                                || crate::ops::fft::strided_fits(&pick.without_subgroups(), &d)
+                                || crate::ops::fft::runs_mixed(ctx, n)
                         })
                 })
             })

@@ -192,6 +192,11 @@ impl RfftPlan {
         self.inner.config()
     }
 
+    /// The inner complex FFT's variant ([`FftPlan::variant`]).
+    pub fn variant(&self) -> &'static str {
+        self.inner.variant()
+    }
+
     fn elementwise(
         &self,
         entry: &'static str,

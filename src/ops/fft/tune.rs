@@ -209,12 +209,13 @@ mod timed {
 }
 
 /// The FFT buckets `wgkernels tune fft` measures: every shape the bench runs with the
-/// dispatcher's choice (so a later `bench` is served from the cache).
+/// dispatcher's choice (so a later `bench` is served from the cache), less the mixed-radix
+/// lengths, which take no tuned configuration.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn fft_tune_shapes(ctx: &Context, quick: bool) -> Vec<FftDesc> {
     crate::ops::fft::bench::fft_cases(ctx, quick)
         .into_iter()
-        .filter(|(_, c)| c.is_none())
+        .filter(|(d, c)| c.is_none() && !crate::ops::fft::runs_mixed(ctx, d.n))
         .map(|(d, _)| d)
         .collect()
 }
@@ -222,13 +223,21 @@ pub fn fft_tune_shapes(ctx: &Context, quick: bool) -> Vec<FftDesc> {
 /// The configuration an FFT uses when the caller names none: the measured winner where tuning
 /// has stored one, else [`crate::ops::fft::config::fft_default`] (see [`crate::tune::TuneMode`]).
 pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
-    crate::tune::pick::<FftTune>(ctx, desc).config
+    fft_pick_with_source(ctx, desc).config
 }
 
-/// [`fft_pick`] and where the configuration came from (cache, tuned, default).
+/// [`fft_pick`] and where the configuration came from (cache, tuned, default). Lengths the
+/// mixed-radix kernel runs take the default untuned: no configuration field changes that
+/// kernel.
 pub fn fft_pick_with_source(
     ctx: &Context,
     desc: &crate::ops::fft::FftDesc,
 ) -> crate::tune::Picked<FftConfig> {
+    if crate::ops::fft::runs_mixed(ctx, desc.n) {
+        return crate::tune::Picked {
+            config: fft_default(ctx.caps(), &ctx.limits(), desc),
+            source: crate::tune::ConfigSource::Default,
+        };
+    }
     crate::tune::pick::<FftTune>(ctx, desc)
 }

@@ -29,8 +29,8 @@ pub(crate) fn fft_checkable(n: u32) -> bool {
 /// where the paths change (512 and 2048: their own subgroup kernels; 4096: the largest fused;
 /// 8192: `p8192` on 8-lane subgroups, two passes elsewhere; 65536: one workgroup per transform
 /// on 8-lane subgroups, `p65536`) and two
-/// Bluestein lengths; full takes every power of two up to 2^14 both ways and the million-point
-/// transforms.
+/// other lengths (mixed radix and Bluestein); full takes every power of two up to 2^14 both ways
+/// and the million-point transforms.
 pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     let mut v = Vec::new();
     for log in 1..=14 {
@@ -42,7 +42,11 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
         v.push(FftDesc::new(n).batch(batch));
         v.push(FftDesc::new(n).batch(batch.min(3)).inverse(true));
     }
-    let bluestein: &[(u32, u32)] = if tier.full() {
+    // Lengths other than powers of two: smooth ones run the mixed-radix kernel where they fit
+    // workgroup memory (1: one radix-1 stage; 390 = 2·3·5·13; 1386 = 2·3·3·7·11; 1000 = 8·5·5·5;
+    // 1536 = 16·16·2·3), the rest Bluestein (17, 4097, 6144 = 2^11·3: over the mixed kernel's
+    // 2048 points, 10007, 44100 = 2²·3²·5²·7²: over them too).
+    let other: &[(u32, u32)] = if tier.full() {
         &[
             (1, 3),
             (3, 5),
@@ -51,15 +55,19 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (12, 4),
             (17, 2),
             (100, 3),
+            (390, 3),
             (1000, 2),
+            (1386, 1),
+            (1536, 2),
             (4097, 1),
+            (6144, 1),
             (10007, 1),
             (44100, 1),
         ]
     } else {
-        &[(1, 3), (1000, 2)]
+        &[(1, 3), (17, 2), (390, 3), (1000, 2), (1386, 1)]
     };
-    for &(n, b) in bluestein {
+    for &(n, b) in other {
         v.push(FftDesc::new(n).batch(b));
         v.push(FftDesc::new(n).batch(b).inverse(true));
     }
@@ -84,7 +92,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (31, 3),
         ]
     } else {
-        &[(4096, 2)]
+        &[(4096, 2), (1000, 2)]
     };
     for &(n, b) in f16 {
         v.push(FftDesc::new(n).batch(b).dtype(DType::F16));
@@ -148,12 +156,12 @@ pub fn fft_tolerance(desc: &FftDesc, cfg: &FftConfig) -> Tolerance {
     }
 }
 
-/// The variant name a check row shows for `cfg` on `desc`.
-fn variant_name(desc: &FftDesc, cfg: &FftConfig) -> &'static str {
+/// The variant name a check row shows for `cfg` on `desc` on `ctx`'s device.
+fn variant_name(ctx: &Context, desc: &FftDesc, cfg: &FftConfig) -> &'static str {
     match (cfg.variant(), cfg.coop_tile().is_some()) {
         (FftVariant::Monarch, true) => "monarch_coop",
         (FftVariant::Monarch, false) => "monarch",
-        _ if !desc.is_pow2() => "bluestein",
+        _ if let Some(route) = crate::ops::fft::length_route(ctx, desc.n) => route,
         _ if cfg.subgroup_passes() => "stockham_sg",
         _ => "stockham",
     }
@@ -224,7 +232,7 @@ pub async fn check_fft_async(
     };
     make_check(
         "fft",
-        variant_name(desc, &cfg),
+        variant_name(ctx, desc, &cfg),
         desc.dtype,
         fft_shape_json(desc),
         cfg.label(),
