@@ -336,7 +336,7 @@ fn mixed_radix_lengths() {
         (common::without_int64(), "vector access"),
         (common::browser_like(), "16 KiB"),
     ] {
-        let max = wgkernels::ops::fft::mixed_max_points(c);
+        let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
         for (i, &(n, b)) in lengths.iter().enumerate() {
             let mixed = mixed_radices(n, max).is_some();
             assert_eq!(mixed, n <= max, "{name}: n = {n}");

@@ -117,6 +117,31 @@ fn bad_input_is_a_typed_error() {
     assert!(matches!(e, Error::Length { .. }), "{e}");
 }
 
+/// The untuned filter pick follows the route of the map's sides: on a CPU adapter fused where
+/// a side takes Bluestein on the chain (17) or the map is tiny (7 × 7), the chain where both
+/// sides run the mixed-radix kernel or are powers of two; on a GPU fused wherever it fits.
+#[test]
+fn filter_default_follows_the_sides_route() {
+    use wgkernels::ops::fft::filter::FilterDesc;
+    use wgkernels::FilterConfig;
+    let (caps, limits) = (ctx().caps(), ctx().limits());
+    let cpu = caps.device_type == wgpu::DeviceType::Cpu;
+    for (h, w, cpu_fused) in [
+        (7, 7, true),
+        (17, 17, true),
+        (14, 17, true),
+        (14, 14, false),
+        (56, 56, false),
+        (16, 16, false),
+        (64, 64, false),
+    ] {
+        let d = FilterDesc::new(8, h, w);
+        let fused = FilterConfig::default_for(caps, &limits, &d) == FilterConfig::Fused;
+        let fits = FilterConfig::Fused.fits(&d, &limits);
+        assert_eq!(fused, fits && (cpu_fused || !cpu), "{h} x {w}");
+    }
+}
+
 #[test]
 fn frequency_layers_match_the_reference() {
     use wgkernels::ops::fft::verify::{check_filter_async, check_lowpass_async, freq_layer_shapes};

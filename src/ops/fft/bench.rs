@@ -195,8 +195,11 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
                 D::new(&[2048, 2048], &[0, 1], T::R2r(R2rKind::Dct3)).norm(Norm::Ortho),
             ),
             NdCase::Filter(FilterDesc::new(256, 128, 128)),
-            // Token-mixer maps (fused): 14 × 14 and 56 × 56, Bluestein lengths on the chain.
+            // Token-mixer maps: 14 × 14 and 56 × 56 (the mixed-radix kernel on the chain), 7 × 7
+            // (fused), 17 × 17 (Bluestein on the chain; fused).
             NdCase::Filter(FilterDesc::new(256, 14, 14)),
+            NdCase::Filter(FilterDesc::new(256, 7, 7)),
+            NdCase::Filter(FilterDesc::new(256, 17, 17)),
             NdCase::Filter(FilterDesc::new(64, 56, 56)),
             NdCase::Lowpass(DctLowpassDesc::new(256, 128, 128, 16)),
         ]);

@@ -181,17 +181,24 @@ impl FilterConfig {
 
     /// The untuned pick for an adapter: fused where the map fits (one read and one write of
     /// each map against five to seven passes), else the chain with [`NdConfig::default_for`].
-    /// On CPU adapters fused only for small maps with a side that is not a power of two: there
-    /// each workgroup-memory access costs a loop over lanes, and on lavapipe the fused kernel
-    /// was 4.4× faster than the chain at 256 × 7 × 7 and on par at 14 × 14, but 4.4× slower at
-    /// 16 × 16 and 10× at 64 × 64 (`examples/fft_nd_bench.rs`; tuning measures the rest).
+    /// On CPU adapters, where each workgroup-memory access costs a loop over lanes, fused only
+    /// where a side would take Bluestein on the chain, or for tiny maps with a side that is not
+    /// a power of two. On lavapipe (`examples/fft_nd_bench.rs -- --full --only filter`) the chain
+    /// took 0.46× the fused time at 256 × 14 × 14 and 0.2× at 64 × 56 × 56 (sides on the
+    /// mixed-radix kernel), but 1.6× at 256 × 7 × 7 and 1.8× at 256 × 17 × 17 (Bluestein);
+    /// fused took 4.4× the chain's time at 16 × 16 and 10× at 64 × 64 (tuning measures the rest).
     pub fn default_for(
         caps: &crate::runtime::Capabilities,
         limits: &wgpu::Limits,
         desc: &FilterDesc,
     ) -> Self {
-        let cpu_fits = desc.h as u64 * desc.w as u64 <= 256
-            && !(desc.h.is_power_of_two() && desc.w.is_power_of_two());
+        let max = crate::ops::fft::mixed_max_points(limits);
+        let bluestein =
+            |n: u32| !n.is_power_of_two() && crate::ops::fft::mixed_radices(n, max).is_none();
+        let pow2 = desc.h.is_power_of_two() && desc.w.is_power_of_two();
+        let cpu_fits = bluestein(desc.h)
+            || bluestein(desc.w)
+            || (desc.h as u64 * desc.w as u64 <= 64 && !pow2);
         let fused = caps.device_type != wgpu::DeviceType::Cpu || cpu_fits;
         if fused && FilterConfig::Fused.fits(desc, limits) {
             FilterConfig::Fused

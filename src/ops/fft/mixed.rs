@@ -57,10 +57,10 @@ pub fn mixed_radices(n: u32, max_points: u32) -> Option<Vec<u32>> {
     (radices.len() <= MAX_STAGES).then_some(radices)
 }
 
-/// The most points the kernel takes on `ctx`'s device: two halves of workgroup memory, 8 bytes
-/// a value.
-pub fn mixed_max_points(ctx: &Context) -> u32 {
-    ctx.limits().max_compute_workgroup_storage_size / 16
+/// The most points the kernel takes on a device with `limits`: two halves of workgroup memory,
+/// 8 bytes a value.
+pub fn mixed_max_points(limits: &wgpu::Limits) -> u32 {
+    limits.max_compute_workgroup_storage_size / 16
 }
 
 /// Transforms of `n` points per workgroup: several while they are short (up to
@@ -125,7 +125,7 @@ pub(super) fn plan(
             )));
         }
     }
-    let max_points = mixed_max_points(ctx);
+    let max_points = mixed_max_points(&ctx.limits());
     let m = transforms_per_workgroup(n, max_points);
     let consts = mixed_constants(n, max_points, stride.is_some(), in_place).ok_or_else(|| {
         Error::Unsupported(format!("the mixed-radix kernel does not take n = {n}"))

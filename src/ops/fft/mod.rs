@@ -383,7 +383,7 @@ pub(crate) fn sg_pass(
 /// Whether `n`-point transforms run on the mixed-radix kernel on `ctx`'s device
 /// ([`mixed_radices`]): smooth lengths that fit workgroup memory, not powers of two.
 pub fn runs_mixed(ctx: &Context, n: u32) -> bool {
-    mixed_radices(n, mixed_max_points(ctx)).is_some()
+    mixed_radices(n, mixed_max_points(&ctx.limits())).is_some()
 }
 
 /// The route a length takes on `ctx`'s device, as check and bench rows name it: `None` for
