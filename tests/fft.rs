@@ -302,15 +302,16 @@ fn plain_core_on_vector_access() {
 
 /// Smooth lengths run the mixed-radix kernel: every radix (1, 2, 3, 4, 5, 7, 8, 11, 13, 16) in
 /// first, middle and last stages, seven stages (1458 = 2·3^6), the largest length (2000 on 32 KiB
-/// of workgroup memory), one transform per workgroup and many (12 points: 85 per workgroup, a
+/// of workgroup memory), one transform per workgroup and many (12 points: 170 per workgroup, a
 /// partial last workgroup), forward and inverse, f32 and f16, words and vector access, and the
-/// strided column passes of N-D transforms. On WebGPU's 16 KiB the kernel stops at 1024
-/// points and longer smooth lengths go to Bluestein.
+/// strided column passes of N-D transforms; longer lengths as two passes (3000 = 60 · 50,
+/// 4095 = 65 · 63, 6144 = 96 · 64, 44100 = 210 · 210). On WebGPU's 16 KiB one pass takes up to
+/// 1024 points.
 #[test]
 fn mixed_radix_lengths() {
-    use wgkernels::ops::fft::mixed_radices;
     use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
     use wgkernels::ops::fft::verify::check_nd_async;
+    use wgkernels::ops::fft::{mixed_passes, mixed_radices};
     let lengths = [
         (1u32, 5u32),
         (3, 7),
@@ -329,6 +330,10 @@ fn mixed_radix_lengths() {
         (1458, 1),
         (1664, 2),
         (2000, 1),
+        (3000, 3),
+        (4095, 1),
+        (6144, 2),
+        (44100, 1),
     ];
     let mut ran = 0;
     for (c, name) in [
@@ -338,8 +343,10 @@ fn mixed_radix_lengths() {
     ] {
         let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
         for (i, &(n, b)) in lengths.iter().enumerate() {
-            let mixed = mixed_radices(n, max).is_some();
-            assert_eq!(mixed, n <= max, "{name}: n = {n}");
+            assert_eq!(mixed_radices(n, max).is_some(), n <= max, "{name}: n = {n}");
+            let passes = mixed_passes(n, max).unwrap_or_default();
+            assert_eq!(passes.len(), 1 + (n > max) as usize, "{name}: n = {n}");
+            let mixed = !passes.is_empty();
             let route = wgkernels::ops::fft::length_route(c, n);
             assert_eq!(route, Some(if mixed { "mixed" } else { "bluestein" }));
             for inverse in [false, true] {

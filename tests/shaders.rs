@@ -468,8 +468,8 @@ fn every_fft_variant_translates_for_every_backend() {
             }
             sweep.check(profile, fft::shaders::FILTER_FUSED, spec, "main", vec![]);
             // The mixed-radix kernel (both access forms): one radix-1 stage, every radix, seven
-            // stages, the largest length the profile's workgroup memory takes, strided columns
-            // in and out of place.
+            // stages, the largest length the profile's workgroup memory takes in one pass, two
+            // passes (44100 = 210 · 210), strided columns in and out of place.
             let max = limits.max_compute_workgroup_storage_size / 16;
             for (n, strided, in_place) in [
                 (1u32, false, false),
@@ -479,8 +479,10 @@ fn every_fft_variant_translates_for_every_backend() {
                 (max - max % 1000, false, false),
                 (96, false, false),
                 (12, false, false),
+                (44100, false, false),
             ] {
-                if let Some(c) = wgkernels::ops::fft::mixed_constants(n, max, strided, in_place) {
+                let passes = wgkernels::ops::fft::mixed_constants(n, max, strided, in_place);
+                for c in passes.into_iter().flatten() {
                     for shader in [fft::shaders::MIXED, fft::shaders::mixed(&caps, dtype)] {
                         sweep.check(profile, shader, spec, "main", c.clone());
                     }

@@ -508,9 +508,9 @@ impl FftPlan {
     }
 
     /// The kernel variant: `stockham` or `monarch` for powers of two; `mixed` (the
-    /// mixed-radix kernel: lengths whose prime factors are ≤ 13, up to 1024 points on WebGPU's
-    /// default limits) or `bluestein` (its inner transforms run the configuration) otherwise, as
-    /// the native bench's rows name it.
+    /// mixed-radix kernel: lengths whose prime factors are ≤ 13, one dispatch up to 1024 points
+    /// on WebGPU's default limits, two passes beyond) or `bluestein` (its inner transforms run
+    /// the configuration) otherwise, as the native bench's rows name it.
     #[wasm_bindgen(getter)]
     pub fn variant(&self) -> String {
         self.plan.variant().into()

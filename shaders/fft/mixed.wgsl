@@ -4,7 +4,8 @@
 // workgroup, every stage a Stockham radix-R step with a register DFT (see gen_mixed.py). The
 // first stage reads the input (at stride fp.a1 when STRIDED), the last writes the output
 // (conjugated and scaled by fp.flags / fp.scale for the inverse); the stages between ping-pong
-// through the two halves of workgroup memory. Twiddles: `tw` holds exp(-2πi·e/MR_N), e < MR_N.
+// through the two halves of workgroup memory. Twiddles: `tw` holds exp(-2πi·e/fp.n), e < fp.n
+// (fp.n = MR_N · fp.a3: the whole transform of a MULTI pass, else MR_N with fp.a3 = 1).
 
 // Points per transform, transforms per workgroup, invocations, stages and their radices (1: none).
 override MR_N: u32 = 6u;
@@ -25,33 +26,56 @@ override STRIDED: bool = false;
 // The input is the output buffer (the steps of an N-D chain in place): each workgroup reads all
 // values of its transforms in the first stage and writes them in the last.
 override IN_PLACE: bool = false;
+// One pass of a longer transform (fp.n points, fp.n / MR_N = fp.a3 columns each): column j reads
+// x[j + i·a3] with the cross-pass twiddle and writes Stockham order at span fp.ns (the passes of
+// the power-of-two core, with mixed radices).
+override MULTI: bool = false;
 
 // The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves) is
 // declared by shaders/common/fft_sm1_vec.wgsl or fft_sm1_wide.wgsl (64-bit words, for CPU
 // adapters).
 var<private> col0: u32;
 
-// First value of transform c.
-fn mr_base(c: u32) -> u32 {
-    if STRIDED {
-        return (c / fp.a1) * fp.a1 * MR_N + c % fp.a1;
+// Where value i of transform c lies in the input (MULTI: column c = b·fp.a3 + j of a pass of a
+// longer transform, at stride fp.a3; STRIDED: at stride fp.a1).
+fn mr_in_addr(c: u32, i: u32) -> u32 {
+    if MULTI {
+        return (c / fp.a3) * fp.n + c % fp.a3 + i * fp.a3;
     }
-    return c * MR_N;
+    if STRIDED {
+        return (c / fp.a1) * fp.a1 * MR_N + c % fp.a1 + i * fp.a1;
+    }
+    return c * MR_N + i;
+}
+
+// Where output i of transform c goes (MULTI: Stockham order across passes, span fp.ns).
+fn mr_out_addr(c: u32, i: u32) -> u32 {
+    if MULTI {
+        let j = c % fp.a3;
+        let k = j % fp.ns;
+        return (c / fp.a3) * fp.n + (j - k) * MR_N + k + i * fp.ns;
+    }
+    return mr_in_addr(c, i);
 }
 
 // Input i of stage s for transform t of the workgroup (transform c of the batch).
 fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
     if s == 0u {
         let sign = select(1.0, -1.0, (fp.flags & 1u) != 0u);
-        let step = select(1u, fp.a1, STRIDED);
-        let e = mr_base(c) + i * step;
+        let e = mr_in_addr(c, i);
         var v: vec2<f32>;
         if IN_PLACE {
             v = lde_dst(e);
         } else {
             v = lde_src(e);
         }
-        return v * vec2<f32>(1.0, sign);
+        v *= vec2<f32>(1.0, sign);
+        if MULTI && fp.ns > 1u {
+            // The cross-pass twiddle W_(ns·MR_N)^(i·k), k = j mod ns (< fp.n: no wrap).
+            let k = (c % fp.a3) % fp.ns;
+            v = cmul(v, tw2(i * k * (fp.n / (fp.ns * MR_N))));
+        }
+        return v;
     }
     return sm1_ld(((s + 1u) & 1u) * MR_M * MR_N + t * MR_N + i);
 }
@@ -60,8 +84,7 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
 fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {
     if s + 1u == MR_STAGES {
         let sign = select(1.0, -1.0, (fp.flags & 2u) != 0u);
-        let step = select(1u, fp.a1, STRIDED);
-        ste_dst(mr_base(c) + i * step, v * vec2<f32>(fp.scale, sign * fp.scale));
+        ste_dst(mr_out_addr(c, i), v * vec2<f32>(fp.scale, sign * fp.scale));
         return;
     }
     sm1_st((s & 1u) * MR_M * MR_N + t * MR_N + i, v);
@@ -207,7 +230,7 @@ fn mr_stage1(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -223,8 +246,8 @@ fn mr_stage1(s: u32, ns: u32, li: u32) {
         x[0] = mr_in(s, t, c, j + 0u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·1)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 1u)));
+            // W_(ns·1)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 1u)) * fp.a3);
 
 
         }
@@ -242,7 +265,7 @@ fn mr_stage2(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -259,8 +282,8 @@ fn mr_stage2(s: u32, ns: u32, li: u32) {
         x[1] = mr_in(s, t, c, j + 1u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·2)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 2u)));
+            // W_(ns·2)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 2u)) * fp.a3);
 
             x[1] = cmul(x[1], w1);
         }
@@ -279,7 +302,7 @@ fn mr_stage3(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -297,8 +320,8 @@ fn mr_stage3(s: u32, ns: u32, li: u32) {
         x[2] = mr_in(s, t, c, j + 2u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·3)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 3u)));
+            // W_(ns·3)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 3u)) * fp.a3);
             let w2 = cmul(w1, w1);
             x[1] = cmul(x[1], w1);
             x[2] = cmul(x[2], w2);
@@ -319,7 +342,7 @@ fn mr_stage4(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -338,8 +361,8 @@ fn mr_stage4(s: u32, ns: u32, li: u32) {
         x[3] = mr_in(s, t, c, j + 3u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·4)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 4u)));
+            // W_(ns·4)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 4u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             x[1] = cmul(x[1], w1);
@@ -363,7 +386,7 @@ fn mr_stage5(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -383,8 +406,8 @@ fn mr_stage5(s: u32, ns: u32, li: u32) {
         x[4] = mr_in(s, t, c, j + 4u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·5)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 5u)));
+            // W_(ns·5)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 5u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -411,7 +434,7 @@ fn mr_stage7(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -433,8 +456,8 @@ fn mr_stage7(s: u32, ns: u32, li: u32) {
         x[6] = mr_in(s, t, c, j + 6u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·7)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 7u)));
+            // W_(ns·7)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 7u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -467,7 +490,7 @@ fn mr_stage8(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -490,8 +513,8 @@ fn mr_stage8(s: u32, ns: u32, li: u32) {
         x[7] = mr_in(s, t, c, j + 7u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·8)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 8u)));
+            // W_(ns·8)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 8u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -527,7 +550,7 @@ fn mr_stage11(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -553,8 +576,8 @@ fn mr_stage11(s: u32, ns: u32, li: u32) {
         x[10] = mr_in(s, t, c, j + 10u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·11)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 11u)));
+            // W_(ns·11)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 11u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -599,7 +622,7 @@ fn mr_stage13(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -627,8 +650,8 @@ fn mr_stage13(s: u32, ns: u32, li: u32) {
         x[12] = mr_in(s, t, c, j + 12u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·13)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 13u)));
+            // W_(ns·13)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 13u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -679,7 +702,7 @@ fn mr_stage16(s: u32, ns: u32, li: u32) {
     for (var u = li; u < MR_M * q; u += MR_WG) {
         var t: u32;
         var j: u32;
-        if STRIDED {
+        if STRIDED || MULTI {
             // Adjacent invocations take adjacent transforms: adjacent in memory.
             t = u % MR_M;
             j = u / MR_M;
@@ -710,8 +733,8 @@ fn mr_stage16(s: u32, ns: u32, li: u32) {
         x[15] = mr_in(s, t, c, j + 15u * q);
         let k = j % ns;
         if ns > 1u {
-            // W_(ns·16)^k from the n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 16u)));
+            // W_(ns·16)^k from the fp.n-th roots, its powers by products.
+            let w1 = tw2(k * (MR_N / (ns * 16u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);

@@ -8,8 +8,9 @@
 //! Data is `batch` contiguous transforms of `n` complex values, `2·n·batch` scalars. Powers of
 //! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
 //! 4096 points on most adapters, then a few large-radix passes); lengths whose prime factors are
-//! all ≤ 13 and that fit workgroup memory twice (2048 points on 32 KiB) run as one dispatch of
-//! the mixed-radix kernel (`mixed`, shaders/fft/mixed.wgsl); every other length runs
+//! all ≤ 13 run the mixed-radix kernel (`mixed`, shaders/fft/mixed.wgsl): one dispatch where
+//! they fit workgroup memory twice (2048 points on 32 KiB), two up to the square of that;
+//! every other length runs
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
 //! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
 //! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
@@ -43,7 +44,7 @@ use crate::runtime::{read_buffer, Context, Operand};
 use std::sync::Arc;
 
 pub(crate) mod monarch;
-pub use mixed::{mixed_constants, mixed_max_points, mixed_radices};
+pub use mixed::{mixed_constants, mixed_max_points, mixed_passes, mixed_radices};
 pub use monarch::monarch_pass_constants;
 
 /// Shape and direction of a batched complex FFT.
@@ -381,8 +382,15 @@ pub(crate) fn sg_pass(
 }
 
 /// Whether `n`-point transforms run on the mixed-radix kernel on `ctx`'s device
-/// ([`mixed_radices`]): smooth lengths that fit workgroup memory, not powers of two.
+/// ([`mixed_passes`]): lengths other than powers of two whose prime factors are ≤ 13, in one
+/// pass where they fit workgroup memory, else two.
 pub fn runs_mixed(ctx: &Context, n: u32) -> bool {
+    mixed_passes(n, mixed_max_points(&ctx.limits())).is_some()
+}
+
+/// Whether `n`-point transforms at a stride (the column passes of N-D transforms) run on the
+/// mixed-radix kernel: one pass only ([`mixed_radices`]).
+pub fn runs_mixed_strided(ctx: &Context, n: u32) -> bool {
     mixed_radices(n, mixed_max_points(&ctx.limits())).is_some()
 }
 
@@ -642,7 +650,11 @@ impl FftPlan {
             }
             return monarch::plan(ctx, desc, config);
         }
-        if runs_mixed(ctx, desc.n) {
+        let mixed = match stride {
+            None => runs_mixed(ctx, desc.n),
+            Some(_) => runs_mixed_strided(ctx, desc.n),
+        };
+        if mixed {
             return mixed::plan(ctx, desc, config, stride, strided_in_place);
         }
         let es = desc.dtype.size();

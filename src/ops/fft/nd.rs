@@ -894,7 +894,7 @@ pub(crate) fn strided_probe(
                                 .is_some();
                             lanes
                                 || crate::ops::fft::strided_fits(&pick.without_subgroups(), &d)
-                                || crate::ops::fft::runs_mixed(ctx, n)
+                                || crate::ops::fft::runs_mixed_strided(ctx, n)
                         })
                 })
             })

@@ -42,10 +42,10 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
         v.push(FftDesc::new(n).batch(batch));
         v.push(FftDesc::new(n).batch(batch.min(3)).inverse(true));
     }
-    // Lengths other than powers of two: smooth ones run the mixed-radix kernel where they fit
-    // workgroup memory (1: one radix-1 stage; 390 = 2·3·5·13; 1386 = 2·3·3·7·11; 1000 = 8·5·5·5;
-    // 1536 = 16·16·2·3), the rest Bluestein (17, 4097, 6144 = 2^11·3: over the mixed kernel's
-    // 2048 points, 10007, 44100 = 2²·3²·5²·7²: over them too).
+    // Lengths other than powers of two: smooth ones run the mixed-radix kernel, in one pass
+    // where they fit workgroup memory (1: one radix-1 stage; 390 = 2·3·5·13; 1386 = 2·3·3·7·11;
+    // 1000 = 8·5·5·5; 1536 = 16·16·2·3), else two (3000 = 60 · 50, 6144 = 96 · 64, 44100 =
+    // 210 · 210); the rest Bluestein (17, 4097 = 17·241, 10007).
     let other: &[(u32, u32)] = if tier.full() {
         &[
             (1, 3),
@@ -59,13 +59,14 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (1000, 2),
             (1386, 1),
             (1536, 2),
+            (3000, 1),
             (4097, 1),
             (6144, 1),
             (10007, 1),
             (44100, 1),
         ]
     } else {
-        &[(1, 3), (17, 2), (390, 3), (1000, 2), (1386, 1)]
+        &[(1, 3), (17, 2), (390, 3), (1000, 2), (1386, 1), (3000, 1)]
     };
     for &(n, b) in other {
         v.push(FftDesc::new(n).batch(b));
