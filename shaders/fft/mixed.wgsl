@@ -4,7 +4,7 @@
 // workgroup, every stage a Stockham radix-R step with a register DFT (see gen_mixed.py). The
 // first stage reads the input (at stride fp.a1 when STRIDED), the last writes the output
 // (conjugated and scaled by fp.flags / fp.scale for the inverse); the stages between ping-pong
-// through the two halves of workgroup memory. Twiddles: `tw` holds exp(-2πi·e/fp.n), e < fp.n
+// through the two halves of workgroup memory. Twiddles: `root(e)` is exp(-2πi·e/fp.n), e < fp.n
 // (fp.n = MR_N · fp.a3: the whole transform of a MULTI pass, else MR_N with fp.a3 = 1).
 
 // Points per transform, transforms per workgroup, invocations, stages and their radices (1: none).
@@ -31,9 +31,9 @@ override IN_PLACE: bool = false;
 // the power-of-two core, with mixed radices).
 override MULTI: bool = false;
 
-// The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves) is
-// declared by shaders/common/fft_sm1_vec.wgsl or fft_sm1_wide.wgsl (64-bit words, for CPU
-// adapters).
+// The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves) and
+// the roots (`root`, binding 4) are declared by shaders/common/fft_mixed_vec.wgsl or
+// fft_mixed_wide.wgsl (64-bit words, for CPU adapters).
 var<private> col0: u32;
 
 // Where value i of transform c lies in the input (MULTI: column c = b·fp.a3 + j of a pass of a
@@ -73,7 +73,7 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
         if MULTI && fp.ns > 1u {
             // The cross-pass twiddle W_(ns·MR_N)^(i·k), k = j mod ns (< fp.n: no wrap).
             let k = (c % fp.a3) % fp.ns;
-            v = cmul(v, tw2(i * k * (fp.n / (fp.ns * MR_N))));
+            v = cmul(v, root(i * k * (fp.n / (fp.ns * MR_N))));
         }
         return v;
     }
@@ -247,7 +247,7 @@ fn mr_stage1(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·1)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 1u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 1u)) * fp.a3);
 
 
         }
@@ -283,7 +283,7 @@ fn mr_stage2(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·2)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 2u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 2u)) * fp.a3);
 
             x[1] = cmul(x[1], w1);
         }
@@ -321,7 +321,7 @@ fn mr_stage3(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·3)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 3u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 3u)) * fp.a3);
             let w2 = cmul(w1, w1);
             x[1] = cmul(x[1], w1);
             x[2] = cmul(x[2], w2);
@@ -362,7 +362,7 @@ fn mr_stage4(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·4)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 4u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 4u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             x[1] = cmul(x[1], w1);
@@ -407,7 +407,7 @@ fn mr_stage5(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·5)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 5u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 5u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -457,7 +457,7 @@ fn mr_stage7(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·7)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 7u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 7u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -514,7 +514,7 @@ fn mr_stage8(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·8)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 8u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 8u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -577,7 +577,7 @@ fn mr_stage11(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·11)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 11u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 11u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -651,7 +651,7 @@ fn mr_stage13(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·13)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 13u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 13u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);
@@ -734,7 +734,7 @@ fn mr_stage16(s: u32, ns: u32, li: u32) {
         let k = j % ns;
         if ns > 1u {
             // W_(ns·16)^k from the fp.n-th roots, its powers by products.
-            let w1 = tw2(k * (MR_N / (ns * 16u)) * fp.a3);
+            let w1 = root(k * (MR_N / (ns * 16u)) * fp.a3);
             let w2 = cmul(w1, w1);
             let w3 = cmul(w2, w1);
             let w4 = cmul(w2, w2);

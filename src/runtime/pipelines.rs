@@ -85,15 +85,16 @@ pub mod common {
         name: "fft_io_wide_f16",
         text: include_str!("../../shaders/common/fft_io_wide_f16.wgsl"),
     };
-    /// Workgroup memory of single complex values (the mixed-radix FFT kernel).
-    pub const FFT_SM1_VEC: Helper = Helper {
-        name: "fft_sm1_vec",
-        text: include_str!("../../shaders/common/fft_sm1_vec.wgsl"),
+    /// Workgroup memory of single complex values and the table of roots (the mixed-radix FFT
+    /// kernel).
+    pub const FFT_MIXED_VEC: Helper = Helper {
+        name: "fft_mixed_vec",
+        text: include_str!("../../shaders/common/fft_mixed_vec.wgsl"),
     };
-    /// [`FFT_SM1_VEC`] as 64-bit words (with [`WORDS`]).
-    pub const FFT_SM1_WIDE: Helper = Helper {
-        name: "fft_sm1_wide",
-        text: include_str!("../../shaders/common/fft_sm1_wide.wgsl"),
+    /// [`FFT_MIXED_VEC`] as 64-bit words (with [`WORDS`]).
+    pub const FFT_MIXED_WIDE: Helper = Helper {
+        name: "fft_mixed_wide",
+        text: include_str!("../../shaders/common/fft_mixed_wide.wgsl"),
     };
     /// Mixed-radix DFT stages of short transforms held in workgroup memory (direct sums per
     /// radix against a twiddle table; the fused global filter).

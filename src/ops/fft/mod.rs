@@ -537,15 +537,16 @@ struct Pass {
     dst_vec4: bool,
 }
 
-/// The bindings a pass's kernel declares besides the parameters (0) and the twiddles (1).
+/// The bindings a pass's kernel declares besides the parameters (0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Views {
-    /// The vec4 views of src / dst (2, 3), the chirp and spectrum (4, 5) and the one-complex
-    /// views (6, 7, strided and Bluestein accesses): the Stockham kernels.
+    /// The twiddles (1), the vec4 views of src / dst (2, 3), the chirp and spectrum (4, 5) and
+    /// the one-complex views (6, 7, strided and Bluestein accesses): the Stockham kernels.
     All,
-    /// 2 … 5 only: the Monarch kernels.
+    /// 1 … 5 only: the Monarch kernels.
     Vec4,
-    /// The one-complex views (6, 7) only: the mixed-radix kernel.
+    /// The one-complex views (6, 7) and the table of roots (4, no twiddles): the mixed-radix
+    /// kernel.
     Elements,
 }
 
@@ -1056,12 +1057,12 @@ impl FftPlan {
             let dst4_real = p.views == Views::Vec4 || (p.dst_vec4 && dst.size() >= vec4_min);
             let dst4 = if dst4_real { dst } else { &self.dummy_rw };
             let dst_e = if dst4_real { &self.dummy_rw } else { dst };
-            let mut resources = vec![
-                (0, p.params.as_entire_binding()),
-                (1, self.tw.as_entire_binding()),
-            ];
-            if p.views != Views::Elements {
+            let mut resources = vec![(0, p.params.as_entire_binding())];
+            if p.views == Views::Elements {
+                resources.push((4, aux.as_entire_binding()));
+            } else {
                 resources.extend([
+                    (1, self.tw.as_entire_binding()),
                     (2, src4.as_entire_binding()),
                     (3, dst4.as_entire_binding()),
                     (4, aux.as_entire_binding()),

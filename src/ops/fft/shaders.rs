@@ -68,7 +68,7 @@ pub const MIXED: Shader = Shader {
     includes: &[
         common::GRID,
         common::FFT_BASE,
-        common::FFT_SM1_VEC,
+        common::FFT_MIXED_VEC,
         common::FFT_IO_VEC,
     ],
     params: FFT_PARAMS,
@@ -84,7 +84,7 @@ pub const MIXED_WIDE: Shader = Shader {
         common::GRID,
         common::FFT_BASE,
         common::WORDS,
-        common::FFT_SM1_WIDE,
+        common::FFT_MIXED_WIDE,
         common::FFT_IO_WIDE,
     ],
     int64: true,
@@ -98,7 +98,7 @@ pub const MIXED_WIDE_F16: Shader = Shader {
         common::GRID,
         common::FFT_BASE,
         common::WORDS,
-        common::FFT_SM1_WIDE,
+        common::FFT_MIXED_WIDE,
         common::FFT_IO_WIDE_F16,
     ],
     ..MIXED_WIDE
