@@ -248,7 +248,7 @@ fn subgroup_kernels_on_vector_access() {
 
 /// Where the shared context runs the plain Stockham core on 64-bit words, the same kernel on its
 /// vector-access path (a GPU, or a CPU adapter without 64-bit integers), f32 and f16: fused and
-/// multi-pass powers of two (the last pass in place), Bluestein lengths (primes over 13), and strided column
+/// multi-pass powers of two (the last pass in place), Bluestein lengths (primes over 31), and strided column
 /// passes of an N-D transform.
 #[test]
 fn plain_core_on_vector_access() {
@@ -270,7 +270,7 @@ fn plain_core_on_vector_access() {
         for (i, d) in [
             FftDesc::new(4096).batch(3),
             FftDesc::new(1 << 15).inverse(true),
-            FftDesc::new(17).batch(2),
+            FftDesc::new(37).batch(2),
             FftDesc::new(1009),
         ]
         .into_iter()
@@ -300,7 +300,7 @@ fn plain_core_on_vector_access() {
     }
 }
 
-/// Smooth lengths run the mixed-radix kernel: every radix (1, 2, 3, 4, 5, 7, 8, 11, 13, 16) in
+/// Smooth lengths run the mixed-radix kernel: every radix (1, 2, 3, 4, 5, 7, 8, 11, 13, 16, 17, 19, 23, 29, 31) in
 /// first, middle and last stages, seven stages (1458 = 2·3^6), the largest length (2000 on 32 KiB
 /// of workgroup memory), one transform per workgroup and many (12 points: 170 per workgroup, a
 /// partial last workgroup), forward and inverse, f32 and f16, words and vector access, and the
@@ -334,6 +334,11 @@ fn mixed_radix_lengths() {
         (4095, 1),
         (6144, 2),
         (44100, 1),
+        (17, 3),
+        (31, 2),
+        (19 * 23, 2),
+        (29 * 64, 1),
+        (31 * 31 * 4, 1),
     ];
     let mut ran = 0;
     for (c, name) in [

@@ -118,8 +118,9 @@ fn bad_input_is_a_typed_error() {
 }
 
 /// The untuned filter pick follows the route of the map's sides: on a CPU adapter fused where
-/// a side takes Bluestein on the chain (17) or the map is tiny (7 × 7), the chain where both
-/// sides run the mixed-radix kernel or are powers of two; on a GPU fused wherever it fits.
+/// a side takes Bluestein on the chain (37) and the map is small (37 × 7), or the map is tiny
+/// (7 × 7); the chain where both sides run the mixed-radix kernel or are powers of two, or the
+/// map is larger (37 × 37); on a GPU fused wherever it fits.
 #[test]
 fn filter_default_follows_the_sides_route() {
     use wgkernels::ops::fft::filter::FilterDesc;
@@ -128,8 +129,9 @@ fn filter_default_follows_the_sides_route() {
     let cpu = caps.device_type == wgpu::DeviceType::Cpu;
     for (h, w, cpu_fused) in [
         (7, 7, true),
-        (17, 17, true),
-        (14, 17, true),
+        (37, 7, true),
+        (37, 37, false),
+        (14, 37, false),
         (14, 14, false),
         (56, 56, false),
         (16, 16, false),

@@ -182,10 +182,12 @@ impl FilterConfig {
     /// The untuned pick for an adapter: fused where the map fits (one read and one write of
     /// each map against five to seven passes), else the chain with [`NdConfig::default_for`].
     /// On CPU adapters, where each workgroup-memory access costs a loop over lanes, fused only
-    /// where a side would take Bluestein on the chain, or for tiny maps with a side that is not
-    /// a power of two. On lavapipe (`examples/fft_nd_bench.rs -- --full --only filter`) the chain
-    /// took 0.46× the fused time at 256 × 14 × 14 and 0.2× at 64 × 56 × 56 (sides on the
-    /// mixed-radix kernel), but 1.6× at 256 × 7 × 7 and 1.8× at 256 × 17 × 17 (Bluestein);
+    /// for tiny maps (≤ 64 values, not both sides powers of two) and small ones (≤ 289 values)
+    /// with a side that would take Bluestein on the chain. On lavapipe
+    /// (`examples/fft_nd_bench.rs -- --full --only filter`) the chain took 1.6× the fused time
+    /// at 256 × 7 × 7 and 1.8× at 256 × 17 × 17 with 17 on Bluestein (stop 40, before radix 17),
+    /// but 0.46× at 256 × 14 × 14 and 0.2× at 64 × 56 × 56 (mixed-radix sides) and 0.85× at
+    /// 256 × 37 × 37 (Bluestein: the fused kernel's direct sums cost 37 products per value);
     /// fused took 4.4× the chain's time at 16 × 16 and 10× at 64 × 64 (tuning measures the rest).
     pub fn default_for(
         caps: &crate::runtime::Capabilities,
@@ -196,9 +198,9 @@ impl FilterConfig {
         let bluestein =
             |n: u32| !n.is_power_of_two() && crate::ops::fft::mixed_radices(n, max).is_none();
         let pow2 = desc.h.is_power_of_two() && desc.w.is_power_of_two();
-        let cpu_fits = bluestein(desc.h)
-            || bluestein(desc.w)
-            || (desc.h as u64 * desc.w as u64 <= 64 && !pow2);
+        let values = desc.h as u64 * desc.w as u64;
+        let cpu_fits =
+            (values <= 64 && !pow2) || (values <= 289 && (bluestein(desc.h) || bluestein(desc.w)));
         let fused = caps.device_type != wgpu::DeviceType::Cpu || cpu_fits;
         if fused && FilterConfig::Fused.fits(desc, limits) {
             FilterConfig::Fused

@@ -1,7 +1,7 @@
-//! Smooth lengths without Bluestein: a transform whose length has no prime factor above 13 and
+//! Smooth lengths without Bluestein: a transform whose length has no prime factor above 31 and
 //! fits workgroup memory twice over (1024 points on WebGPU's 16 KiB, 2048 on 32 KiB) runs as one
 //! dispatch of `shaders/fft/mixed.wgsl`, every stage a radix-R step (R = 16, 8, 4, 2, 3, 5, 7,
-//! 11, 13) with a register DFT; longer such lengths (up to the square of that) as two passes,
+//! 11, 13, 17, 19, 23, 29, 31) with a register DFT; longer such lengths (up to the square of that) as two passes,
 //! the second in place, as the power-of-two passes run.
 //!
 //! Why: Bluestein runs three power-of-two transforms of ≥ 2n − 1 points, so 1000 points cost
@@ -29,7 +29,7 @@ const POINTS_PER_WG: u32 = 2048;
 
 /// The radices of the mixed-radix kernel for `n` points in one dispatch, stage by stage, or
 /// `None` where it does not take `n` so: powers of two ≥ 2 (their own kernels are faster),
-/// lengths over `max_points`, or a prime factor over 13. Powers of two go first as radix 16
+/// lengths over `max_points`, or a prime factor over 31. Powers of two go first as radix 16
 /// (then one 8, 4 or 2), then the odd primes; 1 is one radix-1 stage (a copy).
 pub fn mixed_radices(n: u32, max_points: u32) -> Option<Vec<u32>> {
     if (n >= 2 && n.is_power_of_two()) || n > max_points {
@@ -55,7 +55,7 @@ fn radices_of(p: u32) -> Option<Vec<u32>> {
     if log2 > 0 {
         radices.push(1 << log2);
     }
-    for q in [3, 5, 7, 11, 13] {
+    for q in [3, 5, 7, 11, 13, 17, 19, 23, 29, 31] {
         while rest.is_multiple_of(q) {
             radices.push(q);
             rest /= q;
@@ -72,7 +72,7 @@ fn radices_of(p: u32) -> Option<Vec<u32>> {
 
 /// The passes of the mixed-radix kernel for `n` points: `[n]` where one dispatch takes it
 /// ([`mixed_radices`]), else two passes `[p1, p2]` (p1·p2 = n, p1 the smallest divisor ≥ √n
-/// with both ≤ `max_points`) for longer lengths with prime factors ≤ 13 (44100 = 210 · 210,
+/// with both ≤ `max_points`) for longer lengths with prime factors ≤ 31 (44100 = 210 · 210,
 /// 6144 = 96 · 64), else `None` (Bluestein). Powers of two never.
 pub fn mixed_passes(n: u32, max_points: u32) -> Option<Vec<u32>> {
     if mixed_radices(n, max_points).is_some() {
@@ -281,7 +281,7 @@ mod tests {
                 None => assert!(
                     (n.is_power_of_two() && n >= 2)
                         || (2..=n)
-                            .any(|p| n.is_multiple_of(p) && p > 13 && (2..p).all(|d| p % d != 0)),
+                            .any(|p| n.is_multiple_of(p) && p > 31 && (2..p).all(|d| p % d != 0)),
                     "{n} refused"
                 ),
             }
@@ -289,7 +289,8 @@ mod tests {
         assert_eq!(mixed_radices(1000, 2048), Some(vec![8, 5, 5, 5]));
         assert_eq!(mixed_radices(1, 2048), Some(vec![1]));
         assert_eq!(mixed_radices(1536, 1024), None);
-        assert_eq!(mixed_radices(17, 2048), None);
+        assert_eq!(mixed_radices(17, 2048), Some(vec![17]));
+        assert_eq!(mixed_radices(37, 2048), None);
     }
 
     #[test]

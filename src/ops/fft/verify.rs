@@ -45,7 +45,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     // Lengths other than powers of two: smooth ones run the mixed-radix kernel, in one pass
     // where they fit workgroup memory (1: one radix-1 stage; 390 = 2·3·5·13; 1386 = 2·3·3·7·11;
     // 1000 = 8·5·5·5; 1536 = 16·16·2·3), else two (3000 = 60 · 50, 6144 = 96 · 64, 44100 =
-    // 210 · 210); the rest Bluestein (17, 4097 = 17·241, 10007).
+    // 210 · 210; 1088 = 17 · 64); the rest Bluestein (37, 4097 = 17·241, 10007).
     let other: &[(u32, u32)] = if tier.full() {
         &[
             (1, 3),
@@ -53,8 +53,9 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (5, 2),
             (7, 1),
             (12, 4),
-            (17, 2),
+            (37, 2),
             (100, 3),
+            (1088, 1),
             (390, 3),
             (1000, 2),
             (1386, 1),
@@ -66,7 +67,15 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (44100, 1),
         ]
     } else {
-        &[(1, 3), (17, 2), (390, 3), (1000, 2), (1386, 1), (3000, 1)]
+        &[
+            (1, 3),
+            (37, 2),
+            (390, 3),
+            (1000, 2),
+            (1386, 1),
+            (3000, 1),
+            (1088, 1),
+        ]
     };
     for &(n, b) in other {
         v.push(FftDesc::new(n).batch(b));
