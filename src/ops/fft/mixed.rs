@@ -1,8 +1,8 @@
 //! Smooth lengths without Bluestein: a transform whose length has no prime factor above 31 and
 //! fits workgroup memory twice over (1024 points on WebGPU's 16 KiB, 2048 on 32 KiB) runs as one
-//! dispatch of `shaders/fft/mixed.wgsl`, every stage a radix-R step (R = 16, 8, 4, 2, 3, 5, 7,
-//! 11, 13, 17, 19, 23, 29, 31) with a register DFT; longer such lengths (up to the square of that) as two passes,
-//! the second in place, as the power-of-two passes run.
+//! dispatch of `shaders/fft/mixed.wgsl`, every stage a radix-R step (R = 16, 8, 4, 2 and the
+//! odd primes to 31) with a register DFT; longer such lengths (up to the square of that) as two
+//! passes, the second in place, as the power-of-two passes run.
 //!
 //! Why: Bluestein runs three power-of-two transforms of ≥ 2n − 1 points, so 1000 points cost
 //! three 2048-point transforms and two chirp products. A direct transform does 1000 points' worth
@@ -167,8 +167,9 @@ fn pass_constants(
     consts
 }
 
-/// Plans `desc` as one mixed-radix dispatch; `stride`: the values lie at that stride (see
-/// [`FftPlan::new_strided`]), `in_place`: read them from the output buffer.
+/// Plans `desc` as one mixed-radix dispatch, or two ([`mixed_passes`]); `stride`: the values lie
+/// at that stride (one dispatch only; see [`FftPlan::new_strided`]), `in_place`: read them from
+/// the output buffer.
 pub(super) fn plan(
     ctx: &Context,
     desc: FftDesc,
