@@ -412,13 +412,15 @@ struct PlainChunk {
     kpc: u32,
 }
 
+/// Greatest common divisor (pattern arithmetic: groups per vec4, aligned K).
+pub(crate) fn gcd(mut a: u32, mut b: u32) -> u32 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 fn plain_chunk(p: NmPattern) -> PlainChunk {
-    let gcd = |mut a: u32, mut b: u32| {
-        while b != 0 {
-            (a, b) = (b, a % b);
-        }
-        a
-    };
     let gs = 4 / gcd(p.n, 4);
     let gpc = gs * (32 / (gs * p.m)).max(1);
     PlainChunk {

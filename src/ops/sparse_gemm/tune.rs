@@ -1,7 +1,9 @@
 //! N:M sparse GEMM plugged into the tuner: shape buckets, the small correctness check, the
 //! timed plan, and the shapes `wgkernels tune sparse_gemm` measures.
 
-use super::config::{sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant};
+use super::config::{
+    gcd, sparse_gemm_candidates, sparse_gemm_default, SparseConfig, SparseVariant,
+};
 use crate::ops::sparse_gemm::{SparseForm, SparseGemmDesc};
 use crate::runtime::Capabilities;
 use crate::runtime::Context;
@@ -34,13 +36,6 @@ pub struct SparseBucket {
 /// The sparse GEMM as a [`TuneOp`].
 #[derive(Clone, Copy, Debug)]
 pub struct SparseTune;
-
-fn gcd(mut a: u32, mut b: u32) -> u32 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
 
 fn pow2(x: u32) -> u32 {
     x.checked_next_power_of_two().unwrap_or(x)
