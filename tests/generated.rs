@@ -25,7 +25,8 @@ fn regenerate(folder: &str, script: &str, outputs: &[&str]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("shaders")
         .join(folder);
-    let copy = copy_dir(&dir, folder);
+    // One folder per script: tests run in parallel, and two generators share `shaders/fft`.
+    let copy = copy_dir(&dir, &format!("{folder}-{script}"));
     let status = Command::new("python3")
         .arg(script)
         .current_dir(&copy)
