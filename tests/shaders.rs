@@ -482,7 +482,7 @@ fn every_fft_variant_translates_for_every_backend() {
                 (44100, false, false),
             ] {
                 let passes = wgkernels::ops::fft::mixed_constants(n, max, strided, in_place);
-                for c in passes.into_iter().flatten() {
+                for (_, c) in passes.into_iter().flatten() {
                     for shader in [fft::shaders::MIXED, fft::shaders::mixed(&caps, dtype)] {
                         sweep.check(profile, shader, spec, "main", c.clone());
                     }

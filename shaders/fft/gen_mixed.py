@@ -16,12 +16,12 @@ multiplies instead of (R−1)². Run it after editing; the WGSL is checked in.""
 import math, pathlib
 
 
-
 def c(x):
     """A WGSL f32 literal of x (as ../common/fft_gen.py writes them; this script runs alone in
     a copy of its folder for tests/generated.rs)."""
     s = f"{x:.17g}"
     return s if ("." in s or "e" in s) else s + ".0"
+
 
 RADICES = [1, 2, 3, 4, 5, 7, 8, 11, 13, 16, 17, 19, 23, 29, 31]
 ODD = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31]

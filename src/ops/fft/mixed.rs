@@ -104,29 +104,31 @@ fn transforms_per_workgroup(n: u32, max_points: u32) -> u32 {
     (POINTS_PER_WG.min(max_points) / n).max(1)
 }
 
-/// The override constants of each pass's pipeline for `n` points where at most `max_points`
-/// fit in one ([`mixed_passes`]; `None` where the kernel does not take `n`). `strided`: the
-/// values lie at a stride (the column passes of N-D transforms; one pass only); `in_place`: they
-/// are read from the output.
+/// Each pass's size and the override constants of its pipeline for `n` points where at most
+/// `max_points` fit in one ([`mixed_passes`]; `None` where the kernel does not take `n`).
+/// `strided`: the values lie at a stride (the column passes of N-D transforms; one pass only);
+/// `in_place`: they are read from the output (passes after the first always are).
 pub fn mixed_constants(
     n: u32,
     max_points: u32,
     strided: bool,
     in_place: bool,
-) -> Option<Vec<Vec<(&'static str, f64)>>> {
+) -> Option<Vec<(u32, Vec<(&'static str, f64)>)>> {
     let passes = mixed_passes(n, max_points)?;
     if strided && passes.len() > 1 {
         return None;
     }
     let multi = passes.len() > 1;
-    passes
-        .iter()
-        .enumerate()
-        .map(|(i, &p)| {
-            let in_place = in_place || (multi && i > 0);
-            Some(pass_constants(p, max_points, strided, in_place, multi))
-        })
-        .collect()
+    Some(
+        passes
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let in_place = in_place || i > 0;
+                (p, pass_constants(p, max_points, strided, in_place, multi))
+            })
+            .collect(),
+    )
 }
 
 /// The constants of one pass of `p` points.
@@ -187,24 +189,22 @@ pub(super) fn plan(
         }
     }
     let max_points = mixed_max_points(&ctx.limits());
-    let sizes = mixed_passes(n, max_points);
-    let consts = mixed_constants(n, max_points, stride.is_some(), in_place).ok_or_else(|| {
+    let passes = mixed_constants(n, max_points, stride.is_some(), in_place).ok_or_else(|| {
         Error::Unsupported(format!(
             "the mixed-radix kernel does not take n = {n}{}",
             if stride.is_some() { " at a stride" } else { "" }
         ))
     })?;
-    let sizes = sizes.unwrap_or_default();
     let spec = Spec::new(desc.dtype);
-    let last = sizes.len() - 1;
-    let mut passes = Vec::new();
+    let last = passes.len() - 1;
+    let mut plan_passes = Vec::new();
     let mut ns = 1;
-    for (i, (&size, consts)) in sizes.iter().zip(&consts).enumerate() {
+    for (i, (size, consts)) in passes.into_iter().enumerate() {
         let pipeline = ctx.pipeline(
             super::shaders::mixed(ctx.caps(), desc.dtype),
             spec,
             "main",
-            consts,
+            &consts,
         )?;
         // Columns of each transform in this pass (1: the whole transform in one).
         let cols = n / size;
@@ -233,7 +233,7 @@ pub(super) fn plan(
         )?;
         // Passes after the first run in place on the output (each column reads the values it
         // writes: see `PassGeom::in_place`).
-        passes.push(Pass {
+        plan_passes.push(Pass {
             pipeline,
             params: ctx.uniform("fft params", &p)?,
             grid,
@@ -258,7 +258,7 @@ pub(super) fn plan(
         ctx: ctx.clone(),
         desc,
         config,
-        passes,
+        passes: plan_passes,
         scratch: Vec::new(),
         tw: ctx.storage("fft twiddles (unused)", 16)?,
         aux: vec![ctx.upload("fft roots", &roots)?],
