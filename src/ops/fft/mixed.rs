@@ -11,7 +11,7 @@
 use super::{grid_for, FftDesc, FftParams, FftPlan, Pass, Slot, Views, CONJ_IN, CONJ_OUT};
 use crate::error::{Error, Result};
 use crate::ops::fft::config::FftConfig;
-use crate::runtime::pipelines::Spec;
+use crate::runtime::pipelines::{Constants, Spec};
 use crate::runtime::Context;
 
 /// The most stages the kernel has (`MR_R0` … `MR_R7`).
@@ -113,7 +113,7 @@ pub fn mixed_constants(
     max_points: u32,
     strided: bool,
     in_place: bool,
-) -> Option<Vec<(u32, Vec<(&'static str, f64)>)>> {
+) -> Option<Vec<(u32, Constants)>> {
     let passes = mixed_passes(n, max_points)?;
     if strided && passes.len() > 1 {
         return None;
@@ -138,7 +138,7 @@ fn pass_constants(
     strided: bool,
     in_place: bool,
     multi: bool,
-) -> Vec<(&'static str, f64)> {
+) -> Constants {
     const NAMES: [&str; MAX_STAGES] = [
         "MR_R0", "MR_R1", "MR_R2", "MR_R3", "MR_R4", "MR_R5", "MR_R6", "MR_R7",
     ];
