@@ -300,13 +300,13 @@ fn plain_core_on_vector_access() {
     }
 }
 
-/// Smooth lengths run the mixed-radix kernel: every radix (1, 2, 3, 4, 5, 7, 8, 11, 13, 16, 17, 19, 23, 29, 31) in
-/// first, middle and last stages, seven stages (1458 = 2·3^6), the largest length (2000 on 32 KiB
+/// Smooth lengths run the mixed-radix kernel: every radix (1 … 25, 29, 31; asserted) in first,
+/// middle and last stages, three stages (1458 = 18 · 9 · 9), the largest length (2000 on 32 KiB
 /// of workgroup memory), one transform per workgroup and many (12 points: 170 per workgroup, a
 /// partial last workgroup), forward and inverse, f32 and f16, words and vector access, and the
-/// strided column passes of N-D transforms; longer lengths as two passes (3000 = 60 · 50,
-/// 4095 = 65 · 63, 6144 = 96 · 64, 44100 = 210 · 210). On WebGPU's 16 KiB one pass takes up to
-/// 1024 points.
+/// strided column passes of N-D transforms; over 2048 points (1024 on WebGPU's 16 KiB) in one
+/// buffer of workgroup memory (3000, 4095; 2000 on 16 KiB), or as two passes (3844 = 62 · 62,
+/// 6144 = 96 · 64, 44100 = 210 · 210; 1500² = 1500 · 1500 on 16 KiB, a pass in one buffer).
 #[test]
 fn mixed_radix_lengths() {
     use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
@@ -339,7 +339,24 @@ fn mixed_radix_lengths() {
         (19 * 23, 2),
         (29 * 64, 1),
         (31 * 31 * 4, 1),
+        (29 * 2, 3),
+        (29 * 4, 2),
+        (21 * 21, 1),
+        (22 * 22, 2),
+        (24 * 24, 1),
+        (15 * 14, 2),
+        (2400, 2),
+        (1500 * 1500, 1),
     ];
+    let mut radices: Vec<u32> = lengths
+        .iter()
+        .flat_map(|&(n, _)| mixed_radices(n, 4096).unwrap_or_default())
+        .collect();
+    radices.sort();
+    radices.dedup();
+    let mut all = wgkernels::ops::fft::MIXED_RADICES.to_vec();
+    all.insert(0, 1);
+    assert_eq!(radices, all, "a radix no length runs");
     let mut ran = 0;
     for (c, name) in [
         (ctx(), "shared"),
@@ -348,9 +365,13 @@ fn mixed_radix_lengths() {
     ] {
         let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
         for (i, &(n, b)) in lengths.iter().enumerate() {
-            assert_eq!(mixed_radices(n, max).is_some(), n <= max, "{name}: n = {n}");
+            // One pass in two halves of workgroup memory, in one buffer where the radices allow
+            // (all ≥ n / 512), else two passes.
+            let one = mixed_radices(n, max);
+            assert!(one.is_some() || n > max / 2, "{name}: n = {n}");
+            assert!(one.is_none() || n <= max, "{name}: n = {n}");
             let passes = mixed_passes(n, max).unwrap_or_default();
-            assert_eq!(passes.len(), 1 + (n > max) as usize, "{name}: n = {n}");
+            assert_eq!(passes.len(), 2 - one.is_some() as usize, "{name}: n = {n}");
             let mixed = !passes.is_empty();
             let route = wgkernels::ops::fft::length_route(c, n);
             assert_eq!(route, Some(if mixed { "mixed" } else { "bluestein" }));
@@ -375,6 +396,7 @@ fn mixed_radix_lengths() {
             FftNdDesc::new(&[30, 14, 8], &[0, 1, 2], fwd),
             FftNdDesc::new(&[3, 100, 12], &[1, 2], inv),
             FftNdDesc::new(&[1000, 4], &[0], fwd),
+            FftNdDesc::new(&[3000, 3], &[0], inv),
         ]
         .iter()
         .enumerate()
@@ -388,6 +410,12 @@ fn mixed_radix_lengths() {
         }
     }
     assert_eq!(ran, 3 * 2 * lengths.len());
+    // Which lengths take one buffer (32 KiB: over 2048 points) or two passes.
+    assert_eq!(mixed_passes(3000, 4096), Some(vec![3000]));
+    assert_eq!(mixed_passes(4095, 4096), Some(vec![4095]));
+    assert_eq!(mixed_passes(31 * 31 * 4, 4096), Some(vec![62, 62]));
+    assert_eq!(mixed_passes(2000, 2048), Some(vec![2000]));
+    assert_eq!(mixed_passes(1500 * 1500, 2048), Some(vec![1500, 1500]));
 }
 
 #[test]

@@ -6,10 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Copies `dir`'s files (not subfolders) into a fresh temporary folder.
-fn copy_dir(dir: &Path, tag: &str) -> PathBuf {
-    let to = std::env::temp_dir().join(format!("wgk-gen-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&to);
+/// Copies `dir`'s files (not subfolders) into folder `name` of `root`.
+fn copy_dir(dir: &Path, root: &Path, name: &str) -> PathBuf {
+    let to = root.join(name);
     std::fs::create_dir_all(&to).unwrap();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -20,13 +19,19 @@ fn copy_dir(dir: &Path, tag: &str) -> PathBuf {
     to
 }
 
-/// Runs `script` inside a copy of its folder and compares each of `outputs` with the original.
+/// Runs `script` inside a copy of its folder (beside a copy of `shaders/common`, whose helpers
+/// the generators import) and compares each of `outputs` with the original.
 fn regenerate(folder: &str, script: &str, outputs: &[&str]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("shaders")
-        .join(folder);
-    // One folder per script: tests run in parallel, and two generators share `shaders/fft`.
-    let copy = copy_dir(&dir, &format!("{folder}-{script}"));
+    let shaders = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let dir = shaders.join(folder);
+    // One scratch tree per script: tests run in parallel, and two generators share `shaders/fft`.
+    let root =
+        std::env::temp_dir().join(format!("wgk-gen-{folder}-{script}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    if folder != "common" {
+        copy_dir(&shaders.join("common"), &root, "common");
+    }
+    let copy = copy_dir(&dir, &root, folder);
     let status = Command::new("python3")
         .arg(script)
         .current_dir(&copy)
@@ -42,7 +47,7 @@ fn regenerate(folder: &str, script: &str, outputs: &[&str]) {
              && python3 {script}` and commit the result"
         );
     }
-    let _ = std::fs::remove_dir_all(&copy);
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]

@@ -467,18 +467,23 @@ fn every_fft_variant_translates_for_every_backend() {
                 sweep.check(profile, fft::shaders::RFFT, spec, entry, vec![]);
             }
             sweep.check(profile, fft::shaders::FILTER_FUSED, spec, "main", vec![]);
-            // The mixed-radix kernel (both access forms): one radix-1 stage, every radix, seven
-            // stages, the largest length the profile's workgroup memory takes in one pass, two
-            // passes (44100 = 210 · 210), strided columns in and out of place.
-            let max = limits.max_compute_workgroup_storage_size / 16;
+            // The mixed-radix kernel (both access forms): one radix-1 stage, prime radices
+            // (1001 = 13 · 11 · 7) and nested ones (1458 = 18 · 9 · 9, 441 = 21 · 21,
+            // 2000 = 20 · 10 · 10), the largest lengths the profile's workgroup memory takes in
+            // two halves and in one buffer, two passes (44100 = 210 · 210), strided columns in
+            // and out of place.
+            let max = wgkernels::ops::fft::mixed_max_points(&limits);
             for (n, strided, in_place) in [
                 (1u32, false, false),
                 (390, false, false),
                 (1001, true, false),
                 (1458, true, true),
                 (max - max % 1000, false, false),
+                (max - max % 1000, true, true),
+                (max / 2 - max / 2 % 1000, false, false),
                 (96, false, false),
                 (12, false, false),
+                (441, false, false),
                 (44100, false, false),
             ] {
                 let passes = wgkernels::ops::fft::mixed_constants(n, max, strided, in_place);

@@ -2,6 +2,7 @@
 # VkFFT side by side with wgkernels on the same Vulkan adapter, in alternating rounds.
 #
 #   bash bench/peers/vkfft.sh VKFFT_SRC [ROUNDS]
+#   SIZES="1000 1536 3000" bash bench/peers/vkfft.sh VKFFT_SRC [ROUNDS]   (other lengths)
 #
 # VKFFT_SRC: a checkout of VkFFT v1.3.4 (github DTolm/VkFFT), kept outside this repository; it is
 # built in a copy under ${VKFFT_BUILD:-/tmp/vkfft-build} (never in this tree) against Debian's
@@ -10,7 +11,7 @@
 # (`-benchmark_vkfft -X N -B batch`, FFT + iFFT per step, 64 MiB complex f32 buffers) and then
 # `examples/fft_configs` (the dispatcher's pick, same shape, with the copy kernel measured in the
 # same process) for every N, so machine load moves both alike. GB/s counts one read and one write
-# of the buffer per transform for both.
+# of the buffer per transform for both (64 MiB, or the most whole transforms that fit in it).
 set -euo pipefail
 src=${1:?usage: vkfft.sh VKFFT_SRC [ROUNDS]}
 rounds=${2:-3}
@@ -41,9 +42,9 @@ fi
 ours="$repo/target/release/examples/fft_configs"
 printf '%-8s %-6s %-12s %-12s %-8s\n' N round "VkFFT GB/s" "ours GB/s" "copy GB/s"
 for r in $(seq 1 "$rounds"); do
-    for n in 256 1024 4096 65536 1048576; do
+    for n in ${SIZES:-256 1024 4096 65536 1048576}; do
         batch=$(( (8 << 20) / n ))
-        bytes=$(( 8 << 20 << 3 ))
+        bytes=$(( n * batch * 8 ))
         line=$(cd "$build/bin" && ./VkFFT_TestSuite -benchmark_vkfft -X "$n" -B "$batch" -N 10 | grep "avg_time_per_step")
         ms=$(sed -E 's/.*avg_time_per_step: ([0-9.]+) ms.*/\1/' <<<"$line")
         vk=$(python3 -c "print(f'{2 * 2 * $bytes / ($ms * 1e-3) / 1e9:.2f}')")

@@ -2,30 +2,36 @@
 """Writes shaders/fft/mixed.wgsl: the mixed-radix kernel, one whole transform of a smooth length
 (every prime factor ≤ 31, at most MR_SM / 2 points) per workgroup slot, without Bluestein.
 
-Each stage is a Stockham (self-sorting) radix-R step: an invocation takes butterfly j, reads its R
-inputs j + r·n/R, multiplies them by the stage twiddles W_(ns·R)^(r·k) (k = j mod ns: one table
-lookup, then powers in registers), runs the register DFT of radix R and writes output
-(j − k)·R + k + r·ns. The first stage reads the caller's buffer, the last writes it; the stages
+Each stage is a Stockham (self-sorting) radix-R step (R = 2 … 25, 29 or 31): an invocation takes
+butterfly j, reads its R inputs j + r·n/R, multiplies them by the stage twiddles W_(ns·R)^(r·k)
+(k = j mod ns: one table lookup, then powers in registers), runs the register DFT of radix R and
+writes output (j − k)·R + k + r·ns. The first stage reads the caller's buffer, the last writes it; the stages
 between ping-pong between two halves of workgroup memory, so no value is held across a barrier
 (on lavapipe a barrier turns the shader into coroutines whose live values sit in memory).
 
 The radix of stage s is the override MR_R<s> (1: no stage); `main` branches on those overrides
 only, so the host's specialisation (src/runtime/specialize.rs) leaves one stage function per
-stage. The DFTs of odd radix use the symmetric form (pairs x_k ± x_(R−k)): (R−1)²/2 real
-multiplies instead of (R−1)². Run it after editing; the WGSL is checked in."""
-import math, pathlib
+stage. The DFTs of odd prime radix use the symmetric form (pairs x_k ± x_(R−k)): (R−1)²/2 real
+multiplies instead of (R−1)²; composite radices nest two smaller DFTs. Run it after editing;
+the WGSL is checked in."""
+import math, pathlib, sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "common"))
+from fft_gen import c, tw_expr  # noqa: E402  (WGSL float literals, constant twiddles)
 
 
-def c(x):
-    """A WGSL f32 literal of x (as ../common/fft_gen.py writes them; this script runs alone in
-    a copy of its folder for tests/generated.rs)."""
-    s = f"{x:.17g}"
-    return s if ("." in s or "e" in s) else s + ".0"
-
-
-RADICES = [1, 2, 3, 4, 5, 7, 8, 11, 13, 16, 17, 19, 23, 29, 31]
 ODD = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31]
-MAX_STAGES = 8
+# Composite radices r = a · b up to 25 (every r ≤ 25 then has a stage): b DFTs of a points,
+# constant twiddles, a DFTs of b points. Larger radices cost more than they save on lavapipe
+# (32 · 25 took 1.2× the time of 10 · 10 · 8 for 800 points, 32 · 3 1.5× that of 12 · 8 for 96;
+# docs/kernel-notes.md, stop 41); src/ops/fft/mixed.rs plans with the same list.
+COMPOSITE = {
+    6: (2, 3), 9: (3, 3), 10: (2, 5), 12: (4, 3), 14: (2, 7), 15: (3, 5), 18: (3, 6),
+    20: (4, 5), 21: (3, 7), 22: (2, 11), 24: (4, 6), 25: (5, 5),
+}
+RADICES = sorted([1, 2, 4, 8, 16] + ODD + list(COMPOSITE))
+# Stages of the longest plan: radices to 25 need at most 4 up to 4096 points (7 · 7 · 7 · 7).
+MAX_STAGES = 4
 
 
 def odd_dft(r):
@@ -51,50 +57,106 @@ def odd_dft(r):
     return "\n".join(lines)
 
 
+def composite_dft(r):
+    """The DFT of r = a · b points: input n = n2 + b·n1, output k = k1 + a·k2 (X[k] = Σ_n2
+    W_b^(n2·k2) · W_r^(n2·k1) · (DFT_a over n1)[k1])."""
+    a, b = COMPOSITE[r]
+    lines = [f"fn dft{r}(x: array<vec2<f32>, {r}>) -> array<vec2<f32>, {r}> {{"]
+    for n2 in range(b):
+        args = ", ".join(f"x[{n2 + b * n1}]" for n1 in range(a))
+        lines.append(f"    let u{n2} = dft{a}(array<vec2<f32>, {a}>({args}));")
+    lines.append(f"    var y: array<vec2<f32>, {r}>;")
+    for k1 in range(a):
+        args = ", ".join(tw_expr(f"u{n2}[{k1}]", n2 * k1, r) for n2 in range(b))
+        lines.append(f"    let v{k1} = dft{b}(array<vec2<f32>, {b}>({args}));")
+        for k2 in range(b):
+            lines.append(f"    y[{k1 + a * k2}] = v{k1}[{k2}];")
+    lines.append("    return y;\n}\n")
+    return "\n".join(lines)
+
+
 def stage(r):
     pw = []
     for q in range(2, r):
         hb = 1 << (q.bit_length() - 1)
         a, b = (q // 2, q // 2) if q == hb else (hb, q - hb)
-        pw.append(f"            let w{q} = cmul(w{a}, w{b});")
+        pw.append(f"        let w{q} = cmul(w{a}, w{b});")
     tw = "\n".join(pw)
-    tw_apply = "\n".join(f"            x[{q}] = cmul(x[{q}], w{q});" for q in range(1, r))
-    reads = "\n".join(f"        x[{q}] = mr_in(s, t, c, j + {q}u * q);" for q in range(r))
-    writes = "\n".join(f"        mr_out(s, t, c, o + {q}u * ns, y[{q}]);" for q in range(r))
+    tw_apply = "\n".join(f"        x[{q}] = cmul(x[{q}], w{q});" for q in range(1, r))
+    reads = "\n".join(f"    x[{q}] = mr_in(s, t, c, j + {q}u * q);" for q in range(r))
+    writes = "\n".join(f"    mr_out(s, t, c, o + {q}u * ns, y[{q}]);" for q in range(r))
     dft = "x" if r == 1 else f"dft{r}(x)"
-    return f"""// Stage s (span ns) of radix {r}: butterflies of the workgroup's transforms in turn.
-fn mr_stage{r}(s: u32, ns: u32, li: u32) {{
+    return f"""// Butterfly u of stage s (span ns) of radix {r}, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load{r}(s: u32, ns: u32, u: u32) -> MrIn{r} {{
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / {r}u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {{
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {{
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        }} else {{
-            t = u / q;
-            j = u % q;
-        }}
-        let c = col0 + t;
-        if c >= fp.batch {{
-            continue;
-        }}
-        var x: array<vec2<f32>, {r}>;
+    var x: array<vec2<f32>, {r}>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {{
+        return MrIn{r}(false, x);
+    }}
 {reads}
-        let k = j % ns;
-        if ns > 1u {{
-            // W_(ns·{r})^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * {r}u)) * fp.a3);
+    let k = j % ns;
+    if ns > 1u {{
+        // W_(ns·{r})^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * {r}u)) * fp.a3);
 {tw}
 {tw_apply}
-        }}
-        let y = {dft};
-        let o = (j - k) * {r}u + k;
-{writes}
     }}
+    return MrIn{r}(true, x);
+}}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store{r}(s: u32, ns: u32, u: u32, a: MrIn{r}) {{
+    if !a.ok {{
+        return;
+    }}
+    let q = max(MR_N / {r}u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = {dft};
+    let k = j % ns;
+    let o = (j - k) * {r}u + k;
+{writes}
+}}
+
+// Stage s of radix {r}: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage{r}(s: u32, ns: u32, li: u32) {{
+    let q = max(MR_N / {r}u, 1u);
+    if ONE_BUFFER {{
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load{r}(s, ns, li);
+        var b: MrIn{r};
+        if two {{
+            b = mr_load{r}(s, ns, li + MR_WG);
+        }}
+        if s > 0u && s + 1u < MR_STAGES {{
+            workgroupBarrier();
+        }}
+        mr_store{r}(s, ns, li, a);
+        if two {{
+            mr_store{r}(s, ns, li + MR_WG, b);
+        }}
+    }} else {{
+        for (var u = li; u < MR_M * q; u += MR_WG) {{
+            mr_store{r}(s, ns, u, mr_load{r}(s, ns, u));
+        }}
+    }}
+}}
+
+struct MrIn{r} {{
+    ok: bool,
+    x: array<vec2<f32>, {r}>,
 }}
 """
 
@@ -138,8 +200,14 @@ override IN_PLACE: bool = false;
 // x[j + i·a3] with the cross-pass twiddle and writes Stockham order at span fp.ns (the passes of
 // the power-of-two core, with mixed radices).
 override MULTI: bool = false;
+// One transform in one buffer of workgroup memory (MR_SM = MR_N): every stage reads its inputs,
+// waits for the workgroup, then writes its outputs over them, at most two butterflies per
+// invocation. Twice the points of the two halves; the values of two butterflies live across a
+// barrier.
+override ONE_BUFFER: bool = false;
 
-// The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves) and
+// The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves, or
+// MR_N with ONE_BUFFER) and
 // the roots (`root`, binding 4) are declared by shaders/common/fft_mixed_vec.wgsl or
 // fft_mixed_wide.wgsl (64-bit words, for CPU adapters).
 var<private> col0: u32;
@@ -166,6 +234,24 @@ fn mr_out_addr(c: u32, i: u32) -> u32 {{
     return mr_in_addr(c, i);
 }}
 
+// Transform t of the workgroup and butterfly j of it that invocation slot u takes in a stage of
+// q butterflies per transform.
+fn mr_butterfly(u: u32, q: u32) -> vec2<u32> {{
+    if STRIDED || MULTI {{
+        // Adjacent invocations take adjacent transforms: adjacent in memory.
+        return vec2<u32>(u % MR_M, u / MR_M);
+    }}
+    return vec2<u32>(u / q, u % q);
+}}
+
+// Where stage s's input half of workgroup memory starts (s > 0).
+fn mr_half(s: u32) -> u32 {{
+    if ONE_BUFFER {{
+        return 0u;
+    }}
+    return (s & 1u) * MR_M * MR_N;
+}}
+
 // Input i of stage s for transform t of the workgroup (transform c of the batch).
 fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {{
     if s == 0u {{
@@ -185,7 +271,7 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {{
         }}
         return v;
     }}
-    return sm1_ld(((s + 1u) & 1u) * MR_M * MR_N + t * MR_N + i);
+    return sm1_ld(mr_half(s + 1u) + t * MR_N + i);
 }}
 
 // Output i of stage s.
@@ -195,10 +281,10 @@ fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {{
         ste_dst(mr_out_addr(c, i), v * vec2<f32>(fp.scale, sign * fp.scale));
         return;
     }}
-    sm1_st((s & 1u) * MR_M * MR_N + t * MR_N + i, v);
+    sm1_st(mr_half(s) + t * MR_N + i, v);
 }}
 
-""" + "\n".join(odd_dft(r) for r in ODD) + "\n" + "\n".join(stage(r) for r in RADICES) + f"""
+""" + "\n".join(odd_dft(r) for r in ODD) + "\n" + "\n".join(composite_dft(r) for r in COMPOSITE) + "\n" + "\n".join(stage(r) for r in RADICES) + f"""
 @compute @workgroup_size(MR_WG, 1, 1)
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,

@@ -16,10 +16,6 @@ override MR_R0: u32 = 1u;
 override MR_R1: u32 = 1u;
 override MR_R2: u32 = 1u;
 override MR_R3: u32 = 1u;
-override MR_R4: u32 = 1u;
-override MR_R5: u32 = 1u;
-override MR_R6: u32 = 1u;
-override MR_R7: u32 = 1u;
 // Transform b reads and writes its values at stride fp.a1 (b = outer·a1 + inner, value i at
 // outer·a1·MR_N + inner + i·a1): an FFT along a non-last axis of a row-major array.
 override STRIDED: bool = false;
@@ -30,8 +26,14 @@ override IN_PLACE: bool = false;
 // x[j + i·a3] with the cross-pass twiddle and writes Stockham order at span fp.ns (the passes of
 // the power-of-two core, with mixed radices).
 override MULTI: bool = false;
+// One transform in one buffer of workgroup memory (MR_SM = MR_N): every stage reads its inputs,
+// waits for the workgroup, then writes its outputs over them, at most two butterflies per
+// invocation. Twice the points of the two halves; the values of two butterflies live across a
+// barrier.
+override ONE_BUFFER: bool = false;
 
-// The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves) and
+// The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves, or
+// MR_N with ONE_BUFFER) and
 // the roots (`root`, binding 4) are declared by shaders/common/fft_mixed_vec.wgsl or
 // fft_mixed_wide.wgsl (64-bit words, for CPU adapters).
 var<private> col0: u32;
@@ -58,6 +60,24 @@ fn mr_out_addr(c: u32, i: u32) -> u32 {
     return mr_in_addr(c, i);
 }
 
+// Transform t of the workgroup and butterfly j of it that invocation slot u takes in a stage of
+// q butterflies per transform.
+fn mr_butterfly(u: u32, q: u32) -> vec2<u32> {
+    if STRIDED || MULTI {
+        // Adjacent invocations take adjacent transforms: adjacent in memory.
+        return vec2<u32>(u % MR_M, u / MR_M);
+    }
+    return vec2<u32>(u / q, u % q);
+}
+
+// Where stage s's input half of workgroup memory starts (s > 0).
+fn mr_half(s: u32) -> u32 {
+    if ONE_BUFFER {
+        return 0u;
+    }
+    return (s & 1u) * MR_M * MR_N;
+}
+
 // Input i of stage s for transform t of the workgroup (transform c of the batch).
 fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
     if s == 0u {
@@ -77,7 +97,7 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
         }
         return v;
     }
-    return sm1_ld(((s + 1u) & 1u) * MR_M * MR_N + t * MR_N + i);
+    return sm1_ld(mr_half(s + 1u) + t * MR_N + i);
 }
 
 // Output i of stage s.
@@ -87,7 +107,7 @@ fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {
         ste_dst(mr_out_addr(c, i), v * vec2<f32>(fp.scale, sign * fp.scale));
         return;
     }
-    sm1_st((s & 1u) * MR_M * MR_N + t * MR_N + i, v);
+    sm1_st(mr_half(s) + t * MR_N + i, v);
 }
 
 fn dft3(x: array<vec2<f32>, 3>) -> array<vec2<f32>, 3> {
@@ -594,1184 +614,3689 @@ fn dft31(x: array<vec2<f32>, 31>) -> array<vec2<f32>, 31> {
     return y;
 }
 
-// Stage s (span ns) of radix 1: butterflies of the workgroup's transforms in turn.
-fn mr_stage1(s: u32, ns: u32, li: u32) {
+fn dft6(x: array<vec2<f32>, 6>) -> array<vec2<f32>, 6> {
+    let u0 = dft2(array<vec2<f32>, 2>(x[0], x[3]));
+    let u1 = dft2(array<vec2<f32>, 2>(x[1], x[4]));
+    let u2 = dft2(array<vec2<f32>, 2>(x[2], x[5]));
+    var y: array<vec2<f32>, 6>;
+    let v0 = dft3(array<vec2<f32>, 3>(u0[0], u1[0], u2[0]));
+    y[0] = v0[0];
+    y[2] = v0[1];
+    y[4] = v0[2];
+    let v1 = dft3(array<vec2<f32>, 3>(u0[1], cmul(u1[1], vec2<f32>(0.50000000000000011, -0.8660254037844386)), cmul(u2[1], vec2<f32>(-0.49999999999999978, -0.86602540378443871))));
+    y[1] = v1[0];
+    y[3] = v1[1];
+    y[5] = v1[2];
+    return y;
+}
+
+fn dft9(x: array<vec2<f32>, 9>) -> array<vec2<f32>, 9> {
+    let u0 = dft3(array<vec2<f32>, 3>(x[0], x[3], x[6]));
+    let u1 = dft3(array<vec2<f32>, 3>(x[1], x[4], x[7]));
+    let u2 = dft3(array<vec2<f32>, 3>(x[2], x[5], x[8]));
+    var y: array<vec2<f32>, 9>;
+    let v0 = dft3(array<vec2<f32>, 3>(u0[0], u1[0], u2[0]));
+    y[0] = v0[0];
+    y[3] = v0[1];
+    y[6] = v0[2];
+    let v1 = dft3(array<vec2<f32>, 3>(u0[1], cmul(u1[1], vec2<f32>(0.76604444311897801, -0.64278760968653925)), cmul(u2[1], vec2<f32>(0.17364817766693041, -0.98480775301220802))));
+    y[1] = v1[0];
+    y[4] = v1[1];
+    y[7] = v1[2];
+    let v2 = dft3(array<vec2<f32>, 3>(u0[2], cmul(u1[2], vec2<f32>(0.17364817766693041, -0.98480775301220802)), cmul(u2[2], vec2<f32>(-0.93969262078590832, -0.34202014332566888))));
+    y[2] = v2[0];
+    y[5] = v2[1];
+    y[8] = v2[2];
+    return y;
+}
+
+fn dft10(x: array<vec2<f32>, 10>) -> array<vec2<f32>, 10> {
+    let u0 = dft2(array<vec2<f32>, 2>(x[0], x[5]));
+    let u1 = dft2(array<vec2<f32>, 2>(x[1], x[6]));
+    let u2 = dft2(array<vec2<f32>, 2>(x[2], x[7]));
+    let u3 = dft2(array<vec2<f32>, 2>(x[3], x[8]));
+    let u4 = dft2(array<vec2<f32>, 2>(x[4], x[9]));
+    var y: array<vec2<f32>, 10>;
+    let v0 = dft5(array<vec2<f32>, 5>(u0[0], u1[0], u2[0], u3[0], u4[0]));
+    y[0] = v0[0];
+    y[2] = v0[1];
+    y[4] = v0[2];
+    y[6] = v0[3];
+    y[8] = v0[4];
+    let v1 = dft5(array<vec2<f32>, 5>(u0[1], cmul(u1[1], vec2<f32>(0.80901699437494745, -0.58778525229247314)), cmul(u2[1], vec2<f32>(0.30901699437494745, -0.95105651629515353)), cmul(u3[1], vec2<f32>(-0.30901699437494734, -0.95105651629515364)), cmul(u4[1], vec2<f32>(-0.80901699437494734, -0.58778525229247325))));
+    y[1] = v1[0];
+    y[3] = v1[1];
+    y[5] = v1[2];
+    y[7] = v1[3];
+    y[9] = v1[4];
+    return y;
+}
+
+fn dft12(x: array<vec2<f32>, 12>) -> array<vec2<f32>, 12> {
+    let u0 = dft4(array<vec2<f32>, 4>(x[0], x[3], x[6], x[9]));
+    let u1 = dft4(array<vec2<f32>, 4>(x[1], x[4], x[7], x[10]));
+    let u2 = dft4(array<vec2<f32>, 4>(x[2], x[5], x[8], x[11]));
+    var y: array<vec2<f32>, 12>;
+    let v0 = dft3(array<vec2<f32>, 3>(u0[0], u1[0], u2[0]));
+    y[0] = v0[0];
+    y[4] = v0[1];
+    y[8] = v0[2];
+    let v1 = dft3(array<vec2<f32>, 3>(u0[1], cmul(u1[1], vec2<f32>(0.86602540378443871, -0.49999999999999994)), cmul(u2[1], vec2<f32>(0.50000000000000011, -0.8660254037844386))));
+    y[1] = v1[0];
+    y[5] = v1[1];
+    y[9] = v1[2];
+    let v2 = dft3(array<vec2<f32>, 3>(u0[2], cmul(u1[2], vec2<f32>(0.50000000000000011, -0.8660254037844386)), cmul(u2[2], vec2<f32>(-0.49999999999999978, -0.86602540378443871))));
+    y[2] = v2[0];
+    y[6] = v2[1];
+    y[10] = v2[2];
+    let v3 = dft3(array<vec2<f32>, 3>(u0[3], mul_mi(u1[3]), cmul(u2[3], vec2<f32>(-1.0, -1.2246467991473532e-16))));
+    y[3] = v3[0];
+    y[7] = v3[1];
+    y[11] = v3[2];
+    return y;
+}
+
+fn dft14(x: array<vec2<f32>, 14>) -> array<vec2<f32>, 14> {
+    let u0 = dft2(array<vec2<f32>, 2>(x[0], x[7]));
+    let u1 = dft2(array<vec2<f32>, 2>(x[1], x[8]));
+    let u2 = dft2(array<vec2<f32>, 2>(x[2], x[9]));
+    let u3 = dft2(array<vec2<f32>, 2>(x[3], x[10]));
+    let u4 = dft2(array<vec2<f32>, 2>(x[4], x[11]));
+    let u5 = dft2(array<vec2<f32>, 2>(x[5], x[12]));
+    let u6 = dft2(array<vec2<f32>, 2>(x[6], x[13]));
+    var y: array<vec2<f32>, 14>;
+    let v0 = dft7(array<vec2<f32>, 7>(u0[0], u1[0], u2[0], u3[0], u4[0], u5[0], u6[0]));
+    y[0] = v0[0];
+    y[2] = v0[1];
+    y[4] = v0[2];
+    y[6] = v0[3];
+    y[8] = v0[4];
+    y[10] = v0[5];
+    y[12] = v0[6];
+    let v1 = dft7(array<vec2<f32>, 7>(u0[1], cmul(u1[1], vec2<f32>(0.90096886790241915, -0.43388373911755812)), cmul(u2[1], vec2<f32>(0.62348980185873359, -0.7818314824680298)), cmul(u3[1], vec2<f32>(0.22252093395631445, -0.97492791218182362)), cmul(u4[1], vec2<f32>(-0.22252093395631434, -0.97492791218182362)), cmul(u5[1], vec2<f32>(-0.62348980185873348, -0.78183148246802991)), cmul(u6[1], vec2<f32>(-0.90096886790241903, -0.43388373911755823))));
+    y[1] = v1[0];
+    y[3] = v1[1];
+    y[5] = v1[2];
+    y[7] = v1[3];
+    y[9] = v1[4];
+    y[11] = v1[5];
+    y[13] = v1[6];
+    return y;
+}
+
+fn dft15(x: array<vec2<f32>, 15>) -> array<vec2<f32>, 15> {
+    let u0 = dft3(array<vec2<f32>, 3>(x[0], x[5], x[10]));
+    let u1 = dft3(array<vec2<f32>, 3>(x[1], x[6], x[11]));
+    let u2 = dft3(array<vec2<f32>, 3>(x[2], x[7], x[12]));
+    let u3 = dft3(array<vec2<f32>, 3>(x[3], x[8], x[13]));
+    let u4 = dft3(array<vec2<f32>, 3>(x[4], x[9], x[14]));
+    var y: array<vec2<f32>, 15>;
+    let v0 = dft5(array<vec2<f32>, 5>(u0[0], u1[0], u2[0], u3[0], u4[0]));
+    y[0] = v0[0];
+    y[3] = v0[1];
+    y[6] = v0[2];
+    y[9] = v0[3];
+    y[12] = v0[4];
+    let v1 = dft5(array<vec2<f32>, 5>(u0[1], cmul(u1[1], vec2<f32>(0.91354545764260087, -0.40673664307580015)), cmul(u2[1], vec2<f32>(0.66913060635885824, -0.74314482547739413)), cmul(u3[1], vec2<f32>(0.30901699437494745, -0.95105651629515353)), cmul(u4[1], vec2<f32>(-0.10452846326765333, -0.9945218953682734))));
+    y[1] = v1[0];
+    y[4] = v1[1];
+    y[7] = v1[2];
+    y[10] = v1[3];
+    y[13] = v1[4];
+    let v2 = dft5(array<vec2<f32>, 5>(u0[2], cmul(u1[2], vec2<f32>(0.66913060635885824, -0.74314482547739413)), cmul(u2[2], vec2<f32>(-0.10452846326765333, -0.9945218953682734)), cmul(u3[2], vec2<f32>(-0.80901699437494734, -0.58778525229247325)), cmul(u4[2], vec2<f32>(-0.97814760073380569, 0.20791169081775907))));
+    y[2] = v2[0];
+    y[5] = v2[1];
+    y[8] = v2[2];
+    y[11] = v2[3];
+    y[14] = v2[4];
+    return y;
+}
+
+fn dft18(x: array<vec2<f32>, 18>) -> array<vec2<f32>, 18> {
+    let u0 = dft3(array<vec2<f32>, 3>(x[0], x[6], x[12]));
+    let u1 = dft3(array<vec2<f32>, 3>(x[1], x[7], x[13]));
+    let u2 = dft3(array<vec2<f32>, 3>(x[2], x[8], x[14]));
+    let u3 = dft3(array<vec2<f32>, 3>(x[3], x[9], x[15]));
+    let u4 = dft3(array<vec2<f32>, 3>(x[4], x[10], x[16]));
+    let u5 = dft3(array<vec2<f32>, 3>(x[5], x[11], x[17]));
+    var y: array<vec2<f32>, 18>;
+    let v0 = dft6(array<vec2<f32>, 6>(u0[0], u1[0], u2[0], u3[0], u4[0], u5[0]));
+    y[0] = v0[0];
+    y[3] = v0[1];
+    y[6] = v0[2];
+    y[9] = v0[3];
+    y[12] = v0[4];
+    y[15] = v0[5];
+    let v1 = dft6(array<vec2<f32>, 6>(u0[1], cmul(u1[1], vec2<f32>(0.93969262078590843, -0.34202014332566871)), cmul(u2[1], vec2<f32>(0.76604444311897801, -0.64278760968653925)), cmul(u3[1], vec2<f32>(0.50000000000000011, -0.8660254037844386)), cmul(u4[1], vec2<f32>(0.17364817766693041, -0.98480775301220802)), cmul(u5[1], vec2<f32>(-0.1736481776669303, -0.98480775301220802))));
+    y[1] = v1[0];
+    y[4] = v1[1];
+    y[7] = v1[2];
+    y[10] = v1[3];
+    y[13] = v1[4];
+    y[16] = v1[5];
+    let v2 = dft6(array<vec2<f32>, 6>(u0[2], cmul(u1[2], vec2<f32>(0.76604444311897801, -0.64278760968653925)), cmul(u2[2], vec2<f32>(0.17364817766693041, -0.98480775301220802)), cmul(u3[2], vec2<f32>(-0.49999999999999978, -0.86602540378443871)), cmul(u4[2], vec2<f32>(-0.93969262078590832, -0.34202014332566888)), cmul(u5[2], vec2<f32>(-0.93969262078590843, 0.34202014332566866))));
+    y[2] = v2[0];
+    y[5] = v2[1];
+    y[8] = v2[2];
+    y[11] = v2[3];
+    y[14] = v2[4];
+    y[17] = v2[5];
+    return y;
+}
+
+fn dft20(x: array<vec2<f32>, 20>) -> array<vec2<f32>, 20> {
+    let u0 = dft4(array<vec2<f32>, 4>(x[0], x[5], x[10], x[15]));
+    let u1 = dft4(array<vec2<f32>, 4>(x[1], x[6], x[11], x[16]));
+    let u2 = dft4(array<vec2<f32>, 4>(x[2], x[7], x[12], x[17]));
+    let u3 = dft4(array<vec2<f32>, 4>(x[3], x[8], x[13], x[18]));
+    let u4 = dft4(array<vec2<f32>, 4>(x[4], x[9], x[14], x[19]));
+    var y: array<vec2<f32>, 20>;
+    let v0 = dft5(array<vec2<f32>, 5>(u0[0], u1[0], u2[0], u3[0], u4[0]));
+    y[0] = v0[0];
+    y[4] = v0[1];
+    y[8] = v0[2];
+    y[12] = v0[3];
+    y[16] = v0[4];
+    let v1 = dft5(array<vec2<f32>, 5>(u0[1], cmul(u1[1], vec2<f32>(0.95105651629515353, -0.3090169943749474)), cmul(u2[1], vec2<f32>(0.80901699437494745, -0.58778525229247314)), cmul(u3[1], vec2<f32>(0.58778525229247314, -0.80901699437494745)), cmul(u4[1], vec2<f32>(0.30901699437494745, -0.95105651629515353))));
+    y[1] = v1[0];
+    y[5] = v1[1];
+    y[9] = v1[2];
+    y[13] = v1[3];
+    y[17] = v1[4];
+    let v2 = dft5(array<vec2<f32>, 5>(u0[2], cmul(u1[2], vec2<f32>(0.80901699437494745, -0.58778525229247314)), cmul(u2[2], vec2<f32>(0.30901699437494745, -0.95105651629515353)), cmul(u3[2], vec2<f32>(-0.30901699437494734, -0.95105651629515364)), cmul(u4[2], vec2<f32>(-0.80901699437494734, -0.58778525229247325))));
+    y[2] = v2[0];
+    y[6] = v2[1];
+    y[10] = v2[2];
+    y[14] = v2[3];
+    y[18] = v2[4];
+    let v3 = dft5(array<vec2<f32>, 5>(u0[3], cmul(u1[3], vec2<f32>(0.58778525229247314, -0.80901699437494745)), cmul(u2[3], vec2<f32>(-0.30901699437494734, -0.95105651629515364)), cmul(u3[3], vec2<f32>(-0.95105651629515353, -0.30901699437494751)), cmul(u4[3], vec2<f32>(-0.80901699437494756, 0.58778525229247303))));
+    y[3] = v3[0];
+    y[7] = v3[1];
+    y[11] = v3[2];
+    y[15] = v3[3];
+    y[19] = v3[4];
+    return y;
+}
+
+fn dft21(x: array<vec2<f32>, 21>) -> array<vec2<f32>, 21> {
+    let u0 = dft3(array<vec2<f32>, 3>(x[0], x[7], x[14]));
+    let u1 = dft3(array<vec2<f32>, 3>(x[1], x[8], x[15]));
+    let u2 = dft3(array<vec2<f32>, 3>(x[2], x[9], x[16]));
+    let u3 = dft3(array<vec2<f32>, 3>(x[3], x[10], x[17]));
+    let u4 = dft3(array<vec2<f32>, 3>(x[4], x[11], x[18]));
+    let u5 = dft3(array<vec2<f32>, 3>(x[5], x[12], x[19]));
+    let u6 = dft3(array<vec2<f32>, 3>(x[6], x[13], x[20]));
+    var y: array<vec2<f32>, 21>;
+    let v0 = dft7(array<vec2<f32>, 7>(u0[0], u1[0], u2[0], u3[0], u4[0], u5[0], u6[0]));
+    y[0] = v0[0];
+    y[3] = v0[1];
+    y[6] = v0[2];
+    y[9] = v0[3];
+    y[12] = v0[4];
+    y[15] = v0[5];
+    y[18] = v0[6];
+    let v1 = dft7(array<vec2<f32>, 7>(u0[1], cmul(u1[1], vec2<f32>(0.95557280578614068, -0.29475517441090421)), cmul(u2[1], vec2<f32>(0.82623877431599491, -0.56332005806362206)), cmul(u3[1], vec2<f32>(0.62348980185873359, -0.7818314824680298)), cmul(u4[1], vec2<f32>(0.36534102436639498, -0.93087374864420425)), cmul(u5[1], vec2<f32>(0.074730093586424393, -0.99720379718118013)), cmul(u6[1], vec2<f32>(-0.22252093395631434, -0.97492791218182362))));
+    y[1] = v1[0];
+    y[4] = v1[1];
+    y[7] = v1[2];
+    y[10] = v1[3];
+    y[13] = v1[4];
+    y[16] = v1[5];
+    y[19] = v1[6];
+    let v2 = dft7(array<vec2<f32>, 7>(u0[2], cmul(u1[2], vec2<f32>(0.82623877431599491, -0.56332005806362206)), cmul(u2[2], vec2<f32>(0.36534102436639498, -0.93087374864420425)), cmul(u3[2], vec2<f32>(-0.22252093395631434, -0.97492791218182362)), cmul(u4[2], vec2<f32>(-0.73305187182982634, -0.68017273777091936)), cmul(u5[2], vec2<f32>(-0.98883082622512852, -0.14904226617617472)), cmul(u6[2], vec2<f32>(-0.90096886790241915, 0.43388373911755801))));
+    y[2] = v2[0];
+    y[5] = v2[1];
+    y[8] = v2[2];
+    y[11] = v2[3];
+    y[14] = v2[4];
+    y[17] = v2[5];
+    y[20] = v2[6];
+    return y;
+}
+
+fn dft22(x: array<vec2<f32>, 22>) -> array<vec2<f32>, 22> {
+    let u0 = dft2(array<vec2<f32>, 2>(x[0], x[11]));
+    let u1 = dft2(array<vec2<f32>, 2>(x[1], x[12]));
+    let u2 = dft2(array<vec2<f32>, 2>(x[2], x[13]));
+    let u3 = dft2(array<vec2<f32>, 2>(x[3], x[14]));
+    let u4 = dft2(array<vec2<f32>, 2>(x[4], x[15]));
+    let u5 = dft2(array<vec2<f32>, 2>(x[5], x[16]));
+    let u6 = dft2(array<vec2<f32>, 2>(x[6], x[17]));
+    let u7 = dft2(array<vec2<f32>, 2>(x[7], x[18]));
+    let u8 = dft2(array<vec2<f32>, 2>(x[8], x[19]));
+    let u9 = dft2(array<vec2<f32>, 2>(x[9], x[20]));
+    let u10 = dft2(array<vec2<f32>, 2>(x[10], x[21]));
+    var y: array<vec2<f32>, 22>;
+    let v0 = dft11(array<vec2<f32>, 11>(u0[0], u1[0], u2[0], u3[0], u4[0], u5[0], u6[0], u7[0], u8[0], u9[0], u10[0]));
+    y[0] = v0[0];
+    y[2] = v0[1];
+    y[4] = v0[2];
+    y[6] = v0[3];
+    y[8] = v0[4];
+    y[10] = v0[5];
+    y[12] = v0[6];
+    y[14] = v0[7];
+    y[16] = v0[8];
+    y[18] = v0[9];
+    y[20] = v0[10];
+    let v1 = dft11(array<vec2<f32>, 11>(u0[1], cmul(u1[1], vec2<f32>(0.95949297361449737, -0.28173255684142967)), cmul(u2[1], vec2<f32>(0.84125353283118121, -0.54064081745559756)), cmul(u3[1], vec2<f32>(0.6548607339452851, -0.75574957435425827)), cmul(u4[1], vec2<f32>(0.41541501300188644, -0.90963199535451833)), cmul(u5[1], vec2<f32>(0.14231483827328512, -0.98982144188093268)), cmul(u6[1], vec2<f32>(-0.142314838273285, -0.9898214418809328)), cmul(u7[1], vec2<f32>(-0.41541501300188632, -0.90963199535451844)), cmul(u8[1], vec2<f32>(-0.65486073394528499, -0.75574957435425827)), cmul(u9[1], vec2<f32>(-0.84125353283118109, -0.54064081745559778)), cmul(u10[1], vec2<f32>(-0.95949297361449737, -0.28173255684142967))));
+    y[1] = v1[0];
+    y[3] = v1[1];
+    y[5] = v1[2];
+    y[7] = v1[3];
+    y[9] = v1[4];
+    y[11] = v1[5];
+    y[13] = v1[6];
+    y[15] = v1[7];
+    y[17] = v1[8];
+    y[19] = v1[9];
+    y[21] = v1[10];
+    return y;
+}
+
+fn dft24(x: array<vec2<f32>, 24>) -> array<vec2<f32>, 24> {
+    let u0 = dft4(array<vec2<f32>, 4>(x[0], x[6], x[12], x[18]));
+    let u1 = dft4(array<vec2<f32>, 4>(x[1], x[7], x[13], x[19]));
+    let u2 = dft4(array<vec2<f32>, 4>(x[2], x[8], x[14], x[20]));
+    let u3 = dft4(array<vec2<f32>, 4>(x[3], x[9], x[15], x[21]));
+    let u4 = dft4(array<vec2<f32>, 4>(x[4], x[10], x[16], x[22]));
+    let u5 = dft4(array<vec2<f32>, 4>(x[5], x[11], x[17], x[23]));
+    var y: array<vec2<f32>, 24>;
+    let v0 = dft6(array<vec2<f32>, 6>(u0[0], u1[0], u2[0], u3[0], u4[0], u5[0]));
+    y[0] = v0[0];
+    y[4] = v0[1];
+    y[8] = v0[2];
+    y[12] = v0[3];
+    y[16] = v0[4];
+    y[20] = v0[5];
+    let v1 = dft6(array<vec2<f32>, 6>(u0[1], cmul(u1[1], vec2<f32>(0.96592582628906831, -0.25881904510252074)), cmul(u2[1], vec2<f32>(0.86602540378443871, -0.49999999999999994)), cmul(u3[1], vec2<f32>(0.70710678118654757, -0.70710678118654746)), cmul(u4[1], vec2<f32>(0.50000000000000011, -0.8660254037844386)), cmul(u5[1], vec2<f32>(0.25881904510252074, -0.96592582628906831))));
+    y[1] = v1[0];
+    y[5] = v1[1];
+    y[9] = v1[2];
+    y[13] = v1[3];
+    y[17] = v1[4];
+    y[21] = v1[5];
+    let v2 = dft6(array<vec2<f32>, 6>(u0[2], cmul(u1[2], vec2<f32>(0.86602540378443871, -0.49999999999999994)), cmul(u2[2], vec2<f32>(0.50000000000000011, -0.8660254037844386)), mul_mi(u3[2]), cmul(u4[2], vec2<f32>(-0.49999999999999978, -0.86602540378443871)), cmul(u5[2], vec2<f32>(-0.86602540378443871, -0.49999999999999994))));
+    y[2] = v2[0];
+    y[6] = v2[1];
+    y[10] = v2[2];
+    y[14] = v2[3];
+    y[18] = v2[4];
+    y[22] = v2[5];
+    let v3 = dft6(array<vec2<f32>, 6>(u0[3], cmul(u1[3], vec2<f32>(0.70710678118654757, -0.70710678118654746)), mul_mi(u2[3]), cmul(u3[3], vec2<f32>(-0.70710678118654746, -0.70710678118654757)), cmul(u4[3], vec2<f32>(-1.0, -1.2246467991473532e-16)), cmul(u5[3], vec2<f32>(-0.70710678118654791, 0.70710678118654713))));
+    y[3] = v3[0];
+    y[7] = v3[1];
+    y[11] = v3[2];
+    y[15] = v3[3];
+    y[19] = v3[4];
+    y[23] = v3[5];
+    return y;
+}
+
+fn dft25(x: array<vec2<f32>, 25>) -> array<vec2<f32>, 25> {
+    let u0 = dft5(array<vec2<f32>, 5>(x[0], x[5], x[10], x[15], x[20]));
+    let u1 = dft5(array<vec2<f32>, 5>(x[1], x[6], x[11], x[16], x[21]));
+    let u2 = dft5(array<vec2<f32>, 5>(x[2], x[7], x[12], x[17], x[22]));
+    let u3 = dft5(array<vec2<f32>, 5>(x[3], x[8], x[13], x[18], x[23]));
+    let u4 = dft5(array<vec2<f32>, 5>(x[4], x[9], x[14], x[19], x[24]));
+    var y: array<vec2<f32>, 25>;
+    let v0 = dft5(array<vec2<f32>, 5>(u0[0], u1[0], u2[0], u3[0], u4[0]));
+    y[0] = v0[0];
+    y[5] = v0[1];
+    y[10] = v0[2];
+    y[15] = v0[3];
+    y[20] = v0[4];
+    let v1 = dft5(array<vec2<f32>, 5>(u0[1], cmul(u1[1], vec2<f32>(0.96858316112863108, -0.24868988716485479)), cmul(u2[1], vec2<f32>(0.87630668004386358, -0.48175367410171532)), cmul(u3[1], vec2<f32>(0.72896862742141155, -0.68454710592868862)), cmul(u4[1], vec2<f32>(0.53582679497899655, -0.84432792550201508))));
+    y[1] = v1[0];
+    y[6] = v1[1];
+    y[11] = v1[2];
+    y[16] = v1[3];
+    y[21] = v1[4];
+    let v2 = dft5(array<vec2<f32>, 5>(u0[2], cmul(u1[2], vec2<f32>(0.87630668004386358, -0.48175367410171532)), cmul(u2[2], vec2<f32>(0.53582679497899655, -0.84432792550201508)), cmul(u3[2], vec2<f32>(0.062790519529313527, -0.99802672842827156)), cmul(u4[2], vec2<f32>(-0.42577929156507272, -0.90482705246601947))));
+    y[2] = v2[0];
+    y[7] = v2[1];
+    y[12] = v2[2];
+    y[17] = v2[3];
+    y[22] = v2[4];
+    let v3 = dft5(array<vec2<f32>, 5>(u0[3], cmul(u1[3], vec2<f32>(0.72896862742141155, -0.68454710592868862)), cmul(u2[3], vec2<f32>(0.062790519529313527, -0.99802672842827156)), cmul(u3[3], vec2<f32>(-0.63742398974868975, -0.77051324277578925)), cmul(u4[3], vec2<f32>(-0.99211470131447776, -0.12533323356430454))));
+    y[3] = v3[0];
+    y[8] = v3[1];
+    y[13] = v3[2];
+    y[18] = v3[3];
+    y[23] = v3[4];
+    let v4 = dft5(array<vec2<f32>, 5>(u0[4], cmul(u1[4], vec2<f32>(0.53582679497899655, -0.84432792550201508)), cmul(u2[4], vec2<f32>(-0.42577929156507272, -0.90482705246601947)), cmul(u3[4], vec2<f32>(-0.99211470131447776, -0.12533323356430454)), cmul(u4[4], vec2<f32>(-0.63742398974868952, 0.77051324277578936))));
+    y[4] = v4[0];
+    y[9] = v4[1];
+    y[14] = v4[2];
+    y[19] = v4[3];
+    y[24] = v4[4];
+    return y;
+}
+
+// Butterfly u of stage s (span ns) of radix 1, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load1(s: u32, ns: u32, u: u32) -> MrIn1 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 1u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
-        }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
-        }
-        var x: array<vec2<f32>, 1>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·1)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 1u)) * fp.a3);
+    var x: array<vec2<f32>, 1>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn1(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·1)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 1u)) * fp.a3);
 
 
+    }
+    return MrIn1(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store1(s: u32, ns: u32, u: u32, a: MrIn1) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 1u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = x;
+    let k = j % ns;
+    let o = (j - k) * 1u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+}
+
+// Stage s of radix 1: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage1(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 1u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load1(s, ns, li);
+        var b: MrIn1;
+        if two {
+            b = mr_load1(s, ns, li + MR_WG);
         }
-        let y = x;
-        let o = (j - k) * 1u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store1(s, ns, li, a);
+        if two {
+            mr_store1(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store1(s, ns, u, mr_load1(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 2: butterflies of the workgroup's transforms in turn.
-fn mr_stage2(s: u32, ns: u32, li: u32) {
+struct MrIn1 {
+    ok: bool,
+    x: array<vec2<f32>, 1>,
+}
+
+// Butterfly u of stage s (span ns) of radix 2, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load2(s: u32, ns: u32, u: u32) -> MrIn2 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 2u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
-        }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
-        }
-        var x: array<vec2<f32>, 2>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·2)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 2u)) * fp.a3);
+    var x: array<vec2<f32>, 2>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn2(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·2)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 2u)) * fp.a3);
 
-            x[1] = cmul(x[1], w1);
+        x[1] = cmul(x[1], w1);
+    }
+    return MrIn2(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store2(s: u32, ns: u32, u: u32, a: MrIn2) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 2u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft2(x);
+    let k = j % ns;
+    let o = (j - k) * 2u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+}
+
+// Stage s of radix 2: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage2(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 2u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load2(s, ns, li);
+        var b: MrIn2;
+        if two {
+            b = mr_load2(s, ns, li + MR_WG);
         }
-        let y = dft2(x);
-        let o = (j - k) * 2u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store2(s, ns, li, a);
+        if two {
+            mr_store2(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store2(s, ns, u, mr_load2(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 3: butterflies of the workgroup's transforms in turn.
-fn mr_stage3(s: u32, ns: u32, li: u32) {
+struct MrIn2 {
+    ok: bool,
+    x: array<vec2<f32>, 2>,
+}
+
+// Butterfly u of stage s (span ns) of radix 3, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load3(s: u32, ns: u32, u: u32) -> MrIn3 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 3u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 3>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn3(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·3)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 3u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+    }
+    return MrIn3(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store3(s: u32, ns: u32, u: u32, a: MrIn3) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 3u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft3(x);
+    let k = j % ns;
+    let o = (j - k) * 3u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+}
+
+// Stage s of radix 3: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage3(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 3u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load3(s, ns, li);
+        var b: MrIn3;
+        if two {
+            b = mr_load3(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 3>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·3)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 3u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
+        mr_store3(s, ns, li, a);
+        if two {
+            mr_store3(s, ns, li + MR_WG, b);
         }
-        let y = dft3(x);
-        let o = (j - k) * 3u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store3(s, ns, u, mr_load3(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 4: butterflies of the workgroup's transforms in turn.
-fn mr_stage4(s: u32, ns: u32, li: u32) {
+struct MrIn3 {
+    ok: bool,
+    x: array<vec2<f32>, 3>,
+}
+
+// Butterfly u of stage s (span ns) of radix 4, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load4(s: u32, ns: u32, u: u32) -> MrIn4 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 4u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 4>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn4(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·4)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 4u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+    }
+    return MrIn4(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store4(s: u32, ns: u32, u: u32, a: MrIn4) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 4u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft4(x);
+    let k = j % ns;
+    let o = (j - k) * 4u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+}
+
+// Stage s of radix 4: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage4(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 4u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load4(s, ns, li);
+        var b: MrIn4;
+        if two {
+            b = mr_load4(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 4>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·4)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 4u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
+        mr_store4(s, ns, li, a);
+        if two {
+            mr_store4(s, ns, li + MR_WG, b);
         }
-        let y = dft4(x);
-        let o = (j - k) * 4u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store4(s, ns, u, mr_load4(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 5: butterflies of the workgroup's transforms in turn.
-fn mr_stage5(s: u32, ns: u32, li: u32) {
+struct MrIn4 {
+    ok: bool,
+    x: array<vec2<f32>, 4>,
+}
+
+// Butterfly u of stage s (span ns) of radix 5, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load5(s: u32, ns: u32, u: u32) -> MrIn5 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 5u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 5>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn5(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·5)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 5u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+    }
+    return MrIn5(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store5(s: u32, ns: u32, u: u32, a: MrIn5) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 5u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft5(x);
+    let k = j % ns;
+    let o = (j - k) * 5u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+}
+
+// Stage s of radix 5: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage5(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 5u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load5(s, ns, li);
+        var b: MrIn5;
+        if two {
+            b = mr_load5(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 5>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·5)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 5u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
+        mr_store5(s, ns, li, a);
+        if two {
+            mr_store5(s, ns, li + MR_WG, b);
         }
-        let y = dft5(x);
-        let o = (j - k) * 5u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store5(s, ns, u, mr_load5(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 7: butterflies of the workgroup's transforms in turn.
-fn mr_stage7(s: u32, ns: u32, li: u32) {
+struct MrIn5 {
+    ok: bool,
+    x: array<vec2<f32>, 5>,
+}
+
+// Butterfly u of stage s (span ns) of radix 6, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load6(s: u32, ns: u32, u: u32) -> MrIn6 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 6u, 1u);
+    var x: array<vec2<f32>, 6>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn6(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·6)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 6u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+    }
+    return MrIn6(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store6(s: u32, ns: u32, u: u32, a: MrIn6) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 6u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft6(x);
+    let k = j % ns;
+    let o = (j - k) * 6u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+}
+
+// Stage s of radix 6: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage6(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 6u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load6(s, ns, li);
+        var b: MrIn6;
+        if two {
+            b = mr_load6(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store6(s, ns, li, a);
+        if two {
+            mr_store6(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store6(s, ns, u, mr_load6(s, ns, u));
+        }
+    }
+}
+
+struct MrIn6 {
+    ok: bool,
+    x: array<vec2<f32>, 6>,
+}
+
+// Butterfly u of stage s (span ns) of radix 7, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load7(s: u32, ns: u32, u: u32) -> MrIn7 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 7u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 7>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn7(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·7)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 7u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+    }
+    return MrIn7(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store7(s: u32, ns: u32, u: u32, a: MrIn7) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 7u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft7(x);
+    let k = j % ns;
+    let o = (j - k) * 7u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+}
+
+// Stage s of radix 7: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage7(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 7u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load7(s, ns, li);
+        var b: MrIn7;
+        if two {
+            b = mr_load7(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 7>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·7)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 7u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
+        mr_store7(s, ns, li, a);
+        if two {
+            mr_store7(s, ns, li + MR_WG, b);
         }
-        let y = dft7(x);
-        let o = (j - k) * 7u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store7(s, ns, u, mr_load7(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 8: butterflies of the workgroup's transforms in turn.
-fn mr_stage8(s: u32, ns: u32, li: u32) {
+struct MrIn7 {
+    ok: bool,
+    x: array<vec2<f32>, 7>,
+}
+
+// Butterfly u of stage s (span ns) of radix 8, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load8(s: u32, ns: u32, u: u32) -> MrIn8 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 8u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 8>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn8(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·8)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 8u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+    }
+    return MrIn8(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store8(s: u32, ns: u32, u: u32, a: MrIn8) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 8u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft8(x);
+    let k = j % ns;
+    let o = (j - k) * 8u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+}
+
+// Stage s of radix 8: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage8(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 8u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load8(s, ns, li);
+        var b: MrIn8;
+        if two {
+            b = mr_load8(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 8>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·8)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 8u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
+        mr_store8(s, ns, li, a);
+        if two {
+            mr_store8(s, ns, li + MR_WG, b);
         }
-        let y = dft8(x);
-        let o = (j - k) * 8u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store8(s, ns, u, mr_load8(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 11: butterflies of the workgroup's transforms in turn.
-fn mr_stage11(s: u32, ns: u32, li: u32) {
+struct MrIn8 {
+    ok: bool,
+    x: array<vec2<f32>, 8>,
+}
+
+// Butterfly u of stage s (span ns) of radix 9, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load9(s: u32, ns: u32, u: u32) -> MrIn9 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 9u, 1u);
+    var x: array<vec2<f32>, 9>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn9(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·9)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 9u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+    }
+    return MrIn9(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store9(s: u32, ns: u32, u: u32, a: MrIn9) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 9u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft9(x);
+    let k = j % ns;
+    let o = (j - k) * 9u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+}
+
+// Stage s of radix 9: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage9(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 9u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load9(s, ns, li);
+        var b: MrIn9;
+        if two {
+            b = mr_load9(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store9(s, ns, li, a);
+        if two {
+            mr_store9(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store9(s, ns, u, mr_load9(s, ns, u));
+        }
+    }
+}
+
+struct MrIn9 {
+    ok: bool,
+    x: array<vec2<f32>, 9>,
+}
+
+// Butterfly u of stage s (span ns) of radix 10, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load10(s: u32, ns: u32, u: u32) -> MrIn10 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 10u, 1u);
+    var x: array<vec2<f32>, 10>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn10(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·10)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 10u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+    }
+    return MrIn10(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store10(s: u32, ns: u32, u: u32, a: MrIn10) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 10u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft10(x);
+    let k = j % ns;
+    let o = (j - k) * 10u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+}
+
+// Stage s of radix 10: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage10(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 10u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load10(s, ns, li);
+        var b: MrIn10;
+        if two {
+            b = mr_load10(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store10(s, ns, li, a);
+        if two {
+            mr_store10(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store10(s, ns, u, mr_load10(s, ns, u));
+        }
+    }
+}
+
+struct MrIn10 {
+    ok: bool,
+    x: array<vec2<f32>, 10>,
+}
+
+// Butterfly u of stage s (span ns) of radix 11, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load11(s: u32, ns: u32, u: u32) -> MrIn11 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 11u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 11>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn11(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·11)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 11u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+    }
+    return MrIn11(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store11(s: u32, ns: u32, u: u32, a: MrIn11) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 11u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft11(x);
+    let k = j % ns;
+    let o = (j - k) * 11u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+}
+
+// Stage s of radix 11: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage11(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 11u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load11(s, ns, li);
+        var b: MrIn11;
+        if two {
+            b = mr_load11(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 11>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·11)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 11u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
+        mr_store11(s, ns, li, a);
+        if two {
+            mr_store11(s, ns, li + MR_WG, b);
         }
-        let y = dft11(x);
-        let o = (j - k) * 11u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store11(s, ns, u, mr_load11(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 13: butterflies of the workgroup's transforms in turn.
-fn mr_stage13(s: u32, ns: u32, li: u32) {
+struct MrIn11 {
+    ok: bool,
+    x: array<vec2<f32>, 11>,
+}
+
+// Butterfly u of stage s (span ns) of radix 12, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load12(s: u32, ns: u32, u: u32) -> MrIn12 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 12u, 1u);
+    var x: array<vec2<f32>, 12>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn12(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·12)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 12u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+    }
+    return MrIn12(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store12(s: u32, ns: u32, u: u32, a: MrIn12) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 12u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft12(x);
+    let k = j % ns;
+    let o = (j - k) * 12u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+}
+
+// Stage s of radix 12: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage12(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 12u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load12(s, ns, li);
+        var b: MrIn12;
+        if two {
+            b = mr_load12(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store12(s, ns, li, a);
+        if two {
+            mr_store12(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store12(s, ns, u, mr_load12(s, ns, u));
+        }
+    }
+}
+
+struct MrIn12 {
+    ok: bool,
+    x: array<vec2<f32>, 12>,
+}
+
+// Butterfly u of stage s (span ns) of radix 13, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load13(s: u32, ns: u32, u: u32) -> MrIn13 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 13u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 13>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn13(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·13)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 13u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+    }
+    return MrIn13(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store13(s: u32, ns: u32, u: u32, a: MrIn13) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 13u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft13(x);
+    let k = j % ns;
+    let o = (j - k) * 13u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+}
+
+// Stage s of radix 13: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage13(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 13u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load13(s, ns, li);
+        var b: MrIn13;
+        if two {
+            b = mr_load13(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 13>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·13)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 13u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
+        mr_store13(s, ns, li, a);
+        if two {
+            mr_store13(s, ns, li + MR_WG, b);
         }
-        let y = dft13(x);
-        let o = (j - k) * 13u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store13(s, ns, u, mr_load13(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 16: butterflies of the workgroup's transforms in turn.
-fn mr_stage16(s: u32, ns: u32, li: u32) {
+struct MrIn13 {
+    ok: bool,
+    x: array<vec2<f32>, 13>,
+}
+
+// Butterfly u of stage s (span ns) of radix 14, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load14(s: u32, ns: u32, u: u32) -> MrIn14 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 14u, 1u);
+    var x: array<vec2<f32>, 14>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn14(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·14)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 14u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+    }
+    return MrIn14(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store14(s: u32, ns: u32, u: u32, a: MrIn14) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 14u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft14(x);
+    let k = j % ns;
+    let o = (j - k) * 14u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+}
+
+// Stage s of radix 14: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage14(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 14u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load14(s, ns, li);
+        var b: MrIn14;
+        if two {
+            b = mr_load14(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store14(s, ns, li, a);
+        if two {
+            mr_store14(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store14(s, ns, u, mr_load14(s, ns, u));
+        }
+    }
+}
+
+struct MrIn14 {
+    ok: bool,
+    x: array<vec2<f32>, 14>,
+}
+
+// Butterfly u of stage s (span ns) of radix 15, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load15(s: u32, ns: u32, u: u32) -> MrIn15 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 15u, 1u);
+    var x: array<vec2<f32>, 15>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn15(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·15)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 15u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+    }
+    return MrIn15(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store15(s: u32, ns: u32, u: u32, a: MrIn15) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 15u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft15(x);
+    let k = j % ns;
+    let o = (j - k) * 15u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+}
+
+// Stage s of radix 15: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage15(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 15u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load15(s, ns, li);
+        var b: MrIn15;
+        if two {
+            b = mr_load15(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store15(s, ns, li, a);
+        if two {
+            mr_store15(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store15(s, ns, u, mr_load15(s, ns, u));
+        }
+    }
+}
+
+struct MrIn15 {
+    ok: bool,
+    x: array<vec2<f32>, 15>,
+}
+
+// Butterfly u of stage s (span ns) of radix 16, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load16(s: u32, ns: u32, u: u32) -> MrIn16 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 16u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 16>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn16(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·16)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 16u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+    }
+    return MrIn16(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store16(s: u32, ns: u32, u: u32, a: MrIn16) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 16u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft16(x);
+    let k = j % ns;
+    let o = (j - k) * 16u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+}
+
+// Stage s of radix 16: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage16(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 16u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load16(s, ns, li);
+        var b: MrIn16;
+        if two {
+            b = mr_load16(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 16>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        x[13] = mr_in(s, t, c, j + 13u * q);
-        x[14] = mr_in(s, t, c, j + 14u * q);
-        x[15] = mr_in(s, t, c, j + 15u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·16)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 16u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            let w13 = cmul(w8, w5);
-            let w14 = cmul(w8, w6);
-            let w15 = cmul(w8, w7);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
-            x[13] = cmul(x[13], w13);
-            x[14] = cmul(x[14], w14);
-            x[15] = cmul(x[15], w15);
+        mr_store16(s, ns, li, a);
+        if two {
+            mr_store16(s, ns, li + MR_WG, b);
         }
-        let y = dft16(x);
-        let o = (j - k) * 16u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
-        mr_out(s, t, c, o + 13u * ns, y[13]);
-        mr_out(s, t, c, o + 14u * ns, y[14]);
-        mr_out(s, t, c, o + 15u * ns, y[15]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store16(s, ns, u, mr_load16(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 17: butterflies of the workgroup's transforms in turn.
-fn mr_stage17(s: u32, ns: u32, li: u32) {
+struct MrIn16 {
+    ok: bool,
+    x: array<vec2<f32>, 16>,
+}
+
+// Butterfly u of stage s (span ns) of radix 17, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load17(s: u32, ns: u32, u: u32) -> MrIn17 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 17u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 17>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn17(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·17)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 17u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+    }
+    return MrIn17(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store17(s: u32, ns: u32, u: u32, a: MrIn17) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 17u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft17(x);
+    let k = j % ns;
+    let o = (j - k) * 17u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+}
+
+// Stage s of radix 17: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage17(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 17u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load17(s, ns, li);
+        var b: MrIn17;
+        if two {
+            b = mr_load17(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 17>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        x[13] = mr_in(s, t, c, j + 13u * q);
-        x[14] = mr_in(s, t, c, j + 14u * q);
-        x[15] = mr_in(s, t, c, j + 15u * q);
-        x[16] = mr_in(s, t, c, j + 16u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·17)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 17u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            let w13 = cmul(w8, w5);
-            let w14 = cmul(w8, w6);
-            let w15 = cmul(w8, w7);
-            let w16 = cmul(w8, w8);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
-            x[13] = cmul(x[13], w13);
-            x[14] = cmul(x[14], w14);
-            x[15] = cmul(x[15], w15);
-            x[16] = cmul(x[16], w16);
+        mr_store17(s, ns, li, a);
+        if two {
+            mr_store17(s, ns, li + MR_WG, b);
         }
-        let y = dft17(x);
-        let o = (j - k) * 17u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
-        mr_out(s, t, c, o + 13u * ns, y[13]);
-        mr_out(s, t, c, o + 14u * ns, y[14]);
-        mr_out(s, t, c, o + 15u * ns, y[15]);
-        mr_out(s, t, c, o + 16u * ns, y[16]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store17(s, ns, u, mr_load17(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 19: butterflies of the workgroup's transforms in turn.
-fn mr_stage19(s: u32, ns: u32, li: u32) {
+struct MrIn17 {
+    ok: bool,
+    x: array<vec2<f32>, 17>,
+}
+
+// Butterfly u of stage s (span ns) of radix 18, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load18(s: u32, ns: u32, u: u32) -> MrIn18 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 18u, 1u);
+    var x: array<vec2<f32>, 18>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn18(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·18)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 18u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+    }
+    return MrIn18(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store18(s: u32, ns: u32, u: u32, a: MrIn18) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 18u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft18(x);
+    let k = j % ns;
+    let o = (j - k) * 18u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+}
+
+// Stage s of radix 18: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage18(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 18u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load18(s, ns, li);
+        var b: MrIn18;
+        if two {
+            b = mr_load18(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store18(s, ns, li, a);
+        if two {
+            mr_store18(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store18(s, ns, u, mr_load18(s, ns, u));
+        }
+    }
+}
+
+struct MrIn18 {
+    ok: bool,
+    x: array<vec2<f32>, 18>,
+}
+
+// Butterfly u of stage s (span ns) of radix 19, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load19(s: u32, ns: u32, u: u32) -> MrIn19 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 19u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 19>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn19(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·19)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 19u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+    }
+    return MrIn19(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store19(s: u32, ns: u32, u: u32, a: MrIn19) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 19u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft19(x);
+    let k = j % ns;
+    let o = (j - k) * 19u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+}
+
+// Stage s of radix 19: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage19(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 19u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load19(s, ns, li);
+        var b: MrIn19;
+        if two {
+            b = mr_load19(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 19>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        x[13] = mr_in(s, t, c, j + 13u * q);
-        x[14] = mr_in(s, t, c, j + 14u * q);
-        x[15] = mr_in(s, t, c, j + 15u * q);
-        x[16] = mr_in(s, t, c, j + 16u * q);
-        x[17] = mr_in(s, t, c, j + 17u * q);
-        x[18] = mr_in(s, t, c, j + 18u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·19)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 19u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            let w13 = cmul(w8, w5);
-            let w14 = cmul(w8, w6);
-            let w15 = cmul(w8, w7);
-            let w16 = cmul(w8, w8);
-            let w17 = cmul(w16, w1);
-            let w18 = cmul(w16, w2);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
-            x[13] = cmul(x[13], w13);
-            x[14] = cmul(x[14], w14);
-            x[15] = cmul(x[15], w15);
-            x[16] = cmul(x[16], w16);
-            x[17] = cmul(x[17], w17);
-            x[18] = cmul(x[18], w18);
+        mr_store19(s, ns, li, a);
+        if two {
+            mr_store19(s, ns, li + MR_WG, b);
         }
-        let y = dft19(x);
-        let o = (j - k) * 19u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
-        mr_out(s, t, c, o + 13u * ns, y[13]);
-        mr_out(s, t, c, o + 14u * ns, y[14]);
-        mr_out(s, t, c, o + 15u * ns, y[15]);
-        mr_out(s, t, c, o + 16u * ns, y[16]);
-        mr_out(s, t, c, o + 17u * ns, y[17]);
-        mr_out(s, t, c, o + 18u * ns, y[18]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store19(s, ns, u, mr_load19(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 23: butterflies of the workgroup's transforms in turn.
-fn mr_stage23(s: u32, ns: u32, li: u32) {
+struct MrIn19 {
+    ok: bool,
+    x: array<vec2<f32>, 19>,
+}
+
+// Butterfly u of stage s (span ns) of radix 20, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load20(s: u32, ns: u32, u: u32) -> MrIn20 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 20u, 1u);
+    var x: array<vec2<f32>, 20>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn20(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·20)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 20u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+    }
+    return MrIn20(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store20(s: u32, ns: u32, u: u32, a: MrIn20) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 20u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft20(x);
+    let k = j % ns;
+    let o = (j - k) * 20u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+}
+
+// Stage s of radix 20: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage20(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 20u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load20(s, ns, li);
+        var b: MrIn20;
+        if two {
+            b = mr_load20(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store20(s, ns, li, a);
+        if two {
+            mr_store20(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store20(s, ns, u, mr_load20(s, ns, u));
+        }
+    }
+}
+
+struct MrIn20 {
+    ok: bool,
+    x: array<vec2<f32>, 20>,
+}
+
+// Butterfly u of stage s (span ns) of radix 21, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load21(s: u32, ns: u32, u: u32) -> MrIn21 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 21u, 1u);
+    var x: array<vec2<f32>, 21>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn21(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·21)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 21u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+    }
+    return MrIn21(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store21(s: u32, ns: u32, u: u32, a: MrIn21) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 21u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft21(x);
+    let k = j % ns;
+    let o = (j - k) * 21u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+}
+
+// Stage s of radix 21: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage21(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 21u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load21(s, ns, li);
+        var b: MrIn21;
+        if two {
+            b = mr_load21(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store21(s, ns, li, a);
+        if two {
+            mr_store21(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store21(s, ns, u, mr_load21(s, ns, u));
+        }
+    }
+}
+
+struct MrIn21 {
+    ok: bool,
+    x: array<vec2<f32>, 21>,
+}
+
+// Butterfly u of stage s (span ns) of radix 22, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load22(s: u32, ns: u32, u: u32) -> MrIn22 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 22u, 1u);
+    var x: array<vec2<f32>, 22>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn22(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    x[21] = mr_in(s, t, c, j + 21u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·22)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 22u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        let w21 = cmul(w16, w5);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+        x[21] = cmul(x[21], w21);
+    }
+    return MrIn22(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store22(s: u32, ns: u32, u: u32, a: MrIn22) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 22u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft22(x);
+    let k = j % ns;
+    let o = (j - k) * 22u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+    mr_out(s, t, c, o + 21u * ns, y[21]);
+}
+
+// Stage s of radix 22: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage22(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 22u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load22(s, ns, li);
+        var b: MrIn22;
+        if two {
+            b = mr_load22(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store22(s, ns, li, a);
+        if two {
+            mr_store22(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store22(s, ns, u, mr_load22(s, ns, u));
+        }
+    }
+}
+
+struct MrIn22 {
+    ok: bool,
+    x: array<vec2<f32>, 22>,
+}
+
+// Butterfly u of stage s (span ns) of radix 23, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load23(s: u32, ns: u32, u: u32) -> MrIn23 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 23u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 23>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn23(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    x[21] = mr_in(s, t, c, j + 21u * q);
+    x[22] = mr_in(s, t, c, j + 22u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·23)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 23u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        let w21 = cmul(w16, w5);
+        let w22 = cmul(w16, w6);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+        x[21] = cmul(x[21], w21);
+        x[22] = cmul(x[22], w22);
+    }
+    return MrIn23(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store23(s: u32, ns: u32, u: u32, a: MrIn23) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 23u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft23(x);
+    let k = j % ns;
+    let o = (j - k) * 23u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+    mr_out(s, t, c, o + 21u * ns, y[21]);
+    mr_out(s, t, c, o + 22u * ns, y[22]);
+}
+
+// Stage s of radix 23: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage23(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 23u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load23(s, ns, li);
+        var b: MrIn23;
+        if two {
+            b = mr_load23(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 23>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        x[13] = mr_in(s, t, c, j + 13u * q);
-        x[14] = mr_in(s, t, c, j + 14u * q);
-        x[15] = mr_in(s, t, c, j + 15u * q);
-        x[16] = mr_in(s, t, c, j + 16u * q);
-        x[17] = mr_in(s, t, c, j + 17u * q);
-        x[18] = mr_in(s, t, c, j + 18u * q);
-        x[19] = mr_in(s, t, c, j + 19u * q);
-        x[20] = mr_in(s, t, c, j + 20u * q);
-        x[21] = mr_in(s, t, c, j + 21u * q);
-        x[22] = mr_in(s, t, c, j + 22u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·23)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 23u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            let w13 = cmul(w8, w5);
-            let w14 = cmul(w8, w6);
-            let w15 = cmul(w8, w7);
-            let w16 = cmul(w8, w8);
-            let w17 = cmul(w16, w1);
-            let w18 = cmul(w16, w2);
-            let w19 = cmul(w16, w3);
-            let w20 = cmul(w16, w4);
-            let w21 = cmul(w16, w5);
-            let w22 = cmul(w16, w6);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
-            x[13] = cmul(x[13], w13);
-            x[14] = cmul(x[14], w14);
-            x[15] = cmul(x[15], w15);
-            x[16] = cmul(x[16], w16);
-            x[17] = cmul(x[17], w17);
-            x[18] = cmul(x[18], w18);
-            x[19] = cmul(x[19], w19);
-            x[20] = cmul(x[20], w20);
-            x[21] = cmul(x[21], w21);
-            x[22] = cmul(x[22], w22);
+        mr_store23(s, ns, li, a);
+        if two {
+            mr_store23(s, ns, li + MR_WG, b);
         }
-        let y = dft23(x);
-        let o = (j - k) * 23u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
-        mr_out(s, t, c, o + 13u * ns, y[13]);
-        mr_out(s, t, c, o + 14u * ns, y[14]);
-        mr_out(s, t, c, o + 15u * ns, y[15]);
-        mr_out(s, t, c, o + 16u * ns, y[16]);
-        mr_out(s, t, c, o + 17u * ns, y[17]);
-        mr_out(s, t, c, o + 18u * ns, y[18]);
-        mr_out(s, t, c, o + 19u * ns, y[19]);
-        mr_out(s, t, c, o + 20u * ns, y[20]);
-        mr_out(s, t, c, o + 21u * ns, y[21]);
-        mr_out(s, t, c, o + 22u * ns, y[22]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store23(s, ns, u, mr_load23(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 29: butterflies of the workgroup's transforms in turn.
-fn mr_stage29(s: u32, ns: u32, li: u32) {
+struct MrIn23 {
+    ok: bool,
+    x: array<vec2<f32>, 23>,
+}
+
+// Butterfly u of stage s (span ns) of radix 24, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load24(s: u32, ns: u32, u: u32) -> MrIn24 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 24u, 1u);
+    var x: array<vec2<f32>, 24>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn24(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    x[21] = mr_in(s, t, c, j + 21u * q);
+    x[22] = mr_in(s, t, c, j + 22u * q);
+    x[23] = mr_in(s, t, c, j + 23u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·24)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 24u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        let w21 = cmul(w16, w5);
+        let w22 = cmul(w16, w6);
+        let w23 = cmul(w16, w7);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+        x[21] = cmul(x[21], w21);
+        x[22] = cmul(x[22], w22);
+        x[23] = cmul(x[23], w23);
+    }
+    return MrIn24(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store24(s: u32, ns: u32, u: u32, a: MrIn24) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 24u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft24(x);
+    let k = j % ns;
+    let o = (j - k) * 24u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+    mr_out(s, t, c, o + 21u * ns, y[21]);
+    mr_out(s, t, c, o + 22u * ns, y[22]);
+    mr_out(s, t, c, o + 23u * ns, y[23]);
+}
+
+// Stage s of radix 24: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage24(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 24u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load24(s, ns, li);
+        var b: MrIn24;
+        if two {
+            b = mr_load24(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store24(s, ns, li, a);
+        if two {
+            mr_store24(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store24(s, ns, u, mr_load24(s, ns, u));
+        }
+    }
+}
+
+struct MrIn24 {
+    ok: bool,
+    x: array<vec2<f32>, 24>,
+}
+
+// Butterfly u of stage s (span ns) of radix 25, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load25(s: u32, ns: u32, u: u32) -> MrIn25 {
+    // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
+    // called, but its constant divisor must not be zero).
+    let q = max(MR_N / 25u, 1u);
+    var x: array<vec2<f32>, 25>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn25(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    x[21] = mr_in(s, t, c, j + 21u * q);
+    x[22] = mr_in(s, t, c, j + 22u * q);
+    x[23] = mr_in(s, t, c, j + 23u * q);
+    x[24] = mr_in(s, t, c, j + 24u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·25)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 25u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        let w21 = cmul(w16, w5);
+        let w22 = cmul(w16, w6);
+        let w23 = cmul(w16, w7);
+        let w24 = cmul(w16, w8);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+        x[21] = cmul(x[21], w21);
+        x[22] = cmul(x[22], w22);
+        x[23] = cmul(x[23], w23);
+        x[24] = cmul(x[24], w24);
+    }
+    return MrIn25(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store25(s: u32, ns: u32, u: u32, a: MrIn25) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 25u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft25(x);
+    let k = j % ns;
+    let o = (j - k) * 25u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+    mr_out(s, t, c, o + 21u * ns, y[21]);
+    mr_out(s, t, c, o + 22u * ns, y[22]);
+    mr_out(s, t, c, o + 23u * ns, y[23]);
+    mr_out(s, t, c, o + 24u * ns, y[24]);
+}
+
+// Stage s of radix 25: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage25(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 25u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load25(s, ns, li);
+        var b: MrIn25;
+        if two {
+            b = mr_load25(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store25(s, ns, li, a);
+        if two {
+            mr_store25(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store25(s, ns, u, mr_load25(s, ns, u));
+        }
+    }
+}
+
+struct MrIn25 {
+    ok: bool,
+    x: array<vec2<f32>, 25>,
+}
+
+// Butterfly u of stage s (span ns) of radix 29, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load29(s: u32, ns: u32, u: u32) -> MrIn29 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 29u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
+    var x: array<vec2<f32>, 29>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn29(false, x);
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    x[21] = mr_in(s, t, c, j + 21u * q);
+    x[22] = mr_in(s, t, c, j + 22u * q);
+    x[23] = mr_in(s, t, c, j + 23u * q);
+    x[24] = mr_in(s, t, c, j + 24u * q);
+    x[25] = mr_in(s, t, c, j + 25u * q);
+    x[26] = mr_in(s, t, c, j + 26u * q);
+    x[27] = mr_in(s, t, c, j + 27u * q);
+    x[28] = mr_in(s, t, c, j + 28u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·29)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 29u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        let w21 = cmul(w16, w5);
+        let w22 = cmul(w16, w6);
+        let w23 = cmul(w16, w7);
+        let w24 = cmul(w16, w8);
+        let w25 = cmul(w16, w9);
+        let w26 = cmul(w16, w10);
+        let w27 = cmul(w16, w11);
+        let w28 = cmul(w16, w12);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+        x[21] = cmul(x[21], w21);
+        x[22] = cmul(x[22], w22);
+        x[23] = cmul(x[23], w23);
+        x[24] = cmul(x[24], w24);
+        x[25] = cmul(x[25], w25);
+        x[26] = cmul(x[26], w26);
+        x[27] = cmul(x[27], w27);
+        x[28] = cmul(x[28], w28);
+    }
+    return MrIn29(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store29(s: u32, ns: u32, u: u32, a: MrIn29) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 29u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft29(x);
+    let k = j % ns;
+    let o = (j - k) * 29u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+    mr_out(s, t, c, o + 21u * ns, y[21]);
+    mr_out(s, t, c, o + 22u * ns, y[22]);
+    mr_out(s, t, c, o + 23u * ns, y[23]);
+    mr_out(s, t, c, o + 24u * ns, y[24]);
+    mr_out(s, t, c, o + 25u * ns, y[25]);
+    mr_out(s, t, c, o + 26u * ns, y[26]);
+    mr_out(s, t, c, o + 27u * ns, y[27]);
+    mr_out(s, t, c, o + 28u * ns, y[28]);
+}
+
+// Stage s of radix 29: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage29(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 29u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load29(s, ns, li);
+        var b: MrIn29;
+        if two {
+            b = mr_load29(s, ns, li + MR_WG);
         }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
         }
-        var x: array<vec2<f32>, 29>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        x[13] = mr_in(s, t, c, j + 13u * q);
-        x[14] = mr_in(s, t, c, j + 14u * q);
-        x[15] = mr_in(s, t, c, j + 15u * q);
-        x[16] = mr_in(s, t, c, j + 16u * q);
-        x[17] = mr_in(s, t, c, j + 17u * q);
-        x[18] = mr_in(s, t, c, j + 18u * q);
-        x[19] = mr_in(s, t, c, j + 19u * q);
-        x[20] = mr_in(s, t, c, j + 20u * q);
-        x[21] = mr_in(s, t, c, j + 21u * q);
-        x[22] = mr_in(s, t, c, j + 22u * q);
-        x[23] = mr_in(s, t, c, j + 23u * q);
-        x[24] = mr_in(s, t, c, j + 24u * q);
-        x[25] = mr_in(s, t, c, j + 25u * q);
-        x[26] = mr_in(s, t, c, j + 26u * q);
-        x[27] = mr_in(s, t, c, j + 27u * q);
-        x[28] = mr_in(s, t, c, j + 28u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·29)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 29u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            let w13 = cmul(w8, w5);
-            let w14 = cmul(w8, w6);
-            let w15 = cmul(w8, w7);
-            let w16 = cmul(w8, w8);
-            let w17 = cmul(w16, w1);
-            let w18 = cmul(w16, w2);
-            let w19 = cmul(w16, w3);
-            let w20 = cmul(w16, w4);
-            let w21 = cmul(w16, w5);
-            let w22 = cmul(w16, w6);
-            let w23 = cmul(w16, w7);
-            let w24 = cmul(w16, w8);
-            let w25 = cmul(w16, w9);
-            let w26 = cmul(w16, w10);
-            let w27 = cmul(w16, w11);
-            let w28 = cmul(w16, w12);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
-            x[13] = cmul(x[13], w13);
-            x[14] = cmul(x[14], w14);
-            x[15] = cmul(x[15], w15);
-            x[16] = cmul(x[16], w16);
-            x[17] = cmul(x[17], w17);
-            x[18] = cmul(x[18], w18);
-            x[19] = cmul(x[19], w19);
-            x[20] = cmul(x[20], w20);
-            x[21] = cmul(x[21], w21);
-            x[22] = cmul(x[22], w22);
-            x[23] = cmul(x[23], w23);
-            x[24] = cmul(x[24], w24);
-            x[25] = cmul(x[25], w25);
-            x[26] = cmul(x[26], w26);
-            x[27] = cmul(x[27], w27);
-            x[28] = cmul(x[28], w28);
+        mr_store29(s, ns, li, a);
+        if two {
+            mr_store29(s, ns, li + MR_WG, b);
         }
-        let y = dft29(x);
-        let o = (j - k) * 29u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
-        mr_out(s, t, c, o + 13u * ns, y[13]);
-        mr_out(s, t, c, o + 14u * ns, y[14]);
-        mr_out(s, t, c, o + 15u * ns, y[15]);
-        mr_out(s, t, c, o + 16u * ns, y[16]);
-        mr_out(s, t, c, o + 17u * ns, y[17]);
-        mr_out(s, t, c, o + 18u * ns, y[18]);
-        mr_out(s, t, c, o + 19u * ns, y[19]);
-        mr_out(s, t, c, o + 20u * ns, y[20]);
-        mr_out(s, t, c, o + 21u * ns, y[21]);
-        mr_out(s, t, c, o + 22u * ns, y[22]);
-        mr_out(s, t, c, o + 23u * ns, y[23]);
-        mr_out(s, t, c, o + 24u * ns, y[24]);
-        mr_out(s, t, c, o + 25u * ns, y[25]);
-        mr_out(s, t, c, o + 26u * ns, y[26]);
-        mr_out(s, t, c, o + 27u * ns, y[27]);
-        mr_out(s, t, c, o + 28u * ns, y[28]);
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store29(s, ns, u, mr_load29(s, ns, u));
+        }
     }
 }
 
-// Stage s (span ns) of radix 31: butterflies of the workgroup's transforms in turn.
-fn mr_stage31(s: u32, ns: u32, li: u32) {
+struct MrIn29 {
+    ok: bool,
+    x: array<vec2<f32>, 29>,
+}
+
+// Butterfly u of stage s (span ns) of radix 31, as a validity flag and its R inputs times the
+// stage twiddles.
+fn mr_load31(s: u32, ns: u32, u: u32) -> MrIn31 {
     // Butterflies per transform (max: a stage of a radix that does not divide MR_N is never
     // called, but its constant divisor must not be zero).
     let q = max(MR_N / 31u, 1u);
-    for (var u = li; u < MR_M * q; u += MR_WG) {
-        var t: u32;
-        var j: u32;
-        if STRIDED || MULTI {
-            // Adjacent invocations take adjacent transforms: adjacent in memory.
-            t = u % MR_M;
-            j = u / MR_M;
-        } else {
-            t = u / q;
-            j = u % q;
-        }
-        let c = col0 + t;
-        if c >= fp.batch {
-            continue;
-        }
-        var x: array<vec2<f32>, 31>;
-        x[0] = mr_in(s, t, c, j + 0u * q);
-        x[1] = mr_in(s, t, c, j + 1u * q);
-        x[2] = mr_in(s, t, c, j + 2u * q);
-        x[3] = mr_in(s, t, c, j + 3u * q);
-        x[4] = mr_in(s, t, c, j + 4u * q);
-        x[5] = mr_in(s, t, c, j + 5u * q);
-        x[6] = mr_in(s, t, c, j + 6u * q);
-        x[7] = mr_in(s, t, c, j + 7u * q);
-        x[8] = mr_in(s, t, c, j + 8u * q);
-        x[9] = mr_in(s, t, c, j + 9u * q);
-        x[10] = mr_in(s, t, c, j + 10u * q);
-        x[11] = mr_in(s, t, c, j + 11u * q);
-        x[12] = mr_in(s, t, c, j + 12u * q);
-        x[13] = mr_in(s, t, c, j + 13u * q);
-        x[14] = mr_in(s, t, c, j + 14u * q);
-        x[15] = mr_in(s, t, c, j + 15u * q);
-        x[16] = mr_in(s, t, c, j + 16u * q);
-        x[17] = mr_in(s, t, c, j + 17u * q);
-        x[18] = mr_in(s, t, c, j + 18u * q);
-        x[19] = mr_in(s, t, c, j + 19u * q);
-        x[20] = mr_in(s, t, c, j + 20u * q);
-        x[21] = mr_in(s, t, c, j + 21u * q);
-        x[22] = mr_in(s, t, c, j + 22u * q);
-        x[23] = mr_in(s, t, c, j + 23u * q);
-        x[24] = mr_in(s, t, c, j + 24u * q);
-        x[25] = mr_in(s, t, c, j + 25u * q);
-        x[26] = mr_in(s, t, c, j + 26u * q);
-        x[27] = mr_in(s, t, c, j + 27u * q);
-        x[28] = mr_in(s, t, c, j + 28u * q);
-        x[29] = mr_in(s, t, c, j + 29u * q);
-        x[30] = mr_in(s, t, c, j + 30u * q);
-        let k = j % ns;
-        if ns > 1u {
-            // W_(ns·31)^k from the fp.n-th roots, its powers by products.
-            let w1 = root(k * (MR_N / (ns * 31u)) * fp.a3);
-            let w2 = cmul(w1, w1);
-            let w3 = cmul(w2, w1);
-            let w4 = cmul(w2, w2);
-            let w5 = cmul(w4, w1);
-            let w6 = cmul(w4, w2);
-            let w7 = cmul(w4, w3);
-            let w8 = cmul(w4, w4);
-            let w9 = cmul(w8, w1);
-            let w10 = cmul(w8, w2);
-            let w11 = cmul(w8, w3);
-            let w12 = cmul(w8, w4);
-            let w13 = cmul(w8, w5);
-            let w14 = cmul(w8, w6);
-            let w15 = cmul(w8, w7);
-            let w16 = cmul(w8, w8);
-            let w17 = cmul(w16, w1);
-            let w18 = cmul(w16, w2);
-            let w19 = cmul(w16, w3);
-            let w20 = cmul(w16, w4);
-            let w21 = cmul(w16, w5);
-            let w22 = cmul(w16, w6);
-            let w23 = cmul(w16, w7);
-            let w24 = cmul(w16, w8);
-            let w25 = cmul(w16, w9);
-            let w26 = cmul(w16, w10);
-            let w27 = cmul(w16, w11);
-            let w28 = cmul(w16, w12);
-            let w29 = cmul(w16, w13);
-            let w30 = cmul(w16, w14);
-            x[1] = cmul(x[1], w1);
-            x[2] = cmul(x[2], w2);
-            x[3] = cmul(x[3], w3);
-            x[4] = cmul(x[4], w4);
-            x[5] = cmul(x[5], w5);
-            x[6] = cmul(x[6], w6);
-            x[7] = cmul(x[7], w7);
-            x[8] = cmul(x[8], w8);
-            x[9] = cmul(x[9], w9);
-            x[10] = cmul(x[10], w10);
-            x[11] = cmul(x[11], w11);
-            x[12] = cmul(x[12], w12);
-            x[13] = cmul(x[13], w13);
-            x[14] = cmul(x[14], w14);
-            x[15] = cmul(x[15], w15);
-            x[16] = cmul(x[16], w16);
-            x[17] = cmul(x[17], w17);
-            x[18] = cmul(x[18], w18);
-            x[19] = cmul(x[19], w19);
-            x[20] = cmul(x[20], w20);
-            x[21] = cmul(x[21], w21);
-            x[22] = cmul(x[22], w22);
-            x[23] = cmul(x[23], w23);
-            x[24] = cmul(x[24], w24);
-            x[25] = cmul(x[25], w25);
-            x[26] = cmul(x[26], w26);
-            x[27] = cmul(x[27], w27);
-            x[28] = cmul(x[28], w28);
-            x[29] = cmul(x[29], w29);
-            x[30] = cmul(x[30], w30);
-        }
-        let y = dft31(x);
-        let o = (j - k) * 31u + k;
-        mr_out(s, t, c, o + 0u * ns, y[0]);
-        mr_out(s, t, c, o + 1u * ns, y[1]);
-        mr_out(s, t, c, o + 2u * ns, y[2]);
-        mr_out(s, t, c, o + 3u * ns, y[3]);
-        mr_out(s, t, c, o + 4u * ns, y[4]);
-        mr_out(s, t, c, o + 5u * ns, y[5]);
-        mr_out(s, t, c, o + 6u * ns, y[6]);
-        mr_out(s, t, c, o + 7u * ns, y[7]);
-        mr_out(s, t, c, o + 8u * ns, y[8]);
-        mr_out(s, t, c, o + 9u * ns, y[9]);
-        mr_out(s, t, c, o + 10u * ns, y[10]);
-        mr_out(s, t, c, o + 11u * ns, y[11]);
-        mr_out(s, t, c, o + 12u * ns, y[12]);
-        mr_out(s, t, c, o + 13u * ns, y[13]);
-        mr_out(s, t, c, o + 14u * ns, y[14]);
-        mr_out(s, t, c, o + 15u * ns, y[15]);
-        mr_out(s, t, c, o + 16u * ns, y[16]);
-        mr_out(s, t, c, o + 17u * ns, y[17]);
-        mr_out(s, t, c, o + 18u * ns, y[18]);
-        mr_out(s, t, c, o + 19u * ns, y[19]);
-        mr_out(s, t, c, o + 20u * ns, y[20]);
-        mr_out(s, t, c, o + 21u * ns, y[21]);
-        mr_out(s, t, c, o + 22u * ns, y[22]);
-        mr_out(s, t, c, o + 23u * ns, y[23]);
-        mr_out(s, t, c, o + 24u * ns, y[24]);
-        mr_out(s, t, c, o + 25u * ns, y[25]);
-        mr_out(s, t, c, o + 26u * ns, y[26]);
-        mr_out(s, t, c, o + 27u * ns, y[27]);
-        mr_out(s, t, c, o + 28u * ns, y[28]);
-        mr_out(s, t, c, o + 29u * ns, y[29]);
-        mr_out(s, t, c, o + 30u * ns, y[30]);
+    var x: array<vec2<f32>, 31>;
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    if u >= MR_M * q || c >= fp.batch {
+        return MrIn31(false, x);
     }
+    x[0] = mr_in(s, t, c, j + 0u * q);
+    x[1] = mr_in(s, t, c, j + 1u * q);
+    x[2] = mr_in(s, t, c, j + 2u * q);
+    x[3] = mr_in(s, t, c, j + 3u * q);
+    x[4] = mr_in(s, t, c, j + 4u * q);
+    x[5] = mr_in(s, t, c, j + 5u * q);
+    x[6] = mr_in(s, t, c, j + 6u * q);
+    x[7] = mr_in(s, t, c, j + 7u * q);
+    x[8] = mr_in(s, t, c, j + 8u * q);
+    x[9] = mr_in(s, t, c, j + 9u * q);
+    x[10] = mr_in(s, t, c, j + 10u * q);
+    x[11] = mr_in(s, t, c, j + 11u * q);
+    x[12] = mr_in(s, t, c, j + 12u * q);
+    x[13] = mr_in(s, t, c, j + 13u * q);
+    x[14] = mr_in(s, t, c, j + 14u * q);
+    x[15] = mr_in(s, t, c, j + 15u * q);
+    x[16] = mr_in(s, t, c, j + 16u * q);
+    x[17] = mr_in(s, t, c, j + 17u * q);
+    x[18] = mr_in(s, t, c, j + 18u * q);
+    x[19] = mr_in(s, t, c, j + 19u * q);
+    x[20] = mr_in(s, t, c, j + 20u * q);
+    x[21] = mr_in(s, t, c, j + 21u * q);
+    x[22] = mr_in(s, t, c, j + 22u * q);
+    x[23] = mr_in(s, t, c, j + 23u * q);
+    x[24] = mr_in(s, t, c, j + 24u * q);
+    x[25] = mr_in(s, t, c, j + 25u * q);
+    x[26] = mr_in(s, t, c, j + 26u * q);
+    x[27] = mr_in(s, t, c, j + 27u * q);
+    x[28] = mr_in(s, t, c, j + 28u * q);
+    x[29] = mr_in(s, t, c, j + 29u * q);
+    x[30] = mr_in(s, t, c, j + 30u * q);
+    let k = j % ns;
+    if ns > 1u {
+        // W_(ns·31)^k from the fp.n-th roots, its powers by products.
+        let w1 = root(k * (MR_N / (ns * 31u)) * fp.a3);
+        let w2 = cmul(w1, w1);
+        let w3 = cmul(w2, w1);
+        let w4 = cmul(w2, w2);
+        let w5 = cmul(w4, w1);
+        let w6 = cmul(w4, w2);
+        let w7 = cmul(w4, w3);
+        let w8 = cmul(w4, w4);
+        let w9 = cmul(w8, w1);
+        let w10 = cmul(w8, w2);
+        let w11 = cmul(w8, w3);
+        let w12 = cmul(w8, w4);
+        let w13 = cmul(w8, w5);
+        let w14 = cmul(w8, w6);
+        let w15 = cmul(w8, w7);
+        let w16 = cmul(w8, w8);
+        let w17 = cmul(w16, w1);
+        let w18 = cmul(w16, w2);
+        let w19 = cmul(w16, w3);
+        let w20 = cmul(w16, w4);
+        let w21 = cmul(w16, w5);
+        let w22 = cmul(w16, w6);
+        let w23 = cmul(w16, w7);
+        let w24 = cmul(w16, w8);
+        let w25 = cmul(w16, w9);
+        let w26 = cmul(w16, w10);
+        let w27 = cmul(w16, w11);
+        let w28 = cmul(w16, w12);
+        let w29 = cmul(w16, w13);
+        let w30 = cmul(w16, w14);
+        x[1] = cmul(x[1], w1);
+        x[2] = cmul(x[2], w2);
+        x[3] = cmul(x[3], w3);
+        x[4] = cmul(x[4], w4);
+        x[5] = cmul(x[5], w5);
+        x[6] = cmul(x[6], w6);
+        x[7] = cmul(x[7], w7);
+        x[8] = cmul(x[8], w8);
+        x[9] = cmul(x[9], w9);
+        x[10] = cmul(x[10], w10);
+        x[11] = cmul(x[11], w11);
+        x[12] = cmul(x[12], w12);
+        x[13] = cmul(x[13], w13);
+        x[14] = cmul(x[14], w14);
+        x[15] = cmul(x[15], w15);
+        x[16] = cmul(x[16], w16);
+        x[17] = cmul(x[17], w17);
+        x[18] = cmul(x[18], w18);
+        x[19] = cmul(x[19], w19);
+        x[20] = cmul(x[20], w20);
+        x[21] = cmul(x[21], w21);
+        x[22] = cmul(x[22], w22);
+        x[23] = cmul(x[23], w23);
+        x[24] = cmul(x[24], w24);
+        x[25] = cmul(x[25], w25);
+        x[26] = cmul(x[26], w26);
+        x[27] = cmul(x[27], w27);
+        x[28] = cmul(x[28], w28);
+        x[29] = cmul(x[29], w29);
+        x[30] = cmul(x[30], w30);
+    }
+    return MrIn31(true, x);
+}
+
+// The DFT of butterfly u's inputs `a`, written as stage s's outputs.
+fn mr_store31(s: u32, ns: u32, u: u32, a: MrIn31) {
+    if !a.ok {
+        return;
+    }
+    let q = max(MR_N / 31u, 1u);
+    let b = mr_butterfly(u, q);
+    let t = b.x;
+    let j = b.y;
+    let c = col0 + t;
+    let x = a.x;
+    let y = dft31(x);
+    let k = j % ns;
+    let o = (j - k) * 31u + k;
+    mr_out(s, t, c, o + 0u * ns, y[0]);
+    mr_out(s, t, c, o + 1u * ns, y[1]);
+    mr_out(s, t, c, o + 2u * ns, y[2]);
+    mr_out(s, t, c, o + 3u * ns, y[3]);
+    mr_out(s, t, c, o + 4u * ns, y[4]);
+    mr_out(s, t, c, o + 5u * ns, y[5]);
+    mr_out(s, t, c, o + 6u * ns, y[6]);
+    mr_out(s, t, c, o + 7u * ns, y[7]);
+    mr_out(s, t, c, o + 8u * ns, y[8]);
+    mr_out(s, t, c, o + 9u * ns, y[9]);
+    mr_out(s, t, c, o + 10u * ns, y[10]);
+    mr_out(s, t, c, o + 11u * ns, y[11]);
+    mr_out(s, t, c, o + 12u * ns, y[12]);
+    mr_out(s, t, c, o + 13u * ns, y[13]);
+    mr_out(s, t, c, o + 14u * ns, y[14]);
+    mr_out(s, t, c, o + 15u * ns, y[15]);
+    mr_out(s, t, c, o + 16u * ns, y[16]);
+    mr_out(s, t, c, o + 17u * ns, y[17]);
+    mr_out(s, t, c, o + 18u * ns, y[18]);
+    mr_out(s, t, c, o + 19u * ns, y[19]);
+    mr_out(s, t, c, o + 20u * ns, y[20]);
+    mr_out(s, t, c, o + 21u * ns, y[21]);
+    mr_out(s, t, c, o + 22u * ns, y[22]);
+    mr_out(s, t, c, o + 23u * ns, y[23]);
+    mr_out(s, t, c, o + 24u * ns, y[24]);
+    mr_out(s, t, c, o + 25u * ns, y[25]);
+    mr_out(s, t, c, o + 26u * ns, y[26]);
+    mr_out(s, t, c, o + 27u * ns, y[27]);
+    mr_out(s, t, c, o + 28u * ns, y[28]);
+    mr_out(s, t, c, o + 29u * ns, y[29]);
+    mr_out(s, t, c, o + 30u * ns, y[30]);
+}
+
+// Stage s of radix 31: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
+// most two per invocation, all read before any is written.
+fn mr_stage31(s: u32, ns: u32, li: u32) {
+    let q = max(MR_N / 31u, 1u);
+    if ONE_BUFFER {
+        // A second butterfly only where the stage has more than MR_WG (a constant).
+        let two = MR_M * q > MR_WG;
+        let a = mr_load31(s, ns, li);
+        var b: MrIn31;
+        if two {
+            b = mr_load31(s, ns, li + MR_WG);
+        }
+        if s > 0u && s + 1u < MR_STAGES {
+            workgroupBarrier();
+        }
+        mr_store31(s, ns, li, a);
+        if two {
+            mr_store31(s, ns, li + MR_WG, b);
+        }
+    } else {
+        for (var u = li; u < MR_M * q; u += MR_WG) {
+            mr_store31(s, ns, u, mr_load31(s, ns, u));
+        }
+    }
+}
+
+struct MrIn31 {
+    ok: bool,
+    x: array<vec2<f32>, 31>,
 }
 
 @compute @workgroup_size(MR_WG, 1, 1)
@@ -1799,22 +4324,46 @@ fn main(
         mr_stage4(0u, 1u, li);
     } else if MR_R0 == 5u {
         mr_stage5(0u, 1u, li);
+    } else if MR_R0 == 6u {
+        mr_stage6(0u, 1u, li);
     } else if MR_R0 == 7u {
         mr_stage7(0u, 1u, li);
     } else if MR_R0 == 8u {
         mr_stage8(0u, 1u, li);
+    } else if MR_R0 == 9u {
+        mr_stage9(0u, 1u, li);
+    } else if MR_R0 == 10u {
+        mr_stage10(0u, 1u, li);
     } else if MR_R0 == 11u {
         mr_stage11(0u, 1u, li);
+    } else if MR_R0 == 12u {
+        mr_stage12(0u, 1u, li);
     } else if MR_R0 == 13u {
         mr_stage13(0u, 1u, li);
+    } else if MR_R0 == 14u {
+        mr_stage14(0u, 1u, li);
+    } else if MR_R0 == 15u {
+        mr_stage15(0u, 1u, li);
     } else if MR_R0 == 16u {
         mr_stage16(0u, 1u, li);
     } else if MR_R0 == 17u {
         mr_stage17(0u, 1u, li);
+    } else if MR_R0 == 18u {
+        mr_stage18(0u, 1u, li);
     } else if MR_R0 == 19u {
         mr_stage19(0u, 1u, li);
+    } else if MR_R0 == 20u {
+        mr_stage20(0u, 1u, li);
+    } else if MR_R0 == 21u {
+        mr_stage21(0u, 1u, li);
+    } else if MR_R0 == 22u {
+        mr_stage22(0u, 1u, li);
     } else if MR_R0 == 23u {
         mr_stage23(0u, 1u, li);
+    } else if MR_R0 == 24u {
+        mr_stage24(0u, 1u, li);
+    } else if MR_R0 == 25u {
+        mr_stage25(0u, 1u, li);
     } else if MR_R0 == 29u {
         mr_stage29(0u, 1u, li);
     } else if MR_R0 == 31u {
@@ -1836,22 +4385,46 @@ fn main(
         mr_stage4(1u, MR_R0, li);
     } else if MR_R1 == 5u {
         mr_stage5(1u, MR_R0, li);
+    } else if MR_R1 == 6u {
+        mr_stage6(1u, MR_R0, li);
     } else if MR_R1 == 7u {
         mr_stage7(1u, MR_R0, li);
     } else if MR_R1 == 8u {
         mr_stage8(1u, MR_R0, li);
+    } else if MR_R1 == 9u {
+        mr_stage9(1u, MR_R0, li);
+    } else if MR_R1 == 10u {
+        mr_stage10(1u, MR_R0, li);
     } else if MR_R1 == 11u {
         mr_stage11(1u, MR_R0, li);
+    } else if MR_R1 == 12u {
+        mr_stage12(1u, MR_R0, li);
     } else if MR_R1 == 13u {
         mr_stage13(1u, MR_R0, li);
+    } else if MR_R1 == 14u {
+        mr_stage14(1u, MR_R0, li);
+    } else if MR_R1 == 15u {
+        mr_stage15(1u, MR_R0, li);
     } else if MR_R1 == 16u {
         mr_stage16(1u, MR_R0, li);
     } else if MR_R1 == 17u {
         mr_stage17(1u, MR_R0, li);
+    } else if MR_R1 == 18u {
+        mr_stage18(1u, MR_R0, li);
     } else if MR_R1 == 19u {
         mr_stage19(1u, MR_R0, li);
+    } else if MR_R1 == 20u {
+        mr_stage20(1u, MR_R0, li);
+    } else if MR_R1 == 21u {
+        mr_stage21(1u, MR_R0, li);
+    } else if MR_R1 == 22u {
+        mr_stage22(1u, MR_R0, li);
     } else if MR_R1 == 23u {
         mr_stage23(1u, MR_R0, li);
+    } else if MR_R1 == 24u {
+        mr_stage24(1u, MR_R0, li);
+    } else if MR_R1 == 25u {
+        mr_stage25(1u, MR_R0, li);
     } else if MR_R1 == 29u {
         mr_stage29(1u, MR_R0, li);
     } else if MR_R1 == 31u {
@@ -1873,22 +4446,46 @@ fn main(
         mr_stage4(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 5u {
         mr_stage5(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 6u {
+        mr_stage6(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 7u {
         mr_stage7(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 8u {
         mr_stage8(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 9u {
+        mr_stage9(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 10u {
+        mr_stage10(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 11u {
         mr_stage11(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 12u {
+        mr_stage12(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 13u {
         mr_stage13(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 14u {
+        mr_stage14(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 15u {
+        mr_stage15(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 16u {
         mr_stage16(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 17u {
         mr_stage17(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 18u {
+        mr_stage18(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 19u {
         mr_stage19(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 20u {
+        mr_stage20(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 21u {
+        mr_stage21(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 22u {
+        mr_stage22(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 23u {
         mr_stage23(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 24u {
+        mr_stage24(2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 25u {
+        mr_stage25(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 29u {
         mr_stage29(2u, MR_R0 * MR_R1, li);
     } else if MR_R2 == 31u {
@@ -1910,176 +4507,52 @@ fn main(
         mr_stage4(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 5u {
         mr_stage5(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 6u {
+        mr_stage6(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 7u {
         mr_stage7(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 8u {
         mr_stage8(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 9u {
+        mr_stage9(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 10u {
+        mr_stage10(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 11u {
         mr_stage11(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 12u {
+        mr_stage12(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 13u {
         mr_stage13(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 14u {
+        mr_stage14(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 15u {
+        mr_stage15(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 16u {
         mr_stage16(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 17u {
         mr_stage17(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 18u {
+        mr_stage18(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 19u {
         mr_stage19(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 20u {
+        mr_stage20(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 21u {
+        mr_stage21(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 22u {
+        mr_stage22(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 23u {
         mr_stage23(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 24u {
+        mr_stage24(3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 25u {
+        mr_stage25(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 29u {
         mr_stage29(3u, MR_R0 * MR_R1 * MR_R2, li);
     } else if MR_R3 == 31u {
         mr_stage31(3u, MR_R0 * MR_R1 * MR_R2, li);
     }
     if 4u < MR_STAGES {
-        workgroupBarrier();
-    }
-    }
-    // Stage 4.
-    if 4u < MR_STAGES {
-    if MR_R4 == 1u {
-        mr_stage1(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 2u {
-        mr_stage2(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 3u {
-        mr_stage3(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 4u {
-        mr_stage4(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 5u {
-        mr_stage5(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 7u {
-        mr_stage7(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 8u {
-        mr_stage8(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 11u {
-        mr_stage11(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 13u {
-        mr_stage13(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 16u {
-        mr_stage16(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 17u {
-        mr_stage17(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 19u {
-        mr_stage19(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 23u {
-        mr_stage23(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 29u {
-        mr_stage29(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    } else if MR_R4 == 31u {
-        mr_stage31(4u, MR_R0 * MR_R1 * MR_R2 * MR_R3, li);
-    }
-    if 5u < MR_STAGES {
-        workgroupBarrier();
-    }
-    }
-    // Stage 5.
-    if 5u < MR_STAGES {
-    if MR_R5 == 1u {
-        mr_stage1(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 2u {
-        mr_stage2(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 3u {
-        mr_stage3(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 4u {
-        mr_stage4(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 5u {
-        mr_stage5(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 7u {
-        mr_stage7(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 8u {
-        mr_stage8(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 11u {
-        mr_stage11(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 13u {
-        mr_stage13(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 16u {
-        mr_stage16(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 17u {
-        mr_stage17(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 19u {
-        mr_stage19(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 23u {
-        mr_stage23(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 29u {
-        mr_stage29(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    } else if MR_R5 == 31u {
-        mr_stage31(5u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4, li);
-    }
-    if 6u < MR_STAGES {
-        workgroupBarrier();
-    }
-    }
-    // Stage 6.
-    if 6u < MR_STAGES {
-    if MR_R6 == 1u {
-        mr_stage1(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 2u {
-        mr_stage2(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 3u {
-        mr_stage3(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 4u {
-        mr_stage4(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 5u {
-        mr_stage5(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 7u {
-        mr_stage7(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 8u {
-        mr_stage8(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 11u {
-        mr_stage11(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 13u {
-        mr_stage13(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 16u {
-        mr_stage16(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 17u {
-        mr_stage17(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 19u {
-        mr_stage19(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 23u {
-        mr_stage23(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 29u {
-        mr_stage29(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    } else if MR_R6 == 31u {
-        mr_stage31(6u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5, li);
-    }
-    if 7u < MR_STAGES {
-        workgroupBarrier();
-    }
-    }
-    // Stage 7.
-    if 7u < MR_STAGES {
-    if MR_R7 == 1u {
-        mr_stage1(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 2u {
-        mr_stage2(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 3u {
-        mr_stage3(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 4u {
-        mr_stage4(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 5u {
-        mr_stage5(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 7u {
-        mr_stage7(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 8u {
-        mr_stage8(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 11u {
-        mr_stage11(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 13u {
-        mr_stage13(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 16u {
-        mr_stage16(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 17u {
-        mr_stage17(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 19u {
-        mr_stage19(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 23u {
-        mr_stage23(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 29u {
-        mr_stage29(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    } else if MR_R7 == 31u {
-        mr_stage31(7u, MR_R0 * MR_R1 * MR_R2 * MR_R3 * MR_R4 * MR_R5 * MR_R6, li);
-    }
-    if 8u < MR_STAGES {
         workgroupBarrier();
     }
     }

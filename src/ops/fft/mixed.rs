@@ -1,12 +1,12 @@
 //! Smooth lengths without Bluestein: a transform whose length has no prime factor above 31 and
 //! fits workgroup memory twice over (1024 points on WebGPU's 16 KiB, 2048 on 32 KiB) runs as one
-//! dispatch of `shaders/fft/mixed.wgsl`, every stage a radix-R step (R = 16, 8, 4, 2 and the
-//! odd primes to 31) with a register DFT; longer such lengths (up to the square of that) as two
-//! passes, the second in place, as the power-of-two passes run.
+//! dispatch of `shaders/fft/mixed.wgsl`, every stage a radix-R step (R = 2 … 25, 29, 31) with a
+//! register DFT; longer such lengths (up to the square of that) as two passes, the second in
+//! place, as the power-of-two passes run.
 //!
 //! Why: Bluestein runs three power-of-two transforms of ≥ 2n − 1 points, so 1000 points cost
 //! three 2048-point transforms and two chirp products. A direct transform does 1000 points' worth
-//! of stages (1000 = 8 · 5 · 5 · 5: four stages).
+//! of stages (1000 = 10 · 10 · 10: three stages).
 
 use super::{grid_for, FftDesc, FftParams, FftPlan, Pass, Slot, Views, CONJ_IN, CONJ_OUT};
 use crate::error::{Error, Result};
@@ -14,8 +14,9 @@ use crate::ops::fft::config::FftConfig;
 use crate::runtime::pipelines::{Constants, Spec};
 use crate::runtime::Context;
 
-/// The most stages the kernel has (`MR_R0` … `MR_R7`).
-const MAX_STAGES: usize = 8;
+/// The most stages the kernel has (`MR_R0` … `MR_R3`): radices to 25 plan every smooth length to
+/// 4096 points (64 KiB of workgroup memory) in at most four (2401 = 7 · 7 · 7 · 7).
+const MAX_STAGES: usize = 4;
 
 /// Invocations per workgroup. On lavapipe (`examples/fft_configs`, alternating processes) 128
 /// with [`POINTS_PER_WG`] 2048 took 0.77× the time of 64 with 1024 at 1000 × 8192, 0.61× at
@@ -27,47 +28,87 @@ const WG: u32 = 128;
 /// workgroup up to this many points.
 const POINTS_PER_WG: u32 = 2048;
 
+/// Invocations per workgroup of a transform in one buffer of workgroup memory (`ONE_BUFFER`,
+/// lengths over half of [`mixed_max_points`]): each takes at most two butterflies per stage, so
+/// every radix of such a plan is at least n / 512. WebGPU guarantees 256 invocations.
+const ONE_BUFFER_WG: u32 = 256;
+
+/// Whether `p` points run in one buffer of workgroup memory: more than the two halves take.
+fn one_buffer(p: u32, max_points: u32) -> bool {
+    p > max_points / 2
+}
+
 /// The radices of the mixed-radix kernel for `n` points in one dispatch, stage by stage, or
 /// `None` where it does not take `n` so: powers of two ≥ 2 (their own kernels are faster),
-/// lengths over `max_points`, or a prime factor over 31. Powers of two go first as radix 16
-/// (then one 8, 4 or 2), then the odd primes; 1 is one radix-1 stage (a copy).
+/// lengths over `max_points`, or a prime factor over 31 (the plan: `radices_of`).
 pub fn mixed_radices(n: u32, max_points: u32) -> Option<Vec<u32>> {
     if (n >= 2 && n.is_power_of_two()) || n > max_points {
         return None;
     }
-    radices_of(n)
+    radices_of(n, max_points)
 }
 
-/// The stages of a sub-transform of `p` points (any smooth `p` ≥ 1, powers of two too: a pass of
-/// a longer transform), or `None`.
-fn radices_of(p: u32) -> Option<Vec<u32>> {
-    if p == 0 {
+/// The radices `shaders/fft/mixed.wgsl` has a stage for (`gen_mixed.py`'s list): every radix to
+/// 25 (composites as two nested DFTs) and the primes 29 and 31.
+pub const RADICES: [u32; 26] = [
+    2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 29, 31,
+];
+
+/// The stages of a sub-transform of `p` ≤ `max_points` points (any smooth `p` ≥ 1, powers of two
+/// too: a pass of a longer transform), or `None`: the fewest stages (in one buffer, of radices
+/// ≥ p / 512: [`ONE_BUFFER_WG`]), then the smallest largest radix (balanced
+/// radices), largest radix first; 1 is one radix-1 stage (a copy). Each stage is a round trip
+/// through workgroup memory, which is what a stage costs on lavapipe: 1000 as 10 · 10 · 10 took
+/// 0.83× the time of 8 · 5 · 5 · 5, 400 as 20 · 20 0.77× that of 16 · 5 · 5; and between plans of
+/// as many stages the balanced one wins (96: 12 · 8 0.87× of 16 · 6; docs/kernel-notes.md,
+/// stop 41).
+fn radices_of(p: u32, max_points: u32) -> Option<Vec<u32>> {
+    type Memo = std::collections::HashMap<(u32, u32), Option<Vec<u32>>>;
+    /// The best plan of `p` with every radix in `lo..=hi` (non-increasing radices).
+    fn best(p: u32, lo: u32, hi: u32, memo: &mut Memo) -> Option<Vec<u32>> {
+        if p == 1 {
+            return Some(Vec::new());
+        }
+        if let Some(plan) = memo.get(&(p, hi)) {
+            return plan.clone();
+        }
+        let plan = RADICES
+            .iter()
+            .filter(|&&r| (lo..=hi).contains(&r) && p.is_multiple_of(r))
+            .filter_map(|&r| {
+                let mut rest = best(p / r, lo, r, memo)?;
+                rest.insert(0, r);
+                Some(rest)
+            })
+            .min_by_key(|plan| (plan.len(), plan[0]));
+        memo.insert((p, hi), plan.clone());
+        plan
+    }
+    if !is_smooth(p) || p > max_points {
         return None;
     }
-    let mut rest = p;
-    let mut log2 = rest.trailing_zeros();
-    rest >>= log2;
-    let mut radices = Vec::new();
-    while log2 >= 4 {
-        radices.push(16);
-        log2 -= 4;
+    if p == 1 {
+        return Some(vec![1]);
     }
-    if log2 > 0 {
-        radices.push(1 << log2);
+    let lo = if one_buffer(p, max_points) {
+        p.div_ceil(2 * ONE_BUFFER_WG)
+    } else {
+        1
+    };
+    best(p, lo, u32::MAX, &mut Memo::new()).filter(|r| r.len() <= MAX_STAGES)
+}
+
+/// Whether `n` ≥ 1 has no prime factor over 31.
+fn is_smooth(mut n: u32) -> bool {
+    if n == 0 {
+        return false;
     }
-    for q in [3, 5, 7, 11, 13, 17, 19, 23, 29, 31] {
-        while rest.is_multiple_of(q) {
-            radices.push(q);
-            rest /= q;
+    for q in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31] {
+        while n.is_multiple_of(q) {
+            n /= q;
         }
     }
-    if rest != 1 {
-        return None;
-    }
-    if radices.is_empty() {
-        radices.push(1);
-    }
-    (radices.len() <= MAX_STAGES).then_some(radices)
+    n == 1
 }
 
 /// The passes of the mixed-radix kernel for `n` points: `[n]` where one dispatch takes it
@@ -78,30 +119,30 @@ pub fn mixed_passes(n: u32, max_points: u32) -> Option<Vec<u32>> {
     if mixed_radices(n, max_points).is_some() {
         return Some(vec![n]);
     }
-    if n.is_power_of_two() || n as u64 > max_points as u64 * max_points as u64 {
+    if n.is_power_of_two() || n as u64 > max_points as u64 * max_points as u64 || !is_smooth(n) {
         return None;
     }
-    radices_of(n)?;
     (1..=max_points)
         .filter(|&p1| n.is_multiple_of(p1) && (p1 as u64) * (p1 as u64) >= n as u64)
         .find(|&p1| {
-            n / p1 <= max_points && radices_of(p1).is_some() && radices_of(n / p1).is_some()
+            radices_of(p1, max_points).is_some() && radices_of(n / p1, max_points).is_some()
         })
         .map(|p1| vec![p1, n / p1])
 }
 
-/// The most points the kernel takes on a device with `limits`: two halves of workgroup memory,
-/// 8 bytes a value.
+/// The most points one pass of the kernel takes on a device with `limits`: workgroup memory at
+/// 8 bytes a value (half of that in two halves, the faster form for lengths that fit it).
 pub fn mixed_max_points(limits: &wgpu::Limits) -> u32 {
-    limits.max_compute_workgroup_storage_size / 16
+    limits.max_compute_workgroup_storage_size / 8
 }
 
 /// Transforms of `n` points per workgroup: several while they are short (up to
-/// [`POINTS_PER_WG`] points in all), never more than workgroup memory holds twice. Not bound
+/// [`POINTS_PER_WG`] points in all), never more than workgroup memory holds twice (one in one
+/// buffer). Not bound
 /// by the batch (a partial workgroup skips the missing transforms), so that each length is one
 /// pipeline.
 fn transforms_per_workgroup(n: u32, max_points: u32) -> u32 {
-    (POINTS_PER_WG.min(max_points) / n).max(1)
+    (POINTS_PER_WG.min(max_points / 2) / n).max(1)
 }
 
 /// Each pass's size and the override constants of its pipeline for `n` points where at most
@@ -139,17 +180,16 @@ fn pass_constants(
     in_place: bool,
     multi: bool,
 ) -> Constants {
-    const NAMES: [&str; MAX_STAGES] = [
-        "MR_R0", "MR_R1", "MR_R2", "MR_R3", "MR_R4", "MR_R5", "MR_R6", "MR_R7",
-    ];
-    let radices = radices_of(p).unwrap_or_default();
+    const NAMES: [&str; MAX_STAGES] = ["MR_R0", "MR_R1", "MR_R2", "MR_R3"];
+    let radices = radices_of(p, max_points).unwrap_or_default();
     let m = transforms_per_workgroup(p, max_points);
+    let one = one_buffer(p, max_points);
     let mut consts = vec![
         ("MR_N", p as f64),
         ("MR_M", m as f64),
-        ("MR_WG", WG as f64),
+        ("MR_WG", if one { ONE_BUFFER_WG } else { WG } as f64),
         ("MR_STAGES", radices.len() as f64),
-        ("MR_SM", (2 * m * p) as f64),
+        ("MR_SM", (if one { p } else { 2 * m * p }) as f64),
     ];
     consts.extend(
         NAMES
@@ -161,6 +201,7 @@ fn pass_constants(
         ("STRIDED", strided),
         ("IN_PLACE", in_place),
         ("MULTI", multi),
+        ("ONE_BUFFER", one),
     ] {
         if on {
             consts.push((name, 1.0));
@@ -272,46 +313,78 @@ mod tests {
     use super::mixed_radices;
 
     #[test]
+    fn every_planned_radix_has_a_stage_in_the_kernel() {
+        let wgsl = include_str!("../../../shaders/fft/mixed.wgsl");
+        let stages: Vec<u32> = wgsl
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("fn mr_stage")?
+                    .split('(')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .filter(|&r| r > 1)
+            .collect();
+        assert_eq!(stages, super::RADICES);
+    }
+
+    #[test]
     fn radices_multiply_to_n_and_refuse_what_they_cannot_run() {
-        for n in 1..=2048u32 {
-            match mixed_radices(n, 2048) {
+        // 32 KiB of workgroup memory: two halves to 2048 points, one buffer to 4096.
+        for n in 1..=4096u32 {
+            match mixed_radices(n, 4096) {
                 Some(r) => {
                     assert_eq!(r.iter().product::<u32>(), n, "{n}: {r:?}");
-                    assert!(r.len() <= super::MAX_STAGES);
+                    assert!(r.len() <= super::MAX_STAGES, "{n}: {r:?}");
+                    if n > 2048 {
+                        assert!(r.iter().all(|&q| q >= n.div_ceil(512)), "{n}: {r:?}");
+                    }
                 }
                 None => assert!(
                     (n.is_power_of_two() && n >= 2)
+                        || n > 2048
                         || (2..=n)
                             .any(|p| n.is_multiple_of(p) && p > 31 && (2..p).all(|d| p % d != 0)),
                     "{n} refused"
                 ),
             }
         }
-        assert_eq!(mixed_radices(1000, 2048), Some(vec![8, 5, 5, 5]));
-        assert_eq!(mixed_radices(1, 2048), Some(vec![1]));
-        assert_eq!(mixed_radices(1536, 1024), None);
-        assert_eq!(mixed_radices(17, 2048), Some(vec![17]));
-        assert_eq!(mixed_radices(37, 2048), None);
+        assert_eq!(mixed_radices(1000, 4096), Some(vec![10, 10, 10]));
+        assert_eq!(mixed_radices(96, 4096), Some(vec![12, 8]));
+        assert_eq!(mixed_radices(400, 4096), Some(vec![20, 20]));
+        assert_eq!(mixed_radices(800, 4096), Some(vec![10, 10, 8]));
+        assert_eq!(mixed_radices(29 * 31, 4096), Some(vec![31, 29]));
+        assert_eq!(mixed_radices(1, 4096), Some(vec![1]));
+        assert_eq!(mixed_radices(17, 4096), Some(vec![17]));
+        assert_eq!(mixed_radices(37, 4096), None);
+        // One buffer: every radix ≥ n / 512.
+        assert_eq!(mixed_radices(3000, 4096), Some(vec![20, 15, 10]));
+        assert_eq!(mixed_radices(1536, 2048), Some(vec![16, 12, 8]));
+        assert_eq!(mixed_radices(31 * 31 * 4, 4096), None);
+        assert_eq!(mixed_radices(3000, 2048), None);
     }
 
     #[test]
     fn two_passes_split_longer_smooth_lengths() {
         use super::mixed_passes;
-        assert_eq!(mixed_passes(1000, 2048), Some(vec![1000]));
-        assert_eq!(mixed_passes(44100, 2048), Some(vec![210, 210]));
-        assert_eq!(mixed_passes(6144, 2048), Some(vec![96, 64]));
+        assert_eq!(mixed_passes(1000, 4096), Some(vec![1000]));
+        assert_eq!(mixed_passes(3000, 4096), Some(vec![3000]));
+        assert_eq!(mixed_passes(44100, 4096), Some(vec![210, 210]));
+        assert_eq!(mixed_passes(6144, 4096), Some(vec![96, 64]));
+        assert_eq!(mixed_passes(31 * 31 * 4, 4096), Some(vec![62, 62]));
         assert_eq!(mixed_passes(3000, 2048), Some(vec![60, 50]));
-        assert_eq!(mixed_passes(2000, 1024), Some(vec![50, 40]));
-        assert_eq!(mixed_passes(4096, 2048), None);
-        assert_eq!(mixed_passes(4097, 2048), None);
-        assert_eq!(mixed_passes(3 << 21, 2048), None);
-        for n in (2049..200_000u32).step_by(7) {
-            if let Some(p) = mixed_passes(n, 2048) {
+        assert_eq!(mixed_passes(4096, 4096), None);
+        assert_eq!(mixed_passes(4097, 4096), None);
+        assert_eq!(mixed_passes(3 << 21, 4096), Some(vec![3072, 2048]));
+        assert_eq!(mixed_passes(3 << 23, 4096), None);
+        for n in (4097..200_000u32).step_by(7) {
+            if let Some(p) = mixed_passes(n, 4096) {
                 assert_eq!(p.len(), 2);
                 assert_eq!(p[0] * p[1], n);
                 assert!(p
                     .iter()
-                    .all(|&q| q <= 2048 && super::radices_of(q).is_some()));
+                    .all(|&q| q <= 4096 && super::radices_of(q, 4096).is_some()));
             }
         }
     }

@@ -44,7 +44,9 @@ use crate::runtime::{read_buffer, Context, Operand};
 use std::sync::Arc;
 
 pub(crate) mod monarch;
-pub use mixed::{mixed_constants, mixed_max_points, mixed_passes, mixed_radices};
+pub use mixed::{
+    mixed_constants, mixed_max_points, mixed_passes, mixed_radices, RADICES as MIXED_RADICES,
+};
 pub use monarch::monarch_pass_constants;
 
 /// Shape and direction of a batched complex FFT.
