@@ -248,7 +248,7 @@ fn subgroup_kernels_on_vector_access() {
 
 /// Where the shared context runs the plain Stockham core on 64-bit words, the same kernel on its
 /// vector-access path (a GPU, or a CPU adapter without 64-bit integers), f32 and f16: fused and
-/// multi-pass powers of two (the last pass in place), Bluestein lengths (primes over 31), and strided column
+/// multi-pass powers of two (the last pass in place), Bluestein lengths (primes over 53), and strided column
 /// passes of an N-D transform.
 #[test]
 fn plain_core_on_vector_access() {
@@ -270,7 +270,7 @@ fn plain_core_on_vector_access() {
         for (i, d) in [
             FftDesc::new(4096).batch(3),
             FftDesc::new(1 << 15).inverse(true),
-            FftDesc::new(37).batch(2),
+            FftDesc::new(59).batch(2),
             FftDesc::new(1009),
         ]
         .into_iter()
@@ -300,7 +300,7 @@ fn plain_core_on_vector_access() {
     }
 }
 
-/// Smooth lengths run the mixed-radix kernel: every radix (1 … 25, 29, 31; asserted) in first,
+/// Smooth lengths run the mixed-radix kernel: every radix (1 … 25, the primes to 53; asserted) in first,
 /// middle and last stages, three stages (1458 = 18 · 9 · 9), the largest length (2000 on 32 KiB
 /// of workgroup memory), one transform per workgroup and many (12 points: 170 per workgroup, a
 /// partial last workgroup), forward and inverse, f32 and f16, words and vector access, and the
@@ -341,6 +341,11 @@ fn mixed_radix_lengths() {
         (31 * 31 * 4, 1),
         (29 * 2, 3),
         (29 * 4, 2),
+        (37, 3),
+        (41 * 2, 2),
+        (43 * 5, 1),
+        (47 * 50, 1),
+        (53, 2),
         (21 * 21, 1),
         (22 * 22, 2),
         (24 * 24, 1),

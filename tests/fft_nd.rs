@@ -118,9 +118,9 @@ fn bad_input_is_a_typed_error() {
 }
 
 /// The untuned filter pick follows the route of the map's sides: on a CPU adapter fused where
-/// a side takes Bluestein on the chain (37) and the map is small (37 × 7), or the map is tiny
-/// (7 × 7); the chain where both sides run the mixed-radix kernel or are powers of two, or the
-/// map is larger (37 × 37); on a GPU fused wherever it fits.
+/// a side takes Bluestein on the chain (59) and the map is small (59 × 4), or the map is tiny
+/// (7 × 7); the chain where both sides run the mixed-radix kernel (37 × 7) or are powers of two,
+/// or the map is larger (59 × 59); on a GPU fused wherever it fits.
 #[test]
 fn filter_default_follows_the_sides_route() {
     use wgkernels::ops::fft::filter::FilterDesc;
@@ -129,9 +129,10 @@ fn filter_default_follows_the_sides_route() {
     let cpu = caps.device_type == wgpu::DeviceType::Cpu;
     for (h, w, cpu_fused) in [
         (7, 7, true),
-        (37, 7, true),
-        (37, 37, false),
-        (14, 37, false),
+        (59, 4, true),
+        (37, 7, false),
+        (59, 59, false),
+        (14, 59, false),
         (14, 14, false),
         (56, 56, false),
         (16, 16, false),

@@ -265,7 +265,7 @@ export interface GemmOptions {
 }
 
 export interface FftOptions {
-  /** Points per transform (any length ≥ 1; other lengths than powers of two run the mixed-radix kernel where every prime factor is ≤ 31 (one dispatch up to 2048 points on default limits, two passes beyond), else Bluestein). */
+  /** Points per transform (any length ≥ 1; other lengths than powers of two run the mixed-radix kernel where every prime factor is ≤ 53 (one dispatch up to 2048 points on default limits, two passes beyond), else Bluestein). */
   n: number;
   batch?: number;
   /** Inverse transform, scaled by 1/n. */

@@ -508,7 +508,7 @@ impl FftPlan {
     }
 
     /// The kernel variant: `stockham` or `monarch` for powers of two; `mixed` (the
-    /// mixed-radix kernel: lengths whose prime factors are ≤ 31, one dispatch up to 2048 points
+    /// mixed-radix kernel: lengths whose prime factors are ≤ 53, one dispatch up to 2048 points
     /// on WebGPU's default limits, two passes beyond) or `bluestein` (its inner transforms run
     /// the configuration) otherwise, as the native bench's rows name it.
     #[wasm_bindgen(getter)]

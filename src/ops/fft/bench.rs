@@ -196,7 +196,7 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
             ),
             NdCase::Filter(FilterDesc::new(256, 128, 128)),
             // Token-mixer maps: 14 × 14 and 56 × 56 (the mixed-radix kernel on the chain), 7 × 7
-            // (fused), 37 × 37 (Bluestein on the chain; fused).
+            // (fused), 37 × 37 (a prime radix on the chain since stop 41, Bluestein before).
             NdCase::Filter(FilterDesc::new(256, 14, 14)),
             NdCase::Filter(FilterDesc::new(256, 7, 7)),
             NdCase::Filter(FilterDesc::new(256, 37, 37)),

@@ -187,7 +187,8 @@ impl FilterConfig {
     /// (`examples/fft_nd_bench.rs -- --full --only filter`) the chain took 1.6× the fused time
     /// at 256 × 7 × 7 and 1.8× at 256 × 17 × 17 with 17 on Bluestein (stop 40, before radix 17),
     /// but 0.46× at 256 × 14 × 14 and 0.2× at 64 × 56 × 56 (mixed-radix sides) and 0.85× at
-    /// 256 × 37 × 37 (Bluestein: the fused kernel's direct sums cost 37 products per value);
+    /// 256 × 37 × 37 (37 on Bluestein then: the fused kernel's direct sums cost 37 products per
+    /// value);
     /// fused took 4.4× the chain's time at 16 × 16 and 10× at 64 × 64 (tuning measures the rest).
     pub fn default_for(
         caps: &crate::runtime::Capabilities,

@@ -1,8 +1,8 @@
-//! Smooth lengths without Bluestein: a transform whose length has no prime factor above 31 and
-//! fits workgroup memory twice over (1024 points on WebGPU's 16 KiB, 2048 on 32 KiB) runs as one
-//! dispatch of `shaders/fft/mixed.wgsl`, every stage a radix-R step (R = 2 … 25, 29, 31) with a
-//! register DFT; longer such lengths (up to the square of that) as two passes, the second in
-//! place, as the power-of-two passes run.
+//! Smooth lengths without Bluestein: a transform whose length has no prime factor above 53 and
+//! fits workgroup memory (2048 points on WebGPU's 16 KiB, 4096 on 32 KiB; two halves up to half
+//! of that, one buffer beyond) runs as one dispatch of `shaders/fft/mixed.wgsl`, every stage a
+//! radix-R step (R = 2 … 25, primes to 53) with a register DFT; longer such lengths (up to the
+//! square of that) as two passes, the second in place, as the power-of-two passes run.
 //!
 //! Why: Bluestein runs three power-of-two transforms of ≥ 2n − 1 points, so 1000 points cost
 //! three 2048-point transforms and two chirp products. A direct transform does 1000 points' worth
@@ -40,7 +40,7 @@ fn one_buffer(p: u32, max_points: u32) -> bool {
 
 /// The radices of the mixed-radix kernel for `n` points in one dispatch, stage by stage, or
 /// `None` where it does not take `n` so: powers of two ≥ 2 (their own kernels are faster),
-/// lengths over `max_points`, or a prime factor over 31 (the plan: `radices_of`).
+/// lengths over `max_points`, or a prime factor over 53 (the plan: `radices_of`).
 pub fn mixed_radices(n: u32, max_points: u32) -> Option<Vec<u32>> {
     if (n >= 2 && n.is_power_of_two()) || n > max_points {
         return None;
@@ -49,9 +49,11 @@ pub fn mixed_radices(n: u32, max_points: u32) -> Option<Vec<u32>> {
 }
 
 /// The radices `shaders/fft/mixed.wgsl` has a stage for (`gen_mixed.py`'s list): every radix to
-/// 25 (composites as two nested DFTs) and the primes 29 and 31.
-pub const RADICES: [u32; 26] = [
+/// 25 (composites as two nested DFTs) and the primes 29 … 53 (61 gained only 0.8× Bluestein's
+/// time; docs/kernel-notes.md, stop 41).
+pub const RADICES: [u32; 31] = [
     2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 29, 31,
+    37, 41, 43, 47, 53,
 ];
 
 /// The stages of a sub-transform of `p` ≤ `max_points` points (any smooth `p` ≥ 1, powers of two
@@ -98,12 +100,12 @@ fn radices_of(p: u32, max_points: u32) -> Option<Vec<u32>> {
     best(p, lo, u32::MAX, &mut Memo::new()).filter(|r| r.len() <= MAX_STAGES)
 }
 
-/// Whether `n` ≥ 1 has no prime factor over 31.
+/// Whether `n` ≥ 1 has no prime factor over 53.
 fn is_smooth(mut n: u32) -> bool {
     if n == 0 {
         return false;
     }
-    for q in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31] {
+    for q in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53] {
         while n.is_multiple_of(q) {
             n /= q;
         }
@@ -113,7 +115,7 @@ fn is_smooth(mut n: u32) -> bool {
 
 /// The passes of the mixed-radix kernel for `n` points: `[n]` where one dispatch takes it
 /// ([`mixed_radices`]), else two passes `[p1, p2]` (p1·p2 = n, p1 the smallest divisor ≥ √n
-/// with both ≤ `max_points`) for longer lengths with prime factors ≤ 31 (44100 = 210 · 210,
+/// with both ≤ `max_points`) for longer lengths with prime factors ≤ 53 (44100 = 210 · 210,
 /// 6144 = 96 · 64), else `None` (Bluestein). Powers of two never.
 pub fn mixed_passes(n: u32, max_points: u32) -> Option<Vec<u32>> {
     if mixed_radices(n, max_points).is_some() {
@@ -345,7 +347,7 @@ mod tests {
                     (n.is_power_of_two() && n >= 2)
                         || n > 2048
                         || (2..=n)
-                            .any(|p| n.is_multiple_of(p) && p > 31 && (2..p).all(|d| p % d != 0)),
+                            .any(|p| n.is_multiple_of(p) && p > 53 && (2..p).all(|d| p % d != 0)),
                     "{n} refused"
                 ),
             }
@@ -357,7 +359,8 @@ mod tests {
         assert_eq!(mixed_radices(29 * 31, 4096), Some(vec![31, 29]));
         assert_eq!(mixed_radices(1, 4096), Some(vec![1]));
         assert_eq!(mixed_radices(17, 4096), Some(vec![17]));
-        assert_eq!(mixed_radices(37, 4096), None);
+        assert_eq!(mixed_radices(59, 4096), None);
+        assert_eq!(mixed_radices(53 * 47, 4096), Some(vec![53, 47]));
         // One buffer: every radix ≥ n / 512.
         assert_eq!(mixed_radices(3000, 4096), Some(vec![20, 15, 10]));
         assert_eq!(mixed_radices(1536, 2048), Some(vec![16, 12, 8]));

@@ -8,7 +8,7 @@
 //! Data is `batch` contiguous transforms of `n` complex values, `2·n·batch` scalars. Powers of
 //! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
 //! 4096 points on most adapters, then a few large-radix passes); lengths whose prime factors are
-//! all ≤ 31 run the mixed-radix kernel (`mixed`, shaders/fft/mixed.wgsl): one dispatch where
+//! all ≤ 53 run the mixed-radix kernel (`mixed`, shaders/fft/mixed.wgsl): one dispatch where
 //! they fit workgroup memory twice (2048 points on 32 KiB), two up to the square of that;
 //! every other length runs
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
@@ -384,7 +384,7 @@ pub(crate) fn sg_pass(
 }
 
 /// Whether `n`-point transforms run on the mixed-radix kernel on `ctx`'s device
-/// ([`mixed_passes`]): lengths other than powers of two whose prime factors are ≤ 31, in one
+/// ([`mixed_passes`]): lengths other than powers of two whose prime factors are ≤ 53, in one
 /// pass where they fit workgroup memory, else two.
 pub fn runs_mixed(ctx: &Context, n: u32) -> bool {
     mixed_passes(n, mixed_max_points(&ctx.limits())).is_some()

@@ -43,9 +43,10 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
         v.push(FftDesc::new(n).batch(batch.min(3)).inverse(true));
     }
     // Lengths other than powers of two: smooth ones run the mixed-radix kernel, in one pass
-    // where they fit workgroup memory (1: one radix-1 stage; 390 = 2·3·5·13; 1386 = 2·3·3·7·11;
-    // 1000 = 8·5·5·5; 1536 = 16·16·2·3), else two (3000 = 60 · 50, 6144 = 96 · 64, 44100 =
-    // 210 · 210; 1088 = 17 · 64); the rest Bluestein (37, 4097 = 17·241, 10007).
+    // (1: one radix-1 stage; 390 = 15·13·2; 1386 = 14·11·9; 1000 = 10·10·10; 1088 = 17·8·8;
+    // 1536 = 16·12·8; 47: a prime radix), in one buffer of workgroup memory past two halves'
+    // worth (3000 = 20·15·10), else two passes (6144 = 96 · 64, 44100 = 210 · 210); the rest
+    // Bluestein (59, 4097 = 17·241, 10007).
     let other: &[(u32, u32)] = if tier.full() {
         &[
             (1, 3),
@@ -53,7 +54,8 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (5, 2),
             (7, 1),
             (12, 4),
-            (37, 2),
+            (47, 2),
+            (59, 2),
             (100, 3),
             (1088, 1),
             (390, 3),
@@ -69,7 +71,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     } else {
         &[
             (1, 3),
-            (37, 2),
+            (59, 2),
             (390, 3),
             (1000, 2),
             (1386, 1),

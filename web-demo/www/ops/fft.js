@@ -82,7 +82,7 @@ export default {
 
   picks(k) {
     return [4096, 1 << 20, 1000].map((n) => pickRow(k, 'fft', `f32 complex, n = ${n}`, { n }, (e) => {
-      const path = { bluestein: 'Bluestein (a power-of-two inner FFT)', mixed: 'mixed radix (prime factors ≤ 31, one or two dispatches)' }[e.variant] ?? e.variant;
+      const path = { bluestein: 'Bluestein (a power-of-two inner FFT)', mixed: 'mixed radix (prime factors ≤ 53, one or two dispatches)' }[e.variant] ?? e.variant;
       const others = e.variants.filter((v) => !v.available).map((v) => `${v.variant}: ${v.reason}`);
       return `${path}; ${e.candidates} candidates${others.length ? `; not here: ${others.join('; ')}` : ''}`;
     }));
@@ -90,7 +90,7 @@ export default {
 
   see: {
     controls: [
-      int('n', 'length n', '1000', 2, 65536, 'points of the transform; other lengths: mixed radix where every prime factor is ≤ 31, else Bluestein'),
+      int('n', 'length n', '1000', 2, 65536, 'points of the transform; other lengths: mixed radix where every prime factor is ≤ 53, else Bluestein'),
       int('f1', 'tone 1 (bin)', '37', 0, 32768, 'frequency of the sine, in bins (cycles per n points)'),
       int('f2', 'tone 2 (bin)', '120', 0, 32768, 'frequency of the half-amplitude cosine, in bins'),
       int('side', 'image side', '64', 4, 256, 'rows and columns of the 2-D image (any size: other lengths run mixed radix or Bluestein)'),
