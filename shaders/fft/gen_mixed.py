@@ -2,12 +2,13 @@
 """Writes shaders/fft/mixed.wgsl: the mixed-radix kernel, one whole transform of a smooth length
 (every prime factor ≤ 53, at most MR_SM / 2 points) per workgroup slot, without Bluestein.
 
-Each stage is a Stockham (self-sorting) radix-R step (R = 2 … 25 or a prime to 53): an invocation takes
-butterfly j, reads its R inputs j + r·n/R, multiplies them by the stage twiddles W_(ns·R)^(r·k)
-(k = j mod ns: one table lookup, then powers in registers), runs the register DFT of radix R and
-writes output (j − k)·R + k + r·ns. The first stage reads the caller's buffer, the last writes it; the stages
-between ping-pong between two halves of workgroup memory, so no value is held across a barrier
-(on lavapipe a barrier turns the shader into coroutines whose live values sit in memory).
+Each stage is a Stockham (self-sorting) radix-R step (R = 2 … 25 or a prime to 53): an
+invocation takes butterfly j, reads its R inputs j + r·n/R, multiplies them by the stage twiddles
+W_(ns·R)^(r·k) (k = j mod ns: one table lookup, then powers in registers), runs the register DFT
+of radix R and writes output (j − k)·R + k + r·ns. The first stage reads the caller's buffer, the
+last writes it; the stages between ping-pong between two halves of workgroup memory, so no value
+is held across a barrier (on lavapipe a barrier turns the shader into coroutines whose live values
+sit in memory), or, past what two halves take, share one buffer (ONE_BUFFER).
 
 The radix of stage s is the override MR_R<s> (1: no stage); `main` branches on those overrides
 only, so the host's specialisation (src/runtime/specialize.rs) leaves one stage function per

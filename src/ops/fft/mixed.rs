@@ -100,12 +100,12 @@ fn radices_of(p: u32, max_points: u32) -> Option<Vec<u32>> {
     best(p, lo, u32::MAX, &mut Memo::new()).filter(|r| r.len() <= MAX_STAGES)
 }
 
-/// Whether `n` ≥ 1 has no prime factor over 53.
+/// Whether `n` ≥ 1 factors into [`RADICES`] (no prime factor over 53).
 fn is_smooth(mut n: u32) -> bool {
     if n == 0 {
         return false;
     }
-    for q in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53] {
+    for q in RADICES {
         while n.is_multiple_of(q) {
             n /= q;
         }
