@@ -271,7 +271,7 @@ fn plain_core_on_vector_access() {
             FftDesc::new(4096).batch(3),
             FftDesc::new(1 << 15).inverse(true),
             FftDesc::new(59).batch(2),
-            FftDesc::new(1009),
+            FftDesc::new(167),
         ]
         .into_iter()
         .enumerate()
@@ -363,11 +363,7 @@ fn mixed_radix_lengths() {
     all.insert(0, 1);
     assert_eq!(radices, all, "a radix no length runs");
     let mut ran = 0;
-    for (c, name) in [
-        (ctx(), "shared"),
-        (common::without_int64(), "vector access"),
-        (common::browser_like(), "16 KiB"),
-    ] {
+    for (c, name) in mixed_kernel_contexts() {
         let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
         for (i, &(n, b)) in lengths.iter().enumerate() {
             // One pass in two halves of workgroup memory, in one buffer where the radices allow
@@ -378,15 +374,8 @@ fn mixed_radix_lengths() {
             let passes = mixed_passes(n, max).unwrap_or_default();
             assert_eq!(passes.len(), 2 - one.is_some() as usize, "{name}: n = {n}");
             let mixed = !passes.is_empty();
-            let route = wgkernels::ops::fft::length_route(c, n);
-            assert_eq!(route, Some(if mixed { "mixed" } else { "bluestein" }));
-            for inverse in [false, true] {
-                let d = FftDesc::new(n).batch(b).inverse(inverse);
-                let check = check_fft(c, &d, None, 700 + i as u64);
-                assert_eq!(check.variant, route.unwrap());
-                assert_pass(&check);
-                ran += 1;
-            }
+            let route = if mixed { "mixed" } else { "bluestein" };
+            ran += check_both_ways_on(c, name, FftDesc::new(n).batch(b), route, 700 + i as u64);
         }
         if c.caps().f16 {
             for (i, n) in [7u32, 1000, 1458].into_iter().enumerate() {
@@ -421,6 +410,81 @@ fn mixed_radix_lengths() {
     assert_eq!(mixed_passes(31 * 31 * 4, 4096), Some(vec![62, 62]));
     assert_eq!(mixed_passes(2000, 2048), Some(vec![2000]));
     assert_eq!(mixed_passes(1500 * 1500, 2048), Some(vec![1500, 1500]));
+}
+
+/// The contexts the mixed-radix kernel's tests run on: the shared one (64-bit words on CPU
+/// adapters), vector access, and WebGPU's 16 KiB of workgroup memory.
+fn mixed_kernel_contexts() -> [(&'static wgkernels::Context, &'static str); 3] {
+    [
+        (ctx(), "shared"),
+        (common::without_int64(), "vector access"),
+        (common::browser_like(), "16 KiB"),
+    ]
+}
+
+/// Checks `d` forward and inverse on `c` (named `name`) with the dispatcher's pick, which must take
+/// `route`; returns
+/// the number of checks (2).
+fn check_both_ways_on(
+    c: &wgkernels::Context,
+    name: &str,
+    d: FftDesc,
+    route: &str,
+    seed: u64,
+) -> usize {
+    assert_eq!(
+        wgkernels::ops::fft::length_route(c, d.n),
+        Some(route),
+        "{name}: n = {}",
+        d.n
+    );
+    for inverse in [false, true] {
+        let check = check_fft(c, &d.inverse(inverse), None, seed);
+        assert_eq!(check.variant, route);
+        assert_pass(&check);
+    }
+    2
+}
+
+/// Primes past the mixed kernel's radices whose p − 1 it takes in one pass run Rader's algorithm
+/// (two transforms of p − 1 points in one dispatch): several transforms per workgroup with a partial last one
+/// (61, 67), p − 1 a power of two (257), three stages (1009: 1008 = 12 · 12 · 7, 2003: 2002 =
+/// 14 · 13 · 11), one buffer of workgroup memory (4093 on 32 KiB; Bluestein on WebGPU's 16 KiB),
+/// forward and inverse, f32 and f16, words and vector access. Primes whose p − 1 has a prime
+/// factor over 53 take Bluestein (167: 166 = 2 · 83), and so do those whose p − 1 is twice a
+/// prime radix (59).
+#[test]
+fn rader_primes() {
+    let mut ran = 0;
+    for (c, name) in mixed_kernel_contexts() {
+        let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
+        for (i, &(n, b)) in [
+            (61u32, 45u32),
+            (67, 3),
+            (257, 2),
+            (1009, 3),
+            (2003, 2),
+            (4093, 2),
+            (167, 2),
+            (59, 2),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let rader = n != 167 && n != 59 && (n - 1) <= max;
+            let route = if rader { "rader" } else { "bluestein" };
+            ran += check_both_ways_on(c, name, FftDesc::new(n).batch(b), route, 800 + i as u64);
+        }
+        if c.caps().f16 {
+            for (i, n) in [61u32, 1009].into_iter().enumerate() {
+                let d = FftDesc::new(n).batch(3).dtype(DType::F16).inverse(i == 1);
+                let check = check_fft(c, &d, None, 840 + i as u64);
+                assert_eq!(check.variant, "rader");
+                assert_pass(&check);
+            }
+        }
+    }
+    assert_eq!(ran, 3 * 2 * 8);
 }
 
 #[test]

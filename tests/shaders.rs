@@ -493,6 +493,15 @@ fn every_fft_variant_translates_for_every_backend() {
                     }
                 }
             }
+            // Rader's dispatch (61: 60 = 10 · 6; 1009: 1008 = 12 · 12 · 7; 4093 in one buffer
+            // where the profile's workgroup memory takes 4092).
+            for p in [61u32, 1009, 4093] {
+                if let Some(c) = wgkernels::ops::fft::rader_constants(p, max) {
+                    for shader in [fft::shaders::MIXED, fft::shaders::mixed(&caps, dtype)] {
+                        sweep.check(profile, shader, spec, "main", c.clone());
+                    }
+                }
+            }
             for entry in ["pad", "mul", "crop"] {
                 for (_, cv) in plain_shaders {
                     sweep.check(profile, cv, spec, entry, vec![]);

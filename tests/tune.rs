@@ -834,6 +834,23 @@ fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
         FftTune::bucket(&FftDesc::new(1000)).0,
         FftTune::bucket(&FftDesc::new(600)).0
     );
+    // The representative of a bucket takes Bluestein (1022 = 2 · 7 · 73 for 2048; the former
+    // 1023 = 3 · 11 · 31 ran the mixed-radix kernel).
+    let (_, rep) = FftTune::bucket(&FftDesc::new(1000));
+    assert_eq!(rep.n, 1022);
+    assert_eq!(
+        wgkernels::ops::fft::length_route(&c, rep.n),
+        Some("bluestein")
+    );
+    for n in [59u32, 167, 4097, 10007] {
+        let (b, rep) = FftTune::bucket(&FftDesc::new(n));
+        assert_eq!(FftDesc::new(rep.n).inner_len(), b.n as u64, "{n}");
+        assert_eq!(
+            wgkernels::ops::fft::length_route(&c, rep.n),
+            Some("bluestein"),
+            "{n}"
+        );
+    }
     assert_ne!(
         FftTune::bucket(&FftDesc::new(1024)).0,
         FftTune::bucket(&FftDesc::new(1024).inverse(true)).0

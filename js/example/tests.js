@@ -703,17 +703,21 @@ export async function runAll(k, log, opts = {}) {
     bad[5] += 1;
     check(!gp.check(bad, a, b).pass, 'a wrong result passed');
     await rejects('check with a wrong length', () => gp.check(c, a, b.subarray(1)), /B has/);
-    // FFT (mixed radix: 45 = 3·3·5; Bluestein: 59), convolution with gates, attention with
-    // per-head patterns, sparse linear.
+    // FFT (mixed radix: 45 = 3·3·5; Bluestein: 59; Rader: 61), convolution with gates,
+    // attention with per-head patterns, sparse linear.
     const fp = k.fft({ n: 45, batch: 2, inverse: true });
     const fb = k.fft({ n: 59, batch: 2 });
-    check(fp.variant === 'mixed' && fb.variant === 'bluestein' && k.explain('fft', { n: 45 }).variant === 'mixed' && k.explain('fft', { n: 64 }).variant === k.fft({ n: 64 }).variant, `fft variants ${fp.variant} ${fb.variant}`);
+    const fr = k.fft({ n: 61, batch: 3, inverse: true });
+    check(fp.variant === 'mixed' && fb.variant === 'bluestein' && fr.variant === 'rader' && k.explain('fft', { n: 45 }).variant === 'mixed' && k.explain('fft', { n: 64 }).variant === k.fft({ n: 64 }).variant, `fft variants ${fp.variant} ${fb.variant} ${fr.variant}`);
     const x = rand(4 * 45, 113);
     const cf = fp.check(await fp.run(x), x);
     check(cf.pass && relL2(cf.reference, dftRef(x, 45, 2, true)) < 1e-12, `fft check ${cf.rel_l2_err} / ${cf.tolerance}`);
     const xb = rand(4 * 59, 114);
     const cb = fb.check(await fb.run(xb), xb);
     check(cb.pass && relL2(cb.reference, dftRef(xb, 59, 2, false)) < 1e-12, `bluestein check ${cb.rel_l2_err} / ${cb.tolerance}`);
+    const xr = rand(6 * 61, 116);
+    const cr = fr.check(await fr.run(xr), xr);
+    check(cr.pass && relL2(cr.reference, dftRef(xr, 61, 3, true)) < 1e-12, `rader check ${cr.rel_l2_err} / ${cr.tolerance}`);
     const cd = { batch: 1, channels: 2, length: 40, kernelLength: 9, preGate: true };
     const cp = k.fftconv(cd);
     const ce = k.explain('fftconv', cd);

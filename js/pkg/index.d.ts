@@ -265,7 +265,7 @@ export interface GemmOptions {
 }
 
 export interface FftOptions {
-  /** Points per transform (any length ≥ 1; other lengths than powers of two run the mixed-radix kernel where every prime factor is ≤ 53 (one dispatch up to 2048 points on default limits, two passes beyond), else Bluestein). */
+  /** Points per transform (any length ≥ 1; other lengths than powers of two run the mixed-radix kernel where every prime factor is ≤ 53 (one dispatch up to 2048 points on default limits, two passes beyond), primes whose n − 1 is such a length of one dispatch by Rader's algorithm (two transforms in one dispatch), else Bluestein). */
   n: number;
   batch?: number;
   /** Inverse transform, scaled by 1/n. */
@@ -550,7 +550,7 @@ export class FftPlan {
   /** Into `output`, or a new buffer of the package when omitted. */
   run(input: GPUBuffer, output?: GPUBuffer): Promise<GPUBuffer>;
   readonly config: string;
-  /** `stockham` or `monarch` for powers of two, `mixed` or `bluestein` otherwise. */
+  /** `stockham` or `monarch` for powers of two, `mixed`, `rader` or `bluestein` otherwise. */
   readonly variant: string;
   /** `result` against the f64 FFT of `input` (scaled by 1/n when inverse). */
   check(result: HostArray, input: HostArray): Comparison;

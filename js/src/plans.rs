@@ -509,8 +509,9 @@ impl FftPlan {
 
     /// The kernel variant: `stockham` or `monarch` for powers of two; `mixed` (the
     /// mixed-radix kernel: lengths whose prime factors are ≤ 53, one dispatch up to 2048 points
-    /// on WebGPU's default limits, two passes beyond) or `bluestein` (its inner transforms run
-    /// the configuration) otherwise, as the native bench's rows name it.
+    /// on WebGPU's default limits, two passes beyond), `rader` (primes whose n − 1 the mixed-radix
+    /// kernel takes in one dispatch: two transforms of n − 1 points in one) or `bluestein` (its inner
+    /// transforms run the configuration) otherwise, as the native bench's rows name it.
     #[wasm_bindgen(getter)]
     pub fn variant(&self) -> String {
         self.plan.variant().into()

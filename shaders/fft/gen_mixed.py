@@ -13,8 +13,9 @@ sit in memory), or, past what two halves take, share one buffer (ONE_BUFFER).
 The radix of stage s is the override MR_R<s> (1: no stage); `main` branches on those overrides
 only, so the host's specialisation (src/runtime/specialize.rs) leaves one stage function per
 stage. The DFTs of odd prime radix use the symmetric form (pairs x_k ± x_(R−k)): (R−1)²/2 real
-multiplies instead of (R−1)²; composite radices nest two smaller DFTs. Run it after editing;
-the WGSL is checked in."""
+multiplies instead of (R−1)²; composite radices nest two smaller DFTs. With RADER, `main` runs
+the stages twice (Rader's algorithm for the prime MR_N + 1: two transforms of MR_N points in one
+dispatch, src/ops/fft/rader.rs). Run it after editing; the WGSL is checked in."""
 import math, pathlib, sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "common"))
@@ -86,8 +87,8 @@ def stage(r):
         pw.append(f"        let w{q} = cmul(w{a}, w{b});")
     tw = "\n".join(pw)
     tw_apply = "\n".join(f"        x[{q}] = cmul(x[{q}], w{q});" for q in range(1, r))
-    reads = "\n".join(f"    x[{q}] = mr_in(s, t, c, j + {q}u * q);" for q in range(r))
-    writes = "\n".join(f"    mr_out(s, t, c, o + {q}u * ns, y[{q}]);" for q in range(r))
+    reads = "\n".join(f"    x[{q}] = mr_in(s, t, c, j + {q}u * q, &g);" for q in range(r))
+    writes = "\n".join(f"    mr_out(s, t, c, o + {q}u * ns, y[{q}], &g);" for q in range(r))
     dft = "x" if r == 1 else f"dft{r}(x)"
     return f"""// Butterfly u of stage s (span ns) of radix {r}, as a validity flag and its R inputs times the
 // stage twiddles.
@@ -102,6 +103,11 @@ fn mr_load{r}(s: u32, ns: u32, u: u32) -> MrIn{r} {{
     let c = col0 + t;
     if u >= MR_M * q || c >= fp.batch {{
         return MrIn{r}(false, x);
+    }}
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {{
+        g = rader[j].x;
     }}
 {reads}
     let k = j % ns;
@@ -128,6 +134,11 @@ fn mr_store{r}(s: u32, ns: u32, u: u32, a: MrIn{r}) {{
     let y = {dft};
     let k = j % ns;
     let o = (j - k) * {r}u + k;
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {{
+        g = rader[o].y;
+    }}
 {writes}
 }}
 
@@ -143,7 +154,7 @@ fn mr_stage{r}(s: u32, ns: u32, li: u32) {{
         if two {{
             b = mr_load{r}(s, ns, li + MR_WG);
         }}
-        if s > 0u && s + 1u < MR_STAGES {{
+        if s > 0u && !mr_last(s) {{
             workgroupBarrier();
         }}
         mr_store{r}(s, ns, li, a);
@@ -165,17 +176,21 @@ struct MrIn{r} {{
 
 
 def main_fn():
+    """The stages of one transform, then (RADER) those of the second, stage MR_STAGES + s with
+    the radix and span of stage s."""
     out = []
-    for s in range(MAX_STAGES):
-        span = " * ".join(f"MR_R{i}" for i in range(s)) or "1u"
-        chain = " else ".join(
-            f"if MR_R{s} == {r}u {{\n        mr_stage{r}({s}u, {span}, li);\n    }}"
-            for r in RADICES
-        )
-        barrier = (
-            f"    if {s + 1}u < MR_STAGES {{\n        workgroupBarrier();\n    }}"
-        )
-        out.append(f"    // Stage {s}.\n    if {s}u < MR_STAGES {{\n    {chain}\n{barrier}\n    }}")
+    for second in (False, True):
+        for s in range(MAX_STAGES):
+            span = " * ".join(f"MR_R{i}" for i in range(s)) or "1u"
+            index = f"MR_STAGES + {s}u" if second else f"{s}u"
+            chain = " else ".join(
+                f"if MR_R{s} == {r}u {{\n        mr_stage{r}({index}, {span}, li);\n    }}"
+                for r in RADICES
+            )
+            barrier = f"    if !mr_last({index}) {{\n        workgroupBarrier();\n    }}"
+            gate = f"RADER && {s}u < MR_STAGES" if second else f"{s}u < MR_STAGES"
+            name = f"Stage {s} of Rader's second transform" if second else f"Stage {s}"
+            out.append(f"    // {name}.\n    if {gate} {{\n    {chain}\n{barrier}\n    }}")
     return "\n".join(out)
 
 
@@ -208,6 +223,18 @@ override MULTI: bool = false;
 // invocation. Twice the points of the two halves; the values of two butterflies live across a
 // barrier.
 override ONE_BUFFER: bool = false;
+// Rader's algorithm for the prime MR_N + 1 (src/ops/fft/rader.rs), rows of MR_N + 1 values in
+// and out: the first transform takes the values x_(g^i) gathered by the table, its last stage
+// writes X_0 = x_0 + A_0 out and conj(A_k·B_k) (plus MR_N·x_0 at k = 0) to workgroup memory,
+// and a second transform of those (stages MR_STAGES …, the same radices) gives
+// MR_N·conj(X_(g^-i)), scattered by the table.
+override RADER: bool = false;
+
+// Rader's table, entry i: (g^i mod p, g^-i mod p), p = MR_N + 1; fp.a4 = g^(MR_N / MR_R0) and
+// fp.a5 = g^-(MR_N / R_last) mod p step the gather and the scatter from one lookup per
+// butterfly. B, the MR_N-point transform of exp(-2πi·g^-q/p), follows the roots: B_i =
+// root(MR_N + i).
+@group(0) @binding(5) var<storage, read> rader: array<vec2<u32>>;
 
 // The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves, or
 // MR_N with ONE_BUFFER) and
@@ -255,11 +282,18 @@ fn mr_half(s: u32) -> u32 {{
     return (s & 1u) * MR_M * MR_N;
 }}
 
-// Input i of stage s for transform t of the workgroup (transform c of the batch).
-fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {{
+// Input i of stage s for transform t of the workgroup (transform c of the batch); g: where
+// Rader's gather finds it in the row, stepped to the butterfly's next input (times fp.a4 mod p: a
+// product of two values under 2^13 and a modulus the host makes a literal cost less than a table
+// lookup on CPU adapters).
+fn mr_in(s: u32, t: u32, c: u32, i: u32, g: ptr<function, u32>) -> vec2<f32> {{
     if s == 0u {{
         let sign = select(1.0, -1.0, (fp.flags & 1u) != 0u);
-        let e = mr_in_addr(c, i);
+        var e = mr_in_addr(c, i);
+        if RADER {{
+            e = c * (MR_N + 1u) + *g;
+            *g = *g * fp.a4 % (MR_N + 1u);
+        }}
         var v: vec2<f32>;
         if IN_PLACE {{
             v = lde_dst(e);
@@ -277,11 +311,48 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {{
     return sm1_ld(mr_half(s + 1u) + t * MR_N + i);
 }}
 
-// Output i of stage s.
-fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {{
-    if s + 1u == MR_STAGES {{
+// Whether stage s writes the output: the last of the transform, or of Rader's second.
+fn mr_last(s: u32) -> bool {{
+    return s + 1u == select(MR_STAGES, 2u * MR_STAGES, RADER);
+}}
+
+// Output i of the last stage of Rader's first transform, v = A_i (transform t of the workgroup,
+// c of the batch): X_0 = x_0 + A_0 goes out (finished as the second transform's outputs are, less
+// its factor MR_N and its conjugate); conj(A_i·B_i) goes to workgroup memory, with MR_N·x_0 added
+// to A_0·B_0 (x_0 added to every value of the cyclic convolution). The conjugate lets the
+// second transform run forward.
+fn mr_rader_mid(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {{
+    var y = cmul(v, root(MR_N + i));
+    if i == 0u {{
+        let row = c * (MR_N + 1u);
+        let x0 = lde_src(row) * vec2<f32>(1.0, select(1.0, -1.0, (fp.flags & 1u) != 0u));
+        y += f32(MR_N) * x0;
         let sign = select(1.0, -1.0, (fp.flags & 2u) != 0u);
-        ste_dst(mr_out_addr(c, i), v * vec2<f32>(fp.scale, sign * fp.scale));
+        let s0 = f32(MR_N) * fp.scale;
+        ste_dst(row, (x0 + v) * vec2<f32>(s0, -sign * s0));
+    }}
+    sm1_st(mr_half(s) + t * MR_N + i, conj(y));
+}}
+
+// Output i of stage s; g: where Rader's scatter puts it in the row, stepped as `mr_in` steps its
+// (times fp.a5).
+fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>, g: ptr<function, u32>) {{
+    let sign = select(1.0, -1.0, (fp.flags & 2u) != 0u);
+    let out = v * vec2<f32>(fp.scale, sign * fp.scale);
+    if RADER {{
+        if s + 1u == MR_STAGES {{
+            mr_rader_mid(s, t, c, i, v);
+        }} else if mr_last(s) {{
+            // v = MR_N·conj(X_(g^-i)): fp.scale holds the 1 / MR_N, fp.flags the conjugate.
+            ste_dst(c * (MR_N + 1u) + *g, out);
+            *g = *g * fp.a5 % (MR_N + 1u);
+        }} else {{
+            sm1_st(mr_half(s) + t * MR_N + i, v);
+        }}
+        return;
+    }}
+    if s + 1u == MR_STAGES {{
+        ste_dst(mr_out_addr(c, i), out);
         return;
     }}
     sm1_st(mr_half(s) + t * MR_N + i, v);

@@ -31,6 +31,18 @@ override MULTI: bool = false;
 // invocation. Twice the points of the two halves; the values of two butterflies live across a
 // barrier.
 override ONE_BUFFER: bool = false;
+// Rader's algorithm for the prime MR_N + 1 (src/ops/fft/rader.rs), rows of MR_N + 1 values in
+// and out: the first transform takes the values x_(g^i) gathered by the table, its last stage
+// writes X_0 = x_0 + A_0 out and conj(A_k·B_k) (plus MR_N·x_0 at k = 0) to workgroup memory,
+// and a second transform of those (stages MR_STAGES …, the same radices) gives
+// MR_N·conj(X_(g^-i)), scattered by the table.
+override RADER: bool = false;
+
+// Rader's table, entry i: (g^i mod p, g^-i mod p), p = MR_N + 1; fp.a4 = g^(MR_N / MR_R0) and
+// fp.a5 = g^-(MR_N / R_last) mod p step the gather and the scatter from one lookup per
+// butterfly. B, the MR_N-point transform of exp(-2πi·g^-q/p), follows the roots: B_i =
+// root(MR_N + i).
+@group(0) @binding(5) var<storage, read> rader: array<vec2<u32>>;
 
 // The workgroup memory (`sm1_ld` / `sm1_st`, MR_SM = 2 · MR_M · MR_N values in two halves, or
 // MR_N with ONE_BUFFER) and
@@ -78,11 +90,18 @@ fn mr_half(s: u32) -> u32 {
     return (s & 1u) * MR_M * MR_N;
 }
 
-// Input i of stage s for transform t of the workgroup (transform c of the batch).
-fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
+// Input i of stage s for transform t of the workgroup (transform c of the batch); g: where
+// Rader's gather finds it in the row, stepped to the butterfly's next input (times fp.a4 mod p: a
+// product of two values under 2^13 and a modulus the host makes a literal cost less than a table
+// lookup on CPU adapters).
+fn mr_in(s: u32, t: u32, c: u32, i: u32, g: ptr<function, u32>) -> vec2<f32> {
     if s == 0u {
         let sign = select(1.0, -1.0, (fp.flags & 1u) != 0u);
-        let e = mr_in_addr(c, i);
+        var e = mr_in_addr(c, i);
+        if RADER {
+            e = c * (MR_N + 1u) + *g;
+            *g = *g * fp.a4 % (MR_N + 1u);
+        }
         var v: vec2<f32>;
         if IN_PLACE {
             v = lde_dst(e);
@@ -100,11 +119,48 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32) -> vec2<f32> {
     return sm1_ld(mr_half(s + 1u) + t * MR_N + i);
 }
 
-// Output i of stage s.
-fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {
-    if s + 1u == MR_STAGES {
+// Whether stage s writes the output: the last of the transform, or of Rader's second.
+fn mr_last(s: u32) -> bool {
+    return s + 1u == select(MR_STAGES, 2u * MR_STAGES, RADER);
+}
+
+// Output i of the last stage of Rader's first transform, v = A_i (transform t of the workgroup,
+// c of the batch): X_0 = x_0 + A_0 goes out (finished as the second transform's outputs are, less
+// its factor MR_N and its conjugate); conj(A_i·B_i) goes to workgroup memory, with MR_N·x_0 added
+// to A_0·B_0 (x_0 added to every value of the cyclic convolution). The conjugate lets the
+// second transform run forward.
+fn mr_rader_mid(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {
+    var y = cmul(v, root(MR_N + i));
+    if i == 0u {
+        let row = c * (MR_N + 1u);
+        let x0 = lde_src(row) * vec2<f32>(1.0, select(1.0, -1.0, (fp.flags & 1u) != 0u));
+        y += f32(MR_N) * x0;
         let sign = select(1.0, -1.0, (fp.flags & 2u) != 0u);
-        ste_dst(mr_out_addr(c, i), v * vec2<f32>(fp.scale, sign * fp.scale));
+        let s0 = f32(MR_N) * fp.scale;
+        ste_dst(row, (x0 + v) * vec2<f32>(s0, -sign * s0));
+    }
+    sm1_st(mr_half(s) + t * MR_N + i, conj(y));
+}
+
+// Output i of stage s; g: where Rader's scatter puts it in the row, stepped as `mr_in` steps its
+// (times fp.a5).
+fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>, g: ptr<function, u32>) {
+    let sign = select(1.0, -1.0, (fp.flags & 2u) != 0u);
+    let out = v * vec2<f32>(fp.scale, sign * fp.scale);
+    if RADER {
+        if s + 1u == MR_STAGES {
+            mr_rader_mid(s, t, c, i, v);
+        } else if mr_last(s) {
+            // v = MR_N·conj(X_(g^-i)): fp.scale holds the 1 / MR_N, fp.flags the conjugate.
+            ste_dst(c * (MR_N + 1u) + *g, out);
+            *g = *g * fp.a5 % (MR_N + 1u);
+        } else {
+            sm1_st(mr_half(s) + t * MR_N + i, v);
+        }
+        return;
+    }
+    if s + 1u == MR_STAGES {
+        ste_dst(mr_out_addr(c, i), out);
         return;
     }
     sm1_st(mr_half(s) + t * MR_N + i, v);
@@ -1665,7 +1721,12 @@ fn mr_load1(s: u32, ns: u32, u: u32) -> MrIn1 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn1(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·1)^k from the fp.n-th roots, its powers by products.
@@ -1690,7 +1751,12 @@ fn mr_store1(s: u32, ns: u32, u: u32, a: MrIn1) {
     let y = x;
     let k = j % ns;
     let o = (j - k) * 1u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
 }
 
 // Stage s of radix 1: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -1705,7 +1771,7 @@ fn mr_stage1(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load1(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store1(s, ns, li, a);
@@ -1738,8 +1804,13 @@ fn mr_load2(s: u32, ns: u32, u: u32) -> MrIn2 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn2(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·2)^k from the fp.n-th roots, its powers by products.
@@ -1764,8 +1835,13 @@ fn mr_store2(s: u32, ns: u32, u: u32, a: MrIn2) {
     let y = dft2(x);
     let k = j % ns;
     let o = (j - k) * 2u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
 }
 
 // Stage s of radix 2: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -1780,7 +1856,7 @@ fn mr_stage2(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load2(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store2(s, ns, li, a);
@@ -1813,9 +1889,14 @@ fn mr_load3(s: u32, ns: u32, u: u32) -> MrIn3 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn3(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·3)^k from the fp.n-th roots, its powers by products.
@@ -1841,9 +1922,14 @@ fn mr_store3(s: u32, ns: u32, u: u32, a: MrIn3) {
     let y = dft3(x);
     let k = j % ns;
     let o = (j - k) * 3u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
 }
 
 // Stage s of radix 3: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -1858,7 +1944,7 @@ fn mr_stage3(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load3(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store3(s, ns, li, a);
@@ -1891,10 +1977,15 @@ fn mr_load4(s: u32, ns: u32, u: u32) -> MrIn4 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn4(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·4)^k from the fp.n-th roots, its powers by products.
@@ -1922,10 +2013,15 @@ fn mr_store4(s: u32, ns: u32, u: u32, a: MrIn4) {
     let y = dft4(x);
     let k = j % ns;
     let o = (j - k) * 4u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
 }
 
 // Stage s of radix 4: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -1940,7 +2036,7 @@ fn mr_stage4(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load4(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store4(s, ns, li, a);
@@ -1973,11 +2069,16 @@ fn mr_load5(s: u32, ns: u32, u: u32) -> MrIn5 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn5(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·5)^k from the fp.n-th roots, its powers by products.
@@ -2007,11 +2108,16 @@ fn mr_store5(s: u32, ns: u32, u: u32, a: MrIn5) {
     let y = dft5(x);
     let k = j % ns;
     let o = (j - k) * 5u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
 }
 
 // Stage s of radix 5: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2026,7 +2132,7 @@ fn mr_stage5(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load5(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store5(s, ns, li, a);
@@ -2059,12 +2165,17 @@ fn mr_load6(s: u32, ns: u32, u: u32) -> MrIn6 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn6(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·6)^k from the fp.n-th roots, its powers by products.
@@ -2096,12 +2207,17 @@ fn mr_store6(s: u32, ns: u32, u: u32, a: MrIn6) {
     let y = dft6(x);
     let k = j % ns;
     let o = (j - k) * 6u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
 }
 
 // Stage s of radix 6: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2116,7 +2232,7 @@ fn mr_stage6(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load6(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store6(s, ns, li, a);
@@ -2149,13 +2265,18 @@ fn mr_load7(s: u32, ns: u32, u: u32) -> MrIn7 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn7(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·7)^k from the fp.n-th roots, its powers by products.
@@ -2189,13 +2310,18 @@ fn mr_store7(s: u32, ns: u32, u: u32, a: MrIn7) {
     let y = dft7(x);
     let k = j % ns;
     let o = (j - k) * 7u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
 }
 
 // Stage s of radix 7: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2210,7 +2336,7 @@ fn mr_stage7(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load7(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store7(s, ns, li, a);
@@ -2243,14 +2369,19 @@ fn mr_load8(s: u32, ns: u32, u: u32) -> MrIn8 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn8(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·8)^k from the fp.n-th roots, its powers by products.
@@ -2286,14 +2417,19 @@ fn mr_store8(s: u32, ns: u32, u: u32, a: MrIn8) {
     let y = dft8(x);
     let k = j % ns;
     let o = (j - k) * 8u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
 }
 
 // Stage s of radix 8: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2308,7 +2444,7 @@ fn mr_stage8(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load8(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store8(s, ns, li, a);
@@ -2341,15 +2477,20 @@ fn mr_load9(s: u32, ns: u32, u: u32) -> MrIn9 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn9(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·9)^k from the fp.n-th roots, its powers by products.
@@ -2387,15 +2528,20 @@ fn mr_store9(s: u32, ns: u32, u: u32, a: MrIn9) {
     let y = dft9(x);
     let k = j % ns;
     let o = (j - k) * 9u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
 }
 
 // Stage s of radix 9: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2410,7 +2556,7 @@ fn mr_stage9(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load9(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store9(s, ns, li, a);
@@ -2443,16 +2589,21 @@ fn mr_load10(s: u32, ns: u32, u: u32) -> MrIn10 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn10(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·10)^k from the fp.n-th roots, its powers by products.
@@ -2492,16 +2643,21 @@ fn mr_store10(s: u32, ns: u32, u: u32, a: MrIn10) {
     let y = dft10(x);
     let k = j % ns;
     let o = (j - k) * 10u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
 }
 
 // Stage s of radix 10: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2516,7 +2672,7 @@ fn mr_stage10(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load10(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store10(s, ns, li, a);
@@ -2549,17 +2705,22 @@ fn mr_load11(s: u32, ns: u32, u: u32) -> MrIn11 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn11(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·11)^k from the fp.n-th roots, its powers by products.
@@ -2601,17 +2762,22 @@ fn mr_store11(s: u32, ns: u32, u: u32, a: MrIn11) {
     let y = dft11(x);
     let k = j % ns;
     let o = (j - k) * 11u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
 }
 
 // Stage s of radix 11: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2626,7 +2792,7 @@ fn mr_stage11(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load11(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store11(s, ns, li, a);
@@ -2659,18 +2825,23 @@ fn mr_load12(s: u32, ns: u32, u: u32) -> MrIn12 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn12(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·12)^k from the fp.n-th roots, its powers by products.
@@ -2714,18 +2885,23 @@ fn mr_store12(s: u32, ns: u32, u: u32, a: MrIn12) {
     let y = dft12(x);
     let k = j % ns;
     let o = (j - k) * 12u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
 }
 
 // Stage s of radix 12: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2740,7 +2916,7 @@ fn mr_stage12(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load12(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store12(s, ns, li, a);
@@ -2773,19 +2949,24 @@ fn mr_load13(s: u32, ns: u32, u: u32) -> MrIn13 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn13(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·13)^k from the fp.n-th roots, its powers by products.
@@ -2831,19 +3012,24 @@ fn mr_store13(s: u32, ns: u32, u: u32, a: MrIn13) {
     let y = dft13(x);
     let k = j % ns;
     let o = (j - k) * 13u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
 }
 
 // Stage s of radix 13: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2858,7 +3044,7 @@ fn mr_stage13(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load13(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store13(s, ns, li, a);
@@ -2891,20 +3077,25 @@ fn mr_load14(s: u32, ns: u32, u: u32) -> MrIn14 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn14(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·14)^k from the fp.n-th roots, its powers by products.
@@ -2952,20 +3143,25 @@ fn mr_store14(s: u32, ns: u32, u: u32, a: MrIn14) {
     let y = dft14(x);
     let k = j % ns;
     let o = (j - k) * 14u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
 }
 
 // Stage s of radix 14: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -2980,7 +3176,7 @@ fn mr_stage14(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load14(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store14(s, ns, li, a);
@@ -3013,21 +3209,26 @@ fn mr_load15(s: u32, ns: u32, u: u32) -> MrIn15 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn15(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·15)^k from the fp.n-th roots, its powers by products.
@@ -3077,21 +3278,26 @@ fn mr_store15(s: u32, ns: u32, u: u32, a: MrIn15) {
     let y = dft15(x);
     let k = j % ns;
     let o = (j - k) * 15u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
 }
 
 // Stage s of radix 15: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3106,7 +3312,7 @@ fn mr_stage15(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load15(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store15(s, ns, li, a);
@@ -3139,22 +3345,27 @@ fn mr_load16(s: u32, ns: u32, u: u32) -> MrIn16 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn16(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·16)^k from the fp.n-th roots, its powers by products.
@@ -3206,22 +3417,27 @@ fn mr_store16(s: u32, ns: u32, u: u32, a: MrIn16) {
     let y = dft16(x);
     let k = j % ns;
     let o = (j - k) * 16u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
 }
 
 // Stage s of radix 16: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3236,7 +3452,7 @@ fn mr_stage16(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load16(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store16(s, ns, li, a);
@@ -3269,23 +3485,28 @@ fn mr_load17(s: u32, ns: u32, u: u32) -> MrIn17 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn17(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·17)^k from the fp.n-th roots, its powers by products.
@@ -3339,23 +3560,28 @@ fn mr_store17(s: u32, ns: u32, u: u32, a: MrIn17) {
     let y = dft17(x);
     let k = j % ns;
     let o = (j - k) * 17u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
 }
 
 // Stage s of radix 17: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3370,7 +3596,7 @@ fn mr_stage17(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load17(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store17(s, ns, li, a);
@@ -3403,24 +3629,29 @@ fn mr_load18(s: u32, ns: u32, u: u32) -> MrIn18 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn18(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·18)^k from the fp.n-th roots, its powers by products.
@@ -3476,24 +3707,29 @@ fn mr_store18(s: u32, ns: u32, u: u32, a: MrIn18) {
     let y = dft18(x);
     let k = j % ns;
     let o = (j - k) * 18u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
 }
 
 // Stage s of radix 18: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3508,7 +3744,7 @@ fn mr_stage18(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load18(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store18(s, ns, li, a);
@@ -3541,25 +3777,30 @@ fn mr_load19(s: u32, ns: u32, u: u32) -> MrIn19 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn19(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·19)^k from the fp.n-th roots, its powers by products.
@@ -3617,25 +3858,30 @@ fn mr_store19(s: u32, ns: u32, u: u32, a: MrIn19) {
     let y = dft19(x);
     let k = j % ns;
     let o = (j - k) * 19u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
 }
 
 // Stage s of radix 19: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3650,7 +3896,7 @@ fn mr_stage19(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load19(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store19(s, ns, li, a);
@@ -3683,26 +3929,31 @@ fn mr_load20(s: u32, ns: u32, u: u32) -> MrIn20 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn20(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·20)^k from the fp.n-th roots, its powers by products.
@@ -3762,26 +4013,31 @@ fn mr_store20(s: u32, ns: u32, u: u32, a: MrIn20) {
     let y = dft20(x);
     let k = j % ns;
     let o = (j - k) * 20u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
 }
 
 // Stage s of radix 20: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3796,7 +4052,7 @@ fn mr_stage20(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load20(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store20(s, ns, li, a);
@@ -3829,27 +4085,32 @@ fn mr_load21(s: u32, ns: u32, u: u32) -> MrIn21 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn21(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·21)^k from the fp.n-th roots, its powers by products.
@@ -3911,27 +4172,32 @@ fn mr_store21(s: u32, ns: u32, u: u32, a: MrIn21) {
     let y = dft21(x);
     let k = j % ns;
     let o = (j - k) * 21u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
 }
 
 // Stage s of radix 21: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -3946,7 +4212,7 @@ fn mr_stage21(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load21(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store21(s, ns, li, a);
@@ -3979,28 +4245,33 @@ fn mr_load22(s: u32, ns: u32, u: u32) -> MrIn22 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn22(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·22)^k from the fp.n-th roots, its powers by products.
@@ -4064,28 +4335,33 @@ fn mr_store22(s: u32, ns: u32, u: u32, a: MrIn22) {
     let y = dft22(x);
     let k = j % ns;
     let o = (j - k) * 22u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
 }
 
 // Stage s of radix 22: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -4100,7 +4376,7 @@ fn mr_stage22(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load22(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store22(s, ns, li, a);
@@ -4133,29 +4409,34 @@ fn mr_load23(s: u32, ns: u32, u: u32) -> MrIn23 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn23(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·23)^k from the fp.n-th roots, its powers by products.
@@ -4221,29 +4502,34 @@ fn mr_store23(s: u32, ns: u32, u: u32, a: MrIn23) {
     let y = dft23(x);
     let k = j % ns;
     let o = (j - k) * 23u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
 }
 
 // Stage s of radix 23: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -4258,7 +4544,7 @@ fn mr_stage23(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load23(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store23(s, ns, li, a);
@@ -4291,30 +4577,35 @@ fn mr_load24(s: u32, ns: u32, u: u32) -> MrIn24 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn24(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·24)^k from the fp.n-th roots, its powers by products.
@@ -4382,30 +4673,35 @@ fn mr_store24(s: u32, ns: u32, u: u32, a: MrIn24) {
     let y = dft24(x);
     let k = j % ns;
     let o = (j - k) * 24u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
 }
 
 // Stage s of radix 24: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -4420,7 +4716,7 @@ fn mr_stage24(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load24(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store24(s, ns, li, a);
@@ -4453,31 +4749,36 @@ fn mr_load25(s: u32, ns: u32, u: u32) -> MrIn25 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn25(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·25)^k from the fp.n-th roots, its powers by products.
@@ -4547,31 +4848,36 @@ fn mr_store25(s: u32, ns: u32, u: u32, a: MrIn25) {
     let y = dft25(x);
     let k = j % ns;
     let o = (j - k) * 25u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
 }
 
 // Stage s of radix 25: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -4586,7 +4892,7 @@ fn mr_stage25(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load25(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store25(s, ns, li, a);
@@ -4619,35 +4925,40 @@ fn mr_load29(s: u32, ns: u32, u: u32) -> MrIn29 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn29(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·29)^k from the fp.n-th roots, its powers by products.
@@ -4725,35 +5036,40 @@ fn mr_store29(s: u32, ns: u32, u: u32, a: MrIn29) {
     let y = dft29(x);
     let k = j % ns;
     let o = (j - k) * 29u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
 }
 
 // Stage s of radix 29: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -4768,7 +5084,7 @@ fn mr_stage29(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load29(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store29(s, ns, li, a);
@@ -4801,37 +5117,42 @@ fn mr_load31(s: u32, ns: u32, u: u32) -> MrIn31 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn31(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
-    x[29] = mr_in(s, t, c, j + 29u * q);
-    x[30] = mr_in(s, t, c, j + 30u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
+    x[29] = mr_in(s, t, c, j + 29u * q, &g);
+    x[30] = mr_in(s, t, c, j + 30u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·31)^k from the fp.n-th roots, its powers by products.
@@ -4913,37 +5234,42 @@ fn mr_store31(s: u32, ns: u32, u: u32, a: MrIn31) {
     let y = dft31(x);
     let k = j % ns;
     let o = (j - k) * 31u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
-    mr_out(s, t, c, o + 29u * ns, y[29]);
-    mr_out(s, t, c, o + 30u * ns, y[30]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
+    mr_out(s, t, c, o + 29u * ns, y[29], &g);
+    mr_out(s, t, c, o + 30u * ns, y[30], &g);
 }
 
 // Stage s of radix 31: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -4958,7 +5284,7 @@ fn mr_stage31(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load31(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store31(s, ns, li, a);
@@ -4991,43 +5317,48 @@ fn mr_load37(s: u32, ns: u32, u: u32) -> MrIn37 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn37(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
-    x[29] = mr_in(s, t, c, j + 29u * q);
-    x[30] = mr_in(s, t, c, j + 30u * q);
-    x[31] = mr_in(s, t, c, j + 31u * q);
-    x[32] = mr_in(s, t, c, j + 32u * q);
-    x[33] = mr_in(s, t, c, j + 33u * q);
-    x[34] = mr_in(s, t, c, j + 34u * q);
-    x[35] = mr_in(s, t, c, j + 35u * q);
-    x[36] = mr_in(s, t, c, j + 36u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
+    x[29] = mr_in(s, t, c, j + 29u * q, &g);
+    x[30] = mr_in(s, t, c, j + 30u * q, &g);
+    x[31] = mr_in(s, t, c, j + 31u * q, &g);
+    x[32] = mr_in(s, t, c, j + 32u * q, &g);
+    x[33] = mr_in(s, t, c, j + 33u * q, &g);
+    x[34] = mr_in(s, t, c, j + 34u * q, &g);
+    x[35] = mr_in(s, t, c, j + 35u * q, &g);
+    x[36] = mr_in(s, t, c, j + 36u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·37)^k from the fp.n-th roots, its powers by products.
@@ -5121,43 +5452,48 @@ fn mr_store37(s: u32, ns: u32, u: u32, a: MrIn37) {
     let y = dft37(x);
     let k = j % ns;
     let o = (j - k) * 37u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
-    mr_out(s, t, c, o + 29u * ns, y[29]);
-    mr_out(s, t, c, o + 30u * ns, y[30]);
-    mr_out(s, t, c, o + 31u * ns, y[31]);
-    mr_out(s, t, c, o + 32u * ns, y[32]);
-    mr_out(s, t, c, o + 33u * ns, y[33]);
-    mr_out(s, t, c, o + 34u * ns, y[34]);
-    mr_out(s, t, c, o + 35u * ns, y[35]);
-    mr_out(s, t, c, o + 36u * ns, y[36]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
+    mr_out(s, t, c, o + 29u * ns, y[29], &g);
+    mr_out(s, t, c, o + 30u * ns, y[30], &g);
+    mr_out(s, t, c, o + 31u * ns, y[31], &g);
+    mr_out(s, t, c, o + 32u * ns, y[32], &g);
+    mr_out(s, t, c, o + 33u * ns, y[33], &g);
+    mr_out(s, t, c, o + 34u * ns, y[34], &g);
+    mr_out(s, t, c, o + 35u * ns, y[35], &g);
+    mr_out(s, t, c, o + 36u * ns, y[36], &g);
 }
 
 // Stage s of radix 37: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -5172,7 +5508,7 @@ fn mr_stage37(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load37(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store37(s, ns, li, a);
@@ -5205,47 +5541,52 @@ fn mr_load41(s: u32, ns: u32, u: u32) -> MrIn41 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn41(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
-    x[29] = mr_in(s, t, c, j + 29u * q);
-    x[30] = mr_in(s, t, c, j + 30u * q);
-    x[31] = mr_in(s, t, c, j + 31u * q);
-    x[32] = mr_in(s, t, c, j + 32u * q);
-    x[33] = mr_in(s, t, c, j + 33u * q);
-    x[34] = mr_in(s, t, c, j + 34u * q);
-    x[35] = mr_in(s, t, c, j + 35u * q);
-    x[36] = mr_in(s, t, c, j + 36u * q);
-    x[37] = mr_in(s, t, c, j + 37u * q);
-    x[38] = mr_in(s, t, c, j + 38u * q);
-    x[39] = mr_in(s, t, c, j + 39u * q);
-    x[40] = mr_in(s, t, c, j + 40u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
+    x[29] = mr_in(s, t, c, j + 29u * q, &g);
+    x[30] = mr_in(s, t, c, j + 30u * q, &g);
+    x[31] = mr_in(s, t, c, j + 31u * q, &g);
+    x[32] = mr_in(s, t, c, j + 32u * q, &g);
+    x[33] = mr_in(s, t, c, j + 33u * q, &g);
+    x[34] = mr_in(s, t, c, j + 34u * q, &g);
+    x[35] = mr_in(s, t, c, j + 35u * q, &g);
+    x[36] = mr_in(s, t, c, j + 36u * q, &g);
+    x[37] = mr_in(s, t, c, j + 37u * q, &g);
+    x[38] = mr_in(s, t, c, j + 38u * q, &g);
+    x[39] = mr_in(s, t, c, j + 39u * q, &g);
+    x[40] = mr_in(s, t, c, j + 40u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·41)^k from the fp.n-th roots, its powers by products.
@@ -5347,47 +5688,52 @@ fn mr_store41(s: u32, ns: u32, u: u32, a: MrIn41) {
     let y = dft41(x);
     let k = j % ns;
     let o = (j - k) * 41u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
-    mr_out(s, t, c, o + 29u * ns, y[29]);
-    mr_out(s, t, c, o + 30u * ns, y[30]);
-    mr_out(s, t, c, o + 31u * ns, y[31]);
-    mr_out(s, t, c, o + 32u * ns, y[32]);
-    mr_out(s, t, c, o + 33u * ns, y[33]);
-    mr_out(s, t, c, o + 34u * ns, y[34]);
-    mr_out(s, t, c, o + 35u * ns, y[35]);
-    mr_out(s, t, c, o + 36u * ns, y[36]);
-    mr_out(s, t, c, o + 37u * ns, y[37]);
-    mr_out(s, t, c, o + 38u * ns, y[38]);
-    mr_out(s, t, c, o + 39u * ns, y[39]);
-    mr_out(s, t, c, o + 40u * ns, y[40]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
+    mr_out(s, t, c, o + 29u * ns, y[29], &g);
+    mr_out(s, t, c, o + 30u * ns, y[30], &g);
+    mr_out(s, t, c, o + 31u * ns, y[31], &g);
+    mr_out(s, t, c, o + 32u * ns, y[32], &g);
+    mr_out(s, t, c, o + 33u * ns, y[33], &g);
+    mr_out(s, t, c, o + 34u * ns, y[34], &g);
+    mr_out(s, t, c, o + 35u * ns, y[35], &g);
+    mr_out(s, t, c, o + 36u * ns, y[36], &g);
+    mr_out(s, t, c, o + 37u * ns, y[37], &g);
+    mr_out(s, t, c, o + 38u * ns, y[38], &g);
+    mr_out(s, t, c, o + 39u * ns, y[39], &g);
+    mr_out(s, t, c, o + 40u * ns, y[40], &g);
 }
 
 // Stage s of radix 41: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -5402,7 +5748,7 @@ fn mr_stage41(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load41(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store41(s, ns, li, a);
@@ -5435,49 +5781,54 @@ fn mr_load43(s: u32, ns: u32, u: u32) -> MrIn43 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn43(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
-    x[29] = mr_in(s, t, c, j + 29u * q);
-    x[30] = mr_in(s, t, c, j + 30u * q);
-    x[31] = mr_in(s, t, c, j + 31u * q);
-    x[32] = mr_in(s, t, c, j + 32u * q);
-    x[33] = mr_in(s, t, c, j + 33u * q);
-    x[34] = mr_in(s, t, c, j + 34u * q);
-    x[35] = mr_in(s, t, c, j + 35u * q);
-    x[36] = mr_in(s, t, c, j + 36u * q);
-    x[37] = mr_in(s, t, c, j + 37u * q);
-    x[38] = mr_in(s, t, c, j + 38u * q);
-    x[39] = mr_in(s, t, c, j + 39u * q);
-    x[40] = mr_in(s, t, c, j + 40u * q);
-    x[41] = mr_in(s, t, c, j + 41u * q);
-    x[42] = mr_in(s, t, c, j + 42u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
+    x[29] = mr_in(s, t, c, j + 29u * q, &g);
+    x[30] = mr_in(s, t, c, j + 30u * q, &g);
+    x[31] = mr_in(s, t, c, j + 31u * q, &g);
+    x[32] = mr_in(s, t, c, j + 32u * q, &g);
+    x[33] = mr_in(s, t, c, j + 33u * q, &g);
+    x[34] = mr_in(s, t, c, j + 34u * q, &g);
+    x[35] = mr_in(s, t, c, j + 35u * q, &g);
+    x[36] = mr_in(s, t, c, j + 36u * q, &g);
+    x[37] = mr_in(s, t, c, j + 37u * q, &g);
+    x[38] = mr_in(s, t, c, j + 38u * q, &g);
+    x[39] = mr_in(s, t, c, j + 39u * q, &g);
+    x[40] = mr_in(s, t, c, j + 40u * q, &g);
+    x[41] = mr_in(s, t, c, j + 41u * q, &g);
+    x[42] = mr_in(s, t, c, j + 42u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·43)^k from the fp.n-th roots, its powers by products.
@@ -5583,49 +5934,54 @@ fn mr_store43(s: u32, ns: u32, u: u32, a: MrIn43) {
     let y = dft43(x);
     let k = j % ns;
     let o = (j - k) * 43u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
-    mr_out(s, t, c, o + 29u * ns, y[29]);
-    mr_out(s, t, c, o + 30u * ns, y[30]);
-    mr_out(s, t, c, o + 31u * ns, y[31]);
-    mr_out(s, t, c, o + 32u * ns, y[32]);
-    mr_out(s, t, c, o + 33u * ns, y[33]);
-    mr_out(s, t, c, o + 34u * ns, y[34]);
-    mr_out(s, t, c, o + 35u * ns, y[35]);
-    mr_out(s, t, c, o + 36u * ns, y[36]);
-    mr_out(s, t, c, o + 37u * ns, y[37]);
-    mr_out(s, t, c, o + 38u * ns, y[38]);
-    mr_out(s, t, c, o + 39u * ns, y[39]);
-    mr_out(s, t, c, o + 40u * ns, y[40]);
-    mr_out(s, t, c, o + 41u * ns, y[41]);
-    mr_out(s, t, c, o + 42u * ns, y[42]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
+    mr_out(s, t, c, o + 29u * ns, y[29], &g);
+    mr_out(s, t, c, o + 30u * ns, y[30], &g);
+    mr_out(s, t, c, o + 31u * ns, y[31], &g);
+    mr_out(s, t, c, o + 32u * ns, y[32], &g);
+    mr_out(s, t, c, o + 33u * ns, y[33], &g);
+    mr_out(s, t, c, o + 34u * ns, y[34], &g);
+    mr_out(s, t, c, o + 35u * ns, y[35], &g);
+    mr_out(s, t, c, o + 36u * ns, y[36], &g);
+    mr_out(s, t, c, o + 37u * ns, y[37], &g);
+    mr_out(s, t, c, o + 38u * ns, y[38], &g);
+    mr_out(s, t, c, o + 39u * ns, y[39], &g);
+    mr_out(s, t, c, o + 40u * ns, y[40], &g);
+    mr_out(s, t, c, o + 41u * ns, y[41], &g);
+    mr_out(s, t, c, o + 42u * ns, y[42], &g);
 }
 
 // Stage s of radix 43: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -5640,7 +5996,7 @@ fn mr_stage43(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load43(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store43(s, ns, li, a);
@@ -5673,53 +6029,58 @@ fn mr_load47(s: u32, ns: u32, u: u32) -> MrIn47 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn47(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
-    x[29] = mr_in(s, t, c, j + 29u * q);
-    x[30] = mr_in(s, t, c, j + 30u * q);
-    x[31] = mr_in(s, t, c, j + 31u * q);
-    x[32] = mr_in(s, t, c, j + 32u * q);
-    x[33] = mr_in(s, t, c, j + 33u * q);
-    x[34] = mr_in(s, t, c, j + 34u * q);
-    x[35] = mr_in(s, t, c, j + 35u * q);
-    x[36] = mr_in(s, t, c, j + 36u * q);
-    x[37] = mr_in(s, t, c, j + 37u * q);
-    x[38] = mr_in(s, t, c, j + 38u * q);
-    x[39] = mr_in(s, t, c, j + 39u * q);
-    x[40] = mr_in(s, t, c, j + 40u * q);
-    x[41] = mr_in(s, t, c, j + 41u * q);
-    x[42] = mr_in(s, t, c, j + 42u * q);
-    x[43] = mr_in(s, t, c, j + 43u * q);
-    x[44] = mr_in(s, t, c, j + 44u * q);
-    x[45] = mr_in(s, t, c, j + 45u * q);
-    x[46] = mr_in(s, t, c, j + 46u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
+    x[29] = mr_in(s, t, c, j + 29u * q, &g);
+    x[30] = mr_in(s, t, c, j + 30u * q, &g);
+    x[31] = mr_in(s, t, c, j + 31u * q, &g);
+    x[32] = mr_in(s, t, c, j + 32u * q, &g);
+    x[33] = mr_in(s, t, c, j + 33u * q, &g);
+    x[34] = mr_in(s, t, c, j + 34u * q, &g);
+    x[35] = mr_in(s, t, c, j + 35u * q, &g);
+    x[36] = mr_in(s, t, c, j + 36u * q, &g);
+    x[37] = mr_in(s, t, c, j + 37u * q, &g);
+    x[38] = mr_in(s, t, c, j + 38u * q, &g);
+    x[39] = mr_in(s, t, c, j + 39u * q, &g);
+    x[40] = mr_in(s, t, c, j + 40u * q, &g);
+    x[41] = mr_in(s, t, c, j + 41u * q, &g);
+    x[42] = mr_in(s, t, c, j + 42u * q, &g);
+    x[43] = mr_in(s, t, c, j + 43u * q, &g);
+    x[44] = mr_in(s, t, c, j + 44u * q, &g);
+    x[45] = mr_in(s, t, c, j + 45u * q, &g);
+    x[46] = mr_in(s, t, c, j + 46u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·47)^k from the fp.n-th roots, its powers by products.
@@ -5833,53 +6194,58 @@ fn mr_store47(s: u32, ns: u32, u: u32, a: MrIn47) {
     let y = dft47(x);
     let k = j % ns;
     let o = (j - k) * 47u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
-    mr_out(s, t, c, o + 29u * ns, y[29]);
-    mr_out(s, t, c, o + 30u * ns, y[30]);
-    mr_out(s, t, c, o + 31u * ns, y[31]);
-    mr_out(s, t, c, o + 32u * ns, y[32]);
-    mr_out(s, t, c, o + 33u * ns, y[33]);
-    mr_out(s, t, c, o + 34u * ns, y[34]);
-    mr_out(s, t, c, o + 35u * ns, y[35]);
-    mr_out(s, t, c, o + 36u * ns, y[36]);
-    mr_out(s, t, c, o + 37u * ns, y[37]);
-    mr_out(s, t, c, o + 38u * ns, y[38]);
-    mr_out(s, t, c, o + 39u * ns, y[39]);
-    mr_out(s, t, c, o + 40u * ns, y[40]);
-    mr_out(s, t, c, o + 41u * ns, y[41]);
-    mr_out(s, t, c, o + 42u * ns, y[42]);
-    mr_out(s, t, c, o + 43u * ns, y[43]);
-    mr_out(s, t, c, o + 44u * ns, y[44]);
-    mr_out(s, t, c, o + 45u * ns, y[45]);
-    mr_out(s, t, c, o + 46u * ns, y[46]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
+    mr_out(s, t, c, o + 29u * ns, y[29], &g);
+    mr_out(s, t, c, o + 30u * ns, y[30], &g);
+    mr_out(s, t, c, o + 31u * ns, y[31], &g);
+    mr_out(s, t, c, o + 32u * ns, y[32], &g);
+    mr_out(s, t, c, o + 33u * ns, y[33], &g);
+    mr_out(s, t, c, o + 34u * ns, y[34], &g);
+    mr_out(s, t, c, o + 35u * ns, y[35], &g);
+    mr_out(s, t, c, o + 36u * ns, y[36], &g);
+    mr_out(s, t, c, o + 37u * ns, y[37], &g);
+    mr_out(s, t, c, o + 38u * ns, y[38], &g);
+    mr_out(s, t, c, o + 39u * ns, y[39], &g);
+    mr_out(s, t, c, o + 40u * ns, y[40], &g);
+    mr_out(s, t, c, o + 41u * ns, y[41], &g);
+    mr_out(s, t, c, o + 42u * ns, y[42], &g);
+    mr_out(s, t, c, o + 43u * ns, y[43], &g);
+    mr_out(s, t, c, o + 44u * ns, y[44], &g);
+    mr_out(s, t, c, o + 45u * ns, y[45], &g);
+    mr_out(s, t, c, o + 46u * ns, y[46], &g);
 }
 
 // Stage s of radix 47: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -5894,7 +6260,7 @@ fn mr_stage47(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load47(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store47(s, ns, li, a);
@@ -5927,59 +6293,64 @@ fn mr_load53(s: u32, ns: u32, u: u32) -> MrIn53 {
     if u >= MR_M * q || c >= fp.batch {
         return MrIn53(false, x);
     }
-    x[0] = mr_in(s, t, c, j + 0u * q);
-    x[1] = mr_in(s, t, c, j + 1u * q);
-    x[2] = mr_in(s, t, c, j + 2u * q);
-    x[3] = mr_in(s, t, c, j + 3u * q);
-    x[4] = mr_in(s, t, c, j + 4u * q);
-    x[5] = mr_in(s, t, c, j + 5u * q);
-    x[6] = mr_in(s, t, c, j + 6u * q);
-    x[7] = mr_in(s, t, c, j + 7u * q);
-    x[8] = mr_in(s, t, c, j + 8u * q);
-    x[9] = mr_in(s, t, c, j + 9u * q);
-    x[10] = mr_in(s, t, c, j + 10u * q);
-    x[11] = mr_in(s, t, c, j + 11u * q);
-    x[12] = mr_in(s, t, c, j + 12u * q);
-    x[13] = mr_in(s, t, c, j + 13u * q);
-    x[14] = mr_in(s, t, c, j + 14u * q);
-    x[15] = mr_in(s, t, c, j + 15u * q);
-    x[16] = mr_in(s, t, c, j + 16u * q);
-    x[17] = mr_in(s, t, c, j + 17u * q);
-    x[18] = mr_in(s, t, c, j + 18u * q);
-    x[19] = mr_in(s, t, c, j + 19u * q);
-    x[20] = mr_in(s, t, c, j + 20u * q);
-    x[21] = mr_in(s, t, c, j + 21u * q);
-    x[22] = mr_in(s, t, c, j + 22u * q);
-    x[23] = mr_in(s, t, c, j + 23u * q);
-    x[24] = mr_in(s, t, c, j + 24u * q);
-    x[25] = mr_in(s, t, c, j + 25u * q);
-    x[26] = mr_in(s, t, c, j + 26u * q);
-    x[27] = mr_in(s, t, c, j + 27u * q);
-    x[28] = mr_in(s, t, c, j + 28u * q);
-    x[29] = mr_in(s, t, c, j + 29u * q);
-    x[30] = mr_in(s, t, c, j + 30u * q);
-    x[31] = mr_in(s, t, c, j + 31u * q);
-    x[32] = mr_in(s, t, c, j + 32u * q);
-    x[33] = mr_in(s, t, c, j + 33u * q);
-    x[34] = mr_in(s, t, c, j + 34u * q);
-    x[35] = mr_in(s, t, c, j + 35u * q);
-    x[36] = mr_in(s, t, c, j + 36u * q);
-    x[37] = mr_in(s, t, c, j + 37u * q);
-    x[38] = mr_in(s, t, c, j + 38u * q);
-    x[39] = mr_in(s, t, c, j + 39u * q);
-    x[40] = mr_in(s, t, c, j + 40u * q);
-    x[41] = mr_in(s, t, c, j + 41u * q);
-    x[42] = mr_in(s, t, c, j + 42u * q);
-    x[43] = mr_in(s, t, c, j + 43u * q);
-    x[44] = mr_in(s, t, c, j + 44u * q);
-    x[45] = mr_in(s, t, c, j + 45u * q);
-    x[46] = mr_in(s, t, c, j + 46u * q);
-    x[47] = mr_in(s, t, c, j + 47u * q);
-    x[48] = mr_in(s, t, c, j + 48u * q);
-    x[49] = mr_in(s, t, c, j + 49u * q);
-    x[50] = mr_in(s, t, c, j + 50u * q);
-    x[51] = mr_in(s, t, c, j + 51u * q);
-    x[52] = mr_in(s, t, c, j + 52u * q);
+    // Rader: where input j lies in the row (g^j mod p), then input j + i·q (times g^q).
+    var g = 0u;
+    if RADER && s == 0u {
+        g = rader[j].x;
+    }
+    x[0] = mr_in(s, t, c, j + 0u * q, &g);
+    x[1] = mr_in(s, t, c, j + 1u * q, &g);
+    x[2] = mr_in(s, t, c, j + 2u * q, &g);
+    x[3] = mr_in(s, t, c, j + 3u * q, &g);
+    x[4] = mr_in(s, t, c, j + 4u * q, &g);
+    x[5] = mr_in(s, t, c, j + 5u * q, &g);
+    x[6] = mr_in(s, t, c, j + 6u * q, &g);
+    x[7] = mr_in(s, t, c, j + 7u * q, &g);
+    x[8] = mr_in(s, t, c, j + 8u * q, &g);
+    x[9] = mr_in(s, t, c, j + 9u * q, &g);
+    x[10] = mr_in(s, t, c, j + 10u * q, &g);
+    x[11] = mr_in(s, t, c, j + 11u * q, &g);
+    x[12] = mr_in(s, t, c, j + 12u * q, &g);
+    x[13] = mr_in(s, t, c, j + 13u * q, &g);
+    x[14] = mr_in(s, t, c, j + 14u * q, &g);
+    x[15] = mr_in(s, t, c, j + 15u * q, &g);
+    x[16] = mr_in(s, t, c, j + 16u * q, &g);
+    x[17] = mr_in(s, t, c, j + 17u * q, &g);
+    x[18] = mr_in(s, t, c, j + 18u * q, &g);
+    x[19] = mr_in(s, t, c, j + 19u * q, &g);
+    x[20] = mr_in(s, t, c, j + 20u * q, &g);
+    x[21] = mr_in(s, t, c, j + 21u * q, &g);
+    x[22] = mr_in(s, t, c, j + 22u * q, &g);
+    x[23] = mr_in(s, t, c, j + 23u * q, &g);
+    x[24] = mr_in(s, t, c, j + 24u * q, &g);
+    x[25] = mr_in(s, t, c, j + 25u * q, &g);
+    x[26] = mr_in(s, t, c, j + 26u * q, &g);
+    x[27] = mr_in(s, t, c, j + 27u * q, &g);
+    x[28] = mr_in(s, t, c, j + 28u * q, &g);
+    x[29] = mr_in(s, t, c, j + 29u * q, &g);
+    x[30] = mr_in(s, t, c, j + 30u * q, &g);
+    x[31] = mr_in(s, t, c, j + 31u * q, &g);
+    x[32] = mr_in(s, t, c, j + 32u * q, &g);
+    x[33] = mr_in(s, t, c, j + 33u * q, &g);
+    x[34] = mr_in(s, t, c, j + 34u * q, &g);
+    x[35] = mr_in(s, t, c, j + 35u * q, &g);
+    x[36] = mr_in(s, t, c, j + 36u * q, &g);
+    x[37] = mr_in(s, t, c, j + 37u * q, &g);
+    x[38] = mr_in(s, t, c, j + 38u * q, &g);
+    x[39] = mr_in(s, t, c, j + 39u * q, &g);
+    x[40] = mr_in(s, t, c, j + 40u * q, &g);
+    x[41] = mr_in(s, t, c, j + 41u * q, &g);
+    x[42] = mr_in(s, t, c, j + 42u * q, &g);
+    x[43] = mr_in(s, t, c, j + 43u * q, &g);
+    x[44] = mr_in(s, t, c, j + 44u * q, &g);
+    x[45] = mr_in(s, t, c, j + 45u * q, &g);
+    x[46] = mr_in(s, t, c, j + 46u * q, &g);
+    x[47] = mr_in(s, t, c, j + 47u * q, &g);
+    x[48] = mr_in(s, t, c, j + 48u * q, &g);
+    x[49] = mr_in(s, t, c, j + 49u * q, &g);
+    x[50] = mr_in(s, t, c, j + 50u * q, &g);
+    x[51] = mr_in(s, t, c, j + 51u * q, &g);
+    x[52] = mr_in(s, t, c, j + 52u * q, &g);
     let k = j % ns;
     if ns > 1u {
         // W_(ns·53)^k from the fp.n-th roots, its powers by products.
@@ -6105,59 +6476,64 @@ fn mr_store53(s: u32, ns: u32, u: u32, a: MrIn53) {
     let y = dft53(x);
     let k = j % ns;
     let o = (j - k) * 53u + k;
-    mr_out(s, t, c, o + 0u * ns, y[0]);
-    mr_out(s, t, c, o + 1u * ns, y[1]);
-    mr_out(s, t, c, o + 2u * ns, y[2]);
-    mr_out(s, t, c, o + 3u * ns, y[3]);
-    mr_out(s, t, c, o + 4u * ns, y[4]);
-    mr_out(s, t, c, o + 5u * ns, y[5]);
-    mr_out(s, t, c, o + 6u * ns, y[6]);
-    mr_out(s, t, c, o + 7u * ns, y[7]);
-    mr_out(s, t, c, o + 8u * ns, y[8]);
-    mr_out(s, t, c, o + 9u * ns, y[9]);
-    mr_out(s, t, c, o + 10u * ns, y[10]);
-    mr_out(s, t, c, o + 11u * ns, y[11]);
-    mr_out(s, t, c, o + 12u * ns, y[12]);
-    mr_out(s, t, c, o + 13u * ns, y[13]);
-    mr_out(s, t, c, o + 14u * ns, y[14]);
-    mr_out(s, t, c, o + 15u * ns, y[15]);
-    mr_out(s, t, c, o + 16u * ns, y[16]);
-    mr_out(s, t, c, o + 17u * ns, y[17]);
-    mr_out(s, t, c, o + 18u * ns, y[18]);
-    mr_out(s, t, c, o + 19u * ns, y[19]);
-    mr_out(s, t, c, o + 20u * ns, y[20]);
-    mr_out(s, t, c, o + 21u * ns, y[21]);
-    mr_out(s, t, c, o + 22u * ns, y[22]);
-    mr_out(s, t, c, o + 23u * ns, y[23]);
-    mr_out(s, t, c, o + 24u * ns, y[24]);
-    mr_out(s, t, c, o + 25u * ns, y[25]);
-    mr_out(s, t, c, o + 26u * ns, y[26]);
-    mr_out(s, t, c, o + 27u * ns, y[27]);
-    mr_out(s, t, c, o + 28u * ns, y[28]);
-    mr_out(s, t, c, o + 29u * ns, y[29]);
-    mr_out(s, t, c, o + 30u * ns, y[30]);
-    mr_out(s, t, c, o + 31u * ns, y[31]);
-    mr_out(s, t, c, o + 32u * ns, y[32]);
-    mr_out(s, t, c, o + 33u * ns, y[33]);
-    mr_out(s, t, c, o + 34u * ns, y[34]);
-    mr_out(s, t, c, o + 35u * ns, y[35]);
-    mr_out(s, t, c, o + 36u * ns, y[36]);
-    mr_out(s, t, c, o + 37u * ns, y[37]);
-    mr_out(s, t, c, o + 38u * ns, y[38]);
-    mr_out(s, t, c, o + 39u * ns, y[39]);
-    mr_out(s, t, c, o + 40u * ns, y[40]);
-    mr_out(s, t, c, o + 41u * ns, y[41]);
-    mr_out(s, t, c, o + 42u * ns, y[42]);
-    mr_out(s, t, c, o + 43u * ns, y[43]);
-    mr_out(s, t, c, o + 44u * ns, y[44]);
-    mr_out(s, t, c, o + 45u * ns, y[45]);
-    mr_out(s, t, c, o + 46u * ns, y[46]);
-    mr_out(s, t, c, o + 47u * ns, y[47]);
-    mr_out(s, t, c, o + 48u * ns, y[48]);
-    mr_out(s, t, c, o + 49u * ns, y[49]);
-    mr_out(s, t, c, o + 50u * ns, y[50]);
-    mr_out(s, t, c, o + 51u * ns, y[51]);
-    mr_out(s, t, c, o + 52u * ns, y[52]);
+    // Rader: where output o goes in the row (g^-o mod p), then output o + i·ns (times g^-ns).
+    var g = 0u;
+    if RADER && mr_last(s) {
+        g = rader[o].y;
+    }
+    mr_out(s, t, c, o + 0u * ns, y[0], &g);
+    mr_out(s, t, c, o + 1u * ns, y[1], &g);
+    mr_out(s, t, c, o + 2u * ns, y[2], &g);
+    mr_out(s, t, c, o + 3u * ns, y[3], &g);
+    mr_out(s, t, c, o + 4u * ns, y[4], &g);
+    mr_out(s, t, c, o + 5u * ns, y[5], &g);
+    mr_out(s, t, c, o + 6u * ns, y[6], &g);
+    mr_out(s, t, c, o + 7u * ns, y[7], &g);
+    mr_out(s, t, c, o + 8u * ns, y[8], &g);
+    mr_out(s, t, c, o + 9u * ns, y[9], &g);
+    mr_out(s, t, c, o + 10u * ns, y[10], &g);
+    mr_out(s, t, c, o + 11u * ns, y[11], &g);
+    mr_out(s, t, c, o + 12u * ns, y[12], &g);
+    mr_out(s, t, c, o + 13u * ns, y[13], &g);
+    mr_out(s, t, c, o + 14u * ns, y[14], &g);
+    mr_out(s, t, c, o + 15u * ns, y[15], &g);
+    mr_out(s, t, c, o + 16u * ns, y[16], &g);
+    mr_out(s, t, c, o + 17u * ns, y[17], &g);
+    mr_out(s, t, c, o + 18u * ns, y[18], &g);
+    mr_out(s, t, c, o + 19u * ns, y[19], &g);
+    mr_out(s, t, c, o + 20u * ns, y[20], &g);
+    mr_out(s, t, c, o + 21u * ns, y[21], &g);
+    mr_out(s, t, c, o + 22u * ns, y[22], &g);
+    mr_out(s, t, c, o + 23u * ns, y[23], &g);
+    mr_out(s, t, c, o + 24u * ns, y[24], &g);
+    mr_out(s, t, c, o + 25u * ns, y[25], &g);
+    mr_out(s, t, c, o + 26u * ns, y[26], &g);
+    mr_out(s, t, c, o + 27u * ns, y[27], &g);
+    mr_out(s, t, c, o + 28u * ns, y[28], &g);
+    mr_out(s, t, c, o + 29u * ns, y[29], &g);
+    mr_out(s, t, c, o + 30u * ns, y[30], &g);
+    mr_out(s, t, c, o + 31u * ns, y[31], &g);
+    mr_out(s, t, c, o + 32u * ns, y[32], &g);
+    mr_out(s, t, c, o + 33u * ns, y[33], &g);
+    mr_out(s, t, c, o + 34u * ns, y[34], &g);
+    mr_out(s, t, c, o + 35u * ns, y[35], &g);
+    mr_out(s, t, c, o + 36u * ns, y[36], &g);
+    mr_out(s, t, c, o + 37u * ns, y[37], &g);
+    mr_out(s, t, c, o + 38u * ns, y[38], &g);
+    mr_out(s, t, c, o + 39u * ns, y[39], &g);
+    mr_out(s, t, c, o + 40u * ns, y[40], &g);
+    mr_out(s, t, c, o + 41u * ns, y[41], &g);
+    mr_out(s, t, c, o + 42u * ns, y[42], &g);
+    mr_out(s, t, c, o + 43u * ns, y[43], &g);
+    mr_out(s, t, c, o + 44u * ns, y[44], &g);
+    mr_out(s, t, c, o + 45u * ns, y[45], &g);
+    mr_out(s, t, c, o + 46u * ns, y[46], &g);
+    mr_out(s, t, c, o + 47u * ns, y[47], &g);
+    mr_out(s, t, c, o + 48u * ns, y[48], &g);
+    mr_out(s, t, c, o + 49u * ns, y[49], &g);
+    mr_out(s, t, c, o + 50u * ns, y[50], &g);
+    mr_out(s, t, c, o + 51u * ns, y[51], &g);
+    mr_out(s, t, c, o + 52u * ns, y[52], &g);
 }
 
 // Stage s of radix 53: the butterflies of the workgroup's transforms in turn, or (ONE_BUFFER) at
@@ -6172,7 +6548,7 @@ fn mr_stage53(s: u32, ns: u32, li: u32) {
         if two {
             b = mr_load53(s, ns, li + MR_WG);
         }
-        if s > 0u && s + 1u < MR_STAGES {
+        if s > 0u && !mr_last(s) {
             workgroupBarrier();
         }
         mr_store53(s, ns, li, a);
@@ -6271,7 +6647,7 @@ fn main(
     } else if MR_R0 == 53u {
         mr_stage53(0u, 1u, li);
     }
-    if 1u < MR_STAGES {
+    if !mr_last(0u) {
         workgroupBarrier();
     }
     }
@@ -6342,7 +6718,7 @@ fn main(
     } else if MR_R1 == 53u {
         mr_stage53(1u, MR_R0, li);
     }
-    if 2u < MR_STAGES {
+    if !mr_last(1u) {
         workgroupBarrier();
     }
     }
@@ -6413,7 +6789,7 @@ fn main(
     } else if MR_R2 == 53u {
         mr_stage53(2u, MR_R0 * MR_R1, li);
     }
-    if 3u < MR_STAGES {
+    if !mr_last(2u) {
         workgroupBarrier();
     }
     }
@@ -6484,7 +6860,291 @@ fn main(
     } else if MR_R3 == 53u {
         mr_stage53(3u, MR_R0 * MR_R1 * MR_R2, li);
     }
-    if 4u < MR_STAGES {
+    if !mr_last(3u) {
+        workgroupBarrier();
+    }
+    }
+    // Stage 0 of Rader's second transform.
+    if RADER && 0u < MR_STAGES {
+    if MR_R0 == 1u {
+        mr_stage1(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 2u {
+        mr_stage2(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 3u {
+        mr_stage3(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 4u {
+        mr_stage4(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 5u {
+        mr_stage5(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 6u {
+        mr_stage6(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 7u {
+        mr_stage7(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 8u {
+        mr_stage8(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 9u {
+        mr_stage9(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 10u {
+        mr_stage10(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 11u {
+        mr_stage11(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 12u {
+        mr_stage12(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 13u {
+        mr_stage13(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 14u {
+        mr_stage14(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 15u {
+        mr_stage15(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 16u {
+        mr_stage16(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 17u {
+        mr_stage17(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 18u {
+        mr_stage18(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 19u {
+        mr_stage19(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 20u {
+        mr_stage20(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 21u {
+        mr_stage21(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 22u {
+        mr_stage22(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 23u {
+        mr_stage23(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 24u {
+        mr_stage24(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 25u {
+        mr_stage25(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 29u {
+        mr_stage29(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 31u {
+        mr_stage31(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 37u {
+        mr_stage37(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 41u {
+        mr_stage41(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 43u {
+        mr_stage43(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 47u {
+        mr_stage47(MR_STAGES + 0u, 1u, li);
+    } else if MR_R0 == 53u {
+        mr_stage53(MR_STAGES + 0u, 1u, li);
+    }
+    if !mr_last(MR_STAGES + 0u) {
+        workgroupBarrier();
+    }
+    }
+    // Stage 1 of Rader's second transform.
+    if RADER && 1u < MR_STAGES {
+    if MR_R1 == 1u {
+        mr_stage1(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 2u {
+        mr_stage2(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 3u {
+        mr_stage3(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 4u {
+        mr_stage4(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 5u {
+        mr_stage5(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 6u {
+        mr_stage6(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 7u {
+        mr_stage7(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 8u {
+        mr_stage8(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 9u {
+        mr_stage9(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 10u {
+        mr_stage10(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 11u {
+        mr_stage11(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 12u {
+        mr_stage12(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 13u {
+        mr_stage13(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 14u {
+        mr_stage14(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 15u {
+        mr_stage15(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 16u {
+        mr_stage16(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 17u {
+        mr_stage17(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 18u {
+        mr_stage18(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 19u {
+        mr_stage19(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 20u {
+        mr_stage20(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 21u {
+        mr_stage21(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 22u {
+        mr_stage22(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 23u {
+        mr_stage23(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 24u {
+        mr_stage24(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 25u {
+        mr_stage25(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 29u {
+        mr_stage29(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 31u {
+        mr_stage31(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 37u {
+        mr_stage37(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 41u {
+        mr_stage41(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 43u {
+        mr_stage43(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 47u {
+        mr_stage47(MR_STAGES + 1u, MR_R0, li);
+    } else if MR_R1 == 53u {
+        mr_stage53(MR_STAGES + 1u, MR_R0, li);
+    }
+    if !mr_last(MR_STAGES + 1u) {
+        workgroupBarrier();
+    }
+    }
+    // Stage 2 of Rader's second transform.
+    if RADER && 2u < MR_STAGES {
+    if MR_R2 == 1u {
+        mr_stage1(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 2u {
+        mr_stage2(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 3u {
+        mr_stage3(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 4u {
+        mr_stage4(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 5u {
+        mr_stage5(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 6u {
+        mr_stage6(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 7u {
+        mr_stage7(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 8u {
+        mr_stage8(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 9u {
+        mr_stage9(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 10u {
+        mr_stage10(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 11u {
+        mr_stage11(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 12u {
+        mr_stage12(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 13u {
+        mr_stage13(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 14u {
+        mr_stage14(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 15u {
+        mr_stage15(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 16u {
+        mr_stage16(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 17u {
+        mr_stage17(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 18u {
+        mr_stage18(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 19u {
+        mr_stage19(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 20u {
+        mr_stage20(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 21u {
+        mr_stage21(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 22u {
+        mr_stage22(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 23u {
+        mr_stage23(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 24u {
+        mr_stage24(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 25u {
+        mr_stage25(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 29u {
+        mr_stage29(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 31u {
+        mr_stage31(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 37u {
+        mr_stage37(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 41u {
+        mr_stage41(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 43u {
+        mr_stage43(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 47u {
+        mr_stage47(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    } else if MR_R2 == 53u {
+        mr_stage53(MR_STAGES + 2u, MR_R0 * MR_R1, li);
+    }
+    if !mr_last(MR_STAGES + 2u) {
+        workgroupBarrier();
+    }
+    }
+    // Stage 3 of Rader's second transform.
+    if RADER && 3u < MR_STAGES {
+    if MR_R3 == 1u {
+        mr_stage1(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 2u {
+        mr_stage2(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 3u {
+        mr_stage3(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 4u {
+        mr_stage4(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 5u {
+        mr_stage5(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 6u {
+        mr_stage6(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 7u {
+        mr_stage7(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 8u {
+        mr_stage8(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 9u {
+        mr_stage9(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 10u {
+        mr_stage10(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 11u {
+        mr_stage11(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 12u {
+        mr_stage12(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 13u {
+        mr_stage13(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 14u {
+        mr_stage14(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 15u {
+        mr_stage15(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 16u {
+        mr_stage16(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 17u {
+        mr_stage17(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 18u {
+        mr_stage18(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 19u {
+        mr_stage19(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 20u {
+        mr_stage20(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 21u {
+        mr_stage21(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 22u {
+        mr_stage22(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 23u {
+        mr_stage23(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 24u {
+        mr_stage24(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 25u {
+        mr_stage25(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 29u {
+        mr_stage29(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 31u {
+        mr_stage31(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 37u {
+        mr_stage37(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 41u {
+        mr_stage41(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 43u {
+        mr_stage43(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 47u {
+        mr_stage47(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    } else if MR_R3 == 53u {
+        mr_stage53(MR_STAGES + 3u, MR_R0 * MR_R1 * MR_R2, li);
+    }
+    if !mr_last(MR_STAGES + 3u) {
         workgroupBarrier();
     }
     }

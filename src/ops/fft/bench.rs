@@ -1,5 +1,5 @@
 //! FFT cases of the vendor report: batched c2c f32 over ~64 MiB per batch at N ∈ {256, 1K, 4K,
-//! 64K, 1M} (Stockham and Monarch) and the Bluestein length 1000; then the N-D transforms
+//! 64K, 1M} (Stockham and Monarch), the smooth length 1000 and the prime 1009; then the N-D transforms
 //! (2-D c2c, r2c beside c2c, 2-D DCT-II; full: 4096², 256³) and the global filter and DCT
 //! low-pass layers, each against running its parts, in alternating rounds. Bytes = read +
 //! write of the buffer per transform (the VkFFT convention), reported as GB/s and as a share of
@@ -57,8 +57,9 @@ pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)
             v.push((d, Some(c)));
         }
     }
-    // A smooth length (the mixed-radix kernel where it fits, else Bluestein) and a prime one
-    // (Bluestein: an inner FFT of 2048 points), ~64 MiB per batch like the others.
+    // A smooth length (the mixed-radix kernel) and a prime one (Rader's algorithm since stop 42:
+    // two transforms of 1008 points where one dispatch takes 1008, else Bluestein's two of
+    // 2048), ~64 MiB per batch like the others.
     v.push((FftDesc::new(1000).batch(8192), None));
     v.push((FftDesc::new(1009).batch(8192), None));
     if !quick {

@@ -196,6 +196,8 @@ impl FilterConfig {
         desc: &FilterDesc,
     ) -> Self {
         let max = crate::ops::fft::mixed_max_points(limits);
+        // A side the mixed-radix kernel does not run in one dispatch: Bluestein, or since stop 42
+        // Rader's one dispatch of two transforms for some primes (the rule was measured with Bluestein).
         let bluestein =
             |n: u32| !n.is_power_of_two() && crate::ops::fft::mixed_radices(n, max).is_none();
         let pow2 = desc.h.is_power_of_two() && desc.w.is_power_of_two();

@@ -64,7 +64,7 @@ pub const RADICES: [u32; 31] = [
 /// 0.83× the time of 8 · 5 · 5 · 5, 400 as 20 · 20 0.77× that of 16 · 5 · 5; and between plans of
 /// as many stages the balanced one wins (96: 12 · 8 0.87× of 16 · 6; docs/kernel-notes.md,
 /// stop 41).
-fn radices_of(p: u32, max_points: u32) -> Option<Vec<u32>> {
+pub(super) fn radices_of(p: u32, max_points: u32) -> Option<Vec<u32>> {
     type Memo = std::collections::HashMap<(u32, u32), Option<Vec<u32>>>;
     /// The best plan of `p` with every radix in `lo..=hi` (non-increasing radices).
     fn best(p: u32, lo: u32, hi: u32, memo: &mut Memo) -> Option<Vec<u32>> {
@@ -143,7 +143,7 @@ pub fn mixed_max_points(limits: &wgpu::Limits) -> u32 {
 /// buffer). Not bound
 /// by the batch (a partial workgroup skips the missing transforms), so that each length is one
 /// pipeline.
-fn transforms_per_workgroup(n: u32, max_points: u32) -> u32 {
+pub(super) fn transforms_per_workgroup(n: u32, max_points: u32) -> u32 {
     (POINTS_PER_WG.min(max_points / 2) / n).max(1)
 }
 
@@ -175,7 +175,7 @@ pub fn mixed_constants(
 }
 
 /// The constants of one pass of `p` points.
-fn pass_constants(
+pub(super) fn pass_constants(
     p: u32,
     max_points: u32,
     strided: bool,
@@ -289,14 +289,6 @@ pub(super) fn plan(
         });
         ns *= size;
     }
-    // exp(-2πi·e/n) for e < n, in f64, padded to whole vec4 pairs.
-    let mut roots: Vec<f32> = (0..n)
-        .flat_map(|e| {
-            let a = -2.0 * std::f64::consts::PI * e as f64 / n as f64;
-            [a.cos() as f32, a.sin() as f32]
-        })
-        .collect();
-    roots.resize(roots.len().next_multiple_of(4), 0.0);
     Ok(FftPlan {
         ctx: ctx.clone(),
         desc,
@@ -304,10 +296,23 @@ pub(super) fn plan(
         passes: plan_passes,
         scratch: Vec::new(),
         tw: ctx.storage("fft twiddles (unused)", 16)?,
-        aux: vec![ctx.upload("fft roots", &roots)?],
+        aux: vec![ctx.upload("fft roots", &roots(n))?],
         dummy: ctx.storage("fft dummy", 16)?,
         dummy_rw: ctx.storage("fft dummy (written)", 16)?,
     })
+}
+
+/// The kernel's table of roots for a transform of `n` points: exp(-2πi·e/n) for e < n, in f64,
+/// padded to whole vec4 pairs.
+pub(super) fn roots(n: u32) -> Vec<f32> {
+    let mut roots: Vec<f32> = (0..n)
+        .flat_map(|e| {
+            let a = -2.0 * std::f64::consts::PI * e as f64 / n as f64;
+            [a.cos() as f32, a.sin() as f32]
+        })
+        .collect();
+    roots.resize(roots.len().next_multiple_of(4), 0.0);
+    roots
 }
 
 #[cfg(test)]

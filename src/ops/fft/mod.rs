@@ -9,8 +9,9 @@
 //! two run as Stockham passes (one fused dispatch while a transform fits workgroup memory,
 //! 4096 points on most adapters, then a few large-radix passes); lengths whose prime factors are
 //! all ≤ 53 run the mixed-radix kernel (`mixed`, shaders/fft/mixed.wgsl): one dispatch where
-//! they fit workgroup memory twice (2048 points on 32 KiB), two up to the square of that;
-//! every other length runs
+//! they fit workgroup memory (4096 points on 32 KiB), two up to the square of that; primes
+//! whose n − 1 it takes in one dispatch run Rader's algorithm on it (`rader.rs`: two transforms
+//! of n − 1 points in one dispatch); every other length runs
 //! Bluestein's chirp-z algorithm on a power-of-two FFT of length ≥ 2n−1, its chirp products and
 //! pointwise product fused into the first and last passes. Where subgroups are exactly 8 lanes
 //! (lavapipe), 4096-point first passes and 256-point passes run on subgroup kernels that move
@@ -29,6 +30,7 @@ pub mod nd;
 pub mod nd_tune;
 pub(crate) mod permute;
 pub mod r2r;
+mod rader;
 pub mod reference;
 pub mod rfft;
 pub mod shaders;
@@ -48,6 +50,7 @@ pub use mixed::{
     mixed_constants, mixed_max_points, mixed_passes, mixed_radices, RADICES as MIXED_RADICES,
 };
 pub use monarch::monarch_pass_constants;
+pub use rader::rader_constants;
 
 /// Shape and direction of a batched complex FFT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -99,7 +102,8 @@ impl FftDesc {
     pub fn is_pow2(&self) -> bool {
         self.n.is_power_of_two() && self.n >= 2
     }
-    /// The power-of-two length the transform runs on (n itself, or Bluestein's ≥ 2n−1).
+    /// The power-of-two length of the transform's Stockham passes: n itself, or Bluestein's
+    /// ≥ 2n−1 (what a length runs on if it takes Bluestein; mixed and Rader lengths do not).
     pub fn inner_len(&self) -> u64 {
         if self.is_pow2() {
             self.n as u64
@@ -120,16 +124,22 @@ impl FftDesc {
         if self.batch == 0 {
             return Err(Error::ZeroSized("FFT batch"));
         }
-        let inner = self.inner_len() * self.batch as u64;
-        if inner > (1u64 << 31) {
-            return Err(Error::Shape(format!(
-                "FFT of {} x {} points needs {inner} complex values of working storage, over the \
-                 2^31 one binding can index",
-                self.batch, self.n
-            )));
-        }
-        Ok(())
+        check_indexable(self.batch, self.n, self.n as u64)
     }
+}
+
+/// Refuses `batch` transforms of `n` points whose working storage, `inner` complex values each,
+/// is more than one binding can index (2^31 values): the data itself (checked by
+/// [`FftDesc::validate`]), and Bluestein's inner transforms (checked where they are planned).
+fn check_indexable(batch: u32, n: u32, inner: u64) -> Result<()> {
+    let values = inner * batch as u64;
+    if values > (1u64 << 31) {
+        return Err(Error::Shape(format!(
+            "FFT of {batch} x {n} points needs {values} complex values of working storage, over \
+             the 2^31 one binding can index"
+        )));
+    }
+    Ok(())
 }
 
 /// Uniform parameters of one pass (mirrors `FftParams` in fft_base.wgsl).
@@ -396,13 +406,28 @@ pub fn runs_mixed_strided(ctx: &Context, n: u32) -> bool {
     mixed_radices(n, mixed_max_points(&ctx.limits())).is_some()
 }
 
+/// Whether `n`-point transforms run Rader's algorithm on `ctx`'s device: primes over 53 whose
+/// n − 1 the mixed-radix kernel takes in one dispatch (two transforms of n − 1 points in one dispatch; see
+/// `rader.rs`).
+pub fn runs_rader(ctx: &Context, n: u32) -> bool {
+    rader::takes(n, mixed_max_points(&ctx.limits()))
+}
+
+/// Whether `n`-point transforms run on the mixed-radix kernel, directly or by Rader's algorithm:
+/// no configuration field changes them, so they take the default untuned.
+pub(crate) fn runs_untuned(ctx: &Context, n: u32) -> bool {
+    runs_mixed(ctx, n) || runs_rader(ctx, n)
+}
+
 /// The route a length takes on `ctx`'s device, as check and bench rows name it: `None` for
-/// powers of two (the configuration's variant names it), else `mixed` or `bluestein`.
+/// powers of two (the configuration's variant names it), else `mixed`, `rader` or `bluestein`.
 pub fn length_route(ctx: &Context, n: u32) -> Option<&'static str> {
     if n.is_power_of_two() && n >= 2 {
         None
     } else if runs_mixed(ctx, n) {
         Some("mixed")
+    } else if runs_rader(ctx, n) {
+        Some("rader")
     } else {
         Some("bluestein")
     }
@@ -660,6 +685,9 @@ impl FftPlan {
         if mixed {
             return mixed::plan(ctx, desc, config, stride, strided_in_place);
         }
+        if stride.is_none() && runs_rader(ctx, desc.n) {
+            return rader::plan(ctx, desc, config);
+        }
         let es = desc.dtype.size();
         let inner = desc.inner_len();
         let log_m = inner.trailing_zeros();
@@ -895,6 +923,7 @@ impl FftPlan {
             // b the conjugate chirp wrapped around M. Both M-point FFTs run forward; the pointwise
             // product conjugates so that the second is the inverse.
             let n = desc.n;
+            check_indexable(desc.batch, n, inner)?;
             let m = inner as usize;
             let c = chirp(n);
             let mut b = vec![rustfft::num_complex::Complex::<f64>::new(0.0, 0.0); m];
@@ -1008,7 +1037,7 @@ impl FftPlan {
     pub fn dispatches(&self) -> usize {
         self.passes.len()
     }
-    /// The kernel variant as bench rows name it: `mixed` or `bluestein` for lengths other than
+    /// The kernel variant as bench rows name it: `mixed`, `rader` or `bluestein` for lengths other than
     /// powers of two, else the configuration's variant (`stockham`, `monarch`).
     pub fn variant(&self) -> &'static str {
         length_route(&self.ctx, self.desc.n).unwrap_or(self.config.variant().name())
@@ -1061,7 +1090,7 @@ impl FftPlan {
             let dst_e = if dst4_real { &self.dummy_rw } else { dst };
             let mut resources = vec![(0, p.params.as_entire_binding())];
             if p.views == Views::Elements {
-                resources.push((4, aux.as_entire_binding()));
+                resources.extend([(4, aux.as_entire_binding()), (5, spec.as_entire_binding())]);
             } else {
                 resources.extend([
                     (1, self.tw.as_entire_binding()),

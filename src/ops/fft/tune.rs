@@ -53,15 +53,14 @@ impl TuneOp for FftTune {
     /// The power-of-two length the transform runs on (n, or Bluestein's ≥ 2n − 1), whether it
     /// is a Bluestein transform, the batch rounded up to a power of two (kept at or under the
     /// call's own bytes or 128 MiB, whichever is larger), the dtype and the direction. The
-    /// representative problem of a Bluestein bucket has n = inner/2 − 1 (same inner length).
+    /// representative problem of a Bluestein bucket is the longest length of the same inner
+    /// length that takes Bluestein on every adapter (`bluestein_representative`).
     fn bucket(d: &FftDesc) -> (FftBucket, FftDesc) {
         let inner = d.inner_len().min(u32::MAX as u64) as u32;
         let n = if d.is_pow2() {
             d.n
-        } else if inner >= 8 {
-            inner / 2 - 1
         } else {
-            d.n
+            bluestein_representative(inner).unwrap_or(d.n)
         };
         let mut rep = FftDesc {
             n,
@@ -208,14 +207,41 @@ mod timed {
     }
 }
 
+/// The longest n with Bluestein's inner length `inner` (2n − 1 ≤ inner, so n ≤ inner / 2) that
+/// takes Bluestein on every adapter: a composite with a prime factor over 53, which neither the
+/// mixed-radix kernel nor Rader's algorithm takes. (inner / 2 − 1, the representative before,
+/// is often smooth: 1023 = 3 · 11 · 31 ran the mixed-radix kernel, where no configuration field
+/// matters, so tuning measured noise.) `None` for inner lengths too short to have one.
+fn bluestein_representative(inner: u32) -> Option<u32> {
+    let largest_prime_factor = |mut n: u32| {
+        let (mut largest, mut d) = (1, 2);
+        while d * d <= n {
+            while n.is_multiple_of(d) {
+                largest = d;
+                n /= d;
+            }
+            d += 1;
+        }
+        if n > 1 {
+            n
+        } else {
+            largest
+        }
+    };
+    (2..=inner / 2).rev().find(|&n| {
+        let q = largest_prime_factor(n);
+        q > 53 && q != n
+    })
+}
+
 /// The FFT buckets `wgkernels tune fft` measures: every shape the bench runs with the
-/// dispatcher's choice (so a later `bench` is served from the cache), less the mixed-radix
-/// lengths, which take no tuned configuration.
+/// dispatcher's choice (so a later `bench` is served from the cache), less the lengths of the
+/// mixed-radix kernel (directly or by Rader's algorithm), which take no tuned configuration.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn fft_tune_shapes(ctx: &Context, quick: bool) -> Vec<FftDesc> {
     crate::ops::fft::bench::fft_cases(ctx, quick)
         .into_iter()
-        .filter(|(d, c)| c.is_none() && !crate::ops::fft::runs_mixed(ctx, d.n))
+        .filter(|(d, c)| c.is_none() && !crate::ops::fft::runs_untuned(ctx, d.n))
         .map(|(d, _)| d)
         .collect()
 }
@@ -227,13 +253,13 @@ pub fn fft_pick(ctx: &Context, desc: &crate::ops::fft::FftDesc) -> FftConfig {
 }
 
 /// [`fft_pick`] and where the configuration came from (cache, tuned, default). Lengths the
-/// mixed-radix kernel runs take the default untuned: no configuration field changes that
-/// kernel.
+/// mixed-radix kernel runs (directly or by Rader's algorithm) take the default untuned: no
+/// configuration field changes that kernel.
 pub fn fft_pick_with_source(
     ctx: &Context,
     desc: &crate::ops::fft::FftDesc,
 ) -> crate::tune::Picked<FftConfig> {
-    if crate::ops::fft::runs_mixed(ctx, desc.n) {
+    if crate::ops::fft::runs_untuned(ctx, desc.n) {
         return crate::tune::Picked {
             config: fft_default(ctx.caps(), &ctx.limits(), desc),
             source: crate::tune::ConfigSource::Default,

@@ -29,7 +29,7 @@ pub(crate) fn fft_checkable(n: u32) -> bool {
 /// where the paths change (512 and 2048: their own subgroup kernels; 4096: the largest fused;
 /// 8192: `p8192` on 8-lane subgroups, two passes elsewhere; 65536: one workgroup per transform
 /// on 8-lane subgroups, `p65536`) and two
-/// other lengths (mixed radix and Bluestein); full takes every power of two up to 2^14 both ways
+/// other lengths (mixed radix, Rader and Bluestein); full takes every power of two up to 2^14 both ways
 /// and the million-point transforms.
 pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     let mut v = Vec::new();
@@ -45,8 +45,10 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     // Lengths other than powers of two: smooth ones run the mixed-radix kernel, in one pass
     // (1: one radix-1 stage; 390 = 15·13·2; 1386 = 14·11·9; 1000 = 10·10·10; 1088 = 17·8·8;
     // 1536 = 16·12·8; 47: a prime radix), in one buffer of workgroup memory past two halves'
-    // worth (3000 = 20·15·10), else two passes (6144 = 96 · 64, 44100 = 210 · 210); the rest
-    // Bluestein (59, 4097 = 17·241, 10007).
+    // worth (3000 = 20·15·10), else two passes (6144 = 96 · 64, 44100 = 210 · 210); primes
+    // whose p − 1 is such a length Rader's algorithm (61, 257, 1009, 4093: two transforms of
+    // p − 1 points in one dispatch, the last in one buffer); the rest Bluestein (59 = 2·29 + 1,
+    // 118 = 2·59, 167 = 2·83 + 1, 4097 = 17·241, 10007).
     let other: &[(u32, u32)] = if tier.full() {
         &[
             (1, 3),
@@ -56,6 +58,12 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (12, 4),
             (47, 2),
             (59, 2),
+            (61, 2),
+            (118, 2),
+            (167, 1),
+            (257, 2),
+            (1009, 2),
+            (4093, 1),
             (100, 3),
             (1088, 1),
             (390, 3),
@@ -72,6 +80,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
         &[
             (1, 3),
             (59, 2),
+            (61, 2),
             (390, 3),
             (1000, 2),
             (1386, 1),
@@ -102,6 +111,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (1 << 15, 1),
             (1000, 2),
             (31, 3),
+            (1009, 2),
         ]
     } else {
         &[(4096, 2), (1000, 2)]
