@@ -485,6 +485,27 @@ fn rader_primes() {
         }
     }
     assert_eq!(ran, 3 * 2 * 8);
+    // Rader axes inside N-D transforms (the middle axis through transposes, the last one
+    // contiguous): c2c, r2c (67 real points per row) and c2r, a DCT-II over a 61-point axis.
+    use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
+    use wgkernels::ops::fft::r2r::R2rKind;
+    use wgkernels::ops::fft::verify::check_nd_async;
+    for (i, d) in [
+        FftNdDesc::new(&[2, 61, 12], &[1, 2], NdTransform::C2c { inverse: false }),
+        FftNdDesc::new(&[3, 10, 67], &[1, 2], NdTransform::R2c),
+        FftNdDesc::new(&[3, 10, 67], &[1, 2], NdTransform::C2r),
+        FftNdDesc::new(&[4, 61], &[1], NdTransform::R2r(R2rKind::Dct2)),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = pollster::block_on(check_nd_async(ctx(), d, None, 860 + i as u64));
+        assert!(
+            r.pass,
+            "{:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
+            r.shape, r.rel_l2_err, r.tolerance, r.error
+        );
+    }
 }
 
 #[test]
