@@ -1,6 +1,8 @@
-"""Helpers shared by the FFT shader generators (gen_fft_core.py; ../fft/gen_stockham_sg.py writes its own): WGSL float
+"""Helpers shared by the FFT shader generators (gen_fft_core.py, ../fft/gen_mixed.py): WGSL float
 literals, constant-twiddle products, and the register DFTs of radix 2..16, which live in
-fft_base.wgsl for every FFT kernel."""
+fft_base.wgsl for every FFT kernel. ../fft/gen_stockham_sg.py keeps its own literals (nine
+digits, |v| < 1e-12 written as 0.0): the same f32 values in all but rare double roundings, but
+switching would rewrite its checked-in kernel for no gain."""
 import math, pathlib
 
 def c(x):
