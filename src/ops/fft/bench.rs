@@ -197,10 +197,14 @@ pub fn nd_cases(quick: bool) -> Vec<NdCase> {
             ),
             NdCase::Filter(FilterDesc::new(256, 128, 128)),
             // Token-mixer maps: 14 × 14 and 56 × 56 (the mixed-radix kernel on the chain), 7 × 7
-            // (fused), 37 × 37 (a prime radix on the chain since stop 41, Bluestein before).
+            // (fused), 17 × 17 (the CPU rule's edge: 289 values, fused while 17 took Bluestein),
+            // 37 × 37 (a prime radix on the chain since stop 41, Bluestein before), 61 × 61
+            // (Rader's algorithm on the chain since stop 42).
             NdCase::Filter(FilterDesc::new(256, 14, 14)),
             NdCase::Filter(FilterDesc::new(256, 7, 7)),
+            NdCase::Filter(FilterDesc::new(256, 17, 17)),
             NdCase::Filter(FilterDesc::new(256, 37, 37)),
+            NdCase::Filter(FilterDesc::new(256, 61, 61)),
             NdCase::Filter(FilterDesc::new(64, 56, 56)),
             NdCase::Lowpass(DctLowpassDesc::new(256, 128, 128, 16)),
         ]);
