@@ -508,6 +508,49 @@ fn rader_primes() {
     }
 }
 
+/// Bluestein batches whose scratch exceeds one binding run in chunks that share the scratch
+/// (here under a 1 MiB binding limit: 59 points take 1 KiB of scratch per transform, so 2000
+/// run as 1024 + 976, the tail on a pass set of its own; 118 points: chunks of 512; 4097 points:
+/// chunks of 8), forward and inverse; where not even one transform's scratch fits, a typed error.
+#[test]
+fn bluestein_batches_over_one_binding_run_in_chunks() {
+    let adapter = ctx().adapter.clone();
+    let limits = wgpu::Limits {
+        max_storage_buffer_binding_size: 1 << 20,
+        ..ctx().device.limits()
+    };
+    let desc = wgpu::DeviceDescriptor {
+        label: Some("1 MiB bindings"),
+        required_features: ctx().device.features(),
+        required_limits: limits,
+        ..Default::default()
+    };
+    let (device, queue) = pollster::block_on(adapter.request_device(&desc)).unwrap();
+    let c = wgkernels::Context::from_parts(adapter, device, queue);
+    for (i, (n, b, chunks)) in [(59u32, 2000u32, 2), (118, 1100, 3), (59, 3, 1)]
+        .into_iter()
+        .enumerate()
+    {
+        let one = FftPlan::new(&c, FftDesc::new(n), None)
+            .unwrap()
+            .dispatches();
+        for inverse in [false, true] {
+            let d = FftDesc::new(n).batch(b).inverse(inverse);
+            let plan = FftPlan::new(&c, d, None).unwrap();
+            assert_eq!(plan.dispatches(), chunks * one, "{n} x {b}");
+            let check = check_fft(&c, &d, None, 880 + i as u64);
+            assert_eq!(check.variant, "bluestein");
+            assert_pass(&check);
+        }
+    }
+    // 4097 (16384 inner points, 128 KiB of scratch each): chunks of 8.
+    let d = FftDesc::new(4097).batch(17);
+    assert_pass(&check_fft(&c, &d, None, 890));
+    // 65537: 2 MiB of scratch for one transform.
+    let e = FftPlan::new(&c, FftDesc::new(65537), None).unwrap_err();
+    assert!(matches!(e, Error::OverLimit { .. }), "{e}");
+}
+
 #[test]
 fn round_trips() {
     for (n, b) in [

@@ -293,6 +293,7 @@ pub(super) fn plan(
         ctx: ctx.clone(),
         desc,
         config,
+        chunks: Vec::new(),
         passes: plan_passes,
         scratch: Vec::new(),
         tw: ctx.storage("fft twiddles (unused)", 16)?,

@@ -577,6 +577,48 @@ enum Views {
     Elements,
 }
 
+/// A run of a plan's passes over a range of the batch (a Bluestein batch whose scratch exceeds
+/// one binding runs in chunks that share the scratch).
+#[derive(Clone, Debug)]
+struct Chunk {
+    /// The passes that run it (its batch's parameters).
+    passes: std::ops::Range<usize>,
+    /// Where its transforms start in the caller's buffers, in bytes (offset-aligned).
+    offset: u64,
+    /// Their bytes.
+    size: u64,
+}
+
+/// Transforms per chunk of a Bluestein batch: all of them where the scratch (`inner` points per
+/// transform) fits one binding and 2^31 values, else the most that do with chunk offsets the
+/// adapter's offset alignment allows; [`Error::OverLimit`] where not even one fits.
+fn bluestein_chunk(ctx: &Context, desc: &FftDesc, inner: u64) -> Result<u32> {
+    let limits = ctx.limits();
+    let per_transform = inner * 2 * desc.dtype.size();
+    let fit = (limits.max_storage_buffer_binding_size / per_transform).min((1u64 << 31) / inner);
+    if fit >= desc.batch as u64 {
+        return Ok(desc.batch);
+    }
+    let align = limits.min_storage_buffer_offset_alignment as u64;
+    let row = desc.n as u64 * 2 * desc.dtype.size();
+    let (mut a, mut b) = (align, row);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let step = align / a;
+    let per = fit / step * step;
+    if per == 0 {
+        // The scratch of the smallest aligned chunk: one of these refuses it.
+        ctx.check_binding_size("FFT scratch", step * per_transform)?;
+        check_indexable(step as u32, desc.n, inner)?;
+        return Err(Error::Unsupported(format!(
+            "Bluestein's scratch for {} x {} points needs chunks of {step} transforms",
+            desc.batch, desc.n
+        )));
+    }
+    Ok(per as u32)
+}
+
 /// A batched FFT ready to run: pipelines, twiddles, chirps, scratch and parameters built once.
 #[derive(Debug)]
 pub struct FftPlan {
@@ -584,6 +626,9 @@ pub struct FftPlan {
     desc: FftDesc,
     config: FftConfig,
     passes: Vec<Pass>,
+    /// The batch in chunks, each binding its range of the caller's buffers (empty: every pass
+    /// once over the whole buffers).
+    chunks: Vec<Chunk>,
     scratch: Vec<wgpu::Buffer>,
     tw: wgpu::Buffer,
     aux: Vec<wgpu::Buffer>,
@@ -734,18 +779,20 @@ impl FftPlan {
             )?;
             Ok((pipeline, ctx.uniform("fft params", &params)?, grid))
         };
-        let base = |geom: &PassGeom| FftParams {
+        let base_for = |geom: &PassGeom, batch: u32| FftParams {
             n: 1 << log_m,
             log_n: log_m,
             ns: 1 << geom.log_ns,
             log_ns: geom.log_ns,
-            cols: desc.batch << (log_m - geom.log_p),
-            batch: desc.batch,
+            cols: batch << (log_m - geom.log_p),
+            batch,
             log_tw: log_m,
             log_f,
             scale: 1.0,
             ..Default::default()
         };
+        let base = |geom: &PassGeom| base_for(geom, desc.batch);
+        let mut chunks = Vec::new();
         let sched = if desc.is_pow2() {
             pow2_schedule(&config, log_m)
         } else {
@@ -923,7 +970,6 @@ impl FftPlan {
             // b the conjugate chirp wrapped around M. Both M-point FFTs run forward; the pointwise
             // product conjugates so that the second is the inverse.
             let n = desc.n;
-            check_indexable(desc.batch, n, inner)?;
             let m = inner as usize;
             let c = chirp(n);
             let mut b = vec![rustfft::num_complex::Complex::<f64>::new(0.0, 0.0); m];
@@ -940,57 +986,82 @@ impl FftPlan {
             };
             aux.push(ctx.upload("bluestein chirp", &to32(&c))?);
             aux.push(ctx.upload("bluestein spectrum", &to32(&b))?);
-            scratch_elems = desc.batch as u64 * inner;
-            let t = 2 * sched.len();
-            for i in 0..t {
-                let g = &sched[i % sched.len()];
-                let first = i % sched.len() == 0;
-                let last = i % sched.len() == sched.len() - 1;
-                let second = i >= sched.len();
-                let mut p = base(g);
-                p.a[0] = n;
-                let (mut in_mode, mut out_mode, mut aux_i, mut spec_i) = (0, 0, None, None);
-                if first && !second {
-                    in_mode = 1;
-                    aux_i = Some(0);
-                    if desc.inverse {
-                        p.flags |= CONJ_IN;
+            // The batch in chunks whose scratch fits one binding (one chunk where it all does);
+            // the chunks share the scratch, a pass set for full chunks and one for the tail.
+            let per = bluestein_chunk(ctx, &desc, inner)?;
+            scratch_elems = per as u64 * inner;
+            let row_bytes = desc.n as u64 * 2 * es;
+            let mut sets = Vec::new();
+            for cb in [per, desc.batch % per] {
+                if cb == 0 || sets.iter().any(|&(b, _)| b == cb) {
+                    continue;
+                }
+                let first = passes.len();
+                let t = 2 * sched.len();
+                for i in 0..t {
+                    let g = &sched[i % sched.len()];
+                    let first_half = i % sched.len() == 0;
+                    let last = i % sched.len() == sched.len() - 1;
+                    let second = i >= sched.len();
+                    let mut p = base_for(g, cb);
+                    p.a[0] = n;
+                    let (mut in_mode, mut out_mode, mut aux_i, mut spec_i) = (0, 0, None, None);
+                    if first_half && !second {
+                        in_mode = 1;
+                        aux_i = Some(0);
+                        if desc.inverse {
+                            p.flags |= CONJ_IN;
+                        }
                     }
-                }
-                if last && !second {
-                    out_mode = 1;
-                    spec_i = Some(1);
-                }
-                if last && second {
-                    out_mode = 2;
-                    aux_i = Some(0);
-                    p.scale = 1.0 / m as f32 / if desc.inverse { n as f32 } else { 1.0 };
-                    if desc.inverse {
-                        p.flags |= CONJ_OUT;
+                    if last && !second {
+                        out_mode = 1;
+                        spec_i = Some(1);
                     }
+                    if last && second {
+                        out_mode = 2;
+                        aux_i = Some(0);
+                        p.scale = 1.0 / m as f32 / if desc.inverse { n as f32 } else { 1.0 };
+                        if desc.inverse {
+                            p.flags |= CONJ_OUT;
+                        }
+                    }
+                    let (pipeline, params, grid) = mk(g, in_mode, out_mode, false, p)?;
+                    let dst = if i + 1 == t {
+                        Slot::Output
+                    } else {
+                        Slot::Scratch(i % 2)
+                    };
+                    let src = if i == 0 {
+                        Slot::Input
+                    } else {
+                        passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
+                    };
+                    passes.push(Pass {
+                        pipeline,
+                        params,
+                        grid,
+                        src,
+                        dst,
+                        aux: aux_i,
+                        spec: spec_i,
+                        views: Views::All,
+                        dst_vec4: g.log_ns == 0 && out_mode != 2,
+                    });
                 }
-                let (pipeline, params, grid) = mk(g, in_mode, out_mode, false, p)?;
-                let dst = if i + 1 == t {
-                    Slot::Output
-                } else {
-                    Slot::Scratch(i % 2)
-                };
-                let src = if i == 0 {
-                    Slot::Input
-                } else {
-                    passes.last().map(|p: &Pass| p.dst).unwrap_or(Slot::Input)
-                };
-                passes.push(Pass {
-                    pipeline,
-                    params,
-                    grid,
-                    src,
-                    dst,
-                    aux: aux_i,
-                    spec: spec_i,
-                    views: Views::All,
-                    dst_vec4: g.log_ns == 0 && out_mode != 2,
-                });
+                sets.push((cb, first..passes.len()));
+            }
+            if per < desc.batch {
+                let mut done = 0u32;
+                while done < desc.batch {
+                    let cb = per.min(desc.batch - done);
+                    let range = sets.iter().find(|s| s.0 == cb).map(|s| s.1.clone());
+                    chunks.push(Chunk {
+                        passes: range.unwrap_or_default(),
+                        offset: done as u64 * row_bytes,
+                        size: cb as u64 * row_bytes,
+                    });
+                    done += cb;
+                }
             }
         }
         let mut scratch = Vec::new();
@@ -1017,6 +1088,7 @@ impl FftPlan {
             desc,
             config,
             passes,
+            chunks,
             scratch,
             tw,
             aux,
@@ -1035,7 +1107,11 @@ impl FftPlan {
     }
     /// Number of dispatches one transform records.
     pub fn dispatches(&self) -> usize {
-        self.passes.len()
+        if self.chunks.is_empty() {
+            self.passes.len()
+        } else {
+            self.chunks.iter().map(|c| c.passes.len()).sum()
+        }
     }
     /// The kernel variant as bench rows name it: `mixed`, `rader` or `bluestein` for lengths other than
     /// powers of two, else the configuration's variant (`stockham`, `monarch`).
@@ -1065,58 +1141,88 @@ impl FftPlan {
         input: &wgpu::Buffer,
         output: &wgpu::Buffer,
     ) -> Result<FftBound> {
-        let slot = |s: Slot| match s {
-            Slot::Input => input,
-            Slot::Output => output,
-            Slot::Scratch(i) => &self.scratch[i],
+        let whole = [Chunk {
+            passes: 0..self.passes.len(),
+            offset: 0,
+            size: 0,
+        }];
+        let chunks: &[Chunk] = if self.chunks.is_empty() {
+            &whole
+        } else {
+            &self.chunks
         };
         let mut steps = Vec::new();
-        for p in &self.passes {
-            let layout = p.pipeline.get_bind_group_layout(0);
-            let aux = p.aux.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
-            let spec = p.spec.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
-            // The vec4 views need one whole vec4; smaller (Bluestein) buffers are only reached
-            // through the element views, so the vec4 view binds a stand-in (kernels without
-            // element views bind the buffers themselves).
-            let vec4_min = 4 * self.desc.dtype.size();
-            let (src, dst) = (slot(p.src), slot(p.dst));
-            let src4 = if p.views == Views::Vec4 || src.size() >= vec4_min {
-                src
-            } else {
-                &self.dummy
+        for chunk in chunks {
+            // A slot's buffer, the range of it the chunk binds, and that range's bytes.
+            let slot = |s: Slot| -> (&wgpu::Buffer, wgpu::BindingResource<'_>, u64) {
+                let buffer = match s {
+                    Slot::Input => input,
+                    Slot::Output => output,
+                    Slot::Scratch(i) => &self.scratch[i],
+                };
+                match s {
+                    Slot::Input | Slot::Output if chunk.size > 0 => (
+                        buffer,
+                        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                            buffer,
+                            offset: chunk.offset,
+                            size: std::num::NonZeroU64::new(chunk.size),
+                        }),
+                        chunk.size,
+                    ),
+                    _ => (buffer, buffer.as_entire_binding(), buffer.size()),
+                }
             };
-            let dst4_real = p.views == Views::Vec4 || (p.dst_vec4 && dst.size() >= vec4_min);
-            let dst4 = if dst4_real { dst } else { &self.dummy_rw };
-            let dst_e = if dst4_real { &self.dummy_rw } else { dst };
-            let mut resources = vec![(0, p.params.as_entire_binding())];
-            if p.views == Views::Elements {
-                resources.extend([(4, aux.as_entire_binding()), (5, spec.as_entire_binding())]);
-            } else {
-                resources.extend([
-                    (1, self.tw.as_entire_binding()),
-                    (2, src4.as_entire_binding()),
-                    (3, dst4.as_entire_binding()),
-                    (4, aux.as_entire_binding()),
-                    (5, spec.as_entire_binding()),
-                ]);
+            for p in &self.passes[chunk.passes.clone()] {
+                let layout = p.pipeline.get_bind_group_layout(0);
+                let aux = p.aux.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+                let spec = p.spec.map(|i| &self.aux[i]).unwrap_or(&self.dummy);
+                // The vec4 views need one whole vec4; smaller (Bluestein) buffers are only
+                // reached through the element views, so the vec4 view binds a stand-in (kernels
+                // without element views bind the buffers themselves).
+                let vec4_min = 4 * self.desc.dtype.size();
+                let ((_, src, src_bytes), (_, dst, dst_bytes)) = (slot(p.src), slot(p.dst));
+                let src4 = if p.views == Views::Vec4 || src_bytes >= vec4_min {
+                    src.clone()
+                } else {
+                    self.dummy.as_entire_binding()
+                };
+                let dst4_real = p.views == Views::Vec4 || (p.dst_vec4 && dst_bytes >= vec4_min);
+                let (dst4, dst_e) = if dst4_real {
+                    (dst.clone(), self.dummy_rw.as_entire_binding())
+                } else {
+                    (self.dummy_rw.as_entire_binding(), dst.clone())
+                };
+                let mut resources = vec![(0, p.params.as_entire_binding())];
+                if p.views == Views::Elements {
+                    resources.extend([(4, aux.as_entire_binding()), (5, spec.as_entire_binding())]);
+                } else {
+                    resources.extend([
+                        (1, self.tw.as_entire_binding()),
+                        (2, src4),
+                        (3, dst4),
+                        (4, aux.as_entire_binding()),
+                        (5, spec.as_entire_binding()),
+                    ]);
+                }
+                if p.views != Views::Vec4 {
+                    resources.extend([(6, src), (7, dst_e)]);
+                }
+                let entries: Vec<_> = resources
+                    .into_iter()
+                    .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource })
+                    .collect();
+                let bg = self.ctx.scoped(|| {
+                    self.ctx
+                        .device
+                        .create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: Some("fft pass"),
+                            layout: &layout,
+                            entries: &entries,
+                        })
+                })?;
+                steps.push((p.pipeline.clone(), bg, p.grid));
             }
-            if p.views != Views::Vec4 {
-                resources.extend([(6, src.as_entire_binding()), (7, dst_e.as_entire_binding())]);
-            }
-            let entries: Vec<_> = resources
-                .into_iter()
-                .map(|(binding, resource)| wgpu::BindGroupEntry { binding, resource })
-                .collect();
-            let bg = self.ctx.scoped(|| {
-                self.ctx
-                    .device
-                    .create_bind_group(&wgpu::BindGroupDescriptor {
-                        label: Some("fft pass"),
-                        layout: &layout,
-                        entries: &entries,
-                    })
-            })?;
-            steps.push((p.pipeline.clone(), bg, p.grid));
         }
         Ok(FftBound { steps })
     }

@@ -268,6 +268,7 @@ pub(crate) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
         ctx: ctx.clone(),
         desc,
         config,
+        chunks: Vec::new(),
         passes,
         scratch,
         tw,

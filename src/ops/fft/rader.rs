@@ -179,6 +179,7 @@ pub(super) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
         ctx: ctx.clone(),
         desc,
         config,
+        chunks: Vec::new(),
         passes: vec![pass],
         scratch: Vec::new(),
         tw: ctx.storage("fft twiddles (unused)", 16)?,
