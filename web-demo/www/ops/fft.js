@@ -1,5 +1,5 @@
 // FFT on the page: the spectrum of a two-tone signal computed on the GPU (any length: powers of two
-// run the Stockham passes, other lengths the mixed-radix kernel or Bluestein's algorithm) against
+// run the Stockham passes, other lengths the mixed-radix kernel, Rader's or Bluestein's algorithm) against
 // the f64 reference; a 2-D image's r2c spectrum and its DCT low-pass (the lowest k × k orthonormal
 // DCT-II coefficients, and the image they rebuild through the DCT-III), each against its f64
 // reference; and timings per transform length.
@@ -81,8 +81,8 @@ export default {
   title: 'FFT — X = F·x (complex, any length)',
 
   picks(k) {
-    return [4096, 1 << 20, 1000].map((n) => pickRow(k, 'fft', `f32 complex, n = ${n}`, { n }, (e) => {
-      const path = { bluestein: 'Bluestein (a power-of-two inner FFT)', mixed: 'mixed radix (prime factors ≤ 53, one or two dispatches)' }[e.variant] ?? e.variant;
+    return [4096, 1 << 20, 1000, 1009].map((n) => pickRow(k, 'fft', `f32 complex, n = ${n}`, { n }, (e) => {
+      const path = { bluestein: 'Bluestein (a power-of-two inner FFT)', mixed: 'mixed radix (prime factors ≤ 53, one or two dispatches)', rader: "Rader's algorithm (two transforms of n − 1 points in one dispatch)" }[e.variant] ?? e.variant;
       const others = e.variants.filter((v) => !v.available).map((v) => `${v.variant}: ${v.reason}`);
       return `${path}; ${e.candidates} candidates${others.length ? `; not here: ${others.join('; ')}` : ''}`;
     }));
@@ -90,7 +90,7 @@ export default {
 
   see: {
     controls: [
-      int('n', 'length n', '1000', 2, 65536, 'points of the transform; other lengths: mixed radix where every prime factor is ≤ 53, else Bluestein'),
+      int('n', 'length n', '1000', 2, 65536, 'points of the transform; other lengths: mixed radix where every prime factor is ≤ 53, Rader for primes whose n − 1 is such a length, else Bluestein'),
       int('f1', 'tone 1 (bin)', '37', 0, 32768, 'frequency of the sine, in bins (cycles per n points)'),
       int('f2', 'tone 2 (bin)', '120', 0, 32768, 'frequency of the half-amplitude cosine, in bins'),
       int('side', 'image side', '64', 4, 256, 'rows and columns of the 2-D image (any size: other lengths run mixed radix or Bluestein)'),
@@ -114,7 +114,7 @@ export default {
         return out;
       };
       const re = x.filter((_, i) => i % 2 === 0);
-      const path = { bluestein: 'Bluestein', mixed: 'mixed radix' }[plan.variant] ?? 'Stockham';
+      const path = { bluestein: 'Bluestein', mixed: 'mixed radix', rader: 'Rader' }[plan.variant] ?? 'Stockham';
       return [
         lines('Signal x (real part)', [['x', decimate(re, 512), false]], 'sample t', `${n} samples: a sine at bin ${p.f1}, a cosine at bin ${p.f2}, noise`),
         lines('|X_k| on the GPU and in f64 on the CPU', [
