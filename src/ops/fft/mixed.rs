@@ -101,7 +101,7 @@ pub(super) fn radices_of(p: u32, max_points: u32) -> Option<Vec<u32>> {
 }
 
 /// Whether `n` ≥ 1 factors into [`RADICES`] (no prime factor over 53).
-fn is_smooth(mut n: u32) -> bool {
+pub(super) fn is_smooth(mut n: u32) -> bool {
     if n == 0 {
         return false;
     }

@@ -599,13 +599,10 @@ fn bluestein_chunk(ctx: &Context, desc: &FftDesc, inner: u64) -> Result<u32> {
     if fit >= desc.batch as u64 {
         return Ok(desc.batch);
     }
-    let align = limits.min_storage_buffer_offset_alignment as u64;
+    let align = limits.min_storage_buffer_offset_alignment;
     let row = desc.n as u64 * 2 * desc.dtype.size();
-    let (mut a, mut b) = (align, row);
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    let step = align / a;
+    let step =
+        (align / crate::ops::sparse_gemm::config::gcd(align, (row % align as u64) as u32)) as u64;
     let per = fit / step * step;
     if per == 0 {
         // The scratch of the smallest aligned chunk: one of these refuses it.
@@ -1153,8 +1150,8 @@ impl FftPlan {
         };
         let mut steps = Vec::new();
         for chunk in chunks {
-            // A slot's buffer, the range of it the chunk binds, and that range's bytes.
-            let slot = |s: Slot| -> (&wgpu::Buffer, wgpu::BindingResource<'_>, u64) {
+            // The range of a slot's buffer the chunk binds, and its bytes.
+            let slot = |s: Slot| -> (wgpu::BindingResource<'_>, u64) {
                 let buffer = match s {
                     Slot::Input => input,
                     Slot::Output => output,
@@ -1162,7 +1159,6 @@ impl FftPlan {
                 };
                 match s {
                     Slot::Input | Slot::Output if chunk.size > 0 => (
-                        buffer,
                         wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                             buffer,
                             offset: chunk.offset,
@@ -1170,7 +1166,7 @@ impl FftPlan {
                         }),
                         chunk.size,
                     ),
-                    _ => (buffer, buffer.as_entire_binding(), buffer.size()),
+                    _ => (buffer.as_entire_binding(), buffer.size()),
                 }
             };
             for p in &self.passes[chunk.passes.clone()] {
@@ -1181,7 +1177,7 @@ impl FftPlan {
                 // reached through the element views, so the vec4 view binds a stand-in (kernels
                 // without element views bind the buffers themselves).
                 let vec4_min = 4 * self.desc.dtype.size();
-                let ((_, src, src_bytes), (_, dst, dst_bytes)) = (slot(p.src), slot(p.dst));
+                let ((src, src_bytes), (dst, dst_bytes)) = (slot(p.src), slot(p.dst));
                 let src4 = if p.views == Views::Vec4 || src_bytes >= vec4_min {
                     src.clone()
                 } else {

@@ -36,7 +36,7 @@ pub fn takes(p: u32, max_points: u32) -> bool {
     p > top && is_prime(p) && !twice_a_prime_radix && radices_of(p - 1, max_points).is_some()
 }
 
-fn is_prime(p: u32) -> bool {
+pub(super) fn is_prime(p: u32) -> bool {
     p >= 2
         && (2..)
             .take_while(|d| d * d <= p)
@@ -80,13 +80,11 @@ fn generator(p: u32) -> u32 {
         .expect("every prime has a generator")
 }
 
-/// The kernel's tables for the prime `p`: the index table, entry i holding g^i mod p and g^−i mod
-/// p, and the roots of p − 1 points ([`roots`]) followed by B (f32 pairs, padded to whole vec4
-/// pairs).
-fn tables(p: u32) -> (Vec<u32>, Vec<f32>) {
-    let g = generator(p) as u64;
+/// The kernel's tables for the prime `p`, given the generator `g` and its inverse: the index
+/// table, entry i holding g^i mod p and g^−i mod p, and the roots of p − 1 points ([`roots`])
+/// followed by B (f32 pairs, padded to whole vec4 pairs).
+fn tables(p: u32, g: u64, g_inv: u64) -> (Vec<u32>, Vec<f32>) {
     let n = (p - 1) as usize;
-    let g_inv = pow_mod(g, (p - 2) as u64, p as u64);
     let power = |base: u64, i: usize| pow_mod(base, i as u64, p as u64) as u32;
     let mut b: Vec<Complex<f64>> = (0..n)
         .map(|q| {
@@ -163,7 +161,7 @@ pub(super) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
     } else {
         prm.flags |= CONJ_OUT;
     }
-    let (index, roots_b) = tables(p);
+    let (index, roots_b) = tables(p, g, g_inv);
     let pass = Pass {
         pipeline,
         params: ctx.uniform("fft params", &prm)?,

@@ -213,25 +213,9 @@ mod timed {
 /// is often smooth: 1023 = 3 · 11 · 31 ran the mixed-radix kernel, where no configuration field
 /// matters, so tuning measured noise.) `None` for inner lengths too short to have one.
 fn bluestein_representative(inner: u32) -> Option<u32> {
-    let largest_prime_factor = |mut n: u32| {
-        let (mut largest, mut d) = (1, 2);
-        while d * d <= n {
-            while n.is_multiple_of(d) {
-                largest = d;
-                n /= d;
-            }
-            d += 1;
-        }
-        if n > 1 {
-            n
-        } else {
-            largest
-        }
-    };
-    (2..=inner / 2).rev().find(|&n| {
-        let q = largest_prime_factor(n);
-        q > 53 && q != n
-    })
+    (2..=inner / 2)
+        .rev()
+        .find(|&n| !super::mixed::is_smooth(n) && !super::rader::is_prime(n))
 }
 
 /// The FFT buckets `wgkernels tune fft` measures: every shape the bench runs with the
