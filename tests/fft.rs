@@ -489,17 +489,27 @@ fn rader_primes() {
     // contiguous): c2c, r2c (67 real points per row) and c2r, a DCT-II over a 61-point axis.
     use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
     use wgkernels::ops::fft::r2r::R2rKind;
-    use wgkernels::ops::fft::verify::check_nd_async;
-    for (i, d) in [
-        FftNdDesc::new(&[2, 61, 12], &[1, 2], NdTransform::C2c { inverse: false }),
-        FftNdDesc::new(&[3, 10, 67], &[1, 2], NdTransform::R2c),
-        FftNdDesc::new(&[3, 10, 67], &[1, 2], NdTransform::C2r),
-        FftNdDesc::new(&[4, 61], &[1], NdTransform::R2r(R2rKind::Dct2)),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let r = pollster::block_on(check_nd_async(ctx(), d, None, 860 + i as u64));
+    assert_nd_pass(
+        &[
+            FftNdDesc::new(&[2, 61, 12], &[1, 2], NdTransform::C2c { inverse: false }),
+            FftNdDesc::new(&[3, 10, 67], &[1, 2], NdTransform::R2c),
+            FftNdDesc::new(&[3, 10, 67], &[1, 2], NdTransform::C2r),
+            FftNdDesc::new(&[4, 61], &[1], NdTransform::R2r(R2rKind::Dct2)),
+        ],
+        860,
+    );
+}
+
+/// Checks each N-D transform of `descs` against the reference with the dispatcher's pick on the
+/// shared context (seeds from `seed`).
+fn assert_nd_pass(descs: &[wgkernels::ops::fft::nd::FftNdDesc], seed: u64) {
+    for (i, d) in descs.iter().enumerate() {
+        let r = pollster::block_on(wgkernels::ops::fft::verify::check_nd_async(
+            ctx(),
+            d,
+            None,
+            seed + i as u64,
+        ));
         assert!(
             r.pass,
             "{:?}: rel L2 {:.3e} > tol {:.3e} ({:?})",
@@ -508,9 +518,71 @@ fn rader_primes() {
     }
 }
 
+/// A Rader prime times a smooth length runs as Rader's dispatch over the columns then a
+/// mixed-radix pass in place (`rader_split`): 2 · 61 with a partial last workgroup, 2 · 1009,
+/// 4 · 257 (p − 1 a power of two), 10 · 1009 (a two-stage second pass), 64 · 61, 3 · 4093 (one
+/// buffer on 32 KiB; Bluestein on WebGPU's 16 KiB), forward and inverse, f32 and f16, words and
+/// vector access; 2 · 59 stays on Bluestein (59 does: see `rader::takes`). Then an N-D transform
+/// with a 122-point middle axis and 2018-point rows.
+#[test]
+fn rader_composites() {
+    let mut ran = 0;
+    for (c, name) in mixed_kernel_contexts() {
+        let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
+        for (i, &(n, b, split)) in [
+            (122u32, 5u32, Some((2, 61))),
+            (2018, 3, Some((2, 1009))),
+            (1028, 2, Some((4, 257))),
+            (10090, 2, Some((10, 1009))),
+            (3904, 2, Some((64, 61))),
+            (12279, 2, Some((3, 4093))),
+            (118, 3, None),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let split = split.filter(|&(_, p)| p - 1 <= max);
+            assert_eq!(
+                wgkernels::ops::fft::rader_split(n, max),
+                split,
+                "{name}: {n}"
+            );
+            let route = if split.is_some() {
+                "rader"
+            } else {
+                "bluestein"
+            };
+            let d = FftDesc::new(n).batch(b);
+            ran += check_both_ways_on(c, name, d, route, 870 + i as u64);
+            if route == "rader" {
+                assert_eq!(
+                    FftPlan::new(c, d, None).unwrap().dispatches(),
+                    2,
+                    "{name}: {n}"
+                );
+            }
+        }
+        if c.caps().f16 {
+            let d = FftDesc::new(2018).batch(3).dtype(DType::F16).inverse(true);
+            let check = check_fft(c, &d, None, 890);
+            assert_eq!(check.variant, "rader");
+            assert_pass(&check);
+        }
+    }
+    assert_eq!(ran, 3 * 2 * 7);
+    use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
+    assert_nd_pass(
+        &[
+            FftNdDesc::new(&[2, 122, 6], &[1, 2], NdTransform::C2c { inverse: true }),
+            FftNdDesc::new(&[3, 2018], &[1], NdTransform::R2c),
+        ],
+        895,
+    );
+}
+
 /// Bluestein batches whose scratch exceeds one binding run in chunks that share the scratch
 /// (here under a 1 MiB binding limit: 59 points take 1 KiB of scratch per transform, so 2000
-/// run as 1024 + 976, the tail on a pass set of its own; 118 points: chunks of 512; 4097 points:
+/// run as 1024 + 976, the tail on a pass set of its own; 118 points: chunks of 512; 4099 points:
 /// chunks of 8), forward and inverse; where not even one transform's scratch fits, a typed error.
 #[test]
 fn bluestein_batches_over_one_binding_run_in_chunks() {
@@ -543,8 +615,8 @@ fn bluestein_batches_over_one_binding_run_in_chunks() {
             assert_pass(&check);
         }
     }
-    // 4097 (16384 inner points, 128 KiB of scratch each): chunks of 8.
-    let d = FftDesc::new(4097).batch(17);
+    // 4099 (16384 inner points, 128 KiB of scratch each): chunks of 8.
+    let d = FftDesc::new(4099).batch(17);
     assert_pass(&check_fft(&c, &d, None, 890));
     // 65537: 2 MiB of scratch for one transform.
     let e = FftPlan::new(&c, FftDesc::new(65537), None).unwrap_err();

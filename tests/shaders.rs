@@ -494,9 +494,11 @@ fn every_fft_variant_translates_for_every_backend() {
                 }
             }
             // Rader's dispatch (61: 60 = 10 · 6; 1009: 1008 = 12 · 12 · 7; 4093 in one buffer
-            // where the profile's workgroup memory takes 4092).
-            for p in [61u32, 1009, 4093] {
-                if let Some(c) = wgkernels::ops::fft::rader_constants(p, max) {
+            // where the profile's workgroup memory takes 4092), and over the columns of a
+            // composite before its mixed-radix pass (2018 = 2 · 1009).
+            for n in [61u32, 1009, 4093, 2018] {
+                let passes = wgkernels::ops::fft::rader_constants(n, max);
+                for (_, c) in passes.into_iter().flatten() {
                     for shader in [fft::shaders::MIXED, fft::shaders::mixed(&caps, dtype)] {
                         sweep.check(profile, shader, spec, "main", c.clone());
                     }

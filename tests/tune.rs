@@ -834,10 +834,11 @@ fn fft_and_fftconv_are_tuned_cached_and_their_plans_use_the_cache() {
         FftTune::bucket(&FftDesc::new(1000)).0,
         FftTune::bucket(&FftDesc::new(600)).0
     );
-    // The representative of a bucket takes Bluestein (1022 = 2 · 7 · 73 for 2048; the former
-    // 1023 = 3 · 11 · 31 ran the mixed-radix kernel).
+    // The representative of a bucket takes Bluestein (1019 for 2048, 1018 = 1019 − 1 = 2 · 509
+    // not smooth; the former 1023 = 3 · 11 · 31 ran the mixed-radix kernel, 1022 = 14 · 73 runs
+    // Rader's).
     let (_, rep) = FftTune::bucket(&FftDesc::new(1000));
-    assert_eq!(rep.n, 1022);
+    assert_eq!(rep.n, 1019);
     assert_eq!(
         wgkernels::ops::fft::length_route(&c, rep.n),
         Some("bluestein")

@@ -5,7 +5,8 @@
 // first stage reads the input (at stride fp.a1 when STRIDED), the last writes the output
 // (conjugated and scaled by fp.flags / fp.scale for the inverse); the stages between ping-pong
 // through the two halves of workgroup memory. Twiddles: `root(e)` is exp(-2πi·e/fp.n), e < fp.n
-// (fp.n = MR_N · fp.a3: the whole transform of a MULTI pass, else MR_N with fp.a3 = 1).
+// (fp.n = MR_N · fp.a3: the whole transform of a MULTI pass, else MR_N with fp.a3 = 1; with
+// RADER the roots of MR_N points, whatever the pass).
 
 // Points per transform, transforms per workgroup, invocations, stages and their radices (1: none).
 override MR_N: u32 = 6u;
@@ -32,7 +33,7 @@ override MULTI: bool = false;
 // barrier.
 override ONE_BUFFER: bool = false;
 // Rader's algorithm for the prime MR_N + 1 (src/ops/fft/rader.rs), rows of MR_N + 1 values in
-// and out: the first transform takes the values x_(g^i) gathered by the table, its last stage
+// and out (with MULTI: the columns of the first pass of a longer transform, ns = 1): the first transform takes the values x_(g^i) gathered by the table, its last stage
 // writes X_0 = x_0 + A_0 out and conj(A_k·B_k) (plus MR_N·x_0 at k = 0) to workgroup memory,
 // and a second transform of those (stages MR_STAGES …, the same radices) gives
 // MR_N·conj(X_(g^-i)), scattered by the table.
@@ -50,6 +51,17 @@ override RADER: bool = false;
 // fft_mixed_wide.wgsl (64-bit words, for CPU adapters).
 var<private> col0: u32;
 
+// Values per transform in and out: MR_N, or Rader's prime MR_N + 1.
+fn mr_len() -> u32 {
+    return MR_N + select(0u, 1u, RADER);
+}
+
+// What the stage twiddles' root index is scaled by: the pass's columns fp.a3 (the roots are of
+// fp.n points), or 1 for Rader's transforms (the roots of MR_N points).
+fn mr_root_step() -> u32 {
+    return select(fp.a3, 1u, RADER);
+}
+
 // Where value i of transform c lies in the input (MULTI: column c = b·fp.a3 + j of a pass of a
 // longer transform, at stride fp.a3; STRIDED: at stride fp.a1).
 fn mr_in_addr(c: u32, i: u32) -> u32 {
@@ -57,9 +69,9 @@ fn mr_in_addr(c: u32, i: u32) -> u32 {
         return (c / fp.a3) * fp.n + c % fp.a3 + i * fp.a3;
     }
     if STRIDED {
-        return (c / fp.a1) * fp.a1 * MR_N + c % fp.a1 + i * fp.a1;
+        return (c / fp.a1) * fp.a1 * mr_len() + c % fp.a1 + i * fp.a1;
     }
-    return c * MR_N + i;
+    return c * mr_len() + i;
 }
 
 // Where output i of transform c goes (MULTI: Stockham order across passes, span fp.ns).
@@ -67,7 +79,7 @@ fn mr_out_addr(c: u32, i: u32) -> u32 {
     if MULTI {
         let j = c % fp.a3;
         let k = j % fp.ns;
-        return (c / fp.a3) * fp.n + (j - k) * MR_N + k + i * fp.ns;
+        return (c / fp.a3) * fp.n + (j - k) * mr_len() + k + i * fp.ns;
     }
     return mr_in_addr(c, i);
 }
@@ -99,7 +111,7 @@ fn mr_in(s: u32, t: u32, c: u32, i: u32, g: ptr<function, u32>) -> vec2<f32> {
         let sign = select(1.0, -1.0, (fp.flags & 1u) != 0u);
         var e = mr_in_addr(c, i);
         if RADER {
-            e = c * (MR_N + 1u) + *g;
+            e = mr_in_addr(c, *g);
             *g = *g * fp.a4 % (MR_N + 1u);
         }
         var v: vec2<f32>;
@@ -132,12 +144,11 @@ fn mr_last(s: u32) -> bool {
 fn mr_rader_mid(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>) {
     var y = cmul(v, root(MR_N + i));
     if i == 0u {
-        let row = c * (MR_N + 1u);
-        let x0 = lde_src(row) * vec2<f32>(1.0, select(1.0, -1.0, (fp.flags & 1u) != 0u));
+        let x0 = lde_src(mr_in_addr(c, 0u)) * vec2<f32>(1.0, select(1.0, -1.0, (fp.flags & 1u) != 0u));
         y += f32(MR_N) * x0;
         let sign = select(1.0, -1.0, (fp.flags & 2u) != 0u);
         let s0 = f32(MR_N) * fp.scale;
-        ste_dst(row, (x0 + v) * vec2<f32>(s0, -sign * s0));
+        ste_dst(mr_out_addr(c, 0u), (x0 + v) * vec2<f32>(s0, -sign * s0));
     }
     sm1_st(mr_half(s) + t * MR_N + i, conj(y));
 }
@@ -152,7 +163,7 @@ fn mr_out(s: u32, t: u32, c: u32, i: u32, v: vec2<f32>, g: ptr<function, u32>) {
             mr_rader_mid(s, t, c, i, v);
         } else if mr_last(s) {
             // v = MR_N·conj(X_(g^-i)): fp.scale holds the 1 / MR_N, fp.flags the conjugate.
-            ste_dst(c * (MR_N + 1u) + *g, out);
+            ste_dst(mr_out_addr(c, *g), out);
             *g = *g * fp.a5 % (MR_N + 1u);
         } else {
             sm1_st(mr_half(s) + t * MR_N + i, v);
@@ -1730,7 +1741,7 @@ fn mr_load1(s: u32, ns: u32, u: u32) -> MrIn1 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·1)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 1u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 1u)) * mr_root_step());
 
 
     }
@@ -1814,7 +1825,7 @@ fn mr_load2(s: u32, ns: u32, u: u32) -> MrIn2 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·2)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 2u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 2u)) * mr_root_step());
 
         x[1] = cmul(x[1], w1);
     }
@@ -1900,7 +1911,7 @@ fn mr_load3(s: u32, ns: u32, u: u32) -> MrIn3 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·3)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 3u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 3u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         x[1] = cmul(x[1], w1);
         x[2] = cmul(x[2], w2);
@@ -1989,7 +2000,7 @@ fn mr_load4(s: u32, ns: u32, u: u32) -> MrIn4 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·4)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 4u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 4u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         x[1] = cmul(x[1], w1);
@@ -2082,7 +2093,7 @@ fn mr_load5(s: u32, ns: u32, u: u32) -> MrIn5 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·5)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 5u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 5u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2179,7 +2190,7 @@ fn mr_load6(s: u32, ns: u32, u: u32) -> MrIn6 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·6)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 6u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 6u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2280,7 +2291,7 @@ fn mr_load7(s: u32, ns: u32, u: u32) -> MrIn7 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·7)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 7u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 7u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2385,7 +2396,7 @@ fn mr_load8(s: u32, ns: u32, u: u32) -> MrIn8 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·8)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 8u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 8u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2494,7 +2505,7 @@ fn mr_load9(s: u32, ns: u32, u: u32) -> MrIn9 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·9)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 9u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 9u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2607,7 +2618,7 @@ fn mr_load10(s: u32, ns: u32, u: u32) -> MrIn10 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·10)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 10u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 10u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2724,7 +2735,7 @@ fn mr_load11(s: u32, ns: u32, u: u32) -> MrIn11 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·11)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 11u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 11u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2845,7 +2856,7 @@ fn mr_load12(s: u32, ns: u32, u: u32) -> MrIn12 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·12)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 12u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 12u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -2970,7 +2981,7 @@ fn mr_load13(s: u32, ns: u32, u: u32) -> MrIn13 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·13)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 13u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 13u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3099,7 +3110,7 @@ fn mr_load14(s: u32, ns: u32, u: u32) -> MrIn14 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·14)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 14u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 14u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3232,7 +3243,7 @@ fn mr_load15(s: u32, ns: u32, u: u32) -> MrIn15 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·15)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 15u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 15u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3369,7 +3380,7 @@ fn mr_load16(s: u32, ns: u32, u: u32) -> MrIn16 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·16)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 16u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 16u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3510,7 +3521,7 @@ fn mr_load17(s: u32, ns: u32, u: u32) -> MrIn17 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·17)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 17u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 17u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3655,7 +3666,7 @@ fn mr_load18(s: u32, ns: u32, u: u32) -> MrIn18 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·18)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 18u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 18u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3804,7 +3815,7 @@ fn mr_load19(s: u32, ns: u32, u: u32) -> MrIn19 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·19)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 19u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 19u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -3957,7 +3968,7 @@ fn mr_load20(s: u32, ns: u32, u: u32) -> MrIn20 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·20)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 20u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 20u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -4114,7 +4125,7 @@ fn mr_load21(s: u32, ns: u32, u: u32) -> MrIn21 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·21)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 21u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 21u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -4275,7 +4286,7 @@ fn mr_load22(s: u32, ns: u32, u: u32) -> MrIn22 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·22)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 22u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 22u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -4440,7 +4451,7 @@ fn mr_load23(s: u32, ns: u32, u: u32) -> MrIn23 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·23)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 23u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 23u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -4609,7 +4620,7 @@ fn mr_load24(s: u32, ns: u32, u: u32) -> MrIn24 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·24)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 24u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 24u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -4782,7 +4793,7 @@ fn mr_load25(s: u32, ns: u32, u: u32) -> MrIn25 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·25)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 25u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 25u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -4962,7 +4973,7 @@ fn mr_load29(s: u32, ns: u32, u: u32) -> MrIn29 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·29)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 29u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 29u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -5156,7 +5167,7 @@ fn mr_load31(s: u32, ns: u32, u: u32) -> MrIn31 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·31)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 31u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 31u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -5362,7 +5373,7 @@ fn mr_load37(s: u32, ns: u32, u: u32) -> MrIn37 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·37)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 37u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 37u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -5590,7 +5601,7 @@ fn mr_load41(s: u32, ns: u32, u: u32) -> MrIn41 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·41)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 41u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 41u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -5832,7 +5843,7 @@ fn mr_load43(s: u32, ns: u32, u: u32) -> MrIn43 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·43)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 43u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 43u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -6084,7 +6095,7 @@ fn mr_load47(s: u32, ns: u32, u: u32) -> MrIn47 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·47)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 47u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 47u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);
@@ -6354,7 +6365,7 @@ fn mr_load53(s: u32, ns: u32, u: u32) -> MrIn53 {
     let k = j % ns;
     if ns > 1u {
         // W_(ns·53)^k from the fp.n-th roots, its powers by products.
-        let w1 = root(k * (MR_N / (ns * 53u)) * fp.a3);
+        let w1 = root(k * (MR_N / (ns * 53u)) * mr_root_step());
         let w2 = cmul(w1, w1);
         let w3 = cmul(w2, w1);
         let w4 = cmul(w2, w2);

@@ -1,5 +1,6 @@
 //! FFT cases of the vendor report: batched c2c f32 over ~64 MiB per batch at N ∈ {256, 1K, 4K,
-//! 64K, 1M} (Stockham and Monarch), the smooth length 1000 and the prime 1009; then the N-D transforms
+//! 64K, 1M} (Stockham and Monarch), the smooth length 1000 and the prime 1009 (full: 2018 = 2 ·
+//! 1009 too); then the N-D transforms
 //! (2-D c2c, r2c beside c2c, 2-D DCT-II; full: 4096², 256³) and the global filter and DCT
 //! low-pass layers, each against running its parts, in alternating rounds. Bytes = read +
 //! write of the buffer per transform (the VkFFT convention), reported as GB/s and as a share of
@@ -65,6 +66,9 @@ pub fn fft_cases(ctx: &Context, quick: bool) -> Vec<(FftDesc, Option<FftConfig>)
     if !quick {
         v.push((FftDesc::new(1 << 22).batch(2), None));
         v.push((FftDesc::new(44100).batch(16), None));
+        // A Rader prime times a smooth length (stop 43: Rader's pass over the columns, then a
+        // 2-point mixed-radix pass; Bluestein's 4096-point transforms before).
+        v.push((FftDesc::new(2018).batch(4096), None));
         v.push((FftDesc::new(4096).batch(2048).inverse(true), None));
     }
     v

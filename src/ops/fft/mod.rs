@@ -50,7 +50,7 @@ pub use mixed::{
     mixed_constants, mixed_max_points, mixed_passes, mixed_radices, RADICES as MIXED_RADICES,
 };
 pub use monarch::monarch_pass_constants;
-pub use rader::rader_constants;
+pub use rader::{rader_constants, rader_split};
 
 /// Shape and direction of a batched complex FFT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -407,10 +407,11 @@ pub fn runs_mixed_strided(ctx: &Context, n: u32) -> bool {
 }
 
 /// Whether `n`-point transforms run Rader's algorithm on `ctx`'s device: primes over 53 whose
-/// n − 1 the mixed-radix kernel takes in one dispatch (two transforms of n − 1 points in one dispatch; see
+/// n − 1 the mixed-radix kernel takes in one dispatch (two transforms of n − 1 points in one
+/// dispatch), and such a prime times a smooth length one pass takes (a second pass; see
 /// `rader.rs`).
 pub fn runs_rader(ctx: &Context, n: u32) -> bool {
-    rader::takes(n, mixed_max_points(&ctx.limits()))
+    rader::rader_split(n, mixed_max_points(&ctx.limits())).is_some()
 }
 
 /// Whether `n`-point transforms run on the mixed-radix kernel, directly or by Rader's algorithm:

@@ -14,8 +14,13 @@
 //!
 //! Why: Bluestein runs two power-of-two transforms of ≥ 2p − 1 points (1009: two of 2048) in two
 //! dispatches, Rader two of p − 1 (1009: two of 1008 = 12 · 12 · 7) in one, with no scratch.
+//!
+//! A length n = m · p with such a prime p and a smooth m (2018 = 2 · 1009) runs as two passes, as
+//! the mixed-radix kernel runs its longer lengths: Rader's dispatch over the m columns of stride
+//! m (`MULTI`, span 1: no cross-pass twiddle), then an m-point mixed-radix pass in place with the
+//! twiddles of n points. Bluestein would run 4096-point transforms for 2018.
 
-use super::mixed::{pass_constants, radices_of, roots, transforms_per_workgroup};
+use super::mixed::{is_smooth, pass_constants, radices_of, roots, transforms_per_workgroup};
 use super::{grid_for, FftDesc, FftParams, FftPlan, Pass, Slot, Views, CONJ_IN, CONJ_OUT};
 use crate::error::{Error, Result};
 use crate::ops::fft::config::FftConfig;
@@ -36,7 +41,7 @@ pub fn takes(p: u32, max_points: u32) -> bool {
     p > top && is_prime(p) && !twice_a_prime_radix && radices_of(p - 1, max_points).is_some()
 }
 
-pub(super) fn is_prime(p: u32) -> bool {
+fn is_prime(p: u32) -> bool {
     p >= 2
         && (2..)
             .take_while(|d| d * d <= p)
@@ -105,46 +110,94 @@ fn tables(p: u32, g: u64, g_inv: u64) -> (Vec<u32>, Vec<f32>) {
     (index, roots_b)
 }
 
-/// The override constants of Rader's dispatch for the prime `p` where one pass of the
-/// mixed-radix kernel takes `max_points`, or `None` where Rader does not take `p` ([`crate::ops::fft::runs_rader`]).
-pub fn rader_constants(p: u32, max_points: u32) -> Option<Constants> {
-    if !takes(p, max_points) {
-        return None;
-    }
-    let mut consts = pass_constants(p - 1, max_points, false, false, false);
-    consts.push(("RADER", 1.0));
-    Some(consts)
+/// How Rader's algorithm takes `n` points where one pass of the mixed-radix kernel takes
+/// `max_points`, as `(m, p)` with n = m · p: `(1, n)` for a prime it takes (`takes`); for a composite,
+/// p its largest prime factor, taken, and m ≥ 2 a length one mixed-radix pass takes (2018 = 2 ·
+/// 1009, 10090 = 10 · 1009). `None` otherwise (Bluestein; smooth lengths have no such p).
+pub fn rader_split(n: u32, max_points: u32) -> Option<(u32, u32)> {
+    let p = largest_prime_factor(n)?;
+    let m = n / p;
+    (takes(p, max_points) && (m == 1 || radices_of(m, max_points).is_some())).then_some((m, p))
 }
 
-/// Plans `desc` (n a prime that [`takes`] accepts) as Rader's one dispatch.
+/// Whether neither Rader's algorithm nor the mixed-radix kernel takes `n` on any adapter: its
+/// largest prime factor p is over 53 (not smooth) and p − 1 is not smooth (no pass takes it,
+/// whatever the workgroup memory), so `n` takes Bluestein everywhere.
+pub(super) fn takes_nowhere(n: u32) -> bool {
+    largest_prime_factor(n).is_some_and(|p| !is_smooth(p) && !is_smooth(p - 1))
+}
+
+fn largest_prime_factor(mut n: u32) -> Option<u32> {
+    let mut largest = None;
+    let mut d = 2;
+    while d * d <= n {
+        while n.is_multiple_of(d) {
+            largest = Some(d);
+            n /= d;
+        }
+        d += 1;
+    }
+    if n > 1 {
+        largest = Some(n);
+    }
+    largest
+}
+
+/// The passes of Rader's plan for `n` points where one pass of the mixed-radix kernel takes
+/// `max_points`, each as its points and its override constants: Rader's dispatch for p (its
+/// transforms have p − 1 points), then for a composite the m-point mixed-radix pass
+/// ([`rader_split`]); `None` where Rader does not take `n` ([`crate::ops::fft::runs_rader`]).
+pub fn rader_constants(n: u32, max_points: u32) -> Option<Vec<(u32, Constants)>> {
+    let (m, p) = rader_split(n, max_points)?;
+    let multi = m > 1;
+    let mut rader = pass_constants(p - 1, max_points, false, false, multi);
+    rader.push(("RADER", 1.0));
+    let mut passes = vec![(p, rader)];
+    if multi {
+        passes.push((m, pass_constants(m, max_points, false, true, true)));
+    }
+    Some(passes)
+}
+
+/// Plans `desc` as Rader's dispatch ([`rader_split`]: n a prime it takes), or that dispatch over
+/// the m columns of n = m · p followed by an m-point mixed-radix pass in place.
 pub(super) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<FftPlan> {
-    let p = desc.n;
-    let n = p - 1;
     let max_points = super::mixed_max_points(&ctx.limits());
-    let consts = rader_constants(p, max_points).ok_or_else(|| {
-        Error::Unsupported(format!("Rader's algorithm does not take n = {p} here"))
-    })?;
-    let pipeline = ctx.pipeline(
-        super::shaders::mixed(ctx.caps(), desc.dtype),
-        Spec::new(desc.dtype),
-        "main",
-        &consts,
-    )?;
-    let per_wg = transforms_per_workgroup(n, max_points);
-    let grid = grid_for(
-        ctx,
-        "FFT workgroup count",
-        (desc.batch as u64).div_ceil(per_wg as u64),
-    )?;
+    let unsupported = || {
+        Error::Unsupported(format!(
+            "Rader's algorithm does not take n = {} here",
+            desc.n
+        ))
+    };
+    let (m, p) = rader_split(desc.n, max_points).ok_or_else(unsupported)?;
+    let passes = rader_constants(desc.n, max_points).ok_or_else(unsupported)?;
+    let n = p - 1;
+    let pipeline = |consts: &Constants| {
+        ctx.pipeline(
+            super::shaders::mixed(ctx.caps(), desc.dtype),
+            Spec::new(desc.dtype),
+            "main",
+            consts,
+        )
+    };
+    let grid = |columns: u32, points: u32| {
+        grid_for(
+            ctx,
+            "FFT workgroup count",
+            (desc.batch as u64 * columns as u64)
+                .div_ceil(transforms_per_workgroup(points, max_points) as u64),
+        )
+    };
+    // Rader's pass: column j of each row's m reads x[j + i·m], i < p (m = 1: the rows).
     let mut prm = FftParams {
-        n,
+        n: if m > 1 { desc.n } else { n },
         ns: 1,
-        batch: desc.batch,
-        cols: desc.batch,
+        batch: desc.batch * m,
+        cols: desc.batch * m,
         scale: 1.0 / n as f32,
         ..Default::default()
     };
-    prm.a[3] = 1;
+    prm.a[3] = m;
     // The steps of the gather and the scatter: g^q for stage 0's q = n / r0 inputs apart, and
     // g^−ns for the last stage's outputs, ns = n / r_last apart.
     let radices = radices_of(n, max_points).unwrap_or_default();
@@ -154,37 +207,71 @@ pub(super) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
     prm.a[4] = pow_mod(g, stride_of(radices.first()), p as u64) as u32;
     prm.a[5] = pow_mod(g_inv, stride_of(radices.last()), p as u64) as u32;
     // The second transform gives (p − 1)·conj(X): the forward conjugates it back; the inverse
-    // (conjugated in) has its own conjugate cancel that one, and scales by 1/p besides.
+    // (conjugated in) has its own conjugate cancel that one, and scales by 1/p besides. Before
+    // an m-point pass, Rader's pass is the forward transform of its (conjugated) input, and
+    // that pass finishes the inverse.
     if desc.inverse {
         prm.flags |= CONJ_IN;
+    }
+    if desc.inverse && m == 1 {
         prm.scale = 1.0 / (n as f64 * p as f64) as f32;
     } else {
         prm.flags |= CONJ_OUT;
     }
     let (index, roots_b) = tables(p, g, g_inv);
-    let pass = Pass {
-        pipeline,
+    let mut plan_passes = vec![Pass {
+        pipeline: pipeline(&passes[0].1)?,
         params: ctx.uniform("fft params", &prm)?,
-        grid,
+        grid: grid(m, n)?,
         src: Slot::Input,
         dst: Slot::Output,
         aux: Some(0),
         spec: Some(1),
         views: Views::Elements,
         dst_vec4: false,
-    };
+    }];
+    let mut aux = vec![
+        ctx.upload("fft roots and rader's spectrum", &roots_b)?,
+        ctx.upload_words("fft rader index table", &index)?,
+    ];
+    if let Some((_, consts)) = passes.get(1) {
+        // The m-point pass: column j < p of each row reads x[j + i·p] times W_n^(i·j), in place.
+        let mut prm = FftParams {
+            n: desc.n,
+            ns: p,
+            batch: desc.batch * p,
+            cols: desc.batch * p,
+            scale: 1.0,
+            ..Default::default()
+        };
+        prm.a[3] = p;
+        if desc.inverse {
+            prm.flags |= CONJ_OUT;
+            prm.scale = 1.0 / desc.n as f32;
+        }
+        plan_passes.push(Pass {
+            pipeline: pipeline(consts)?,
+            params: ctx.uniform("fft params", &prm)?,
+            grid: grid(p, m)?,
+            // IN_PLACE: the kernel reads the output binding.
+            src: Slot::Input,
+            dst: Slot::Output,
+            aux: Some(2),
+            spec: None,
+            views: Views::Elements,
+            dst_vec4: false,
+        });
+        aux.push(ctx.upload("fft roots", &roots(desc.n))?);
+    }
     Ok(FftPlan {
         ctx: ctx.clone(),
         desc,
         config,
         chunks: Vec::new(),
-        passes: vec![pass],
+        passes: plan_passes,
         scratch: Vec::new(),
         tw: ctx.storage("fft twiddles (unused)", 16)?,
-        aux: vec![
-            ctx.upload("fft roots and rader's spectrum", &roots_b)?,
-            ctx.upload_words("fft rader index table", &index)?,
-        ],
+        aux,
         dummy: ctx.storage("fft dummy", 16)?,
         dummy_rw: ctx.storage("fft dummy (written)", 16)?,
     })

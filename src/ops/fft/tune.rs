@@ -208,14 +208,15 @@ mod timed {
 }
 
 /// The longest n with Bluestein's inner length `inner` (2n − 1 ≤ inner, so n ≤ inner / 2) that
-/// takes Bluestein on every adapter: a composite with a prime factor over 53, which neither the
-/// mixed-radix kernel nor Rader's algorithm takes. (inner / 2 − 1, the representative before,
-/// is often smooth: 1023 = 3 · 11 · 31 ran the mixed-radix kernel, where no configuration field
-/// matters, so tuning measured noise.) `None` for inner lengths too short to have one.
+/// takes Bluestein on every adapter, which neither the mixed-radix kernel nor Rader's algorithm
+/// takes ([`super::rader::takes_nowhere`]; 1019 for 2048). (inner / 2 − 1, the representative
+/// before, is often smooth: 1023 = 3 · 11 · 31 ran the mixed-radix kernel, where no
+/// configuration field matters, so tuning measured noise.) `None` for inner lengths too short to
+/// have one.
 fn bluestein_representative(inner: u32) -> Option<u32> {
     (2..=inner / 2)
         .rev()
-        .find(|&n| !super::mixed::is_smooth(n) && !super::rader::is_prime(n))
+        .find(|&n| super::rader::takes_nowhere(n))
 }
 
 /// The FFT buckets `wgkernels tune fft` measures: every shape the bench runs with the

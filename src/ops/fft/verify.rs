@@ -47,8 +47,9 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     // 1536 = 16·12·8; 47: a prime radix), in one buffer of workgroup memory past two halves'
     // worth (3000 = 20·15·10), else two passes (6144 = 96 · 64, 44100 = 210 · 210); primes
     // whose p − 1 is such a length Rader's algorithm (61, 257, 1009, 4093: two transforms of
-    // p − 1 points in one dispatch, the last in one buffer); the rest Bluestein (59 = 2·29 + 1,
-    // 118 = 2·59, 167 = 2·83 + 1, 4097 = 17·241, 10007).
+    // p − 1 points in one dispatch, the last in one buffer), and such a prime times a smooth
+    // length Rader's over the columns then a mixed-radix pass (122 = 2·61, 2018 = 2·1009,
+    // 4097 = 17·241); the rest Bluestein (59 = 2·29 + 1, 118 = 2·59, 167 = 2·83 + 1, 10007).
     let other: &[(u32, u32)] = if tier.full() {
         &[
             (1, 3),
@@ -64,6 +65,8 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (257, 2),
             (1009, 2),
             (4093, 1),
+            (122, 3),
+            (2018, 2),
             (100, 3),
             (1088, 1),
             (390, 3),
@@ -81,6 +84,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (1, 3),
             (59, 2),
             (61, 2),
+            (122, 3),
             (390, 3),
             (1000, 2),
             (1386, 1),
