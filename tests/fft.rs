@@ -522,8 +522,9 @@ fn assert_nd_pass(descs: &[wgkernels::ops::fft::nd::FftNdDesc], seed: u64) {
 /// mixed-radix pass in place (`rader_split`): 2 · 61 with a partial last workgroup, 2 · 1009,
 /// 4 · 257 (p − 1 a power of two), 10 · 1009 (a two-stage second pass), 64 · 61, 3 · 4093 (one
 /// buffer on 32 KiB; Bluestein on WebGPU's 16 KiB), forward and inverse, f32 and f16, words and
-/// vector access; 2 · 59 stays on Bluestein (59 does: see `rader::takes`). Then an N-D transform
-/// with a 122-point middle axis and 2018-point rows.
+/// vector access; 2 · 59 stays on Bluestein (59 does: see `rader::takes`). Then an inverse c2c
+/// with a 122-point middle axis (through transposes) and an r2c over rows of 4036 real values
+/// (a 2018-point complex transform of the packed pairs).
 #[test]
 fn rader_composites() {
     let mut ran = 0;
@@ -574,7 +575,7 @@ fn rader_composites() {
     assert_nd_pass(
         &[
             FftNdDesc::new(&[2, 122, 6], &[1, 2], NdTransform::C2c { inverse: true }),
-            FftNdDesc::new(&[3, 2018], &[1], NdTransform::R2c),
+            FftNdDesc::new(&[3, 4036], &[1], NdTransform::R2c),
         ],
         895,
     );
