@@ -31,7 +31,9 @@ step "(b) GL llvmpipe (host)"
 # device-loss test checks the typed errors. (a) runs the full matrix on the same kernels; the
 # whole suite again on GL took 21 minutes cold. One test thread: GL contexts are locked per call
 # with a timeout in wgpu-hal, so a long dispatch must not starve another thread's lock.
-WGPU_BACKEND=gl cargo test --test device_lost -- --test-threads=1
+# --workspace here and in (c): the features (a) built with (the JS crate's unify with ours), so
+# neither step rebuilds the dependencies and every test binary under another feature set.
+WGPU_BACKEND=gl cargo test --workspace --test device_lost -- --test-threads=1
 WGPU_BACKEND=gl target/debug/wgkernels verify --json target/ci-verify-gl.json
 step "(c) Vulkan lavapipe, Mesa 26 with cooperative matrices (trixie root)"
 # What differs there is the cooperative-matrix variants: their tests, then `verify` (every
@@ -43,7 +45,7 @@ step "(c) Vulkan lavapipe, Mesa 26 with cooperative matrices (trixie root)"
 # tuner itself is tested in (a).
 WGPU_BACKEND=vulkan WGK_EXPECT_COOP=1 \
   CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$PWD/.ci/in-root.sh" \
-  cargo test --tests coop -- --skip f16_bucket_tunes_every_variant
+  cargo test --workspace --tests coop -- --skip f16_bucket_tunes_every_variant
 WGPU_BACKEND=vulkan .ci/in-root.sh "$PWD/target/debug/wgkernels" verify --json target/ci-verify-mesa26.json
 grep -q '"variant": *"coop"' target/ci-verify-mesa26.json || { echo "no coop variant was verified on Mesa 26" >&2; exit 1; }
 if [ -f web-demo/ci.sh ]; then
