@@ -42,6 +42,7 @@ pub fn takes(p: u32, max_points: u32) -> bool {
 }
 
 fn is_prime(p: u32) -> bool {
+    let p = p as u64; // d · d must not overflow for p near u32::MAX
     p >= 2
         && (2..)
             .take_while(|d| d * d <= p)
@@ -130,7 +131,8 @@ pub(super) fn takes_nowhere(n: u32) -> bool {
 fn largest_prime_factor(mut n: u32) -> Option<u32> {
     let mut largest = None;
     let mut d = 2;
-    while d * d <= n {
+    // In u64: d · d must not overflow for n near u32::MAX.
+    while (d as u64) * (d as u64) <= n as u64 {
         while n.is_multiple_of(d) {
             largest = Some(d);
             n /= d;
@@ -305,5 +307,20 @@ mod tests {
         assert!(!takes(167, 4096)); // 166 = 2 · 83
         assert!(!takes(1007, 4096)); // 19 · 53: the mixed kernel's
         assert!(!takes(10007, 4096));
+    }
+
+    #[test]
+    fn splits_a_rader_prime_times_a_smooth_length() {
+        assert_eq!(rader_split(1009, 4096), Some((1, 1009)));
+        assert_eq!(rader_split(2018, 4096), Some((2, 1009)));
+        assert_eq!(rader_split(4097, 4096), Some((17, 241)));
+        assert_eq!(rader_split(12279, 2048), None); // 4093 over one pass of 16 KiB
+        assert_eq!(rader_split(118, 4096), None); // 59 stays on Bluestein
+        assert_eq!(rader_split(61 * 67, 4096), None); // two Rader primes
+        assert_eq!(rader_split(1000, 4096), None); // smooth
+        assert_eq!(rader_split(u32::MAX, 4096), None);
+        assert_eq!(rader_split(4_294_967_291, 4096), None); // the largest u32 prime
+        assert!(takes_nowhere(1019) && takes_nowhere(2 * 509));
+        assert!(!takes_nowhere(1022) && !takes_nowhere(1000) && !takes_nowhere(1009));
     }
 }
