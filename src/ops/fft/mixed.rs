@@ -249,25 +249,8 @@ pub(super) fn plan(
             "main",
             &consts,
         )?;
-        // Columns of each transform in this pass (1: the whole transform in one).
-        let cols = n / size;
-        let mut p = FftParams {
-            n,
-            ns,
-            batch: desc.batch * cols,
-            cols: desc.batch * cols,
-            scale: 1.0,
-            ..Default::default()
-        };
+        let mut p = pass_params(&desc, size, ns, i == 0, i == last);
         p.a[1] = stride.unwrap_or(0);
-        p.a[3] = cols;
-        if desc.inverse && i == 0 {
-            p.flags |= CONJ_IN;
-        }
-        if desc.inverse && i == last {
-            p.flags |= CONJ_OUT;
-            p.scale = 1.0 / n as f32;
-        }
         let m = transforms_per_workgroup(size, max_points);
         let grid = grid_for(
             ctx,
@@ -301,6 +284,37 @@ pub(super) fn plan(
         dummy: ctx.storage("fft dummy", 16)?,
         dummy_rw: ctx.storage("fft dummy (written)", 16)?,
     })
+}
+
+/// The parameters of a pass of `size` points of `desc`'s transforms after passes spanning `ns`
+/// (1: none; the pass applies the cross-pass twiddles of span ns): its columns n / size of each
+/// transform, at stride n / size (1: the whole transform). `first` conjugates the inverse's
+/// input, `last` conjugates and scales its output.
+pub(super) fn pass_params(
+    desc: &FftDesc,
+    size: u32,
+    ns: u32,
+    first: bool,
+    last: bool,
+) -> FftParams {
+    let cols = desc.n / size;
+    let mut p = FftParams {
+        n: desc.n,
+        ns,
+        batch: desc.batch * cols,
+        cols: desc.batch * cols,
+        scale: 1.0,
+        ..Default::default()
+    };
+    p.a[3] = cols;
+    if desc.inverse && first {
+        p.flags |= CONJ_IN;
+    }
+    if desc.inverse && last {
+        p.flags |= CONJ_OUT;
+        p.scale = 1.0 / desc.n as f32;
+    }
+    p
 }
 
 /// The kernel's table of roots for a transform of `n` points: exp(-2πi·e/n) for e < n, in f64,

@@ -20,7 +20,9 @@
 //! m (`MULTI`, span 1: no cross-pass twiddle), then an m-point mixed-radix pass in place with the
 //! twiddles of n points. Bluestein would run 4096-point transforms for 2018.
 
-use super::mixed::{is_smooth, pass_constants, radices_of, roots, transforms_per_workgroup};
+use super::mixed::{
+    is_smooth, pass_constants, pass_params, radices_of, roots, transforms_per_workgroup,
+};
 use super::{grid_for, FftDesc, FftParams, FftPlan, Pass, Slot, Views, CONJ_IN, CONJ_OUT};
 use crate::error::{Error, Result};
 use crate::ops::fft::config::FftConfig;
@@ -238,19 +240,7 @@ pub(super) fn plan(ctx: &Context, desc: FftDesc, config: FftConfig) -> Result<Ff
     ];
     if let Some((_, consts)) = passes.get(1) {
         // The m-point pass: column j < p of each row reads x[j + i·p] times W_n^(i·j), in place.
-        let mut prm = FftParams {
-            n: desc.n,
-            ns: p,
-            batch: desc.batch * p,
-            cols: desc.batch * p,
-            scale: 1.0,
-            ..Default::default()
-        };
-        prm.a[3] = p;
-        if desc.inverse {
-            prm.flags |= CONJ_OUT;
-            prm.scale = 1.0 / desc.n as f32;
-        }
+        let prm = pass_params(&desc, m, p, false, true);
         plan_passes.push(Pass {
             pipeline: pipeline(consts)?,
             params: ctx.uniform("fft params", &prm)?,
