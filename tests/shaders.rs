@@ -7,6 +7,8 @@
 
 use naga::back::{glsl, hlsl, msl, spv};
 use naga::valid::{Capabilities as NagaCaps, ValidationFlags, Validator};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use wgkernels::ops::gemm::config::gemm_candidates;
 use wgkernels::runtime::pipelines::{source, Shader, Spec};
 use wgkernels::runtime::Capabilities;
@@ -81,25 +83,46 @@ fn check(shader: Shader, spec: Spec, constants: &[(&'static str, f64)]) -> Resul
     check_entry(shader, spec, "main", constants)
 }
 
+/// One source's parsed and validated module (or naga's error), shared by its variants: the
+/// largest (the mixed-radix FFT, ~7,000 lines) took seconds per parse in CI's test build.
+type Parsed = std::sync::Arc<Result<(naga::Module, naga::valid::ModuleInfo), String>>;
+
+fn parsed(shader: Shader, spec: Spec) -> Parsed {
+    static CACHE: Mutex<BTreeMap<String, Parsed>> = Mutex::new(BTreeMap::new());
+    let key = format!("{shader:?} {spec:?}");
+    if let Some(p) = CACHE.lock().unwrap().get(&key) {
+        return p.clone();
+    }
+    let text = source(shader, spec);
+    let p = std::sync::Arc::new(
+        naga::front::wgsl::parse_str(&text)
+            .map_err(|e| e.emit_to_string(&text))
+            .and_then(|module| {
+                let info = Validator::new(ValidationFlags::all(), NagaCaps::all())
+                    .validate(&module)
+                    .map_err(|e| format!("validate: {e:?}"))?;
+                Ok((module, info))
+            }),
+    );
+    CACHE.lock().unwrap().insert(key, p.clone());
+    p
+}
+
 fn check_entry(
     shader: Shader,
     spec: Spec,
     entry: &str,
     constants: &[(&'static str, f64)],
 ) -> Result<(), String> {
-    let text = source(shader, spec);
-    let module = naga::front::wgsl::parse_str(&text).map_err(|e| e.emit_to_string(&text))?;
-    let mut validator = Validator::new(ValidationFlags::all(), NagaCaps::all());
-    let info = validator
-        .validate(&module)
-        .map_err(|e| format!("validate: {e:?}"))?;
+    let parsed = parsed(shader, spec);
+    let (module, info) = parsed.as_ref().as_ref().map_err(Clone::clone)?;
     let mut pc = naga::back::PipelineConstants::default();
     for &(k, v) in constants {
         pc.insert(k.to_string(), v);
     }
     let ep = (naga::ShaderStage::Compute, entry);
     let (module, info) =
-        naga::back::pipeline_constants::process_overrides(&module, &info, Some(ep), &pc)
+        naga::back::pipeline_constants::process_overrides(module, info, Some(ep), &pc)
             .map_err(|e| format!("overrides: {e:?}"))?;
     translate(shader, spec, entry, &module, &info)?;
     // What native pipelines are built from: the same program specialised on the host. It must

@@ -264,8 +264,27 @@ pub fn specialized_module(
     entry: &str,
     constants: &[(&'static str, f64)],
 ) -> std::result::Result<naga::Module, String> {
-    let parsed =
-        crate::runtime::specialize::parse(&source(shader, spec)).ok_or("naga rejects the WGSL")?;
+    // Parsed once per source for the process, as a context does: the tests call this for
+    // every variant, and the largest source takes seconds to parse in a test build.
+    static PARSED: std::sync::LazyLock<Mutex<HashMap<(Shader, Spec), ParsedSource>>> =
+        std::sync::LazyLock::new(Default::default);
+    let cached = PARSED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(shader, spec))
+        .cloned();
+    let parsed = match cached {
+        Some(p) => p,
+        None => {
+            let p = crate::runtime::specialize::parse(&source(shader, spec)).map(Arc::new);
+            PARSED
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert((shader, spec), p.clone());
+            p
+        }
+    };
+    let parsed = parsed.ok_or("naga rejects the WGSL")?;
     crate::runtime::specialize::specialize(&parsed, entry, constants)
 }
 
