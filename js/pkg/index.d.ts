@@ -65,7 +65,21 @@ export interface Check {
 export interface VerifyResult {
   pass: boolean;
   tier: 'standard' | 'full';
-  ops: { op: string; pass: boolean; checks: Check[]; error: string | null }[];
+  ops: { op: string; pass: boolean; checks: Check[]; error: string | null; compile?: CompileSummary }[];
+}
+
+/** What building an op's pipelines cost while it verified (absent when the op failed to run).
+ * In a browser `driver_s` is the time to hand the pipeline over: the browser compiles it in its
+ * GPU process, and that time shows in the checks' own times. */
+export interface CompileSummary {
+  /** Pipelines built (one the context already held is not counted). */
+  pipelines: number;
+  /** Seconds of host-side specialisation (naga, in the wasm module). */
+  specialize_s: number;
+  /** Seconds in wgpu and the driver's pipeline creation call. */
+  driver_s: number;
+  /** The slowest build: `{label, specialize_s, driver_s}`. */
+  slowest: { label: string; specialize_s: number; driver_s: number } | null;
 }
 
 /** Progress of `tune`: called before each candidate (`done` of `total` measured so far) and once

@@ -273,12 +273,14 @@ impl Kernels {
                         }
                     }
                 };
+                let mark = ctx.compile_mark();
                 let r = wgkernels::ops::verify_op_async(&ctx, &name, tier, &mut progress).await;
                 let entry = match r {
                     Ok(checks) => {
                         let pass = !checks.is_empty() && checks.iter().all(|c| c.pass);
                         all &= pass;
-                        json!({ "op": name, "pass": pass, "checks": checks, "error": null })
+                        let compile = ctx.compile_summary_since(mark);
+                        json!({ "op": name, "pass": pass, "checks": checks, "error": null, "compile": compile })
                     }
                     Err(e) if wgkernels::ops::find(&name).is_err() => return Err(js_err(e)),
                     Err(e) => {

@@ -210,7 +210,7 @@ async function runVerify(k, op, tier) {
     row.worst.append(el('span', { class: 'verdict', text: 'verified ' }),
       document.createTextNode(`rel L2 err ${sci(worst.c.rel_l2_err)} ≤ ${sci(worst.c.tolerance)} (${(100 * worst.r).toFixed(0)}% of tolerance, ${worst.c.variant} ${shapeText(worst.c.shape)})`));
   }
-  state.verify[op.name] = { tier, seconds: +((performance.now() - t0) / 1000).toFixed(1), times, pass, checks: checks.length, failed: failed.length, error: res.error || (failed[0] && (failed[0].error || 'over tolerance')) || null };
+  state.verify[op.name] = { tier, seconds: +((performance.now() - t0) / 1000).toFixed(1), times, pass, checks: checks.length, failed: failed.length, error: res.error || (failed[0] && (failed[0].error || 'over tolerance')) || null, compile: res.compile ? { pipelines: res.compile.pipelines, specialize_s: +res.compile.specialize_s.toFixed(2), driver_s: +res.compile.driver_s.toFixed(2) } : null };
   return pass;
 }
 

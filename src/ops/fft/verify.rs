@@ -28,9 +28,9 @@ pub(crate) fn fft_checkable(n: u32) -> bool {
 /// browser on a software adapter compiles one in ~10 s), so standard takes 2, 256 and the sizes
 /// where the paths change (512 and 2048: their own subgroup kernels; 4096: the largest fused;
 /// 8192: `p8192` on 8-lane subgroups, two passes elsewhere; 65536: one workgroup per transform
-/// on 8-lane subgroups, `p65536`) and two
-/// other lengths (mixed radix, Rader and Bluestein); full takes every power of two up to 2^14 both ways
-/// and the million-point transforms.
+/// on 8-lane subgroups, `p65536`) and one length per path of the others (mixed radix with odd
+/// and even radices and in one buffer, Rader, Rader's composite, Bluestein); full takes every
+/// power of two up to 2^14 both ways, more radices and the million-point transforms.
 pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
     let mut v = Vec::new();
     for log in 1..=14 {
@@ -87,9 +87,7 @@ pub fn fft_shapes(tier: Tier) -> Vec<FftDesc> {
             (122, 3),
             (390, 3),
             (1000, 2),
-            (1386, 1),
             (3000, 1),
-            (1088, 1),
         ]
     };
     for &(n, b) in other {
