@@ -307,6 +307,9 @@ fn plain_core_on_vector_access() {
 /// strided column passes of N-D transforms; over 2048 points (1024 on WebGPU's 16 KiB) in one
 /// buffer of workgroup memory (3000, 4095; 2000 on 16 KiB), or as two passes (3844 = 62 · 62,
 /// 6144 = 96 · 64, 44100 = 210 · 210; 1500² = 1500 · 1500 on 16 KiB, a pass in one buffer).
+/// Every length runs on the shared context; the vector-access and 16 KiB contexts, whose kernels
+/// differ from it in addressing and workgroup memory, not in the radices' butterflies, run the
+/// lengths where those differ in route or layout (`ACCESS_AND_MEMORY`).
 #[test]
 fn mixed_radix_lengths() {
     use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
@@ -362,10 +365,29 @@ fn mixed_radix_lengths() {
     let mut all = wgkernels::ops::fft::MIXED_RADICES.to_vec();
     all.insert(0, 1);
     assert_eq!(radices, all, "a radix no length runs");
+    // A radix-1 stage, a prime radix, many transforms per workgroup, three stages, one buffer
+    // or two passes on one memory size or the other, and the largest two-pass lengths.
+    const ACCESS_AND_MEMORY: [u32; 12] = [
+        1,
+        13,
+        12,
+        1001,
+        1458,
+        2000,
+        2400,
+        3000,
+        4095,
+        6144,
+        44100,
+        1500 * 1500,
+    ];
     let mut ran = 0;
     for (c, name) in mixed_kernel_contexts() {
         let max = wgkernels::ops::fft::mixed_max_points(&c.limits());
         for (i, &(n, b)) in lengths.iter().enumerate() {
+            if name != "shared" && !ACCESS_AND_MEMORY.contains(&n) {
+                continue;
+            }
             // One pass in two halves of workgroup memory, in one buffer where the radices allow
             // (all ≥ n / 512), else two passes.
             let one = mixed_radices(n, max);
@@ -403,7 +425,7 @@ fn mixed_radix_lengths() {
             );
         }
     }
-    assert_eq!(ran, 3 * 2 * lengths.len());
+    assert_eq!(ran, 2 * (lengths.len() + 2 * ACCESS_AND_MEMORY.len()));
     // Which lengths take one buffer (32 KiB: over 2048 points) or two passes.
     assert_eq!(mixed_passes(3000, 4096), Some(vec![3000]));
     assert_eq!(mixed_passes(4095, 4096), Some(vec![4095]));
@@ -452,7 +474,8 @@ fn check_both_ways_on(
 /// 14 · 13 · 11), one buffer of workgroup memory (4093 on 32 KiB; Bluestein on WebGPU's 16 KiB),
 /// forward and inverse, f32 and f16, words and vector access. Primes whose p − 1 has a prime
 /// factor over 53 take Bluestein (167: 166 = 2 · 83), and so do those whose p − 1 is twice a
-/// prime radix (59).
+/// prime radix (59). The vector-access and 16 KiB contexts run the lengths whose route or
+/// layout differs there (61, 4093, 59), as in [`mixed_radix_lengths`].
 #[test]
 fn rader_primes() {
     let mut ran = 0;
@@ -471,6 +494,9 @@ fn rader_primes() {
         .iter()
         .enumerate()
         {
+            if name != "shared" && ![61, 4093, 59].contains(&n) {
+                continue;
+            }
             let rader = n != 167 && n != 59 && (n - 1) <= max;
             let route = if rader { "rader" } else { "bluestein" };
             ran += check_both_ways_on(c, name, FftDesc::new(n).batch(b), route, 800 + i as u64);
@@ -484,7 +510,7 @@ fn rader_primes() {
             }
         }
     }
-    assert_eq!(ran, 3 * 2 * 8);
+    assert_eq!(ran, 2 * (8 + 2 * 3));
     // Rader axes inside N-D transforms (the middle axis through transposes, the last one
     // contiguous): c2c, r2c (67 real points per row) and c2r, a DCT-II over a 61-point axis.
     use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
@@ -524,7 +550,8 @@ fn assert_nd_pass(descs: &[wgkernels::ops::fft::nd::FftNdDesc], seed: u64) {
 /// buffer on 32 KiB; Bluestein on WebGPU's 16 KiB), forward and inverse, f32 and f16, words and
 /// vector access; 2 · 59 stays on Bluestein (59 does: see `rader::takes`). Then an inverse c2c
 /// with a 122-point middle axis (through transposes) and an r2c over rows of 4036 real values
-/// (a 2018-point complex transform of the packed pairs).
+/// (a 2018-point complex transform of the packed pairs). The vector-access and 16 KiB contexts
+/// run the lengths whose route or layout differs there (122, 12279, 118).
 #[test]
 fn rader_composites() {
     let mut ran = 0;
@@ -542,6 +569,9 @@ fn rader_composites() {
         .iter()
         .enumerate()
         {
+            if name != "shared" && ![122, 12279, 118].contains(&n) {
+                continue;
+            }
             let split = split.filter(|&(_, p)| p - 1 <= max);
             assert_eq!(
                 wgkernels::ops::fft::rader_split(n, max),
@@ -570,7 +600,7 @@ fn rader_composites() {
             assert_pass(&check);
         }
     }
-    assert_eq!(ran, 3 * 2 * 7);
+    assert_eq!(ran, 2 * (7 + 2 * 3));
     use wgkernels::ops::fft::nd::{FftNdDesc, NdTransform};
     assert_nd_pass(
         &[
