@@ -268,22 +268,7 @@ pub fn specialized_module(
     // every variant, and the largest source takes seconds to parse in a test build.
     static PARSED: std::sync::LazyLock<Mutex<HashMap<(Shader, Spec), ParsedSource>>> =
         std::sync::LazyLock::new(Default::default);
-    let cached = PARSED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&(shader, spec))
-        .cloned();
-    let parsed = match cached {
-        Some(p) => p,
-        None => {
-            let p = crate::runtime::specialize::parse(&source(shader, spec)).map(Arc::new);
-            PARSED
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert((shader, spec), p.clone());
-            p
-        }
-    };
+    let parsed = parsed_once(&PARSED, shader, spec);
     let parsed = parsed.ok_or("naga rejects the WGSL")?;
     crate::runtime::specialize::specialize(&parsed, entry, constants)
 }
@@ -329,6 +314,20 @@ type PipelineSlot = Arc<Mutex<Option<Arc<wgpu::ComputePipeline>>>>;
 
 /// A parsed source for host-side specialisation (`None`: naga rejected the text).
 type ParsedSource = Option<Arc<crate::runtime::specialize::Parsed>>;
+
+/// `shader`'s source parsed for `spec`, from `cache` or parsed now and kept there.
+fn parsed_once(
+    cache: &Mutex<HashMap<(Shader, Spec), ParsedSource>>,
+    shader: Shader,
+    spec: Spec,
+) -> ParsedSource {
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((shader, spec))
+        .or_insert_with(|| crate::runtime::specialize::parse(&source(shader, spec)).map(Arc::new))
+        .clone()
+}
 
 /// One pipeline build: which pipeline, and where its time went.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -789,16 +788,7 @@ impl Context {
         entry: &'static str,
         constants: &[(&'static str, f64)],
     ) -> Option<naga::Module> {
-        let parsed = self
-            .pipelines
-            .parsed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry((shader, spec))
-            .or_insert_with(|| {
-                crate::runtime::specialize::parse(&source(shader, spec)).map(Arc::new)
-            })
-            .clone()?;
+        let parsed = parsed_once(&self.pipelines.parsed, shader, spec)?;
         crate::runtime::specialize::specialize(&parsed, entry, constants)
             .map_err(|e| log::debug!("{shader:?}/{entry} built from WGSL, not specialised: {e}"))
             .ok()
